@@ -1,0 +1,201 @@
+package dev.beametl;
+
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SinkSpec;
+import dev.beametl.spec.SpecException;
+import dev.beametl.spec.SpecReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The job's entry point: reads and checks the spec on the client, builds Extract -> Validate ->
+ * Transform -> Load, runs it (embedded Flink by default), and prints what happened.
+ *
+ * <p>Exit codes: {@value #OK} success; {@value #JOB_FAILED} the pipeline failed; {@value #USAGE}
+ * a bad flag or spec (nothing ran); {@value #TOO_MANY_BAD} the bad-record ratio was exceeded (outputs
+ * are written, but no {@code _SUCCESS} marker).
+ */
+public final class EtlJob {
+  public static final int OK = 0;
+  public static final int JOB_FAILED = 1;
+  public static final int USAGE = 2;
+  public static final int TOO_MANY_BAD = 3;
+
+  private EtlJob() {}
+
+  public static void main(String[] args) {
+    System.exit(main(args, System.out, System.err));
+  }
+
+  /** Runs the job from command-line arguments and returns its exit code. */
+  public static int main(String[] args, PrintStream out, PrintStream err) {
+    if (Arrays.asList(args).contains("--help")) {
+      PipelineOptionsFactory.printHelp(out, EtlOptions.class);
+      out.println("Runner flags (--runner, --parallelism, ...): --help=FlinkPipelineOptions, --help=PipelineOptions");
+      return OK;
+    }
+    EtlOptions options;
+    try {
+      PipelineOptionsFactory.register(EtlOptions.class);
+      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(EtlOptions.class);
+    } catch (IllegalArgumentException e) {
+      err.println("beam-etl: " + firstLine(e.getMessage()) + " (see --help)");
+      return USAGE;
+    }
+    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--runner"))) {
+      options.setRunner(FlinkRunner.class); // the embedded Flink runner is the default; DirectRunner is for tests
+    }
+    return run(options, out, err);
+  }
+
+  public static int run(EtlOptions options, PrintStream out, PrintStream err) {
+    PipelineSpec spec;
+    try {
+      spec = loadSpec(options);
+      preflight(spec);
+    } catch (SpecException e) {
+      err.println("beam-etl: " + e.getMessage());
+      return USAGE;
+    }
+    String runner = options.getRunner().getSimpleName();
+    if (options.isDryRun()) {
+      out.print(Plan.describe(spec, runner));
+      return OK;
+    }
+    long start = System.nanoTime();
+    try {
+      prepareOutputs(spec);
+      Pipeline p = Pipeline.create(options);
+      EtlPipeline.build(p, spec);
+      PipelineResult.State state = p.run().waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        err.println("beam-etl: the pipeline ended in state " + state);
+        return JOB_FAILED;
+      }
+      RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
+          (System.nanoTime() - start) / 1e9, runner);
+      out.print(summary.render());
+      if (!summary.withinBadRatio()) {
+        err.printf(Locale.ROOT, "beam-etl: %.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%; "
+            + "see %s. Results were written without a _SUCCESS marker.%n",
+            100 * summary.badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath());
+        return TOO_MANY_BAD;
+      }
+      Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
+      return OK;
+    } catch (Exception e) {
+      err.println("beam-etl: the job failed: " + rootMessage(e));
+      return JOB_FAILED;
+    }
+  }
+
+  /** The spec with overrides applied: --set first, then the named flags, which win. */
+  public static PipelineSpec loadSpec(EtlOptions options) {
+    if (options.getPipeline() == null) {
+      throw new SpecException("--pipeline is required: the spec file to run, e.g. --pipeline=pipelines/sales-by-product.yaml");
+    }
+    List<String> overrides = new ArrayList<>();
+    if (options.getSet() != null) {
+      overrides.addAll(options.getSet());
+    }
+    addIfSet(overrides, "source.path", options.getInput());
+    addIfSet(overrides, "sink.path", options.getOutput());
+    addIfSet(overrides, "deadLetter.path", options.getDeadLetter());
+    addIfSet(overrides, "deadLetter.maxBadRatio", options.getMaxBadRatio());
+    addIfSet(overrides, "sink.ifExists", options.getIfExists());
+    addIfSet(overrides, "encodeCategories", options.getEncodeCategories());
+    return SpecReader.read(Path.of(options.getPipeline()), overrides);
+  }
+
+  private static void addIfSet(List<String> overrides, String key, Object value) {
+    if (value != null) {
+      overrides.add(key + "=" + value);
+    }
+  }
+
+  /** What can be checked before any worker starts: the input exists, the outputs may be written. */
+  static void preflight(PipelineSpec spec) {
+    try {
+      MatchResult match = FileSystems.match(spec.source().path(), EmptyMatchTreatment.ALLOW);
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        throw new SpecException("source.path: no file matches \"" + spec.source().path()
+            + "\"; check the path or glob (--input overrides it)");
+      }
+    } catch (IOException e) {
+      throw new SpecException("source.path: cannot list \"" + spec.source().path() + "\": " + e.getMessage());
+    }
+    for (String dir : List.of(spec.sink().path(), spec.deadLetterPath())) {
+      if (isNonEmptyDir(dir) && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
+        throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "
+            + "choose another --output, or pass --ifExists=overwrite");
+      }
+      Path p = Path.of(dir).toAbsolutePath();
+      Path existing = p;
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+        throw new SpecException("cannot write output \"" + dir + "\": " + existing + " is not a writable directory");
+      }
+    }
+  }
+
+  private static void prepareOutputs(PipelineSpec spec) throws IOException {
+    for (String dir : List.of(spec.sink().path(), spec.deadLetterPath())) {
+      Path p = Path.of(dir);
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> walk = Files.walk(p)) {
+          for (Path f : walk.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
+            if (!f.equals(p)) {
+              Files.delete(f);
+            }
+          }
+        }
+      }
+      Files.createDirectories(p);
+    }
+  }
+
+  private static boolean isNonEmptyDir(String dir) {
+    Path p = Path.of(dir);
+    if (!Files.isDirectory(p)) {
+      return Files.exists(p);
+    }
+    try (Stream<Path> s = Files.list(p)) {
+      return s.findAny().isPresent();
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + firstLine(t.getMessage());
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

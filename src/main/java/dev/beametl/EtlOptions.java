@@ -1,0 +1,61 @@
+package dev.beametl;
+
+import java.util.List;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * The job's flags. Precedence, lowest first: the spec file, then {@code --set} overrides, then the
+ * named flags ({@code --input}, {@code --output}, ...). Runner flags ({@code --runner},
+ * {@code --parallelism}, ...) are Beam's and the runner's own.
+ */
+public interface EtlOptions extends PipelineOptions {
+  @Description("Pipeline spec to run (YAML), e.g. pipelines/sales-by-product.yaml. Required.")
+  String getPipeline();
+
+  void setPipeline(String value);
+
+  @Description("Override any spec key: --set=key.path=value, e.g. --set=sink.format=csv or "
+      + "--set=schema.3.nullable=true. Repeat the flag for several keys.")
+  List<String> getSet();
+
+  void setSet(List<String> value);
+
+  @Description("Input file or glob; overrides source.path.")
+  String getInput();
+
+  void setInput(String value);
+
+  @Description("Output directory; overrides sink.path.")
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("Dead-letter directory; overrides deadLetter.path (default: <output>-dead-letter).")
+  String getDeadLetter();
+
+  void setDeadLetter(String value);
+
+  @Description("Largest tolerated share of bad records, 0.0 to 1.0; overrides deadLetter.maxBadRatio.")
+  Double getMaxBadRatio();
+
+  void setMaxBadRatio(Double value);
+
+  @Description("When the output directory holds files: fail or overwrite; overrides sink.ifExists.")
+  String getIfExists();
+
+  void setIfExists(String value);
+
+  @Description("Carry category fields as small integer codes (true) or as strings (false); "
+      + "overrides encodeCategories.")
+  Boolean getEncodeCategories();
+
+  void setEncodeCategories(Boolean value);
+
+  @Description("Check the spec and flags, print the plan, and exit without reading data.")
+  @Default.Boolean(false)
+  boolean isDryRun();
+
+  void setDryRun(boolean value);
+}

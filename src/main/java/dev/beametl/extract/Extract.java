@@ -1,0 +1,43 @@
+package dev.beametl.extract;
+
+import com.google.auto.value.AutoValue;
+import dev.beametl.spec.SourceSpec;
+import java.util.List;
+import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Extract stage: reads the files a {@link SourceSpec} names as bounded, splittable chunks and emits
+ * each record's text with its origin. Nothing is parsed or dropped here; that is Validate's job.
+ *
+ * <pre>{@code
+ * PCollection<SourceRecord> records = p.apply(Extract.from(source).withSchemaFields(names));
+ * }</pre>
+ */
+@AutoValue
+public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecord>> {
+  abstract SourceSpec source();
+
+  abstract List<String> schemaFields();
+
+  public static Extract from(SourceSpec source) {
+    return new AutoValue_Extract(source, List.of());
+  }
+
+  /** The schema's field names, which a CSV header is matched against. */
+  public Extract withSchemaFields(List<String> names) {
+    return new AutoValue_Extract(source(), List.copyOf(names));
+  }
+
+  @Override
+  public PCollection<SourceRecord> expand(PBegin input) {
+    if (source().format() == SourceSpec.Format.PARQUET) {
+      return input.apply("Read Parquet row groups", ParquetRecords.read(source().path()));
+    }
+    return input.apply(
+        "Read " + source().format().name().toLowerCase() + " in byte ranges",
+        Read.from(new FileRecordSource(source(), schemaFields())));
+  }
+}

@@ -1,0 +1,59 @@
+package dev.beametl.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.validate.BadRecord;
+import java.io.IOException;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+
+/**
+ * The dead-letter sink: one JSON object per bad record, with {@code origin}, {@code stage},
+ * {@code field}, {@code reason_kind}, {@code reason} and the original {@code payload}, in
+ * {@code <dir>/bad-records-*.jsonl}.
+ */
+public final class DeadLetters extends PTransform<PCollection<BadRecord>, PDone> {
+  private final String dir;
+
+  private DeadLetters(String dir) {
+    this.dir = dir.replaceAll("/+$", "");
+  }
+
+  public static DeadLetters to(String dir) {
+    return new DeadLetters(dir);
+  }
+
+  @Override
+  public PDone expand(PCollection<BadRecord> bad) {
+    return bad
+        .apply("Bad records to JSON", ParDo.of(new ToJson()))
+        .setCoder(StringUtf8Coder.of())
+        .apply("Write dead letters", TextIO.write().to(dir + "/bad-records").withSuffix(".jsonl"));
+  }
+
+  static final class ToJson extends DoFn<BadRecord, String> {
+    private transient ObjectMapper json;
+
+    @Setup
+    public void setup() {
+      json = new ObjectMapper();
+    }
+
+    @ProcessElement
+    public void process(@Element BadRecord r, OutputReceiver<String> out) throws IOException {
+      ObjectNode node = json.createObjectNode()
+          .put("origin", r.origin())
+          .put("stage", r.stage())
+          .put("field", r.field())
+          .put("reason_kind", r.kind().label())
+          .put("reason", r.reason())
+          .put("payload", r.payload());
+      out.output(json.writeValueAsString(node));
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.beametl.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auto.value.AutoValue;
+import dev.beametl.BundleCounts;
+import dev.beametl.spec.SinkSpec;
+import dev.beametl.transform.OutputColumns;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Load stage: writes result rows to a directory of part files ({@code part-00000-of-00002.parquet}),
+ * in Parquet (row groups of {@link SinkSpec#rowGroupBytes()}, dictionary encoding on), CSV with a
+ * header, or JSON lines. Beam's file sinks write to temporary files and rename them when the bundle
+ * commits, so a retried bundle leaves no partial or duplicate file. Returns the count {@code written}.
+ */
+@AutoValue
+public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<String, Long>>> {
+  private static final TupleTag<String> LINES = new TupleTag<>("lines") {};
+  private static final TupleTag<GenericRecord> RECORDS = new TupleTag<>("records") {};
+
+  abstract SinkSpec sink();
+
+  abstract OutputColumns columns();
+
+  public static Load to(SinkSpec sink, OutputColumns columns) {
+    return new AutoValue_Load(sink, columns);
+  }
+
+  @Override
+  public PCollection<KV<String, Long>> expand(PCollection<Row> rows) {
+    SinkSpec sink = sink();
+    String dir = sink.path().replaceAll("/+$", "");
+    if (sink.format() == SinkSpec.Format.PARQUET) {
+      Schema avro = AvroRecords.schema("Result", columns());
+      PCollectionTuple out = rows.apply("Rows to Avro records",
+          ParDo.of(new Format<GenericRecord>(RECORDS, columns(), avro.toString(), sink.format()))
+              .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG)));
+      FileIO.Write<Void, GenericRecord> write = FileIO.<GenericRecord>write()
+          .via(ParquetIO.sink(avro)
+              .withRowGroupSize(sink.rowGroupBytes())
+              .withCompressionCodec(CompressionCodecName.valueOf(sink.compression().name()))
+              .withConfiguration(Map.of("parquet.enable.dictionary", "true")))
+          .to(dir)
+          .withPrefix("part")
+          .withSuffix(".parquet");
+      out.get(RECORDS).setCoder(AvroCoder.of(avro)).apply("Write Parquet", shards(write));
+      return counts(out);
+    }
+    boolean csv = sink.format() == SinkSpec.Format.CSV;
+    PCollectionTuple out = rows.apply(csv ? "Rows to CSV lines" : "Rows to JSON lines",
+        ParDo.of(new Format<String>(LINES, columns(), null, sink.format()))
+            .withOutputTags(LINES, TupleTagList.of(BundleCounts.TAG)));
+    TextIO.Write write = TextIO.write().to(dir + "/part").withSuffix(csv ? ".csv" : ".jsonl");
+    if (csv) {
+      write = write.withHeader(csvLine(columns().columns().stream().map(OutputColumns.Column::name).toArray()));
+    }
+    if (sink.shards() > 0) {
+      write = write.withNumShards(sink.shards());
+    }
+    out.get(LINES).setCoder(StringUtf8Coder.of()).apply(csv ? "Write CSV" : "Write JSON lines", write);
+    return counts(out);
+  }
+
+  private FileIO.Write<Void, GenericRecord> shards(FileIO.Write<Void, GenericRecord> write) {
+    return sink().shards() > 0 ? write.withNumShards(sink().shards()) : write;
+  }
+
+  private static PCollection<KV<String, Long>> counts(PCollectionTuple out) {
+    return out.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+  }
+
+  static String csvLine(Object... values) {
+    try {
+      StringWriter w = new StringWriter();
+      CSVFormat.RFC4180.printRecord(w, values);
+      String line = w.toString();
+      return line.substring(0, line.length() - 2); // printRecord ends with CRLF; TextIO adds the newline
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Formats each row for its sink and counts what it passes on. */
+  static final class Format<T> extends DoFn<Row, T> {
+    private final TupleTag<T> tag;
+    private final OutputColumns columns;
+    private final String avroSchema;
+    private final SinkSpec.Format format;
+    private transient Schema schema;
+    private transient ObjectMapper json;
+    private transient BundleCounts counts;
+
+    Format(TupleTag<T> tag, OutputColumns columns, String avroSchema, SinkSpec.Format format) {
+      this.tag = tag;
+      this.columns = columns;
+      this.avroSchema = avroSchema;
+      this.format = format;
+    }
+
+    @Setup
+    public void setup() {
+      schema = avroSchema == null ? null : new Schema.Parser().parse(avroSchema);
+      json = new ObjectMapper();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      counts = new BundleCounts();
+    }
+
+    @SuppressWarnings("unchecked")
+    @ProcessElement
+    public void process(@Element Row row, MultiOutputReceiver out) throws IOException {
+      Object formatted;
+      switch (format) {
+        case PARQUET:
+          formatted = AvroRecords.toRecord(row, schema, columns);
+          break;
+        case CSV:
+          Object[] values = new Object[row.getFieldCount()];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = ValueText.text(ValueText.plain(row, i));
+          }
+          formatted = csvLine(values);
+          break;
+        default:
+          formatted = jsonLine(row);
+      }
+      counts.increment("written");
+      out.get(tag).output((T) formatted);
+    }
+
+    private String jsonLine(Row row) throws IOException {
+      ObjectNode node = json.createObjectNode();
+      for (int i = 0; i < row.getFieldCount(); i++) {
+        String name = columns.columns().get(i).name();
+        Object v = ValueText.plain(row, i);
+        if (v == null) {
+          node.putNull(name);
+        } else if (v instanceof BigDecimal) {
+          node.put(name, (BigDecimal) v);
+        } else if (v instanceof Number || v instanceof Boolean) {
+          node.putPOJO(name, v);
+        } else {
+          node.put(name, v.toString());
+        }
+      }
+      return json.writeValueAsString(node);
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      counts.flush(context);
+    }
+  }
+
+}

@@ -1,0 +1,59 @@
+package dev.beametl.spec;
+
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
+import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
+
+/**
+ * How declared types travel inside the pipeline as Beam schema types. A category becomes an
+ * {@link EnumerationType}: its value is the position in the declared list, encoded as a small int,
+ * so a shuffle carries a varint instead of the string.
+ */
+public final class BeamTypes {
+  private BeamTypes() {}
+
+  public static Schema.FieldType of(FieldType type, List<String> categoryValues, boolean encodeCategories) {
+    switch (type.kind()) {
+      case STRING:
+        return Schema.FieldType.STRING;
+      case INT:
+        return Schema.FieldType.INT32;
+      case LONG:
+        return Schema.FieldType.INT64;
+      case DOUBLE:
+        return Schema.FieldType.DOUBLE;
+      case DECIMAL:
+        return Schema.FieldType.DECIMAL;
+      case BOOLEAN:
+        return Schema.FieldType.BOOLEAN;
+      case DATE:
+        return Schema.FieldType.logicalType(SqlTypes.DATE);
+      case TIMESTAMP:
+        return Schema.FieldType.logicalType(SqlTypes.TIMESTAMP);
+      case CATEGORY:
+        return encodeCategories
+            ? Schema.FieldType.logicalType(EnumerationType.create(categoryValues))
+            : Schema.FieldType.STRING;
+      default:
+        throw new IllegalArgumentException("no Beam type for " + type);
+    }
+  }
+
+  public static Schema.FieldType of(FieldType type) {
+    if (type.kind() == FieldType.Kind.CATEGORY) {
+      throw new IllegalArgumentException("a category needs its values");
+    }
+    return of(type, List.of(), false);
+  }
+
+  /** The schema of validated input rows: the declared fields, in order. */
+  public static Schema inputSchema(List<FieldSpec> fields, boolean encodeCategories) {
+    Schema.Builder b = Schema.builder();
+    for (FieldSpec f : fields) {
+      Schema.FieldType t = of(f.type(), f.values() == null ? List.of() : f.values(), encodeCategories);
+      b.addField(Schema.Field.of(f.name(), t).withNullable(f.nullable()));
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.beametl.spec;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
+import javax.annotation.Nullable;
+
+/** A whole pipeline as declared in a spec file: validated, immutable, serializable. */
+@AutoValue
+public abstract class PipelineSpec implements Serializable {
+  public static final int CURRENT_VERSION = 1;
+  /** By default one bad record in ten fails the run. */
+  public static final double DEFAULT_MAX_BAD_RATIO = 0.1;
+
+  public abstract String name();
+
+  public abstract SourceSpec source();
+
+  public abstract List<FieldSpec> schema();
+
+  public abstract List<DerivedFieldSpec> derived();
+
+  public abstract @Nullable String filter();
+
+  public abstract @Nullable AggregationSpec aggregation();
+
+  public abstract SinkSpec sink();
+
+  /** Directory of the dead-letter output (JSON lines). */
+  public abstract String deadLetterPath();
+
+  /** The run fails (exit code 3) when bad / read exceeds this. */
+  public abstract double maxBadRatio();
+
+  /** Carry category fields as their position in the declared list (on by default). */
+  public abstract boolean encodeCategories();
+
+  public Optional<FieldSpec> field(String name) {
+    return schema().stream().filter(f -> f.name().equals(name)).findFirst();
+  }
+
+  public static Builder builder() {
+    return new AutoValue_PipelineSpec.Builder()
+        .setDerived(List.of())
+        .setMaxBadRatio(DEFAULT_MAX_BAD_RATIO)
+        .setEncodeCategories(true);
+  }
+
+  public abstract Builder toBuilder();
+
+  /** Builder for {@link PipelineSpec}; {@link SpecValidator} checks the result. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setName(String name);
+
+    public abstract Builder setSource(SourceSpec source);
+
+    public abstract Builder setSchema(List<FieldSpec> schema);
+
+    public abstract Builder setDerived(List<DerivedFieldSpec> derived);
+
+    public abstract Builder setFilter(@Nullable String filter);
+
+    public abstract Builder setAggregation(@Nullable AggregationSpec aggregation);
+
+    public abstract Builder setSink(SinkSpec sink);
+
+    public abstract Builder setDeadLetterPath(String path);
+
+    public abstract Builder setMaxBadRatio(double ratio);
+
+    public abstract Builder setEncodeCategories(boolean encode);
+
+    public abstract PipelineSpec build();
+  }
+}

@@ -1,0 +1,65 @@
+package dev.beametl.spec;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+
+/** Where the result goes: a directory of part files in one format. */
+@AutoValue
+public abstract class SinkSpec implements Serializable {
+  /** Output formats the Load stage writes. */
+  public enum Format { PARQUET, CSV, JSONL }
+
+  /** What to do when the output directory already holds files. */
+  public enum IfExists { FAIL, OVERWRITE }
+
+  /** Parquet compression codecs offered. */
+  public enum Compression { SNAPPY, GZIP, ZSTD, UNCOMPRESSED }
+
+  /** 8 MiB row groups: a writer buffers about one row group per open file, so this fits a 512 MB heap. */
+  public static final int DEFAULT_ROW_GROUP_BYTES = 8 * 1024 * 1024;
+
+  /** 0 lets the runner choose the number of output files. */
+  public static final int RUNNER_CHOOSES_SHARDS = 0;
+
+  public abstract String path();
+
+  public abstract Format format();
+
+  public abstract IfExists ifExists();
+
+  public abstract int shards();
+
+  public abstract int rowGroupBytes();
+
+  public abstract Compression compression();
+
+  public static Builder builder(String path, Format format) {
+    return new AutoValue_SinkSpec.Builder()
+        .setPath(path)
+        .setFormat(format)
+        .setIfExists(IfExists.FAIL)
+        .setShards(RUNNER_CHOOSES_SHARDS)
+        .setRowGroupBytes(DEFAULT_ROW_GROUP_BYTES)
+        .setCompression(Compression.SNAPPY);
+  }
+
+  public abstract Builder toBuilder();
+
+  /** Builder for {@link SinkSpec}. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setPath(String path);
+
+    public abstract Builder setFormat(Format format);
+
+    public abstract Builder setIfExists(IfExists ifExists);
+
+    public abstract Builder setShards(int shards);
+
+    public abstract Builder setRowGroupBytes(int bytes);
+
+    public abstract Builder setCompression(Compression compression);
+
+    public abstract SinkSpec build();
+  }
+}

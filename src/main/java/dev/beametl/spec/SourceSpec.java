@@ -1,0 +1,83 @@
+package dev.beametl.spec;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import java.util.List;
+
+/** Where records come from: files matched by a glob, in one of the supported formats. */
+@AutoValue
+public abstract class SourceSpec implements Serializable {
+  /** File formats the Extract stage reads. */
+  public enum Format { CSV, JSONL, PARQUET }
+
+  /** How files are decompressed: by their extension, not at all, or always as gzip. */
+  public enum Compression { AUTO, NONE, GZIP }
+
+  public static final String DEFAULT_CHARSET = "UTF-8";
+  public static final List<String> DEFAULT_NULL_VALUES = List.of("");
+
+  /** A file path or glob ({@code data/*.csv}, {@code data/**.csv.gz}). */
+  public abstract String path();
+
+  public abstract Format format();
+
+  public abstract String charset();
+
+  public abstract Compression compression();
+
+  public abstract char delimiter();
+
+  public abstract char quote();
+
+  public abstract boolean header();
+
+  /** Texts read as null (after trimming, when trimming is on). */
+  public abstract List<String> nullValues();
+
+  public abstract boolean trim();
+
+  /** Quoted CSV fields may hold line breaks; such files are read whole, not split. */
+  public abstract boolean multiline();
+
+  public static Builder builder(String path, Format format) {
+    return new AutoValue_SourceSpec.Builder()
+        .setPath(path)
+        .setFormat(format)
+        .setCharset(DEFAULT_CHARSET)
+        .setCompression(Compression.AUTO)
+        .setDelimiter(',')
+        .setQuote('"')
+        .setHeader(true)
+        .setNullValues(DEFAULT_NULL_VALUES)
+        .setTrim(true)
+        .setMultiline(false);
+  }
+
+  public abstract Builder toBuilder();
+
+  /** Builder for {@link SourceSpec}. */
+  @AutoValue.Builder
+  public abstract static class Builder {
+    public abstract Builder setPath(String path);
+
+    public abstract Builder setFormat(Format format);
+
+    public abstract Builder setCharset(String charset);
+
+    public abstract Builder setCompression(Compression compression);
+
+    public abstract Builder setDelimiter(char delimiter);
+
+    public abstract Builder setQuote(char quote);
+
+    public abstract Builder setHeader(boolean header);
+
+    public abstract Builder setNullValues(List<String> nullValues);
+
+    public abstract Builder setTrim(boolean trim);
+
+    public abstract Builder setMultiline(boolean multiline);
+
+    public abstract SourceSpec build();
+  }
+}

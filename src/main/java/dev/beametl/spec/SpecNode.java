@@ -1,0 +1,163 @@
+package dev.beametl.spec;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * A YAML node with its key path, so that every mistake can be reported as {@code source.csv.delimiter
+ * (line 7): ...}. Reading a mapping checks its keys against the allowed ones.
+ */
+final class SpecNode {
+  private final Node node;
+  private final String path;
+
+  SpecNode(Node node, String path) {
+    this.node = node;
+    this.path = path;
+  }
+
+  String path() {
+    return path;
+  }
+
+  int line() {
+    return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+  }
+
+  SpecException error(String problem) {
+    return SpecException.at(path, line(), problem);
+  }
+
+  /** This node as a mapping whose keys must all be among {@code allowed}. */
+  Map<String, SpecNode> mapping(Set<String> allowed) {
+    if (!(node instanceof MappingNode)) {
+      throw error("expected a mapping of keys (" + String.join(", ", allowed) + ")");
+    }
+    Map<String, SpecNode> out = new LinkedHashMap<>();
+    for (NodeTuple t : ((MappingNode) node).getValue()) {
+      String key = ((ScalarNode) t.getKeyNode()).getValue();
+      String childPath = path.isEmpty() ? key : path + "." + key;
+      if (!allowed.contains(key)) {
+        throw SpecException.at(
+            childPath,
+            t.getKeyNode().getStartMark().getLine() + 1,
+            "unknown key; allowed here: " + String.join(", ", allowed));
+      }
+      if (out.put(key, new SpecNode(t.getValueNode(), childPath)) != null) {
+        throw SpecException.at(childPath, t.getKeyNode().getStartMark().getLine() + 1, "key given twice");
+      }
+    }
+    return out;
+  }
+
+  List<SpecNode> list() {
+    if (node instanceof ScalarNode && ((ScalarNode) node).getValue().isEmpty()) {
+      return List.of();
+    }
+    if (!(node instanceof SequenceNode)) {
+      throw error("expected a list");
+    }
+    List<SpecNode> out = new ArrayList<>();
+    List<Node> items = ((SequenceNode) node).getValue();
+    for (int i = 0; i < items.size(); i++) {
+      out.add(new SpecNode(items.get(i), path + "[" + i + "]"));
+    }
+    return out;
+  }
+
+  List<String> stringList() {
+    List<String> out = new ArrayList<>();
+    for (SpecNode item : list()) {
+      out.add(item.string());
+    }
+    return out;
+  }
+
+  String string() {
+    if (!(node instanceof ScalarNode)) {
+      throw error("expected a single value, not a list or mapping");
+    }
+    return ((ScalarNode) node).getValue();
+  }
+
+  String nonEmptyString() {
+    String s = string();
+    if (s.isBlank()) {
+      throw error("must not be empty");
+    }
+    return s;
+  }
+
+  boolean bool() {
+    String s = string().trim().toLowerCase(java.util.Locale.ROOT);
+    if (s.equals("true") || s.equals("yes")) {
+      return true;
+    }
+    if (s.equals("false") || s.equals("no")) {
+      return false;
+    }
+    throw error("\"" + string() + "\" is not a boolean; use true or false");
+  }
+
+  int integer(int min, int max) {
+    try {
+      int v = Integer.parseInt(string().trim());
+      if (v < min || v > max) {
+        throw error(v + " is out of range; allowed " + min + " to " + max);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw error("\"" + string() + "\" is not a whole number");
+    }
+  }
+
+  BigDecimal decimal() {
+    try {
+      return new BigDecimal(string().trim());
+    } catch (NumberFormatException e) {
+      throw error("\"" + string() + "\" is not a number");
+    }
+  }
+
+  double ratio() {
+    double v = decimal().doubleValue();
+    if (v < 0 || v > 1) {
+      throw error(v + " is not a ratio; allowed 0.0 to 1.0");
+    }
+    return v;
+  }
+
+  char singleChar() {
+    String s = string();
+    if (s.equals("\\t") || s.equals("tab")) {
+      return '\t';
+    }
+    if (s.length() != 1) {
+      throw error("\"" + s + "\" must be exactly one character (\\t or tab for a tab)");
+    }
+    return s.charAt(0);
+  }
+
+  <E extends Enum<E>> E enumValue(Class<E> type) {
+    String s = string().trim();
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(s)) {
+        return e;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    throw error("\"" + s + "\" is not allowed; use one of " + String.join(", ", names));
+  }
+}

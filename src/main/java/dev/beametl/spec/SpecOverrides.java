@@ -1,0 +1,89 @@
+package dev.beametl.spec;
+
+import java.util.List;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Applies {@code key.path=value} overrides to the YAML tree before it is read, so an override is
+ * checked exactly like the spec file itself. Dots separate keys; a number picks a list item
+ * ({@code schema.3.nullable=true}). Missing mappings on the way are created.
+ */
+final class SpecOverrides {
+  private SpecOverrides() {}
+
+  static void apply(MappingNode root, List<String> assignments) {
+    for (String assignment : assignments) {
+      int eq = assignment.indexOf('=');
+      if (eq <= 0) {
+        throw new SpecException(
+            "--set " + assignment + ": expected key.path=value, e.g. --set=sink.path=out/x");
+      }
+      set(root, assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
+    }
+  }
+
+  static void set(MappingNode root, String keyPath, String value) {
+    String[] keys = keyPath.split("\\.");
+    Node current = root;
+    for (int i = 0; i < keys.length; i++) {
+      String key = keys[i];
+      boolean last = i == keys.length - 1;
+      String where = "--set " + String.join(".", java.util.Arrays.copyOf(keys, i + 1));
+      if (current instanceof SequenceNode) {
+        List<Node> items = ((SequenceNode) current).getValue();
+        int index = parseIndex(key, items.size(), where);
+        if (last) {
+          items.set(index, scalar(value));
+        } else {
+          current = items.get(index);
+        }
+      } else if (current instanceof MappingNode) {
+        MappingNode mapping = (MappingNode) current;
+        NodeTuple found = null;
+        for (NodeTuple t : mapping.getValue()) {
+          if (t.getKeyNode() instanceof ScalarNode && ((ScalarNode) t.getKeyNode()).getValue().equals(key)) {
+            found = t;
+          }
+        }
+        if (found != null && !last) {
+          current = found.getValueNode();
+          continue;
+        }
+        if (found != null) {
+          mapping.getValue().remove(found);
+        }
+        Node next = last ? scalar(value) : emptyMapping();
+        mapping.getValue().add(new NodeTuple(scalar(key), next));
+        current = next;
+      } else {
+        throw new SpecException(where + ": cannot set a key inside a single value");
+      }
+    }
+  }
+
+  private static int parseIndex(String key, int size, String where) {
+    try {
+      int index = Integer.parseInt(key);
+      if (index >= 0 && index < size) {
+        return index;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the message below
+    }
+    throw new SpecException(where + ": a list item is picked by its index, 0 to " + (size - 1));
+  }
+
+  private static ScalarNode scalar(String value) {
+    return new ScalarNode(Tag.STR, value, null, null, DumperOptions.ScalarStyle.PLAIN);
+  }
+
+  private static MappingNode emptyMapping() {
+    return new MappingNode(Tag.MAP, new java.util.ArrayList<>(), DumperOptions.FlowStyle.BLOCK);
+  }
+}

@@ -1,0 +1,211 @@
+package dev.beametl.transform;
+
+import com.google.auto.value.AutoValue;
+import dev.beametl.spec.AggregationSpec;
+import dev.beametl.spec.FieldType;
+import dev.beametl.spec.MetricSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Groups rows by the group-by keys and computes the metrics with {@code Combine.perKey}, so runners
+ * combine partially before the shuffle. {@code count_distinct} is exact without holding a set of
+ * values in one accumulator: {@code Distinct} over (key, value) pairs, then {@code Count.perKey},
+ * joined to the other metrics by key. Output rows are the keys followed by the metrics.
+ */
+@AutoValue
+public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection<Row>> {
+  private static final String ROWS = "_rows";
+
+  abstract AggregationSpec spec();
+
+  /** The declared columns of the rows aggregated (input and derived fields). */
+  abstract OutputColumns inputColumns();
+
+  /** Schema of the result rows, from {@link OutputColumns}. */
+  abstract Schema outputSchema();
+
+  public static Aggregate of(AggregationSpec spec, OutputColumns inputColumns, Schema outputSchema) {
+    return new AutoValue_Aggregate(spec, inputColumns, outputSchema);
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<Row> rows) {
+    Schema in = rows.getSchema();
+    List<String> keys = spec().groupBy();
+    Schema keySchema = project(in, keys);
+
+    List<MetricSpec> combined = new ArrayList<>();
+    List<MetricSpec> distinct = new ArrayList<>();
+    for (MetricSpec m : spec().metrics()) {
+      (m.op() == MetricSpec.Op.COUNT_DISTINCT ? distinct : combined).add(m);
+    }
+    if (combined.isEmpty()) {
+      combined.add(MetricSpec.of(ROWS, MetricSpec.Op.COUNT, null)); // so every key shows up
+    }
+    List<String> valueFields = new ArrayList<>();
+    for (MetricSpec m : combined) {
+      if (m.field() != null && !valueFields.contains(m.field())) {
+        valueFields.add(m.field());
+      }
+    }
+    Schema valueSchema = project(in, valueFields);
+    List<Metric> metrics = new ArrayList<>();
+    Schema.Builder metricSchema = Schema.builder();
+    for (MetricSpec m : combined) {
+      int index = m.field() == null ? -1 : valueSchema.indexOf(m.field());
+      metrics.add(new Metric(m, m.field() == null ? null : typeOf(m.field()), index));
+      metricSchema.addField(m.name().equals(ROWS)
+          ? Schema.Field.of(ROWS, Schema.FieldType.INT64)
+          : outputSchema().getField(m.name()));
+    }
+    Schema metricsRowSchema = metricSchema.build();
+
+    PCollection<KV<Row, Row>> keyed = rows
+        .apply("Key by " + String.join(", ", keys), ParDo.of(new Project(keySchema, valueSchema)))
+        .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)));
+    PCollection<KV<Row, Row>> perKey = keyed
+        .apply("Combine metrics per key", Combine.perKey(new MetricsCombineFn(metrics, metricsRowSchema)))
+        .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(metricsRowSchema)));
+    if (distinct.isEmpty()) {
+      return perKey
+          .apply("Shape result rows", ParDo.of(new Shape(outputSchema(), Map.of())))
+          .setRowSchema(outputSchema());
+    }
+
+    TupleTag<Row> main = new TupleTag<>("metrics");
+    KeyedPCollectionTuple<Row> joined = KeyedPCollectionTuple.of(main, perKey);
+    Map<String, TupleTag<Long>> distinctTags = new LinkedHashMap<>();
+    for (MetricSpec m : distinct) {
+      Schema pairValue = project(in, List.of(m.field()));
+      TupleTag<Long> tag = new TupleTag<>(m.name());
+      distinctTags.put(m.name(), tag);
+      PCollection<KV<Row, Long>> counts = rows
+          .apply("Pair keys with " + m.field() + " for " + m.name(), ParDo.of(new Project(keySchema, pairValue, true)))
+          .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(pairValue)))
+          .apply("Distinct " + m.field() + " per key", Distinct.create())
+          .apply("Count distinct " + m.field(), Count.perKey())
+          .setCoder(KvCoder.of(RowCoder.of(keySchema), VarLongCoder.of()));
+      joined = joined.and(tag, counts);
+    }
+    return joined
+        .apply("Join distinct counts", CoGroupByKey.create())
+        .apply("Shape result rows", ParDo.of(new ShapeJoined(outputSchema(), main, distinctTags)))
+        .setRowSchema(outputSchema());
+  }
+
+  private FieldType typeOf(String field) {
+    return inputColumns().columns().stream().filter(c -> c.name().equals(field)).findFirst().orElseThrow().type();
+  }
+
+  private static Schema project(Schema in, List<String> names) {
+    Schema.Builder b = Schema.builder();
+    for (String n : names) {
+      b.addField(in.getField(n));
+    }
+    return b.build();
+  }
+
+  /** Splits a row into (key row, value row); with {@code skipNullValues}, rows whose value is null are dropped. */
+  static final class Project extends DoFn<Row, KV<Row, Row>> {
+    private final Schema keySchema;
+    private final Schema valueSchema;
+    private final boolean skipNullValues;
+
+    Project(Schema keySchema, Schema valueSchema) {
+      this(keySchema, valueSchema, false);
+    }
+
+    Project(Schema keySchema, Schema valueSchema, boolean skipNullValues) {
+      this.keySchema = keySchema;
+      this.valueSchema = valueSchema;
+      this.skipNullValues = skipNullValues;
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, OutputReceiver<KV<Row, Row>> out) {
+      Row value = select(row, valueSchema);
+      if (skipNullValues && value.getValue(0) == null) {
+        return; // count_distinct ignores nulls, as SQL's COUNT(DISTINCT x) does
+      }
+      out.output(KV.of(select(row, keySchema), value));
+    }
+
+    private static Row select(Row row, Schema schema) {
+      Object[] values = new Object[schema.getFieldCount()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = row.getValue(schema.getField(i).getName());
+      }
+      return Row.withSchema(schema).attachValues(java.util.Arrays.asList(values));
+    }
+  }
+
+  /** Keys then metrics, in the output schema's order. */
+  static final class Shape extends DoFn<KV<Row, Row>, Row> {
+    private final Schema outputSchema;
+    private final Map<String, Long> fixed;
+
+    Shape(Schema outputSchema, Map<String, Long> fixed) {
+      this.outputSchema = outputSchema;
+      this.fixed = fixed;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Row, Row> kv, OutputReceiver<Row> out) {
+      out.output(shape(outputSchema, kv.getKey(), kv.getValue(), fixed));
+    }
+  }
+
+  static final class ShapeJoined extends DoFn<KV<Row, CoGbkResult>, Row> {
+    private final Schema outputSchema;
+    private final TupleTag<Row> main;
+    private final Map<String, TupleTag<Long>> distinctTags;
+
+    ShapeJoined(Schema outputSchema, TupleTag<Row> main, Map<String, TupleTag<Long>> distinctTags) {
+      this.outputSchema = outputSchema;
+      this.main = main;
+      this.distinctTags = distinctTags;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Row, CoGbkResult> kv, OutputReceiver<Row> out) {
+      Map<String, Long> counts = new LinkedHashMap<>();
+      distinctTags.forEach((name, tag) -> counts.put(name, kv.getValue().getOnly(tag, 0L)));
+      out.output(shape(outputSchema, kv.getKey(), kv.getValue().getOnly(main), counts));
+    }
+  }
+
+  static Row shape(Schema outputSchema, Row key, Row metrics, Map<String, Long> distinctCounts) {
+    List<Object> values = new ArrayList<>(outputSchema.getFieldCount());
+    for (Schema.Field f : outputSchema.getFields()) {
+      String name = f.getName();
+      if (key.getSchema().hasField(name)) {
+        values.add(key.getValue(name));
+      } else if (distinctCounts.containsKey(name)) {
+        values.add(distinctCounts.get(name));
+      } else {
+        values.add(metrics.getValue(name));
+      }
+    }
+    return Row.withSchema(outputSchema).attachValues(values);
+  }
+}

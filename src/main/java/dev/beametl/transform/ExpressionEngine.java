@@ -1,0 +1,63 @@
+package dev.beametl.transform;
+
+import java.math.MathContext;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.commons.jexl3.JexlArithmetic;
+import org.apache.commons.jexl3.JexlBuilder;
+import org.apache.commons.jexl3.JexlEngine;
+import org.apache.commons.jexl3.JexlFeatures;
+import org.apache.commons.jexl3.JexlScript;
+import org.apache.commons.jexl3.introspection.JexlPermissions;
+
+/**
+ * The one JEXL configuration every expression uses. Expressions are single expressions (no loops,
+ * no assignments, no lambdas, no {@code new}), the permissions are JEXL's RESTRICTED set plus our
+ * function class, and arithmetic is strict: a null operand or an unknown name is an error, never a
+ * silent zero. Decimal arithmetic uses 34 significant digits (DECIMAL128), so floating point never
+ * touches a decimal.
+ */
+final class ExpressionEngine {
+  private static final JexlFeatures FEATURES =
+      JexlFeatures.createDefault()
+          .script(false)
+          .loops(false)
+          .sideEffect(false)
+          .sideEffectGlobal(false)
+          .newInstance(false)
+          .lambda(false)
+          .methodCall(false)
+          .structuredLiteral(false)
+          .pragma(false)
+          .annotation(false)
+          .importPragma(false);
+
+  private static volatile JexlEngine engine;
+
+  private ExpressionEngine() {}
+
+  static JexlEngine get() {
+    if (engine == null) {
+      synchronized (ExpressionEngine.class) {
+        if (engine == null) {
+          Map<String, Object> functions = new HashMap<>();
+          functions.put(null, new ExpressionFunctions());
+          engine = new JexlBuilder()
+              .features(FEATURES)
+              .permissions(new JexlPermissions.ClassPermissions(ExpressionFunctions.class))
+              .namespaces(functions)
+              .strict(true)
+              .safe(false)
+              .silent(false)
+              .arithmetic(new JexlArithmetic(true, MathContext.DECIMAL128, Integer.MIN_VALUE))
+              .create();
+        }
+      }
+    }
+    return engine;
+  }
+
+  static JexlScript compile(String expression) {
+    return get().createScript(FEATURES, null, expression);
+  }
+}

@@ -1,0 +1,104 @@
+package dev.beametl.transform;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+import java.util.Locale;
+
+/**
+ * The functions a spec expression may call, e.g. {@code year(ts)}, {@code upper(region)},
+ * {@code coalesce(discount, 0)}. Each returns null for a null argument (coalesce aside), so optional
+ * fields need no special care. Timestamps are read in UTC.
+ */
+public final class ExpressionFunctions {
+  public static final String NAMES =
+      "year, month, day, hour, weekday, date, upper, lower, trim, length, coalesce, abs";
+
+  public Integer year(Object t) {
+    return part(t, ChronoField.YEAR);
+  }
+
+  public Integer month(Object t) {
+    return part(t, ChronoField.MONTH_OF_YEAR);
+  }
+
+  public Integer day(Object t) {
+    return part(t, ChronoField.DAY_OF_MONTH);
+  }
+
+  public Integer hour(Object t) {
+    return part(t, ChronoField.HOUR_OF_DAY);
+  }
+
+  /** ISO day of week: 1 is Monday, 7 is Sunday. */
+  public Integer weekday(Object t) {
+    return part(t, ChronoField.DAY_OF_WEEK);
+  }
+
+  /** The date of a timestamp (UTC), or an ISO date parsed from text: {@code date('2024-01-31')}. */
+  public LocalDate date(Object t) {
+    if (t == null) {
+      return null;
+    }
+    if (t instanceof CharSequence) {
+      return LocalDate.parse((CharSequence) t);
+    }
+    return LocalDate.from(temporal(t));
+  }
+
+  public String upper(String s) {
+    return s == null ? null : s.toUpperCase(Locale.ROOT);
+  }
+
+  public String lower(String s) {
+    return s == null ? null : s.toLowerCase(Locale.ROOT);
+  }
+
+  public String trim(String s) {
+    return s == null ? null : s.strip();
+  }
+
+  public Integer length(String s) {
+    return s == null ? null : s.length();
+  }
+
+  /** The first argument that is not null. */
+  public Object coalesce(Object... values) {
+    for (Object v : values) {
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  public Object abs(Number n) {
+    if (n == null) {
+      return null;
+    }
+    if (n instanceof java.math.BigDecimal) {
+      return ((java.math.BigDecimal) n).abs();
+    }
+    if (n instanceof Double || n instanceof Float) {
+      return Math.abs(n.doubleValue());
+    }
+    return Math.abs(n.longValue());
+  }
+
+  private static Integer part(Object t, ChronoField field) {
+    return t == null ? null : temporal(t).get(field);
+  }
+
+  private static TemporalAccessor temporal(Object t) {
+    if (t instanceof Instant) {
+      return ((Instant) t).atOffset(ZoneOffset.UTC);
+    }
+    if (t instanceof TemporalAccessor) {
+      return (TemporalAccessor) t;
+    }
+    throw new IllegalArgumentException("expected a date or timestamp, got " + t.getClass().getSimpleName());
+  }
+
+}

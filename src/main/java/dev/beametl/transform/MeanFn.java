@@ -1,0 +1,113 @@
+package dev.beametl.transform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.BigDecimalCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+
+/**
+ * Mean of the non-null values. Integers and decimals are summed exactly; a decimal mean has the
+ * input's scale + 6 digits, rounded half-even; integer and double means are doubles.
+ */
+final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
+  private final int decimalScale; // -1: the result is a double
+
+  private MeanFn(int decimalScale) {
+    this.decimalScale = decimalScale;
+  }
+
+  static MeanFn asDecimal(int scale) {
+    return new MeanFn(scale);
+  }
+
+  static MeanFn asDouble() {
+    return new MeanFn(-1);
+  }
+
+  /** Exact sum (integers, decimals) or double sum, and the count of values seen. */
+  static final class Accum {
+    BigDecimal exact = BigDecimal.ZERO;
+    double inexact;
+    long count;
+  }
+
+  @Override
+  public Accum createAccumulator() {
+    return new Accum();
+  }
+
+  @Override
+  public Accum addInput(Accum acc, Number input) {
+    if (input == null) {
+      return acc;
+    }
+    if (input instanceof Double) {
+      acc.inexact += input.doubleValue();
+    } else if (input instanceof BigDecimal) {
+      acc.exact = acc.exact.add((BigDecimal) input);
+    } else {
+      acc.exact = acc.exact.add(BigDecimal.valueOf(input.longValue()));
+    }
+    acc.count++;
+    return acc;
+  }
+
+  @Override
+  public Accum mergeAccumulators(Iterable<Accum> accumulators) {
+    Accum merged = new Accum();
+    for (Accum a : accumulators) {
+      merged.exact = merged.exact.add(a.exact);
+      merged.inexact += a.inexact;
+      merged.count += a.count;
+    }
+    return merged;
+  }
+
+  @Override
+  public Number extractOutput(Accum acc) {
+    if (acc.count == 0) {
+      return null;
+    }
+    BigDecimal count = BigDecimal.valueOf(acc.count);
+    if (decimalScale >= 0) {
+      return acc.exact.divide(count, decimalScale, RoundingMode.HALF_EVEN);
+    }
+    if (acc.exact.signum() != 0) {
+      return acc.exact.divide(count, MathContext.DECIMAL64).doubleValue();
+    }
+    return acc.inexact / acc.count;
+  }
+
+  @Override
+  public Coder<Accum> getAccumulatorCoder(CoderRegistry registry, Coder<Number> inputCoder) {
+    return AccumCoder.INSTANCE;
+  }
+
+  static final class AccumCoder extends AtomicCoder<Accum> {
+    static final AccumCoder INSTANCE = new AccumCoder();
+
+    @Override
+    public void encode(Accum a, OutputStream out) throws IOException {
+      BigDecimalCoder.of().encode(a.exact, out);
+      org.apache.beam.sdk.coders.DoubleCoder.of().encode(a.inexact, out);
+      VarLongCoder.of().encode(a.count, out);
+    }
+
+    @Override
+    public Accum decode(InputStream in) throws IOException {
+      Accum a = new Accum();
+      a.exact = BigDecimalCoder.of().decode(in);
+      a.inexact = org.apache.beam.sdk.coders.DoubleCoder.of().decode(in);
+      a.count = VarLongCoder.of().decode(in);
+      return a;
+    }
+  }
+}

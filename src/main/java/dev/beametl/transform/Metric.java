@@ -1,0 +1,128 @@
+package dev.beametl.transform;
+
+import dev.beametl.spec.FieldType;
+import dev.beametl.spec.MetricSpec;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import org.apache.beam.sdk.coders.BigDecimalCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.DoubleCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * One metric of an aggregation, as the pieces {@code CombineFns.compose()} needs: how to take its
+ * input from a row, the built-in or own {@link CombineFn} that folds it, the coder of that input, and
+ * how the folded value becomes an output column. Dates and timestamps are folded as longs (epoch day,
+ * epoch microsecond), ints as longs, so every accumulator has a compact coder.
+ */
+final class Metric implements Serializable {
+  private final MetricSpec spec;
+  private final FieldType inputType; // null for count(*)
+  private final int inputIndex; // -1 for count(*)
+
+  Metric(MetricSpec spec, FieldType inputType, int inputIndex) {
+    this.spec = spec;
+    this.inputType = inputType;
+    this.inputIndex = inputIndex;
+  }
+
+  String name() {
+    return spec.name();
+  }
+
+  Object extract(Row row) {
+    if (spec.op() == MetricSpec.Op.COUNT) {
+      return inputIndex < 0 || row.getValue(inputIndex) != null ? 1L : 0L;
+    }
+    Object v = row.getValue(inputIndex);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Integer) {
+      return ((Integer) v).longValue();
+    }
+    if (v instanceof LocalDate) {
+      return ((LocalDate) v).toEpochDay();
+    }
+    if (v instanceof Instant) {
+      Instant t = (Instant) v;
+      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    }
+    return v;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  CombineFn<Object, ?, Object> combineFn() {
+    switch (spec.op()) {
+      case COUNT:
+        return (CombineFn) Sum.ofLongs();
+      case SUM:
+        switch (inputType.kind()) {
+          case DOUBLE:
+            return (CombineFn) new ReduceFn<Double>(Double::sum, DoubleCoder.of());
+          case DECIMAL:
+            return (CombineFn) new ReduceFn<BigDecimal>(BigDecimal::add, BigDecimalCoder.of());
+          default:
+            return (CombineFn) new ReduceFn<Long>(Math::addExact, VarLongCoder.of());
+        }
+      case MEAN:
+        return (CombineFn) (inputType.kind() == FieldType.Kind.DECIMAL
+            ? MeanFn.asDecimal(Math.min(inputType.scale() + 6, FieldType.MAX_PRECISION))
+            : MeanFn.asDouble());
+      case MIN:
+        return (CombineFn) ReduceFn.min((Coder) foldedCoder());
+      case MAX:
+        return (CombineFn) ReduceFn.max((Coder) foldedCoder());
+      default:
+        throw new IllegalStateException(spec.op() + " is not combined here");
+    }
+  }
+
+  /** The coder of what {@link #extract} returns. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  Coder<Object> inputCoder() {
+    if (spec.op() == MetricSpec.Op.COUNT) {
+      return (Coder) VarLongCoder.of();
+    }
+    return (Coder) NullableCoder.of(foldedCoder());
+  }
+
+  private Coder<?> foldedCoder() {
+    switch (inputType.kind()) {
+      case DOUBLE:
+        return DoubleCoder.of();
+      case DECIMAL:
+        return BigDecimalCoder.of();
+      case STRING:
+        return StringUtf8Coder.of();
+      default:
+        return VarLongCoder.of();
+    }
+  }
+
+  /** The folded value as the output column's Java value. */
+  Object toOutput(Object folded) {
+    if (folded == null || spec.op() == MetricSpec.Op.COUNT || spec.op() == MetricSpec.Op.MEAN
+        || spec.op() == MetricSpec.Op.SUM) {
+      return folded;
+    }
+    switch (inputType.kind()) {
+      case INT:
+        return ((Long) folded).intValue();
+      case DATE:
+        return LocalDate.ofEpochDay((Long) folded);
+      case TIMESTAMP:
+        long micros = (Long) folded;
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+      default:
+        return folded;
+    }
+  }
+}

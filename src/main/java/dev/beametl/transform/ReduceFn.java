@@ -1,0 +1,109 @@
+package dev.beametl.transform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StructuredCoder;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.SerializableBiFunction;
+
+/**
+ * Folds non-null values with an associative function (sum, min, max). Nulls are skipped; a group
+ * with no value at all gives null, as in SQL. The accumulator has a real coder, so runners combine
+ * partially before the shuffle and send one accumulator per key and bundle.
+ */
+final class ReduceFn<T> extends CombineFn<T, ReduceFn.Holder<T>, T> {
+  private final SerializableBiFunction<T, T, T> reduce;
+  private final Coder<T> valueCoder;
+
+  ReduceFn(SerializableBiFunction<T, T, T> reduce, Coder<T> valueCoder) {
+    this.reduce = reduce;
+    this.valueCoder = valueCoder;
+  }
+
+  static <T extends Comparable<T>> ReduceFn<T> min(Coder<T> coder) {
+    return new ReduceFn<>((a, b) -> a.compareTo(b) <= 0 ? a : b, coder);
+  }
+
+  static <T extends Comparable<T>> ReduceFn<T> max(Coder<T> coder) {
+    return new ReduceFn<>((a, b) -> a.compareTo(b) >= 0 ? a : b, coder);
+  }
+
+  /** A mutable box for the running value. */
+  static final class Holder<T> {
+    T value;
+
+    Holder(T value) {
+      this.value = value;
+    }
+  }
+
+  @Override
+  public Holder<T> createAccumulator() {
+    return new Holder<>(null);
+  }
+
+  @Override
+  public Holder<T> addInput(Holder<T> acc, T input) {
+    if (input != null) {
+      acc.value = acc.value == null ? input : reduce.apply(acc.value, input);
+    }
+    return acc;
+  }
+
+  @Override
+  public Holder<T> mergeAccumulators(Iterable<Holder<T>> accumulators) {
+    Holder<T> merged = createAccumulator();
+    for (Holder<T> h : accumulators) {
+      addInput(merged, h.value);
+    }
+    return merged;
+  }
+
+  @Override
+  public T extractOutput(Holder<T> acc) {
+    return acc.value;
+  }
+
+  @Override
+  public Coder<Holder<T>> getAccumulatorCoder(CoderRegistry registry, Coder<T> inputCoder) {
+    return new HolderCoder<>(NullableCoder.of(valueCoder));
+  }
+
+  @Override
+  public Coder<T> getDefaultOutputCoder(CoderRegistry registry, Coder<T> inputCoder) {
+    return NullableCoder.of(valueCoder);
+  }
+
+  static final class HolderCoder<T> extends StructuredCoder<Holder<T>> {
+    private final Coder<T> valueCoder;
+
+    HolderCoder(Coder<T> valueCoder) {
+      this.valueCoder = valueCoder;
+    }
+
+    @Override
+    public void encode(Holder<T> holder, OutputStream out) throws IOException {
+      valueCoder.encode(holder.value, out);
+    }
+
+    @Override
+    public Holder<T> decode(InputStream in) throws IOException {
+      return new Holder<>(valueCoder.decode(in));
+    }
+
+    @Override
+    public List<? extends Coder<?>> getCoderArguments() {
+      return List.of(valueCoder);
+    }
+
+    @Override
+    public void verifyDeterministic() throws NonDeterministicException {
+      valueCoder.verifyDeterministic();
+    }
+  }
+}

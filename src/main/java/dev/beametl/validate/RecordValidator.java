@@ -1,0 +1,201 @@
+package dev.beametl.validate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.extract.ColumnLayout;
+import dev.beametl.extract.CsvFormats;
+import dev.beametl.extract.SourceRecord;
+import dev.beametl.spec.BeamTypes;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.SourceSpec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.apache.commons.csv.CSVFormat;
+
+/**
+ * Checks one record against the declared schema: either a typed {@link Row} or a {@link BadRecord}
+ * naming the first field that failed and why. Plain Java, so it is tested without a pipeline.
+ */
+public final class RecordValidator implements Serializable {
+  static final String STAGE = "validate";
+
+  private final SourceSpec source;
+  private final List<FieldSpec> fields;
+  private final Schema schema;
+  private final ValueParser[] parsers;
+  private final Set<String> nullValues;
+  private transient CSVFormat csv;
+  private transient ObjectMapper json;
+
+  public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories) {
+    this.source = source;
+    this.fields = List.copyOf(fields);
+    this.schema = BeamTypes.inputSchema(fields, encodeCategories);
+    this.parsers = new ValueParser[fields.size()];
+    for (int i = 0; i < parsers.length; i++) {
+      parsers[i] = ValueParser.forField(fields.get(i), encodeCategories);
+    }
+    this.nullValues = new HashSet<>(source.nullValues());
+  }
+
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The outcome for one record: exactly one of row and bad is set. */
+  public static final class Outcome {
+    public final Row row;
+    public final BadRecord bad;
+
+    private Outcome(Row row, BadRecord bad) {
+      this.row = row;
+      this.bad = bad;
+    }
+  }
+
+  public Outcome validate(SourceRecord record) {
+    try {
+      return new Outcome(Row.withSchema(schema).attachValues(values(record)), null);
+    } catch (InvalidField e) {
+      return new Outcome(null, BadRecord.of(record.origin(), STAGE, e.field, e.kind, e.getMessage(), record.text()));
+    }
+  }
+
+  private List<Object> values(SourceRecord record) throws InvalidField {
+    String text = record.text();
+    if (record.badEncoding()) {
+      throw new InvalidField(null, BadRecord.Kind.BAD_ENCODING,
+          "bytes that are not valid " + source.charset() + " (shown as \uFFFD)");
+    }
+    if (text.isBlank()) {
+      throw new InvalidField(null, BadRecord.Kind.BLANK_LINE, "blank line");
+    }
+    return source.format() == SourceSpec.Format.CSV ? fromCsv(record) : fromJson(text);
+  }
+
+  private List<Object> fromCsv(SourceRecord record) throws InvalidField {
+    List<String> columns = splitCsv(record.text());
+    ColumnLayout layout = record.layout();
+    int expected = layout == null ? fields.size() : layout.width();
+    if (columns.size() != expected) {
+      throw new InvalidField(null, BadRecord.Kind.COLUMN_COUNT,
+          columns.size() + " columns, " + (layout == null ? "schema has " : "header has ") + expected);
+    }
+    List<Object> values = new ArrayList<>(fields.size());
+    for (int i = 0; i < parsers.length; i++) {
+      int column = layout == null ? i : layout.columnOf(i);
+      String name = fields.get(i).name();
+      if (column == ColumnLayout.AMBIGUOUS) {
+        throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": the header names this column twice");
+      }
+      String cell = null;
+      if (column == ColumnLayout.MISSING) {
+        if (!fields.get(i).nullable()) {
+          throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": no such column in the header");
+        }
+      } else {
+        cell = columns.get(column);
+        if (source.trim()) {
+          cell = cell.strip();
+        }
+        if (nullValues.contains(cell)) {
+          cell = null;
+        }
+      }
+      values.add(value(i, cell));
+    }
+    return values;
+  }
+
+  private List<String> splitCsv(String text) throws InvalidField {
+    char quote = source.quote();
+    if (text.indexOf(quote) < 0) {
+      // No quotes: the delimiter alone separates columns, so a plain split is exact and much cheaper.
+      List<String> out = new ArrayList<>(fields.size());
+      char delimiter = source.delimiter();
+      int from = 0;
+      for (int i = text.indexOf(delimiter); i >= 0; i = text.indexOf(delimiter, from)) {
+        out.add(text.substring(from, i));
+        from = i + 1;
+      }
+      out.add(text.substring(from));
+      return out;
+    }
+    if (csv == null) {
+      csv = CsvFormats.of(source);
+    }
+    try {
+      return CsvFormats.parseRecord(csv, text);
+    } catch (IOException | IllegalStateException e) {
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a well-formed CSV record: " + e.getMessage());
+    }
+  }
+
+  private List<Object> fromJson(String text) throws InvalidField {
+    if (json == null) {
+      json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    }
+    JsonNode node;
+    try {
+      node = json.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED,
+          "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a JSON object");
+    }
+    List<Object> values = new ArrayList<>(fields.size());
+    for (int i = 0; i < parsers.length; i++) {
+      String name = fields.get(i).name();
+      JsonNode v = node.get(name);
+      String cell;
+      if (v == null || v.isNull()) {
+        cell = null;
+      } else if (v.isContainerNode()) {
+        throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
+            + " where a single " + fields.get(i).type() + " was expected");
+      } else if (v.isBigDecimal()) {
+        cell = v.decimalValue().toPlainString();
+      } else {
+        cell = v.asText();
+      }
+      values.add(value(i, cell));
+    }
+    return values;
+  }
+
+  private Object value(int i, String cell) throws InvalidField {
+    FieldSpec field = fields.get(i);
+    if (cell == null) {
+      if (!field.nullable()) {
+        throw new InvalidField(field.name(), BadRecord.Kind.MISSING_VALUE, field.name() + ": missing (required)");
+      }
+      return null;
+    }
+    try {
+      return parsers[i].parse(cell);
+    } catch (InvalidValue e) {
+      throw new InvalidField(field.name(), e.kind(), field.name() + ": " + e.getMessage());
+    }
+  }
+
+  private static final class InvalidField extends Exception {
+    final String field;
+    final BadRecord.Kind kind;
+
+    InvalidField(String field, BadRecord.Kind kind, String message) {
+      super(message, null, false, false);
+      this.field = field;
+      this.kind = kind;
+    }
+  }
+}
