@@ -31,7 +31,7 @@ import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
  */
 public class FileRecordSource extends FileBasedSource<SourceRecord> {
   /** Below this a file is not worth splitting further. */
-  public static final long MIN_BUNDLE_BYTES = 1 << 20;
+  public static final long MIN_BUNDLE_BYTES = 16 << 10;
 
   private final SourceSpec spec;
   private final List<String> schemaFields;

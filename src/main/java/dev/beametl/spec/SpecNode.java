@@ -30,7 +30,12 @@ final class SpecNode {
   }
 
   int line() {
-    return node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1;
+    return lineOf(node);
+  }
+
+  /** 1-based line of a node; 0 for nodes made by an override, which have no place in the file. */
+  static int lineOf(Node n) {
+    return n.getStartMark() == null ? 0 : n.getStartMark().getLine() + 1;
   }
 
   SpecException error(String problem) {
@@ -49,11 +54,11 @@ final class SpecNode {
       if (!allowed.contains(key)) {
         throw SpecException.at(
             childPath,
-            t.getKeyNode().getStartMark().getLine() + 1,
+            lineOf(t.getKeyNode()),
             "unknown key; allowed here: " + String.join(", ", allowed));
       }
       if (out.put(key, new SpecNode(t.getValueNode(), childPath)) != null) {
-        throw SpecException.at(childPath, t.getKeyNode().getStartMark().getLine() + 1, "key given twice");
+        throw SpecException.at(childPath, lineOf(t.getKeyNode()), "key given twice");
       }
     }
     return out;

@@ -1,0 +1,162 @@
+package dev.beametl.extract;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.beametl.spec.SourceSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
+import org.apache.beam.sdk.io.FileBasedSource;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.SourceTestUtils;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class FileRecordSourceTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  private final PipelineOptions options = PipelineOptionsFactory.create();
+  private static final List<String> FIELDS = List.of("id", "name");
+
+  private File write(String name, byte[] bytes) throws Exception {
+    File f = tmp.newFile(name);
+    Files.write(f.toPath(), bytes);
+    return f;
+  }
+
+  private FileRecordSource source(File f, SourceSpec.Builder spec) {
+    return new FileRecordSource(spec.setPath(f.getPath()).build(), FIELDS);
+  }
+
+  private static SourceSpec.Builder csv() {
+    return SourceSpec.builder("unused", SourceSpec.Format.CSV).setHeader(false);
+  }
+
+  private List<SourceRecord> read(FileBasedSource<SourceRecord> source) throws Exception {
+    return SourceTestUtils.readFromSource(source, options);
+  }
+
+  private static List<String> texts(List<SourceRecord> records) {
+    return records.stream().map(SourceRecord::text).collect(Collectors.toList());
+  }
+
+  @Test
+  public void splitsCoverEveryRecordExactlyOnce() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 5000; i++) {
+      b.append(i).append(",name-").append(i).append(i % 7 == 0 ? "\r\n" : "\n");
+    }
+    FileRecordSource source = source(write("big.csv", b.toString().getBytes(StandardCharsets.UTF_8)), csv());
+    List<? extends FileBasedSource<SourceRecord>> splits = source.split(4096, options);
+    assertThat(splits.size(), greaterThan(2));
+    SourceTestUtils.assertSourcesEqualReferenceSource(source, splits, options);
+    List<SourceRecord> all = read(source);
+    assertThat(all, hasSize(5000));
+    assertThat(all.get(1).offset(), is((long) "0,name-0\r\n".length()));
+    assertThat(all.get(1).text(), is("1,name-1"));
+    assertThat(all.get(0).text(), is("0,name-0")); // CR of CRLF stripped
+  }
+
+  @Test
+  public void dynamicSplittingLosesAndRepeatsNothing() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      b.append(i).append(",n\n");
+    }
+    FileRecordSource source = source(write("small.csv", b.toString().getBytes(StandardCharsets.UTF_8)), csv());
+    SourceTestUtils.assertSplitAtFractionExhaustive(source.split(1 << 20, options).get(0), options);
+  }
+
+  @Test
+  public void headerIsSkippedInEverySplitAndMapsColumnsByName() throws Exception {
+    StringBuilder b = new StringBuilder("\uFEFFname,id\r\n");
+    for (int i = 0; i < 2000; i++) {
+      b.append("n").append(i).append(',').append(i).append("\r\n");
+    }
+    FileRecordSource source = source(write("h.csv", b.toString().getBytes(StandardCharsets.UTF_8)), csv().setHeader(true));
+    SourceTestUtils.assertSourcesEqualReferenceSource(source, source.split(2048, options), options);
+    List<SourceRecord> all = read(source);
+    assertThat(all, hasSize(2000));
+    assertThat(all.get(0).text(), is("n0,0"));
+    assertThat(all.get(0).layout().columns(), contains(1, 0));
+    assertThat(all.get(0).layout().width(), is(2));
+  }
+
+  @Test
+  public void headerEqualToSchemaNeedsNoLayout() throws Exception {
+    FileRecordSource source = source(write("same.csv", "id,name\n1,a\n".getBytes(StandardCharsets.UTF_8)),
+        csv().setHeader(true));
+    assertThat(read(source).get(0).layout(), nullValue());
+  }
+
+  @Test
+  public void blankLinesAreRecordsEmptyFilesAreNot() throws Exception {
+    assertThat(texts(read(source(write("blank.csv", "1,a\n\n2,b\n".getBytes(StandardCharsets.UTF_8)), csv()))),
+        contains("1,a", "", "2,b"));
+    assertThat(read(source(write("empty.csv", new byte[0]), csv())), empty());
+    assertThat(read(source(write("header-only.csv", "id,name\n".getBytes(StandardCharsets.UTF_8)),
+        csv().setHeader(true))), empty());
+    assertThat(texts(read(source(write("no-final-newline.csv", "1,a\n2,b".getBytes(StandardCharsets.UTF_8)), csv()))),
+        contains("1,a", "2,b"));
+  }
+
+  @Test
+  public void invalidUtf8IsFlagged() throws Exception {
+    byte[] bytes = {'1', ',', (byte) 0xff, 'x', '\n', '2', ',', 'b', '\n'};
+    List<SourceRecord> all = read(source(write("bad.csv", bytes), csv()));
+    assertThat(all.get(0).badEncoding(), is(true));
+    assertThat(all.get(1).badEncoding(), is(false));
+  }
+
+  @Test
+  public void gzipIsReadWholeWithLineNumbers() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      gz.write("id,name\n1,a\n2,b\n".getBytes(StandardCharsets.UTF_8));
+    }
+    FileRecordSource source = source(write("data.csv.gz", bytes.toByteArray()), csv().setHeader(true));
+    assertThat(source.split(1, options), hasSize(1));
+    List<SourceRecord> all = read(source);
+    assertThat(texts(all), contains("1,a", "2,b"));
+    assertThat(all.get(1).line(), is(3L));
+    assertThat(all.get(1).origin(), is(all.get(1).file() + ":line 3"));
+  }
+
+  @Test
+  public void multilineCsvJoinsQuotedLineBreaks() throws Exception {
+    String text = "1,\"first\nsecond\"\n2,plain\n3,\"a \"\"quoted\"\" word\"\n";
+    List<SourceRecord> all = read(source(write("multi.csv", text.getBytes(StandardCharsets.UTF_8)), csv().setMultiline(true)));
+    assertThat(texts(all), contains("1,\"first\nsecond\"", "2,plain", "3,\"a \"\"quoted\"\" word\""));
+    assertThat(all.get(1).line(), is(3L));
+  }
+
+  @Test
+  public void utf16IsReadWhole() throws Exception {
+    FileRecordSource source = source(write("u16.csv", "1,é\n2,ü\n".getBytes(StandardCharsets.UTF_16)),
+        csv().setCharset("UTF-16"));
+    assertThat(source.split(1, options), hasSize(1));
+    assertThat(texts(read(source)), contains("1,é", "2,ü"));
+  }
+
+  @Test
+  public void globReadsEveryMatchingFile() throws Exception {
+    write("a.csv", "1,a\n".getBytes(StandardCharsets.UTF_8));
+    write("b.csv", "2,b\n".getBytes(StandardCharsets.UTF_8));
+    FileRecordSource source = new FileRecordSource(csv().setPath(tmp.getRoot() + "/*.csv").build(), FIELDS);
+    List<String> got = new ArrayList<>(texts(read(source)));
+    got.sort(null);
+    assertThat(got, contains("1,a", "2,b"));
+  }
+}

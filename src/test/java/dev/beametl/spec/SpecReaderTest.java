@@ -1,0 +1,159 @@
+package dev.beametl.spec;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.Assert.assertThrows;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.Test;
+
+public class SpecReaderTest {
+  static final String VALID = String.join("\n",
+      "version: 1",
+      "source:",
+      "  path: data/*.csv",
+      "  format: csv",
+      "  csv: {delimiter: '|', header: false, nullValues: ['', 'NULL']}",
+      "schema:",
+      "  - {name: id, type: long}",
+      "  - {name: amount, type: 'decimal(10,2)', min: 0}",
+      "  - {name: region, type: category, values: [EU, NA]}",
+      "  - {name: day, type: date, format: dd/MM/yyyy, min: 01/01/2020}",
+      "  - {name: note, type: string, nullable: true, maxLength: 10}",
+      "derive:",
+      "  - {name: doubled, type: 'decimal(12,2)', expr: 'amount * 2'}",
+      "filter: \"day >= date('2021-01-01')\"",
+      "aggregate:",
+      "  groupBy: [region]",
+      "  metrics:",
+      "    - {name: total, op: sum, field: doubled}",
+      "    - {name: n, op: count}",
+      "sink: {format: parquet, path: out/x}",
+      "");
+
+  static PipelineSpec parse(String yaml, String... overrides) {
+    return SpecReader.parse(yaml, "test", List.of(overrides));
+  }
+
+  static String errorOf(String yaml, String... overrides) {
+    return assertThrows(SpecException.class, () -> parse(yaml, overrides)).getMessage();
+  }
+
+  @Test
+  public void readsEverySection() {
+    PipelineSpec spec = parse(VALID);
+    assertThat(spec.name(), is("test"));
+    assertThat(spec.source().delimiter(), is('|'));
+    assertThat(spec.source().header(), is(false));
+    assertThat(spec.source().nullValues(), contains("", "NULL"));
+    assertThat(spec.schema().get(1).type(), equalTo(FieldType.decimal(10, 2)));
+    assertThat(spec.schema().get(1).min(), equalTo(new BigDecimal("0")));
+    assertThat(spec.schema().get(2).values(), contains("EU", "NA"));
+    assertThat(spec.schema().get(3).minText(), is("01/01/2020"));
+    assertThat(spec.schema().get(4).nullable(), is(true));
+    assertThat(spec.derived().get(0).name(), is("doubled"));
+    assertThat(spec.aggregation().metrics().get(1).field(), nullValue());
+    assertThat(spec.deadLetterPath(), is("out/x-dead-letter"));
+    assertThat(spec.maxBadRatio(), is(PipelineSpec.DEFAULT_MAX_BAD_RATIO));
+    assertThat(spec.sink().ifExists(), is(SinkSpec.IfExists.FAIL));
+  }
+
+  @Test
+  public void readsTheShippedSpecs() {
+    PipelineSpec spec = SpecReader.read(Path.of("pipelines/sales-by-product.yaml"), List.of());
+    assertThat(spec.name(), is("sales-by-product"));
+    assertThat(spec.aggregation().groupBy(), contains("product", "region"));
+  }
+
+  @Test
+  public void unknownKeyNamesPathLineAndAllowedKeys() {
+    String msg = errorOf(VALID.replace("  format: csv", "  format: csv\n  fromat: x"));
+    assertThat(msg, containsString("source.fromat (line 5): unknown key; allowed here:"));
+    assertThat(msg, containsString("format"));
+  }
+
+  @Test
+  public void wrongTypesNameTheKey() {
+    assertThat(errorOf(VALID.replace("type: long", "type: bigint")),
+        containsString("schema[0].type (line 7): unknown type \"bigint\"; allowed: string, int"));
+    assertThat(errorOf(VALID.replace("header: false", "header: maybe")),
+        containsString("source.csv.header (line 5): \"maybe\" is not a boolean"));
+    assertThat(errorOf(VALID.replace("format: parquet", "format: xlsx")),
+        containsString("sink.format (line 20): \"xlsx\" is not allowed; use one of parquet, csv, jsonl"));
+    assertThat(errorOf(VALID.replace("'decimal(10,2)'", "'decimal(50,2)'")),
+        containsString("schema[1].type"));
+  }
+
+  @Test
+  public void missingRequiredKeys() {
+    assertThat(errorOf(VALID.replace("version: 1\n", "")), containsString("version (line 1): required key is missing"));
+    assertThat(errorOf(VALID.replace("  path: data/*.csv\n", "")), containsString("source.path"));
+    assertThat(errorOf(VALID.replace("type: category, values: [EU, NA]", "type: category")),
+        containsString("a category field needs values"));
+  }
+
+  @Test
+  public void referencesToUnknownFields() {
+    assertThat(errorOf(VALID.replace("groupBy: [region]", "groupBy: [country]")),
+        containsString("aggregate.groupBy[0] (line 16): unknown field \"country\"; declared: id, amount, region, day, note, doubled"));
+    assertThat(errorOf(VALID.replace("field: doubled", "field: total_x")),
+        containsString("aggregate.metrics[0].field"));
+    assertThat(errorOf(VALID.replace("amount * 2", "amout * 2")),
+        containsString("derive[0].expr (line 13): expression \"amout * 2\" names unknown field \"amout\""));
+  }
+
+  @Test
+  public void aggregateMustFitItsField() {
+    assertThat(errorOf(VALID.replace("op: sum, field: doubled", "op: sum, field: region")),
+        containsString("sum does not apply to a category field; it needs a numeric field"));
+    assertThat(errorOf(VALID.replace("op: sum, field: doubled", "op: mean, field: note")),
+        containsString("mean does not apply to a string field"));
+  }
+
+  @Test
+  public void doubleGroupKeyIsRejected() {
+    String yaml = VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        "  - {name: note, type: double}").replace("groupBy: [region]", "groupBy: [note]");
+    assertThat(errorOf(yaml), containsString("a double cannot be a group-by key"));
+  }
+
+  @Test
+  public void expressionsMustTypeCheck() {
+    assertThat(errorOf(VALID.replace("amount * 2", "region * 2")), containsString("does not type-check"));
+    assertThat(errorOf(VALID.replace("amount * 2", "note")), containsString("gives a string, not a decimal(12,2)"));
+    assertThat(errorOf(VALID.replace("day >= date('2021-01-01')", "amount + 1")),
+        containsString("filter (line 14): expression \"amount + 1\" gives a decimal, not a boolean"));
+  }
+
+  @Test
+  public void constraintsOnlyWhereTheyApply() {
+    assertThat(errorOf(VALID.replace("maxLength: 10", "min: 3")), containsString("applies only to numeric, date and timestamp fields"));
+    assertThat(errorOf(VALID.replace("format: dd/MM/yyyy, min: 01/01/2020", "format: dd/MM/yyyy, min: 2020-01-01")),
+        containsString("\"2020-01-01\" is not a date in the field's format"));
+    assertThat(errorOf(VALID.replace("  - {name: note", "  - {name: id")), containsString("field \"id\" is declared twice"));
+  }
+
+  @Test
+  public void notYamlAtAll() {
+    assertThat(errorOf("version: 1\nsource: [unclosed"), containsString("spec is not valid YAML (line"));
+  }
+
+  @Test
+  public void overridesApplyBeforeValidation() {
+    PipelineSpec spec = parse(VALID, "sink.path=elsewhere", "sink.format=csv", "schema.4.nullable=false",
+        "deadLetter.maxBadRatio=0.5");
+    assertThat(spec.sink().path(), is("elsewhere"));
+    assertThat(spec.sink().format(), is(SinkSpec.Format.CSV));
+    assertThat(spec.schema().get(4).nullable(), is(false));
+    assertThat(spec.maxBadRatio(), is(0.5));
+    assertThat(errorOf(VALID, "sink.pth=x"), containsString("sink.pth: unknown key"));
+    assertThat(errorOf(VALID, "deadLetter.maxBadRatio=2"), containsString("not a ratio"));
+    assertThat(errorOf(VALID, "nonsense"), containsString("expected key.path=value"));
+  }
+}

@@ -1,0 +1,70 @@
+package dev.beametl.transform;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.beametl.spec.FieldType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.Test;
+
+public class ExpressionCheckerTest {
+  private static final FieldType DEC = FieldType.decimal(18, 2);
+  private static final FieldType BOOL = FieldType.of(FieldType.Kind.BOOLEAN);
+
+  private static Map<String, FieldType> scope() {
+    Map<String, FieldType> s = new LinkedHashMap<>();
+    s.put("quantity", FieldType.of(FieldType.Kind.INT));
+    s.put("unit_price", FieldType.decimal(10, 2));
+    s.put("discount", FieldType.decimal(4, 3));
+    s.put("region", FieldType.of(FieldType.Kind.CATEGORY));
+    s.put("ts", FieldType.of(FieldType.Kind.TIMESTAMP));
+    s.put("day", FieldType.of(FieldType.Kind.DATE));
+    s.put("ratio", FieldType.of(FieldType.Kind.DOUBLE));
+    return s;
+  }
+
+  @Test
+  public void acceptsArithmeticFunctionsAndComparisons() {
+    assertThat(ExpressionChecker.check("quantity * unit_price * (1 - coalesce(discount, 0))", scope(), DEC), nullValue());
+    assertThat(ExpressionChecker.check("year(ts) >= 2024 && region == 'EU'", scope(), BOOL), nullValue());
+    assertThat(ExpressionChecker.check("day >= date('2024-01-01')", scope(), BOOL), nullValue());
+    assertThat(ExpressionChecker.check("upper(region)", scope(), FieldType.of(FieldType.Kind.STRING)), nullValue());
+    assertThat(ExpressionChecker.check("month(day) + 1", scope(), FieldType.of(FieldType.Kind.LONG)), nullValue());
+  }
+
+  @Test
+  public void namesUnknownFields() {
+    assertThat(ExpressionChecker.check("qty * 2", scope(), DEC), containsString("unknown field \"qty\""));
+  }
+
+  @Test
+  public void rejectsWrongResultType() {
+    assertThat(ExpressionChecker.check("region", scope(), DEC), containsString("gives a string, not a decimal(18,2)"));
+    assertThat(ExpressionChecker.check("quantity + 1", scope(), BOOL), containsString("not a boolean"));
+    assertThat(ExpressionChecker.check("ratio * unit_price", scope(), FieldType.of(FieldType.Kind.LONG)),
+        containsString("not a long"));
+  }
+
+  @Test
+  public void rejectsOperandsThatDoNotFit() {
+    assertThat(ExpressionChecker.check("region * 2", scope(), DEC), containsString("does not type-check"));
+  }
+
+  @Test
+  public void rejectsSyntaxErrorsAndUnknownFunctions() {
+    assertThat(ExpressionChecker.check("quantity *", scope(), DEC), containsString("does not parse"));
+    assertThat(ExpressionChecker.check("frobnicate(quantity)", scope(), DEC), containsString("frobnicate"));
+  }
+
+  @Test
+  public void cannotReachJava() {
+    assertThat(ExpressionChecker.check("''.getClass().forName('java.lang.Runtime')", scope(),
+        FieldType.of(FieldType.Kind.STRING)), containsString("does not parse"));
+    assertThat(ExpressionChecker.check("new('java.io.File', '/etc/passwd')", scope(),
+        FieldType.of(FieldType.Kind.STRING)), containsString("does not parse"));
+    assertThat(ExpressionChecker.check("x = 1", scope(), FieldType.of(FieldType.Kind.LONG)),
+        containsString("does not parse"));
+  }
+}

@@ -1,0 +1,103 @@
+package dev.beametl.validate;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.Assert.assertThrows;
+
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
+import org.junit.Test;
+
+public class ValueParserTest {
+  private static FieldSpec.Builder field(String type) {
+    return FieldSpec.builder("f", FieldType.parse(type));
+  }
+
+  private static Object parse(FieldSpec.Builder f, String text) throws InvalidValue {
+    return ValueParser.forField(f.build(), true).parse(text);
+  }
+
+  private static InvalidValue invalid(FieldSpec.Builder f, String text) {
+    return assertThrows(InvalidValue.class, () -> parse(f, text));
+  }
+
+  @Test
+  public void integers() throws Exception {
+    assertThat(parse(field("int"), "-42"), equalTo(-42));
+    assertThat(parse(field("long"), "9000000000"), equalTo(9_000_000_000L));
+    assertThat(invalid(field("long"), "12x").getMessage(), is("\"12x\" is not a long"));
+    assertThat(invalid(field("int"), "2147483648").kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    assertThat(invalid(field("long"), "99999999999999999999").getMessage(), is("99999999999999999999 is out of range for a long"));
+    assertThat(invalid(field("int").setMin(new BigDecimal(1)), "0").getMessage(), is("0 is below min 1"));
+    assertThat(invalid(field("int").setMax(new BigDecimal(10)), "11").getMessage(), is("11 is above max 10"));
+  }
+
+  @Test
+  public void doublesAreFinite() throws Exception {
+    assertThat(parse(field("double"), "1.5e3"), equalTo(1500.0));
+    assertThat(invalid(field("double"), "NaN").kind(), is(BadRecord.Kind.TYPE));
+    assertThat(invalid(field("double"), "Infinity").kind(), is(BadRecord.Kind.TYPE));
+    assertThat(invalid(field("double"), "1e999").kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    assertThat(invalid(field("double"), "0x10").kind(), is(BadRecord.Kind.TYPE));
+  }
+
+  @Test
+  public void decimalsAreExactAndScaled() throws Exception {
+    assertThat(parse(field("decimal(6,2)"), "12.5"), equalTo(new BigDecimal("12.50")));
+    assertThat(parse(field("decimal(6,2)"), "1E+2"), equalTo(new BigDecimal("100.00")));
+    assertThat(invalid(field("decimal(6,2)"), "1.234").getMessage(), is("1.234 has more than 2 decimal places for decimal(6,2)"));
+    assertThat(invalid(field("decimal(6,2)"), "12345.6").getMessage(), is("12345.6 does not fit decimal(6,2)"));
+    assertThat(invalid(field("decimal(6,2)"), "12,5").getMessage(), is("\"12,5\" is not a decimal"));
+    assertThat(invalid(field("decimal(6,2)").setMin(BigDecimal.ZERO), "-0.01").getMessage(), is("-0.01 is below min 0"));
+  }
+
+  @Test
+  public void booleans() throws Exception {
+    assertThat(parse(field("boolean"), "TRUE"), is(true));
+    assertThat(parse(field("boolean"), "no"), is(false));
+    assertThat(invalid(field("boolean"), "maybe").getMessage(), is("\"maybe\" is not a boolean"));
+  }
+
+  @Test
+  public void datesAreStrict() throws Exception {
+    assertThat(parse(field("date"), "2024-02-29"), equalTo(LocalDate.of(2024, 2, 29)));
+    assertThat(invalid(field("date"), "2023-02-29").getMessage(), is("\"2023-02-29\" is not a date (ISO-8601)"));
+    assertThat(invalid(field("date"), "1998-13-45").kind(), is(BadRecord.Kind.TYPE));
+    assertThat(parse(field("date").setFormat("dd/MM/yyyy"), "31/01/2024"), equalTo(LocalDate.of(2024, 1, 31)));
+    assertThat(invalid(field("date").setFormat("dd/MM/yyyy"), "31/02/2024").getMessage(),
+        is("\"31/02/2024\" is not a date (format dd/MM/yyyy)"));
+    assertThat(invalid(field("date").setMinText("2024-01-01"), "2023-12-31").getMessage(), is("2023-12-31 is before min 2024-01-01"));
+  }
+
+  @Test
+  public void timestampsWithAndWithoutZone() throws Exception {
+    assertThat(parse(field("timestamp"), "2024-01-05T10:00:00Z"), equalTo(Instant.parse("2024-01-05T10:00:00Z")));
+    assertThat(parse(field("timestamp"), "2024-01-05T12:00:00+02:00"), equalTo(Instant.parse("2024-01-05T10:00:00Z")));
+    assertThat(parse(field("timestamp"), "2024-01-05 10:00:00"), equalTo(Instant.parse("2024-01-05T10:00:00Z")));
+    assertThat(parse(field("timestamp").setZone("Europe/Paris"), "2024-01-05T11:00:00"),
+        equalTo(Instant.parse("2024-01-05T10:00:00Z")));
+    assertThat(parse(field("timestamp").setFormat("dd.MM.yyyy HH:mm"), "05.01.2024 10:00"),
+        equalTo(Instant.parse("2024-01-05T10:00:00Z")));
+    assertThat(invalid(field("timestamp"), "2024-02-30T10:00:00Z").kind(), is(BadRecord.Kind.TYPE));
+  }
+
+  @Test
+  public void stringsAndCategories() throws Exception {
+    assertThat(invalid(field("string").setPattern("P-[0-9]{4}"), "X-12").getMessage(),
+        is("\"X-12\" does not match pattern P-[0-9]{4}"));
+    assertThat(invalid(field("string").setMaxLength(3), "abcd").getMessage(), is("4 characters, more than maxLength 3"));
+    assertThat(invalid(field("string").setValues(List.of("a", "b")), "c").kind(), is(BadRecord.Kind.NOT_ALLOWED));
+    FieldSpec.Builder region = field("category").setValues(List.of("EU", "NA", "APAC"));
+    Object code = parse(region, "APAC");
+    assertThat(((EnumerationType.Value) code).getValue(), is(2));
+    assertThat(invalid(region, "Mars").getMessage(), containsString("\"Mars\" is not one of [EU, NA, APAC]"));
+    assertThat(ValueParser.forField(region.build(), false).parse("NA"), equalTo("NA"));
+  }
+}
