@@ -1,0 +1,114 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The command line: help, dry runs, and one-line errors with the documented exit codes. */
+public class EtlJobTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  static final class Run {
+    final int code;
+    final String out;
+    final String err;
+
+    Run(String... args) {
+      ByteArrayOutputStream o = new ByteArrayOutputStream();
+      ByteArrayOutputStream e = new ByteArrayOutputStream();
+      code = EtlJob.main(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+      out = o.toString(StandardCharsets.UTF_8);
+      err = e.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private String out() {
+    return tmp.getRoot() + "/out";
+  }
+
+  @Test
+  public void helpListsOurFlagsWithDescriptions() {
+    Run r = new Run("--help");
+    assertThat(r.code, is(EtlJob.OK));
+    assertThat(r.out, containsString("--pipeline"));
+    assertThat(r.out, containsString("Pipeline spec to run"));
+    assertThat(r.out, containsString("--dryRun"));
+    assertThat(r.out, containsString("Default: false"));
+  }
+
+  @Test
+  public void dryRunPrintsThePlanAndReadsNothing() {
+    Run r = new Run("--pipeline=pipelines/sales-by-product.yaml", "--dryRun", "--output=" + out());
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(r.out, containsString("Aggregate  by product, region: revenue=sum(revenue)"));
+    assertThat(r.out, containsString("Load       parquet -> " + out()));
+    assertThat(Files.exists(Path.of(out())), is(false));
+  }
+
+  @Test
+  public void unknownFlagIsAUsageError() {
+    Run r = new Run("--pipeline=pipelines/sales-by-product.yaml", "--outptu=x");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("outptu"));
+    assertThat(r.err.lines().count(), is(1L));
+  }
+
+  @Test
+  public void specMistakesAndMissingInputsFailBeforeTheRun() {
+    Run noSpec = new Run("--dryRun");
+    assertThat(noSpec.code, is(EtlJob.USAGE));
+    assertThat(noSpec.err, containsString("--pipeline is required"));
+
+    Run badSet = new Run("--pipeline=pipelines/sales-by-product.yaml", "--set=sink.formt=csv", "--dryRun");
+    assertThat(badSet.code, is(EtlJob.USAGE));
+    assertThat(badSet.err, containsString("sink.formt: unknown key"));
+
+    Run noMatch = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + tmp.getRoot() + "/nothing*.csv",
+        "--dryRun");
+    assertThat(noMatch.code, is(EtlJob.USAGE));
+    assertThat(noMatch.err, containsString("source.path: no file matches"));
+  }
+
+  @Test
+  public void existingOutputFailsUnlessOverwriteIsAsked() throws Exception {
+    Files.createDirectories(Path.of(out()));
+    Files.writeString(Path.of(out(), "part-0.parquet"), "old");
+    Run r = new Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + out(), "--ifExists=fail", "--dryRun");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("already holds files"));
+    assertThat(r.err, containsString("--ifExists=overwrite"));
+  }
+
+  @Test
+  public void tooManyBadRecordsExitsWithThreeAndNoSuccessMarker() throws Exception {
+    Path data = tmp.newFolder("in").toPath();
+    Files.writeString(data.resolve("a.csv"), "id,n\n1,2\nx,3\n4,y\n5,6\n");
+    Path spec = tmp.newFile("spec.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + data + "/*.csv', format: csv}",
+        "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}",
+        "deadLetter: {maxBadRatio: 0.25}", ""));
+    Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(EtlJob.TOO_MANY_BAD));
+    assertThat(r.err, containsString("50.00% of records were bad, more than deadLetter.maxBadRatio 25.00%"));
+    assertThat(Files.exists(Path.of(out(), "_SUCCESS")), is(false));
+
+    Run ok = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--maxBadRatio=0.5", "--ifExists=overwrite");
+    assertThat(ok.err, ok.code, is(EtlJob.OK));
+    assertThat(ok.out, containsString("records read                            4"));
+    assertThat(Files.exists(Path.of(out(), "_SUCCESS")), is(true));
+    assertThat(ok.err, not(containsString("Exception")));
+  }
+}

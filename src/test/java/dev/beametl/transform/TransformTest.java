@@ -1,0 +1,140 @@
+package dev.beametl.transform;
+
+import dev.beametl.BundleCounts;
+import dev.beametl.TestRows;
+import dev.beametl.extract.SourceRecord;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecReader;
+import dev.beametl.validate.BadRecord;
+import dev.beametl.validate.Validate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.Rule;
+import org.junit.Test;
+
+public class TransformTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+
+  private static final String SCHEMA = String.join("\n",
+      "version: 1",
+      "source: {path: x.csv, format: csv, csv: {header: false}}",
+      "schema:",
+      "  - {name: k, type: category, values: [a, b, c]}",
+      "  - {name: k2, type: string}",
+      "  - {name: q, type: int, nullable: true}",
+      "  - {name: price, type: 'decimal(6,2)'}",
+      "  - {name: d, type: date}",
+      "  - {name: ts, type: timestamp}",
+      "  - {name: x, type: double, nullable: true}",
+      "sink: {format: parquet, path: out/t}",
+      "");
+
+  private static final String[] LINES = {
+      "a,u,2,0.10,2024-01-01,2024-01-01T00:00:00Z,0.5",
+      "a,u,3,0.20,2024-03-01,2024-01-02T00:00:00Z,",
+      "a,v,,0.30,2024-02-01,2024-01-03T00:00:00Z,1.5",
+      "b,w,1,1.00,2023-12-31,2024-01-04T00:00:00Z,",
+      "b,w,1,1.00,2023-12-30,2024-01-05T00:00:00Z,2.5",
+  };
+
+  private PCollectionTuple run(String specTail) {
+    PipelineSpec spec = SpecReader.parse(SCHEMA + specTail, "t", List.of());
+    List<SourceRecord> records = new ArrayList<>();
+    for (int i = 0; i < LINES.length; i++) {
+      records.add(SourceRecord.of("x.csv", i * 100L, 0, LINES[i], null, false));
+    }
+    PCollectionTuple validated = p.apply(Create.of(records).withCoder(SourceRecord.RecordCoder.of()))
+        .apply(Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
+    return validated.get(Validate.VALID).apply(Transform.of(spec));
+  }
+
+  @Test
+  public void everyMetricPerGroupExactDecimals() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: total, type: 'decimal(12,2)', expr: 'coalesce(q, 0) * price / 3'}",
+        "aggregate:",
+        "  groupBy: [k]",
+        "  metrics:",
+        "    - {name: n, op: count}",
+        "    - {name: nq, op: count, field: q}",
+        "    - {name: sq, op: sum, field: q}",
+        "    - {name: st, op: sum, field: total}",
+        "    - {name: sx, op: sum, field: x}",
+        "    - {name: minp, op: min, field: price}",
+        "    - {name: maxd, op: max, field: d}",
+        "    - {name: maxts, op: max, field: ts}",
+        "    - {name: mink2, op: min, field: k2}",
+        "    - {name: avgp, op: mean, field: price}",
+        "    - {name: avgq, op: mean, field: q}",
+        "    - {name: dk2, op: count_distinct, field: k2}",
+        "    - {name: dq, op: count_distinct, field: q}",
+        ""));
+    // a: totals 2*0.10/3=0.0667->0.07, 3*0.20/3=0.20, 0*0.30/3=0.00; mean price 0.60/3 = 0.20000000
+    PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
+        "k=a n=3 nq=2 sq=5 st=0.27 sx=2.0 minp=0.10 maxd=2024-03-01 maxts=2024-01-03T00:00:00Z mink2=u "
+            + "avgp=0.20000000 avgq=2.5 dk2=2 dq=2",
+        "k=b n=2 nq=2 sq=2 st=0.66 sx=2.5 minp=1.00 maxd=2023-12-31 maxts=2024-01-05T00:00:00Z mink2=w "
+            + "avgp=1.00000000 avgq=1.0 dk2=1 dq=1");
+    p.run();
+  }
+
+  @Test
+  public void derivedFieldsFilterAndTwoKeyGroupBy() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: month, type: int, expr: 'month(d)'}",
+        "  - {name: big, type: boolean, expr: 'price >= 1'}",
+        "filter: \"d >= date('2024-01-01') || k == 'b'\"",
+        "aggregate:",
+        "  groupBy: [k, big]",
+        "  metrics:",
+        "    - {name: months, op: sum, field: month}",
+        ""));
+    PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
+        "k=a big=false months=6", "k=b big=true months=24");
+    PAssert.that(out.get(BundleCounts.TAG).apply("sum", Sum.longsPerKey()).apply("show", MapElements.into(TypeDescriptors.strings())
+        .via(kv -> kv.getKey() + "=" + kv.getValue()))).containsInAnyOrder("kept=5");
+    p.run();
+  }
+
+  @Test
+  public void copyJobKeepsEveryColumnAndCountsFiltered() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: label, type: string, expr: \"upper(k) + '-' + k2\"}",
+        "filter: 'x != null'",
+        ""));
+    PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
+        "k=a k2=u q=2 price=0.10 d=2024-01-01 ts=2024-01-01T00:00:00Z x=0.5 label=A-u",
+        "k=a k2=v q=null price=0.30 d=2024-02-01 ts=2024-01-03T00:00:00Z x=1.5 label=A-v",
+        "k=b k2=w q=1 price=1.00 d=2023-12-30 ts=2024-01-05T00:00:00Z x=2.5 label=B-w");
+    PAssert.that(out.get(BundleCounts.TAG).apply("sum", Sum.longsPerKey()).apply("show", MapElements.into(TypeDescriptors.strings())
+        .via(kv -> kv.getKey() + "=" + kv.getValue()))).containsInAnyOrder("kept=3", "filtered=2");
+    p.run();
+  }
+
+  @Test
+  public void expressionFailuresBecomeBadRecords() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: per_unit, type: 'decimal(8,2)', expr: 'price / q'}",
+        ""));
+    PAssert.that(out.get(Transform.BAD).apply("describe", MapElements.into(TypeDescriptors.strings())
+        .via((BadRecord b) -> b.stage() + " " + b.countKey() + " " + b.payload())))
+        .containsInAnyOrder("transform expression:per_unit "
+            + "{k=a, k2=v, q=null, price=0.30, d=2024-02-01, ts=2024-01-03T00:00:00Z, x=1.5}");
+    PAssert.that(out.get(Transform.RESULT)).satisfies(rows -> {
+      org.hamcrest.MatcherAssert.assertThat(rows, org.hamcrest.Matchers.iterableWithSize(4));
+      return null;
+    });
+    p.run();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.beametl.validate;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+
+import dev.beametl.BundleCounts;
+import dev.beametl.TestRows;
+import dev.beametl.extract.ColumnLayout;
+import dev.beametl.extract.SourceRecord;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import dev.beametl.spec.SourceSpec;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.Rule;
+import org.junit.Test;
+
+public class ValidateTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+
+  static final List<FieldSpec> SCHEMA = List.of(
+      FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build(),
+      FieldSpec.builder("region", FieldType.of(FieldType.Kind.CATEGORY)).setValues(List.of("EU", "NA")).build(),
+      FieldSpec.builder("amount", FieldType.decimal(8, 2)).setMin(BigDecimal.ZERO).build(),
+      FieldSpec.builder("note", FieldType.of(FieldType.Kind.STRING)).setNullable(true).setMaxLength(5).build());
+
+  private static SourceRecord line(long offset, String text) {
+    return SourceRecord.of("f.csv", offset, 0, text, null, false);
+  }
+
+  private PCollectionTuple validate(SourceSpec source, SourceRecord... records) {
+    return p.apply(Create.of(List.of(records)).withCoder(SourceRecord.RecordCoder.of()))
+        .apply(Validate.against(source, SCHEMA));
+  }
+
+  private static void assertBad(PCollectionTuple out, String... expected) {
+    PAssert.that(out.get(Validate.BAD).apply("describe", MapElements.into(TypeDescriptors.strings())
+        .via((BadRecord b) -> b.origin() + " | " + b.countKey() + " | " + b.reason() + " | " + b.payload())))
+        .containsInAnyOrder(expected);
+  }
+
+  @Test
+  public void csvRecordsBecomeRowsOrBadRecordsWithReasons() {
+    SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setNullValues(List.of("", "NULL")).build();
+    PCollectionTuple out = validate(csv,
+        line(0, "1,EU,12.5,hi"),
+        line(10, " 2 , NA , 0 , NULL "),
+        line(20, "3,\"EU\",\"1,000.00\",x"),
+        line(30, "4,Mars,1,x"),
+        line(40, "5x,EU,1,x"),
+        line(50, "6,EU,-1,x"),
+        line(60, "7,EU,1.001,x"),
+        line(70, "8,EU,1"),
+        line(80, "9,EU,1,x,y"),
+        line(90, ""),
+        line(100, "10,\"EU,1,x"),
+        line(110, ",EU,1,x"),
+        line(120, "11,EU,1,toolong"),
+        SourceRecord.of("f.csv", 130, 0, "12,EU,1,\uFFFD", null, true));
+    PAssert.that(out.get(Validate.VALID).apply(TestRows.rendered())).containsInAnyOrder(
+        "id=1 region=EU amount=12.50 note=hi",
+        "id=2 region=NA amount=0.00 note=null");
+    assertBad(out,
+        "f.csv@byte 20 | type:amount | amount: \"1,000.00\" is not a decimal | 3,\"EU\",\"1,000.00\",x",
+        "f.csv@byte 30 | not_allowed:region | region: \"Mars\" is not one of [EU, NA] | 4,Mars,1,x",
+        "f.csv@byte 40 | type:id | id: \"5x\" is not a long | 5x,EU,1,x",
+        "f.csv@byte 50 | out_of_range:amount | amount: -1.00 is below min 0 | 6,EU,-1,x",
+        "f.csv@byte 60 | out_of_range:amount | amount: 1.001 has more than 2 decimal places for decimal(8,2) | 7,EU,1.001,x",
+        "f.csv@byte 70 | column_count | 3 columns, schema has 4 | 8,EU,1",
+        "f.csv@byte 80 | column_count | 5 columns, schema has 4 | 9,EU,1,x,y",
+        "f.csv@byte 90 | blank_line | blank line | ",
+        "f.csv@byte 100 | malformed | not a well-formed CSV record: "
+            + "(startline 1) EOF reached before encapsulated token finished | 10,\"EU,1,x",
+        "f.csv@byte 110 | missing_value:id | id: missing (required) | ,EU,1,x",
+        "f.csv@byte 120 | too_long:note | note: 7 characters, more than maxLength 5 | 11,EU,1,toolong",
+        "f.csv@byte 130 | bad_encoding | bytes that are not valid UTF-8 (shown as \uFFFD) | 12,EU,1,\uFFFD");
+    PAssert.that(out.get(BundleCounts.TAG).apply(Sum.longsPerKey())).satisfies(counts -> {
+      List<String> got = new ArrayList<>();
+      counts.forEach(kv -> got.add(kv.getKey() + "=" + kv.getValue()));
+      assertThat(got, org.hamcrest.Matchers.hasItems("read=14", "valid=2", "bad=12", "bad.column_count=2"));
+      return null;
+    });
+    p.run();
+  }
+
+  @Test
+  public void headerLayoutMapsColumnsByName() {
+    SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).build();
+    ColumnLayout reordered = new ColumnLayout(5, new int[] {4, 0, 2, ColumnLayout.MISSING});
+    ColumnLayout twice = new ColumnLayout(4, new int[] {0, ColumnLayout.AMBIGUOUS, 2, 3});
+    PCollectionTuple out = validate(csv,
+        SourceRecord.of("g.csv", 5, 0, "NA,extra,3.5,ignored,42", reordered, false),
+        SourceRecord.of("h.csv", 5, 0, "1,EU,3,x", twice, false));
+    PAssert.that(out.get(Validate.VALID).apply(TestRows.rendered()))
+        .containsInAnyOrder("id=42 region=NA amount=3.50 note=null");
+    assertBad(out, "h.csv@byte 5 | missing_column:region | region: the header names this column twice | 1,EU,3,x");
+    p.run();
+  }
+
+  @Test
+  public void jsonLinesFollowTheCoercionRules() {
+    SourceSpec jsonl = SourceSpec.builder("f.jsonl", SourceSpec.Format.JSONL).build();
+    PCollectionTuple out = validate(jsonl,
+        line(0, "{\"id\": 1, \"region\": \"EU\", \"amount\": 0.1, \"note\": null}"),
+        line(1, "{\"id\": \"2\", \"region\": \"NA\", \"amount\": \"7\", \"extra\": true}"),
+        line(2, "{\"id\": 3.5, \"region\": \"EU\", \"amount\": 1}"),
+        line(3, "{\"id\": 4, \"region\": [\"EU\"], \"amount\": 1}"),
+        line(4, "[1, 2]"),
+        line(5, "{\"id\": 6,"),
+        line(6, "{\"region\": \"EU\", \"amount\": 1}"));
+    PAssert.that(out.get(Validate.VALID).apply("render", TestRows.rendered())).containsInAnyOrder(
+        "id=1 region=EU amount=0.10 note=null",
+        "id=2 region=NA amount=7.00 note=null");
+    PAssert.that(out.get(Validate.BAD).apply("reason keys", MapElements.into(TypeDescriptors.strings())
+        .via((BadRecord b) -> b.countKey()))).containsInAnyOrder(
+        "type:id", "type:region", "malformed", "malformed", "missing_value:id");
+    p.run();
+  }
+
+}
