@@ -35,7 +35,7 @@ public final class EtlPipeline {
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
 
-    PCollectionTuple transformed = validated.get(Validate.VALID).apply("Transform", Transform.of(spec));
+    PCollectionTuple transformed = validated.get(Validate.VALID).apply("Transform", Transform.fromSpec(spec));
 
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
         .apply("Load", Load.to(spec.sink(), OutputColumns.of(spec)));

@@ -59,21 +59,19 @@ public abstract class OutputColumns implements Serializable {
   }
 
   /** Input fields followed by derived fields: the rows between derivation and aggregation. */
-  public static OutputColumns derivedRows(PipelineSpec spec) {
+  public static OutputColumns derivedRows(List<FieldSpec> fields, List<DerivedFieldSpec> derived, boolean encode) {
     List<Column> out = new ArrayList<>();
-    for (FieldSpec f : spec.schema()) {
+    for (FieldSpec f : fields) {
       out.add(Column.of(f.name(), f.type(), f.values(), f.nullable()));
     }
-    for (DerivedFieldSpec d : spec.derived()) {
+    for (DerivedFieldSpec d : derived) {
       out.add(Column.of(d.name(), d.type(), null, true));
     }
-    return new AutoValue_OutputColumns(List.copyOf(out), spec.encodeCategories());
+    return new AutoValue_OutputColumns(List.copyOf(out), encode);
   }
 
-  /** What the sink receives. */
-  public static OutputColumns of(PipelineSpec spec) {
-    OutputColumns rows = derivedRows(spec);
-    AggregationSpec agg = spec.aggregation();
+  /** The result columns: the derived rows themselves, or the keys and metrics of the aggregation. */
+  public static OutputColumns result(OutputColumns rows, @Nullable AggregationSpec agg) {
     if (agg == null) {
       return rows;
     }
@@ -87,7 +85,12 @@ public abstract class OutputColumns implements Serializable {
       out.add(Column.of(m.name(), resultType(m, input == null ? null : input.type()), null,
           !(m.op() == MetricSpec.Op.COUNT || m.op() == MetricSpec.Op.COUNT_DISTINCT)));
     }
-    return new AutoValue_OutputColumns(List.copyOf(out), spec.encodeCategories());
+    return new AutoValue_OutputColumns(List.copyOf(out), rows.encodeCategories());
+  }
+
+  /** What the sink of a spec receives. */
+  public static OutputColumns of(PipelineSpec spec) {
+    return result(derivedRows(spec.schema(), spec.derived(), spec.encodeCategories()), spec.aggregation());
   }
 
   static FieldType resultType(MetricSpec m, @Nullable FieldType input) {

@@ -2,8 +2,16 @@ package dev.beametl.transform;
 
 import com.google.auto.value.AutoValue;
 import dev.beametl.BundleCounts;
+import dev.beametl.spec.AggregationSpec;
+import dev.beametl.spec.DerivedFieldSpec;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.validate.BadRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -17,40 +25,138 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Transform stage: derived fields, the filter, and the aggregation a spec declares. Takes the valid
- * rows from Validate; gives {@link #RESULT} rows (shaped by {@link OutputColumns}), {@link #BAD} rows
- * whose expressions failed, and counts on {@link BundleCounts#TAG}.
+ * Transform stage: derived fields, the filter, and the aggregation. Takes the valid rows from
+ * Validate; gives {@link #RESULT} rows (shaped by {@link #outputColumns()}), {@link #BAD} rows whose
+ * expressions failed, and the counts {@code kept}, {@code filtered}, {@code failed} on
+ * {@link BundleCounts#TAG}.
+ *
+ * <pre>{@code
+ * rows.apply(Transform.of(fields)
+ *     .withDerivedField(DerivedFieldSpec.of("revenue", FieldType.decimal(18, 2), "quantity * unit_price"))
+ *     .withFilter("quantity > 0")
+ *     .withAggregation(AggregationSpec.of(List.of("region"), List.of(MetricSpec.of("revenue", SUM, "revenue")))));
+ * }</pre>
  */
 @AutoValue
 public abstract class Transform extends PTransform<PCollection<Row>, PCollectionTuple> {
   public static final TupleTag<Row> RESULT = new TupleTag<>("result") {};
   public static final TupleTag<BadRecord> BAD = new TupleTag<>("transform-bad") {};
 
-  abstract PipelineSpec spec();
+  abstract List<FieldSpec> fields();
 
-  public static Transform of(PipelineSpec spec) {
-    return new AutoValue_Transform(spec);
+  abstract List<DerivedFieldSpec> derived();
+
+  abstract @Nullable String filter();
+
+  abstract @Nullable AggregationSpec aggregation();
+
+  abstract boolean encodeCategories();
+
+  abstract Builder toBuilder();
+
+  /** A transform of rows validated against {@code fields}; with nothing added it passes rows through. */
+  public static Transform of(List<FieldSpec> fields) {
+    return new AutoValue_Transform.Builder()
+        .setFields(List.copyOf(fields))
+        .setDerived(List.of())
+        .setEncodeCategories(true)
+        .build();
+  }
+
+  /** Everything a spec declares. */
+  public static Transform fromSpec(PipelineSpec spec) {
+    return of(spec.schema())
+        .withDerivedFields(spec.derived())
+        .withFilter(spec.filter())
+        .withAggregation(spec.aggregation())
+        .withCategoryEncoding(spec.encodeCategories());
+  }
+
+  public Transform withDerivedFields(List<DerivedFieldSpec> derived) {
+    return toBuilder().setDerived(List.copyOf(derived)).build();
+  }
+
+  public Transform withDerivedField(DerivedFieldSpec derived) {
+    List<DerivedFieldSpec> all = new java.util.ArrayList<>(derived());
+    all.add(derived);
+    return withDerivedFields(all);
+  }
+
+  /** Keeps rows for which the boolean expression is true; null or false rows are counted as filtered. */
+  public Transform withFilter(@Nullable String expression) {
+    return toBuilder().setFilter(expression).build();
+  }
+
+  public Transform withAggregation(@Nullable AggregationSpec aggregation) {
+    return toBuilder().setAggregation(aggregation).build();
+  }
+
+  /** Must match how Validate carried the categories. */
+  public Transform withCategoryEncoding(boolean encode) {
+    return toBuilder().setEncodeCategories(encode).build();
+  }
+
+  /** The columns of {@link #RESULT}, with their declared types, for a sink. */
+  public OutputColumns outputColumns() {
+    return OutputColumns.result(derivedColumns(), aggregation());
+  }
+
+  private OutputColumns derivedColumns() {
+    return OutputColumns.derivedRows(fields(), derived(), encodeCategories());
   }
 
   @Override
   public PCollectionTuple expand(PCollection<Row> rows) {
-    PipelineSpec spec = spec();
-    OutputColumns derivedColumns = OutputColumns.derivedRows(spec);
+    checkExpressions();
+    OutputColumns derivedColumns = derivedColumns();
     Schema derivedSchema = derivedColumns.beamSchema();
     PCollectionTuple derived = rows.apply(
         "Derive fields and filter",
-        ParDo.of(new DeriveAndFilter(rows.getSchema(), derivedSchema, spec.derived(), spec.filter()))
+        ParDo.of(new DeriveAndFilter(rows.getSchema(), derivedSchema, derived(), filter()))
             .withOutputTags(DeriveAndFilter.KEPT, TupleTagList.of(BAD).and(BundleCounts.TAG)));
     PCollection<Row> kept = derived.get(DeriveAndFilter.KEPT).setRowSchema(derivedSchema);
     derived.get(BAD).setCoder(BadRecord.BadRecordCoder.of());
     derived.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
 
-    PCollection<Row> result = spec.aggregation() == null
+    PCollection<Row> result = aggregation() == null
         ? kept
-        : kept.apply("Aggregate",
-            Aggregate.of(spec.aggregation(), derivedColumns, OutputColumns.of(spec).beamSchema()));
+        : kept.apply("Aggregate", Aggregate.of(aggregation(), derivedColumns, outputColumns().beamSchema()));
     return PCollectionTuple.of(RESULT, result)
         .and(BAD, derived.get(BAD))
         .and(BundleCounts.TAG, derived.get(BundleCounts.TAG));
+  }
+
+  /** The same checks a spec gets, for pipelines built in Java. */
+  private void checkExpressions() {
+    Map<String, FieldType> scope = new LinkedHashMap<>();
+    fields().forEach(f -> scope.put(f.name(), f.type()));
+    for (DerivedFieldSpec d : derived()) {
+      fail(d.name(), ExpressionChecker.check(d.expression(), scope, d.type()));
+      scope.put(d.name(), d.type());
+    }
+    if (filter() != null) {
+      fail("filter", ExpressionChecker.check(filter(), scope, FieldType.of(FieldType.Kind.BOOLEAN)));
+    }
+  }
+
+  private static void fail(String where, @Nullable String problem) {
+    if (problem != null) {
+      throw new IllegalArgumentException(where + ": " + problem);
+    }
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setFields(List<FieldSpec> fields);
+
+    abstract Builder setDerived(List<DerivedFieldSpec> derived);
+
+    abstract Builder setFilter(@Nullable String filter);
+
+    abstract Builder setAggregation(@Nullable AggregationSpec aggregation);
+
+    abstract Builder setEncodeCategories(boolean encode);
+
+    abstract Transform build();
   }
 }

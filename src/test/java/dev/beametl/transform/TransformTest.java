@@ -52,7 +52,7 @@ public class TransformTest {
     }
     PCollectionTuple validated = p.apply(Create.of(records).withCoder(SourceRecord.RecordCoder.of()))
         .apply(Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
-    return validated.get(Validate.VALID).apply(Transform.of(spec));
+    return validated.get(Validate.VALID).apply(Transform.fromSpec(spec));
   }
 
   @Test
