@@ -34,7 +34,7 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
   @Override
   public PCollection<SourceRecord> expand(PBegin input) {
     if (source().format() == SourceSpec.Format.PARQUET) {
-      return input.apply("Read Parquet row groups", ParquetRecords.read(source().path()));
+      return input.apply("Read Parquet row groups", Read.from(new ParquetRecordSource(source().path())));
     }
     return input.apply(
         "Read " + source().format().name().toLowerCase() + " in byte ranges",

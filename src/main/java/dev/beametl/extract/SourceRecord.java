@@ -26,7 +26,7 @@ public abstract class SourceRecord implements Serializable {
   /** Byte offset of the record's first byte, or -1 when the file was read whole. */
   public abstract long offset();
 
-  /** 1-based line number where the record starts, or 0 when the file was read in byte ranges. */
+  /** 1-based line (Parquet: row) number where the record starts, or 0 when the file was read in byte ranges. */
   public abstract long line();
 
   public abstract String text();
@@ -42,9 +42,12 @@ public abstract class SourceRecord implements Serializable {
     return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding);
   }
 
-  /** A readable position: {@code file:line 12} or {@code file@byte 4096}. */
+  /** A readable position: {@code file@byte 4096}, {@code file:line 12}, or {@code file.parquet:row 12}. */
   public String origin() {
-    return offset() >= 0 ? file() + "@byte " + offset() : file() + ":line " + line();
+    if (offset() >= 0) {
+      return file() + "@byte " + offset();
+    }
+    return file() + (file().endsWith(".parquet") ? ":row " : ":line ") + line();
   }
 
   /** Hand-written coder: this type is on the hottest path, so it avoids schema inference. */

@@ -1,0 +1,195 @@
+package dev.beametl.extract;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.util.NoSuchElementException;
+import org.apache.avro.Conversions;
+import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.io.FileBasedSource;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+
+/**
+ * Reads Parquet files split by row group: a byte range owns the row groups whose midpoint lies in
+ * it (Parquet's own rule for file splits), so several workers read one large file and every row
+ * group is read exactly once. Each row becomes a {@link SourceRecord} whose text is the row as a JSON
+ * object, so Parquet input passes the same Validate stage as JSON lines; its origin is the file and
+ * the 1-based row number.
+ */
+public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
+  /** Row groups are megabytes; smaller ranges would own none. */
+  public static final long MIN_BUNDLE_BYTES = 1 << 20;
+
+  public ParquetRecordSource(String glob) {
+    super(StaticValueProvider.of(glob), EmptyMatchTreatment.DISALLOW, MIN_BUNDLE_BYTES);
+  }
+
+  private ParquetRecordSource(Metadata file, long start, long end) {
+    super(file, MIN_BUNDLE_BYTES, start, end);
+  }
+
+  @Override
+  protected FileBasedSource<SourceRecord> createForSubrangeOfFile(Metadata file, long start, long end) {
+    return new ParquetRecordSource(file, start, end);
+  }
+
+  @Override
+  protected FileBasedReader<SourceRecord> createSingleFileReader(PipelineOptions options) {
+    return new RowGroupReader(this);
+  }
+
+  @Override
+  public Coder<SourceRecord> getOutputCoder() {
+    return SourceRecord.RecordCoder.of();
+  }
+
+  /** Reads the row groups of one range; its records are not split points, so it is split only statically. */
+  static final class RowGroupReader extends FileBasedReader<SourceRecord> {
+    private final ObjectMapper json = new ObjectMapper();
+    private ParquetReader<GenericRecord> reader;
+    private String file;
+    private long row;
+    private long recordsRead;
+    private SourceRecord current;
+
+    RowGroupReader(ParquetRecordSource source) {
+      super(source);
+    }
+
+    @Override
+    protected void startReading(ReadableByteChannel channel) throws IOException {
+      ParquetRecordSource source = (ParquetRecordSource) getCurrentSource();
+      file = source.getSingleFileMetadata().resourceId().toString();
+      InputFile input = new ChannelInputFile((SeekableByteChannel) channel, source.getSingleFileMetadata().sizeBytes());
+      long start = source.getStartOffset();
+      long end = Math.min(source.getEndOffset(), source.getSingleFileMetadata().sizeBytes());
+      try (ParquetFileReader footer = ParquetFileReader.open(input)) {
+        for (BlockMetaData block : footer.getFooter().getBlocks()) {
+          if (block.getStartingPos() + block.getCompressedSize() / 2 < start) {
+            row += block.getRowCount(); // rows of earlier ranges: keeps row numbers file-wide
+          }
+        }
+      }
+      GenericData model = new GenericData();
+      model.addLogicalTypeConversion(new Conversions.DecimalConversion());
+      model.addLogicalTypeConversion(new TimeConversions.DateConversion());
+      model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+      model.addLogicalTypeConversion(new TimeConversions.TimestampMicrosConversion());
+      reader = AvroParquetReader.<GenericRecord>builder(input).withDataModel(model).withFileRange(start, end).build();
+    }
+
+    @Override
+    protected boolean readNextRecord() throws IOException {
+      GenericRecord r = reader.read();
+      if (r == null) {
+        return false;
+      }
+      row++;
+      recordsRead++;
+      current = SourceRecord.of(file, -1, row, toJson(r), null, false);
+      return true;
+    }
+
+    private String toJson(GenericRecord record) throws IOException {
+      ObjectNode node = json.createObjectNode();
+      for (Schema.Field f : record.getSchema().getFields()) {
+        Object v = record.get(f.pos());
+        if (v == null) {
+          node.putNull(f.name());
+        } else if (v instanceof BigDecimal) {
+          node.put(f.name(), ((BigDecimal) v).toPlainString());
+        } else if (v instanceof Number || v instanceof Boolean) {
+          node.putPOJO(f.name(), v);
+        } else {
+          node.put(f.name(), v.toString());
+        }
+      }
+      return json.writeValueAsString(node);
+    }
+
+    @Override
+    protected boolean isAtSplitPoint() {
+      return recordsRead == 1;
+    }
+
+    @Override
+    protected long getCurrentOffset() {
+      return getCurrentSource().getStartOffset();
+    }
+
+    @Override
+    public boolean allowsDynamicSplitting() {
+      return false;
+    }
+
+    @Override
+    public SourceRecord getCurrent() {
+      if (current == null) {
+        throw new NoSuchElementException();
+      }
+      return current;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (reader != null) {
+        reader.close();
+      }
+      super.close();
+    }
+  }
+
+  /** A Parquet {@link InputFile} over a Beam channel, so any Beam file system can be read. */
+  private static final class ChannelInputFile implements InputFile {
+    private final SeekableByteChannel channel;
+    private final long length;
+
+    ChannelInputFile(SeekableByteChannel channel, long length) {
+      this.channel = channel;
+      this.length = length;
+    }
+
+    @Override
+    public long getLength() {
+      return length;
+    }
+
+    @Override
+    public SeekableInputStream newStream() {
+      return new DelegatingSeekableInputStream(Channels.newInputStream(channel)) {
+        @Override
+        public long getPos() throws IOException {
+          return channel.position();
+        }
+
+        @Override
+        public void seek(long newPos) throws IOException {
+          channel.position(newPos);
+        }
+
+        @Override
+        public void close() {
+          // The channel belongs to the Beam reader, which closes it.
+        }
+      };
+    }
+  }
+}
