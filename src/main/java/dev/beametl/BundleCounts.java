@@ -20,7 +20,12 @@ public final class BundleCounts {
   private final Map<String, long[]> counts = new HashMap<>();
 
   public void add(String name, long n) {
-    counts.computeIfAbsent(name, k -> new long[1])[0] += n;
+    cell(name)[0] += n;
+  }
+
+  /** The counter itself, for a hot path: {@code cell("read")[0]++} costs no map lookup per element. */
+  public long[] cell(String name) {
+    return counts.computeIfAbsent(name, k -> new long[1]);
   }
 
   public void increment(String name) {
@@ -30,18 +35,11 @@ public final class BundleCounts {
   /** Emits every count to {@link #TAG} and starts over. */
   public void flush(DoFn<?, ?>.FinishBundleContext context) {
     for (Map.Entry<String, long[]> e : counts.entrySet()) {
-      context.output(TAG, KV.of(e.getKey(), e.getValue()[0]), GlobalWindow.INSTANCE.maxTimestamp(),
-          GlobalWindow.INSTANCE);
+      if (e.getValue()[0] != 0) {
+        context.output(TAG, KV.of(e.getKey(), e.getValue()[0]), GlobalWindow.INSTANCE.maxTimestamp(),
+            GlobalWindow.INSTANCE);
+      }
+      e.getValue()[0] = 0;
     }
-    counts.clear();
-  }
-
-  /** As {@link #flush(DoFn.FinishBundleContext)}, for a DoFn whose main output is the counts. */
-  public void flushMain(DoFn<?, KV<String, Long>>.FinishBundleContext context) {
-    for (Map.Entry<String, long[]> e : counts.entrySet()) {
-      context.output(KV.of(e.getKey(), e.getValue()[0]), GlobalWindow.INSTANCE.maxTimestamp(),
-          GlobalWindow.INSTANCE);
-    }
-    counts.clear();
   }
 }

@@ -113,6 +113,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     private transient Schema schema;
     private transient ObjectMapper json;
     private transient BundleCounts counts;
+    private transient long[] written;
 
     Format(TupleTag<T> tag, OutputColumns columns, String avroSchema, SinkSpec.Format format) {
       this.tag = tag;
@@ -130,6 +131,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     @StartBundle
     public void startBundle() {
       counts = new BundleCounts();
+      written = counts.cell("written");
     }
 
     @SuppressWarnings("unchecked")
@@ -150,7 +152,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
         default:
           formatted = jsonLine(row);
       }
-      counts.increment("written");
+      written[0]++;
       out.get(tag).output((T) formatted);
     }
 

@@ -202,7 +202,7 @@ public final class SpecReader {
       }
       boolean temporal = kind == FieldType.Kind.DATE || kind == FieldType.Kind.TIMESTAMP;
       if (m.containsKey("format")) {
-        SpecNode f = onlyFor(m.get("format"), temporal, "date and timestamp");
+        SpecNode f = onlyFor(m.get("format"), temporal, "date and timestamp fields");
         try {
           DateTimeFormatter.ofPattern(f.string());
         } catch (IllegalArgumentException e) {
@@ -211,7 +211,7 @@ public final class SpecReader {
         b.setFormat(f.string());
       }
       if (m.containsKey("zone")) {
-        SpecNode z = onlyFor(m.get("zone"), kind == FieldType.Kind.TIMESTAMP, "timestamp");
+        SpecNode z = onlyFor(m.get("zone"), kind == FieldType.Kind.TIMESTAMP, "timestamp fields");
         try {
           ZoneId.of(z.string().trim());
         } catch (RuntimeException e) {
@@ -223,7 +223,7 @@ public final class SpecReader {
         if (!m.containsKey(bound)) {
           continue;
         }
-        SpecNode v = onlyFor(m.get(bound), kind.isNumeric() || temporal, "numeric, date and timestamp");
+        SpecNode v = onlyFor(m.get(bound), kind.isNumeric() || temporal, "numeric, date and timestamp fields");
         if (temporal) {
           String text = v.string().trim();
           FieldSpec probe = b.build();
@@ -242,7 +242,7 @@ public final class SpecReader {
         }
       }
       if (m.containsKey("pattern")) {
-        SpecNode p = onlyFor(m.get("pattern"), kind == FieldType.Kind.STRING, "string");
+        SpecNode p = onlyFor(m.get("pattern"), kind == FieldType.Kind.STRING, "string fields");
         try {
           Pattern.compile(p.string());
         } catch (PatternSyntaxException e) {
@@ -251,12 +251,12 @@ public final class SpecReader {
         b.setPattern(p.string());
       }
       if (m.containsKey("maxLength")) {
-        b.setMaxLength(onlyFor(m.get("maxLength"), kind == FieldType.Kind.STRING, "string")
+        b.setMaxLength(onlyFor(m.get("maxLength"), kind == FieldType.Kind.STRING, "string fields")
             .integer(1, Integer.MAX_VALUE));
       }
       if (m.containsKey("values")) {
         SpecNode v = onlyFor(m.get("values"), kind == FieldType.Kind.STRING || kind == FieldType.Kind.CATEGORY,
-            "string and category");
+            "string and category fields");
         List<String> values = v.stringList();
         if (values.isEmpty() || new HashSet<>(values).size() != values.size()) {
           throw v.error("list at least one value, each once");
@@ -405,7 +405,7 @@ public final class SpecReader {
 
   private static SpecNode onlyFor(SpecNode node, boolean applies, String kinds) {
     if (!applies) {
-      throw node.error("applies only to " + kinds + " fields");
+      throw node.error("applies only to " + kinds);
     }
     return node;
   }

@@ -130,6 +130,8 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     private final Schema keySchema;
     private final Schema valueSchema;
     private final boolean skipNullValues;
+    private transient int[] keyIndex;
+    private transient int[] valueIndex;
 
     Project(Schema keySchema, Schema valueSchema) {
       this(keySchema, valueSchema, false);
@@ -143,17 +145,25 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Row, Row>> out) {
-      Row value = select(row, valueSchema);
+      if (keyIndex == null) {
+        keyIndex = indexes(row.getSchema(), keySchema);
+        valueIndex = indexes(row.getSchema(), valueSchema);
+      }
+      Row value = select(row, valueSchema, valueIndex);
       if (skipNullValues && value.getValue(0) == null) {
         return; // count_distinct ignores nulls, as SQL's COUNT(DISTINCT x) does
       }
-      out.output(KV.of(select(row, keySchema), value));
+      out.output(KV.of(select(row, keySchema, keyIndex), value));
     }
 
-    private static Row select(Row row, Schema schema) {
-      Object[] values = new Object[schema.getFieldCount()];
+    private static int[] indexes(Schema in, Schema projected) {
+      return projected.getFieldNames().stream().mapToInt(in::indexOf).toArray();
+    }
+
+    private static Row select(Row row, Schema schema, int[] index) {
+      Object[] values = new Object[index.length];
       for (int i = 0; i < values.length; i++) {
-        values[i] = row.getValue(schema.getField(i).getName());
+        values[i] = row.getValue(index[i]);
       }
       return Row.withSchema(schema).attachValues(java.util.Arrays.asList(values));
     }

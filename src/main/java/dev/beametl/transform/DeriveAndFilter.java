@@ -32,6 +32,8 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
   private transient JexlScript filterScript;
   private transient RowContext context;
   private transient BundleCounts counts;
+  private transient long[] kept;
+  private transient long[] filtered;
 
   DeriveAndFilter(Schema inputSchema, Schema outputSchema, List<DerivedFieldSpec> derived, @Nullable String filter) {
     this.inputSchema = inputSchema;
@@ -53,6 +55,8 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
   @StartBundle
   public void startBundle() {
     counts = new BundleCounts();
+    kept = counts.cell("kept");
+    filtered = counts.cell("filtered");
   }
 
   @ProcessElement
@@ -71,7 +75,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
       }
       step = "filter";
       if (filterScript != null && !Boolean.TRUE.equals(filterScript.execute(context))) {
-        counts.increment("filtered");
+        filtered[0]++;
         return;
       }
     } catch (JexlException | IllegalArgumentException | ArithmeticException e) {
@@ -81,7 +85,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
           step + ": " + reason, render(row)));
       return;
     }
-    counts.increment("kept");
+    kept[0]++;
     out.get(KEPT).output(scripts.length == 0 ? row : Row.withSchema(outputSchema).attachValues(java.util.Arrays.asList(values)));
   }
 

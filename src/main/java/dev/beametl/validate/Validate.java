@@ -60,6 +60,9 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
   static final class CheckFn extends DoFn<SourceRecord, Row> {
     private final RecordValidator validator;
     private transient BundleCounts counts;
+    private transient long[] read;
+    private transient long[] valid;
+    private transient long[] bad;
 
     CheckFn(RecordValidator validator) {
       this.validator = validator;
@@ -68,17 +71,20 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     @StartBundle
     public void startBundle() {
       counts = new BundleCounts();
+      read = counts.cell("read");
+      valid = counts.cell("valid");
+      bad = counts.cell("bad");
     }
 
     @ProcessElement
     public void process(@Element SourceRecord record, MultiOutputReceiver out) {
       RecordValidator.Outcome outcome = validator.validate(record);
-      counts.increment("read");
+      read[0]++;
       if (outcome.row != null) {
-        counts.increment("valid");
+        valid[0]++;
         out.get(VALID).output(outcome.row);
       } else {
-        counts.increment("bad");
+        bad[0]++;
         counts.increment("bad." + outcome.bad.countKey());
         // Bad records are rare, so a counter per reason costs little here.
         Metrics.counter(Validate.class, "bad." + outcome.bad.countKey()).inc();
