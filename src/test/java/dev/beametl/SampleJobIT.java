@@ -71,6 +71,11 @@ public class SampleJobIT {
         + dir("flink") + "/*.parquet'))");
     assertThat(types, containsInAnyOrder("product VARCHAR", "region VARCHAR", "revenue DECIMAL(38,2)",
         "units BIGINT", "orders BIGINT", "avg_unit_price DECIMAL(38,8)"));
+    // Categories are written as strings and Parquet dictionary-encodes them on disk.
+    List<String> encodings = query("SELECT DISTINCT encodings FROM parquet_metadata('" + dir("flink")
+        + "/*.parquet') WHERE path_in_schema = 'region'");
+    assertThat(encodings, org.hamcrest.Matchers.not(org.hamcrest.Matchers.empty()));
+    assertThat(encodings, everyItem(org.hamcrest.Matchers.containsString("DICTIONARY")));
     // An independent recomputation from the raw files agrees to the cent for one group.
     List<String> mine = query("SELECT revenue FROM read_parquet('" + dir("flink")
         + "/*.parquet') WHERE product = 'P-1001' AND region = 'EU'");

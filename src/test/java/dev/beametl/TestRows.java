@@ -1,9 +1,9 @@
 package dev.beametl;
 
+import dev.beametl.spec.BeamTypes;
 import java.math.BigDecimal;
 import java.util.StringJoiner;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.Row;
@@ -16,11 +16,8 @@ public final class TestRows {
     StringJoiner j = new StringJoiner(" ");
     Schema schema = row.getSchema();
     for (int i = 0; i < schema.getFieldCount(); i++) {
-      Object v = row.getValue(i);
-      Schema.FieldType t = schema.getField(i).getType();
-      if (v instanceof EnumerationType.Value) {
-        v = ((EnumerationType) t.getLogicalType()).toString((EnumerationType.Value) v);
-      } else if (v instanceof BigDecimal) {
+      Object v = BeamTypes.plainValue(row, i);
+      if (v instanceof BigDecimal) {
         v = ((BigDecimal) v).toPlainString();
       }
       j.add(schema.getField(i).getName() + "=" + v);

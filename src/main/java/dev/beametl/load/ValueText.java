@@ -1,8 +1,7 @@
 package dev.beametl.load;
 
 import java.math.BigDecimal;
-import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
+import dev.beametl.spec.BeamTypes;
 import org.apache.beam.sdk.values.Row;
 
 /** Row values as sinks write them: categories as their strings, decimals without exponent, ISO dates. */
@@ -11,12 +10,7 @@ final class ValueText {
 
   /** The value of column i, with a category code turned back into its string. */
   static Object plain(Row row, int i) {
-    Object v = row.getValue(i);
-    if (v instanceof EnumerationType.Value) {
-      Schema.FieldType t = row.getSchema().getField(i).getType();
-      return ((EnumerationType) t.getLogicalType()).toString((EnumerationType.Value) v);
-    }
-    return v;
+    return BeamTypes.plainValue(row, i);
   }
 
   static String text(Object v) {

@@ -47,6 +47,16 @@ public final class BeamTypes {
     return of(type, List.of(), false);
   }
 
+  /** The value of column i of a row, with a category code turned back into its string. */
+  public static Object plainValue(org.apache.beam.sdk.values.Row row, int i) {
+    Object v = row.getValue(i);
+    if (v instanceof EnumerationType.Value) {
+      Schema.FieldType t = row.getSchema().getField(i).getType();
+      return ((EnumerationType) t.getLogicalType()).toString((EnumerationType.Value) v);
+    }
+    return v;
+  }
+
   /** The schema of validated input rows: the declared fields, in order. */
   public static Schema inputSchema(List<FieldSpec> fields, boolean encodeCategories) {
     Schema.Builder b = Schema.builder();

@@ -1,13 +1,13 @@
 package dev.beametl.transform;
 
 import dev.beametl.BundleCounts;
+import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.DerivedFieldSpec;
 import dev.beametl.validate.BadRecord;
 import java.util.List;
 import java.util.StringJoiner;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
@@ -99,12 +99,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
     StringJoiner j = new StringJoiner(", ", "{", "}");
     Schema schema = row.getSchema();
     for (int i = 0; i < schema.getFieldCount(); i++) {
-      Object v = row.getValue(i);
-      Schema.FieldType t = schema.getField(i).getType();
-      if (v instanceof EnumerationType.Value && t.getLogicalType() instanceof EnumerationType) {
-        v = ((EnumerationType) t.getLogicalType()).toString((EnumerationType.Value) v);
-      }
-      j.add(schema.getField(i).getName() + "=" + v);
+      j.add(schema.getField(i).getName() + "=" + BeamTypes.plainValue(row, i));
     }
     return j.toString();
   }
