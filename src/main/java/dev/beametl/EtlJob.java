@@ -45,8 +45,12 @@ public final class EtlJob {
   /** Runs the job from command-line arguments and returns its exit code. */
   public static int main(String[] args, PrintStream out, PrintStream err) {
     if (Arrays.asList(args).contains("--help")) {
+      out.println("Usage: bin/beam-etl --pipeline=SPEC.yaml [flags]   (exit codes: 0 ok, 1 job failed,"
+          + " 2 usage or spec error, 3 too many bad records)");
+      out.println("Runs on the embedded Flink runner unless --runner is given (e.g. --runner=DirectRunner).");
+      out.println();
       PipelineOptionsFactory.printHelp(out, EtlOptions.class);
-      out.println("Runner flags (--runner, --parallelism, ...): --help=FlinkPipelineOptions, --help=PipelineOptions");
+      out.println("Runner flags: --help=FlinkPipelineOptions (--parallelism, --objectReuse, ...), --help=PipelineOptions");
       return OK;
     }
     EtlOptions options;

@@ -12,7 +12,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Applies {@code key.path=value} overrides to the YAML tree before it is read, so an override is
  * checked exactly like the spec file itself. Dots separate keys; a number picks a list item
- * ({@code schema.3.nullable=true}). Missing mappings on the way are created.
+ * ({@code schema.3.nullable=true}). Missing mappings on the way are created. A value in YAML flow
+ * style sets a list or mapping: {@code --set=schema.5.values=[EU,NA]}.
  */
 final class SpecOverrides {
   private SpecOverrides() {}
@@ -39,7 +40,7 @@ final class SpecOverrides {
         List<Node> items = ((SequenceNode) current).getValue();
         int index = parseIndex(key, items.size(), where);
         if (last) {
-          items.set(index, scalar(value));
+          items.set(index, valueNode(value));
         } else {
           current = items.get(index);
         }
@@ -58,7 +59,7 @@ final class SpecOverrides {
         if (found != null) {
           mapping.getValue().remove(found);
         }
-        Node next = last ? scalar(value) : emptyMapping();
+        Node next = last ? valueNode(value) : emptyMapping();
         mapping.getValue().add(new NodeTuple(scalar(key), next));
         current = next;
       } else {
@@ -77,6 +78,22 @@ final class SpecOverrides {
       // fall through to the message below
     }
     throw new SpecException(where + ": a list item is picked by its index, 0 to " + (size - 1));
+  }
+
+  /** Plain text stays a string (so 007 stays 007); [..] and {..} are read as YAML flow collections. */
+  private static Node valueNode(String value) {
+    String v = value.trim();
+    if (v.startsWith("[") || v.startsWith("{")) {
+      try {
+        Node node = new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(v));
+        if (node != null) {
+          return node;
+        }
+      } catch (org.yaml.snakeyaml.error.YAMLException e) {
+        throw new SpecException("--set value " + value + " is not a valid YAML list or mapping");
+      }
+    }
+    return scalar(value);
   }
 
   private static ScalarNode scalar(String value) {

@@ -54,8 +54,10 @@ public final class SpecReader {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new SpecException("--pipeline " + file + ": no such spec file; specs live in pipelines/");
     } catch (IOException e) {
-      throw new SpecException("--pipeline " + file + ": cannot read the spec file (" + e.getMessage() + ")");
+      throw new SpecException("--pipeline " + file + ": cannot read the spec file (" + e + ")");
     }
     String defaultName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     return parse(text, defaultName, overrides);

@@ -152,6 +152,7 @@ public class SpecReaderTest {
     assertThat(spec.sink().format(), is(SinkSpec.Format.CSV));
     assertThat(spec.schema().get(4).nullable(), is(false));
     assertThat(spec.maxBadRatio(), is(0.5));
+    assertThat(parse(VALID, "schema.2.values=[EU, NA, APAC]").schema().get(2).values(), contains("EU", "NA", "APAC"));
     assertThat(errorOf(VALID, "sink.pth=x"), containsString("sink.pth: unknown key"));
     assertThat(errorOf(VALID, "deadLetter.maxBadRatio=2"), containsString("not a ratio"));
     assertThat(errorOf(VALID, "nonsense"), containsString("expected key.path=value"));
