@@ -8,7 +8,8 @@ import org.apache.beam.sdk.schemas.logicaltypes.SqlTypes;
 /**
  * How declared types travel inside the pipeline as Beam schema types. A category becomes an
  * {@link EnumerationType}: its value is the position in the declared list, encoded as a small int,
- * so a shuffle carries a varint instead of the string.
+ * so a shuffle carries a varint instead of the string. Decimals up to 18 digits and timestamps are
+ * carried as one long each ({@link ScaledDecimal}, {@link InstantMicros}).
  */
 public final class BeamTypes {
   private BeamTypes() {}
@@ -24,13 +25,15 @@ public final class BeamTypes {
       case DOUBLE:
         return Schema.FieldType.DOUBLE;
       case DECIMAL:
-        return Schema.FieldType.DECIMAL;
+        return type.precision() <= ScaledDecimal.MAX_PRECISION
+            ? Schema.FieldType.logicalType(ScaledDecimal.of(type.precision(), type.scale()))
+            : Schema.FieldType.DECIMAL;
       case BOOLEAN:
         return Schema.FieldType.BOOLEAN;
       case DATE:
         return Schema.FieldType.logicalType(SqlTypes.DATE);
       case TIMESTAMP:
-        return Schema.FieldType.logicalType(SqlTypes.TIMESTAMP);
+        return Schema.FieldType.logicalType(new InstantMicros());
       case CATEGORY:
         return encodeCategories
             ? Schema.FieldType.logicalType(EnumerationType.create(categoryValues))

@@ -1,0 +1,48 @@
+package dev.beametl.spec;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.Assert.assertThrows;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.testing.CoderProperties;
+import org.apache.beam.sdk.values.Row;
+import org.junit.Test;
+
+public class LongBackedTypesTest {
+  @Test
+  public void scaledDecimalIsExact() {
+    ScaledDecimal t = ScaledDecimal.of(18, 3);
+    for (String v : List.of("0.000", "-1.250", "999999999999999.999", "-999999999999999.999")) {
+      assertThat(t.toInputType(t.toBaseType(new BigDecimal(v))), equalTo(new BigDecimal(v)));
+    }
+    assertThrows(IllegalArgumentException.class, () -> ScaledDecimal.of(19, 0));
+  }
+
+  @Test
+  public void instantMicrosKeepsMicrosecondsBeforeAndAfterTheEpoch() {
+    InstantMicros t = new InstantMicros();
+    for (String v : List.of("1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00Z", "2024-01-05T10:00:00.123456Z",
+        "0001-01-01T00:00:00Z")) {
+      assertThat(t.toInputType(t.toBaseType(Instant.parse(v))), equalTo(Instant.parse(v)));
+    }
+  }
+
+  @Test
+  public void rowsWithThemEncodeDeterministically() throws Exception {
+    Schema schema = BeamTypes.inputSchema(List.of(
+        FieldSpec.builder("d", FieldType.decimal(10, 2)).build(),
+        FieldSpec.builder("t", FieldType.of(FieldType.Kind.TIMESTAMP)).setNullable(true).build()), true);
+    RowCoder coder = RowCoder.of(schema);
+    coder.verifyDeterministic();
+    Row row = Row.withSchema(schema).attachValues(new BigDecimal("12.50"), Instant.parse("2024-01-05T10:00:00.5Z"));
+    CoderProperties.coderDecodeEncodeEqual(coder, row);
+    Row nulls = Row.withSchema(schema).attachValues(new BigDecimal("-0.01"), null);
+    assertThat(CoderProperties.decodeEncode(coder, nulls).getValue("t"), is((Object) null));
+  }
+}
