@@ -1,5 +1,7 @@
 package dev.beametl;
 
+import dev.beametl.extract.JdbcConnections;
+import dev.beametl.spec.JdbcSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SinkSpec;
 import dev.beametl.spec.SpecException;
@@ -8,6 +10,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -91,7 +96,12 @@ public final class EtlJob {
     try {
       prepareOutputs(spec);
       Pipeline p = Pipeline.create(options);
-      EtlPipeline.build(p, spec);
+      try {
+        EtlPipeline.build(p, spec);
+      } catch (IllegalArgumentException e) {
+        err.println("beam-etl: " + e.getMessage());
+        return USAGE;
+      }
       PipelineResult.State state = p.run().waitUntilFinish();
       if (state != PipelineResult.State.DONE) {
         err.println("beam-etl: the pipeline ended in state " + state);
@@ -140,6 +150,26 @@ public final class EtlJob {
 
   /** What can be checked before any worker starts: the input exists, the outputs may be written. */
   static void preflight(PipelineSpec spec) {
+    if (spec.source().jdbc() != null) {
+      checkDatabase(spec.source().jdbc());
+    } else {
+      checkFilesMatch(spec);
+    }
+    checkOutputs(spec);
+  }
+
+  private static void checkDatabase(JdbcSpec jdbc) {
+    try (Connection c = JdbcConnections.open(jdbc);
+        Statement s = c.createStatement()) {
+      s.executeQuery("SELECT * FROM " + jdbc.relation() + " WHERE 1 = 0").close();
+    } catch (SQLException e) {
+      throw new SpecException("source.jdbc: " + JdbcConnections.describe(e, jdbc));
+    } catch (IllegalStateException e) {
+      throw new SpecException(e.getMessage());
+    }
+  }
+
+  private static void checkFilesMatch(PipelineSpec spec) {
     try {
       MatchResult match = FileSystems.match(spec.source().path(), EmptyMatchTreatment.ALLOW);
       if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
@@ -149,6 +179,9 @@ public final class EtlJob {
     } catch (IOException e) {
       throw new SpecException("source.path: cannot list \"" + spec.source().path() + "\": " + e.getMessage());
     }
+  }
+
+  private static void checkOutputs(PipelineSpec spec) {
     for (String dir : List.of(spec.sink().path(), spec.deadLetterPath())) {
       if (isNonEmptyDir(dir) && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "

@@ -18,12 +18,13 @@ import org.junit.rules.TemporaryFolder;
 public class EtlJobTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  static final class Run {
-    final int code;
-    final String out;
-    final String err;
+  /** One run of the command line, with its exit code and what it printed. */
+  public static final class Run {
+    public final int code;
+    public final String out;
+    public final String err;
 
-    Run(String... args) {
+    public Run(String... args) {
       ByteArrayOutputStream o = new ByteArrayOutputStream();
       ByteArrayOutputStream e = new ByteArrayOutputStream();
       code = EtlJob.main(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));

@@ -33,6 +33,9 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
 
   @Override
   public PCollection<SourceRecord> expand(PBegin input) {
+    if (source().format() == SourceSpec.Format.JDBC) {
+      return input.apply("Read database", new JdbcRecords(source().jdbc(), schemaFields()));
+    }
     if (source().format() == SourceSpec.Format.PARQUET) {
       return input.apply("Read Parquet row groups", Read.from(new ParquetRecordSource(source().path())));
     }

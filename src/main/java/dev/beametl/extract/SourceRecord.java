@@ -47,6 +47,9 @@ public abstract class SourceRecord implements Serializable {
     if (offset() >= 0) {
       return file() + "@byte " + offset();
     }
+    if (line() <= 0) {
+      return file(); // a database row: the file names the table and the row's key
+    }
     return file() + (file().endsWith(".parquet") ? ":row " : ":line ") + line();
   }
 

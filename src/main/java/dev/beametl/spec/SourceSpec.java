@@ -3,12 +3,13 @@ package dev.beametl.spec;
 import com.google.auto.value.AutoValue;
 import java.io.Serializable;
 import java.util.List;
+import javax.annotation.Nullable;
 
-/** Where records come from: files matched by a glob, in one of the supported formats. */
+/** Where records come from: files matched by a glob in one of the file formats, or a database table. */
 @AutoValue
 public abstract class SourceSpec implements Serializable {
   /** File formats the Extract stage reads. */
-  public enum Format { CSV, JSONL, PARQUET }
+  public enum Format { CSV, JSONL, PARQUET, JDBC }
 
   /** How files are decompressed: by their extension, not at all, or always as gzip. */
   public enum Compression { AUTO, NONE, GZIP }
@@ -16,8 +17,11 @@ public abstract class SourceSpec implements Serializable {
   public static final String DEFAULT_CHARSET = "UTF-8";
   public static final List<String> DEFAULT_NULL_VALUES = List.of("");
 
-  /** A file path or glob ({@code data/*.csv}, {@code data/**.csv.gz}). */
+  /** A file path or glob ({@code data/*.csv}, {@code data/**.csv.gz}); for JDBC a description. */
   public abstract String path();
+
+  /** The database to read, for format {@code jdbc}. */
+  public abstract @Nullable JdbcSpec jdbc();
 
   public abstract Format format();
 
@@ -77,6 +81,8 @@ public abstract class SourceSpec implements Serializable {
     public abstract Builder setTrim(boolean trim);
 
     public abstract Builder setMultiline(boolean multiline);
+
+    public abstract Builder setJdbc(@Nullable JdbcSpec jdbc);
 
     public abstract SourceSpec build();
   }

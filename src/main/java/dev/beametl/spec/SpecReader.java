@@ -35,7 +35,12 @@ public final class SpecReader {
       Set.of("version", "name", "source", "schema", "derive", "filter", "aggregate", "sink",
           "deadLetter", "encodeCategories");
   private static final Set<String> SOURCE_KEYS =
-      Set.of("path", "format", "charset", "compression", "csv");
+      Set.of("path", "format", "charset", "compression", "csv", "jdbc");
+  private static final Set<String> JDBC_KEYS =
+      Set.of("url", "user", "passwordEnv", "passwordFile", "table", "query", "partitionColumn", "partitions",
+          "rowsPerPartition", "lowerBound", "upperBound", "fetchSize");
+  /** Table and column names: plain or schema-qualified identifiers, so a spec cannot inject SQL. */
+  private static final Pattern SQL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
   private static final Set<String> CSV_KEYS =
       Set.of("delimiter", "quote", "header", "nullValues", "trim", "multiline");
   private static final Set<String> FIELD_KEYS =
@@ -136,6 +141,16 @@ public final class SpecReader {
     private SourceSpec source(SpecNode node) {
       Map<String, SpecNode> m = node.mapping(SOURCE_KEYS);
       SourceSpec.Format format = required(m, "format", node).enumValue(SourceSpec.Format.class);
+      if (format == SourceSpec.Format.JDBC) {
+        if (m.containsKey("path")) {
+          throw m.get("path").error("a jdbc source reads the database in source.jdbc, not files; remove path");
+        }
+        JdbcSpec jdbc = jdbc(required(m, "jdbc", node));
+        return SourceSpec.builder("jdbc:" + jdbc.displayName(), format).setJdbc(jdbc).build();
+      }
+      if (m.containsKey("jdbc")) {
+        throw m.get("jdbc").error("jdbc settings apply only to format: jdbc");
+      }
       SourceSpec.Builder b = SourceSpec.builder(required(m, "path", node).nonEmptyString(), format);
       if (m.containsKey("charset")) {
         SpecNode cs = m.get("charset");
@@ -178,6 +193,66 @@ public final class SpecReader {
         throw node.error("csv.delimiter and csv.quote must differ");
       }
       return source;
+    }
+
+    private JdbcSpec jdbc(SpecNode node) {
+      Map<String, SpecNode> m = node.mapping(JDBC_KEYS);
+      String url = required(m, "url", node).nonEmptyString();
+      if (!url.startsWith("jdbc:")) {
+        throw m.get("url").error("a JDBC URL starts with jdbc:, e.g. jdbc:postgresql://host:5432/db");
+      }
+      if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+        throw m.get("url").error("put no password in the URL; use passwordEnv or passwordFile");
+      }
+      JdbcSpec.Builder b = JdbcSpec.builder(url);
+      if (m.containsKey("user")) {
+        b.setUser(m.get("user").nonEmptyString());
+      }
+      if (m.containsKey("passwordEnv") && m.containsKey("passwordFile")) {
+        throw m.get("passwordFile").error("give passwordEnv or passwordFile, not both");
+      }
+      if (m.containsKey("passwordEnv")) {
+        b.setPasswordEnv(m.get("passwordEnv").nonEmptyString());
+      }
+      if (m.containsKey("passwordFile")) {
+        b.setPasswordFile(m.get("passwordFile").nonEmptyString());
+      }
+      if (m.containsKey("table") == m.containsKey("query")) {
+        throw node.error("give exactly one of table and query");
+      }
+      if (m.containsKey("table")) {
+        b.setTable(sqlName(m.get("table")));
+      } else {
+        b.setQuery(m.get("query").nonEmptyString());
+      }
+      if (m.containsKey("partitionColumn")) {
+        b.setPartitionColumn(sqlName(m.get("partitionColumn")));
+      }
+      if (m.containsKey("partitions") && m.containsKey("rowsPerPartition")) {
+        throw m.get("rowsPerPartition").error("give partitions or rowsPerPartition, not both");
+      }
+      for (String key : List.of("partitions", "rowsPerPartition", "lowerBound", "upperBound")) {
+        if (m.containsKey(key) && !m.containsKey("partitionColumn")) {
+          throw m.get(key).error("applies only with a partitionColumn");
+        }
+      }
+      if (m.containsKey("partitions")) {
+        b.setPartitions(m.get("partitions").integer(1, 100_000));
+      }
+      if (m.containsKey("rowsPerPartition")) {
+        b.setRowsPerPartition(m.get("rowsPerPartition").integer(1, Integer.MAX_VALUE));
+      }
+      if (m.containsKey("lowerBound") != m.containsKey("upperBound")) {
+        throw node.error("give both lowerBound and upperBound, or neither (they are then read from the table)");
+      }
+      if (m.containsKey("lowerBound")) {
+        b.setLowerBound(m.get("lowerBound").decimal().longValueExact());
+        b.setUpperBound(m.get("upperBound").decimal().longValueExact());
+      }
+      if (m.containsKey("fetchSize")) {
+        b.setFetchSize(m.get("fetchSize").integer(1, 1_000_000));
+      }
+      return b.build();
     }
 
     private List<FieldSpec> schema(SpecNode node) {
@@ -410,6 +485,14 @@ public final class SpecReader {
       throw node.error("applies only to " + kinds);
     }
     return node;
+  }
+
+  private static String sqlName(SpecNode node) {
+    String s = node.nonEmptyString().trim();
+    if (!SQL_NAME.matcher(s).matches()) {
+      throw node.error("\"" + s + "\" is not a plain table or column name (letters, digits, _, one optional schema.)");
+    }
+    return s;
   }
 
   private static String identifier(SpecNode node) {

@@ -1,0 +1,144 @@
+package dev.beametl.extract;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import dev.beametl.EtlJobTest;
+import dev.beametl.spec.JdbcSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Partitioned reads on an in-process H2 database, and the errors a user meets before a run. */
+public class JdbcRecordsTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  private static final String URL = "jdbc:h2:mem:jdbc_records_test;DB_CLOSE_DELAY=-1";
+  private static final int ROWS = 20_000;
+
+  @BeforeClass
+  public static void createTable() throws Exception {
+    try (Connection c = DriverManager.getConnection(URL, "sa", "");
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE items (id BIGINT, name VARCHAR(20), price DECIMAL(8,2))");
+      s.execute("INSERT INTO items SELECT CASE WHEN MOD(X, 97) = 0 THEN NULL ELSE X * 3 END, 'item-' || X,"
+          + " CAST(X AS DECIMAL(8,2)) / 100 FROM SYSTEM_RANGE(1, " + ROWS + ")");
+      s.execute("CREATE USER reader PASSWORD 's3cret-pw'");
+      s.execute("GRANT SELECT ON items TO reader");
+    }
+  }
+
+  private static JdbcSpec.Builder items() {
+    return JdbcSpec.builder(URL).setUser("sa").setTable("items");
+  }
+
+  /** Sum of a per-row hash: equal for equal multisets of rows, whatever their order. */
+  private static PCollection<Long> checksum(String name, PCollection<SourceRecord> records) {
+    return records
+        .apply("Hash rows of " + name, MapElements.into(TypeDescriptors.longs()).via((SourceRecord r) -> (long) r.text().hashCode()))
+        .apply("Sum hashes of " + name, Sum.longsGlobally());
+  }
+
+  @Test
+  public void partitionedReadReturnsExactlyTheRowsOfOneQueryNullKeysIncluded() {
+    List<String> fields = List.of("id", "name", "price");
+    PCollection<SourceRecord> partitioned = p.apply("Partitioned",
+        new JdbcRecords(items().setPartitionColumn("id").setPartitions(7).build(), fields));
+    PCollection<SourceRecord> single = p.apply("Single query", new JdbcRecords(items().build(), fields));
+    PAssert.thatSingleton(partitioned.apply("Count partitioned", Count.globally())).isEqualTo((long) ROWS);
+    PAssert.thatSingleton(single.apply("Count single", Count.globally())).isEqualTo((long) ROWS);
+    long expected = 0;
+    // The same rows rendered the same way: recompute the expected checksum from the generator's rule.
+    for (int x = 1; x <= ROWS; x++) {
+      String id = x % 97 == 0 ? "null" : String.valueOf(x * 3L);
+      String price = new java.math.BigDecimal(x).divide(java.math.BigDecimal.valueOf(100)).setScale(2).toPlainString();
+      expected += ("{\"id\":" + id + ",\"name\":\"item-" + x + "\",\"price\":\"" + price + "\"}").hashCode();
+    }
+    PAssert.thatSingleton(checksum("partitioned", partitioned)).isEqualTo(expected);
+    PAssert.thatSingleton(checksum("single", single)).isEqualTo(expected);
+    PAssert.that(partitioned.apply("Origins", MapElements.into(TypeDescriptors.strings()).via(SourceRecord::origin))
+        .apply("Null origins", org.apache.beam.sdk.transforms.Filter.by(o -> o.endsWith("=null]"))))
+        .satisfies(origins -> {
+          int n = 0;
+          for (String ignored : origins) {
+            n++;
+          }
+          assertThat(n, is(ROWS / 97));
+          return null;
+        });
+    p.run();
+  }
+
+  @Test
+  public void plansPartitionsFromRowsPerPartitionAndInfersBounds() {
+    JdbcRecords.Plan plan = JdbcRecords.plan(items().setPartitionColumn("id").setRowsPerPartition(1000).build());
+    assertThat(plan.lower, is(3L));
+    assertThat(plan.upper, is(ROWS * 3L));
+    assertThat(plan.nullRows, is((long) ROWS / 97));
+    assertThat(plan.partitions, is((int) Math.ceil((ROWS - ROWS / 97) / 1000.0)));
+  }
+
+  private String spec(String jdbcBlock) throws Exception {
+    Path spec = tmp.newFile().toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source:",
+        "  format: jdbc",
+        "  jdbc: " + jdbcBlock,
+        "schema: [{name: id, type: long}, {name: name, type: string}]",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/out'}", ""));
+    return spec.toString();
+  }
+
+  @Test
+  public void mistakesAreOneLineErrorsWithoutThePassword() throws Exception {
+    EtlJobTest.Run missingTable = new EtlJobTest.Run("--pipeline=" + spec("{url: '" + URL + "', user: sa, table: nope}"),
+        "--dryRun");
+    assertThat(missingTable.code, is(2));
+    assertThat(missingTable.err, containsString("source.jdbc: Table \"NOPE\" not found"));
+
+    Path pw = tmp.newFile("pw").toPath();
+    Files.writeString(pw, "wrong-pw\n");
+    EtlJobTest.Run wrongPassword = new EtlJobTest.Run("--pipeline="
+        + spec("{url: '" + URL + "', user: reader, passwordFile: '" + pw + "', table: items}"), "--dryRun");
+    assertThat(wrongPassword.code, is(2));
+    assertThat(wrongPassword.err, containsString("Wrong user name or password"));
+    assertThat(wrongPassword.err, not(containsString("wrong-pw")));
+    assertThat(wrongPassword.err.lines().count(), is(1L));
+
+    EtlJobTest.Run unreachable = new EtlJobTest.Run("--pipeline="
+        + spec("{url: 'jdbc:postgresql://127.0.0.1:1/db', user: x, table: items}"), "--dryRun");
+    assertThat(unreachable.code, is(2));
+    assertThat(unreachable.err, containsString("Connection to 127.0.0.1:1 refused"));
+
+    EtlJobTest.Run textKey = new EtlJobTest.Run("--pipeline="
+        + spec("{url: '" + URL + "', user: sa, table: items, partitionColumn: name}"), "--runner=DirectRunner");
+    assertThat(textKey.code, is(2));
+    assertThat(textKey.err, containsString("name is of SQL type CHARACTER VARYING; partitioned reads need an integer column"));
+
+    EtlJobTest.Run injection = new EtlJobTest.Run("--pipeline="
+        + spec("{url: '" + URL + "', user: sa, table: 'items; DROP TABLE items'}"), "--dryRun");
+    assertThat(injection.code, is(2));
+    assertThat(injection.err, containsString("is not a plain table or column name"));
+
+    EtlJobTest.Run passwordInUrl = new EtlJobTest.Run("--pipeline="
+        + spec("{url: '" + URL + ";PASSWORD=x', user: sa, table: items}"), "--dryRun");
+    assertThat(passwordInUrl.err, containsString("put no password in the URL"));
+  }
+}
