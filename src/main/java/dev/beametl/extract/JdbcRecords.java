@@ -49,7 +49,9 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
           .withQuery("SELECT * FROM " + spec.relation())
           .withFetchSize(spec.fetchSize())
           .withRowMapper(mapper)
-          .withCoder(SourceRecord.RecordCoder.of()));
+          .withCoder(SourceRecord.RecordCoder.of())
+          // One query is one reader; a reshuffle of every row would not make it parallel, only slower.
+          .withOutputParallelization(false));
     }
     Plan plan = plan(spec);
     LOG.info("Reading {} in {} partitions over {} in [{}, {}] ({} rows with a key, {} with NULL)",
