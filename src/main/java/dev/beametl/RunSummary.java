@@ -16,7 +16,7 @@ public final class RunSummary {
 
   public RunSummary(PipelineSpec spec, Map<String, Long> counts, double seconds, String runner) {
     this.spec = spec;
-    this.counts = Map.copyOf(counts);
+    this.counts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(counts));
     this.seconds = seconds;
     this.runner = runner;
   }
@@ -47,11 +47,10 @@ public final class RunSummary {
     line(b, "valid", count("valid"), null);
     line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%% (max %.2f%%) -> %s",
         100 * badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath()));
-    counts.forEach((name, n) -> {
-      if (name.startsWith("bad.")) {
-        b.append(String.format(Locale.ROOT, "    %-28s %,10d%n", name.substring(4), n));
-      }
-    });
+    counts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("bad."))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> b.append(String.format(Locale.ROOT, "    %-28s %,10d%n", e.getKey().substring(4), e.getValue())));
     line(b, "filtered", count("filtered"), null);
     if (count("failed") > 0) {
       line(b, "failed in expressions", count("failed"), "-> " + spec.deadLetterPath());

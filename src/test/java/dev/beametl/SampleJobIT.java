@@ -1,6 +1,7 @@
 package dev.beametl;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
@@ -104,6 +105,16 @@ public class SampleJobIT {
       origins.add(json.readTree(line).get("origin").asText() + " " + json.readTree(line).get("reason_kind").asText());
     }
     assertThat(origins, everyItem(matchesPattern(".*sales-2024-0[12]\\.csv@byte \\d+ [a-z_]+")));
+  }
+
+  @Test
+  public void theDatabaseSampleRunsFromAnInProcessH2() throws Exception {
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=pipelines/sales-from-jdbc.yaml", "--output=" + dir("jdbc"));
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    Map<String, Long> c = RunCounts.read(dir("jdbc") + "/_run");
+    assertThat(c.get("read"), is(c.get("valid") + c.get("bad")));
+    assertThat(c.get("bad.missing_value:order_id"), is(2L)); // the NULL-key partition was read
+    assertThat(query("SELECT count(*) FROM read_parquet('" + dir("jdbc") + "/*.parquet')"), contains("160"));
   }
 
   private static List<String> lines(String dir) throws Exception {
