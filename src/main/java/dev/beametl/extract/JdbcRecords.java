@@ -3,7 +3,6 @@ package dev.beametl.extract;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.spec.JdbcSpec;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -163,19 +162,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         if (field == null) {
           continue;
         }
-        if (v == null) {
-          node.putNull(field);
-        } else if (v instanceof BigDecimal) {
-          node.put(field, ((BigDecimal) v).toPlainString());
-        } else if (v instanceof Number || v instanceof Boolean) {
-          node.putPOJO(field, v);
-        } else if (v instanceof java.sql.Timestamp) {
-          node.put(field, ((java.sql.Timestamp) v).toLocalDateTime().toString());
-        } else if (v instanceof java.sql.Date) {
-          node.put(field, ((java.sql.Date) v).toLocalDate().toString());
-        } else {
-          node.put(field, v.toString());
-        }
+        JsonText.put(node, field, v);
       }
       String origin = spec.displayName() + (key == null ? "" : "[" + spec.partitionColumn().toLowerCase(Locale.ROOT)
           + "=" + key + "]");

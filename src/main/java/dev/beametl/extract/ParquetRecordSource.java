@@ -3,7 +3,6 @@ package dev.beametl.extract;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -111,16 +110,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     private String toJson(GenericRecord record) throws IOException {
       ObjectNode node = json.createObjectNode();
       for (Schema.Field f : record.getSchema().getFields()) {
-        Object v = record.get(f.pos());
-        if (v == null) {
-          node.putNull(f.name());
-        } else if (v instanceof BigDecimal) {
-          node.put(f.name(), ((BigDecimal) v).toPlainString());
-        } else if (v instanceof Number || v instanceof Boolean) {
-          node.putPOJO(f.name(), v);
-        } else {
-          node.put(f.name(), v.toString());
-        }
+        JsonText.put(node, f.name(), record.get(f.pos()));
       }
       return json.writeValueAsString(node);
     }

@@ -1,5 +1,6 @@
 package dev.beametl.load;
 
+import dev.beametl.spec.InstantMicros;
 import dev.beametl.transform.OutputColumns;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -19,6 +20,7 @@ import org.apache.beam.sdk.values.Row;
  * categories plain strings (Parquet dictionary-encodes them on disk).
  */
 final class AvroRecords {
+  private static final InstantMicros MICROS = new InstantMicros();
   private AvroRecords() {}
 
   static Schema schema(String name, OutputColumns columns) {
@@ -65,8 +67,7 @@ final class AvroRecords {
       } else if (v instanceof LocalDate) {
         v = (int) ((LocalDate) v).toEpochDay();
       } else if (v instanceof Instant) {
-        Instant t = (Instant) v;
-        v = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+        v = MICROS.toBaseType((Instant) v);
       }
       record.put(i, v);
     }

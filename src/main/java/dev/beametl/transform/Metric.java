@@ -1,6 +1,7 @@
 package dev.beametl.transform;
 
 import dev.beametl.spec.FieldType;
+import dev.beametl.spec.InstantMicros;
 import dev.beametl.spec.MetricSpec;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -23,6 +24,7 @@ import org.apache.beam.sdk.values.Row;
  * epoch microsecond), ints as longs, so every accumulator has a compact coder.
  */
 final class Metric implements Serializable {
+  private static final InstantMicros MICROS = new InstantMicros();
   private final MetricSpec spec;
   private final FieldType inputType; // null for count(*)
   private final int inputIndex; // -1 for count(*)
@@ -52,8 +54,7 @@ final class Metric implements Serializable {
       return ((LocalDate) v).toEpochDay();
     }
     if (v instanceof Instant) {
-      Instant t = (Instant) v;
-      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+      return MICROS.toBaseType((Instant) v);
     }
     return v;
   }
@@ -119,8 +120,7 @@ final class Metric implements Serializable {
       case DATE:
         return LocalDate.ofEpochDay((Long) folded);
       case TIMESTAMP:
-        long micros = (Long) folded;
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+        return MICROS.toInputType((Long) folded);
       default:
         return folded;
     }

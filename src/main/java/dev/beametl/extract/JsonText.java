@@ -1,0 +1,29 @@
+package dev.beametl.extract;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+
+/**
+ * How a typed value from a Parquet file or a database becomes a field of the JSON text a
+ * {@link SourceRecord} carries: decimals as exact plain text, numbers and booleans as JSON scalars,
+ * everything else (dates, timestamps, strings) as its string form, which Validate parses.
+ */
+final class JsonText {
+  private JsonText() {}
+
+  static void put(ObjectNode node, String field, Object v) {
+    if (v == null) {
+      node.putNull(field);
+    } else if (v instanceof BigDecimal) {
+      node.put(field, ((BigDecimal) v).toPlainString());
+    } else if (v instanceof Number || v instanceof Boolean) {
+      node.putPOJO(field, v);
+    } else if (v instanceof java.sql.Timestamp) {
+      node.put(field, ((java.sql.Timestamp) v).toLocalDateTime().toString());
+    } else if (v instanceof java.sql.Date) {
+      node.put(field, ((java.sql.Date) v).toLocalDate().toString());
+    } else {
+      node.put(field, v.toString());
+    }
+  }
+}
