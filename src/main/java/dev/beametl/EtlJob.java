@@ -1,7 +1,10 @@
 package dev.beametl;
 
 import dev.beametl.extract.JdbcConnections;
+import dev.beametl.load.JdbcTable;
+import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.JdbcSpec;
+import dev.beametl.transform.OutputColumns;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SinkSpec;
 import dev.beametl.spec.SpecException;
@@ -93,6 +96,15 @@ public final class EtlJob {
       return OK;
     }
     long start = System.nanoTime();
+    JdbcSinkSpec table = spec.sink().jdbc();
+    if (table != null) {
+      try {
+        JdbcTable.prepare(table, OutputColumns.of(spec));
+      } catch (SQLException e) {
+        err.println("beam-etl: sink.jdbc: " + JdbcConnections.describe(e, table.connection()));
+        return USAGE;
+      }
+    }
     try {
       prepareOutputs(spec);
       Pipeline p = Pipeline.create(options);
@@ -115,6 +127,9 @@ public final class EtlJob {
             + "see %s. Results were written without a _SUCCESS marker.%n",
             100 * summary.badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath());
         return TOO_MANY_BAD;
+      }
+      if (table != null) {
+        JdbcTable.commit(table); // an overwrite swaps the staged rows in only now, in one transaction
       }
       Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
       return OK;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auto.value.AutoValue;
 import dev.beametl.BundleCounts;
+import dev.beametl.extract.JdbcConnections;
+import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.SinkSpec;
 import dev.beametl.transform.OutputColumns;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -41,6 +44,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<String, Long>>> {
   private static final TupleTag<String> LINES = new TupleTag<>("lines") {};
   private static final TupleTag<GenericRecord> RECORDS = new TupleTag<>("records") {};
+  private static final TupleTag<Row> ROWS = new TupleTag<>("rows") {};
 
   abstract SinkSpec sink();
 
@@ -53,6 +57,9 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
   @Override
   public PCollection<KV<String, Long>> expand(PCollection<Row> rows) {
     SinkSpec sink = sink();
+    if (sink.format() == SinkSpec.Format.JDBC) {
+      return writeTable(rows, sink.jdbc());
+    }
     String dir = sink.path().replaceAll("/+$", "");
     if (sink.format() == SinkSpec.Format.PARQUET) {
       Schema avro = AvroRecords.schema("Result", columns());
@@ -82,6 +89,23 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       write = write.withNumShards(sink.shards());
     }
     out.get(LINES).setCoder(StringUtf8Coder.of()).apply(csv ? "Write CSV" : "Write JSON lines", write);
+    return counts(out);
+  }
+
+  /** Batched JDBC writes with retries of transient errors; see {@link JdbcTable} for the SQL. */
+  private PCollection<KV<String, Long>> writeTable(PCollection<Row> rows, JdbcSinkSpec jdbc) {
+    PCollectionTuple out = rows.apply("Count rows for the table",
+        ParDo.of(new Format<Row>(ROWS, columns(), null, SinkSpec.Format.JDBC))
+            .withOutputTags(ROWS, TupleTagList.of(BundleCounts.TAG)));
+    out.get(ROWS).setRowSchema(rows.getSchema()).apply("Write table " + JdbcTable.writtenTable(jdbc),
+        JdbcIO.<Row>write()
+            .withDataSourceProviderFn(JdbcConnections.to(jdbc.connection()))
+            .withStatement(JdbcTable.statement(jdbc, columns()))
+            .withPreparedStatementSetter(new JdbcTable.Binder())
+            .withBatchSize(jdbc.batchSize())
+            .withRetryStrategy(new JdbcTable.TransientErrors())
+            .withRetryConfiguration(JdbcIO.RetryConfiguration.create(jdbc.attempts(),
+                org.joda.time.Duration.standardMinutes(5), org.joda.time.Duration.standardSeconds(1))));
     return counts(out);
   }
 
@@ -141,6 +165,9 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       switch (format) {
         case PARQUET:
           formatted = AvroRecords.toRecord(row, schema, columns);
+          break;
+        case JDBC:
+          formatted = row;
           break;
         case CSV:
           Object[] values = new Object[row.getFieldCount()];

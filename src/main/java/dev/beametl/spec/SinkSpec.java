@@ -7,7 +7,7 @@ import java.io.Serializable;
 @AutoValue
 public abstract class SinkSpec implements Serializable {
   /** Output formats the Load stage writes. */
-  public enum Format { PARQUET, CSV, JSONL }
+  public enum Format { PARQUET, CSV, JSONL, JDBC }
 
   /** What to do when the output directory already holds files. */
   public enum IfExists { FAIL, OVERWRITE }
@@ -32,6 +32,9 @@ public abstract class SinkSpec implements Serializable {
   public abstract int rowGroupBytes();
 
   public abstract Compression compression();
+
+  /** The table written, for format {@code jdbc}; {@link #path()} then holds the run's counts and marker. */
+  public abstract @javax.annotation.Nullable JdbcSinkSpec jdbc();
 
   public static Builder builder(String path, Format format) {
     return new AutoValue_SinkSpec.Builder()
@@ -59,6 +62,8 @@ public abstract class SinkSpec implements Serializable {
     public abstract Builder setRowGroupBytes(int bytes);
 
     public abstract Builder setCompression(Compression compression);
+
+    public abstract Builder setJdbc(@javax.annotation.Nullable JdbcSinkSpec jdbc);
 
     public abstract SinkSpec build();
   }

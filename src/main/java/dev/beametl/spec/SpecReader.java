@@ -49,7 +49,10 @@ public final class SpecReader {
   private static final Set<String> AGGREGATE_KEYS = Set.of("groupBy", "metrics");
   private static final Set<String> METRIC_KEYS = Set.of("name", "op", "field");
   private static final Set<String> SINK_KEYS =
-      Set.of("path", "format", "ifExists", "shards", "rowGroupBytes", "compression");
+      Set.of("path", "format", "ifExists", "shards", "rowGroupBytes", "compression", "jdbc");
+  private static final Set<String> JDBC_SINK_KEYS =
+      Set.of("url", "user", "passwordEnv", "passwordFile", "table", "mode", "keys", "batchSize", "createTable",
+          "attempts");
   private static final Set<String> DEAD_LETTER_KEYS = Set.of("path", "maxBadRatio");
 
   private SpecReader() {}
@@ -94,6 +97,7 @@ public final class SpecReader {
   /** One read: remembers the declared fields so later sections can be checked against them. */
   private static final class Session {
     private final Map<String, FieldType> scope = new LinkedHashMap<>();
+    private AggregationSpec aggregation;
 
     PipelineSpec read(SpecNode rootNode, String defaultName) {
       Map<String, SpecNode> root = rootNode.mapping(TOP_KEYS);
@@ -114,7 +118,8 @@ public final class SpecReader {
         spec.setFilter(filter.string());
       }
       if (root.containsKey("aggregate")) {
-        spec.setAggregation(aggregation(root.get("aggregate")));
+        aggregation = aggregation(root.get("aggregate"));
+        spec.setAggregation(aggregation);
       }
       SinkSpec sink = sink(required(root, "sink", rootNode));
       spec.setSink(sink);
@@ -446,7 +451,59 @@ public final class SpecReader {
         b.setCompression(onlyFor(m.get("compression"), format == SinkSpec.Format.PARQUET, "parquet sinks")
             .enumValue(SinkSpec.Compression.class));
       }
+      if (format == SinkSpec.Format.JDBC) {
+        b.setJdbc(jdbcSink(required(m, "jdbc", node)));
+      } else if (m.containsKey("jdbc")) {
+        throw m.get("jdbc").error("jdbc settings apply only to format: jdbc");
+      }
       return b.build();
+    }
+
+    private JdbcSinkSpec jdbcSink(SpecNode node) {
+      Map<String, SpecNode> m = node.mapping(JDBC_SINK_KEYS);
+      String url = required(m, "url", node).nonEmptyString();
+      if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+        throw m.get("url").error("put no password in the URL; use passwordEnv or passwordFile");
+      }
+      JdbcSpec.Builder c = JdbcSpec.builder(url).setTable(sqlName(required(m, "table", node)));
+      if (m.containsKey("user")) {
+        c.setUser(m.get("user").nonEmptyString());
+      }
+      if (m.containsKey("passwordEnv")) {
+        c.setPasswordEnv(m.get("passwordEnv").nonEmptyString());
+      }
+      if (m.containsKey("passwordFile")) {
+        c.setPasswordFile(m.get("passwordFile").nonEmptyString());
+      }
+      JdbcSinkSpec.Mode mode = m.containsKey("mode")
+          ? m.get("mode").enumValue(JdbcSinkSpec.Mode.class) : JdbcSinkSpec.Mode.UPSERT;
+      List<String> keys = new java.util.ArrayList<>();
+      if (m.containsKey("keys")) {
+        for (SpecNode k : m.get("keys").list()) {
+          keys.add(sqlName(k));
+        }
+      } else if (aggregation != null && mode != JdbcSinkSpec.Mode.APPEND) {
+        keys.addAll(aggregation.groupBy()); // appended rows repeat keys, so they get no key by default
+      }
+      Set<String> columns = new java.util.HashSet<>(scope.keySet());
+      if (aggregation != null) {
+        columns = new java.util.HashSet<>(aggregation.groupBy());
+        for (MetricSpec metric : aggregation.metrics()) {
+          columns.add(metric.name());
+        }
+      }
+      for (String key : keys) {
+        if (!columns.contains(key)) {
+          throw node.error("key \"" + key + "\" is not an output column; output columns: " + String.join(", ", columns));
+        }
+      }
+      if (mode == JdbcSinkSpec.Mode.UPSERT && keys.isEmpty()) {
+        throw node.error("upsert needs keys: list the key columns, or aggregate with groupBy keys");
+      }
+      int batch = m.containsKey("batchSize") ? m.get("batchSize").integer(1, 1_000_000) : JdbcSinkSpec.DEFAULT_BATCH_SIZE;
+      int attempts = m.containsKey("attempts") ? m.get("attempts").integer(1, 100) : JdbcSinkSpec.DEFAULT_ATTEMPTS;
+      boolean create = m.containsKey("createTable") && m.get("createTable").bool();
+      return JdbcSinkSpec.of(c.build(), mode, keys, batch, create, attempts);
     }
 
     private void checkExpression(SpecNode node, String expression, FieldType expected) {

@@ -1,0 +1,100 @@
+package dev.beametl.load;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+import dev.beametl.EtlJob;
+import dev.beametl.EtlJobTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Writing results into a table: upsert re-runs leave one row per key, overwrite swaps, append adds. */
+public class JdbcSinkTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  /** Runs an aggregation of {@code csv} into {@code table} of database {@code url}, and returns the table. */
+  static List<String> runInto(TemporaryFolder tmp, String url, String user, String passwordEnv, String table,
+      String mode, String csv) throws Exception {
+    Path in = tmp.newFolder().toPath();
+    Files.writeString(in.resolve("orders.csv"), "region,amount\n" + csv);
+    Path spec = tmp.newFile().toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + in + "/*.csv', format: csv}",
+        "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
+        "aggregate:",
+        "  groupBy: [region]",
+        "  metrics: [{name: total, op: sum, field: amount}, {name: orders, op: count}]",
+        "sink:",
+        "  format: jdbc",
+        "  path: '" + tmp.getRoot() + "/run-" + System.nanoTime() + "'",
+        "  jdbc: {url: '" + url + "', user: " + user + (passwordEnv == null ? "" : ", passwordEnv: " + passwordEnv)
+            + ", table: " + table + ", mode: " + mode + ", createTable: true, batchSize: 2}",
+        ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    return rows(url, user, passwordEnv == null ? "" : System.getenv(passwordEnv), table);
+  }
+
+  static List<String> rows(String url, String user, String password, String table) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url, user, password);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT region, total, orders FROM " + table + " ORDER BY region")) {
+      while (rs.next()) {
+        out.add(rs.getString(1) + " " + rs.getBigDecimal(2).toPlainString() + " " + rs.getLong(3));
+      }
+    }
+    return out;
+  }
+
+  private static final String URL = "jdbc:h2:mem:jdbc_sink_test;DB_CLOSE_DELAY=-1";
+
+  @Test
+  public void upsertTwiceLeavesOneRowPerKeyWithTheRightValues() throws Exception {
+    String data = "EU,1.50\nEU,2.25\nNA,10.00\n";
+    assertThat(runInto(tmp, URL, "sa", null, "totals_upsert", "upsert", data), contains("EU 3.75 2", "NA 10.00 1"));
+    assertThat(runInto(tmp, URL, "sa", null, "totals_upsert", "upsert", data), contains("EU 3.75 2", "NA 10.00 1"));
+    assertThat(runInto(tmp, URL, "sa", null, "totals_upsert", "upsert", "EU,1.00\nAPAC,2.00\n"),
+        contains("APAC 2.00 1", "EU 1.00 1", "NA 10.00 1"));
+  }
+
+  @Test
+  public void overwriteLeavesExactlyTheNewResult() throws Exception {
+    runInto(tmp, URL, "sa", null, "totals_over", "overwrite", "EU,1.50\nNA,10.00\n");
+    assertThat(runInto(tmp, URL, "sa", null, "totals_over", "overwrite", "APAC,2.00\n"), contains("APAC 2.00 1"));
+  }
+
+  @Test
+  public void appendAddsRows() throws Exception {
+    runInto(tmp, URL, "sa", null, "totals_append", "append", "EU,1.50\n");
+    assertThat(runInto(tmp, URL, "sa", null, "totals_append", "append", "EU,1.50\n"), contains("EU 1.50 1", "EU 1.50 1"));
+  }
+
+  @Test
+  public void missingTableWithoutCreateIsAOneLineError() throws Exception {
+    Path in = tmp.newFolder().toPath();
+    Files.writeString(in.resolve("a.csv"), "region,amount\nEU,1\n");
+    Path spec = tmp.newFile().toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + in + "/*.csv', format: csv}",
+        "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
+        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/run', jdbc: {url: '" + URL
+            + "', user: sa, table: absent_table, mode: append}}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("sink.jdbc: table absent_table does not exist; create it or set sink.jdbc.createTable: true"));
+  }
+}
