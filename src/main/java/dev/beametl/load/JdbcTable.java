@@ -192,12 +192,19 @@ public final class JdbcTable {
    * down (57P01). JdbcIO's default covers only some of these.
    */
   static final class TransientErrors implements JdbcIO.RetryStrategy {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TransientErrors.class);
+    /** Retries decided in this JVM; what an operator sees in the log, and what tests check. */
+    static final java.util.concurrent.atomic.AtomicLong RETRIED = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public boolean apply(SQLException e) {
       for (SQLException x = e; x != null; x = x.getNextException()) {
         String state = x.getSQLState() == null ? "" : x.getSQLState();
         if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("55P03")
             || state.equals("57P01") || state.equals("HYT00") || x.getErrorCode() == 1205 || x.getErrorCode() == 1213) {
+          RETRIED.incrementAndGet();
+          LOG.warn("Transient database error (SQL state {}), retrying the batch: {}", state,
+              String.valueOf(x.getMessage()).split("\n")[0]);
           return true;
         }
       }
