@@ -17,12 +17,15 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.DateTime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a table or query with Beam's {@link JdbcIO}: split into partitions over an integer column
+ * Reads a table or query with Beam's {@link JdbcIO}: split into partitions over an integer, date or
+ * timestamp column
  * ({@code readWithPartitions}, each partition its own bounded query) plus one query for the rows
  * whose partition column is NULL, which range queries never return. Without a partition column it
  * is one query. Rows become {@link SourceRecord}s holding the row as a JSON object (columns matched
@@ -54,9 +57,22 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     }
     Plan plan = plan(spec);
     LOG.info("Reading {} in {} partitions over {} in [{}, {}] ({} rows with a key, {} with NULL)",
-        spec.displayName(), plan.partitions, spec.partitionColumn(), plan.lower, plan.upper, plan.rows, plan.nullRows);
-    PCollection<SourceRecord> ranges = input.apply("Read " + spec.displayName() + " by " + spec.partitionColumn(),
-        JdbcIO.<SourceRecord, Long>readWithPartitions(TypeDescriptors.longs())
+        spec.displayName(), plan.partitions, spec.partitionColumn(),
+        plan.temporal ? java.time.Instant.ofEpochMilli(plan.lower) : plan.lower,
+        plan.temporal ? java.time.Instant.ofEpochMilli(plan.upper) : plan.upper, plan.rows, plan.nullRows);
+    String step = "Read " + spec.displayName() + " by " + spec.partitionColumn();
+    PCollection<SourceRecord> ranges = plan.temporal
+        ? input.apply(step, JdbcIO.<SourceRecord, DateTime>readWithPartitions(TypeDescriptor.of(DateTime.class))
+            .withDataSourceProviderFn(JdbcConnections.to(spec))
+            .withTable(spec.relation())
+            .withPartitionColumn(spec.partitionColumn())
+            .withNumPartitions(plan.partitions)
+            .withLowerBound(new DateTime(plan.lower))
+            .withUpperBound(new DateTime(plan.upper)) // Beam's date-time ranges already include the upper bound
+            .withFetchSize(spec.fetchSize())
+            .withRowMapper(mapper)
+            .withCoder(SourceRecord.RecordCoder.of()))
+        : input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(TypeDescriptors.longs())
             .withDataSourceProviderFn(JdbcConnections.to(spec))
             .withTable(spec.relation())
             .withPartitionColumn(spec.partitionColumn())
@@ -79,6 +95,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
 
   /** Bounds and partition count, from the spec or from one MIN/MAX/COUNT query before the run. */
   static final class Plan {
+    /** A date or timestamp column: bounds are epoch milliseconds. */
+    boolean temporal;
     long lower;
     long upper;
     long rows;
@@ -93,16 +111,30 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       int type = rs.getMetaData().getColumnType(1);
-      if (!isInteger(type)) {
+      Plan plan = new Plan();
+      plan.temporal = isTemporal(type);
+      if (!isInteger(type) && !plan.temporal) {
         throw new IllegalArgumentException("source.jdbc.partitionColumn: " + col + " is of SQL type "
-            + rs.getMetaData().getColumnTypeName(1) + "; partitioned reads need an integer column");
+            + rs.getMetaData().getColumnTypeName(1) + "; partitioned reads need an integer, date or timestamp column");
+      }
+      if (plan.temporal && spec.lowerBound() != null) {
+        throw new IllegalArgumentException("source.jdbc.lowerBound/upperBound: " + col
+            + " is a date or timestamp column; its bounds are read from the table, remove them");
       }
       rs.next();
-      Plan plan = new Plan();
       plan.rows = rs.getLong(3);
       plan.nullRows = rs.getLong(4) - plan.rows;
-      plan.lower = spec.lowerBound() != null ? spec.lowerBound() : rs.getLong(1);
-      plan.upper = spec.upperBound() != null ? spec.upperBound() : rs.getLong(2);
+      if (plan.rows == 0) {
+        plan.partitions = 1;
+        return plan;
+      }
+      if (plan.temporal) {
+        plan.lower = rs.getTimestamp(1).getTime();
+        plan.upper = rs.getTimestamp(2).getTime();
+      } else {
+        plan.lower = spec.lowerBound() != null ? spec.lowerBound() : rs.getLong(1);
+        plan.upper = spec.upperBound() != null ? spec.upperBound() : rs.getLong(2);
+      }
       long span = Math.max(1, plan.upper - plan.lower + 1);
       if (spec.partitions() > 0) {
         plan.partitions = spec.partitions();
@@ -112,12 +144,18 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       } else {
         plan.partitions = Math.max(1, Runtime.getRuntime().availableProcessors() * 4);
       }
-      plan.partitions = (int) Math.min(plan.partitions, span);
+      if (!plan.temporal) {
+        plan.partitions = (int) Math.min(plan.partitions, span);
+      }
       return plan;
     } catch (SQLException e) {
       throw new IllegalArgumentException("source.jdbc: cannot plan the read of " + spec.displayName() + ": "
           + JdbcConnections.describe(e, spec));
     }
+  }
+
+  private static boolean isTemporal(int type) {
+    return type == Types.DATE || type == Types.TIMESTAMP || type == Types.TIMESTAMP_WITH_TIMEZONE;
   }
 
   private static boolean isInteger(int type) {
