@@ -4,7 +4,6 @@ import dev.beametl.extract.JdbcConnections;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
-import dev.beametl.spec.JdbcSpec;
 import dev.beametl.transform.OutputColumns;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -210,9 +209,5 @@ public final class JdbcTable {
       }
       return false;
     }
-  }
-
-  static JdbcSpec connection(JdbcSinkSpec sink) {
-    return sink.connection();
   }
 }
