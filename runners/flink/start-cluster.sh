@@ -8,8 +8,11 @@ root="$(cd "$here/../.." && pwd)"
 run="${BEAM_ETL_FLINK_RUN:-/tmp/beam-etl-flink}"
 mkdir -p "$run"
 cd "$root"
+if [[ ! -d target/classes ]]; then
+  mvn -q -B -DskipTests compile >&2
+fi
 if [[ ! -f target/classpath.txt ]]; then
-  mvn -q -B -DskipTests compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
+  mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
 fi
 cp="target/classes:$(cat target/classpath.txt)"
 opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
