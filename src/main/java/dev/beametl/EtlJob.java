@@ -73,12 +73,26 @@ public final class EtlJob {
     if (Arrays.stream(args).noneMatch(a -> a.startsWith("--runner"))) {
       options.setRunner(FlinkRunner.class); // the embedded Flink runner is the default; DirectRunner is for tests
     }
+    if (options.getRunner() == FlinkRunner.class) {
+      useEmbeddedFlinkSettings(options.as(FlinkPipelineOptions.class));
+    }
     if (options.getRunner() == FlinkRunner.class && Arrays.stream(args).noneMatch(a -> a.startsWith("--objectReuse"))) {
       // Without it Flink copies every element between chained steps by encoding and decoding it.
       // Safe here: no DoFn of this job mutates its input or keeps it past the call.
       options.as(FlinkPipelineOptions.class).setObjectReuse(true);
     }
     return run(options, out, err);
+  }
+
+  /** Settings of the embedded runner when none are given: the restart strategy a batch job needs. */
+  static final Path EMBEDDED_FLINK_CONF = Path.of("runners/flink/embedded");
+
+  private static void useEmbeddedFlinkSettings(FlinkPipelineOptions flink) {
+    boolean local = flink.getFlinkMaster() == null || flink.getFlinkMaster().startsWith("[");
+    if (local && flink.getFlinkConfDir() == null && System.getenv("FLINK_CONF_DIR") == null
+        && Files.isDirectory(EMBEDDED_FLINK_CONF)) {
+      flink.setFlinkConfDir(EMBEDDED_FLINK_CONF.toAbsolutePath().toString());
+    }
   }
 
   public static int run(EtlOptions options, PrintStream out, PrintStream err) {

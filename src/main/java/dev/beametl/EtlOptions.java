@@ -53,6 +53,18 @@ public interface EtlOptions extends PipelineOptions {
 
   void setEncodeCategories(Boolean value);
 
+  @Description("Testing only: make one task fail once after this many records (0: never), to show that "
+      + "the runner's retries lose and duplicate nothing. Needs --failureMarker.")
+  @Default.Long(0)
+  long getFailOnceAfterRecords();
+
+  void setFailOnceAfterRecords(long value);
+
+  @Description("Testing only: the file that remembers the injected failure happened.")
+  String getFailureMarker();
+
+  void setFailureMarker(String value);
+
   @Description("Check the spec and flags, print the plan, and exit without reading data.")
   @Default.Boolean(false)
   boolean isDryRun();

@@ -13,6 +13,7 @@ import dev.beametl.validate.Validate;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -31,6 +32,17 @@ public final class EtlPipeline {
     PCollection<SourceRecord> records = p.apply("Extract",
         Extract.from(spec.source())
             .withSchemaFields(spec.schema().stream().map(FieldSpec::name).collect(Collectors.toList())));
+
+    EtlOptions options = p.getOptions().as(EtlOptions.class);
+    if (options.getFailOnceAfterRecords() > 0) {
+      if (options.getFailureMarker() == null) {
+        throw new IllegalArgumentException("--failOnceAfterRecords needs --failureMarker=<file>");
+      }
+      records = records
+          .apply("Injected fault", ParDo.of(new InjectedFault<SourceRecord>(options.getFailOnceAfterRecords(),
+              options.getFailureMarker())))
+          .setCoder(records.getCoder());
+    }
 
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
