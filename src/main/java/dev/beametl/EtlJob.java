@@ -216,6 +216,12 @@ public final class EtlJob {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "
             + "choose another --output, or pass --ifExists=overwrite");
       }
+      String foreign = foreignEntry(Path.of(dir));
+      if (foreign != null) {
+        throw new SpecException("sink.ifExists: output \"" + dir + "\" holds " + foreign
+            + ", which this job did not write; overwrite only replaces a previous run's output, so "
+            + "choose an empty or new directory");
+      }
       Path p = Path.of(dir).toAbsolutePath();
       Path existing = p;
       while (existing != null && !Files.exists(existing)) {
@@ -231,15 +237,40 @@ public final class EtlJob {
     for (String dir : List.of(spec.sink().path(), spec.deadLetterPath())) {
       Path p = Path.of(dir);
       if (Files.isDirectory(p)) {
-        try (Stream<Path> walk = Files.walk(p)) {
-          for (Path f : walk.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
-            if (!f.equals(p)) {
-              Files.delete(f);
-            }
+        try (Stream<Path> entries = Files.list(p)) {
+          for (Path entry : entries.filter(f -> writtenByARun(f.getFileName().toString())).toArray(Path[]::new)) {
+            deleteTree(entry);
           }
         }
       }
       Files.createDirectories(p);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path f : walk.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
+        Files.delete(f);
+      }
+    }
+  }
+
+  /** What a run writes in its directories; an overwrite deletes these and nothing else. */
+  private static boolean writtenByARun(String name) {
+    return name.startsWith("part-") || name.startsWith("bad-records-") || name.equals("_run")
+        || name.equals("_SUCCESS") || name.startsWith(".temp-beam");
+  }
+
+  /** A file or folder in {@code dir} that no run of this job writes, or null. */
+  private static String foreignEntry(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(f -> f.getFileName().toString()).filter(n -> !writtenByARun(n)).findFirst()
+          .map(n -> "\"" + n + "\"").orElse(null);
+    } catch (IOException e) {
+      return "entries that cannot be listed (" + e.getMessage() + ")";
     }
   }
 

@@ -91,6 +91,17 @@ public class EtlJobTest {
   }
 
   @Test
+  public void overwriteNeverDeletesFilesTheJobDidNotWrite() throws Exception {
+    Files.createDirectories(Path.of(out()));
+    Files.writeString(Path.of(out(), "thesis.docx"), "precious");
+    Run r = new Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + out(), "--ifExists=overwrite",
+        "--dryRun");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("holds \"thesis.docx\", which this job did not write"));
+    assertThat(Files.readString(Path.of(out(), "thesis.docx")), is("precious"));
+  }
+
+  @Test
   public void tooManyBadRecordsExitsWithThreeAndNoSuccessMarker() throws Exception {
     Path data = tmp.newFolder("in").toPath();
     Files.writeString(data.resolve("a.csv"), "id,n\n1,2\nx,3\n4,y\n5,6\n");
