@@ -143,7 +143,7 @@ public final class EtlJob {
         return TOO_MANY_BAD;
       }
       if (table != null) {
-        JdbcTable.commit(table); // an overwrite swaps the staged rows in only now, in one transaction
+        JdbcTable.commit(table, OutputColumns.of(spec)); // an overwrite swaps the staged rows in only now
       }
       Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
       return OK;

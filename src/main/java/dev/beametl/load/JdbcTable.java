@@ -131,7 +131,7 @@ public final class JdbcTable {
   }
 
   /** After a successful run of an overwrite: replace the table's rows with the staged ones in one transaction. */
-  public static void commit(JdbcSinkSpec sink) throws SQLException {
+  public static void commit(JdbcSinkSpec sink, OutputColumns columns) throws SQLException {
     if (sink.mode() != JdbcSinkSpec.Mode.OVERWRITE) {
       return;
     }
@@ -139,7 +139,10 @@ public final class JdbcTable {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         s.executeUpdate("DELETE FROM " + sink.connection().table());
-        s.executeUpdate("INSERT INTO " + sink.connection().table() + " SELECT * FROM " + staging(sink));
+        String cols = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.joining(", "));
+        // Named columns: a table made by hand may order its columns differently from the result.
+        s.executeUpdate("INSERT INTO " + sink.connection().table() + " (" + cols + ") SELECT " + cols + " FROM "
+            + staging(sink));
         c.commit();
       } catch (SQLException e) {
         c.rollback();
