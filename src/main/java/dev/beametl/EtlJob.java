@@ -74,12 +74,13 @@ public final class EtlJob {
       options.setRunner(FlinkRunner.class); // the embedded Flink runner is the default; DirectRunner is for tests
     }
     if (options.getRunner() == FlinkRunner.class) {
-      useEmbeddedFlinkSettings(options.as(FlinkPipelineOptions.class));
-    }
-    if (options.getRunner() == FlinkRunner.class && Arrays.stream(args).noneMatch(a -> a.startsWith("--objectReuse"))) {
-      // Without it Flink copies every element between chained steps by encoding and decoding it.
-      // Safe here: no DoFn of this job mutates its input or keeps it past the call.
-      options.as(FlinkPipelineOptions.class).setObjectReuse(true);
+      FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+      useEmbeddedFlinkSettings(flink);
+      if (Arrays.stream(args).noneMatch(a -> a.startsWith("--objectReuse"))) {
+        // Without it Flink copies every element between chained steps by encoding and decoding it.
+        // Safe here: no DoFn of this job mutates its input or keeps it past the call.
+        flink.setObjectReuse(true);
+      }
     }
     return run(options, out, err);
   }

@@ -65,7 +65,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
       String value = System.getenv(spec.passwordEnv());
       if (value == null) {
         throw new IllegalStateException("environment variable " + spec.passwordEnv()
-            + " (source.jdbc.passwordEnv) is not set");
+            + " (jdbc.passwordEnv) is not set");
       }
       return value;
     }
@@ -75,7 +75,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
             .findFirst().orElse("");
       } catch (IOException e) {
         throw new IllegalStateException("cannot read the password file " + spec.passwordFile()
-            + " (source.jdbc.passwordFile)");
+            + " (jdbc.passwordFile)");
       }
     }
     return null;

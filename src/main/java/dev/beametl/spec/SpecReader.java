@@ -200,8 +200,8 @@ public final class SpecReader {
       return source;
     }
 
-    private JdbcSpec jdbc(SpecNode node) {
-      Map<String, SpecNode> m = node.mapping(JDBC_KEYS);
+    /** The connection keys a database source and sink share: url, user, and where the password is. */
+    private JdbcSpec.Builder connection(Map<String, SpecNode> m, SpecNode node) {
       String url = required(m, "url", node).nonEmptyString();
       if (!url.startsWith("jdbc:")) {
         throw m.get("url").error("a JDBC URL starts with jdbc:, e.g. jdbc:postgresql://host:5432/db");
@@ -222,6 +222,12 @@ public final class SpecReader {
       if (m.containsKey("passwordFile")) {
         b.setPasswordFile(m.get("passwordFile").nonEmptyString());
       }
+      return b;
+    }
+
+    private JdbcSpec jdbc(SpecNode node) {
+      Map<String, SpecNode> m = node.mapping(JDBC_KEYS);
+      JdbcSpec.Builder b = connection(m, node);
       if (m.containsKey("table") == m.containsKey("query")) {
         throw node.error("give exactly one of table and query");
       }
@@ -461,20 +467,7 @@ public final class SpecReader {
 
     private JdbcSinkSpec jdbcSink(SpecNode node) {
       Map<String, SpecNode> m = node.mapping(JDBC_SINK_KEYS);
-      String url = required(m, "url", node).nonEmptyString();
-      if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
-        throw m.get("url").error("put no password in the URL; use passwordEnv or passwordFile");
-      }
-      JdbcSpec.Builder c = JdbcSpec.builder(url).setTable(sqlName(required(m, "table", node)));
-      if (m.containsKey("user")) {
-        c.setUser(m.get("user").nonEmptyString());
-      }
-      if (m.containsKey("passwordEnv")) {
-        c.setPasswordEnv(m.get("passwordEnv").nonEmptyString());
-      }
-      if (m.containsKey("passwordFile")) {
-        c.setPasswordFile(m.get("passwordFile").nonEmptyString());
-      }
+      JdbcSpec.Builder c = connection(m, node).setTable(sqlName(required(m, "table", node)));
       JdbcSinkSpec.Mode mode = m.containsKey("mode")
           ? m.get("mode").enumValue(JdbcSinkSpec.Mode.class) : JdbcSinkSpec.Mode.UPSERT;
       List<String> keys = new java.util.ArrayList<>();
