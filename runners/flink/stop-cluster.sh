@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Stops the cluster start-cluster.sh started.
+# Stops the cluster start-cluster.sh started (every TaskManager it added, then the JobManager).
 set -uo pipefail
 run="${BEAM_ETL_FLINK_RUN:-/tmp/beam-etl-flink}"
-for p in taskmanager jobmanager; do
-  if [[ -f "$run/$p.pid" ]]; then
-    pid="$(cat "$run/$p.pid")"
-    kill "$pid" 2>/dev/null && for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null
-    rm -f "$run/$p.pid"
-  fi
-done
+stop() {
+  kill "$1" 2>/dev/null && for _ in $(seq 1 20); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$1" 2>/dev/null
+}
+for pid in $(cat "$run/taskmanagers.pids" 2>/dev/null); do stop "$pid"; done
+[[ -f $run/jobmanager.pid ]] && stop "$(cat "$run/jobmanager.pid")"
+rm -f "$run/taskmanagers.pids" "$run/taskmanager.pid" "$run/jobmanager.pid"
 echo "stopped"

@@ -22,7 +22,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -74,26 +73,20 @@ public final class EtlJob {
       options.setRunner(FlinkRunner.class); // the embedded Flink runner is the default; DirectRunner is for tests
     }
     if (options.getRunner() == FlinkRunner.class) {
-      FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-      useEmbeddedFlinkSettings(flink);
-      if (Arrays.stream(args).noneMatch(a -> a.startsWith("--objectReuse"))) {
-        // Without it Flink copies every element between chained steps by encoding and decoding it.
-        // Safe here: no DoFn of this job mutates its input or keeps it past the call.
-        flink.setObjectReuse(true);
+      try {
+        FlinkSettings.applyDefaults(options, givenFlags(args));
+      } catch (SpecException e) {
+        err.println("beam-etl: " + e.getMessage());
+        return USAGE;
       }
     }
     return run(options, out, err);
   }
 
-  /** Settings of the embedded runner when none are given: the restart strategy a batch job needs. */
-  static final Path EMBEDDED_FLINK_CONF = Path.of("runners/flink/embedded");
-
-  private static void useEmbeddedFlinkSettings(FlinkPipelineOptions flink) {
-    boolean local = flink.getFlinkMaster() == null || flink.getFlinkMaster().startsWith("[");
-    if (local && flink.getFlinkConfDir() == null && System.getenv("FLINK_CONF_DIR") == null
-        && Files.isDirectory(EMBEDDED_FLINK_CONF)) {
-      flink.setFlinkConfDir(EMBEDDED_FLINK_CONF.toAbsolutePath().toString());
-    }
+  /** The names of the flags on the command line, e.g. "objectReuse" for --objectReuse=false. */
+  private static List<String> givenFlags(String[] args) {
+    return Arrays.stream(args).filter(a -> a.startsWith("--"))
+        .map(a -> a.substring(2).split("=", 2)[0]).collect(java.util.stream.Collectors.toList());
   }
 
   public static int run(EtlOptions options, PrintStream out, PrintStream err) {
@@ -101,6 +94,9 @@ public final class EtlJob {
     try {
       spec = loadSpec(options);
       preflight(spec);
+      if (options.getRunner() == FlinkRunner.class) {
+        FlinkSettings.applySpec(options, spec);
+      }
     } catch (SpecException e) {
       err.println("beam-etl: " + e.getMessage());
       return USAGE;
@@ -147,6 +143,9 @@ public final class EtlJob {
         JdbcTable.commit(table, OutputColumns.of(spec)); // an overwrite swaps the staged rows in only now
       }
       Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
+      if (options.isResumable()) {
+        FlinkSettings.removeResumedCheckpoints(options);
+      }
       return OK;
     } catch (Exception e) {
       err.println("beam-etl: the job failed: " + rootMessage(e));

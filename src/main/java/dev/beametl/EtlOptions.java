@@ -53,6 +53,33 @@ public interface EtlOptions extends PipelineOptions {
 
   void setEncodeCategories(Boolean value);
 
+  @Description("Resumable mode (Flink runner): run in streaming mode with checkpoints to a RocksDB state "
+      + "backend, so a run stopped by a crash can go on from its last checkpoint with --resumeFrom.")
+  @Default.Boolean(false)
+  boolean isResumable();
+
+  void setResumable(boolean value);
+
+  @Description("Resumable mode: where the runner keeps checkpoints, a directory every Flink process can "
+      + "reach; the pipeline's name is added to it.")
+  @Default.String("/tmp/beam-etl-checkpoints")
+  String getCheckpointDir();
+
+  void setCheckpointDir(String value);
+
+  @Description("Resumable mode: go on from this retained checkpoint (a chk-N directory), or 'latest' for "
+      + "the newest one of this pipeline under --checkpointDir. Same spec and flags as the stopped run.")
+  String getResumeFrom();
+
+  void setResumeFrom(String value);
+
+  @Description("Largest file split in bytes (CSV, JSON lines; 0: no cap). Resumable mode defaults it to "
+      + "8 MiB, since a restore re-reads each unfinished split whole.")
+  @Default.Long(0)
+  long getMaxSplitBytes();
+
+  void setMaxSplitBytes(long value);
+
   @Description("Testing only: make one task fail once after this many records (0: never), to show that "
       + "the runner's retries lose and duplicate nothing. Needs --failureMarker.")
   @Default.Long(0)

@@ -29,11 +29,12 @@ public final class EtlPipeline {
   }
 
   public static void build(Pipeline p, PipelineSpec spec) {
+    EtlOptions options = p.getOptions().as(EtlOptions.class);
     PCollection<SourceRecord> records = p.apply("Extract",
         Extract.from(spec.source())
-            .withSchemaFields(spec.schema().stream().map(FieldSpec::name).collect(Collectors.toList())));
+            .withSchemaFields(spec.schema().stream().map(FieldSpec::name).collect(Collectors.toList()))
+            .withMaxSplitBytes(options.getMaxSplitBytes()));
 
-    EtlOptions options = p.getOptions().as(EtlOptions.class);
     if (options.getFailOnceAfterRecords() > 0) {
       if (options.getFailureMarker() == null) {
         throw new IllegalArgumentException("--failOnceAfterRecords needs --failureMarker=<file>");

@@ -2,16 +2,28 @@ package dev.beametl;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
-import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.bench.SalesGenerator;
+import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -19,12 +31,18 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * The README's cluster path: start a local Flink session cluster with the script, submit the
- * sample to it, see the job FINISHED in Flink's REST API with the same result as the embedded run,
- * and stop the cluster.
+ * The README's cluster path and the faults a cluster meets, on a local Flink session cluster started
+ * by the scripts (JobManager and TaskManager in their own JVMs) with jobs submitted as the bundled
+ * jar: the sample finishes with the embedded result; a TaskManager killed mid-run is replaced and
+ * the job's outputs stay exact; a resumable job whose whole cluster is stopped at about 60% of its
+ * input goes on from its last checkpoint, reads again only what that checkpoint did not cover, and
+ * ends with exact outputs.
  */
 public class FlinkClusterIT {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SPEC = "--pipeline=pipelines/sales-by-product.yaml";
+  private static final String VALIDATE = "Validate/Check_records_against_the_schema.numRecordsIn";
 
   @BeforeClass
   public static void startCluster() throws Exception {
@@ -36,33 +54,211 @@ public class FlinkClusterIT {
     script("stop-cluster.sh");
   }
 
-  private static void script(String name) throws Exception {
-    Process p = new ProcessBuilder("bash", "runners/flink/" + name).inheritIO().start();
-    assertThat(name + " finished in time", p.waitFor(180, TimeUnit.SECONDS), is(true));
-    assertThat(name + " succeeded", p.exitValue(), is(0));
-  }
-
-  private static String rest(String path) throws Exception {
-    return HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create("http://localhost:8081" + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
-  }
-
   @Test
   public void theSampleRunsOnTheClusterWithTheEmbeddedResult() throws Exception {
     String cluster = TMP.getRoot() + "/cluster";
-    String embedded = TMP.getRoot() + "/embedded";
-    EtlJobTest.Run onCluster = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml",
-        "--output=" + cluster, "--flinkMaster=localhost:8081", "--parallelism=2");
-    assertThat(onCluster.err, onCluster.code, is(EtlJob.OK));
-    assertThat(rest("/jobs/overview"), containsString("\"state\":\"FINISHED\""));
+    Process submit = submit("sample", SPEC, "--output=" + cluster);
+    assertThat("the bundled jar's run succeeded", exitCode(submit), is(0));
+    assertThat(jobs(j -> j.get("state").asText().equals("FINISHED")), is(greaterThan(0)));
+    assertSameOutputs(cluster, embeddedRun("sample-embedded"));
+  }
 
-    EtlJobTest.Run inProcess = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + embedded);
-    assertThat(inProcess.err, inProcess.code, is(EtlJob.OK));
-    List<String> fromCluster = SampleJobIT.query("SELECT * FROM read_parquet('" + cluster + "/*.parquet')");
-    assertThat(fromCluster, hasSize(160));
-    assertThat(fromCluster, containsInAnyOrder(
-        SampleJobIT.query("SELECT * FROM read_parquet('" + embedded + "/*.parquet')").toArray()));
+  @Test
+  public void aTaskManagerKilledMidRunIsReplacedAndTheOutputsAreExact() throws Exception {
+    String input = generate("tm-kill", 60_000);
+    String out = TMP.getRoot() + "/tm-kill";
+    Process submit = submit("tm-kill", SPEC, "--input=" + input, "--output=" + out);
+    String job = awaitRunningJob();
+    awaitReading(job);
+    Path pidFile = Path.of("/tmp/beam-etl-flink/taskmanager.pid");
+    long taskManager = Long.parseLong(Files.readString(pidFile).trim());
+    new ProcessBuilder("kill", "-9", String.valueOf(taskManager)).start().waitFor();
+    script("start-cluster.sh", "taskmanager");
+
+    assertThat("the job survived the lost TaskManager", exitCode(submit), is(0));
+    assertThat(rest("/jobs/" + job).get("state").asText(), is("FINISHED"));
+    assertThat("the job was restarted", rest("/jobs/" + job + "/exceptions").get("exceptionHistory")
+        .get("entries").size(), is(greaterThan(0)));
+    assertSameOutputs(out, embeddedRun("tm-kill-clean", "--input=" + input));
+  }
+
+  @Test
+  public void aStoppedClusterResumesFromItsLastCheckpointWithExactOutputs() throws Exception {
+    int rows = 30_000;
+    String input = generate("resume", rows);
+    String out = TMP.getRoot() + "/resume";
+    String checkpoints = TMP.getRoot() + "/checkpoints";
+    long maxSplitBytes = 100_000;
+    String[] resumable = {SPEC, "--input=" + input, "--output=" + out, "--ifExists=overwrite", "--resumable",
+        "--checkpointDir=" + checkpoints, "--checkpointingInterval=2000", "--maxSplitBytes=" + maxSplitBytes};
+
+    Process first = submit("resume-1", resumable);
+    String job = awaitRunningJob();
+    List<long[]> progress = awaitRecordsRead(job, (long) (rows * 0.6), first);
+    long readBeforeStop = progress.get(progress.size() - 1)[1];
+    JsonNode checkpoint = rest("/jobs/" + job + "/checkpoints").get("latest").get("completed");
+    long checkpointAt = checkpoint.get("latest_ack_timestamp").asLong();
+    script("stop-cluster.sh");
+    first.destroyForcibly().waitFor();
+    script("start-cluster.sh");
+
+    long start = System.nanoTime();
+    Process second = submit("resume-2", append(resumable, "--resumeFrom=latest"));
+    assertThat("the resumed run succeeded", exitCode(second), is(0));
+    double resumedSeconds = (System.nanoTime() - start) / 1e9;
+    String resumedJob = rest("/jobs/overview").get("jobs").get(0).get("jid").asText();
+    long readAfterResume = beamCounter(resumedJob, "read");
+
+    // What the checkpoint did not cover: records read after it completed, plus a whole unfinished
+    // split per reader (a bounded split is restored whole).
+    long readAtCheckpoint = progress.stream().filter(p -> p[0] <= checkpointAt).mapToLong(p -> p[1]).max().orElse(0);
+    long rowsPerSplit = maxSplitBytes * rows / Files.walk(Path.of(input).getParent())
+        .filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum() + 1;
+    long readAgain = readBeforeStop + readAfterResume - rows;
+    System.out.printf("resume: stopped after %,d of %,d records read (%.0f%%); checkpoint covered %,d; resumed run "
+        + "read %,d, so %,d (%.1f%% of the input) twice; resumed run %.1f s%n", readBeforeStop, rows,
+        100.0 * readBeforeStop / rows, readAtCheckpoint, readAfterResume, readAgain, 100.0 * readAgain / rows,
+        resumedSeconds);
+    assertThat("resumed from a checkpoint, not from the start", readAfterResume, is(lessThan((long) rows)));
+    assertThat("read again: no more than what the checkpoint left open",
+        readAgain, is(lessThanOrEqualTo(readBeforeStop - readAtCheckpoint + 2 * rowsPerSplit)));
+    assertSameOutputs(out, embeddedRun("resume-clean", "--input=" + input));
+    assertThat("the used checkpoints are removed after success", FlinkSettings.latestCheckpoint(
+        Path.of(checkpoints, "sales-by-product")).isPresent(), is(false));
+  }
+
+  // ---- helpers
+
+  private static void assertSameOutputs(String actual, String expected) throws Exception {
+    assertThat(RunCounts.read(actual + "/_run"), equalTo(RunCounts.read(expected + "/_run")));
+    List<String> rows = SampleJobIT.query("SELECT * FROM read_parquet('" + actual + "/*.parquet')");
+    assertThat(rows, hasSize(SampleJobIT.query("SELECT * FROM read_parquet('" + expected + "/*.parquet')").size()));
+    assertThat(rows, containsInAnyOrder(
+        SampleJobIT.query("SELECT * FROM read_parquet('" + expected + "/*.parquet')").toArray()));
+    String bad = "SELECT origin, reason FROM read_json_auto('%s-dead-letter/*.jsonl')";
+    assertThat(SampleJobIT.query(String.format(bad, actual)),
+        containsInAnyOrder(SampleJobIT.query(String.format(bad, expected)).toArray()));
+  }
+
+  private static String embeddedRun(String name, String... args) {
+    String out = TMP.getRoot() + "/" + name;
+    EtlJobTest.Run run = new EtlJobTest.Run(append(append(args, SPEC), "--output=" + out));
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    return out;
+  }
+
+  private static String generate(String name, int rows) throws Exception {
+    Path dir = TMP.getRoot().toPath().resolve("input-" + name);
+    new SalesGenerator(rows, 0.002, 40, 24, rows / 3, 7).write(dir, 3);
+    return dir + "/*.csv";
+  }
+
+  private static Process submit(String name, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", "runners/flink/submit.sh", "--parallelism=2"));
+    command.addAll(List.of(args));
+    File log = TMP.getRoot().toPath().resolve(name + ".log").toFile();
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+  }
+
+  private static int exitCode(Process p) throws Exception {
+    assertThat("the submission ended in time", p.waitFor(400, TimeUnit.SECONDS), is(true));
+    return p.exitValue();
+  }
+
+  /** The id of the one running job, once Flink reports it running. */
+  private static String awaitRunningJob() throws Exception {
+    for (int i = 0; i < 240; i++) {
+      for (JsonNode job : rest("/jobs/overview").get("jobs")) {
+        if (job.get("state").asText().equals("RUNNING") && job.get("tasks").get("running").asInt() > 0) {
+          return job.get("jid").asText();
+        }
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no job started running within 60 s");
+  }
+
+  /** Waits until the job's Extract step runs, plus a second: the TaskManager is then mid-run. */
+  private static void awaitReading(String job) throws Exception {
+    for (int i = 0; i < 600; i++) {
+      for (JsonNode vertex : rest("/jobs/" + job).get("vertices")) {
+        if (vertex.get("name").asText().contains("Extract") && vertex.get("status").asText().equals("RUNNING")) {
+          Thread.sleep(1000);
+          assertThat("still running when the TaskManager is killed", rest("/jobs/" + job).get("state").asText(),
+              is("RUNNING"));
+          return;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the job's Extract step did not start running");
+  }
+
+  /** Polls the records read by the running job until {@code target}; returns (time, records) samples. */
+  private static List<long[]> awaitRecordsRead(String job, long target, Process submit) throws Exception {
+    String source = rest("/jobs/" + job).get("vertices").get(0).get("id").asText();
+    List<long[]> samples = new ArrayList<>();
+    for (int i = 0; i < 1200 && submit.isAlive(); i++) {
+      JsonNode metric = rest("/jobs/" + job + "/vertices/" + source + "/subtasks/metrics?get=" + VALIDATE + "&agg=sum");
+      long read = metric.size() == 0 ? 0 : (long) metric.get(0).get("sum").asDouble();
+      samples.add(new long[] {System.currentTimeMillis(), read});
+      if (read >= target) {
+        return samples;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the job did not read " + target + " records while running; read " + samples);
+  }
+
+  /** A Beam counter of a finished job, from the accumulators Flink keeps for it. */
+  private static long beamCounter(String job, String name) throws Exception {
+    JsonNode accumulators = rest("/jobs/" + job + "/accumulators").get("user-task-accumulators");
+    for (JsonNode a : accumulators) {
+      if (a.get("name").asText().equals("__metricscontainers")) {
+        for (JsonNode m : JSON.readTree(a.get("value").asText()).get("metrics").get("attempted")) {
+          if (m.get("labels").get("NAME").asText().equals(name)) {
+            return varint(Base64.getDecoder().decode(m.get("payload").asText()));
+          }
+        }
+      }
+    }
+    throw new AssertionError("no counter " + name + " in " + accumulators);
+  }
+
+  private static long varint(byte[] bytes) {
+    long value = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      value |= (long) (bytes[i] & 0x7f) << (7 * i);
+    }
+    return value;
+  }
+
+  private static int jobs(Predicate<JsonNode> which) throws Exception {
+    int n = 0;
+    for (JsonNode job : rest("/jobs/overview").get("jobs")) {
+      n += which.test(job) ? 1 : 0;
+    }
+    return n;
+  }
+
+  private static JsonNode rest(String path) throws Exception {
+    return JSON.readTree(HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create("http://localhost:8081" + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body());
+  }
+
+  private static void script(String... command) throws Exception {
+    List<String> c = new ArrayList<>(List.of("bash", "runners/flink/" + command[0]));
+    c.addAll(List.of(command).subList(1, command.length));
+    Process p = new ProcessBuilder(c).inheritIO().start();
+    assertThat(command[0] + " finished in time", p.waitFor(180, TimeUnit.SECONDS), is(true));
+    assertThat(command[0] + " succeeded", p.exitValue(), is(0));
+  }
+
+  private static String[] append(String[] args, String... more) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(more));
+    return all.toArray(new String[0]);
   }
 }

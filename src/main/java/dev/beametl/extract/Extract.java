@@ -22,13 +22,23 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
 
   abstract List<String> schemaFields();
 
+  abstract long maxSplitBytes();
+
   public static Extract from(SourceSpec source) {
-    return new AutoValue_Extract(source, List.of());
+    return new AutoValue_Extract(source, List.of(), 0);
   }
 
   /** The schema's field names, which a CSV header is matched against. */
   public Extract withSchemaFields(List<String> names) {
-    return new AutoValue_Extract(source(), List.copyOf(names));
+    return new AutoValue_Extract(source(), List.copyOf(names), maxSplitBytes());
+  }
+
+  /**
+   * Caps the size of a file split (CSV, JSON lines; 0: no cap). A checkpointing runner re-reads an
+   * unfinished split whole after a restore, so small splits bound what a resumed run reads again.
+   */
+  public Extract withMaxSplitBytes(long bytes) {
+    return new AutoValue_Extract(source(), schemaFields(), bytes);
   }
 
   @Override
@@ -39,8 +49,9 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
     if (source().format() == SourceSpec.Format.PARQUET) {
       return input.apply("Read Parquet row groups", Read.from(new ParquetRecordSource(source().path())));
     }
+    FileRecordSource files = new FileRecordSource(source(), schemaFields());
     return input.apply(
         "Read " + source().format().name().toLowerCase() + " in byte ranges",
-        Read.from(new FileRecordSource(source(), schemaFields())));
+        Read.from(maxSplitBytes() > 0 ? new CappedSplits<>(files, maxSplitBytes()) : files));
   }
 }

@@ -88,7 +88,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
   }
 
   /** True where a 0x0A byte is always a line feed: UTF-8, ASCII, ISO-8859-x and the like. */
-  static boolean newlineIsOneByte(Charset charset) {
+  public static boolean newlineIsOneByte(Charset charset) {
     return Arrays.equals("\n".getBytes(charset), new byte[] {'\n'})
         && Arrays.equals("a".getBytes(charset), new byte[] {'a'});
   }
@@ -303,6 +303,12 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
    * never stops the read early.
    */
   static final class WholeFileReader extends FileBasedReader<SourceRecord> {
+    /** Lines are counted from the file's start, so the file cannot be cut at a record. */
+    @Override
+    public boolean allowsDynamicSplitting() {
+      return false;
+    }
+
     private final String file;
     private BufferedReader reader;
     private ColumnLayout layout;

@@ -94,6 +94,10 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
 
     @FinishBundle
     public void finishBundle(FinishBundleContext context) {
+      // Runner metrics, once per bundle: what this attempt read, for watching a run live (Flink's
+      // REST API). A restart resets them; the exact totals are the counts emitted as data.
+      Metrics.counter(Validate.class, "read").inc(read[0]);
+      Metrics.counter(Validate.class, "bad").inc(bad[0]);
       counts.flush(context);
     }
   }

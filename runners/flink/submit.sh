@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Submits beam-etl to a running Flink cluster with the bundled job jar (built by mvn package when
+# missing or older than the sources). The client runs here, uploads only that jar, and waits for the
+# job to end; all arguments go to the job.
+#   runners/flink/submit.sh --pipeline=pipelines/sales-by-product.yaml
+#   FLINK_MASTER=flink-host:8081 runners/flink/submit.sh --pipeline=...
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+version="$(sed -n 's|^  <version>\(.*\)</version>|\1|p' pom.xml | head -1)"
+jar="target/beam-etl-$version-bundled.jar"
+if [[ ! -f $jar || -n "$(find src/main pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+  mvn -q -B -DskipTests package >&2
+fi
+exec java ${BEAM_ETL_JAVA_OPTS:--Xmx1g} @runners/java17.opens -jar "$jar" \
+  --runner=FlinkRunner --flinkMaster="${FLINK_MASTER:-localhost:8081}" "$@"
