@@ -1,0 +1,65 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Resumable-mode flags that cannot work fail before the run, naming the flag and the fix. */
+public class ResumableFlagsTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private EtlJobTest.Run run(String... flags) {
+    String[] args = new String[flags.length + 2];
+    args[0] = "--pipeline=pipelines/sales-by-product.yaml";
+    args[1] = "--output=" + tmp.getRoot() + "/out";
+    System.arraycopy(flags, 0, args, 2, flags.length);
+    return new EtlJobTest.Run(args);
+  }
+
+  @Test
+  public void resumeFromNeedsResumable() {
+    EtlJobTest.Run r = run("--resumeFrom=latest");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("--resumeFrom needs --resumable"));
+  }
+
+  @Test
+  public void latestWithoutACheckpointSaysHowToStart() {
+    EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + tmp.getRoot() + "/none");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("no retained checkpoint under"));
+    assertThat(r.err, containsString("run without --resumeFrom"));
+  }
+
+  @Test
+  public void aDirectoryThatIsNoCheckpointIsRefused() {
+    EtlJobTest.Run r = run("--resumable", "--resumeFrom=" + tmp.getRoot());
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("is not a checkpoint (no _metadata in it)"));
+  }
+
+  @Test
+  public void sourcesThatCannotBeResumedExactlyAreRefused() throws Exception {
+    Path gz = tmp.newFolder("gz").toPath().resolve("sales.csv.gz");
+    Files.write(gz, new byte[] {0x1f, (byte) 0x8b});
+    EtlJobTest.Run gzip = run("--resumable", "--input=" + gz);
+    assertThat(gzip.code, is(EtlJob.USAGE));
+    assertThat(gzip.err, containsString("--resumable: compressed, multi-line or UTF-16/32 files are read whole"));
+
+    Path parquetFile = tmp.newFolder("pq").toPath().resolve("sales.parquet");
+    Files.write(parquetFile, new byte[] {'P', 'A', 'R', '1'});
+    Path spec = tmp.getRoot().toPath().resolve("parquet.yaml");
+    Files.writeString(spec, Files.readString(Path.of("pipelines/sales-by-product.yaml"))
+        .replace("  format: csv\n  csv:\n    header: true\n", "  format: parquet\n"));
+    EtlJobTest.Run parquet = new EtlJobTest.Run("--pipeline=" + spec, "--output=" + tmp.getRoot() + "/out",
+        "--resumable", "--input=" + parquetFile);
+    assertThat(parquet.code, is(EtlJob.USAGE));
+    assertThat(parquet.err, containsString("--resumable: a parquet source is restored split by split"));
+  }
+}
