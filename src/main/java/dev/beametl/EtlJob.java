@@ -2,6 +2,8 @@ package dev.beametl;
 
 import dev.beametl.extract.JdbcConnections;
 import dev.beametl.load.JdbcTable;
+import dev.beametl.report.Progress;
+import dev.beametl.report.RunReport;
 import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.JdbcSpec;
 import dev.beametl.transform.OutputColumns;
@@ -20,7 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
@@ -80,7 +84,7 @@ public final class EtlJob {
         return USAGE;
       }
     }
-    return run(options, out, err);
+    return run(options, out, err, Arrays.asList(args));
   }
 
   /** The names of the flags on the command line, e.g. "objectReuse" for --objectReuse=false. */
@@ -90,6 +94,11 @@ public final class EtlJob {
   }
 
   public static int run(EtlOptions options, PrintStream out, PrintStream err) {
+    return run(options, out, err, List.of());
+  }
+
+  /** Runs the job; {@code args} go into the run report (secrets removed). */
+  public static int run(EtlOptions options, PrintStream out, PrintStream err, List<String> args) {
     PipelineSpec spec;
     try {
       spec = loadSpec(options);
@@ -107,6 +116,8 @@ public final class EtlJob {
       return OK;
     }
     long start = System.nanoTime();
+    long peakHeap;
+    long maxHeap;
     JdbcSinkSpec table = spec.sink().jdbc();
     if (table != null) {
       try {
@@ -125,7 +136,12 @@ public final class EtlJob {
         err.println("beam-etl: " + e.getMessage());
         return USAGE;
       }
-      PipelineResult.State state = p.run().waitUntilFinish();
+      PipelineResult.State state;
+      try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds())) {
+        state = p.run().waitUntilFinish();
+        peakHeap = progress.peakHeapBytes();
+        maxHeap = progress.maxHeapBytes();
+      }
       if (state != PipelineResult.State.DONE) {
         err.println("beam-etl: the pipeline ended in state " + state);
         return JOB_FAILED;
@@ -133,7 +149,10 @@ public final class EtlJob {
       RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
           (System.nanoTime() - start) / 1e9, runner);
       out.print(summary.render());
-      if (!summary.withinBadRatio()) {
+      boolean withinLimit = summary.withinBadRatio();
+      Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args);
+      out.println("  report                                      -> " + report);
+      if (!withinLimit) {
         err.printf(Locale.ROOT, "beam-etl: %.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%; "
             + "see %s. Results were written without a _SUCCESS marker.%n",
             100 * summary.badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath());
@@ -151,6 +170,19 @@ public final class EtlJob {
       err.println("beam-etl: the job failed: " + rootMessage(e));
       return JOB_FAILED;
     }
+  }
+
+  /** Writes report.json and report.html beside the run's counts; returns the HTML file. */
+  private static Path writeReport(PipelineSpec spec, RunSummary summary, String runner, int exitCode, long peakHeap,
+      long maxHeap, List<String> args) throws IOException {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("results", spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
+    outputs.put("dead_letters", spec.deadLetterPath());
+    outputs.put("counts", EtlPipeline.runDir(spec) + "/counts.jsonl");
+    return new RunReport(spec.name(), runner, exitCode == OK, exitCode, summary.counts(), summary.seconds(),
+        peakHeap, maxHeap, outputs, args)
+        .withExamplesFrom(Path.of(spec.deadLetterPath()))
+        .writeTo(Path.of(EtlPipeline.runDir(spec)));
   }
 
   /** The spec with overrides applied: --set first, then the named flags, which win. */

@@ -80,6 +80,13 @@ public interface EtlOptions extends PipelineOptions {
 
   void setMaxSplitBytes(long value);
 
+  @Description("Print a progress line (records read, records/s, bad records, heap) every this many "
+      + "seconds while the job runs; 0: never. Counts show for runners in this JVM (embedded Flink, Direct).")
+  @Default.Integer(5)
+  int getProgressSeconds();
+
+  void setProgressSeconds(int value);
+
   @Description("Testing only: make one task fail once after this many records (0: never), to show that "
       + "the runner's retries lose and duplicate nothing. Needs --failureMarker.")
   @Default.Long(0)

@@ -25,6 +25,10 @@ public final class RunSummary {
     return counts.getOrDefault(name, 0L);
   }
 
+  public double seconds() {
+    return seconds;
+  }
+
   public Map<String, Long> counts() {
     return counts;
   }

@@ -60,6 +60,19 @@ public class SampleJobIT {
     assertThat(f.get("read"), is(4530L));
     assertThat(f.get("bad"), is(30L));
     assertThat(flink.out, org.hamcrest.Matchers.containsString("on FlinkRunner"));
+
+    // the run report beside the counts: the same numbers, 14 reasons with examples, an HTML page
+    com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(new java.io.File(dir("flink") + "/_run/report.json"));
+    assertThat(report.get("counts").get("read").asLong(), is(4530L));
+    long byReason = 0;
+    for (com.fasterxml.jackson.databind.JsonNode n : report.get("bad_by_reason")) {
+      byReason += n.asLong();
+    }
+    assertThat(byReason, is(30L));
+    assertThat(report.get("bad_by_reason_and_field").size(), is(14));
+    assertThat(report.get("examples").size(), is(14));
+    assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(dir("flink") + "/_run/report.html")), is(true));
   }
 
   @Test

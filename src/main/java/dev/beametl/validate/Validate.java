@@ -2,6 +2,7 @@ package dev.beametl.validate;
 
 import com.google.auto.value.AutoValue;
 import dev.beametl.BundleCounts;
+import dev.beametl.report.Progress;
 import dev.beametl.extract.SourceRecord;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.SourceSpec;
@@ -98,6 +99,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
       // REST API). A restart resets them; the exact totals are the counts emitted as data.
       Metrics.counter(Validate.class, "read").inc(read[0]);
       Metrics.counter(Validate.class, "bad").inc(bad[0]);
+      Progress.addBundle(read[0], bad[0]);
       counts.flush(context);
     }
   }

@@ -1,0 +1,102 @@
+package dev.beametl.report;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A progress line every few seconds while a run lasts: records read, records/s, bad records so far,
+ * elapsed time, heap used against the maximum; and the peak heap used, for the run report.
+ *
+ * <p>The counts come from the stages running in this JVM (the embedded runner and the DirectRunner)
+ * through process-wide counters, added to once per bundle. A job on a cluster runs elsewhere: the
+ * line then shows time and the client's heap only, and Flink's REST API shows the job's progress.
+ */
+public final class Progress implements AutoCloseable {
+  private static final AtomicLong READ = new AtomicLong();
+  private static final AtomicLong BAD = new AtomicLong();
+
+  private final PrintStream err;
+  private final long intervalMillis;
+  private final long start = System.nanoTime();
+  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+  private final Thread thread;
+  private volatile long peakHeapBytes;
+  private volatile boolean running = true;
+
+  /** Called by Validate once per bundle (in this JVM only; see the class comment). */
+  public static void addBundle(long read, long bad) {
+    READ.addAndGet(read);
+    BAD.addAndGet(bad);
+  }
+
+  private Progress(PrintStream err, long intervalMillis) {
+    this.err = err;
+    this.intervalMillis = intervalMillis;
+    READ.set(0);
+    BAD.set(0);
+    this.thread = new Thread(this::loop, "beam-etl-progress");
+    thread.setDaemon(true);
+  }
+
+  /** Starts printing to {@code err} every {@code intervalMillis} (0: sample the heap, print nothing). */
+  public static Progress start(PrintStream err, long intervalMillis) {
+    Progress p = new Progress(err, intervalMillis);
+    p.thread.start();
+    return p;
+  }
+
+  private void loop() {
+    long lastPrint = System.nanoTime();
+    while (running) {
+      sampleHeap();
+      if (intervalMillis > 0 && System.nanoTime() - lastPrint >= intervalMillis * 1_000_000L) {
+        err.println(line());
+        lastPrint = System.nanoTime();
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void sampleHeap() {
+    long used = memory.getHeapMemoryUsage().getUsed();
+    if (used > peakHeapBytes) {
+      peakHeapBytes = used;
+    }
+  }
+
+  String line() {
+    double seconds = elapsedSeconds();
+    long read = READ.get();
+    long max = memory.getHeapMemoryUsage().getMax();
+    return String.format(Locale.ROOT, "beam-etl: %,d records read (%,.0f/s), %,d bad, %.0f s, heap %,d of %,d MiB",
+        read, read / Math.max(seconds, 1e-3), BAD.get(), seconds, memory.getHeapMemoryUsage().getUsed() >> 20,
+        max >> 20);
+  }
+
+  public double elapsedSeconds() {
+    return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** The largest heap used seen in this JVM during the run (sampled every 200 ms). */
+  public long peakHeapBytes() {
+    sampleHeap();
+    return peakHeapBytes;
+  }
+
+  public long maxHeapBytes() {
+    return memory.getHeapMemoryUsage().getMax();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+  }
+}
