@@ -279,7 +279,7 @@ public final class EtlJob {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path f : walk.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
         Files.delete(f);

@@ -151,12 +151,7 @@ final class FlinkSettings {
     if (from == null) {
       return;
     }
-    Path jobDir = Path.of(java.net.URI.create(from)).getParent();
-    try (Stream<Path> walk = Files.walk(jobDir)) {
-      for (Path f : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-        Files.deleteIfExists(f);
-      }
-    }
+    EtlJob.deleteTree(Path.of(java.net.URI.create(from)).getParent());
   }
 
   private static long modified(Path p) {
