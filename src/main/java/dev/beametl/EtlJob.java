@@ -237,8 +237,23 @@ public final class EtlJob {
         throw new SpecException("source.path: no file matches \"" + spec.source().path()
             + "\"; check the path or glob (--input overrides it)");
       }
+      for (MatchResult.Metadata file : match.metadata()) {
+        checkReadable(file);
+      }
     } catch (IOException e) {
       throw new SpecException("source.path: cannot list \"" + spec.source().path() + "\": " + e.getMessage());
+    }
+  }
+
+  /** Opens each input once, so a file the job may not read stops it before any worker starts. */
+  private static void checkReadable(MatchResult.Metadata file) {
+    try (java.nio.channels.ReadableByteChannel c = FileSystems.open(file.resourceId())) {
+      c.read(java.nio.ByteBuffer.allocate(1));
+    } catch (IOException e) {
+      String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.NoSuchFileException ? "it is gone" : e.getMessage();
+      throw new SpecException("source.path: cannot read \"" + file.resourceId() + "\" (" + why
+          + "); check its permissions, or narrow the glob to the files the job may read");
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.beametl.extract;
 
 import dev.beametl.spec.SourceSpec;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -118,6 +117,8 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
     private boolean eof;
     private byte[] line = new byte[1024];
     private int lineLength;
+    private long fullLength; // bytes in the line, including any beyond maxRecordBytes
+    private final int maxRecordBytes;
     private long nextRecordStart;
     private SourceRecord current;
 
@@ -125,6 +126,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
       super(source);
       file = source.fileName();
       charset = source.charset();
+      maxRecordBytes = source.spec.maxRecordBytes();
       buffer.flip();
     }
 
@@ -164,7 +166,8 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
         return false;
       }
       Decoded d = decode();
-      current = SourceRecord.of(file, recordStart, 0, d.text, layout, d.bad);
+      current = SourceRecord.of(file, recordStart, 0, d.text, layout, d.bad,
+          fullLength > maxRecordBytes ? fullLength : 0);
       return true;
     }
 
@@ -227,6 +230,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
     /** Reads the bytes up to the next line feed into {@link #line}; false at the end of the file. */
     private boolean readLine() throws IOException {
       lineLength = 0;
+      fullLength = 0;
       boolean any = false;
       while (true) {
         if (!buffer.hasRemaining()) {
@@ -253,13 +257,20 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
         buffer.position(to);
         nextRecordStart = bufferStart + to;
       }
-      if (lineLength > 0 && line[lineLength - 1] == '\r') {
+      if (lineLength > 0 && line[lineLength - 1] == '\r' && fullLength == lineLength) {
         lineLength--;
+        fullLength--;
       }
       return any;
     }
 
+    /** Keeps at most maxRecordBytes of a line (+1 for a CR); the rest is only counted. */
     private void append(byte[] src, int from, int length) {
+      fullLength += length;
+      length = Math.min(length, maxRecordBytes + 1 - lineLength);
+      if (length <= 0) {
+        return;
+      }
       if (lineLength + length > line.length) {
         line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
       }
@@ -310,7 +321,8 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
     }
 
     private final String file;
-    private BufferedReader reader;
+    private BoundedLineReader reader;
+    private long recordLength;
     private ColumnLayout layout;
     private long lineNumber;
     private SourceRecord current;
@@ -333,11 +345,9 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
       CharsetDecoder decoder = source.charset().newDecoder()
           .onMalformedInput(CodingErrorAction.REPLACE)
           .onUnmappableCharacter(CodingErrorAction.REPLACE);
-      reader = new BufferedReader(new InputStreamReader(Channels.newInputStream(decompressed), decoder), 1 << 16);
-      reader.mark(1);
-      if (reader.read() != '\uFEFF') {
-        reader.reset();
-      }
+      reader = new BoundedLineReader(new InputStreamReader(Channels.newInputStream(decompressed), decoder),
+          source.spec.maxRecordBytes());
+      reader.skipByteOrderMark();
       if (source.hasHeader()) {
         String header = nextRecordText();
         layout = header == null ? null : source.layoutFromHeader(header);
@@ -351,7 +361,8 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
       if (text == null) {
         return false;
       }
-      current = SourceRecord.of(file, -1, startLine, text, layout, text.indexOf('\uFFFD') >= 0);
+      long overLength = recordLength > getCurrentSource().spec.maxRecordBytes() ? recordLength : 0;
+      current = SourceRecord.of(file, -1, startLine, text, layout, text.indexOf('\uFFFD') >= 0, overLength);
       recordsRead++;
       return true;
     }
@@ -363,6 +374,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
         return null;
       }
       lineNumber++;
+      recordLength = reader.lastLength();
       FileRecordSource source = getCurrentSource();
       if (!source.spec.multiline()) {
         return line;
@@ -373,14 +385,18 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
         return line;
       }
       StringBuilder record = new StringBuilder(line);
+      int max = source.spec.maxRecordBytes();
       while (quotes % 2 == 1) {
         String more = reader.readLine();
         if (more == null) {
           break; // an unterminated quote: the parser reports it for this record
         }
         lineNumber++;
+        recordLength += 1 + reader.lastLength();
         quotes += countOf(more, quote);
-        record.append('\n').append(more);
+        if (record.length() < max) {
+          record.append('\n').append(more, 0, Math.min(more.length(), max - record.length()));
+        }
       }
       return record.toString();
     }

@@ -37,9 +37,20 @@ public abstract class SourceRecord implements Serializable {
   /** The bytes were not valid in the declared charset; {@link #text()} holds replacement characters. */
   public abstract boolean badEncoding();
 
+  /**
+   * The record's full length when it was longer than the source's {@code maxRecordBytes} (bytes, or
+   * characters for files read whole): {@link #text()} then holds only its start. 0 otherwise.
+   */
+  public abstract long overLength();
+
   public static SourceRecord of(
       String file, long offset, long line, String text, @Nullable ColumnLayout layout, boolean badEncoding) {
-    return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding);
+    return of(file, offset, line, text, layout, badEncoding, 0);
+  }
+
+  public static SourceRecord of(String file, long offset, long line, String text, @Nullable ColumnLayout layout,
+      boolean badEncoding, long overLength) {
+    return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength);
   }
 
   /** A readable position: {@code file@byte 4096}, {@code file:line 12}, or {@code file.parquet:row 12}. */
@@ -72,6 +83,7 @@ public abstract class SourceRecord implements Serializable {
       STRING.encode(r.text(), out);
       LAYOUT.encode(r.layout(), out);
       BooleanCoder.of().encode(r.badEncoding(), out);
+      LONG.encode(r.overLength(), out);
     }
 
     @Override
@@ -81,7 +93,8 @@ public abstract class SourceRecord implements Serializable {
       long line = LONG.decode(in);
       String text = STRING.decode(in);
       ColumnLayout layout = LAYOUT.decode(in);
-      return SourceRecord.of(file, offset, line, text, layout, BooleanCoder.of().decode(in));
+      boolean badEncoding = BooleanCoder.of().decode(in);
+      return SourceRecord.of(file, offset, line, text, layout, badEncoding, LONG.decode(in));
     }
 
     @Override

@@ -43,6 +43,15 @@ public abstract class SourceSpec implements Serializable {
   /** Quoted CSV fields may hold line breaks; such files are read whole, not split. */
   public abstract boolean multiline();
 
+  /**
+   * The longest record read, in bytes; a longer one becomes a {@code too_long} bad record and its
+   * bytes are skipped, so one runaway line (a lost quote, a file without line breaks) cannot exhaust
+   * the heap.
+   */
+  public abstract int maxRecordBytes();
+
+  public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+
   public static Builder builder(String path, Format format) {
     return new AutoValue_SourceSpec.Builder()
         .setPath(path)
@@ -54,7 +63,8 @@ public abstract class SourceSpec implements Serializable {
         .setHeader(true)
         .setNullValues(DEFAULT_NULL_VALUES)
         .setTrim(true)
-        .setMultiline(false);
+        .setMultiline(false)
+        .setMaxRecordBytes(DEFAULT_MAX_RECORD_BYTES);
   }
 
   public abstract Builder toBuilder();
@@ -81,6 +91,8 @@ public abstract class SourceSpec implements Serializable {
     public abstract Builder setTrim(boolean trim);
 
     public abstract Builder setMultiline(boolean multiline);
+
+    public abstract Builder setMaxRecordBytes(int maxRecordBytes);
 
     public abstract Builder setJdbc(@Nullable JdbcSpec jdbc);
 

@@ -55,7 +55,7 @@ final class SpecNode {
         throw SpecException.at(
             childPath,
             lineOf(t.getKeyNode()),
-            "unknown key; allowed here: " + String.join(", ", allowed));
+            "unknown key; allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)));
       }
       if (out.put(key, new SpecNode(t.getValueNode(), childPath)) != null) {
         throw SpecException.at(childPath, lineOf(t.getKeyNode()), "key given twice");

@@ -35,7 +35,7 @@ public final class SpecReader {
       Set.of("version", "name", "source", "schema", "derive", "filter", "aggregate", "sink",
           "deadLetter", "encodeCategories");
   private static final Set<String> SOURCE_KEYS =
-      Set.of("path", "format", "charset", "compression", "csv", "jdbc");
+      Set.of("path", "format", "charset", "compression", "csv", "jdbc", "maxRecordBytes");
   private static final Set<String> JDBC_KEYS =
       Set.of("url", "user", "passwordEnv", "passwordFile", "table", "query", "partitionColumn", "partitions",
           "rowsPerPartition", "lowerBound", "upperBound", "fetchSize");
@@ -167,6 +167,9 @@ public final class SpecReader {
       }
       if (m.containsKey("compression")) {
         b.setCompression(m.get("compression").enumValue(SourceSpec.Compression.class));
+      }
+      if (m.containsKey("maxRecordBytes")) {
+        b.setMaxRecordBytes(m.get("maxRecordBytes").integer(64, Integer.MAX_VALUE - 16));
       }
       if (m.containsKey("csv")) {
         SpecNode csvNode = m.get("csv");

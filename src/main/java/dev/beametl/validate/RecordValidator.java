@@ -15,6 +15,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
@@ -26,6 +27,8 @@ import org.apache.commons.csv.CSVFormat;
  */
 public final class RecordValidator implements Serializable {
   static final String STAGE = "validate";
+  /** A record over source.maxRecordBytes is kept in the dead letters by its start only. */
+  static final int KEPT_OF_TOO_LONG = 1000;
 
   private final SourceSpec source;
   private final List<FieldSpec> fields;
@@ -65,12 +68,22 @@ public final class RecordValidator implements Serializable {
     try {
       return new Outcome(Row.withSchema(schema).attachValues(values(record)), null);
     } catch (InvalidField e) {
-      return new Outcome(null, BadRecord.of(record.origin(), STAGE, e.field, e.kind, e.getMessage(), record.text()));
+      String payload = record.text();
+      if (record.overLength() > 0 && payload.length() > KEPT_OF_TOO_LONG) {
+        payload = payload.substring(0, KEPT_OF_TOO_LONG);
+      }
+      return new Outcome(null, BadRecord.of(record.origin(), STAGE, e.field, e.kind, e.getMessage(), payload));
     }
   }
 
   private List<Object> values(SourceRecord record) throws InvalidField {
     String text = record.text();
+    if (record.overLength() > 0) {
+      throw new InvalidField(null, BadRecord.Kind.TOO_LONG, String.format(Locale.ROOT,
+          "a record of %,d %s, more than source.maxRecordBytes %,d; its first %,d characters are kept here",
+          record.overLength(), record.offset() >= 0 ? "bytes" : "characters", source.maxRecordBytes(),
+          KEPT_OF_TOO_LONG));
+    }
     if (record.badEncoding()) {
       throw new InvalidField(null, BadRecord.Kind.BAD_ENCODING,
           "bytes that are not valid " + source.charset() + " (shown as \uFFFD)");

@@ -120,6 +120,10 @@ public final class ValueParser implements Serializable {
 
   private static double parseDouble(String text) throws InvalidValue {
     if (!PLAIN_DOUBLE.matcher(text).matches()) {
+      String word = text.replaceFirst("^[+-]", "").toLowerCase(java.util.Locale.ROOT);
+      if (word.equals("nan") || word.startsWith("inf")) {
+        throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a finite number (NaN and Infinity are rejected)");
+      }
       throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a number");
     }
     double v = Double.parseDouble(text);

@@ -121,6 +121,32 @@ public class FileRecordSourceTest {
   }
 
   @Test
+  public void aRunawayLineIsCutAtMaxRecordBytesAndTheNextLineStillReads() throws Exception {
+    String runaway = "9," + "x".repeat(998);
+    byte[] bytes = ("1,a\r\n" + runaway + "\r\n2,b\r\n").getBytes(StandardCharsets.US_ASCII);
+    List<SourceRecord> all = read(source(write("runaway.csv", bytes), csv().setMaxRecordBytes(64)));
+    assertThat(texts(all), contains("1,a", runaway.substring(0, 65), "2,b"));
+    assertThat(all.get(1).overLength(), is(1001L)); // the CR is part of the bytes kept and counted
+    assertThat(all.get(1).offset(), is(5L));
+    assertThat(all.get(0).overLength(), is(0L));
+    assertThat(all.get(2).overLength(), is(0L));
+  }
+
+  @Test
+  public void anUnclosedQuoteInMultilineCsvStopsAtMaxRecordBytes() throws Exception {
+    StringBuilder text = new StringBuilder("1,a\n2,\"never closed\n");
+    for (int i = 0; i < 100; i++) {
+      text.append(i).append(",line\r\n");
+    }
+    List<SourceRecord> all = read(source(write("open.csv", text.toString().getBytes(StandardCharsets.UTF_8)),
+        csv().setMultiline(true).setMaxRecordBytes(100)));
+    assertThat(all, hasSize(2));
+    assertThat(all.get(1).text().length(), is(100));
+    assertThat(all.get(1).overLength(), greaterThan(100L));
+    assertThat(all.get(1).line(), is(2L));
+  }
+
+  @Test
   public void gzipIsReadWholeWithLineNumbers() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {

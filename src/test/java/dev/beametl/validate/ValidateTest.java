@@ -47,6 +47,17 @@ public class ValidateTest {
   }
 
   @Test
+  public void aRecordOverMaxRecordBytesIsTooLongAndKeptByItsStart() {
+    SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setMaxRecordBytes(2000).build();
+    String start = "1,EU,1," + "x".repeat(2000);
+    PCollectionTuple out = validate(csv, SourceRecord.of("f.csv", 0, 0, start, null, false, 5_000_000));
+    PAssert.that(out.get(Validate.VALID)).empty();
+    assertBad(out, "f.csv@byte 0 | too_long | a record of 5,000,000 bytes, more than source.maxRecordBytes 2,000; "
+        + "its first 1,000 characters are kept here | " + start.substring(0, 1000));
+    p.run();
+  }
+
+  @Test
   public void csvRecordsBecomeRowsOrBadRecordsWithReasons() {
     SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setNullValues(List.of("", "NULL")).build();
     PCollectionTuple out = validate(csv,
