@@ -56,10 +56,14 @@ public final class EtlJob {
 
   /** Runs the job from command-line arguments and returns its exit code. */
   public static int main(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals("profile")) {
+      return dev.beametl.profile.Profile.main(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
     if (Arrays.asList(args).contains("--help")) {
       out.println("Usage: bin/beam-etl --pipeline=SPEC.yaml [flags]   (exit codes: 0 ok, 1 job failed,"
           + " 2 usage or spec error, 3 too many bad records)");
       out.println("Runs on the embedded Flink runner unless --runner is given (e.g. --runner=DirectRunner).");
+      out.println("Start on a new data set: bin/beam-etl profile --input=GLOB --out=SPEC.yaml (writes a starter spec).");
       out.println();
       PipelineOptionsFactory.printHelp(out, EtlOptions.class);
       out.println("Runner flags: --help=FlinkPipelineOptions (--parallelism, --objectReuse, ...), --help=PipelineOptions");

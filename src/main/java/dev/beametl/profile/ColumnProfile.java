@@ -1,0 +1,271 @@
+package dev.beametl.profile;
+
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import dev.beametl.validate.ValueParser;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What one column's sampled values look like, and the field declaration they suggest. A type,
+ * category list or pattern is chosen when it covers all but {@code tolerance} of the non-null
+ * values: the rest are the sample's bad values, which the starter spec will then reject instead of
+ * widening every field to a string.
+ */
+final class ColumnProfile {
+  /** More distinct values than this are never counted one by one. */
+  private static final int TRACKED_VALUES = 1000;
+  private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d+\\.\\d+");
+  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+
+  private final String name;
+  private long values;
+  private long nulls;
+  private long longs;
+  private long decimals;
+  private long doubles;
+  private long booleans;
+  private long dates;
+  private long timestamps;
+  private final long[] decimalsByScale = new long[39];
+  private int maxLength;
+  private final Map<String, Long> counts = new LinkedHashMap<>();
+  private boolean tooManyValues;
+  private final Map<String, Long> shapes = new LinkedHashMap<>();
+  private BigDecimal min;
+  private BigDecimal max;
+
+  private static final ValueParser LONG = parser(FieldType.Kind.LONG);
+  private static final ValueParser DOUBLE = parser(FieldType.Kind.DOUBLE);
+  private static final ValueParser BOOLEAN = parser(FieldType.Kind.BOOLEAN);
+  private static final ValueParser DATE = parser(FieldType.Kind.DATE);
+  private static final ValueParser TIMESTAMP = parser(FieldType.Kind.TIMESTAMP);
+
+  private static ValueParser parser(FieldType.Kind kind) {
+    return ValueParser.forField(FieldSpec.builder("x", FieldType.of(kind)).build());
+  }
+
+  ColumnProfile(String name) {
+    this.name = name;
+  }
+
+  String name() {
+    return name;
+  }
+
+  void addNull() {
+    nulls++;
+  }
+
+  void add(String v) {
+    values++;
+    maxLength = Math.max(maxLength, v.length());
+    if (!tooManyValues) {
+      counts.merge(v, 1L, Long::sum);
+      tooManyValues = counts.size() > TRACKED_VALUES;
+      if (tooManyValues) {
+        counts.clear();
+      }
+    }
+    if (shapes.size() <= TRACKED_VALUES) {
+      shapes.merge(shape(v), 1L, Long::sum);
+    }
+    if (INTEGER.matcher(v).matches() && LONG.tryParse(v) != null) {
+      longs++;
+      range(new BigDecimal(v));
+    } else if (DECIMAL.matcher(v).matches()) {
+      BigDecimal d = new BigDecimal(v);
+      decimals++;
+      decimalsByScale[Math.min(38, d.scale())]++;
+      range(d);
+    }
+    if (DOUBLE.tryParse(v) != null) {
+      doubles++;
+    }
+    if (BOOLEAN.tryParse(v) != null) {
+      booleans++;
+    }
+    if (DATE.tryParse(v) != null) {
+      dates++;
+    }
+    if (TIMESTAMP.tryParse(v) != null) {
+      timestamps++;
+    }
+  }
+
+  private void range(BigDecimal d) {
+    min = min == null || d.compareTo(min) < 0 ? d : min;
+    max = max == null || d.compareTo(max) > 0 ? d : max;
+  }
+
+  /** Digits become a counted class, everything else stays literal: "P-1001" -> "P-[0-9]{4}". */
+  static String shape(String v) {
+    StringBuilder b = new StringBuilder();
+    int i = 0;
+    while (i < v.length()) {
+      char c = v.charAt(i);
+      if (c >= '0' && c <= '9') {
+        int j = i;
+        while (j < v.length() && v.charAt(j) >= '0' && v.charAt(j) <= '9') {
+          j++;
+        }
+        b.append("[0-9]").append(j - i == 1 ? "" : "{" + (j - i) + "}");
+        i = j;
+      } else {
+        b.append(Character.isLetterOrDigit(c) || c == ' ' || c == '-' || c == '_' ? String.valueOf(c)
+            : Pattern.quote(String.valueOf(c)));
+        i++;
+      }
+    }
+    return b.toString();
+  }
+
+  /** The declaration this column suggests. */
+  Suggestion suggest(double tolerance, int maxCategories) {
+    long need = values - (long) Math.floor(values * tolerance);
+    Suggestion s = new Suggestion(name);
+    s.nullable = nulls > Math.floor((values + nulls) * tolerance);
+    s.nulls = nulls;
+    s.values = values;
+    if (values == 0) {
+      s.type = "string";
+      s.nullable = true;
+      return s;
+    }
+    if (booleans >= need && distinct() <= 2) {
+      s.type = "boolean";
+    } else if (longs >= need) {
+      s.type = "long";
+      s.range = rangeText();
+      s.nonNegative = min.signum() >= 0;
+    } else if (longs + decimals >= need) {
+      int scale = scaleCovering(need - longs);
+      int integerDigits = Math.max(1, max.abs().max(min.abs()).setScale(0, java.math.RoundingMode.DOWN).precision());
+      // Two digits of headroom above the sample's largest value: a sample is rarely the maximum.
+      int precision = Math.min(FieldType.MAX_PRECISION, integerDigits + 2 + scale);
+      s.type = "decimal(" + precision + "," + scale + ")";
+      s.range = rangeText();
+      s.nonNegative = min.signum() >= 0;
+    } else if (doubles >= need) {
+      s.type = "double";
+    } else if (dates >= need) {
+      s.type = "date";
+    } else if (timestamps >= need) {
+      s.type = "timestamp";
+    } else {
+      s.type = "string";
+      List<String> category = category(need, maxCategories);
+      if (category != null) {
+        s.type = "category";
+        s.categoryValues = category;
+      } else {
+        s.pattern = pattern(need);
+        s.maxLength = maxLength;
+      }
+    }
+    s.rejected = values - covered(s);
+    return s;
+  }
+
+  private long covered(Suggestion s) {
+    switch (s.type.replaceAll("\\(.*", "")) {
+      case "boolean":
+        return booleans;
+      case "long":
+        return longs;
+      case "decimal":
+        return longs + decimalsAtMostScale(Integer.parseInt(s.type.replaceAll(".*,|\\)", "")));
+      case "double":
+        return doubles;
+      case "date":
+        return dates;
+      case "timestamp":
+        return timestamps;
+      case "category":
+        return s.categoryValues.stream().mapToLong(counts::get).sum();
+      default:
+        return s.pattern == null ? values : shapes.get(s.pattern);
+    }
+  }
+
+  private int distinct() {
+    return tooManyValues ? Integer.MAX_VALUE : counts.size();
+  }
+
+  /** The smallest scale that all but the tolerated share of decimal values fit. */
+  private int scaleCovering(long needDecimals) {
+    for (int scale = 0; scale < decimalsByScale.length; scale++) {
+      if (decimalsAtMostScale(scale) >= needDecimals) {
+        return scale;
+      }
+    }
+    return 38;
+  }
+
+  private long decimalsAtMostScale(int scale) {
+    long n = 0;
+    for (int i = 0; i <= scale; i++) {
+      n += decimalsByScale[i];
+    }
+    return n;
+  }
+
+  /** The frequent values, when few enough of them cover the column; rare values are left out as bad. */
+  private List<String> category(long need, int maxCategories) {
+    if (tooManyValues) {
+      return null;
+    }
+    long rare = Math.max(1, (long) Math.floor(values * 0.001)); // a value this rare is a typo, not a category
+    List<String> frequent = new ArrayList<>();
+    long covered = 0;
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      if (e.getValue() > rare) {
+        frequent.add(e.getKey());
+        covered += e.getValue();
+      }
+    }
+    // A category repeats: on average each value stands for many records.
+    boolean repeats = frequent.size() * 10L <= values;
+    if (frequent.isEmpty() || frequent.size() > maxCategories || covered < need || !repeats) {
+      return null;
+    }
+    frequent.sort(null);
+    return frequent;
+  }
+
+  private String pattern(long need) {
+    if (shapes.size() > TRACKED_VALUES) {
+      return null;
+    }
+    return shapes.entrySet().stream().filter(e -> e.getValue() >= need && e.getKey().contains("[0-9]"))
+        .map(Map.Entry::getKey).findFirst().orElse(null);
+  }
+
+  private String rangeText() {
+    return String.format(Locale.ROOT, "%s .. %s", min.toPlainString(), max.toPlainString());
+  }
+
+  /** A suggested field declaration with what was seen. */
+  static final class Suggestion {
+    final String name;
+    String type;
+    boolean nullable;
+    boolean nonNegative;
+    String range;
+    String pattern;
+    Integer maxLength;
+    List<String> categoryValues;
+    long values;
+    long nulls;
+    long rejected;
+
+    Suggestion(String name) {
+      this.name = name;
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package dev.beametl.profile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.extract.CsvFormats;
+import dev.beametl.spec.SourceSpec;
+import dev.beametl.spec.SpecException;
+import dev.beametl.spec.SpecReader;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.channels.Channels;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.commons.csv.CSVFormat;
+
+/**
+ * {@code beam-etl profile}: reads the first records of a data set, infers each column's type,
+ * nullability, range, categories or pattern, prints what it saw, and writes a starter spec that the
+ * job runs as it is. How a user starts on a new data set.
+ */
+public final class Profile {
+  static final String USAGE = "usage: bin/beam-etl profile --input=GLOB --out=SPEC.yaml [--format=csv|jsonl]"
+      + " [--delimiter=,] [--header=true] [--sampleRows=100000] [--tolerance=0.01] [--maxCategories=20] [--name=NAME]";
+
+  private final Map<String, String> flags;
+  private final SourceSpec source;
+  private final long sampleRows;
+  private final double tolerance;
+  private final int maxCategories;
+  private final Map<String, ColumnProfile> columns = new LinkedHashMap<>();
+  private long records;
+  private long unreadable;
+
+  private Profile(Map<String, String> flags) {
+    this.flags = flags;
+    String input = required("input");
+    SourceSpec.Format format = SourceSpec.Format.valueOf(flags.getOrDefault("format",
+        input.endsWith(".jsonl") || input.endsWith(".json") ? "jsonl" : "csv").toUpperCase(Locale.ROOT));
+    if (format != SourceSpec.Format.CSV && format != SourceSpec.Format.JSONL) {
+      throw new SpecException("--format: profile reads csv or jsonl files");
+    }
+    SourceSpec.Builder b = SourceSpec.builder(input, format)
+        .setHeader(Boolean.parseBoolean(flags.getOrDefault("header", "true")));
+    if (flags.containsKey("delimiter")) {
+      String d = flags.get("delimiter");
+      b.setDelimiter(d.equals("\\t") || d.equals("tab") ? '\t' : d.charAt(0));
+    }
+    source = b.build();
+    sampleRows = Long.parseLong(flags.getOrDefault("sampleRows", "100000"));
+    tolerance = Double.parseDouble(flags.getOrDefault("tolerance", "0.01"));
+    maxCategories = Integer.parseInt(flags.getOrDefault("maxCategories", "20"));
+  }
+
+  private String required(String flag) {
+    String v = flags.get(flag);
+    if (v == null || v.isBlank()) {
+      throw new SpecException("--" + flag + " is required; " + USAGE);
+    }
+    return v;
+  }
+
+  /** Runs the command; returns the job's exit codes (0 written, 2 usage or input error). */
+  public static int main(String[] args, PrintStream out, PrintStream err) {
+    try {
+      Map<String, String> flags = new LinkedHashMap<>();
+      for (String a : args) {
+        if (!a.startsWith("--") || !a.contains("=")) {
+          throw new SpecException("expected --name=value, got \"" + a + "\"; " + USAGE);
+        }
+        String key = a.substring(2, a.indexOf('='));
+        if (!List.of("input", "out", "format", "delimiter", "header", "sampleRows", "tolerance", "maxCategories",
+            "name").contains(key)) {
+          throw new SpecException("unknown flag --" + key + "; " + USAGE);
+        }
+        flags.put(key, a.substring(a.indexOf('=') + 1));
+      }
+      Profile p = new Profile(flags);
+      Path spec = Path.of(p.required("out"));
+      p.read();
+      List<ColumnProfile.Suggestion> fields = new ArrayList<>();
+      for (ColumnProfile c : p.columns.values()) {
+        fields.add(c.suggest(p.tolerance, p.maxCategories));
+      }
+      String name = flags.getOrDefault("name", baseName(p.source.path()));
+      String yaml = StarterSpec.render(name, p.source, fields, p.records, p.tolerance);
+      if (spec.getParent() != null) {
+        Files.createDirectories(spec.getParent());
+      }
+      Files.writeString(spec, yaml);
+      SpecReader.read(spec, List.of()); // the job must accept what we wrote
+      out.print(p.summary(fields));
+      out.println("starter spec -> " + spec + "   (run it: bin/beam-etl --pipeline=" + spec + ")");
+      return 0;
+    } catch (SpecException | IllegalArgumentException e) {
+      err.println("beam-etl profile: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println("beam-etl profile: cannot read the input: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  /** A spec name from the input: the file's name, or the folder's when the file part is a glob. */
+  static String baseName(String glob) {
+    String[] parts = glob.split("/");
+    String last = parts[parts.length - 1];
+    if ((last.contains("*") || last.contains("?")) && parts.length > 1) {
+      last = parts[parts.length - 2];
+    }
+    String file = last.replaceAll("\\..*", "").replaceAll("[^A-Za-z0-9]+", "-");
+    file = file.replaceAll("^-+|-+$", "");
+    return file.isEmpty() ? "profiled" : file;
+  }
+
+  private void read() throws IOException {
+    MatchResult match = FileSystems.match(source.path(), EmptyMatchTreatment.ALLOW);
+    if (match.metadata().isEmpty()) {
+      throw new SpecException("--input: no file matches \"" + source.path() + "\"");
+    }
+    CSVFormat csv = CsvFormats.of(source);
+    ObjectMapper json = new ObjectMapper();
+    for (MatchResult.Metadata file : match.metadata()) {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(
+          FileSystems.open(file.resourceId())), Charset.forName(source.charset()).newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)))) {
+        List<String> header = null;
+        boolean first = true;
+        for (String line = r.readLine(); line != null && records < sampleRows; line = r.readLine()) {
+          if (first && line.startsWith("\uFEFF")) {
+            line = line.substring(1);
+          }
+          if (first && source.format() == SourceSpec.Format.CSV) {
+            first = false;
+            if (source.header()) {
+              header = CsvFormats.parseRecord(csv, line);
+              for (String h : header) {
+                columns.computeIfAbsent(h.trim(), ColumnProfile::new);
+              }
+              continue;
+            }
+          }
+          first = false;
+          if (line.isBlank() || line.indexOf('\uFFFD') >= 0) {
+            unreadable++;
+            continue;
+          }
+          records++;
+          if (source.format() == SourceSpec.Format.CSV) {
+            addCsv(csv, line, header);
+          } else {
+            addJson(json, line);
+          }
+        }
+      }
+    }
+  }
+
+  private void addCsv(CSVFormat csv, String line, List<String> header) {
+    List<String> cells;
+    try {
+      cells = CsvFormats.parseRecord(csv, line);
+    } catch (IOException | IllegalStateException e) {
+      unreadable++;
+      return;
+    }
+    if (header == null) {
+      for (int i = columns.size(); i < cells.size(); i++) {
+        columns.put("column_" + (i + 1), new ColumnProfile("column_" + (i + 1)));
+      }
+    }
+    if (cells.size() != columns.size()) {
+      unreadable++;
+      return;
+    }
+    Iterator<ColumnProfile> it = columns.values().iterator();
+    for (String cell : cells) {
+      add(it.next(), cell.strip());
+    }
+  }
+
+  private void addJson(ObjectMapper json, String line) {
+    JsonNode node;
+    try {
+      node = json.readTree(line);
+    } catch (IOException e) {
+      unreadable++;
+      return;
+    }
+    if (node == null || !node.isObject()) {
+      unreadable++;
+      return;
+    }
+    node.fieldNames().forEachRemaining(n -> columns.computeIfAbsent(n, ColumnProfile::new));
+    for (ColumnProfile c : columns.values()) {
+      JsonNode v = node.get(c.name());
+      add(c, v == null || v.isNull() ? null : v.isContainerNode() ? v.toString() : v.asText());
+    }
+  }
+
+  private void add(ColumnProfile c, String cell) {
+    if (cell == null || source.nullValues().contains(cell)) {
+      c.addNull();
+    } else {
+      c.add(cell);
+    }
+  }
+
+  private String summary(List<ColumnProfile.Suggestion> fields) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "profiled %,d records of %s (%,d more skipped: blank, undecodable, malformed or the wrong column count)%n",
+        records, source.path(), unreadable));
+    b.append(String.format(Locale.ROOT, "  %-20s %-16s %9s %9s  %s%n", "column", "type", "nulls", "rejected", "seen"));
+    for (ColumnProfile.Suggestion f : fields) {
+      String seen = f.categoryValues != null ? f.categoryValues.toString()
+          : f.pattern != null ? "pattern " + f.pattern : f.range != null ? f.range : "";
+      b.append(String.format(Locale.ROOT, "  %-20s %-16s %9s %9s  %s%n", f.name,
+          f.type + (f.nullable ? "?" : ""), String.format(Locale.ROOT, "%,d", f.nulls),
+          String.format(Locale.ROOT, "%,d", f.rejected), seen));
+    }
+    return b.toString();
+  }
+}

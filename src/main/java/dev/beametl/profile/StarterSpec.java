@@ -1,0 +1,78 @@
+package dev.beametl.profile;
+
+import dev.beametl.spec.SourceSpec;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Writes a profile's findings as a pipeline spec: schema gate, pass-through, Parquet out. */
+final class StarterSpec {
+  private StarterSpec() {}
+
+  static String render(String name, SourceSpec source, List<ColumnProfile.Suggestion> fields, long records,
+      double tolerance) {
+    StringBuilder b = new StringBuilder();
+    b.append("# Starter spec written by `beam-etl profile` from ").append(String.format(Locale.ROOT, "%,d", records))
+        .append(" sampled records.\n")
+        .append("# Types, categories and patterns cover all but ").append(tolerance * 100)
+        .append("% of the sample's values; the rest will be\n")
+        .append("# dead-lettered. Review it: tighten ranges, add derive/filter/aggregate, pick the sink.\n")
+        .append("version: 1\n")
+        .append("name: ").append(quote(name)).append("\n\n")
+        .append("source:\n")
+        .append("  path: ").append(quote(source.path())).append('\n')
+        .append("  format: ").append(source.format().name().toLowerCase(Locale.ROOT)).append('\n');
+    if (source.format() == SourceSpec.Format.CSV) {
+      b.append("  csv:\n    header: ").append(source.header()).append('\n');
+      if (source.delimiter() != ',') {
+        b.append("    delimiter: ").append(source.delimiter() == '\t' ? "tab" : quote(String.valueOf(source.delimiter())))
+            .append('\n');
+      }
+    }
+    b.append("\nschema:\n");
+    for (ColumnProfile.Suggestion f : fields) {
+      b.append("  - {name: ").append(f.name).append(", type: ").append(quote(f.type));
+      if (f.nullable) {
+        b.append(", nullable: true");
+      }
+      if (f.nonNegative) {
+        b.append(", min: 0");
+      }
+      if (f.categoryValues != null) {
+        b.append(", values: [").append(f.categoryValues.stream().map(StarterSpec::quote)
+            .collect(Collectors.joining(", "))).append(']');
+      }
+      if (f.pattern != null) {
+        b.append(", pattern: ").append(quote(f.pattern));
+      }
+      b.append("}");
+      String seen = String.format(Locale.ROOT, "  # %,d values, %,d nulls", f.values, f.nulls)
+          + (f.range != null ? ", seen " + f.range : "")
+          + (f.maxLength != null ? ", longest " + f.maxLength : "")
+          + (f.rejected > 0 ? String.format(Locale.ROOT, ", %,d would be rejected", f.rejected) : "");
+      b.append(seen).append('\n');
+    }
+    b.append("\nsink:\n")
+        .append("  format: parquet\n")
+        .append("  path: ").append(quote("out/" + name)).append('\n')
+        .append("  ifExists: overwrite\n")
+        .append("\ndeadLetter:\n")
+        .append("  maxBadRatio: 0.05\n");
+    return b.toString();
+  }
+
+  /** A YAML double-quoted scalar (the JSON string syntax is valid YAML). */
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+}

@@ -1,0 +1,38 @@
+package dev.beametl.profile;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.hasEntry;
+import static org.hamcrest.Matchers.is;
+
+import dev.beametl.EtlJob;
+import dev.beametl.EtlJobTest;
+import dev.beametl.RunCounts;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** profile on the sample sales files writes a spec the job runs as it is, catching the type and category errors. */
+public class ProfileIT {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void theStarterSpecRunsAndCatchesTheSamplesTypeAndCategoryErrors() throws Exception {
+    String spec = tmp.getRoot() + "/sales.yaml";
+    EtlJobTest.Run profile = new EtlJobTest.Run("profile", "--input=data-samples/sales/*.csv", "--out=" + spec);
+    assertThat(profile.err, profile.code, is(EtlJob.OK));
+
+    String out = tmp.getRoot() + "/out";
+    EtlJobTest.Run run = new EtlJobTest.Run("--pipeline=" + spec, "--output=" + out);
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    var counts = RunCounts.read(out + "/_run");
+    // Each bad kind occurs once per sample file.
+    assertThat(counts.toString(), counts, hasEntry("bad.type:quantity", 2L));
+    assertThat(counts.toString(), counts, hasEntry("bad.type:ts", 2L));
+    assertThat(counts.toString(), counts, hasEntry("bad.not_allowed:region", 2L));
+    assertThat(counts.toString(), counts, hasEntry("bad.not_allowed:category", 2L));
+    assertThat(counts.toString(), counts, hasEntry("bad.out_of_range:order_id", 2L));
+    assertThat(counts.toString(), counts, hasEntry("bad.pattern:product", 2L));
+    assertThat(counts.toString(), counts, hasEntry("bad.out_of_range:unit_price", 2L)); // 19.999 in decimal(7,2)
+    assertThat(counts.toString(), counts, hasEntry("read", 4530L));
+  }
+}

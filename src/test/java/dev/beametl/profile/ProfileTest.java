@@ -1,0 +1,89 @@
+package dev.beametl.profile;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+import dev.beametl.EtlJob;
+import dev.beametl.EtlJobTest;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Type, nullability, category and pattern inference, and a starter spec the job accepts. */
+public class ProfileTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private Map<String, FieldSpec> profile(String csv, String... flags) throws Exception {
+    Path in = tmp.getRoot().toPath().resolve("data.csv");
+    Files.writeString(in, csv);
+    Path spec = tmp.getRoot().toPath().resolve("spec.yaml");
+    List<String> args = new ArrayList<>(List.of("profile", "--input=" + in, "--out=" + spec));
+    args.addAll(List.of(flags));
+    EtlJobTest.Run run = new EtlJobTest.Run(args.toArray(new String[0]));
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    PipelineSpec read = SpecReader.read(spec, List.of());
+    return read.schema().stream().collect(Collectors.toMap(FieldSpec::name, Function.identity()));
+  }
+
+  @Test
+  public void infersTypesAndLeavesTheRareBadValueOut() throws Exception {
+    StringBuilder csv = new StringBuilder("id,price,day,at,flag,colour,code,note\n");
+    for (int i = 0; i < 1000; i++) {
+      csv.append(i == 500 ? "12x" : String.valueOf(i * 1000L)).append(',')
+          .append(i % 7).append('.').append(i % 10).append("5,")
+          .append(i == 3 ? "2023-02-29" : "2024-01-" + (10 + i % 20)).append(',')
+          .append("2024-01-05T10:").append(10 + i % 50).append(":00Z,")
+          .append(i % 2 == 0 ? "true" : "false").append(',')
+          .append(i == 9 ? "purple" : new String[] {"red", "green", "blue"}[i % 3]).append(',')
+          .append("AB-").append(100 + i % 900).append(',')
+          .append(i % 4 == 0 ? "" : "free text " + i).append('\n');
+    }
+    Map<String, FieldSpec> f = profile(csv.toString());
+    assertThat(f.get("id").type().toString(), is("long"));
+    assertThat(f.get("id").nullable(), is(false));
+    assertThat(f.get("price").type().toString(), is("decimal(5,2)")); // 1 integer digit seen + 2 of headroom
+    assertThat(f.get("price").min().intValue(), is(0));
+    assertThat(f.get("day").type().toString(), is("date"));
+    assertThat(f.get("at").type().toString(), is("timestamp"));
+    assertThat(f.get("flag").type().toString(), is("boolean"));
+    assertThat(f.get("colour").type().toString(), is("category"));
+    assertThat(f.get("colour").values(), is(List.of("blue", "green", "red"))); // "purple" (once) is left out
+    assertThat(f.get("code").pattern(), is("AB-[0-9]{3}"));
+    assertThat(f.get("note").type().toString(), is("string"));
+    assertThat(f.get("note").nullable(), is(true));
+  }
+
+  @Test
+  public void aColumnWithManyBadValuesStaysAString() throws Exception {
+    StringBuilder csv = new StringBuilder("n\n");
+    for (int i = 0; i < 100; i++) {
+      csv.append(i % 10 == 0 ? "n/a" : String.valueOf(i)).append('\n');
+    }
+    assertThat(profile(csv.toString()).get("n").type().toString(), is("string"));
+    assertThat(profile(csv.toString(), "--tolerance=0.2").get("n").type().toString(), is("long"));
+  }
+
+  @Test
+  public void badFlagsAreUsageErrors() {
+    EtlJobTest.Run noInput = new EtlJobTest.Run("profile", "--out=x.yaml");
+    assertThat(noInput.code, is(EtlJob.USAGE));
+    assertThat(noInput.err, containsString("--input is required"));
+    EtlJobTest.Run unknown = new EtlJobTest.Run("profile", "--input=x.csv", "--outt=x.yaml");
+    assertThat(unknown.code, is(EtlJob.USAGE));
+    assertThat(unknown.err, containsString("unknown flag --outt"));
+    EtlJobTest.Run nothing = new EtlJobTest.Run("profile", "--input=" + tmp.getRoot() + "/*.csv", "--out=x.yaml");
+    assertThat(nothing.code, is(EtlJob.USAGE));
+    assertThat(nothing.err, containsString("no file matches"));
+  }
+}
