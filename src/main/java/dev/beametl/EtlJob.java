@@ -54,6 +54,11 @@ public final class EtlJob {
     System.exit(main(args, System.out, System.err));
   }
 
+  /** Seconds from the JVM's start to the first line of the job: JVM boot and class loading. */
+  private static double jvmStartSeconds() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+  }
+
   /** Runs the job from command-line arguments and returns its exit code. */
   public static int main(String[] args, PrintStream out, PrintStream err) {
     if (args.length > 0 && args[0].equals("profile")) {
@@ -103,6 +108,9 @@ public final class EtlJob {
 
   /** Runs the job; {@code args} go into the run report (secrets removed). */
   public static int run(EtlOptions options, PrintStream out, PrintStream err, List<String> args) {
+    Map<String, Double> phases = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    phases.put("jvm_start", jvmStartSeconds());
     PipelineSpec spec;
     try {
       spec = loadSpec(options);
@@ -133,6 +141,8 @@ public final class EtlJob {
     }
     try {
       prepareOutputs(spec);
+      long t1 = System.nanoTime();
+      phases.put("setup", (t1 - t0) / 1e9);
       Pipeline p = Pipeline.create(options);
       try {
         EtlPipeline.build(p, spec);
@@ -140,12 +150,16 @@ public final class EtlJob {
         err.println("beam-etl: " + e.getMessage());
         return USAGE;
       }
+      long t2 = System.nanoTime();
+      phases.put("build", (t2 - t1) / 1e9);
       PipelineResult.State state;
       try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds())) {
         state = p.run().waitUntilFinish();
         peakHeap = progress.peakHeapBytes();
         maxHeap = progress.maxHeapBytes();
       }
+      long t3 = System.nanoTime();
+      phases.put("run", (t3 - t2) / 1e9);
       if (state != PipelineResult.State.DONE) {
         err.println("beam-etl: the pipeline ended in state " + state);
         return JOB_FAILED;
@@ -154,8 +168,14 @@ public final class EtlJob {
           (System.nanoTime() - start) / 1e9, runner);
       out.print(summary.render());
       boolean withinLimit = summary.withinBadRatio();
-      Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args);
+      phases.put("report", (System.nanoTime() - t3) / 1e9);
+      Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args,
+          phases);
       out.println("  report                                      -> " + report);
+      out.println("  time       " + phases.entrySet().stream()
+          .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey().replace('_', ' '), e.getValue()))
+          .collect(java.util.stream.Collectors.joining(", "))
+          + "  (run: runner start, job, and the runner's shutdown)");
       if (!withinLimit) {
         err.printf(Locale.ROOT, "beam-etl: %.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%; "
             + "see %s. Results were written without a _SUCCESS marker.%n",
@@ -178,13 +198,14 @@ public final class EtlJob {
 
   /** Writes report.json and report.html beside the run's counts; returns the HTML file. */
   private static Path writeReport(PipelineSpec spec, RunSummary summary, String runner, int exitCode, long peakHeap,
-      long maxHeap, List<String> args) throws IOException {
+      long maxHeap, List<String> args, Map<String, Double> phases) throws IOException {
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("results", spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
     outputs.put("dead_letters", spec.deadLetterPath());
     outputs.put("counts", EtlPipeline.runDir(spec) + "/counts.jsonl");
     return new RunReport(spec.name(), runner, exitCode == OK, exitCode, summary.counts(), summary.seconds(),
         peakHeap, maxHeap, outputs, args)
+        .withPhases(phases)
         .withExamplesFrom(Path.of(spec.deadLetterPath()))
         .writeTo(Path.of(EtlPipeline.runDir(spec)));
   }

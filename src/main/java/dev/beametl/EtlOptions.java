@@ -99,6 +99,13 @@ public interface EtlOptions extends PipelineOptions {
 
   void setFailureMarker(String value);
 
+  @Description("Benchmark only: combine (Combine.perKey, partial combining before the shuffle) or "
+      + "groupByKey (the anti-pattern: every row shuffled, each group looped over), to measure the difference.")
+  @Default.String("combine")
+  String getAggregation();
+
+  void setAggregation(String value);
+
   @Description("Check the spec and flags, print the plan, and exit without reading data.")
   @Default.Boolean(false)
   boolean isDryRun();

@@ -10,6 +10,7 @@ import dev.beametl.transform.OutputColumns;
 import dev.beametl.transform.Transform;
 import dev.beametl.validate.BadRecord;
 import dev.beametl.validate.Validate;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -48,7 +49,12 @@ public final class EtlPipeline {
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
 
-    PCollectionTuple transformed = validated.get(Validate.VALID).apply("Transform", Transform.fromSpec(spec));
+    if (!List.of("combine", "groupByKey").contains(options.getAggregation())) {
+      throw new IllegalArgumentException("--aggregation must be combine or groupByKey, not \""
+          + options.getAggregation() + "\"");
+    }
+    PCollectionTuple transformed = validated.get(Validate.VALID).apply("Transform",
+        Transform.fromSpec(spec).withNaiveGrouping(options.getAggregation().equals("groupByKey")));
 
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
         .apply("Load", Load.to(spec.sink(), OutputColumns.of(spec)));

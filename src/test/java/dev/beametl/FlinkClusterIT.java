@@ -167,7 +167,7 @@ public class FlinkClusterIT {
 
   /** The id of the one running job, once Flink reports it running. */
   private static String awaitRunningJob() throws Exception {
-    for (int i = 0; i < 240; i++) {
+    for (int i = 0; i < 720; i++) { // 180 s: a busy 2-core machine can take a minute to deploy the job
       for (JsonNode job : rest("/jobs/overview").get("jobs")) {
         if (job.get("state").asText().equals("RUNNING") && job.get("tasks").get("running").asInt() > 0) {
           return job.get("jid").asText();
@@ -175,7 +175,7 @@ public class FlinkClusterIT {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError("no job started running within 60 s");
+    throw new AssertionError("no job started running within 180 s");
   }
 
   /** Waits until the job's Extract step runs, plus a second: the TaskManager is then mid-run. */
@@ -207,7 +207,10 @@ public class FlinkClusterIT {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("the job did not read " + target + " records while running; read " + samples);
+    long last = samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[1];
+    throw new AssertionError("the job did not read " + target + " records while running: " + last + " after "
+        + samples.size() + " polls" + (submit.isAlive() ? "" : "; the submitting process ended with exit code "
+        + submit.exitValue()));
   }
 
   /** A Beam counter of a finished job, from the accumulators Flink keeps for it. */

@@ -35,6 +35,13 @@ public final class RunReport {
 
   private final ObjectNode root = JSON.createObjectNode();
 
+  /** Adds where the wall time went, phase by phase, in seconds (JVM start, setup, build, run, ...). */
+  public RunReport withPhases(Map<String, Double> phases) {
+    ObjectNode p = ((ObjectNode) root.get("timings")).putObject("phases_seconds");
+    phases.forEach((name, s) -> p.put(name, Math.round(s * 1000) / 1000.0));
+    return this;
+  }
+
   /** Everything but the examples, which {@link #withExamplesFrom} adds. */
   public RunReport(String pipeline, String runner, boolean succeeded, int exitCode, Map<String, Long> counts,
       double seconds, long peakHeapBytes, long maxHeapBytes, Map<String, String> outputs, List<String> args) {

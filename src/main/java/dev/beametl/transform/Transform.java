@@ -52,6 +52,8 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
 
   abstract boolean encodeCategories();
 
+  abstract boolean naiveGrouping();
+
   abstract Builder toBuilder();
 
   /** A transform of rows validated against {@code fields}; with nothing added it passes rows through. */
@@ -60,6 +62,7 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
         .setFields(List.copyOf(fields))
         .setDerived(List.of())
         .setEncodeCategories(true)
+        .setNaiveGrouping(false)
         .build();
   }
 
@@ -96,6 +99,11 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     return toBuilder().setEncodeCategories(encode).build();
   }
 
+  /** Benchmark only: aggregate with GroupByKey and a loop, see {@link Aggregate#withNaiveGrouping}. */
+  public Transform withNaiveGrouping(boolean naive) {
+    return toBuilder().setNaiveGrouping(naive).build();
+  }
+
   /** The columns of {@link #RESULT}, with their declared types, for a sink. */
   public OutputColumns outputColumns() {
     return OutputColumns.result(derivedColumns(), aggregation());
@@ -120,7 +128,8 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
 
     PCollection<Row> result = aggregation() == null
         ? kept
-        : kept.apply("Aggregate", Aggregate.of(aggregation(), derivedColumns, outputColumns().beamSchema()));
+        : kept.apply("Aggregate", Aggregate.of(aggregation(), derivedColumns, outputColumns().beamSchema())
+            .withNaiveGrouping(naiveGrouping()));
     return PCollectionTuple.of(RESULT, result)
         .and(BAD, derived.get(BAD))
         .and(BundleCounts.TAG, derived.get(BundleCounts.TAG));
@@ -156,6 +165,8 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     abstract Builder setAggregation(@Nullable AggregationSpec aggregation);
 
     abstract Builder setEncodeCategories(boolean encode);
+
+    abstract Builder setNaiveGrouping(boolean naive);
 
     abstract Transform build();
   }
