@@ -45,6 +45,10 @@ public class TransformTest {
   };
 
   private PCollectionTuple run(String specTail) {
+    return run(specTail, false);
+  }
+
+  private PCollectionTuple run(String specTail, boolean naive) {
     PipelineSpec spec = SpecReader.parse(SCHEMA + specTail, "t", List.of());
     List<SourceRecord> records = new ArrayList<>();
     for (int i = 0; i < LINES.length; i++) {
@@ -52,11 +56,21 @@ public class TransformTest {
     }
     PCollectionTuple validated = p.apply(Create.of(records).withCoder(SourceRecord.RecordCoder.of()))
         .apply(Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
-    return validated.get(Validate.VALID).apply(Transform.fromSpec(spec));
+    return validated.get(Validate.VALID).apply(Transform.fromSpec(spec).withNaiveGrouping(naive));
   }
 
   @Test
   public void everyMetricPerGroupExactDecimals() {
+    checkEveryMetric(false);
+  }
+
+  /** The benchmark's anti-pattern (GroupByKey and a loop) must compute the very same rows. */
+  @Test
+  public void naiveGroupingGivesTheSameRows() {
+    checkEveryMetric(true);
+  }
+
+  private void checkEveryMetric(boolean naive) {
     PCollectionTuple out = run(String.join("\n",
         "derive:",
         "  - {name: total, type: 'decimal(12,2)', expr: 'coalesce(q, 0) * price / 3'}",
@@ -76,7 +90,7 @@ public class TransformTest {
         "    - {name: avgq, op: mean, field: q}",
         "    - {name: dk2, op: count_distinct, field: k2}",
         "    - {name: dq, op: count_distinct, field: q}",
-        ""));
+        ""), naive);
     // a: totals 2*0.10/3=0.0667->0.07, 3*0.20/3=0.20, 0*0.30/3=0.00; mean price 0.60/3 = 0.20000000
     PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
         "k=a n=3 nq=2 sq=5 st=0.27 sx=2.0 minp=0.10 maxd=2024-03-01 maxts=2024-01-03T00:00:00Z mink2=u "
