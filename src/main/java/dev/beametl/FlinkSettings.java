@@ -40,6 +40,16 @@ final class FlinkSettings {
       // Safe here: no DoFn of this job mutates its input or keeps it past the call.
       flink.setObjectReuse(true);
     }
+    if (!given.contains("fasterCopy")) {
+      // Without it, the runner's copy of an element between operators is an encode and a decode
+      // (1M sales rows: 65 s -> 48 s with this and disableMetrics below). Safe for the same reason.
+      flink.setFasterCopy(true);
+    }
+    if (isLocal(flink) && !given.contains("disableMetrics")) {
+      // The runner refreshes every Beam metric after every bundle; in one JVM nobody reads them
+      // (the progress line has its own counters). On a cluster they feed Flink's REST API, so stay on.
+      flink.setDisableMetrics(true);
+    }
     if (isLocal(flink) && flink.getFlinkConfDir() == null && System.getenv("FLINK_CONF_DIR") == null
         && Files.isDirectory(EMBEDDED_FLINK_CONF)) {
       // Beam hands --numberOfExecutionRetries to streaming jobs only; a batch job takes its restart
