@@ -6,7 +6,7 @@
 #
 # Environment: BENCH_DIR (data, outputs, results; default /tmp/beam-etl-bench), HEAP (default 512m),
 # VARIANTS (default: job no-dictionary naive pandas by-order pandas-by-order), REPEAT (runs per cell,
-# default 1; the median is kept).
+# default 1; the chart shows the median), APPEND=1 (add to the results of an earlier run).
 #
 # Variants: job = pipelines/sales-by-product.yaml on embedded Flink; no-dictionary = the same with
 # --encodeCategories=false; naive = the same with --aggregation=groupByKey (GroupByKey + a loop);
@@ -31,9 +31,20 @@ if [[ " ${variants[*]} " == *" pandas"* ]] && ! $python -c 'import pandas' 2>/de
 fi
 bin/beam-etl --help >/dev/null # compiles when needed and writes target/classpath.txt
 cp="target/classes:$(cat target/classpath.txt)"
+# The job runs through bin/beam-etl, as a user runs it (AppCDS archive included); one small run first
+# records the archive so that no measured run pays for it.
+warm=$(mktemp -d)
+java -cp "$cp" dev.beametl.bench.SalesGenerator --rows=1000 --out="$warm/in" >/dev/null
+bin/beam-etl --pipeline=pipelines/sales-by-product.yaml --input="$warm/in/*.csv" --output="$warm/out" \
+  --progressSeconds=0 >/dev/null 2>&1
+rm -rf "$warm"
+[[ -f target/beam-etl.jsa ]] || { echo "the warm-up run failed" >&2; exit 1; }
 mkdir -p "$bench"
 results=$bench/results.csv
-echo "rows,variant,run,wall_s,rows_per_s,peak_rss_mb,max_heap_after_gc_mb,valid,groups,exit" > "$results"
+if [[ ${APPEND:-0} != 1 || ! -f $results ]]; then # APPEND=1 adds to an earlier run's results
+  echo "rows,variant,run,wall_s,rows_per_s,peak_rss_mb,max_heap_after_gc_mb,valid,groups,exit" > "$results"
+  : > "$bench/phases.txt"
+fi
 
 # Largest heap occupancy after any GC, in MB, from a -Xlog:gc file ("... 300M->120M(512M) ...").
 max_after_gc() {
@@ -60,11 +71,15 @@ run_cell() { # rows variant run
 print(d.get("valid",""), d.get("groups",""))' < "$tmp/out")
     heap_mb=""
   else
-    /usr/bin/time -f '%e %M' -o "$tmp/time" java -Xmx$heap "-Xlog:gc:file=$tmp/gc.log" @runners/java17.opens \
-      -cp "$cp" dev.beametl.EtlJob "${cmd[@]}" --input="$data/*.csv" --output="$out" --ifExists=overwrite \
+    BEAM_ETL_JAVA_OPTS="-Xmx$heap -Xlog:gc:file=$tmp/gc.log" /usr/bin/time -f '%e %M' -o "$tmp/time" \
+      bin/beam-etl "${cmd[@]}" --input="$data/*.csv" --output="$out" --ifExists=overwrite \
       --progressSeconds=0 > "$tmp/out" 2> "$tmp/err" || code=$?
-    valid=$(grep -o '"valid":[0-9]*' "$out/_run/report.json" 2>/dev/null | tr -dc '0-9' || true)
-    groups=$(grep -o '"written":[0-9]*' "$out/_run/report.json" 2>/dev/null | tr -dc '0-9' || true)
+    grep '^  time ' "$tmp/out" | sed "s/^  time */$rows $variant: /" >> "$bench/phases.txt" || true
+    read -r valid groups < <($python -c 'import json,sys
+try:
+    c = json.load(open(sys.argv[1]))["counts"]; print(c["valid"], c["written"])
+except Exception:
+    print("", "")' "$out/_run/report.json")
     heap_mb=$(max_after_gc "$tmp/gc.log")
   fi
   read -r wall rss_kb < <(tail -1 "$tmp/time")
@@ -96,3 +111,4 @@ done
 $python runners/bench/chart.py "$results" "$bench/chart.svg"
 echo "results: $results"
 echo "chart:   $bench/chart.svg"
+echo "phases:  $bench/phases.txt (where each job run's time went)"
