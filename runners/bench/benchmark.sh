@@ -13,7 +13,9 @@
 # pandas = runners/bench/pandas_sales.py (Debian's python3-pandas); by-order / pandas-by-order = the
 # same grouped by order id (runners/bench/sales-by-order.yaml), millions of distinct keys.
 # Measured per run: wall time (JVM or Python start included), peak RSS (GNU time), and for the JVM the
-# largest heap occupancy right after a GC (from -Xlog:gc: the live data plus what that GC left).
+# largest heap occupancy right after any GC (from -Xlog:gc: live data plus old garbage G1 left for
+# later) and the live heap: the largest heap left by a full collection the job forces every
+# LIVE_HEAP_SECONDS (default 10; 0 turns it off).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -42,7 +44,7 @@ rm -rf "$warm"
 mkdir -p "$bench"
 results=$bench/results.csv
 if [[ ${APPEND:-0} != 1 || ! -f $results ]]; then # APPEND=1 adds to an earlier run's results
-  echo "rows,variant,run,wall_s,rows_per_s,peak_rss_mb,max_heap_after_gc_mb,valid,groups,exit" > "$results"
+  echo "rows,variant,run,wall_s,rows_per_s,peak_rss_mb,max_heap_after_gc_mb,valid,groups,exit,live_heap_mb" > "$results"
   : > "$bench/phases.txt"
 fi
 
@@ -70,24 +72,26 @@ run_cell() { # rows variant run
     read -r valid groups < <($python -c 'import json,sys; d=json.loads(sys.stdin.read() or "{}");
 print(d.get("valid",""), d.get("groups",""))' < "$tmp/out")
     heap_mb=""
+    live_mb=""
   else
-    BEAM_ETL_JAVA_OPTS="-Xmx$heap -Xlog:gc:file=$tmp/gc.log" /usr/bin/time -f '%e %M' -o "$tmp/time" \
+    BEAM_ETL_JAVA_OPTS="-Xmx$heap -Xlog:gc:file=$tmp/gc.log -Dbeametl.liveHeapSeconds=${LIVE_HEAP_SECONDS:-10}" /usr/bin/time -f '%e %M' -o "$tmp/time" \
       bin/beam-etl "${cmd[@]}" --input="$data/*.csv" --output="$out" --ifExists=overwrite \
       --progressSeconds=0 > "$tmp/out" 2> "$tmp/err" || code=$?
     grep '^  time ' "$tmp/out" | sed "s/^  time */$rows $variant: /" >> "$bench/phases.txt" || true
-    read -r valid groups < <($python -c 'import json,sys
+    read -r valid groups live_mb < <($python -c 'import json,sys
 try:
-    c = json.load(open(sys.argv[1]))["counts"]; print(c["valid"], c["written"])
+    r = json.load(open(sys.argv[1])); c = r["counts"]
+    print(c["valid"], c["written"], r["memory"].get("live_heap_max_bytes", 0) >> 20)
 except Exception:
-    print("", "")' "$out/_run/report.json")
+    print("", "", "")' "$out/_run/report.json")
     heap_mb=$(max_after_gc "$tmp/gc.log")
   fi
   read -r wall rss_kb < <(tail -1 "$tmp/time")
   local rps=$(awk -v r="$rows" -v w="$wall" 'BEGIN { printf "%d", r / w }')
   local rss_mb=$((rss_kb / 1024))
-  echo "$rows,$variant,$run,$wall,$rps,$rss_mb,$heap_mb,$valid,$groups,$code" >> "$results"
-  printf '%10s %-16s %8s s %10s rows/s  RSS %5s MB  heap after GC %5s MB  valid %s groups %s exit %s\n' \
-    "$rows" "$variant" "$wall" "$rps" "$rss_mb" "${heap_mb:--}" "$valid" "$groups" "$code"
+  echo "$rows,$variant,$run,$wall,$rps,$rss_mb,$heap_mb,$valid,$groups,$code,$live_mb" >> "$results"
+  printf '%10s %-16s %8s s %10s rows/s  RSS %5s MB  heap after GC %5s MB  live heap %5s MB  valid %s groups %s exit %s\n' \
+    "$rows" "$variant" "$wall" "$rps" "$rss_mb" "${heap_mb:--}" "${live_mb:--}" "$valid" "$groups" "$code"
   if ((code != 0)); then
     sed -n '1,5p' "$tmp/err" | sed 's/^/    /'
   fi

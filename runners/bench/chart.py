@@ -27,6 +27,8 @@ def panel(x0, title, series, unit):
         out.append(f'<text x="{px(0) - 6}" y="{py(v) + 4}" text-anchor="end" font-size="11">{v:,.0f}</text>')
         out.append(f'<line x1="{px(0)}" y1="{py(v)}" x2="{px(xmax)}" y2="{py(v)}" stroke="#ddd"/>')
     for r in xs:
+        if r < xmax / 40 and r != xmax:
+            continue  # too close to the axis to label
         out.append(f'<text x="{px(r)}" y="{H - PAD_B + 16}" text-anchor="middle" font-size="11">{r / 1e6:g}M</text>')
     out.append(f'<text x="{x0 + W / 2}" y="{H - 8}" text-anchor="middle" font-size="12">rows</text>')
     out.append(f'<text x="{x0 + 14}" y="{PAD_T - 8}" font-size="12">{unit}</text>')

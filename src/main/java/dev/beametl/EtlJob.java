@@ -138,6 +138,7 @@ public final class EtlJob {
     long start = System.nanoTime();
     long peakHeap;
     long maxHeap;
+    long liveHeap;
     JdbcSinkSpec table = spec.sink().jdbc();
     if (table != null) {
       try {
@@ -165,6 +166,7 @@ public final class EtlJob {
         state = p.run().waitUntilFinish();
         peakHeap = progress.peakHeapBytes();
         maxHeap = progress.maxHeapBytes();
+        liveHeap = progress.liveHeapBytes();
       }
       long t3 = System.nanoTime();
       phases.put("run", (t3 - t2) / 1e9);
@@ -178,7 +180,7 @@ public final class EtlJob {
       boolean withinLimit = summary.withinBadRatio();
       phases.put("report", (System.nanoTime() - t3) / 1e9);
       Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args,
-          phases);
+          phases, liveHeap);
       out.println("  report                                      -> " + report);
       out.println("  time       " + phases.entrySet().stream()
           .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey().replace('_', ' '), e.getValue()))
@@ -206,7 +208,7 @@ public final class EtlJob {
 
   /** Writes report.json and report.html beside the run's counts; returns the HTML file. */
   private static Path writeReport(PipelineSpec spec, RunSummary summary, String runner, int exitCode, long peakHeap,
-      long maxHeap, List<String> args, Map<String, Double> phases) throws IOException {
+      long maxHeap, List<String> args, Map<String, Double> phases, long liveHeap) throws IOException {
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("results", spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
     outputs.put("dead_letters", spec.deadLetterPath());
@@ -214,6 +216,7 @@ public final class EtlJob {
     return new RunReport(spec.name(), runner, exitCode == OK, exitCode, summary.counts(), summary.seconds(),
         peakHeap, maxHeap, outputs, args)
         .withPhases(phases)
+        .withLiveHeap(liveHeap)
         .withExamplesFrom(Path.of(spec.deadLetterPath()))
         .writeTo(Path.of(EtlPipeline.runDir(spec)));
   }

@@ -48,10 +48,24 @@ public final class Progress implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Benchmark only ({@code -Dbeametl.liveHeapSeconds=N}): every N seconds force a full collection and
+   * note the heap left, which is then the live data. The heap after an ordinary young collection also
+   * holds old garbage that G1 has not yet had a reason to collect, so it overstates the live set.
+   */
+  private static final long LIVE_HEAP_EVERY_NANOS = Long.getLong("beametl.liveHeapSeconds", 0) * 1_000_000_000L;
+  private volatile long liveHeapBytes = -1;
+
   private void loop() {
     long lastPrint = System.nanoTime();
+    long lastLive = System.nanoTime();
     while (running) {
       sampleHeap();
+      if (LIVE_HEAP_EVERY_NANOS > 0 && System.nanoTime() - lastLive >= LIVE_HEAP_EVERY_NANOS) {
+        System.gc();
+        liveHeapBytes = Math.max(liveHeapBytes, memory.getHeapMemoryUsage().getUsed());
+        lastLive = System.nanoTime();
+      }
       if (intervalMillis > 0 && System.nanoTime() - lastPrint >= intervalMillis * 1_000_000L) {
         err.println(line());
         lastPrint = System.nanoTime();
@@ -88,6 +102,11 @@ public final class Progress implements AutoCloseable {
   public long peakHeapBytes() {
     sampleHeap();
     return peakHeapBytes;
+  }
+
+  /** The largest heap left by a forced full collection, or -1 when not measured (see LIVE_HEAP_EVERY_NANOS). */
+  public long liveHeapBytes() {
+    return liveHeapBytes;
   }
 
   public long maxHeapBytes() {

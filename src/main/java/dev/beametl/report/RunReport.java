@@ -35,6 +35,14 @@ public final class RunReport {
 
   private final ObjectNode root = JSON.createObjectNode();
 
+  /** Adds the largest heap left after a forced full collection, when the run measured it (benchmark). */
+  public RunReport withLiveHeap(long bytes) {
+    if (bytes >= 0) {
+      ((ObjectNode) root.get("memory")).put("live_heap_max_bytes", bytes);
+    }
+    return this;
+  }
+
   /** Adds where the wall time went, phase by phase, in seconds (JVM start, setup, build, run, ...). */
   public RunReport withPhases(Map<String, Double> phases) {
     ObjectNode p = ((ObjectNode) root.get("timings")).putObject("phases_seconds");
