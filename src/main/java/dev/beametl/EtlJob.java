@@ -118,6 +118,7 @@ public final class EtlJob {
     if (mainEntered >= 0) {
       phases.put("jvm_start", mainEntered);
       phases.put("options", now - mainEntered); // flag parsing scans the classpath for option registrars
+      mainEntered = -1; // a later run() from Java code in this JVM did not start with the JVM
     }
     PipelineSpec spec;
     try {
