@@ -8,7 +8,7 @@ import java.io.Reader;
  * most {@code maxChars} of each: a file without line breaks cannot fill the heap. The full length of
  * the last line is still reported, so the caller can reject it.
  */
-final class BoundedLineReader {
+public final class BoundedLineReader {
   private final Reader in;
   private final int maxChars;
   private final char[] buffer = new char[1 << 16];
@@ -17,13 +17,13 @@ final class BoundedLineReader {
   private boolean skipLineFeed; // the last line ended with CR: a following LF belongs to it
   private long lastLength;
 
-  BoundedLineReader(Reader in, int maxChars) {
+  public BoundedLineReader(Reader in, int maxChars) {
     this.in = in;
     this.maxChars = maxChars;
   }
 
   /** The next line without its terminator, cut at maxChars; null at the end of the input. */
-  String readLine() throws IOException {
+  public String readLine() throws IOException {
     StringBuilder line = null;
     long length = 0;
     while (true) {
@@ -62,12 +62,12 @@ final class BoundedLineReader {
   }
 
   /** The full length, in characters, of the line read last. */
-  long lastLength() {
+  public long lastLength() {
     return lastLength;
   }
 
   /** Reads the first character if it is a byte-order mark. */
-  void skipByteOrderMark() throws IOException {
+  public void skipByteOrderMark() throws IOException {
     if ((position < limit || fill()) && buffer[position] == '\uFEFF') {
       position++;
     }

@@ -21,7 +21,6 @@ final class ColumnProfile {
   /** More distinct values than this are never counted one by one. */
   private static final int TRACKED_VALUES = 1000;
   private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d+\\.\\d+");
-  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
 
   private final String name;
   private long values;
@@ -75,7 +74,7 @@ final class ColumnProfile {
     if (shapes.size() <= TRACKED_VALUES) {
       shapes.merge(shape(v), 1L, Long::sum);
     }
-    if (INTEGER.matcher(v).matches() && LONG.tryParse(v) != null) {
+    if (LONG.tryParse(v) != null) { // digits only, within a long
       longs++;
       range(new BigDecimal(v));
     } else if (DECIMAL.matcher(v).matches()) {

@@ -2,14 +2,15 @@ package dev.beametl.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.extract.BoundedLineReader;
 import dev.beametl.extract.CsvFormats;
 import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
 import dev.beametl.spec.SpecReader;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.nio.channels.Channels;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
@@ -133,15 +134,15 @@ public final class Profile {
     CSVFormat csv = CsvFormats.of(source);
     ObjectMapper json = new ObjectMapper();
     for (MatchResult.Metadata file : match.metadata()) {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(
-          FileSystems.open(file.resourceId())), Charset.forName(source.charset()).newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)))) {
+      try (Reader in = new InputStreamReader(Channels.newInputStream(FileSystems.open(file.resourceId())),
+          Charset.forName(source.charset()).newDecoder()
+              .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE))) {
+        // The job's own line reader: byte-order mark skipped, a runaway line cut at maxRecordBytes.
+        BoundedLineReader r = new BoundedLineReader(in, source.maxRecordBytes());
+        r.skipByteOrderMark();
         List<String> header = null;
         boolean first = true;
         for (String line = r.readLine(); line != null && records < sampleRows; line = r.readLine()) {
-          if (first && line.startsWith("\uFEFF")) {
-            line = line.substring(1);
-          }
           if (first && source.format() == SourceSpec.Format.CSV) {
             first = false;
             if (source.header()) {
@@ -153,7 +154,7 @@ public final class Profile {
             }
           }
           first = false;
-          if (line.isBlank() || line.indexOf('\uFFFD') >= 0) {
+          if (line.isBlank() || line.indexOf('\uFFFD') >= 0 || r.lastLength() > line.length()) {
             unreadable++;
             continue;
           }

@@ -9,9 +9,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -35,16 +33,7 @@ public class ReportScreenshotTest {
     }
     assertThat("chromium is installed (.ci/run installs it)", chromium != null, is(true));
 
-    Map<String, Long> counts = new LinkedHashMap<>();
-    counts.put("read", 4530L);
-    counts.put("valid", 4500L);
-    counts.put("bad", 30L);
-    counts.put("bad.column_count", 4L);
-    counts.put("bad.type:quantity", 2L);
-    counts.put("bad.not_allowed:region", 2L);
-    Path html = new RunReport("sales-by-product", "FlinkRunner", true, 0, counts, 13.2, 150L << 20, 1L << 30,
-        Map.of("results", "out/sales-by-product (parquet)"), List.of("--pipeline=x.yaml"))
-        .writeTo(tmp.getRoot().toPath());
+    Path html = RunReportTest.report(List.of("--pipeline=x.yaml")).writeTo(tmp.getRoot().toPath());
     Path png = tmp.getRoot().toPath().resolve("report.png");
     Process p = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
         "--window-size=1000,800", "--screenshot=" + png, html.toUri().toString())

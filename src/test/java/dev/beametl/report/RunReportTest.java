@@ -24,7 +24,8 @@ import org.w3c.dom.NodeList;
 public class RunReportTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
-  private static RunReport report(List<String> args) {
+  /** A report with three reasons of bad records; the screenshot test renders it too. */
+  static RunReport report(List<String> args) {
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("read", 1000L);
     counts.put("valid", 990L);
