@@ -50,6 +50,9 @@ final class ExpressionEngine {
               .safe(false)
               .silent(false)
               .arithmetic(new JexlArithmetic(true, MathContext.DECIMAL128, Integer.MIN_VALUE))
+              // With a cache JEXL also keeps each call's resolved method in the syntax tree; without
+              // one it looked every function up again on every row (about 5% of a run's time).
+              .cache(64)
               .create();
         }
       }

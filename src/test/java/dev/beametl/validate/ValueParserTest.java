@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.Assert.assertThrows;
 
 import dev.beametl.spec.FieldSpec;
@@ -74,6 +75,34 @@ public class ValueParserTest {
     assertThat(invalid(field("date").setFormat("dd/MM/yyyy"), "31/02/2024").getMessage(),
         is("\"31/02/2024\" is not a date (format dd/MM/yyyy)"));
     assertThat(invalid(field("date").setMinText("2024-01-01"), "2023-12-31").getMessage(), is("2023-12-31 is before min 2024-01-01"));
+  }
+
+  @Test
+  public void plainIsoTimestampsReadDigitByDigitAgreeWithTheFormatter() throws Exception {
+    // Every shape the fast path takes, valid or not, against ISO parsing with no fast path (a
+    // trailing "+00:00" sends the same text to the general formatter).
+    List<String> texts = List.of("2024-01-05T10:00:00", "2024-01-05T10:00:00Z", "2024-01-05t23:59:59z",
+        "2024-01-05 00:00:00", "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2024-04-31T00:00:00Z",
+        "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z", "2024-01-05T24:00:00Z", "2024-01-05T10:60:00Z",
+        "2024-01-05T10:00:60Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z");
+    for (String text : texts) {
+      String general = text.endsWith("Z") || text.endsWith("z") ? text.substring(0, 19) + "+00:00" : text + "+00:00";
+      Object fast;
+      Object slow;
+      try {
+        fast = parse(field("timestamp"), text);
+      } catch (InvalidValue e) {
+        fast = e.kind();
+      }
+      try {
+        slow = parse(field("timestamp"), general);
+      } catch (InvalidValue e) {
+        slow = e.kind();
+      }
+      assertThat(text, fast, equalTo(slow));
+    }
+    assertThat(ValueParser.plainIsoTimestamp("2024-01-05T10:00:00+02:00", java.time.ZoneOffset.UTC), is(nullValue()));
+    assertThat(ValueParser.plainIsoTimestamp("2024-1-05T10:00:00Z", java.time.ZoneOffset.UTC), is(nullValue()));
   }
 
   @Test
