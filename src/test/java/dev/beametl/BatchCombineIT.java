@@ -1,8 +1,11 @@
 package dev.beametl;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.runners.flink.BatchCombinePerKeyTranslator;
@@ -10,32 +13,38 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Mean;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.ClassRule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 /**
  * Combine.perKey on the embedded Flink runner in batch mode on the DataStream API, translated by
  * {@link BatchCombinePerKeyTranslator}: exact results with few keys (the hash map folds nearly
  * everything), with more keys than the map holds (it sends its accumulators on and starts again),
- * and with keys that never repeat (it stops folding and passes inputs through).
+ * with keys that never repeat (it stops folding and passes inputs through), and through a file sink,
+ * whose GroupByKey drops elements that arrive after the final watermark.
  */
 public class BatchCombineIT {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
   private static final int MANY = 3 * BatchCombinePerKeyTranslator.MAX_PARTIAL_KEYS;
 
   @Test
-  public void combinesExactlyWhateverTheNumberOfKeys() {
-    FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    options.setRunner(FlinkRunner.class);
+  public void combinesExactlyWhateverTheNumberOfKeys() throws Exception {
+    EtlOptions etl = PipelineOptionsFactory.as(EtlOptions.class);
+    etl.setRunner(FlinkRunner.class);
+    FlinkSettings.applyDefaults(etl, List.of()); // the job's runner settings; installs the translator
+    FlinkPipelineOptions options = etl.as(FlinkPipelineOptions.class);
     options.setParallelism(2);
-    options.setUseDataStreamForBatch(true);
-    options.setObjectReuse(true);
-    BatchCombinePerKeyTranslator.install();
     int before = BatchCombinePerKeyTranslator.translated();
     Pipeline p = Pipeline.create(options);
 
@@ -47,8 +56,12 @@ public class BatchCombineIT {
       }
       fewExpected.add(KV.of("k" + k, 5_000L * 5_001 / 2 * (k + 1)));
     }
-    PAssert.that(p.apply("Few keys", Create.of(fewKeys)).apply("Sum few", Sum.longsPerKey()))
-        .containsInAnyOrder(fewExpected);
+    PCollection<KV<String, Long>> sums = p.apply("Few keys", Create.of(fewKeys)).apply("Sum few", Sum.longsPerKey());
+    PAssert.that(sums).containsInAnyOrder(fewExpected);
+    // Through a file sink, as the job's counts go: a GroupByKey in it drops what arrives after the
+    // final watermark, so the combine must send everything before it.
+    sums.apply("As text", MapElements.into(TypeDescriptors.strings()).via(kv -> kv.getKey() + "=" + kv.getValue()))
+        .apply("Write", TextIO.write().to(TMP.getRoot() + "/sums").withSuffix(".txt").withoutSharding());
 
     // Each key twice, far apart: the map fills up and flushes, and the halves meet after the shuffle.
     List<KV<Integer, Long>> twice = new ArrayList<>();
@@ -75,6 +88,8 @@ public class BatchCombineIT {
     PAssert.that(counted).containsInAnyOrder(ones);
 
     p.run().waitUntilFinish();
+    List<String> written = Files.readAllLines(Path.of(TMP.getRoot() + "/sums.txt"));
+    assertThat(written, containsInAnyOrder(fewExpected.stream().map(kv -> kv.getKey() + "=" + kv.getValue()).toArray()));
     // Our three combines at least (PAssert adds its own); the job failed above if any result was wrong.
     assertThat(BatchCombinePerKeyTranslator.translated() - before, greaterThanOrEqualTo(3));
   }
