@@ -5,10 +5,11 @@
 #   runners/bench/benchmark.sh [ROWS ...]            default: 1000000 4000000 16000000
 #
 # Environment: BENCH_DIR (data, outputs, results; default /tmp/beam-etl-bench), HEAP (default 512m),
-# VARIANTS (default: job no-dictionary naive pandas by-order pandas-by-order), REPEAT (runs per cell,
+# VARIANTS (default: job dataset no-dictionary naive pandas by-order pandas-by-order), REPEAT (runs per cell,
 # default 1; the chart shows the median), APPEND=1 (add to the results of an earlier run).
 #
-# Variants: job = pipelines/sales-by-product.yaml on embedded Flink; no-dictionary = the same with
+# Variants: job = pipelines/sales-by-product.yaml on embedded Flink; dataset = the same on Beam's
+# DataSet translation for Flink (--useDataStreamForBatch=false), the default before; no-dictionary = the same with
 # --encodeCategories=false; naive = the same with --aggregation=groupByKey (GroupByKey + a loop);
 # pandas = runners/bench/pandas_sales.py (Debian's python3-pandas); by-order / pandas-by-order = the
 # same grouped by order id (runners/bench/sales-by-order.yaml), millions of distinct keys.
@@ -23,7 +24,7 @@ sizes=("$@")
 ((${#sizes[@]})) || sizes=(1000000 4000000 16000000)
 bench=${BENCH_DIR:-/tmp/beam-etl-bench}
 heap=${HEAP:-512m}
-variants=(${VARIANTS:-job no-dictionary naive pandas by-order pandas-by-order})
+variants=(${VARIANTS:-job dataset no-dictionary naive pandas by-order pandas-by-order})
 repeat=${REPEAT:-1}
 python=/usr/bin/python3 # Debian's python3-pandas lives there, whatever python3 is first on the PATH
 
@@ -60,6 +61,7 @@ run_cell() { # rows variant run
   local cmd=()
   case $variant in
     job) cmd=(--pipeline=pipelines/sales-by-product.yaml) ;;
+    dataset) cmd=(--pipeline=pipelines/sales-by-product.yaml --useDataStreamForBatch=false) ;;
     no-dictionary) cmd=(--pipeline=pipelines/sales-by-product.yaml --encodeCategories=false) ;;
     naive) cmd=(--pipeline=pipelines/sales-by-product.yaml --aggregation=groupByKey) ;;
     by-order) cmd=(--pipeline=runners/bench/sales-by-order.yaml) ;;
