@@ -132,16 +132,36 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
   }
 
   /**
+   * An operator that holds elements back and sends them on in {@link #flush}: at the end of its
+   * input, and before the final watermark, since anything sent after it is late and a GroupByKey
+   * downstream (file sinks have one) drops it.
+   */
+  abstract static class BufferingOperator<InT, OutT> extends AbstractStreamOperator<WindowedValue<OutT>>
+      implements OneInputStreamOperator<WindowedValue<InT>, WindowedValue<OutT>>, BoundedOneInput {
+    abstract void flush();
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+      if (mark.getTimestamp() == Long.MAX_VALUE) {
+        flush();
+      }
+      super.processWatermark(mark);
+    }
+
+    @Override
+    public void endInput() {
+      flush();
+    }
+  }
+
+  /**
    * Folds inputs into one accumulator per key in a hash map of at most {@code maxKeys} keys; when it
    * is full, and at the end of the input, every accumulator is sent on. Memory stays bounded whatever
    * the number of keys; with few keys almost nothing crosses the shuffle. When a full map sent on
    * nearly as many accumulators as it took inputs (keys that hardly repeat, as in a Distinct), the map
    * only costs time, so the rest of the input passes through as one accumulator per input.
    */
-  static final class PartialCombine<K, InputT, AccumT>
-      extends AbstractStreamOperator<WindowedValue<KV<K, AccumT>>>
-      implements OneInputStreamOperator<WindowedValue<KV<K, InputT>>, WindowedValue<KV<K, AccumT>>>,
-      BoundedOneInput {
+  static final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<KV<K, InputT>, KV<K, AccumT>> {
     private final CombineFn<InputT, AccumT, ?> fn;
     private final Coder<K> keyCoder;
     private final int maxKeys;
@@ -184,19 +204,7 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
     }
 
     @Override
-    public void processWatermark(Watermark mark) throws Exception {
-      if (mark.getTimestamp() == Long.MAX_VALUE) {
-        flush(); // before the final watermark: anything after it is late, and a GroupByKey drops it
-      }
-      super.processWatermark(mark);
-    }
-
-    @Override
-    public void endInput() {
-      flush();
-    }
-
-    private void flush() {
+    void flush() {
       for (KV<K, AccumT> entry : partial.values()) {
         output.collect(new StreamRecord<>(WindowedValue.valueInGlobalWindow(
             KV.of(entry.getKey(), fn.compact(entry.getValue())))));
@@ -231,9 +239,7 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
    * of one hash arrive together: the operator keeps the keys of the current hash (almost always
    * one) and sends them on when the hash changes and at the end of the input.
    */
-  static final class MergeSortedKeys<K, AccumT> extends AbstractStreamOperator<WindowedValue<KV<K, AccumT>>>
-      implements OneInputStreamOperator<WindowedValue<KV<K, AccumT>>, WindowedValue<KV<K, AccumT>>>,
-      BoundedOneInput {
+  static final class MergeSortedKeys<K, AccumT> extends BufferingOperator<KV<K, AccumT>, KV<K, AccumT>> {
     private final CombineFn<?, AccumT, ?> fn;
     private final Coder<K> keyCoder;
     private transient Object currentHash;
@@ -254,7 +260,7 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
     public void processElement(StreamRecord<WindowedValue<KV<K, AccumT>>> element) {
       Object hash = getCurrentKey();
       if (!hash.equals(currentHash)) {
-        emitGroup();
+        flush();
         currentHash = hash;
       }
       KV<K, AccumT> kv = element.getValue().getValue();
@@ -263,19 +269,7 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
     }
 
     @Override
-    public void processWatermark(Watermark mark) throws Exception {
-      if (mark.getTimestamp() == Long.MAX_VALUE) {
-        emitGroup(); // before the final watermark: anything after it is late, and a GroupByKey drops it
-      }
-      super.processWatermark(mark);
-    }
-
-    @Override
-    public void endInput() {
-      emitGroup();
-    }
-
-    private void emitGroup() {
+    void flush() {
       for (KV<K, AccumT> kv : group.values()) {
         output.collect(new StreamRecord<>(WindowedValue.valueInGlobalWindow(kv)));
       }
