@@ -12,6 +12,7 @@ import dev.beametl.validate.BadRecord;
 import dev.beametl.validate.Validate;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -47,7 +48,8 @@ public final class EtlPipeline {
     }
 
     PCollectionTuple validated = records.apply("Validate",
-        Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
+        Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories())
+            .withRunnerMetrics(!p.getOptions().as(FlinkPipelineOptions.class).getDisableMetrics()));
 
     if (!List.of("combine", "groupByKey").contains(options.getAggregation())) {
       throw new IllegalArgumentException("--aggregation must be combine or groupByKey, not \""

@@ -36,14 +36,28 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
 
   abstract boolean encodeCategories();
 
-  /** Validates records of {@code source} against {@code fields}; categories are encoded by default. */
+  abstract boolean runnerMetrics();
+
+  /**
+   * Validates records of {@code source} against {@code fields}; categories are encoded and runner
+   * metrics reported by default.
+   */
   public static Validate against(SourceSpec source, List<FieldSpec> fields) {
-    return new AutoValue_Validate(source, List.copyOf(fields), true);
+    return new AutoValue_Validate(source, List.copyOf(fields), true, true);
   }
 
   /** Carry categories as strings instead of positions, e.g. to measure what encoding saves. */
   public Validate withCategoryEncoding(boolean encode) {
-    return new AutoValue_Validate(source(), fields(), encode);
+    return new AutoValue_Validate(source(), fields(), encode, runnerMetrics());
+  }
+
+  /**
+   * Whether to report Beam metrics (records read, bad records per reason) to the runner. Off when
+   * the runner's metrics are switched off ({@code --disableMetrics}): Beam then logs an error for
+   * the first counter a DoFn touches. The exact counts travel as data either way.
+   */
+  public Validate withRunnerMetrics(boolean report) {
+    return new AutoValue_Validate(source(), fields(), encodeCategories(), report);
   }
 
   @Override
@@ -51,7 +65,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     RecordValidator validator = new RecordValidator(source(), fields(), encodeCategories());
     PCollectionTuple out = records.apply(
         "Check records against the schema",
-        ParDo.of(new CheckFn(validator)).withOutputTags(VALID, TupleTagList.of(BAD).and(BundleCounts.TAG)));
+        ParDo.of(new CheckFn(validator, runnerMetrics())).withOutputTags(VALID, TupleTagList.of(BAD).and(BundleCounts.TAG)));
     out.get(VALID).setRowSchema(validator.schema());
     out.get(BAD).setCoder(BadRecord.BadRecordCoder.of());
     out.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
@@ -60,13 +74,15 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
 
   static final class CheckFn extends DoFn<SourceRecord, Row> {
     private final RecordValidator validator;
+    private final boolean runnerMetrics;
     private transient BundleCounts counts;
     private transient long[] read;
     private transient long[] valid;
     private transient long[] bad;
 
-    CheckFn(RecordValidator validator) {
+    CheckFn(RecordValidator validator, boolean runnerMetrics) {
       this.validator = validator;
+      this.runnerMetrics = runnerMetrics;
     }
 
     @StartBundle
@@ -87,8 +103,9 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
       } else {
         bad[0]++;
         counts.increment("bad." + outcome.bad.countKey());
-        // Bad records are rare, so a counter per reason costs little here.
-        Metrics.counter(Validate.class, "bad." + outcome.bad.countKey()).inc();
+        if (runnerMetrics) { // bad records are rare, so a counter per reason costs little here
+          Metrics.counter(Validate.class, "bad." + outcome.bad.countKey()).inc();
+        }
         out.get(BAD).output(outcome.bad);
       }
     }
@@ -97,8 +114,10 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     public void finishBundle(FinishBundleContext context) {
       // Runner metrics, once per bundle: what this attempt read, for watching a run live (Flink's
       // REST API). A restart resets them; the exact totals are the counts emitted as data.
-      Metrics.counter(Validate.class, "read").inc(read[0]);
-      Metrics.counter(Validate.class, "bad").inc(bad[0]);
+      if (runnerMetrics) {
+        Metrics.counter(Validate.class, "read").inc(read[0]);
+        Metrics.counter(Validate.class, "bad").inc(bad[0]);
+      }
       Progress.addBundle(read[0], bad[0]);
       counts.flush(context);
     }
