@@ -16,7 +16,7 @@ import org.apache.commons.jexl3.JexlScript;
 
 /**
  * Computes derived fields and applies the filter, row by row. Expressions are compiled once per
- * worker in {@code @Setup}. A row whose expression fails at run time (a null operand, a division by
+ * worker in {@code @Setup} ({@link CompiledExpression}, JEXL's interpreter for what it does not cover). A row whose expression fails at run time (a null operand, a division by
  * zero, a result that does not fit its type) goes to the bad records with the reason; a row the
  * filter rejects is counted as filtered. Counts: {@code kept}, {@code filtered}, {@code failed}.
  */
@@ -28,9 +28,8 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
   private final Schema outputSchema;
   private final List<DerivedFieldSpec> derived;
   private final @Nullable String filter;
-  private transient JexlScript[] scripts;
-  private transient JexlScript filterScript;
-  private transient RowContext context;
+  private transient CompiledExpression.Eval[] expressions;
+  private transient CompiledExpression.Eval filterExpression;
   private transient BundleCounts counts;
   private transient long[] kept;
   private transient long[] filtered;
@@ -44,12 +43,25 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
 
   @Setup
   public void setup() {
-    scripts = new JexlScript[derived.size()];
-    for (int i = 0; i < scripts.length; i++) {
-      scripts[i] = ExpressionEngine.compile(derived.get(i).expression());
+    expressions = new CompiledExpression.Eval[derived.size()];
+    for (int i = 0; i < expressions.length; i++) {
+      expressions[i] = evaluator(derived.get(i).expression());
     }
-    filterScript = filter == null ? null : ExpressionEngine.compile(filter);
-    context = new RowContext(outputSchema);
+    filterExpression = filter == null ? null : evaluator(filter);
+  }
+
+  /** The compiled form of an expression, or JEXL's interpreter where the compiler does not reach. */
+  private CompiledExpression.Eval evaluator(String expression) {
+    JexlScript script = ExpressionEngine.compile(expression);
+    CompiledExpression.Eval compiled = CompiledExpression.compile(script, outputSchema);
+    if (compiled != null) {
+      return compiled;
+    }
+    RowContext context = new RowContext(outputSchema);
+    return values -> {
+      context.reset(values);
+      return script.execute(context);
+    };
   }
 
   @StartBundle
@@ -66,15 +78,14 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
     for (int i = 0; i < n; i++) {
       values[i] = row.getValue(i);
     }
-    context.reset(values);
     String step = null;
     try {
-      for (int i = 0; i < scripts.length; i++) {
+      for (int i = 0; i < expressions.length; i++) {
         step = derived.get(i).name();
-        values[n + i] = TypeCoercion.to(derived.get(i).type(), scripts[i].execute(context));
+        values[n + i] = TypeCoercion.to(derived.get(i).type(), expressions[i].eval(values));
       }
       step = "filter";
-      if (filterScript != null && !Boolean.TRUE.equals(filterScript.execute(context))) {
+      if (filterExpression != null && !Boolean.TRUE.equals(filterExpression.eval(values))) {
         filtered[0]++;
         return;
       }
@@ -86,7 +97,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
       return;
     }
     kept[0]++;
-    out.get(KEPT).output(scripts.length == 0 ? row : Row.withSchema(outputSchema).attachValues(java.util.Arrays.asList(values)));
+    out.get(KEPT).output(expressions.length == 0 ? row : Row.withSchema(outputSchema).attachValues(java.util.Arrays.asList(values)));
   }
 
   @FinishBundle

@@ -1,0 +1,167 @@
+package dev.beametl.transform;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.beametl.spec.BeamTypes;
+import dev.beametl.spec.FieldType;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
+import org.apache.commons.jexl3.JexlException;
+import org.apache.commons.jexl3.JexlScript;
+import org.junit.Test;
+
+/**
+ * The compiled form must give what JEXL's interpreter gives: the same value of the same class, or
+ * an error where JEXL fails. Every expression below runs on every row below, both ways.
+ */
+public class CompiledExpressionTest {
+  private static final EnumerationType REGIONS = EnumerationType.create("EU", "NA", "APAC");
+  private static final Schema SCHEMA = Schema.builder()
+      .addNullableField("i", Schema.FieldType.INT32)
+      .addNullableField("l", Schema.FieldType.INT64)
+      .addNullableField("d", BeamTypes.of(FieldType.decimal(10, 2)))
+      .addNullableField("d3", BeamTypes.of(FieldType.decimal(4, 3)))
+      .addNullableField("x", Schema.FieldType.DOUBLE)
+      .addNullableField("s", Schema.FieldType.STRING)
+      .addNullableField("b", Schema.FieldType.BOOLEAN)
+      .addNullableField("ts", BeamTypes.of(FieldType.of(FieldType.Kind.TIMESTAMP)))
+      .addNullableField("dt", BeamTypes.of(FieldType.of(FieldType.Kind.DATE)))
+      .addNullableField("region", Schema.FieldType.logicalType(REGIONS))
+      .build();
+
+  private static final List<Object[]> ROWS = List.of(
+      row(3, 7L, "12.50", "0.125", 1.5, "eu", true, "2024-03-01T10:00:00Z", "2024-02-29", "EU"),
+      row(0, 0L, "0.00", "0.000", 0.0, "", false, "2023-12-31T23:59:59Z", "2023-01-01", "APAC"),
+      row(-4, -9L, "-3.10", null, -2.25, " Na ", null, "2024-01-01T00:00:00Z", null, "NA"),
+      row(Integer.MAX_VALUE, Long.MAX_VALUE, "99999999.99", "0.500", 1e300, "x", true, null, "2024-12-31", null),
+      row(null, null, null, null, null, null, null, null, null, null),
+      row(1000, 2L, "0.01", "0.001", 3.0, "2024-05-06", false, "2024-07-04T12:30:00Z", "2024-07-04", "EU"));
+
+  private static final List<String> EXPRESSIONS = List.of(
+      // the sample spec's
+      "i * d * (1 - coalesce(d3, 0))", "year(ts) >= 2024",
+      // arithmetic over every pair of numeric kinds, overflow and division by zero included
+      "i + l", "i - l", "i * l", "i / l", "i % l", "l * l", "i * i", "i + 1", "l + 1",
+      "d + i", "d - l", "d * x", "d / i", "d % i", "d / d3", "i / d", "l - d", "d * d3",
+      "x + i", "x / i", "x * x", "-i", "-d", "-x", "-5", "-2.5", "1 - -2", "10 / 4", "10 / 4.0", "7 % 3",
+      "2.5B * d", "1e3 + i", "10000000000 + i",
+      // strings
+      "s + '!'", "s + i", "'a' + 'b'", "upper(s)", "lower(s)", "trim(s)", "length(s)", "upper(i)",
+      // comparisons and logic
+      "i == l", "i != l", "i < l", "i <= d", "i > x", "i >= 0", "d > 10", "s == 'eu'", "s != null", "i == null",
+      "region == 'EU'", "region != 'NA'", "b && i > 0", "b || i > 0", "!b", "!(i > 0)", "i > 0 && d > 0",
+      "i > 0 || s == 'x'", "ts == null", "dt == null",
+      // null handling: ternary, elvis, ??, coalesce
+      "i > 0 ? d : 0", "i ?: 5", "i ?? -1", "d ?? 0", "(i + 1) ?? 0", "(i > 2) ? 'big' : 'small'",
+      "coalesce(i, l, 0)", "coalesce(d3, d)", "coalesce()", "coalesce(s, '-')", "-(i)", "(i) + 1",
+      "(i + 1) > 0 ? 1 : 2", "(-i) ?? 5", "!b ? 1 : 2", "b ? 1 : 2", "(s == null) ? 0 : length(s)",
+      // functions on dates
+      "month(ts)", "day(ts)", "hour(ts)", "weekday(ts)", "date(ts)", "year(dt)", "date(s)", "date('2024-01-31')",
+      "abs(i)", "abs(d)", "abs(x)", "abs(s)", "year(s)",
+      "true", "false", "null", "i", "d3", "region");
+
+  /** Covered by the compiler only through JEXL: they must not compile, and still work. */
+  private static final List<String> LEFT_TO_JEXL = List.of("s =~ 'e.*'", "size(s)", "i == 1 ? upper(s) : s =^ 'x'", "unknown + 1", "coalesce(s)");
+
+  private static Object[] row(Integer i, Long l, String d, String d3, Double x, String s, Boolean b, String ts,
+      String day, String region) {
+    return new Object[] {i, l, d == null ? null : new BigDecimal(d), d3 == null ? null : new BigDecimal(d3), x, s, b,
+        ts == null ? null : Instant.parse(ts), day == null ? null : LocalDate.parse(day),
+        region == null ? null : REGIONS.valueOf(region)};
+  }
+
+  /** The value of the class JEXL gives, or "error" when it fails. */
+  private static Object jexl(JexlScript script, Object[] values) {
+    RowContext context = new RowContext(SCHEMA);
+    context.reset(values);
+    try {
+      return script.execute(context);
+    } catch (JexlException | IllegalArgumentException | ArithmeticException e) {
+      return "error";
+    }
+  }
+
+  private static Object compiled(CompiledExpression.Eval eval, Object[] values) {
+    try {
+      return eval.eval(values.clone());
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return "error";
+    }
+  }
+
+  @Test
+  public void everyExpressionGivesJexlsValueOnEveryRow() {
+    List<String> mismatches = new ArrayList<>();
+    for (String expression : EXPRESSIONS) {
+      JexlScript script = ExpressionEngine.compile(expression);
+      CompiledExpression.Eval eval = CompiledExpression.compile(script, SCHEMA);
+      assertThat("compiles: " + expression, eval, notNullValue());
+      for (Object[] values : ROWS) {
+        Object want = jexl(script, values);
+        Object got = compiled(eval, values);
+        boolean same = want == null ? got == null
+            : got != null && want.getClass() == got.getClass() && want.equals(got);
+        if (!same) {
+          mismatches.add(expression + " on " + Arrays.toString(values) + ": JEXL " + describe(want)
+              + ", compiled " + describe(got));
+        }
+      }
+    }
+    assertThat(String.join("\n", mismatches), mismatches.size(), is(0));
+  }
+
+  private static String describe(Object v) {
+    return v == null ? "null" : v + " (" + v.getClass().getSimpleName() + ")";
+  }
+
+  @Test
+  public void whatTheCompilerDoesNotCoverStaysWithJexl() {
+    for (String expression : LEFT_TO_JEXL) {
+      assertThat(expression, CompiledExpression.compile(ExpressionEngine.compile(expression), SCHEMA), nullValue());
+    }
+  }
+
+  private static CompiledExpression.EvaluationException failure(String expression, Object[] values) {
+    try {
+      CompiledExpression.compile(ExpressionEngine.compile(expression), SCHEMA).eval(values);
+    } catch (CompiledExpression.EvaluationException e) {
+      return e;
+    }
+    throw new AssertionError(expression + ": expected an error");
+  }
+
+  @Test
+  public void nullErrorsReadAsJexlsAndOnlyNullOperandsAreCaughtByATernary() {
+    Object[] nulls = ROWS.get(4);
+    CompiledExpression.EvaluationException field = failure("2 / i", nulls);
+    assertThat(field.getMessage(), equalTo("variable 'i' is null"));
+    assertThat(field.nullOperand(), is(false));
+    CompiledExpression.EvaluationException operand = failure("abs(i) / 2", nulls);
+    assertThat(operand.getMessage(), equalTo("/ error caused by null operand"));
+    assertThat(operand.nullOperand(), is(true));
+  }
+
+  @Test
+  public void aFunctionGivenTheWrongTypeFailsAsAnEvaluationError() {
+    CompiledExpression.Eval eval = CompiledExpression.compile(ExpressionEngine.compile("date(s)"), SCHEMA);
+    try {
+      eval.eval(ROWS.get(0).clone()); // "eu" is no date
+      throw new AssertionError("expected an error");
+    } catch (RuntimeException e) {
+      assertThat(e, instanceOf(CompiledExpression.EvaluationException.class));
+      assertThat(e.getMessage(), startsWith("date(a string): "));
+    }
+  }
+}
