@@ -28,7 +28,6 @@ import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.util.WindowedValue;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -222,6 +221,7 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
    */
   static final class HashedKeySelector<K, AccumT> implements KeySelector<WindowedValue<KV<K, AccumT>>, Long> {
     private final Coder<K> keyCoder;
+    private transient KeyBytes bytes;
 
     HashedKeySelector(Coder<K> keyCoder) {
       this.keyCoder = keyCoder;
@@ -229,8 +229,38 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
 
     @Override
     public Long getKey(WindowedValue<KV<K, AccumT>> value) throws Exception {
-      byte[] bytes = CoderUtils.encodeToByteArray(keyCoder, value.getValue().getKey());
-      return Hashing.murmur3_128().hashBytes(bytes).asLong();
+      if (bytes == null) {
+        bytes = new KeyBytes();
+      }
+      bytes.count = 0;
+      keyCoder.encode(value.getValue().getKey(), bytes);
+      return Hashing.murmur3_128().hashBytes(bytes.buf, 0, bytes.count).asLong();
+    }
+  }
+
+  /**
+   * The encoded key, in one buffer reused for every element: Beam's encodeToByteArray goes through a
+   * thread-local, a synchronized stream and a copy of the bytes, per element (JFR: ~4% of a run).
+   */
+  static final class KeyBytes extends java.io.OutputStream {
+    byte[] buf = new byte[64];
+    int count;
+
+    @Override
+    public void write(int b) {
+      if (count == buf.length) {
+        buf = java.util.Arrays.copyOf(buf, 2 * count);
+      }
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (count + len > buf.length) {
+        buf = java.util.Arrays.copyOf(buf, Math.max(2 * buf.length, count + len));
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
     }
   }
 
