@@ -147,19 +147,7 @@ final class CompiledExpression {
       return negate(n.jjtGetChild(0));
     }
     if (n instanceof ASTNotNode && n.jjtGetNumChildren() == 1) {
-      Eval v = node(n.jjtGetChild(0));
-      boolean strict = arithmetic.isStrict(JexlOperator.NOT);
-      return values -> {
-        Object x = v.eval(values);
-        if (x == null && strict) {
-          throw nullOperand("!");
-        }
-        try {
-          return arithmetic.not(x);
-        } catch (RuntimeException e) {
-          throw failed("!", e);
-        }
-      };
+      return unary(node(n.jjtGetChild(0)), JexlOperator.NOT, "!", arithmetic::not);
     }
     if (n instanceof ASTAndNode || n instanceof ASTOrNode) {
       return logical(n, n instanceof ASTAndNode);
@@ -221,17 +209,22 @@ final class CompiledExpression {
       Object v = arithmetic.narrowNumber((Number) arithmetic.negate(literal.getLiteral()), literal.getLiteralClass());
       return values -> v;
     }
-    Eval e = node(operand);
-    boolean strict = arithmetic.isStrict(JexlOperator.NEGATE);
+    return unary(node(operand), JexlOperator.NEGATE, "-", arithmetic::negate);
+  }
+
+  /** {@code !} and {@code -} on a computed value: JEXL's null-operand rule, then its arithmetic. */
+  private Eval unary(Eval operand, JexlOperator operator, String symbol,
+      java.util.function.UnaryOperator<Object> op) {
+    boolean strict = arithmetic.isStrict(operator);
     return values -> {
-      Object x = e.eval(values);
+      Object x = operand.eval(values);
       if (x == null && strict) {
-        throw nullOperand("-");
+        throw nullOperand(symbol);
       }
       try {
-        return arithmetic.negate(x);
-      } catch (RuntimeException ex) {
-        throw failed("-", ex);
+        return op.apply(x);
+      } catch (RuntimeException e) {
+        throw failed(symbol, e);
       }
     };
   }
