@@ -16,9 +16,10 @@ import org.apache.commons.jexl3.JexlScript;
 
 /**
  * Computes derived fields and applies the filter, row by row. Expressions are compiled once per
- * worker in {@code @Setup} ({@link CompiledExpression}, JEXL's interpreter for what it does not cover). A row whose expression fails at run time (a null operand, a division by
- * zero, a result that does not fit its type) goes to the bad records with the reason; a row the
- * filter rejects is counted as filtered. Counts: {@code kept}, {@code filtered}, {@code failed}.
+ * worker in {@code @Setup} ({@link CompiledExpression}; JEXL's interpreter for what it does not
+ * cover). A row whose expression fails at run time (a null operand, a division by zero, a result
+ * that does not fit its type) goes to the bad records with the reason; a row the filter rejects is
+ * counted as filtered. Counts: {@code kept}, {@code filtered}, {@code failed}.
  */
 final class DeriveAndFilter extends DoFn<Row, Row> {
   static final TupleTag<Row> KEPT = new TupleTag<>("kept") {};

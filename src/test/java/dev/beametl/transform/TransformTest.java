@@ -135,6 +135,20 @@ public class TransformTest {
     p.run();
   }
 
+  /** A form the expression compiler leaves to JEXL's interpreter (a regex match) works the same. */
+  @Test
+  public void expressionsTheCompilerDoesNotCoverRunOnJexl() {
+    String filter = "k2 =~ '[uv]' && price > 0.15";
+    org.hamcrest.MatcherAssert.assertThat(CompiledExpression.compile(ExpressionEngine.compile(filter),
+        org.apache.beam.sdk.schemas.Schema.builder().addStringField("k2").addDecimalField("price").build()),
+        org.hamcrest.Matchers.nullValue());
+    PCollectionTuple out = run("filter: \"" + filter + "\"\n");
+    PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
+        "k=a k2=u q=3 price=0.20 d=2024-03-01 ts=2024-01-02T00:00:00Z x=null",
+        "k=a k2=v q=null price=0.30 d=2024-02-01 ts=2024-01-03T00:00:00Z x=1.5");
+    p.run();
+  }
+
   @Test
   public void expressionFailuresBecomeBadRecords() {
     PCollectionTuple out = run(String.join("\n",
