@@ -1,9 +1,16 @@
 package dev.beametl.report;
 
+import com.sun.management.GcInfo;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -62,8 +69,7 @@ public final class Progress implements AutoCloseable {
     while (running) {
       sampleHeap();
       if (LIVE_HEAP_EVERY_NANOS > 0 && System.nanoTime() - lastLive >= LIVE_HEAP_EVERY_NANOS) {
-        System.gc();
-        liveHeapBytes = Math.max(liveHeapBytes, memory.getHeapMemoryUsage().getUsed());
+        liveHeapBytes = Math.max(liveHeapBytes, heapAfterFullCollection());
         lastLive = System.nanoTime();
       }
       if (intervalMillis > 0 && System.nanoTime() - lastPrint >= intervalMillis * 1_000_000L) {
@@ -76,6 +82,39 @@ public final class Progress implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * Forces a full collection and returns the heap it left, as the collector itself recorded it.
+   * Reading the heap after {@code System.gc()} returns races with the task threads, which at 16M rows
+   * had allocated another 100 MB by then. A young collection right after the full one can replace
+   * it as its collector's last; it leaves at least as much, so the smallest heap left by any
+   * collection that ran meanwhile is the full one's.
+   */
+  static long heapAfterFullCollection() {
+    List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+    long[] before = collectors.stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).toArray();
+    System.gc();
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < collectors.size(); i++) {
+      GarbageCollectorMXBean c = collectors.get(i);
+      if (c.getCollectionCount() > before[i] && c instanceof com.sun.management.GarbageCollectorMXBean) {
+        GcInfo info = ((com.sun.management.GarbageCollectorMXBean) c).getLastGcInfo();
+        if (info != null) {
+          least = Math.min(least, heapUsed(info.getMemoryUsageAfterGc()));
+        }
+      }
+    }
+    return least != Long.MAX_VALUE ? least : ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static long heapUsed(Map<String, MemoryUsage> pools) {
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage u = pool.getType() == MemoryType.HEAP ? pools.get(pool.getName()) : null;
+      used += u == null ? 0 : u.getUsed();
+    }
+    return used;
   }
 
   private void sampleHeap() {
