@@ -50,6 +50,12 @@ public final class BeamTypes {
     return of(type, List.of(), false);
   }
 
+  /** The category list of a field type encoded as categories, or null for any other type. */
+  public static EnumerationType categories(Schema.FieldType type) {
+    return type.getTypeName() == Schema.TypeName.LOGICAL_TYPE && type.getLogicalType() instanceof EnumerationType
+        ? (EnumerationType) type.getLogicalType() : null;
+  }
+
   /** The value of column i of a row, with a category code turned back into its string. */
   public static Object plainValue(org.apache.beam.sdk.values.Row row, int i) {
     Object v = row.getValue(i);

@@ -2,6 +2,7 @@ package dev.beametl.transform;
 
 import com.google.auto.value.AutoValue;
 import dev.beametl.spec.AggregationSpec;
+import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.MetricSpec;
 import java.util.ArrayList;
@@ -202,14 +203,10 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     Schema.Builder b = Schema.builder();
     for (String n : names) {
       Schema.Field f = in.getField(n);
-      b.addField(isCategory(f.getType())
+      b.addField(BeamTypes.categories(f.getType()) != null
           ? Schema.Field.of(n, Schema.FieldType.INT32.withNullable(f.getType().getNullable())) : f);
     }
     return b.build();
-  }
-
-  private static boolean isCategory(Schema.FieldType type) {
-    return type.getTypeName() == Schema.TypeName.LOGICAL_TYPE && type.getLogicalType() instanceof EnumerationType;
   }
 
   private static Schema project(Schema in, List<String> names) {
@@ -306,8 +303,8 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
       String name = f.getName();
       if (key.getSchema().hasField(name)) {
         Object v = key.getValue(name);
-        values.add(v instanceof Integer && isCategory(f.getType())
-            ? ((EnumerationType) f.getType().getLogicalType()).valueOf((Integer) v) : v);
+        EnumerationType categories = BeamTypes.categories(f.getType());
+        values.add(v instanceof Integer && categories != null ? categories.valueOf((Integer) v) : v);
       } else if (distinctCounts.containsKey(name)) {
         values.add(distinctCounts.get(name));
       } else {

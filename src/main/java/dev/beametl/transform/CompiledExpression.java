@@ -1,5 +1,6 @@
 package dev.beametl.transform;
 
+import dev.beametl.spec.BeamTypes;
 import java.lang.reflect.Method;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -163,11 +164,9 @@ final class CompiledExpression {
         return l != null ? l : right.eval(values);
       };
     }
-    if (n.jjtGetNumChildren() == 2) {
-      Operator op = operator(n);
-      if (op != null) {
-        return binary(n, op);
-      }
+    BinaryOperator op = BinaryOperator.of(n);
+    if (op != null && n.jjtGetNumChildren() == 2) {
+      return binary(n, op);
     }
     throw new Unsupported();
   }
@@ -178,10 +177,9 @@ final class CompiledExpression {
       throw new Unsupported(); // a local variable, or a name JEXL would report as unknown
     }
     int i = schema.indexOf(id.getName());
-    Schema.FieldType type = schema.getField(i).getType();
+    EnumerationType categories = BeamTypes.categories(schema.getField(i).getType());
     Eval read = values -> values[i];
-    if (type.getTypeName() == Schema.TypeName.LOGICAL_TYPE && type.getLogicalType() instanceof EnumerationType) {
-      EnumerationType categories = (EnumerationType) type.getLogicalType();
+    if (categories != null) {
       read = values -> {
         Object v = values[i];
         return v instanceof EnumerationType.Value ? categories.toString((EnumerationType.Value) v) : v;
@@ -356,40 +354,59 @@ final class CompiledExpression {
     throw new IllegalArgumentException("expects a number");
   }
 
-  private interface Operator {
-    Object apply(Object left, Object right);
+  /** JEXL's binary operators: the node, its symbol, and the JexlArithmetic call JEXL makes for it. */
+  private enum BinaryOperator {
+    ADD(ASTAddNode.class, "+", true, JexlArithmetic::add),
+    SUBTRACT(ASTSubNode.class, "-", true, JexlArithmetic::subtract),
+    MULTIPLY(ASTMulNode.class, "*", true, JexlArithmetic::multiply),
+    DIVIDE(ASTDivNode.class, "/", true, JexlArithmetic::divide),
+    MOD(ASTModNode.class, "%", true, JexlArithmetic::mod),
+    EQ(ASTEQNode.class, "==", false, JexlArithmetic::equals),
+    NE(ASTNENode.class, "!=", false, (a, l, r) -> !a.equals(l, r)),
+    LT(ASTLTNode.class, "<", false, JexlArithmetic::lessThan),
+    LE(ASTLENode.class, "<=", false, JexlArithmetic::lessThanOrEqual),
+    GT(ASTGTNode.class, ">", false, JexlArithmetic::greaterThan),
+    GE(ASTGENode.class, ">=", false, JexlArithmetic::greaterThanOrEqual);
+
+    interface Call {
+      Object apply(JexlArithmetic arithmetic, Object left, Object right);
+    }
+
+    final Class<? extends JexlNode> node;
+    final String symbol;
+    /** + - * / %: an integer meeting a decimal is made a decimal first (see the class comment). */
+    final boolean arithmetic;
+    final Call call;
+
+    BinaryOperator(Class<? extends JexlNode> node, String symbol, boolean arithmetic, Call call) {
+      this.node = node;
+      this.symbol = symbol;
+      this.arithmetic = arithmetic;
+      this.call = call;
+    }
+
+    static @Nullable BinaryOperator of(JexlNode n) {
+      for (BinaryOperator op : values()) {
+        if (op.node.isInstance(n)) {
+          return op;
+        }
+      }
+      return null;
+    }
   }
 
-  private @Nullable Operator operator(JexlNode n) {
-    JexlArithmetic a = arithmetic;
-    if (n instanceof ASTAddNode) return a::add;
-    if (n instanceof ASTSubNode) return a::subtract;
-    if (n instanceof ASTMulNode) return a::multiply;
-    if (n instanceof ASTDivNode) return a::divide;
-    if (n instanceof ASTModNode) return a::mod;
-    if (n instanceof ASTEQNode) return a::equals;
-    if (n instanceof ASTNENode) return (l, r) -> !a.equals(l, r);
-    if (n instanceof ASTLTNode) return a::lessThan;
-    if (n instanceof ASTLENode) return a::lessThanOrEqual;
-    if (n instanceof ASTGTNode) return a::greaterThan;
-    if (n instanceof ASTGENode) return a::greaterThanOrEqual;
-    return null;
-  }
-
-  private Eval binary(JexlNode n, Operator op) throws Unsupported {
+  private Eval binary(JexlNode n, BinaryOperator op) throws Unsupported {
     Eval left = node(n.jjtGetChild(0));
     Eval right = node(n.jjtGetChild(1));
-    boolean arithmeticOp = n instanceof ASTAddNode || n instanceof ASTSubNode || n instanceof ASTMulNode
-        || n instanceof ASTDivNode || n instanceof ASTModNode;
     boolean strict = n.isStrictOperator(arithmetic);
-    String symbol = symbol(n);
+    String symbol = op.symbol;
     return values -> {
       Object l = left.eval(values);
       Object r = right.eval(values);
       if ((l == null || r == null) && strict) {
         throw nullOperand(symbol);
       }
-      if (arithmeticOp) {
+      if (op.arithmetic) {
         if (l instanceof BigDecimal && isIntegral(r)) {
           r = BigDecimal.valueOf(((Number) r).longValue());
         } else if (r instanceof BigDecimal && isIntegral(l)) {
@@ -397,7 +414,7 @@ final class CompiledExpression {
         }
       }
       try {
-        return op.apply(l, r);
+        return op.call.apply(arithmetic, l, r);
       } catch (RuntimeException e) {
         throw failed(symbol, e);
       }
@@ -406,23 +423,6 @@ final class CompiledExpression {
 
   private static boolean isIntegral(Object v) {
     return v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte;
-  }
-
-  private static String symbol(JexlNode n) {
-    String s = n.getClass().getSimpleName();
-    switch (s) {
-      case "ASTAddNode": return "+";
-      case "ASTSubNode": return "-";
-      case "ASTMulNode": return "*";
-      case "ASTDivNode": return "/";
-      case "ASTModNode": return "%";
-      case "ASTEQNode": return "==";
-      case "ASTNENode": return "!=";
-      case "ASTLTNode": return "<";
-      case "ASTLENode": return "<=";
-      case "ASTGTNode": return ">";
-      default: return ">=";
-    }
   }
 
   private static EvaluationException nullOperand(String symbol) {

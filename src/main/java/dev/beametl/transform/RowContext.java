@@ -1,5 +1,6 @@
 package dev.beametl.transform;
 
+import dev.beametl.spec.BeamTypes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +23,7 @@ final class RowContext implements JexlContext {
     enumerations = new EnumerationType[fields.size()];
     for (int i = 0; i < fields.size(); i++) {
       index.put(fields.get(i).getName(), i);
-      Schema.FieldType t = fields.get(i).getType();
-      if (t.getTypeName() == Schema.TypeName.LOGICAL_TYPE
-          && t.getLogicalType() instanceof EnumerationType) {
-        enumerations[i] = (EnumerationType) t.getLogicalType();
-      }
+      enumerations[i] = BeamTypes.categories(fields.get(i).getType());
     }
   }
 
