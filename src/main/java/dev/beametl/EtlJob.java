@@ -159,10 +159,14 @@ public final class EtlJob {
         return USAGE;
       }
     }
+    EmbeddedFlink embedded = null;
     try {
       prepareOutputs(spec);
       long t1 = System.nanoTime();
       phases.put("setup", (t1 - t0) / 1e9);
+      if (EmbeddedFlink.applies(options)) {
+        embedded = EmbeddedFlink.start(options); // starts while the pipeline is built and translated
+      }
       Pipeline p = Pipeline.create(options);
       try {
         EtlPipeline.build(p, spec);
@@ -221,6 +225,10 @@ public final class EtlJob {
     } catch (Exception e) {
       err.println("beam-etl: the job failed: " + rootMessage(e));
       return JOB_FAILED;
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
     }
   }
 

@@ -1,0 +1,70 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.is;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.Test;
+
+/**
+ * The embedded cluster started ahead of the job: which runs take it, that Beam's Flink runner really
+ * submits to it (not to a cluster of its own), and that closing it gives Flink its own default back.
+ */
+public class EmbeddedFlinkIT {
+  /** Elements the job's workers saw; the embedded cluster runs in this JVM. */
+  static final List<Integer> SEEN = new CopyOnWriteArrayList<>();
+
+  static final class Remember extends DoFn<Integer, Void> {
+    @ProcessElement
+    public void process(@Element Integer i) {
+      SEEN.add(i);
+    }
+  }
+
+  private static EtlOptions options(String... args) {
+    PipelineOptionsFactory.register(EtlOptions.class);
+    EtlOptions options = PipelineOptionsFactory.fromArgs(args).as(EtlOptions.class);
+    options.setRunner(FlinkRunner.class);
+    return options;
+  }
+
+  @Test
+  public void batchRunsOnTheEmbeddedRunnerTakeIt() {
+    assertThat(EmbeddedFlink.applies(options()), is(true));
+    assertThat(EmbeddedFlink.applies(options("--flinkMaster=[local]")), is(true));
+    assertThat(EmbeddedFlink.applies(options("--flinkMaster=localhost:8081")), is(false)); // a cluster's own
+    assertThat(EmbeddedFlink.applies(options("--resumable")), is(false)); // checkpoints: the runner's path
+    assertThat(EmbeddedFlink.applies(options("--streaming")), is(false));
+    EtlOptions direct = options();
+    direct.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
+    assertThat(EmbeddedFlink.applies(direct), is(false));
+  }
+
+  @Test
+  public void theRunnerSubmitsToTheStartedClusterAndCloseHandsFlinkBack() {
+    EtlOptions options = options("--flinkMaster=[local]", "--parallelism=2");
+    options.as(FlinkPipelineOptions.class).setUseDataStreamForBatch(true);
+    SEEN.clear();
+    try (EmbeddedFlink cluster = EmbeddedFlink.start(options)) {
+      Pipeline p = Pipeline.create(options);
+      p.apply(Create.of(1, 2, 3)).apply(ParDo.of(new Remember()));
+      assertThat(p.run().waitUntilFinish(), is(PipelineResult.State.DONE));
+      assertThat(SEEN, containsInAnyOrder(1, 2, 3));
+      assertThat(cluster.jobsSubmitted(), is(1));
+    }
+    assertThat(StreamExecutionEnvironment.getExecutionEnvironment(), instanceOf(LocalStreamEnvironment.class));
+  }
+}
