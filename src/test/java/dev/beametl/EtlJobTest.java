@@ -1,6 +1,7 @@
 package dev.beametl;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
@@ -122,5 +123,7 @@ public class EtlJobTest {
     assertThat(ok.out, containsString("records read                            4"));
     assertThat(Files.exists(Path.of(out(), "_SUCCESS")), is(true));
     assertThat(ok.err, not(containsString("Exception")));
+    assertThat("a second run in one JVM did not wait for the JVM to start", ok.out,
+        allOf(containsString("options"), not(containsString("jvm start"))));
   }
 }
