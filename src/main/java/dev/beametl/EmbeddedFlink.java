@@ -23,6 +23,8 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
 import org.apache.flink.runtime.minicluster.RpcServiceSharing;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The embedded Flink cluster, started on a thread of its own while the pipeline is built and
@@ -44,12 +46,18 @@ final class EmbeddedFlink implements AutoCloseable {
     this.executor = executor;
   }
 
-  /** Whether a run with these options takes this path. */
+  /**
+   * Whether a run with these options takes this path: a batch run on the embedded runner in the
+   * DataStream translation (the DataSet one takes a batch environment, which this does not serve),
+   * and no Flink client (`flink run`) has set a context environment of its own for "[auto]" to find.
+   */
   static boolean applies(EtlOptions options) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     String master = flink.getFlinkMaster();
     return options.getRunner() == FlinkRunner.class && !flink.isStreaming() && !options.isResumable()
-        && (master == null || master.equals("[auto]") || master.equals("[local]"));
+        && flink.getUseDataStreamForBatch()
+        && (master == null || master.equals("[auto]") || master.equals("[local]"))
+        && StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
   }
 
   /** Starts the cluster in the background and makes Flink submit the next job to it. */
@@ -58,10 +66,11 @@ final class EmbeddedFlink implements AutoCloseable {
     String confDir = flink.getFlinkConfDir();
     Configuration conf = confDir == null || confDir.isEmpty()
         ? GlobalConfiguration.loadConfiguration() : GlobalConfiguration.loadConfiguration(confDir);
+    // The runner's local environment: --parallelism, else one per core (Flink's config file does not count).
     int parallelism = flink.getParallelism() > 0 ? flink.getParallelism()
-        : conf.getOptional(CoreOptions.DEFAULT_PARALLELISM).orElse(Runtime.getRuntime().availableProcessors());
-    // As the runner sets them for a local environment: the job's parallelism, an attached client, and
-    // no leaked-class-loader check (https://github.com/apache/beam/issues/20783).
+        : StreamExecutionEnvironment.getDefaultLocalParallelism();
+    // As the runner sets them for a local environment: that parallelism, an attached client, and no
+    // leaked-class-loader check (https://github.com/apache/beam/issues/20783).
     conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
     conf.set(DeploymentOptions.ATTACHED, true);
     conf.set(DeploymentOptions.TARGET, OneExecutor.NAME);

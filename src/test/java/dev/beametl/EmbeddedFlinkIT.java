@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.is;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -15,6 +14,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.DefaultExecutorServiceLoader;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.Test;
@@ -34,10 +36,13 @@ public class EmbeddedFlinkIT {
     }
   }
 
+  /** Options as EtlJob sets them up for the embedded runner (FlinkSettings' defaults). */
   private static EtlOptions options(String... args) {
     PipelineOptionsFactory.register(EtlOptions.class);
     EtlOptions options = PipelineOptionsFactory.fromArgs(args).as(EtlOptions.class);
     options.setRunner(FlinkRunner.class);
+    FlinkSettings.applyDefaults(options, java.util.Arrays.stream(args)
+        .map(a -> a.substring(2).split("=", 2)[0]).collect(java.util.stream.Collectors.toList()));
     return options;
   }
 
@@ -48,15 +53,28 @@ public class EmbeddedFlinkIT {
     assertThat(EmbeddedFlink.applies(options("--flinkMaster=localhost:8081")), is(false)); // a cluster's own
     assertThat(EmbeddedFlink.applies(options("--resumable")), is(false)); // checkpoints: the runner's path
     assertThat(EmbeddedFlink.applies(options("--streaming")), is(false));
+    assertThat(EmbeddedFlink.applies(options("--useDataStreamForBatch=false")), is(false)); // DataSet API
     EtlOptions direct = options();
     direct.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
     assertThat(EmbeddedFlink.applies(direct), is(false));
   }
 
   @Test
+  public void aJobStartedByAFlinkClientKeepsTheClientsEnvironment() {
+    // `flink run` sets a context environment before main(); "[auto]" must find that one, not ours.
+    StreamContextEnvironment.setAsContext(new DefaultExecutorServiceLoader(), new Configuration(),
+        getClass().getClassLoader(), false, true);
+    try {
+      assertThat(EmbeddedFlink.applies(options()), is(false));
+    } finally {
+      StreamContextEnvironment.unsetAsContext();
+    }
+    assertThat(EmbeddedFlink.applies(options()), is(true));
+  }
+
+  @Test
   public void theRunnerSubmitsToTheStartedClusterAndCloseHandsFlinkBack() {
     EtlOptions options = options("--flinkMaster=[local]", "--parallelism=2");
-    options.as(FlinkPipelineOptions.class).setUseDataStreamForBatch(true);
     SEEN.clear();
     try (EmbeddedFlink cluster = EmbeddedFlink.start(options)) {
       Pipeline p = Pipeline.create(options);
