@@ -26,6 +26,7 @@ bench=${BENCH_DIR:-/tmp/beam-etl-bench}
 heap=${HEAP:-512m}
 variants=(${VARIANTS:-job dataset no-dictionary naive pandas by-order pandas-by-order})
 repeat=${REPEAT:-1}
+export BEAM_ETL_WARM=0 # every job run starts its own JVM, even when a warm runner is up
 python=/usr/bin/python3 # Debian's python3-pandas lives there, whatever python3 is first on the PATH
 
 [[ -x /usr/bin/time ]] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }

@@ -1,0 +1,142 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The warm runner: jobs run in one JVM one after another, each with its own output, exit code and
+ * log lines relayed to its client; a request without the token is refused; a failed run does not
+ * take the runner down; stop ends it. Then the same through bin/beam-etl, as a user runs it.
+ */
+public class WarmRunnerIT {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+
+  /** What one request got back: the tagged lines and the exit code. */
+  static final class Reply {
+    final List<String> out = new ArrayList<>();
+    final List<String> err = new ArrayList<>();
+    int code = -1;
+  }
+
+  private static Reply request(Path dir, String token, String... fields) throws IOException {
+    int port = Integer.parseInt(Files.readString(dir.resolve("port")).trim());
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      OutputStream o = s.getOutputStream();
+      o.write((token + "\0").getBytes(StandardCharsets.UTF_8));
+      for (String f : fields) {
+        o.write((f + "\0").getBytes(StandardCharsets.UTF_8));
+      }
+      o.write(0);
+      o.flush();
+      Reply r = new Reply();
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.startsWith("O ")) {
+          r.out.add(line.substring(2));
+        } else if (line.startsWith("E ")) {
+          r.err.add(line.substring(2));
+        } else if (line.startsWith("X ")) {
+          r.code = Integer.parseInt(line.substring(2));
+        }
+      }
+      return r;
+    }
+  }
+
+  @Test
+  public void runsJobsOneAfterAnotherUntilStopped() throws Exception {
+    Path dir = TMP.newFolder("runner").toPath();
+    Thread runner = new Thread(() -> {
+      try {
+        WarmRunner.serveUntilStopped(dir);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    runner.start();
+    for (int i = 0; i < 100 && !Files.exists(dir.resolve("port")); i++) {
+      Thread.sleep(50);
+    }
+    String token = Files.readString(dir.resolve("token"));
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("token"))), is("rw-------"));
+
+    Reply refused = request(dir, "not-the-token", "run", "--pipeline=pipelines/sales-by-product.yaml");
+    assertThat(refused.code, is(EtlJob.USAGE));
+    assertThat(refused.err, hasItem(containsString("refused a request without its token")));
+
+    String out = TMP.getRoot() + "/first";
+    Reply first = request(dir, token, "run", "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out);
+    assertThat(first.err.toString(), first.code, is(EtlJob.OK));
+    assertThat(first.out, hasItem(startsWith("  records read                        4,530")));
+    assertThat(Files.exists(Path.of(out, "_SUCCESS")), is(true));
+
+    Reply bad = request(dir, token, "run", "--pipeline=pipelines/sales-by-product.yaml", "--outptu=x");
+    assertThat(bad.code, is(EtlJob.USAGE));
+    assertThat(bad.err, hasItem(containsString("outptu")));
+
+    String again = TMP.getRoot() + "/again";
+    Reply second = request(dir, token, "run", "--pipeline=pipelines/sales-by-product.yaml", "--output=" + again);
+    assertThat(second.err.toString(), second.code, is(EtlJob.OK));
+    assertThat("a warm run did not wait for a JVM to start", second.out,
+        hasItem(allOf(containsString("options"), not(containsString("jvm start")))));
+    assertThat(RunCounts.read(again + "/_run"), is(RunCounts.read(out + "/_run")));
+
+    assertThat(request(dir, token, "stop").code, is(EtlJob.OK));
+    runner.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(runner.isAlive(), is(false));
+    assertThat(Files.exists(dir.resolve("port")), is(false));
+  }
+
+  @Test
+  public void theLauncherSendsRunsToItAndBack() throws Exception {
+    String out = TMP.getRoot() + "/launched";
+    try {
+      assertThat(launcher(0, "daemon", "start"), containsString("warm runner up"));
+      launcher(0, "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out); // the runner's first
+      String warm = launcher(0, "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out,
+          "--ifExists=overwrite");
+      assertThat(warm, containsString("records read                        4,530"));
+      assertThat("no JVM started for this run", warm, not(containsString("jvm start")));
+      assertThat(Files.exists(Path.of(out, "_SUCCESS")), is(true));
+      assertThat(launcher(EtlJob.USAGE, "--pipeline=pipelines/sales-by-product.yaml", "--outptu=x"),
+          containsString("outptu"));
+      assertThat(launcher(0, "daemon", "status"), containsString("warm runner up"));
+    } finally {
+      assertThat(launcher(0, "daemon", "stop"), containsString("warm runner stopped"));
+    }
+    assertThat(launcher(3, "daemon", "status"), containsString("no warm runner is up"));
+  }
+
+  /** bin/beam-etl with these arguments, which must exit with {@code code}; what it printed. */
+  private static String launcher(int code, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bin/beam-etl"));
+    command.addAll(List.of(args));
+    Path log = TMP.newFile().toPath();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertThat("bin/beam-etl finished", p.waitFor(5, TimeUnit.MINUTES), is(true));
+    assertThat(Files.readString(log), p.exitValue(), is(code));
+    return Files.readString(log);
+  }
+}
