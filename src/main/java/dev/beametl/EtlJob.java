@@ -60,6 +60,11 @@ public final class EtlJob {
   /** Whether a run in this JVM already reported the JVM's start-up as its own. */
   private static boolean jvmStartReported;
 
+  /** For a JVM that outlives its runs (WarmRunner): no run waited for it to start. */
+  static void jvmStartedEarlier() {
+    jvmStartReported = true;
+  }
+
   /** Seconds since the JVM started. */
   private static double jvmStartSeconds() {
     return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
