@@ -100,7 +100,10 @@ public final class WarmRunner {
     return serving;
   }
 
-  /** Runs one job with System.out and System.err (where the log goes) sent to the client. */
+  /**
+   * Runs one job with System.out and System.err (where the log goes) sent to the client. The two are
+   * process-wide; they are this job's because the runner serves one request at a time.
+   */
   private static int run(String[] args, PrintStream out, PrintStream err) {
     PrintStream systemOut = System.out;
     PrintStream systemErr = System.err;
