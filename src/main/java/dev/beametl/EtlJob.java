@@ -109,7 +109,7 @@ public final class EtlJob {
   }
 
   /** The names of the flags on the command line, e.g. "objectReuse" for --objectReuse=false. */
-  private static List<String> givenFlags(String[] args) {
+  static List<String> givenFlags(String[] args) {
     return Arrays.stream(args).filter(a -> a.startsWith("--"))
         .map(a -> a.substring(2).split("=", 2)[0]).collect(java.util.stream.Collectors.toList());
   }

@@ -74,20 +74,16 @@ public final class WarmRunner {
     OutputStream socket = new BufferedOutputStream(client.getOutputStream());
     PrintStream out = new PrintStream(new Lines(socket, 'O'), true, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(new Lines(socket, 'E'), true, StandardCharsets.UTF_8);
-    int code;
-    boolean serving = true;
-    if (fields.isEmpty() || !MessageDigest.isEqual(fields.get(0).getBytes(StandardCharsets.UTF_8),
-        token.getBytes(StandardCharsets.UTF_8))) {
+    boolean withToken = !fields.isEmpty() && MessageDigest.isEqual(fields.get(0).getBytes(StandardCharsets.UTF_8),
+        token.getBytes(StandardCharsets.UTF_8));
+    String command = withToken && fields.size() >= 2 ? fields.get(1) : "";
+    int code = EtlJob.OK;
+    if (!withToken) {
       err.println("beam-etl: the warm runner refused a request without its token");
       code = EtlJob.USAGE;
-    } else if (fields.size() >= 2 && fields.get(1).equals("status")) {
-      code = EtlJob.OK;
-    } else if (fields.size() >= 2 && fields.get(1).equals("stop")) {
-      code = EtlJob.OK;
-      serving = false;
-    } else if (fields.size() >= 2 && fields.get(1).equals("run")) {
+    } else if (command.equals("run")) {
       code = run(fields.subList(2, fields.size()).toArray(new String[0]), out, err);
-    } else {
+    } else if (!command.equals("status") && !command.equals("stop")) {
       err.println("beam-etl: the warm runner knows the commands run, status and stop");
       code = EtlJob.USAGE;
     }
@@ -97,7 +93,7 @@ public final class WarmRunner {
       socket.write(("X " + code + "\n").getBytes(StandardCharsets.UTF_8));
       socket.flush();
     }
-    return serving;
+    return !command.equals("stop");
   }
 
   /**

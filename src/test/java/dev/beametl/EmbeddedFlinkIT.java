@@ -41,8 +41,7 @@ public class EmbeddedFlinkIT {
     PipelineOptionsFactory.register(EtlOptions.class);
     EtlOptions options = PipelineOptionsFactory.fromArgs(args).as(EtlOptions.class);
     options.setRunner(FlinkRunner.class);
-    FlinkSettings.applyDefaults(options, java.util.Arrays.stream(args)
-        .map(a -> a.substring(2).split("=", 2)[0]).collect(java.util.stream.Collectors.toList()));
+    FlinkSettings.applyDefaults(options, EtlJob.givenFlags(args));
     return options;
   }
 
