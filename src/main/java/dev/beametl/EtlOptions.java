@@ -10,7 +10,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * named flags ({@code --input}, {@code --output}, ...). Runner flags ({@code --runner},
  * {@code --parallelism}, ...) are Beam's and the runner's own.
  */
-public interface EtlOptions extends PipelineOptions {
+public interface EtlOptions extends PipelineOptions, dev.beametl.fault.FaultOptions {
   @Description("Pipeline spec to run (YAML), e.g. pipelines/sales-by-product.yaml. Required.")
   String getPipeline();
 
@@ -86,18 +86,6 @@ public interface EtlOptions extends PipelineOptions {
   int getProgressSeconds();
 
   void setProgressSeconds(int value);
-
-  @Description("Testing only: make one task fail once after this many records (0: never), to show that "
-      + "the runner's retries lose and duplicate nothing. Needs --failureMarker.")
-  @Default.Long(0)
-  long getFailOnceAfterRecords();
-
-  void setFailOnceAfterRecords(long value);
-
-  @Description("Testing only: the file that remembers the injected failure happened.")
-  String getFailureMarker();
-
-  void setFailureMarker(String value);
 
   @Description("Benchmark only: combine (Combine.perKey, partial combining before the shuffle) or "
       + "groupByKey (the anti-pattern: every row shuffled, each group looped over), to measure the difference.")

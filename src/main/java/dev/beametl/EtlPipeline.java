@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -37,15 +36,7 @@ public final class EtlPipeline {
             .withSchemaFields(spec.schema().stream().map(FieldSpec::name).collect(Collectors.toList()))
             .withMaxSplitBytes(options.getMaxSplitBytes()));
 
-    if (options.getFailOnceAfterRecords() > 0) {
-      if (options.getFailureMarker() == null) {
-        throw new IllegalArgumentException("--failOnceAfterRecords needs --failureMarker=<file>");
-      }
-      records = records
-          .apply("Injected fault", ParDo.of(new InjectedFault<SourceRecord>(options.getFailOnceAfterRecords(),
-              options.getFailureMarker())))
-          .setCoder(records.getCoder());
-    }
+    records = dev.beametl.fault.Faults.parse(options.getFault()).atRecords(records); // testing only
 
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories())

@@ -28,7 +28,7 @@ public class FaultToleranceIT {
     String faulty = TMP.getRoot() + "/faulty";
     Path marker = TMP.getRoot().toPath().resolve("failed-once");
     EtlJobTest.Run withFault = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + faulty,
-        "--failOnceAfterRecords=1000", "--failureMarker=" + marker); // restarts come from runners/flink/embedded
+        "--fault=records.failOnce(after=1000,marker=" + marker + ")"); // restarts come from runners/flink/embedded
     assertThat(withFault.err, withFault.code, is(EtlJob.OK));
     assertThat("the fault was injected", Files.exists(marker), is(true));
     EtlJobTest.Run noFault = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + clean);

@@ -67,7 +67,9 @@ public class FlinkClusterIT {
   public void aTaskManagerKilledMidRunIsReplacedAndTheOutputsAreExact() throws Exception {
     String input = generate("tm-kill", 60_000);
     String out = TMP.getRoot() + "/tm-kill";
-    Process submit = submit("tm-kill", SPEC, "--input=" + input, "--output=" + out);
+    // At most 3,000 records a second per reader: the job surely still reads when the TaskManager dies.
+    Process submit = submit("tm-kill", SPEC, "--input=" + input, "--output=" + out,
+        "--fault=records.throttle(perSecond=3000)");
     String job = awaitRunningJob();
     awaitReading(job);
     Path pidFile = Path.of("/tmp/beam-etl-flink/taskmanager.pid");
@@ -89,15 +91,19 @@ public class FlinkClusterIT {
     String out = TMP.getRoot() + "/resume";
     String checkpoints = TMP.getRoot() + "/checkpoints";
     long maxSplitBytes = 100_000;
+    // Both runs pass at most 750 records a second per reader (two readers: about 20 s for the whole
+    // input), so checkpoints complete while the first run reads; the same flags keep the same graph.
     String[] resumable = {SPEC, "--input=" + input, "--output=" + out, "--ifExists=overwrite", "--resumable",
-        "--checkpointDir=" + checkpoints, "--checkpointingInterval=2000", "--maxSplitBytes=" + maxSplitBytes};
+        "--checkpointDir=" + checkpoints, "--checkpointingInterval=2000", "--maxSplitBytes=" + maxSplitBytes,
+        "--fault=records.throttle(perSecond=750)"};
 
     Process first = submit("resume-1", resumable);
     String job = awaitRunningJob();
-    List<long[]> progress = awaitRecordsRead(job, (long) (rows * 0.6), first);
+    List<long[]> progress = awaitCheckpointAndRecordsRead(job, (long) (rows * 0.6), first);
     long readBeforeStop = progress.get(progress.size() - 1)[1];
-    JsonNode checkpoint = rest("/jobs/" + job + "/checkpoints").get("latest").get("completed");
+    JsonNode checkpoint = completedCheckpoint(job);
     long checkpointAt = checkpoint.get("latest_ack_timestamp").asLong();
+    assertThat("the input was not all read when the cluster stopped", readBeforeStop, is(lessThan((long) rows)));
     script("stop-cluster.sh");
     first.destroyForcibly().waitFor();
     script("start-cluster.sh");
@@ -157,11 +163,21 @@ public class FlinkClusterIT {
     List<String> command = new ArrayList<>(List.of("bash", "runners/flink/submit.sh", "--parallelism=2"));
     command.addAll(List.of(args));
     File log = TMP.getRoot().toPath().resolve(name + ".log").toFile();
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    LOGS.put(p, log.toPath());
+    return p;
   }
+
+  /** The log of each submission, shown when it fails (the temporary folder is gone afterwards). */
+  private static final java.util.Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static int exitCode(Process p) throws Exception {
     assertThat("the submission ended in time", p.waitFor(400, TimeUnit.SECONDS), is(true));
+    if (p.exitValue() != 0) {
+      List<String> lines = Files.readAllLines(LOGS.get(p));
+      System.out.println("submission failed with exit code " + p.exitValue() + "; its log ends:\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+    }
     return p.exitValue();
   }
 
@@ -194,23 +210,34 @@ public class FlinkClusterIT {
     throw new AssertionError("the job's Extract step did not start running");
   }
 
-  /** Polls the records read by the running job until {@code target}; returns (time, records) samples. */
-  private static List<long[]> awaitRecordsRead(String job, long target, Process submit) throws Exception {
+  /**
+   * Polls the running job until a checkpoint has completed and it has read {@code target} records:
+   * the state the resume test needs, whichever comes first. Returns (time, records) samples.
+   */
+  private static List<long[]> awaitCheckpointAndRecordsRead(String job, long target, Process submit)
+      throws Exception {
     String source = rest("/jobs/" + job).get("vertices").get(0).get("id").asText();
     List<long[]> samples = new ArrayList<>();
     for (int i = 0; i < 1200 && submit.isAlive(); i++) {
       JsonNode metric = rest("/jobs/" + job + "/vertices/" + source + "/subtasks/metrics?get=" + VALIDATE + "&agg=sum");
       long read = metric.size() == 0 ? 0 : (long) metric.get(0).get("sum").asDouble();
       samples.add(new long[] {System.currentTimeMillis(), read});
-      if (read >= target) {
+      if (read >= target && completedCheckpoint(job) != null) {
         return samples;
       }
       Thread.sleep(100);
     }
     long last = samples.isEmpty() ? 0 : samples.get(samples.size() - 1)[1];
-    throw new AssertionError("the job did not read " + target + " records while running: " + last + " after "
-        + samples.size() + " polls" + (submit.isAlive() ? "" : "; the submitting process ended with exit code "
-        + submit.exitValue()));
+    throw new AssertionError("the job did not complete a checkpoint and read " + target + " records while "
+        + "running: " + last + " read, checkpoint " + (completedCheckpoint(job) == null ? "none" : "completed")
+        + " after " + samples.size() + " polls" + (submit.isAlive() ? ""
+        : "; the submitting process ended with exit code " + submit.exitValue()));
+  }
+
+  /** The job's latest completed checkpoint as Flink's REST API describes it, or null before the first. */
+  private static JsonNode completedCheckpoint(String job) throws Exception {
+    JsonNode latest = rest("/jobs/" + job + "/checkpoints").path("latest").path("completed");
+    return latest.isObject() ? latest : null;
   }
 
   /** A Beam counter of a finished job, from the accumulators Flink keeps for it. */
