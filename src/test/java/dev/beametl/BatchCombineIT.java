@@ -1,5 +1,7 @@
 package dev.beametl;
 
+import dev.beametl.cli.EtlOptions;
+import dev.beametl.runner.FlinkSettings;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;

@@ -1,13 +1,14 @@
 package dev.beametl;
 
+import dev.beametl.record.BundleCounts;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import dev.beametl.extract.FileRecordSource;
-import dev.beametl.extract.SourceRecord;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.spec.SpecReader;
+import dev.beametl.pipeline.Specs;
 import dev.beametl.transform.Transform;
 import dev.beametl.validate.Validate;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ public class CountInvariantsTest {
     bytes[bytes.length - 17] = (byte) 0xff; // invalid UTF-8 inside the last record
     Files.write(file, bytes);
 
-    PipelineSpec spec = SpecReader.parse(String.join("\n",
+    PipelineSpec spec = Specs.parse(String.join("\n",
         "version: 1",
         "source: {path: '" + file + "', format: csv}",
         "schema:",

@@ -1,5 +1,6 @@
 package dev.beametl;
 
+import dev.beametl.cli.EtlJob;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;

@@ -1,5 +1,7 @@
 package dev.beametl;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.pipeline.RunCounts;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;

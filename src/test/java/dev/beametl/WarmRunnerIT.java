@@ -1,5 +1,8 @@
 package dev.beametl;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.pipeline.RunCounts;
+import dev.beametl.runner.WarmRunner;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -69,7 +72,7 @@ public class WarmRunnerIT {
     Path dir = TMP.newFolder("runner").toPath();
     Thread runner = new Thread(() -> {
       try {
-        WarmRunner.serveUntilStopped(dir);
+        WarmRunner.serveUntilStopped(dir, EtlJob::main);
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }

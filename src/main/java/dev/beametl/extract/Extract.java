@@ -1,5 +1,6 @@
 package dev.beametl.extract;
 
+import dev.beametl.record.SourceRecord;
 import com.google.auto.value.AutoValue;
 import dev.beametl.spec.SourceSpec;
 import java.util.List;

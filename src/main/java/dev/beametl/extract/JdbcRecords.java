@@ -1,5 +1,7 @@
 package dev.beametl.extract;
 
+import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.record.SourceRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.spec.JdbcSpec;

@@ -1,5 +1,6 @@
 package dev.beametl.extract;
 
+import dev.beametl.record.SourceRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;

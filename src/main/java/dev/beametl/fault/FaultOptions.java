@@ -4,9 +4,12 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Hidden;
 import org.apache.beam.sdk.options.PipelineOptions;
 
-/** The one flag of the test-only fault seam; hidden from {@code --help}. See {@link Faults}. */
+/**
+ * The one flag of the test-only fault seam; hidden from {@code --help} (Beam hides options by their
+ * interface). See {@link Faults}.
+ */
+@Hidden
 public interface FaultOptions extends PipelineOptions {
-  @Hidden
   @Description("Testing only: faults to inject, e.g. records.failOnce(after=1000,marker=/tmp/m); see Faults.")
   String getFault();
 

@@ -1,7 +1,7 @@
 package dev.beametl.load;
 
 import dev.beametl.spec.InstantMicros;
-import dev.beametl.transform.OutputColumns;
+import dev.beametl.record.OutputColumns;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;

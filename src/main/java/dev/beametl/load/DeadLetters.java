@@ -2,7 +2,7 @@ package dev.beametl.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.beametl.validate.BadRecord;
+import dev.beametl.record.BadRecord;
 import java.io.IOException;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.TextIO;

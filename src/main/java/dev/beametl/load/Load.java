@@ -3,11 +3,12 @@ package dev.beametl.load;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auto.value.AutoValue;
-import dev.beametl.BundleCounts;
-import dev.beametl.extract.JdbcConnections;
+import dev.beametl.fault.Faults;
+import dev.beametl.record.BundleCounts;
+import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.SinkSpec;
-import dev.beametl.transform.OutputColumns;
+import dev.beametl.record.OutputColumns;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -50,8 +51,15 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   abstract OutputColumns columns();
 
+  abstract Faults faults();
+
   public static Load to(SinkSpec sink, OutputColumns columns) {
-    return new AutoValue_Load(sink, columns);
+    return new AutoValue_Load(sink, columns, Faults.none());
+  }
+
+  /** Testing only: faults to inject inside the sink, see {@link Faults}. */
+  public Load withFaults(Faults faults) {
+    return new AutoValue_Load(sink(), columns(), faults);
   }
 
   @Override
@@ -101,7 +109,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
         JdbcIO.<Row>write()
             .withDataSourceProviderFn(JdbcConnections.to(jdbc.connection()))
             .withStatement(JdbcTable.statement(jdbc, columns()))
-            .withPreparedStatementSetter(new JdbcTable.Binder())
+            .withPreparedStatementSetter(faults().inJdbcSink(new JdbcTable.Binder()))
             .withBatchSize(jdbc.batchSize())
             .withRetryStrategy(new JdbcTable.TransientErrors())
             .withRetryConfiguration(JdbcIO.RetryConfiguration.create(jdbc.attempts(),

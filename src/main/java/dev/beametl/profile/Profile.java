@@ -3,10 +3,10 @@ package dev.beametl.profile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beametl.extract.BoundedLineReader;
-import dev.beametl.extract.CsvFormats;
+import dev.beametl.record.CsvSyntax;
 import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
-import dev.beametl.spec.SpecReader;
+import dev.beametl.pipeline.Specs;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -101,7 +101,7 @@ public final class Profile {
         Files.createDirectories(spec.getParent());
       }
       Files.writeString(spec, yaml);
-      SpecReader.read(spec, List.of()); // the job must accept what we wrote
+      Specs.read(spec, List.of()); // the job must accept what we wrote
       out.print(p.summary(fields));
       out.println("starter spec -> " + spec + "   (run it: bin/beam-etl --pipeline=" + spec + ")");
       return 0;
@@ -131,7 +131,7 @@ public final class Profile {
     if (match.metadata().isEmpty()) {
       throw new SpecException("--input: no file matches \"" + source.path() + "\"");
     }
-    CSVFormat csv = CsvFormats.of(source);
+    CSVFormat csv = CsvSyntax.of(source);
     ObjectMapper json = new ObjectMapper();
     for (MatchResult.Metadata file : match.metadata()) {
       try (Reader in = new InputStreamReader(Channels.newInputStream(FileSystems.open(file.resourceId())),
@@ -146,7 +146,7 @@ public final class Profile {
           if (first && source.format() == SourceSpec.Format.CSV) {
             first = false;
             if (source.header()) {
-              header = CsvFormats.parseRecord(csv, line);
+              header = CsvSyntax.parseRecord(csv, line);
               for (String h : header) {
                 columns.computeIfAbsent(h.trim(), ColumnProfile::new);
               }
@@ -172,7 +172,7 @@ public final class Profile {
   private void addCsv(CSVFormat csv, String line, List<String> header) {
     List<String> cells;
     try {
-      cells = CsvFormats.parseRecord(csv, line);
+      cells = CsvSyntax.parseRecord(csv, line);
     } catch (IOException | IllegalStateException e) {
       unreadable++;
       return;

@@ -1,5 +1,6 @@
 package dev.beametl.report;
 
+import dev.beametl.record.LiveCounts;
 import com.sun.management.GcInfo;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
@@ -11,20 +12,17 @@ import java.lang.management.MemoryUsage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A progress line every few seconds while a run lasts: records read, records/s, bad records so far,
  * elapsed time, heap used against the maximum; and the peak heap used, for the run report.
  *
  * <p>The counts come from the stages running in this JVM (the embedded runner and the DirectRunner)
- * through process-wide counters, added to once per bundle. A job on a cluster runs elsewhere: the
- * line then shows time and the client's heap only, and Flink's REST API shows the job's progress.
+ * through process-wide counters ({@link LiveCounts}), added to once per bundle. A job on a cluster
+ * runs elsewhere: the line then shows time and the client's heap only, and Flink's REST API shows
+ * the job's progress.
  */
 public final class Progress implements AutoCloseable {
-  private static final AtomicLong READ = new AtomicLong();
-  private static final AtomicLong BAD = new AtomicLong();
-
   private final PrintStream err;
   private final long intervalMillis;
   private final long start = System.nanoTime();
@@ -33,17 +31,10 @@ public final class Progress implements AutoCloseable {
   private volatile long peakHeapBytes;
   private volatile boolean running = true;
 
-  /** Called by Validate once per bundle (in this JVM only; see the class comment). */
-  public static void addBundle(long read, long bad) {
-    READ.addAndGet(read);
-    BAD.addAndGet(bad);
-  }
-
   private Progress(PrintStream err, long intervalMillis) {
     this.err = err;
     this.intervalMillis = intervalMillis;
-    READ.set(0);
-    BAD.set(0);
+    LiveCounts.reset();
     this.thread = new Thread(this::loop, "beam-etl-progress");
     thread.setDaemon(true);
   }
@@ -126,10 +117,10 @@ public final class Progress implements AutoCloseable {
 
   String line() {
     double seconds = elapsedSeconds();
-    long read = READ.get();
+    long read = LiveCounts.read();
     long max = memory.getHeapMemoryUsage().getMax();
     return String.format(Locale.ROOT, "beam-etl: %,d records read (%,.0f/s), %,d bad, %.0f s, heap %,d of %,d MiB",
-        read, read / Math.max(seconds, 1e-3), BAD.get(), seconds, memory.getHeapMemoryUsage().getUsed() >> 20,
+        read, read / Math.max(seconds, 1e-3), LiveCounts.bad(), seconds, memory.getHeapMemoryUsage().getUsed() >> 20,
         max >> 20);
   }
 

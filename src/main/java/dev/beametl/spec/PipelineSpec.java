@@ -49,7 +49,7 @@ public abstract class PipelineSpec implements Serializable {
 
   public abstract Builder toBuilder();
 
-  /** Builder for {@link PipelineSpec}; {@link SpecValidator} checks the result. */
+  /** Builder for {@link PipelineSpec}; {@link SpecReader} checks what it builds. */
   @AutoValue.Builder
   public abstract static class Builder {
     public abstract Builder setName(String name);

@@ -52,6 +52,16 @@ public abstract class SourceSpec implements Serializable {
 
   public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
 
+  /**
+   * True where a 0x0A byte is always a line feed (UTF-8, ASCII, ISO-8859-x and the like), so files
+   * in this charset can be cut into byte ranges at line ends.
+   */
+  public boolean newlineIsOneByte() {
+    java.nio.charset.Charset cs = java.nio.charset.Charset.forName(charset());
+    return java.util.Arrays.equals("\n".getBytes(cs), new byte[] {'\n'})
+        && java.util.Arrays.equals("a".getBytes(cs), new byte[] {'a'});
+  }
+
   public static Builder builder(String path, Format format) {
     return new AutoValue_SourceSpec.Builder()
         .setPath(path)

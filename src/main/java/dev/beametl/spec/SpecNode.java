@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -17,6 +18,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * (line 7): ...}. Reading a mapping checks its keys against the allowed ones.
  */
 final class SpecNode {
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern SQL_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
   private final Node node;
   private final String path;
 
@@ -150,6 +153,50 @@ final class SpecNode {
       throw error("\"" + s + "\" must be exactly one character (\\t or tab for a tab)");
     }
     return s.charAt(0);
+  }
+
+  /** The child {@code key} of a mapping read from this node; missing is an error naming its path. */
+  static SpecNode required(Map<String, SpecNode> mapping, String key, SpecNode parent) {
+    SpecNode n = mapping.get(key);
+    if (n == null) {
+      String path = parent.path().isEmpty() ? key : parent.path() + "." + key;
+      throw SpecException.at(path, parent.line(), "required key is missing");
+    }
+    return n;
+  }
+
+  /** This node, when the key applies to what it is in; else an error saying where it applies. */
+  SpecNode onlyFor(boolean applies, String kinds) {
+    if (!applies) {
+      throw error("applies only to " + kinds);
+    }
+    return this;
+  }
+
+  /** A plain or schema-qualified table or column name, so a spec cannot inject SQL. */
+  String sqlName() {
+    String s = nonEmptyString().trim();
+    if (!SQL_NAME.matcher(s).matches()) {
+      throw error("\"" + s + "\" is not a plain table or column name (letters, digits, _, one optional schema.)");
+    }
+    return s;
+  }
+
+  /** A field or metric name. */
+  String identifier() {
+    String s = nonEmptyString();
+    if (!IDENTIFIER.matcher(s).matches()) {
+      throw error("\"" + s + "\" is not a valid name; use letters, digits and _ (not first)");
+    }
+    return s;
+  }
+
+  FieldType fieldType() {
+    try {
+      return FieldType.parse(string());
+    } catch (IllegalArgumentException e) {
+      throw error(e.getMessage());
+    }
   }
 
   <E extends Enum<E>> E enumValue(Class<E> type) {

@@ -1,5 +1,6 @@
 package dev.beametl.transform;
 
+import dev.beametl.record.OutputColumns;
 import com.google.auto.value.AutoValue;
 import dev.beametl.spec.AggregationSpec;
 import dev.beametl.spec.BeamTypes;
@@ -18,7 +19,6 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
@@ -94,7 +94,8 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     }
     Schema metricsRowSchema = metricSchema.build();
     if (naiveGrouping()) {
-      return groupAndLoop(rows, keySchema, valueFields, distinct, new MetricsCombineFn(metrics, metricsRowSchema));
+      return NaiveAggregation.groupAndLoop(rows, keySchema, valueFields, distinct,
+          new MetricsCombineFn(metrics, metricsRowSchema), outputSchema());
     }
 
     PCollection<KV<Row, Row>> keyed = rows
@@ -130,65 +131,6 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setRowSchema(outputSchema());
   }
 
-  private PCollection<Row> groupAndLoop(PCollection<Row> rows, Schema keySchema, List<String> valueFields,
-      List<MetricSpec> distinct, MetricsCombineFn fn) {
-    List<String> all = new ArrayList<>(valueFields); // the combined metrics' fields stay a prefix
-    for (MetricSpec m : distinct) {
-      if (!all.contains(m.field())) {
-        all.add(m.field());
-      }
-    }
-    Schema valueSchema = project(rows.getSchema(), all);
-    int[] distinctIndex = distinct.stream().mapToInt(m -> valueSchema.indexOf(m.field())).toArray();
-    List<String> distinctNames = new ArrayList<>();
-    distinct.forEach(m -> distinctNames.add(m.name()));
-    return rows
-        .apply("Key every row (naive)", ParDo.of(new Project(keySchema, valueSchema)))
-        .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)))
-        .apply("Group every row by key (naive)", GroupByKey.create())
-        .apply("Loop over each group (naive)",
-            ParDo.of(new LoopOverGroup(fn, distinctNames, distinctIndex, outputSchema())))
-        .setRowSchema(outputSchema());
-  }
-
-  /** The anti-pattern: one call per key with all of its rows, folded in a loop. */
-  static final class LoopOverGroup extends DoFn<KV<Row, Iterable<Row>>, Row> {
-    private final MetricsCombineFn fn;
-    private final List<String> distinctNames;
-    private final int[] distinctIndex;
-    private final Schema outputSchema;
-
-    LoopOverGroup(MetricsCombineFn fn, List<String> distinctNames, int[] distinctIndex, Schema outputSchema) {
-      this.fn = fn;
-      this.distinctNames = distinctNames;
-      this.distinctIndex = distinctIndex;
-      this.outputSchema = outputSchema;
-    }
-
-    @ProcessElement
-    public void process(@Element KV<Row, Iterable<Row>> group, OutputReceiver<Row> out) {
-      Object[] acc = fn.createAccumulator();
-      List<java.util.Set<Object>> seen = new ArrayList<>();
-      for (int i = 0; i < distinctIndex.length; i++) {
-        seen.add(new java.util.HashSet<>());
-      }
-      for (Row row : group.getValue()) {
-        acc = fn.addInput(acc, row);
-        for (int i = 0; i < distinctIndex.length; i++) {
-          Object v = row.getValue(distinctIndex[i]);
-          if (v != null) {
-            seen.get(i).add(v);
-          }
-        }
-      }
-      Map<String, Long> counts = new LinkedHashMap<>();
-      for (int i = 0; i < distinctIndex.length; i++) {
-        counts.put(distinctNames.get(i), (long) seen.get(i).size());
-      }
-      out.output(shape(outputSchema, group.getKey(), fn.extractOutput(acc), counts));
-    }
-  }
-
   private FieldType typeOf(String field) {
     return inputColumns().columns().stream().filter(c -> c.name().equals(field)).findFirst().orElseThrow().type();
   }
@@ -209,7 +151,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     return b.build();
   }
 
-  private static Schema project(Schema in, List<String> names) {
+  static Schema project(Schema in, List<String> names) {
     Schema.Builder b = Schema.builder();
     for (String n : names) {
       b.addField(in.getField(n));

@@ -11,22 +11,12 @@ import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 import org.apache.commons.jexl3.JexlArithmetic;
 import org.apache.commons.jexl3.JexlOperator;
 import org.apache.commons.jexl3.JexlScript;
-import org.apache.commons.jexl3.parser.ASTAddNode;
 import org.apache.commons.jexl3.parser.ASTAndNode;
 import org.apache.commons.jexl3.parser.ASTArguments;
-import org.apache.commons.jexl3.parser.ASTDivNode;
-import org.apache.commons.jexl3.parser.ASTEQNode;
 import org.apache.commons.jexl3.parser.ASTFalseNode;
 import org.apache.commons.jexl3.parser.ASTFunctionNode;
-import org.apache.commons.jexl3.parser.ASTGENode;
-import org.apache.commons.jexl3.parser.ASTGTNode;
 import org.apache.commons.jexl3.parser.ASTIdentifier;
 import org.apache.commons.jexl3.parser.ASTJexlScript;
-import org.apache.commons.jexl3.parser.ASTLENode;
-import org.apache.commons.jexl3.parser.ASTLTNode;
-import org.apache.commons.jexl3.parser.ASTModNode;
-import org.apache.commons.jexl3.parser.ASTMulNode;
-import org.apache.commons.jexl3.parser.ASTNENode;
 import org.apache.commons.jexl3.parser.ASTNotNode;
 import org.apache.commons.jexl3.parser.ASTNullLiteral;
 import org.apache.commons.jexl3.parser.ASTNullpNode;
@@ -34,7 +24,6 @@ import org.apache.commons.jexl3.parser.ASTNumberLiteral;
 import org.apache.commons.jexl3.parser.ASTOrNode;
 import org.apache.commons.jexl3.parser.ASTReferenceExpression;
 import org.apache.commons.jexl3.parser.ASTStringLiteral;
-import org.apache.commons.jexl3.parser.ASTSubNode;
 import org.apache.commons.jexl3.parser.ASTTernaryNode;
 import org.apache.commons.jexl3.parser.ASTTrueNode;
 import org.apache.commons.jexl3.parser.ASTUnaryMinusNode;
@@ -73,7 +62,6 @@ final class CompiledExpression {
     }
   }
 
-  private static final ExpressionFunctions FUNCTIONS = new ExpressionFunctions();
   private static final Method GET_TREE = treeAccessor();
 
   private final Schema schema;
@@ -311,7 +299,10 @@ final class CompiledExpression {
       throw new Unsupported();
     }
     Eval arg = args.get(0);
-    java.util.function.Function<Object, Object> f = oneArgument(name);
+    java.util.function.Function<Object, Object> f = OneArgumentFunctions.of(name);
+    if (f == null) {
+      throw new Unsupported();
+    }
     return values -> {
       Object v = arg.eval(values);
       try {
@@ -320,79 +311,6 @@ final class CompiledExpression {
         throw new EvaluationException(name + "(" + TypeCoercion.describe(v) + "): " + e.getMessage(), e);
       }
     };
-  }
-
-  /** The function of {@link ExpressionFunctions} called {@code name}, with JEXL's argument check. */
-  private static java.util.function.Function<Object, Object> oneArgument(String name) throws Unsupported {
-    switch (name) {
-      case "year": return FUNCTIONS::year;
-      case "month": return FUNCTIONS::month;
-      case "day": return FUNCTIONS::day;
-      case "hour": return FUNCTIONS::hour;
-      case "weekday": return FUNCTIONS::weekday;
-      case "date": return FUNCTIONS::date;
-      case "upper": return v -> FUNCTIONS.upper(string(v));
-      case "lower": return v -> FUNCTIONS.lower(string(v));
-      case "trim": return v -> FUNCTIONS.trim(string(v));
-      case "length": return v -> FUNCTIONS.length(string(v));
-      case "abs": return v -> FUNCTIONS.abs(number(v));
-      default: throw new Unsupported();
-    }
-  }
-
-  private static String string(Object v) {
-    if (v == null || v instanceof String) {
-      return (String) v;
-    }
-    throw new IllegalArgumentException("expects a string");
-  }
-
-  private static Number number(Object v) {
-    if (v == null || v instanceof Number) {
-      return (Number) v;
-    }
-    throw new IllegalArgumentException("expects a number");
-  }
-
-  /** JEXL's binary operators: the node, its symbol, and the JexlArithmetic call JEXL makes for it. */
-  private enum BinaryOperator {
-    ADD(ASTAddNode.class, "+", true, JexlArithmetic::add),
-    SUBTRACT(ASTSubNode.class, "-", true, JexlArithmetic::subtract),
-    MULTIPLY(ASTMulNode.class, "*", true, JexlArithmetic::multiply),
-    DIVIDE(ASTDivNode.class, "/", true, JexlArithmetic::divide),
-    MOD(ASTModNode.class, "%", true, JexlArithmetic::mod),
-    EQ(ASTEQNode.class, "==", false, JexlArithmetic::equals),
-    NE(ASTNENode.class, "!=", false, (a, l, r) -> !a.equals(l, r)),
-    LT(ASTLTNode.class, "<", false, JexlArithmetic::lessThan),
-    LE(ASTLENode.class, "<=", false, JexlArithmetic::lessThanOrEqual),
-    GT(ASTGTNode.class, ">", false, JexlArithmetic::greaterThan),
-    GE(ASTGENode.class, ">=", false, JexlArithmetic::greaterThanOrEqual);
-
-    interface Call {
-      Object apply(JexlArithmetic arithmetic, Object left, Object right);
-    }
-
-    final Class<? extends JexlNode> node;
-    final String symbol;
-    /** + - * / %: an integer meeting a decimal is made a decimal first (see the class comment). */
-    final boolean arithmetic;
-    final Call call;
-
-    BinaryOperator(Class<? extends JexlNode> node, String symbol, boolean arithmetic, Call call) {
-      this.node = node;
-      this.symbol = symbol;
-      this.arithmetic = arithmetic;
-      this.call = call;
-    }
-
-    static @Nullable BinaryOperator of(JexlNode n) {
-      for (BinaryOperator op : values()) {
-        if (op.node.isInstance(n)) {
-          return op;
-        }
-      }
-      return null;
-    }
   }
 
   private Eval binary(JexlNode n, BinaryOperator op) throws Unsupported {

@@ -1,5 +1,6 @@
 package dev.beametl.validate;
 
+import dev.beametl.record.BadRecord;
 /** Why one value is not acceptable; cheap to throw (no stack trace), since bad data is expected. */
 public final class InvalidValue extends Exception {
   private final BadRecord.Kind kind;
@@ -11,5 +12,11 @@ public final class InvalidValue extends Exception {
 
   public BadRecord.Kind kind() {
     return kind;
+  }
+
+  /** A value as shown in a reason: quoted, and cut to 60 characters. */
+  static String quote(String text) {
+    String shown = text.length() > 60 ? text.substring(0, 57) + "..." : text;
+    return "\"" + shown + "\"";
   }
 }

@@ -1,12 +1,13 @@
 package dev.beametl.validate;
 
+import dev.beametl.record.BadRecord;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.beametl.extract.ColumnLayout;
-import dev.beametl.extract.CsvFormats;
-import dev.beametl.extract.SourceRecord;
+import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.CsvSyntax;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.SourceSpec;
@@ -146,10 +147,10 @@ public final class RecordValidator implements Serializable {
       return out;
     }
     if (csv == null) {
-      csv = CsvFormats.of(source);
+      csv = CsvSyntax.of(source);
     }
     try {
-      return CsvFormats.parseRecord(csv, text);
+      return CsvSyntax.parseRecord(csv, text);
     } catch (IOException | IllegalStateException e) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a well-formed CSV record: " + e.getMessage());
     }

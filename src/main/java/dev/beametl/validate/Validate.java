@@ -1,9 +1,10 @@
 package dev.beametl.validate;
 
+import dev.beametl.record.BadRecord;
 import com.google.auto.value.AutoValue;
-import dev.beametl.BundleCounts;
-import dev.beametl.report.Progress;
-import dev.beametl.extract.SourceRecord;
+import dev.beametl.record.BundleCounts;
+import dev.beametl.record.LiveCounts;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.SourceSpec;
 import java.util.List;
@@ -118,7 +119,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
         Metrics.counter(Validate.class, "read").inc(read[0]);
         Metrics.counter(Validate.class, "bad").inc(bad[0]);
       }
-      Progress.addBundle(read[0], bad[0]);
+      LiveCounts.add(read[0], bad[0]);
       counts.flush(context);
     }
   }

@@ -1,5 +1,6 @@
 package dev.beametl.validate;
 
+import dev.beametl.record.BadRecord;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
 import java.io.Serializable;
@@ -30,19 +31,6 @@ import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
  * Boolean, String, LocalDate, Instant, and for categories the position in the declared list.
  */
 public final class ValueParser implements Serializable {
-  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-  private static final Pattern PLAIN_DOUBLE = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-  private static final DateTimeFormatter ISO_TIMESTAMP =
-      new DateTimeFormatterBuilder()
-          .parseCaseInsensitive()
-          .append(DateTimeFormatter.ISO_LOCAL_DATE)
-          .optionalStart().appendLiteral('T').optionalEnd()
-          .optionalStart().appendLiteral(' ').optionalEnd()
-          .append(DateTimeFormatter.ISO_LOCAL_TIME)
-          .optionalStart().appendOffsetId().optionalEnd()
-          .toFormatter(Locale.ROOT)
-          .withResolverStyle(ResolverStyle.STRICT);
-
   private final FieldSpec field;
   private final boolean encodeCategories;
   private transient Compiled compiled;
@@ -78,112 +66,29 @@ public final class ValueParser implements Serializable {
         checkString(c, text);
         return text;
       case INT:
-        return checkNumber(c, (long) parseInteger(text, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int"), text)
+        return checkNumber(c, (long) NumberText.parseInteger(text, Integer.MIN_VALUE, Integer.MAX_VALUE, "an int"), text)
             .intValue();
       case LONG:
-        return checkNumber(c, parseInteger(text, Long.MIN_VALUE, Long.MAX_VALUE, "a long"), text);
+        return checkNumber(c, NumberText.parseInteger(text, Long.MIN_VALUE, Long.MAX_VALUE, "a long"), text);
       case DOUBLE:
-        return checkDouble(c, parseDouble(text), text);
+        return checkDouble(c, NumberText.parseDouble(text), text);
       case DECIMAL:
-        return checkDecimal(c, parseDecimal(text, type));
+        return checkDecimal(c, NumberText.parseDecimal(text, type));
       case BOOLEAN:
         return parseBoolean(text);
       case DATE:
-        return checkTemporal(c, parseDate(c, text), text);
+        return checkTemporal(c, DateTimeText.parseDate(c.formatter, text, formatHint()), text);
       case TIMESTAMP:
-        return checkTemporal(c, parseTimestamp(c, text), text);
+        return checkTemporal(c, DateTimeText.parseTimestamp(c.formatter, c.zone, text, formatHint()), text);
       case CATEGORY:
         Integer code = c.categoryCodes.get(text);
         if (code == null) {
-          throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, quote(text) + " is not one of " + field.values());
+          throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, InvalidValue.quote(text) + " is not one of " + field.values());
         }
         return encodeCategories ? c.enumeration.valueOf(code) : text;
       default:
         throw new IllegalStateException("unhandled type " + type);
     }
-  }
-
-  private static long parseInteger(String text, long min, long max, String what) throws InvalidValue {
-    try {
-      long v = Long.parseLong(text);
-      if (v < min || v > max) {
-        throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for " + what);
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      if (INTEGER.matcher(text).matches()) {
-        throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for " + what);
-      }
-      throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not " + what);
-    }
-  }
-
-  private static double parseDouble(String text) throws InvalidValue {
-    if (!PLAIN_DOUBLE.matcher(text).matches()) {
-      String word = text.replaceFirst("^[+-]", "").toLowerCase(java.util.Locale.ROOT);
-      if (word.equals("nan") || word.startsWith("inf")) {
-        throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a finite number (NaN and Infinity are rejected)");
-      }
-      throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a number");
-    }
-    double v = Double.parseDouble(text);
-    if (Double.isInfinite(v)) {
-      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for a double");
-    }
-    return v;
-  }
-
-  private static BigDecimal parseDecimal(String text, FieldType type) throws InvalidValue {
-    BigDecimal v = plainDecimal(text);
-    try {
-      if (v == null) {
-        v = new BigDecimal(text);
-      }
-    } catch (NumberFormatException e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a decimal");
-    }
-    try {
-      v = v.setScale(type.scale(), RoundingMode.UNNECESSARY);
-    } catch (ArithmeticException e) {
-      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE,
-          text + " has more than " + type.scale() + " decimal places for " + type);
-    }
-    if (v.precision() - v.scale() > type.precision() - type.scale()) {
-      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " does not fit " + type);
-    }
-    return v;
-  }
-
-  /**
-   * A decimal written as {@code [+-]digits[.digits]} with at most 18 digits, read digit by digit
-   * into its unscaled long; {@code new BigDecimal(String)} cost about 1.4% of a run. The value and
-   * scale are those of {@code new BigDecimal(text)}; any other text returns null and goes to it.
-   */
-  static BigDecimal plainDecimal(String s) {
-    int n = s.length();
-    int i = n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
-    boolean negative = i == 1 && s.charAt(0) == '-';
-    long unscaled = 0;
-    int digits = 0;
-    int scale = 0;
-    boolean point = false;
-    for (; i < n; i++) {
-      char ch = s.charAt(i);
-      if (ch >= '0' && ch <= '9') {
-        if (++digits > 18) {
-          return null;
-        }
-        unscaled = unscaled * 10 + (ch - '0');
-        if (point) {
-          scale++;
-        }
-      } else if (ch == '.' && !point) {
-        point = true;
-      } else {
-        return null;
-      }
-    }
-    return digits == 0 ? null : BigDecimal.valueOf(negative ? -unscaled : unscaled, scale);
   }
 
   private static Boolean parseBoolean(String text) throws InvalidValue {
@@ -193,75 +98,8 @@ public final class ValueParser implements Serializable {
       case "false": case "no": case "0": case "f": case "n":
         return Boolean.FALSE;
       default:
-        throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a boolean");
+        throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a boolean");
     }
-  }
-
-  private LocalDate parseDate(Compiled c, String text) throws InvalidValue {
-    try {
-      return LocalDate.from(c.formatter.parse(text));
-    } catch (java.time.DateTimeException e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a date" + formatHint());
-    }
-  }
-
-  private Instant parseTimestamp(Compiled c, String text) throws InvalidValue {
-    try {
-      if (c.formatter == ISO_TIMESTAMP) {
-        Instant fast = plainIsoTimestamp(text, c.zone);
-        if (fast != null) {
-          return fast;
-        }
-      }
-      TemporalAccessor t = c.formatter.parse(text);
-      if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
-        return LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
-      }
-      if (!t.isSupported(ChronoField.HOUR_OF_DAY)) {
-        return LocalDate.from(t).atStartOfDay(c.zone).toInstant();
-      }
-      return LocalDateTime.from(t).atZone(c.zone).toInstant();
-    } catch (java.time.DateTimeException e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, quote(text) + " is not a timestamp" + formatHint());
-    }
-  }
-
-  /**
-   * The most common shape, {@code 2024-01-05T10:00:00} with an optional {@code Z}, read digit by digit:
-   * the general formatter cost about 4% of a run. {@code LocalDateTime.of} rejects what the strict
-   * formatter rejects (February 30, hour 24, second 60); any other shape returns null and goes to it.
-   */
-  static Instant plainIsoTimestamp(String s, ZoneId zone) {
-    int n = s.length();
-    boolean utc = n == 20 && (s.charAt(19) == 'Z' || s.charAt(19) == 'z');
-    if ((n != 19 && !utc) || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':'
-        || "Tt ".indexOf(s.charAt(10)) < 0) {
-      return null;
-    }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
-    if ((year | month | day | hour | minute | second) < 0) {
-      return null;
-    }
-    LocalDateTime t = LocalDateTime.of(year, month, day, hour, minute, second);
-    return utc ? t.toInstant(ZoneOffset.UTC) : t.atZone(zone).toInstant();
-  }
-
-  /** The number written by {@code length} ASCII digits at {@code from}, or -1. */
-  private static int digits(String s, int from, int length) {
-    int v = 0;
-    for (int i = from; i < from + length; i++) {
-      char ch = s.charAt(i);
-      if (ch < '0' || ch > '9') {
-        return -1;
-      }
-      v = v * 10 + (ch - '0');
-    }
-    return v;
   }
 
   private String formatHint() {
@@ -274,10 +112,10 @@ public final class ValueParser implements Serializable {
           text.length() + " characters, more than maxLength " + field.maxLength());
     }
     if (c.pattern != null && !c.pattern.matcher(text).matches()) {
-      throw new InvalidValue(BadRecord.Kind.PATTERN, quote(text) + " does not match pattern " + field.pattern());
+      throw new InvalidValue(BadRecord.Kind.PATTERN, InvalidValue.quote(text) + " does not match pattern " + field.pattern());
     }
     if (c.allowed != null && !c.allowed.containsKey(text)) {
-      throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, quote(text) + " is not one of " + field.values());
+      throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, InvalidValue.quote(text) + " is not one of " + field.values());
     }
   }
 
@@ -324,11 +162,6 @@ public final class ValueParser implements Serializable {
     return v;
   }
 
-  static String quote(String text) {
-    String shown = text.length() > 60 ? text.substring(0, 57) + "..." : text;
-    return "\"" + shown + "\"";
-  }
-
   private Compiled compiled() {
     if (compiled == null) {
       compiled = new Compiled(field, this);
@@ -357,7 +190,7 @@ public final class ValueParser implements Serializable {
         formatter = DateTimeFormatter.ofPattern(field.format().replace('y', 'u'), Locale.ROOT)
             .withResolverStyle(ResolverStyle.STRICT);
       } else {
-        formatter = kind == FieldType.Kind.DATE ? DateTimeFormatter.ISO_LOCAL_DATE : ISO_TIMESTAMP;
+        formatter = kind == FieldType.Kind.DATE ? DateTimeFormatter.ISO_LOCAL_DATE : DateTimeText.ISO_TIMESTAMP;
       }
       pattern = field.pattern() == null ? null : Pattern.compile(field.pattern());
       List<String> values = field.values() == null ? List.of() : field.values();

@@ -1,5 +1,7 @@
 package dev.beametl.extract;
 
+import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.record.SourceRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
@@ -137,7 +139,7 @@ public class JdbcPostgresIT {
     long start = System.nanoTime();
     dev.beametl.EtlJobTest.Run r = new dev.beametl.EtlJobTest.Run("--pipeline=" + spec, "--parallelism=2");
     double seconds = (System.nanoTime() - start) / 1e9;
-    assertThat(r.err, r.code, is(dev.beametl.EtlJob.OK));
+    assertThat(r.err, r.code, is(dev.beametl.cli.EtlJob.OK));
     System.out.printf("upsert copy: %d rows read, %d written in %.1f s (%.0f rows/s), 8 partitions, batch 1000%n",
         ROWS, ROWS - 1000, seconds, ROWS / seconds);
     try (Connection c = JdbcConnections.open(table);

@@ -1,5 +1,6 @@
 package dev.beametl.extract;
 
+import dev.beametl.record.SourceRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;

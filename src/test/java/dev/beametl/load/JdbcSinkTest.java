@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
-import dev.beametl.EtlJob;
+import dev.beametl.cli.EtlJob;
 import dev.beametl.EtlJobTest;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.hasEntry;
 import static org.hamcrest.Matchers.is;
 
-import dev.beametl.EtlJob;
+import dev.beametl.cli.EtlJob;
 import dev.beametl.EtlJobTest;
-import dev.beametl.RunCounts;
+import dev.beametl.pipeline.RunCounts;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;

@@ -4,11 +4,11 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
-import dev.beametl.EtlJob;
+import dev.beametl.cli.EtlJob;
 import dev.beametl.EtlJobTest;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.spec.SpecReader;
+import dev.beametl.pipeline.Specs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public class ProfileTest {
     args.addAll(List.of(flags));
     EtlJobTest.Run run = new EtlJobTest.Run(args.toArray(new String[0]));
     assertThat(run.err, run.code, is(EtlJob.OK));
-    PipelineSpec read = SpecReader.read(spec, List.of());
+    PipelineSpec read = Specs.read(spec, List.of());
     return read.schema().stream().collect(Collectors.toMap(FieldSpec::name, Function.identity()));
   }
 

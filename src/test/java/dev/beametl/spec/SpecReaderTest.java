@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.Assert.assertThrows;
 
+import dev.beametl.pipeline.Specs;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +39,7 @@ public class SpecReaderTest {
       "");
 
   static PipelineSpec parse(String yaml, String... overrides) {
-    return SpecReader.parse(yaml, "test", List.of(overrides));
+    return Specs.parse(yaml, "test", List.of(overrides));
   }
 
   static String errorOf(String yaml, String... overrides) {
@@ -66,7 +67,7 @@ public class SpecReaderTest {
 
   @Test
   public void readsTheShippedSpecs() {
-    PipelineSpec spec = SpecReader.read(Path.of("pipelines/sales-by-product.yaml"), List.of());
+    PipelineSpec spec = Specs.read(Path.of("pipelines/sales-by-product.yaml"), List.of());
     assertThat(spec.name(), is("sales-by-product"));
     assertThat(spec.aggregation().groupBy(), contains("product", "region"));
   }

@@ -1,11 +1,11 @@
 package dev.beametl.transform;
 
-import dev.beametl.BundleCounts;
+import dev.beametl.record.BundleCounts;
 import dev.beametl.TestRows;
-import dev.beametl.extract.SourceRecord;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.spec.SpecReader;
-import dev.beametl.validate.BadRecord;
+import dev.beametl.pipeline.Specs;
+import dev.beametl.record.BadRecord;
 import dev.beametl.validate.Validate;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +49,7 @@ public class TransformTest {
   }
 
   private PCollectionTuple run(String specTail, boolean naive) {
-    PipelineSpec spec = SpecReader.parse(SCHEMA + specTail, "t", List.of());
+    PipelineSpec spec = Specs.parse(SCHEMA + specTail, "t", List.of());
     List<SourceRecord> records = new ArrayList<>();
     for (int i = 0; i < LINES.length; i++) {
       records.add(SourceRecord.of("x.csv", i * 100L, 0, LINES[i], null, false));

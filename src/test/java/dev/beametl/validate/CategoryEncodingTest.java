@@ -4,9 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
-import dev.beametl.extract.SourceRecord;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.spec.SpecReader;
+import dev.beametl.pipeline.Specs;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.coders.RowCoder;
@@ -23,7 +23,7 @@ public class CategoryEncodingTest {
   private static final String LINE = "355652,2024-01-08T05:48:00Z,P-1039,electronics,S016,LATAM,12,14.94,0.050";
 
   private static Row validate(boolean encode) {
-    PipelineSpec spec = SpecReader.read(Path.of("pipelines/sales-by-product.yaml"), List.of());
+    PipelineSpec spec = Specs.read(Path.of("pipelines/sales-by-product.yaml"), List.of());
     RecordValidator v = new RecordValidator(spec.source(), spec.schema(), encode);
     return v.validate(SourceRecord.of("f.csv", 0, 0, LINE, null, false)).row;
   }

@@ -1,11 +1,12 @@
 package dev.beametl.validate;
 
+import dev.beametl.record.BadRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 
-import dev.beametl.BundleCounts;
+import dev.beametl.record.BundleCounts;
 import dev.beametl.TestRows;
-import dev.beametl.extract.ColumnLayout;
-import dev.beametl.extract.SourceRecord;
+import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.SourceSpec;

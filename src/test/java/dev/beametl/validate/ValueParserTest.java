@@ -1,5 +1,6 @@
 package dev.beametl.validate;
 
+import dev.beametl.record.BadRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -101,8 +102,8 @@ public class ValueParserTest {
       }
       assertThat(text, fast, equalTo(slow));
     }
-    assertThat(ValueParser.plainIsoTimestamp("2024-01-05T10:00:00+02:00", java.time.ZoneOffset.UTC), is(nullValue()));
-    assertThat(ValueParser.plainIsoTimestamp("2024-1-05T10:00:00Z", java.time.ZoneOffset.UTC), is(nullValue()));
+    assertThat(DateTimeText.plainIsoTimestamp("2024-01-05T10:00:00+02:00", java.time.ZoneOffset.UTC), is(nullValue()));
+    assertThat(DateTimeText.plainIsoTimestamp("2024-1-05T10:00:00Z", java.time.ZoneOffset.UTC), is(nullValue()));
   }
 
   @Test
@@ -111,13 +112,13 @@ public class ValueParserTest {
         "999999999999999999", "-99999999.99", "123456789012345.678");
     for (String text : plain) {
       java.math.BigDecimal want = new java.math.BigDecimal(text);
-      java.math.BigDecimal got = ValueParser.plainDecimal(text);
+      java.math.BigDecimal got = NumberText.plainDecimal(text);
       assertThat(text, got, equalTo(want)); // BigDecimal.equals compares the scale too
     }
     // Not plain, or too long for a long: left to new BigDecimal(text), which parses or rejects them.
     for (String text : List.of("", ".", "-", "+-1", "1e3", "1.2.3", "1,5", " 1", "1 ", "9999999999999999999",
         "0.0000000000000000001", "--1", "NaN")) {
-      assertThat(text, ValueParser.plainDecimal(text), is(nullValue()));
+      assertThat(text, NumberText.plainDecimal(text), is(nullValue()));
     }
   }
 

@@ -1,0 +1,45 @@
+package dev.beametl.cli;
+
+import dev.beametl.spec.DerivedFieldSpec;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.MetricSpec;
+import dev.beametl.spec.PipelineSpec;
+import java.util.Locale;
+
+/** The plan {@code --dryRun} prints: what would be read, checked, computed and written. */
+final class DryRunPlan {
+  private DryRunPlan() {}
+
+  static String describe(PipelineSpec spec, String runner) {
+    StringBuilder b = new StringBuilder();
+    b.append("pipeline ").append(spec.name()).append(" on ").append(runner).append('\n');
+    b.append("  Extract    ").append(spec.source().format().name().toLowerCase(Locale.ROOT))
+        .append(" files ").append(spec.source().path()).append('\n');
+    b.append("  Validate   ").append(spec.schema().size()).append(" fields:");
+    for (FieldSpec f : spec.schema()) {
+      b.append(' ').append(f.name()).append(':').append(f.type()).append(f.nullable() ? "?" : "");
+    }
+    b.append('\n');
+    for (DerivedFieldSpec d : spec.derived()) {
+      b.append("  Derive     ").append(d.name()).append(':').append(d.type()).append(" = ").append(d.expression()).append('\n');
+    }
+    if (spec.filter() != null) {
+      b.append("  Filter     ").append(spec.filter()).append('\n');
+    }
+    if (spec.aggregation() != null) {
+      b.append("  Aggregate  by ").append(String.join(", ", spec.aggregation().groupBy())).append(':');
+      for (MetricSpec m : spec.aggregation().metrics()) {
+        b.append(' ').append(m.name()).append('=').append(m.op().specName())
+            .append('(').append(m.field() == null ? "*" : m.field()).append(')');
+      }
+      b.append('\n');
+    }
+    b.append("  Load       ").append(spec.sink().format().name().toLowerCase(Locale.ROOT)).append(" -> ")
+        .append(spec.sink().path()).append(" (if it exists: ").append(spec.sink().ifExists().name().toLowerCase(Locale.ROOT))
+        .append(")\n");
+    b.append("  Dead letters -> ").append(spec.deadLetterPath())
+        .append(String.format(Locale.ROOT, " (run fails above %.2f%% bad)%n", 100 * spec.maxBadRatio()));
+    b.append("  Categories ").append(spec.encodeCategories() ? "encoded as integer codes" : "carried as strings").append('\n');
+    return b.toString();
+  }
+}

@@ -1,0 +1,69 @@
+package dev.beametl.cli;
+
+import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.spec.JdbcSpec;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+
+/**
+ * What can be checked before any worker starts: the input exists and can be read (files), or the
+ * database answers and holds the table (JDBC). Each failure is a one-line {@link SpecException}.
+ */
+final class Preflight {
+  private Preflight() {}
+
+  static void checkInput(PipelineSpec spec) {
+    if (spec.source().jdbc() != null) {
+      checkDatabase(spec.source().jdbc());
+    } else {
+      checkFilesMatch(spec);
+    }
+  }
+
+  private static void checkDatabase(JdbcSpec jdbc) {
+    try (Connection c = JdbcConnections.open(jdbc);
+        Statement s = c.createStatement()) {
+      s.executeQuery("SELECT * FROM " + jdbc.relation() + " WHERE 1 = 0").close();
+    } catch (SQLException e) {
+      throw new SpecException("source.jdbc: " + JdbcConnections.describe(e, jdbc));
+    } catch (IllegalStateException e) {
+      throw new SpecException(e.getMessage());
+    }
+  }
+
+  private static void checkFilesMatch(PipelineSpec spec) {
+    try {
+      MatchResult match = FileSystems.match(spec.source().path(), EmptyMatchTreatment.ALLOW);
+      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+        throw new SpecException("source.path: no file matches \"" + spec.source().path()
+            + "\"; check the path or glob (--input overrides it)");
+      }
+      for (MatchResult.Metadata file : match.metadata()) {
+        checkReadable(file);
+      }
+    } catch (IOException e) {
+      throw new SpecException("source.path: cannot list \"" + spec.source().path() + "\": " + e.getMessage());
+    }
+  }
+
+  /** Opens each input once, so a file the job may not read stops it before any worker starts. */
+  private static void checkReadable(MatchResult.Metadata file) {
+    try (ReadableByteChannel c = FileSystems.open(file.resourceId())) {
+      c.read(ByteBuffer.allocate(1));
+    } catch (IOException e) {
+      String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.NoSuchFileException ? "it is gone" : e.getMessage();
+      throw new SpecException("source.path: cannot read \"" + file.resourceId() + "\" (" + why
+          + "); check its permissions, or narrow the glob to the files the job may read");
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.beametl.cli;
+
+import dev.beametl.spec.PipelineSpec;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a finished run did, from its counts: records read, valid, bad by reason, filtered, kept,
+ * rows written, and whether the bad-record ratio was within the spec's limit.
+ */
+public final class RunSummary {
+  private final PipelineSpec spec;
+  private final Map<String, Long> counts;
+  private final double seconds;
+  private final String runner;
+
+  public RunSummary(PipelineSpec spec, Map<String, Long> counts, double seconds, String runner) {
+    this.spec = spec;
+    this.counts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(counts));
+    this.seconds = seconds;
+    this.runner = runner;
+  }
+
+  public long count(String name) {
+    return counts.getOrDefault(name, 0L);
+  }
+
+  public double seconds() {
+    return seconds;
+  }
+
+  public Map<String, Long> counts() {
+    return counts;
+  }
+
+  /** Bad records of both stages (schema failures and expression failures) over records read. */
+  public double badRatio() {
+    long read = count("read");
+    return read == 0 ? 0 : (double) (count("bad") + count("failed")) / read;
+  }
+
+  public boolean withinBadRatio() {
+    return badRatio() <= spec.maxBadRatio();
+  }
+
+  public String render() {
+    StringBuilder b = new StringBuilder();
+    long read = count("read");
+    b.append(String.format(Locale.ROOT, "beam-etl: %s finished in %.1f s on %s%n", spec.name(), seconds, runner));
+    line(b, "records read", read, String.format(Locale.ROOT, "%,.0f records/s", read / Math.max(seconds, 1e-3)));
+    line(b, "valid", count("valid"), null);
+    line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%% (max %.2f%%) -> %s",
+        100 * badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath()));
+    counts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("bad."))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> b.append(String.format(Locale.ROOT, "    %-28s %,10d%n", e.getKey().substring(4), e.getValue())));
+    line(b, "filtered", count("filtered"), null);
+    if (count("failed") > 0) {
+      line(b, "failed in expressions", count("failed"), "-> " + spec.deadLetterPath());
+    }
+    line(b, "kept", count("kept"), null);
+    line(b, spec.aggregation() == null ? "rows written" : "groups written", count("written"),
+        "-> " + spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
+    return b.toString();
+  }
+
+  private static void line(StringBuilder b, String label, long n, String note) {
+    b.append(String.format(Locale.ROOT, "  %-30s %,10d%s%n", label, n, note == null ? "" : "   " + note));
+  }
+}

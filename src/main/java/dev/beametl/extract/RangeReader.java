@@ -1,0 +1,217 @@
+package dev.beametl.extract;
+
+import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.SourceRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.util.Arrays;
+import java.util.NoSuchElementException;
+import org.apache.beam.sdk.io.FileBasedSource;
+
+/** Reads the records that start in this source's byte range, one line each. */
+final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
+  private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+  private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+  private final String file;
+  private final Charset charset;
+  private ReadableByteChannel channel;
+  private ColumnLayout layout;
+  private long bufferStart; // file offset of buffer position 0
+  private boolean eof;
+  private byte[] line = new byte[1024];
+  private int lineLength;
+  private long fullLength; // bytes in the line, including any beyond maxRecordBytes
+  private final int maxRecordBytes;
+  private long nextRecordStart;
+  private SourceRecord current;
+
+  RangeReader(FileRecordSource source) {
+    super(source);
+    file = source.fileName();
+    charset = source.charset();
+    maxRecordBytes = source.spec.maxRecordBytes();
+    buffer.flip();
+  }
+
+  @Override
+  public FileRecordSource getCurrentSource() {
+    return (FileRecordSource) super.getCurrentSource();
+  }
+
+  @Override
+  protected void startReading(ReadableByteChannel channel) throws IOException {
+    this.channel = channel;
+    FileRecordSource source = getCurrentSource();
+    long start = source.getStartOffset();
+    SeekableByteChannel seekable = (SeekableByteChannel) channel;
+    seek(seekable, 0);
+    boolean bom = readAhead(UTF8_BOM.length) && startsWith(UTF8_BOM) && charset.name().startsWith("UTF-8");
+    long firstRecord = bom ? UTF8_BOM.length : 0;
+    if (source.hasHeader()) {
+      skip(firstRecord);
+      boolean any = readLine();
+      layout = any ? source.layoutFromHeader(decode().text) : null;
+      firstRecord = nextRecordStart;
+    }
+    if (start <= firstRecord) {
+      seek(seekable, firstRecord);
+    } else {
+      // A record starts in this range at the first byte after a line feed at or after start-1.
+      seek(seekable, start - 1);
+      readLine();
+    }
+  }
+
+  @Override
+  protected boolean readNextRecord() throws IOException {
+    long recordStart = nextRecordStart;
+    if (!readLine()) {
+      return false;
+    }
+    Decoded d = decode();
+    current = SourceRecord.of(file, recordStart, 0, d.text, layout, d.bad,
+        fullLength > maxRecordBytes ? fullLength : 0);
+    return true;
+  }
+
+  @Override
+  protected long getCurrentOffset() throws NoSuchElementException {
+    if (current == null) {
+      throw new NoSuchElementException();
+    }
+    return current.offset();
+  }
+
+  @Override
+  public SourceRecord getCurrent() throws NoSuchElementException {
+    if (current == null) {
+      throw new NoSuchElementException();
+    }
+    return current;
+  }
+
+  private void seek(SeekableByteChannel seekable, long position) throws IOException {
+    seekable.position(position);
+    buffer.clear().flip();
+    bufferStart = position;
+    nextRecordStart = position;
+    eof = false;
+  }
+
+  private void skip(long bytes) {
+    buffer.position(buffer.position() + (int) bytes);
+    nextRecordStart += bytes;
+  }
+
+  private boolean startsWith(byte[] prefix) {
+    for (int i = 0; i < prefix.length; i++) {
+      if (buffer.get(buffer.position() + i) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Makes at least n bytes available unless the file ends first. */
+  private boolean readAhead(int n) throws IOException {
+    while (buffer.remaining() < n && !eof) {
+      fill();
+    }
+    return buffer.remaining() >= n;
+  }
+
+  private void fill() throws IOException {
+    bufferStart += buffer.position();
+    buffer.compact();
+    int read = channel.read(buffer);
+    if (read < 0) {
+      eof = true;
+    }
+    buffer.flip();
+  }
+
+  /** Reads the bytes up to the next line feed into {@link #line}; false at the end of the file. */
+  private boolean readLine() throws IOException {
+    lineLength = 0;
+    fullLength = 0;
+    boolean any = false;
+    while (true) {
+      if (!buffer.hasRemaining()) {
+        if (eof) {
+          break;
+        }
+        fill();
+        continue;
+      }
+      any = true;
+      byte[] array = buffer.array();
+      int from = buffer.position();
+      int to = buffer.limit();
+      int i = from;
+      while (i < to && array[i] != '\n') {
+        i++;
+      }
+      append(array, from, i - from);
+      if (i < to) {
+        buffer.position(i + 1);
+        nextRecordStart = bufferStart + i + 1;
+        break;
+      }
+      buffer.position(to);
+      nextRecordStart = bufferStart + to;
+    }
+    if (lineLength > 0 && line[lineLength - 1] == '\r' && fullLength == lineLength) {
+      lineLength--;
+      fullLength--;
+    }
+    return any;
+  }
+
+  /** Keeps at most maxRecordBytes of a line (+1 for a CR); the rest is only counted. */
+  private void append(byte[] src, int from, int length) {
+    fullLength += length;
+    length = Math.min(length, maxRecordBytes + 1 - lineLength);
+    if (length <= 0) {
+      return;
+    }
+    if (lineLength + length > line.length) {
+      line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
+    }
+    System.arraycopy(src, from, line, lineLength, length);
+    lineLength += length;
+  }
+
+  private Decoded decode() {
+    String text = new String(line, 0, lineLength, charset);
+    // The fast decoder replaces bad bytes silently; only when a replacement shows do we check strictly.
+    boolean bad = text.indexOf('\uFFFD') >= 0 && !strictlyValid();
+    return new Decoded(text, bad);
+  }
+
+  private boolean strictlyValid() {
+    CharsetDecoder strict = charset.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    try {
+      strict.decode(ByteBuffer.wrap(line, 0, lineLength));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
+    }
+  }
+
+  private static final class Decoded {
+    final String text;
+    final boolean bad;
+  
+    Decoded(String text, boolean bad) {
+      this.text = text;
+      this.bad = bad;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.beametl.jdbc;
+
+import dev.beametl.spec.JdbcSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.commons.dbcp2.BasicDataSource;
+
+/**
+ * Opens database connections for a {@link JdbcSpec}. What travels in the job graph is the spec -
+ * URL, user and where the password is - never the password: it is read from its environment
+ * variable or file on the worker, when the pool is first made. One pool per worker JVM and database.
+ */
+public final class JdbcConnections implements SerializableFunction<Void, DataSource> {
+  private static final Map<String, BasicDataSource> POOLS = new ConcurrentHashMap<>();
+  private final JdbcSpec spec;
+
+  private JdbcConnections(JdbcSpec spec) {
+    this.spec = spec;
+  }
+
+  public static JdbcConnections to(JdbcSpec spec) {
+    return new JdbcConnections(spec);
+  }
+
+  @Override
+  public DataSource apply(Void ignored) {
+    return POOLS.computeIfAbsent(spec.url() + "\u0000" + spec.user(), k -> {
+      BasicDataSource ds = new BasicDataSource();
+      ds.setUrl(spec.url());
+      if (spec.user() != null) {
+        ds.setUsername(spec.user());
+      }
+      String password = password(spec);
+      if (password != null) {
+        ds.setPassword(password);
+      }
+      ds.setMaxTotal(8);
+      return ds;
+    });
+  }
+
+  /** A connection outside a pipeline, for the checks and planning done before a run. */
+  public static Connection open(JdbcSpec spec) throws SQLException {
+    java.util.Properties props = new java.util.Properties();
+    if (spec.user() != null) {
+      props.setProperty("user", spec.user());
+    }
+    String password = password(spec);
+    if (password != null) {
+      props.setProperty("password", password);
+    }
+    return java.sql.DriverManager.getConnection(spec.url(), props);
+  }
+
+  static String password(JdbcSpec spec) {
+    if (spec.passwordEnv() != null) {
+      String value = System.getenv(spec.passwordEnv());
+      if (value == null) {
+        throw new IllegalStateException("environment variable " + spec.passwordEnv()
+            + " (jdbc.passwordEnv) is not set");
+      }
+      return value;
+    }
+    if (spec.passwordFile() != null) {
+      try {
+        return Files.readAllLines(Path.of(spec.passwordFile()), StandardCharsets.UTF_8).stream()
+            .findFirst().orElse("");
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read the password file " + spec.passwordFile()
+            + " (jdbc.passwordFile)");
+      }
+    }
+    return null;
+  }
+
+  /** A database error as one line, with the password, should a driver echo it, masked. */
+  public static String describe(SQLException e, JdbcSpec spec) {
+    String message = String.valueOf(e.getMessage()).split("\n")[0];
+    try {
+      String password = password(spec);
+      if (password != null && !password.isEmpty()) {
+        message = message.replace(password, "****");
+      }
+    } catch (IllegalStateException ignored) {
+      // no password to mask
+    }
+    String state = e.getSQLState() == null ? "" : " (SQL state " + e.getSQLState() + ")";
+    return message + state;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.beametl.pipeline;
+
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecReader;
+import dev.beametl.pipeline.Specs;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Reads pipeline specs with every check, the stages' own included ({@link SpecValidator}). */
+public final class Specs {
+  private Specs() {}
+
+  /** A spec file with {@code key.path=value} overrides applied, checked as the job checks it. */
+  public static PipelineSpec read(Path file, List<String> overrides) {
+    return SpecReader.read(file, overrides, SpecValidator.INSTANCE);
+  }
+
+  /** Spec text; {@code defaultName} names the pipeline when the spec does not. */
+  public static PipelineSpec parse(String yaml, String defaultName, List<String> overrides) {
+    return SpecReader.parse(yaml, defaultName, overrides, SpecValidator.INSTANCE);
+  }
+}

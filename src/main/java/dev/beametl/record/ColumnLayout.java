@@ -1,0 +1,110 @@
+package dev.beametl.record;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+
+/**
+ * How a file's columns map to the schema, learned from its header: for each schema field the column
+ * it is in ({@link #MISSING} when the header lacks it, {@link #AMBIGUOUS} when the header names it
+ * twice), and how many columns a record of that file has.
+ */
+public final class ColumnLayout implements Serializable {
+  public static final int MISSING = -1;
+  public static final int AMBIGUOUS = -2;
+
+  private final int width;
+  private final int[] columnOfField;
+
+  public ColumnLayout(int width, int[] columnOfField) {
+    this.width = width;
+    this.columnOfField = columnOfField.clone();
+  }
+
+  /** Matches header names to schema field names; null when the header is exactly the schema. */
+  public static ColumnLayout fromHeader(List<String> header, List<String> schemaFields) {
+    if (header.equals(schemaFields)) {
+      return null;
+    }
+    int[] columns = new int[schemaFields.size()];
+    for (int f = 0; f < columns.length; f++) {
+      columns[f] = MISSING;
+      for (int c = 0; c < header.size(); c++) {
+        if (header.get(c).trim().equals(schemaFields.get(f))) {
+          columns[f] = columns[f] == MISSING ? c : AMBIGUOUS;
+        }
+      }
+    }
+    return new ColumnLayout(header.size(), columns);
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int columnOf(int field) {
+    return columnOfField[field];
+  }
+
+  public List<Integer> columns() {
+    List<Integer> out = new ArrayList<>();
+    for (int c : columnOfField) {
+      out.add(c);
+    }
+    return out;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ColumnLayout
+        && ((ColumnLayout) o).width == width
+        && Arrays.equals(((ColumnLayout) o).columnOfField, columnOfField);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * width + Arrays.hashCode(columnOfField);
+  }
+
+  @Override
+  public String toString() {
+    return "ColumnLayout{width=" + width + ", columns=" + Arrays.toString(columnOfField) + "}";
+  }
+
+  /** Coder for {@link ColumnLayout}. */
+  public static final class LayoutCoder extends AtomicCoder<ColumnLayout> {
+    private static final LayoutCoder INSTANCE = new LayoutCoder();
+
+    public static LayoutCoder of() {
+      return INSTANCE;
+    }
+
+    @Override
+    public void encode(ColumnLayout layout, OutputStream out) throws IOException {
+      VarIntCoder.of().encode(layout.width, out);
+      VarIntCoder.of().encode(layout.columnOfField.length, out);
+      for (int c : layout.columnOfField) {
+        VarIntCoder.of().encode(c + 2, out);
+      }
+    }
+
+    @Override
+    public ColumnLayout decode(InputStream in) throws IOException {
+      int width = VarIntCoder.of().decode(in);
+      int[] columns = new int[VarIntCoder.of().decode(in)];
+      for (int i = 0; i < columns.length; i++) {
+        columns[i] = VarIntCoder.of().decode(in) - 2;
+      }
+      return new ColumnLayout(width, columns);
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+}

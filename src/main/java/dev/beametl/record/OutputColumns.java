@@ -1,0 +1,115 @@
+package dev.beametl.record;
+
+import com.google.auto.value.AutoValue;
+import dev.beametl.spec.AggregationSpec;
+import dev.beametl.spec.BeamTypes;
+import dev.beametl.spec.DerivedFieldSpec;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import dev.beametl.spec.MetricSpec;
+import dev.beametl.spec.PipelineSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.schemas.Schema;
+
+/**
+ * The columns a pipeline writes, with their declared types: the fields and derived fields of a copy
+ * job, or the group-by keys and metrics of an aggregation. Sinks use it to declare exact types
+ * (decimal precision and scale, dates, timestamps) and to turn category codes back into strings.
+ *
+ * <p>Result types: {@code count} and {@code count_distinct} are long; {@code sum} of int or long is
+ * long, of double is double, of decimal(p,s) is decimal(38,s); {@code mean} of decimal(p,s) is
+ * decimal(38,s+6) rounded half-even, of other numbers double; {@code min}/{@code max} keep the type.
+ */
+@AutoValue
+public abstract class OutputColumns implements Serializable {
+  /** One output column. */
+  @AutoValue
+  public abstract static class Column implements Serializable {
+    public abstract String name();
+
+    public abstract FieldType type();
+
+    /** The declared values of a category column, else null. */
+    public abstract @Nullable List<String> categoryValues();
+
+    public abstract boolean nullable();
+
+    static Column of(String name, FieldType type, @Nullable List<String> values, boolean nullable) {
+      return new AutoValue_OutputColumns_Column(name, type, values, nullable);
+    }
+
+    public Schema.Field beamField(boolean encodeCategories) {
+      return Schema.Field.of(name(), BeamTypes.of(type(), categoryValues() == null ? List.of() : categoryValues(),
+          encodeCategories)).withNullable(nullable());
+    }
+  }
+
+  public abstract List<Column> columns();
+
+  public abstract boolean encodeCategories();
+
+  public Schema beamSchema() {
+    return columns().stream().map(c -> c.beamField(encodeCategories())).collect(Schema.toSchema());
+  }
+
+  /** Input fields followed by derived fields: the rows between derivation and aggregation. */
+  public static OutputColumns derivedRows(List<FieldSpec> fields, List<DerivedFieldSpec> derived, boolean encode) {
+    List<Column> out = new ArrayList<>();
+    for (FieldSpec f : fields) {
+      out.add(Column.of(f.name(), f.type(), f.values(), f.nullable()));
+    }
+    for (DerivedFieldSpec d : derived) {
+      out.add(Column.of(d.name(), d.type(), null, true));
+    }
+    return new AutoValue_OutputColumns(List.copyOf(out), encode);
+  }
+
+  /** The result columns: the derived rows themselves, or the keys and metrics of the aggregation. */
+  public static OutputColumns result(OutputColumns rows, @Nullable AggregationSpec agg) {
+    if (agg == null) {
+      return rows;
+    }
+    Map<String, Column> byName = rows.columns().stream().collect(Collectors.toMap(Column::name, Function.identity()));
+    List<Column> out = new ArrayList<>();
+    for (String key : agg.groupBy()) {
+      out.add(byName.get(key));
+    }
+    for (MetricSpec m : agg.metrics()) {
+      Column input = m.field() == null ? null : byName.get(m.field());
+      out.add(Column.of(m.name(), resultType(m, input == null ? null : input.type()), null,
+          !(m.op() == MetricSpec.Op.COUNT || m.op() == MetricSpec.Op.COUNT_DISTINCT)));
+    }
+    return new AutoValue_OutputColumns(List.copyOf(out), rows.encodeCategories());
+  }
+
+  /** What the sink of a spec receives. */
+  public static OutputColumns of(PipelineSpec spec) {
+    return result(derivedRows(spec.schema(), spec.derived(), spec.encodeCategories()), spec.aggregation());
+  }
+
+  static FieldType resultType(MetricSpec m, @Nullable FieldType input) {
+    switch (m.op()) {
+      case COUNT:
+      case COUNT_DISTINCT:
+        return FieldType.of(FieldType.Kind.LONG);
+      case SUM:
+        if (input.kind() == FieldType.Kind.DECIMAL) {
+          return FieldType.decimal(FieldType.MAX_PRECISION, input.scale());
+        }
+        return FieldType.of(input.kind() == FieldType.Kind.DOUBLE ? FieldType.Kind.DOUBLE : FieldType.Kind.LONG);
+      case MEAN:
+        if (input.kind() == FieldType.Kind.DECIMAL) {
+          return FieldType.decimal(FieldType.MAX_PRECISION, Math.min(input.scale() + 6, FieldType.MAX_PRECISION));
+        }
+        return FieldType.of(FieldType.Kind.DOUBLE);
+      default:
+        return input;
+    }
+  }
+}

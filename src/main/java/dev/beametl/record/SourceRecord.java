@@ -1,0 +1,103 @@
+package dev.beametl.record;
+
+import com.google.auto.value.AutoValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+
+/**
+ * One record as read from a file, before it is checked: its text and where it came from. The byte
+ * offset is exact for split reads; files read whole (compressed, multi-line CSV, UTF-16) give the
+ * line number instead.
+ */
+@AutoValue
+public abstract class SourceRecord implements Serializable {
+  /** The file the record came from. */
+  public abstract String file();
+
+  /** Byte offset of the record's first byte, or -1 when the file was read whole. */
+  public abstract long offset();
+
+  /** 1-based line (Parquet: row) number where the record starts, or 0 when the file was read in byte ranges. */
+  public abstract long line();
+
+  public abstract String text();
+
+  /** Where each schema field sits in the record's columns; null when columns follow the schema. */
+  public abstract @Nullable ColumnLayout layout();
+
+  /** The bytes were not valid in the declared charset; {@link #text()} holds replacement characters. */
+  public abstract boolean badEncoding();
+
+  /**
+   * The record's full length when it was longer than the source's {@code maxRecordBytes} (bytes, or
+   * characters for files read whole): {@link #text()} then holds only its start. 0 otherwise.
+   */
+  public abstract long overLength();
+
+  public static SourceRecord of(
+      String file, long offset, long line, String text, @Nullable ColumnLayout layout, boolean badEncoding) {
+    return of(file, offset, line, text, layout, badEncoding, 0);
+  }
+
+  public static SourceRecord of(String file, long offset, long line, String text, @Nullable ColumnLayout layout,
+      boolean badEncoding, long overLength) {
+    return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength);
+  }
+
+  /** A readable position: {@code file@byte 4096}, {@code file:line 12}, or {@code file.parquet:row 12}. */
+  public String origin() {
+    if (offset() >= 0) {
+      return file() + "@byte " + offset();
+    }
+    if (line() <= 0) {
+      return file(); // a database row: the file names the table and the row's key
+    }
+    return file() + (file().endsWith(".parquet") ? ":row " : ":line ") + line();
+  }
+
+  /** Hand-written coder: this type is on the hottest path, so it avoids schema inference. */
+  public static final class RecordCoder extends AtomicCoder<SourceRecord> {
+    private static final RecordCoder INSTANCE = new RecordCoder();
+    private static final Coder<String> STRING = StringUtf8Coder.of();
+    private static final Coder<Long> LONG = VarLongCoder.of();
+    private static final Coder<ColumnLayout> LAYOUT = NullableCoder.of(ColumnLayout.LayoutCoder.of());
+
+    public static RecordCoder of() {
+      return INSTANCE;
+    }
+
+    @Override
+    public void encode(SourceRecord r, OutputStream out) throws IOException {
+      STRING.encode(r.file(), out);
+      LONG.encode(r.offset() + 1, out); // +1 keeps the common -1 a one-byte varint
+      LONG.encode(r.line(), out);
+      STRING.encode(r.text(), out);
+      LAYOUT.encode(r.layout(), out);
+      BooleanCoder.of().encode(r.badEncoding(), out);
+      LONG.encode(r.overLength(), out);
+    }
+
+    @Override
+    public SourceRecord decode(InputStream in) throws IOException {
+      String file = STRING.decode(in);
+      long offset = LONG.decode(in) - 1;
+      long line = LONG.decode(in);
+      String text = STRING.decode(in);
+      ColumnLayout layout = LAYOUT.decode(in);
+      boolean badEncoding = BooleanCoder.of().decode(in);
+      return SourceRecord.of(file, offset, line, text, layout, badEncoding, LONG.decode(in));
+    }
+
+    @Override
+    public void verifyDeterministic() {}
+  }
+}

@@ -1,0 +1,188 @@
+package dev.beametl.runner;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The warm runner behind {@code bin/beam-etl daemon start}: a JVM that stays up and runs the jobs
+ * bin/beam-etl hands it, one at a time, each exactly as the command line runs it in a fresh JVM
+ * (the {@link Job} it is given), on an embedded Flink cluster of its own. It saves what every
+ * fresh JVM pays before the first record: loading some 15,000 classes, flag parsing, and compiling
+ * the code that runs.
+ *
+ * <p>Protocol, on a loopback port: the client sends NUL-terminated fields - the token from the
+ * runner's directory (readable by its owner only), a command ({@code run}, {@code status} or
+ * {@code stop}), for
+ * {@code run} the job's arguments - then an empty field. The runner answers in lines: {@code O text}
+ * (standard output), {@code E text} (standard error, the job's log included) and last {@code X code},
+ * the exit code.
+ */
+public final class WarmRunner {
+  /** Exit codes the runner itself answers with (the command line's own). */
+  static final int OK = 0;
+  static final int JOB_FAILED = 1;
+  static final int USAGE = 2;
+
+  /** One run of the command line: its arguments, where it prints, and its exit code. */
+  @FunctionalInterface
+  public interface Job {
+    int run(String[] args, PrintStream out, PrintStream err);
+  }
+
+  private WarmRunner() {}
+
+  /** Serves requests one at a time until one asks it to stop; DIR gets the token, then the port. */
+  public static void serveUntilStopped(Path dir, Job job) throws IOException {
+    Files.createDirectories(dir);
+    try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+      Path tokenFile = dir.resolve("token");
+      Files.deleteIfExists(tokenFile);
+      Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tokenFile, token);
+      Files.writeString(dir.resolve("port"), String.valueOf(server.getLocalPort())); // last: clients wait for it
+      boolean serving = true;
+      while (serving) {
+        try (Socket client = server.accept()) {
+          serving = serve(client, token, job);
+        } catch (IOException e) {
+          // the client went away; the next one is served
+        }
+      }
+    } finally {
+      Files.deleteIfExists(dir.resolve("port"));
+      Files.deleteIfExists(dir.resolve("token"));
+    }
+  }
+
+  /** Serves one request; false when it asked the runner to stop. */
+  static boolean serve(Socket client, String token, Job job) throws IOException {
+    List<String> fields = readFields(new BufferedInputStream(client.getInputStream()));
+    OutputStream socket = new BufferedOutputStream(client.getOutputStream());
+    PrintStream out = new PrintStream(new Lines(socket, 'O'), true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(new Lines(socket, 'E'), true, StandardCharsets.UTF_8);
+    boolean withToken = !fields.isEmpty() && MessageDigest.isEqual(fields.get(0).getBytes(StandardCharsets.UTF_8),
+        token.getBytes(StandardCharsets.UTF_8));
+    String command = withToken && fields.size() >= 2 ? fields.get(1) : "";
+    int code = OK;
+    if (!withToken) {
+      err.println("beam-etl: the warm runner refused a request without its token");
+      code = USAGE;
+    } else if (command.equals("run")) {
+      code = run(job, fields.subList(2, fields.size()).toArray(new String[0]), out, err);
+    } else if (!command.equals("status") && !command.equals("stop")) {
+      err.println("beam-etl: the warm runner knows the commands run, status and stop");
+      code = USAGE;
+    }
+    out.flush();
+    err.flush();
+    synchronized (socket) {
+      socket.write(("X " + code + "\n").getBytes(StandardCharsets.UTF_8));
+      socket.flush();
+    }
+    return !command.equals("stop");
+  }
+
+  /**
+   * Runs one job with System.out and System.err (where the log goes) sent to the client. The two are
+   * process-wide; they are this job's because the runner serves one request at a time.
+   */
+  private static int run(Job job, String[] args, PrintStream out, PrintStream err) {
+    PrintStream systemOut = System.out;
+    PrintStream systemErr = System.err;
+    System.setOut(out);
+    System.setErr(err);
+    try {
+      return job.run(args, out, err);
+    } catch (RuntimeException | Error e) {
+      err.println("beam-etl: the job failed: " + e);
+      return JOB_FAILED;
+    } finally {
+      System.setOut(systemOut);
+      System.setErr(systemErr);
+    }
+  }
+
+  /** The NUL-terminated fields up to the first empty one. */
+  static List<String> readFields(InputStream in) throws IOException {
+    List<String> fields = new ArrayList<>();
+    ByteArrayOutputStream field = new ByteArrayOutputStream();
+    for (int b = in.read(); b >= 0; b = in.read()) {
+      if (b != 0) {
+        field.write(b);
+      } else if (field.size() == 0) {
+        return fields;
+      } else {
+        fields.add(field.toString(StandardCharsets.UTF_8));
+        field.reset();
+      }
+    }
+    throw new IOException("the request ended before its empty field");
+  }
+
+  /**
+   * Sends what is written to it as lines, each with a one-letter tag, to the shared socket. Once the
+   * client has gone (Ctrl-C), output is dropped and the job runs to its end.
+   */
+  static final class Lines extends OutputStream {
+    private final OutputStream socket;
+    private final byte tag;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private boolean clientGone;
+
+    Lines(OutputStream socket, char tag) {
+      this.socket = socket;
+      this.tag = (byte) tag;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (b == '\n') {
+        send();
+      } else if (b != '\r') {
+        line.write(b);
+      }
+    }
+
+    @Override
+    public synchronized void flush() {
+      if (line.size() > 0) {
+        send();
+      }
+    }
+
+    private void send() {
+      synchronized (socket) {
+        try {
+          if (!clientGone) {
+            socket.write(tag);
+            socket.write(' ');
+            line.writeTo(socket);
+            socket.write('\n');
+            socket.flush();
+          }
+        } catch (IOException e) {
+          clientGone = true;
+        }
+      }
+      line.reset();
+    }
+  }
+}

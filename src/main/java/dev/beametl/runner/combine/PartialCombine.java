@@ -1,0 +1,70 @@
+package dev.beametl.runner.combine;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.util.WindowedValue;
+import org.apache.beam.sdk.values.KV;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Folds inputs into one accumulator per key in a hash map of at most {@code maxKeys} keys; when it
+ * is full, and at the end of the input, every accumulator is sent on. Memory stays bounded whatever
+ * the number of keys; with few keys almost nothing crosses the shuffle. When a full map sent on
+ * nearly as many accumulators as it took inputs (keys that hardly repeat, as in a Distinct), the map
+ * only costs time, so the rest of the input passes through as one accumulator per input.
+ */
+public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<KV<K, InputT>, KV<K, AccumT>> {
+  private final CombineFn<InputT, AccumT, ?> fn;
+  private final Coder<K> keyCoder;
+  private final int maxKeys;
+  private transient Map<Object, KV<K, AccumT>> partial;
+  private transient long inputsSinceFlush;
+  private transient boolean passThrough;
+
+  public PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
+    this.fn = fn;
+    this.keyCoder = keyCoder;
+    this.maxKeys = maxKeys;
+    setChainingStrategy(ChainingStrategy.ALWAYS);
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    partial = new HashMap<>();
+  }
+
+  @Override
+  public void processElement(StreamRecord<WindowedValue<KV<K, InputT>>> element) {
+    KV<K, InputT> kv = element.getValue().getValue();
+    if (passThrough) {
+      AccumT single = fn.addInput(fn.createAccumulator(), kv.getValue());
+      output.collect(new StreamRecord<>(WindowedValue.valueInGlobalWindow(KV.of(kv.getKey(), single))));
+      return;
+    }
+    inputsSinceFlush++;
+    Object structural = keyCoder.structuralValue(kv.getKey()); // equal keys, equal encodings
+    KV<K, AccumT> entry = partial.get(structural);
+    if (entry == null) {
+      if (partial.size() >= maxKeys) {
+        passThrough = partial.size() > 0.9 * inputsSinceFlush;
+        flush();
+      }
+      entry = KV.of(kv.getKey(), fn.createAccumulator());
+    }
+    partial.put(structural, KV.of(entry.getKey(), fn.addInput(entry.getValue(), kv.getValue())));
+  }
+
+  @Override
+  void flush() {
+    for (KV<K, AccumT> entry : partial.values()) {
+      output.collect(new StreamRecord<>(WindowedValue.valueInGlobalWindow(
+          KV.of(entry.getKey(), fn.compact(entry.getValue())))));
+    }
+    partial.clear();
+    inputsSinceFlush = 0;
+  }
+}

@@ -1,0 +1,121 @@
+package dev.beametl.spec;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The database keys of a spec: {@code source.jdbc} (a table or query, partitioned or not) and
+ * {@code sink.jdbc} (a table and how rows meet it), with the connection keys both share. Table and
+ * column names must be plain identifiers, and no password may be in the spec.
+ */
+final class DatabaseSection {
+  private static final Set<String> SOURCE_KEYS =
+      Set.of("url", "user", "passwordEnv", "passwordFile", "table", "query", "partitionColumn", "partitions",
+          "rowsPerPartition", "lowerBound", "upperBound", "fetchSize");
+  private static final Set<String> SINK_KEYS =
+      Set.of("url", "user", "passwordEnv", "passwordFile", "table", "mode", "keys", "batchSize", "createTable",
+          "attempts");
+
+  private DatabaseSection() {}
+
+  /** The connection keys a database source and sink share: url, user, and where the password is. */
+  private static JdbcSpec.Builder connection(Map<String, SpecNode> m, SpecNode node) {
+    String url = SpecNode.required(m, "url", node).nonEmptyString();
+    if (!url.startsWith("jdbc:")) {
+      throw m.get("url").error("a JDBC URL starts with jdbc:, e.g. jdbc:postgresql://host:5432/db");
+    }
+    if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
+      throw m.get("url").error("put no password in the URL; use passwordEnv or passwordFile");
+    }
+    JdbcSpec.Builder b = JdbcSpec.builder(url);
+    if (m.containsKey("user")) {
+      b.setUser(m.get("user").nonEmptyString());
+    }
+    if (m.containsKey("passwordEnv") && m.containsKey("passwordFile")) {
+      throw m.get("passwordFile").error("give passwordEnv or passwordFile, not both");
+    }
+    if (m.containsKey("passwordEnv")) {
+      b.setPasswordEnv(m.get("passwordEnv").nonEmptyString());
+    }
+    if (m.containsKey("passwordFile")) {
+      b.setPasswordFile(m.get("passwordFile").nonEmptyString());
+    }
+    return b;
+  }
+
+  static JdbcSpec source(SpecNode node) {
+    Map<String, SpecNode> m = node.mapping(SOURCE_KEYS);
+    JdbcSpec.Builder b = connection(m, node);
+    if (m.containsKey("table") == m.containsKey("query")) {
+      throw node.error("give exactly one of table and query");
+    }
+    if (m.containsKey("table")) {
+      b.setTable(m.get("table").sqlName());
+    } else {
+      b.setQuery(m.get("query").nonEmptyString());
+    }
+    if (m.containsKey("partitionColumn")) {
+      b.setPartitionColumn(m.get("partitionColumn").sqlName());
+    }
+    if (m.containsKey("partitions") && m.containsKey("rowsPerPartition")) {
+      throw m.get("rowsPerPartition").error("give partitions or rowsPerPartition, not both");
+    }
+    for (String key : List.of("partitions", "rowsPerPartition", "lowerBound", "upperBound")) {
+      if (m.containsKey(key) && !m.containsKey("partitionColumn")) {
+        throw m.get(key).error("applies only with a partitionColumn");
+      }
+    }
+    if (m.containsKey("partitions")) {
+      b.setPartitions(m.get("partitions").integer(1, 100_000));
+    }
+    if (m.containsKey("rowsPerPartition")) {
+      b.setRowsPerPartition(m.get("rowsPerPartition").integer(1, Integer.MAX_VALUE));
+    }
+    if (m.containsKey("lowerBound") != m.containsKey("upperBound")) {
+      throw node.error("give both lowerBound and upperBound, or neither (they are then read from the table)");
+    }
+    if (m.containsKey("lowerBound")) {
+      b.setLowerBound(m.get("lowerBound").decimal().longValueExact());
+      b.setUpperBound(m.get("upperBound").decimal().longValueExact());
+    }
+    if (m.containsKey("fetchSize")) {
+      b.setFetchSize(m.get("fetchSize").integer(1, 1_000_000));
+    }
+    return b.build();
+  }
+
+  static JdbcSinkSpec sink(SpecNode node, Scope scope) {
+    Map<String, SpecNode> m = node.mapping(SINK_KEYS);
+    JdbcSpec.Builder c = connection(m, node).setTable(SpecNode.required(m, "table", node).sqlName());
+    JdbcSinkSpec.Mode mode = m.containsKey("mode")
+        ? m.get("mode").enumValue(JdbcSinkSpec.Mode.class) : JdbcSinkSpec.Mode.UPSERT;
+    List<String> keys = new java.util.ArrayList<>();
+    if (m.containsKey("keys")) {
+      for (SpecNode k : m.get("keys").list()) {
+        keys.add(k.sqlName());
+      }
+    } else if (scope.aggregation != null && mode != JdbcSinkSpec.Mode.APPEND) {
+      keys.addAll(scope.aggregation.groupBy()); // appended rows repeat keys, so they get no key by default
+    }
+    Set<String> columns = new java.util.HashSet<>(scope.fields.keySet());
+    if (scope.aggregation != null) {
+      columns = new java.util.HashSet<>(scope.aggregation.groupBy());
+      for (MetricSpec metric : scope.aggregation.metrics()) {
+        columns.add(metric.name());
+      }
+    }
+    for (String key : keys) {
+      if (!columns.contains(key)) {
+        throw node.error("key \"" + key + "\" is not an output column; output columns: " + String.join(", ", columns));
+      }
+    }
+    if (mode == JdbcSinkSpec.Mode.UPSERT && keys.isEmpty()) {
+      throw node.error("upsert needs keys: list the key columns, or aggregate with groupBy keys");
+    }
+    int batch = m.containsKey("batchSize") ? m.get("batchSize").integer(1, 1_000_000) : JdbcSinkSpec.DEFAULT_BATCH_SIZE;
+    int attempts = m.containsKey("attempts") ? m.get("attempts").integer(1, 100) : JdbcSinkSpec.DEFAULT_ATTEMPTS;
+    boolean create = m.containsKey("createTable") && m.get("createTable").bool();
+    return JdbcSinkSpec.of(c.build(), mode, keys, batch, create, attempts);
+  }
+}

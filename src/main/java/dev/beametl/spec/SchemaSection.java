@@ -1,0 +1,113 @@
+package dev.beametl.spec;
+
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** The {@code schema} section: the declared fields, their types and constraints. */
+final class SchemaSection {
+  private static final Set<String> KEYS =
+      Set.of("name", "type", "nullable", "min", "max", "pattern", "values", "maxLength", "format", "zone");
+
+  private SchemaSection() {}
+
+  static List<FieldSpec> read(SpecNode node, Scope scope) {
+    List<FieldSpec> fields = new ArrayList<>();
+    for (SpecNode item : node.list()) {
+      FieldSpec field = field(item, scope);
+      scope.declare(item, field.name(), field.type());
+      fields.add(field);
+    }
+    if (fields.isEmpty()) {
+      throw node.error("declare at least one field");
+    }
+    return List.copyOf(fields);
+  }
+
+  private static FieldSpec field(SpecNode node, Scope scope) {
+    Map<String, SpecNode> m = node.mapping(KEYS);
+    String name = SpecNode.required(m, "name", node).identifier();
+    FieldType type = SpecNode.required(m, "type", node).fieldType();
+    FieldType.Kind kind = type.kind();
+    FieldSpec.Builder b = FieldSpec.builder(name, type);
+    if (m.containsKey("nullable")) {
+      b.setNullable(m.get("nullable").bool());
+    }
+    boolean temporal = kind == FieldType.Kind.DATE || kind == FieldType.Kind.TIMESTAMP;
+    if (m.containsKey("format")) {
+      SpecNode f = m.get("format").onlyFor(temporal, "date and timestamp fields");
+      try {
+        DateTimeFormatter.ofPattern(f.string());
+      } catch (IllegalArgumentException e) {
+        throw f.error("not a date-time pattern (" + e.getMessage() + "); e.g. yyyy-MM-dd");
+      }
+      b.setFormat(f.string());
+    }
+    if (m.containsKey("zone")) {
+      SpecNode z = m.get("zone").onlyFor(kind == FieldType.Kind.TIMESTAMP, "timestamp fields");
+      try {
+        ZoneId.of(z.string().trim());
+      } catch (RuntimeException e) {
+        throw z.error("unknown time zone \"" + z.string() + "\"; e.g. UTC, Europe/Paris, +02:00");
+      }
+      b.setZone(z.string().trim());
+    }
+    for (String bound : List.of("min", "max")) {
+      if (!m.containsKey(bound)) {
+        continue;
+      }
+      SpecNode v = m.get(bound).onlyFor(kind.isNumeric() || temporal, "numeric, date and timestamp fields");
+      if (temporal) {
+        String text = v.string().trim();
+        FieldSpec probe = b.build();
+        if (!scope.checks.isValue(probe, text)) {
+          throw v.error("\"" + text + "\" is not a " + kind.name().toLowerCase() + " in the field's format");
+        }
+        if (bound.equals("min")) {
+          b.setMinText(text);
+        } else {
+          b.setMaxText(text);
+        }
+      } else if (bound.equals("min")) {
+        b.setMin(v.decimal());
+      } else {
+        b.setMax(v.decimal());
+      }
+    }
+    if (m.containsKey("pattern")) {
+      SpecNode p = m.get("pattern").onlyFor(kind == FieldType.Kind.STRING, "string fields");
+      try {
+        Pattern.compile(p.string());
+      } catch (PatternSyntaxException e) {
+        throw p.error("not a regular expression: " + e.getDescription());
+      }
+      b.setPattern(p.string());
+    }
+    if (m.containsKey("maxLength")) {
+      b.setMaxLength(m.get("maxLength").onlyFor(kind == FieldType.Kind.STRING, "string fields")
+          .integer(1, Integer.MAX_VALUE));
+    }
+    if (m.containsKey("values")) {
+      SpecNode v = m.get("values").onlyFor(kind == FieldType.Kind.STRING || kind == FieldType.Kind.CATEGORY,
+          "string and category fields");
+      List<String> values = v.stringList();
+      if (values.isEmpty() || new HashSet<>(values).size() != values.size()) {
+        throw v.error("list at least one value, each once");
+      }
+      b.setValues(List.copyOf(values));
+    } else if (kind == FieldType.Kind.CATEGORY) {
+      throw node.error("a category field needs values: [its allowed values]");
+    }
+    FieldSpec field = b.build();
+    if (field.min() != null && field.max() != null && field.min().compareTo(field.max()) > 0) {
+      throw m.get("min").error("min is greater than max");
+    }
+    return field;
+  }
+}

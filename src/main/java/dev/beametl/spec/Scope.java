@@ -1,0 +1,40 @@
+package dev.beametl.spec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one read of a spec knows so far: the fields declared (schema, then derived fields, in order),
+ * the aggregation once read, and the checks that need the stages. Later sections are checked
+ * against it.
+ */
+final class Scope {
+  final SpecChecks checks;
+  final Map<String, FieldType> fields = new LinkedHashMap<>();
+  AggregationSpec aggregation;
+
+  Scope(SpecChecks checks) {
+    this.checks = checks;
+  }
+
+  void declare(SpecNode node, String name, FieldType type) {
+    if (fields.put(name, type) != null) {
+      throw node.error("field \"" + name + "\" is declared twice");
+    }
+  }
+
+  FieldType known(SpecNode node, String name) {
+    FieldType t = fields.get(name);
+    if (t == null) {
+      throw node.error("unknown field \"" + name + "\"; declared: " + String.join(", ", fields.keySet()));
+    }
+    return t;
+  }
+
+  void checkExpression(SpecNode node, String expression, FieldType expected) {
+    String problem = checks.expressionProblem(expression, fields, expected);
+    if (problem != null) {
+      throw node.error(problem);
+    }
+  }
+}

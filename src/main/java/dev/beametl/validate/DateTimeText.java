@@ -1,0 +1,98 @@
+package dev.beametl.validate;
+
+import dev.beametl.record.BadRecord;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+import java.util.Locale;
+
+/** Dates and timestamps read from text, strictly (February 30 is not a date). */
+final class DateTimeText {
+  static final DateTimeFormatter ISO_TIMESTAMP =
+      new DateTimeFormatterBuilder()
+          .parseCaseInsensitive()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE)
+          .optionalStart().appendLiteral('T').optionalEnd()
+          .optionalStart().appendLiteral(' ').optionalEnd()
+          .append(DateTimeFormatter.ISO_LOCAL_TIME)
+          .optionalStart().appendOffsetId().optionalEnd()
+          .toFormatter(Locale.ROOT)
+          .withResolverStyle(ResolverStyle.STRICT);
+
+  private DateTimeText() {}
+
+  static LocalDate parseDate(DateTimeFormatter formatter, String text, String hint) throws InvalidValue {
+    try {
+      return LocalDate.from(formatter.parse(text));
+    } catch (java.time.DateTimeException e) {
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a date" + hint);
+    }
+  }
+
+  static Instant parseTimestamp(DateTimeFormatter formatter, ZoneId zone, String text, String hint)
+      throws InvalidValue {
+    try {
+      if (formatter == ISO_TIMESTAMP) {
+        Instant fast = plainIsoTimestamp(text, zone);
+        if (fast != null) {
+          return fast;
+        }
+      }
+      TemporalAccessor t = formatter.parse(text);
+      if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
+        return LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
+      }
+      if (!t.isSupported(ChronoField.HOUR_OF_DAY)) {
+        return LocalDate.from(t).atStartOfDay(zone).toInstant();
+      }
+      return LocalDateTime.from(t).atZone(zone).toInstant();
+    } catch (java.time.DateTimeException e) {
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a timestamp" + hint);
+    }
+  }
+
+  /**
+   * The most common shape, {@code 2024-01-05T10:00:00} with an optional {@code Z}, read digit by digit:
+   * the general formatter cost about 4% of a run. {@code LocalDateTime.of} rejects what the strict
+   * formatter rejects (February 30, hour 24, second 60); any other shape returns null and goes to it.
+   */
+  static Instant plainIsoTimestamp(String s, ZoneId zone) {
+    int n = s.length();
+    boolean utc = n == 20 && (s.charAt(19) == 'Z' || s.charAt(19) == 'z');
+    if ((n != 19 && !utc) || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':'
+        || "Tt ".indexOf(s.charAt(10)) < 0) {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if ((year | month | day | hour | minute | second) < 0) {
+      return null;
+    }
+    LocalDateTime t = LocalDateTime.of(year, month, day, hour, minute, second);
+    return utc ? t.toInstant(ZoneOffset.UTC) : t.atZone(zone).toInstant();
+  }
+
+  /** The number written by {@code length} ASCII digits at {@code from}, or -1. */
+  private static int digits(String s, int from, int length) {
+    int v = 0;
+    for (int i = from; i < from + length; i++) {
+      char ch = s.charAt(i);
+      if (ch < '0' || ch > '9') {
+        return -1;
+      }
+      v = v * 10 + (ch - '0');
+    }
+    return v;
+  }
+}
