@@ -1,14 +1,14 @@
 package dev.beametl;
 
-import dev.beametl.record.BundleCounts;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import dev.beametl.extract.FileRecordSource;
+import dev.beametl.pipeline.Specs;
+import dev.beametl.record.BundleCounts;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.pipeline.Specs;
 import dev.beametl.transform.Transform;
 import dev.beametl.validate.Validate;
 import java.nio.charset.StandardCharsets;

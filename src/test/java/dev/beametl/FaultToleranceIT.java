@@ -1,13 +1,14 @@
 package dev.beametl;
 
-import dev.beametl.cli.EtlJob;
-import dev.beametl.pipeline.RunCounts;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,10 +1,8 @@
 package dev.beametl;
 
-import dev.beametl.cli.EtlJob;
-import dev.beametl.pipeline.RunCounts;
-import dev.beametl.runner.FlinkSettings;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
@@ -15,6 +13,10 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beametl.bench.SalesGenerator;
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
+import dev.beametl.runner.FlinkSettings;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,6 +29,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.beam.runners.flink.translation.wrappers.streaming.io.source.FlinkSourceSplitEnumerator;
+import org.apache.beam.runners.flink.translation.wrappers.streaming.io.source.bounded.FlinkBoundedSourceReader;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -46,6 +50,7 @@ public class FlinkClusterIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SPEC = "--pipeline=pipelines/sales-by-product.yaml";
   private static final String VALIDATE = "Validate/Check_records_against_the_schema.numRecordsIn";
+  private static final Path CLUSTER_RUN = Path.of(System.getenv().getOrDefault("BEAM_ETL_FLINK_RUN", "/tmp/beam-etl-flink"));
 
   @BeforeClass
   public static void startCluster() throws Exception {
@@ -75,7 +80,7 @@ public class FlinkClusterIT {
         "--fault=records.throttle(perSecond=3000)");
     String job = awaitRunningJob();
     awaitReading(job);
-    Path pidFile = Path.of("/tmp/beam-etl-flink/taskmanager.pid");
+    Path pidFile = CLUSTER_RUN.resolve("taskmanager.pid");
     long taskManager = Long.parseLong(Files.readString(pidFile).trim());
     new ProcessBuilder("kill", "-9", String.valueOf(taskManager)).start().waitFor();
     script("start-cluster.sh", "taskmanager");
@@ -132,11 +137,26 @@ public class FlinkClusterIT {
     assertThat("read again: no more than what the checkpoint left open",
         readAgain, is(lessThanOrEqualTo(readBeforeStop - readAtCheckpoint + 2 * rowsPerSplit)));
     assertSameOutputs(out, embeddedRun("resume-clean", "--input=" + input));
+    assertThat("the JobManager ran beam-etl's patched enumerator", clusterLog("jobmanager"),
+        containsString("beam-etl patch in use: " + FlinkSourceSplitEnumerator.class.getName()));
+    assertThat("the TaskManager ran beam-etl's patched reader", clusterLog("taskmanager"),
+        containsString("beam-etl patch in use: " + FlinkBoundedSourceReader.class.getName()));
     assertThat("the used checkpoints are removed after success", FlinkSettings.latestCheckpoint(
         Path.of(checkpoints, "sales-by-product")).isPresent(), is(false));
   }
 
   // ---- helpers
+
+  /** Everything the cluster's JobManager or TaskManagers logged so far (runners/flink/start-cluster.sh's logs). */
+  private static String clusterLog(String process) throws Exception {
+    StringBuilder all = new StringBuilder();
+    try (java.nio.file.DirectoryStream<Path> logs = Files.newDirectoryStream(CLUSTER_RUN, process + "*.log")) {
+      for (Path log : logs) {
+        all.append(Files.readString(log));
+      }
+    }
+    return all.toString();
+  }
 
   private static void assertSameOutputs(String actual, String expected) throws Exception {
     assertThat(RunCounts.read(actual + "/_run"), equalTo(RunCounts.read(expected + "/_run")));

@@ -1,10 +1,11 @@
 package dev.beametl;
 
-import dev.beametl.cli.EtlJob;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,11 +1,12 @@
 package dev.beametl;
 
-import dev.beametl.cli.EtlJob;
-import dev.beametl.pipeline.RunCounts;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,7 +1,5 @@
 package dev.beametl;
 
-import dev.beametl.cli.EtlJob;
-import dev.beametl.pipeline.RunCounts;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -12,6 +10,9 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -75,10 +74,8 @@ public final class EtlJob {
       err.println("beam-etl: " + firstLine(e.getMessage()) + " (see --help)");
       return USAGE;
     }
-    if (Arrays.stream(args).noneMatch(a -> a.startsWith("--runner"))) {
-      options.setRunner(FlinkRunner.class); // the embedded Flink runner is the default; DirectRunner is for tests
-    }
-    if (options.getRunner() == FlinkRunner.class) {
+    FlinkSettings.useFlinkUnlessGiven(options, givenFlags(args));
+    if (FlinkSettings.isFlink(options)) {
       try {
         FlinkSettings.applyDefaults(options, givenFlags(args));
       } catch (SpecException e) {
@@ -118,7 +115,7 @@ public final class EtlJob {
       spec = loadSpec(options);
       Preflight.checkInput(spec);
       OutputDirectories.check(spec);
-      if (options.getRunner() == FlinkRunner.class) {
+      if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec);
       }
       job = pipelineOf(spec, options);

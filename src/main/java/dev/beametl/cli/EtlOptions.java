@@ -1,10 +1,10 @@
 package dev.beametl.cli;
 
+import dev.beametl.fault.FaultOptions;
+import dev.beametl.runner.RunnerOptions;
 import java.util.List;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import dev.beametl.fault.FaultOptions;
-import dev.beametl.runner.RunnerOptions;
 
 /**
  * The job's flags. Precedence, lowest first: the spec file, then {@code --set} overrides, then the

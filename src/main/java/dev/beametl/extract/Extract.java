@@ -1,7 +1,7 @@
 package dev.beametl.extract;
 
-import dev.beametl.record.SourceRecord;
 import com.google.auto.value.AutoValue;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.SourceSpec;
 import java.util.List;
 import org.apache.beam.sdk.io.Read;

@@ -1,9 +1,9 @@
 package dev.beametl.extract;
 
-import dev.beametl.jdbc.JdbcConnections;
-import dev.beametl.record.SourceRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.JdbcSpec;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.beametl.extract;
 
-import dev.beametl.record.SourceRecord;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.record.SourceRecord;
 import java.math.BigDecimal;
 
 /**

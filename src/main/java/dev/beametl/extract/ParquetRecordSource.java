@@ -1,8 +1,8 @@
 package dev.beametl.extract;
 
-import dev.beametl.record.SourceRecord;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.record.SourceRecord;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;

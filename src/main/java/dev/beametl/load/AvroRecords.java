@@ -1,7 +1,7 @@
 package dev.beametl.load;
 
-import dev.beametl.spec.InstantMicros;
 import dev.beametl.record.OutputColumns;
+import dev.beametl.spec.InstantMicros;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;

@@ -1,10 +1,10 @@
 package dev.beametl.load;
 
 import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
-import dev.beametl.record.OutputColumns;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;

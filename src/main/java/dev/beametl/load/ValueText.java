@@ -1,7 +1,7 @@
 package dev.beametl.load;
 
-import java.math.BigDecimal;
 import dev.beametl.spec.BeamTypes;
+import java.math.BigDecimal;
 import org.apache.beam.sdk.values.Row;
 
 /** Row values as sinks write them: categories as their strings, decimals without exponent, ISO dates. */

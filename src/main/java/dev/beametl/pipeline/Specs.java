@@ -1,8 +1,8 @@
 package dev.beametl.pipeline;
 
+import dev.beametl.pipeline.Specs;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecReader;
-import dev.beametl.pipeline.Specs;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package dev.beametl.report;
 
-import dev.beametl.record.LiveCounts;
 import com.sun.management.GcInfo;
+import dev.beametl.record.LiveCounts;
 import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.runners.flink.BatchCombinePerKeyTranslator;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
@@ -33,6 +34,17 @@ public final class FlinkSettings {
   static final int RESTART_ATTEMPTS = 3;
 
   private FlinkSettings() {}
+
+  /** The embedded Flink runner is the job's default runner; the DirectRunner is for tests. */
+  public static void useFlinkUnlessGiven(PipelineOptions options, List<String> given) {
+    if (!given.contains("runner")) {
+      options.setRunner(FlinkRunner.class);
+    }
+  }
+
+  public static boolean isFlink(PipelineOptions options) {
+    return options.getRunner() == FlinkRunner.class;
+  }
 
   /** Defaults that depend only on the flags; {@code given} tells which flags the user set. */
   public static void applyDefaults(RunnerOptions options, List<String> given) {

@@ -1,7 +1,7 @@
 package dev.beametl.transform;
 
-import dev.beametl.record.OutputColumns;
 import com.google.auto.value.AutoValue;
+import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.AggregationSpec;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;

@@ -1,9 +1,9 @@
 package dev.beametl.transform;
 
+import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.DerivedFieldSpec;
-import dev.beametl.record.BadRecord;
 import java.util.List;
 import java.util.StringJoiner;
 import javax.annotation.Nullable;

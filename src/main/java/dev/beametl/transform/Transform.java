@@ -1,14 +1,14 @@
 package dev.beametl.transform;
 
-import dev.beametl.record.OutputColumns;
 import com.google.auto.value.AutoValue;
+import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
+import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.AggregationSpec;
 import dev.beametl.spec.DerivedFieldSpec;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.record.BadRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

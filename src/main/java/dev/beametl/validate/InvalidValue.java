@@ -1,6 +1,7 @@
 package dev.beametl.validate;
 
 import dev.beametl.record.BadRecord;
+
 /** Why one value is not acceptable; cheap to throw (no stack trace), since bad data is expected. */
 public final class InvalidValue extends Exception {
   private final BadRecord.Kind kind;

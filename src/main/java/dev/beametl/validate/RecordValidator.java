@@ -1,10 +1,10 @@
 package dev.beametl.validate;
 
-import dev.beametl.record.BadRecord;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.record.BadRecord;
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.CsvSyntax;
 import dev.beametl.record.SourceRecord;

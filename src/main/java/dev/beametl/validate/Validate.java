@@ -1,7 +1,7 @@
 package dev.beametl.validate;
 
-import dev.beametl.record.BadRecord;
 import com.google.auto.value.AutoValue;
+import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.LiveCounts;
 import dev.beametl.record.SourceRecord;

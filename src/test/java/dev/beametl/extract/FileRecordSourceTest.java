@@ -1,6 +1,5 @@
 package dev.beametl.extract;
 
-import dev.beametl.record.SourceRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -9,6 +8,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.SourceSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.File;

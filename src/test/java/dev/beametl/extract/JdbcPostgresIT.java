@@ -1,10 +1,11 @@
 package dev.beametl.extract;
 
-import dev.beametl.jdbc.JdbcConnections;
-import dev.beametl.record.SourceRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.JdbcSpec;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
@@ -137,7 +138,7 @@ public class JdbcPostgresIT {
             + " createTable: true, batchSize: 1000}",
         ""));
     long start = System.nanoTime();
-    dev.beametl.EtlJobTest.Run r = new dev.beametl.EtlJobTest.Run("--pipeline=" + spec, "--parallelism=2");
+    dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--parallelism=2");
     double seconds = (System.nanoTime() - start) / 1e9;
     assertThat(r.err, r.code, is(dev.beametl.cli.EtlJob.OK));
     System.out.printf("upsert copy: %d rows read, %d written in %.1f s (%.0f rows/s), 8 partitions, batch 1000%n",

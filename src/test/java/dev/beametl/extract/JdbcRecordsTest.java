@@ -1,12 +1,12 @@
 package dev.beametl.extract;
 
-import dev.beametl.record.SourceRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
-import dev.beametl.EtlJobTest;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.JdbcSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;

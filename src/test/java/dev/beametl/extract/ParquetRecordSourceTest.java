@@ -1,11 +1,11 @@
 package dev.beametl.extract;
 
-import dev.beametl.record.SourceRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.record.SourceRecord;
 import java.io.File;
 import java.util.HashSet;
 import java.util.List;

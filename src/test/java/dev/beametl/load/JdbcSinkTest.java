@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import dev.beametl.cli.EtlJob;
-import dev.beametl.EtlJobTest;
+import dev.beametl.cli.EtlJobTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.hasEntry;
 import static org.hamcrest.Matchers.is;
 
 import dev.beametl.cli.EtlJob;
-import dev.beametl.EtlJobTest;
+import dev.beametl.cli.EtlJobTest;
 import dev.beametl.pipeline.RunCounts;
 import org.junit.Rule;
 import org.junit.Test;

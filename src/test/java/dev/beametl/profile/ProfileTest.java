@@ -5,10 +5,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import dev.beametl.cli.EtlJob;
-import dev.beametl.EtlJobTest;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.Specs;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.pipeline.Specs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.beametl.transform;
 
-import dev.beametl.record.BundleCounts;
 import dev.beametl.TestRows;
-import dev.beametl.record.SourceRecord;
-import dev.beametl.spec.PipelineSpec;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.record.BadRecord;
+import dev.beametl.record.BundleCounts;
+import dev.beametl.record.SourceRecord;
+import dev.beametl.spec.PipelineSpec;
 import dev.beametl.validate.Validate;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
+import dev.beametl.pipeline.Specs;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.pipeline.Specs;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.beam.sdk.coders.RowCoder;

@@ -1,10 +1,10 @@
 package dev.beametl.validate;
 
-import dev.beametl.record.BadRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 
-import dev.beametl.record.BundleCounts;
 import dev.beametl.TestRows;
+import dev.beametl.record.BadRecord;
+import dev.beametl.record.BundleCounts;
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;

@@ -1,6 +1,5 @@
 package dev.beametl.validate;
 
-import dev.beametl.record.BadRecord;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -8,6 +7,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.Assert.assertThrows;
 
+import dev.beametl.record.BadRecord;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
 import java.math.BigDecimal;

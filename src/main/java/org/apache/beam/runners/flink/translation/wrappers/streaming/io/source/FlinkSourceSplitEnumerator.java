@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
 public class FlinkSourceSplitEnumerator<T>
     implements SplitEnumerator<FlinkSourceSplit<T>, Map<Integer, List<FlinkSourceSplit<T>>>> {
   private static final Logger LOG = LoggerFactory.getLogger(FlinkSourceSplitEnumerator.class);
+  // beam-etl: says on first use where this copy runs (a cluster's logs then show that the patched
+  // class, not Beam's own, is the one in use there) and with which Beam.
+  static {
+    LOG.info("beam-etl patch in use: {} (made for Beam 2.62.0; this is Beam {})",
+        FlinkSourceSplitEnumerator.class.getName(), org.apache.beam.sdk.util.ReleaseInfo.getReleaseInfo().getVersion());
+  }
   private final SplitEnumeratorContext<FlinkSourceSplit<T>> context;
   private final Source<T> beamSource;
   private final PipelineOptions pipelineOptions;

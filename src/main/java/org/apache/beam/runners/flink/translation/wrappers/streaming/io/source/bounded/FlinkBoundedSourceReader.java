@@ -62,6 +62,12 @@ import org.slf4j.LoggerFactory;
  */
 public class FlinkBoundedSourceReader<T> extends FlinkSourceReaderBase<T, WindowedValue<T>> {
   private static final Logger LOG = LoggerFactory.getLogger(FlinkBoundedSourceReader.class);
+  // beam-etl: says on first use where this copy runs (a cluster's logs then show that the patched
+  // class, not Beam's own, is the one in use there) and with which Beam.
+  static {
+    LOG.info("beam-etl patch in use: {} (made for Beam 2.62.0; this is Beam {})",
+        FlinkBoundedSourceReader.class.getName(), org.apache.beam.sdk.util.ReleaseInfo.getReleaseInfo().getVersion());
+  }
   private @Nullable Source.Reader<T> currentReader;
   private int currentSplitId;
 

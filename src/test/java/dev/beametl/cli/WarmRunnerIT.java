@@ -1,8 +1,5 @@
-package dev.beametl;
+package dev.beametl.cli;
 
-import dev.beametl.cli.EtlJob;
-import dev.beametl.pipeline.RunCounts;
-import dev.beametl.runner.WarmRunner;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
@@ -11,6 +8,9 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.pipeline.RunCounts;
+import dev.beametl.runner.WarmRunner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

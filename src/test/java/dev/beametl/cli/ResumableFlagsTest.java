@@ -1,10 +1,11 @@
-package dev.beametl;
+package dev.beametl.cli;
 
-import dev.beametl.cli.EtlJob;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.Rule;

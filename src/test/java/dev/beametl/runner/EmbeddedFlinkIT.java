@@ -1,14 +1,14 @@
-package dev.beametl;
+package dev.beametl.runner;
 
-import dev.beametl.cli.EtlJob;
-import dev.beametl.cli.EtlOptions;
-import dev.beametl.runner.EmbeddedFlink;
-import dev.beametl.runner.FlinkSettings;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlOptions;
+import dev.beametl.runner.EmbeddedFlink;
+import dev.beametl.runner.FlinkSettings;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.beam.runners.flink.FlinkRunner;

@@ -1,0 +1,6 @@
+package dev.beametl.archfixture.load;
+
+/** Fixture for ArchitectureTest: a later stage. */
+public final class Sink {
+  public static void write(Object row) {}
+}

@@ -1,0 +1,54 @@
+package dev.beametl.runner;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.jar.JarFile;
+import org.apache.beam.runners.flink.translation.wrappers.streaming.io.source.FlinkSourceReaderBase;
+import org.junit.Test;
+
+/**
+ * The bundled jar (what runners/flink/submit.sh uploads to a cluster) holds beam-etl's patched
+ * copies of Beam's classes, not Beam's originals, which the shaded Beam jar also contains: the
+ * cluster loads the job's classes child-first from it, so these bytes are what the JobManager (the
+ * enumerator) and the TaskManagers (the reader) run. FlinkClusterIT checks their logs say so.
+ */
+public class BundledBeamOverridesIT {
+  static final List<String> PATCHED = List.of(
+      "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/FlinkSourceSplitEnumerator.class",
+      "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/bounded/FlinkBoundedSourceReader.class");
+
+  @Test
+  public void theBundledJarCarriesThePatchedClassesNotBeamsOriginals() throws Exception {
+    Path bundled = bundledJar();
+    String beamJar = FlinkSourceReaderBase.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+    try (JarFile job = new JarFile(bundled.toFile()); JarFile beam = new JarFile(beamJar)) {
+      for (String entry : PATCHED) {
+        byte[] built = Files.readAllBytes(Path.of("target/classes", entry));
+        byte[] inBundle = read(job, entry);
+        assertThat(entry + " in the bundled jar is the one this build compiled", Arrays.equals(inBundle, built), is(true));
+        assertThat(entry + " differs from Beam's own", Arrays.equals(inBundle, read(beam, entry)), is(not(true)));
+      }
+      assertThat(job.getEntry("org/apache/beam/runners/flink/BatchCombinePerKeyTranslator.class") != null, is(true));
+    }
+  }
+
+  private static Path bundledJar() throws Exception {
+    try (DirectoryStream<Path> jars = Files.newDirectoryStream(Path.of("target"), "beam-etl-*-bundled.jar")) {
+      return jars.iterator().next();
+    }
+  }
+
+  private static byte[] read(JarFile jar, String entry) throws Exception {
+    try (InputStream in = jar.getInputStream(jar.getEntry(entry))) {
+      return in.readAllBytes();
+    }
+  }
+}
