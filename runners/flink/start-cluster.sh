@@ -15,9 +15,13 @@ cd "$root"
 cp_file=target/flink-classpath.txt
 if [[ ! -f $cp_file || pom.xml -nt $cp_file ]]; then
   mkdir -p target
-  mvn -q -B dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file" >&2
+  mvn -q -B -Dstyle.color=never dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file" >&2
 fi
 cp="$(cat "$cp_file")"
+# The cluster's own working directory (TaskManager blob store and temporary files, some hundred MB):
+# under $run, not the system temp directory, and stop-cluster.sh removes it.
+tmp="$run/tmp"
+mkdir -p "$tmp"
 
 taskmanagers() { curl -sf localhost:8081/overview 2>/dev/null | sed -n 's/.*"taskmanagers":\([0-9]*\).*/\1/p'; }
 
@@ -29,6 +33,7 @@ case "$what" in
     fi
     nohup java -Xmx768m @runners/java17.opens -cp "$cp" \
       org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$here/conf" \
+      -Dio.tmp.dirs="$tmp" \
       > "$run/jobmanager.log" 2>&1 &
     echo $! > "$run/jobmanager.pid" ;;
   taskmanager) ;;
@@ -36,7 +41,7 @@ case "$what" in
 esac
 n="$(date +%s%N)"
 nohup java -Xmx640m -XX:MaxDirectMemorySize=420m @runners/java17.opens -cp "$cp" \
-  org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$here/conf" \
+  org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$here/conf" -Dio.tmp.dirs="$tmp" \
   > "$run/taskmanager-$n.log" 2>&1 &
 echo $! > "$run/taskmanager.pid"
 echo $! >> "$run/taskmanagers.pids"

@@ -9,4 +9,5 @@ stop() {
 for pid in $(cat "$run/taskmanagers.pids" 2>/dev/null); do stop "$pid"; done
 [[ -f $run/jobmanager.pid ]] && stop "$(cat "$run/jobmanager.pid")"
 rm -f "$run/taskmanagers.pids" "$run/taskmanager.pid" "$run/jobmanager.pid"
+rm -rf "$run/tmp" # the cluster's working directory (blob store, temporary files)
 echo "stopped"

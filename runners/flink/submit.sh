@@ -4,13 +4,13 @@
 # job to end; all arguments go to the job.
 #   runners/flink/submit.sh --pipeline=pipelines/sales-by-product.yaml
 #   FLINK_MASTER=flink-host:8081 runners/flink/submit.sh --pipeline=...
+# Relative paths in the arguments mean the caller's directory.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-version="$(sed -n 's|^  <version>\(.*\)</version>|\1|p' pom.xml | head -1)"
-jar="target/beam-etl-$version-bundled.jar"
-if [[ ! -f $jar || -n "$(find src/main pom.xml -newer "$jar" -print -quit 2>/dev/null)" ]]; then
-  mvn -q -B -DskipTests package >&2
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+version="$(sed -n 's|^  <version>\(.*\)</version>|\1|p' "$root/pom.xml" | head -1)"
+jar="$root/target/beam-etl-$version-bundled.jar"
+if [[ ! -f $jar || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+  (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package) >&2
 fi
-exec java ${BEAM_ETL_JAVA_OPTS:--Xmx1g} @runners/java17.opens -jar "$jar" \
+exec java ${BEAM_ETL_JAVA_OPTS:--Xmx1g} "-Dbeametl.home=$root" "@$root/runners/java17.opens" -jar "$jar" \
   --runner=FlinkRunner --flinkMaster="${FLINK_MASTER:-localhost:8081}" "$@"

@@ -30,7 +30,8 @@ public class ArchitectureTest {
   static final Map<String, List<String>> MAY_USE = new LinkedHashMap<>();
 
   static {
-    MAY_USE.put("cli", List.of("pipeline", "runner", "report", "profile", "load", "spec", "record", "jdbc", "fault"));
+    MAY_USE.put("cli", List.of("pipeline", "runner", "report", "profile", "extract", "load", "spec", "record", "jdbc",
+        "fault"));
     MAY_USE.put("profile", List.of("pipeline", "extract", "validate", "spec", "record"));
     MAY_USE.put("pipeline", List.of("extract", "validate", "transform", "load", "spec", "record", "fault"));
     MAY_USE.put("runner", List.of("spec"));

@@ -18,7 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.beam.sdk.io.FileBasedSource;
+import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -88,8 +88,8 @@ public class CountInvariantsTest {
         "filter: \"day >= date('2024-01-01')\"",
         "sink: {format: csv, path: unused}", ""), "t", List.of());
 
-    FileRecordSource source = new FileRecordSource(spec.source(), List.of("id", "region", "amount", "day"));
-    List<? extends FileBasedSource<SourceRecord>> splits = source.split(8 * 1024, PipelineOptionsFactory.create());
+    BoundedSource<SourceRecord> source = FileRecordSource.forFiles(spec.source(), List.of("id", "region", "amount", "day"));
+    List<? extends BoundedSource<SourceRecord>> splits = source.split(8 * 1024, PipelineOptionsFactory.create());
     assertThat(splits.size(), greaterThan(3));
     PCollectionList<SourceRecord> parts = PCollectionList.empty(p);
     for (int i = 0; i < splits.size(); i++) {

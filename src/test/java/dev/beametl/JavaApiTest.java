@@ -69,7 +69,8 @@ public class JavaApiTest {
     List<String> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of(dir))) {
       for (Path f : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
-        if (!f.getFileName().toString().startsWith("_")) {
+        String name = f.getFileName().toString();
+        if (!name.startsWith("_") && !name.startsWith(".")) { // metadata: _SUCCESS, _run, the lock and manifest
           out.addAll(Files.readAllLines(f));
         }
       }

@@ -10,11 +10,15 @@ import java.util.Locale;
 final class DryRunPlan {
   private DryRunPlan() {}
 
-  static String describe(PipelineSpec spec, String runner) {
+  /** The plan; {@code files} is how many files the source matched (0 for a database source). */
+  static String describe(PipelineSpec spec, String runner, int files) {
     StringBuilder b = new StringBuilder();
     b.append("pipeline ").append(spec.name()).append(" on ").append(runner).append('\n');
     b.append("  Extract    ").append(spec.source().format().name().toLowerCase(Locale.ROOT))
-        .append(" files ").append(spec.source().path()).append('\n');
+        .append(spec.source().jdbc() != null ? " " + spec.source().path()
+            : String.format(Locale.ROOT, " files %s (%,d file%s, each read once)", spec.source().path(), files,
+                files == 1 ? "" : "s"))
+        .append('\n');
     b.append("  Validate   ").append(spec.schema().size()).append(" fields:");
     for (FieldSpec f : spec.schema()) {
       b.append(' ').append(f.name()).append(':').append(f.type()).append(f.nullable() ? "?" : "");

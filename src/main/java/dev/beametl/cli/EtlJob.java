@@ -1,32 +1,30 @@
 package dev.beametl.cli;
 
 import dev.beametl.fault.Faults;
-import dev.beametl.jdbc.JdbcConnections;
-import dev.beametl.load.JdbcTable;
 import dev.beametl.pipeline.EtlPipeline;
 import dev.beametl.pipeline.RunCounts;
 import dev.beametl.pipeline.Specs;
-import dev.beametl.record.OutputColumns;
 import dev.beametl.report.Progress;
 import dev.beametl.report.RunReport;
 import dev.beametl.runner.EmbeddedFlink;
 import dev.beametl.runner.FlinkJobTime;
 import dev.beametl.runner.FlinkSettings;
-import dev.beametl.spec.JdbcSinkSpec;
+import dev.beametl.runner.ScratchDir;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -58,6 +56,14 @@ public final class EtlJob {
 
   /** Runs the job from command-line arguments and returns its exit code. */
   public static int main(String[] args, PrintStream out, PrintStream err) {
+    return main(Path.of("").toAbsolutePath(), args, out, err);
+  }
+
+  /**
+   * Runs the job from command-line arguments given in {@code callerDir}: relative paths on the
+   * command line mean it (the warm runner runs in a directory of its own).
+   */
+  public static int main(Path callerDir, String[] args, PrintStream out, PrintStream err) {
     RunTimeline.mainEntered();
     if (args.length > 0 && args[0].equals("profile")) {
       return dev.beametl.profile.Profile.main(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -66,24 +72,25 @@ public final class EtlJob {
       printHelp(out);
       return OK;
     }
+    CommandLine line = CommandLine.of(args);
     EtlOptions options;
     try {
       PipelineOptionsFactory.register(EtlOptions.class);
-      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(EtlOptions.class);
+      options = PipelineOptionsFactory.fromArgs(line.beamArgs).withValidation().as(EtlOptions.class);
     } catch (IllegalArgumentException e) {
       err.println("beam-etl: " + firstLine(e.getMessage()) + " (see --help)");
       return USAGE;
     }
-    FlinkSettings.useFlinkUnlessGiven(options, givenFlags(args));
+    FlinkSettings.useFlinkUnlessGiven(options, line.flagNames());
     if (FlinkSettings.isFlink(options)) {
       try {
-        FlinkSettings.applyDefaults(options, givenFlags(args));
+        FlinkSettings.applyDefaults(options, line.flagNames());
       } catch (SpecException e) {
         err.println("beam-etl: " + e.getMessage());
         return USAGE;
       }
     }
-    return run(options, out, err, Arrays.asList(args));
+    return run(options, out, err, line.all, line.sets, callerDir);
   }
 
   private static void printHelp(PrintStream out) {
@@ -92,28 +99,39 @@ public final class EtlJob {
     out.println("Runs on the embedded Flink runner unless --runner is given (e.g. --runner=DirectRunner).");
     out.println("Start on a new data set: bin/beam-etl profile --input=GLOB --out=SPEC.yaml (writes a starter spec).");
     out.println();
-    PipelineOptionsFactory.printHelp(out, EtlOptions.class);
+    ByteArrayOutputStream help = new ByteArrayOutputStream();
+    PipelineOptionsFactory.printHelp(new PrintStream(help, true, StandardCharsets.UTF_8), EtlOptions.class);
+    // Beam prints its own default runner; this job's is the embedded Flink runner.
+    out.print(help.toString(StandardCharsets.UTF_8).replace("--runner=<Class>\n    Default: DirectRunner",
+        "--runner=<Class>\n    Default: FlinkRunner (embedded Flink; this job's default)"));
     out.println("Runner flags: --help=FlinkPipelineOptions (--parallelism, --objectReuse, ...), --help=PipelineOptions");
   }
 
   /** The names of the flags on the command line, e.g. "objectReuse" for --objectReuse=false. */
   public static List<String> givenFlags(String[] args) {
-    return Arrays.stream(args).filter(a -> a.startsWith("--"))
-        .map(a -> a.substring(2).split("=", 2)[0]).collect(Collectors.toList());
+    return CommandLine.names(args);
   }
 
+  /** Runs the job configured by {@code options} (its {@code --set} overrides included) from Java code. */
   public static int run(EtlOptions options, PrintStream out, PrintStream err) {
-    return run(options, out, err, List.of());
+    return run(options, out, err, List.of(), List.of(), Path.of("").toAbsolutePath());
   }
 
-  /** Runs the job; {@code args} go into the run report (secrets removed). */
-  public static int run(EtlOptions options, PrintStream out, PrintStream err, List<String> args) {
+  /**
+   * Runs the job; {@code args} go into the run report (secrets removed), {@code sets} are the
+   * {@code --set} overrides as given, and relative paths among the flags mean {@code callerDir}.
+   * Everything that can refuse the run (exit 2) is checked before anything is deleted or written.
+   */
+  static int run(EtlOptions options, PrintStream out, PrintStream err, List<String> args, List<String> sets,
+      Path callerDir) {
     RunTimeline timeline = new RunTimeline();
     PipelineSpec spec;
     EtlPipeline job;
+    int files;
     try {
-      spec = loadSpec(options);
-      Preflight.checkInput(spec);
+      resolveRunnerPaths(options, callerDir);
+      spec = loadSpec(options, sets, callerDir);
+      files = Preflight.checkInput(spec);
       OutputDirectories.check(spec);
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec);
@@ -122,89 +140,121 @@ public final class EtlJob {
     } catch (SpecException | IllegalArgumentException e) {
       err.println("beam-etl: " + e.getMessage());
       return USAGE;
+    } catch (Preflight.Unavailable e) {
+      err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
+      return JOB_FAILED;
     }
     String runner = options.getRunner().getSimpleName();
     if (options.isDryRun()) {
-      out.print(DryRunPlan.describe(spec, runner));
+      out.print(DryRunPlan.describe(spec, runner, files));
       return OK;
     }
-    long start = System.nanoTime();
-    JdbcSinkSpec table = spec.sink().jdbc();
-    if (table != null) {
-      try {
-        JdbcTable.prepare(table, OutputColumns.of(spec));
-      } catch (SQLException e) {
-        err.println("beam-etl: sink.jdbc: " + JdbcConnections.describe(e, table.connection()));
-        return USAGE;
-      }
-    }
+    timeline.phaseEnded("setup");
+    String runId = UUID.randomUUID().toString().substring(0, 8);
+    Path log = Path.of(EtlPipeline.runDir(spec), "job.log");
     EmbeddedFlink embedded = null;
-    try {
-      OutputDirectories.prepare(spec);
-      timeline.phaseEnded("setup");
+    try (ScratchDir scratch = ScratchDir.create(); JobLog jobLog = JobLog.capture(options.isVerbose())) {
+      FlinkSettings.useEmbeddedConfig(options, scratch.path());
       if (EmbeddedFlink.applies(options)) {
         embedded = EmbeddedFlink.start(options); // starts while the pipeline is built and translated
       }
       Pipeline p = Pipeline.create(options);
       try {
-        job.buildOn(p);
-      } catch (IllegalArgumentException e) {
+        job.buildOn(p); // construction errors (a JDBC read plan, say) come before anything is touched
+      } catch (IllegalArgumentException | SpecException e) {
         err.println("beam-etl: " + e.getMessage());
         return USAGE;
       }
       timeline.phaseEnded("build");
-      PipelineResult.State state;
-      Double jobSeconds;
-      long peakHeap;
-      long maxHeap;
-      long liveHeap;
-      try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds())) {
-        PipelineResult result = p.run();
-        state = result.waitUntilFinish();
-        jobSeconds = FlinkJobTime.seconds(result);
-        peakHeap = progress.peakHeapBytes();
-        maxHeap = progress.maxHeapBytes();
-        liveHeap = progress.liveHeapBytes();
+      try (OutputDirectories outputs = OutputDirectories.take(spec, runId);
+          TableSink table = TableSink.prepare(spec)) {
+        try {
+          outputs.prepare();
+          jobLog.writeTo(log);
+          timeline.phaseEnded("outputs");
+          return runPipeline(p, spec, options, table, out, err, args, timeline, runner, log);
+        } finally {
+          outputs.finish();
+        }
       }
-      timeline.phaseEnded("run");
-      if (jobSeconds != null) {
-        timeline.part("job", jobSeconds); // part of run: the rest is translation, runner start and shutdown
-      }
-      if (state != PipelineResult.State.DONE) {
-        err.println("beam-etl: the pipeline ended in state " + state);
-        return JOB_FAILED;
-      }
-      RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
-          (System.nanoTime() - start) / 1e9, runner);
-      out.print(summary.render());
-      boolean withinLimit = summary.withinBadRatio();
-      timeline.phaseEnded("report");
-      Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args,
-          timeline.phases(), liveHeap);
-      out.println("  report                                      -> " + report);
-      out.println(timeline.render());
-      if (!withinLimit) {
-        err.printf(Locale.ROOT, "beam-etl: %.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%; "
-            + "see %s. Results were written without a _SUCCESS marker.%n",
-            100 * summary.badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath());
-        return TOO_MANY_BAD;
-      }
-      if (table != null) {
-        JdbcTable.commit(table, OutputColumns.of(spec)); // an overwrite swaps the staged rows in only now
-      }
-      Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
-      if (options.isResumable()) {
-        FlinkSettings.removeResumedCheckpoints(options);
-      }
-      return OK;
-    } catch (Exception e) {
-      err.println("beam-etl: the job failed: " + rootMessage(e));
+    } catch (SpecException e) {
+      err.println("beam-etl: " + e.getMessage());
+      return USAGE;
+    } catch (TableSink.Unavailable e) {
+      err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
+      return JOB_FAILED;
+    } catch (Exception | Error e) {
+      err.println("beam-etl: the job failed: " + rootMessage(e) + (Files.exists(log) ? "; its log: " + log : ""));
       return JOB_FAILED;
     } finally {
       if (embedded != null) {
         embedded.close();
       }
     }
+  }
+
+  /** Runs the built pipeline, then reports, commits and marks success; the log is open. */
+  private static int runPipeline(Pipeline p, PipelineSpec spec, EtlOptions options, TableSink table, PrintStream out,
+      PrintStream err, List<String> args, RunTimeline timeline, String runner, Path log) throws Exception {
+    long start = System.nanoTime();
+    PipelineResult.State state;
+    Double jobSeconds;
+    long peakHeap;
+    long maxHeap;
+    long liveHeap;
+    try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds())) {
+      try {
+        PipelineResult result = p.run();
+        state = result.waitUntilFinish();
+        jobSeconds = FlinkJobTime.seconds(result);
+      } catch (RuntimeException e) {
+        e.printStackTrace(); // into the job's log; the terminal gets one line
+        throw e;
+      }
+      peakHeap = progress.peakHeapBytes();
+      maxHeap = progress.maxHeapBytes();
+      liveHeap = progress.liveHeapBytes();
+    }
+    timeline.phaseEnded("run");
+    if (jobSeconds != null) {
+      timeline.part("job", jobSeconds); // part of run: the rest is translation, runner start and shutdown
+    }
+    if (state != PipelineResult.State.DONE) {
+      err.println("beam-etl: the pipeline ended in state " + state + "; its log: " + log);
+      return JOB_FAILED;
+    }
+    RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
+        (System.nanoTime() - start) / 1e9, runner);
+    out.print(summary.render());
+    boolean withinLimit = summary.withinBadRatio();
+    if (withinLimit) {
+      table.commit(); // overwrite and append swap their staged rows in only now
+    }
+    timeline.phaseEnded("report");
+    Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args,
+        timeline.phases(), liveHeap); // after the commit: a failed commit is never reported as success
+    out.println("  report                                      -> " + report);
+    out.println(timeline.render());
+    if (!withinLimit) {
+      err.printf(Locale.ROOT, "beam-etl: %.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%; "
+          + "see %s. Results were written without a _SUCCESS marker.%n",
+          100 * summary.badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath());
+      return TOO_MANY_BAD;
+    }
+    Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
+    if (options.isResumable()) {
+      FlinkSettings.removeResumedCheckpoints(options);
+    }
+    return OK;
+  }
+
+  /** The runner's own paths given on the command line, relative to the caller's directory. */
+  private static void resolveRunnerPaths(EtlOptions options, Path callerDir) {
+    options.setCheckpointDir(callerDir.resolve(options.getCheckpointDir()).toString());
+    if (options.getResumeFrom() != null && !options.getResumeFrom().equals("latest")) {
+      options.setResumeFrom(callerDir.resolve(options.getResumeFrom()).toString());
+    }
+    FlinkSettings.resolveConfDir(options, callerDir);
   }
 
   /** The pipeline a spec and the flags describe; a flag that makes no sense is an IllegalArgumentException. */
@@ -237,6 +287,10 @@ public final class EtlJob {
 
   /** The spec with overrides applied: --set first, then the named flags, which win. */
   public static PipelineSpec loadSpec(EtlOptions options) {
+    return loadSpec(options, List.of(), Path.of("").toAbsolutePath());
+  }
+
+  private static PipelineSpec loadSpec(EtlOptions options, List<String> sets, Path callerDir) {
     if (options.getPipeline() == null) {
       throw new SpecException("--pipeline is required: the spec file to run, e.g. --pipeline=pipelines/sales-by-product.yaml");
     }
@@ -244,13 +298,14 @@ public final class EtlJob {
     if (options.getSet() != null) {
       overrides.addAll(options.getSet());
     }
+    overrides.addAll(sets);
     addIfSet(overrides, "source.path", options.getInput());
     addIfSet(overrides, "sink.path", options.getOutput());
     addIfSet(overrides, "deadLetter.path", options.getDeadLetter());
     addIfSet(overrides, "deadLetter.maxBadRatio", options.getMaxBadRatio());
     addIfSet(overrides, "sink.ifExists", options.getIfExists());
     addIfSet(overrides, "encodeCategories", options.getEncodeCategories());
-    return Specs.read(Path.of(options.getPipeline()), overrides);
+    return Specs.read(callerDir.resolve(options.getPipeline()), overrides, callerDir);
   }
 
   private static void addIfSet(List<String> overrides, String key, Object value) {

@@ -19,7 +19,9 @@ public interface EtlOptions extends RunnerOptions, FaultOptions {
   void setPipeline(String value);
 
   @Description("Override any spec key: --set=key.path=value, e.g. --set=sink.format=csv or "
-      + "--set=schema.3.nullable=true. Repeat the flag for several keys.")
+      + "--set=schema.3.nullable=true; the value is taken whole, commas and all. A list or mapping is "
+      + "written in YAML's flow style: --set=aggregate.groupBy=[product,region]. Repeat the flag for "
+      + "several keys.")
   List<String> getSet();
 
   void setSet(List<String> value);
@@ -68,6 +70,13 @@ public interface EtlOptions extends RunnerOptions, FaultOptions {
   String getAggregation();
 
   void setAggregation(String value);
+
+  @Description("Print the runner's log (Flink, Beam, stack traces) to the terminal too; it always goes to "
+      + "<output>/_run/job.log.")
+  @Default.Boolean(false)
+  boolean isVerbose();
+
+  void setVerbose(boolean value);
 
   @Description("Check the spec and flags, print the plan, and exit without reading data.")
   @Default.Boolean(false)

@@ -6,39 +6,67 @@ import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDeleteOption;
 
 /**
- * The run's output directories (results and dead letters): checked before anything runs - empty, or
- * with {@code ifExists: overwrite} holding only a previous run's output - and emptied of that output
- * just before the pipeline starts. A directory holding anything else is refused, so a mistyped
- * {@code --output} never deletes someone's files.
+ * The run's output directories (results and dead letters). Before the run: each is new, empty, or -
+ * with {@code ifExists: overwrite} - holds exactly what this job's previous run wrote there, as its
+ * {@link RunManifest} lists it; anything else is refused, naming the file, so a mistyped
+ * {@code --output} never deletes someone's files. The run then holds both directories
+ * ({@link OutputLock}), deletes the previous output, and at its end lists what it wrote.
  */
-final class OutputDirectories {
-  private OutputDirectories() {}
+final class OutputDirectories implements AutoCloseable {
+  /**
+   * What this job has always written: Beam's part files, the dead letters, the run folder, the
+   * success marker, Beam's temporary folders. Accepted without a manifest for outputs written before
+   * manifests existed, and after a run that died before writing its manifest.
+   */
+  private static final Pattern JOB_NAMES = Pattern.compile(
+      "part-\\d{5,}-of-\\d{5,}\\.(parquet|csv|jsonl)|bad-records-\\d{5,}-of-\\d{5,}\\.jsonl|_run|_SUCCESS"
+          + "|\\.temp-beam[-\\w]*");
+  /** The directory's own bookkeeping, never a run's output. */
+  private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, RunManifest.FILE + ".tmp");
 
-  static List<String> of(PipelineSpec spec) {
-    return List.of(spec.sink().path(), spec.deadLetterPath());
+  private final List<Path> dirs;
+  private final String run;
+  private final List<OutputLock> locks;
+
+  private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks) {
+    this.dirs = dirs;
+    this.run = run;
+    this.locks = locks;
   }
 
-  /** Before the run: each directory is new, empty, or (with overwrite) a previous run's; and writable. */
+  static List<Path> of(PipelineSpec spec) {
+    return List.of(Path.of(spec.sink().path()), Path.of(spec.deadLetterPath()));
+  }
+
+  /** Before the run, touching nothing: each directory may be written, and overwritten if it must. */
   static void check(PipelineSpec spec) {
-    for (String dir : of(spec)) {
-      if (isNonEmptyDir(dir) && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
+    for (Path dir : of(spec)) {
+      if (Files.exists(dir) && !Files.isDirectory(dir)) {
+        throw new SpecException("cannot write output \"" + dir + "\": it is a file, not a directory");
+      }
+      List<String> entries = entries(dir);
+      if (!entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "
             + "choose another --output, or pass --ifExists=overwrite");
       }
-      String foreign = foreignEntry(Path.of(dir));
+      String foreign = firstForeign(dir, entries);
       if (foreign != null) {
-        throw new SpecException("sink.ifExists: output \"" + dir + "\" holds " + foreign
-            + ", which this job did not write; overwrite only replaces a previous run's output, so "
-            + "choose an empty or new directory");
+        throw new SpecException("sink.ifExists: output \"" + dir + "\" holds \"" + foreign + "\", which this "
+            + "job did not write (its last run there did not list it); overwrite only replaces a previous "
+            + "run's output, so move it away or choose an empty or new directory");
       }
-      Path p = Path.of(dir).toAbsolutePath();
-      Path existing = p;
+      Path existing = dir.toAbsolutePath();
       while (existing != null && !Files.exists(existing)) {
         existing = existing.getParent();
       }
@@ -48,49 +76,98 @@ final class OutputDirectories {
     }
   }
 
-  /** Just before the run: deletes a previous run's output and creates the directories. */
-  static void prepare(PipelineSpec spec) throws IOException {
-    for (String dir : of(spec)) {
-      Path p = Path.of(dir);
-      if (Files.isDirectory(p)) {
-        try (Stream<Path> entries = Files.list(p)) {
-          for (Path entry : entries.filter(f -> writtenByARun(f.getFileName().toString())).toArray(Path[]::new)) {
-            MoreFiles.deleteRecursively(entry, RecursiveDeleteOption.ALLOW_INSECURE);
-          }
-        }
+  /** Holds the directories for the run {@code run}, checking them again now that no one else can write. */
+  static OutputDirectories take(PipelineSpec spec, String run) throws IOException {
+    List<OutputLock> locks = new ArrayList<>();
+    try {
+      for (Path dir : of(spec)) {
+        locks.add(OutputLock.take(dir, spec.name()));
       }
-      Files.createDirectories(p);
+      check(spec);
+    } catch (IOException | RuntimeException e) {
+      for (OutputLock lock : locks) {
+        lock.close();
+      }
+      throw e;
+    }
+    return new OutputDirectories(of(spec), run, locks);
+  }
+
+  /** Deletes the previous run's output and notes that this run has started writing. */
+  void prepare() throws IOException {
+    for (Path dir : dirs) {
+      for (String entry : previousOutput(dir, entries(dir))) {
+        MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+      new RunManifest(run, false, List.of()).writeTo(dir);
     }
   }
 
-  /** What a run writes in its directories; an overwrite deletes these and nothing else. */
-  private static boolean writtenByARun(String name) {
-    return name.startsWith("part-") || name.startsWith("bad-records-") || name.equals("_run")
-        || name.equals("_SUCCESS") || name.startsWith(".temp-beam");
+  /** After the run, whatever its end: removes Beam's temporary folders and lists what the run wrote. */
+  void finish() throws IOException {
+    for (Path dir : dirs) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      deleteTemporaryFolders(dir);
+      deleteTemporaryFolders(dir.resolve("_run"));
+      new RunManifest(run, true, entries(dir)).writeTo(dir);
+    }
   }
 
-  /** A file or folder in {@code dir} that no run of this job writes, or null. */
-  private static String foreignEntry(Path dir) {
+  /** Beam's file sinks leave their (empty) temporary folders behind. */
+  private static void deleteTemporaryFolders(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
-      return null;
+      return;
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(f -> f.getFileName().toString()).filter(n -> !writtenByARun(n)).findFirst()
-          .map(n -> "\"" + n + "\"").orElse(null);
-    } catch (IOException e) {
-      return "entries that cannot be listed (" + e.getMessage() + ")";
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".temp-beam")).collect(Collectors.toList())) {
+        MoreFiles.deleteRecursively(p, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
     }
   }
 
-  private static boolean isNonEmptyDir(String dir) {
-    Path p = Path.of(dir);
-    if (!Files.isDirectory(p)) {
-      return Files.exists(p);
+  @Override
+  public void close() throws IOException {
+    for (OutputLock lock : locks) {
+      lock.close();
     }
-    try (Stream<Path> s = Files.list(p)) {
-      return s.findAny().isPresent();
+  }
+
+  /** What an overwrite deletes in {@code dir}: what its manifest lists, or the names this job writes. */
+  private static Set<String> previousOutput(Path dir, List<String> entries) {
+    Set<String> previous = new TreeSet<>();
+    RunManifest manifest;
+    try {
+      manifest = RunManifest.read(dir);
     } catch (IOException e) {
-      return true;
+      throw new SpecException("sink.ifExists: " + e.getMessage() + "; remove the directory's contents by hand");
+    }
+    if (manifest != null) {
+      previous.addAll(manifest.entries);
+    }
+    if (manifest == null || !manifest.complete) {
+      entries.stream().filter(e -> JOB_NAMES.matcher(e).matches()).forEach(previous::add);
+    }
+    previous.retainAll(entries);
+    return previous;
+  }
+
+  private static String firstForeign(Path dir, List<String> entries) {
+    Set<String> previous = previousOutput(dir, entries);
+    return entries.stream().filter(e -> !previous.contains(e)).findFirst().orElse(null);
+  }
+
+  /** The directory's entries but its own bookkeeping, sorted; none when it does not exist. */
+  private static List<String> entries(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> !OWN.contains(n)).sorted()
+          .collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new SpecException("cannot list output \"" + dir + "\": " + e.getMessage());
     }
   }
 }

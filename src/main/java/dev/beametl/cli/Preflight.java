@@ -1,5 +1,6 @@
 package dev.beametl.cli;
 
+import dev.beametl.extract.InputFiles;
 import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.spec.JdbcSpec;
 import dev.beametl.spec.PipelineSpec;
@@ -10,8 +11,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
@@ -21,38 +22,51 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 final class Preflight {
   private Preflight() {}
 
-  static void checkInput(PipelineSpec spec) {
-    if (spec.source().jdbc() != null) {
-      checkDatabase(spec.source().jdbc());
-    } else {
-      checkFilesMatch(spec);
+  /** The input database could not be reached or was busy: worth running again as it is (exit 1). */
+  static final class Unavailable extends Exception {
+    Unavailable(String message) {
+      super(message);
     }
   }
 
-  private static void checkDatabase(JdbcSpec jdbc) {
+  /** Checks the input; returns how many files the source path matched (0 for a database). */
+  static int checkInput(PipelineSpec spec) throws Unavailable {
+    if (spec.source().jdbc() != null) {
+      checkDatabase(spec.source().jdbc());
+      return 0;
+    }
+    return checkFilesMatch(spec);
+  }
+
+  private static void checkDatabase(JdbcSpec jdbc) throws Unavailable {
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement()) {
       s.executeQuery("SELECT * FROM " + jdbc.relation() + " WHERE 1 = 0").close();
     } catch (SQLException e) {
+      if (JdbcConnections.isTransient(e)) {
+        throw new Unavailable("source.jdbc: " + JdbcConnections.describe(e, jdbc));
+      }
       throw new SpecException("source.jdbc: " + JdbcConnections.describe(e, jdbc));
     } catch (IllegalStateException e) {
       throw new SpecException(e.getMessage());
     }
   }
 
-  private static void checkFilesMatch(PipelineSpec spec) {
+  private static int checkFilesMatch(PipelineSpec spec) {
+    List<MatchResult.Metadata> files;
     try {
-      MatchResult match = FileSystems.match(spec.source().path(), EmptyMatchTreatment.ALLOW);
-      if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
-        throw new SpecException("source.path: no file matches \"" + spec.source().path()
-            + "\"; check the path or glob (--input overrides it)");
-      }
-      for (MatchResult.Metadata file : match.metadata()) {
-        checkReadable(file);
-      }
+      files = InputFiles.match(spec.source().path());
     } catch (IOException e) {
       throw new SpecException("source.path: cannot list \"" + spec.source().path() + "\": " + e.getMessage());
     }
+    if (files.isEmpty()) {
+      throw new SpecException("source.path: no file matches \"" + spec.source().path()
+          + "\"; check the path or glob (--input overrides it)");
+    }
+    for (MatchResult.Metadata file : files) {
+      checkReadable(file);
+    }
+    return files.size();
   }
 
   /** Opens each input once, so a file the job may not read stops it before any worker starts. */

@@ -3,7 +3,9 @@ package dev.beametl.extract;
 import com.google.auto.value.AutoValue;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.SourceSpec;
+import java.io.IOException;
 import java.util.List;
+import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
@@ -47,10 +49,17 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
     if (source().format() == SourceSpec.Format.JDBC) {
       return input.apply("Read database", new JdbcRecords(source().jdbc(), schemaFields()));
     }
-    if (source().format() == SourceSpec.Format.PARQUET) {
-      return input.apply("Read Parquet row groups", Read.from(new ParquetRecordSource(source().path())));
+    BoundedSource<SourceRecord> files;
+    try {
+      files = source().format() == SourceSpec.Format.PARQUET
+          ? ParquetRecordSource.forFiles(source().path())
+          : FileRecordSource.forFiles(source(), schemaFields());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("source.path: cannot list \"" + source().path() + "\": " + e.getMessage(), e);
     }
-    FileRecordSource files = new FileRecordSource(source(), schemaFields());
+    if (source().format() == SourceSpec.Format.PARQUET) {
+      return input.apply("Read Parquet row groups", Read.from(files));
+    }
     return input.apply(
         "Read " + source().format().name().toLowerCase() + " in byte ranges",
         Read.from(maxSplitBytes() > 0 ? new CappedSplits<>(files, maxSplitBytes()) : files));

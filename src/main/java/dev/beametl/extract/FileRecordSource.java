@@ -8,12 +8,11 @@ import java.io.IOException;
 import java.nio.charset.Charset;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileBasedSource;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
 
 /**
  * Reads line-oriented files (CSV, JSON lines) into {@link SourceRecord}s. Plain files in an
@@ -28,10 +27,23 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
   final SourceSpec spec;
   private final List<String> schemaFields;
 
-  public FileRecordSource(SourceSpec spec, List<String> schemaFields) {
-    super(StaticValueProvider.of(spec.path()), EmptyMatchTreatment.DISALLOW, MIN_BUNDLE_BYTES);
-    this.spec = spec;
-    this.schemaFields = List.copyOf(schemaFields);
+  /**
+   * The files {@code spec.path()} names, each once ({@link InputFiles}), as one source; CSV headers
+   * are matched against {@code schemaFields}.
+   */
+  public static BoundedSource<SourceRecord> forFiles(SourceSpec spec, List<String> schemaFields) throws IOException {
+    List<String> fields = List.copyOf(schemaFields);
+    return new FileSetSource<>(InputFiles.match(spec.path()),
+        file -> new FileRecordSource(spec, fields, file, 0, file.sizeBytes()), SourceRecord.RecordCoder.of());
+  }
+
+  /** The one file {@code spec.path()} names, whole, as a source that splits into byte ranges where it can. */
+  public static FileRecordSource forFile(SourceSpec spec, List<String> schemaFields) throws IOException {
+    List<Metadata> files = InputFiles.match(spec.path());
+    if (files.size() != 1) {
+      throw new IOException(spec.path() + " names " + files.size() + " files, not one");
+    }
+    return new FileRecordSource(spec, List.copyOf(schemaFields), files.get(0), 0, files.get(0).sizeBytes());
   }
 
   private FileRecordSource(SourceSpec spec, List<String> schemaFields, Metadata file, long start, long end) {
@@ -52,7 +64,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
 
   @Override
   protected boolean isSplittable() throws Exception {
-    return getMode() == Mode.FILEPATTERN || (super.isSplittable() && readInRanges());
+    return super.isSplittable() && readInRanges();
   }
 
   @Override
@@ -83,9 +95,19 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
     return getSingleFileMetadata().resourceId().toString();
   }
 
-  ColumnLayout layoutFromHeader(String headerLine) throws IOException {
-    List<String> header = CsvSyntax.parseRecord(CsvSyntax.of(spec), headerLine);
-    return ColumnLayout.fromHeader(header, schemaFields);
+  /**
+   * The layout a header line gives; a header that is blank or not one CSV record gives a layout that
+   * makes each record of the file a bad record saying so, rather than failing the job.
+   */
+  ColumnLayout layoutFromHeader(String headerLine) {
+    if (headerLine.isBlank()) {
+      return ColumnLayout.unusableHeader("its header line (the first line) is blank");
+    }
+    try {
+      return ColumnLayout.fromHeader(CsvSyntax.parseRecord(CsvSyntax.of(spec), headerLine), schemaFields);
+    } catch (IOException | IllegalStateException e) {
+      return ColumnLayout.unusableHeader("its header line (the first line) is not one CSV record: " + e.getMessage());
+    }
   }
 
   boolean hasHeader() {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.avro.Conversions;
 import org.apache.avro.Schema;
@@ -14,11 +15,10 @@ import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.FileBasedSource;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -38,8 +38,19 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
   /** Row groups are megabytes; smaller ranges would own none. */
   public static final long MIN_BUNDLE_BYTES = 1 << 20;
 
-  public ParquetRecordSource(String glob) {
-    super(StaticValueProvider.of(glob), EmptyMatchTreatment.DISALLOW, MIN_BUNDLE_BYTES);
+  /** The one Parquet file {@code path} names, whole, as a source that splits by row group. */
+  public static ParquetRecordSource forFile(String path) throws IOException {
+    List<Metadata> files = InputFiles.match(path);
+    if (files.size() != 1) {
+      throw new IOException(path + " names " + files.size() + " files, not one");
+    }
+    return new ParquetRecordSource(files.get(0), 0, files.get(0).sizeBytes());
+  }
+
+  /** The Parquet files {@code glob} names, each once ({@link InputFiles}), as one source. */
+  public static BoundedSource<SourceRecord> forFiles(String glob) throws IOException {
+    return new FileSetSource<>(InputFiles.match(glob), file -> new ParquetRecordSource(file, 0, file.sizeBytes()),
+        SourceRecord.RecordCoder.of());
   }
 
   private ParquetRecordSource(Metadata file, long start, long end) {
@@ -69,6 +80,9 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     private long row;
     private long recordsRead;
     private SourceRecord current;
+    /** Why the file (or its rest) cannot be read, or null. */
+    private String unreadable;
+    private boolean ended;
 
     RowGroupReader(ParquetRecordSource source) {
       super(source);
@@ -78,7 +92,18 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     protected void startReading(ReadableByteChannel channel) throws IOException {
       ParquetRecordSource source = (ParquetRecordSource) getCurrentSource();
       file = source.getSingleFileMetadata().resourceId().toString();
-      InputFile input = new ChannelInputFile((SeekableByteChannel) channel, source.getSingleFileMetadata().sizeBytes());
+      try {
+        open(source, channel);
+      } catch (IOException | RuntimeException e) {
+        // Every byte range of the file fails here; the first one stands for the whole file.
+        unreadable = "not a readable Parquet file (" + e.getClass().getSimpleName() + ": " + firstLine(e) + ")";
+        ended = source.getStartOffset() > 0;
+      }
+    }
+
+    private void open(ParquetRecordSource source, ReadableByteChannel channel) throws IOException {
+      InputFile input = new ChannelInputFile((SeekableByteChannel) channel, source.getSingleFileMetadata().sizeBytes(),
+          file);
       long start = source.getStartOffset();
       long end = Math.min(source.getEndOffset(), source.getSingleFileMetadata().sizeBytes());
       try (ParquetFileReader footer = ParquetFileReader.open(input)) {
@@ -98,7 +123,25 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
 
     @Override
     protected boolean readNextRecord() throws IOException {
-      GenericRecord r = reader.read();
+      if (ended) {
+        return false;
+      }
+      GenericRecord r = null;
+      if (unreadable == null) {
+        try {
+          r = reader.read();
+        } catch (IOException | RuntimeException e) {
+          unreadable = "the rest of the file cannot be read: corrupt data after row " + row + " ("
+              + e.getClass().getSimpleName() + ": " + firstLine(e) + ")";
+        }
+      }
+      if (unreadable != null) {
+        // A corrupt file: the rows read stand, the rest is one bad record; a retry would meet the same bytes.
+        current = SourceRecord.unreadable(file, -1, row + 1, unreadable);
+        ended = true;
+        recordsRead++;
+        return true;
+      }
       if (r == null) {
         return false;
       }
@@ -148,14 +191,28 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     }
   }
 
+  private static String firstLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
   /** A Parquet {@link InputFile} over a Beam channel, so any Beam file system can be read. */
   private static final class ChannelInputFile implements InputFile {
     private final SeekableByteChannel channel;
     private final long length;
+    private final String name;
 
-    ChannelInputFile(SeekableByteChannel channel, long length) {
+    ChannelInputFile(SeekableByteChannel channel, long length, String name) {
       this.channel = channel;
       this.length = length;
+      this.name = name;
+    }
+
+    /** Parquet's messages name the file by this. */
+    @Override
+    public String toString() {
+      return name;
     }
 
     @Override

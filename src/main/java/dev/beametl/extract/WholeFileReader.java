@@ -30,6 +30,10 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   private long lineNumber;
   private SourceRecord current;
   private long recordsRead;
+  /** Why the file stopped being readable (corrupt compressed data), or null. */
+  private IOException unreadable;
+  private boolean ended;
+  private RawChannel raw;
 
   WholeFileReader(FileRecordSource source) {
     super(source);
@@ -44,23 +48,48 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   @Override
   protected void startReading(ReadableByteChannel channel) throws IOException {
     FileRecordSource source = getCurrentSource();
-    ReadableByteChannel decompressed = source.compression().readDecompressed(channel);
-    CharsetDecoder decoder = source.charset().newDecoder()
-        .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE);
-    reader = new BoundedLineReader(new InputStreamReader(Channels.newInputStream(decompressed), decoder),
-        source.spec.maxRecordBytes());
-    reader.skipByteOrderMark();
-    if (source.hasHeader()) {
-      String header = nextRecordText();
-      layout = header == null ? null : source.layoutFromHeader(header);
+    raw = new RawChannel(channel);
+    try {
+      ReadableByteChannel decompressed = source.compression().readDecompressed(raw);
+      CharsetDecoder decoder = source.charset().newDecoder()
+          .onMalformedInput(CodingErrorAction.REPLACE)
+          .onUnmappableCharacter(CodingErrorAction.REPLACE);
+      reader = new BoundedLineReader(new InputStreamReader(Channels.newInputStream(decompressed), decoder),
+          source.spec.maxRecordBytes());
+      reader.skipByteOrderMark();
+      if (source.hasHeader()) {
+        String header = nextRecordText();
+        layout = header == null ? null : source.layoutFromHeader(header);
+      }
+    } catch (IOException e) {
+      unreadable = confine(e);
     }
   }
 
   @Override
   protected boolean readNextRecord() throws IOException {
+    if (ended) {
+      return false;
+    }
     long startLine = lineNumber + 1;
-    String text = nextRecordText();
+    String text = null;
+    if (unreadable == null) {
+      try {
+        text = nextRecordText();
+      } catch (IOException e) {
+        unreadable = confine(e);
+      }
+    }
+    if (unreadable != null) {
+      // A corrupt or truncated compressed file: what was read stands, the rest is one bad record.
+      // A retry would meet the same bytes, so the job goes on.
+      current = SourceRecord.unreadable(file, -1, startLine, "the rest of the file cannot be read: its "
+          + "compressed data is corrupt or truncated after line " + lineNumber + " ("
+          + unreadable.getClass().getSimpleName() + ": " + unreadable.getMessage() + ")");
+      ended = true;
+      recordsRead++;
+      return true;
+    }
     if (text == null) {
       return false;
     }
@@ -68,6 +97,48 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     current = SourceRecord.of(file, -1, startLine, text, layout, text.indexOf('\uFFFD') >= 0, overLength);
     recordsRead++;
     return true;
+  }
+
+  /**
+   * An error of the file's content (corrupt or truncated compressed data, whatever the decompressor
+   * calls it) is confined to the file; an error reading the bytes themselves (the disk, the network)
+   * is rethrown, for the runner to retry.
+   */
+  private IOException confine(IOException e) throws IOException {
+    if (raw.failed) {
+      throw e;
+    }
+    return e;
+  }
+
+  /** The file's bytes as read, remembering whether reading them failed. */
+  private static final class RawChannel implements ReadableByteChannel {
+    private final ReadableByteChannel channel;
+    boolean failed;
+
+    RawChannel(ReadableByteChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public int read(java.nio.ByteBuffer dst) throws IOException {
+      try {
+        return channel.read(dst);
+      } catch (IOException e) {
+        failed = true;
+        throw e;
+      }
+    }
+
+    @Override
+    public boolean isOpen() {
+      return channel.isOpen();
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
   }
 
   /** The next record's text: one line, or for multi-line CSV as many lines as an open quote spans. */

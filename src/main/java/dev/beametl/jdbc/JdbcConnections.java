@@ -81,6 +81,21 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     return null;
   }
 
+  /**
+   * Whether an error is one a later attempt may not meet: a connection lost or refused (SQL state
+   * class 08), a serialization failure or deadlock, a lock timeout, a server shutting down.
+   */
+  public static boolean isTransient(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState() == null ? "" : x.getSQLState();
+      if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("55P03")
+          || state.equals("57P01") || state.equals("HYT00") || x.getErrorCode() == 1205 || x.getErrorCode() == 1213) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A database error as one line, with the password, should a driver echo it, masked. */
   public static String describe(SQLException e, JdbcSpec spec) {
     String message = String.valueOf(e.getMessage()).split("\n")[0];

@@ -8,17 +8,23 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -40,9 +46,15 @@ public final class RunCounts extends PTransform<PCollectionList<KV<String, Long>
     return new RunCounts(dir);
   }
 
+  /** The counts every run writes, zero or not, so a reader of counts.jsonl finds each of them. */
+  public static final List<String> ALWAYS = List.of("read", "valid", "bad", "filtered", "kept", "failed", "written");
+
   @Override
   public PDone expand(PCollectionList<KV<String, Long>> counts) {
-    return counts
+    List<KV<String, Long>> zeros = ALWAYS.stream().map(name -> KV.of(name, 0L)).collect(Collectors.toList());
+    PCollection<KV<String, Long>> zero = counts.getPipeline()
+        .apply("Counts every run has", Create.of(zeros).withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())));
+    return counts.and(zero)
         .apply("All counts", Flatten.pCollections())
         .apply("Sum counts by name", Sum.longsPerKey())
         .apply("Counts to JSON", MapElements.into(TypeDescriptors.strings())

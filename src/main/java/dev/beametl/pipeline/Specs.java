@@ -1,6 +1,5 @@
 package dev.beametl.pipeline;
 
-import dev.beametl.pipeline.Specs;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecReader;
 import java.nio.file.Path;
@@ -10,9 +9,17 @@ import java.util.List;
 public final class Specs {
   private Specs() {}
 
-  /** A spec file with {@code key.path=value} overrides applied, checked as the job checks it. */
+  /**
+   * A spec file with {@code key.path=value} overrides applied, checked as the job checks it. Relative
+   * paths in the file mean its directory; relative paths among the overrides mean {@code callerDir}.
+   */
+  public static PipelineSpec read(Path file, List<String> overrides, Path callerDir) {
+    return SpecReader.read(file, overrides, callerDir, SpecValidator.INSTANCE);
+  }
+
+  /** {@link #read(Path, List, Path)} for a caller in the working directory. */
   public static PipelineSpec read(Path file, List<String> overrides) {
-    return SpecReader.read(file, overrides, SpecValidator.INSTANCE);
+    return read(file, overrides, Path.of("").toAbsolutePath());
   }
 
   /** Spec text; {@code defaultName} names the pipeline when the spec does not. */

@@ -20,7 +20,9 @@ public abstract class BadRecord implements Serializable {
   /** Short reason kinds, used to count bad records by reason. */
   public enum Kind {
     BLANK_LINE, MALFORMED, BAD_ENCODING, COLUMN_COUNT, MISSING_COLUMN, MISSING_VALUE, TYPE, OUT_OF_RANGE,
-    PATTERN, TOO_LONG, NOT_ALLOWED, EXPRESSION;
+    PATTERN, TOO_LONG, NOT_ALLOWED, EXPRESSION,
+    /** The rest of a file could not be read (a corrupt gzip stream or Parquet file): one record for all of it. */
+    UNREADABLE;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);

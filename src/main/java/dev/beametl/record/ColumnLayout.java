@@ -7,7 +7,11 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 
 /**
@@ -21,10 +25,29 @@ public final class ColumnLayout implements Serializable {
 
   private final int width;
   private final int[] columnOfField;
+  private final @Nullable String headerProblem;
 
   public ColumnLayout(int width, int[] columnOfField) {
+    this(width, columnOfField, null);
+  }
+
+  private ColumnLayout(int width, int[] columnOfField, @Nullable String headerProblem) {
     this.width = width;
     this.columnOfField = columnOfField.clone();
+    this.headerProblem = headerProblem;
+  }
+
+  /**
+   * The layout of a file whose header cannot be read (blank, or not one CSV record): its records
+   * cannot be matched to the schema, so each of them is a bad record saying why.
+   */
+  public static ColumnLayout unusableHeader(String problem) {
+    return new ColumnLayout(0, new int[0], problem);
+  }
+
+  /** Why the file's header could not be used, or null. */
+  public @Nullable String headerProblem() {
+    return headerProblem;
   }
 
   /** Matches header names to schema field names; null when the header is exactly the schema. */
@@ -64,22 +87,25 @@ public final class ColumnLayout implements Serializable {
   public boolean equals(Object o) {
     return o instanceof ColumnLayout
         && ((ColumnLayout) o).width == width
-        && Arrays.equals(((ColumnLayout) o).columnOfField, columnOfField);
+        && Arrays.equals(((ColumnLayout) o).columnOfField, columnOfField)
+        && Objects.equals(((ColumnLayout) o).headerProblem, headerProblem);
   }
 
   @Override
   public int hashCode() {
-    return 31 * width + Arrays.hashCode(columnOfField);
+    return 31 * width + Arrays.hashCode(columnOfField) + Objects.hashCode(headerProblem);
   }
 
   @Override
   public String toString() {
-    return "ColumnLayout{width=" + width + ", columns=" + Arrays.toString(columnOfField) + "}";
+    return "ColumnLayout{width=" + width + ", columns=" + Arrays.toString(columnOfField)
+        + (headerProblem == null ? "" : ", headerProblem=" + headerProblem) + "}";
   }
 
   /** Coder for {@link ColumnLayout}. */
   public static final class LayoutCoder extends AtomicCoder<ColumnLayout> {
     private static final LayoutCoder INSTANCE = new LayoutCoder();
+    private static final NullableCoder<String> PROBLEM = NullableCoder.of(StringUtf8Coder.of());
 
     public static LayoutCoder of() {
       return INSTANCE;
@@ -92,6 +118,7 @@ public final class ColumnLayout implements Serializable {
       for (int c : layout.columnOfField) {
         VarIntCoder.of().encode(c + 2, out);
       }
+      PROBLEM.encode(layout.headerProblem, out);
     }
 
     @Override
@@ -101,7 +128,7 @@ public final class ColumnLayout implements Serializable {
       for (int i = 0; i < columns.length; i++) {
         columns[i] = VarIntCoder.of().decode(in) - 2;
       }
-      return new ColumnLayout(width, columns);
+      return new ColumnLayout(width, columns, PROBLEM.decode(in));
     }
 
     @Override

@@ -13,11 +13,15 @@ import org.apache.commons.csv.CSVRecord;
 public final class CsvSyntax {
   private CsvSyntax() {}
 
+  /**
+   * With {@code trim} on, spaces around a value are dropped but a quoted value keeps the spaces
+   * inside its quotes: quotes mean "exactly this text".
+   */
   public static CSVFormat of(SourceSpec source) {
     return CSVFormat.RFC4180.builder()
         .setDelimiter(source.delimiter())
         .setQuote(source.quote())
-        .setIgnoreSurroundingSpaces(false)
+        .setIgnoreSurroundingSpaces(source.trim())
         .setIgnoreEmptyLines(false)
         .setTrim(false)
         .get();

@@ -43,6 +43,13 @@ public abstract class SourceRecord implements Serializable {
    */
   public abstract long overLength();
 
+  /**
+   * Why the rest of the file could not be read from this record's position on (a truncated gzip
+   * stream, a corrupt Parquet footer), or null. Such a record stands for everything unread, so a
+   * corrupt file is one bad record that names it, not a failed and retried job.
+   */
+  public abstract @Nullable String unreadable();
+
   public static SourceRecord of(
       String file, long offset, long line, String text, @Nullable ColumnLayout layout, boolean badEncoding) {
     return of(file, offset, line, text, layout, badEncoding, 0);
@@ -50,7 +57,12 @@ public abstract class SourceRecord implements Serializable {
 
   public static SourceRecord of(String file, long offset, long line, String text, @Nullable ColumnLayout layout,
       boolean badEncoding, long overLength) {
-    return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength);
+    return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength, null);
+  }
+
+  /** The rest of {@code file}, from this position on, could not be read, for {@code reason}. */
+  public static SourceRecord unreadable(String file, long offset, long line, String reason) {
+    return new AutoValue_SourceRecord(file, offset, line, "", null, false, 0, reason);
   }
 
   /** A readable position: {@code file@byte 4096}, {@code file:line 12}, or {@code file.parquet:row 12}. */
@@ -70,6 +82,7 @@ public abstract class SourceRecord implements Serializable {
     private static final Coder<String> STRING = StringUtf8Coder.of();
     private static final Coder<Long> LONG = VarLongCoder.of();
     private static final Coder<ColumnLayout> LAYOUT = NullableCoder.of(ColumnLayout.LayoutCoder.of());
+    private static final Coder<String> NULLABLE_STRING = NullableCoder.of(StringUtf8Coder.of());
 
     public static RecordCoder of() {
       return INSTANCE;
@@ -84,6 +97,7 @@ public abstract class SourceRecord implements Serializable {
       LAYOUT.encode(r.layout(), out);
       BooleanCoder.of().encode(r.badEncoding(), out);
       LONG.encode(r.overLength(), out);
+      NULLABLE_STRING.encode(r.unreadable(), out);
     }
 
     @Override
@@ -94,7 +108,9 @@ public abstract class SourceRecord implements Serializable {
       String text = STRING.decode(in);
       ColumnLayout layout = LAYOUT.decode(in);
       boolean badEncoding = BooleanCoder.of().decode(in);
-      return SourceRecord.of(file, offset, line, text, layout, badEncoding, LONG.decode(in));
+      long overLength = LONG.decode(in);
+      return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength,
+          NULLABLE_STRING.decode(in));
     }
 
     @Override

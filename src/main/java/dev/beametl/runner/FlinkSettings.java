@@ -27,8 +27,10 @@ import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDe
  * only fills in its options.
  */
 public final class FlinkSettings {
-  /** Settings of the embedded runner when none are given: the restart strategy a batch job needs. */
-  static final Path EMBEDDED_FLINK_CONF = Path.of("runners/flink/embedded");
+  /** Settings of the embedded runner when none are given, in the installation (the user may edit them). */
+  static final String EMBEDDED_FLINK_CONF = "runners/flink/embedded/config.yaml";
+  /** The same file as the build packs it, for a jar run outside the installation. */
+  static final String EMBEDDED_FLINK_CONF_RESOURCE = "/beam-etl/flink-embedded/config.yaml";
   static final long RESUMABLE_SPLIT_BYTES = 8L << 20;
   static final long CHECKPOINT_INTERVAL_MS = 5_000;
   static final int RESTART_ATTEMPTS = 3;
@@ -72,14 +74,6 @@ public final class FlinkSettings {
       // (the progress line has its own counters). On a cluster they feed Flink's REST API, so stay on.
       flink.setDisableMetrics(true);
     }
-    if (isLocal(flink) && flink.getFlinkConfDir() == null && System.getenv("FLINK_CONF_DIR") == null
-        && Files.isDirectory(EMBEDDED_FLINK_CONF)) {
-      // Beam hands --numberOfExecutionRetries to streaming jobs only; a batch job takes its restart
-      // strategy from the Flink config, so the flag is written into a copy of it.
-      flink.setFlinkConfDir(given.contains("numberOfExecutionRetries") && !options.isResumable()
-          ? withRestartAttempts(EMBEDDED_FLINK_CONF, flink.getNumberOfExecutionRetries()).toString()
-          : EMBEDDED_FLINK_CONF.toAbsolutePath().toString());
-    }
     if (options.isResumable()) {
       flink.setStreaming(true);
       if (!given.contains("checkpointingInterval")) {
@@ -108,6 +102,14 @@ public final class FlinkSettings {
       }
     } else if (options.getResumeFrom() != null) {
       throw new SpecException("--resumeFrom needs --resumable: only a resumable run takes checkpoints");
+    }
+  }
+
+  /** A --flinkConfDir given relative to the caller's directory. */
+  public static void resolveConfDir(RunnerOptions options, Path callerDir) {
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (flink.getFlinkConfDir() != null) {
+      flink.setFlinkConfDir(callerDir.resolve(flink.getFlinkConfDir()).toString());
     }
   }
 
@@ -207,21 +209,50 @@ public final class FlinkSettings {
     return flink.getFlinkMaster() == null || flink.getFlinkMaster().startsWith("[");
   }
 
-  /** A copy of a Flink config directory with the fixed-delay restart attempts set to {@code attempts}. */
-  private static Path withRestartAttempts(Path confDir, int attempts) {
+  /**
+   * The embedded runner's Flink config for one run, written into the run's scratch directory: the
+   * installation's {@value #EMBEDDED_FLINK_CONF} (or the copy in the jar), with
+   * {@code --numberOfExecutionRetries} as its restart attempts when given (Beam hands that flag to
+   * streaming jobs only; a batch job takes its restart strategy from the config), and Flink's
+   * temporary files in the scratch directory. Not used with {@code --flinkConfDir},
+   * {@code FLINK_CONF_DIR} or a remote {@code --flinkMaster}.
+   */
+  public static void useEmbeddedConfig(RunnerOptions options, Path scratch) {
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (!isFlink(options) || !isLocal(flink) || flink.getFlinkConfDir() != null
+        || System.getenv("FLINK_CONF_DIR") != null) {
+      return;
+    }
     try {
-      Path copy = Files.createTempDirectory("beam-etl-flink-conf");
-      List<String> lines = Files.readAllLines(confDir.resolve("config.yaml")).stream()
-          .filter(l -> !l.startsWith("restart-strategy.")).collect(Collectors.toList());
-      lines.addAll(Arrays.asList("restart-strategy.type: fixed-delay",
-          "restart-strategy.fixed-delay.attempts: " + Math.max(0, attempts),
-          "restart-strategy.fixed-delay.delay: 1 s"));
-      Files.write(copy.resolve("config.yaml"), lines);
-      copy.resolve("config.yaml").toFile().deleteOnExit();
-      copy.toFile().deleteOnExit();
-      return copy;
+      List<String> lines = new java.util.ArrayList<>(embeddedConfig());
+      if (flink.getNumberOfExecutionRetries() >= 0 && !options.isResumable()) {
+        lines.removeIf(l -> l.startsWith("restart-strategy."));
+        lines.addAll(Arrays.asList("restart-strategy.type: fixed-delay",
+            "restart-strategy.fixed-delay.attempts: " + flink.getNumberOfExecutionRetries(),
+            "restart-strategy.fixed-delay.delay: 1 s"));
+      }
+      lines.removeIf(l -> l.startsWith("io.tmp.dirs:"));
+      lines.add("io.tmp.dirs: " + Files.createDirectories(scratch.resolve("flink-tmp")));
+      Path conf = Files.createDirectories(scratch.resolve("flink-conf"));
+      Files.write(conf.resolve("config.yaml"), lines);
+      flink.setFlinkConfDir(conf.toString());
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot write the embedded runner's config", e);
     }
   }
+
+  private static List<String> embeddedConfig() throws IOException {
+    Optional<Path> installed = Installation.file(EMBEDDED_FLINK_CONF);
+    if (installed.isPresent()) {
+      return Files.readAllLines(installed.get());
+    }
+    try (java.io.InputStream in = FlinkSettings.class.getResourceAsStream(EMBEDDED_FLINK_CONF_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("neither " + EMBEDDED_FLINK_CONF + " nor its copy in the jar was found");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+          .collect(Collectors.toList());
+    }
+  }
+
 }

@@ -29,10 +29,9 @@ import java.util.List;
  *
  * <p>Protocol, on a loopback port: the client sends NUL-terminated fields - the token from the
  * runner's directory (readable by its owner only), a command ({@code run}, {@code status} or
- * {@code stop}), for
- * {@code run} the job's arguments - then an empty field. The runner answers in lines: {@code O text}
- * (standard output), {@code E text} (standard error, the job's log included) and last {@code X code},
- * the exit code.
+ * {@code stop}), for {@code run} the caller's directory and the job's arguments - then an empty
+ * field. The runner answers in lines: {@code O text} (standard output), {@code E text} (standard
+ * error) and last {@code X code}, the exit code.
  */
 public final class WarmRunner {
   /** Exit codes the runner itself answers with (the command line's own). */
@@ -40,10 +39,10 @@ public final class WarmRunner {
   static final int JOB_FAILED = 1;
   static final int USAGE = 2;
 
-  /** One run of the command line: its arguments, where it prints, and its exit code. */
+  /** One run of the command line: the caller's directory, its arguments, where it prints, its exit code. */
   @FunctionalInterface
   public interface Job {
-    int run(String[] args, PrintStream out, PrintStream err);
+    int run(Path callerDir, String[] args, PrintStream out, PrintStream err);
   }
 
   private WarmRunner() {}
@@ -86,7 +85,9 @@ public final class WarmRunner {
       err.println("beam-etl: the warm runner refused a request without its token");
       code = USAGE;
     } else if (command.equals("run")) {
-      code = run(job, fields.subList(2, fields.size()).toArray(new String[0]), out, err);
+      // run CALLER_DIR ARGS...: relative paths mean the caller's directory, not the runner's
+      code = fields.size() < 3 ? USAGE
+          : run(job, Path.of(fields.get(2)), fields.subList(3, fields.size()).toArray(new String[0]), out, err);
     } else if (!command.equals("status") && !command.equals("stop")) {
       err.println("beam-etl: the warm runner knows the commands run, status and stop");
       code = USAGE;
@@ -104,13 +105,13 @@ public final class WarmRunner {
    * Runs one job with System.out and System.err (where the log goes) sent to the client. The two are
    * process-wide; they are this job's because the runner serves one request at a time.
    */
-  private static int run(Job job, String[] args, PrintStream out, PrintStream err) {
+  private static int run(Job job, Path callerDir, String[] args, PrintStream out, PrintStream err) {
     PrintStream systemOut = System.out;
     PrintStream systemErr = System.err;
     System.setOut(out);
     System.setErr(err);
     try {
-      return job.run(args, out, err);
+      return job.run(callerDir, args, out, err);
     } catch (RuntimeException | Error e) {
       err.println("beam-etl: the job failed: " + e);
       return JOB_FAILED;

@@ -1,6 +1,8 @@
 package dev.beametl.spec;
 
+import java.nio.file.Path;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -18,14 +20,20 @@ import org.yaml.snakeyaml.nodes.Tag;
 final class SpecOverrides {
   private SpecOverrides() {}
 
-  static void apply(MappingNode root, List<String> assignments) {
+  /**
+   * Applies {@code key.path=value} assignments; relative paths among the values mean
+   * {@code callerDir} (null: leave them relative).
+   */
+  static void apply(MappingNode root, List<String> assignments, @Nullable Path callerDir) {
     for (String assignment : assignments) {
       int eq = assignment.indexOf('=');
       if (eq <= 0) {
         throw new SpecException(
             "--set " + assignment + ": expected key.path=value, e.g. --set=sink.path=out/x");
       }
-      set(root, assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
+      String key = assignment.substring(0, eq).trim();
+      String value = assignment.substring(eq + 1);
+      set(root, key, SpecPaths.isPathKey(key) ? SpecPaths.resolve(callerDir, value) : value);
     }
   }
 

@@ -13,6 +13,7 @@ import javax.annotation.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 
@@ -31,8 +32,12 @@ public final class SpecReader {
 
   private SpecReader() {}
 
-  /** Reads a spec file, applies {@code key.path=value} overrides, and validates the result. */
-  public static PipelineSpec read(Path file, List<String> overrides, SpecChecks checks) {
+  /**
+   * Reads a spec file, applies {@code key.path=value} overrides, and validates the result. Relative
+   * paths in the file mean the file's directory; relative paths among the overrides mean
+   * {@code callerDir}.
+   */
+  public static PipelineSpec read(Path file, List<String> overrides, Path callerDir, SpecChecks checks) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -42,25 +47,45 @@ public final class SpecReader {
       throw new SpecException("--pipeline " + file + ": cannot read the spec file (" + e + ")");
     }
     String defaultName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-    return parse(text, defaultName, overrides, checks);
-  }
-
-  /** Parses spec text; {@code defaultName} names the pipeline when the spec does not. */
-  public static PipelineSpec parse(String yaml, String defaultName, List<String> overrides, SpecChecks checks) {
-    MappingNode root = compose(new StringReader(yaml));
-    SpecOverrides.apply(root, overrides);
+    MappingNode root = compose(new StringReader(text));
+    SpecPaths.resolveAgainstSpecDir(root, file.toAbsolutePath().getParent());
+    SpecOverrides.apply(root, overrides, callerDir);
     return read(new SpecNode(root, ""), defaultName, new Scope(checks));
   }
+
+  /**
+   * Parses spec text; {@code defaultName} names the pipeline when the spec does not. Its relative
+   * paths stay relative (to the working directory).
+   */
+  public static PipelineSpec parse(String yaml, String defaultName, List<String> overrides, SpecChecks checks) {
+    MappingNode root = compose(new StringReader(yaml));
+    SpecOverrides.apply(root, overrides, null);
+    return read(new SpecNode(root, ""), defaultName, new Scope(checks));
+  }
+
+  /** Limits a spec must stay within: an alias bomb or absurd nesting is refused, not expanded. */
+  static final int MAX_ALIASES = 50;
+  static final int MAX_NESTING = 50;
+  static final int MAX_CHARACTERS = 1 << 20;
 
   private static MappingNode compose(Reader reader) {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(MAX_ALIASES);
+    options.setNestingDepthLimit(MAX_NESTING);
+    options.setCodePointLimit(MAX_CHARACTERS);
     Node node;
     try {
       node = new Yaml(options).compose(reader);
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-      throw new SpecException("spec is not valid YAML (line " + line + "): " + e.getProblem());
+      throw new SpecException("spec is not valid YAML (line " + line + "): " + firstLine(e.getProblem()));
+    } catch (YAMLException e) {
+      throw new SpecException("spec is refused: " + firstLine(e.getMessage()) + " (a spec may nest "
+          + MAX_NESTING + " levels deep, use " + MAX_ALIASES + " aliases of lists and mappings, and hold "
+          + MAX_CHARACTERS + " characters)");
+    } catch (StackOverflowError e) {
+      throw new SpecException("spec is refused: nested too deeply (at most " + MAX_NESTING + " levels)");
     }
     if (!(node instanceof MappingNode)) {
       throw new SpecException("spec must be a YAML mapping with keys " + String.join(", ", TOP_KEYS));
@@ -109,6 +134,12 @@ public final class SpecReader {
       spec.setEncodeCategories(root.get("encodeCategories").bool());
     }
     return spec.build();
+  }
+
+  private static String firstLine(@Nullable String s) {
+    String t = String.valueOf(s).trim();
+    int nl = t.indexOf('\n');
+    return nl < 0 ? t : t.substring(0, nl);
   }
 
   private static String normalize(@Nullable String path) {

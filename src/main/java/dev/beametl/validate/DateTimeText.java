@@ -1,11 +1,13 @@
 package dev.beametl.validate;
 
 import dev.beametl.record.BadRecord;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.ResolverStyle;
@@ -38,23 +40,48 @@ final class DateTimeText {
 
   static Instant parseTimestamp(DateTimeFormatter formatter, ZoneId zone, String text, String hint)
       throws InvalidValue {
+    Instant instant;
     try {
-      if (formatter == ISO_TIMESTAMP) {
-        Instant fast = plainIsoTimestamp(text, zone);
-        if (fast != null) {
-          return fast;
+      instant = formatter == ISO_TIMESTAMP ? plainIsoTimestamp(text, zone) : null;
+      if (instant == null) {
+        TemporalAccessor t = formatter.parse(text);
+        if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
+          instant = LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
+        } else if (!t.isSupported(ChronoField.HOUR_OF_DAY)) {
+          instant = inZone(LocalDate.from(t).atStartOfDay(), zone, text);
+        } else {
+          instant = inZone(LocalDateTime.from(t), zone, text);
         }
       }
-      TemporalAccessor t = formatter.parse(text);
-      if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
-        return LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
-      }
-      if (!t.isSupported(ChronoField.HOUR_OF_DAY)) {
-        return LocalDate.from(t).atStartOfDay(zone).toInstant();
-      }
-      return LocalDateTime.from(t).atZone(zone).toInstant();
-    } catch (java.time.DateTimeException e) {
+    } catch (SkippedLocalTime e) {
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " does not exist in " + zone
+          + ": the clocks skip it (a daylight-saving gap)");
+    } catch (DateTimeException e) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a timestamp" + hint);
+    }
+    if (instant.getNano() % 1000 != 0) {
+      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, InvalidValue.quote(text) + " is more precise than a "
+          + "microsecond, the finest a timestamp holds here (input is never rounded)");
+    }
+    return instant;
+  }
+
+  /**
+   * A local time in {@code zone}. One that the zone skips (a daylight-saving gap: 02:30 on the night
+   * clocks go forward) is refused rather than moved by an hour; one that occurs twice (clocks go
+   * back) is the earlier instant, as java.time resolves it.
+   */
+  private static Instant inZone(LocalDateTime local, ZoneId zone, String text) {
+    ZonedDateTime z = local.atZone(zone);
+    if (!z.toLocalDateTime().equals(local)) {
+      throw new SkippedLocalTime();
+    }
+    return z.toInstant();
+  }
+
+  private static final class SkippedLocalTime extends DateTimeException {
+    SkippedLocalTime() {
+      super("a local time in a daylight-saving gap");
     }
   }
 
@@ -80,7 +107,7 @@ final class DateTimeText {
       return null;
     }
     LocalDateTime t = LocalDateTime.of(year, month, day, hour, minute, second);
-    return utc ? t.toInstant(ZoneOffset.UTC) : t.atZone(zone).toInstant();
+    return utc ? t.toInstant(ZoneOffset.UTC) : inZone(t, zone, s);
   }
 
   /** The number written by {@code length} ASCII digits at {@code from}, or -1. */

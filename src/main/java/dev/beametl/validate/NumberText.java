@@ -8,24 +8,45 @@ import java.util.regex.Pattern;
 
 /** Integers, doubles and decimals read from text, strictly: a value never changes on the way in. */
 final class NumberText {
-  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-  private static final Pattern PLAIN_DOUBLE = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  /** Java's \\d is ASCII only unless asked otherwise. */
+  private static final Pattern ASCII_NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern PLAIN_DOUBLE = ASCII_NUMBER;
 
   private NumberText() {}
 
+  /**
+   * An integer of ASCII digits with an optional sign, read digit by digit. Other digits (Arabic-Indic,
+   * full-width: {@code Long.parseLong} takes them), exponents and decimal points are not integers.
+   */
   static long parseInteger(String text, long min, long max, String what) throws InvalidValue {
-    try {
-      long v = Long.parseLong(text);
-      if (v < min || v > max) {
-        throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for " + what);
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      if (INTEGER.matcher(text).matches()) {
-        throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for " + what);
-      }
+    int n = text.length();
+    int i = n > 0 && (text.charAt(0) == '-' || text.charAt(0) == '+') ? 1 : 0;
+    boolean negative = i == 1 && text.charAt(0) == '-';
+    if (i == n) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not " + what);
     }
+    long v = 0; // accumulated negatively: Long.MIN_VALUE has no positive counterpart
+    boolean overflow = false;
+    for (; i < n; i++) {
+      char ch = text.charAt(i);
+      if (ch < '0' || ch > '9') {
+        throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not " + what);
+      }
+      int d = ch - '0';
+      if (v < (Long.MIN_VALUE + d) / 10) {
+        overflow = true;
+      } else {
+        v = v * 10 - d;
+      }
+    }
+    if (!negative) {
+      overflow |= v == Long.MIN_VALUE;
+      v = -v;
+    }
+    if (overflow || v < min || v > max) {
+      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for " + what);
+    }
+    return v;
   }
 
   static double parseDouble(String text) throws InvalidValue {
@@ -47,6 +68,9 @@ final class NumberText {
     BigDecimal v = plainDecimal(text);
     try {
       if (v == null) {
+        if (!ASCII_NUMBER.matcher(text).matches()) { // BigDecimal takes non-ASCII digits; we do not
+          throw new NumberFormatException();
+        }
         v = new BigDecimal(text);
       }
     } catch (NumberFormatException e) {

@@ -1,9 +1,11 @@
 package dev.beametl.validate;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.CsvSyntax;
@@ -81,6 +83,9 @@ public final class RecordValidator implements Serializable {
   }
 
   private List<Object> values(SourceRecord record) throws InvalidField {
+    if (record.unreadable() != null) {
+      throw new InvalidField(null, BadRecord.Kind.UNREADABLE, record.unreadable());
+    }
     String text = record.text();
     if (record.overLength() > 0) {
       throw new InvalidField(null, BadRecord.Kind.TOO_LONG, String.format(Locale.ROOT,
@@ -99,8 +104,13 @@ public final class RecordValidator implements Serializable {
   }
 
   private List<Object> fromCsv(SourceRecord record) throws InvalidField {
-    List<String> columns = splitCsv(record.text());
     ColumnLayout layout = record.layout();
+    if (layout != null && layout.headerProblem() != null) {
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "this file's records cannot be matched to the "
+          + "schema: " + layout.headerProblem());
+    }
+    boolean quoted = record.text().indexOf(source.quote()) >= 0;
+    List<String> columns = splitCsv(record.text(), quoted);
     int expected = layout == null ? fields.size() : layout.width();
     if (columns.size() != expected) {
       throw new InvalidField(null, BadRecord.Kind.COLUMN_COUNT,
@@ -120,7 +130,7 @@ public final class RecordValidator implements Serializable {
         }
       } else {
         cell = columns.get(column);
-        if (source.trim()) {
+        if (source.trim() && !quoted) { // the CSV parser trimmed a quoted record's unquoted values
           cell = cell.strip();
         }
         if (cell.length() <= longestNullValue && nullValues.contains(cell)) {
@@ -132,9 +142,8 @@ public final class RecordValidator implements Serializable {
     return values;
   }
 
-  private List<String> splitCsv(String text) throws InvalidField {
-    char quote = source.quote();
-    if (text.indexOf(quote) < 0) {
+  private List<String> splitCsv(String text, boolean quoted) throws InvalidField {
+    if (!quoted) {
       // No quotes: the delimiter alone separates columns, so a plain split is exact and much cheaper.
       List<String> out = new ArrayList<>(fields.size());
       char delimiter = source.delimiter();
@@ -158,14 +167,21 @@ public final class RecordValidator implements Serializable {
 
   private List<Object> fromJson(String text) throws InvalidField {
     if (json == null) {
-      json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+      // One JSON value per line, keys once each: a second value, trailing text or a repeated key
+      // would otherwise be dropped silently (Jackson keeps the first value and the last key).
+      json = new ObjectMapper()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
     JsonNode node;
     try {
       node = json.readTree(text);
+    } catch (MismatchedInputException e) {
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, e.getOriginalMessage().startsWith("Trailing token")
+          ? "more than one JSON value on the line" : "not valid JSON: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      throw new InvalidField(null, BadRecord.Kind.MALFORMED,
-          "not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not valid JSON: " + e.getOriginalMessage());
     }
     if (node == null || !node.isObject()) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a JSON object");
@@ -181,13 +197,31 @@ public final class RecordValidator implements Serializable {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
       } else if (v.isBigDecimal()) {
-        cell = v.decimalValue().toPlainString();
+        // As written: 1e3 stays an exponent, so a long refuses it here as it does in CSV.
+        cell = v.decimalValue().toString();
       } else {
         cell = v.asText();
+        if (v.isTextual() && hasLoneSurrogate(cell)) {
+          throw new InvalidField(name, BadRecord.Kind.BAD_ENCODING, name + ": text with a lone surrogate ("
+              + "an unpaired \\uD800-\\uDFFF escape), which cannot be written as UTF-8");
+        }
       }
       values.add(value(i, cell));
     }
     return values;
+  }
+
+  /** Whether {@code s} holds half of a UTF-16 surrogate pair without the other half. */
+  static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Object value(int i, String cell) throws InvalidField {

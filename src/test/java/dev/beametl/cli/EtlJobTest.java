@@ -127,4 +127,78 @@ public class EtlJobTest {
     assertThat("a second run in one JVM did not wait for the JVM to start", ok.out,
         allOf(containsString("options"), not(containsString("jvm start"))));
   }
+
+  @Test
+  public void helpHidesTheTestingSeamAndNamesTheRealDefaultRunner() {
+    Run r = new Run("--help");
+    assertThat(r.out, not(containsString("--fault")));
+    assertThat(r.out, containsString("Default: FlinkRunner (embedded Flink; this job's default)"));
+    assertThat(r.out, not(containsString("Default: DirectRunner")));
+  }
+
+  @Test
+  public void setTakesItsValueWholeCommasAndAll() {
+    Run r = new Run("--pipeline=pipelines/sales-by-product.yaml", "--dryRun", "--output=" + out(),
+        "--set=filter=coalesce(discount, 0) > 0", "--set=aggregate.groupBy=[region,product]");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(r.out, containsString("Filter     coalesce(discount, 0) > 0"));
+    assertThat(r.out, containsString("Aggregate  by region, product:"));
+  }
+
+  @Test
+  public void aFailedJobSaysSoInOneLineAndKeepsTheTraceInItsLog() throws Exception {
+    Path data = tmp.newFolder("in").toPath();
+    Files.writeString(data.resolve("a.csv"), "id,n\n1,2\n3,4\n");
+    Path spec = tmp.newFile("spec.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + data + "/*.csv', format: csv}",
+        "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}", ""));
+    Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner",
+        "--fault=records.failOnce(after=1,marker=" + tmp.getRoot() + "/failed)");
+    assertThat(r.code, is(EtlJob.JOB_FAILED));
+    assertThat(r.err, r.err.lines().count(), is(1L));
+    assertThat(r.err, containsString("injected failure after 1 records"));
+    assertThat(r.err, containsString("its log: " + out() + "/_run/job.log"));
+    assertThat(Files.readString(Path.of(out(), "_run", "job.log")), containsString("\tat "));
+  }
+
+  @Test
+  public void everyRunCountsEveryStandardCounterEvenAtZero() throws Exception {
+    Path data = tmp.newFolder("in").toPath();
+    Files.writeString(data.resolve("a.csv"), "id,n\n1,2\n");
+    Path spec = tmp.newFile("spec.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + data + "/*.csv', format: csv}",
+        "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}", ""));
+    Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(dev.beametl.pipeline.RunCounts.read(out() + "/_run").keySet(), org.hamcrest.Matchers.hasItems(
+        "read", "valid", "bad", "filtered", "kept", "failed", "written"));
+    assertThat(dev.beametl.pipeline.RunCounts.read(out() + "/_run").get("bad"), is(0L));
+  }
+
+  @Test
+  public void aSpecThatExpandsOrNestsBeyondReasonIsAOneLineUsageError() throws Exception {
+    StringBuilder bomb = new StringBuilder("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for (int i = 1; i < 12; i++) {
+      bomb.append("a").append(i).append(": &a").append(i).append(" [");
+      bomb.append(String.join(", ", java.util.Collections.nCopies(9, "*a" + (i - 1)))).append("]\n");
+    }
+    Path spec = tmp.newFile("bomb.yaml").toPath();
+    Files.writeString(spec, bomb.toString());
+    Run r = new Run("--pipeline=" + spec, "--dryRun");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("spec is refused"));
+    assertThat(r.err.lines().count(), is(1L));
+
+    Path deep = tmp.newFile("deep.yaml").toPath();
+    Files.writeString(deep, "version: 1\nsource: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
+    Run d = new Run("--pipeline=" + deep, "--dryRun");
+    assertThat(d.code, is(EtlJob.USAGE));
+    assertThat(d.err.lines().count(), is(1L));
+  }
 }

@@ -2,10 +2,12 @@ package dev.beametl.extract;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.beametl.record.SourceRecord;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
+import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.FileBasedSource;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -37,15 +40,15 @@ public class FileRecordSourceTest {
     return f;
   }
 
-  private FileRecordSource source(File f, SourceSpec.Builder spec) {
-    return new FileRecordSource(spec.setPath(f.getPath()).build(), FIELDS);
+  private FileRecordSource source(File f, SourceSpec.Builder spec) throws Exception {
+    return FileRecordSource.forFile(spec.setPath(f.getPath()).build(), FIELDS);
   }
 
   private static SourceSpec.Builder csv() {
     return SourceSpec.builder("unused", SourceSpec.Format.CSV).setHeader(false);
   }
 
-  private List<SourceRecord> read(FileBasedSource<SourceRecord> source) throws Exception {
+  private List<SourceRecord> read(BoundedSource<SourceRecord> source) throws Exception {
     return SourceTestUtils.readFromSource(source, options);
   }
 
@@ -181,9 +184,44 @@ public class FileRecordSourceTest {
   public void globReadsEveryMatchingFile() throws Exception {
     write("a.csv", "1,a\n".getBytes(StandardCharsets.UTF_8));
     write("b.csv", "2,b\n".getBytes(StandardCharsets.UTF_8));
-    FileRecordSource source = new FileRecordSource(csv().setPath(tmp.getRoot() + "/*.csv").build(), FIELDS);
+    BoundedSource<SourceRecord> source = FileRecordSource.forFiles(csv().setPath(tmp.getRoot() + "/*.csv").build(),
+        FIELDS);
     List<String> got = new ArrayList<>(texts(read(source)));
     got.sort(null);
     assertThat(got, contains("1,a", "2,b"));
+  }
+
+  @Test
+  public void aFileOfOnlyNewlinesIsReadNotFatal() throws Exception {
+    FileRecordSource source = source(write("blank.csv", "\n\n\n".getBytes(StandardCharsets.UTF_8)),
+        csv().setHeader(true));
+    List<SourceRecord> records = read(source);
+    assertThat(texts(records), contains("", ""));
+    assertThat(records.get(0).layout().headerProblem(), containsString("header line (the first line) is blank"));
+  }
+
+  @Test
+  public void aTruncatedGzipIsOneUnreadableRecordNamingTheFileAfterItsGoodLines() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      b.append(i).append(",name-").append(i).append('\n');
+    }
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] whole = gz.toByteArray();
+    File cut = write("cut.csv.gz", java.util.Arrays.copyOf(whole, whole.length / 2));
+    List<SourceRecord> records = read(source(cut, csv()));
+    SourceRecord last = records.get(records.size() - 1);
+    assertThat(last.unreadable(), containsString("compressed data is corrupt or truncated after line"));
+    assertThat(last.origin(), containsString("cut.csv.gz:line"));
+    assertThat("the lines before the cut were read", records.size(), greaterThan(1000));
+    assertThat(records.stream().filter(r -> r.unreadable() != null).count(), is(1L));
+
+    byte[] flipped = whole.clone();
+    flipped[whole.length / 2] ^= 0x5a;
+    List<SourceRecord> corrupt = read(source(write("flipped.csv.gz", flipped), csv()));
+    assertThat(corrupt.get(corrupt.size() - 1).unreadable(), notNullValue());
   }
 }

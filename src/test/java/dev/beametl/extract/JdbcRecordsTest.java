@@ -157,12 +157,19 @@ public class JdbcRecordsTest {
 
     EtlJobTest.Run unreachable = new EtlJobTest.Run("--pipeline="
         + spec("{url: 'jdbc:postgresql://127.0.0.1:1/db', user: x, table: items}"), "--dryRun");
-    assertThat(unreachable.code, is(2));
+    assertThat("a database that cannot be reached may be back later: exit 1, not a usage error",
+        unreachable.code, is(1));
     assertThat(unreachable.err, containsString("Connection to 127.0.0.1:1 refused"));
 
+    Path previous = tmp.getRoot().toPath().resolve("out");
+    Files.createDirectories(previous);
+    Files.writeString(previous.resolve("part-00000-of-00001.csv"), "a previous run's result");
     EtlJobTest.Run textKey = new EtlJobTest.Run("--pipeline="
-        + spec("{url: '" + URL + "', user: sa, table: items, partitionColumn: name}"), "--runner=DirectRunner");
+        + spec("{url: '" + URL + "', user: sa, table: items, partitionColumn: name}"), "--runner=DirectRunner",
+        "--ifExists=overwrite");
     assertThat(textKey.code, is(2));
+    assertThat("refused while the pipeline was built: the previous output is untouched",
+        Files.readString(previous.resolve("part-00000-of-00001.csv")), is("a previous run's result"));
     assertThat(textKey.err, containsString("name is of SQL type CHARACTER VARYING; partitioned reads need an integer, date or timestamp column"));
 
     EtlJobTest.Run injection = new EtlJobTest.Run("--pipeline="

@@ -1,9 +1,11 @@
 package dev.beametl.extract;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import dev.beametl.record.SourceRecord;
 import java.io.File;
@@ -51,7 +53,7 @@ public class ParquetRecordSourceTest {
         w.write(r);
       }
     }
-    ParquetRecordSource source = new ParquetRecordSource(file.getPath());
+    ParquetRecordSource source = ParquetRecordSource.forFile(file.getPath());
     List<? extends FileBasedSource<SourceRecord>> splits = source.split(1 << 20, options);
     assertThat(splits.size(), greaterThan(2));
     SourceTestUtils.assertSourcesEqualReferenceSource(source, splits, options);
@@ -68,5 +70,16 @@ public class ParquetRecordSourceTest {
     }
     assertThat(rowNumbers, hasSize(rows));
     assertThat(all.get(0).origin(), is(file.getPath() + ":row 1"));
+  }
+
+  @Test
+  public void aFileThatIsNoParquetIsOneBadRecordNamingIt() throws Exception {
+    File file = new File(tmp.getRoot(), "broken.parquet");
+    java.nio.file.Files.write(file.toPath(), "PAR1 this is not a parquet file at all PAR1".getBytes());
+    List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
+    assertThat(records, hasSize(1));
+    assertThat(records.get(0).unreadable(), containsString("not a readable Parquet file"));
+    assertThat(records.get(0).unreadable(), not(containsString("ChannelInputFile@")));
+    assertThat(records.get(0).origin(), is(file.getPath() + ":row 1"));
   }
 }

@@ -57,7 +57,7 @@ public class FlinkBoundedSourceReaderPatchTest {
     Files.write(file, IntStream.range(0, LINES).mapToObj(i -> i + ",row " + i).collect(Collectors.toList()));
     SourceSpec spec = SourceSpec.builder(file.toString(), SourceSpec.Format.CSV).setHeader(false).build();
     List<? extends BoundedSource<SourceRecord>> ranges =
-        new FileRecordSource(spec, List.of("id", "text")).split(1L << 30, OPTIONS);
+        FileRecordSource.forFiles(spec, List.of("id", "text")).split(1L << 30, OPTIONS);
     assertThat("one byte range: the whole file", ranges, hasSize(1));
     Constructor<?> make = readerClass.getConstructor(String.class, SourceReaderContext.class, PipelineOptions.class,
         Function.class);

@@ -1,0 +1,97 @@
+package dev.beametl.extract;
+
+import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
+
+/**
+ * The files a source path or glob names, each once. On the local file system a glob is walked here,
+ * not by Beam: symbolic links are followed, but a link back into a directory already on the way (a
+ * loop, {@code loop -> .}) is not, and files are told apart by their real path, so a file reached
+ * by two routes is read once. {@code *} and {@code ?} match within a directory, {@code **} across
+ * directories ({@link java.nio.file.FileSystem#getPathMatcher} glob syntax). Other file systems
+ * ({@code gs://}, {@code s3://}) have no links and are matched by Beam.
+ */
+public final class InputFiles {
+  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+://.*");
+  private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
+
+  private InputFiles() {}
+
+  /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
+  public static List<Metadata> match(String pattern) throws IOException {
+    if (SCHEME.matcher(pattern).matches() && !pattern.startsWith("file://")) {
+      MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+      return m.status() == MatchResult.Status.OK ? m.metadata() : List.of();
+    }
+    Path whole = Path.of(pattern.startsWith("file://") ? pattern.substring("file://".length()) : pattern)
+        .toAbsolutePath();
+    Path base = whole.getRoot();
+    int firstGlob = -1;
+    for (int i = 0; i < whole.getNameCount(); i++) {
+      if (GLOB.matcher(whole.getName(i).toString()).find()) {
+        firstGlob = i;
+        break;
+      }
+      base = base.resolve(whole.getName(i));
+    }
+    TreeMap<String, Path> files = new TreeMap<>(); // by the path as matched, each real file once
+    Set<Path> real = new LinkedHashSet<>();
+    if (firstGlob < 0) {
+      if (Files.isRegularFile(whole)) {
+        files.put(whole.toString(), whole);
+      }
+    } else {
+      Path rest = whole.subpath(firstGlob, whole.getNameCount());
+      PathMatcher matcher = whole.getFileSystem().getPathMatcher("glob:" + rest);
+      int depth = rest.toString().contains("**") ? Integer.MAX_VALUE : rest.getNameCount();
+      Path from = base;
+      if (Files.isDirectory(from)) {
+        Files.walkFileTree(from, EnumSet.of(FileVisitOption.FOLLOW_LINKS), depth, new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            if (attrs.isRegularFile() && matcher.matches(from.relativize(file)) && real.add(file.toRealPath())) {
+              files.put(file.toString(), file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof FileSystemLoopException) {
+              return FileVisitResult.SKIP_SUBTREE; // a link back up the tree: its files are reached anyway
+            }
+            throw e;
+          }
+        });
+      }
+    }
+    List<Metadata> out = new ArrayList<>();
+    for (Path file : files.values()) {
+      out.add(Metadata.builder()
+          .setResourceId(FileSystems.matchNewResource(file.toString(), false))
+          .setSizeBytes(Files.size(file))
+          .setIsReadSeekEfficient(true)
+          .setLastModifiedMillis(Files.getLastModifiedTime(file).toMillis())
+          .build());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.beametl.cli;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.Assert.assertThrows;
+
+import dev.beametl.pipeline.Specs;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Overwrite deletes exactly what this job's previous run wrote, and a run holds its output
+ * directories for its whole life: a second run is refused at once, naming the holder, and a run
+ * killed with kill -9 holds nothing.
+ */
+public class OutputDirectoriesTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private Path out() {
+    return tmp.getRoot().toPath().resolve("out");
+  }
+
+  private PipelineSpec spec(String ifExists) {
+    return Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: '" + out() + "', ifExists: " + ifExists + "}", ""), "t", List.of());
+  }
+
+  private void files(Path dir, String... names) throws Exception {
+    Files.createDirectories(dir);
+    for (String n : names) {
+      if (n.endsWith("/")) {
+        Files.createDirectories(dir.resolve(n));
+      } else {
+        Files.writeString(dir.resolve(n), "x");
+      }
+    }
+  }
+
+  private static List<String> listing(Path dir) throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".beam-etl")).collect(Collectors.toList());
+    }
+  }
+
+  private String refusal(PipelineSpec spec) {
+    return assertThrows(SpecException.class, () -> OutputDirectories.check(spec)).getMessage();
+  }
+
+  @Test
+  public void anotherToolsFilesAreRefusedEvenWhenTheyLookLikeOurs() throws Exception {
+    files(out(), "part-00000-5f3c9e2a-c000.csv");
+    assertThat(refusal(spec("overwrite")), containsString("holds \"part-00000-5f3c9e2a-c000.csv\""));
+    Files.delete(out().resolve("part-00000-5f3c9e2a-c000.csv"));
+    files(out(), "part-00000-of-00002.csv", "part-00001-of-00002.csv.bak");
+    assertThat(refusal(spec("overwrite")), containsString("holds \"part-00001-of-00002.csv.bak\""));
+    assertThat(Files.exists(out().resolve("part-00001-of-00002.csv.bak")), is(true));
+  }
+
+  @Test
+  public void anOutputFromBeforeManifestsIsTakenOnceThenOnlyWhatTheManifestLists() throws Exception {
+    files(out(), "part-00000-of-00002.parquet", "part-00001-of-00002.parquet", "_SUCCESS", "_run/",
+        ".temp-beam-4f1e/");
+    OutputDirectories.check(spec("overwrite")); // this job's names, no manifest: a previous run's output
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1")) {
+      dirs.prepare();
+      assertThat(listing(out()), is(List.of()));
+      files(out(), "part-00000-of-00001.csv", "_run/", "_SUCCESS");
+      dirs.finish();
+    }
+    assertThat(RunManifest.read(out()).entries, containsInAnyOrder("part-00000-of-00001.csv", "_run", "_SUCCESS"));
+    files(out(), "part-00007-of-00009.csv"); // looks like ours, but the last run did not write it
+    assertThat(refusal(spec("overwrite")), containsString("holds \"part-00007-of-00009.csv\""));
+    Files.delete(out().resolve("part-00007-of-00009.csv"));
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run2")) {
+      dirs.prepare();
+      assertThat("exactly the manifest's entries were deleted", listing(out()), is(List.of()));
+    }
+  }
+
+  @Test
+  public void aRunThatDiedBeforeListingItsFilesLeavesThemOverwritable() throws Exception {
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1")) {
+      dirs.prepare(); // the manifest now says: incomplete
+      files(out(), "part-00000-of-00003.csv", ".temp-beam-abc/");
+    } // no finish(): the run was killed
+    OutputDirectories.check(spec("overwrite"));
+    files(out(), "notes.txt");
+    assertThat(refusal(spec("overwrite")), containsString("holds \"notes.txt\""));
+  }
+
+  @Test
+  public void aSecondRunIsRefusedAtOnceNamingTheHolder() throws Exception {
+    try (OutputDirectories first = OutputDirectories.take(spec("overwrite"), "run1")) {
+      String why = assertThrows(SpecException.class, () -> OutputDirectories.take(spec("overwrite"), "run2"))
+          .getMessage();
+      assertThat(why, containsString("is in use by another run (pipeline t, pid " + ProcessHandle.current().pid()));
+      assertThat(why.lines().count(), is(1L));
+    }
+    OutputDirectories.take(spec("overwrite"), "run3").close(); // released with the first run
+  }
+
+  @Test
+  public void aRunKilledWithKillNineHoldsNothing() throws Exception {
+    Files.createDirectories(out());
+    Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LockHolder.class.getName(), out().toString())
+        .redirectErrorStream(true).start();
+    assertThat("the holder took the lock", new String(holder.getInputStream().readNBytes(5)), is("held\n"));
+    assertThrows(SpecException.class, () -> OutputDirectories.take(spec("overwrite"), "run1"));
+    holder.destroyForcibly(); // SIGKILL: no finally, no shutdown hook
+    assertThat(holder.waitFor(30, TimeUnit.SECONDS), is(true));
+    OutputDirectories.take(spec("overwrite"), "run2").close();
+  }
+
+  /** Another process that takes an output directory and keeps it until killed. */
+  public static final class LockHolder {
+    public static void main(String[] args) throws Exception {
+      OutputLock lock = OutputLock.take(Path.of(args[0]), "holder");
+      System.out.print("held\n");
+      System.out.flush();
+      Thread.sleep(600_000);
+      lock.close();
+    }
+  }
+}

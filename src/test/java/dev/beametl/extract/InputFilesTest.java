@@ -1,0 +1,58 @@
+package dev.beametl.extract;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasSize;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Globs expand to real files, each once: a symbolic-link loop neither multiplies nor hangs a read. */
+public class InputFilesTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private List<String> names(String pattern) throws Exception {
+    return InputFiles.match(pattern).stream().map(Metadata::resourceId)
+        .map(r -> tmp.getRoot().toPath().relativize(Path.of(r.toString())).toString()).collect(Collectors.toList());
+  }
+
+  @Test
+  public void aLinkBackToItsOwnDirectoryIsNotFollowedRoundAndRound() throws Exception {
+    Path dir = tmp.newFolder("dir").toPath();
+    Files.writeString(dir.resolve("a.csv"), "1\n");
+    Files.createSymbolicLink(dir.resolve("loop"), Path.of("."));
+    Files.createSymbolicLink(dir.resolve("again"), Path.of("."));
+    assertThat(names(dir + "/**"), contains("dir/a.csv"));
+    assertThat(names(dir + "/**.csv"), contains("dir/a.csv"));
+  }
+
+  @Test
+  public void aFileReachedByTwoRoutesIsReadOnce() throws Exception {
+    Path dir = tmp.newFolder("data").toPath();
+    Files.createDirectories(dir.resolve("2024"));
+    Files.writeString(dir.resolve("2024/jan.csv"), "1\n");
+    Files.createSymbolicLink(dir.resolve("latest"), dir.resolve("2024"));
+    assertThat(names(dir + "/**/*.csv"), hasSize(1));
+  }
+
+  @Test
+  public void starsStayInTheirDirectoryAndDoubleStarsCrossThem() throws Exception {
+    Path dir = tmp.newFolder("d").toPath();
+    Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(dir.resolve("top.csv"), "1\n");
+    Files.writeString(dir.resolve("sub/deep.csv"), "2\n");
+    Files.writeString(dir.resolve("notes.txt"), "x\n");
+    assertThat(names(dir + "/*.csv"), contains("d/top.csv"));
+    assertThat(names(dir + "/**/*.csv"), contains("d/sub/deep.csv"));
+    assertThat(names(dir + "/top.csv"), contains("d/top.csv"));
+    assertThat(names(dir + "/nothing*.csv"), empty());
+    assertThat(names(dir + "/missing.csv"), empty());
+  }
+}

@@ -1,0 +1,129 @@
+package dev.beametl.validate;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.beametl.record.BadRecord;
+import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.SourceRecord;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import dev.beametl.spec.SourceSpec;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import org.junit.Test;
+
+/**
+ * Input the hostile trial found accepted, silently changed or fatal: each is now a bad record with
+ * its reason, or a documented rule, the same for CSV and JSON lines.
+ */
+public class StrictInputTest {
+  private static final List<FieldSpec> SCHEMA = List.of(
+      FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build(),
+      FieldSpec.builder("note", FieldType.of(FieldType.Kind.STRING)).setNullable(true).build());
+  private static final SourceSpec JSON = SourceSpec.builder("f.jsonl", SourceSpec.Format.JSONL).build();
+  private static final SourceSpec CSV = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setHeader(false).build();
+
+  private static RecordValidator.Outcome check(SourceSpec source, List<FieldSpec> schema, String text) {
+    return new RecordValidator(source, schema, true).validate(SourceRecord.of("f", 0, 0, text, null, false));
+  }
+
+  private static BadRecord bad(SourceSpec source, String text) {
+    RecordValidator.Outcome o = check(source, SCHEMA, text);
+    assertThat(text + " is a bad record", o.bad, notNullValue());
+    return o.bad;
+  }
+
+  @Test
+  public void aJsonLineIsExactlyOneJsonValue() {
+    assertThat(bad(JSON, "{\"id\":1}{\"id\":2}").reason(), containsString("more than one JSON value on the line"));
+    assertThat(bad(JSON, "{\"id\":1} xyz").kind(), is(BadRecord.Kind.MALFORMED));
+    assertThat(bad(JSON, "{\"id\":1} // a comment").kind(), is(BadRecord.Kind.MALFORMED));
+    assertThat(bad(JSON, "{\"id\":1} {\"id\":2}").kind(), is(BadRecord.Kind.MALFORMED));
+    assertThat(check(JSON, SCHEMA, "  {\"id\":1}  ").row, notNullValue());
+  }
+
+  @Test
+  public void aKeyGivenTwiceIsMalformedNotLastWins() {
+    BadRecord b = bad(JSON, "{\"id\":1,\"id\":2}");
+    assertThat(b.kind(), is(BadRecord.Kind.MALFORMED));
+    assertThat(b.reason(), containsString("id"));
+  }
+
+  @Test
+  public void textThatCannotBeWrittenAsUtf8IsBadEncoding() {
+    BadRecord b = bad(JSON, "{\"id\":1,\"note\":\"x\\ud800y\"}");
+    assertThat(b.kind(), is(BadRecord.Kind.BAD_ENCODING));
+    assertThat(b.field(), is("note"));
+    assertThat("a pair is fine", check(JSON, SCHEMA, "{\"id\":1,\"note\":\"\\ud83d\\ude00\"}").row, notNullValue());
+  }
+
+  @Test
+  public void anExponentIsNoIntegerInJsonAsInCsv() {
+    assertThat(bad(JSON, "{\"id\":1e3}").kind(), is(BadRecord.Kind.TYPE));
+    assertThat(bad(CSV, "1e3,x").kind(), is(BadRecord.Kind.TYPE));
+    assertThat(bad(JSON, "{\"id\":10.0}").kind(), is(BadRecord.Kind.TYPE));
+    List<FieldSpec> dec = List.of(FieldSpec.builder("id", FieldType.decimal(10, 2)).build());
+    assertThat(check(JSON, dec, "{\"id\":1e3}").row.getValue(0), equalTo(new BigDecimal("1000.00")));
+  }
+
+  @Test
+  public void onlyAsciiDigitsAreNumbers() {
+    assertThat(bad(CSV, "\u0661\u0662\u0663,x").kind(), is(BadRecord.Kind.TYPE)); // Arabic-Indic 123
+    assertThat(bad(JSON, "{\"id\":\"\uff11\uff12\"}").kind(), is(BadRecord.Kind.TYPE)); // full-width 12
+    List<FieldSpec> dec = List.of(FieldSpec.builder("id", FieldType.decimal(10, 2)).build());
+    assertThat(check(CSV, dec, "\u0661.5").bad.kind(), is(BadRecord.Kind.TYPE));
+  }
+
+  @Test
+  public void quotedSpacesAreKeptUnquotedOnesTrimmed() {
+    RecordValidator.Outcome o = check(CSV, SCHEMA, " 7 ,\"  padded  \"");
+    assertThat(o.row.getValue(0), equalTo(7L));
+    assertThat(o.row.getValue(1), equalTo("  padded  "));
+    assertThat(check(CSV, SCHEMA, "8,  plain  ").row.getValue(1), equalTo("plain"));
+    assertThat(check(CSV, SCHEMA, "9,  \"spaced\"  ").row.getValue(1), equalTo("spaced"));
+  }
+
+  @Test
+  public void timestampsAreNeverRoundedNorMovedAcrossADaylightSavingGap() {
+    List<FieldSpec> ts = List.of(FieldSpec.builder("at", FieldType.of(FieldType.Kind.TIMESTAMP)).build());
+    assertThat(check(CSV, ts, "2024-01-05T10:00:00.123456Z").row.getValue(0),
+        equalTo(Instant.parse("2024-01-05T10:00:00.123456Z")));
+    BadRecord nanos = check(CSV, ts, "2024-01-05T10:00:00.123456789Z").bad;
+    assertThat(nanos.kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    assertThat(nanos.reason(), containsString("more precise than a microsecond"));
+
+    List<FieldSpec> paris = List.of(FieldSpec.builder("at", FieldType.of(FieldType.Kind.TIMESTAMP))
+        .setZone("Europe/Paris").build());
+    BadRecord gap = check(CSV, paris, "2024-03-31T02:30:00").bad; // clocks go from 02:00 to 03:00
+    assertThat(gap.reason(), containsString("does not exist in Europe/Paris"));
+    assertThat(check(JSON, paris, "{\"at\":\"2024-03-31 02:30:00\"}").bad.reason(), containsString("daylight-saving gap"));
+    assertThat("a time the clocks pass twice is the earlier instant",
+        check(CSV, paris, "2024-10-27T02:30:00").row.getValue(0), equalTo(Instant.parse("2024-10-27T00:30:00Z")));
+  }
+
+  @Test
+  public void aFileWhoseHeaderCannotBeUsedMakesBadRecordsNotAFailedJob() {
+    SourceSpec withHeader = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).build();
+    RecordValidator v = new RecordValidator(withHeader, SCHEMA, true);
+    ColumnLayout blank = ColumnLayout.unusableHeader("its header line (the first line) is blank");
+    BadRecord b = v.validate(SourceRecord.of("f.csv", 1, 0, "1,x", blank, false)).bad;
+    assertThat(b.kind(), is(BadRecord.Kind.MALFORMED));
+    assertThat(b.reason(), containsString("header line (the first line) is blank"));
+    assertThat(v.validate(SourceRecord.of("f.csv", 5, 0, "", blank, false)).bad.kind(), is(BadRecord.Kind.BLANK_LINE));
+  }
+
+  @Test
+  public void anUnreadableRestOfAFileIsOneBadRecordNamingIt() {
+    RecordValidator.Outcome o = new RecordValidator(CSV, SCHEMA, true)
+        .validate(SourceRecord.unreadable("/data/x.csv.gz", -1, 12, "the rest of the file cannot be read"));
+    assertThat(o.row, nullValue());
+    assertThat(o.bad.kind(), is(BadRecord.Kind.UNREADABLE));
+    assertThat(o.bad.origin(), is("/data/x.csv.gz:line 12"));
+  }
+}
