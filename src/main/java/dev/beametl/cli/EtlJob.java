@@ -1,15 +1,18 @@
 package dev.beametl.cli;
 
 import dev.beametl.fault.Faults;
+import dev.beametl.load.Load;
 import dev.beametl.pipeline.EtlPipeline;
 import dev.beametl.pipeline.RunCounts;
 import dev.beametl.pipeline.Specs;
+import dev.beametl.record.OutputColumns;
 import dev.beametl.report.Progress;
 import dev.beametl.report.RunReport;
 import dev.beametl.runner.EmbeddedFlink;
 import dev.beametl.runner.FlinkJobTime;
 import dev.beametl.runner.FlinkSettings;
 import dev.beametl.runner.ScratchDir;
+import dev.beametl.spec.JdbcUrls;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecException;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -223,6 +227,7 @@ public final class EtlJob {
       err.println("beam-etl: the pipeline ended in state " + state + "; its log: " + log);
       return JOB_FAILED;
     }
+    Load.writeEmptyResultIfNone(spec.sink(), OutputColumns.of(spec)); // readers find a table, not nothing
     RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
         (System.nanoTime() - start) / 1e9, runner);
     out.print(summary.render());
@@ -277,8 +282,9 @@ public final class EtlJob {
     outputs.put("results", spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
     outputs.put("dead_letters", spec.deadLetterPath());
     outputs.put("counts", EtlPipeline.runDir(spec) + "/counts.jsonl");
+    List<String> shown = args.stream().map(JdbcUrls::scrub).collect(Collectors.toList()); // no URL's password
     return new RunReport(spec.name(), runner, exitCode == OK, exitCode, summary.counts(), summary.seconds(),
-        peakHeap, maxHeap, outputs, args)
+        peakHeap, maxHeap, outputs, shown)
         .withPhases(phases)
         .withLiveHeap(liveHeap)
         .withExamplesFrom(Path.of(spec.deadLetterPath()))

@@ -1,6 +1,7 @@
 package dev.beametl.jdbc;
 
 import dev.beametl.spec.JdbcSpec;
+import dev.beametl.spec.JdbcUrls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
   public DataSource apply(Void ignored) {
     return POOLS.computeIfAbsent(spec.url() + "\u0000" + spec.user(), k -> {
       BasicDataSource ds = new BasicDataSource();
-      ds.setUrl(spec.url());
+      ds.setUrl(JdbcUrls.forDriver(spec.url()));
       if (spec.user() != null) {
         ds.setUsername(spec.user());
       }
@@ -57,7 +58,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     if (password != null) {
       props.setProperty("password", password);
     }
-    return java.sql.DriverManager.getConnection(spec.url(), props);
+    return java.sql.DriverManager.getConnection(JdbcUrls.forDriver(spec.url()), props);
   }
 
   static String password(JdbcSpec spec) {
@@ -108,6 +109,6 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
       // no password to mask
     }
     String state = e.getSQLState() == null ? "" : " (SQL state " + e.getSQLState() + ")";
-    return message + state;
+    return JdbcUrls.scrub(message + state);
   }
 }

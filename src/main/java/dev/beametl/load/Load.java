@@ -75,10 +75,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
           ParDo.of(new Format<GenericRecord>(RECORDS, columns(), avro.toString(), sink.format()))
               .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG)));
       FileIO.Write<Void, GenericRecord> write = FileIO.<GenericRecord>write()
-          .via(ParquetIO.sink(avro)
-              .withRowGroupSize(sink.rowGroupBytes())
-              .withCompressionCodec(CompressionCodecName.valueOf(sink.compression().name()))
-              .withConfiguration(Map.of("parquet.enable.dictionary", "true")))
+          .via(parquetSink(sink, avro))
           .to(dir)
           .withPrefix("part")
           .withSuffix(".parquet");
@@ -91,13 +88,53 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
             .withOutputTags(LINES, TupleTagList.of(BundleCounts.TAG)));
     TextIO.Write write = TextIO.write().to(dir + "/part").withSuffix(csv ? ".csv" : ".jsonl");
     if (csv) {
-      write = write.withHeader(csvLine(columns().columns().stream().map(OutputColumns.Column::name).toArray()));
+      write = write.withHeader(header(columns()));
     }
     if (sink.shards() > 0) {
       write = write.withNumShards(sink.shards());
     }
     out.get(LINES).setCoder(StringUtf8Coder.of()).apply(csv ? "Write CSV" : "Write JSON lines", write);
     return counts(out);
+  }
+
+  /**
+   * After a run whose result was empty: one valid part file with the columns and no rows (Parquet
+   * with its schema, CSV its header, JSON lines empty), so a reader of {@code out/*.parquet} finds a
+   * table, not nothing. Beam's file sinks write such a file on some runners but not on Flink.
+   */
+  public static void writeEmptyResultIfNone(SinkSpec sink, OutputColumns columns) throws IOException {
+    if (sink.format() == SinkSpec.Format.JDBC) {
+      return;
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(sink.path());
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      if (files.anyMatch(f -> f.getFileName().toString().startsWith("part-"))) {
+        return;
+      }
+    }
+    String ext = sink.format().name().toLowerCase(java.util.Locale.ROOT);
+    java.nio.file.Path file = dir.resolve("part-00000-of-00001." + ext);
+    try (java.nio.channels.WritableByteChannel channel = java.nio.file.Files.newByteChannel(file,
+        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+      if (sink.format() == SinkSpec.Format.PARQUET) {
+        ParquetIO.Sink parquet = parquetSink(sink, AvroRecords.schema("Result", columns));
+        parquet.open(channel);
+        parquet.flush();
+      } else if (sink.format() == SinkSpec.Format.CSV) {
+        channel.write(java.nio.ByteBuffer.wrap((header(columns) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
+  private static ParquetIO.Sink parquetSink(SinkSpec sink, Schema avro) {
+    return ParquetIO.sink(avro)
+        .withRowGroupSize(sink.rowGroupBytes())
+        .withCompressionCodec(CompressionCodecName.valueOf(sink.compression().name()))
+        .withConfiguration(Map.of("parquet.enable.dictionary", "true"));
+  }
+
+  private static String header(OutputColumns columns) {
+    return csvLine(columns.columns().stream().map(OutputColumns.Column::name).toArray());
   }
 
   /** Batched JDBC writes with retries of transient errors; see {@link JdbcTable} for the SQL. */

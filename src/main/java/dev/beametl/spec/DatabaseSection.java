@@ -19,14 +19,16 @@ final class DatabaseSection {
 
   private DatabaseSection() {}
 
+
   /** The connection keys a database source and sink share: url, user, and where the password is. */
   private static JdbcSpec.Builder connection(Map<String, SpecNode> m, SpecNode node) {
     String url = SpecNode.required(m, "url", node).nonEmptyString();
     if (!url.startsWith("jdbc:")) {
       throw m.get("url").error("a JDBC URL starts with jdbc:, e.g. jdbc:postgresql://host:5432/db");
     }
-    if (url.toLowerCase(java.util.Locale.ROOT).contains("password=")) {
-      throw m.get("url").error("put no password in the URL; use passwordEnv or passwordFile");
+    if (JdbcUrls.hasPassword(url)) { // the URL itself is not repeated: it holds the secret
+      throw m.get("url").error("put no password in the URL (user:password@host, password=..., user/password@); "
+          + "use passwordEnv or passwordFile");
     }
     JdbcSpec.Builder b = JdbcSpec.builder(url);
     if (m.containsKey("user")) {

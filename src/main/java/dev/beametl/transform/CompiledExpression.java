@@ -3,8 +3,11 @@ package dev.beametl.transform;
 import dev.beametl.spec.BeamTypes;
 import java.lang.reflect.Method;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
@@ -44,6 +47,11 @@ import org.apache.commons.jexl3.parser.JexlNode;
  * parsing its text. The parse tree is JEXL's own; an expression using anything not covered here
  * (a namespace, a property, a regex match, ...) returns null from {@link #compile} and stays with
  * JEXL. {@code CompiledExpressionTest} compares both on many expressions and rows.
+ *
+ * <p>The same walk gives the types the result may have ({@link #typeCheck}): each operation is run
+ * once on a sample value of each of its operands' types ({@link TypeSamples}), with the very code
+ * that runs it on data. An operation that fails there for its operands' types is a type error, found
+ * before the run; one that fails only for some values (a null operand, a division by zero) is not.
  */
 final class CompiledExpression {
   /** Evaluates against a row's values, positions as in the schema given to {@link #compile}. */
@@ -53,27 +61,93 @@ final class CompiledExpression {
 
   /** A failed evaluation: a null operand, a division by zero, a function given the wrong type. */
   static final class EvaluationException extends IllegalArgumentException {
+    private final boolean dataError;
+
     EvaluationException(String message, Throwable cause) {
+      this(message, cause, cause instanceof JexlArithmetic.NullOperand);
+    }
+
+    EvaluationException(String message, Throwable cause, boolean dataError) {
       super(message, cause);
+      this.dataError = dataError;
     }
 
     boolean nullOperand() {
       return getCause() instanceof JexlArithmetic.NullOperand;
     }
+
+    /**
+     * Whether the values, not their types, made it fail: a null operand or field, a division by
+     * zero, a text that is no date. Such errors are the data's, and the type check does not refuse them.
+     */
+    boolean dataError() {
+      return dataError;
+    }
+  }
+
+  /** What the type check found: the sample of each type the result may have, or the first type error. */
+  static final class Types {
+    /** One sample per type of result; a null sample: the result may be only null. */
+    final List<Object> samples;
+    final @Nullable String problem;
+
+    Types(List<Object> samples, @Nullable String problem) {
+      this.samples = samples;
+      this.problem = problem;
+    }
   }
 
   private static final Method GET_TREE = treeAccessor();
+  private static final int MAX_COMBINATIONS = 64;
 
   private final Schema schema;
   private final JexlArithmetic arithmetic;
+  /** The first type error the walk met, for the checker; the compiled form is built anyway. */
+  private String problem;
 
   private CompiledExpression(Schema schema, JexlArithmetic arithmetic) {
     this.schema = schema;
     this.arithmetic = arithmetic;
   }
 
+  /**
+   * A compiled node: how to evaluate it, a sample of each type its value may have, and whether it may
+   * be null (a field, a function of one; never a literal or an operation, which fails on a null).
+   */
+  private static final class Node {
+    final Eval eval;
+    final List<Object> samples;
+    final boolean mayBeNull;
+
+    Node(Eval eval, List<Object> samples, boolean mayBeNull) {
+      this.eval = eval;
+      this.samples = samples;
+      this.mayBeNull = mayBeNull;
+    }
+
+    Node(Eval eval, List<Object> samples) {
+      this(eval, samples, false);
+    }
+  }
+
   /** The compiled form of {@code script} over rows of {@code schema}, or null to stay with JEXL. */
   static @Nullable Eval compile(JexlScript script, Schema schema) {
+    CompiledExpression c = new CompiledExpression(schema, ExpressionEngine.get().getArithmetic());
+    Node root = c.root(script);
+    return root == null ? null : root.eval;
+  }
+
+  /**
+   * The types {@code script}'s result may have over rows of {@code schema}, found on the walk that
+   * compiles it; null when the compiler does not cover the expression (it then stays with JEXL).
+   */
+  static @Nullable Types typeCheck(JexlScript script, Schema schema) {
+    CompiledExpression c = new CompiledExpression(schema, ExpressionEngine.get().getArithmetic());
+    Node root = c.root(script);
+    return root == null ? null : new Types(root.samples, c.problem);
+  }
+
+  private @Nullable Node root(JexlScript script) {
     if (GET_TREE == null) {
       return null;
     }
@@ -82,7 +156,7 @@ final class CompiledExpression {
       if (tree.jjtGetNumChildren() != 1) {
         return null;
       }
-      return new CompiledExpression(schema, ExpressionEngine.get().getArithmetic()).node(tree.jjtGetChild(0));
+      return node(tree.jjtGetChild(0));
     } catch (Unsupported | ReflectiveOperationException | ClassCastException e) {
       return null;
     }
@@ -105,7 +179,11 @@ final class CompiledExpression {
     }
   }
 
-  private Eval node(JexlNode n) throws Unsupported {
+  private Node constant(Object v) {
+    return new Node(values -> v, samples(v), v == null);
+  }
+
+  private Node node(JexlNode n) throws Unsupported {
     if (n instanceof ASTReferenceExpression && n.jjtGetNumChildren() == 1) {
       return node(n.jjtGetChild(0)); // parentheses
     }
@@ -113,21 +191,19 @@ final class CompiledExpression {
       return field((ASTIdentifier) n);
     }
     if (n instanceof ASTNumberLiteral) {
-      Object v = ((ASTNumberLiteral) n).getLiteral();
-      return values -> v;
+      return constant(((ASTNumberLiteral) n).getLiteral());
     }
     if (n instanceof ASTStringLiteral) {
-      Object v = ((ASTStringLiteral) n).getLiteral();
-      return values -> v;
+      return constant(((ASTStringLiteral) n).getLiteral());
     }
     if (n instanceof ASTNullLiteral) {
-      return values -> null;
+      return constant(null);
     }
     if (n instanceof ASTTrueNode) {
-      return values -> Boolean.TRUE;
+      return constant(Boolean.TRUE);
     }
     if (n instanceof ASTFalseNode) {
-      return values -> Boolean.FALSE;
+      return constant(Boolean.FALSE);
     }
     if (n instanceof ASTFunctionNode) {
       return function(n);
@@ -145,12 +221,12 @@ final class CompiledExpression {
       return ternary(n);
     }
     if (n instanceof ASTNullpNode && n.jjtGetNumChildren() == 2) {
-      Eval left = node(n.jjtGetChild(0));
-      Eval right = node(n.jjtGetChild(1));
-      return values -> {
-        Object l = nullOnNullOperand(left, values);
-        return l != null ? l : right.eval(values);
-      };
+      Node left = node(n.jjtGetChild(0));
+      Node right = node(n.jjtGetChild(1));
+      return new Node(values -> {
+        Object l = nullOnNullOperand(left.eval, values);
+        return l != null ? l : right.eval.eval(values);
+      }, either(withoutNull(left.samples), right.samples), right.mayBeNull);
     }
     BinaryOperator op = BinaryOperator.of(n);
     if (op != null && n.jjtGetNumChildren() == 2) {
@@ -160,12 +236,13 @@ final class CompiledExpression {
   }
 
   /** A field's value; categories read as their strings, as in {@link RowContext}. */
-  private Eval field(ASTIdentifier id) throws Unsupported {
+  private Node field(ASTIdentifier id) throws Unsupported {
     if (id.getSymbol() >= 0 || !schema.hasField(id.getName())) {
       throw new Unsupported(); // a local variable, or a name JEXL would report as unknown
     }
     int i = schema.indexOf(id.getName());
     EnumerationType categories = BeamTypes.categories(schema.getField(i).getType());
+    List<Object> sample = samples(TypeSamples.of(schema.getField(i).getType()));
     Eval read = values -> values[i];
     if (categories != null) {
       read = values -> {
@@ -176,57 +253,60 @@ final class CompiledExpression {
     // JEXL's own test of the parent node. (JEXL spares a ternary's condition, but a field whose
     // parent is a strict operator is never that condition itself.)
     if (!id.jjtGetParent().isStrictOperator(arithmetic)) {
-      return read;
+      return new Node(read, sample, schema.getField(i).getType().getNullable());
     }
     Eval value = read;
     String error = "variable '" + id.getName() + "' is null";
-    return values -> {
+    return new Node(values -> {
       Object v = value.eval(values);
       if (v == null) {
-        throw new EvaluationException(error, null);
+        throw new EvaluationException(error, null, true);
       }
       return v;
-    };
+    }, sample);
   }
 
-  private Eval negate(JexlNode operand) throws Unsupported {
+  private Node negate(JexlNode operand) throws Unsupported {
     if (operand instanceof ASTNumberLiteral) { // as JEXL: the negated literal keeps its class
       ASTNumberLiteral literal = (ASTNumberLiteral) operand;
-      Object v = arithmetic.narrowNumber((Number) arithmetic.negate(literal.getLiteral()), literal.getLiteralClass());
-      return values -> v;
+      return constant(arithmetic.narrowNumber((Number) arithmetic.negate(literal.getLiteral()),
+          literal.getLiteralClass()));
     }
     return unary(node(operand), JexlOperator.NEGATE, "-", arithmetic::negate);
   }
 
   /** {@code !} and {@code -} on a computed value: JEXL's null-operand rule, then its arithmetic. */
-  private Eval unary(Eval operand, JexlOperator operator, String symbol,
-      java.util.function.UnaryOperator<Object> op) {
+  private Node unary(Node operand, JexlOperator operator, String symbol, UnaryOperator<Object> op) {
     boolean strict = arithmetic.isStrict(operator);
-    return values -> {
-      Object x = operand.eval(values);
-      if (x == null && strict) {
+    Function<Object[], Object> apply = x -> {
+      if (x[0] == null && strict) {
         throw nullOperand(symbol);
       }
       try {
-        return op.apply(x);
+        return op.apply(x[0]);
       } catch (RuntimeException e) {
         throw failed(symbol, e);
       }
     };
+    return new Node(values -> apply.apply(new Object[] {operand.eval.eval(values)}),
+        typeOf(symbol, apply, operand.samples));
   }
 
-  private Eval logical(JexlNode n, boolean and) throws Unsupported {
+  private Node logical(JexlNode n, boolean and) throws Unsupported {
     if (n.jjtGetNumChildren() != 2) {
       throw new Unsupported();
     }
-    Eval left = node(n.jjtGetChild(0));
-    Eval right = node(n.jjtGetChild(1));
-    return values -> {
-      if (truth(left.eval(values)) != and) {
+    Node left = node(n.jjtGetChild(0));
+    Node right = node(n.jjtGetChild(1));
+    String symbol = and ? "&&" : "||";
+    typeOf(symbol, x -> truth(x[0]), left.samples);
+    typeOf(symbol, x -> truth(x[0]), right.samples);
+    return new Node(values -> {
+      if (truth(left.eval.eval(values)) != and) {
         return !and;
       }
-      return truth(right.eval(values));
-    };
+      return truth(right.eval.eval(values));
+    }, List.of(Boolean.TRUE));
   }
 
   private boolean truth(Object v) {
@@ -237,24 +317,25 @@ final class CompiledExpression {
     }
   }
 
-  private Eval ternary(JexlNode n) throws Unsupported {
-    Eval condition = node(n.jjtGetChild(0));
+  private Node ternary(JexlNode n) throws Unsupported {
+    Node condition = node(n.jjtGetChild(0));
+    typeOf("?:", x -> x[0] == null || truth(x[0]), condition.samples);
     if (n.jjtGetNumChildren() == 3) {
-      Eval then = node(n.jjtGetChild(1));
-      Eval otherwise = node(n.jjtGetChild(2));
-      return values -> {
-        Object c = nullOnNullOperand(condition, values);
-        return c != null && truth(c) ? then.eval(values) : otherwise.eval(values);
-      };
+      Node then = node(n.jjtGetChild(1));
+      Node otherwise = node(n.jjtGetChild(2));
+      return new Node(values -> {
+        Object c = nullOnNullOperand(condition.eval, values);
+        return c != null && truth(c) ? then.eval.eval(values) : otherwise.eval.eval(values);
+      }, either(then.samples, otherwise.samples), then.mayBeNull || otherwise.mayBeNull);
     }
     if (n.jjtGetNumChildren() != 2) {
       throw new Unsupported();
     }
-    Eval otherwise = node(n.jjtGetChild(1));
-    return values -> { // a ?: b
-      Object c = nullOnNullOperand(condition, values);
-      return c != null && truth(c) ? c : otherwise.eval(values);
-    };
+    Node otherwise = node(n.jjtGetChild(1));
+    return new Node(values -> { // a ?: b
+      Object c = nullOnNullOperand(condition.eval, values);
+      return c != null && truth(c) ? c : otherwise.eval.eval(values);
+    }, either(withoutNull(condition.samples), otherwise.samples), otherwise.mayBeNull);
   }
 
   /** As JEXL's ternary and {@code ??}: an operation on a null operand counts as a null value. */
@@ -269,7 +350,7 @@ final class CompiledExpression {
     }
   }
 
-  private Eval function(JexlNode n) throws Unsupported {
+  private Node function(JexlNode n) throws Unsupported {
     if (n.jjtGetNumChildren() != 2 || !(n.jjtGetChild(0) instanceof ASTIdentifier)
         || !(n.jjtGetChild(1) instanceof ASTArguments)) {
       throw new Unsupported(); // e.g. a namespace
@@ -279,13 +360,29 @@ final class CompiledExpression {
       throw new Unsupported(); // JEXL would try to call the field
     }
     JexlNode arguments = n.jjtGetChild(1);
-    List<Eval> args = new ArrayList<>();
+    List<Node> args = new ArrayList<>();
+    boolean reached = true; // coalesce never evaluates the arguments after one that is never null
     for (int i = 0; i < arguments.jjtGetNumChildren(); i++) {
-      args.add(node(arguments.jjtGetChild(i)));
+      String before = problem;
+      Node arg = node(arguments.jjtGetChild(i));
+      if (!reached) {
+        problem = before; // a type error there never happens
+      }
+      reached &= !name.equals("coalesce") || arg.mayBeNull;
+      args.add(arg);
     }
     if (name.equals("coalesce") && args.size() != 1) { // JEXL passes one null argument as a null array
-      Eval[] all = args.toArray(new Eval[0]);
-      return values -> {
+      Eval[] all = args.stream().map(a -> a.eval).toArray(Eval[]::new);
+      List<Object> samples = new ArrayList<>();
+      boolean mayBeNull = true;
+      for (Node a : args) {
+        samples = either(samples, withoutNull(a.samples));
+        if (!a.mayBeNull) {
+          mayBeNull = false; // the arguments after one that is never null are never used
+          break;
+        }
+      }
+      return new Node(values -> {
         for (Eval a : all) {
           Object v = a.eval(values);
           if (v != null) {
@@ -293,34 +390,38 @@ final class CompiledExpression {
           }
         }
         return null;
-      };
+      }, samples.isEmpty() ? samples(null) : samples, mayBeNull);
     }
     if (args.size() != 1) {
       throw new Unsupported();
     }
-    Eval arg = args.get(0);
-    java.util.function.Function<Object, Object> f = OneArgumentFunctions.of(name);
+    Eval arg = args.get(0).eval;
+    Function<Object, Object> f = OneArgumentFunctions.of(name);
     if (f == null) {
       throw new Unsupported();
     }
-    return values -> {
-      Object v = arg.eval(values);
+    Function<Object[], Object> apply = x -> {
       try {
-        return f.apply(v);
+        return f.apply(x[0]);
+      } catch (DateTimeException e) { // date('31/01/2024'): the text, not its type
+        throw new EvaluationException(name + "(" + TypeCoercion.describe(x[0]) + "): " + e.getMessage(), e, true);
       } catch (RuntimeException e) {
-        throw new EvaluationException(name + "(" + TypeCoercion.describe(v) + "): " + e.getMessage(), e);
+        throw new EvaluationException(name + "(" + TypeCoercion.describe(x[0]) + "): " + e.getMessage(), e);
       }
     };
+    return new Node(values -> apply.apply(new Object[] {arg.eval(values)}),
+        typeOf(name + "()", apply, args.get(0).samples), args.get(0).mayBeNull);
   }
 
-  private Eval binary(JexlNode n, BinaryOperator op) throws Unsupported {
-    Eval left = node(n.jjtGetChild(0));
-    Eval right = node(n.jjtGetChild(1));
+  private Node binary(JexlNode n, BinaryOperator op) throws Unsupported {
+    Node left = node(n.jjtGetChild(0));
+    Node right = node(n.jjtGetChild(1));
     boolean strict = n.isStrictOperator(arithmetic);
     String symbol = op.symbol;
-    return values -> {
-      Object l = left.eval(values);
-      Object r = right.eval(values);
+    boolean divides = op == BinaryOperator.DIVIDE || op == BinaryOperator.MOD;
+    Function<Object[], Object> apply = x -> {
+      Object l = x[0];
+      Object r = x[1];
       if ((l == null || r == null) && strict) {
         throw nullOperand(symbol);
       }
@@ -331,12 +432,118 @@ final class CompiledExpression {
           l = BigDecimal.valueOf(((Number) l).longValue());
         }
       }
+      if (divides && isZero(r)) {
+        throw new EvaluationException("division by zero", null, true);
+      }
       try {
         return op.call.apply(arithmetic, l, r);
+      } catch (ArithmeticException e) {
+        if (divides) { // a divisor JEXL made zero (false is 0): the value's fault, not its type's
+          throw new EvaluationException("division by zero", e, true);
+        }
+        throw failed(symbol, e);
       } catch (RuntimeException e) {
         throw failed(symbol, e);
       }
     };
+    return new Node(values -> apply.apply(new Object[] {left.eval.eval(values), right.eval.eval(values)}),
+        typeOf(symbol, apply, left.samples, right.samples));
+  }
+
+  /**
+   * The types an operation gives: it is run on every combination of its operands' samples. A type
+   * error is remembered as the walk's problem; a data error is tried again on the operands' type
+   * samples (a literal 0 divisor becomes 7), and when it persists the result is only null.
+   */
+  @SafeVarargs
+  private List<Object> typeOf(String symbol, Function<Object[], Object> apply, List<Object>... operands) {
+    List<Object> results = new ArrayList<>();
+    for (Object[] combination : combinations(operands)) {
+      try {
+        results = either(results, samples(apply.apply(combination)));
+      } catch (EvaluationException e) {
+        if (!e.dataError()) {
+          if (problem == null) {
+            problem = symbol + " cannot take " + describe(combination) + ": " + e.getMessage();
+          }
+          continue;
+        }
+        Object[] typical = new Object[combination.length];
+        for (int i = 0; i < typical.length; i++) {
+          typical[i] = combination[i] == null ? null : TypeSamples.of(combination[i]);
+        }
+        try {
+          results = either(results, samples(apply.apply(typical)));
+        } catch (EvaluationException again) {
+          results = either(results, samples(null));
+        }
+      }
+    }
+    return results;
+  }
+
+  private static List<Object[]> combinations(List<Object>[] operands) {
+    List<Object[]> out = new ArrayList<>();
+    out.add(new Object[operands.length]);
+    for (int i = 0; i < operands.length; i++) {
+      List<Object[]> next = new ArrayList<>();
+      for (Object[] partial : out) {
+        for (Object v : operands[i]) {
+          Object[] c = partial.clone();
+          c[i] = v;
+          next.add(c);
+        }
+      }
+      out = next.size() > MAX_COMBINATIONS ? next.subList(0, MAX_COMBINATIONS) : next;
+    }
+    return out;
+  }
+
+  private static String describe(Object[] operands) {
+    List<String> kinds = new ArrayList<>();
+    for (Object o : operands) {
+      kinds.add(o == null ? "null" : TypeCoercion.describe(o));
+    }
+    return String.join(" and ", kinds);
+  }
+
+  /** The sample list of one value: its type's sample, keeping a literal's own value. */
+  private static List<Object> samples(@Nullable Object v) {
+    List<Object> out = new ArrayList<>(1);
+    out.add(v);
+    return out;
+  }
+
+  /** The samples of either: one per type (by class), a null only when there is nothing else. */
+  private static List<Object> either(List<Object> a, List<Object> b) {
+    List<Object> out = new ArrayList<>(a);
+    for (Object v : b) {
+      boolean known = out.stream().anyMatch(o -> o == null ? v == null : v != null && o.getClass() == v.getClass());
+      if (!known) {
+        out.add(v);
+      }
+    }
+    if (out.size() > 1) {
+      out.removeIf(java.util.Objects::isNull);
+    }
+    return out;
+  }
+
+  private static List<Object> withoutNull(List<Object> samples) {
+    List<Object> out = new ArrayList<>(samples);
+    out.removeIf(java.util.Objects::isNull);
+    return out;
+  }
+
+  private static boolean isZero(Object v) {
+    if (v instanceof BigDecimal) {
+      return ((BigDecimal) v).signum() == 0;
+    }
+    if (v instanceof Double || v instanceof Float) {
+      return ((Number) v).doubleValue() == 0.0;
+    }
+    return (isIntegral(v) && ((Number) v).longValue() == 0)
+        || (v instanceof java.math.BigInteger && ((java.math.BigInteger) v).signum() == 0);
   }
 
   private static boolean isIntegral(Object v) {

@@ -80,12 +80,15 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
       values[i] = row.getValue(i);
     }
     String step = null;
+    String where = null;
     try {
       for (int i = 0; i < expressions.length; i++) {
         step = derived.get(i).name();
+        where = "derive[" + i + "] (" + step + ")";
         values[n + i] = TypeCoercion.to(derived.get(i).type(), expressions[i].eval(values));
       }
       step = "filter";
+      where = "the filter";
       if (filterExpression != null && !Boolean.TRUE.equals(filterExpression.eval(values))) {
         filtered[0]++;
         return;
@@ -94,7 +97,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
       String reason = e instanceof JexlException ? ExpressionChecker.clean((JexlException) e) : e.getMessage();
       counts.increment("failed");
       out.get(Transform.BAD).output(BadRecord.of("(after validation)", STAGE, step, BadRecord.Kind.EXPRESSION,
-          step + ": " + reason, render(row)));
+          reason + " in " + where, render(row)));
       return;
     }
     kept[0]++;

@@ -1,79 +1,148 @@
 package dev.beametl.transform;
 
+import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
-import java.math.BigDecimal;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.commons.jexl3.JexlArithmetic;
 import org.apache.commons.jexl3.JexlContext;
 import org.apache.commons.jexl3.JexlException;
 import org.apache.commons.jexl3.JexlScript;
 import org.apache.commons.jexl3.MapContext;
 
 /**
- * Checks an expression before the pipeline is built: it must parse, name only declared fields and
- * known functions, and give a value of the declared type. The type check evaluates the expression on
- * a sample value of each field's type, so a mistake such as {@code region * 2} or a string where a
- * decimal is declared is caught before any data is read.
+ * Checks an expression before the pipeline is built: it must stay within the limits, parse, name
+ * only declared fields and known functions, and give a value of the declared type. Types are checked
+ * by types, on the walk that compiles the expression ({@link CompiledExpression#typeCheck}): each
+ * operation runs on a sample of each type its operands may have, so {@code region * 2} is refused
+ * and {@code 100 / (quantity - 7)} is not - a division by zero is the data's business, and such a
+ * row goes to the dead letters at run time.
  */
 public final class ExpressionChecker {
+  /** An expression longer than this is refused, before JEXL's recursive parser meets it. */
+  public static final int MAX_LENGTH = 10_000;
+  /** Parentheses, function calls and unary operators nested deeper than this are refused. */
+  public static final int MAX_NESTING = 100;
+
+  /** The ternary JEXL misreads: {@code c ? amount : coalesce(x, 0)} is parsed as a namespace call. */
+  private static final java.util.regex.Pattern NAMESPACE_CALL =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\s*:\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\(");
+
   private ExpressionChecker() {}
 
   /** Null when the expression is fine, else what is wrong with it. */
-  public static String check(String expression, Map<String, FieldType> scope, FieldType expected) {
+  public static @Nullable String check(String expression, Map<String, FieldType> scope, FieldType expected) {
+    String quoted = "expression \"" + (expression.length() > 80 ? expression.substring(0, 77) + "..." : expression) + "\"";
+    String limit = exceedsLimits(expression);
+    if (limit != null) {
+      return quoted + " " + limit;
+    }
     JexlScript script;
     try {
       script = ExpressionEngine.compile(expression);
     } catch (JexlException e) {
-      return "expression \"" + expression + "\" does not parse: " + clean(e)
+      String hint = NAMESPACE_CALL.matcher(expression).find()
+          ? "; JEXL reads \"name : f(...)\" as a call of f in a namespace, so write \"(name) : f(...)\""
+          : "";
+      return quoted + " does not parse: " + clean(e)
           + " (allowed: fields, literals, + - * / %, comparisons, && || !, ?:, and functions "
-          + ExpressionFunctions.NAMES + ")";
+          + ExpressionFunctions.NAMES + ")" + hint;
+    } catch (StackOverflowError e) {
+      return quoted + " is nested too deeply to parse (at most " + MAX_NESTING + " levels)";
     }
     for (List<String> variable : script.getVariables()) {
       String name = variable.get(0);
       if (!scope.containsKey(name)) {
-        return "expression \"" + expression + "\" names unknown field \"" + name + "\"; known: "
-            + String.join(", ", scope.keySet());
+        return quoted + " names unknown field \"" + name + "\"; known: " + String.join(", ", scope.keySet());
       }
     }
-    JexlContext sample = new MapContext();
-    scope.forEach((name, type) -> sample.set(name, sampleValue(type)));
-    Object result;
+    List<Object> results;
     try {
-      result = script.execute(sample);
+      CompiledExpression.Types types = CompiledExpression.typeCheck(script, schemaOf(scope));
+      if (types != null && types.problem != null) {
+        return quoted + " does not type-check: " + types.problem;
+      }
+      results = types != null ? types.samples : interpreted(script, scope);
     } catch (JexlException e) {
-      return "expression \"" + expression + "\" does not type-check: " + clean(e);
+      return quoted + " does not type-check: " + clean(e);
+    } catch (StackOverflowError e) {
+      return quoted + " is nested too deeply (at most " + MAX_NESTING + " levels)";
     }
-    if (result == null) {
-      return "expression \"" + expression + "\" gives null for non-null inputs";
+    if (results.stream().allMatch(java.util.Objects::isNull)) {
+      return quoted + " gives null for non-null inputs";
     }
-    try {
-      TypeCoercion.to(expected, result);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      return "expression \"" + expression + "\" " + e.getMessage();
+    for (Object sample : results) {
+      if (sample == null) {
+        continue;
+      }
+      try {
+        TypeCoercion.to(expected, TypeSamples.of(sample)); // a literal too large is the value's business
+      } catch (TypeCoercion.OutOfRange e) {
+        // the type fits; only some values would not
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        return quoted + " " + e.getMessage();
+      }
     }
     return null;
   }
 
-  private static Object sampleValue(FieldType type) {
-    switch (type.kind()) {
-      case INT:
-        return 7;
-      case LONG:
-        return 11L;
-      case DOUBLE:
-        return 1.25;
-      case DECIMAL:
-        return BigDecimal.valueOf(250, Math.min(type.scale(), 2)).setScale(type.scale());
-      case BOOLEAN:
-        return Boolean.TRUE;
-      case DATE:
-        return LocalDate.of(2024, 1, 31);
-      case TIMESTAMP:
-        return Instant.parse("2024-01-31T10:15:30Z");
-      default:
-        return "text";
+  /** The limits, checked on the text: its length and how deep its parentheses and calls nest. */
+  private static @Nullable String exceedsLimits(String expression) {
+    if (expression.length() > MAX_LENGTH) {
+      return "is " + expression.length() + " characters long, more than the " + MAX_LENGTH + " allowed";
+    }
+    int depth = 0;
+    int unary = 0;
+    char quote = 0;
+    for (int i = 0; i < expression.length(); i++) {
+      char c = expression.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '(' && ++depth > MAX_NESTING) {
+        return "nests parentheses more than " + MAX_NESTING + " deep";
+      } else if (c == ')') {
+        depth--;
+      } else if ((c == '!' || c == '-') && ++unary > MAX_NESTING) {
+        return "chains more than " + MAX_NESTING + " unary operators";
+      } else if (c != ' ' && c != '!' && c != '-') {
+        unary = 0;
+      }
+    }
+    return null;
+  }
+
+  /** The fields in scope as the rows Transform reads (categories as strings). */
+  private static Schema schemaOf(Map<String, FieldType> scope) {
+    Schema.Builder b = Schema.builder();
+    scope.forEach((name, type) -> b.addNullableField(name, type.kind() == FieldType.Kind.CATEGORY
+        ? Schema.FieldType.STRING : BeamTypes.of(type)));
+    return b.build();
+  }
+
+  /**
+   * For the few forms the compiler leaves to JEXL (a regex match, say): JEXL's interpreter on a sample
+   * of each field's type, where an error of the values (a null operand, a division by zero) is not a
+   * type error.
+   */
+  private static List<Object> interpreted(JexlScript script, Map<String, FieldType> scope) {
+    JexlContext sample = new MapContext();
+    scope.forEach((name, type) -> sample.set(name, TypeSamples.of(type)));
+    try {
+      return java.util.Collections.singletonList(script.execute(sample));
+    } catch (JexlException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof JexlArithmetic.NullOperand || cause instanceof ArithmeticException) {
+        return java.util.Collections.singletonList(null);
+      }
+      throw e;
     }
   }
 

@@ -15,6 +15,13 @@ import java.time.LocalDate;
 final class TypeCoercion {
   private TypeCoercion() {}
 
+  /** A value of the right type that does not fit the declared one: the data's error, not the expression's. */
+  static final class OutOfRange extends IllegalArgumentException {
+    OutOfRange(String message) {
+      super(message);
+    }
+  }
+
   /** The converted value; throws IllegalArgumentException with a reason when it does not fit. */
   static Object to(FieldType type, Object v) {
     if (v == null) {
@@ -22,7 +29,11 @@ final class TypeCoercion {
     }
     switch (type.kind()) {
       case INT:
-        return Math.toIntExact(exactLong(v, type));
+        long l = exactLong(v, type);
+        if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+          throw new OutOfRange(l + " is out of range for " + type);
+        }
+        return (int) l;
       case LONG:
         return exactLong(v, type);
       case DOUBLE:
@@ -33,7 +44,7 @@ final class TypeCoercion {
       case DECIMAL:
         BigDecimal d = exactDecimal(v, type).setScale(type.scale(), RoundingMode.HALF_EVEN);
         if (d.precision() - d.scale() > type.precision() - type.scale()) {
-          throw new IllegalArgumentException(d.toPlainString() + " does not fit " + type);
+          throw new OutOfRange(d.toPlainString() + " does not fit " + type);
         }
         return d;
       case BOOLEAN:
@@ -70,7 +81,7 @@ final class TypeCoercion {
       try {
         return ((BigInteger) v).longValueExact();
       } catch (ArithmeticException e) {
-        throw new IllegalArgumentException(v + " is out of range for " + type);
+        throw new OutOfRange(v + " is out of range for " + type);
       }
     }
     throw new IllegalArgumentException("gives " + describe(v) + ", not a " + type);

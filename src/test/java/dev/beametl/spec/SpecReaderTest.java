@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.Assert.assertThrows;
 
@@ -157,5 +158,21 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID, "sink.pth=x"), containsString("sink.pth: unknown key"));
     assertThat(errorOf(VALID, "deadLetter.maxBadRatio=2"), containsString("not a ratio"));
     assertThat(errorOf(VALID, "nonsense"), containsString("expected key.path=value"));
+  }
+
+  @Test
+  public void aPasswordInAnyUrlFormIsRefusedWithoutRepeatingIt() {
+    for (String url : List.of("jdbc:mysql://etl:s3cret@db.example:3306/shop", "jdbc:mariadb://etl:s3cret@db/shop",
+        "jdbc:postgresql://db/shop?user=etl&password=s3cret", "jdbc:sqlserver://db;user=etl;password=s3cret",
+        "jdbc:oracle:thin:etl/s3cret@db:1521/shop", "jdbc:h2:mem:x;PASSWORD=s3cret", "jdbc:mysql://db/shop?pwd=s3cret")) {
+      String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url + "', table: t}}\n"
+          + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
+      String msg = errorOf(yaml);
+      assertThat(url, msg, containsString("put no password in the URL"));
+      assertThat(url, msg, not(containsString("s3cret")));
+    }
+    assertThat(JdbcUrls.scrub("failed for jdbc:mysql://etl:s3cret@db/x and password=s3cret"),
+        is("failed for jdbc:mysql://etl:***@db/x and password=***"));
+    assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
   }
 }

@@ -67,4 +67,30 @@ public class ExpressionCheckerTest {
     assertThat(ExpressionChecker.check("x = 1", scope(), FieldType.of(FieldType.Kind.LONG)),
         containsString("does not parse"));
   }
+
+  @Test
+  public void typesNotSampleValuesDecide() {
+    // The old check ran the expression on quantity = 7 and refused it for dividing by zero.
+    assertThat(ExpressionChecker.check("100 / (quantity - 7)", scope(), FieldType.of(FieldType.Kind.LONG)),
+        nullValue());
+    assertThat(ExpressionChecker.check("unit_price / 0", scope(), DEC), nullValue()); // the data's error, at run time
+  }
+
+  @Test
+  public void limitsAreOneClearSentence() {
+    String terms = "quantity" + " + quantity".repeat(100_000);
+    assertThat(ExpressionChecker.check(terms, scope(), DEC), containsString("more than the 10000 allowed"));
+    String parens = "(".repeat(20_000) + "quantity" + ")".repeat(20_000);
+    assertThat(ExpressionChecker.check(parens, scope(), DEC), containsString("characters long"));
+    String deep = "(".repeat(150) + "quantity" + ")".repeat(150);
+    assertThat(ExpressionChecker.check(deep, scope(), DEC), containsString("nests parentheses more than 100 deep"));
+    assertThat(ExpressionChecker.check("-".repeat(5000) + "quantity", scope(), DEC),
+        containsString("more than 100 unary operators"));
+  }
+
+  @Test
+  public void aTernaryJexlReadsAsANamespaceCallSaysHowToWriteIt() {
+    assertThat(ExpressionChecker.check("quantity > 1 ? quantity : coalesce(quantity, 0)", scope(),
+        FieldType.of(FieldType.Kind.LONG)), containsString("write \"(name) : f(...)\""));
+  }
 }

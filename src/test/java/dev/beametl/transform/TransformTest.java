@@ -165,4 +165,19 @@ public class TransformTest {
     });
     p.run();
   }
+
+  @Test
+  public void aDivisionByZeroSaysWhereItHappened() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: ok, type: long, expr: 'q'}",
+        "  - {name: spread, type: 'decimal(8,2)', expr: 'price / (q - 1)'}",
+        ""));
+    PAssert.that(out.get(Transform.BAD).apply("reasons", MapElements.into(TypeDescriptors.strings())
+        .via((BadRecord b) -> b.field() + ": " + b.reason())))
+        .containsInAnyOrder("spread: division by zero in derive[1] (spread)",
+            "spread: division by zero in derive[1] (spread)",
+            "spread: variable 'q' is null in derive[1] (spread)");
+    p.run();
+  }
 }

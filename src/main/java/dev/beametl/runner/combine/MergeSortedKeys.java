@@ -39,8 +39,12 @@ public final class MergeSortedKeys<K, AccumT> extends BufferingOperator<KV<K, Ac
       currentHash = hash;
     }
     KV<K, AccumT> kv = element.getValue().getValue();
-    group.merge(keyCoder.structuralValue(kv.getKey()), kv, (a, b) ->
-        KV.of(a.getKey(), fn.mergeAccumulators(Arrays.asList(a.getValue(), b.getValue()))));
+    try {
+      group.merge(keyCoder.structuralValue(kv.getKey()), kv, (a, b) ->
+          KV.of(a.getKey(), fn.mergeAccumulators(Arrays.asList(a.getValue(), b.getValue()))));
+    } catch (ArithmeticException e) {
+      throw DataErrors.inGroup(e, kv.getKey());
+    }
   }
 
   @Override

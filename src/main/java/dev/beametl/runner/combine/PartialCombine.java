@@ -41,7 +41,12 @@ public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<K
   public void processElement(StreamRecord<WindowedValue<KV<K, InputT>>> element) {
     KV<K, InputT> kv = element.getValue().getValue();
     if (passThrough) {
-      AccumT single = fn.addInput(fn.createAccumulator(), kv.getValue());
+      AccumT single;
+      try {
+        single = fn.addInput(fn.createAccumulator(), kv.getValue());
+      } catch (ArithmeticException e) {
+        throw DataErrors.inGroup(e, kv.getKey());
+      }
       output.collect(new StreamRecord<>(WindowedValue.valueInGlobalWindow(KV.of(kv.getKey(), single))));
       return;
     }
@@ -55,7 +60,11 @@ public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<K
       }
       entry = KV.of(kv.getKey(), fn.createAccumulator());
     }
-    partial.put(structural, KV.of(entry.getKey(), fn.addInput(entry.getValue(), kv.getValue())));
+    try {
+      partial.put(structural, KV.of(entry.getKey(), fn.addInput(entry.getValue(), kv.getValue())));
+    } catch (ArithmeticException e) {
+      throw DataErrors.inGroup(e, kv.getKey());
+    }
   }
 
   @Override

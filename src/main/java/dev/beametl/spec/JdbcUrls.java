@@ -1,0 +1,43 @@
+package dev.beametl.spec;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a JDBC URL may carry and how the drivers read it. A password never travels in a URL -
+ * {@code user:secret@host}, {@code password=secret}, {@code user/secret@host} - since a URL is
+ * echoed in errors, logs and reports; it comes from {@code passwordEnv} or {@code passwordFile}.
+ */
+public final class JdbcUrls {
+  /** user:secret@ after //; user/secret@ in Oracle's thin form; password=, pwd=, passwd= parameters. */
+  private static final Pattern USER_INFO = Pattern.compile("(//[^/@?;&:]*):([^/@]*)@");
+  private static final Pattern THIN = Pattern.compile("(:thin:[^/@:]+)/([^@]+)@");
+  private static final Pattern PARAM = Pattern.compile("(?i)([?&;:](?:password|passwd|pwd)\\s*=)([^&;]*)");
+  /** A password=... anywhere in a message, URL or not. */
+  private static final Pattern ANY_PARAM = Pattern.compile("(?i)(\\b(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
+
+  private JdbcUrls() {}
+
+  /** Whether {@code url} holds a password in any of the forms drivers read. */
+  public static boolean hasPassword(String url) {
+    return USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find();
+  }
+
+  /** {@code text} with every password a JDBC URL in it could carry replaced by {@code ***}. */
+  public static String scrub(String text) {
+    String s = USER_INFO.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ":***@"));
+    s = THIN.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "/***@"));
+    return ANY_PARAM.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***"));
+  }
+
+  /**
+   * The URL as the bundled drivers take it: MariaDB's driver serves MySQL's {@code jdbc:mysql:}
+   * URLs only when they say {@code permitMysqlScheme}.
+   */
+  public static String forDriver(String url) {
+    if (url.startsWith("jdbc:mysql:") && !url.contains("permitMysqlScheme")) {
+      return url + (url.contains("?") ? "&" : "?") + "permitMysqlScheme";
+    }
+    return url;
+  }
+}
