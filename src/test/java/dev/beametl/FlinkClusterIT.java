@@ -86,6 +86,9 @@ public class FlinkClusterIT {
     script("start-cluster.sh", "taskmanager");
 
     assertThat("the job survived the lost TaskManager", exitCode(submit), is(0));
+    assertThat("the progress line counted the cluster's reads (its REST API) while the job ran",
+        java.util.regex.Pattern.compile("beam-etl: [1-9][\\d,]* records read").matcher(
+            Files.readString(LOGS.get(submit))).find(), is(true));
     assertThat(rest("/jobs/" + job).get("state").asText(), is("FINISHED"));
     assertThat("the job was restarted", rest("/jobs/" + job + "/exceptions").get("exceptionHistory")
         .get("entries").size(), is(greaterThan(0)));

@@ -10,6 +10,7 @@ import dev.beametl.report.Progress;
 import dev.beametl.report.RunReport;
 import dev.beametl.runner.EmbeddedFlink;
 import dev.beametl.runner.FlinkJobTime;
+import dev.beametl.runner.FlinkRestCounts;
 import dev.beametl.runner.FlinkSettings;
 import dev.beametl.runner.ScratchDir;
 import dev.beametl.spec.JdbcUrls;
@@ -132,6 +133,7 @@ public final class EtlJob {
     PipelineSpec spec;
     EtlPipeline job;
     int files;
+    String runId = UUID.randomUUID().toString().substring(0, 8);
     try {
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);
@@ -140,9 +142,13 @@ public final class EtlJob {
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec);
       }
-      job = pipelineOf(spec, options);
+      job = pipelineOf(spec, options).withRun(runId);
     } catch (SpecException | IllegalArgumentException e) {
       err.println("beam-etl: " + e.getMessage());
+      return USAGE;
+    } catch (RuntimeException e) { // a spec this job failed to foresee: still one line, and nothing ran
+      err.println("beam-etl: internal error while reading the spec and flags (" + rootMessage(e)
+          + "); nothing ran. Please report it with the spec.");
       return USAGE;
     } catch (Preflight.Unavailable e) {
       err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
@@ -150,11 +156,16 @@ public final class EtlJob {
     }
     String runner = options.getRunner().getSimpleName();
     if (options.isDryRun()) {
+      try {
+        job.buildOn(Pipeline.create(options)); // built, not run: what construction refuses, a dry run refuses
+      } catch (IllegalArgumentException | SpecException e) {
+        err.println("beam-etl: " + e.getMessage());
+        return USAGE;
+      }
       out.print(DryRunPlan.describe(spec, runner, files));
       return OK;
     }
     timeline.phaseEnded("setup");
-    String runId = UUID.randomUUID().toString().substring(0, 8);
     Path log = Path.of(EtlPipeline.runDir(spec), "job.log");
     EmbeddedFlink embedded = null;
     try (ScratchDir scratch = ScratchDir.create(); JobLog jobLog = JobLog.capture(options.isVerbose())) {
@@ -171,7 +182,7 @@ public final class EtlJob {
       }
       timeline.phaseEnded("build");
       try (OutputDirectories outputs = OutputDirectories.take(spec, runId);
-          TableSink table = TableSink.prepare(spec)) {
+          TableSink table = TableSink.prepare(spec, runId)) {
         try {
           outputs.prepare();
           jobLog.writeTo(log);
@@ -206,7 +217,7 @@ public final class EtlJob {
     long peakHeap;
     long maxHeap;
     long liveHeap;
-    try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds())) {
+    try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds(), progressCounts(options))) {
       try {
         PipelineResult result = p.run();
         state = result.waitUntilFinish();
@@ -233,7 +244,12 @@ public final class EtlJob {
     out.print(summary.render());
     boolean withinLimit = summary.withinBadRatio();
     if (withinLimit) {
-      table.commit(); // overwrite and append swap their staged rows in only now
+      long discarded = table.commit(); // overwrite and append move their staged rows in only now
+      if (discarded > 0) {
+        summary = summary.with("jdbc.discarded", discarded);
+        out.printf(Locale.ROOT, "  %-30s %,10d   (written by task attempts that failed and were retried)%n",
+            "rows left out", discarded);
+      }
     }
     timeline.phaseEnded("report");
     Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args,
@@ -251,6 +267,25 @@ public final class EtlJob {
       FlinkSettings.removeResumedCheckpoints(options);
     }
     return OK;
+  }
+
+  /** Where the progress line's counts come from: this JVM, or a cluster's REST API. */
+  private static Progress.Counts progressCounts(EtlOptions options) {
+    FlinkRestCounts cluster = FlinkRestCounts.forRemoteJob(options);
+    if (cluster == null) {
+      return Progress.Counts.IN_THIS_JVM;
+    }
+    return new Progress.Counts() {
+      @Override
+      public long read() {
+        return cluster.recordsRead();
+      }
+
+      @Override
+      public long bad() {
+        return -1; // the cluster's Flink metrics hold the records read; the bad ones are counted at the end
+      }
+    };
   }
 
   /** The runner's own paths given on the command line, relative to the caller's directory. */

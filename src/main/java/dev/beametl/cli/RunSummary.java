@@ -21,6 +21,13 @@ public final class RunSummary {
     this.runner = runner;
   }
 
+  /** This summary with one more count (a commit's, say, which comes after the pipeline). */
+  public RunSummary with(String name, long count) {
+    java.util.Map<String, Long> more = new java.util.TreeMap<>(counts);
+    more.put(name, count);
+    return new RunSummary(spec, more, seconds, runner);
+  }
+
   public long count(String name) {
     return counts.getOrDefault(name, 0L);
   }

@@ -1,6 +1,7 @@
 package dev.beametl.cli;
 
 import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.jdbc.TableLock;
 import dev.beametl.load.JdbcTable;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.JdbcSinkSpec;
@@ -10,18 +11,25 @@ import java.sql.SQLException;
 import javax.annotation.Nullable;
 
 /**
- * The client's side of a JDBC sink: the table prepared before the run, and (overwrite, append) the
- * staged rows committed after it in one transaction - only when the run succeeded within its
- * bad-record limit. A mistake in the sink's settings is a {@link SpecException} (exit 2); a database
- * that cannot be reached is a {@link Unavailable} (exit 1: the same run may work later).
+ * The client's side of a JDBC sink. Before the run: the table is held for this run
+ * ({@link TableLock}) and prepared - created if asked, and for overwrite and append the run's staging
+ * tables. After it: the staged rows are committed in one transaction, only when the run succeeded
+ * within its bad-record limit; otherwise they are dropped and the table stays as it was. A mistake in
+ * the sink's settings is a {@link SpecException} (exit 2); a database that cannot be reached is
+ * {@link Unavailable} (exit 1: the same run may work later).
  */
 final class TableSink implements AutoCloseable {
   private final @Nullable JdbcSinkSpec sink;
   private final OutputColumns columns;
+  private final String run;
+  private final @Nullable TableLock lock;
+  private boolean committed;
 
-  private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns) {
+  private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock) {
     this.sink = sink;
     this.columns = columns;
+    this.run = run;
+    this.lock = lock;
   }
 
   /** The database could not be reached or was busy: worth running again as it is. */
@@ -31,34 +39,59 @@ final class TableSink implements AutoCloseable {
     }
   }
 
-  /** Prepares the spec's table, if it has one; nothing is written to it yet. */
-  static TableSink prepare(PipelineSpec spec) throws Unavailable {
-    TableSink t = new TableSink(spec.sink().jdbc(), OutputColumns.of(spec));
-    if (t.sink != null) {
-      try {
-        JdbcTable.prepare(t.sink, t.columns);
-      } catch (SQLException e) {
-        throw classify(e, t.sink);
+  /** Holds and prepares the spec's table, if it has one, for the run {@code run}; nothing is written to it yet. */
+  static TableSink prepare(PipelineSpec spec, String run) throws Unavailable {
+    JdbcSinkSpec sink = spec.sink().jdbc();
+    if (sink == null) {
+      return new TableSink(null, OutputColumns.of(spec), run, null);
+    }
+    TableLock lock = null;
+    try {
+      lock = TableLock.take(sink.connection(), sink.connection().table(), "beam-etl " + spec.name() + " run " + run
+          + ", pid " + ProcessHandle.current().pid());
+      JdbcTable.prepare(sink, OutputColumns.of(spec), run);
+      return new TableSink(sink, OutputColumns.of(spec), run, lock);
+    } catch (TableLock.Held e) {
+      throw new SpecException(e.getMessage());
+    } catch (SQLException e) {
+      release(lock);
+      String message = "sink.jdbc: " + JdbcConnections.describe(e, sink.connection());
+      if (JdbcConnections.isTransient(e)) {
+        throw new Unavailable(message);
       }
-    }
-    return t;
-  }
-
-  /** After a successful run: what was staged becomes the table's. */
-  void commit() throws SQLException {
-    if (sink != null) {
-      JdbcTable.commit(sink, columns);
+      throw new SpecException(message);
     }
   }
 
+  /** After a successful run: what was staged becomes the table's. Returns the rows of failed attempts left out. */
+  long commit() throws SQLException {
+    if (sink == null) {
+      return 0;
+    }
+    long discarded = JdbcTable.commit(sink, columns, run);
+    committed = true;
+    return discarded;
+  }
+
+  /** Drops what was staged unless it was committed, and lets the next run write the table. */
   @Override
-  public void close() {}
-
-  private static Unavailable classify(SQLException e, JdbcSinkSpec sink) {
-    String message = "sink.jdbc: " + JdbcConnections.describe(e, sink.connection());
-    if (JdbcConnections.isTransient(e)) {
-      return new Unavailable(message);
+  public void close() throws SQLException {
+    try {
+      if (sink != null && !committed) {
+        JdbcTable.discard(sink, run);
+      }
+    } finally {
+      release(lock);
     }
-    throw new SpecException(message);
+  }
+
+  private static void release(@Nullable TableLock lock) {
+    try {
+      if (lock != null) {
+        lock.close();
+      }
+    } catch (SQLException e) {
+      // the session ends with the process anyway
+    }
   }
 }

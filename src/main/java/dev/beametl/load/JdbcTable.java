@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -43,23 +44,48 @@ public final class JdbcTable {
     return u.startsWith("jdbc:h2:") ? Dialect.H2 : Dialect.OTHER;
   }
 
-  /** The table the pipeline writes: the target, or for an overwrite its staging table. */
-  static String writtenTable(JdbcSinkSpec sink) {
-    return sink.mode() == JdbcSinkSpec.Mode.OVERWRITE ? staging(sink) : sink.connection().table();
+  /** The column of a staging table that says which bundle of which task attempt wrote the row. */
+  static final String BUNDLE = "beametl_bundle";
+
+  /**
+   * Whether the run's rows go to a staging table first: overwrite and append do, so a retried task
+   * can be told from the attempt that failed and a run over its bad-record limit leaves the table as
+   * it was. Upsert writes the table itself: writing a key twice leaves one row.
+   */
+  static boolean staged(JdbcSinkSpec sink) {
+    return sink.mode() != JdbcSinkSpec.Mode.UPSERT;
   }
 
-  static String staging(JdbcSinkSpec sink) {
-    return sink.connection().table() + "_beametl_staging";
+  /** The run's staging table, beside the target: the rows with the bundle that wrote each. */
+  static String staging(JdbcSinkSpec sink, String run) {
+    String table = sink.connection().table();
+    String name = table + "_beametl_" + run;
+    return name.length() <= 56 ? name : qualifier(table) + "beametl_" + run;
   }
 
-  static String statement(JdbcSinkSpec sink, OutputColumns columns) {
+  /** The bundles whose writes count: those of the task attempts whose output the runner kept. */
+  static String committedBundles(JdbcSinkSpec sink, String run) {
+    return staging(sink, run) + "_ok";
+  }
+
+  private static String qualifier(String table) {
+    int dot = table.indexOf('.');
+    return dot < 0 ? "" : table.substring(0, dot + 1);
+  }
+
+  /** The table the pipeline writes: the target for an upsert, else the run's staging table. */
+  static String writtenTable(JdbcSinkSpec sink, String run) {
+    return staged(sink) ? staging(sink, run) : sink.connection().table();
+  }
+
+  static String statement(JdbcSinkSpec sink, OutputColumns columns, String run) {
     List<String> names = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList());
     String cols = String.join(", ", names);
     String params = names.stream().map(n -> "?").collect(Collectors.joining(", "));
-    String table = writtenTable(sink);
-    if (sink.mode() != JdbcSinkSpec.Mode.UPSERT) {
-      return "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ")";
+    if (staged(sink)) {
+      return "INSERT INTO " + staging(sink, run) + " (" + cols + ", " + BUNDLE + ") VALUES (" + params + ", ?)";
     }
+    String table = sink.connection().table();
     List<String> others = names.stream().filter(n -> !sink.keys().contains(n)).collect(Collectors.toList());
     switch (dialect(sink.connection().url())) {
       case POSTGRESQL:
@@ -108,8 +134,8 @@ public final class JdbcTable {
     }
   }
 
-  /** Before the run: create the table when asked and absent; for an overwrite, a fresh staging table. */
-  public static void prepare(JdbcSinkSpec sink, OutputColumns columns) throws SQLException {
+  /** Before the run: create the table when asked and absent; for a staged write, the run's staging tables. */
+  public static void prepare(JdbcSinkSpec sink, OutputColumns columns, String run) throws SQLException {
     try (Connection c = JdbcConnections.open(sink.connection());
         Statement s = c.createStatement()) {
       String table = sink.connection().table();
@@ -120,37 +146,73 @@ public final class JdbcTable {
         }
         s.execute(createTable(table, sink, columns));
       }
-      if (sink.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
-        if (exists(c, staging(sink))) {
-          s.execute("DROP TABLE " + staging(sink));
-        }
-        s.execute(createTable(staging(sink), JdbcSinkSpec.of(sink.connection(), sink.mode(), List.of(),
-            sink.batchSize(), true, sink.attempts()), columns));
+      if (staged(sink)) {
+        Dialect d = dialect(sink.connection().url());
+        String body = createTable(staging(sink, run), JdbcSinkSpec.of(sink.connection(), sink.mode(), List.of(),
+            sink.batchSize(), true, sink.attempts()), columns);
+        s.execute(body.substring(0, body.length() - 1) + ", " + BUNDLE + " " + bundleType(d) + " NOT NULL)");
+        s.execute("CREATE TABLE " + committedBundles(sink, run) + " (" + BUNDLE + " " + bundleType(d) + " NOT NULL)");
       }
     }
   }
 
-  /** After a successful run of an overwrite: replace the table's rows with the staged ones in one transaction. */
-  public static void commit(JdbcSinkSpec sink, OutputColumns columns) throws SQLException {
-    if (sink.mode() != JdbcSinkSpec.Mode.OVERWRITE) {
-      return;
+  private static String bundleType(Dialect d) {
+    return d == Dialect.POSTGRESQL ? "TEXT" : "VARCHAR(64)";
+  }
+
+  /**
+   * After a successful run within its bad-record limit: the rows of the bundles whose output the
+   * runner kept become the table's, in one transaction - replacing its rows (overwrite) or added to
+   * them (append). Rows a failed task attempt wrote before it failed are left out: a retried task
+   * writes them again under bundles of its own. Returns how many rows were left out so.
+   */
+  public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run) throws SQLException {
+    if (!staged(sink)) {
+      return 0;
     }
+    String kept = BUNDLE + " IN (SELECT " + BUNDLE + " FROM " + committedBundles(sink, run) + ")";
     try (Connection c = JdbcConnections.open(sink.connection())) {
+      long discarded;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + staging(sink, run) + " WHERE NOT (" + kept + ")")) {
+        rs.next();
+        discarded = rs.getLong(1);
+      }
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
-        s.executeUpdate("DELETE FROM " + sink.connection().table());
+        if (sink.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
+          s.executeUpdate("DELETE FROM " + sink.connection().table());
+        }
         String cols = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.joining(", "));
         // Named columns: a table made by hand may order its columns differently from the result.
         s.executeUpdate("INSERT INTO " + sink.connection().table() + " (" + cols + ") SELECT " + cols + " FROM "
-            + staging(sink));
+            + staging(sink, run) + " WHERE " + kept);
         c.commit();
       } catch (SQLException e) {
         c.rollback();
         throw e;
       }
       c.setAutoCommit(true);
-      try (Statement s = c.createStatement()) {
-        s.execute("DROP TABLE " + staging(sink));
+      dropStaging(c, sink, run);
+      return discarded;
+    }
+  }
+
+  /** After a run that did not commit (over its bad-record limit, or failed): the table stays as it was. */
+  public static void discard(JdbcSinkSpec sink, String run) throws SQLException {
+    if (staged(sink)) {
+      try (Connection c = JdbcConnections.open(sink.connection())) {
+        dropStaging(c, sink, run);
+      }
+    }
+  }
+
+  private static void dropStaging(Connection c, JdbcSinkSpec sink, String run) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      for (String t : List.of(staging(sink, run), committedBundles(sink, run))) {
+        if (exists(c, t)) {
+          s.execute("DROP TABLE " + t);
+        }
       }
     }
   }
@@ -167,10 +229,23 @@ public final class JdbcTable {
     return false;
   }
 
+  /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
+  static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {
+    @Override
+    public void setParameters(KV<String, Row> staged, PreparedStatement ps) throws SQLException {
+      Binder.bind(staged.getValue(), ps);
+      ps.setString(staged.getValue().getFieldCount() + 1, staged.getKey());
+    }
+  }
+
   /** Binds a result row to the statement's parameters, in column order. */
   static final class Binder implements JdbcIO.PreparedStatementSetter<Row> {
     @Override
     public void setParameters(Row row, PreparedStatement ps) throws SQLException {
+      bind(row, ps);
+    }
+
+    static void bind(Row row, PreparedStatement ps) throws SQLException {
       for (int i = 0; i < row.getFieldCount(); i++) {
         Object v = BeamTypes.plainValue(row, i);
         if (v == null) {
@@ -200,17 +275,13 @@ public final class JdbcTable {
 
     @Override
     public boolean apply(SQLException e) {
-      for (SQLException x = e; x != null; x = x.getNextException()) {
-        String state = x.getSQLState() == null ? "" : x.getSQLState();
-        if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("55P03")
-            || state.equals("57P01") || state.equals("HYT00") || x.getErrorCode() == 1205 || x.getErrorCode() == 1213) {
-          RETRIED.incrementAndGet();
-          LOG.warn("Transient database error (SQL state {}), retrying the batch: {}", state,
-              String.valueOf(x.getMessage()).split("\n")[0]);
-          return true;
-        }
+      if (!JdbcConnections.isTransient(e)) {
+        return false;
       }
-      return false;
+      RETRIED.incrementAndGet();
+      LOG.warn("Transient database error (SQL state {}), retrying the batch: {}", e.getSQLState(),
+          String.valueOf(e.getMessage()).split("\n")[0]);
+      return true;
     }
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auto.value.AutoValue;
 import dev.beametl.fault.Faults;
-import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.JdbcSinkSpec;
@@ -13,6 +12,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -21,7 +21,6 @@ import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -53,13 +52,24 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   abstract Faults faults();
 
+  abstract @Nullable String run();
+
   public static Load to(SinkSpec sink, OutputColumns columns) {
-    return new AutoValue_Load(sink, columns, Faults.none());
+    return new AutoValue_Load(sink, columns, Faults.none(), null);
+  }
+
+  /**
+   * The run this load is part of: a table written with overwrite or append stages its rows in the
+   * run's staging table, which {@link JdbcTable#prepare} makes before the run and
+   * {@link JdbcTable#commit} moves into the table after it.
+   */
+  public Load withRun(String run) {
+    return new AutoValue_Load(sink(), columns(), faults(), run);
   }
 
   /** Testing only: faults to inject inside the sink, see {@link Faults}. */
   public Load withFaults(Faults faults) {
-    return new AutoValue_Load(sink(), columns(), faults);
+    return new AutoValue_Load(sink(), columns(), faults, run());
   }
 
   @Override
@@ -137,20 +147,17 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     return csvLine(columns.columns().stream().map(OutputColumns.Column::name).toArray());
   }
 
-  /** Batched JDBC writes with retries of transient errors; see {@link JdbcTable} for the SQL. */
+  /** Batched JDBC writes, staged for overwrite and append; see {@link TableWrite} and {@link JdbcTable}. */
   private PCollection<KV<String, Long>> writeTable(PCollection<Row> rows, JdbcSinkSpec jdbc) {
+    if (JdbcTable.staged(jdbc) && run() == null) {
+      throw new IllegalArgumentException("sink.jdbc: mode " + jdbc.mode().name().toLowerCase(java.util.Locale.ROOT)
+          + " stages its rows for the run: give Load.withRun(id), and call JdbcTable.prepare and commit around it");
+    }
     PCollectionTuple out = rows.apply("Count rows for the table",
         ParDo.of(new Format<Row>(ROWS, columns(), null, SinkSpec.Format.JDBC))
             .withOutputTags(ROWS, TupleTagList.of(BundleCounts.TAG)));
-    out.get(ROWS).setRowSchema(rows.getSchema()).apply("Write table " + JdbcTable.writtenTable(jdbc),
-        JdbcIO.<Row>write()
-            .withDataSourceProviderFn(JdbcConnections.to(jdbc.connection()))
-            .withStatement(JdbcTable.statement(jdbc, columns()))
-            .withPreparedStatementSetter(faults().inJdbcSink(new JdbcTable.Binder()))
-            .withBatchSize(jdbc.batchSize())
-            .withRetryStrategy(new JdbcTable.TransientErrors())
-            .withRetryConfiguration(JdbcIO.RetryConfiguration.create(jdbc.attempts(),
-                org.joda.time.Duration.standardMinutes(5), org.joda.time.Duration.standardSeconds(1))));
+    out.get(ROWS).setRowSchema(rows.getSchema()).apply("Write table " + jdbc.connection().table(),
+        new TableWrite(jdbc, columns(), run(), faults()));
     return counts(out);
   }
 

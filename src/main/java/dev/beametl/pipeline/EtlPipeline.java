@@ -14,6 +14,7 @@ import dev.beametl.spec.PipelineSpec;
 import dev.beametl.transform.Transform;
 import dev.beametl.validate.Validate;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.KV;
@@ -43,6 +44,8 @@ public abstract class EtlPipeline {
 
   abstract Faults faults();
 
+  abstract @Nullable String run();
+
   abstract Builder toBuilder();
 
   public static EtlPipeline of(PipelineSpec spec) {
@@ -66,6 +69,11 @@ public abstract class EtlPipeline {
   /** Benchmark only: aggregate with GroupByKey and a loop, see {@link Transform#withNaiveGrouping}. */
   public EtlPipeline withNaiveAggregation(boolean naive) {
     return toBuilder().setNaiveAggregation(naive).build();
+  }
+
+  /** The run's id, which names a JDBC sink's staging tables (see {@link Load#withRun}). */
+  public EtlPipeline withRun(String run) {
+    return toBuilder().setRun(run).build();
   }
 
   /** Testing only: the faults to inject, see {@link Faults}. */
@@ -95,7 +103,8 @@ public abstract class EtlPipeline {
         Transform.fromSpec(spec).withNaiveGrouping(naiveAggregation()));
 
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
-        .apply("Load", Load.to(spec.sink(), OutputColumns.of(spec)).withFaults(faults()));
+        .apply("Load", run() == null ? Load.to(spec.sink(), OutputColumns.of(spec)).withFaults(faults())
+            : Load.to(spec.sink(), OutputColumns.of(spec)).withRun(run()).withFaults(faults()));
 
     PCollectionList.of(validated.get(Validate.BAD))
         .and(transformed.get(Transform.BAD))
@@ -119,6 +128,8 @@ public abstract class EtlPipeline {
     abstract Builder setNaiveAggregation(boolean naive);
 
     abstract Builder setFaults(Faults faults);
+
+    abstract Builder setRun(@Nullable String run);
 
     abstract EtlPipeline build();
   }

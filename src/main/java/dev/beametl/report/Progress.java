@@ -17,10 +17,10 @@ import java.util.Map;
  * A progress line every few seconds while a run lasts: records read, records/s, bad records so far,
  * elapsed time, heap used against the maximum; and the peak heap used, for the run report.
  *
- * <p>The counts come from the stages running in this JVM (the embedded runner and the DirectRunner)
- * through process-wide counters ({@link LiveCounts}), added to once per bundle. A job on a cluster
- * runs elsewhere: the line then shows time and the client's heap only, and Flink's REST API shows
- * the job's progress.
+ * <p>The counts come from where the job runs: in this JVM (the embedded runner, the DirectRunner)
+ * from process-wide counters ({@link LiveCounts}) that Validate adds to every few thousand records;
+ * on a cluster from the runner's own metrics ({@link Counts}, given by the caller), or not at all,
+ * and the line then shows time and the client's heap only.
  */
 public final class Progress implements AutoCloseable {
   private final PrintStream err;
@@ -31,9 +31,32 @@ public final class Progress implements AutoCloseable {
   private volatile long peakHeapBytes;
   private volatile boolean running = true;
 
-  private Progress(PrintStream err, long intervalMillis) {
+  /** Records read and bad so far; a negative number: not known. */
+  public interface Counts {
+    long read();
+
+    long bad();
+
+    /** The counters of stages that run in this JVM. */
+    Counts IN_THIS_JVM = new Counts() {
+      @Override
+      public long read() {
+        return LiveCounts.read();
+      }
+
+      @Override
+      public long bad() {
+        return LiveCounts.bad();
+      }
+    };
+  }
+
+  private final Counts counts;
+
+  private Progress(PrintStream err, long intervalMillis, Counts counts) {
     this.err = err;
     this.intervalMillis = intervalMillis;
+    this.counts = counts;
     LiveCounts.reset();
     this.thread = new Thread(this::loop, "beam-etl-progress");
     thread.setDaemon(true);
@@ -41,7 +64,12 @@ public final class Progress implements AutoCloseable {
 
   /** Starts printing to {@code err} every {@code intervalMillis} (0: sample the heap, print nothing). */
   public static Progress start(PrintStream err, long intervalMillis) {
-    Progress p = new Progress(err, intervalMillis);
+    return start(err, intervalMillis, Counts.IN_THIS_JVM);
+  }
+
+  /** As {@link #start(PrintStream, long)}, with the counts taken from {@code counts}. */
+  public static Progress start(PrintStream err, long intervalMillis, Counts counts) {
+    Progress p = new Progress(err, intervalMillis, counts);
     p.thread.start();
     return p;
   }
@@ -117,11 +145,16 @@ public final class Progress implements AutoCloseable {
 
   String line() {
     double seconds = elapsedSeconds();
-    long read = LiveCounts.read();
+    long read = counts.read();
+    long bad = counts.bad();
     long max = memory.getHeapMemoryUsage().getMax();
-    return String.format(Locale.ROOT, "beam-etl: %,d records read (%,.0f/s), %,d bad, %.0f s, heap %,d of %,d MiB",
-        read, read / Math.max(seconds, 1e-3), LiveCounts.bad(), seconds, memory.getHeapMemoryUsage().getUsed() >> 20,
+    String heap = String.format(Locale.ROOT, "heap %,d of %,d MiB", memory.getHeapMemoryUsage().getUsed() >> 20,
         max >> 20);
+    if (read < 0) {
+      return String.format(Locale.ROOT, "beam-etl: running, %.0f s, %s (client)", seconds, heap);
+    }
+    return String.format(Locale.ROOT, "beam-etl: %,d records read (%,.0f/s)%s, %.0f s, %s", read,
+        read / Math.max(seconds, 1e-3), bad < 0 ? "" : String.format(Locale.ROOT, ", %,d bad", bad), seconds, heap);
   }
 
   public double elapsedSeconds() {

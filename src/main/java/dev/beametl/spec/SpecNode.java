@@ -52,6 +52,9 @@ final class SpecNode {
     }
     Map<String, SpecNode> out = new LinkedHashMap<>();
     for (NodeTuple t : ((MappingNode) node).getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode)) {
+        throw SpecException.at(path, lineOf(t.getKeyNode()), "a key must be a plain name, not a list or mapping");
+      }
       String key = ((ScalarNode) t.getKeyNode()).getValue();
       String childPath = path.isEmpty() ? key : path + "." + key;
       if (!allowed.contains(key)) {

@@ -75,41 +75,46 @@ final class SpecPaths {
     }
   }
 
+  /** The scalar at {@code keyPath}, through mappings only; null when the path holds anything else. */
   private static @Nullable ScalarNode scalarAt(MappingNode root, String keyPath) {
+    NodeTuple t = tupleAt(root, keyPath);
+    return t != null && t.getValueNode() instanceof ScalarNode ? (ScalarNode) t.getValueNode() : null;
+  }
+
+  /**
+   * The first entry at {@code keyPath}, through mappings only, or null. (A key given twice is
+   * reported when the spec is read; here the first one is as good as any.)
+   */
+  private static @Nullable NodeTuple tupleAt(MappingNode root, String keyPath) {
     Node current = root;
+    NodeTuple found = null;
     for (String key : keyPath.split("\\.")) {
       if (!(current instanceof MappingNode)) {
         return null;
       }
-      Node next = null;
+      found = null;
       for (NodeTuple t : ((MappingNode) current).getValue()) {
         if (t.getKeyNode() instanceof ScalarNode && ((ScalarNode) t.getKeyNode()).getValue().equals(key)) {
-          next = t.getValueNode();
-        }
-      }
-      current = next;
-    }
-    return current instanceof ScalarNode ? (ScalarNode) current : null;
-  }
-
-  /** Sets the scalar at {@code keyPath} (which exists) to {@code value}, keeping its place in the file. */
-  private static void replace(MappingNode root, String keyPath, String value) {
-    String[] keys = keyPath.split("\\.");
-    MappingNode current = root;
-    for (int i = 0; i < keys.length; i++) {
-      List<NodeTuple> tuples = current.getValue();
-      for (int j = 0; j < tuples.size(); j++) {
-        NodeTuple t = tuples.get(j);
-        if (t.getKeyNode() instanceof ScalarNode && ((ScalarNode) t.getKeyNode()).getValue().equals(keys[i])) {
-          if (i == keys.length - 1) {
-            tuples.set(j, new NodeTuple(t.getKeyNode(), copy((ScalarNode) t.getValueNode(), value)));
-            return;
-          }
-          current = (MappingNode) t.getValueNode();
+          found = t;
           break;
         }
       }
+      if (found == null) {
+        return null;
+      }
+      current = found.getValueNode();
     }
+    return found;
+  }
+
+  /** Sets the scalar at {@code keyPath} (found by {@link #scalarAt}) to {@code value}, keeping its place in the file. */
+  private static void replace(MappingNode root, String keyPath, String value) {
+    String[] keys = keyPath.split("\\.");
+    MappingNode parent = keys.length == 1 ? root
+        : (MappingNode) tupleAt(root, String.join(".", java.util.Arrays.copyOf(keys, keys.length - 1))).getValueNode();
+    List<NodeTuple> tuples = parent.getValue();
+    NodeTuple old = tupleAt(root, keyPath);
+    tuples.set(tuples.indexOf(old), new NodeTuple(old.getKeyNode(), copy((ScalarNode) old.getValueNode(), value)));
   }
 
   /** A scalar with a new value and the old one's place in the file, so errors still name its line. */

@@ -73,6 +73,9 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     return out;
   }
 
+  /** Records between two additions to the progress line's counts (a power of two). */
+  static final int PROGRESS_EVERY = 4096;
+
   static final class CheckFn extends DoFn<SourceRecord, Row> {
     private final RecordValidator validator;
     private final boolean runnerMetrics;
@@ -80,6 +83,9 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     private transient long[] read;
     private transient long[] valid;
     private transient long[] bad;
+    /** What this bundle has already added to the progress line's counts. */
+    private transient long shownRead;
+    private transient long shownBad;
 
     CheckFn(RecordValidator validator, boolean runnerMetrics) {
       this.validator = validator;
@@ -92,6 +98,8 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
       read = counts.cell("read");
       valid = counts.cell("valid");
       bad = counts.cell("bad");
+      shownRead = 0;
+      shownBad = 0;
     }
 
     @ProcessElement
@@ -109,6 +117,15 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
         }
         out.get(BAD).output(outcome.bad);
       }
+      if ((read[0] & (PROGRESS_EVERY - 1)) == 0) { // a bundle can be a whole file or a database partition
+        showProgress();
+      }
+    }
+
+    private void showProgress() {
+      LiveCounts.add(read[0] - shownRead, bad[0] - shownBad);
+      shownRead = read[0];
+      shownBad = bad[0];
     }
 
     @FinishBundle
@@ -119,7 +136,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
         Metrics.counter(Validate.class, "read").inc(read[0]);
         Metrics.counter(Validate.class, "bad").inc(bad[0]);
       }
-      LiveCounts.add(read[0], bad[0]);
+      showProgress();
       counts.flush(context);
     }
   }

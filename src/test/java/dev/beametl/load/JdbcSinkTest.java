@@ -97,4 +97,49 @@ public class JdbcSinkTest {
     assertThat(r.code, is(EtlJob.USAGE));
     assertThat(r.err, containsString("sink.jdbc: table absent_table does not exist; create it or set sink.jdbc.createTable: true"));
   }
+
+  @Test
+  public void aRunOverItsBadRecordLimitLeavesTheTableAsItWasForOverwriteAndAppend() throws Exception {
+    for (String mode : List.of("overwrite", "append")) {
+      String table = "totals_limit_" + mode;
+      runInto(tmp, URL, "sa", null, table, mode, "EU,1.50\nNA,10.00\n");
+      Path in = tmp.newFolder().toPath();
+      Files.writeString(in.resolve("orders.csv"), "region,amount\nAPAC,2.00\nXX,not-a-number\n");
+      Path spec = tmp.newFile().toPath();
+      Files.writeString(spec, String.join("\n",
+          "version: 1",
+          "source: {path: '" + in + "/*.csv', format: csv}",
+          "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
+          "aggregate: {groupBy: [region], metrics: [{name: total, op: sum, field: amount}, {name: orders, op: count}]}",
+          "sink: {format: jdbc, path: '" + tmp.getRoot() + "/limit-" + mode + "', jdbc: {url: '" + URL
+              + "', user: sa, table: " + table + ", mode: " + mode + "}}",
+          "deadLetter: {maxBadRatio: 0.1}", ""));
+      EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+      assertThat(r.err, r.code, is(EtlJob.TOO_MANY_BAD));
+      assertThat(mode, rows(URL, "sa", "", table), contains("EU 1.50 1", "NA 10.00 1"));
+      try (Connection c = DriverManager.getConnection(URL, "sa", "");
+          ResultSet t = c.getMetaData().getTables(null, null, table.toUpperCase() + "_BEAMETL_%", null)) {
+        assertThat("the run's staging tables are gone", t.next(), is(false));
+      }
+    }
+  }
+
+  @Test
+  public void aSecondRunIntoATableBeingWrittenIsRefusedAtOnce() throws Exception {
+    dev.beametl.spec.JdbcSpec db = dev.beametl.spec.JdbcSpec.builder(URL).setUser("sa").build();
+    try (dev.beametl.jdbc.TableLock held = dev.beametl.jdbc.TableLock.take(db, "totals_busy", "beam-etl other run")) {
+      Path in = tmp.newFolder().toPath();
+      Files.writeString(in.resolve("a.csv"), "region,amount\nEU,1\n");
+      Path spec = tmp.newFile().toPath();
+      Files.writeString(spec, String.join("\n",
+          "version: 1",
+          "source: {path: '" + in + "/*.csv', format: csv}",
+          "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
+          "sink: {format: jdbc, path: '" + tmp.getRoot() + "/busy', jdbc: {url: '" + URL
+              + "', user: sa, table: totals_busy, mode: overwrite, createTable: true, keys: [region]}}", ""));
+      EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+      assertThat(r.code, is(EtlJob.USAGE));
+      assertThat(r.err, containsString("table totals_busy is being written by another run (beam-etl other run)"));
+    }
+  }
 }

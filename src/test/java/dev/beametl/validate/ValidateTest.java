@@ -24,6 +24,7 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.Rule;
 import org.junit.Test;
@@ -167,5 +168,38 @@ public class ValidateTest {
     assertThat(counter(result, "read"), org.hamcrest.Matchers.equalTo(3L));
     assertThat(counter(result, "bad"), org.hamcrest.Matchers.equalTo(1L));
     assertThat(counter(result, "bad.not_allowed:region"), org.hamcrest.Matchers.equalTo(1L));
+  }
+
+  @Test
+  public void progressCountsMoveWhileABundleIsStillBeingRead() {
+    // A bundle can be a whole file or database partition: the progress line must not wait for its end.
+    SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setHeader(false).build();
+    Validate.CheckFn fn = new Validate.CheckFn(new RecordValidator(csv, SCHEMA, true), false);
+    org.apache.beam.sdk.transforms.DoFn.MultiOutputReceiver discard =
+        new org.apache.beam.sdk.transforms.DoFn.MultiOutputReceiver() {
+          @Override
+          public <T> org.apache.beam.sdk.transforms.DoFn.OutputReceiver<T> get(
+              org.apache.beam.sdk.values.TupleTag<T> tag) {
+            return new org.apache.beam.sdk.transforms.DoFn.OutputReceiver<T>() {
+              @Override
+              public void output(T output) {}
+
+              @Override
+              public void outputWithTimestamp(T output, org.joda.time.Instant timestamp) {}
+            };
+          }
+
+          @Override
+          public <T> org.apache.beam.sdk.transforms.DoFn.OutputReceiver<Row> getRowReceiver(
+              org.apache.beam.sdk.values.TupleTag<T> tag) {
+            throw new UnsupportedOperationException();
+          }
+        };
+    dev.beametl.record.LiveCounts.reset();
+    fn.startBundle();
+    for (int i = 0; i < 2 * Validate.PROGRESS_EVERY + 10; i++) {
+      fn.process(line(i, i + ",EU,1.00,"), discard);
+    }
+    assertThat(dev.beametl.record.LiveCounts.read(), org.hamcrest.Matchers.is(2L * Validate.PROGRESS_EVERY));
   }
 }

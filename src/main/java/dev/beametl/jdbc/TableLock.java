@@ -1,0 +1,114 @@
+package dev.beametl.jdbc;
+
+import dev.beametl.spec.JdbcSpec;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.annotation.Nullable;
+
+/**
+ * A run's hold on the table it writes, for the run's whole life: on PostgreSQL an advisory lock,
+ * on MariaDB/MySQL a named lock ({@code GET_LOCK}), both held by a connection the run keeps open, so
+ * the database itself lets go when the run's process dies. A second run fails at once and names the
+ * holder. Other databases (H2 runs in the job's own JVM) are held within this JVM only.
+ */
+public final class TableLock implements AutoCloseable {
+  private static final Map<String, String> IN_THIS_JVM = new ConcurrentHashMap<>();
+
+  private final @Nullable Connection connection;
+  private final String key;
+
+  private TableLock(@Nullable Connection connection, String key) {
+    this.connection = connection;
+    this.key = key;
+  }
+
+  /** Who is refused: a one-line reason naming the run that holds the table. */
+  public static final class Held extends Exception {
+    Held(String message) {
+      super(message);
+    }
+  }
+
+  /** Takes {@code table} of the database {@code spec} names for this run, described as {@code holder}. */
+  public static TableLock take(JdbcSpec spec, String table, String holder) throws SQLException, Held {
+    String url = spec.url().toLowerCase(Locale.ROOT);
+    String key = "beam-etl:" + table.toLowerCase(Locale.ROOT);
+    if (url.startsWith("jdbc:postgresql:")) {
+      Connection c = JdbcConnections.open(spec);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET application_name = '" + holder.replace("'", "").substring(0, Math.min(60, holder.length())) + "'");
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+        ps.setString(1, key);
+        if (held(ps)) {
+          return new TableLock(c, key);
+        }
+      }
+      String who = describe(c, "SELECT a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
+          + "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+          + "AND l.objid = (hashtext(?)::bigint & 4294967295)::oid", key);
+      c.close();
+      throw held(table, who);
+    }
+    if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
+      Connection c = JdbcConnections.open(spec);
+      String name = key.length() <= 64 ? key : key.substring(0, 64);
+      try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+        ps.setString(1, name);
+        if (held(ps)) {
+          return new TableLock(c, name);
+        }
+      }
+      String who = describe(c, "SELECT p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p "
+          + "WHERE p.ID = IS_USED_LOCK(?)", name);
+      c.close();
+      throw held(table, who);
+    }
+    String jvmKey = spec.url() + "\u0000" + key;
+    String before = IN_THIS_JVM.putIfAbsent(jvmKey, holder);
+    if (before != null) {
+      throw held(table, before);
+    }
+    return new TableLock(null, jvmKey);
+  }
+
+  private static boolean held(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  private static String describe(Connection c, String sql, String key) {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, key);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return rs.getString(1) + " from " + rs.getString(2) + ", since " + rs.getString(3);
+        }
+      }
+    } catch (SQLException e) {
+      // who holds it is a courtesy; that it is held is what counts
+    }
+    return "a run on another connection";
+  }
+
+  private static Held held(String table, String who) {
+    return new Held("sink.jdbc: table " + table + " is being written by another run (" + who + "); wait for it to "
+        + "end, or write another table");
+  }
+
+  @Override
+  public void close() throws SQLException {
+    if (connection == null) {
+      IN_THIS_JVM.remove(key);
+      return;
+    }
+    connection.close(); // ends the session, and with it the lock
+  }
+}
