@@ -30,9 +30,19 @@ public class FaultToleranceIT {
     String clean = TMP.getRoot() + "/clean";
     String faulty = TMP.getRoot() + "/faulty";
     Path marker = TMP.getRoot().toPath().resolve("failed-once");
-    EtlJobTest.Run withFault = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + faulty,
-        "--fault=records.failOnce(after=1000,marker=" + marker + ")"); // restarts come from runners/flink/embedded
-    assertThat(withFault.err, withFault.code, is(EtlJob.OK));
+    // Through the launcher, from another directory with relative paths: the embedded runner's restart
+    // strategy (runners/flink/embedded/config.yaml) is found through the installation, not the
+    // working directory, and the run survives the failure only if it was.
+    ProcessBuilder launcher = new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(),
+        "--pipeline=" + Path.of("pipelines/sales-by-product.yaml").toAbsolutePath(), "--output=faulty",
+        "--fault=records.failOnce(after=1000,marker=failed-once)")
+        .directory(TMP.getRoot()).redirectErrorStream(true).redirectOutput(TMP.newFile("faulty.log"));
+    launcher.environment().put("BEAM_ETL_WARM", "0"); // a warm runner a developer has up runs elsewhere
+    launcher.environment().put("BEAM_ETL_CDS", "0");
+    Process p = launcher.start();
+    p.getOutputStream().close();
+    assertThat("the launcher finished", p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), is(true));
+    assertThat(Files.readString(TMP.getRoot().toPath().resolve("faulty.log")), p.exitValue(), is(EtlJob.OK));
     assertThat("the fault was injected", Files.exists(marker), is(true));
     EtlJobTest.Run noFault = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + clean);
     assertThat(noFault.err, noFault.code, is(EtlJob.OK));

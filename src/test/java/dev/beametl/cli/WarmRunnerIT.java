@@ -33,6 +33,8 @@ import org.junit.rules.TemporaryFolder;
  * take the runner down; stop ends it. Then the same through bin/beam-etl, as a user runs it.
  */
 public class WarmRunnerIT {
+  /** The caller's directory a run request carries: this test runs in the project's. */
+  private static final String HERE = Path.of("").toAbsolutePath().toString();
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
 
   /** What one request got back: the tagged lines and the exit code. */
@@ -85,22 +87,22 @@ public class WarmRunnerIT {
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
         Files.getPosixFilePermissions(dir.resolve("token"))), is("rw-------"));
 
-    Reply refused = request(dir, "not-the-token", "run", "--pipeline=pipelines/sales-by-product.yaml");
+    Reply refused = request(dir, "not-the-token", "run", HERE, "--pipeline=pipelines/sales-by-product.yaml");
     assertThat(refused.code, is(EtlJob.USAGE));
     assertThat(refused.err, hasItem(containsString("refused a request without its token")));
 
     String out = TMP.getRoot() + "/first";
-    Reply first = request(dir, token, "run", "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out);
+    Reply first = request(dir, token, "run", HERE, "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out);
     assertThat(first.err.toString(), first.code, is(EtlJob.OK));
     assertThat(first.out, hasItem(startsWith("  records read                        4,530")));
     assertThat(Files.exists(Path.of(out, "_SUCCESS")), is(true));
 
-    Reply bad = request(dir, token, "run", "--pipeline=pipelines/sales-by-product.yaml", "--outptu=x");
+    Reply bad = request(dir, token, "run", HERE, "--pipeline=pipelines/sales-by-product.yaml", "--outptu=x");
     assertThat(bad.code, is(EtlJob.USAGE));
     assertThat(bad.err, hasItem(containsString("outptu")));
 
     String again = TMP.getRoot() + "/again";
-    Reply second = request(dir, token, "run", "--pipeline=pipelines/sales-by-product.yaml", "--output=" + again);
+    Reply second = request(dir, token, "run", HERE, "--pipeline=pipelines/sales-by-product.yaml", "--output=" + again);
     assertThat(second.err.toString(), second.code, is(EtlJob.OK));
     assertThat("a warm run did not wait for a JVM to start", second.out,
         hasItem(allOf(containsString("options"), not(containsString("jvm start")))));
@@ -131,12 +133,47 @@ public class WarmRunnerIT {
     assertThat(launcher(3, "daemon", "status"), containsString("no warm runner is up"));
   }
 
+  @Test
+  public void relativePathsMeanTheCallersDirectoryThroughTheRunnerAndASymlinkOnThePath() throws Exception {
+    Path caller = TMP.newFolder("caller").toPath();
+    Path data = Files.createDirectories(caller.resolve("data"));
+    Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), data.resolve("sales.csv"));
+    Files.writeString(caller.resolve("my.yaml"), Files.readString(Path.of("pipelines/sales-by-product.yaml"))
+        .replace("../data-samples/sales/*.csv", "data/*.csv")); // relative to the spec's own directory
+    Path bin = Files.createDirectories(TMP.getRoot().toPath().resolve("path-bin"));
+    Files.createSymbolicLink(bin.resolve("beam-etl"), Path.of("bin/beam-etl").toAbsolutePath());
+    try {
+      assertThat(launcherIn(caller, bin, 0, "daemon", "start"), containsString("warm runner up"));
+      String warm = launcherIn(caller, bin, 0, "--pipeline=my.yaml", "--output=out");
+      assertThat(warm, containsString("records read                        2,215"));
+      assertThat(Files.exists(caller.resolve("out/_SUCCESS")), is(true));
+      assertThat(Files.exists(caller.resolve("out-dead-letter")), is(true));
+    } finally {
+      launcherIn(caller, bin, 0, "daemon", "stop");
+    }
+    String fresh = launcherIn(caller, bin, 0, "--pipeline=my.yaml", "--output=out2");
+    assertThat(fresh, containsString("records read                        2,215"));
+    assertThat(Files.exists(caller.resolve("out2/_SUCCESS")), is(true));
+    assertThat("Maven's colour codes stay out of the output", fresh, not(containsString("\u001b[")));
+  }
+
   /** bin/beam-etl with these arguments, which must exit with {@code code}; what it printed. */
   private static String launcher(int code, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bin/beam-etl"));
+    return launcherIn(Path.of("").toAbsolutePath(), null, code, args);
+  }
+
+  /** The launcher run in {@code dir}, found through {@code path} (a directory on PATH) when given. */
+  private static String launcherIn(Path dir, Path path, int code, String... args) throws Exception {
+    // Through a shell, so "beam-etl" is looked up on the child's PATH.
+    List<String> command = new ArrayList<>(path == null ? List.of(Path.of("bin/beam-etl").toAbsolutePath().toString())
+        : List.of("bash", "-c", "exec beam-etl \"$@\"", "beam-etl"));
     command.addAll(List.of(args));
     Path log = TMP.newFile().toPath();
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+    if (path != null) {
+      builder.environment().put("PATH", path + ":" + System.getenv("PATH"));
+    }
+    Process p = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat("bin/beam-etl finished", p.waitFor(5, TimeUnit.MINUTES), is(true));
     assertThat(Files.readString(log), p.exitValue(), is(code));
     return Files.readString(log);

@@ -1,0 +1,69 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * What the hostile trial broke, end to end on the embedded runner: a symbolic-link loop in the input
+ * directory, a sum beyond a long, a filter that keeps nothing.
+ */
+public class HardeningIT {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void aLinkLoopInTheInputReadsEachFileOnce() throws Exception {
+    Path dir = tmp.newFolder("in").toPath();
+    Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), dir.resolve("sales.csv"));
+    Files.createSymbolicLink(dir.resolve("loop"), Path.of("."));
+    String out = tmp.getRoot() + "/out";
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + dir + "/**",
+        "--output=" + out);
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat("2,215 records, not 41 times as many", RunCounts.read(out + "/_run").get("read"), is(2215L));
+    EtlJobTest.Run plan = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + dir + "/**",
+        "--output=" + tmp.getRoot() + "/plan", "--dryRun");
+    assertThat(plan.out, containsString("(1 file, each read once)"));
+  }
+
+  @Test
+  public void aSumBeyondALongFailsAtOnceNamingTheMetricAndTheGroup() throws Exception {
+    Path dir = tmp.newFolder("big").toPath();
+    Files.writeString(dir.resolve("big.csv"), "k,n\nA,9000000000000000000\nA,9000000000000000000\nB,1\n");
+    Path spec = tmp.newFile("big.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + dir + "/*.csv', format: csv}",
+        "schema: [{name: k, type: string}, {name: n, type: long}]",
+        "aggregate: {groupBy: [k], metrics: [{name: total, op: sum, field: n}]}",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/big-out'}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(r.code, is(EtlJob.JOB_FAILED));
+    assertThat(r.err, r.err.lines().count(), is(1L));
+    assertThat(r.err, containsString("metric total (sum of n) is beyond a long's range"));
+    assertThat(r.err, containsString("in group (k=A)"));
+    assertThat("not retried: a retry would overflow again",
+        Files.readString(Path.of(tmp.getRoot() + "/big-out/_run/job.log")), containsString("SuppressRestartsException"));
+  }
+
+  @Test
+  public void aFilterThatKeepsNothingStillWritesATableQueryEnginesRead() throws Exception {
+    String out = tmp.getRoot() + "/empty";
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", "--output=" + out,
+        "--set=filter=quantity > 1000");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(SampleJobIT.query("SELECT count(*) FROM read_parquet('" + out + "/*.parquet')"), contains("0"));
+    assertThat(SampleJobIT.query("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" + out
+        + "/*.parquet'))"), contains("product", "region", "revenue", "units", "orders", "avg_unit_price"));
+  }
+}
