@@ -71,7 +71,7 @@ public final class EtlJob {
   public static int main(Path callerDir, String[] args, PrintStream out, PrintStream err) {
     RunTimeline.mainEntered();
     if (args.length > 0 && args[0].equals("profile")) {
-      return dev.beametl.profile.Profile.main(Arrays.copyOfRange(args, 1, args.length), out, err);
+      return dev.beametl.profile.Profile.main(callerDir, Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     if (Arrays.asList(args).contains("--help")) {
       printHelp(out);

@@ -75,6 +75,11 @@ public final class Profile {
 
   /** Runs the command; returns the job's exit codes (0 written, 2 usage or input error). */
   public static int main(String[] args, PrintStream out, PrintStream err) {
+    return main(Path.of("").toAbsolutePath(), args, out, err);
+  }
+
+  /** As {@link #main(String[], PrintStream, PrintStream)}, with relative paths meaning {@code callerDir}. */
+  public static int main(Path callerDir, String[] args, PrintStream out, PrintStream err) {
     try {
       Map<String, String> flags = new LinkedHashMap<>();
       for (String a : args) {
@@ -86,7 +91,8 @@ public final class Profile {
             "name").contains(key)) {
           throw new SpecException("unknown flag --" + key + "; " + USAGE);
         }
-        flags.put(key, a.substring(a.indexOf('=') + 1));
+        String value = a.substring(a.indexOf('=') + 1);
+        flags.put(key, key.equals("input") || key.equals("out") ? callerDir.resolve(value).normalize().toString() : value);
       }
       Profile p = new Profile(flags);
       Path spec = Path.of(p.required("out"));
@@ -96,7 +102,8 @@ public final class Profile {
         fields.add(c.suggest(p.tolerance, p.maxCategories));
       }
       String name = flags.getOrDefault("name", baseName(p.source.path()));
-      String yaml = StarterSpec.render(name, p.source, fields, p.records, p.tolerance);
+      String yaml = StarterSpec.render(name, p.source, fields, p.records, p.tolerance,
+          relativeTo(spec.toAbsolutePath().getParent(), p.source.path()));
       if (spec.getParent() != null) {
         Files.createDirectories(spec.getParent());
       }
@@ -111,6 +118,15 @@ public final class Profile {
     } catch (IOException e) {
       err.println("beam-etl profile: cannot read the input: " + e.getMessage());
       return 2;
+    }
+  }
+
+  /** The input as the spec writes it: relative to the spec's own directory, as paths in a spec are read. */
+  private static String relativeTo(Path specDir, String input) {
+    try {
+      return specDir.relativize(Path.of(input)).toString();
+    } catch (IllegalArgumentException e) {
+      return input;
     }
   }
 

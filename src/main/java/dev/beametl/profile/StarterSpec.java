@@ -10,7 +10,7 @@ final class StarterSpec {
   private StarterSpec() {}
 
   static String render(String name, SourceSpec source, List<ColumnProfile.Suggestion> fields, long records,
-      double tolerance) {
+      double tolerance, String sourcePath) {
     StringBuilder b = new StringBuilder();
     b.append("# Starter spec written by `beam-etl profile` from ").append(String.format(Locale.ROOT, "%,d", records))
         .append(" sampled records.\n")
@@ -20,7 +20,7 @@ final class StarterSpec {
         .append("version: 1\n")
         .append("name: ").append(quote(name)).append("\n\n")
         .append("source:\n")
-        .append("  path: ").append(quote(source.path())).append('\n')
+        .append("  path: ").append(quote(sourcePath)).append("   # relative paths mean this file's directory\n")
         .append("  format: ").append(source.format().name().toLowerCase(Locale.ROOT)).append('\n');
     if (source.format() == SourceSpec.Format.CSV) {
       b.append("  csv:\n    header: ").append(source.header()).append('\n');
