@@ -257,9 +257,12 @@ public final class EtlJob {
     out.println("  report                                      -> " + report);
     out.println(timeline.render());
     if (!withinLimit) {
-      err.printf(Locale.ROOT, "beam-etl: %.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%; "
-          + "see %s. Results were written without a _SUCCESS marker.%n",
-          100 * summary.badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath());
+      String why = summary.badRatio() > spec.maxBadRatio()
+          ? String.format(Locale.ROOT, "%.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%",
+              100 * summary.badRatio(), 100 * spec.maxBadRatio())
+          : String.join("; ", summary.exceededLimits());
+      err.printf(Locale.ROOT, "beam-etl: %s; see %s. Results were written without a _SUCCESS marker.%n", why,
+          spec.deadLetterPath());
       return TOO_MANY_BAD;
     }
     Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");

@@ -47,7 +47,28 @@ public final class RunSummary {
   }
 
   public boolean withinBadRatio() {
-    return badRatio() <= spec.maxBadRatio();
+    return badRatio() <= spec.maxBadRatio() && exceededLimits().isEmpty();
+  }
+
+  /**
+   * The per-reason limits ({@code deadLetter.maxBad}) this run went over, each as one sentence:
+   * its records against the limit.
+   */
+  public java.util.List<String> exceededLimits() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    long read = count("read");
+    for (dev.beametl.spec.BadLimit limit : spec.maxBad()) {
+      long n = counts.entrySet().stream()
+          .filter(e -> e.getKey().startsWith("bad.") || e.getKey().startsWith("failed."))
+          .filter(e -> limit.covers(e.getKey().substring(e.getKey().indexOf('.') + 1)))
+          .mapToLong(Map.Entry::getValue).sum();
+      if (n > limit.allowed(read)) {
+        out.add(String.format(Locale.ROOT, "%,d records were bad for %s, more than deadLetter.maxBad allows (%s)",
+            n, limit.key(), limit.ratio() ? String.format(Locale.ROOT, "%.2f%% of %,d read", 100 * limit.value(), read)
+                : String.format(Locale.ROOT, "%,d", (long) limit.value())));
+      }
+    }
+    return out;
   }
 
   public String render() {
@@ -58,18 +79,25 @@ public final class RunSummary {
     line(b, "valid", count("valid"), null);
     line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%% (max %.2f%%) -> %s",
         100 * badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath()));
-    counts.entrySet().stream()
-        .filter(e -> e.getKey().startsWith("bad."))
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .forEach(e -> b.append(String.format(Locale.ROOT, "    %-28s %,10d%n", e.getKey().substring(4), e.getValue())));
+    details(b, "bad.");
     line(b, "filtered", count("filtered"), null);
     if (count("failed") > 0) {
-      line(b, "failed in expressions", count("failed"), "-> " + spec.deadLetterPath());
+      line(b, "failed after validation", count("failed"), "-> " + spec.deadLetterPath());
+      details(b, "failed.");
     }
     line(b, "kept", count("kept"), null);
     line(b, spec.aggregation() == null ? "rows written" : "groups written", count("written"),
         "-> " + spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
     return b.toString();
+  }
+
+  /** The counts under {@code prefix}, largest first: bad records by reason and field. */
+  private void details(StringBuilder b, String prefix) {
+    counts.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> b.append(String.format(Locale.ROOT, "    %-28s %,10d%n", e.getKey().substring(prefix.length()),
+            e.getValue())));
   }
 
   private static void line(StringBuilder b, String label, long n, String note) {

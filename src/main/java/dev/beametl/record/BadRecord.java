@@ -22,7 +22,9 @@ public abstract class BadRecord implements Serializable {
     BLANK_LINE, MALFORMED, BAD_ENCODING, COLUMN_COUNT, MISSING_COLUMN, MISSING_VALUE, TYPE, OUT_OF_RANGE,
     PATTERN, TOO_LONG, NOT_ALLOWED, EXPRESSION,
     /** The rest of a file could not be read (a corrupt gzip stream or Parquet file): one record for all of it. */
-    UNREADABLE;
+    UNREADABLE,
+    /** A lookup found no row of its reference table for the row's key. */
+    LOOKUP_MISS;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);

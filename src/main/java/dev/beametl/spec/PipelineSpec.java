@@ -33,6 +33,9 @@ public abstract class PipelineSpec implements Serializable {
   /** The run fails (exit code 3) when bad / read exceeds this. */
   public abstract double maxBadRatio();
 
+  /** Limits per reason kind or field, beside {@link #maxBadRatio()}. */
+  public abstract List<BadLimit> maxBad();
+
   /** Carry category fields as their position in the declared list (on by default). */
   public abstract boolean encodeCategories();
 
@@ -44,6 +47,7 @@ public abstract class PipelineSpec implements Serializable {
     return new AutoValue_PipelineSpec.Builder()
         .setDerived(List.of())
         .setMaxBadRatio(DEFAULT_MAX_BAD_RATIO)
+        .setMaxBad(List.of())
         .setEncodeCategories(true);
   }
 
@@ -69,6 +73,8 @@ public abstract class PipelineSpec implements Serializable {
     public abstract Builder setDeadLetterPath(String path);
 
     public abstract Builder setMaxBadRatio(double ratio);
+
+    public abstract Builder setMaxBad(List<BadLimit> limits);
 
     public abstract Builder setEncodeCategories(boolean encode);
 

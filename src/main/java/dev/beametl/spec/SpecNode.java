@@ -70,6 +70,25 @@ final class SpecNode {
     return out;
   }
 
+  /** This node as a mapping with any keys (each a plain name), in the file's order. */
+  Map<String, SpecNode> anyMapping() {
+    if (!(node instanceof MappingNode)) {
+      throw error("expected a mapping of keys to values");
+    }
+    Map<String, SpecNode> out = new LinkedHashMap<>();
+    for (NodeTuple t : ((MappingNode) node).getValue()) {
+      if (!(t.getKeyNode() instanceof ScalarNode)) {
+        throw SpecException.at(path, lineOf(t.getKeyNode()), "a key must be a plain name, not a list or mapping");
+      }
+      String key = ((ScalarNode) t.getKeyNode()).getValue();
+      String childPath = path.isEmpty() ? key : path + "." + key;
+      if (out.put(key, new SpecNode(t.getValueNode(), childPath)) != null) {
+        throw SpecException.at(childPath, lineOf(t.getKeyNode()), "key given twice");
+      }
+    }
+    return out;
+  }
+
   List<SpecNode> list() {
     if (node instanceof ScalarNode && ((ScalarNode) node).getValue().isEmpty()) {
       return List.of();

@@ -28,7 +28,7 @@ public final class SpecReader {
   private static final Set<String> TOP_KEYS =
       Set.of("version", "name", "source", "schema", "derive", "filter", "aggregate", "sink",
           "deadLetter", "encodeCategories");
-  private static final Set<String> DEAD_LETTER_KEYS = Set.of("path", "maxBadRatio");
+  private static final Set<String> DEAD_LETTER_KEYS = Set.of("path", "maxBadRatio", "maxBad");
 
   private SpecReader() {}
 
@@ -128,12 +128,35 @@ public final class SpecReader {
       if (dl.containsKey("maxBadRatio")) {
         spec.setMaxBadRatio(dl.get("maxBadRatio").ratio());
       }
+      if (dl.containsKey("maxBad")) {
+        spec.setMaxBad(badLimits(dl.get("maxBad"), scope));
+      }
     }
     spec.setDeadLetterPath(deadLetter);
     if (root.containsKey("encodeCategories")) {
       spec.setEncodeCategories(root.get("encodeCategories").bool());
     }
     return spec.build();
+  }
+
+  /** {@code maxBad: {kind|field|kind:field: ratio or count}}, each key a reason kind or a declared field. */
+  private static List<BadLimit> badLimits(SpecNode node, Scope scope) {
+    List<BadLimit> limits = new java.util.ArrayList<>();
+    for (Map.Entry<String, SpecNode> e : node.anyMapping().entrySet()) {
+      String key = e.getKey();
+      String[] parts = key.split(":", 2);
+      boolean kindOk = BadLimit.KINDS.contains(parts[0]);
+      boolean fieldOk = scope.fields.containsKey(parts[parts.length - 1]);
+      if (parts.length == 2 ? !(kindOk && fieldOk) : !(kindOk || fieldOk)) {
+        throw e.getValue().error("\"" + key + "\" is neither a reason kind (" + String.join(", ", BadLimit.KINDS)
+            + "), a declared field, nor kind:field");
+      }
+      String text = e.getValue().string().trim();
+      boolean ratio = text.contains(".");
+      double value = ratio ? e.getValue().ratio() : e.getValue().integer(0, Integer.MAX_VALUE);
+      limits.add(BadLimit.of(key, ratio, value));
+    }
+    return List.copyOf(limits);
   }
 
   private static String firstLine(@Nullable String s) {

@@ -96,6 +96,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
     } catch (JexlException | IllegalArgumentException | ArithmeticException e) {
       String reason = e instanceof JexlException ? ExpressionChecker.clean((JexlException) e) : e.getMessage();
       counts.increment("failed");
+      counts.increment("failed.expression:" + step);
       out.get(Transform.BAD).output(BadRecord.of("(after validation)", STAGE, step, BadRecord.Kind.EXPRESSION,
           reason + " in " + where, render(row)));
       return;

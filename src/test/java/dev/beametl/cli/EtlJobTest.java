@@ -201,4 +201,35 @@ public class EtlJobTest {
     assertThat(d.code, is(EtlJob.USAGE));
     assertThat(d.err.lines().count(), is(1L));
   }
+
+  @Test
+  public void aLimitPerReasonOrFieldExitsThreeNamingIt() throws Exception {
+    Path data = tmp.newFolder("limits").toPath();
+    Files.writeString(data.resolve("a.csv"), "id,n\n1,2\n2,x\n3,4\n4,5\n5,6\n6,7\n7,8\n8,9\n9,1\n10,2\n");
+    Path spec = tmp.newFile("limits.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + data + "/*.csv', format: csv}",
+        "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}",
+        "deadLetter: {maxBadRatio: 0.5, maxBad: {type: 0}}", ""));
+    Run strict = new Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(strict.err, strict.code, is(EtlJob.TOO_MANY_BAD));
+    assertThat(strict.err, containsString("1 records were bad for type, more than deadLetter.maxBad allows (0)"));
+    Run field = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--ifExists=overwrite",
+        "--set=deadLetter.maxBad={n: 0.2}");
+    assertThat(field.err, field.code, is(EtlJob.OK));
+    Run unknown = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--dryRun", "--set=deadLetter.maxBad={typo: 1}");
+    assertThat(unknown.code, is(EtlJob.USAGE));
+    assertThat(unknown.err, containsString("\"typo\" is neither a reason kind"));
+  }
+
+  @Test
+  public void theReasonKindsAPerReasonLimitNamesAreTheBadRecordKinds() {
+    java.util.List<String> kinds = new java.util.ArrayList<>();
+    for (dev.beametl.record.BadRecord.Kind k : dev.beametl.record.BadRecord.Kind.values()) {
+      kinds.add(k.label());
+    }
+    assertThat(dev.beametl.spec.BadLimit.KINDS, org.hamcrest.Matchers.containsInAnyOrder(kinds.toArray()));
+  }
 }
