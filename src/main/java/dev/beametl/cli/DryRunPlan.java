@@ -41,6 +41,12 @@ final class DryRunPlan {
     b.append("  Load       ").append(spec.sink().format().name().toLowerCase(Locale.ROOT)).append(" -> ")
         .append(spec.sink().path()).append(" (if it exists: ").append(spec.sink().ifExists().name().toLowerCase(Locale.ROOT))
         .append(")\n");
+    if (!spec.sink().partitionBy().isEmpty()) {
+      b.append(String.format(Locale.ROOT, "             partitioned by %s: %s/%s/part-* (at most %,d partitions)%n",
+          String.join(", ", spec.sink().partitionBy()), spec.sink().path(),
+          spec.sink().partitionBy().stream().map(c -> c + "=...").collect(java.util.stream.Collectors.joining("/")),
+          spec.sink().maxPartitions()));
+    }
     b.append("  Dead letters -> ").append(spec.deadLetterPath())
         .append(String.format(Locale.ROOT, " (run fails above %.2f%% bad)%n", 100 * spec.maxBadRatio()));
     b.append("  Categories ").append(spec.encodeCategories() ? "encoded as integer codes" : "carried as strings").append('\n');

@@ -1,5 +1,6 @@
 package dev.beametl.cli;
 
+import dev.beametl.load.HivePartitions;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SinkSpec;
 import dev.beametl.spec.SpecException;
@@ -13,6 +14,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.annotation.Nullable;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDeleteOption;
 
@@ -26,7 +28,7 @@ import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDe
 final class OutputDirectories implements AutoCloseable {
   /**
    * What this job has always written: Beam's part files, the dead letters, the run folder, the
-   * success marker, Beam's temporary folders. Accepted without a manifest for outputs written before
+   * success marker, Beam's temporary folders, and the partition directories of a partitioned sink. Accepted without a manifest for outputs written before
    * manifests existed, and after a run that died before writing its manifest.
    */
   private static final Pattern JOB_NAMES = Pattern.compile(
@@ -38,11 +40,19 @@ final class OutputDirectories implements AutoCloseable {
   private final List<Path> dirs;
   private final String run;
   private final List<OutputLock> locks;
+  private final @Nullable String partitionPrefix;
 
-  private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks) {
+  private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks, @Nullable String partitionPrefix) {
     this.dirs = dirs;
     this.run = run;
     this.locks = locks;
+    this.partitionPrefix = partitionPrefix;
+  }
+
+  /** How the sink's top-level partition directories begin, {@code region=}; null when it has none. */
+  private static @Nullable String partitionPrefix(PipelineSpec spec) {
+    List<String> by = spec.sink().partitionBy();
+    return by.isEmpty() ? null : HivePartitions.escape(by.get(0)) + "=";
   }
 
   static List<Path> of(PipelineSpec spec) {
@@ -60,7 +70,7 @@ final class OutputDirectories implements AutoCloseable {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "
             + "choose another --output, or pass --ifExists=overwrite");
       }
-      String foreign = firstForeign(dir, entries);
+      String foreign = firstForeign(dir, entries, partitionPrefix(spec));
       if (foreign != null) {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" holds \"" + foreign + "\", which this "
             + "job did not write (its last run there did not list it); overwrite only replaces a previous "
@@ -90,13 +100,13 @@ final class OutputDirectories implements AutoCloseable {
       }
       throw e;
     }
-    return new OutputDirectories(of(spec), run, locks);
+    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec));
   }
 
   /** Deletes the previous run's output and notes that this run has started writing. */
   void prepare() throws IOException {
     for (Path dir : dirs) {
-      for (String entry : previousOutput(dir, entries(dir))) {
+      for (String entry : previousOutput(dir, entries(dir), partitionPrefix)) {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
       new RunManifest(run, false, List.of()).writeTo(dir);
@@ -135,7 +145,7 @@ final class OutputDirectories implements AutoCloseable {
   }
 
   /** What an overwrite deletes in {@code dir}: what its manifest lists, or the names this job writes. */
-  private static Set<String> previousOutput(Path dir, List<String> entries) {
+  private static Set<String> previousOutput(Path dir, List<String> entries, @Nullable String partitionPrefix) {
     Set<String> previous = new TreeSet<>();
     RunManifest manifest;
     try {
@@ -147,14 +157,19 @@ final class OutputDirectories implements AutoCloseable {
       previous.addAll(manifest.entries);
     }
     if (manifest == null || !manifest.complete) {
-      entries.stream().filter(e -> JOB_NAMES.matcher(e).matches()).forEach(previous::add);
+      entries.stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)).forEach(previous::add);
     }
     previous.retainAll(entries);
     return previous;
   }
 
-  private static String firstForeign(Path dir, List<String> entries) {
-    Set<String> previous = previousOutput(dir, entries);
+  /** A top-level partition directory, {@code region=EU}, of a sink partitioned by that column now. */
+  private static boolean isPartition(Path dir, String entry, @Nullable String partitionPrefix) {
+    return partitionPrefix != null && entry.startsWith(partitionPrefix) && Files.isDirectory(dir.resolve(entry));
+  }
+
+  private static String firstForeign(Path dir, List<String> entries, @Nullable String partitionPrefix) {
+    Set<String> previous = previousOutput(dir, entries, partitionPrefix);
     return entries.stream().filter(e -> !previous.contains(e)).findFirst().orElse(null);
   }
 

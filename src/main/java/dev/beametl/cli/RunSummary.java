@@ -88,6 +88,10 @@ public final class RunSummary {
     line(b, "kept", count("kept"), null);
     line(b, spec.aggregation() == null ? "rows written" : "groups written", count("written"),
         "-> " + spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
+    if (!spec.sink().partitionBy().isEmpty()) {
+      line(b, "partitions", count("partitions"), "by " + String.join(", ", spec.sink().partitionBy())
+          + String.format(Locale.ROOT, " (max %,d)", spec.sink().maxPartitions()));
+    }
     return b.toString();
   }
 

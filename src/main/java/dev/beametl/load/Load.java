@@ -1,7 +1,5 @@
 package dev.beametl.load;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auto.value.AutoValue;
 import dev.beametl.fault.Faults;
 import dev.beametl.record.BundleCounts;
@@ -10,7 +8,6 @@ import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.SinkSpec;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.math.BigDecimal;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
@@ -38,7 +35,9 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * Load stage: writes result rows to a directory of part files ({@code part-00000-of-00002.parquet}),
  * in Parquet (row groups of {@link SinkSpec#rowGroupBytes()}, dictionary encoding on), CSV with a
  * header, or JSON lines. Beam's file sinks write to temporary files and rename them when the bundle
- * commits, so a retried bundle leaves no partial or duplicate file. Returns the count {@code written}.
+ * commits, so a retried bundle leaves no partial or duplicate file. With {@link SinkSpec#partitionBy()}
+ * the files go to Hive-style directories instead ({@link PartitionedWrite}). Returns the count
+ * {@code written}.
  */
 @AutoValue
 public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<String, Long>>> {
@@ -78,6 +77,9 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     if (sink.format() == SinkSpec.Format.JDBC) {
       return writeTable(rows, sink.jdbc());
     }
+    if (!sink.partitionBy().isEmpty()) {
+      return rows.apply("Write partitions", new PartitionedWrite(sink, columns()));
+    }
     String dir = sink.path().replaceAll("/+$", "");
     if (sink.format() == SinkSpec.Format.PARQUET) {
       Schema avro = AvroRecords.schema("Result", columns());
@@ -113,7 +115,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * table, not nothing. Beam's file sinks write such a file on some runners but not on Flink.
    */
   public static void writeEmptyResultIfNone(SinkSpec sink, OutputColumns columns) throws IOException {
-    if (sink.format() == SinkSpec.Format.JDBC) {
+    if (sink.format() == SinkSpec.Format.JDBC || !sink.partitionBy().isEmpty()) { // no rows: no partitions
       return;
     }
     java.nio.file.Path dir = java.nio.file.Path.of(sink.path());
@@ -136,14 +138,14 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     }
   }
 
-  private static ParquetIO.Sink parquetSink(SinkSpec sink, Schema avro) {
+  static ParquetIO.Sink parquetSink(SinkSpec sink, Schema avro) {
     return ParquetIO.sink(avro)
         .withRowGroupSize(sink.rowGroupBytes())
         .withCompressionCodec(CompressionCodecName.valueOf(sink.compression().name()))
         .withConfiguration(Map.of("parquet.enable.dictionary", "true"));
   }
 
-  private static String header(OutputColumns columns) {
+  static String header(OutputColumns columns) {
     return csvLine(columns.columns().stream().map(OutputColumns.Column::name).toArray());
   }
 
@@ -183,25 +185,13 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
   /** Formats each row for its sink and counts what it passes on. */
   static final class Format<T> extends DoFn<Row, T> {
     private final TupleTag<T> tag;
-    private final OutputColumns columns;
-    private final String avroSchema;
-    private final SinkSpec.Format format;
-    private transient Schema schema;
-    private transient ObjectMapper json;
+    private final RowFormatter formatter;
     private transient BundleCounts counts;
     private transient long[] written;
 
     Format(TupleTag<T> tag, OutputColumns columns, String avroSchema, SinkSpec.Format format) {
       this.tag = tag;
-      this.columns = columns;
-      this.avroSchema = avroSchema;
-      this.format = format;
-    }
-
-    @Setup
-    public void setup() {
-      schema = avroSchema == null ? null : new Schema.Parser().parse(avroSchema);
-      json = new ObjectMapper();
+      this.formatter = new RowFormatter(columns, avroSchema, format);
     }
 
     @StartBundle
@@ -213,44 +203,8 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     @SuppressWarnings("unchecked")
     @ProcessElement
     public void process(@Element Row row, MultiOutputReceiver out) throws IOException {
-      Object formatted;
-      switch (format) {
-        case PARQUET:
-          formatted = AvroRecords.toRecord(row, schema, columns);
-          break;
-        case JDBC:
-          formatted = row;
-          break;
-        case CSV:
-          Object[] values = new Object[row.getFieldCount()];
-          for (int i = 0; i < values.length; i++) {
-            values[i] = ValueText.text(ValueText.plain(row, i));
-          }
-          formatted = csvLine(values);
-          break;
-        default:
-          formatted = jsonLine(row);
-      }
       written[0]++;
-      out.get(tag).output((T) formatted);
-    }
-
-    private String jsonLine(Row row) throws IOException {
-      ObjectNode node = json.createObjectNode();
-      for (int i = 0; i < row.getFieldCount(); i++) {
-        String name = columns.columns().get(i).name();
-        Object v = ValueText.plain(row, i);
-        if (v == null) {
-          node.putNull(name);
-        } else if (v instanceof BigDecimal) {
-          node.put(name, (BigDecimal) v);
-        } else if (v instanceof Number || v instanceof Boolean) {
-          node.putPOJO(name, v);
-        } else {
-          node.put(name, v.toString());
-        }
-      }
-      return json.writeValueAsString(node);
+      out.get(tag).output((T) formatter.format(row));
     }
 
     @FinishBundle
@@ -258,5 +212,4 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       counts.flush(context);
     }
   }
-
 }

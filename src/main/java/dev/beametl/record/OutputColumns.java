@@ -88,6 +88,27 @@ public abstract class OutputColumns implements Serializable {
     return new AutoValue_OutputColumns(List.copyOf(out), rows.encodeCategories());
   }
 
+  /** These columns but the named ones, in order: what a partitioned sink keeps inside its files. */
+  public OutputColumns without(java.util.Collection<String> names) {
+    List<Column> kept = new ArrayList<>();
+    for (Column c : columns()) {
+      if (!names.contains(c.name())) {
+        kept.add(c);
+      }
+    }
+    return new AutoValue_OutputColumns(List.copyOf(kept), encodeCategories());
+  }
+
+  /** The position of the named column. */
+  public int indexOf(String name) {
+    for (int i = 0; i < columns().size(); i++) {
+      if (columns().get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException("no output column \"" + name + "\"");
+  }
+
   /** What the sink of a spec receives. */
   public static OutputColumns of(PipelineSpec spec) {
     return result(derivedRows(spec.schema(), spec.derived(), spec.encodeCategories()), spec.aggregation());

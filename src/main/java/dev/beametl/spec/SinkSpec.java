@@ -33,6 +33,17 @@ public abstract class SinkSpec implements Serializable {
 
   public abstract Compression compression();
 
+  /**
+   * Output columns the files are laid out by, Hive-style: {@code <path>/region=EU/part-*.parquet},
+   * those columns not repeated inside the files. Empty: one directory of part files.
+   */
+  public abstract java.util.List<String> partitionBy();
+
+  /** The most partitions a run may write; more is a failure, found as the run goes. */
+  public abstract int maxPartitions();
+
+  public static final int DEFAULT_MAX_PARTITIONS = 10_000;
+
   /** The table written, for format {@code jdbc}; {@link #path()} then holds the run's counts and marker. */
   public abstract @javax.annotation.Nullable JdbcSinkSpec jdbc();
 
@@ -43,7 +54,9 @@ public abstract class SinkSpec implements Serializable {
         .setIfExists(IfExists.FAIL)
         .setShards(RUNNER_CHOOSES_SHARDS)
         .setRowGroupBytes(DEFAULT_ROW_GROUP_BYTES)
-        .setCompression(Compression.SNAPPY);
+        .setCompression(Compression.SNAPPY)
+        .setPartitionBy(java.util.List.of())
+        .setMaxPartitions(DEFAULT_MAX_PARTITIONS);
   }
 
   public abstract Builder toBuilder();
@@ -64,6 +77,10 @@ public abstract class SinkSpec implements Serializable {
     public abstract Builder setCompression(Compression compression);
 
     public abstract Builder setJdbc(@javax.annotation.Nullable JdbcSinkSpec jdbc);
+
+    public abstract Builder setPartitionBy(java.util.List<String> columns);
+
+    public abstract Builder setMaxPartitions(int max);
 
     public abstract SinkSpec build();
   }

@@ -103,6 +103,27 @@ public class OutputDirectoriesTest {
   }
 
   @Test
+  public void aPartitionedRunThatDiedLeavesItsPartitionDirectoriesOverwritable() throws Exception {
+    PipelineSpec partitioned = Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: region, type: string}]",
+        "sink: {format: csv, path: '" + out() + "', ifExists: overwrite, partitionBy: [region]}", ""), "t", List.of());
+    try (OutputDirectories dirs = OutputDirectories.take(partitioned, "run1")) {
+      dirs.prepare();
+      files(out(), "region=EU/", "region=__HIVE_DEFAULT_PARTITION__/", ".temp-beam-abc/");
+    } // killed
+    assertThat("not this spec's partitions", refusal(spec("overwrite")), containsString("holds \"region=EU\""));
+    files(out(), "regional/");
+    assertThat(refusal(partitioned), containsString("holds \"regional\""));
+    Files.delete(out().resolve("regional"));
+    try (OutputDirectories dirs = OutputDirectories.take(partitioned, "run2")) {
+      dirs.prepare();
+      assertThat(listing(out()), is(List.of()));
+    }
+  }
+
+  @Test
   public void aSecondRunIsRefusedAtOnceNamingTheHolder() throws Exception {
     try (OutputDirectories first = OutputDirectories.take(spec("overwrite"), "run1")) {
       String why = assertThrows(SpecException.class, () -> OutputDirectories.take(spec("overwrite"), "run2"))

@@ -175,4 +175,24 @@ public class SpecReaderTest {
         is("failed for jdbc:mysql://etl:***@db/x and password=***"));
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
   }
+
+  @Test
+  public void partitionByNamesOutputColumnsAndLeavesSomeForTheFiles() {
+    String by = "sink: {format: parquet, path: out/x, partitionBy: [region], maxPartitions: 20}";
+    SinkSpec sink = parse(VALID.replace("sink: {format: parquet, path: out/x}", by)).sink();
+    assertThat(sink.partitionBy(), contains("region"));
+    assertThat(sink.maxPartitions(), is(20));
+    assertThat(parse(VALID).sink().maxPartitions(), is(SinkSpec.DEFAULT_MAX_PARTITIONS));
+    assertThat(errorOf(VALID, "sink.partitionBy=[day]"),
+        containsString("\"day\" is not an output column; output columns: region, total, n"));
+    assertThat(errorOf(VALID, "sink.partitionBy=[region, total, n]"),
+        containsString("leave at least one output column for the files"));
+    assertThat(errorOf(VALID, "sink.partitionBy=[region, region]"), containsString("listed twice"));
+    assertThat(errorOf(VALID, "sink.partitionBy=[]"), containsString("list at least one output column"));
+    assertThat(errorOf(VALID, "sink.maxPartitions=5"), containsString("applies only to a sink with partitionBy"));
+    String copy = VALID.substring(0, VALID.indexOf("aggregate:")) + "sink: {format: csv, path: out/x}\n";
+    assertThat(errorOf(copy.replace("- {name: note", "- {name: ratio, type: double}\n  - {name: note"),
+        "sink.partitionBy=[ratio]"), containsString("a double cannot name a directory exactly"));
+    assertThat(parse(copy, "sink.partitionBy=[day, region]").sink().partitionBy(), contains("day", "region"));
+  }
 }

@@ -1,0 +1,59 @@
+package dev.beametl.load;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import javax.annotation.Nullable;
+
+/**
+ * Directory names of a Hive-style partitioned output, as Hive writes and Spark, Trino and DuckDB
+ * read them: {@code column=value}, the value's characters that a path cannot hold escaped as
+ * {@code %XX} (Hive's {@code FileUtils.escapePathName}: a {@code /}, {@code =} or {@code ..} in a value
+ * cannot leave its directory), a null or empty value as {@value #DEFAULT_PARTITION}.
+ */
+public final class HivePartitions {
+  static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  /** What Hive escapes besides control characters and DEL. */
+  private static final String ESCAPED = "\"#%'*/:=?\\{[]^";
+
+  private HivePartitions() {}
+
+  /** {@code column=value} for one partition column. */
+  static String directory(String column, @Nullable Object value) {
+    return escape(column) + "=" + valueText(value);
+  }
+
+  static String valueText(@Nullable Object value) {
+    if (value == null) {
+      return DEFAULT_PARTITION;
+    }
+    String text;
+    if (value instanceof BigDecimal) {
+      text = ((BigDecimal) value).toPlainString();
+    } else if (value instanceof Instant) {
+      text = TIMESTAMP.format((Instant) value);
+    } else {
+      text = value.toString();
+    }
+    return text.isEmpty() ? DEFAULT_PARTITION : escape(text);
+  }
+
+  /** Hive's escaping of a path name: control characters, DEL and the characters of ESCAPED as %XX. */
+  public static String escape(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7F || ESCAPED.indexOf(c) >= 0) {
+        b.append('%').append(String.format(Locale.ROOT, "%02X", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
+  }
+}

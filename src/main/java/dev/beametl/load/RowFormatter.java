@@ -1,0 +1,71 @@
+package dev.beametl.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.record.OutputColumns;
+import dev.beametl.spec.SinkSpec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import javax.annotation.Nullable;
+import org.apache.avro.Schema;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * One result row as its sink writes it: an Avro record for Parquet, a CSV line, a JSON line, or the
+ * row itself for a table. Categories are written as their strings, decimals without exponent.
+ */
+final class RowFormatter implements Serializable {
+  private final OutputColumns columns;
+  private final @Nullable String avroSchema;
+  private final SinkSpec.Format format;
+  private transient Schema schema;
+  private transient ObjectMapper json;
+
+  RowFormatter(OutputColumns columns, @Nullable String avroSchema, SinkSpec.Format format) {
+    this.columns = columns;
+    this.avroSchema = avroSchema;
+    this.format = format;
+  }
+
+  Object format(Row row) throws IOException {
+    switch (format) {
+      case PARQUET:
+        if (schema == null) {
+          schema = new Schema.Parser().parse(avroSchema);
+        }
+        return AvroRecords.toRecord(row, schema, columns);
+      case JDBC:
+        return row;
+      case CSV:
+        Object[] values = new Object[row.getFieldCount()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = ValueText.text(ValueText.plain(row, i));
+        }
+        return Load.csvLine(values);
+      default:
+        return jsonLine(row);
+    }
+  }
+
+  private String jsonLine(Row row) throws IOException {
+    if (json == null) {
+      json = new ObjectMapper();
+    }
+    ObjectNode node = json.createObjectNode();
+    for (int i = 0; i < row.getFieldCount(); i++) {
+      String name = columns.columns().get(i).name();
+      Object v = ValueText.plain(row, i);
+      if (v == null) {
+        node.putNull(name);
+      } else if (v instanceof BigDecimal) {
+        node.put(name, (BigDecimal) v);
+      } else if (v instanceof Number || v instanceof Boolean) {
+        node.putPOJO(name, v);
+      } else {
+        node.put(name, v.toString());
+      }
+    }
+    return json.writeValueAsString(node);
+  }
+}
