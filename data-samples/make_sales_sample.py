@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes data-samples/sales/*.csv: a few thousand sales rows with about a dozen kinds of deliberately
-bad rows, deterministically (fixed seed), so the sample and its expected counts never drift."""
+bad rows, deterministically (fixed seed), so the sample and its expected counts never drift; and
+data-samples/products.csv, the reference table the enriched sample looks products up in (P-1040 is
+missing from it on purpose, and one of its rows is bad)."""
 import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -59,5 +61,16 @@ def main():
         data += bad_utf8 + b"\n"
         (out / f"sales-{month}.csv").write_bytes(data)
 
+BRANDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]
+
+def products():
+    rng = random.Random(20261201)
+    lines = ["product_id,brand,margin"]
+    for i in range(1001, 1040):  # P-1040 has no row: its sales become lookup_miss dead letters
+        lines.append("P-%04d,%s,0.%02d" % (i, rng.choice(BRANDS), rng.randrange(5, 60)))
+    lines.insert(7, "P-9999,Acme,lots")  # a bad reference row: margin is not a decimal
+    (Path(__file__).parent / "products.csv").write_text("\n".join(lines) + "\n")
+
 if __name__ == "__main__":
     main()
+    products()

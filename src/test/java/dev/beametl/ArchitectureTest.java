@@ -20,7 +20,7 @@ import org.junit.Test;
 
 /**
  * The layout's arrows, pinned: which package of the job may use which. The command line wires
- * everything; the stages (extract, validate, transform, load) use only spec, the shared record
+ * everything; the stages (extract, validate, lookup, transform, load) use only spec, the shared record
  * types, the JDBC connections and the fault seam - never a sibling, a later stage or the command
  * line; spec uses nothing of the job; only the runner set-up knows Flink. The same rules run against
  * a fixture that breaks each of them, to prove they can fail.
@@ -33,11 +33,12 @@ public class ArchitectureTest {
     MAY_USE.put("cli", List.of("pipeline", "runner", "report", "profile", "extract", "load", "spec", "record", "jdbc",
         "fault"));
     MAY_USE.put("profile", List.of("pipeline", "extract", "validate", "spec", "record"));
-    MAY_USE.put("pipeline", List.of("extract", "validate", "transform", "load", "spec", "record", "fault"));
+    MAY_USE.put("pipeline", List.of("extract", "validate", "lookup", "transform", "load", "spec", "record", "fault"));
     MAY_USE.put("runner", List.of("spec"));
     MAY_USE.put("report", List.of("record"));
     MAY_USE.put("extract", List.of("spec", "record", "jdbc"));
     MAY_USE.put("validate", List.of("spec", "record"));
+    MAY_USE.put("lookup", List.of("spec", "record"));
     MAY_USE.put("transform", List.of("spec", "record"));
     MAY_USE.put("load", List.of("spec", "record", "jdbc", "fault"));
     MAY_USE.put("record", List.of("spec"));

@@ -336,7 +336,7 @@ public class BadInputCorpusTest {
     String[] expected = {
         "spec is not valid YAML (line 3): expected ',' or ']', but got <stream end>",
         "version (line 1): unsupported version; this build reads version 1",
-        "sinc (line 13): unknown key; allowed here: aggregate, deadLetter, derive, encodeCategories, filter, name, "
+        "sinc (line 13): unknown key; allowed here: aggregate, deadLetter, derive, encodeCategories, filter, lookups, name, "
             + "schema, sink, source, version",
         "source (line 1): required key is missing",
         "schema[0].nullable (line 3): \"perhaps\" is not a boolean; use true or false",

@@ -2,6 +2,7 @@ package dev.beametl.cli;
 
 import dev.beametl.spec.DerivedFieldSpec;
 import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.LookupSpec;
 import dev.beametl.spec.MetricSpec;
 import dev.beametl.spec.PipelineSpec;
 import java.util.Locale;
@@ -24,6 +25,17 @@ final class DryRunPlan {
       b.append(' ').append(f.name()).append(':').append(f.type()).append(f.nullable() ? "?" : "");
     }
     b.append('\n');
+    for (LookupSpec l : spec.lookups()) {
+      b.append("  Lookup     ").append(l.name()).append(": ").append(l.source().format().name().toLowerCase(Locale.ROOT))
+          .append(' ').append(l.source().path()).append(", ").append(String.join(", ", l.on())).append(" = ")
+          .append(String.join(", ", l.key())).append(" -> adds ")
+          .append(l.fields().stream().map(f -> f.from().equals(f.name()) ? f.name() : f.from() + " as " + f.name())
+              .collect(java.util.stream.Collectors.joining(", ")))
+          .append(String.format(Locale.ROOT, "; no match: %s; a key twice: %s; at most %,d rows, %,d bytes%n",
+              l.onMissing() == LookupSpec.OnMissing.NULLS ? "nulls" : "dead letter",
+              l.onDuplicate() == LookupSpec.OnDuplicate.FIRST ? "first in source order" : "an error",
+              l.maxRows(), l.maxBytes()));
+    }
     for (DerivedFieldSpec d : spec.derived()) {
       b.append("  Derive     ").append(d.name()).append(':').append(d.type()).append(" = ").append(d.expression()).append('\n');
     }

@@ -4,6 +4,7 @@ import dev.beametl.extract.InputFiles;
 import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.spec.JdbcSpec;
 import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -31,52 +32,59 @@ final class Preflight {
 
   /** Checks the input; returns how many files the source path matched (0 for a database). */
   static int checkInput(PipelineSpec spec) throws Unavailable {
-    if (spec.source().jdbc() != null) {
-      checkDatabase(spec.source().jdbc());
-      return 0;
+    for (int i = 0; i < spec.lookups().size(); i++) {
+      checkSource(spec.lookups().get(i).source(), "lookups[" + i + "].source");
     }
-    return checkFilesMatch(spec);
+    return checkSource(spec.source(), "source");
   }
 
-  private static void checkDatabase(JdbcSpec jdbc) throws Unavailable {
+  private static int checkSource(SourceSpec source, String key) throws Unavailable {
+    if (source.jdbc() != null) {
+      checkDatabase(source.jdbc(), key);
+      return 0;
+    }
+    return checkFilesMatch(source, key);
+  }
+
+  private static void checkDatabase(JdbcSpec jdbc, String key) throws Unavailable {
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement()) {
       s.executeQuery("SELECT * FROM " + jdbc.relation() + " WHERE 1 = 0").close();
     } catch (SQLException e) {
       if (JdbcConnections.isTransient(e)) {
-        throw new Unavailable("source.jdbc: " + JdbcConnections.describe(e, jdbc));
+        throw new Unavailable(key + ".jdbc: " + JdbcConnections.describe(e, jdbc));
       }
-      throw new SpecException("source.jdbc: " + JdbcConnections.describe(e, jdbc));
+      throw new SpecException(key + ".jdbc: " + JdbcConnections.describe(e, jdbc));
     } catch (IllegalStateException e) {
       throw new SpecException(e.getMessage());
     }
   }
 
-  private static int checkFilesMatch(PipelineSpec spec) {
+  private static int checkFilesMatch(SourceSpec source, String key) {
     List<MatchResult.Metadata> files;
     try {
-      files = InputFiles.match(spec.source().path());
+      files = InputFiles.match(source.path());
     } catch (IOException e) {
-      throw new SpecException("source.path: cannot list \"" + spec.source().path() + "\": " + e.getMessage());
+      throw new SpecException(key + ".path: cannot list \"" + source.path() + "\": " + e.getMessage());
     }
     if (files.isEmpty()) {
-      throw new SpecException("source.path: no file matches \"" + spec.source().path()
-          + "\"; check the path or glob (--input overrides it)");
+      throw new SpecException(key + ".path: no file matches \"" + source.path()
+          + "\"; check the path or glob" + (key.equals("source") ? " (--input overrides it)" : ""));
     }
     for (MatchResult.Metadata file : files) {
-      checkReadable(file);
+      checkReadable(file, key);
     }
     return files.size();
   }
 
   /** Opens each input once, so a file the job may not read stops it before any worker starts. */
-  private static void checkReadable(MatchResult.Metadata file) {
+  private static void checkReadable(MatchResult.Metadata file, String key) {
     try (ReadableByteChannel c = FileSystems.open(file.resourceId())) {
       c.read(ByteBuffer.allocate(1));
     } catch (IOException e) {
       String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
           : e instanceof java.nio.file.NoSuchFileException ? "it is gone" : e.getMessage();
-      throw new SpecException("source.path: cannot read \"" + file.resourceId() + "\" (" + why
+      throw new SpecException(key + ".path: cannot read \"" + file.resourceId() + "\" (" + why
           + "); check its permissions, or narrow the glob to the files the job may read");
     }
   }

@@ -80,6 +80,14 @@ public final class RunSummary {
     line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%% (max %.2f%%) -> %s",
         100 * badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath()));
     details(b, "bad.");
+    for (dev.beametl.spec.LookupSpec lookup : spec.lookups()) {
+      String p = "lookup." + lookup.name() + ".";
+      line(b, "lookup " + lookup.name(), count(p + "rows"), String.format(Locale.ROOT,
+          "reference rows (%,d read, %,d bad%s); rows matched %,d, missed %,d (%s)", count(p + "read"),
+          count(p + "bad"), count(p + "bad") > 0 ? " -> " + spec.deadLetterPath() : "", count(p + "matched"),
+          count(p + "missed"), lookup.onMissing() == dev.beametl.spec.LookupSpec.OnMissing.NULLS ? "given nulls"
+              : "dead letters"));
+    }
     line(b, "filtered", count("filtered"), null);
     if (count("failed") > 0) {
       line(b, "failed after validation", count("failed"), "-> " + spec.deadLetterPath());

@@ -15,7 +15,9 @@ import org.apache.beam.sdk.values.PDone;
 /**
  * The dead-letter sink: one JSON object per bad record, with {@code origin}, {@code stage},
  * {@code field}, {@code reason_kind}, {@code reason} and the original {@code payload}, in
- * {@code <dir>/bad-records-*.jsonl}.
+ * {@code <dir>/bad-records-*.jsonl}. For {@code beam-etl replay}: {@code payload_format} ({@code csv}, the
+ * raw record, with {@code columns}, the schema field in each of its columns; {@code json}, the
+ * source's JSON object; {@code values}, a row's validated values; {@code none}, not replayable).
  */
 public final class DeadLetters extends PTransform<PCollection<BadRecord>, PDone> {
   private final String dir;
@@ -52,7 +54,12 @@ public final class DeadLetters extends PTransform<PCollection<BadRecord>, PDone>
           .put("field", r.field())
           .put("reason_kind", r.kind().label())
           .put("reason", r.reason())
-          .put("payload", r.payload());
+          .put("payload", r.payload())
+          .put("payload_format", r.payloadFormat().label());
+      if (r.columns() != null) {
+        com.fasterxml.jackson.databind.node.ArrayNode columns = node.putArray("columns");
+        r.columns().forEach(columns::add);
+      }
       out.output(json.writeValueAsString(node));
     }
   }

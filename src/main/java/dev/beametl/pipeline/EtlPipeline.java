@@ -4,12 +4,14 @@ import com.google.auto.value.AutoValue;
 import dev.beametl.extract.Extract;
 import dev.beametl.fault.Faults;
 import dev.beametl.load.DeadLetters;
+import dev.beametl.lookup.Lookup;
 import dev.beametl.load.Load;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.LookupSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.transform.Transform;
 import dev.beametl.validate.Validate;
@@ -21,10 +23,11 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
 
 /**
- * Assembles Extract -> Validate -> Transform -> Load from a spec, plus the dead letters and the
- * counts. The settings that are not the spec's (split size, runner metrics, the benchmark's naive
+ * Assembles Extract -> Validate -> Lookup (one per reference table, each read by its own Extract
+ * and Validate) -> Transform -> Load from a spec, plus the dead letters and the counts. The settings that are not the spec's (split size, runner metrics, the benchmark's naive
  * aggregation, test faults) come through {@code withX} methods, so this layer reads no flags and
  * knows no runner.
  *
@@ -97,24 +100,43 @@ public abstract class EtlPipeline {
 
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories())
-            .withRunnerMetrics(runnerMetrics()));
+            .withRunnerMetrics(runnerMetrics()).withOrigins(needsOrigins(spec)));
 
-    PCollectionTuple transformed = validated.get(Validate.VALID).apply("Transform",
+    PCollection<Row> rows = validated.get(Validate.VALID);
+    PCollectionList<BadRecord> bad = PCollectionList.of(validated.get(Validate.BAD));
+    PCollectionList<KV<String, Long>> counts = PCollectionList.of(validated.get(BundleCounts.TAG));
+    for (LookupSpec lookup : spec.lookups()) {
+      PCollectionTuple reference = p.apply("Read lookup " + lookup.name(), new ReferenceRows(lookup, spec,
+          maxSplitBytes()));
+      PCollectionTuple joined = rows.apply("Lookup " + lookup.name(), Lookup.of(lookup)
+          .withReference(reference.get(Validate.VALID)).withCategoryEncoding(spec.encodeCategories()));
+      rows = joined.get(Lookup.JOINED);
+      bad = bad.and(reference.get(Validate.BAD)).and(joined.get(Lookup.BAD));
+      counts = counts.and(reference.get(BundleCounts.TAG)).and(joined.get(BundleCounts.TAG));
+    }
+
+    PCollectionTuple transformed = rows.apply("Transform",
         Transform.fromSpec(spec).withNaiveGrouping(naiveAggregation()));
 
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
         .apply("Load", run() == null ? Load.to(spec.sink(), OutputColumns.of(spec)).withFaults(faults())
             : Load.to(spec.sink(), OutputColumns.of(spec)).withRun(run()).withFaults(faults()));
 
-    PCollectionList.of(validated.get(Validate.BAD))
-        .and(transformed.get(Transform.BAD))
+    bad.and(transformed.get(Transform.BAD))
         .apply("All bad records", Flatten.<BadRecord>pCollections())
         .apply("Dead letters", DeadLetters.to(spec.deadLetterPath()));
 
-    PCollectionList.of(validated.get(BundleCounts.TAG))
-        .and(transformed.get(BundleCounts.TAG))
+    counts.and(transformed.get(BundleCounts.TAG))
         .and(written)
         .apply("Run counts", RunCounts.writeTo(runDir(spec)));
+  }
+
+  /**
+   * Whether valid rows carry their origin: when a later stage (a lookup, an expression) can still
+   * reject them, so their dead letters name the source record.
+   */
+  static boolean needsOrigins(PipelineSpec spec) {
+    return !spec.lookups().isEmpty() || !spec.derived().isEmpty() || spec.filter() != null;
   }
 
   @AutoValue.Builder

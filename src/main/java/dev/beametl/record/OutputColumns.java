@@ -111,7 +111,7 @@ public abstract class OutputColumns implements Serializable {
 
   /** What the sink of a spec receives. */
   public static OutputColumns of(PipelineSpec spec) {
-    return result(derivedRows(spec.schema(), spec.derived(), spec.encodeCategories()), spec.aggregation());
+    return result(derivedRows(spec.rowFields(), spec.derived(), spec.encodeCategories()), spec.aggregation());
   }
 
   static FieldType resultType(MetricSpec m, @Nullable FieldType input) {

@@ -50,6 +50,25 @@ public abstract class SourceRecord implements Serializable {
    */
   public abstract @Nullable String unreadable();
 
+  /** What {@link #text()} is: a record in the source's format, or a dead letter's JSON payload replayed. */
+  public abstract Text textFormat();
+
+  /** What a record's text is. */
+  public enum Text {
+    /** A record in the source's own format. */
+    SOURCE,
+    /** A JSON object of field values as the source wrote them (a JSON-lines, Parquet or database record). */
+    JSON,
+    /** A JSON object of a row's validated values: dates and timestamps ISO-8601, whatever the field's format. */
+    VALUES
+  }
+
+  /** This record, its text in {@code format} (a replayed dead letter's payload). */
+  public SourceRecord withTextFormat(Text format) {
+    return new AutoValue_SourceRecord(file(), offset(), line(), text(), layout(), badEncoding(), overLength(),
+        unreadable(), format);
+  }
+
   public static SourceRecord of(
       String file, long offset, long line, String text, @Nullable ColumnLayout layout, boolean badEncoding) {
     return of(file, offset, line, text, layout, badEncoding, 0);
@@ -57,12 +76,12 @@ public abstract class SourceRecord implements Serializable {
 
   public static SourceRecord of(String file, long offset, long line, String text, @Nullable ColumnLayout layout,
       boolean badEncoding, long overLength) {
-    return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength, null);
+    return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength, null, Text.SOURCE);
   }
 
   /** The rest of {@code file}, from this position on, could not be read, for {@code reason}. */
   public static SourceRecord unreadable(String file, long offset, long line, String reason) {
-    return new AutoValue_SourceRecord(file, offset, line, "", null, false, 0, reason);
+    return new AutoValue_SourceRecord(file, offset, line, "", null, false, 0, reason, Text.SOURCE);
   }
 
   /** A readable position: {@code file@byte 4096}, {@code file:line 12}, or {@code file.parquet:row 12}. */
@@ -83,6 +102,7 @@ public abstract class SourceRecord implements Serializable {
     private static final Coder<Long> LONG = VarLongCoder.of();
     private static final Coder<ColumnLayout> LAYOUT = NullableCoder.of(ColumnLayout.LayoutCoder.of());
     private static final Coder<String> NULLABLE_STRING = NullableCoder.of(StringUtf8Coder.of());
+    private static final Text[] TEXTS = Text.values();
 
     public static RecordCoder of() {
       return INSTANCE;
@@ -98,6 +118,7 @@ public abstract class SourceRecord implements Serializable {
       BooleanCoder.of().encode(r.badEncoding(), out);
       LONG.encode(r.overLength(), out);
       NULLABLE_STRING.encode(r.unreadable(), out);
+      out.write(r.textFormat().ordinal());
     }
 
     @Override
@@ -110,7 +131,7 @@ public abstract class SourceRecord implements Serializable {
       boolean badEncoding = BooleanCoder.of().decode(in);
       long overLength = LONG.decode(in);
       return new AutoValue_SourceRecord(file, offset, line, text, layout, badEncoding, overLength,
-          NULLABLE_STRING.decode(in));
+          NULLABLE_STRING.decode(in), TEXTS[in.read()]);
     }
 
     @Override

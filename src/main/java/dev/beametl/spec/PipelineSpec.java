@@ -19,6 +19,18 @@ public abstract class PipelineSpec implements Serializable {
 
   public abstract List<FieldSpec> schema();
 
+  /** Reference tables joined to the rows, in order, after validation and before the derived fields. */
+  public abstract List<LookupSpec> lookups();
+
+  /** The fields of a row after the lookups: the schema's, then each lookup's added fields. */
+  public List<FieldSpec> rowFields() {
+    List<FieldSpec> out = new java.util.ArrayList<>(schema());
+    for (LookupSpec lookup : lookups()) {
+      out.addAll(lookup.addedFieldSpecs());
+    }
+    return List.copyOf(out);
+  }
+
   public abstract List<DerivedFieldSpec> derived();
 
   public abstract @Nullable String filter();
@@ -46,6 +58,7 @@ public abstract class PipelineSpec implements Serializable {
   public static Builder builder() {
     return new AutoValue_PipelineSpec.Builder()
         .setDerived(List.of())
+        .setLookups(List.of())
         .setMaxBadRatio(DEFAULT_MAX_BAD_RATIO)
         .setMaxBad(List.of())
         .setEncodeCategories(true);
@@ -63,6 +76,8 @@ public abstract class PipelineSpec implements Serializable {
     public abstract Builder setSchema(List<FieldSpec> schema);
 
     public abstract Builder setDerived(List<DerivedFieldSpec> derived);
+
+    public abstract Builder setLookups(List<LookupSpec> lookups);
 
     public abstract Builder setFilter(@Nullable String filter);
 

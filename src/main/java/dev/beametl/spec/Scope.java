@@ -9,6 +9,8 @@ import java.util.Map;
  * against it.
  */
 final class Scope {
+  /** The field rows carry their origin in (dev.beametl.record.Origins.FIELD). */
+  static final String ORIGIN = "__origin";
   final SpecChecks checks;
   final Map<String, FieldType> fields = new LinkedHashMap<>();
   AggregationSpec aggregation;
@@ -18,6 +20,9 @@ final class Scope {
   }
 
   void declare(SpecNode node, String name, FieldType type) {
+    if (name.equals(ORIGIN)) {
+      throw node.error("\"" + ORIGIN + "\" is reserved: rows carry their origin under that name; rename the field");
+    }
     if (fields.put(name, type) != null) {
       throw node.error("field \"" + name + "\" is declared twice");
     }

@@ -234,4 +234,37 @@ final class SpecNode {
     }
     throw error("\"" + s + "\" is not allowed; use one of " + String.join(", ", names));
   }
+
+  boolean isScalar() {
+    return node instanceof ScalarNode;
+  }
+
+  /** A size in bytes: a number, or with a unit (KiB, MiB, GiB; KB, MB, GB are decimal), between min and max. */
+  long bytes(long min, long max) {
+    String s = string().trim();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([KMG]i?B)?", java.util.regex.Pattern.CASE_INSENSITIVE)
+        .matcher(s);
+    if (!m.matches()) {
+      throw error("\"" + s + "\" is not a size; write bytes, or e.g. 64MiB, 1GiB");
+    }
+    long unit = 1;
+    if (m.group(2) != null) {
+      String u = m.group(2).toUpperCase(java.util.Locale.ROOT);
+      boolean binary = u.contains("I");
+      int power = "KMG".indexOf(u.charAt(0)) + 1;
+      for (int i = 0; i < power; i++) {
+        unit *= binary ? 1024 : 1000;
+      }
+    }
+    long v;
+    try {
+      v = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    } catch (ArithmeticException | NumberFormatException e) {
+      v = Long.MAX_VALUE;
+    }
+    if (v < min || v > max) {
+      throw error(String.format(java.util.Locale.ROOT, "%s is outside %,d to %,d bytes", s, min, max));
+    }
+    return v;
+  }
 }

@@ -20,6 +20,8 @@ final class SpecPaths {
   /** The keys whose values are file paths or globs. */
   static final List<String> PATH_KEYS = List.of("source.path", "sink.path", "deadLetter.path",
       "source.jdbc.passwordFile", "sink.jdbc.passwordFile");
+  /** The path keys of each item of {@code lookups}. */
+  static final List<String> LOOKUP_PATH_KEYS = List.of("source.path", "source.jdbc.passwordFile");
   private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
 
   private SpecPaths() {}
@@ -27,7 +29,19 @@ final class SpecPaths {
   /** Resolves the file's relative paths against {@code dir} and replaces {@code ${specDir}}. */
   static void resolveAgainstSpecDir(MappingNode root, Path dir) {
     substitute(root, dir.toString());
-    for (String key : PATH_KEYS) {
+    resolve(root, PATH_KEYS, dir);
+    NodeTuple lookups = tupleAt(root, "lookups");
+    if (lookups != null && lookups.getValueNode() instanceof SequenceNode) {
+      for (Node item : ((SequenceNode) lookups.getValueNode()).getValue()) {
+        if (item instanceof MappingNode) {
+          resolve((MappingNode) item, LOOKUP_PATH_KEYS, dir);
+        }
+      }
+    }
+  }
+
+  private static void resolve(MappingNode root, List<String> keys, Path dir) {
+    for (String key : keys) {
       ScalarNode value = scalarAt(root, key);
       if (value != null) {
         replace(root, key, resolve(dir, value.getValue()));

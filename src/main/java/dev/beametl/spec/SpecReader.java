@@ -19,14 +19,15 @@ import org.yaml.snakeyaml.nodes.Node;
 
 /**
  * Reads a YAML pipeline spec into a validated {@link PipelineSpec}, section by section
- * ({@link SourceSection}, {@link SchemaSection}, {@link TransformSection}, {@link SinkSection}).
+ * ({@link SourceSection}, {@link SchemaSection}, {@link LookupSection}, {@link TransformSection},
+ * {@link SinkSection}).
  * Every mistake - unknown key, wrong type, unknown field, an aggregate that does not fit its field,
  * an expression that does not type-check - is a {@link SpecException} naming the key path and line.
  * The checks that need the stages come from the caller ({@link SpecChecks}).
  */
 public final class SpecReader {
   private static final Set<String> TOP_KEYS =
-      Set.of("version", "name", "source", "schema", "derive", "filter", "aggregate", "sink",
+      Set.of("version", "name", "source", "schema", "lookups", "derive", "filter", "aggregate", "sink",
           "deadLetter", "encodeCategories");
   private static final Set<String> DEAD_LETTER_KEYS = Set.of("path", "maxBadRatio", "maxBad");
 
@@ -104,6 +105,9 @@ public final class SpecReader {
     spec.setName(root.containsKey("name") ? root.get("name").nonEmptyString() : defaultName);
     spec.setSource(SourceSection.read(SpecNode.required(root, "source", rootNode)));
     spec.setSchema(SchemaSection.read(SpecNode.required(root, "schema", rootNode), scope));
+    if (root.containsKey("lookups")) {
+      spec.setLookups(LookupSection.read(root.get("lookups"), scope));
+    }
     if (root.containsKey("derive")) {
       spec.setDerived(TransformSection.derived(root.get("derive"), scope));
     }

@@ -2,6 +2,8 @@ package dev.beametl.transform;
 
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
+import dev.beametl.record.Origins;
+import dev.beametl.record.RowJson;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.DerivedFieldSpec;
 import java.util.List;
@@ -26,6 +28,9 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
   static final String STAGE = "transform";
 
   private final Schema inputSchema;
+  /** Input rows end with their origin, which names their dead letters and is not passed on. */
+  private final boolean withOrigin;
+  private final int dataFields;
   private final Schema outputSchema;
   private final List<DerivedFieldSpec> derived;
   private final @Nullable String filter;
@@ -37,6 +42,8 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
 
   DeriveAndFilter(Schema inputSchema, Schema outputSchema, List<DerivedFieldSpec> derived, @Nullable String filter) {
     this.inputSchema = inputSchema;
+    this.withOrigin = Origins.carried(inputSchema);
+    this.dataFields = Origins.dataFields(inputSchema);
     this.outputSchema = outputSchema;
     this.derived = List.copyOf(derived);
     this.filter = filter;
@@ -74,7 +81,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
 
   @ProcessElement
   public void process(@Element Row row, MultiOutputReceiver out) {
-    int n = inputSchema.getFieldCount();
+    int n = dataFields;
     Object[] values = new Object[outputSchema.getFieldCount()];
     for (int i = 0; i < n; i++) {
       values[i] = row.getValue(i);
@@ -97,26 +104,17 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
       String reason = e instanceof JexlException ? ExpressionChecker.clean((JexlException) e) : e.getMessage();
       counts.increment("failed");
       counts.increment("failed.expression:" + step);
-      out.get(Transform.BAD).output(BadRecord.of("(after validation)", STAGE, step, BadRecord.Kind.EXPRESSION,
-          reason + " in " + where, render(row)));
+      out.get(Transform.BAD).output(BadRecord.of(Origins.of(row), STAGE, step, BadRecord.Kind.EXPRESSION,
+          reason + " in " + where, RowJson.values(row)).replayableAs(BadRecord.PayloadFormat.VALUES, null));
       return;
     }
     kept[0]++;
-    out.get(KEPT).output(expressions.length == 0 ? row : Row.withSchema(outputSchema).attachValues(java.util.Arrays.asList(values)));
+    out.get(KEPT).output(expressions.length == 0 && !withOrigin ? row
+        : Row.withSchema(outputSchema).attachValues(java.util.Arrays.asList(values)));
   }
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) {
     counts.flush(context);
-  }
-
-  /** The row's values as {@code name=value} pairs, categories as their strings. */
-  static String render(Row row) {
-    StringJoiner j = new StringJoiner(", ", "{", "}");
-    Schema schema = row.getSchema();
-    for (int i = 0; i < schema.getFieldCount(); i++) {
-      j.add(schema.getField(i).getName() + "=" + BeamTypes.plainValue(row, i));
-    }
-    return j.toString();
   }
 }

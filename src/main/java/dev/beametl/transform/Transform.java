@@ -67,9 +67,9 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
         .build();
   }
 
-  /** Everything a spec declares. */
+  /** Everything a spec declares, over rows with the lookups' fields added. */
   public static Transform fromSpec(PipelineSpec spec) {
-    return of(spec.schema())
+    return of(spec.rowFields())
         .withDerivedFields(spec.derived())
         .withFilter(spec.filter())
         .withAggregation(spec.aggregation())

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.Origins;
 import dev.beametl.record.CsvSyntax;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
 import dev.beametl.spec.SourceSpec;
 import java.io.IOException;
 import java.io.Serializable;
@@ -40,13 +42,23 @@ public final class RecordValidator implements Serializable {
   private final Set<String> nullValues;
   /** Longer cells cannot be a null marker; the length test spares hashing every cell (JFR: 3.6%). */
   private final int longestNullValue;
+  /** Whether valid rows end with the record's origin ({@link Origins#FIELD}). */
+  private final boolean origins;
   private transient CSVFormat csv;
   private transient ObjectMapper json;
+  private transient ValueParser[] isoParsers;
 
   public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories) {
+    this(source, fields, encodeCategories, false);
+  }
+
+  /** With {@code origins}, valid rows end with a field {@link Origins#FIELD}: where the record came from. */
+  public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories, boolean origins) {
     this.source = source;
     this.fields = List.copyOf(fields);
-    this.schema = BeamTypes.inputSchema(fields, encodeCategories);
+    this.origins = origins;
+    this.schema = origins ? Origins.withOrigin(BeamTypes.inputSchema(fields, encodeCategories))
+        : BeamTypes.inputSchema(fields, encodeCategories);
     this.parsers = new ValueParser[fields.size()];
     for (int i = 0; i < parsers.length; i++) {
       parsers[i] = ValueParser.forField(fields.get(i), encodeCategories);
@@ -72,14 +84,51 @@ public final class RecordValidator implements Serializable {
 
   public Outcome validate(SourceRecord record) {
     try {
-      return new Outcome(Row.withSchema(schema).attachValues(values(record)), null);
+      List<Object> values = values(record);
+      if (origins) {
+        values.add(record.origin());
+      }
+      return new Outcome(Row.withSchema(schema).attachValues(values), null);
     } catch (InvalidField e) {
       String payload = record.text();
       if (record.overLength() > 0 && payload.length() > KEPT_OF_TOO_LONG) {
         payload = payload.substring(0, KEPT_OF_TOO_LONG);
       }
-      return new Outcome(null, BadRecord.of(record.origin(), STAGE, e.field, e.kind, e.getMessage(), payload));
+      BadRecord bad = BadRecord.of(record.origin(), STAGE, e.field, e.kind, e.getMessage(), payload);
+      return new Outcome(null, replayable(bad, record));
     }
+  }
+
+  /**
+   * How a replay reads the record again: a whole CSV record with the columns it was read with, or a
+   * JSON object. A record cut at maxRecordBytes, an unreadable rest of a file, or a CSV record whose
+   * file's header could not be matched is not replayable.
+   */
+  private BadRecord replayable(BadRecord bad, SourceRecord record) {
+    if (record.overLength() > 0 || record.unreadable() != null) {
+      return bad;
+    }
+    if (record.textFormat() == SourceRecord.Text.VALUES) {
+      return bad.replayableAs(BadRecord.PayloadFormat.VALUES, null);
+    }
+    if (record.textFormat() == SourceRecord.Text.JSON || source.format() != SourceSpec.Format.CSV) {
+      return bad.replayableAs(BadRecord.PayloadFormat.JSON, null);
+    }
+    ColumnLayout layout = record.layout();
+    if (layout != null && layout.headerProblem() != null) {
+      return bad;
+    }
+    List<String> columns = new ArrayList<>();
+    for (int c = 0; c < (layout == null ? fields.size() : layout.width()); c++) {
+      columns.add(null);
+    }
+    for (int i = 0; i < fields.size(); i++) {
+      int c = layout == null ? i : layout.columnOf(i);
+      if (c >= 0) {
+        columns.set(c, fields.get(i).name());
+      }
+    }
+    return bad.replayableAs(BadRecord.PayloadFormat.CSV, columns);
   }
 
   private List<Object> values(SourceRecord record) throws InvalidField {
@@ -100,7 +149,8 @@ public final class RecordValidator implements Serializable {
     if (text.isBlank()) {
       throw new InvalidField(null, BadRecord.Kind.BLANK_LINE, "blank line");
     }
-    return source.format() == SourceSpec.Format.CSV ? fromCsv(record) : fromJson(text);
+    return source.format() == SourceSpec.Format.CSV && record.textFormat() == SourceRecord.Text.SOURCE
+        ? fromCsv(record) : fromJson(text, record.textFormat() == SourceRecord.Text.VALUES);
   }
 
   private List<Object> fromCsv(SourceRecord record) throws InvalidField {
@@ -165,7 +215,8 @@ public final class RecordValidator implements Serializable {
     }
   }
 
-  private List<Object> fromJson(String text) throws InvalidField {
+  /** The fields of a JSON object; {@code isoTimes}: dates and timestamps in ISO-8601, not the field's format. */
+  private List<Object> fromJson(String text, boolean isoTimes) throws InvalidField {
     if (json == null) {
       // One JSON value per line, keys once each: a second value, trailing text or a repeated key
       // would otherwise be dropped silently (Jackson keeps the first value and the last key).
@@ -206,9 +257,32 @@ public final class RecordValidator implements Serializable {
               + "an unpaired \\uD800-\\uDFFF escape), which cannot be written as UTF-8");
         }
       }
-      values.add(value(i, cell));
+      values.add(isoTimes ? isoValue(i, cell) : value(i, cell));
     }
     return values;
+  }
+
+  /** A replayed row's value: a date or timestamp in ISO-8601, checked against the field's bounds. */
+  private Object isoValue(int i, String cell) throws InvalidField {
+    if (isoParsers == null) {
+      isoParsers = new ValueParser[fields.size()];
+      for (int k = 0; k < fields.size(); k++) {
+        FieldSpec f = fields.get(k);
+        boolean temporal = f.type().kind() == FieldType.Kind.DATE || f.type().kind() == FieldType.Kind.TIMESTAMP;
+        isoParsers[k] = temporal && f.format() != null
+            ? ValueParser.forField(f.toBuilder().setFormat(null).setZone(null).setMinText(null).setMaxText(null).build())
+            : null;
+      }
+    }
+    if (isoParsers[i] == null || cell == null) {
+      return value(i, cell);
+    }
+    Object parsed = value(i, cell, isoParsers[i]);
+    try {
+      return parsers[i].checkBounds(parsed, cell);
+    } catch (InvalidValue e) {
+      throw new InvalidField(fields.get(i).name(), e.kind(), fields.get(i).name() + ": " + e.getMessage());
+    }
   }
 
   /** Whether {@code s} holds half of a UTF-16 surrogate pair without the other half. */
@@ -225,6 +299,10 @@ public final class RecordValidator implements Serializable {
   }
 
   private Object value(int i, String cell) throws InvalidField {
+    return value(i, cell, parsers[i]);
+  }
+
+  private Object value(int i, String cell, ValueParser parser) throws InvalidField {
     FieldSpec field = fields.get(i);
     if (cell == null) {
       if (!field.nullable()) {
@@ -233,7 +311,7 @@ public final class RecordValidator implements Serializable {
       return null;
     }
     try {
-      return parsers[i].parse(cell);
+      return parser.parse(cell);
     } catch (InvalidValue e) {
       throw new InvalidField(field.name(), e.kind(), field.name() + ": " + e.getMessage());
     }

@@ -4,6 +4,7 @@ import com.google.auto.value.AutoValue;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.LiveCounts;
+import dev.beametl.record.Origins;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.SourceSpec;
@@ -39,17 +40,19 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
 
   abstract boolean runnerMetrics();
 
+  abstract boolean origins();
+
   /**
    * Validates records of {@code source} against {@code fields}; categories are encoded and runner
    * metrics reported by default.
    */
   public static Validate against(SourceSpec source, List<FieldSpec> fields) {
-    return new AutoValue_Validate(source, List.copyOf(fields), true, true);
+    return new AutoValue_Validate(source, List.copyOf(fields), true, true, false);
   }
 
   /** Carry categories as strings instead of positions, e.g. to measure what encoding saves. */
   public Validate withCategoryEncoding(boolean encode) {
-    return new AutoValue_Validate(source(), fields(), encode, runnerMetrics());
+    return new AutoValue_Validate(source(), fields(), encode, runnerMetrics(), origins());
   }
 
   /**
@@ -58,12 +61,20 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
    * the first counter a DoFn touches. The exact counts travel as data either way.
    */
   public Validate withRunnerMetrics(boolean report) {
-    return new AutoValue_Validate(source(), fields(), encodeCategories(), report);
+    return new AutoValue_Validate(source(), fields(), encodeCategories(), report, origins());
+  }
+
+  /**
+   * Valid rows end with their record's origin ({@link Origins#FIELD}), so a later stage that rejects
+   * a row names the source record in its dead letter. Off by default.
+   */
+  public Validate withOrigins(boolean origins) {
+    return new AutoValue_Validate(source(), fields(), encodeCategories(), runnerMetrics(), origins);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
-    RecordValidator validator = new RecordValidator(source(), fields(), encodeCategories());
+    RecordValidator validator = new RecordValidator(source(), fields(), encodeCategories(), origins());
     PCollectionTuple out = records.apply(
         "Check records against the schema",
         ParDo.of(new CheckFn(validator, runnerMetrics())).withOutputTags(VALID, TupleTagList.of(BAD).and(BundleCounts.TAG)));

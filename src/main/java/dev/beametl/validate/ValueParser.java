@@ -86,6 +86,12 @@ public final class ValueParser implements Serializable {
     }
   }
 
+  /** A date or timestamp parsed elsewhere (a replayed row's ISO-8601 value), checked against the field's bounds. */
+  @SuppressWarnings("rawtypes")
+  Object checkBounds(Object temporal, String text) throws InvalidValue {
+    return checkTemporal(compiled(), (Comparable) temporal, text);
+  }
+
   private static Boolean parseBoolean(String text) throws InvalidValue {
     switch (text.toLowerCase(Locale.ROOT)) {
       case "true": case "yes": case "1": case "t": case "y":

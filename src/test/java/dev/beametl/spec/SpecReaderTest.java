@@ -195,4 +195,54 @@ public class SpecReaderTest {
         "sink.partitionBy=[ratio]"), containsString("a double cannot name a directory exactly"));
     assertThat(parse(copy, "sink.partitionBy=[day, region]").sink().partitionBy(), contains("day", "region"));
   }
+
+  private static final String LOOKUP = String.join("\n",
+      "lookups:",
+      "  - name: regions",
+      "    source: {path: regions.csv, format: csv}",
+      "    schema: [{name: code, type: category, values: [EU, NA]}, {name: manager, type: string},",
+      "             {name: rate, type: 'decimal(4,2)'}]",
+      "    key: code",
+      "    on: region",
+      "    fields: [manager, {name: rate, as: region_rate}]",
+      "derive:");
+
+  private static String withLookup(String... lookupLines) {
+    String lookup = LOOKUP.replace("derive:", String.join("\n", lookupLines) + (lookupLines.length > 0 ? "\n" : "")
+        + "derive:");
+    return VALID.replace("derive:", lookup);
+  }
+
+  @Test
+  public void lookupsAddFieldsThatLaterSectionsUse() {
+    PipelineSpec spec = parse(withLookup().replace("groupBy: [region]", "groupBy: [manager]")
+        .replace("amount * 2", "amount * region_rate"), "sink.partitionBy=[manager]");
+    LookupSpec lookup = spec.lookups().get(0);
+    assertThat(lookup.key(), contains("code"));
+    assertThat(lookup.on(), contains("region"));
+    assertThat(lookup.onMissing(), is(LookupSpec.OnMissing.DEAD_LETTER));
+    assertThat(lookup.onDuplicate(), is(LookupSpec.OnDuplicate.FAIL));
+    assertThat(spec.rowFields().stream().map(FieldSpec::name).collect(java.util.stream.Collectors.toList()),
+        contains("id", "amount", "region", "day", "note", "manager", "region_rate"));
+    assertThat(parse(withLookup("    onMissing: nulls", "    maxBytes: 64MiB", "    onDuplicate: first"))
+        .lookups().get(0).maxBytes(), is(64L << 20));
+  }
+
+  @Test
+  public void lookupMistakesNameTheKey() {
+    assertThat(errorOf(withLookup().replace("key: code", "key: kode")),
+        containsString("\"kode\" is not a field of this lookup's schema; declared: code, manager, rate"));
+    assertThat(errorOf(withLookup().replace("on: region", "on: id")),
+        containsString("\"id\" (long) cannot match key \"code\" (category): integer values never equal text values"));
+    assertThat(errorOf(withLookup().replace("on: region", "on: [region, id]")),
+        containsString("names 2 field(s) for a key of 1"));
+    assertThat(errorOf(withLookup().replace("as: region_rate", "as: amount")),
+        containsString("the rows already have a field \"amount\"; add it under another name"));
+    assertThat(errorOf(withLookup("    onMissing: skip")), containsString("use deadLetter or nulls"));
+    assertThat(errorOf(withLookup("    maxBytes: lots")), containsString("is not a size"));
+    assertThat(errorOf(withLookup().replace("{name: code, type: category, values: [EU, NA]}",
+        "{name: code, type: category, values: [EU, NA], nullable: true}")), containsString("is nullable"));
+    assertThat(errorOf(VALID.replace("{name: id, type: long}", "{name: __origin, type: long}")),
+        containsString("\"__origin\" is reserved"));
+  }
 }

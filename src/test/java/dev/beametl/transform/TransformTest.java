@@ -55,7 +55,8 @@ public class TransformTest {
       records.add(SourceRecord.of("x.csv", i * 100L, 0, LINES[i], null, false));
     }
     PCollectionTuple validated = p.apply(Create.of(records).withCoder(SourceRecord.RecordCoder.of()))
-        .apply(Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories()));
+        .apply(Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories())
+            .withOrigins(true)); // as EtlPipeline does: rows carry origins into Transform, which drops them
     return validated.get(Validate.VALID).apply(Transform.fromSpec(spec).withNaiveGrouping(naive));
   }
 
@@ -156,9 +157,11 @@ public class TransformTest {
         "  - {name: per_unit, type: 'decimal(8,2)', expr: 'price / q'}",
         ""));
     PAssert.that(out.get(Transform.BAD).apply("describe", MapElements.into(TypeDescriptors.strings())
-        .via((BadRecord b) -> b.stage() + " " + b.countKey() + " " + b.payload())))
-        .containsInAnyOrder("transform expression:per_unit "
-            + "{k=a, k2=v, q=null, price=0.30, d=2024-02-01, ts=2024-01-03T00:00:00Z, x=1.5}");
+        .via((BadRecord b) -> b.origin() + " " + b.stage() + " " + b.countKey() + " " + b.payloadFormat().label()
+            + " " + b.payload())))
+        .containsInAnyOrder("x.csv@byte 200 transform expression:per_unit values "
+            + "{\"k\":\"a\",\"k2\":\"v\",\"q\":null,\"price\":0.30,\"d\":\"2024-02-01\","
+            + "\"ts\":\"2024-01-03T00:00:00Z\",\"x\":1.5}");
     PAssert.that(out.get(Transform.RESULT)).satisfies(rows -> {
       org.hamcrest.MatcherAssert.assertThat(rows, org.hamcrest.Matchers.iterableWithSize(4));
       return null;

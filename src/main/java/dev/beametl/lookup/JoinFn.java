@@ -1,0 +1,83 @@
+package dev.beametl.lookup;
+
+import dev.beametl.record.BadRecord;
+import dev.beametl.record.BundleCounts;
+import dev.beametl.record.Origins;
+import dev.beametl.record.RowJson;
+import dev.beametl.spec.LookupSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.Row;
+
+/** Adds the looked-up fields to each row, or sends the row to the dead letters when its key has no match. */
+final class JoinFn extends DoFn<Row, Row> {
+  private final LookupSpec spec;
+  private final int[] onPositions;
+  private final int dataFields;
+  private final boolean withOrigin;
+  private final int added;
+  private final Schema joinedSchema;
+  private final PCollectionView<Map<List<String>, Row>> table;
+  private final String field;
+  private transient BundleCounts counts;
+  private transient long[] matched;
+  private transient long[] missed;
+
+  JoinFn(LookupSpec spec, Schema in, Schema joinedSchema, PCollectionView<Map<List<String>, Row>> table) {
+    this.spec = spec;
+    this.onPositions = spec.on().stream().mapToInt(in::indexOf).toArray();
+    this.dataFields = Origins.dataFields(in);
+    this.withOrigin = Origins.carried(in);
+    this.added = spec.fields().size();
+    this.joinedSchema = joinedSchema;
+    this.table = table;
+    this.field = String.join(",", spec.on());
+  }
+
+  @StartBundle
+  public void startBundle() {
+    counts = new BundleCounts();
+    matched = counts.cell("lookup." + spec.name() + ".matched");
+    missed = counts.cell("lookup." + spec.name() + ".missed");
+  }
+
+  @ProcessElement
+  public void process(@Element Row row, ProcessContext context, MultiOutputReceiver out) {
+    List<String> key = LookupKeys.of(row, onPositions);
+    Row values = key == null ? null : context.sideInput(table).get(key);
+    if (values == null) {
+      missed[0]++;
+      if (spec.onMissing() == LookupSpec.OnMissing.DEAD_LETTER) {
+        counts.increment("failed");
+        counts.increment("failed.lookup_miss:" + field);
+        out.get(Lookup.BAD).output(BadRecord.of(Origins.of(row), Lookup.STAGE, field, BadRecord.Kind.LOOKUP_MISS,
+            key == null ? LookupKeys.describe(spec.on(), null) + ", so no " + spec.name() + " row can match"
+                : "no " + spec.name() + " row with " + LookupKeys.describe(spec.key(), key),
+            RowJson.values(row)).replayableAs(BadRecord.PayloadFormat.VALUES, null));
+        return;
+      }
+    } else {
+      matched[0]++;
+    }
+    List<Object> joined = new ArrayList<>(joinedSchema.getFieldCount());
+    for (int i = 0; i < dataFields; i++) {
+      joined.add(row.getValue(i));
+    }
+    for (int i = 0; i < added; i++) {
+      joined.add(values == null ? null : values.getValue(i));
+    }
+    if (withOrigin) {
+      joined.add(row.getValue(dataFields));
+    }
+    out.get(Lookup.JOINED).output(Row.withSchema(joinedSchema).attachValues(joined));
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext context) {
+    counts.flush(context);
+  }
+}

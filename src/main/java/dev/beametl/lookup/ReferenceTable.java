@@ -1,0 +1,207 @@
+package dev.beametl.lookup;
+
+import dev.beametl.record.DataError;
+import dev.beametl.record.Origins;
+import dev.beametl.spec.LookupSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.MapCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Builds a lookup's reference table - key to the fields it adds - from the validated reference
+ * rows, with Beam's combine (partial tables merged). The limits are checked as rows arrive: past
+ * {@link LookupSpec#maxRows()} or {@link LookupSpec#maxBytes()} (encoded) the table stops keeping
+ * rows and only counts them, so the failure can say how big the table was without holding it. A
+ * key twice is an error naming it, or with {@code onDuplicate: first} the row first in source order.
+ */
+final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial, Map<List<String>, Row>> {
+  private final LookupSpec spec;
+  private final int[] keyPositions;
+  private final int[] valuePositions;
+  private final Schema valueSchema;
+
+  ReferenceTable(LookupSpec spec, Schema referenceSchema, Schema valueSchema) {
+    this.spec = spec;
+    this.keyPositions = spec.key().stream().mapToInt(referenceSchema::indexOf).toArray();
+    this.valuePositions = spec.fields().stream().mapToInt(f -> referenceSchema.indexOf(f.from())).toArray();
+    this.valueSchema = valueSchema;
+  }
+
+  /** Part of the table: its entries (until a limit is passed), and how many rows and bytes it saw. */
+  static final class Partial {
+    final Map<List<String>, Entry> entries = new HashMap<>();
+    long rows;
+    long bytes;
+    boolean overLimit;
+  }
+
+  /** One key's added values and the origin of the reference row they came from. */
+  static final class Entry {
+    final Row values;
+    final String origin;
+
+    Entry(Row values, String origin) {
+      this.values = values;
+      this.origin = origin;
+    }
+  }
+
+  @Override
+  public Partial createAccumulator() {
+    return new Partial();
+  }
+
+  @Override
+  public Partial addInput(Partial table, Row reference) {
+    List<String> key = LookupKeys.of(reference, keyPositions); // never null: key fields are required
+    Row.Builder values = Row.withSchema(valueSchema);
+    for (int p : valuePositions) {
+      values.addValue(reference.getValue(p));
+    }
+    Row row = values.build();
+    long bytes;
+    try {
+      bytes = CoderUtils.encodeToByteArray(RowCoder.of(valueSchema), row).length
+          + key.stream().mapToLong(k -> k.length() + 1).sum();
+    } catch (org.apache.beam.sdk.coders.CoderException e) {
+      throw new IllegalStateException(e);
+    }
+    table.rows++;
+    table.bytes += bytes;
+    add(table, key, new Entry(row, Origins.of(reference)));
+    return table;
+  }
+
+  private void add(Partial table, List<String> key, Entry entry) {
+    checkLimits(table);
+    if (table.overLimit) {
+      return;
+    }
+    Entry before = table.entries.get(key);
+    if (before == null) {
+      table.entries.put(key, entry);
+    } else if (spec.onDuplicate() == LookupSpec.OnDuplicate.FAIL) {
+      throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table holds %s twice (%s and %s); "
+          + "fix the table, or set onDuplicate: first to keep the first row in source order", spec.name(),
+          LookupKeys.describe(spec.key(), key), first(before, entry).origin, later(before, entry).origin));
+    } else {
+      table.entries.put(key, first(before, entry));
+    }
+  }
+
+  private static Entry first(Entry a, Entry b) {
+    return Origins.SOURCE_ORDER.compare(a.origin, b.origin) <= 0 ? a : b;
+  }
+
+  private static Entry later(Entry a, Entry b) {
+    return first(a, b) == a ? b : a;
+  }
+
+  private void checkLimits(Partial table) {
+    if (!table.overLimit && (table.rows > spec.maxRows() || table.bytes > spec.maxBytes())) {
+      table.overLimit = true;
+      table.entries.clear(); // from here on only counted: the failure says how big the table was
+    }
+  }
+
+  @Override
+  public Partial mergeAccumulators(Iterable<Partial> partials) {
+    Partial merged = new Partial();
+    for (Partial p : partials) {
+      merged.rows += p.rows;
+      merged.bytes += p.bytes;
+      merged.overLimit |= p.overLimit;
+      checkLimits(merged);
+      if (!merged.overLimit) {
+        for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
+          add(merged, e.getKey(), e.getValue());
+        }
+      }
+    }
+    return merged;
+  }
+
+  @Override
+  public Map<List<String>, Row> extractOutput(Partial table) {
+    if (table.overLimit) {
+      throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table has %,d rows, %,d bytes "
+          + "encoded, more than a lookup holds in memory (maxRows %,d, maxBytes %,d); raise lookups[].maxRows or "
+          + "maxBytes if every worker has the memory, or filter the reference table (a query, for a database)",
+          spec.name(), table.rows, table.bytes, spec.maxRows(), spec.maxBytes()));
+    }
+    Map<List<String>, Row> out = new HashMap<>();
+    table.entries.forEach((k, v) -> out.put(k, v.values));
+    return out;
+  }
+
+  @Override
+  public Coder<Partial> getAccumulatorCoder(CoderRegistry registry, Coder<Row> inputCoder)
+      throws CannotProvideCoderException {
+    return new PartialCoder(RowCoder.of(valueSchema));
+  }
+
+  @Override
+  public Coder<Map<List<String>, Row>> getDefaultOutputCoder(CoderRegistry registry, Coder<Row> inputCoder) {
+    return tableCoder(valueSchema);
+  }
+
+  static Coder<Map<List<String>, Row>> tableCoder(Schema valueSchema) {
+    return MapCoder.of(ListCoder.of(StringUtf8Coder.of()), RowCoder.of(valueSchema));
+  }
+
+  /** Coder of a partial table. */
+  static final class PartialCoder extends AtomicCoder<Partial> {
+    private static final Coder<List<String>> KEY = ListCoder.of(StringUtf8Coder.of());
+    private final Coder<Row> values;
+
+    PartialCoder(Coder<Row> values) {
+      this.values = values;
+    }
+
+    @Override
+    public void encode(Partial p, OutputStream out) throws IOException {
+      VarLongCoder.of().encode(p.rows, out);
+      VarLongCoder.of().encode(p.bytes, out);
+      BooleanCoder.of().encode(p.overLimit, out);
+      VarIntCoder.of().encode(p.entries.size(), out);
+      for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
+        KEY.encode(e.getKey(), out);
+        values.encode(e.getValue().values, out);
+        StringUtf8Coder.of().encode(e.getValue().origin, out);
+      }
+    }
+
+    @Override
+    public Partial decode(InputStream in) throws IOException {
+      Partial p = new Partial();
+      p.rows = VarLongCoder.of().decode(in);
+      p.bytes = VarLongCoder.of().decode(in);
+      p.overLimit = BooleanCoder.of().decode(in);
+      int n = VarIntCoder.of().decode(in);
+      for (int i = 0; i < n; i++) {
+        List<String> key = KEY.decode(in);
+        p.entries.put(key, new Entry(values.decode(in), StringUtf8Coder.of().decode(in)));
+      }
+      return p;
+    }
+  }
+}

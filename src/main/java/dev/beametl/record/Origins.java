@@ -1,0 +1,59 @@
+package dev.beametl.record;
+
+import java.util.Comparator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * Where a valid row came from, carried as its last field {@value #FIELD} while a later stage can
+ * still reject it (a lookup, an expression), so its dead letter names the source record, not
+ * "after validation". The stages that reject drop the field from the rows they pass on.
+ */
+public final class Origins {
+  public static final String FIELD = "__origin";
+  /** What an origin looks like when a row was built without one (in Java, not from a source). */
+  public static final String UNKNOWN = "(after validation)";
+  private static final Pattern POSITION = Pattern.compile("(.*)(?:@byte |:line |:row )(\\d+)");
+
+  /** File, then position in the file (bytes, lines or rows, as numbers), then the text. */
+  public static final Comparator<String> SOURCE_ORDER = (a, b) -> {
+    Matcher ma = POSITION.matcher(a);
+    Matcher mb = POSITION.matcher(b);
+    if (ma.matches() && mb.matches()) {
+      int byFile = ma.group(1).compareTo(mb.group(1));
+      if (byFile != 0) {
+        return byFile;
+      }
+      int byPosition = Long.compare(Long.parseLong(ma.group(2)), Long.parseLong(mb.group(2)));
+      if (byPosition != 0) {
+        return byPosition;
+      }
+    }
+    return a.compareTo(b);
+  };
+
+  private Origins() {}
+
+  /** {@code schema} with the origin field after its own. */
+  public static Schema withOrigin(Schema schema) {
+    return Schema.builder().addFields(schema.getFields()).addStringField(FIELD).build();
+  }
+
+  /** Whether rows of this schema carry their origin. */
+  public static boolean carried(Schema schema) {
+    int n = schema.getFieldCount();
+    return n > 0 && schema.getField(n - 1).getName().equals(FIELD);
+  }
+
+  /** The fields that are data, not the origin. */
+  public static int dataFields(Schema schema) {
+    return carried(schema) ? schema.getFieldCount() - 1 : schema.getFieldCount();
+  }
+
+  /** The row's origin, or {@link #UNKNOWN}. */
+  public static String of(Row row) {
+    return carried(row.getSchema()) ? row.getString(row.getFieldCount() - 1) : UNKNOWN;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.beametl.record;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.spec.BeamTypes;
+import java.math.BigDecimal;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * A row's validated values as one JSON object, the payload of a dead letter that a later stage
+ * wrote (see {@link BadRecord.PayloadFormat#VALUES}): numbers as JSON numbers (decimals exact),
+ * categories as their strings, dates and timestamps in ISO-8601. A replay reads it back exactly.
+ */
+public final class RowJson {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RowJson() {}
+
+  public static String values(Row row) {
+    ObjectNode node = JSON.createObjectNode();
+    int n = Origins.dataFields(row.getSchema());
+    for (int i = 0; i < n; i++) {
+      String name = row.getSchema().getField(i).getName();
+      Object v = BeamTypes.plainValue(row, i);
+      if (v == null) {
+        node.putNull(name);
+      } else if (v instanceof BigDecimal) {
+        node.put(name, (BigDecimal) v);
+      } else if (v instanceof Double && !Double.isFinite((Double) v)) {
+        node.put(name, v.toString());
+      } else if (v instanceof Number || v instanceof Boolean) {
+        node.putPOJO(name, v);
+      } else {
+        node.put(name, v.toString());
+      }
+    }
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
