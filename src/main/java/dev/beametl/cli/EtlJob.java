@@ -73,6 +73,14 @@ public final class EtlJob {
     if (args.length > 0 && args[0].equals("profile")) {
       return dev.beametl.profile.Profile.main(callerDir, Arrays.copyOfRange(args, 1, args.length), out, err);
     }
+    if (args.length > 0 && args[0].equals("replay")) {
+      args = replayArgs(Arrays.copyOfRange(args, 1, args.length));
+      if (args == null) {
+        err.println("beam-etl: replay needs --from=DEAD_LETTER_DIR: bin/beam-etl replay --pipeline=SPEC.yaml "
+            + "--from=DIR [flags]");
+        return USAGE;
+      }
+    }
     if (Arrays.asList(args).contains("--help")) {
       printHelp(out);
       return OK;
@@ -98,11 +106,27 @@ public final class EtlJob {
     return run(options, out, err, line.all, line.sets, callerDir);
   }
 
+  /** {@code replay}'s arguments as the job's: {@code --from=DIR} is {@code --replayFrom=DIR}; null without it. */
+  private static String[] replayArgs(String[] args) {
+    List<String> out = new ArrayList<>();
+    boolean from = false;
+    for (String a : args) {
+      if (a.startsWith("--from=")) {
+        out.add("--replayFrom=" + a.substring("--from=".length()));
+        from = true;
+      } else {
+        out.add(a);
+      }
+    }
+    return from || out.stream().anyMatch(a -> a.startsWith("--replayFrom=")) ? out.toArray(new String[0]) : null;
+  }
+
   private static void printHelp(PrintStream out) {
     out.println("Usage: bin/beam-etl --pipeline=SPEC.yaml [flags]   (exit codes: 0 ok, 1 job failed,"
         + " 2 usage or spec error, 3 too many bad records)");
     out.println("Runs on the embedded Flink runner unless --runner is given (e.g. --runner=DirectRunner).");
     out.println("Start on a new data set: bin/beam-etl profile --input=GLOB --out=SPEC.yaml (writes a starter spec).");
+    out.println("Run fixed dead letters again: bin/beam-etl replay --pipeline=SPEC.yaml --from=DEAD_LETTER_DIR.");
     out.println();
     ByteArrayOutputStream help = new ByteArrayOutputStream();
     PipelineOptionsFactory.printHelp(new PrintStream(help, true, StandardCharsets.UTF_8), EtlOptions.class);
@@ -132,17 +156,20 @@ public final class EtlJob {
     RunTimeline timeline = new RunTimeline();
     PipelineSpec spec;
     EtlPipeline job;
+    RunPlan plan;
     int files;
     String runId = UUID.randomUUID().toString().substring(0, 8);
     try {
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);
-      files = Preflight.checkInput(spec);
-      OutputDirectories.check(spec);
+      files = options.getReplayFrom() == null ? Preflight.checkInput(spec) : 0;
+      plan = RunPlan.of(spec, options, callerDir);
+      spec = plan.spec;
+      OutputDirectories.check(spec, plan.append);
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec);
       }
-      job = pipelineOf(spec, options).withRun(runId);
+      job = plan.applyTo(pipelineOf(spec, options)).withRun(runId);
     } catch (SpecException | IllegalArgumentException e) {
       err.println("beam-etl: " + e.getMessage());
       return USAGE;
@@ -153,8 +180,16 @@ public final class EtlJob {
     } catch (Preflight.Unavailable e) {
       err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
       return JOB_FAILED;
+    } catch (IOException e) {
+      err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
+      return JOB_FAILED;
     }
     String runner = options.getRunner().getSimpleName();
+    plan.notes.forEach(n -> err.println("beam-etl: " + n));
+    if (plan.nothingToDo != null) {
+      out.println("beam-etl: " + spec.name() + ": " + plan.nothingToDo);
+      return OK;
+    }
     if (options.isDryRun()) {
       try {
         job.buildOn(Pipeline.create(options)); // built, not run: what construction refuses, a dry run refuses
@@ -181,15 +216,19 @@ public final class EtlJob {
         return USAGE;
       }
       timeline.phaseEnded("build");
-      try (OutputDirectories outputs = OutputDirectories.take(spec, runId);
+      try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append);
+          OutputLock input = plan.heldInput() == null || OutputDirectories.of(spec).contains(plan.heldInput()) ? null
+              : OutputLock.take(plan.heldInput(), spec.name());
           TableSink table = TableSink.prepare(spec, runId)) {
+        int code = JOB_FAILED;
         try {
           outputs.prepare();
           jobLog.writeTo(log);
           timeline.phaseEnded("outputs");
-          return runPipeline(p, spec, options, table, out, err, args, timeline, runner, log);
+          code = runPipeline(p, spec, options, table, out, err, args, timeline, runner, log, plan, runId);
+          return code;
         } finally {
-          outputs.finish();
+          outputs.finish(code == OK);
         }
       }
     } catch (SpecException e) {
@@ -210,7 +249,8 @@ public final class EtlJob {
 
   /** Runs the built pipeline, then reports, commits and marks success; the log is open. */
   private static int runPipeline(Pipeline p, PipelineSpec spec, EtlOptions options, TableSink table, PrintStream out,
-      PrintStream err, List<String> args, RunTimeline timeline, String runner, Path log) throws Exception {
+      PrintStream err, List<String> args, RunTimeline timeline, String runner, Path log, RunPlan plan, String runId)
+      throws Exception {
     long start = System.nanoTime();
     PipelineResult.State state;
     Double jobSeconds;
@@ -264,6 +304,9 @@ public final class EtlJob {
       err.printf(Locale.ROOT, "beam-etl: %s; see %s. Results were written without a _SUCCESS marker.%n", why,
           spec.deadLetterPath());
       return TOO_MANY_BAD;
+    }
+    for (String line : plan.commit(summary.counts(), runId)) { // the next run goes on from this one
+      out.println("  " + line);
     }
     Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
     if (options.isResumable()) {

@@ -78,6 +78,19 @@ public interface EtlOptions extends RunnerOptions, FaultOptions {
 
   void setVerbose(boolean value);
 
+  @Description("Incremental sources (source.incremental): ignore what earlier runs loaded, read everything again "
+      + "(also rows whose incremental column is NULL) and replace the output; the next runs go on from this one.")
+  @Default.Boolean(false)
+  boolean isFull();
+
+  void setFull(boolean value);
+
+  @Description("Replay: the dead-letter directory whose records to run through the job again "
+      + "(bin/beam-etl replay --pipeline=SPEC --from=DIR).")
+  String getReplayFrom();
+
+  void setReplayFrom(String value);
+
   @Description("Check the spec and flags, print the plan, and exit without reading data.")
   @Default.Boolean(false)
   boolean isDryRun();

@@ -31,22 +31,31 @@ final class OutputDirectories implements AutoCloseable {
    * success marker, Beam's temporary folders, and the partition directories of a partitioned sink. Accepted without a manifest for outputs written before
    * manifests existed, and after a run that died before writing its manifest.
    */
+  /** A run's id, as an appending run names its files with it. */
+  private static final String RUN = "[0-9a-f]{8}";
+  /** A file an appending run wrote: {@code part-<run>-00000-of-00002.parquet}, at any depth. */
+  private static final Pattern RUN_FILE = Pattern.compile("(?:part|bad-records)-(" + RUN + ")-\\d{5,}-of-\\d{5,}\\.\\w+");
   private static final Pattern JOB_NAMES = Pattern.compile(
-      "part-\\d{5,}-of-\\d{5,}\\.(parquet|csv|jsonl)|bad-records-\\d{5,}-of-\\d{5,}\\.jsonl|_run|_SUCCESS"
+      "part-(" + RUN + "-)?\\d{5,}-of-\\d{5,}\\.(parquet|csv|jsonl)|bad-records-(" + RUN
+          + "-)?\\d{5,}-of-\\d{5,}\\.jsonl|_run|_SUCCESS"
           + "|\\.temp-beam[-\\w]*");
   /** The directory's own bookkeeping, never a run's output. */
-  private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, RunManifest.FILE + ".tmp");
+  private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, RunManifest.FILE + ".tmp",
+      IncrementalState.FILE, IncrementalState.FILE + ".tmp", ReplayState.FILE, ReplayState.FILE + ".tmp");
 
   private final List<Path> dirs;
   private final String run;
   private final List<OutputLock> locks;
   private final @Nullable String partitionPrefix;
+  private final boolean append;
 
-  private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks, @Nullable String partitionPrefix) {
+  private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks, @Nullable String partitionPrefix,
+      boolean append) {
     this.dirs = dirs;
     this.run = run;
     this.locks = locks;
     this.partitionPrefix = partitionPrefix;
+    this.append = append;
   }
 
   /** How the sink's top-level partition directories begin, {@code region=}; null when it has none. */
@@ -61,12 +70,21 @@ final class OutputDirectories implements AutoCloseable {
 
   /** Before the run, touching nothing: each directory may be written, and overwritten if it must. */
   static void check(PipelineSpec spec) {
+    check(spec, false);
+  }
+
+  /**
+   * As {@link #check(PipelineSpec)}; an appending run ({@code append}: an incremental load, a
+   * replay) expects the output of earlier runs and keeps it, so only what this job did not write
+   * stops it.
+   */
+  static void check(PipelineSpec spec, boolean append) {
     for (Path dir : of(spec)) {
       if (Files.exists(dir) && !Files.isDirectory(dir)) {
         throw new SpecException("cannot write output \"" + dir + "\": it is a file, not a directory");
       }
       List<String> entries = entries(dir);
-      if (!entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
+      if (!append && !entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "
             + "choose another --output, or pass --ifExists=overwrite");
       }
@@ -88,40 +106,104 @@ final class OutputDirectories implements AutoCloseable {
 
   /** Holds the directories for the run {@code run}, checking them again now that no one else can write. */
   static OutputDirectories take(PipelineSpec spec, String run) throws IOException {
+    return take(spec, run, false);
+  }
+
+  /** As {@link #take(PipelineSpec, String)}; {@code append}: the run adds to the output, see {@link #prepare()}. */
+  static OutputDirectories take(PipelineSpec spec, String run, boolean append) throws IOException {
     List<OutputLock> locks = new ArrayList<>();
     try {
       for (Path dir : of(spec)) {
         locks.add(OutputLock.take(dir, spec.name()));
       }
-      check(spec);
+      check(spec, append);
     } catch (IOException | RuntimeException e) {
       for (OutputLock lock : locks) {
         lock.close();
       }
       throw e;
     }
-    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec));
+    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append);
   }
 
-  /** Deletes the previous run's output and notes that this run has started writing. */
+  /**
+   * Deletes the previous run's output and notes that this run has started writing. An appending
+   * run keeps what earlier successful runs wrote and deletes only the files of appending runs that
+   * did not succeed (their part files carry their run), the previous run's counts and its marker.
+   */
   void prepare() throws IOException {
     for (Path dir : dirs) {
+      if (append) {
+        RunManifest before = manifestOf(dir);
+        List<String> committed = before == null ? List.of() : before.runs;
+        deleteUncommittedRunFiles(dir, committed);
+        for (String entry : List.of("_run", "_SUCCESS")) {
+          if (Files.exists(dir.resolve(entry))) {
+            MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
+          }
+        }
+        new RunManifest(run, false, entries(dir), committed).writeTo(dir);
+        continue;
+      }
       for (String entry : previousOutput(dir, entries(dir), partitionPrefix)) {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
+      Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // the dead letters it listed are gone
       new RunManifest(run, false, List.of()).writeTo(dir);
     }
   }
 
   /** After the run, whatever its end: removes Beam's temporary folders and lists what the run wrote. */
   void finish() throws IOException {
+    finish(true);
+  }
+
+  /**
+   * As {@link #finish()}; {@code succeeded} says whether an appending run's files now belong to the
+   * output (exit 0) or are left for the next run to delete (a failed or exit-3 run is repeated).
+   */
+  void finish(boolean succeeded) throws IOException {
     for (Path dir : dirs) {
       if (!Files.isDirectory(dir)) {
         continue;
       }
       deleteTemporaryFolders(dir);
       deleteTemporaryFolders(dir.resolve("_run"));
-      new RunManifest(run, true, entries(dir)).writeTo(dir);
+      List<String> runs = new ArrayList<>();
+      RunManifest before = manifestOf(dir);
+      if (before != null) {
+        runs.addAll(before.runs);
+      }
+      if (append && succeeded) {
+        runs.add(run);
+      }
+      new RunManifest(run, true, entries(dir), append ? runs : List.of()).writeTo(dir);
+    }
+  }
+
+  /** Whether {@code dir} does not exist or holds nothing but this job's bookkeeping. */
+  static boolean isNewOrEmpty(Path dir) {
+    return entries(dir).isEmpty();
+  }
+
+  private static @Nullable RunManifest manifestOf(Path dir) throws IOException {
+    return Files.isDirectory(dir) ? RunManifest.read(dir) : null;
+  }
+
+  /** An appending run's files, anywhere under {@code dir}, whose run did not succeed. */
+  private static void deleteUncommittedRunFiles(Path dir, List<String> committed) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    List<Path> leftovers;
+    try (Stream<Path> s = Files.walk(dir)) {
+      leftovers = s.filter(Files::isRegularFile).filter(p -> {
+        java.util.regex.Matcher m = RUN_FILE.matcher(p.getFileName().toString());
+        return m.matches() && !committed.contains(m.group(1));
+      }).collect(Collectors.toList());
+    }
+    for (Path p : leftovers) {
+      Files.delete(p);
     }
   }
 

@@ -25,11 +25,21 @@ final class RunManifest {
   final String run;
   final boolean complete;
   final List<String> entries;
+  /**
+   * The appending runs (incremental loads, replays) that succeeded here: their files, named
+   * {@code part-<run>-...}, are the output; another run's such files are a failed run's leftovers.
+   */
+  final List<String> runs;
 
   RunManifest(String run, boolean complete, List<String> entries) {
+    this(run, complete, entries, List.of());
+  }
+
+  RunManifest(String run, boolean complete, List<String> entries, List<String> runs) {
     this.run = run;
     this.complete = complete;
     this.entries = List.copyOf(entries);
+    this.runs = List.copyOf(runs);
   }
 
   /** The manifest in {@code dir}, or null when there is none (an output written before manifests). */
@@ -42,7 +52,9 @@ final class RunManifest {
       JsonNode n = JSON.readTree(file.toFile());
       List<String> entries = new ArrayList<>();
       n.path("entries").forEach(e -> entries.add(e.asText()));
-      return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries);
+      List<String> runs = new ArrayList<>();
+      n.path("runs").forEach(e -> runs.add(e.asText()));
+      return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs);
     } catch (IOException e) {
       throw new IOException("the run manifest " + file + " cannot be read (" + e.getMessage() + ")", e);
     }
@@ -53,6 +65,8 @@ final class RunManifest {
     ObjectNode n = JSON.createObjectNode().put("run", run).put("complete", complete);
     ArrayNode list = n.putArray("entries");
     entries.forEach(list::add);
+    ArrayNode appended = n.putArray("runs");
+    runs.forEach(appended::add);
     Path tmp = dir.resolve(FILE + ".tmp");
     JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
     Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -76,6 +76,13 @@ public final class RunSummary {
     long read = count("read");
     b.append(String.format(Locale.ROOT, "beam-etl: %s finished in %.1f s on %s%n", spec.name(), seconds, runner));
     line(b, "records read", read, String.format(Locale.ROOT, "%,.0f records/s", read / Math.max(seconds, 1e-3)));
+    if (counts.containsKey("replay.replayed")) {
+      long skipped = counts.entrySet().stream().filter(e -> e.getKey().startsWith("replay.skipped."))
+          .mapToLong(Map.Entry::getValue).sum();
+      line(b, "dead letters replayed", count("replay.replayed"),
+          String.format(Locale.ROOT, "not replayed: %,d%s", skipped, skipped == 0 ? "" : ", why:"));
+      details(b, "replay.skipped.");
+    }
     line(b, "valid", count("valid"), null);
     line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%% (max %.2f%%) -> %s",
         100 * badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath()));

@@ -5,8 +5,11 @@ import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.SourceSpec;
 import java.io.IOException;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.BoundedSource;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -27,13 +30,24 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
 
   abstract long maxSplitBytes();
 
+  /** The files to read instead of the source's glob, or null. */
+  abstract @Nullable List<String> files();
+
   public static Extract from(SourceSpec source) {
-    return new AutoValue_Extract(source, List.of(), 0);
+    return new AutoValue_Extract(source, List.of(), 0, null);
   }
 
   /** The schema's field names, which a CSV header is matched against. */
   public Extract withSchemaFields(List<String> names) {
-    return new AutoValue_Extract(source(), List.copyOf(names), maxSplitBytes());
+    return new AutoValue_Extract(source(), List.copyOf(names), maxSplitBytes(), files());
+  }
+
+  /**
+   * Reads exactly these files (of the source's format) instead of what its path matches: an
+   * incremental run's new files. Each must exist.
+   */
+  public Extract withFiles(List<String> paths) {
+    return new AutoValue_Extract(source(), schemaFields(), maxSplitBytes(), List.copyOf(paths));
   }
 
   /**
@@ -41,7 +55,7 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
    * unfinished split whole after a restore, so small splits bound what a resumed run reads again.
    */
   public Extract withMaxSplitBytes(long bytes) {
-    return new AutoValue_Extract(source(), schemaFields(), bytes);
+    return new AutoValue_Extract(source(), schemaFields(), bytes, files());
   }
 
   @Override
@@ -51,9 +65,10 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
     }
     BoundedSource<SourceRecord> files;
     try {
+      List<MatchResult.Metadata> matched = files() == null ? InputFiles.match(source().path()) : exactly(files());
       files = source().format() == SourceSpec.Format.PARQUET
-          ? ParquetRecordSource.forFiles(source().path())
-          : FileRecordSource.forFiles(source(), schemaFields());
+          ? ParquetRecordSource.forFiles(matched)
+          : FileRecordSource.forFiles(source(), schemaFields(), matched);
     } catch (IOException e) {
       throw new IllegalArgumentException("source.path: cannot list \"" + source().path() + "\": " + e.getMessage(), e);
     }
@@ -63,5 +78,16 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
     return input.apply(
         "Read " + source().format().name().toLowerCase() + " in byte ranges",
         Read.from(maxSplitBytes() > 0 ? new CappedSplits<>(files, maxSplitBytes()) : files));
+  }
+
+  private static List<MatchResult.Metadata> exactly(List<String> paths) throws IOException {
+    List<MatchResult.Metadata> out = new java.util.ArrayList<>();
+    for (MatchResult m : FileSystems.match(paths)) {
+      if (m.status() != MatchResult.Status.OK || m.metadata().size() != 1) {
+        throw new IOException("an input file is gone or changed into a pattern: " + m);
+      }
+      out.add(m.metadata().get(0));
+    }
+    return out;
   }
 }

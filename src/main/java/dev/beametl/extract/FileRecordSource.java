@@ -32,8 +32,13 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
    * are matched against {@code schemaFields}.
    */
   public static BoundedSource<SourceRecord> forFiles(SourceSpec spec, List<String> schemaFields) throws IOException {
+    return forFiles(spec, schemaFields, InputFiles.match(spec.path()));
+  }
+
+  /** These files of the source's format. */
+  static BoundedSource<SourceRecord> forFiles(SourceSpec spec, List<String> schemaFields, List<Metadata> files) {
     List<String> fields = List.copyOf(schemaFields);
-    return new FileSetSource<>(InputFiles.match(spec.path()),
+    return new FileSetSource<>(files,
         file -> new FileRecordSource(spec, fields, file, 0, file.sizeBytes()), SourceRecord.RecordCoder.of());
   }
 

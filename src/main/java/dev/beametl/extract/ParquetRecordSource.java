@@ -49,7 +49,12 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
 
   /** The Parquet files {@code glob} names, each once ({@link InputFiles}), as one source. */
   public static BoundedSource<SourceRecord> forFiles(String glob) throws IOException {
-    return new FileSetSource<>(InputFiles.match(glob), file -> new ParquetRecordSource(file, 0, file.sizeBytes()),
+    return forFiles(InputFiles.match(glob));
+  }
+
+  /** These Parquet files. */
+  static BoundedSource<SourceRecord> forFiles(List<Metadata> files) {
+    return new FileSetSource<>(files, file -> new ParquetRecordSource(file, 0, file.sizeBytes()),
         SourceRecord.RecordCoder.of());
   }
 

@@ -21,13 +21,20 @@ import org.apache.beam.sdk.values.PDone;
  */
 public final class DeadLetters extends PTransform<PCollection<BadRecord>, PDone> {
   private final String dir;
+  private final String prefix;
 
-  private DeadLetters(String dir) {
+  private DeadLetters(String dir, String prefix) {
     this.dir = dir.replaceAll("/+$", "");
+    this.prefix = prefix;
   }
 
   public static DeadLetters to(String dir) {
-    return new DeadLetters(dir);
+    return new DeadLetters(dir, "bad-records");
+  }
+
+  /** Files named for the run, {@code bad-records-<run>-*.jsonl}, beside earlier runs' (an appending run). */
+  public DeadLetters withRunNamedFiles(String run) {
+    return new DeadLetters(dir, "bad-records-" + run);
   }
 
   @Override
@@ -35,7 +42,7 @@ public final class DeadLetters extends PTransform<PCollection<BadRecord>, PDone>
     return bad
         .apply("Bad records to JSON", ParDo.of(new ToJson()))
         .setCoder(StringUtf8Coder.of())
-        .apply("Write dead letters", TextIO.write().to(dir + "/bad-records").withSuffix(".jsonl"));
+        .apply("Write dead letters", TextIO.write().to(dir + "/" + prefix).withSuffix(".jsonl"));
   }
 
   static final class ToJson extends DoFn<BadRecord, String> {

@@ -53,8 +53,10 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   abstract @Nullable String run();
 
+  abstract boolean append();
+
   public static Load to(SinkSpec sink, OutputColumns columns) {
-    return new AutoValue_Load(sink, columns, Faults.none(), null);
+    return new AutoValue_Load(sink, columns, Faults.none(), null, false);
   }
 
   /**
@@ -63,12 +65,28 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * {@link JdbcTable#commit} moves into the table after it.
    */
   public Load withRun(String run) {
-    return new AutoValue_Load(sink(), columns(), faults(), run);
+    return new AutoValue_Load(sink(), columns(), faults(), run, append());
+  }
+
+  /**
+   * Adds to the files of earlier runs instead of replacing them (an incremental load, a replay):
+   * part files carry the run, {@code part-<run>-00000-of-00002.parquet}. Needs {@link #withRun}.
+   */
+  public Load withAppend(boolean append) {
+    return new AutoValue_Load(sink(), columns(), faults(), run(), append);
+  }
+
+  /** How this run's part files begin: {@code part}, or {@code part-<run>} when appending. */
+  String filePrefix() {
+    if (append() && run() == null) {
+      throw new IllegalArgumentException("Load.withAppend: give the run, withRun(id), which names its files");
+    }
+    return append() ? "part-" + run() : "part";
   }
 
   /** Testing only: faults to inject inside the sink, see {@link Faults}. */
   public Load withFaults(Faults faults) {
-    return new AutoValue_Load(sink(), columns(), faults, run());
+    return new AutoValue_Load(sink(), columns(), faults, run(), append());
   }
 
   @Override
@@ -78,7 +96,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       return writeTable(rows, sink.jdbc());
     }
     if (!sink.partitionBy().isEmpty()) {
-      return rows.apply("Write partitions", new PartitionedWrite(sink, columns()));
+      return rows.apply("Write partitions", new PartitionedWrite(sink, columns(), filePrefix()));
     }
     String dir = sink.path().replaceAll("/+$", "");
     if (sink.format() == SinkSpec.Format.PARQUET) {
@@ -89,7 +107,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       FileIO.Write<Void, GenericRecord> write = FileIO.<GenericRecord>write()
           .via(parquetSink(sink, avro))
           .to(dir)
-          .withPrefix("part")
+          .withPrefix(filePrefix())
           .withSuffix(".parquet");
       out.get(RECORDS).setCoder(AvroCoder.of(avro)).apply("Write Parquet", shards(write));
       return counts(out);
@@ -98,7 +116,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     PCollectionTuple out = rows.apply(csv ? "Rows to CSV lines" : "Rows to JSON lines",
         ParDo.of(new Format<String>(LINES, columns(), null, sink.format()))
             .withOutputTags(LINES, TupleTagList.of(BundleCounts.TAG)));
-    TextIO.Write write = TextIO.write().to(dir + "/part").withSuffix(csv ? ".csv" : ".jsonl");
+    TextIO.Write write = TextIO.write().to(dir + "/" + filePrefix()).withSuffix(csv ? ".csv" : ".jsonl");
     if (csv) {
       write = write.withHeader(header(columns()));
     }

@@ -47,10 +47,12 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
 
   private final SinkSpec sink;
   private final OutputColumns columns;
+  private final String filePrefix;
 
-  PartitionedWrite(SinkSpec sink, OutputColumns columns) {
+  PartitionedWrite(SinkSpec sink, OutputColumns columns, String filePrefix) {
     this.sink = sink;
     this.columns = columns;
+    this.filePrefix = filePrefix;
   }
 
   @Override
@@ -97,12 +99,13 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
    */
   private <T> FileIO.Write<String, KV<String, T>> write(String dir, String suffix,
       SerializableFunction<String, FileIO.Sink<T>> sinks) {
+    String prefix = filePrefix;
     FileIO.Write<String, KV<String, T>> write = FileIO.<String, KV<String, T>>writeDynamic()
         .by(KV::getKey)
         .withDestinationCoder(StringUtf8Coder.of())
         .via(Contextful.fn(KV::getValue), Contextful.fn(sinks))
         .to(dir)
-        .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/part", suffix));
+        .withNaming(partition -> FileIO.Write.defaultNaming(partition + "/" + prefix, suffix));
     return sink.shards() > 0 ? write.withNumShards(sink.shards()) : write;
   }
 

@@ -1,20 +1,23 @@
 package dev.beametl.pipeline;
 
 import com.google.auto.value.AutoValue;
+import dev.beametl.extract.DeadLetterRecords;
 import dev.beametl.extract.Extract;
 import dev.beametl.fault.Faults;
 import dev.beametl.load.DeadLetters;
-import dev.beametl.lookup.Lookup;
 import dev.beametl.load.Load;
+import dev.beametl.lookup.Lookup;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.IncrementalSpec;
 import dev.beametl.spec.LookupSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.transform.Transform;
 import dev.beametl.validate.Validate;
+import java.util.List;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
@@ -49,11 +52,17 @@ public abstract class EtlPipeline {
 
   abstract @Nullable String run();
 
+  abstract boolean append();
+
+  abstract @Nullable List<String> inputFiles();
+
+  abstract @Nullable List<String> replayFiles();
+
   abstract Builder toBuilder();
 
   public static EtlPipeline of(PipelineSpec spec) {
     return new AutoValue_EtlPipeline.Builder().setSpec(spec).setMaxSplitBytes(0).setRunnerMetrics(true)
-        .setNaiveAggregation(false).setFaults(Faults.none()).build();
+        .setNaiveAggregation(false).setFaults(Faults.none()).setAppend(false).build();
   }
 
   /** Largest file split in bytes (0: no cap), see {@link Extract#withMaxSplitBytes}. */
@@ -79,6 +88,24 @@ public abstract class EtlPipeline {
     return toBuilder().setRun(run).build();
   }
 
+  /**
+   * Adds to the output of earlier runs instead of replacing it (an incremental load, a replay): part
+   * files and dead letters carry the run ({@link #withRun}) in their names.
+   */
+  public EtlPipeline withAppend(boolean append) {
+    return toBuilder().setAppend(append).build();
+  }
+
+  /** Reads exactly these files of the source instead of what its path matches (an incremental run's new files). */
+  public EtlPipeline withInputFiles(List<String> files) {
+    return toBuilder().setInputFiles(List.copyOf(files)).build();
+  }
+
+  /** Reads the records of these dead-letter files instead of the source (a replay), see {@link DeadLetterRecords}. */
+  public EtlPipeline withReplay(List<String> deadLetterFiles) {
+    return toBuilder().setReplayFiles(List.copyOf(deadLetterFiles)).build();
+  }
+
   /** Testing only: the faults to inject, see {@link Faults}. */
   public EtlPipeline withFaults(Faults faults) {
     return toBuilder().setFaults(faults).build();
@@ -92,10 +119,17 @@ public abstract class EtlPipeline {
   /** Adds the whole job to {@code p}. */
   public void buildOn(Pipeline p) {
     PipelineSpec spec = spec();
-    PCollection<SourceRecord> records = p.apply("Extract",
-        Extract.from(spec.source())
-            .withSchemaFields(spec.schema().stream().map(FieldSpec::name).collect(Collectors.toList()))
-            .withMaxSplitBytes(maxSplitBytes()));
+    List<String> fieldNames = spec.schema().stream().map(FieldSpec::name).collect(Collectors.toList());
+    PCollectionList<KV<String, Long>> counts = PCollectionList.empty(p);
+    PCollection<SourceRecord> records;
+    if (replayFiles() != null) {
+      PCollectionTuple replayed = p.apply("Extract dead letters", DeadLetterRecords.from(replayFiles(), fieldNames));
+      records = replayed.get(DeadLetterRecords.RECORDS);
+      counts = counts.and(replayed.get(BundleCounts.TAG));
+    } else {
+      Extract extract = Extract.from(spec.source()).withSchemaFields(fieldNames).withMaxSplitBytes(maxSplitBytes());
+      records = p.apply("Extract", inputFiles() == null ? extract : extract.withFiles(inputFiles()));
+    }
     records = faults().atRecords(records);
 
     PCollectionTuple validated = records.apply("Validate",
@@ -104,7 +138,11 @@ public abstract class EtlPipeline {
 
     PCollection<Row> rows = validated.get(Validate.VALID);
     PCollectionList<BadRecord> bad = PCollectionList.of(validated.get(Validate.BAD));
-    PCollectionList<KV<String, Long>> counts = PCollectionList.of(validated.get(BundleCounts.TAG));
+    counts = counts.and(validated.get(BundleCounts.TAG));
+    IncrementalSpec incremental = spec.source().incremental();
+    if (incremental != null && !incremental.isFiles() && replayFiles() == null) {
+      counts = counts.and(rows.apply("High-water mark", HighWaterMark.of(incremental.column())));
+    }
     for (LookupSpec lookup : spec.lookups()) {
       PCollectionTuple reference = p.apply("Read lookup " + lookup.name(), new ReferenceRows(lookup, spec,
           maxSplitBytes()));
@@ -118,13 +156,14 @@ public abstract class EtlPipeline {
     PCollectionTuple transformed = rows.apply("Transform",
         Transform.fromSpec(spec).withNaiveGrouping(naiveAggregation()));
 
+    Load load = Load.to(spec.sink(), OutputColumns.of(spec)).withFaults(faults());
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
-        .apply("Load", run() == null ? Load.to(spec.sink(), OutputColumns.of(spec)).withFaults(faults())
-            : Load.to(spec.sink(), OutputColumns.of(spec)).withRun(run()).withFaults(faults()));
+        .apply("Load", run() == null ? load : load.withRun(run()).withAppend(append()));
 
     bad.and(transformed.get(Transform.BAD))
         .apply("All bad records", Flatten.<BadRecord>pCollections())
-        .apply("Dead letters", DeadLetters.to(spec.deadLetterPath()));
+        .apply("Dead letters", append() ? DeadLetters.to(spec.deadLetterPath()).withRunNamedFiles(run())
+            : DeadLetters.to(spec.deadLetterPath()));
 
     counts.and(transformed.get(BundleCounts.TAG))
         .and(written)
@@ -152,6 +191,12 @@ public abstract class EtlPipeline {
     abstract Builder setFaults(Faults faults);
 
     abstract Builder setRun(@Nullable String run);
+
+    abstract Builder setAppend(boolean append);
+
+    abstract Builder setInputFiles(@Nullable List<String> files);
+
+    abstract Builder setReplayFiles(@Nullable List<String> files);
 
     abstract EtlPipeline build();
   }

@@ -123,6 +123,10 @@ public final class FlinkSettings {
       return;
     }
     String why = notResumable(spec.source());
+    for (dev.beametl.spec.LookupSpec lookup : spec.lookups()) {
+      String lookupWhy = notResumable(lookup.source());
+      why = why != null || lookupWhy == null ? why : "lookup " + lookup.name() + ": " + lookupWhy;
+    }
     if (why != null) {
       throw new SpecException("--resumable: " + why + "; a restore would read part of it twice. Run without "
           + "--resumable (the runner then retries failed tasks from the start of their input).");

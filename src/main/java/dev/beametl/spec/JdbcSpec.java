@@ -42,6 +42,11 @@ public abstract class JdbcSpec implements Serializable {
 
   public abstract int fetchSize();
 
+  /** A condition every read of the table or query adds (an incremental run's mark), or null. */
+  public abstract @Nullable String where();
+
+  public abstract Builder toBuilder();
+
   public static Builder builder(String url) {
     return new AutoValue_JdbcSpec.Builder().setUrl(url).setPartitions(0).setRowsPerPartition(0)
         .setFetchSize(DEFAULT_FETCH_SIZE);
@@ -49,7 +54,8 @@ public abstract class JdbcSpec implements Serializable {
 
   /** The table or query as a relation a SELECT can read from. */
   public String relation() {
-    return table() != null ? table() : "(" + query() + ") q";
+    String base = table() != null ? table() : "(" + query() + ") q";
+    return where() == null ? base : "(SELECT * FROM " + base + " WHERE " + where() + ") w";
   }
 
   /** A name for messages and origins that shows no credentials. */
@@ -83,6 +89,8 @@ public abstract class JdbcSpec implements Serializable {
     public abstract Builder setUpperBound(@Nullable Long bound);
 
     public abstract Builder setFetchSize(int fetchSize);
+
+    public abstract Builder setWhere(@Nullable String where);
 
     public abstract JdbcSpec build();
   }

@@ -36,6 +36,10 @@ final class LookupSection {
     String name = SpecNode.required(m, "name", node).identifier();
     b.setName(name);
     SourceSpec source = SourceSection.read(SpecNode.required(m, "source", node));
+    SpecNode incremental = SourceSection.incrementalNode(m.get("source"));
+    if (incremental != null) {
+      throw incremental.error("a lookup reads its whole reference table every run; remove incremental");
+    }
     b.setSource(source);
     Scope reference = new Scope(scope.checks);
     List<FieldSpec> schema = SchemaSection.read(SpecNode.required(m, "schema", node), reference);

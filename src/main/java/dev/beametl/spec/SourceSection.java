@@ -7,11 +7,16 @@ import java.util.Set;
 /** The {@code source} section: where records come from and how files are read. */
 final class SourceSection {
   private static final Set<String> KEYS =
-      Set.of("path", "format", "charset", "compression", "csv", "jdbc", "maxRecordBytes");
+      Set.of("path", "format", "charset", "compression", "csv", "jdbc", "maxRecordBytes", "incremental");
   private static final Set<String> CSV_KEYS =
       Set.of("delimiter", "quote", "header", "nullValues", "trim", "multiline");
 
   private SourceSection() {}
+
+  /** The {@code incremental} key of a source section, read with the schema (see IncrementalSection), or null. */
+  static SpecNode incrementalNode(SpecNode node) {
+    return node.mapping(KEYS).get("incremental");
+  }
 
   static SourceSpec read(SpecNode node) {
     Map<String, SpecNode> m = node.mapping(KEYS);

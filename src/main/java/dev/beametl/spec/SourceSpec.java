@@ -77,6 +77,9 @@ public abstract class SourceSpec implements Serializable {
         .setMaxRecordBytes(DEFAULT_MAX_RECORD_BYTES);
   }
 
+  /** Load only what is new since the last successful run; null: read everything every run. */
+  public abstract @Nullable IncrementalSpec incremental();
+
   public abstract Builder toBuilder();
 
   /** Builder for {@link SourceSpec}. */
@@ -105,6 +108,8 @@ public abstract class SourceSpec implements Serializable {
     public abstract Builder setMaxRecordBytes(int maxRecordBytes);
 
     public abstract Builder setJdbc(@Nullable JdbcSpec jdbc);
+
+    public abstract Builder setIncremental(@Nullable IncrementalSpec incremental);
 
     public abstract SourceSpec build();
   }

@@ -103,8 +103,14 @@ public final class SpecReader {
     }
     PipelineSpec.Builder spec = PipelineSpec.builder();
     spec.setName(root.containsKey("name") ? root.get("name").nonEmptyString() : defaultName);
-    spec.setSource(SourceSection.read(SpecNode.required(root, "source", rootNode)));
+    SourceSpec source = SourceSection.read(SpecNode.required(root, "source", rootNode));
+    spec.setSource(source);
     spec.setSchema(SchemaSection.read(SpecNode.required(root, "schema", rootNode), scope));
+    SpecNode incrementalNode = SourceSection.incrementalNode(root.get("source"));
+    if (incrementalNode != null) {
+      source = source.toBuilder().setIncremental(IncrementalSection.read(incrementalNode, source, scope)).build();
+      spec.setSource(source);
+    }
     if (root.containsKey("lookups")) {
       spec.setLookups(LookupSection.read(root.get("lookups"), scope));
     }
@@ -120,6 +126,9 @@ public final class SpecReader {
     }
     SinkSpec sink = SinkSection.read(SpecNode.required(root, "sink", rootNode), scope);
     spec.setSink(sink);
+    if (incrementalNode != null) {
+      IncrementalSection.checkSink(incrementalNode, source.incremental(), sink, scope.aggregation);
+    }
     String deadLetter = sink.path().replaceAll("/+$", "") + "-dead-letter";
     if (root.containsKey("deadLetter")) {
       Map<String, SpecNode> dl = root.get("deadLetter").mapping(DEAD_LETTER_KEYS);

@@ -1,0 +1,278 @@
+package dev.beametl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.extract.InputFiles;
+import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import dev.beametl.spec.IncrementalSpec;
+import dev.beametl.spec.JdbcSpec;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.io.fs.MatchResult;
+
+/**
+ * What earlier successful runs of an incremental source loaded, kept beside the output in
+ * {@value #FILE}: the high-water mark of a database column, or the files loaded (path, size,
+ * modification time). A run reads from the mark minus the overlap, or only the files not loaded yet;
+ * the state moves on only when the run succeeds (exit 0), so a failed or exit-3 run is simply
+ * repeated. {@code --full} ignores it and starts over.
+ */
+final class IncrementalState {
+  static final String FILE = ".beam-etl-incremental.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DateTimeFormatter LOCAL =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT);
+
+  private final PipelineSpec spec;
+  private final IncrementalSpec incremental;
+  private final @Nullable Long mark;
+  private final List<String> loadedFiles;
+  private final boolean hadState;
+  private final boolean full;
+  private final List<String> notes = new ArrayList<>();
+  private PipelineSpec runSpec;
+  private @Nullable List<MatchResult.Metadata> newFiles;
+  private @Nullable String nothingNew;
+
+  private IncrementalState(PipelineSpec spec, @Nullable Long mark, List<String> loadedFiles, boolean hadState,
+      boolean full) {
+    this.spec = spec;
+    this.incremental = spec.source().incremental();
+    this.mark = mark;
+    this.loadedFiles = loadedFiles;
+    this.hadState = hadState;
+    this.full = full;
+    this.runSpec = spec;
+  }
+
+  private static Path file(PipelineSpec spec) {
+    return Path.of(spec.sink().path(), FILE);
+  }
+
+  /** Reads the state and plans this run: its spec (a database read from the mark), or its new files. */
+  static IncrementalState plan(PipelineSpec spec, boolean full) throws IOException {
+    IncrementalSpec incremental = spec.source().incremental();
+    Path file = file(spec);
+    Long mark = null;
+    List<String> loaded = new ArrayList<>();
+    boolean had = Files.isRegularFile(file);
+    if (had) {
+      JsonNode n;
+      try {
+        n = JSON.readTree(file.toFile());
+      } catch (IOException e) {
+        throw new SpecException("source.incremental: the state " + file + " cannot be read (" + e.getMessage()
+            + "); run once with --full to start over");
+      }
+      String column = n.path("column").isTextual() ? n.get("column").asText() : null;
+      boolean sameKind = incremental.isFiles() ? n.has("files") : incremental.column().equals(column);
+      if (!sameKind) {
+        throw new SpecException("source.incremental: " + file + " holds the state of another incremental setting ("
+            + (column == null ? "files" : "column " + column) + "); run once with --full to start over");
+      }
+      if (n.hasNonNull("mark")) {
+        mark = n.get("mark").asLong();
+      }
+      n.path("files").forEach(f -> loaded.add(key(f.path("path").asText(), f.path("size").asLong(),
+          f.path("modified").asLong())));
+    }
+    IncrementalState state = new IncrementalState(spec, full ? null : mark, full ? List.of() : loaded, had, full);
+    if (incremental.isFiles()) {
+      state.planFiles();
+    } else {
+      state.planRows();
+    }
+    return state;
+  }
+
+  private static String key(String path, long size, long modified) {
+    return path + "\u0000" + size + "\u0000" + modified;
+  }
+
+  private void planFiles() throws IOException {
+    List<MatchResult.Metadata> all = InputFiles.match(spec.source().path());
+    Set<String> loaded = new LinkedHashSet<>(loadedFiles);
+    newFiles = new ArrayList<>();
+    for (MatchResult.Metadata m : all) {
+      if (!loaded.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {
+        newFiles.add(m);
+      }
+    }
+    if (newFiles.isEmpty()) {
+      nothingNew = String.format(Locale.ROOT, "no new files: the %,d files %s matches were all loaded by earlier "
+          + "runs (--full loads them again)", all.size(), spec.source().path());
+    } else {
+      notes.add(String.format(Locale.ROOT, "incremental: %,d new file%s of %,d (a file changed since it was loaded "
+          + "counts as new)", newFiles.size(), newFiles.size() == 1 ? "" : "s", all.size()));
+    }
+  }
+
+  private void planRows() {
+    JdbcSpec jdbc = spec.source().jdbc();
+    String column = incremental.column();
+    long nulls = countNulls(jdbc, column);
+    if (mark == null) {
+      notes.add("incremental: " + (full ? "--full: " : "no earlier run: ") + "reads every row of " + jdbc.displayName()
+          + "; the next runs read from the largest " + column + " this run reads, minus the overlap "
+          + incremental.overlapText());
+      return;
+    }
+    String literal = literal(jdbc, column, mark - incremental.overlap());
+    runSpec = spec.toBuilder().setSource(spec.source().toBuilder()
+        .setJdbc(jdbc.toBuilder().setWhere(column + " >= " + literal).build()).build()).build();
+    notes.add("incremental: reads the rows of " + jdbc.displayName() + " with " + column + " >= " + literal
+        + " (the last mark minus the overlap " + incremental.overlapText() + ")");
+    if (nulls > 0) {
+      notes.add(String.format(Locale.ROOT, "incremental: %,d rows with a NULL %s are not read by incremental runs; "
+          + "--full reads them", nulls, column));
+    }
+  }
+
+  private static long countNulls(JdbcSpec jdbc, String column) {
+    try (Connection c = JdbcConnections.open(jdbc);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + jdbc.relation() + " WHERE " + column + " IS NULL")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new SpecException("source.incremental.column: cannot read " + column + " of " + jdbc.displayName() + ": "
+          + JdbcConnections.describe(e, jdbc));
+    }
+  }
+
+  /** The mark as an SQL literal of the column's type, in the field's time zone for a local timestamp. */
+  private String literal(JdbcSpec jdbc, String column, long value) {
+    FieldSpec field = spec.field(column).orElseThrow();
+    boolean withZone;
+    try (Connection c = JdbcConnections.open(jdbc);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT " + column + " FROM " + jdbc.relation() + " WHERE 1 = 0")) {
+      String name = String.valueOf(rs.getMetaData().getColumnTypeName(1)).toLowerCase(Locale.ROOT);
+      // PostgreSQL's driver reports timestamptz as TIMESTAMP; its type name tells
+      withZone = rs.getMetaData().getColumnType(1) == Types.TIMESTAMP_WITH_TIMEZONE || name.contains("tz")
+          || name.contains("time zone");
+    } catch (SQLException e) {
+      throw new SpecException("source.incremental.column: cannot read " + column + " of " + jdbc.displayName() + ": "
+          + JdbcConnections.describe(e, jdbc));
+    }
+    FieldType.Kind kind = field.type().kind();
+    if (kind == FieldType.Kind.DATE) {
+      return "DATE '" + LocalDate.ofEpochDay(value) + "'";
+    }
+    if (kind == FieldType.Kind.TIMESTAMP) {
+      Instant instant = Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1000);
+      if (withZone) {
+        return "TIMESTAMP WITH TIME ZONE '" + LOCAL.format(instant.atOffset(ZoneOffset.UTC)) + "+00:00'";
+      }
+      ZoneId zone = field.zone() == null ? ZoneOffset.UTC : ZoneId.of(field.zone());
+      return "TIMESTAMP '" + LOCAL.format(instant.atZone(zone)) + "'";
+    }
+    return Long.toString(value);
+  }
+
+  PipelineSpec spec() {
+    return runSpec;
+  }
+
+  /** Whether earlier runs' output stays and this run adds to it. */
+  boolean continues() {
+    return hadState && !full;
+  }
+
+  boolean hadState() {
+    return hadState;
+  }
+
+  @Nullable String nothingNew() {
+    return nothingNew;
+  }
+
+  List<String> notes() {
+    return notes;
+  }
+
+  @Nullable List<String> newFiles() {
+    if (newFiles == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    newFiles.forEach(m -> out.add(m.resourceId().toString()));
+    return out;
+  }
+
+  /** After a successful run: the new mark (the largest value read, never lower than the last), or the files added. */
+  List<String> commit(Map<String, Long> counts, String run) throws IOException {
+    ObjectNode n = JSON.createObjectNode().put("pipeline", spec.name()).put("run", run)
+        .put("updated", Instant.now().toString());
+    List<String> said = new ArrayList<>();
+    if (incremental.isFiles()) {
+      ArrayNode files = n.putArray("files");
+      for (String k : loadedFiles) {
+        String[] parts = k.split("\u0000");
+        files.addObject().put("path", parts[0]).put("size", Long.parseLong(parts[1]))
+            .put("modified", Long.parseLong(parts[2]));
+      }
+      for (MatchResult.Metadata m : newFiles) {
+        files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
+            .put("modified", m.lastModifiedMillis());
+      }
+      said.add(String.format(Locale.ROOT, "incremental: %,d files loaded so far; the next run loads only newer ones",
+          files.size()));
+    } else {
+      Long read = counts.get("incremental.max");
+      Long next = read == null ? mark : mark == null ? read : Math.max(mark, read);
+      n.put("column", incremental.column());
+      if (next == null) {
+        n.putNull("mark");
+      } else {
+        n.put("mark", next);
+      }
+      said.add("incremental: the next run reads from " + incremental.column() + " = " + describe(next)
+          + " minus the overlap " + incremental.overlapText());
+    }
+    Path file = file(spec);
+    Path tmp = file.resolveSibling(FILE + ".tmp");
+    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return said;
+  }
+
+  private String describe(@Nullable Long value) {
+    if (value == null) {
+      return "(no rows yet: the whole table)";
+    }
+    FieldType.Kind kind = spec.field(incremental.column()).orElseThrow().type().kind();
+    if (kind == FieldType.Kind.DATE) {
+      return LocalDate.ofEpochDay(value).toString();
+    }
+    if (kind == FieldType.Kind.TIMESTAMP) {
+      return Instant.ofEpochSecond(Math.floorDiv(value, 1_000_000L), Math.floorMod(value, 1_000_000L) * 1000).toString();
+    }
+    return value.toString();
+  }
+}

@@ -1,0 +1,120 @@
+package dev.beametl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.extract.InputFiles;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.io.fs.MatchResult;
+
+/**
+ * Which dead-letter files of a directory were replayed, kept in it as {@value #FILE}: a file is
+ * replayed once (by path, size and modification time; one fixed by hand since counts as new). A
+ * replay's own dead letters are new files, which a later replay takes.
+ */
+final class ReplayState {
+  static final String FILE = ".beam-etl-replayed.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final ObjectNode state;
+  private final List<MatchResult.Metadata> pending;
+  private final int replayedBefore;
+
+  private ReplayState(Path dir, ObjectNode state, List<MatchResult.Metadata> pending, int replayedBefore) {
+    this.dir = dir;
+    this.state = state;
+    this.pending = pending;
+    this.replayedBefore = replayedBefore;
+  }
+
+  static ReplayState plan(Path dir, PipelineSpec spec) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new SpecException("replay --from: " + dir + " is not a directory; give a dead-letter directory, e.g. "
+          + spec.deadLetterPath());
+    }
+    ObjectNode state = JSON.createObjectNode();
+    Path file = dir.resolve(FILE);
+    if (Files.isRegularFile(file)) {
+      try {
+        JsonNode n = JSON.readTree(file.toFile());
+        if (n instanceof ObjectNode) {
+          state = (ObjectNode) n;
+        }
+      } catch (IOException e) {
+        throw new SpecException("replay: " + file + " cannot be read (" + e.getMessage() + "); remove it to replay "
+            + "every dead-letter file of " + dir + " again");
+      }
+    }
+    Set<String> done = new HashSet<>();
+    state.path("files").forEach(f -> done.add(key(f.path("path").asText(), f.path("size").asLong(),
+        f.path("modified").asLong())));
+    List<MatchResult.Metadata> pending = new ArrayList<>();
+    int before = 0;
+    for (MatchResult.Metadata m : InputFiles.match(dir.resolve("bad-records-*.jsonl").toString())) {
+      if (done.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {
+        before++;
+      } else {
+        pending.add(m);
+      }
+    }
+    return new ReplayState(dir, state, pending, before);
+  }
+
+  private static String key(String path, long size, long modified) {
+    return path + "\u0000" + size + "\u0000" + modified;
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  List<String> pending() {
+    List<String> out = new ArrayList<>();
+    pending.forEach(m -> out.add(m.resourceId().toString()));
+    return out;
+  }
+
+  @Nullable String nothingToReplay() {
+    if (!pending.isEmpty()) {
+      return null;
+    }
+    return replayedBefore == 0 ? "nothing to replay: " + dir + " holds no dead-letter files (bad-records-*.jsonl)"
+        : String.format(Locale.ROOT, "nothing to replay: the %,d dead-letter files in %s were replayed already (%s "
+            + "lists them; a file edited since counts as new)", replayedBefore, dir, FILE);
+  }
+
+  List<String> notes() {
+    return List.of(String.format(Locale.ROOT, "replay: %,d dead-letter file%s of %s%s", pending.size(),
+        pending.size() == 1 ? "" : "s", dir, replayedBefore == 0 ? ""
+            : String.format(Locale.ROOT, " (%,d replayed before, left out)", replayedBefore)));
+  }
+
+  /** After a successful replay: its files are not replayed again. */
+  List<String> commit(String run) throws IOException {
+    ArrayNode files = state.has("files") ? (ArrayNode) state.get("files") : state.putArray("files");
+    for (MatchResult.Metadata m : pending) {
+      files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
+          .put("modified", m.lastModifiedMillis()).put("run", run).put("replayed", Instant.now().toString());
+    }
+    Path file = dir.resolve(FILE);
+    Path tmp = dir.resolve(FILE + ".tmp");
+    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), state);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files; they are not replayed again",
+        file, files.size()));
+  }
+}

@@ -1,0 +1,133 @@
+package dev.beametl.cli;
+
+import dev.beametl.pipeline.EtlPipeline;
+import dev.beametl.spec.IncrementalSpec;
+import dev.beametl.spec.JdbcSinkSpec;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * What a run reads and how it writes, beyond its spec: everything and replacing the output (a plain
+ * run), only what is new and adding to the output ({@link IncrementalState}), or the records of
+ * earlier dead letters ({@link ReplayState}). Made before anything is touched, so what it refuses
+ * is a usage error (exit 2); its state moves on only after a run that succeeded (exit 0).
+ */
+final class RunPlan {
+  /** The spec as this run runs it (a mark in its database read, a replay's sink mode). */
+  final PipelineSpec spec;
+  /** The run adds to earlier runs' output instead of replacing it. */
+  final boolean append;
+  /** Why there is nothing to run, or null. */
+  final @Nullable String nothingToDo;
+  /** Lines for the person running the job: what this run reads, what it leaves out. */
+  final List<String> notes;
+  private final @Nullable List<String> inputFiles;
+  private final @Nullable List<String> replayFiles;
+  private final @Nullable IncrementalState incremental;
+  private final @Nullable ReplayState replay;
+
+  private RunPlan(PipelineSpec spec, boolean append, @Nullable String nothingToDo, List<String> notes,
+      @Nullable List<String> inputFiles, @Nullable List<String> replayFiles, @Nullable IncrementalState incremental,
+      @Nullable ReplayState replay) {
+    this.spec = spec;
+    this.append = append;
+    this.nothingToDo = nothingToDo;
+    this.notes = List.copyOf(notes);
+    this.inputFiles = inputFiles;
+    this.replayFiles = replayFiles;
+    this.incremental = incremental;
+    this.replay = replay;
+  }
+
+  static RunPlan of(PipelineSpec spec, EtlOptions options, Path callerDir) throws IOException {
+    IncrementalSpec incremental = spec.source().incremental();
+    if (options.getReplayFrom() != null) {
+      refuseResumable(options, "a replay");
+      return replay(spec, callerDir.resolve(options.getReplayFrom()).normalize(), options);
+    }
+    if (options.isFull() && incremental == null) {
+      throw new SpecException("--full applies to incremental sources (source.incremental); this spec reads "
+          + "everything every run");
+    }
+    if (incremental == null) {
+      return new RunPlan(spec, false, null, List.of(), null, null, null, null);
+    }
+    refuseResumable(options, "an incremental load");
+    IncrementalState state = IncrementalState.plan(spec, options.isFull());
+    boolean append = state.continues();
+    PipelineSpec runSpec = state.spec();
+    if (options.isFull() && state.hadState()) {
+      runSpec = runSpec.toBuilder().setSink(runSpec.sink().toBuilder()
+          .setIfExists(dev.beametl.spec.SinkSpec.IfExists.OVERWRITE).build()).build();
+    }
+    return new RunPlan(runSpec, append, state.nothingNew(), state.notes(), state.newFiles(), null, state, null);
+  }
+
+  private static RunPlan replay(PipelineSpec spec, Path from, EtlOptions options) throws IOException {
+    ReplayState state = ReplayState.plan(from, spec);
+    List<String> notes = new ArrayList<>(state.notes());
+    PipelineSpec runSpec = spec.toBuilder().setSource(spec.source().toBuilder().setIncremental(null).build()).build();
+    boolean append = true;
+    if (spec.aggregation() != null) {
+      if (spec.sink().jdbc() != null) {
+        throw new SpecException("replay: this spec aggregates into a table; its replayed records would replace whole "
+            + "groups with partial ones. Replay into files in a new directory: --set=sink.format=parquet "
+            + "--output=NEW_DIR");
+      }
+      if (!OutputDirectories.isNewOrEmpty(Path.of(spec.sink().path()))) {
+        throw new SpecException("replay: this spec aggregates; its replayed records would replace whole groups of "
+            + spec.sink().path() + " with partial ones. Give a new directory: --output=NEW_DIR");
+      }
+      append = false;
+    }
+    JdbcSinkSpec table = spec.sink().jdbc();
+    if (table != null && table.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
+      runSpec = runSpec.toBuilder().setSink(runSpec.sink().toBuilder().setJdbc(JdbcSinkSpec.of(table.connection(),
+          JdbcSinkSpec.Mode.APPEND, table.keys(), table.batchSize(), table.createTable(), table.attempts())).build())
+          .build();
+      notes.add("replay: the table's rows stay; the replayed rows are added to them (mode overwrite becomes append)");
+    }
+    return new RunPlan(runSpec, append, state.nothingToReplay(), notes, null, state.pending(), null, state);
+  }
+
+  private static void refuseResumable(EtlOptions options, String what) {
+    if (options.isResumable()) {
+      throw new SpecException("--resumable: " + what + " is not resumable: a resumed run would read other files or "
+          + "rows than its checkpoint holds. Run without --resumable (the runner still retries failed tasks).");
+    }
+  }
+
+  /** The pipeline this plan runs. */
+  EtlPipeline applyTo(EtlPipeline pipeline) {
+    EtlPipeline p = pipeline.withAppend(append);
+    if (inputFiles != null) {
+      p = p.withInputFiles(inputFiles);
+    }
+    if (replayFiles != null) {
+      p = p.withReplay(replayFiles);
+    }
+    return p;
+  }
+
+  /** The directories this run reads besides its input and must hold: a replay's dead-letter directory. */
+  @Nullable Path heldInput() {
+    return replay == null ? null : replay.dir();
+  }
+
+  /** After a run that succeeded: the next incremental run goes on from here; replayed files are not replayed again. */
+  List<String> commit(Map<String, Long> counts, String run) throws IOException {
+    if (incremental != null) {
+      return incremental.commit(counts, run);
+    }
+    if (replay != null) {
+      return replay.commit(run);
+    }
+    return List.of();
+  }
+}

@@ -1,0 +1,225 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Incremental loads, end to end: a PostgreSQL table synced into an upsert table run after run
+ * (rows committed late within the overlap are not lost, ties at the mark are read again and
+ * de-duplicated by the sink, NULLs are left to --full, a failed run is simply repeated); and a
+ * directory of files loaded file by file, each exactly once, a failed run's files removed.
+ */
+public class IncrementalIT {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  private static EmbeddedPostgres postgres;
+  private static String url;
+
+  @BeforeClass
+  public static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+    url = postgres.getJdbcUrl("postgres", "postgres");
+  }
+
+  @AfterClass
+  public static void stopPostgres() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private static void sql(String... statements) throws Exception {
+    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+      for (String st : statements) {
+        s.execute(st);
+      }
+    }
+  }
+
+  private static List<String> rows(String query) throws Exception {
+    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(query)) {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+          row.add(String.valueOf(rs.getObject(i)));
+        }
+        out.add(String.join("|", row));
+      }
+      return out;
+    }
+  }
+
+  private Path syncSpec(String table) throws Exception {
+    Path spec = tmp.getRoot().toPath().resolve(table + ".yaml");
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "name: " + table + "-sync",
+        "source:",
+        "  format: jdbc",
+        "  jdbc: {url: '" + url + "', user: postgres, table: " + table + ", partitionColumn: id, partitions: 3}",
+        "  incremental: {column: updated_at, overlap: 10m}",
+        "schema:",
+        "  - {name: id, type: long}",
+        "  - {name: updated_at, type: timestamp, nullable: true}",
+        "  - {name: amount, type: 'decimal(10,2)', min: 0}",
+        "sink:",
+        "  format: jdbc",
+        "  path: " + tmp.getRoot() + "/" + table + "-out",
+        "  jdbc: {url: '" + url + "', user: postgres, table: " + table + "_copy, mode: upsert, keys: [id],"
+            + " createTable: true}",
+        "deadLetter: {maxBadRatio: 0.2}", ""));
+    return spec;
+  }
+
+  @Test
+  public void aTableSyncedRunAfterRunLosesAndDuplicatesNothing() throws Exception {
+    sql("CREATE TABLE orders (id BIGINT, updated_at TIMESTAMPTZ, amount NUMERIC(10,2))",
+        "INSERT INTO orders SELECT g, TIMESTAMPTZ '2024-01-01 00:00:00+00' + g * INTERVAL '1 minute', g / 10.0"
+            + " FROM generate_series(1, 1000) g",
+        "INSERT INTO orders VALUES (5000, NULL, 1.00)");
+    Path spec = syncSpec("orders");
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    assertThat(first.err, containsString("no earlier run: reads every row of orders"));
+    assertThat(rows("SELECT count(*) FROM orders_copy"), containsInAnyOrder("1001"));
+
+    // Committed late, below the mark but within the overlap; an update; new rows; a tie at the mark.
+    sql("INSERT INTO orders VALUES (2001, TIMESTAMPTZ '2024-01-01 16:35:00+00', 7.00)",
+        "UPDATE orders SET amount = 99.99, updated_at = TIMESTAMPTZ '2024-01-02 00:00:00+00' WHERE id = 10",
+        "INSERT INTO orders VALUES (2002, TIMESTAMPTZ '2024-01-01 16:40:00+00', 8.00)",
+        "INSERT INTO orders VALUES (2003, NULL, 9.00)");
+    EtlJobTest.Run second = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(second.err, second.code, is(EtlJob.OK));
+    assertThat(second.err, containsString("with updated_at >= TIMESTAMP WITH TIME ZONE '2024-01-01 16:30:00.000000+00:00'"));
+    assertThat(second.err, containsString("2 rows with a NULL updated_at are not read by incremental runs; --full reads them"));
+    assertThat("only the rows from the mark minus the overlap",
+        RunCounts.read(tmp.getRoot() + "/orders-out/_run").get("read"), is(14L));
+    assertThat(rows("SELECT id, updated_at IS NULL, amount FROM orders_copy EXCEPT SELECT id, updated_at IS NULL, amount"
+        + " FROM orders"), containsInAnyOrder());
+    assertThat("not 2003: its column is NULL", rows("SELECT count(*) FROM orders_copy"), containsInAnyOrder("1003"));
+
+    // A run over the limit of bad rows (exit 3) leaves the mark where it was: the next run reads them again.
+    sql("INSERT INTO orders SELECT 3000 + g, TIMESTAMPTZ '2024-01-03 00:00:00+00', -1 FROM generate_series(1, 10) g");
+    EtlJobTest.Run bad = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(bad.err, bad.code, is(EtlJob.TOO_MANY_BAD));
+    sql("UPDATE orders SET amount = 1 WHERE id BETWEEN 3001 AND 3010");
+    EtlJobTest.Run again = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(again.err, again.code, is(EtlJob.OK));
+    assertThat(again.err, containsString(">= TIMESTAMP WITH TIME ZONE '2024-01-01 23:50:00.000000+00:00'"));
+    assertThat(rows("SELECT count(*) FROM orders_copy WHERE id BETWEEN 3001 AND 3010"), containsInAnyOrder("10"));
+
+    EtlJobTest.Run full = new EtlJobTest.Run("--pipeline=" + spec, "--full");
+    assertThat(full.err, full.code, is(EtlJob.OK));
+    assertThat(rows("SELECT count(*) FROM orders_copy"), containsInAnyOrder("1014"));
+    assertThat(rows("SELECT id, amount FROM orders EXCEPT SELECT id, amount FROM orders_copy"), hasSize(0));
+  }
+
+  @Test
+  public void anIncrementalSourceNeedsASinkThatDeDuplicates() throws Exception {
+    Path spec = syncSpec("unused");
+    Files.writeString(spec, Files.readString(spec).replace("mode: upsert", "mode: append"));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--dryRun");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("source.incremental"));
+    assertThat(r.err, containsString("the sink must de-duplicate them: write to a jdbc sink with mode: upsert"));
+  }
+
+  private Path filesSpec(String extra) throws Exception {
+    Path spec = tmp.getRoot().toPath().resolve("files.yaml");
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + tmp.getRoot() + "/in/*.csv', format: csv, incremental: files}",
+        "schema: [{name: id, type: long}, {name: amount, type: 'decimal(10,2)', min: 0}]",
+        extra,
+        "sink: {format: parquet, path: '" + tmp.getRoot() + "/out'}",
+        "deadLetter: {maxBadRatio: 0.2}", ""));
+    return spec;
+  }
+
+  private void file(String name, int from, int to, boolean bad) throws Exception {
+    StringBuilder b = new StringBuilder("id,amount\n");
+    for (int i = from; i <= to; i++) {
+      b.append(i).append(',').append(bad ? "-1" : i + ".50").append('\n');
+    }
+    Files.createDirectories(tmp.getRoot().toPath().resolve("in"));
+    Files.writeString(tmp.getRoot().toPath().resolve("in/" + name), b);
+  }
+
+  private List<String> ids() throws Exception {
+    return SampleJobIT.query("SELECT id FROM read_parquet('" + tmp.getRoot() + "/out/*.parquet')");
+  }
+
+  @Test
+  public void filesAreLoadedOnceEachAndAFailedRunsFilesGo() throws Exception {
+    Path spec = filesSpec("");
+    file("a.csv", 1, 100, false);
+    assertThat(new EtlJobTest.Run("--pipeline=" + spec).code, is(EtlJob.OK));
+    file("b.csv", 101, 150, false);
+    EtlJobTest.Run second = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(second.err, second.code, is(EtlJob.OK));
+    assertThat(second.err, containsString("1 new file of 2"));
+    assertThat(ids(), hasSize(150));
+    assertThat("each id once", ids().stream().distinct().count(), is(150L));
+    try (Stream<Path> s = Files.list(tmp.getRoot().toPath().resolve("out"))) {
+      assertThat("the second run's files carry its id", s.map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("part-[0-9a-f]{8}-\\d{5}-of-\\d{5}\\.parquet")).count(), is(1L));
+    }
+
+    file("c.csv", 151, 160, true); // every row bad: exit 3, its part files are not the output's
+    EtlJobTest.Run bad = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(bad.err, bad.code, is(EtlJob.TOO_MANY_BAD));
+    file("c.csv", 151, 160, false); // fixed: a file changed since is new again
+    EtlJobTest.Run fixed = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(fixed.err, fixed.code, is(EtlJob.OK));
+    assertThat(ids(), hasSize(160));
+    assertThat(ids().stream().distinct().count(), is(160L));
+
+    EtlJobTest.Run none = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(none.code, is(EtlJob.OK));
+    assertThat(none.out, containsString("no new files: the 3 files"));
+    EtlJobTest.Run full = new EtlJobTest.Run("--pipeline=" + spec, "--full");
+    assertThat(full.err, full.code, is(EtlJob.OK));
+    assertThat(ids(), hasSize(160));
+    try (Stream<Path> s = Files.list(tmp.getRoot().toPath().resolve("out"))) {
+      assertThat("--full replaced the output", s.map(p -> p.getFileName().toString())
+          .filter(n -> n.matches("part-[0-9a-f]{8}-.*")).collect(Collectors.toList()), hasSize(0));
+    }
+  }
+
+  @Test
+  public void filesWithAnAggregationIntoFilesAreRefusedAsIsResumableMode() throws Exception {
+    Path spec = filesSpec("aggregate: {groupBy: [id], metrics: [{name: n, op: count}]}");
+    file("a.csv", 1, 10, false);
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--dryRun");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("would write partial groups"));
+    EtlJobTest.Run resumable = new EtlJobTest.Run("--pipeline=" + filesSpec(""), "--resumable");
+    assertThat(resumable.code, is(EtlJob.USAGE));
+    assertThat(resumable.err, containsString("--resumable: an incremental load is not resumable"));
+    assertThat(resumable.err, not(containsString("Exception")));
+  }
+}

@@ -1,0 +1,181 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.isIn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * {@code beam-etl replay}, end to end on the embedded runner: dead letters of every stage run again
+ * after a fix to the spec, the reference table or the dead letters themselves; each record lands
+ * once, with its original origin if it fails again; a file is replayed once; what cannot be
+ * replayed is counted by why; an aggregating spec replays only into a new directory.
+ */
+public class ReplayIT {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Path root() {
+    return tmp.getRoot().toPath();
+  }
+
+  private Path write(String name, String text) throws Exception {
+    Path p = root().resolve(name);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text);
+    return p;
+  }
+
+  private static List<JsonNode> deadLetters(Path dir) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).collect(Collectors.toList())) {
+        for (String line : Files.readAllLines(p)) {
+          out.add(JSON.readTree(line));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Header columns in another order than the schema, an extra column, and rows that fail in each stage. */
+  private Path spec(String derive, String reference, String extra) throws Exception {
+    write("in/orders.csv", String.join("\n",
+        "amount,id,note,qty,product",
+        "10.00,1,a,2,P1",
+        "20.00,2,b,3,P1", // derive divides by qty - 3: zero
+        "30.00,3,c,x,P2", // qty is not an int
+        "40.00,4,d,4,P9", // no product P9
+        "50.00,5,e,5,P2",
+        "60.00,6,f,6,P2" + "y".repeat(300), // longer than maxRecordBytes: cut, not replayable
+        ""));
+    write(reference, "product_id,brand\nP1,Acme\nP2,Globex\n");
+    return write("orders.yaml", String.join("\n",
+        "version: 1",
+        "name: orders",
+        "source: {path: in/orders.csv, format: csv, maxRecordBytes: 200}",
+        "schema:",
+        "  - {name: id, type: long}",
+        "  - {name: qty, type: int}",
+        "  - {name: amount, type: 'decimal(10,2)'}",
+        "  - {name: product, type: string}",
+        "lookups:",
+        "  - name: products",
+        "    source: {path: " + reference + ", format: csv}",
+        "    schema: [{name: product_id, type: string}, {name: brand, type: string}]",
+        "    key: product_id",
+        "    on: product",
+        "    fields: [brand]",
+        "derive:",
+        "  - {name: per_unit, type: 'decimal(10,2)', expr: '" + derive + "'}",
+        extra,
+        "sink: {format: parquet, path: out, ifExists: overwrite}",
+        "deadLetter: {maxBadRatio: 0.9}", ""));
+  }
+
+  private List<String> rows(String dir) throws Exception {
+    return SampleJobIT.query("SELECT id, qty, amount, brand, per_unit FROM read_parquet('" + root() + "/" + dir
+        + "/*.parquet') ORDER BY id");
+  }
+
+  @Test
+  public void deadLettersOfEveryStageLandOnceAfterAFix() throws Exception {
+    Path spec = spec("amount / (qty - 3)", "products.csv", "");
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    assertThat(rows("out"), containsInAnyOrder("1|2|10.00|Acme|-10.00", "5|5|50.00|Globex|25.00"));
+    Path deadLetters = root().resolve("out-dead-letter");
+    List<JsonNode> before = deadLetters(deadLetters);
+    assertThat(before.stream().map(n -> n.get("stage").asText() + " " + n.get("reason_kind").asText() + " "
+        + n.get("payload_format").asText()).collect(Collectors.toList()), containsInAnyOrder(
+        "transform expression values", "validate type csv", "lookup lookup_miss values", "validate too_long none"));
+
+    // The fixes: the expression, the reference table, and the bad value edited in the dead letter.
+    Files.writeString(spec, Files.readString(spec).replace("amount / (qty - 3)", "amount / qty"));
+    Files.writeString(root().resolve("products.csv"), "product_id,brand\nP1,Acme\nP2,Globex\nP9,Initech\n");
+    try (Stream<Path> s = Files.list(deadLetters)) {
+      for (Path p : s.filter(p -> p.toString().endsWith(".jsonl")).collect(Collectors.toList())) {
+        Files.writeString(p, Files.readString(p).replace("30.00,3,c,x,P2", "30.00,3,c,3,P2"));
+      }
+    }
+    EtlJobTest.Run replay = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(replay.err, replay.code, is(EtlJob.OK));
+    assertThat(replay.out, containsString("dead letters replayed"));
+    assertThat(replay.out, containsString("too_long"));
+    Map<String, Long> counts = RunCounts.read(root() + "/out/_run");
+    assertThat(counts.get("replay.replayed"), is(3L));
+    assertThat(counts.get("replay.skipped.too_long"), is(1L));
+    assertThat("each row once, the replayed ones read by their columns' names", rows("out"), containsInAnyOrder(
+        "1|2|10.00|Acme|-10.00", "2|3|20.00|Acme|6.67", "3|3|30.00|Globex|10.00", "4|4|40.00|Initech|10.00",
+        "5|5|50.00|Globex|25.00"));
+
+    // Replayed once: a second replay leaves the first file out.
+    EtlJobTest.Run again = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(again.err, again.code, is(EtlJob.OK));
+    assertThat(again.err, containsString("(1 replayed before, left out)"));
+    assertThat("the first replay's own dead-letter file holds nothing", RunCounts.read(root() + "/out/_run")
+        .get("read"), is(0L));
+    assertThat(rows("out"), hasSize(5));
+  }
+
+  @Test
+  public void recordsThatFailAgainKeepTheirOriginalOrigin() throws Exception {
+    Path spec = spec("amount / (qty - 3)", "products.csv", "");
+    assertThat(new EtlJobTest.Run("--pipeline=" + spec).code, is(EtlJob.OK));
+    Path deadLetters = root().resolve("out-dead-letter");
+    List<String> origins = deadLetters(deadLetters).stream().map(n -> n.get("origin").asText())
+        .collect(Collectors.toList());
+    EtlJobTest.Run replay = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters,
+        "--maxBadRatio=1.0"); // nothing was fixed: all fail again
+    assertThat(replay.err, replay.code, is(EtlJob.OK));
+    List<JsonNode> now = deadLetters(deadLetters);
+    assertThat("the first run's and the replay's", now, hasSize(origins.size() + 3));
+    List<String> newOrigins = now.stream().map(n -> n.get("origin").asText()).collect(Collectors.toList());
+    assertThat(newOrigins, everyItem(isIn(origins)));
+    assertThat(newOrigins.stream().filter(o -> o.matches(".*orders\\.csv@byte \\d+")).count(), is((long) now.size()));
+  }
+
+  @Test
+  public void anAggregatingSpecReplaysOnlyIntoANewDirectory() throws Exception {
+    Path spec = spec("amount / (qty - 3)", "products.csv",
+        "aggregate: {groupBy: [brand], metrics: [{name: total, op: sum, field: amount}]}");
+    assertThat(new EtlJobTest.Run("--pipeline=" + spec).code, is(EtlJob.OK));
+    Path deadLetters = root().resolve("out-dead-letter");
+    Files.writeString(spec, Files.readString(spec).replace("amount / (qty - 3)", "amount / qty"));
+    EtlJobTest.Run refused = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(refused.code, is(EtlJob.USAGE));
+    assertThat(refused.err, containsString("would replace whole groups"));
+    assertThat(refused.err, containsString("--output=NEW_DIR"));
+    EtlJobTest.Run elsewhere = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters,
+        "--output=" + root().resolve("fixes"));
+    assertThat(elsewhere.err, elsewhere.code, is(EtlJob.OK));
+    assertThat(SampleJobIT.query("SELECT brand, total FROM read_parquet('" + root() + "/fixes/*.parquet')"),
+        containsInAnyOrder("Acme|20.00"));
+  }
+
+  @Test
+  public void replayWithoutFromIsAUsageError() throws Exception {
+    EtlJobTest.Run r = new EtlJobTest.Run("replay", "--pipeline=" + spec("amount", "products.csv", ""));
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("replay needs --from=DEAD_LETTER_DIR"));
+  }
+}
