@@ -3,6 +3,7 @@
 # missing or older than the sources). The client runs here, uploads only that jar, and waits for the
 # job to end; all arguments go to the job.
 #   runners/flink/submit.sh --pipeline=pipelines/sales-by-product.yaml
+#   runners/flink/submit.sh replay --pipeline=pipelines/sales-by-brand.yaml --from=out/sales-by-brand-dead-letter
 #   FLINK_MASTER=flink-host:8081 runners/flink/submit.sh --pipeline=...
 # Relative paths in the arguments mean the caller's directory.
 set -euo pipefail
@@ -12,5 +13,8 @@ jar="$root/target/beam-etl-$version-bundled.jar"
 if [[ ! -f $jar || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
   (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package) >&2
 fi
+# A subcommand (replay) stays the first argument.
+sub=()
+if [[ ${1:-} == replay ]]; then sub=(replay); shift; fi
 exec java ${BEAM_ETL_JAVA_OPTS:--Xmx1g} "-Dbeametl.home=$root" "@$root/runners/java17.opens" -jar "$jar" \
-  --runner=FlinkRunner --flinkMaster="${FLINK_MASTER:-localhost:8081}" "$@"
+  ${sub[@]+"${sub[@]}"} --runner=FlinkRunner --flinkMaster="${FLINK_MASTER:-localhost:8081}" "$@"

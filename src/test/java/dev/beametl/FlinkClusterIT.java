@@ -71,6 +71,30 @@ public class FlinkClusterIT {
     assertSameOutputs(cluster, embeddedRun("sample-embedded"));
   }
 
+  /** A lookup (a side input), a partitioned output and a replay of its dead letters, on the cluster. */
+  @Test
+  public void theEnrichedSampleAndItsReplayRunOnTheClusterWithTheEmbeddedResult() throws Exception {
+    String enriched = "--pipeline=pipelines/sales-by-brand.yaml";
+    String cluster = TMP.getRoot() + "/enriched-cluster";
+    Process submit = submit("enriched", enriched, "--output=" + cluster);
+    assertThat("the bundled jar's run succeeded", exitCode(submit), is(0));
+    String embedded = TMP.getRoot() + "/enriched-embedded";
+    EtlJobTest.Run run = new EtlJobTest.Run(enriched, "--output=" + embedded);
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(RunCounts.read(cluster + "/_run"), equalTo(RunCounts.read(embedded + "/_run")));
+    String rows = "SELECT * FROM read_parquet('%s/region=*/*.parquet', hive_partitioning = true)";
+    List<String> expected = SampleJobIT.query(String.format(rows, embedded));
+    assertThat(expected, hasSize(40));
+    assertThat(SampleJobIT.query(String.format(rows, cluster)), containsInAnyOrder(expected.toArray()));
+
+    String fixes = TMP.getRoot() + "/enriched-replay";
+    Process replay = submit("enriched-replay", "replay", enriched, "--from=" + cluster + "-dead-letter",
+        "--output=" + fixes, "--maxBadRatio=1.0");
+    assertThat("the replay ran on the cluster", exitCode(replay), is(0));
+    assertThat(RunCounts.read(fixes + "/_run").get("replay.replayed"), is(RunCounts.read(cluster + "/_run")
+        .get("failed") + RunCounts.read(cluster + "/_run").get("bad") - 2)); // 2 bad_encoding records stay out
+  }
+
   @Test
   public void aTaskManagerKilledMidRunIsReplacedAndTheOutputsAreExact() throws Exception {
     String input = generate("tm-kill", 60_000);

@@ -64,4 +64,20 @@ public class ResumableFlagsTest {
     assertThat(parquet.code, is(EtlJob.USAGE));
     assertThat(parquet.err, containsString("--resumable: a parquet source is restored split by split"));
   }
+
+  @Test
+  public void eachNewFeatureIsResumableOrRefusedBeforeTheRun() throws Exception {
+    EtlJobTest.Run lookup = new EtlJobTest.Run("--pipeline=pipelines/sales-by-brand.yaml", "--resumable", "--dryRun",
+        "--output=" + tmp.getRoot() + "/a", "--set=lookups.0.source.compression=gzip");
+    assertThat(lookup.code, is(EtlJob.USAGE));
+    assertThat(lookup.err, containsString("--resumable: lookup products: compressed, multi-line or UTF-16/32 files"));
+    EtlJobTest.Run partitionedWithLookup = new EtlJobTest.Run("--pipeline=pipelines/sales-by-brand.yaml",
+        "--resumable", "--dryRun", "--output=" + tmp.getRoot() + "/b");
+    assertThat("a lookup and partitions over byte ranges resume: " + partitionedWithLookup.err,
+        partitionedWithLookup.code, is(EtlJob.OK));
+    EtlJobTest.Run replay = new EtlJobTest.Run("replay", "--pipeline=pipelines/sales-by-brand.yaml", "--resumable",
+        "--from=" + tmp.getRoot(), "--output=" + tmp.getRoot() + "/c");
+    assertThat(replay.code, is(EtlJob.USAGE));
+    assertThat(replay.err, containsString("--resumable: a replay is not resumable"));
+  }
 }
