@@ -208,6 +208,17 @@ public class IncrementalIT {
       assertThat("--full replaced the output", s.map(p -> p.getFileName().toString())
           .filter(n -> n.matches("part-[0-9a-f]{8}-.*")).collect(Collectors.toList()), hasSize(0));
     }
+
+    // A --full run that fails drops the state: the next run starts over instead of trusting deleted files.
+    file("d.csv", 161, 260, true);
+    EtlJobTest.Run failedFull = new EtlJobTest.Run("--pipeline=" + spec, "--full");
+    assertThat(failedFull.err, failedFull.code, is(EtlJob.TOO_MANY_BAD));
+    file("d.csv", 161, 260, false);
+    EtlJobTest.Run after = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(after.err, after.code, is(EtlJob.OK));
+    assertThat(after.err, containsString("4 new files of 4"));
+    assertThat(ids(), hasSize(260));
+    assertThat(ids().stream().distinct().count(), is(260L));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.beametl.cli;
 
 import dev.beametl.spec.DerivedFieldSpec;
 import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.IncrementalSpec;
 import dev.beametl.spec.LookupSpec;
 import dev.beametl.spec.MetricSpec;
 import dev.beametl.spec.PipelineSpec;
@@ -20,6 +21,12 @@ final class DryRunPlan {
             : String.format(Locale.ROOT, " files %s (%,d file%s, each read once)", spec.source().path(), files,
                 files == 1 ? "" : "s"))
         .append('\n');
+    if (spec.source().incremental() != null) {
+      IncrementalSpec inc = spec.source().incremental();
+      b.append("             incremental: ").append(inc.isFiles() ? "only files no successful run loaded"
+          : "rows with " + inc.column() + " >= the last mark minus " + inc.overlapText())
+          .append(" (state: ").append(spec.sink().path()).append('/').append(IncrementalState.FILE).append(")\n");
+    }
     b.append("  Validate   ").append(spec.schema().size()).append(" fields:");
     for (FieldSpec f : spec.schema()) {
       b.append(' ').append(f.name()).append(':').append(f.type()).append(f.nullable() ? "?" : "");

@@ -220,9 +220,11 @@ public final class EtlJob {
           OutputLock input = plan.heldInput() == null || OutputDirectories.of(spec).contains(plan.heldInput()) ? null
               : OutputLock.take(plan.heldInput(), spec.name());
           TableSink table = TableSink.prepare(spec, runId)) {
+        plan.checkStateUnchanged();
         int code = JOB_FAILED;
         try {
           outputs.prepare();
+          plan.started();
           jobLog.writeTo(log);
           timeline.phaseEnded("outputs");
           code = runPipeline(p, spec, options, table, out, err, args, timeline, runner, log, plan, runId);

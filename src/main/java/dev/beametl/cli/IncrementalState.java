@@ -55,6 +55,8 @@ final class IncrementalState {
   private final boolean hadState;
   private final boolean full;
   private final List<String> notes = new ArrayList<>();
+  /** When the run was planned: a date or timestamp mark never passes it. */
+  private final Instant plannedAt = Instant.now();
   private PipelineSpec runSpec;
   private @Nullable List<MatchResult.Metadata> newFiles;
   private @Nullable String nothingNew;
@@ -72,6 +74,16 @@ final class IncrementalState {
 
   private static Path file(PipelineSpec spec) {
     return Path.of(spec.sink().path(), FILE);
+  }
+
+  /** The run whose commit the state is: its files belong to the output. */
+  static List<String> committedRuns(PipelineSpec spec) throws IOException {
+    Path file = file(spec);
+    if (!Files.isRegularFile(file)) {
+      return List.of();
+    }
+    JsonNode run = JSON.readTree(file.toFile()).path("run");
+    return run.isTextual() ? List.of(run.asText()) : List.of();
   }
 
   /** Reads the state and plans this run: its spec (a database read from the mark), or its new files. */
@@ -216,13 +228,8 @@ final class IncrementalState {
     return notes;
   }
 
-  @Nullable List<String> newFiles() {
-    if (newFiles == null) {
-      return null;
-    }
-    List<String> out = new ArrayList<>();
-    newFiles.forEach(m -> out.add(m.resourceId().toString()));
-    return out;
+  @Nullable List<MatchResult.Metadata> newFiles() {
+    return newFiles;
   }
 
   /** After a successful run: the new mark (the largest value read, never lower than the last), or the files added. */
@@ -245,6 +252,13 @@ final class IncrementalState {
           files.size()));
     } else {
       Long read = counts.get("incremental.max");
+      Long cap = cap();
+      if (read != null && cap != null && read > cap) {
+        said.add("incremental: " + incremental.column() + " reaches " + describe(read) + ", after this run started; "
+            + "the mark stops at " + describe(cap) + ", so those rows are read again until their time has come "
+            + "(one wrong far-future value would otherwise end every later load)");
+        read = cap;
+      }
       Long next = read == null ? mark : mark == null ? read : Math.max(mark, read);
       n.put("column", incremental.column());
       if (next == null) {
@@ -260,6 +274,18 @@ final class IncrementalState {
     JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return said;
+  }
+
+  /** The highest mark a date or timestamp column may get: when this run was planned. Integers: none. */
+  private @Nullable Long cap() {
+    FieldType.Kind kind = spec.field(incremental.column()).orElseThrow().type().kind();
+    if (kind == FieldType.Kind.TIMESTAMP) {
+      return plannedAt.getEpochSecond() * 1_000_000L + plannedAt.getNano() / 1_000;
+    }
+    if (kind == FieldType.Kind.DATE) {
+      return plannedAt.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();
+    }
+    return null;
   }
 
   private String describe(@Nullable Long value) {

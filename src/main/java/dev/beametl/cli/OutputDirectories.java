@@ -48,14 +48,17 @@ final class OutputDirectories implements AutoCloseable {
   private final List<OutputLock> locks;
   private final @Nullable String partitionPrefix;
   private final boolean append;
+  /** Runs whose state commit (incremental, replay) names them, whatever the manifest says. */
+  private final List<String> committedByState;
 
   private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks, @Nullable String partitionPrefix,
-      boolean append) {
+      boolean append, List<String> committedByState) {
     this.dirs = dirs;
     this.run = run;
     this.locks = locks;
     this.partitionPrefix = partitionPrefix;
     this.append = append;
+    this.committedByState = committedByState;
   }
 
   /** How the sink's top-level partition directories begin, {@code region=}; null when it has none. */
@@ -123,7 +126,9 @@ final class OutputDirectories implements AutoCloseable {
       }
       throw e;
     }
-    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append);
+    List<String> byState = new ArrayList<>(ReplayState.committedRuns(spec));
+    byState.addAll(IncrementalState.committedRuns(spec));
+    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append, byState);
   }
 
   /**
@@ -135,7 +140,8 @@ final class OutputDirectories implements AutoCloseable {
     for (Path dir : dirs) {
       if (append) {
         RunManifest before = manifestOf(dir);
-        List<String> committed = before == null ? List.of() : before.runs;
+        List<String> committed = new ArrayList<>(before == null ? List.of() : before.runs);
+        committed.addAll(committedByState);
         deleteUncommittedRunFiles(dir, committed);
         for (String entry : List.of("_run", "_SUCCESS")) {
           if (Files.exists(dir.resolve(entry))) {
@@ -148,7 +154,7 @@ final class OutputDirectories implements AutoCloseable {
       for (String entry : previousOutput(dir, entries(dir), partitionPrefix)) {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
-      Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // the dead letters it listed are gone
+      Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // what was replayed into the output is gone with it
       new RunManifest(run, false, List.of()).writeTo(dir);
     }
   }
@@ -179,6 +185,13 @@ final class OutputDirectories implements AutoCloseable {
       }
       new RunManifest(run, true, entries(dir), append ? runs : List.of()).writeTo(dir);
     }
+  }
+
+  /** Whether {@code fileName} in {@code dir} is an appending run's file whose run did not succeed there. */
+  static boolean isUncommittedRunFile(Path dir, String fileName) throws IOException {
+    java.util.regex.Matcher m = RUN_FILE.matcher(fileName);
+    RunManifest manifest = manifestOf(dir);
+    return m.matches() && manifest != null && !manifest.runs.contains(m.group(1));
   }
 
   /** Whether {@code dir} does not exist or holds nothing but this job's bookkeeping. */

@@ -21,21 +21,25 @@ import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
- * Which dead-letter files of a directory were replayed, kept in it as {@value #FILE}: a file is
- * replayed once (by path, size and modification time; one fixed by hand since counts as new). A
- * replay's own dead letters are new files, which a later replay takes.
+ * Which dead-letter files were replayed into an output, kept beside it as {@value #FILE} (with the
+ * runs that replayed them): a file is replayed once (by path, size and modification time; one fixed
+ * by hand since counts as new). Writing it is the replay's commit: the runs it lists own their
+ * files in the output. A replay's own dead letters are new files, which a later replay takes; the
+ * leftovers of an appending run that did not succeed are not.
  */
 final class ReplayState {
   static final String FILE = ".beam-etl-replayed.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
+  private final Path file;
   private final ObjectNode state;
   private final List<MatchResult.Metadata> pending;
   private final int replayedBefore;
 
-  private ReplayState(Path dir, ObjectNode state, List<MatchResult.Metadata> pending, int replayedBefore) {
+  private ReplayState(Path dir, Path file, ObjectNode state, List<MatchResult.Metadata> pending, int replayedBefore) {
     this.dir = dir;
+    this.file = file;
     this.state = state;
     this.pending = pending;
     this.replayedBefore = replayedBefore;
@@ -47,7 +51,7 @@ final class ReplayState {
           + spec.deadLetterPath());
     }
     ObjectNode state = JSON.createObjectNode();
-    Path file = dir.resolve(FILE);
+    Path file = file(spec);
     if (Files.isRegularFile(file)) {
       try {
         JsonNode n = JSON.readTree(file.toFile());
@@ -56,7 +60,7 @@ final class ReplayState {
         }
       } catch (IOException e) {
         throw new SpecException("replay: " + file + " cannot be read (" + e.getMessage() + "); remove it to replay "
-            + "every dead-letter file of " + dir + " again");
+            + "every dead-letter file into this output again");
       }
     }
     Set<String> done = new HashSet<>();
@@ -65,13 +69,30 @@ final class ReplayState {
     List<MatchResult.Metadata> pending = new ArrayList<>();
     int before = 0;
     for (MatchResult.Metadata m : InputFiles.match(dir.resolve("bad-records-*.jsonl").toString())) {
+      if (OutputDirectories.isUncommittedRunFile(dir, m.resourceId().getFilename())) {
+        continue; // a failed appending run's dead letters: its next run deletes them
+      }
       if (done.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {
         before++;
       } else {
         pending.add(m);
       }
     }
-    return new ReplayState(dir, state, pending, before);
+    return new ReplayState(dir, file, state, pending, before);
+  }
+
+  static Path file(PipelineSpec spec) {
+    return Path.of(spec.sink().path(), FILE);
+  }
+
+  /** The runs whose replays committed into the output of {@code spec}. */
+  static List<String> committedRuns(PipelineSpec spec) throws IOException {
+    Path file = file(spec);
+    List<String> runs = new ArrayList<>();
+    if (Files.isRegularFile(file)) {
+      JSON.readTree(file.toFile()).path("files").forEach(f -> runs.add(f.path("run").asText()));
+    }
+    return runs;
   }
 
   private static String key(String path, long size, long modified) {
@@ -94,7 +115,7 @@ final class ReplayState {
     }
     return replayedBefore == 0 ? "nothing to replay: " + dir + " holds no dead-letter files (bad-records-*.jsonl)"
         : String.format(Locale.ROOT, "nothing to replay: the %,d dead-letter files in %s were replayed already (%s "
-            + "lists them; a file edited since counts as new)", replayedBefore, dir, FILE);
+            + "lists them; a file edited since counts as new)", replayedBefore, dir, file);
   }
 
   List<String> notes() {
@@ -110,8 +131,8 @@ final class ReplayState {
       files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
           .put("modified", m.lastModifiedMillis()).put("run", run).put("replayed", Instant.now().toString());
     }
-    Path file = dir.resolve(FILE);
-    Path tmp = dir.resolve(FILE + ".tmp");
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(FILE + ".tmp");
     JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), state);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files; they are not replayed again",

@@ -27,13 +27,16 @@ final class RunPlan {
   final @Nullable String nothingToDo;
   /** Lines for the person running the job: what this run reads, what it leaves out. */
   final List<String> notes;
-  private final @Nullable List<String> inputFiles;
+  private final @Nullable List<org.apache.beam.sdk.io.fs.MatchResult.Metadata> inputFiles;
   private final @Nullable List<String> replayFiles;
   private final @Nullable IncrementalState incremental;
   private final @Nullable ReplayState replay;
+  /** The state file this plan was made from, as it was then (null: none, or a plain run). */
+  private final @Nullable Path stateFile;
+  private final String stateSeen;
 
   private RunPlan(PipelineSpec spec, boolean append, @Nullable String nothingToDo, List<String> notes,
-      @Nullable List<String> inputFiles, @Nullable List<String> replayFiles, @Nullable IncrementalState incremental,
+      @Nullable List<org.apache.beam.sdk.io.fs.MatchResult.Metadata> inputFiles, @Nullable List<String> replayFiles, @Nullable IncrementalState incremental,
       @Nullable ReplayState replay) {
     this.spec = spec;
     this.append = append;
@@ -43,6 +46,29 @@ final class RunPlan {
     this.replayFiles = replayFiles;
     this.incremental = incremental;
     this.replay = replay;
+    this.stateFile = incremental != null ? Path.of(spec.sink().path(), IncrementalState.FILE)
+        : replay != null ? ReplayState.file(spec) : null;
+    this.stateSeen = fingerprint(stateFile);
+  }
+
+  private static String fingerprint(@Nullable Path file) {
+    try {
+      return file == null || !java.nio.file.Files.isRegularFile(file) ? "" : java.nio.file.Files.readString(file);
+    } catch (IOException e) {
+      return "unreadable";
+    }
+  }
+
+  /**
+   * Once this run holds its directories: the state it was planned from is still there as it was.
+   * Another run that finished in between would otherwise have its rows, files or dead letters
+   * loaded a second time.
+   */
+  void checkStateUnchanged() {
+    if (!fingerprint(stateFile).equals(stateSeen)) {
+      throw new SpecException(stateFile + " changed while this run was starting: another run of this job finished "
+          + "in between. Nothing ran; run again to go on from where it ended.");
+    }
   }
 
   static RunPlan of(PipelineSpec spec, EtlOptions options, Path callerDir) throws IOException {
@@ -62,7 +88,9 @@ final class RunPlan {
     IncrementalState state = IncrementalState.plan(spec, options.isFull());
     boolean append = state.continues();
     PipelineSpec runSpec = state.spec();
-    if (options.isFull() && state.hadState()) {
+    if (!append) {
+      // A first run, a --full run, or the repeat of a first run that failed: it replaces what this job
+      // wrote there (the manifest tells; anything else is still refused), whatever sink.ifExists says.
       runSpec = runSpec.toBuilder().setSink(runSpec.sink().toBuilder()
           .setIfExists(dev.beametl.spec.SinkSpec.IfExists.OVERWRITE).build()).build();
     }
@@ -120,7 +148,22 @@ final class RunPlan {
     return replay == null ? null : replay.dir();
   }
 
-  /** After a run that succeeded: the next incremental run goes on from here; replayed files are not replayed again. */
+  /**
+   * When this run starts writing: a run that replaces the output (--full, or a first run) drops the
+   * incremental state, so that if it fails the next run starts over rather than trusting files it
+   * deleted.
+   */
+  void started() throws IOException {
+    if (incremental != null && !append) {
+      java.nio.file.Files.deleteIfExists(Path.of(spec.sink().path(), IncrementalState.FILE));
+    }
+  }
+
+  /**
+   * After a run that succeeded, its commit: one atomic write of the state (the next incremental run
+   * goes on from here; replayed files are not replayed again), which also names this run, so its
+   * files belong to the output even if the job dies before it updates the manifest.
+   */
   List<String> commit(Map<String, Long> counts, String run) throws IOException {
     if (incremental != null) {
       return incremental.commit(counts, run);

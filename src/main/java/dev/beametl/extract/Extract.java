@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.BoundedSource;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -31,7 +30,7 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
   abstract long maxSplitBytes();
 
   /** The files to read instead of the source's glob, or null. */
-  abstract @Nullable List<String> files();
+  abstract @Nullable List<MatchResult.Metadata> files();
 
   public static Extract from(SourceSpec source) {
     return new AutoValue_Extract(source, List.of(), 0, null);
@@ -46,8 +45,8 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
    * Reads exactly these files (of the source's format) instead of what its path matches: an
    * incremental run's new files. Each must exist.
    */
-  public Extract withFiles(List<String> paths) {
-    return new AutoValue_Extract(source(), schemaFields(), maxSplitBytes(), List.copyOf(paths));
+  public Extract withFiles(List<MatchResult.Metadata> files) {
+    return new AutoValue_Extract(source(), schemaFields(), maxSplitBytes(), List.copyOf(files));
   }
 
   /**
@@ -65,7 +64,8 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
     }
     BoundedSource<SourceRecord> files;
     try {
-      List<MatchResult.Metadata> matched = files() == null ? InputFiles.match(source().path()) : exactly(files());
+      // As listed when the run was planned: its sizes bound what is read (a file still growing is read to there).
+      List<MatchResult.Metadata> matched = files() == null ? InputFiles.match(source().path()) : files();
       files = source().format() == SourceSpec.Format.PARQUET
           ? ParquetRecordSource.forFiles(matched)
           : FileRecordSource.forFiles(source(), schemaFields(), matched);
@@ -78,16 +78,5 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
     return input.apply(
         "Read " + source().format().name().toLowerCase() + " in byte ranges",
         Read.from(maxSplitBytes() > 0 ? new CappedSplits<>(files, maxSplitBytes()) : files));
-  }
-
-  private static List<MatchResult.Metadata> exactly(List<String> paths) throws IOException {
-    List<MatchResult.Metadata> out = new java.util.ArrayList<>();
-    for (MatchResult m : FileSystems.match(paths)) {
-      if (m.status() != MatchResult.Status.OK || m.metadata().size() != 1) {
-        throw new IOException("an input file is gone or changed into a pattern: " + m);
-      }
-      out.add(m.metadata().get(0));
-    }
-    return out;
   }
 }

@@ -58,6 +58,17 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
           .withOutputParallelization(false));
     }
     Plan plan = plan(spec);
+    if (plan.rows == 0 || (plan.temporal && plan.lower >= plan.upper)) {
+      // Nothing or one instant to split (an incremental run with few new rows): one query reads it all,
+      // NULL keys included; Beam's partitioned read refuses a range without width.
+      return input.apply("Read " + spec.displayName(), JdbcIO.<SourceRecord>read()
+          .withDataSourceProviderFn(JdbcConnections.to(spec))
+          .withQuery("SELECT * FROM " + spec.relation())
+          .withFetchSize(spec.fetchSize())
+          .withRowMapper(mapper)
+          .withCoder(SourceRecord.RecordCoder.of())
+          .withOutputParallelization(false));
+    }
     LOG.info("Reading {} in {} partitions over {} in [{}, {}] ({} rows with a key, {} with NULL)",
         spec.displayName(), plan.partitions, spec.partitionColumn(),
         plan.temporal ? java.time.Instant.ofEpochMilli(plan.lower) : plan.lower,
@@ -160,6 +171,13 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     return type == Types.DATE || type == Types.TIMESTAMP || type == Types.TIMESTAMP_WITH_TIMEZONE;
   }
 
+  /** A timestamp with time zone (PostgreSQL's driver reports timestamptz as TIMESTAMP; its type name tells). */
+  public static boolean hasTimeZone(int type, String typeName) {
+    String name = String.valueOf(typeName).toLowerCase(Locale.ROOT);
+    return type == Types.TIMESTAMP_WITH_TIMEZONE
+        || (type == Types.TIMESTAMP && (name.contains("tz") || name.contains("time zone")));
+  }
+
   private static boolean isInteger(int type) {
     return type == Types.INTEGER || type == Types.BIGINT || type == Types.SMALLINT || type == Types.TINYINT;
   }
@@ -170,6 +188,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     private final List<String> fields;
     private transient ObjectMapper json;
     private transient String[] fieldOfColumn;
+    private transient boolean[] withZone;
 
     RowToRecord(JdbcSpec spec, List<String> fields) {
       this.spec = spec;
@@ -182,7 +201,9 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       if (fieldOfColumn == null) {
         json = new ObjectMapper();
         fieldOfColumn = new String[meta.getColumnCount() + 1];
+        withZone = new boolean[meta.getColumnCount() + 1];
         for (int i = 1; i <= meta.getColumnCount(); i++) {
+          withZone[i] = hasTimeZone(meta.getColumnType(i), meta.getColumnTypeName(i));
           String label = meta.getColumnLabel(i);
           for (String f : fields) {
             if (f.equalsIgnoreCase(label)) {
@@ -202,7 +223,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         if (field == null) {
           continue;
         }
-        JsonText.put(node, field, v);
+        JsonText.put(node, field, v, withZone[i]);
       }
       String origin = spec.displayName() + (key == null ? "" : "[" + spec.partitionColumn().toLowerCase(Locale.ROOT)
           + "=" + key + "]");

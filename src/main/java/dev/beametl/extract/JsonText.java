@@ -13,7 +13,20 @@ final class JsonText {
   private JsonText() {}
 
   static void put(ObjectNode node, String field, Object v) {
-    if (v == null) {
+    put(node, field, v, false);
+  }
+
+  /**
+   * {@code withZone}: the value is an instant (a database's timestamp with time zone), written with
+   * its offset, so Validate reads the same instant whatever this JVM's time zone; a timestamp
+   * without one is written as the wall-clock time it holds.
+   */
+  static void put(ObjectNode node, String field, Object v, boolean withZone) {
+    if (withZone && v instanceof java.sql.Timestamp) {
+      node.put(field, ((java.sql.Timestamp) v).toInstant().toString());
+    } else if (withZone && v instanceof java.time.OffsetDateTime) {
+      node.put(field, ((java.time.OffsetDateTime) v).toInstant().toString());
+    } else if (v == null) {
       node.putNull(field);
     } else if (v instanceof BigDecimal) {
       node.put(field, ((BigDecimal) v).toPlainString());

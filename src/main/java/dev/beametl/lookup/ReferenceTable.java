@@ -38,6 +38,8 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
   private final int[] keyPositions;
   private final int[] valuePositions;
   private final Schema valueSchema;
+  /** Built once: a RowCoder per row would generate a class per row (Beam gives each copy of a schema its own). */
+  private transient Coder<Row> valueCoder;
 
   ReferenceTable(LookupSpec spec, Schema referenceSchema, Schema valueSchema) {
     this.spec = spec;
@@ -80,7 +82,10 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     Row row = values.build();
     long bytes;
     try {
-      bytes = CoderUtils.encodeToByteArray(RowCoder.of(valueSchema), row).length
+      if (valueCoder == null) {
+        valueCoder = RowCoder.of(valueSchema);
+      }
+      bytes = CoderUtils.encodeToByteArray(valueCoder, row).length
           + key.stream().mapToLong(k -> k.length() + 1).sum();
     } catch (org.apache.beam.sdk.coders.CoderException e) {
       throw new IllegalStateException(e);
@@ -148,8 +153,12 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
           + "maxBytes if every worker has the memory, or filter the reference table (a query, for a database)",
           spec.name(), table.rows, table.bytes, spec.maxRows(), spec.maxBytes()));
     }
-    Map<List<String>, Row> out = new HashMap<>();
-    table.entries.forEach((k, v) -> out.put(k, v.values));
+    Map<List<String>, Row> out = new HashMap<>(table.entries.size() * 4 / 3 + 1);
+    for (java.util.Iterator<Map.Entry<List<String>, Entry>> it = table.entries.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<List<String>, Entry> e = it.next();
+      out.put(e.getKey(), e.getValue().values);
+      it.remove(); // one copy of the table in memory, not two
+    }
     return out;
   }
 

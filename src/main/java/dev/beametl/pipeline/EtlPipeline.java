@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -54,7 +55,7 @@ public abstract class EtlPipeline {
 
   abstract boolean append();
 
-  abstract @Nullable List<String> inputFiles();
+  abstract @Nullable List<MatchResult.Metadata> inputFiles();
 
   abstract @Nullable List<String> replayFiles();
 
@@ -97,7 +98,7 @@ public abstract class EtlPipeline {
   }
 
   /** Reads exactly these files of the source instead of what its path matches (an incremental run's new files). */
-  public EtlPipeline withInputFiles(List<String> files) {
+  public EtlPipeline withInputFiles(List<MatchResult.Metadata> files) {
     return toBuilder().setInputFiles(List.copyOf(files)).build();
   }
 
@@ -194,7 +195,7 @@ public abstract class EtlPipeline {
 
     abstract Builder setAppend(boolean append);
 
-    abstract Builder setInputFiles(@Nullable List<String> files);
+    abstract Builder setInputFiles(@Nullable List<MatchResult.Metadata> files);
 
     abstract Builder setReplayFiles(@Nullable List<String> files);
 

@@ -12,7 +12,8 @@ import java.util.List;
 @AutoValue
 public abstract class LookupSpec implements Serializable {
   public static final long DEFAULT_MAX_ROWS = 1_000_000;
-  public static final long DEFAULT_MAX_BYTES = 256L << 20;
+  /** Encoded; in a worker's heap the table takes some 3-5 times as much. */
+  public static final long DEFAULT_MAX_BYTES = 64L << 20;
 
   /** What a row whose key has no match gets. */
   public enum OnMissing {

@@ -64,7 +64,7 @@ public class EtlJobTest {
     assertThat(r.err, r.code, is(EtlJob.OK));
     assertThat(r.out, containsString("Lookup     products: csv "));
     assertThat(r.out, containsString("product = product_id -> adds brand, margin; no match: dead letter; a key twice: "
-        + "an error; at most 1,000,000 rows, 268,435,456 bytes"));
+        + "an error; at most 1,000,000 rows, 67,108,864 bytes"));
     assertThat(r.out, containsString("partitioned by region: " + out() + "/region=.../part-* (at most 10,000 partitions)"));
     assertThat(Files.exists(Path.of(out())), is(false));
   }

@@ -124,6 +124,31 @@ public class OutputDirectoriesTest {
   }
 
   @Test
+  public void anAppendingRunKeepsCommittedRunsFilesAndDeletesAFailedRunsOnes() throws Exception {
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "aaaaaaaa", true)) {
+      dirs.prepare();
+      files(out(), "part-aaaaaaaa-00000-of-00001.csv");
+      dirs.finish(true); // succeeded
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "bbbbbbbb", true)) {
+      dirs.prepare();
+      files(out(), "part-bbbbbbbb-00000-of-00001.csv");
+      dirs.finish(false); // failed or exit 3: its file stays until the next run
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "cccccccc", true)) {
+      dirs.prepare();
+      files(out(), "part-cccccccc-00000-of-00001.csv");
+      // committed by its state file, then killed before the manifest listed it
+      Files.writeString(out().resolve(IncrementalState.FILE), "{\"run\": \"cccccccc\", \"files\": []}");
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "dddddddd", true)) {
+      dirs.prepare();
+      assertThat(listing(out()), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv",
+          "part-cccccccc-00000-of-00001.csv"));
+    }
+  }
+
+  @Test
   public void aSecondRunIsRefusedAtOnceNamingTheHolder() throws Exception {
     try (OutputDirectories first = OutputDirectories.take(spec("overwrite"), "run1")) {
       String why = assertThrows(SpecException.class, () -> OutputDirectories.take(spec("overwrite"), "run2"))

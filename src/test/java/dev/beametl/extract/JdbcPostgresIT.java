@@ -151,6 +151,48 @@ public class JdbcPostgresIT {
     }
   }
 
+  /** A lookup whose reference table is a PostgreSQL query, joined on embedded Flink. */
+  @Test
+  public void aLookupReadsItsReferenceTableFromAQuery() throws Exception {
+    try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE customers (name TEXT PRIMARY KEY, tier TEXT, active BOOLEAN)");
+      s.execute("INSERT INTO customers SELECT 'c' || g, CASE WHEN g % 2 = 0 THEN 'gold' ELSE 'basic' END, g <> 3"
+          + " FROM generate_series(0, 976) g");
+    }
+    java.nio.file.Path csv = tmp.newFile("sales.csv").toPath();
+    java.nio.file.Files.writeString(csv, "customer,amount\nc2,1.00\nc4,2.00\nc1,3.00\nc3,4.00\nc9999,5.00\n");
+    java.nio.file.Path spec = tmp.newFile("enrich.yaml").toPath();
+    java.nio.file.Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + csv + "', format: csv}",
+        "schema: [{name: customer, type: string}, {name: amount, type: 'decimal(10,2)'}]",
+        "lookups:",
+        "  - name: customers",
+        "    source: {format: jdbc, jdbc: {url: '" + table.url() + "', user: postgres,",
+        "             query: 'SELECT name, tier FROM customers WHERE active'}}",
+        "    schema: [{name: name, type: string}, {name: tier, type: category, values: [basic, gold]}]",
+        "    key: name",
+        "    on: customer",
+        "    fields: [tier]",
+        "aggregate: {groupBy: [tier], metrics: [{name: total, op: sum, field: amount}]}",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/enriched'}",
+        "deadLetter: {maxBadRatio: 0.5}", ""));
+    dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--parallelism=2");
+    assertThat(r.err, r.code, is(dev.beametl.cli.EtlJob.OK));
+    List<String> lines = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(
+        java.nio.file.Path.of(tmp.getRoot() + "/enriched"))) {
+      for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".csv")).collect(
+          java.util.stream.Collectors.toList())) {
+        lines.addAll(java.nio.file.Files.readAllLines(f).subList(1, java.nio.file.Files.readAllLines(f).size()));
+      }
+    }
+    // c3 is inactive and c9999 unknown: both lookup_miss dead letters
+    assertThat(lines, org.hamcrest.Matchers.containsInAnyOrder("gold,3.00", "basic,3.00"));
+    assertThat(dev.beametl.pipeline.RunCounts.read(tmp.getRoot() + "/enriched/_run").get("failed.lookup_miss:customer"),
+        is(2L));
+  }
+
   @Test
   public void planSplitsTheKeyRangeInto8Partitions() {
     JdbcRecords.Plan plan = JdbcRecords.plan(JdbcSpec.builder(table.url()).setUser("postgres").setTable("orders")

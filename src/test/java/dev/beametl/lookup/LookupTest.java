@@ -143,7 +143,7 @@ public class LookupTest {
     Pipeline.PipelineExecutionException e = assertThrows(Pipeline.PipelineExecutionException.class, () -> p.run());
     assertThat(e.getCause(), instanceOf(DataError.class));
     assertThat(e.getCause().getMessage(), containsString("lookup products: the reference table has 4 rows"));
-    assertThat(e.getCause().getMessage(), containsString("(maxRows 2, maxBytes 268,435,456)"));
+    assertThat(e.getCause().getMessage(), containsString("(maxRows 2, maxBytes 67,108,864)"));
   }
 
   @Test
