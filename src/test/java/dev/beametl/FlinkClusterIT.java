@@ -89,7 +89,7 @@ public class FlinkClusterIT {
 
     String fixes = TMP.getRoot() + "/enriched-replay";
     Process replay = submit("enriched-replay", "replay", enriched, "--from=" + cluster + "-dead-letter",
-        "--output=" + fixes, "--maxBadRatio=1.0");
+        "--output=" + fixes, "--maxBadRatio=1.0", "--set=deadLetter.maxBad={lookup_miss: 1.0}"); // nothing was fixed
     assertThat("the replay ran on the cluster", exitCode(replay), is(0));
     assertThat(RunCounts.read(fixes + "/_run").get("replay.replayed"), is(RunCounts.read(cluster + "/_run")
         .get("failed") + RunCounts.read(cluster + "/_run").get("bad") - 2)); // 2 bad_encoding records stay out

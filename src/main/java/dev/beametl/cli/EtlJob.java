@@ -73,8 +73,10 @@ public final class EtlJob {
     if (args.length > 0 && args[0].equals("profile")) {
       return dev.beametl.profile.Profile.main(callerDir, Arrays.copyOfRange(args, 1, args.length), out, err);
     }
-    if (args.length > 0 && args[0].equals("replay")) {
-      args = replayArgs(Arrays.copyOfRange(args, 1, args.length));
+    if (Arrays.asList(args).contains("replay")) { // a bare word is no flag: wherever it stands (submit.sh adds flags first)
+      List<String> rest = new ArrayList<>(Arrays.asList(args));
+      rest.remove("replay");
+      args = replayArgs(rest.toArray(new String[0]));
       if (args == null) {
         err.println("beam-etl: replay needs --from=DEAD_LETTER_DIR: bin/beam-etl replay --pipeline=SPEC.yaml "
             + "--from=DIR [flags]");
