@@ -198,6 +198,17 @@ public class IncrementalIT {
     assertThat(ids(), hasSize(160));
     assertThat(ids().stream().distinct().count(), is(160L));
 
+    file("a.csv", 1, 101, false); // changed in place: loaded again whole, and the run says so
+    EtlJobTest.Run changed = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(changed.err, changed.code, is(EtlJob.OK));
+    assertThat(changed.err, containsString("a.csv changed since an earlier run loaded it; it is loaded again whole"));
+    assertThat(changed.out, containsString("3 files loaded so far"));
+    assertThat(ids(), hasSize(261)); // ids 1-100 twice, 101 more
+    file("a.csv", 1, 100, false);
+    Files.setLastModifiedTime(tmp.getRoot().toPath().resolve("in/a.csv"), java.nio.file.attribute.FileTime
+        .fromMillis(0)); // back to its first content, but not its first version: it counts as new once more
+    assertThat(new EtlJobTest.Run("--pipeline=" + spec, "--full").code, is(EtlJob.OK));
+    assertThat(ids(), hasSize(160));
     EtlJobTest.Run none = new EtlJobTest.Run("--pipeline=" + spec);
     assertThat(none.code, is(EtlJob.OK));
     assertThat(none.out, containsString("no new files: the 3 files"));

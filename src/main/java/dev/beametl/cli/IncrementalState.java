@@ -129,10 +129,18 @@ final class IncrementalState {
   private void planFiles() throws IOException {
     List<MatchResult.Metadata> all = InputFiles.match(spec.source().path());
     Set<String> loaded = new LinkedHashSet<>(loadedFiles);
+    Set<String> loadedPaths = new java.util.HashSet<>();
+    loadedFiles.forEach(k -> loadedPaths.add(k.split("\u0000")[0]));
     newFiles = new ArrayList<>();
     for (MatchResult.Metadata m : all) {
       if (!loaded.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {
         newFiles.add(m);
+        if (loadedPaths.contains(m.resourceId().toString())) {
+          notes.add("incremental: " + m.resourceId() + " changed since an earlier run loaded it; it is loaded again "
+              + "whole, so the rows that run loaded from it are in the output twice" + (spec.sink().jdbc() != null
+              && spec.sink().jdbc().mode() == dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT ? " (the upsert table keeps "
+              + "one row per key)" : " (append files only once they are complete: write, then move into place)"));
+        }
       }
     }
     if (newFiles.isEmpty()) {
@@ -239,17 +247,21 @@ final class IncrementalState {
     List<String> said = new ArrayList<>();
     if (incremental.isFiles()) {
       ArrayNode files = n.putArray("files");
-      for (String k : loadedFiles) {
+      Set<String> replaced = new java.util.HashSet<>();
+      newFiles.forEach(m -> replaced.add(m.resourceId().toString()));
+      for (String k : loadedFiles) { // one entry per path: its latest version
         String[] parts = k.split("\u0000");
-        files.addObject().put("path", parts[0]).put("size", Long.parseLong(parts[1]))
-            .put("modified", Long.parseLong(parts[2]));
+        if (!replaced.contains(parts[0])) {
+          files.addObject().put("path", parts[0]).put("size", Long.parseLong(parts[1]))
+              .put("modified", Long.parseLong(parts[2]));
+        }
       }
       for (MatchResult.Metadata m : newFiles) {
         files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
             .put("modified", m.lastModifiedMillis());
       }
-      said.add(String.format(Locale.ROOT, "incremental: %,d files loaded so far; the next run loads only newer ones",
-          files.size()));
+      said.add(String.format(Locale.ROOT, "incremental: %,d files loaded so far; the next run loads only new or "
+          + "changed ones", files.size()));
     } else {
       Long read = counts.get("incremental.max");
       Long cap = cap();

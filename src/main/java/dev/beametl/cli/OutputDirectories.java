@@ -217,6 +217,16 @@ final class OutputDirectories implements AutoCloseable {
     }
     for (Path p : leftovers) {
       Files.delete(p);
+      // a partition directory only that run had started is not left behind empty
+      for (Path parent = p.getParent(); !parent.equals(dir) && isEmptyDirectory(parent); parent = parent.getParent()) {
+        Files.delete(parent);
+      }
+    }
+  }
+
+  private static boolean isEmptyDirectory(Path p) throws IOException {
+    try (Stream<Path> s = Files.list(p)) {
+      return s.findAny().isEmpty();
     }
   }
 

@@ -94,6 +94,9 @@ public final class RunSummary {
           count(p + "bad"), count(p + "bad") > 0 ? " -> " + spec.deadLetterPath() : "", count(p + "matched"),
           count(p + "missed"), lookup.onMissing() == dev.beametl.spec.LookupSpec.OnMissing.NULLS ? "given nulls"
               : "dead letters"));
+      if (count(p + "rows") == 0) {
+        b.append("    the reference table is empty: check its source (" + lookup.source().path() + ")\n");
+      }
     }
     line(b, "filtered", count("filtered"), null);
     if (count("failed") > 0) {

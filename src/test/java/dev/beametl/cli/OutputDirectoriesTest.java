@@ -132,8 +132,9 @@ public class OutputDirectoriesTest {
     }
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "bbbbbbbb", true)) {
       dirs.prepare();
-      files(out(), "part-bbbbbbbb-00000-of-00001.csv");
-      dirs.finish(false); // failed or exit 3: its file stays until the next run
+      files(out(), "part-bbbbbbbb-00000-of-00001.csv", "region=NEW/");
+      files(out().resolve("region=NEW"), "part-bbbbbbbb-00000-of-00001.csv");
+      dirs.finish(false); // failed or exit 3: its files stay until the next run
     }
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "cccccccc", true)) {
       dirs.prepare();
@@ -143,8 +144,8 @@ public class OutputDirectoriesTest {
     }
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "dddddddd", true)) {
       dirs.prepare();
-      assertThat(listing(out()), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv",
-          "part-cccccccc-00000-of-00001.csv"));
+      assertThat("the failed run's files, and the partition only it had started, are gone", listing(out()),
+          containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "part-cccccccc-00000-of-00001.csv"));
     }
   }
 
