@@ -34,11 +34,15 @@ if [[ " ${variants[*]} " == *" pandas"* ]] && ! $python -c 'import pandas' 2>/de
   echo "needs Debian's pandas: apt-get install python3-pandas" >&2; exit 2
 fi
 bin/beam-etl --help >/dev/null # compiles when needed and writes target/classpath.txt
-cp="target/classes:$(cat target/classpath.txt)"
+# The generators live in the test sources, off the job's classpath.
+mvn -o -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt \
+  >/dev/null 2>&1 || mvn -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/test-classpath.txt >/dev/null
+tcp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 # The job runs through bin/beam-etl, as a user runs it (AppCDS archive included); one small run first
 # records the archive so that no measured run pays for it.
 warm=$(mktemp -d)
-java -cp "$cp" dev.beametl.bench.SalesGenerator --rows=1000 --out="$warm/in" >/dev/null
+java -cp "$tcp" dev.beametl.bench.SalesGenerator --rows=1000 --out="$warm/in" >/dev/null
 bin/beam-etl --pipeline=pipelines/sales-by-product.yaml --input="$warm/in/*.csv" --output="$warm/out" \
   --progressSeconds=0 >/dev/null 2>&1
 rm -rf "$warm"
@@ -105,7 +109,7 @@ for rows in "${sizes[@]}"; do
   data="$bench/data/$rows"
   if [[ ! -f $data/.complete ]]; then
     rm -rf "$data"
-    java -cp "$cp" dev.beametl.bench.SalesGenerator --rows="$rows" --files=4 --badShare=0.001 \
+    java -cp "$tcp" dev.beametl.bench.SalesGenerator --rows="$rows" --files=4 --badShare=0.001 \
       --orders=$((rows / 2)) --out="$data" >/dev/null
     touch "$data/.complete"
   fi

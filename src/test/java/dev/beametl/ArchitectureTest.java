@@ -45,7 +45,6 @@ public class ArchitectureTest {
     MAY_USE.put("jdbc", List.of("spec"));
     MAY_USE.put("fault", List.of());
     MAY_USE.put("spec", List.of());
-    MAY_USE.put("bench", List.of());
   }
 
   /** The rules for a code base whose packages sit under {@code root}. */
