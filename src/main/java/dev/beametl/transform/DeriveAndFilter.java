@@ -84,21 +84,19 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
     for (int i = 0; i < n; i++) {
       values[i] = row.getValue(i);
     }
-    String step = null;
-    String where = null;
+    int at = 0; // the derived field being computed; expressions.length: the filter
     try {
-      for (int i = 0; i < expressions.length; i++) {
-        step = derived.get(i).name();
-        where = "derive[" + i + "] (" + step + ")";
-        values[n + i] = TypeCoercion.to(derived.get(i).type(), expressions[i].eval(values));
+      for (; at < expressions.length; at++) {
+        values[n + at] = TypeCoercion.to(derived.get(at).type(), expressions[at].eval(values));
       }
-      step = "filter";
-      where = "the filter";
       if (filterExpression != null && !Boolean.TRUE.equals(filterExpression.eval(values))) {
         filtered[0]++;
         return;
       }
     } catch (JexlException | IllegalArgumentException | ArithmeticException e) {
+      // Named here, for the failing row only: building the name per row cost ~1% of a run.
+      String step = at < expressions.length ? derived.get(at).name() : "filter";
+      String where = at < expressions.length ? "derive[" + at + "] (" + step + ")" : "the filter";
       String reason = e instanceof JexlException ? ExpressionChecker.clean((JexlException) e) : e.getMessage();
       counts.increment("failed");
       counts.increment("failed.expression:" + step);

@@ -166,7 +166,7 @@ public final class RecordValidator implements Serializable {
       throw new InvalidField(null, BadRecord.Kind.COLUMN_COUNT,
           columns.size() + " columns, " + (layout == null ? "schema has " : "header has ") + expected);
     }
-    List<Object> values = new ArrayList<>(fields.size());
+    List<Object> values = new ArrayList<>(fields.size() + 1); // + the origin: no regrowing per row
     for (int i = 0; i < parsers.length; i++) {
       int column = layout == null ? i : layout.columnOf(i);
       String name = fields.get(i).name();
@@ -195,7 +195,7 @@ public final class RecordValidator implements Serializable {
   private List<String> splitCsv(String text, boolean quoted) throws InvalidField {
     if (!quoted) {
       // No quotes: the delimiter alone separates columns, so a plain split is exact and much cheaper.
-      List<String> out = new ArrayList<>(fields.size());
+      List<String> out = new ArrayList<>(fields.size() + 4);
       char delimiter = source.delimiter();
       int from = 0;
       for (int i = text.indexOf(delimiter); i >= 0; i = text.indexOf(delimiter, from)) {
@@ -237,7 +237,7 @@ public final class RecordValidator implements Serializable {
     if (node == null || !node.isObject()) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a JSON object");
     }
-    List<Object> values = new ArrayList<>(fields.size());
+    List<Object> values = new ArrayList<>(fields.size() + 1);
     for (int i = 0; i < parsers.length; i++) {
       String name = fields.get(i).name();
       JsonNode v = node.get(name);

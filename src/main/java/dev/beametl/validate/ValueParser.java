@@ -72,7 +72,7 @@ public final class ValueParser implements Serializable {
       case BOOLEAN:
         return parseBoolean(text);
       case DATE:
-        return checkTemporal(c, DateTimeText.parseDate(c.formatter, text, formatHint()), text);
+        return checkTemporal(c, DateTimeText.parseDate(c.fixedDate, c.formatter, text, formatHint()), text);
       case TIMESTAMP:
         return checkTemporal(c, DateTimeText.parseTimestamp(c.formatter, c.zone, text, formatHint()), text);
       case CATEGORY:
@@ -173,6 +173,7 @@ public final class ValueParser implements Serializable {
   /** What is built once per worker from the field spec: formatters, patterns, lookup tables. */
   private static final class Compiled {
     final DateTimeFormatter formatter;
+    final DateTimeText.FixedDate fixedDate;
     final ZoneId zone;
     final Pattern pattern;
     final Map<String, Integer> categoryCodes = new HashMap<>();
@@ -193,6 +194,7 @@ public final class ValueParser implements Serializable {
       } else {
         formatter = kind == FieldType.Kind.DATE ? DateTimeFormatter.ISO_LOCAL_DATE : DateTimeText.ISO_TIMESTAMP;
       }
+      fixedDate = kind == FieldType.Kind.DATE ? DateTimeText.FixedDate.of(field.format()) : null;
       pattern = field.pattern() == null ? null : Pattern.compile(field.pattern());
       List<String> values = field.values() == null ? List.of() : field.values();
       for (int i = 0; i < values.size(); i++) {
