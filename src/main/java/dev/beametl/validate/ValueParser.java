@@ -72,9 +72,9 @@ public final class ValueParser implements Serializable {
       case BOOLEAN:
         return parseBoolean(text);
       case DATE:
-        return checkTemporal(c, DateTimeText.parseDate(c.fixedDate, c.formatter, text, formatHint()), text);
+        return checkTemporal(c, DateTimeText.parseDate(c.fixedDate, c.formatter, text, c.hint), text);
       case TIMESTAMP:
-        return checkTemporal(c, DateTimeText.parseTimestamp(c.formatter, c.zone, text, formatHint()), text);
+        return checkTemporal(c, DateTimeText.parseTimestamp(c.formatter, c.zone, text, c.hint), text);
       case CATEGORY:
         Integer code = c.categoryCodes.get(text);
         if (code == null) {
@@ -174,6 +174,8 @@ public final class ValueParser implements Serializable {
   private static final class Compiled {
     final DateTimeFormatter formatter;
     final DateTimeText.FixedDate fixedDate;
+    /** How a date or timestamp was to be written, for the error; built once, not per value. */
+    final String hint;
     final ZoneId zone;
     final Pattern pattern;
     final Map<String, Integer> categoryCodes = new HashMap<>();
@@ -194,6 +196,7 @@ public final class ValueParser implements Serializable {
       } else {
         formatter = kind == FieldType.Kind.DATE ? DateTimeFormatter.ISO_LOCAL_DATE : DateTimeText.ISO_TIMESTAMP;
       }
+      hint = owner.formatHint();
       fixedDate = kind == FieldType.Kind.DATE ? DateTimeText.FixedDate.of(field.format()) : null;
       pattern = field.pattern() == null ? null : Pattern.compile(field.pattern());
       List<String> values = field.values() == null ? List.of() : field.values();

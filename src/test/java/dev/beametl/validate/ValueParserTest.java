@@ -39,6 +39,18 @@ public class ValueParserTest {
     assertThat(invalid(field("long"), "99999999999999999999").getMessage(), is("99999999999999999999 is out of range for a long"));
     assertThat(invalid(field("int").setMin(new BigDecimal(1)), "0").getMessage(), is("0 is below min 1"));
     assertThat(invalid(field("int").setMax(new BigDecimal(10)), "11").getMessage(), is("11 is above max 10"));
+    // around the 18 digits read without an overflow check, and the edges of a long
+    assertThat(parse(field("long"), "999999999999999999"), equalTo(999_999_999_999_999_999L));
+    assertThat(parse(field("long"), "-000000000000000001"), equalTo(-1L));
+    assertThat(parse(field("long"), "9223372036854775807"), equalTo(Long.MAX_VALUE));
+    assertThat(parse(field("long"), "-9223372036854775808"), equalTo(Long.MIN_VALUE));
+    assertThat(invalid(field("long"), "9223372036854775808").kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    assertThat(invalid(field("long"), "-9223372036854775809").kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    assertThat(invalid(field("int"), "-2147483649").kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    assertThat(parse(field("int"), "-2147483648"), equalTo(Integer.MIN_VALUE));
+    assertThat(invalid(field("int"), "1/2").getMessage(), is("\"1/2\" is not an int"));
+    assertThat(invalid(field("int"), "1:2").getMessage(), is("\"1:2\" is not an int"));
+    assertThat(invalid(field("long"), "+").getMessage(), is("\"+\" is not a long"));
   }
 
   @Test
