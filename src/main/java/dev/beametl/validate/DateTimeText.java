@@ -177,19 +177,24 @@ final class DateTimeText {
     }
 
     @Nullable LocalDate parse(String s) {
-      if (s.length() != shape.length) {
+      return parse(s, 0, s.length());
+    }
+
+    /** The date in {@code s[from, to)}, or null. */
+    @Nullable LocalDate parse(String s, int from, int to) {
+      if (to - from != shape.length) {
         return null;
       }
       for (int i = 0; i < shape.length; i++) {
         char want = shape[i];
-        char c = s.charAt(i);
+        char c = s.charAt(from + i);
         boolean digit = want == 'Y' || want == 'M' || want == 'D';
         if (digit ? c < '0' || c > '9' : c != want) {
           return null;
         }
       }
       try {
-        return LocalDate.of(digits(s, yearAt, 4), digits(s, monthAt, 2), digits(s, dayAt, 2));
+        return LocalDate.of(digits(s, from + yearAt, 4), digits(s, from + monthAt, 2), digits(s, from + dayAt, 2));
       } catch (DateTimeException e) {
         return null; // February 30: the formatter says so
       }

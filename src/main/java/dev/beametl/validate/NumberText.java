@@ -64,6 +64,30 @@ final class NumberText {
     return v;
   }
 
+  /** What {@link #plainInteger} returns for text it does not read. */
+  static final long NOT_PLAIN = Long.MIN_VALUE;
+
+  /**
+   * {@code s[from, to)} when it is {@code [+-]digits} with 1 to 18 ASCII digits (no overflow is
+   * possible), else {@link #NOT_PLAIN}: {@link #parseInteger} decides.
+   */
+  static long plainInteger(String s, int from, int to) {
+    int i = from < to && (s.charAt(from) == '-' || s.charAt(from) == '+') ? from + 1 : from;
+    if (i == to || to - i > 18) {
+      return NOT_PLAIN;
+    }
+    boolean negative = i > from && s.charAt(from) == '-';
+    long v = 0;
+    for (; i < to; i++) {
+      int d = s.charAt(i) - '0';
+      if (d < 0 || d > 9) {
+        return NOT_PLAIN;
+      }
+      v = v * 10 + d;
+    }
+    return negative ? -v : v;
+  }
+
   static double parseDouble(String text) throws InvalidValue {
     if (!PLAIN_DOUBLE.matcher(text).matches()) {
       String word = text.replaceFirst("^[+-]", "").toLowerCase(java.util.Locale.ROOT);
@@ -91,15 +115,19 @@ final class NumberText {
     } catch (NumberFormatException e) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a decimal");
     }
-    try {
-      v = v.setScale(type.scale(), RoundingMode.UNNECESSARY);
-    } catch (ArithmeticException e) {
+    // Exponents are checked before any rescaling: 1E999999999 or 1E-999999999 would otherwise make
+    // setScale compute a power of ten with a billion digits (a hung job, found by ValueParserRangeTest).
+    if (v.signum() == 0) {
+      return BigDecimal.valueOf(0, type.scale());
+    }
+    if (v.scale() > type.scale() && v.stripTrailingZeros().scale() > type.scale()) {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE,
           text + " has more than " + type.scale() + " decimal places for " + type);
     }
-    if (v.precision() - v.scale() > type.precision() - type.scale()) {
+    if ((long) v.precision() - v.scale() > type.precision() - type.scale()) {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " does not fit " + type);
     }
+    v = v.setScale(type.scale(), RoundingMode.UNNECESSARY); // exact: the checks above hold
     return v;
   }
 
@@ -109,9 +137,13 @@ final class NumberText {
    * scale are those of {@code new BigDecimal(text)}; any other text returns null and goes to it.
    */
   static BigDecimal plainDecimal(String s) {
-    int n = s.length();
-    int i = n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
-    boolean negative = i == 1 && s.charAt(0) == '-';
+    return plainDecimal(s, 0, s.length());
+  }
+
+  /** {@link #plainDecimal(String)} of {@code s[from, to)}. */
+  static BigDecimal plainDecimal(String s, int from, int n) {
+    int i = n > from && (s.charAt(from) == '-' || s.charAt(from) == '+') ? from + 1 : from;
+    boolean negative = i > from && s.charAt(from) == '-';
     long unscaled = 0;
     int digits = 0;
     int scale = 0;

@@ -159,12 +159,17 @@ public final class RecordValidator implements Serializable {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "this file's records cannot be matched to the "
           + "schema: " + layout.headerProblem());
     }
-    boolean quoted = record.text().indexOf(source.quote()) >= 0;
-    List<String> columns = splitCsv(record.text(), quoted);
+    String text = record.text();
+    boolean quoted = text.indexOf(source.quote()) >= 0;
+    // Unquoted, a record's cells are ranges of its text, parsed where they lie; the CSV parser's
+    // cells are strings of their own. Substrings for every cell were a quarter of the bytes allocated.
+    List<String> columns = quoted ? splitQuoted(text) : null;
+    int[] ends = quoted ? null : cellEnds(text);
+    int width = quoted ? columns.size() : ends.length;
     int expected = layout == null ? fields.size() : layout.width();
-    if (columns.size() != expected) {
+    if (width != expected) {
       throw new InvalidField(null, BadRecord.Kind.COLUMN_COUNT,
-          columns.size() + " columns, " + (layout == null ? "schema has " : "header has ") + expected);
+          width + " columns, " + (layout == null ? "schema has " : "header has ") + expected);
     }
     List<Object> values = new ArrayList<>(fields.size() + 1); // + the origin: no regrowing per row
     for (int i = 0; i < parsers.length; i++) {
@@ -173,38 +178,62 @@ public final class RecordValidator implements Serializable {
       if (column == ColumnLayout.AMBIGUOUS) {
         throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": the header names this column twice");
       }
-      String cell = null;
       if (column == ColumnLayout.MISSING) {
         if (!fields.get(i).nullable()) {
           throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": no such column in the header");
         }
+        values.add(null);
+      } else if (quoted) { // the CSV parser trimmed unquoted values itself, when asked
+        String cell = columns.get(column);
+        values.add(cell(i, cell, 0, cell.length()));
       } else {
-        cell = columns.get(column);
-        if (source.trim() && !quoted) { // the CSV parser trimmed a quoted record's unquoted values
-          cell = cell.strip();
+        int from = column == 0 ? 0 : ends[column - 1] + 1;
+        int to = ends[column];
+        if (source.trim()) { // as String.strip does
+          while (from < to && Character.isWhitespace(text.charAt(from))) {
+            from++;
+          }
+          while (to > from && Character.isWhitespace(text.charAt(to - 1))) {
+            to--;
+          }
         }
-        if (cell.length() <= longestNullValue && nullValues.contains(cell)) {
-          cell = null;
-        }
+        values.add(cell(i, text, from, to));
       }
-      values.add(value(i, cell));
     }
     return values;
   }
 
-  private List<String> splitCsv(String text, boolean quoted) throws InvalidField {
-    if (!quoted) {
-      // No quotes: the delimiter alone separates columns, so a plain split is exact and much cheaper.
-      List<String> out = new ArrayList<>(fields.size() + 4);
-      char delimiter = source.delimiter();
-      int from = 0;
-      for (int i = text.indexOf(delimiter); i >= 0; i = text.indexOf(delimiter, from)) {
-        out.add(text.substring(from, i));
-        from = i + 1;
-      }
-      out.add(text.substring(from));
-      return out;
+  /** The value of field {@code i} from {@code text[from, to)}: a null marker, or parsed in place. */
+  private Object cell(int i, String text, int from, int to) throws InvalidField {
+    if (to - from <= longestNullValue) { // longer cells cannot be a null marker: no hashing of every cell
+      String cell = text.substring(from, to);
+      return value(i, nullValues.contains(cell) ? null : cell);
     }
+    try {
+      return parsers[i].parse(text, from, to);
+    } catch (InvalidValue e) {
+      FieldSpec field = fields.get(i);
+      throw new InvalidField(field.name(), e.kind(), field.name() + ": " + e.getMessage());
+    }
+  }
+
+  /** Where each cell of an unquoted record ends: the delimiters' positions, then the text's length. */
+  private int[] cellEnds(String text) {
+    char delimiter = source.delimiter();
+    int n = 1;
+    for (int i = text.indexOf(delimiter); i >= 0; i = text.indexOf(delimiter, i + 1)) {
+      n++;
+    }
+    int[] ends = new int[n];
+    int k = 0;
+    for (int i = text.indexOf(delimiter); i >= 0; i = text.indexOf(delimiter, i + 1)) {
+      ends[k++] = i;
+    }
+    ends[k] = text.length();
+    return ends;
+  }
+
+  private List<String> splitQuoted(String text) throws InvalidField {
     if (csv == null) {
       csv = CsvSyntax.of(source);
     }

@@ -80,10 +80,66 @@ public final class ValueParser implements Serializable {
         if (code == null) {
           throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, InvalidValue.quote(text) + " is not one of " + field.values());
         }
-        return encodeCategories ? c.enumeration.valueOf(code) : text;
+        return encodeCategories ? c.encoded[code] : text;
       default:
         throw new IllegalStateException("unhandled type " + type);
     }
+  }
+
+  /**
+   * The value of {@code text[from, to)}, as {@link #parse(String)} gives it for that substring. The
+   * common shapes - plain integers and decimals, fixed-width dates, declared categories - are read
+   * where they lie, without a substring; anything else, and every value that fails a check, goes
+   * through {@code parse(String)}, which decides and words the error.
+   */
+  public Object parse(String text, int from, int to) throws InvalidValue {
+    Compiled c = compiled();
+    FieldType type = field.type();
+    switch (type.kind()) {
+      case INT:
+      case LONG:
+        long v = NumberText.plainInteger(text, from, to);
+        if (v != NumberText.NOT_PLAIN && v >= c.minLong && v <= c.maxLong) {
+          if (type.kind() == FieldType.Kind.LONG) {
+            return v;
+          }
+          if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
+            return (int) v;
+          }
+        }
+        break;
+      case DECIMAL:
+        BigDecimal d = NumberText.plainDecimal(text, from, to);
+        if (d != null && d.scale() <= type.scale()) {
+          d = d.setScale(type.scale(), RoundingMode.UNNECESSARY);
+          if (d.precision() - d.scale() <= type.precision() - type.scale()
+              && (c.minDecimal == null || d.compareTo(c.minDecimal) >= 0)
+              && (c.maxDecimal == null || d.compareTo(c.maxDecimal) <= 0)) {
+            return d;
+          }
+        }
+        break;
+      case DATE:
+        LocalDate date = c.fixedDate == null ? null : c.fixedDate.parse(text, from, to);
+        if (date != null && (c.minTemporal == null || date.compareTo((LocalDate) c.minTemporal) >= 0)
+            && (c.maxTemporal == null || date.compareTo((LocalDate) c.maxTemporal) <= 0)) {
+          return date;
+        }
+        break;
+      case CATEGORY:
+        if (encodeCategories && c.categoryValues.length <= 16) { // beyond, hashing beats comparing
+          for (int k = c.categoryValues.length - 1; k >= 0; k--) { // the last of equal values, as the map keeps
+            String value = c.categoryValues[k];
+            if (value.length() == to - from && text.startsWith(value, from)) {
+              return c.encoded[k];
+            }
+          }
+        }
+        break;
+      default:
+        break;
+    }
+    return parse(from == 0 && to == text.length() ? text : text.substring(from, to));
   }
 
   /** A date or timestamp parsed elsewhere (a replayed row's ISO-8601 value), checked against the field's bounds. */
@@ -141,11 +197,11 @@ public final class ValueParser implements Serializable {
   }
 
   private BigDecimal checkDecimal(Compiled c, BigDecimal v) throws InvalidValue {
-    if (field.min() != null && v.compareTo(field.min()) < 0) {
+    if (c.minDecimal != null && v.compareTo(c.minDecimal) < 0) {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE,
           v.toPlainString() + " is below min " + field.min().toPlainString());
     }
-    if (field.max() != null && v.compareTo(field.max()) > 0) {
+    if (c.maxDecimal != null && v.compareTo(c.maxDecimal) > 0) {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE,
           v.toPlainString() + " is above max " + field.max().toPlainString());
     }
@@ -170,6 +226,17 @@ public final class ValueParser implements Serializable {
     return compiled;
   }
 
+  private static BigDecimal atScale(BigDecimal bound, FieldType type) {
+    if (bound == null || type.kind() != FieldType.Kind.DECIMAL) {
+      return bound;
+    }
+    try {
+      return bound.setScale(type.scale(), RoundingMode.UNNECESSARY);
+    } catch (ArithmeticException e) {
+      return bound; // more places than the field has: compared as it is
+    }
+  }
+
   /** What is built once per worker from the field spec: formatters, patterns, lookup tables. */
   private static final class Compiled {
     final DateTimeFormatter formatter;
@@ -179,10 +246,16 @@ public final class ValueParser implements Serializable {
     final ZoneId zone;
     final Pattern pattern;
     final Map<String, Integer> categoryCodes = new HashMap<>();
+    /** The declared values in order, and their encoded values (immutable, shared by every row). */
+    final String[] categoryValues;
+    final EnumerationType.Value[] encoded;
     final Map<String, Integer> allowed;
     final EnumerationType enumeration;
     final long minLong;
     final long maxLong;
+    /** The bounds at the field's scale where exact: a comparison of equal scales is a long comparison (JFR: 4%). */
+    final BigDecimal minDecimal;
+    final BigDecimal maxDecimal;
     Comparable<?> minTemporal;
     Comparable<?> maxTemporal;
 
@@ -205,6 +278,13 @@ public final class ValueParser implements Serializable {
       }
       allowed = kind == FieldType.Kind.STRING && field.values() != null ? categoryCodes : null;
       enumeration = kind == FieldType.Kind.CATEGORY ? EnumerationType.create(values) : null;
+      categoryValues = values.toArray(new String[0]);
+      encoded = new EnumerationType.Value[values.size()];
+      for (int i = 0; enumeration != null && i < encoded.length; i++) {
+        encoded[i] = enumeration.valueOf(i);
+      }
+      minDecimal = atScale(field.min(), field.type());
+      maxDecimal = atScale(field.max(), field.type());
       minLong = field.min() == null ? Long.MIN_VALUE : field.min().setScale(0, RoundingMode.CEILING).longValue();
       maxLong = field.max() == null ? Long.MAX_VALUE : field.max().setScale(0, RoundingMode.FLOOR).longValue();
       if (field.minText() != null || field.maxText() != null) {

@@ -62,6 +62,18 @@ public class ValueParserTest {
     assertThat(invalid(field("double"), "0x10").kind(), is(BadRecord.Kind.TYPE));
   }
 
+  /** An exponent is checked before rescaling: 1E999999999 would ask for a billion-digit power of ten. */
+  @Test(timeout = 10_000)
+  public void hugeExponentsAreRefusedAtOnce() throws Exception {
+    assertThat(invalid(field("decimal(15,2)"), "1E999999999").getMessage(), is("1E999999999 does not fit decimal(15,2)"));
+    assertThat(invalid(field("decimal(15,2)"), "-7e+999999999").kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    assertThat(invalid(field("decimal(15,2)"), "1E-999999999").getMessage(),
+        is("1E-999999999 has more than 2 decimal places for decimal(15,2)"));
+    assertThat(parse(field("decimal(15,2)"), "0E999999999"), equalTo(new BigDecimal("0.00")));
+    assertThat(parse(field("decimal(15,2)"), "0E-999999999"), equalTo(new BigDecimal("0.00")));
+    assertThat(parse(field("decimal(15,2)"), "1.2000000000000000000000000000E+3"), equalTo(new BigDecimal("1200.00")));
+  }
+
   @Test
   public void decimalsAreExactAndScaled() throws Exception {
     assertThat(parse(field("decimal(6,2)"), "12.5"), equalTo(new BigDecimal("12.50")));

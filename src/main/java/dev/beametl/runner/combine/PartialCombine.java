@@ -53,7 +53,8 @@ public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<K
     inputsSinceFlush++;
     Object structural = keyCoder.structuralValue(kv.getKey()); // equal keys, equal encodings
     KV<K, AccumT> entry = partial.get(structural);
-    if (entry == null) {
+    boolean fresh = entry == null;
+    if (fresh) {
       if (partial.size() >= maxKeys) {
         passThrough = partial.size() > 0.9 * inputsSinceFlush;
         flush();
@@ -61,7 +62,11 @@ public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<K
       entry = KV.of(kv.getKey(), fn.createAccumulator());
     }
     try {
-      partial.put(structural, KV.of(entry.getKey(), fn.addInput(entry.getValue(), kv.getValue())));
+      AccumT before = entry.getValue();
+      AccumT after = fn.addInput(before, kv.getValue());
+      if (fresh || after != before) { // else it changed in place, as Beam's composed CombineFns do: no put per input
+        partial.put(structural, after == before ? entry : KV.of(entry.getKey(), after));
+      }
     } catch (ArithmeticException e) {
       throw DataErrors.inGroup(e, kv.getKey());
     }
