@@ -29,6 +29,11 @@ enum BinaryOperator {
   GT(ASTGTNode.class, ">", false, JexlArithmetic::greaterThan),
   GE(ASTGENode.class, ">=", false, JexlArithmetic::greaterThanOrEqual);
 
+  /** An operator applied to its two operands' values. */
+  interface Operands {
+    Object apply(Object left, Object right);
+  }
+
   interface Call {
     Object apply(JexlArithmetic arithmetic, Object left, Object right);
   }

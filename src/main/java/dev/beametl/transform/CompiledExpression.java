@@ -429,16 +429,17 @@ final class CompiledExpression {
     if (f == null) {
       throw new Unsupported();
     }
-    Function<Object[], Object> apply = x -> {
+    UnaryOperator<Object> call = v -> {
       try {
-        return f.apply(x[0]);
+        return f.apply(v);
       } catch (DateTimeException e) { // date('31/01/2024'): the text, not its type
-        throw new EvaluationException(name + "(" + TypeCoercion.describe(x[0]) + "): " + e.getMessage(), e, true);
+        throw new EvaluationException(name + "(" + TypeCoercion.describe(v) + "): " + e.getMessage(), e, true);
       } catch (RuntimeException e) {
-        throw new EvaluationException(name + "(" + TypeCoercion.describe(x[0]) + "): " + e.getMessage(), e);
+        throw new EvaluationException(name + "(" + TypeCoercion.describe(v) + "): " + e.getMessage(), e);
       }
     };
-    return folded(new Node(values -> apply.apply(new Object[] {arg.eval(values)}),
+    Function<Object[], Object> apply = x -> call.apply(x[0]);
+    return folded(new Node(values -> call.apply(arg.eval(values)), // no array per row: 6% of the bytes allocated
         typeOf(name + "()", apply, args.get(0).samples), args.get(0).mayBeNull), args.get(0));
   }
 
@@ -448,9 +449,7 @@ final class CompiledExpression {
     boolean strict = n.isStrictOperator(arithmetic);
     String symbol = op.symbol;
     boolean divides = op == BinaryOperator.DIVIDE || op == BinaryOperator.MOD;
-    Function<Object[], Object> apply = x -> {
-      Object l = x[0];
-      Object r = x[1];
+    BinaryOperator.Operands call = (l, r) -> {
       if ((l == null || r == null) && strict) {
         throw nullOperand(symbol);
       }
@@ -485,7 +484,8 @@ final class CompiledExpression {
         throw failed(symbol, e);
       }
     };
-    return folded(new Node(values -> apply.apply(new Object[] {left.eval.eval(values), right.eval.eval(values)}),
+    Function<Object[], Object> apply = x -> call.apply(x[0], x[1]);
+    return folded(new Node(values -> call.apply(left.eval.eval(values), right.eval.eval(values)),
         typeOf(symbol, apply, left.samples, right.samples)), left, right);
   }
 
