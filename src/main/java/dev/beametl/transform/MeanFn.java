@@ -7,7 +7,6 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import org.apache.beam.sdk.coders.AtomicCoder;
-import org.apache.beam.sdk.coders.BigDecimalCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -96,7 +95,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
 
     @Override
     public void encode(Accum a, OutputStream out) throws IOException {
-      BigDecimalCoder.of().encode(a.exact, out);
+      DecimalCoder.of().encode(a.exact, out);
       org.apache.beam.sdk.coders.DoubleCoder.of().encode(a.inexact, out);
       VarLongCoder.of().encode(a.count, out);
     }
@@ -104,7 +103,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     @Override
     public Accum decode(InputStream in) throws IOException {
       Accum a = new Accum();
-      a.exact = BigDecimalCoder.of().decode(in);
+      a.exact = DecimalCoder.of().decode(in);
       a.inexact = org.apache.beam.sdk.coders.DoubleCoder.of().decode(in);
       a.count = VarLongCoder.of().decode(in);
       return a;

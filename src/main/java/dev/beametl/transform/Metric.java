@@ -7,7 +7,6 @@ import java.io.Serializable;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import org.apache.beam.sdk.coders.BigDecimalCoder;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
@@ -70,7 +69,7 @@ final class Metric implements Serializable {
           case DOUBLE:
             return (CombineFn) new ReduceFn<Double>(Double::sum, DoubleCoder.of());
           case DECIMAL:
-            return (CombineFn) new ReduceFn<BigDecimal>(BigDecimal::add, BigDecimalCoder.of());
+            return (CombineFn) new ReduceFn<BigDecimal>(BigDecimal::add, DecimalCoder.of());
           default:
             return (CombineFn) new ReduceFn<Long>(longSum(spec.name(), spec.field()), VarLongCoder.of());
         }
@@ -116,7 +115,7 @@ final class Metric implements Serializable {
       case DOUBLE:
         return DoubleCoder.of();
       case DECIMAL:
-        return BigDecimalCoder.of();
+        return DecimalCoder.of();
       case STRING:
         return StringUtf8Coder.of();
       default:

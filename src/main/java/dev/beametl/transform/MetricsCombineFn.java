@@ -24,6 +24,8 @@ final class MetricsCombineFn extends CombineFn<Row, Object[], Row> {
   private final Schema outputSchema;
   private final CombineFns.ComposedCombineFn<Row> composed;
   private final List<TupleTag<Object>> tags = new ArrayList<>();
+  /** The metrics' CombineFns, in the composed accumulator's order. */
+  private final List<CombineFn<Object, Object, Object>> fns = new ArrayList<>();
 
   MetricsCombineFn(List<Metric> metrics, Schema outputSchema) {
     this.metrics = List.copyOf(metrics);
@@ -33,9 +35,12 @@ final class MetricsCombineFn extends CombineFn<Row, Object[], Row> {
       TupleTag<Object> tag = new TupleTag<>(m.name());
       tags.add(tag);
       SimpleFunction<Row, Object> extract = new ExtractInput(m);
+      @SuppressWarnings("unchecked")
+      CombineFn<Object, Object, Object> metricFn = (CombineFn<Object, Object, Object>) m.combineFn();
+      fns.add(metricFn);
       fn = fn == null
-          ? CombineFns.compose().with(extract, m.inputCoder(), m.combineFn(), tag)
-          : fn.with(extract, m.inputCoder(), m.combineFn(), tag);
+          ? CombineFns.compose().with(extract, m.inputCoder(), metricFn, tag)
+          : fn.with(extract, m.inputCoder(), metricFn, tag);
     }
     this.composed = fn;
   }
@@ -75,10 +80,12 @@ final class MetricsCombineFn extends CombineFn<Row, Object[], Row> {
 
   @Override
   public Row extractOutput(Object[] accumulator) {
-    CombineFns.CoCombineResult result = composed.extractOutput(accumulator);
+    // Each metric's own extractOutput on its slot of the composed accumulator, as the composed fn
+    // does, without the tag-to-value map it builds per group (a tenth of the final stage's time with
+    // 1.5M groups).
     List<Object> values = new ArrayList<>(metrics.size());
     for (int i = 0; i < metrics.size(); i++) {
-      values.add(metrics.get(i).toOutput(result.get(tags.get(i))));
+      values.add(metrics.get(i).toOutput(fns.get(i).extractOutput(accumulator[i])));
     }
     return Row.withSchema(outputSchema).attachValues(values);
   }

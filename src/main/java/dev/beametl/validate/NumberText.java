@@ -88,6 +88,42 @@ final class NumberText {
     return negative ? -v : v;
   }
 
+  /**
+   * {@code s[from, to)} when it is {@code [+-]digits[.digits]} with at most {@code scale} places and
+   * at most 18 digits once written at that scale, as a long in units of 10^-scale (12.5 at scale 2 is
+   * 1250); else {@link #NOT_PLAIN}: {@link #parseDecimal} decides.
+   */
+  static long plainUnscaled(String s, int from, int to, int scale) {
+    int i = from < to && (s.charAt(from) == '-' || s.charAt(from) == '+') ? from + 1 : from;
+    boolean negative = i > from && s.charAt(from) == '-';
+    long v = 0;
+    int digits = 0;
+    int places = -1; // -1: no point yet
+    for (; i < to; i++) {
+      char ch = s.charAt(i);
+      if (ch >= '0' && ch <= '9') {
+        if (++digits > 18 || (places >= 0 && ++places > scale)) {
+          return NOT_PLAIN;
+        }
+        v = v * 10 + (ch - '0');
+      } else if (ch == '.' && places < 0) {
+        places = 0;
+      } else {
+        return NOT_PLAIN;
+      }
+    }
+    if (digits == 0) {
+      return NOT_PLAIN;
+    }
+    for (int k = Math.max(places, 0); k < scale; k++) {
+      if (++digits > 18) {
+        return NOT_PLAIN;
+      }
+      v *= 10;
+    }
+    return negative ? -v : v;
+  }
+
   static double parseDouble(String text) throws InvalidValue {
     if (!PLAIN_DOUBLE.matcher(text).matches()) {
       String word = text.replaceFirst("^[+-]", "").toLowerCase(java.util.Locale.ROOT);

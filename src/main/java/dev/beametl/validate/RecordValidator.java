@@ -163,10 +163,10 @@ public final class RecordValidator implements Serializable {
     boolean quoted = text.indexOf(source.quote()) >= 0;
     // Unquoted, a record's cells are ranges of its text, parsed where they lie; the CSV parser's
     // cells are strings of their own. Substrings for every cell were a quarter of the bytes allocated.
-    List<String> columns = quoted ? splitQuoted(text) : null;
-    int[] ends = quoted ? null : cellEnds(text);
-    int width = quoted ? columns.size() : ends.length;
     int expected = layout == null ? fields.size() : layout.width();
+    List<String> columns = quoted ? splitQuoted(text) : null;
+    int[] ends = quoted ? null : cellEnds(text, Math.max(expected, 1));
+    int width = quoted ? columns.size() : ends.length;
     if (width != expected) {
       throw new InvalidField(null, BadRecord.Kind.COLUMN_COUNT,
           width + " columns, " + (layout == null ? "schema has " : "header has ") + expected);
@@ -218,19 +218,21 @@ public final class RecordValidator implements Serializable {
   }
 
   /** Where each cell of an unquoted record ends: the delimiters' positions, then the text's length. */
-  private int[] cellEnds(String text) {
+  private int[] cellEnds(String text, int expected) {
     char delimiter = source.delimiter();
-    int n = 1;
-    for (int i = text.indexOf(delimiter); i >= 0; i = text.indexOf(delimiter, i + 1)) {
-      n++;
-    }
-    int[] ends = new int[n];
+    int[] ends = new int[expected];
     int k = 0;
     for (int i = text.indexOf(delimiter); i >= 0; i = text.indexOf(delimiter, i + 1)) {
+      if (k == ends.length - 1) {
+        ends = java.util.Arrays.copyOf(ends, ends.length * 2 + 1); // more columns than expected: a bad record
+      }
       ends[k++] = i;
     }
-    ends[k] = text.length();
-    return ends;
+    if (k == ends.length) {
+      ends = java.util.Arrays.copyOf(ends, k + 1);
+    }
+    ends[k++] = text.length();
+    return k == ends.length ? ends : java.util.Arrays.copyOf(ends, k);
   }
 
   private List<String> splitQuoted(String text) throws InvalidField {

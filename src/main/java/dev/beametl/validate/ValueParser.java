@@ -109,6 +109,13 @@ public final class ValueParser implements Serializable {
         }
         break;
       case DECIMAL:
+        if (type.precision() <= 18) { // its unscaled value fits a long: checked as one
+          long u = NumberText.plainUnscaled(text, from, to, type.scale());
+          if (u != NumberText.NOT_PLAIN && Math.abs(u) < c.decimalLimit && u >= c.minUnscaled && u <= c.maxUnscaled) {
+            return BigDecimal.valueOf(u, type.scale());
+          }
+          break;
+        }
         BigDecimal d = NumberText.plainDecimal(text, from, to);
         if (d != null && d.scale() <= type.scale()) {
           d = d.setScale(type.scale(), RoundingMode.UNNECESSARY);
@@ -226,6 +233,15 @@ public final class ValueParser implements Serializable {
     return compiled;
   }
 
+  /** A bound in units of 10^-scale, rounded as told, clamped to +-limit (beyond it nothing passes anyway). */
+  private static long unscaled(BigDecimal bound, int scale, RoundingMode rounding, long limit) {
+    if ((long) bound.precision() - bound.scale() > 19) { // far beyond any value: no rescaling of a huge exponent
+      return bound.signum() > 0 ? limit : -limit;
+    }
+    BigDecimal units = bound.setScale(scale, rounding).movePointRight(scale);
+    return units.max(BigDecimal.valueOf(-limit)).min(BigDecimal.valueOf(limit)).longValueExact();
+  }
+
   private static BigDecimal atScale(BigDecimal bound, FieldType type) {
     if (bound == null || type.kind() != FieldType.Kind.DECIMAL) {
       return bound;
@@ -256,6 +272,13 @@ public final class ValueParser implements Serializable {
     /** The bounds at the field's scale where exact: a comparison of equal scales is a long comparison (JFR: 4%). */
     final BigDecimal minDecimal;
     final BigDecimal maxDecimal;
+    /**
+     * For a decimal(p,s) with p <= 18, in units of its last place: 10^p (no value reaches it) and the
+     * bounds, rounded inwards (a value at scale s is >= 0.005 exactly when it is >= 0.01).
+     */
+    final long decimalLimit;
+    final long minUnscaled;
+    final long maxUnscaled;
     Comparable<?> minTemporal;
     Comparable<?> maxTemporal;
 
@@ -283,6 +306,13 @@ public final class ValueParser implements Serializable {
       for (int i = 0; enumeration != null && i < encoded.length; i++) {
         encoded[i] = enumeration.valueOf(i);
       }
+      FieldType type = field.type();
+      boolean scaled = kind == FieldType.Kind.DECIMAL && type.precision() <= 18;
+      decimalLimit = scaled ? BigDecimal.TEN.pow(type.precision()).longValueExact() : 0;
+      minUnscaled = scaled && field.min() != null ? unscaled(field.min(), type.scale(), RoundingMode.CEILING, decimalLimit)
+          : Long.MIN_VALUE;
+      maxUnscaled = scaled && field.max() != null ? unscaled(field.max(), type.scale(), RoundingMode.FLOOR, decimalLimit)
+          : Long.MAX_VALUE;
       minDecimal = atScale(field.min(), field.type());
       maxDecimal = atScale(field.max(), field.type());
       minLong = field.min() == null ? Long.MIN_VALUE : field.min().setScale(0, RoundingMode.CEILING).longValue();

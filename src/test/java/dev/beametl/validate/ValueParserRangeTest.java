@@ -27,6 +27,10 @@ public class ValueParserRangeTest {
         FieldSpec.builder("d", FieldType.parse("decimal(15,2)")).build(),
         FieldSpec.builder("d", FieldType.parse("decimal(6,3)")).setMin(new BigDecimal("-1.005")).setMax(BigDecimal.TEN).build(),
         FieldSpec.builder("d", FieldType.parse("decimal(18,0)")).setMax(new BigDecimal("99.9")).build(),
+        FieldSpec.builder("d", FieldType.parse("decimal(18,4)")).setMin(new BigDecimal("-1e30")).setMax(new BigDecimal("1e30")).build(),
+        FieldSpec.builder("d", FieldType.parse("decimal(4,2)")).setMin(new BigDecimal("0.005")).setMax(new BigDecimal("12.345")).build(),
+        FieldSpec.builder("d", FieldType.parse("decimal(20,2)")).setMin(new BigDecimal("-3")).build(),
+        FieldSpec.builder("d", FieldType.parse("decimal(3,3)")).build(),
         FieldSpec.builder("t", FieldType.parse("date")).build(),
         FieldSpec.builder("t", FieldType.parse("date")).setMinText("2000-01-01").setMaxText("2030-12-31").build(),
         FieldSpec.builder("t", FieldType.parse("date")).setFormat("dd/MM/yyyy").build(),
@@ -39,7 +43,8 @@ public class ValueParserRangeTest {
       case 0:
         return Long.toString(rng.nextLong() >> rng.nextInt(64));
       case 1:
-        return BigDecimal.valueOf(rng.nextLong() >> rng.nextInt(64), rng.nextInt(-2, 5)).toPlainString();
+        String plain = BigDecimal.valueOf(rng.nextLong() >> rng.nextInt(64), rng.nextInt(-2, 5)).toPlainString();
+        return rng.nextInt(4) == 0 ? plain + "0".repeat(rng.nextInt(1, 4)) : rng.nextInt(8) == 0 ? "-" + plain : plain;
       case 2:
         return String.format("%04d-%02d-%02d", rng.nextInt(1990, 2040), rng.nextInt(0, 14), rng.nextInt(0, 33));
       case 3:
