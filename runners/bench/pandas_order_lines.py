@@ -5,7 +5,7 @@ derived products and groupby. Decimals are summed exactly as integers (hundredth
 their own units), as the job and DuckDB sum them. Prints one JSON line in DuckDbPeer's shape, so the
 benchmark can check that all three computed the same thing.
 
-usage: pandas_order_lines.py GLOB [--workload=pricing|by-order] [--format=pipe|csv] [--chunksize=1000000]
+usage: pandas_order_lines.py GLOB [--workload=pricing|by-order] [--format=pipe|csv] [--chunksize=200000]
 """
 import csv
 import glob
@@ -75,7 +75,7 @@ def main():
     flags = dict(a[2:].split("=", 1) for a in sys.argv[1:] if a.startswith("--"))
     workload = flags.get("workload", "pricing")
     fmt = flags.get("format", "pipe")
-    chunksize = int(flags.get("chunksize", "1000000"))
+    chunksize = int(flags.get("chunksize", "200000"))  # larger chunks only cost memory
     if fmt == "pipe":
         options = dict(sep="|", header=None, names=COLUMNS, quoting=csv.QUOTE_NONE)
     else:
