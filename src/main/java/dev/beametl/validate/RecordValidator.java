@@ -236,6 +236,10 @@ public final class RecordValidator implements Serializable {
   }
 
   private List<String> splitQuoted(String text) throws InvalidField {
+    List<String> simple = CsvSyntax.wholeCellQuotes(text, source.delimiter(), source.quote(), source.trim());
+    if (simple != null) {
+      return simple;
+    }
     if (csv == null) {
       csv = CsvSyntax.of(source);
     }
