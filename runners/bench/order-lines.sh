@@ -104,4 +104,6 @@ for rows in "${sizes[@]}"; do
     done
   done
 done
+$python runners/bench/order_lines_chart.py "$results" "$bench/order-lines.svg"
 echo "results: $results"
+echo "chart:   $bench/order-lines.svg"
