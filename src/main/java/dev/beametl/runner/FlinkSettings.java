@@ -235,6 +235,19 @@ public final class FlinkSettings {
             "restart-strategy.fixed-delay.attempts: " + flink.getNumberOfExecutionRetries(),
             "restart-strategy.fixed-delay.delay: 1 s"));
       }
+      if (options.isResumable()) {
+        // Streaming with RocksDB state: RocksDB lives in the managed memory, and pipelined shuffles
+        // take buffers per channel; both keep Flink's local defaults, not the batch job's sizes.
+        lines.removeIf(l -> l.startsWith("taskmanager.memory.managed.") || l.startsWith("taskmanager.memory.network."));
+      } else {
+        // Batch: a sort-merge shuffle partition reserves 64 buffers of 32 KB per channel; 16 MB per
+        // degree of parallelism leaves room for the job's many shuffles at any parallelism.
+        int parallelism = flink.getParallelism() > 0 ? flink.getParallelism() : Runtime.getRuntime().availableProcessors();
+        String network = Math.max(32, 16 * parallelism) + "m";
+        lines.removeIf(l -> l.startsWith("taskmanager.memory.network."));
+        lines.add("taskmanager.memory.network.min: " + network);
+        lines.add("taskmanager.memory.network.max: " + network);
+      }
       lines.removeIf(l -> l.startsWith("io.tmp.dirs:"));
       lines.add("io.tmp.dirs: " + Files.createDirectories(scratch.resolve("flink-tmp")));
       Path conf = Files.createDirectories(scratch.resolve("flink-conf"));

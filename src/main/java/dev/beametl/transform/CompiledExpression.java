@@ -506,6 +506,10 @@ final class CompiledExpression {
         exact = l.subtract(r);
         break;
       case MULTIPLY:
+        long scale = (long) l.scale() + r.scale();
+        if (scale != (int) scale) {
+          return null; // the product's scale overflows: JEXL's multiply fails, and says so its way
+        }
         exact = l.multiply(r);
         break;
       default:

@@ -166,8 +166,8 @@ final class DateTimeText {
         } else if (c == 'd' && run == 2 && day < 0) {
           day = shape.length();
           shape.append("DD");
-        } else if (Character.isLetter(c) || c > 127) {
-          return null;
+        } else if (Character.isLetter(c) || c > 127 || (c >= '0' && c <= '9')) {
+          return null; // a digit as a separator: java.time reads the year greedily into it
         } else {
           shape.append(p, i, i + run);
         }

@@ -71,7 +71,7 @@ public class DateTimeTextTest {
   @Test
   public void otherShapesGoToTheFormatter() {
     for (String pattern : new String[] {"d/M/yyyy", "yyyy-MMM-dd", "yyyy-MM-dd'T'", "[yyyy-MM-dd]", "yy-MM-dd",
-        "yyyy-MM", "yyyy-MM-dd HH", "yyyy-MM-dd-dd", "EEE yyyy-MM-dd"}) {
+        "yyyy-MM", "yyyy-MM-dd HH", "yyyy-MM-dd-dd", "EEE yyyy-MM-dd", "yyyy0MMdd", "dd1MM1yyyy"}) {
       assertThat(pattern, DateTimeText.FixedDate.of(pattern), nullValue());
     }
   }
