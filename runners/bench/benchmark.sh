@@ -34,19 +34,10 @@ if [[ " ${variants[*]} " == *" pandas"* ]] && ! $python -c 'import pandas' 2>/de
   echo "needs Debian's pandas: apt-get install python3-pandas" >&2; exit 2
 fi
 bin/beam-etl --help >/dev/null # compiles when needed and writes target/classpath.txt
-# The generators live in the test sources, off the job's classpath.
-mvn -o -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt \
-  >/dev/null 2>&1 || mvn -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/test-classpath.txt >/dev/null
-tcp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
-# The job runs through bin/beam-etl, as a user runs it (AppCDS archive included); one small run first
-# records the archive so that no measured run pays for it.
-warm=$(mktemp -d)
-java -cp "$tcp" dev.beametl.bench.SalesGenerator --rows=1000 --out="$warm/in" >/dev/null
-bin/beam-etl --pipeline=pipelines/sales-by-product.yaml --input="$warm/in/*.csv" --output="$warm/out" \
-  --progressSeconds=0 >/dev/null 2>&1
-rm -rf "$warm"
-[[ -f target/beam-etl.jsa ]] || { echo "the warm-up run failed" >&2; exit 1; }
+source runners/bench/common.sh
+tcp=$(test_classpath)
+# The job runs through bin/beam-etl, as a user runs it (AppCDS archive included).
+warm_up --pipeline=pipelines/sales-by-product.yaml
 mkdir -p "$bench"
 results=$bench/results.csv
 if [[ ${APPEND:-0} != 1 || ! -f $results ]]; then # APPEND=1 adds to an earlier run's results

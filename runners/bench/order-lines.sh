@@ -22,16 +22,9 @@ export BEAM_ETL_WARM=0
 python=/usr/bin/python3
 [[ -x /usr/bin/time ]] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 bin/beam-etl --help >/dev/null # compiles the job when needed
-# The generator and the DuckDB driver live in the test sources and scope, off the job's classpath.
-mvn -o -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt \
-  >/dev/null 2>&1 || mvn -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/test-classpath.txt >/dev/null
-tcp="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
-# One small run first records the class-data archive, so that no measured run pays for it.
-warm=$(mktemp -d)
-bin/beam-etl --pipeline=runners/bench/order-lines-pricing.yaml --output="$warm/out" --progressSeconds=0 >/dev/null 2>&1
-rm -rf "$warm"
-[[ -f target/beam-etl.jsa ]] || { echo "the warm-up run failed" >&2; exit 1; }
+source runners/bench/common.sh
+tcp=$(test_classpath)
+warm_up --pipeline=runners/bench/order-lines-pricing.yaml
 mkdir -p "$bench"
 results=$bench/order-lines.csv
 [[ -f $results ]] || echo "rows,workload,format,engine,run,wall_s,rows_per_s,peak_rss_mb,agrees,exit" > "$results"

@@ -15,7 +15,6 @@ import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -281,10 +280,7 @@ final class IncrementalState {
       said.add("incremental: the next run reads from " + incremental.column() + " = " + describe(next)
           + " minus the overlap " + incremental.overlapText());
     }
-    Path file = file(spec);
-    Path tmp = file.resolveSibling(FILE + ".tmp");
-    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicJson.write(file(spec), n);
     return said;
   }
 

@@ -40,8 +40,9 @@ final class OutputDirectories implements AutoCloseable {
           + "-)?\\d{5,}-of-\\d{5,}\\.jsonl|_run|_SUCCESS"
           + "|\\.temp-beam[-\\w]*");
   /** The directory's own bookkeeping, never a run's output. */
-  private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, RunManifest.FILE + ".tmp",
-      IncrementalState.FILE, IncrementalState.FILE + ".tmp", ReplayState.FILE, ReplayState.FILE + ".tmp");
+  private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, AtomicJson.tmpName(RunManifest.FILE),
+      IncrementalState.FILE, AtomicJson.tmpName(IncrementalState.FILE), ReplayState.FILE,
+      AtomicJson.tmpName(ReplayState.FILE));
 
   private final List<Path> dirs;
   private final String run;

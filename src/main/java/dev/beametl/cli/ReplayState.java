@@ -10,7 +10,6 @@ import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -132,9 +131,7 @@ final class ReplayState {
           .put("modified", m.lastModifiedMillis()).put("run", run).put("replayed", Instant.now().toString());
     }
     Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(FILE + ".tmp");
-    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), state);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicJson.write(file, state);
     return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files; they are not replayed again",
         file, files.size()));
   }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -67,8 +66,6 @@ final class RunManifest {
     entries.forEach(list::add);
     ArrayNode appended = n.putArray("runs");
     runs.forEach(appended::add);
-    Path tmp = dir.resolve(FILE + ".tmp");
-    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), n);
-    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicJson.write(dir.resolve(FILE), n);
   }
 }

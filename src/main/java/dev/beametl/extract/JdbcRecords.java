@@ -44,30 +44,29 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     this.fields = List.copyOf(fields);
   }
 
+  /** The whole relation in one query, by one reader. */
+  private JdbcIO.Read<SourceRecord> oneQuery(RowToRecord mapper) {
+    return JdbcIO.<SourceRecord>read()
+        .withDataSourceProviderFn(JdbcConnections.to(spec))
+        .withQuery("SELECT * FROM " + spec.relation())
+        .withFetchSize(spec.fetchSize())
+        .withRowMapper(mapper)
+        .withCoder(SourceRecord.RecordCoder.of())
+        // One query is one reader; a reshuffle of every row would not make it parallel, only slower.
+        .withOutputParallelization(false);
+  }
+
   @Override
   public PCollection<SourceRecord> expand(PBegin input) {
     RowToRecord mapper = new RowToRecord(spec, fields);
     if (spec.partitionColumn() == null) {
-      return input.apply("Read " + spec.displayName(), JdbcIO.<SourceRecord>read()
-          .withDataSourceProviderFn(JdbcConnections.to(spec))
-          .withQuery("SELECT * FROM " + spec.relation())
-          .withFetchSize(spec.fetchSize())
-          .withRowMapper(mapper)
-          .withCoder(SourceRecord.RecordCoder.of())
-          // One query is one reader; a reshuffle of every row would not make it parallel, only slower.
-          .withOutputParallelization(false));
+      return input.apply("Read " + spec.displayName(), oneQuery(mapper));
     }
     Plan plan = plan(spec);
     if (plan.rows == 0 || (plan.temporal && plan.lower >= plan.upper)) {
       // Nothing or one instant to split (an incremental run with few new rows): one query reads it all,
       // NULL keys included; Beam's partitioned read refuses a range without width.
-      return input.apply("Read " + spec.displayName(), JdbcIO.<SourceRecord>read()
-          .withDataSourceProviderFn(JdbcConnections.to(spec))
-          .withQuery("SELECT * FROM " + spec.relation())
-          .withFetchSize(spec.fetchSize())
-          .withRowMapper(mapper)
-          .withCoder(SourceRecord.RecordCoder.of())
-          .withOutputParallelization(false));
+      return input.apply("Read " + spec.displayName(), oneQuery(mapper));
     }
     LOG.info("Reading {} in {} partitions over {} in [{}, {}] ({} rows with a key, {} with NULL)",
         spec.displayName(), plan.partitions, spec.partitionColumn(),

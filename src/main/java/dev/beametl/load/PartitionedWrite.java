@@ -62,9 +62,9 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
     PCollectionTuple out;
     if (sink.format() == SinkSpec.Format.PARQUET) {
       Schema avro = AvroRecords.schema("Result", inFiles);
-      TupleTag<KV<String, GenericRecord>> records = new TupleTag<>("records") {};
-      out = rows.apply("Rows to partitions", partition(records, inFiles, avro.toString()));
       String schema = avro.toString();
+      TupleTag<KV<String, GenericRecord>> records = new TupleTag<>("records") {};
+      out = rows.apply("Rows to partitions", partition(records, inFiles, schema));
       SinkSpec spec = sink;
       out.get(records).setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(avro)))
           .apply("Write Parquet partitions", write(dir, ".parquet",

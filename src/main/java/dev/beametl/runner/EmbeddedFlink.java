@@ -66,9 +66,7 @@ public final class EmbeddedFlink implements AutoCloseable {
     String confDir = flink.getFlinkConfDir();
     Configuration conf = confDir == null || confDir.isEmpty()
         ? GlobalConfiguration.loadConfiguration() : GlobalConfiguration.loadConfiguration(confDir);
-    // The runner's local environment: --parallelism, else one per core (Flink's config file does not count).
-    int parallelism = flink.getParallelism() > 0 ? flink.getParallelism()
-        : StreamExecutionEnvironment.getDefaultLocalParallelism();
+    int parallelism = parallelism(flink);
     // As the runner sets them for a local environment: that parallelism, an attached client, and no
     // leaked-class-loader check (https://github.com/apache/beam/issues/20783).
     conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
@@ -94,6 +92,11 @@ public final class EmbeddedFlink implements AutoCloseable {
     StreamContextEnvironment.setAsContext(new OneExecutor(executor), conf, EmbeddedFlink.class.getClassLoader(),
         false, true);
     return new EmbeddedFlink(cluster, executor);
+  }
+
+  /** The runner's local environment: --parallelism, else one per core (Flink's config file does not count). */
+  static int parallelism(FlinkPipelineOptions flink) {
+    return flink.getParallelism() > 0 ? flink.getParallelism() : StreamExecutionEnvironment.getDefaultLocalParallelism();
   }
 
   /** What Flink's PerJobMiniClusterFactory builds for a job of this parallelism. */

@@ -242,8 +242,7 @@ public final class FlinkSettings {
       } else {
         // Batch: a sort-merge shuffle partition reserves 64 buffers of 32 KB per channel; 16 MB per
         // degree of parallelism leaves room for the job's many shuffles at any parallelism.
-        int parallelism = flink.getParallelism() > 0 ? flink.getParallelism() : Runtime.getRuntime().availableProcessors();
-        String network = Math.max(32, 16 * parallelism) + "m";
+        String network = Math.max(32, 16 * EmbeddedFlink.parallelism(flink)) + "m";
         lines.removeIf(l -> l.startsWith("taskmanager.memory.network."));
         lines.add("taskmanager.memory.network.min: " + network);
         lines.add("taskmanager.memory.network.max: " + network);

@@ -31,11 +31,7 @@ final class DateTimeText {
 
   private DateTimeText() {}
 
-  static LocalDate parseDate(DateTimeFormatter formatter, String text, String hint) throws InvalidValue {
-    return parseDate(null, formatter, text, hint);
-  }
-
-  /** With {@code fixed} (the format's fixed-width shape, or null) tried first. */
+  /** A date in {@code formatter}'s form; {@code fixed} (the format's fixed-width shape, or null) is tried first. */
   static LocalDate parseDate(@Nullable FixedDate fixed, DateTimeFormatter formatter, String text, String hint)
       throws InvalidValue {
     LocalDate quick = fixed == null ? null : fixed.parse(text);

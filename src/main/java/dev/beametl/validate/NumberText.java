@@ -20,25 +20,17 @@ final class NumberText {
    */
   static long parseInteger(String text, long min, long max, String what) throws InvalidValue {
     int n = text.length();
+    long plain = plainInteger(text, 0, n); // up to 18 digits: no check per digit (JFR: 9% of a run)
+    if (plain != NOT_PLAIN) {
+      if (plain < min || plain > max) {
+        throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for " + what);
+      }
+      return plain;
+    }
     int i = n > 0 && (text.charAt(0) == '-' || text.charAt(0) == '+') ? 1 : 0;
     boolean negative = i == 1 && text.charAt(0) == '-';
     if (i == n) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not " + what);
-    }
-    if (n - i <= 18) { // cannot overflow a long: no check per digit (JFR: 9% of a run with four keys per row)
-      long v = 0;
-      for (; i < n; i++) {
-        int d = text.charAt(i) - '0';
-        if (d < 0 || d > 9) {
-          throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not " + what);
-        }
-        v = v * 10 + d;
-      }
-      v = negative ? -v : v;
-      if (v < min || v > max) {
-        throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is out of range for " + what);
-      }
-      return v;
     }
     long v = 0; // accumulated negatively: Long.MIN_VALUE has no positive counterpart
     boolean overflow = false;
@@ -173,13 +165,9 @@ final class NumberText {
    * scale are those of {@code new BigDecimal(text)}; any other text returns null and goes to it.
    */
   static BigDecimal plainDecimal(String s) {
-    return plainDecimal(s, 0, s.length());
-  }
-
-  /** {@link #plainDecimal(String)} of {@code s[from, to)}. */
-  static BigDecimal plainDecimal(String s, int from, int n) {
-    int i = n > from && (s.charAt(from) == '-' || s.charAt(from) == '+') ? from + 1 : from;
-    boolean negative = i > from && s.charAt(from) == '-';
+    int n = s.length();
+    int i = n > 0 && (s.charAt(0) == '-' || s.charAt(0) == '+') ? 1 : 0;
+    boolean negative = i == 1 && s.charAt(0) == '-';
     long unscaled = 0;
     int digits = 0;
     int scale = 0;

@@ -109,20 +109,10 @@ public final class ValueParser implements Serializable {
         }
         break;
       case DECIMAL:
-        if (type.precision() <= 18) { // its unscaled value fits a long: checked as one
+        if (type.precision() <= 18) { // its unscaled value fits a long: checked as one; wider ones below
           long u = NumberText.plainUnscaled(text, from, to, type.scale());
           if (u != NumberText.NOT_PLAIN && Math.abs(u) < c.decimalLimit && u >= c.minUnscaled && u <= c.maxUnscaled) {
             return BigDecimal.valueOf(u, type.scale());
-          }
-          break;
-        }
-        BigDecimal d = NumberText.plainDecimal(text, from, to);
-        if (d != null && d.scale() <= type.scale()) {
-          d = d.setScale(type.scale(), RoundingMode.UNNECESSARY);
-          if (d.precision() - d.scale() <= type.precision() - type.scale()
-              && (c.minDecimal == null || d.compareTo(c.minDecimal) >= 0)
-              && (c.maxDecimal == null || d.compareTo(c.maxDecimal) <= 0)) {
-            return d;
           }
         }
         break;

@@ -61,19 +61,14 @@ public final class OrderLinesGenerator {
 
   /** How many of the rows are bad: every {@code 1/badShare}-th row, counted from the first. */
   public long badRows() {
-    long every = badEvery();
-    return every == 0 ? 0 : (rows + every - 1) / every;
-  }
-
-  private long badEvery() {
-    return badShare <= 0 ? 0 : Math.max(1, Math.round(1 / badShare));
+    return BadShare.count(rows, badShare);
   }
 
   /** Writes {@code files} files {@code lines-00000.<ext>...} into {@code dir}, rows spread evenly. */
   public void write(Path dir, int files) throws IOException {
     Files.createDirectories(dir);
     SplittableRandom rng = new SplittableRandom(seed);
-    long every = badEvery();
+    long every = BadShare.every(badShare);
     String ext = format == Format.PIPE ? "tbl" : format == Format.CSV ? "csv" : "jsonl";
     String[] values = new String[COLUMNS.length];
     StringBuilder line = new StringBuilder(256);

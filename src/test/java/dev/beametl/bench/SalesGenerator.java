@@ -50,19 +50,14 @@ public final class SalesGenerator {
 
   /** How many of the rows are bad: every {@code 1/badShare}-th row, counted from the first. */
   public long badRows() {
-    long every = badEvery();
-    return every == 0 ? 0 : (rows + every - 1) / every;
-  }
-
-  private long badEvery() {
-    return badShare <= 0 ? 0 : Math.max(1, Math.round(1 / badShare));
+    return BadShare.count(rows, badShare);
   }
 
   /** Writes {@code files} CSV files {@code sales-00000.csv...} into {@code dir}, rows spread evenly. */
   public void write(Path dir, int files) throws IOException {
     Files.createDirectories(dir);
     SplittableRandom rng = new SplittableRandom(seed);
-    long every = badEvery();
+    long every = BadShare.every(badShare);
     long row = 0;
     StringBuilder line = new StringBuilder(128);
     for (int f = 0; f < files; f++) {
