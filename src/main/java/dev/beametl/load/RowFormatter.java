@@ -3,10 +3,10 @@ package dev.beametl.load;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.record.OutputColumns;
+import dev.beametl.record.RowJson;
 import dev.beametl.spec.SinkSpec;
 import java.io.IOException;
 import java.io.Serializable;
-import java.math.BigDecimal;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.beam.sdk.values.Row;
@@ -55,16 +55,7 @@ final class RowFormatter implements Serializable {
     ObjectNode node = json.createObjectNode();
     for (int i = 0; i < row.getFieldCount(); i++) {
       String name = columns.columns().get(i).name();
-      Object v = ValueText.plain(row, i);
-      if (v == null) {
-        node.putNull(name);
-      } else if (v instanceof BigDecimal) {
-        node.put(name, (BigDecimal) v);
-      } else if (v instanceof Number || v instanceof Boolean) {
-        node.putPOJO(name, v);
-      } else {
-        node.put(name, v.toString());
-      }
+      RowJson.put(node, name, ValueText.plain(row, i));
     }
     return json.writeValueAsString(node);
   }

@@ -16,23 +16,30 @@ public final class RowJson {
 
   private RowJson() {}
 
+  /**
+   * A plain value (categories as strings) as JSON: decimals exact, other numbers and booleans as
+   * such, a non-finite double and everything else as a string. Sinks write JSON lines the same way.
+   */
+  public static void put(ObjectNode node, String name, Object v) {
+    if (v == null) {
+      node.putNull(name);
+    } else if (v instanceof BigDecimal) {
+      node.put(name, (BigDecimal) v);
+    } else if (v instanceof Double && !Double.isFinite((Double) v)) {
+      node.put(name, v.toString());
+    } else if (v instanceof Number || v instanceof Boolean) {
+      node.putPOJO(name, v);
+    } else {
+      node.put(name, v.toString());
+    }
+  }
+
   public static String values(Row row) {
     ObjectNode node = JSON.createObjectNode();
     int n = Origins.dataFields(row.getSchema());
     for (int i = 0; i < n; i++) {
       String name = row.getSchema().getField(i).getName();
-      Object v = BeamTypes.plainValue(row, i);
-      if (v == null) {
-        node.putNull(name);
-      } else if (v instanceof BigDecimal) {
-        node.put(name, (BigDecimal) v);
-      } else if (v instanceof Double && !Double.isFinite((Double) v)) {
-        node.put(name, v.toString());
-      } else if (v instanceof Number || v instanceof Boolean) {
-        node.putPOJO(name, v);
-      } else {
-        node.put(name, v.toString());
-      }
+      put(node, name, BeamTypes.plainValue(row, i));
     }
     try {
       return JSON.writeValueAsString(node);
