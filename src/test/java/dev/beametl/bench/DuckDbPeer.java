@@ -28,7 +28,7 @@ public final class DuckDbPeer {
       + "'l_discount': 'DECIMAL(18,3)', 'l_tax': 'DECIMAL(18,3)', 'l_returnflag': 'VARCHAR', "
       + "'l_linestatus': 'VARCHAR', 'l_shipdate': 'DATE', 'l_commitdate': 'DATE', 'l_receiptdate': 'DATE', "
       + "'l_shipinstruct': 'VARCHAR', 'l_shipmode': 'VARCHAR', 'l_comment': 'VARCHAR'}";
-  private static final String VALID = String.join(" AND ",
+  static final String VALID = String.join(" AND ",
       "l_orderkey >= 1 AND l_partkey >= 1 AND l_suppkey >= 1 AND l_linenumber BETWEEN 1 AND 7",
       "l_quantity >= 0 AND l_extendedprice >= 0 AND l_discount BETWEEN 0 AND 0.10 AND l_tax BETWEEN 0 AND 0.08",
       "l_quantity = round(l_quantity, 2) AND l_extendedprice = round(l_extendedprice, 2)",

@@ -35,6 +35,9 @@ public class OrderLinesGeneratorTest {
     assertThat(lines.size(), equalTo(5_000));
     assertThat(lines.stream().filter(l -> l.split("\\|", -1).length != 16).count(), equalTo(5L)); // 1 in 10 bad rows is cut
     assertThat(new OrderLinesGenerator(5_000, 0.01, 7, OrderLinesGenerator.Format.PIPE).badRows(), equalTo(50L));
+    // and exactly that many rows fail the schema's checks, read by DuckDB
+    assertThat(DuckDbPeer.run("SELECT count(*) AS valid FROM " + DuckDbPeer.source(a + "/*.tbl", "pipe")
+        + " WHERE " + DuckDbPeer.VALID, 1), equalTo("{\"all\": {\"valid\": \"4950\"}}"));
   }
 
   /** The three formats hold the same rows: DuckDB, reading each with its own reader, gets one answer. */
