@@ -54,6 +54,11 @@ public final class ValueParser implements Serializable {
 
   /** Parses non-null text and checks every constraint of the field. */
   public Object parse(String text) throws InvalidValue {
+    return parse(text, 0, text.length());
+  }
+
+  /** What {@link #parse(String)} gives, decided the general way: the fast paths' reference. */
+  Object parseGenerally(String text) throws InvalidValue {
     Compiled c = compiled();
     FieldType type = field.type();
     switch (type.kind()) {
@@ -87,10 +92,10 @@ public final class ValueParser implements Serializable {
   }
 
   /**
-   * The value of {@code text[from, to)}, as {@link #parse(String)} gives it for that substring. The
+   * The value of {@code text[from, to)}, as {@link #parseGenerally} gives it for that substring. The
    * common shapes - plain integers and decimals, fixed-width dates, declared categories - are read
-   * where they lie, without a substring; anything else, and every value that fails a check, goes
-   * through {@code parse(String)}, which decides and words the error.
+   * where they lie, without a substring (a CSV cell in its record, a JSON value's text); anything
+   * else, and every value that fails a check, goes the general way, which decides and words the error.
    */
   public Object parse(String text, int from, int to) throws InvalidValue {
     Compiled c = compiled();
@@ -136,7 +141,7 @@ public final class ValueParser implements Serializable {
       default:
         break;
     }
-    return parse(from == 0 && to == text.length() ? text : text.substring(from, to));
+    return parseGenerally(from == 0 && to == text.length() ? text : text.substring(from, to));
   }
 
   /** A date or timestamp parsed elsewhere (a replayed row's ISO-8601 value), checked against the field's bounds. */

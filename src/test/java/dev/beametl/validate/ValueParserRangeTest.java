@@ -12,8 +12,9 @@ import java.util.SplittableRandom;
 import org.junit.Test;
 
 /**
- * A cell read where it lies in its record ({@code parse(text, from, to)}) gives exactly what the
- * cell's own string gives ({@code parse(String)}): the same value and class, or the same error.
+ * A cell read where it lies in its record ({@code parse(text, from, to)}, which {@code parse(String)}
+ * also takes) gives exactly what the general path gives for the cell's own string
+ * ({@code parseGenerally}): the same value and class, or the same error.
  */
 public class ValueParserRangeTest {
   private static final String ALPHABET = "0123456789012345678901234567890123456789-+.,eE /:xAbNR";
@@ -60,7 +61,7 @@ public class ValueParserRangeTest {
 
   private static String outcome(ValueParser parser, String text) {
     try {
-      Object v = parser.parse(text);
+      Object v = parser.parseGenerally(text);
       return v.getClass().getSimpleName() + " " + v;
     } catch (InvalidValue e) {
       return e.kind() + " " + e.getMessage();
