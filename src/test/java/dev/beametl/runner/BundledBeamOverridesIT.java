@@ -9,8 +9,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Map;
 import java.util.jar.JarFile;
+import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.translation.wrappers.streaming.io.source.FlinkSourceReaderBase;
 import org.junit.Test;
 
@@ -18,23 +19,31 @@ import org.junit.Test;
  * The bundled jar (what runners/flink/submit.sh uploads to a cluster) holds beam-etl's patched
  * copies of Beam's classes, not Beam's originals, which the shaded Beam jar also contains: the
  * cluster loads the job's classes child-first from it, so these bytes are what the JobManager (the
- * enumerator) and the TaskManagers (the reader) run. FlinkClusterIT checks their logs say so.
+ * enumerator) and the TaskManagers (the reader) run. FlinkClusterIT checks their logs say so. The
+ * DirectRunner's two patched classes are held to the same rule.
  */
 public class BundledBeamOverridesIT {
-  static final List<String> PATCHED = List.of(
+  /** Each patched class file, and a class of the Beam jar its original comes from. */
+  static final Map<String, Class<?>> PATCHED = Map.of(
       "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/FlinkSourceSplitEnumerator.class",
-      "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/bounded/FlinkBoundedSourceReader.class");
+      FlinkSourceReaderBase.class,
+      "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/bounded/FlinkBoundedSourceReader.class",
+      FlinkSourceReaderBase.class,
+      "org/apache/beam/runners/direct/ImmutabilityEnforcementFactory.class", DirectRunner.class,
+      "org/apache/beam/runners/direct/ParDoEvaluatorFactory.class", DirectRunner.class);
 
   @Test
   public void theBundledJarCarriesThePatchedClassesNotBeamsOriginals() throws Exception {
     Path bundled = bundledJar();
-    String beamJar = FlinkSourceReaderBase.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-    try (JarFile job = new JarFile(bundled.toFile()); JarFile beam = new JarFile(beamJar)) {
-      for (String entry : PATCHED) {
+    try (JarFile job = new JarFile(bundled.toFile())) {
+      for (Map.Entry<String, Class<?>> patched : PATCHED.entrySet()) {
+        String entry = patched.getKey();
         byte[] built = Files.readAllBytes(Path.of("target/classes", entry));
         byte[] inBundle = read(job, entry);
         assertThat(entry + " in the bundled jar is the one this build compiled", Arrays.equals(inBundle, built), is(true));
-        assertThat(entry + " differs from Beam's own", Arrays.equals(inBundle, read(beam, entry)), is(not(true)));
+        try (JarFile beam = new JarFile(patched.getValue().getProtectionDomain().getCodeSource().getLocation().getPath())) {
+          assertThat(entry + " differs from Beam's own", Arrays.equals(inBundle, read(beam, entry)), is(not(true)));
+        }
       }
       assertThat(job.getEntry("org/apache/beam/runners/flink/BatchCombinePerKeyTranslator.class") != null, is(true));
     }
