@@ -46,6 +46,9 @@ public final class RecordValidator implements Serializable {
   private final boolean origins;
   private transient CSVFormat csv;
   private transient ObjectMapper json;
+  private transient JsonCells jsonCells;
+  /** Only for JsonCellsTest: every JSON line read by the tree, the reading JsonCells is held to. */
+  private final boolean jsonTreeOnly;
   private transient ValueParser[] isoParsers;
 
   public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories) {
@@ -54,6 +57,12 @@ public final class RecordValidator implements Serializable {
 
   /** With {@code origins}, valid rows end with a field {@link Origins#FIELD}: where the record came from. */
   public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories, boolean origins) {
+    this(source, fields, encodeCategories, origins, false);
+  }
+
+  RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories, boolean origins,
+      boolean jsonTreeOnly) {
+    this.jsonTreeOnly = jsonTreeOnly;
     this.source = source;
     this.fields = List.copyOf(fields);
     this.origins = origins;
@@ -260,6 +269,20 @@ public final class RecordValidator implements Serializable {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
+    if (jsonCells == null) {
+      jsonCells = new JsonCells(json, fields.stream().map(FieldSpec::name).collect(java.util.stream.Collectors.toList()));
+    }
+    if (!jsonTreeOnly && jsonCells.read(text)) {
+      List<Object> values = new ArrayList<>(fields.size() + 1);
+      for (int i = 0; i < parsers.length; i++) {
+        String cell = jsonCells.cells[i];
+        if (jsonCells.textual[i]) {
+          checkEncoding(fields.get(i).name(), cell);
+        }
+        values.add(isoTimes ? isoValue(i, cell) : value(i, cell));
+      }
+      return values;
+    }
     JsonNode node;
     try {
       node = json.readTree(text);
@@ -287,9 +310,8 @@ public final class RecordValidator implements Serializable {
         cell = v.decimalValue().toString();
       } else {
         cell = v.asText();
-        if (v.isTextual() && hasLoneSurrogate(cell)) {
-          throw new InvalidField(name, BadRecord.Kind.BAD_ENCODING, name + ": text with a lone surrogate ("
-              + "an unpaired \\uD800-\\uDFFF escape), which cannot be written as UTF-8");
+        if (v.isTextual()) {
+          checkEncoding(name, cell);
         }
       }
       values.add(isoTimes ? isoValue(i, cell) : value(i, cell));
@@ -317,6 +339,13 @@ public final class RecordValidator implements Serializable {
       return parsers[i].checkBounds(parsed, cell);
     } catch (InvalidValue e) {
       throw new InvalidField(fields.get(i).name(), e.kind(), fields.get(i).name() + ": " + e.getMessage());
+    }
+  }
+
+  private static void checkEncoding(String name, String cell) throws InvalidField {
+    if (hasLoneSurrogate(cell)) {
+      throw new InvalidField(name, BadRecord.Kind.BAD_ENCODING, name + ": text with a lone surrogate ("
+          + "an unpaired \\uD800-\\uDFFF escape), which cannot be written as UTF-8");
     }
   }
 

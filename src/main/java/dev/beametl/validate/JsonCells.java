@@ -1,0 +1,132 @@
+package dev.beametl.validate;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The schema fields' texts of a JSON-lines record, read token by token: what the tree reading
+ * ({@code ObjectMapper.readTree}, then a lookup per field) gives for the same line, without building
+ * the tree. Building it (a node and a map entry per key, a type lookup per line) was 60% of a JSON
+ * run's samples. Only the common case is read here: one object whose schema fields hold scalars or
+ * null. Anything else - a syntax error, a repeated key, a container in a schema field, a second value,
+ * no object at all - answers null, and the caller reads the line by the tree, which words the error.
+ * {@code JsonCellsTest} holds the two readings equal on random and hostile lines.
+ */
+final class JsonCells {
+  private final ObjectMapper json;
+  private final String[] names;
+  private final Map<String, Integer> index = new HashMap<>();
+
+  /** The texts of the last line read; {@code textual[i]}: field i was a JSON string. */
+  final String[] cells;
+  final boolean[] textual;
+
+  JsonCells(ObjectMapper json, List<String> fieldNames) {
+    this.json = json; // its parser settings: a repeated key is an error
+    this.names = fieldNames.toArray(new String[0]);
+    for (int i = 0; i < names.length; i++) {
+      index.putIfAbsent(names[i], i);
+    }
+    cells = new String[names.length];
+    textual = new boolean[names.length];
+  }
+
+  /** Reads {@code text}; false when it must be read by the tree instead. */
+  boolean read(String text) {
+    java.util.Arrays.fill(cells, null);
+    java.util.Arrays.fill(textual, false);
+    try (JsonParser p = json.getFactory().createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      int expected = 0; // keys usually come in schema order: one comparison, no hashing
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        int i;
+        if (expected < names.length && names[expected].equals(name)) {
+          i = expected;
+        } else {
+          Integer found = index.get(name);
+          i = found == null ? -1 : found;
+        }
+        JsonToken value = p.nextToken();
+        if (i < 0) { // not a schema field: skipped, its syntax and keys still checked by the parser
+          p.skipChildren();
+          continue;
+        }
+        expected = i + 1;
+        switch (value) {
+          case VALUE_NULL:
+            cells[i] = null;
+            break;
+          case VALUE_STRING:
+            cells[i] = p.getText();
+            textual[i] = true;
+            break;
+          case VALUE_NUMBER_INT:
+            cells[i] = integerText(p.getText());
+            break;
+          case VALUE_NUMBER_FLOAT:
+            cells[i] = decimalText(p.getText());
+            break;
+          case VALUE_TRUE:
+          case VALUE_FALSE:
+            cells[i] = p.getText();
+            break;
+          default: // a container where a scalar is expected: the tree reading words that error
+            return false;
+        }
+      }
+      // The object's end, then nothing more: a second value or trailing text is the tree's error.
+      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null;
+    } catch (IOException e) { // malformed, a key given twice: the tree reading says which
+      return false;
+    }
+  }
+
+  /** An integer as the tree gives it (its value's digits): JSON's own digits, but -0 is 0. */
+  private static String integerText(String raw) {
+    return raw.equals("-0") ? "0" : raw;
+  }
+
+  /**
+   * A number with a fraction or exponent as the tree gives it: its BigDecimal without trailing zeros
+   * (Jackson's default), written by BigDecimal.toString. For the plain numbers files hold (49.00,
+   * 0.10, 19820.76) that is the text less its trailing zeros, worked out on the text; an exponent, an
+   * integer part ending in zero (100.0 is 1E+2) or a tiny value (1E-7) goes through BigDecimal.
+   */
+  private static String decimalText(String raw) {
+    int dot = raw.indexOf('.');
+    if (dot > 0 && raw.indexOf('e') < 0 && raw.indexOf('E') < 0) {
+      int start = raw.charAt(0) == '-' ? 1 : 0;
+      int end = raw.length();
+      while (end > dot + 1 && raw.charAt(end - 1) == '0') {
+        end--;
+      }
+      boolean zeroInteger = dot - start == 1 && raw.charAt(start) == '0';
+      if (end == dot + 1) { // no fraction left: an integer
+        if (zeroInteger) {
+          return "0"; // 0.00 and -0.0 are zero, without a sign
+        }
+        if (raw.charAt(dot - 1) != '0') {
+          return raw.substring(0, dot);
+        }
+      } else {
+        int leadingZeros = 0;
+        while (zeroInteger && raw.charAt(dot + 1 + leadingZeros) == '0') {
+          leadingZeros++;
+        }
+        if (leadingZeros <= 5) { // 0.000001 is still plain; 0.0000001 is 1E-7
+          return end == raw.length() ? raw : raw.substring(0, end);
+        }
+      }
+    }
+    return new BigDecimal(raw).stripTrailingZeros().toString();
+  }
+}

@@ -1,0 +1,134 @@
+package dev.beametl.validate;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+
+import dev.beametl.record.SourceRecord;
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import dev.beametl.spec.SourceSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.Test;
+
+/**
+ * JSON lines read token by token ({@link JsonCells}) give what the tree reading gives: the same row,
+ * or the same bad record (kind, field, reason), on random lines built to hit the edges: numbers as
+ * JSON may write them (-0, trailing zeros, exponents, tiny and huge ones), escapes and lone
+ * surrogates, nulls, booleans, nested values in schema and other keys, repeated keys, keys out of
+ * order, trailing text, second values, arrays and scalars for the whole line, and cut lines.
+ */
+public class JsonCellsTest {
+  private static final List<FieldSpec> SCHEMA = List.of(
+      FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build(),
+      FieldSpec.builder("n", FieldType.of(FieldType.Kind.INT)).setNullable(true).build(),
+      FieldSpec.builder("price", FieldType.decimal(10, 2)).setNullable(true).build(),
+      FieldSpec.builder("ratio", FieldType.of(FieldType.Kind.DOUBLE)).setNullable(true).build(),
+      FieldSpec.builder("note", FieldType.of(FieldType.Kind.STRING)).setNullable(true).build(),
+      FieldSpec.builder("ok", FieldType.of(FieldType.Kind.BOOLEAN)).setNullable(true).build(),
+      FieldSpec.builder("day", FieldType.of(FieldType.Kind.DATE)).setNullable(true).build(),
+      FieldSpec.builder("kind", FieldType.of(FieldType.Kind.CATEGORY)).setValues(List.of("a", "b")).setNullable(true)
+          .build());
+  private static final SourceSpec JSON = SourceSpec.builder("f.jsonl", SourceSpec.Format.JSONL).build();
+  private static final String[] NUMBERS = {"0", "-0", "7", "-12", "1.5", "1.50", "1.500", "100.0", "-0.0", "0.0",
+      "0.000001", "0.0000001", "-0.0000005", "1e3", "1E+2", "1.0e-2", "12345678.91", "99999999.99", "123456789012345678901",
+      "9223372036854775807", "9223372036854775808", "-9223372036854775809", "2147483648", "3.14159", "10.10", "0.5",
+      "1" + "0".repeat(1200), "0e5", "-0.0e-3", "1.10e1", "10.00", "-20.50", "0.10", "0.00", "-0.00", "300.000",
+      "0.0000010", "0.000010", "7.000001000", "0." + "1".repeat(1200), "1.", ".5", "01", "+1", "NaN", "-", "1.2.3"};
+  private static final String[] STRINGS = {"\"x\"", "\"\"", "\" padded \"", "\"a\"", "\"b\"", "\"2024-02-29\"",
+      "\"2023-02-29\"", "\"\\u00e9\\n\\t\"", "\"\\ud83d\\ude00\"", "\"x\\ud800y\"", "\"\\udc00\"", "\"true\"", "\"12\"",
+      "\"1.25\"", "\"unterminated", "\"bad \\q escape\""};
+  private static final String[] OTHERS = {"null", "true", "false", "[]", "[1,2]", "{}", "{\"a\":1}", "{\"a\":1,\"a\":2}",
+      "nul", "tru", "[1,", "{\"x\":[{\"y\":null}]}"};
+
+  @Test
+  public void tokensGiveWhatTheTreeGivesOnRandomAndHostileLines() {
+    RecordValidator tokens = new RecordValidator(JSON, SCHEMA, true, false, false);
+    RecordValidator tree = new RecordValidator(JSON, SCHEMA, true, false, true);
+    Random random = new Random(20261201);
+    int rows = 0;
+    for (int n = 0; n < 60_000; n++) {
+      String line = line(random);
+      RecordValidator.Outcome a = tokens.validate(SourceRecord.of("f", n, 0, line, null, false));
+      RecordValidator.Outcome b = tree.validate(SourceRecord.of("f", n, 0, line, null, false));
+      assertThat(line, describe(a), equalTo(describe(b)));
+      rows += a.row != null ? 1 : 0;
+    }
+    assertThat("enough lines pass for the values to be compared", rows, greaterThan(5_000));
+  }
+
+  private static String describe(RecordValidator.Outcome o) {
+    return o.row != null ? "row " + o.row.getValues()
+        : "bad " + o.bad.kind() + " " + o.bad.field() + " " + o.bad.reason();
+  }
+
+  private static final String[][] VALID = {
+      {"1", "42", "-0", "9223372036854775807", "-17"},
+      {"0", "-0", "2147483647", "null", "15"},
+      {"1.5", "1.50", "1.500", "100.0", "12", "-0", "3.25", "0.0", "99999999.99", "1e2", "null"},
+      {"0.1", "1e-7", "-2.5E3", "3", "0.0000001", "null"},
+      // numbers in a text field: their text is the value, so every digit of the reading shows
+      {"\"x\"", "\"\"", "\" padded \"", "\"\\u00e9\\n\"", "\"\\ud83d\\ude00\"", "null", "-0", "1.500", "1e2",
+          "10.00", "-20.50", "0.10", "0.00", "-0.00", "300.000", "0.0000010", "0.000010", "49.00", "0e5", "-1.0E-8",
+          "0.0000001", "-0.000001", "12.5", "123456789012345678901", "true"},
+      {"true", "false", "null"},
+      {"\"2024-02-29\"", "\"1999-12-31\"", "null"},
+      {"\"a\"", "\"b\"", "null"}};
+
+  private static String line(Random r) {
+    List<String> members = new ArrayList<>();
+    boolean clean = r.nextBoolean(); // half the lines hold valid values only, so rows are compared too
+    for (int i = 0; i < SCHEMA.size(); i++) {
+      FieldSpec f = SCHEMA.get(i);
+      if (!clean && r.nextInt(10) == 0) {
+        continue; // missing
+      }
+      members.add("\"" + f.name() + "\":" + (clean ? VALID[i][r.nextInt(VALID[i].length)] : value(f, r)));
+    }
+    if (r.nextInt(4) == 0) {
+      members.add(r.nextInt(members.size() + 1), "\"extra\":" + (clean ? "{\"a\":[1,{\"b\":null}]}" : any(r)));
+    }
+    if (!clean && r.nextInt(30) == 0 && !members.isEmpty()) {
+      members.add(members.get(r.nextInt(members.size()))); // a key twice
+    }
+    if (r.nextInt(5) == 0) {
+      Collections.shuffle(members, r);
+    }
+    String line = " {" + String.join(r.nextInt(3) == 0 ? " , " : ",", members) + "} ";
+    switch (clean ? 39 : r.nextInt(40)) {
+      case 0: return line + "{\"id\":1}";
+      case 1: return line + " x";
+      case 2: return line.substring(0, r.nextInt(line.length()));
+      case 3: return "[" + line + "]";
+      case 4: return any(r);
+      case 5: return line.replace("\"id\"", "\"i\\u0064\"");
+      default: return line;
+    }
+  }
+
+  private static String value(FieldSpec f, Random r) {
+    if (r.nextInt(12) == 0) {
+      return any(r);
+    }
+    switch (f.type().kind()) {
+      case STRING: case DATE: case CATEGORY:
+        return r.nextInt(8) == 0 ? NUMBERS[r.nextInt(NUMBERS.length)] : STRINGS[r.nextInt(STRINGS.length)];
+      case BOOLEAN:
+        return r.nextBoolean() ? "true" : "false";
+      default:
+        if (r.nextInt(3) == 0) {
+          return (r.nextBoolean() ? "-" : "") + r.nextInt(100000) + "." + r.nextInt(1000);
+        }
+        return r.nextInt(10) == 0 ? STRINGS[r.nextInt(STRINGS.length)] : NUMBERS[r.nextInt(NUMBERS.length)];
+    }
+  }
+
+  private static String any(Random r) {
+    int k = r.nextInt(3);
+    return k == 0 ? NUMBERS[r.nextInt(NUMBERS.length)] : k == 1 ? STRINGS[r.nextInt(STRINGS.length)]
+        : OTHERS[r.nextInt(OTHERS.length)];
+  }
+}
