@@ -68,7 +68,7 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
 
     @Setup
     public void setup() {
-      json = new ObjectMapper();
+      json = dev.beametl.record.RowJson.readerOfOwnFiles(); // a payload as long as its record
     }
 
     @StartBundle

@@ -17,6 +17,18 @@ public final class RowJson {
   private RowJson() {}
 
   /**
+   * A mapper for reading back the JSON this job wrote itself (dead letters): without Jackson's
+   * 20,000,000-character limit on a string, since a dead letter's payload is as long as its record
+   * (source.maxRecordBytes allows more), and reading it back must not fail the run or the replay.
+   */
+  public static ObjectMapper readerOfOwnFiles() {
+    return new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+        .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+            .maxStringLength(Integer.MAX_VALUE).build())
+        .build());
+  }
+
+  /**
    * A plain value (categories as strings) as JSON: decimals exact, other numbers and booleans as
    * such, a non-finite double and everything else as a string. Sinks write JSON lines the same way.
    */

@@ -32,6 +32,7 @@ public final class RunReport {
   private static final Pattern SECRET =
       Pattern.compile("(?i).*(password|passwd|secret|token|credential|apikey|api_key|accesskey|privatekey).*");
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper DEAD_LETTERS = dev.beametl.record.RowJson.readerOfOwnFiles();
 
   private final ObjectNode root = JSON.createObjectNode();
 
@@ -118,7 +119,7 @@ public final class RunReport {
     for (Path f : files) {
       try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
         for (String line = in.readLine(); line != null && scanned < SCAN_LIMIT; line = in.readLine(), scanned++) {
-          JsonNode bad = JSON.readTree(line);
+          JsonNode bad = DEAD_LETTERS.readTree(line);
           String key = bad.path("reason_kind").asText() + (bad.path("field").isNull() || bad.path("field").asText().isEmpty()
               ? "" : ":" + bad.path("field").asText());
           ArrayNode list = examples.has(key) ? (ArrayNode) examples.get(key) : examples.putArray(key);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +55,18 @@ final class JsonCells {
           i = found == null ? -1 : found;
         }
         JsonToken value = p.nextToken();
-        if (i < 0) { // not a schema field: skipped, its syntax and keys still checked by the parser
-          p.skipChildren();
+        if (i < 0) { // not a schema field: read as the tree reads it (its limits and its numbers), then dropped
+          if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+            return false;
+          } else if (value == JsonToken.VALUE_STRING) {
+            p.getText();
+          } else if (value == JsonToken.VALUE_NUMBER_FLOAT) {
+            decimalText(p);
+          }
           continue;
         }
         expected = i + 1;
-        switch (value) {
+        switch (value) { // as the tree reads each, then asText(): see JsonCellsTest
           case VALUE_NULL:
             cells[i] = null;
             break;
@@ -73,7 +78,7 @@ final class JsonCells {
             cells[i] = integerText(p.getText());
             break;
           case VALUE_NUMBER_FLOAT:
-            cells[i] = decimalText(p.getText());
+            cells[i] = decimalText(p);
             break;
           case VALUE_TRUE:
           case VALUE_FALSE:
@@ -85,8 +90,8 @@ final class JsonCells {
       }
       // The object's end, then nothing more: a second value or trailing text is the tree's error.
       return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null;
-    } catch (IOException e) { // malformed, a key given twice: the tree reading says which
-      return false;
+    } catch (IOException | RuntimeException e) { // malformed, a key given twice, a number beyond
+      return false;                                // reading: the tree reading says which
     }
   }
 
@@ -97,13 +102,16 @@ final class JsonCells {
 
   /**
    * A number with a fraction or exponent as the tree gives it: its BigDecimal without trailing zeros
-   * (Jackson's default), written by BigDecimal.toString. For the plain numbers files hold (49.00,
-   * 0.10, 19820.76) that is the text less its trailing zeros, worked out on the text; an exponent, an
-   * integer part ending in zero (100.0 is 1E+2) or a tiny value (1E-7) goes through BigDecimal.
+   * (Jackson's default), written by BigDecimal.toString, but a number beyond a double's range is the
+   * tree's double: Infinity or -Infinity. For the plain numbers files hold (49.00, 0.10, 19820.76) that
+   * is the text less its trailing zeros, worked out on the text; an exponent, an integer part ending
+   * in zero (100.0 is 1E+2), a tiny value (1E-7) or a long text goes through Jackson's own conversions.
+   * One that fails (1e-9999999999) throws, and the tree reading words it.
    */
-  private static String decimalText(String raw) {
+  private static String decimalText(JsonParser p) throws IOException {
+    String raw = p.getText();
     int dot = raw.indexOf('.');
-    if (dot > 0 && raw.indexOf('e') < 0 && raw.indexOf('E') < 0) {
+    if (dot > 0 && raw.length() < 300 && raw.indexOf('e') < 0 && raw.indexOf('E') < 0) {
       int start = raw.charAt(0) == '-' ? 1 : 0;
       int end = raw.length();
       while (end > dot + 1 && raw.charAt(end - 1) == '0') {
@@ -127,6 +135,7 @@ final class JsonCells {
         }
       }
     }
-    return new BigDecimal(raw).stripTrailingZeros().toString();
+    double d = p.getDoubleValue(); // what the tree asks first: a double out of range stays a double
+    return Double.isFinite(d) ? p.getDecimalValue().stripTrailingZeros().toString() : Double.toString(d);
   }
 }

@@ -291,6 +291,8 @@ public final class RecordValidator implements Serializable {
           ? "more than one JSON value on the line" : "not valid JSON: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not valid JSON: " + e.getOriginalMessage());
+    } catch (NumberFormatException | ArithmeticException e) { // 1e-9999999999: valid JSON, no number Java holds
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "a number that cannot be read (" + e.getMessage() + ")");
     }
     if (node == null || !node.isObject()) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a JSON object");

@@ -37,7 +37,10 @@ public class JsonCellsTest {
       "0.000001", "0.0000001", "-0.0000005", "1e3", "1E+2", "1.0e-2", "12345678.91", "99999999.99", "123456789012345678901",
       "9223372036854775807", "9223372036854775808", "-9223372036854775809", "2147483648", "3.14159", "10.10", "0.5",
       "1" + "0".repeat(1200), "0e5", "-0.0e-3", "1.10e1", "10.00", "-20.50", "0.10", "0.00", "-0.00", "300.000",
-      "0.0000010", "0.000010", "7.000001000", "0." + "1".repeat(1200), "1.", ".5", "01", "+1", "NaN", "-", "1.2.3"};
+      "0.0000010", "0.000010", "7.000001000",
+      // beyond a double (the tree keeps a double: Infinity) or beyond any number (1e-9999999999)
+      "1e400", "-2e308", "1.7976931348623159e308", "1.7976931348623158e308", "1e2147483648", "1e9999999999",
+      "1e-9999999999", "9999999999999999999999999.2646440509E+342", "1" + "2".repeat(320) + ".5", "0." + "1".repeat(1200), "1.", ".5", "01", "+1", "NaN", "-", "1.2.3"};
   private static final String[] STRINGS = {"\"x\"", "\"\"", "\" padded \"", "\"a\"", "\"b\"", "\"2024-02-29\"",
       "\"2023-02-29\"", "\"\\u00e9\\n\\t\"", "\"\\ud83d\\ude00\"", "\"x\\ud800y\"", "\"\\udc00\"", "\"true\"", "\"12\"",
       "\"1.25\"", "\"unterminated", "\"bad \\q escape\""};
@@ -73,6 +76,7 @@ public class JsonCellsTest {
       // numbers in a text field: their text is the value, so every digit of the reading shows
       {"\"x\"", "\"\"", "\" padded \"", "\"\\u00e9\\n\"", "\"\\ud83d\\ude00\"", "null", "-0", "1.500", "1e2",
           "10.00", "-20.50", "0.10", "0.00", "-0.00", "300.000", "0.0000010", "0.000010", "49.00", "0e5", "-1.0E-8",
+          "1e400", "-2e308", "1.7976931348623159e308", "1e-9999999999", "1" + "2".repeat(320) + ".5",
           "0.0000001", "-0.000001", "12.5", "123456789012345678901", "true"},
       {"true", "false", "null"},
       {"\"2024-02-29\"", "\"1999-12-31\"", "null"},
@@ -89,7 +93,8 @@ public class JsonCellsTest {
       members.add("\"" + f.name() + "\":" + (clean ? VALID[i][r.nextInt(VALID[i].length)] : value(f, r)));
     }
     if (r.nextInt(4) == 0) {
-      members.add(r.nextInt(members.size() + 1), "\"extra\":" + (clean ? "{\"a\":[1,{\"b\":null}]}" : any(r)));
+      String extra = clean ? (r.nextBoolean() ? "{\"a\":[1,{\"b\":null}]}" : VALID[4][r.nextInt(VALID[4].length)]) : any(r);
+      members.add(r.nextInt(members.size() + 1), "\"extra\":" + extra);
     }
     if (!clean && r.nextInt(30) == 0 && !members.isEmpty()) {
       members.add(members.get(r.nextInt(members.size()))); // a key twice
