@@ -5,22 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beametl.record.BundleCounts;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.MapCoder;
+import org.apache.beam.sdk.coders.SortedMapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileSystems;
@@ -69,73 +68,66 @@ public final class RunCounts extends PTransform<PCollectionList<KV<String, Long>
     // steps) ran last in every job, after everything else had finished (1,000 rows: ~0.3 s).
     counts.and(zero)
         .apply("All counts", Flatten.pCollections())
+        // Without defaults: the zero counts above make the input never empty, and a default would add
+        // a side input's steps for nothing.
         .apply("Sum counts by name", Combine.globally(new SumByName()).withoutDefaults())
         .apply("Write counts", ParDo.of(new WriteCounts(dir)));
     return PDone.in(counts.getPipeline());
   }
 
   /** Every count summed by its name, in name order. */
-  static final class SumByName extends Combine.CombineFn<KV<String, Long>, TreeMap<String, Long>, TreeMap<String, Long>> {
+  static final class SumByName
+      extends Combine.CombineFn<KV<String, Long>, SortedMap<String, Long>, SortedMap<String, Long>> {
     @Override
-    public TreeMap<String, Long> createAccumulator() {
+    public SortedMap<String, Long> createAccumulator() {
       return new TreeMap<>();
     }
 
     @Override
-    public TreeMap<String, Long> addInput(TreeMap<String, Long> sums, KV<String, Long> count) {
-      sums.merge(count.getKey(), count.getValue(), Math::addExact);
+    public SortedMap<String, Long> addInput(SortedMap<String, Long> sums, KV<String, Long> count) {
+      add(sums, count.getKey(), count.getValue());
       return sums;
     }
 
     @Override
-    public TreeMap<String, Long> mergeAccumulators(Iterable<TreeMap<String, Long>> accumulators) {
-      TreeMap<String, Long> all = new TreeMap<>();
-      for (TreeMap<String, Long> sums : accumulators) {
-        sums.forEach((name, n) -> all.merge(name, n, Math::addExact));
+    public SortedMap<String, Long> mergeAccumulators(Iterable<SortedMap<String, Long>> accumulators) {
+      SortedMap<String, Long> all = new TreeMap<>();
+      for (SortedMap<String, Long> sums : accumulators) {
+        sums.forEach((name, n) -> add(all, name, n));
       }
       return all;
     }
 
     @Override
-    public TreeMap<String, Long> extractOutput(TreeMap<String, Long> sums) {
-      return sums;
+    public SortedMap<String, Long> extractOutput(SortedMap<String, Long> sums) {
+      return sums; // one firing: the global window, the default trigger, a bounded input
     }
 
     @Override
-    public Coder<TreeMap<String, Long>> getAccumulatorCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
-      return SortedCountsCoder.INSTANCE;
+    public Coder<SortedMap<String, Long>> getAccumulatorCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
+      return SortedMapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     }
 
     @Override
-    public Coder<TreeMap<String, Long>> getDefaultOutputCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
-      return SortedCountsCoder.INSTANCE;
-    }
-  }
-
-  /** A name-to-count map as a map coder, read back into a TreeMap. */
-  static final class SortedCountsCoder extends org.apache.beam.sdk.coders.CustomCoder<TreeMap<String, Long>> {
-    static final SortedCountsCoder INSTANCE = new SortedCountsCoder();
-    private static final Coder<Map<String, Long>> MAP = MapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
-
-    @Override
-    public void encode(TreeMap<String, Long> value, OutputStream out) throws IOException {
-      MAP.encode(value, out);
+    public Coder<SortedMap<String, Long>> getDefaultOutputCoder(CoderRegistry registry, Coder<KV<String, Long>> input) {
+      return SortedMapCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
     }
 
-    @Override
-    public TreeMap<String, Long> decode(InputStream in) throws IOException {
-      return new TreeMap<>(MAP.decode(in));
+    private static void add(SortedMap<String, Long> sums, String name, long n) {
+      try {
+        sums.merge(name, n, Math::addExact);
+      } catch (ArithmeticException e) {
+        throw new ArithmeticException("the count " + name + " went beyond a long");
+      }
     }
-
-    @Override
-    public void verifyDeterministic() {}
   }
 
   /**
    * Writes counts.jsonl whole: to a file of this attempt's own, then renamed over the name, so a
-   * retried write leaves one complete file and a reader never sees half of one.
+   * retried write leaves one complete file and a reader never sees half of one. Its input is one
+   * element per run (a global combine of a bounded input in the global window).
    */
-  static final class WriteCounts extends DoFn<TreeMap<String, Long>, Void> {
+  static final class WriteCounts extends DoFn<SortedMap<String, Long>, Void> {
     private final String dir;
 
     WriteCounts(String dir) {
@@ -143,17 +135,25 @@ public final class RunCounts extends PTransform<PCollectionList<KV<String, Long>
     }
 
     @ProcessElement
-    public void process(@Element TreeMap<String, Long> sums) throws IOException {
+    public void process(@Element SortedMap<String, Long> sums) throws IOException {
       StringBuilder lines = new StringBuilder();
       sums.forEach((name, n) -> lines.append(JSON.createObjectNode().put("name", name).put("count", n)).append('\n'));
-      ResourceId target = FileSystems.matchNewResource(dir, true)
-          .resolve("counts.jsonl", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      ResourceId attempt = FileSystems.matchNewResource(dir, true)
-          .resolve(".counts-" + UUID.randomUUID() + ".tmp", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      try (WritableByteChannel channel = FileSystems.create(attempt, "application/json")) {
-        channel.write(ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
+      ResourceId directory = FileSystems.matchNewResource(dir, true);
+      ResourceId target = directory.resolve("counts.jsonl", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+      ResourceId attempt = directory.resolve(".counts-" + UUID.randomUUID() + ".tmp",
+          ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+      try {
+        try (WritableByteChannel channel = FileSystems.create(attempt, "application/json")) {
+          ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+          while (bytes.hasRemaining()) {
+            channel.write(bytes);
+          }
+        }
+        FileSystems.rename(List.of(attempt), List.of(target)); // no options: a missing file fails the write
+      } catch (IOException | RuntimeException e) {
+        FileSystems.delete(List.of(attempt), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+        throw e;
       }
-      FileSystems.rename(List.of(attempt), List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
     }
   }
 

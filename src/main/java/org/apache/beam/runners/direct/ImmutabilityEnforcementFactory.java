@@ -57,9 +57,11 @@ class ImmutabilityEnforcementFactory implements ModelEnforcementFactory {
         org.apache.beam.sdk.util.ReleaseInfo.getReleaseInfo().getVersion());
   }
 
-  // beam-etl: per pipeline (weak keys, by identity), every step of its last walk and whether it
-  // sits inside a Read.
-  private static final Cache<Pipeline, Map<PTransform<?, ?>, Boolean>> READ_STEPS =
+  // beam-etl: per pipeline, every step of its last walk and whether it sits inside a Read. Both
+  // levels hold their keys weakly and by identity: a step can reach its pipeline (a side input's view
+  // holds it), so a strongly held step would keep the pipeline, and all it holds, for the life of
+  // the JVM (the warm runner runs many).
+  private static final Cache<Pipeline, Cache<PTransform<?, ?>, Boolean>> READ_STEPS =
       CacheBuilder.newBuilder().weakKeys().build();
 
   public static ModelEnforcementFactory create() {
@@ -79,12 +81,14 @@ class ImmutabilityEnforcementFactory implements ModelEnforcementFactory {
   // step up, walking again only for a step the last walk did not see (one added since).
   static boolean isReadTransform(AppliedPTransform<?, ?, ?> consumer) {
     Pipeline pipeline = consumer.getPipeline();
-    Map<PTransform<?, ?>, Boolean> steps = READ_STEPS.getIfPresent(pipeline);
-    Boolean isRead = steps == null ? null : steps.get(consumer.getTransform());
+    Cache<PTransform<?, ?>, Boolean> steps = READ_STEPS.getIfPresent(pipeline);
+    Boolean isRead = steps == null ? null : steps.getIfPresent(consumer.getTransform());
     if (isRead == null) {
       ReadStepsVisitor visitor = new ReadStepsVisitor();
       pipeline.traverseTopologically(visitor);
-      READ_STEPS.put(pipeline, visitor.steps);
+      Cache<PTransform<?, ?>, Boolean> walked = CacheBuilder.newBuilder().weakKeys().build();
+      walked.putAll(visitor.steps);
+      READ_STEPS.put(pipeline, walked);
       isRead = visitor.steps.getOrDefault(consumer.getTransform(), false);
     }
     return isRead;
@@ -92,7 +96,6 @@ class ImmutabilityEnforcementFactory implements ModelEnforcementFactory {
 
   // beam-etl: Beam's IsReadVisitor looked for one transform; this one notes for every step what it
   // would have answered: true for a composite or primitive met while inside a Read.Bounded/Unbounded.
-  // Read-only once the walk is done, so threads share it safely.
   private static class ReadStepsVisitor extends PipelineVisitor.Defaults {
     private final Map<PTransform<?, ?>, Boolean> steps = new IdentityHashMap<>();
     private boolean isInsideRead;

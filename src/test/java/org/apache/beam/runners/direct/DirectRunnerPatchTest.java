@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.junit.Assert.assertThrows;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,6 +104,36 @@ public class DirectRunnerPatchTest {
       }
     }
     assertThat(later.isEmpty(), is(false));
+  }
+
+  /**
+   * What the patch remembers per pipeline lets go of it once the pipeline is dropped, also when a
+   * step reaches back to the pipeline (a side input's view holds it): the warm runner runs many.
+   */
+  @Test
+  public void aPipelineThatRanIsNotKeptByWhatThePatchRemembers() throws Exception {
+    WeakReference<Pipeline> ran = runWithASideInput();
+    for (int i = 0; i < 50 && ran.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat("the pipeline was collected", ran.get() == null, is(true));
+  }
+
+  private static WeakReference<Pipeline> runWithASideInput() {
+    Pipeline p = Pipeline.create(directOptions());
+    PCollectionView<Integer> offset = p.apply("Offset", Create.of(1)).apply(View.asSingleton());
+    TupleTag<String> even = new TupleTag<>("even");
+    TupleTag<String> odd = new TupleTag<>("odd");
+    PCollectionTuple out = p.apply(Create.of(List.of(new Sale("s", 1))))
+        .apply(ParDo.of(new SaleAsRow(offset, even, odd)).withSideInputs(offset).withOutputTags(even, TupleTagList.of(odd)));
+    out.get(even).setCoder(StringUtf8Coder.of());
+    out.get(odd).setCoder(StringUtf8Coder.of());
+    p.run().waitUntilFinish();
+    for (AppliedPTransform<?, ?, ?> step : steps(p)) {
+      ImmutabilityEnforcementFactory.isReadTransform(step); // remembered, as the run did
+    }
+    return new WeakReference<>(p);
   }
 
   /** The immutability check still runs for every element: a DoFn that changes its input fails the run. */
