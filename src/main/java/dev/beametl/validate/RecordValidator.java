@@ -275,11 +275,7 @@ public final class RecordValidator implements Serializable {
     if (!jsonTreeOnly && jsonCells.read(text)) {
       List<Object> values = new ArrayList<>(fields.size() + 1);
       for (int i = 0; i < parsers.length; i++) {
-        String cell = jsonCells.cells[i];
-        if (jsonCells.textual[i]) {
-          checkEncoding(fields.get(i).name(), cell);
-        }
-        values.add(isoTimes ? isoValue(i, cell) : value(i, cell));
+        values.add(jsonValue(i, jsonCells.cells[i], jsonCells.textual[i], isoTimes));
       }
       return values;
     }
@@ -312,11 +308,8 @@ public final class RecordValidator implements Serializable {
         cell = v.decimalValue().toString();
       } else {
         cell = v.asText();
-        if (v.isTextual()) {
-          checkEncoding(name, cell);
-        }
       }
-      values.add(isoTimes ? isoValue(i, cell) : value(i, cell));
+      values.add(jsonValue(i, cell, v != null && v.isTextual(), isoTimes));
     }
     return values;
   }
@@ -344,11 +337,14 @@ public final class RecordValidator implements Serializable {
     }
   }
 
-  private static void checkEncoding(String name, String cell) throws InvalidField {
-    if (hasLoneSurrogate(cell)) {
+  /** Field i's value from a JSON line's text for it; {@code textual}: it was a JSON string. */
+  private Object jsonValue(int i, String cell, boolean textual, boolean isoTimes) throws InvalidField {
+    if (textual && hasLoneSurrogate(cell)) {
+      String name = fields.get(i).name();
       throw new InvalidField(name, BadRecord.Kind.BAD_ENCODING, name + ": text with a lone surrogate ("
           + "an unpaired \\uD800-\\uDFFF escape), which cannot be written as UTF-8");
     }
+    return isoTimes ? isoValue(i, cell) : value(i, cell);
   }
 
   /** Whether {@code s} holds half of a UTF-16 surrogate pair without the other half. */

@@ -86,18 +86,16 @@ class ImmutabilityEnforcementFactory implements ModelEnforcementFactory {
     if (isRead == null) {
       ReadStepsVisitor visitor = new ReadStepsVisitor();
       pipeline.traverseTopologically(visitor);
-      Cache<PTransform<?, ?>, Boolean> walked = CacheBuilder.newBuilder().weakKeys().build();
-      walked.putAll(visitor.steps);
-      READ_STEPS.put(pipeline, walked);
-      isRead = visitor.steps.getOrDefault(consumer.getTransform(), false);
+      READ_STEPS.put(pipeline, visitor.steps);
+      isRead = visitor.steps.getIfPresent(consumer.getTransform());
     }
-    return isRead;
+    return isRead != null && isRead;
   }
 
   // beam-etl: Beam's IsReadVisitor looked for one transform; this one notes for every step what it
   // would have answered: true for a composite or primitive met while inside a Read.Bounded/Unbounded.
   private static class ReadStepsVisitor extends PipelineVisitor.Defaults {
-    private final Map<PTransform<?, ?>, Boolean> steps = new IdentityHashMap<>();
+    private final Cache<PTransform<?, ?>, Boolean> steps = CacheBuilder.newBuilder().weakKeys().build();
     private boolean isInsideRead;
 
     @Override
@@ -107,7 +105,7 @@ class ImmutabilityEnforcementFactory implements ModelEnforcementFactory {
         isInsideRead = true;
       }
       if (node.getTransform() != null) {
-        steps.merge(node.getTransform(), isInsideRead, Boolean::logicalOr);
+        steps.asMap().merge(node.getTransform(), isInsideRead, Boolean::logicalOr);
       }
       return CompositeBehavior.ENTER_TRANSFORM;
     }
@@ -122,7 +120,7 @@ class ImmutabilityEnforcementFactory implements ModelEnforcementFactory {
 
     @Override
     public void visitPrimitiveTransform(Node node) {
-      steps.merge(node.getTransform(), isInsideRead, Boolean::logicalOr);
+      steps.asMap().merge(node.getTransform(), isInsideRead, Boolean::logicalOr);
     }
   }
 
