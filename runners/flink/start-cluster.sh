@@ -31,6 +31,7 @@ case "$what" in
       echo "a Flink cluster already answers on localhost:8081 (runners/flink/stop-cluster.sh stops it)" >&2
       exit 1
     fi
+    rm -f "$run"/taskmanager-*.log # a new cluster's logs only (the JobManager's log is rewritten too)
     nohup java -Xmx768m @runners/java17.opens -cp "$cp" \
       org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$here/conf" \
       -Dio.tmp.dirs="$tmp" \

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
@@ -99,11 +100,12 @@ public class FlinkClusterIT {
   public void aTaskManagerKilledMidRunIsReplacedAndTheOutputsAreExact() throws Exception {
     String input = generate("tm-kill", 60_000);
     String out = TMP.getRoot() + "/tm-kill";
-    // At most 3,000 records a second per reader: the job surely still reads when the TaskManager dies.
+    // At most 3,000 records a second per reader: the job surely still reads when the TaskManager
+    // dies, halfway, when some stages have finished and their shuffle outputs die with it.
     Process submit = submit("tm-kill", SPEC, "--input=" + input, "--output=" + out,
         "--fault=records.throttle(perSecond=3000)");
     String job = awaitRunningJob();
-    awaitReading(job);
+    awaitRecordsRead(job, 30_000);
     Path pidFile = CLUSTER_RUN.resolve("taskmanager.pid");
     long taskManager = Long.parseLong(Files.readString(pidFile).trim());
     new ProcessBuilder("kill", "-9", String.valueOf(taskManager)).start().waitFor();
@@ -244,20 +246,37 @@ public class FlinkClusterIT {
     throw new AssertionError("no job started running within 180 s");
   }
 
-  /** Waits until the job's Extract step runs, plus a second: the TaskManager is then mid-run. */
-  private static void awaitReading(String job) throws Exception {
-    for (int i = 0; i < 600; i++) {
-      for (JsonNode vertex : rest("/jobs/" + job).get("vertices")) {
-        if (vertex.get("name").asText().contains("Extract") && vertex.get("status").asText().equals("RUNNING")) {
-          Thread.sleep(1000);
-          assertThat("still running when the TaskManager is killed", rest("/jobs/" + job).get("state").asText(),
-              is("RUNNING"));
-          return;
+  /** Waits until the running job has read {@code target} records (as the cluster's REST API counts them). */
+  private static void awaitRecordsRead(String job, long target) throws Exception {
+    String source = validateVertex(job);
+    long read = 0;
+    for (int i = 0; i < 1200 && read < target; i++) {
+      Thread.sleep(100);
+      read = recordsRead(job, source);
+    }
+    assertThat("the job read " + target + " records (the REST API's metrics move)", read,
+        is(greaterThanOrEqualTo(target)));
+    assertThat("still running when the TaskManager is killed", rest("/jobs/" + job).get("state").asText(),
+        is("RUNNING"));
+  }
+
+  /** The vertex that holds Validate (as FlinkRestCounts finds it): not always the first. */
+  private static String validateVertex(String job) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
+        if (v.path("name").asText().contains("Validate")) {
+          return v.get("id").asText();
         }
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("the job's Extract step did not start running");
+    throw new AssertionError("the job has no vertex holding Validate");
+  }
+
+  /** Records that entered Validate so far, summed over its subtasks; 0 before the first report. */
+  private static long recordsRead(String job, String vertex) throws Exception {
+    JsonNode metric = rest("/jobs/" + job + "/vertices/" + vertex + "/subtasks/metrics?get=" + VALIDATE + "&agg=sum");
+    return metric.size() == 0 ? 0 : (long) metric.get(0).get("sum").asDouble();
   }
 
   /**
@@ -266,22 +285,10 @@ public class FlinkClusterIT {
    */
   private static List<long[]> awaitCheckpointAndRecordsRead(String job, long target, Process submit)
       throws Exception {
-    String source = null; // the vertex that holds Validate (as FlinkRestCounts finds it): not always the first
-    for (int i = 0; i < 100 && source == null; i++) {
-      for (JsonNode v : rest("/jobs/" + job).path("vertices")) {
-        if (v.path("name").asText().contains("Validate")) {
-          source = v.get("id").asText();
-        }
-      }
-      if (source == null) {
-        Thread.sleep(100);
-      }
-    }
-    assertThat("the job has a vertex holding Validate", source, org.hamcrest.Matchers.notNullValue());
+    String source = validateVertex(job);
     List<long[]> samples = new ArrayList<>();
     for (int i = 0; i < 1200 && submit.isAlive(); i++) {
-      JsonNode metric = rest("/jobs/" + job + "/vertices/" + source + "/subtasks/metrics?get=" + VALIDATE + "&agg=sum");
-      long read = metric.size() == 0 ? 0 : (long) metric.get(0).get("sum").asDouble();
+      long read = recordsRead(job, source);
       samples.add(new long[] {System.currentTimeMillis(), read});
       if (read >= target && completedCheckpoint(job) != null) {
         return samples;
