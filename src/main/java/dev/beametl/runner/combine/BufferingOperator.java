@@ -1,6 +1,5 @@
 package dev.beametl.runner.combine;
 
-import org.apache.beam.sdk.util.WindowedValue;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -11,8 +10,8 @@ import org.apache.flink.streaming.api.watermark.Watermark;
  * input, and before the final watermark, since anything sent after it is late and a GroupByKey
  * downstream (file sinks have one) drops it.
  */
-public abstract class BufferingOperator<InT, OutT> extends AbstractStreamOperator<WindowedValue<OutT>>
-    implements OneInputStreamOperator<WindowedValue<InT>, WindowedValue<OutT>>, BoundedOneInput {
+public abstract class BufferingOperator<InT, OutT> extends AbstractStreamOperator<OutT>
+    implements OneInputStreamOperator<InT, OutT>, BoundedOneInput {
   abstract void flush();
 
   @Override

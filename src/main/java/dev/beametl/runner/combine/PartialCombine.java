@@ -6,27 +6,34 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.util.WindowedValue;
 import org.apache.beam.sdk.values.KV;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Folds inputs into one accumulator per key in a hash map of at most {@code maxKeys} keys; when it
- * is full, and at the end of the input, every accumulator is sent on. Memory stays bounded whatever
- * the number of keys; with few keys almost nothing crosses the shuffle. When a full map sent on
- * nearly as many accumulators as it took inputs (keys that hardly repeat, as in a Distinct), the map
- * only costs time, so the rest of the input passes through as one accumulator per input.
+ * is full, and at the end of the input, every accumulator is sent on, encoded (see
+ * {@link EncodedAccumulator}). Memory stays bounded whatever the number of keys; with few keys
+ * almost nothing crosses the shuffle. When a full map sent on nearly as many accumulators as it took
+ * inputs (keys that hardly repeat, as in a Distinct), the map only costs time, so the rest of the
+ * input passes through as one accumulator per input.
  */
-public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<KV<K, InputT>, KV<K, AccumT>> {
+public final class PartialCombine<K, InputT, AccumT>
+    extends BufferingOperator<WindowedValue<KV<K, InputT>>, Tuple3<Long, byte[], byte[]>> {
   private final CombineFn<InputT, AccumT, ?> fn;
   private final Coder<K> keyCoder;
+  private final Coder<AccumT> accumulatorCoder;
   private final int maxKeys;
   private transient Map<Object, KV<K, AccumT>> partial;
   private transient long inputsSinceFlush;
   private transient boolean passThrough;
+  private transient EncodedAccumulator.Buffer buffer;
 
-  public PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
+  public PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, Coder<AccumT> accumulatorCoder,
+      int maxKeys) {
     this.fn = fn;
     this.keyCoder = keyCoder;
+    this.accumulatorCoder = accumulatorCoder;
     this.maxKeys = maxKeys;
     setChainingStrategy(ChainingStrategy.ALWAYS);
   }
@@ -35,6 +42,7 @@ public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<K
   public void open() throws Exception {
     super.open();
     partial = new HashMap<>();
+    buffer = new EncodedAccumulator.Buffer();
   }
 
   @Override
@@ -47,7 +55,7 @@ public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<K
       } catch (ArithmeticException e) {
         throw DataErrors.inGroup(e, kv.getKey());
       }
-      output.collect(new StreamRecord<>(WindowedValue.valueInGlobalWindow(KV.of(kv.getKey(), single))));
+      send(kv.getKey(), single);
       return;
     }
     inputsSinceFlush++;
@@ -72,11 +80,16 @@ public final class PartialCombine<K, InputT, AccumT> extends BufferingOperator<K
     }
   }
 
+  private void send(K key, AccumT accumulator) {
+    byte[] keyBytes = buffer.encode(keyCoder, key);
+    byte[] accumulatorBytes = buffer.encode(accumulatorCoder, accumulator);
+    output.collect(new StreamRecord<>(Tuple3.of(EncodedAccumulator.hash(keyBytes), keyBytes, accumulatorBytes)));
+  }
+
   @Override
   void flush() {
     for (KV<K, AccumT> entry : partial.values()) {
-      output.collect(new StreamRecord<>(WindowedValue.valueInGlobalWindow(
-          KV.of(entry.getKey(), fn.compact(entry.getValue())))));
+      send(entry.getKey(), fn.compact(entry.getValue()));
     }
     partial.clear();
     inputsSinceFlush = 0;

@@ -9,15 +9,15 @@ package org.apache.beam.runners.flink;
 // keyed work item, Beam state lookups and an end-of-window timer (measured: about 29 us per element
 // on this job's count_distinct). This translator does what the DataSet translation and Dataflow do
 // for a batch combine in the global window: a bounded hash map folds inputs into accumulators
-// before the shuffle, and Flink's batch sort (on a 64-bit hash of the key) brings each key's
-// accumulators together to be merged. It applies only where Flink itself runs the job in BATCH
+// before the shuffle, which carries them encoded, and Flink's batch sort (on a 64-bit hash of the
+// key) brings each key's accumulators together to be merged. It applies only where Flink itself runs the job in BATCH
 // mode (a sorted keyed input is what the merge relies on); any other combine (streaming, other
 // windows or triggers, side inputs, a CombineFnWithContext), and any combine it cannot set up, keeps
 // Beam's translation. Install with install(); delete when Beam's translator combines before the
 // shuffle.
 
 import dev.beametl.runner.combine.ExtractOutput;
-import dev.beametl.runner.combine.HashedKeySelector;
+import dev.beametl.runner.combine.EncodedAccumulator;
 import dev.beametl.runner.combine.MergeSortedKeys;
 import dev.beametl.runner.combine.PartialCombine;
 import java.lang.reflect.Field;
@@ -37,6 +37,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.slf4j.Logger;
@@ -106,10 +107,11 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
     }
     TRANSLATED.incrementAndGet();
     DataStream<WindowedValue<KV<K, OutputT>>> out = context.<WindowedValue<KV<K, InputT>>>getInputDataStream(plan.input)
-        .transform(plan.name + "/Partial", plan.accumulatorsType,
-            new PartialCombine<>(plan.fn, plan.keyCoder, MAX_PARTIAL_KEYS))
-        .keyBy(new HashedKeySelector<K, AccumT>(plan.keyCoder))
-        .transform(plan.name + "/Merge", plan.accumulatorsType, new MergeSortedKeys<>(plan.fn, plan.keyCoder))
+        .transform(plan.name + "/Partial", EncodedAccumulator.TYPE,
+            new PartialCombine<>(plan.fn, plan.keyCoder, plan.accumulatorCoder, MAX_PARTIAL_KEYS))
+        .keyBy(new EncodedAccumulator.ByHash(), Types.LONG)
+        .transform(plan.name + "/Merge", plan.accumulatorsType,
+            new MergeSortedKeys<>(plan.fn, plan.keyCoder, plan.accumulatorCoder))
         .map(new ExtractOutput<>(plan.fn))
         .returns(context.getTypeInfo(context.getOutput(transform)))
         .name(plan.name + "/Extract");
@@ -138,6 +140,7 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
     final PCollection<KV<K, InputT>> input;
     final CombineFn<InputT, AccumT, OutputT> fn;
     final Coder<K> keyCoder;
+    final Coder<AccumT> accumulatorCoder;
     final TypeInformation<WindowedValue<KV<K, AccumT>>> accumulatorsType;
     final String name;
 
@@ -147,7 +150,6 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
       fn = (CombineFn<InputT, AccumT, OutputT>) ((Combine.PerKey<K, InputT, OutputT>) transform).getFn();
       KvCoder<K, InputT> inputCoder = (KvCoder<K, InputT>) input.getCoder();
       keyCoder = inputCoder.getKeyCoder();
-      Coder<AccumT> accumulatorCoder;
       try {
         accumulatorCoder = fn.getAccumulatorCoder(input.getPipeline().getCoderRegistry(), inputCoder.getValueCoder());
       } catch (org.apache.beam.sdk.coders.CannotProvideCoderException e) {

@@ -1,0 +1,88 @@
+package dev.beametl.runner.combine;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.hash.Hashing;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.api.java.typeutils.TupleTypeInfo;
+
+/**
+ * What crosses the shuffle between {@link PartialCombine} and {@link MergeSortedKeys}: a 64-bit
+ * hash of the encoded key, the key's bytes and the accumulator's bytes, encoded once by the sender.
+ * As Beam objects, the receiver's sort decoded and encoded each accumulator three times and more
+ * (into its buffers, while spilling, out of them) and encoded its key twice more for the hash; as
+ * bytes, Flink's sort copies them, and only the merge decodes, once. The fixed-length hash lets the
+ * sort compare keys as normalized bytes inside its index; keys that share a hash are told apart by
+ * their bytes, so results stay exact (Beam groups keys by their encoding too).
+ */
+public final class EncodedAccumulator {
+  /** Flink's type of (hash, key bytes, accumulator bytes). */
+  public static final TypeInformation<Tuple3<Long, byte[], byte[]>> TYPE = new TupleTypeInfo<>(Types.LONG,
+      PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+
+  private EncodedAccumulator() {}
+
+  /** The hash the shuffle keys by. */
+  public static long hash(byte[] keyBytes) {
+    return Hashing.murmur3_128().hashBytes(keyBytes).asLong();
+  }
+
+  /** Keys the shuffle by the hash the sender computed: nothing is encoded or hashed again. */
+  public static final class ByHash implements KeySelector<Tuple3<Long, byte[], byte[]>, Long> {
+    @Override
+    public Long getKey(Tuple3<Long, byte[], byte[]> value) {
+      return value.f0;
+    }
+  }
+
+  static <T> T decode(Coder<T> coder, byte[] bytes) {
+    try {
+      return coder.decode(new ByteArrayInputStream(bytes));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * One buffer, reused for every encoding, then copied out at its exact length: Beam's
+   * encodeToByteArray goes through a thread-local, a synchronized stream and a copy per call.
+   */
+  static final class Buffer extends java.io.OutputStream {
+    byte[] buf = new byte[64];
+    int count;
+
+    <T> byte[] encode(Coder<T> coder, T value) {
+      count = 0;
+      try {
+        coder.encode(value, this);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return Arrays.copyOf(buf, count);
+    }
+
+    @Override
+    public void write(int b) {
+      if (count == buf.length) {
+        buf = Arrays.copyOf(buf, 2 * count);
+      }
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (count + len > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(2 * buf.length, count + len));
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+  }
+}
