@@ -32,7 +32,8 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Combine.perKey on the embedded Flink runner in batch mode on the DataStream API, translated by
  * {@link BatchCombinePerKeyTranslator}: exact results with few keys (the hash map folds nearly
- * everything), with more keys than the map holds (it sends its accumulators on and starts again),
+ * everything), with more keys than the map holds (it grows, sends its accumulators on and starts
+ * again), with keys in runs (a small map folds them),
  * with keys that never repeat (it stops folding and passes inputs through), and through a file sink,
  * whose GroupByKey drops elements that arrive after the final watermark.
  */
@@ -79,6 +80,19 @@ public class BatchCombineIT {
     PAssert.that(p.apply("Keys twice", Create.of(twice)).apply("Mean twice", Mean.perKey()))
         .containsInAnyOrder(twiceExpected);
 
+    // Keys in runs of three (an order's lines): the map stays small, sends on each full map, and
+    // a run cut by a send meets its other part after the shuffle.
+    List<KV<Long, Long>> runs = new ArrayList<>();
+    List<KV<Long, Long>> runsExpected = new ArrayList<>();
+    for (long k = 0; k < MANY; k++) {
+      for (long line = 1; line <= 3; line++) {
+        runs.add(KV.of(k, line));
+      }
+      runsExpected.add(KV.of(k, 6L));
+    }
+    PAssert.that(p.apply("Keys in runs", Create.of(runs)).apply("Sum runs", Sum.longsPerKey()))
+        .containsInAnyOrder(runsExpected);
+
     // Keys that never repeat: the map gives up folding and every input passes through.
     List<Integer> unique = new ArrayList<>();
     List<KV<Integer, Long>> ones = new ArrayList<>();
@@ -92,7 +106,7 @@ public class BatchCombineIT {
     p.run().waitUntilFinish();
     List<String> written = Files.readAllLines(Path.of(TMP.getRoot() + "/sums.txt"));
     assertThat(written, containsInAnyOrder(fewExpected.stream().map(kv -> kv.getKey() + "=" + kv.getValue()).toArray()));
-    // Our three combines at least (PAssert adds its own); the job failed above if any result was wrong.
-    assertThat(BatchCombinePerKeyTranslator.translated() - before, greaterThanOrEqualTo(3));
+    // Our four combines at least (PAssert adds its own); the job failed above if any result was wrong.
+    assertThat(BatchCombinePerKeyTranslator.translated() - before, greaterThanOrEqualTo(4));
   }
 }

@@ -14,16 +14,27 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * Folds inputs into one accumulator per key in a hash map of at most {@code maxKeys} keys; when it
  * is full, and at the end of the input, every accumulator is sent on, encoded (see
  * {@link EncodedAccumulator}). Memory stays bounded whatever the number of keys; with few keys
- * almost nothing crosses the shuffle. When a full map sent on nearly as many accumulators as it took
- * inputs (keys that hardly repeat, as in a Distinct), the map only costs time, so the rest of the
- * input passes through as one accumulator per input.
+ * almost nothing crosses the shuffle.
+ *
+ * <p>The map starts small ({@link #FIRST_CAPACITY} keys) and doubles, up to {@code maxKeys}, while a
+ * full map folded fewer than two inputs per key: keys that repeat further apart than it reaches.
+ * Where keys come in runs (an order's lines, a day's events) a small map folds as well as a big
+ * one, and its entries die young: with 10,000 keys always held, the young collections copied and
+ * promoted them, ~200 ms of every second of the read (1.5M groups from 6M rows, -Xmx256m). When a
+ * map of {@code maxKeys} sent on nearly as many accumulators as it took inputs (keys that hardly
+ * repeat, as in a Distinct), the map only costs time, so the rest of the input passes through as
+ * one accumulator per input.
  */
 public final class PartialCombine<K, InputT, AccumT>
     extends BufferingOperator<WindowedValue<KV<K, InputT>>, Tuple3<Long, byte[], byte[]>> {
   private final CombineFn<InputT, AccumT, ?> fn;
   private final Coder<K> keyCoder;
   private final Coder<AccumT> accumulatorCoder;
+  /** The keys the map holds before it first sends its accumulators on. */
+  static final int FIRST_CAPACITY = 1_024;
+
   private final int maxKeys;
+  private transient int capacity;
   private transient Map<Object, KV<K, AccumT>> partial;
   private transient long inputsSinceFlush;
   private transient boolean passThrough;
@@ -42,6 +53,7 @@ public final class PartialCombine<K, InputT, AccumT>
   public void open() throws Exception {
     super.open();
     partial = new HashMap<>();
+    capacity = Math.min(FIRST_CAPACITY, maxKeys);
     buffer = new EncodedAccumulator.Buffer();
   }
 
@@ -63,9 +75,13 @@ public final class PartialCombine<K, InputT, AccumT>
     KV<K, AccumT> entry = partial.get(structural);
     boolean fresh = entry == null;
     if (fresh) {
-      if (partial.size() >= maxKeys) {
-        passThrough = partial.size() > 0.9 * inputsSinceFlush;
-        flush();
+      if (partial.size() >= capacity) {
+        if (2L * partial.size() > inputsSinceFlush && capacity < maxKeys) {
+          capacity = (int) Math.min(maxKeys, 2L * capacity); // folded poorly: reach further, keep what it has
+        } else {
+          passThrough = capacity >= maxKeys && partial.size() > 0.9 * inputsSinceFlush;
+          flush();
+        }
       }
       entry = KV.of(kv.getKey(), fn.createAccumulator());
     }
