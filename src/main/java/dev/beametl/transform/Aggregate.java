@@ -13,11 +13,11 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
-import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -32,8 +32,8 @@ import org.apache.beam.sdk.values.TupleTag;
 /**
  * Groups rows by the group-by keys and computes the metrics with {@code Combine.perKey}, so runners
  * combine partially before the shuffle. {@code count_distinct} is exact without holding a set of
- * values in one accumulator: {@code Distinct} over (key, value) pairs, then {@code Count.perKey},
- * joined to the other metrics by key. Output rows are the keys followed by the metrics.
+ * values in one accumulator: {@code Count.perKey} over (key, value) pair rows makes them distinct,
+ * a second {@code Count.perKey} over their keys counts them, joined to the other metrics by key. Output rows are the keys followed by the metrics.
  */
 @AutoValue
 public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection<Row>> {
@@ -114,14 +114,16 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     KeyedPCollectionTuple<Row> joined = KeyedPCollectionTuple.of(main, perKey);
     Map<String, TupleTag<Long>> distinctTags = new LinkedHashMap<>();
     for (MetricSpec m : distinct) {
-      Schema pairValue = project(in, List.of(m.field()));
+      Schema pairSchema = pairSchema(keySchema, in.getField(m.field()));
       TupleTag<Long> tag = new TupleTag<>(m.name());
       distinctTags.put(m.name(), tag);
       PCollection<KV<Row, Long>> counts = rows
-          .apply("Pair keys with " + m.field() + " for " + m.name(), ParDo.of(new Project(keySchema, pairValue, true)))
-          .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(pairValue)))
-          .apply("Distinct " + m.field() + " per key", Distinct.create())
-          .apply("Count distinct " + m.field(), Count.perKey())
+          .apply("Pair keys with " + m.field() + " for " + m.name(), ParDo.of(new PairWithValue(pairSchema, m.field())))
+          .setCoder(KvCoder.of(RowCoder.of(pairSchema), VoidCoder.of()))
+          .apply("Distinct " + m.field() + " per key for " + m.name(), Count.perKey())
+          .apply("Key of each pair for " + m.name(), ParDo.of(new KeyOfPair(keySchema)))
+          .setCoder(KvCoder.of(RowCoder.of(keySchema), VoidCoder.of()))
+          .apply("Count distinct " + m.field() + " for " + m.name(), Count.perKey())
           .setCoder(KvCoder.of(RowCoder.of(keySchema), VarLongCoder.of()));
       joined = joined.and(tag, counts);
     }
@@ -151,6 +153,19 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     return b.build();
   }
 
+  /**
+   * The key fields, then the counted value under a name no declared field has: one row per
+   * (key, value) pair, one RowCoder encoding and one hash, where Beam's Distinct over KV(key row,
+   * value row) paid for two rows, a KV and a list accumulator per pair.
+   */
+  static Schema pairSchema(Schema keySchema, Schema.Field value) {
+    return Schema.builder().addFields(keySchema.getFields())
+        .addField(Schema.Field.of(PAIR_VALUE, value.getType())).build();
+  }
+
+  /** The counted value's field in a pair row (a spec's field names cannot start with '$'). */
+  static final String PAIR_VALUE = "$value";
+
   static Schema project(Schema in, List<String> names) {
     Schema.Builder b = Schema.builder();
     for (String n : names) {
@@ -159,22 +174,16 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     return b.build();
   }
 
-  /** Splits a row into (key row, value row); with {@code skipNullValues}, rows whose value is null are dropped. */
+  /** Splits a row into (key row, value row). */
   static final class Project extends DoFn<Row, KV<Row, Row>> {
     private final Schema keySchema;
     private final Schema valueSchema;
-    private final boolean skipNullValues;
     private transient int[] keyIndex;
     private transient int[] valueIndex;
 
     Project(Schema keySchema, Schema valueSchema) {
-      this(keySchema, valueSchema, false);
-    }
-
-    Project(Schema keySchema, Schema valueSchema, boolean skipNullValues) {
       this.keySchema = keySchema;
       this.valueSchema = valueSchema;
-      this.skipNullValues = skipNullValues;
     }
 
     @ProcessElement
@@ -183,11 +192,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         keyIndex = indexes(row.getSchema(), keySchema);
         valueIndex = indexes(row.getSchema(), valueSchema);
       }
-      Row value = select(row, valueSchema, valueIndex, false);
-      if (skipNullValues && value.getValue(0) == null) {
-        return; // count_distinct ignores nulls, as SQL's COUNT(DISTINCT x) does
-      }
-      out.output(KV.of(select(row, keySchema, keyIndex, true), value));
+      out.output(KV.of(select(row, keySchema, keyIndex, true), select(row, valueSchema, valueIndex, false)));
     }
 
     private static int[] indexes(Schema in, Schema projected) {
@@ -201,6 +206,63 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         values[i] = categoryCodes && v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
       }
       return Row.withSchema(schema).attachValues(java.util.Arrays.asList(values));
+    }
+  }
+
+  /**
+   * A row's (key, value) pair for count_distinct, a category key as its code (as in {@link #keySchema});
+   * rows whose value is null are dropped, as SQL's COUNT(DISTINCT x) ignores nulls.
+   */
+  static final class PairWithValue extends DoFn<Row, KV<Row, Void>> {
+    private final Schema pairSchema;
+    private final String valueField;
+    /** Where each of the pair's fields is in the input row. */
+    private transient int[] index;
+
+    PairWithValue(Schema pairSchema, String valueField) {
+      this.pairSchema = pairSchema;
+      this.valueField = valueField;
+    }
+
+    @ProcessElement
+    public void process(@Element Row row, OutputReceiver<KV<Row, Void>> out) {
+      int n = pairSchema.getFieldCount();
+      if (index == null) {
+        index = new int[n];
+        for (int i = 0; i < n - 1; i++) {
+          index[i] = row.getSchema().indexOf(pairSchema.getField(i).getName());
+        }
+        index[n - 1] = row.getSchema().indexOf(valueField);
+      }
+      Object value = row.getValue(index[n - 1]);
+      if (value == null) {
+        return;
+      }
+      Object[] values = new Object[n];
+      for (int i = 0; i < n - 1; i++) {
+        Object v = row.getValue(index[i]);
+        values[i] = v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
+      }
+      values[n - 1] = value;
+      out.output(KV.of(Row.withSchema(pairSchema).attachValues(java.util.Arrays.asList(values)), null));
+    }
+  }
+
+  /** The key of a distinct (key, value) pair, once per pair, for counting. */
+  static final class KeyOfPair extends DoFn<KV<Row, Long>, KV<Row, Void>> {
+    private final Schema keySchema;
+
+    KeyOfPair(Schema keySchema) {
+      this.keySchema = keySchema;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Row, Long> pair, OutputReceiver<KV<Row, Void>> out) {
+      Object[] values = new Object[keySchema.getFieldCount()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = pair.getKey().getValue(i);
+      }
+      out.output(KV.of(Row.withSchema(keySchema).attachValues(java.util.Arrays.asList(values)), null));
     }
   }
 
