@@ -110,7 +110,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
           .setRowSchema(outputSchema());
     }
 
-    TupleTag<Row> main = new TupleTag<>("metrics");
+    TupleTag<Row> main = new TupleTag<>("$metrics"); // a metric may be named "metrics"; none "$..."
     KeyedPCollectionTuple<Row> joined = KeyedPCollectionTuple.of(main, perKey);
     Map<String, TupleTag<Long>> distinctTags = new LinkedHashMap<>();
     for (MetricSpec m : distinct) {
@@ -159,12 +159,12 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
    * value row) paid for two rows, a KV and a list accumulator per pair.
    */
   static Schema pairSchema(Schema keySchema, Schema.Field value) {
-    return Schema.builder().addFields(keySchema.getFields())
-        .addField(Schema.Field.of(PAIR_VALUE, value.getType())).build();
+    String name = "$value"; // a spec's names cannot start with '$'; a Java caller's might
+    while (keySchema.hasField(name)) {
+      name = "$" + name;
+    }
+    return Schema.builder().addFields(keySchema.getFields()).addField(Schema.Field.of(name, value.getType())).build();
   }
-
-  /** The counted value's field in a pair row (a spec's field names cannot start with '$'). */
-  static final String PAIR_VALUE = "$value";
 
   static Schema project(Schema in, List<String> names) {
     Schema.Builder b = Schema.builder();

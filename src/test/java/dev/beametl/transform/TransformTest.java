@@ -90,14 +90,14 @@ public class TransformTest {
         "    - {name: avgp, op: mean, field: price}",
         "    - {name: avgq, op: mean, field: q}",
         "    - {name: dk2, op: count_distinct, field: k2}",
-        "    - {name: dq, op: count_distinct, field: q}",
+        "    - {name: metrics, op: count_distinct, field: q}", // the join's own tag was named so
         ""), naive);
     // a: totals 2*0.10/3=0.0667->0.07, 3*0.20/3=0.20, 0*0.30/3=0.00; mean price 0.60/3 = 0.20000000
     PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
         "k=a n=3 nq=2 sq=5 st=0.27 sx=2.0 minp=0.10 maxd=2024-03-01 maxts=2024-01-03T00:00:00Z mink2=u "
-            + "avgp=0.20000000 avgq=2.5 dk2=2 dq=2",
+            + "avgp=0.20000000 avgq=2.5 dk2=2 metrics=2",
         "k=b n=2 nq=2 sq=2 st=0.66 sx=2.5 minp=1.00 maxd=2023-12-31 maxts=2024-01-05T00:00:00Z mink2=w "
-            + "avgp=1.00000000 avgq=1.0 dk2=1 dq=1");
+            + "avgp=1.00000000 avgq=1.0 dk2=1 metrics=1");
     p.run();
   }
 
