@@ -206,7 +206,9 @@ public final class EtlJob {
     Path log = Path.of(EtlPipeline.runDir(spec), "job.log");
     EmbeddedFlink embedded = null;
     try (ScratchDir scratch = ScratchDir.create(); JobLog jobLog = JobLog.capture(options.isVerbose())) {
-      FlinkSettings.useEmbeddedConfig(options, scratch.path());
+      int distinctCounts = spec.aggregation() == null ? 0 : (int) spec.aggregation().metrics().stream()
+          .filter(m -> m.op() == dev.beametl.spec.MetricSpec.Op.COUNT_DISTINCT).count();
+      FlinkSettings.useEmbeddedConfig(options, scratch.path(), distinctCounts);
       if (EmbeddedFlink.applies(options)) {
         embedded = EmbeddedFlink.start(options); // starts while the pipeline is built and translated
       }

@@ -222,6 +222,17 @@ public final class FlinkSettings {
    * {@code FLINK_CONF_DIR} or a remote {@code --flinkMaster}.
    */
   public static void useEmbeddedConfig(RunnerOptions options, Path scratch) {
+    useEmbeddedConfig(options, scratch, 0);
+  }
+
+  /**
+   * As {@link #useEmbeddedConfig(RunnerOptions, Path)}, for a job with {@code distinctCounts}
+   * count_distinct metrics: each adds shuffles to the read's stage and the ones after it (its pairs,
+   * their keys, the join), and every sort-merge shuffle partition reserves 64 buffers of 32 KB. With 16
+   * MB per degree of parallelism, four such metrics at parallelism 2 failed a subtask for want of
+   * network buffers, and eight failed the job; each now adds 8 MB per degree of parallelism.
+   */
+  public static void useEmbeddedConfig(RunnerOptions options, Path scratch, int distinctCounts) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     if (!isFlink(options) || !isLocal(flink) || flink.getFlinkConfDir() != null
         || System.getenv("FLINK_CONF_DIR") != null) {
@@ -241,8 +252,9 @@ public final class FlinkSettings {
         lines.removeIf(l -> l.startsWith("taskmanager.memory.managed.") || l.startsWith("taskmanager.memory.network."));
       } else {
         // Batch: a sort-merge shuffle partition reserves 64 buffers of 32 KB per channel; 16 MB per
-        // degree of parallelism leaves room for the job's many shuffles at any parallelism.
-        String network = Math.max(32, 16 * EmbeddedFlink.parallelism(flink)) + "m";
+        // degree of parallelism, and 8 MB more per count_distinct (see above).
+        int parallelism = EmbeddedFlink.parallelism(flink);
+        String network = Math.max(32, (16 + 8 * distinctCounts) * parallelism) + "m";
         lines.removeIf(l -> l.startsWith("taskmanager.memory.network."));
         lines.add("taskmanager.memory.network.min: " + network);
         lines.add("taskmanager.memory.network.max: " + network);
