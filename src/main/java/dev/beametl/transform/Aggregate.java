@@ -189,21 +189,22 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Row, Row>> out) {
       if (keyIndex == null) {
-        keyIndex = indexes(row.getSchema(), keySchema);
-        valueIndex = indexes(row.getSchema(), valueSchema);
+        keyIndex = indexes(row.getSchema(), keySchema.getFieldNames());
+        valueIndex = indexes(row.getSchema(), valueSchema.getFieldNames());
       }
-      out.output(KV.of(select(row, keySchema, keyIndex, true), select(row, valueSchema, valueIndex, false)));
+      out.output(KV.of(select(row, keySchema, keyIndex, keyIndex.length), select(row, valueSchema, valueIndex, 0)));
     }
 
-    private static int[] indexes(Schema in, Schema projected) {
-      return projected.getFieldNames().stream().mapToInt(in::indexOf).toArray();
+    static int[] indexes(Schema in, List<String> names) {
+      return names.stream().mapToInt(in::indexOf).toArray();
     }
 
-    private static Row select(Row row, Schema schema, int[] index, boolean categoryCodes) {
+    /** The fields at {@code index} as a row of {@code schema}; the first {@code coded} give a category as its code. */
+    static Row select(Row row, Schema schema, int[] index, int coded) {
       Object[] values = new Object[index.length];
       for (int i = 0; i < values.length; i++) {
         Object v = row.getValue(index[i]);
-        values[i] = categoryCodes && v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
+        values[i] = i < coded && v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
       }
       return Row.withSchema(schema).attachValues(java.util.Arrays.asList(values));
     }
@@ -226,25 +227,14 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Row, Void>> out) {
-      int n = pairSchema.getFieldCount();
       if (index == null) {
-        index = new int[n];
-        for (int i = 0; i < n - 1; i++) {
-          index[i] = row.getSchema().indexOf(pairSchema.getField(i).getName());
-        }
-        index[n - 1] = row.getSchema().indexOf(valueField);
+        List<String> names = new ArrayList<>(pairSchema.getFieldNames().subList(0, pairSchema.getFieldCount() - 1));
+        names.add(valueField);
+        index = Project.indexes(row.getSchema(), names);
       }
-      Object value = row.getValue(index[n - 1]);
-      if (value == null) {
-        return;
+      if (row.getValue(index[index.length - 1]) != null) {
+        out.output(KV.of(Project.select(row, pairSchema, index, index.length - 1), null));
       }
-      Object[] values = new Object[n];
-      for (int i = 0; i < n - 1; i++) {
-        Object v = row.getValue(index[i]);
-        values[i] = v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
-      }
-      values[n - 1] = value;
-      out.output(KV.of(Row.withSchema(pairSchema).attachValues(java.util.Arrays.asList(values)), null));
     }
   }
 
