@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.StreamSupport;
 import org.apache.beam.runners.flink.BatchCombinePerKeyTranslator;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -21,6 +23,7 @@ import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Mean;
+import org.apache.beam.sdk.transforms.Sample;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -34,8 +37,9 @@ import org.junit.rules.TemporaryFolder;
  * {@link BatchCombinePerKeyTranslator}: exact results with few keys (the hash map folds nearly
  * everything), with more keys than the map holds (it grows, sends its accumulators on and starts
  * again), with keys in runs (a small map folds them),
- * with keys that never repeat (it stops folding and passes inputs through), and through a file sink,
- * whose GroupByKey drops elements that arrive after the final watermark.
+ * with keys that never repeat (it stops folding and passes inputs through), through a file sink,
+ * whose GroupByKey drops elements that arrive after the final watermark, and a global combine
+ * whose one accumulator is bigger than a sort buffer (as a lookup's table is).
  */
 public class BatchCombineIT {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
@@ -46,6 +50,7 @@ public class BatchCombineIT {
     EtlOptions etl = PipelineOptionsFactory.as(EtlOptions.class);
     etl.setRunner(FlinkRunner.class);
     FlinkSettings.applyDefaults(etl, List.of()); // the job's runner settings; installs the translator
+    FlinkSettings.useEmbeddedConfig(etl, TMP.newFolder("conf").toPath()); // its memory sizes too
     FlinkPipelineOptions options = etl.as(FlinkPipelineOptions.class);
     options.setParallelism(2);
     int before = BatchCombinePerKeyTranslator.translated();
@@ -102,6 +107,16 @@ public class BatchCombineIT {
     }
     PCollection<KV<Integer, Long>> counted = p.apply("Unique keys", Create.of(unique)).apply(Count.perElement());
     PAssert.that(counted).containsInAnyOrder(ones);
+
+    // A global combine whose one accumulator is bigger than a sort buffer (half of the managed
+    // memory, 16 MB at this parallelism), as a lookup's table is: a sample that keeps all 1,000 of
+    // its 40 KB inputs. Sorted, this failed ("the record exceeds the maximum size of a sort buffer").
+    PCollection<Long> sampled = p.apply("Big", GenerateSequence.from(0).to(1_000))
+        .apply("Pad", MapElements.into(TypeDescriptors.strings()).via(i -> "x".repeat(40_000)))
+        .apply("Keep all", Sample.fixedSizeGlobally(1_000))
+        .apply("Characters", MapElements.into(TypeDescriptors.longs())
+            .via(all -> StreamSupport.stream(all.spliterator(), false).mapToLong(String::length).sum()));
+    PAssert.thatSingleton(sampled).isEqualTo(40_000_000L);
 
     p.run().waitUntilFinish();
     List<String> written = Files.readAllLines(Path.of(TMP.getRoot() + "/sums.txt"));

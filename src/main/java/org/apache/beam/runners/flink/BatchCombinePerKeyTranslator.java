@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.runners.flink.translation.types.CoderTypeInformation;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -39,7 +40,8 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.ExecutionOptions;
-import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,16 +108,26 @@ public final class BatchCombinePerKeyTranslator<K, InputT, AccumT, OutputT>
       return;
     }
     TRANSLATED.incrementAndGet();
-    DataStream<WindowedValue<KV<K, OutputT>>> out = context.<WindowedValue<KV<K, InputT>>>getInputDataStream(plan.input)
-        .transform(plan.name + "/Partial", EncodedAccumulator.TYPE,
-            new PartialCombine<>(plan.fn, plan.keyCoder, plan.accumulatorCoder, MAX_PARTIAL_KEYS))
-        .keyBy(new EncodedAccumulator.ByHash(), Types.LONG)
-        .transform(plan.name + "/Merge", plan.accumulatorsType,
-            new MergeSortedKeys<>(plan.fn, plan.keyCoder, plan.accumulatorCoder))
-        .map(new ExtractOutput<>(plan.fn))
-        .returns(context.getTypeInfo(context.getOutput(transform)))
-        .name(plan.name + "/Extract");
-    context.setOutputDataStream(context.getOutput(transform), out);
+    SingleOutputStreamOperator<Tuple3<Long, byte[], byte[]>> partial =
+        context.<WindowedValue<KV<K, InputT>>>getInputDataStream(plan.input)
+            .transform(plan.name + "/Partial", EncodedAccumulator.TYPE,
+                new PartialCombine<>(plan.fn, plan.keyCoder, plan.accumulatorCoder, MAX_PARTIAL_KEYS));
+    MergeSortedKeys<K, AccumT> merge = new MergeSortedKeys<>(plan.fn, plan.keyCoder, plan.accumulatorCoder);
+    SingleOutputStreamOperator<WindowedValue<KV<K, OutputT>>> out;
+    if (plan.keyCoder instanceof VoidCoder) {
+      // Combine.globally, and so every side input (the runner concatenates one into a single list):
+      // one key, one merging task, and no sort. A sort buffer holds a record of at most half its
+      // managed memory, and one accumulator here can be a whole lookup table (a 34 MB table failed).
+      out = partial.global()
+          .transform(plan.name + "/Merge", plan.accumulatorsType, merge).setParallelism(1)
+          .map(new ExtractOutput<>(plan.fn)).setParallelism(1);
+    } else {
+      out = partial.keyBy(new EncodedAccumulator.ByHash(), Types.LONG)
+          .transform(plan.name + "/Merge", plan.accumulatorsType, merge)
+          .map(new ExtractOutput<>(plan.fn));
+    }
+    context.setOutputDataStream(context.getOutput(transform),
+        out.returns(context.getTypeInfo(context.getOutput(transform))).name(plan.name + "/Extract"));
   }
 
   /**
