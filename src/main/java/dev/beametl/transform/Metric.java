@@ -13,7 +13,6 @@ import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
-import org.apache.beam.sdk.transforms.SerializableBiFunction;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.Row;
 
@@ -71,7 +70,7 @@ final class Metric implements Serializable {
           case DECIMAL:
             return (CombineFn) new ReduceFn<BigDecimal>(BigDecimal::add, DecimalCoder.of());
           default:
-            return (CombineFn) new ReduceFn<Long>(longSum(spec.name(), spec.field()), VarLongCoder.of());
+            return (CombineFn) new LongSumFn(spec.name(), spec.field());
         }
       case MEAN:
         return (CombineFn) (inputType.kind() == FieldType.Kind.DECIMAL
@@ -84,21 +83,6 @@ final class Metric implements Serializable {
       default:
         throw new IllegalStateException(spec.op() + " is not combined here");
     }
-  }
-
-  /**
-   * An exact sum of longs whose overflow says which metric it is: the run fails with that, since a
-   * retry would overflow again and no value can be written (a decimal field sums without limit).
-   */
-  private static SerializableBiFunction<Long, Long, Long> longSum(String metric, String field) {
-    return (a, b) -> {
-      try {
-        return Math.addExact(a, b);
-      } catch (ArithmeticException e) {
-        throw new ArithmeticException("metric " + metric + " (sum of " + field + ") is beyond a long's range, "
-            + Long.MAX_VALUE + "; declare " + field + " as a decimal to sum it without limit");
-      }
-    };
   }
 
   /** The coder of what {@link #extract} returns. */

@@ -18,7 +18,13 @@ public final class ExtractOutput<K, AccumT, OutputT>
 
   @Override
   public WindowedValue<KV<K, OutputT>> map(WindowedValue<KV<K, AccumT>> kv) {
-    return WindowedValue.of(KV.of(kv.getValue().getKey(), fn.extractOutput(kv.getValue().getValue())),
+    OutputT output;
+    try {
+      output = fn.extractOutput(kv.getValue().getValue());
+    } catch (ArithmeticException e) { // a total beyond its type's range: the same on every retry
+      throw DataErrors.inGroup(e, kv.getValue().getKey());
+    }
+    return WindowedValue.of(KV.of(kv.getValue().getKey(), output),
         GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE, PaneInfo.ON_TIME_AND_ONLY_FIRING);
   }
 }
