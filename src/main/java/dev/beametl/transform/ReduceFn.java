@@ -26,11 +26,37 @@ final class ReduceFn<T> extends CombineFn<T, ReduceFn.Holder<T>, T> {
   }
 
   static <T extends Comparable<T>> ReduceFn<T> min(Coder<T> coder) {
-    return new ReduceFn<>((a, b) -> a.compareTo(b) <= 0 ? a : b, coder);
+    return new ReduceFn<>((a, b) -> compare(a, b) <= 0 ? a : b, coder);
   }
 
   static <T extends Comparable<T>> ReduceFn<T> max(Coder<T> coder) {
-    return new ReduceFn<>((a, b) -> a.compareTo(b) >= 0 ? a : b, coder);
+    return new ReduceFn<>((a, b) -> compare(a, b) >= 0 ? a : b, coder);
+  }
+
+  /** Natural order, strings by code point: as SQL engines and Parquet order them (UTF-8 bytes). */
+  static <T extends Comparable<T>> int compare(T a, T b) {
+    return a instanceof String ? compareCodePoints((String) a, (String) b) : a.compareTo(b);
+  }
+
+  /**
+   * Strings by code point. String.compareTo compares UTF-16 units, which puts a character above
+   * U+FFFF (a surrogate pair, 0xD800-0xDFFF) below one in U+E000-U+FFFF; only those two ranges
+   * trade places, so the first differing unit decides after moving them.
+   */
+  static int compareCodePoints(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x != y) {
+        return codePointRank(x) - codePointRank(y);
+      }
+    }
+    return a.length() - b.length();
+  }
+
+  private static int codePointRank(char c) {
+    return c < 0xD800 ? c : c < 0xE000 ? c + 0x2000 : c - 0x800;
   }
 
   /** A mutable box for the running value. */
