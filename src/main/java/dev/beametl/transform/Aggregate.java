@@ -19,6 +19,7 @@ import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
@@ -26,6 +27,7 @@ import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 
@@ -64,6 +66,20 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
   @Override
   public PCollection<Row> expand(PCollection<Row> rows) {
+    PCollection<Row> groups = groups(rows);
+    if (!spec().groupBy().isEmpty()) {
+      return groups;
+    }
+    // No group-by: one row whatever the input, as SQL gives it; with no input, counts 0 and the
+    // other metrics null (before, an empty input wrote no row at all).
+    PCollection<Row> ifNone = groups
+        .apply("Count result rows", Count.globally())
+        .apply("A row for no input", ParDo.of(new RowForNoInput(outputSchema())))
+        .setRowSchema(outputSchema());
+    return PCollectionList.of(groups).and(ifNone).apply("Result rows", Flatten.pCollections());
+  }
+
+  private PCollection<Row> groups(PCollection<Row> rows) {
     Schema in = rows.getSchema();
     List<String> keys = spec().groupBy();
     Schema keySchema = keySchema(in, keys);
@@ -269,6 +285,26 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     @ProcessElement
     public void process(@Element KV<Row, Row> kv, OutputReceiver<Row> out) {
       out.output(shape(outputSchema, kv.getKey(), kv.getValue(), fixed));
+    }
+  }
+
+  /** Given how many rows a global aggregate gave: when none, the row SQL gives for no input. */
+  static final class RowForNoInput extends DoFn<Long, Row> {
+    private final Schema outputSchema;
+
+    RowForNoInput(Schema outputSchema) {
+      this.outputSchema = outputSchema;
+    }
+
+    @ProcessElement
+    public void process(@Element Long rows, OutputReceiver<Row> out) {
+      if (rows == 0) {
+        List<Object> values = new ArrayList<>();
+        for (Schema.Field f : outputSchema.getFields()) {
+          values.add(f.getType().getNullable() ? null : 0L); // only counts are required
+        }
+        out.output(Row.withSchema(outputSchema).attachValues(values));
+      }
     }
   }
 

@@ -101,6 +101,32 @@ public class TransformTest {
     p.run();
   }
 
+  private static final String GLOBAL_METRICS = String.join("\n",
+      "aggregate:",
+      "  groupBy: []",
+      "  metrics:",
+      "    - {name: n, op: count}",
+      "    - {name: sq, op: sum, field: q}",
+      "    - {name: minp, op: min, field: price}",
+      "    - {name: dk2, op: count_distinct, field: k2}",
+      "");
+
+  /** Without a group-by, one row as SQL gives it: over no input, counts 0 and the other metrics null. */
+  @Test
+  public void aGlobalAggregateOverNoInputGivesOneRow() {
+    PAssert.that(run("filter: \"k == 'c'\"\n" + GLOBAL_METRICS).get(Transform.RESULT).apply("render", TestRows.rendered()))
+        .containsInAnyOrder("n=0 sq=null minp=null dk2=0");
+    p.run();
+  }
+
+  /** ...and over rows, just the one row of totals. */
+  @Test
+  public void aGlobalAggregateOverRowsGivesTheTotals() {
+    PAssert.that(run(GLOBAL_METRICS).get(Transform.RESULT).apply("render", TestRows.rendered()))
+        .containsInAnyOrder("n=5 sq=7 minp=0.10 dk2=3");
+    p.run();
+  }
+
   @Test
   public void derivedFieldsFilterAndTwoKeyGroupBy() {
     PCollectionTuple out = run(String.join("\n",
