@@ -68,6 +68,52 @@ public class DateTimeTextTest {
     assertThat(answered, greaterThan(60_000));
   }
 
+  /**
+   * A plain ISO timestamp read field by field gives what the general formatter gives - the same
+   * instant, or the same refusal - in UTC, at fixed offsets (straight to the instant) and in a zone
+   * with daylight saving (through java.time): random instants, some spoiled (hour 24, second 60,
+   * February 30, a gap's local time).
+   */
+  @Test
+  public void thePlainIsoTimestampAgreesWithTheGeneralFormatter() {
+    DateTimeFormatter general = new java.time.format.DateTimeFormatterBuilder().parseCaseInsensitive()
+        .append(DateTimeFormatter.ISO_LOCAL_DATE)
+        .optionalStart().appendLiteral('T').optionalEnd().optionalStart().appendLiteral(' ').optionalEnd()
+        .append(DateTimeFormatter.ISO_LOCAL_TIME).optionalStart().appendOffsetId().optionalEnd()
+        .toFormatter(Locale.ROOT).withResolverStyle(ResolverStyle.STRICT); // ISO_TIMESTAMP, not the same object
+    SplittableRandom rng = new SplittableRandom(17);
+    int answered = 0;
+    for (java.time.ZoneId zone : Arrays.asList(java.time.ZoneOffset.UTC, java.time.ZoneOffset.ofHoursMinutes(5, 30),
+        java.time.ZoneOffset.ofHours(-8), java.time.ZoneId.of("Europe/Berlin"))) {
+      for (int i = 0; i < 30_000; i++) {
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(rng.nextLong(-62_000_000_000L, 253_000_000_000L),
+            0, java.time.ZoneOffset.UTC);
+        char[] c = String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d", t.getYear(), t.getMonthValue(),
+            t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond()).toCharArray();
+        if (rng.nextInt(3) == 0) { // spoil a digit of the month, day or time
+          int at = new int[] {5, 6, 8, 9, 11, 12, 14, 15, 17, 18}[rng.nextInt(10)];
+          c[at] = (char) ('0' + rng.nextInt(10));
+        }
+        String text = new String(c) + (rng.nextInt(4) == 0 ? "Z" : "");
+        if (rng.nextInt(50) == 0) {
+          text = "2024-03-31T02:" + text.substring(14, 19); // Berlin skips 02:00-03:00 that night
+        }
+        String quick = outcome(DateTimeText.ISO_TIMESTAMP, zone, text);
+        assertThat(zone + " " + text, quick, equalTo(outcome(general, zone, text)));
+        answered += quick.startsWith("refused") ? 0 : 1;
+      }
+    }
+    assertThat(answered, greaterThan(80_000));
+  }
+
+  private static String outcome(DateTimeFormatter f, java.time.ZoneId zone, String text) {
+    try {
+      return DateTimeText.parseTimestamp(f, zone, text, "").toString();
+    } catch (InvalidValue e) {
+      return "refused: " + e.getMessage();
+    }
+  }
+
   @Test
   public void otherShapesGoToTheFormatter() {
     for (String pattern : new String[] {"d/M/yyyy", "yyyy-MMM-dd", "yyyy-MM-dd'T'", "[yyyy-MM-dd]", "yy-MM-dd",
