@@ -88,6 +88,18 @@ public final class ExpressionFunctions {
   }
 
   private static Integer part(Object t, ChronoField field) {
+    if (t instanceof Instant) { // in UTC, from the epoch second: no OffsetDateTime per call (JFR: 1.5%)
+      long second = ((Instant) t).getEpochSecond();
+      long day = Math.floorDiv(second, 86_400L);
+      switch (field) {
+        case HOUR_OF_DAY:
+          return (int) (Math.floorMod(second, 86_400L) / 3_600);
+        case DAY_OF_WEEK:
+          return (int) Math.floorMod(day + 3, 7L) + 1; // 1970-01-01 was a Thursday (4)
+        default:
+          return LocalDate.ofEpochDay(day).get(field);
+      }
+    }
     return t == null ? null : temporal(t).get(field);
   }
 
