@@ -17,7 +17,7 @@ import org.apache.beam.sdk.transforms.Combine.CombineFn;
  * (with {@code Math.addExact} on each step, 9e18 + 9e18 - 9e18 failed or not by that order). A
  * total beyond a long's range fails the run, naming the metric.
  */
-final class LongSumFn extends CombineFn<Long, LongSumFn.Sum, Long> {
+final class LongSumFn extends CombineFn<Number, LongSumFn.Sum, Long> {
   private final String metric;
   private final String field;
 
@@ -48,9 +48,9 @@ final class LongSumFn extends CombineFn<Long, LongSumFn.Sum, Long> {
   }
 
   @Override
-  public Sum addInput(Sum acc, Long input) {
+  public Sum addInput(Sum acc, Number input) { // an Integer or a Long
     if (input != null) {
-      acc.add(input);
+      acc.add(input.longValue());
     }
     return acc;
   }
@@ -77,12 +77,12 @@ final class LongSumFn extends CombineFn<Long, LongSumFn.Sum, Long> {
   }
 
   @Override
-  public Coder<Sum> getAccumulatorCoder(CoderRegistry registry, Coder<Long> inputCoder) {
+  public Coder<Sum> getAccumulatorCoder(CoderRegistry registry, Coder<Number> inputCoder) {
     return SumCoder.INSTANCE;
   }
 
   @Override
-  public Coder<Long> getDefaultOutputCoder(CoderRegistry registry, Coder<Long> inputCoder) {
+  public Coder<Long> getDefaultOutputCoder(CoderRegistry registry, Coder<Number> inputCoder) {
     return NullableCoder.of(VarLongCoder.of());
   }
 

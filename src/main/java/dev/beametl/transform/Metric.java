@@ -11,6 +11,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.Sum;
@@ -46,8 +47,8 @@ final class Metric implements Serializable {
     if (v == null) {
       return null;
     }
-    if (v instanceof Integer) {
-      return ((Integer) v).longValue();
+    if (v instanceof Integer) { // sum and mean take any Number: no Long per value (JFR: 3.6% in Long.valueOf)
+      return spec.op() == MetricSpec.Op.SUM || spec.op() == MetricSpec.Op.MEAN ? v : (Object) ((Integer) v).longValue();
     }
     if (v instanceof LocalDate) {
       return ((LocalDate) v).toEpochDay();
@@ -90,6 +91,10 @@ final class Metric implements Serializable {
   Coder<Object> inputCoder() {
     if (spec.op() == MetricSpec.Op.COUNT) {
       return (Coder) VarLongCoder.of();
+    }
+    if (inputType.kind() == FieldType.Kind.INT
+        && (spec.op() == MetricSpec.Op.SUM || spec.op() == MetricSpec.Op.MEAN)) {
+      return (Coder) NullableCoder.of(VarIntCoder.of()); // extract leaves these ints as they are
     }
     return (Coder) NullableCoder.of(foldedCoder());
   }
