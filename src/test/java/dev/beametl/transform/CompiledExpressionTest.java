@@ -47,7 +47,8 @@ public class CompiledExpressionTest {
       row(-4, -9L, "-3.10", null, -2.25, " Na ", null, "2024-01-01T00:00:00Z", null, "NA"),
       row(Integer.MAX_VALUE, Long.MAX_VALUE, "99999999.99", "0.500", 1e300, "x", true, null, "2024-12-31", null),
       row(null, null, null, null, null, null, null, null, null, null),
-      row(1000, 2L, "0.01", "0.001", 3.0, "2024-05-06", false, "2024-07-04T12:30:00Z", "2024-07-04", "EU"));
+      row(1000, 2L, "0.01", "0.001", 3.0, "2024-05-06", false, "2024-07-04T12:30:00Z", "2024-07-04", "EU"),
+      row(1, 1L, "1.00", "0.100", 1.0, "\uD83D\uDE00", true, "2024-07-04T12:30:00Z", "2024-07-04", "NA")); // U+1F600
 
   private static final List<String> EXPRESSIONS = List.of(
       // the sample spec's
@@ -62,7 +63,7 @@ public class CompiledExpressionTest {
       // comparisons and logic
       "i == l", "i != l", "i < l", "i <= d", "i > x", "i >= 0", "d > 10", "s == 'eu'", "s != null", "i == null",
       "region == 'EU'", "region != 'NA'", "b && i > 0", "b || i > 0", "!b", "!(i > 0)", "i > 0 && d > 0",
-      "i > 0 || s == 'x'", "ts == null", "dt == null",
+      "i > 0 || s == 'x'", "ts == null", "dt == null", "s < 'x'", "s > '\uFFFD'", "s <= s", "s >= 'eu'",
       // null handling: ternary, elvis, ??, coalesce
       "i > 0 ? d : 0", "i ?: 5", "i ?? -1", "d ?? 0", "(i + 1) ?? 0", "(i > 2) ? 'big' : 'small'",
       "coalesce(i, l, 0)", "coalesce(d3, d)", "coalesce()", "coalesce(s, '-')", "-(i)", "(i) + 1",
@@ -124,6 +125,16 @@ public class CompiledExpressionTest {
 
   private static String describe(Object v) {
     return v == null ? "null" : v + " (" + v.getClass().getSimpleName() + ")";
+  }
+
+  /** Strings order by code point both ways, as min/max and SQL do: U+1F600 is above U+FFFD. */
+  @Test
+  public void stringsCompareByCodePoint() {
+    Object[] emoji = ROWS.get(ROWS.size() - 1);
+    JexlScript script = ExpressionEngine.compile("s > '\uFFFD'");
+    assertThat(jexl(script, emoji), is(true));
+    assertThat(compiled(CompiledExpression.compile(script, SCHEMA), emoji), is(true));
+    assertThat(jexl(ExpressionEngine.compile("s =~ '.*' && s > '\uFFFD'"), emoji), is(true)); // JEXL's interpreter
   }
 
   @Test
