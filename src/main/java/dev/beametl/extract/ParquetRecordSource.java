@@ -81,6 +81,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
   static final class RowGroupReader extends FileBasedReader<SourceRecord> {
     private final ObjectMapper json = new ObjectMapper();
     private ParquetReader<GenericRecord> reader;
+    /** What Avro's reading leaves raw: decimals stored as integers, unsigned integers, times of day. */
+    private ParquetColumns columns;
     private String file;
     private long row;
     private long recordsRead;
@@ -112,6 +114,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       long start = source.getStartOffset();
       long end = Math.min(source.getEndOffset(), source.getSingleFileMetadata().sizeBytes());
       try (ParquetFileReader footer = ParquetFileReader.open(input)) {
+        columns = ParquetColumns.of(footer.getFooter().getFileMetaData().getSchema());
         for (BlockMetaData block : footer.getFooter().getBlocks()) {
           if (block.getStartingPos() + block.getCompressedSize() / 2 < start) {
             row += block.getRowCount(); // rows of earlier ranges: keeps row numbers file-wide
@@ -159,7 +162,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     private String toJson(GenericRecord record) throws IOException {
       ObjectNode node = json.createObjectNode();
       for (Schema.Field f : record.getSchema().getFields()) {
-        JsonText.put(node, f.name(), record.get(f.pos()));
+        JsonText.put(node, f.name(), columns.value(f.name(), record.get(f.pos())));
       }
       return json.writeValueAsString(node);
     }

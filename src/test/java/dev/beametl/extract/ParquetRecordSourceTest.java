@@ -72,6 +72,28 @@ public class ParquetRecordSourceTest {
     assertThat(all.get(0).origin(), is(file.getPath() + ":row 1"));
   }
 
+  /**
+   * A file as DuckDB writes it: decimals of precision up to 18 stored as INT32/INT64, unsigned
+   * integers, a time of day. Avro's reading hands those over raw (0.0056 as 56, UINT64 max as -1);
+   * the records carry the values the file holds.
+   */
+  @Test
+  public void valuesAvroLeavesRawAreReadAsTheFileMeansThem() throws Exception {
+    File file = new File(tmp.getRoot(), "duckdb.parquet");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("COPY (SELECT 0.0056::DECIMAL(6,4) AS m4, -12.34::DECIMAL(9,2) AS m9, 1.5::DECIMAL(18,2) AS m18, "
+          + "2.25::DECIMAL(20,2) AS m20, 18446744073709551615::UBIGINT AS ub, 4294967295::UINTEGER AS ui, "
+          + "200::UTINYINT AS ut, TIME '12:00:00' AS t, TIME '23:59:59.123456' AS tf, NULL::DECIMAL(9,2) AS n) "
+          + "TO '" + file.getPath() + "' (FORMAT PARQUET)");
+    }
+    List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
+    assertThat(records, hasSize(1));
+    assertThat(records.get(0).text(), is("{\"m4\":\"0.0056\",\"m9\":\"-12.34\",\"m18\":\"1.50\",\"m20\":\"2.25\","
+        + "\"ub\":\"18446744073709551615\",\"ui\":4294967295,\"ut\":200,\"t\":\"12:00:00\","
+        + "\"tf\":\"23:59:59.123456\",\"n\":null}"));
+  }
+
   @Test
   public void aFileThatIsNoParquetIsOneBadRecordNamingIt() throws Exception {
     File file = new File(tmp.getRoot(), "broken.parquet");

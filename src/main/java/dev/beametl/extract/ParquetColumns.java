@@ -1,0 +1,80 @@
+package dev.beametl.extract;
+
+import java.math.BigDecimal;
+import java.time.LocalTime;
+import java.util.HashMap;
+import java.util.Map;
+import javax.annotation.Nullable;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * The Parquet column types whose values Avro's reading hands over raw, and their real values. Avro's
+ * decimal is only for bytes and fixed, so a DECIMAL stored as INT32 or INT64 (how DuckDB, Spark and
+ * others write precision 18 or less) arrives as its unscaled integer: 0.0056 as 56. Unsigned
+ * integers arrive as signed ones (UINT64 18446744073709551615 as -1), times of day as a count of
+ * milli- or microseconds. Each is turned into the value the file holds, so Validate checks that.
+ */
+final class ParquetColumns {
+  private enum Kind { DECIMAL, UNSIGNED, TIME_MILLIS, TIME_MICROS, TIME_NANOS }
+
+  private final Map<String, Kind> kinds = new HashMap<>();
+  private final Map<String, Integer> scales = new HashMap<>();
+
+  private ParquetColumns() {}
+
+  static ParquetColumns of(MessageType schema) {
+    ParquetColumns columns = new ParquetColumns();
+    for (Type field : schema.getFields()) {
+      if (!field.isPrimitive()) {
+        continue;
+      }
+      PrimitiveType.PrimitiveTypeName physical = field.asPrimitiveType().getPrimitiveTypeName();
+      boolean integer = physical == PrimitiveType.PrimitiveTypeName.INT32 || physical == PrimitiveType.PrimitiveTypeName.INT64;
+      LogicalTypeAnnotation logical = field.getLogicalTypeAnnotation();
+      if (!integer || logical == null) {
+        continue;
+      }
+      if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) {
+        columns.kinds.put(field.getName(), Kind.DECIMAL);
+        columns.scales.put(field.getName(), ((LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) logical).getScale());
+      } else if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation
+          && !((LogicalTypeAnnotation.IntLogicalTypeAnnotation) logical).isSigned()) {
+        columns.kinds.put(field.getName(), Kind.UNSIGNED);
+      } else if (logical instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation) {
+        LogicalTypeAnnotation.TimeUnit unit = ((LogicalTypeAnnotation.TimeLogicalTypeAnnotation) logical).getUnit();
+        columns.kinds.put(field.getName(), unit == LogicalTypeAnnotation.TimeUnit.MILLIS ? Kind.TIME_MILLIS
+            : unit == LogicalTypeAnnotation.TimeUnit.MICROS ? Kind.TIME_MICROS : Kind.TIME_NANOS);
+      }
+    }
+    return columns;
+  }
+
+  /** The value of column {@code name} as the file means it, given what Avro read. */
+  @Nullable Object value(String name, @Nullable Object read) {
+    Kind kind = kinds.get(name);
+    if (kind == null || !(read instanceof Integer || read instanceof Long)) {
+      return read;
+    }
+    long v = ((Number) read).longValue();
+    switch (kind) {
+      case DECIMAL:
+        return BigDecimal.valueOf(v, scales.get(name));
+      case UNSIGNED:
+        return read instanceof Integer ? Integer.toUnsignedLong((Integer) read) : new BigDecimal(Long.toUnsignedString(v));
+      case TIME_MILLIS:
+        return time(v * 1_000_000L);
+      case TIME_MICROS:
+        return time(v * 1_000L);
+      default:
+        return time(v);
+    }
+  }
+
+  /** ISO-8601 with seconds always (12:00:00, as DuckDB casts a TIME to text), a fraction when there is one. */
+  private static String time(long nanoOfDay) {
+    return java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(LocalTime.ofNanoOfDay(nanoOfDay));
+  }
+}
