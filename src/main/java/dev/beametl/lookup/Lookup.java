@@ -86,9 +86,11 @@ public final class Lookup extends PTransform<PCollection<Row>, PCollectionTuple>
       throw new IllegalArgumentException("lookup " + spec.name() + ": give the reference rows, withReference(rows)");
     }
     Schema added = addedSchema();
+    ReferenceTable build = new ReferenceTable(spec, reference.getSchema(), added);
     PCollection<Map<List<String>, Row>> table = reference
-        .apply("Build the " + spec.name() + " table", Combine.globally(
-            new ReferenceTable(spec, reference.getSchema(), added)))
+        .apply("Parts of the " + spec.name() + " table", ParDo.of(new ReferenceTable.PartTables(build)))
+        .setCoder(build.partialCoder())
+        .apply("Build the " + spec.name() + " table", Combine.globally(build.ofParts()))
         .setCoder(ReferenceTable.tableCoder(added));
     PCollectionView<Map<List<String>, Row>> view = table.apply("As a side input", View.asSingleton());
 

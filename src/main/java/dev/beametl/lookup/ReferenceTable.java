@@ -23,6 +23,9 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.Row;
 
@@ -132,17 +135,95 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
   public Partial mergeAccumulators(Iterable<Partial> partials) {
     Partial merged = new Partial();
     for (Partial p : partials) {
-      merged.rows += p.rows;
-      merged.bytes += p.bytes;
-      merged.overLimit |= p.overLimit;
-      checkLimits(merged);
-      if (!merged.overLimit) {
-        for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
-          add(merged, e.getKey(), e.getValue());
-        }
-      }
+      mergeInto(merged, p);
     }
     return merged;
+  }
+
+  /** Adds a part of the table into {@code into}: work in the part's size, not the table's. */
+  Partial mergeInto(Partial into, Partial p) {
+    into.rows += p.rows;
+    into.bytes += p.bytes;
+    into.overLimit |= p.overLimit;
+    checkLimits(into);
+    if (!into.overLimit) {
+      for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
+        add(into, e.getKey(), e.getValue());
+      }
+    }
+    return into;
+  }
+
+  /**
+   * The table from parts of it ({@link PartTables}): the combine a lookup builds its table with. A
+   * streaming runner keeps a combine's accumulator in its state backend and reads and writes it
+   * whole for every input (Flink with RocksDB in resumable mode): fed row by row, a 20,000-row
+   * table took 124 s and a 140,000-row one never finished; fed one part per bundle, the table is
+   * written once per bundle.
+   */
+  CombineFn<Partial, Partial, Map<List<String>, Row>> ofParts() {
+    ReferenceTable table = this;
+    return new CombineFn<Partial, Partial, Map<List<String>, Row>>() {
+      @Override
+      public Partial createAccumulator() {
+        return new Partial();
+      }
+
+      @Override
+      public Partial addInput(Partial into, Partial part) {
+        return table.mergeInto(into, part);
+      }
+
+      @Override
+      public Partial mergeAccumulators(Iterable<Partial> partials) {
+        return table.mergeAccumulators(partials);
+      }
+
+      @Override
+      public Map<List<String>, Row> extractOutput(Partial all) {
+        return table.extractOutput(all);
+      }
+
+      @Override
+      public Coder<Partial> getAccumulatorCoder(CoderRegistry registry, Coder<Partial> inputCoder) {
+        return partialCoder();
+      }
+
+      @Override
+      public Coder<Map<List<String>, Row>> getDefaultOutputCoder(CoderRegistry registry, Coder<Partial> inputCoder) {
+        return tableCoder(valueSchema);
+      }
+    };
+  }
+
+  Coder<Partial> partialCoder() {
+    return new PartialCoder(RowCoder.of(valueSchema));
+  }
+
+  /** One part of the table per bundle of reference rows: what {@link #ofParts} combines. */
+  static final class PartTables extends DoFn<Row, Partial> {
+    private final ReferenceTable table;
+    private transient Partial part;
+
+    PartTables(ReferenceTable table) {
+      this.table = table;
+    }
+
+    @ProcessElement
+    public void process(@Element Row row) {
+      if (part == null) {
+        part = table.createAccumulator();
+      }
+      table.addInput(part, row);
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      if (part != null) {
+        context.output(part, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+        part = null;
+      }
+    }
   }
 
   @Override
@@ -165,7 +246,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
   @Override
   public Coder<Partial> getAccumulatorCoder(CoderRegistry registry, Coder<Row> inputCoder)
       throws CannotProvideCoderException {
-    return new PartialCoder(RowCoder.of(valueSchema));
+    return partialCoder();
   }
 
   @Override

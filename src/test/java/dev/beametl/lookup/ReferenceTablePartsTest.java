@@ -1,0 +1,100 @@
+package dev.beametl.lookup;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.junit.Assert.assertThrows;
+
+import dev.beametl.pipeline.Specs;
+import dev.beametl.record.DataError;
+import dev.beametl.record.SourceRecord;
+import dev.beametl.spec.LookupSpec;
+import dev.beametl.validate.RecordValidator;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.values.Row;
+import org.junit.Test;
+
+/**
+ * A lookup's table is built from parts (one per bundle of reference rows) and is the same table
+ * whatever the parts and their order: the first row of a key in source order wins, or a key in two
+ * parts fails as a key twice in one does.
+ */
+public class ReferenceTablePartsTest {
+  private static LookupSpec lookup(String onDuplicate) {
+    return Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: sales.csv, format: csv}",
+        "schema: [{name: product, type: string}]",
+        "lookups:",
+        "  - name: products",
+        "    source: {path: products.csv, format: csv}",
+        "    schema: [{name: id, type: string}, {name: brand, type: string}]",
+        "    key: id",
+        "    on: product",
+        "    fields: [brand]",
+        "    onDuplicate: " + onDuplicate,
+        "sink: {format: csv, path: out}", ""), "t", List.of()).lookups().get(0);
+  }
+
+  private static List<Row> rows(LookupSpec lookup, RecordValidator validator, int n) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) { // keys repeat: P0..P(n/3), each row its own byte offset
+      rows.add(validator.validate(SourceRecord.of("products.csv", 10L * i, 0, "P" + (i % (n / 3)) + ",B" + i, null,
+          false)).row);
+    }
+    return rows;
+  }
+
+  /** Folds the rows split into random parts, each part encoded as it crosses the shuffle, in random order. */
+  private static Map<List<String>, Row> inParts(ReferenceTable table, List<Row> rows, Random random) throws Exception {
+    List<ReferenceTable.Partial> parts = new ArrayList<>();
+    ReferenceTable.Partial part = table.createAccumulator();
+    for (Row row : rows) {
+      table.addInput(part, row);
+      if (random.nextInt(7) == 0) {
+        parts.add(CoderUtils.clone(table.partialCoder(), part));
+        part = table.createAccumulator();
+      }
+    }
+    parts.add(CoderUtils.clone(table.partialCoder(), part));
+    Collections.shuffle(parts, random);
+    CombineFn<ReferenceTable.Partial, ReferenceTable.Partial, Map<List<String>, Row>> fn = table.ofParts();
+    ReferenceTable.Partial all = fn.createAccumulator();
+    for (ReferenceTable.Partial p : parts) {
+      all = fn.addInput(all, p);
+    }
+    return fn.extractOutput(all);
+  }
+
+  @Test
+  public void theFirstRowOfAKeyWinsWhateverThePartsAndTheirOrder() throws Exception {
+    LookupSpec lookup = lookup("first");
+    RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
+    ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
+    List<Row> rows = rows(lookup, validator, 300);
+    Random random = new Random(9);
+    for (int round = 0; round < 20; round++) {
+      Map<List<String>, Row> built = inParts(table, rows, random);
+      assertThat(built.size(), is(100));
+      for (int k = 0; k < 100; k++) {
+        assertThat(built.get(List.of("P" + k)).getString(0), is("B" + k)); // row k is the key's first
+      }
+    }
+  }
+
+  @Test
+  public void aKeyInTwoPartsIsAKeyTwice() {
+    LookupSpec lookup = lookup("fail");
+    RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
+    ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
+    List<Row> rows = rows(lookup, validator, 6); // P0, P1 and each again
+    DataError e = assertThrows(DataError.class, () -> inParts(table, rows, new Random(3)));
+    assertThat(e.getMessage(), containsString("holds id = P"));
+  }
+}
