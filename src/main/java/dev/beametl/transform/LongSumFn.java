@@ -70,8 +70,8 @@ final class LongSumFn extends CombineFn<Number, LongSumFn.Sum, Long> {
   @Override
   public Long extractOutput(Sum acc) {
     if (acc.wraps != 0) {
-      throw new ArithmeticException("metric " + metric + " (sum of " + field + ") is beyond a long's range, "
-          + Long.MAX_VALUE + "; declare " + field + " as a decimal to sum it without limit");
+      throw new ArithmeticException("metric " + metric + " (sum of " + field + ") is beyond a long's range ("
+          + Long.MIN_VALUE + " to " + Long.MAX_VALUE + "); declare " + field + " as a decimal to sum it without limit");
     }
     return acc.seen ? acc.sum : null;
   }

@@ -80,7 +80,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
       return acc.exact.divide(count, decimalScale, RoundingMode.HALF_EVEN);
     }
     if (acc.exact.signum() != 0) {
-      return acc.exact.divide(count, MathContext.DECIMAL64).doubleValue();
+      return acc.exact.divide(count, MathContext.DECIMAL128).doubleValue(); // 34 digits: the double nearest the mean
     }
     return acc.inexact / acc.count;
   }
