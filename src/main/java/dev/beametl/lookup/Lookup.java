@@ -18,6 +18,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -84,6 +85,10 @@ public final class Lookup extends PTransform<PCollection<Row>, PCollectionTuple>
   public PCollectionTuple expand(PCollection<Row> rows) {
     if (reference == null) {
       throw new IllegalArgumentException("lookup " + spec.name() + ": give the reference rows, withReference(rows)");
+    }
+    if (!(reference.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      // Its parts are sent on in the global window (ReferenceTable.PartTables), and one table serves every row.
+      throw new IllegalArgumentException("lookup " + spec.name() + ": the reference rows must be in the global window");
     }
     Schema added = addedSchema();
     ReferenceTable build = new ReferenceTable(spec, reference.getSchema(), added);

@@ -133,18 +133,21 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
 
   @Override
   public Partial mergeAccumulators(Iterable<Partial> partials) {
-    Partial merged = new Partial();
-    for (Partial p : partials) {
-      mergeInto(merged, p);
+    Partial merged = null;
+    for (Partial p : partials) { // into the first: a copy of the table so far per merge would be quadratic
+      merged = merged == null ? p : mergeInto(merged, p);
     }
-    return merged;
+    return merged == null ? new Partial() : merged;
   }
 
   /** Adds a part of the table into {@code into}: work in the part's size, not the table's. */
   Partial mergeInto(Partial into, Partial p) {
     into.rows += p.rows;
     into.bytes += p.bytes;
-    into.overLimit |= p.overLimit;
+    if (p.overLimit && !into.overLimit) {
+      into.overLimit = true;
+      into.entries.clear(); // only counted from here on, as checkLimits does
+    }
     checkLimits(into);
     if (!into.overLimit) {
       for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
@@ -207,6 +210,11 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
 
     PartTables(ReferenceTable table) {
       this.table = table;
+    }
+
+    @StartBundle
+    public void startBundle() {
+      part = null;
     }
 
     @ProcessElement

@@ -88,13 +88,55 @@ public class ReferenceTablePartsTest {
     }
   }
 
+  /** Each part holds P0 once: the key twice shows only when parts meet, as parts or as accumulators. */
   @Test
-  public void aKeyInTwoPartsIsAKeyTwice() {
+  public void aKeyInTwoPartsIsAKeyTwice() throws Exception {
     LookupSpec lookup = lookup("fail");
     RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
     ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
-    List<Row> rows = rows(lookup, validator, 6); // P0, P1 and each again
-    DataError e = assertThrows(DataError.class, () -> inParts(table, rows, new Random(3)));
-    assertThat(e.getMessage(), containsString("holds id = P"));
+    List<Row> rows = rows(lookup, validator, 6); // P0 (byte 0), P1, P0 (byte 20), P1, ...
+    for (boolean asAccumulators : new boolean[] {false, true}) {
+      ReferenceTable.Partial first = table.addInput(table.createAccumulator(), rows.get(0));
+      ReferenceTable.Partial second = table.addInput(table.createAccumulator(), rows.get(2));
+      DataError e = assertThrows(DataError.class, () -> {
+        if (asAccumulators) {
+          table.mergeAccumulators(List.of(first, second));
+        } else {
+          CombineFn<ReferenceTable.Partial, ReferenceTable.Partial, Map<List<String>, Row>> fn = table.ofParts();
+          fn.addInput(fn.addInput(fn.createAccumulator(), first), second);
+        }
+      });
+      assertThat(e.getMessage(), containsString("holds id = P0 twice (products.csv@byte 0 and products.csv@byte 20)"));
+    }
+  }
+
+  /** A part past the limits makes the whole table past them, whatever came before it. */
+  @Test
+  public void aPartOverTheLimitsMakesTheTableFail() {
+    LookupSpec lookup = Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: sales.csv, format: csv}",
+        "schema: [{name: product, type: string}]",
+        "lookups:",
+        "  - name: products",
+        "    source: {path: products.csv, format: csv}",
+        "    schema: [{name: id, type: string}, {name: brand, type: string}]",
+        "    key: id",
+        "    on: product",
+        "    fields: [brand]",
+        "    maxRows: 3",
+        "sink: {format: csv, path: out}", ""), "t", List.of()).lookups().get(0);
+    RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
+    ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
+    List<Row> rows = rows(lookup, validator, 9);
+    ReferenceTable.Partial small = table.addInput(table.createAccumulator(), rows.get(0));
+    ReferenceTable.Partial big = table.createAccumulator();
+    for (Row row : rows.subList(1, 9)) {
+      table.addInput(big, row);
+    }
+    ReferenceTable.Partial all = table.mergeAccumulators(List.of(small, big));
+    assertThat(all.entries.isEmpty(), is(true)); // only counted: nothing past the limit is held
+    DataError e = assertThrows(DataError.class, () -> table.extractOutput(all));
+    assertThat(e.getMessage(), containsString("the reference table has 9 rows"));
   }
 }

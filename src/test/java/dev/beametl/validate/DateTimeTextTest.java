@@ -104,6 +104,12 @@ public class DateTimeTextTest {
       }
     }
     assertThat(answered, greaterThan(80_000));
+    for (String edge : new String[] {"0000-02-29T00:00:00", "0000-03-01T00:00:00", "0001-02-29T00:00:00",
+        "1900-02-29T12:00:00", "2000-02-29T23:59:59Z", "9999-12-31T23:59:59", "1969-12-31T23:59:59Z"}) {
+      for (java.time.ZoneId zone : Arrays.asList(java.time.ZoneOffset.UTC, java.time.ZoneOffset.ofHoursMinutes(5, 30))) {
+        assertThat(zone + " " + edge, outcome(DateTimeText.ISO_TIMESTAMP, zone, edge), equalTo(outcome(general, zone, edge)));
+      }
+    }
   }
 
   private static String outcome(DateTimeFormatter f, java.time.ZoneId zone, String text) {
