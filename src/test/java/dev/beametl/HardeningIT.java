@@ -56,6 +56,26 @@ public class HardeningIT {
         Files.readString(Path.of(tmp.getRoot() + "/big-out/_run/job.log")), containsString("SuppressRestartsException"));
   }
 
+  /** SQL gives one row for an aggregate without GROUP BY over no rows; so does the job, on Flink. */
+  @Test
+  public void aGlobalAggregateOverNoRowsWritesItsOneRow() throws Exception {
+    Path dir = tmp.newFolder("global").toPath();
+    Files.writeString(dir.resolve("in.csv"), "k,n\nA,1\nB,2\n");
+    Path spec = tmp.newFile("global.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + dir + "/*.csv', format: csv}",
+        "schema: [{name: k, type: string}, {name: n, type: long}]",
+        "filter: 'n > 5'",
+        "aggregate: {groupBy: [], metrics: [{name: rows, op: count}, {name: total, op: sum, field: n},"
+            + " {name: keys, op: count_distinct, field: k}]}",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/global-out'}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--parallelism=2");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(SampleJobIT.query("SELECT rows, total IS NULL, keys FROM read_csv('" + tmp.getRoot()
+        + "/global-out/*.csv', header=true)"), contains("0|true|0"));
+  }
+
   @Test
   public void aFilterThatKeepsNothingStillWritesATableQueryEnginesRead() throws Exception {
     String out = tmp.getRoot() + "/empty";
