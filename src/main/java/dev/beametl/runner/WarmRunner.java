@@ -56,7 +56,12 @@ public final class WarmRunner {
       Files.deleteIfExists(tokenFile);
       Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(tokenFile, token);
-      Files.writeString(dir.resolve("port"), String.valueOf(server.getLocalPort())); // last: clients wait for it
+      // Last, and whole at once: clients wait for the file to exist, then read it (written in place,
+      // a client under load read it empty between its creation and its write).
+      Path port = dir.resolve("port.tmp");
+      Files.writeString(port, String.valueOf(server.getLocalPort()));
+      Files.move(port, dir.resolve("port"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       boolean serving = true;
       while (serving) {
         try (Socket client = server.accept()) {
