@@ -1,6 +1,10 @@
 package dev.beametl.extract;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,7 +22,7 @@ import org.apache.parquet.schema.Type;
  * milli- or microseconds. Each is turned into the value the file holds, so Validate checks that.
  */
 final class ParquetColumns {
-  private enum Kind { DECIMAL, UNSIGNED, TIME_MILLIS, TIME_MICROS, TIME_NANOS }
+  private enum Kind { DECIMAL, UNSIGNED, TIME_MILLIS, TIME_MICROS, TIME_NANOS, INSTANT_NANOS, LOCAL_NANOS }
 
   private final Map<String, Kind> kinds = new HashMap<>();
   private final Map<String, Integer> scales = new HashMap<>();
@@ -43,6 +47,11 @@ final class ParquetColumns {
       } else if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation
           && !((LogicalTypeAnnotation.IntLogicalTypeAnnotation) logical).isSigned()) {
         columns.kinds.put(field.getName(), Kind.UNSIGNED);
+      } else if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation
+          && ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) logical).getUnit()
+              == LogicalTypeAnnotation.TimeUnit.NANOS) { // Avro has no nanosecond timestamp
+        columns.kinds.put(field.getName(), ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) logical)
+            .isAdjustedToUTC() ? Kind.INSTANT_NANOS : Kind.LOCAL_NANOS);
       } else if (logical instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation) {
         LogicalTypeAnnotation.TimeUnit unit = ((LogicalTypeAnnotation.TimeLogicalTypeAnnotation) logical).getUnit();
         columns.kinds.put(field.getName(), unit == LogicalTypeAnnotation.TimeUnit.MILLIS ? Kind.TIME_MILLIS
@@ -68,8 +77,39 @@ final class ParquetColumns {
         return time(v * 1_000_000L);
       case TIME_MICROS:
         return time(v * 1_000L);
-      default:
+      case TIME_NANOS:
         return time(v);
+      default: // timestamps in nanoseconds: ISO text, which Validate refuses only for digits below a microsecond
+        long second = Math.floorDiv(v, 1_000_000_000L);
+        int nano = (int) Math.floorMod(v, 1_000_000_000L);
+        return kind == Kind.INSTANT_NANOS ? java.time.Instant.ofEpochSecond(second, nano).toString()
+            : java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+                java.time.LocalDateTime.ofEpochSecond(second, nano, java.time.ZoneOffset.UTC));
+    }
+  }
+
+  /**
+   * Bytes without a type (a BLOB, or text an older writer stored without its UTF8 annotation): the
+   * text they hold, or, when they are not UTF-8, written as DuckDB shows a blob ({@code \xFF}).
+   * Before, such a column became "java.nio.HeapByteBuffer[pos=0 lim=6 cap=6]" in every row.
+   */
+  static String bytes(ByteBuffer buffer) {
+    ByteBuffer b = buffer.duplicate();
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b).toString();
+    } catch (CharacterCodingException e) {
+      StringBuilder out = new StringBuilder();
+      ByteBuffer raw = buffer.duplicate();
+      while (raw.hasRemaining()) {
+        int c = raw.get() & 0xff;
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+          out.append((char) c);
+        } else {
+          out.append(String.format(java.util.Locale.ROOT, "\\x%02X", c));
+        }
+      }
+      return out.toString();
     }
   }
 

@@ -162,9 +162,31 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     private String toJson(GenericRecord record) throws IOException {
       ObjectNode node = json.createObjectNode();
       for (Schema.Field f : record.getSchema().getFields()) {
-        JsonText.put(node, f.name(), columns.value(f.name(), record.get(f.pos())));
+        Object v = columns.value(f.name(), record.get(f.pos()));
+        if (v instanceof java.nio.ByteBuffer) {
+          v = ParquetColumns.bytes((java.nio.ByteBuffer) v);
+        } else if (v instanceof org.apache.avro.generic.GenericFixed) {
+          v = ParquetColumns.bytes(java.nio.ByteBuffer.wrap(((org.apache.avro.generic.GenericFixed) v).bytes()));
+        }
+        if (v instanceof org.apache.avro.generic.IndexedRecord || v instanceof java.util.Collection
+            || v instanceof java.util.Map) {
+          // A struct, list or map: a JSON object or array, which Validate refuses where the schema
+          // wants one value, as for JSON lines (before, Avro's text of it passed as a string).
+          node.set(f.name(), nested(v));
+        } else {
+          JsonText.put(node, f.name(), v);
+        }
       }
       return json.writeValueAsString(node);
+    }
+
+    /** A nested value as JSON, as Avro writes it (an empty object should Avro's text not parse). */
+    private com.fasterxml.jackson.databind.JsonNode nested(Object v) {
+      try {
+        return json.readTree(GenericData.get().toString(v));
+      } catch (IOException | RuntimeException e) {
+        return json.createObjectNode();
+      }
     }
 
     @Override

@@ -203,8 +203,13 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     return new PartialCoder(RowCoder.of(valueSchema));
   }
 
-  /** One part of the table per bundle of reference rows: what {@link #ofParts} combines. */
+  /**
+   * Parts of the table, each of at most {@link #PART_ROWS} reference rows or a bundle's: what {@link
+   * #ofParts} combines. Bounded, since a bundle is not: on Flink's DataSet translation a bundle is a
+   * task's whole input, and a whole table as one record failed Flink's sort ("Record too large").
+   */
   static final class PartTables extends DoFn<Row, Partial> {
+    static final int PART_ROWS = 1_000;
     private final ReferenceTable table;
     private transient Partial part;
 
@@ -218,11 +223,15 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     }
 
     @ProcessElement
-    public void process(@Element Row row) {
+    public void process(@Element Row row, OutputReceiver<Partial> out) {
       if (part == null) {
         part = table.createAccumulator();
       }
       table.addInput(part, row);
+      if (part.rows >= PART_ROWS) {
+        out.output(part);
+        part = null;
+      }
     }
 
     @FinishBundle

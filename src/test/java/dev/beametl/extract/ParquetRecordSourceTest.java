@@ -74,8 +74,9 @@ public class ParquetRecordSourceTest {
 
   /**
    * A file as DuckDB writes it: decimals of precision up to 18 stored as INT32/INT64, unsigned
-   * integers, a time of day. Avro's reading hands those over raw (0.0056 as 56, UINT64 max as -1);
-   * the records carry the values the file holds.
+   * integers, a time of day, nanosecond timestamps, bytes without a type. Avro's reading hands those
+   * over raw (0.0056 as 56, UINT64 max as -1, a ByteBuffer's toString); the records carry the values
+   * the file holds, and a struct or list as JSON (which Validate refuses where one value is wanted).
    */
   @Test
   public void valuesAvroLeavesRawAreReadAsTheFileMeansThem() throws Exception {
@@ -84,14 +85,17 @@ public class ParquetRecordSourceTest {
         java.sql.Statement st = c.createStatement()) {
       st.execute("COPY (SELECT 0.0056::DECIMAL(6,4) AS m4, -12.34::DECIMAL(9,2) AS m9, 1.5::DECIMAL(18,2) AS m18, "
           + "2.25::DECIMAL(20,2) AS m20, 18446744073709551615::UBIGINT AS ub, 4294967295::UINTEGER AS ui, "
-          + "200::UTINYINT AS ut, TIME '12:00:00' AS t, TIME '23:59:59.123456' AS tf, NULL::DECIMAL(9,2) AS n) "
+          + "200::UTINYINT AS ut, TIME '12:00:00' AS t, TIME '23:59:59.123456' AS tf, NULL::DECIMAL(9,2) AS n, "
+          + "'text'::BLOB AS txt, '\\xFF\\x00a'::BLOB AS blob, {'m': 0.5::DECIMAL(4,1)} AS st, [1, 2] AS li, "
+          + "TIMESTAMP_NS '2024-01-02 03:04:05.123456789' AS ns) "
           + "TO '" + file.getPath() + "' (FORMAT PARQUET)");
     }
     List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
     assertThat(records, hasSize(1));
     assertThat(records.get(0).text(), is("{\"m4\":\"0.0056\",\"m9\":\"-12.34\",\"m18\":\"1.50\",\"m20\":\"2.25\","
         + "\"ub\":\"18446744073709551615\",\"ui\":4294967295,\"ut\":200,\"t\":\"12:00:00\","
-        + "\"tf\":\"23:59:59.123456\",\"n\":null}"));
+        + "\"tf\":\"23:59:59.123456\",\"n\":null,\"txt\":\"text\",\"blob\":\"\\\\xFF\\\\x00a\","
+        + "\"st\":{\"m\":5},\"li\":[{\"element\":1},{\"element\":2}],\"ns\":\"2024-01-02T03:04:05.123456789\"}"));
   }
 
   @Test
