@@ -10,6 +10,7 @@ import dev.beametl.cli.EtlJobTest;
 import dev.beametl.pipeline.RunCounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -36,17 +37,24 @@ public class HardeningIT {
     assertThat(plan.out, containsString("(1 file, each read once)"));
   }
 
+  /** A spec over a CSV file of (k string, n long) rows, with these lines, writing CSV to {@code <name>-out}. */
+  private Path kAndN(String name, String rows, String... lines) throws Exception {
+    Path dir = tmp.newFolder(name).toPath();
+    Files.writeString(dir.resolve(name + ".csv"), "k,n\n" + rows);
+    Path spec = tmp.newFile(name + ".yaml").toPath();
+    List<String> all = new java.util.ArrayList<>(List.of("version: 1",
+        "source: {path: '" + dir + "/*.csv', format: csv}",
+        "schema: [{name: k, type: string}, {name: n, type: long}]"));
+    all.addAll(List.of(lines));
+    all.add("sink: {format: csv, path: '" + tmp.getRoot() + "/" + name + "-out'}");
+    Files.writeString(spec, String.join("\n", all) + "\n");
+    return spec;
+  }
+
   @Test
   public void aSumBeyondALongFailsAtOnceNamingTheMetricAndTheGroup() throws Exception {
-    Path dir = tmp.newFolder("big").toPath();
-    Files.writeString(dir.resolve("big.csv"), "k,n\nA,9000000000000000000\nA,9000000000000000000\nB,1\n");
-    Path spec = tmp.newFile("big.yaml").toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + dir + "/*.csv', format: csv}",
-        "schema: [{name: k, type: string}, {name: n, type: long}]",
-        "aggregate: {groupBy: [k], metrics: [{name: total, op: sum, field: n}]}",
-        "sink: {format: csv, path: '" + tmp.getRoot() + "/big-out'}", ""));
+    Path spec = kAndN("big", "A,9000000000000000000\nA,9000000000000000000\nB,1\n",
+        "aggregate: {groupBy: [k], metrics: [{name: total, op: sum, field: n}]}");
     EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec);
     assertThat(r.code, is(EtlJob.JOB_FAILED));
     assertThat(r.err, r.err.lines().count(), is(1L));
@@ -59,17 +67,9 @@ public class HardeningIT {
   /** SQL gives one row for an aggregate without GROUP BY over no rows; so does the job, on Flink. */
   @Test
   public void aGlobalAggregateOverNoRowsWritesItsOneRow() throws Exception {
-    Path dir = tmp.newFolder("global").toPath();
-    Files.writeString(dir.resolve("in.csv"), "k,n\nA,1\nB,2\n");
-    Path spec = tmp.newFile("global.yaml").toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + dir + "/*.csv', format: csv}",
-        "schema: [{name: k, type: string}, {name: n, type: long}]",
-        "filter: 'n > 5'",
+    Path spec = kAndN("global", "A,1\nB,2\n", "filter: 'n > 5'",
         "aggregate: {groupBy: [], metrics: [{name: rows, op: count}, {name: total, op: sum, field: n},"
-            + " {name: keys, op: count_distinct, field: k}]}",
-        "sink: {format: csv, path: '" + tmp.getRoot() + "/global-out'}", ""));
+            + " {name: keys, op: count_distinct, field: k}]}");
     EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--parallelism=2");
     assertThat(r.err, r.code, is(EtlJob.OK));
     assertThat(SampleJobIT.query("SELECT rows, total IS NULL, keys FROM read_csv('" + tmp.getRoot()

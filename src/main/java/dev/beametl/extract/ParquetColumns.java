@@ -63,6 +63,12 @@ final class ParquetColumns {
 
   /** The value of column {@code name} as the file means it, given what Avro read. */
   @Nullable Object value(String name, @Nullable Object read) {
+    if (read instanceof ByteBuffer) { // bytes without a type; decimals arrive as BigDecimal
+      return bytes((ByteBuffer) read);
+    }
+    if (read instanceof org.apache.avro.generic.GenericFixed) {
+      return bytes(ByteBuffer.wrap(((org.apache.avro.generic.GenericFixed) read).bytes()));
+    }
     Kind kind = kinds.get(name);
     if (kind == null || !(read instanceof Integer || read instanceof Long)) {
       return read;
@@ -93,7 +99,7 @@ final class ParquetColumns {
    * text they hold, or, when they are not UTF-8, written as DuckDB shows a blob ({@code \xFF}).
    * Before, such a column became "java.nio.HeapByteBuffer[pos=0 lim=6 cap=6]" in every row.
    */
-  static String bytes(ByteBuffer buffer) {
+  private static String bytes(ByteBuffer buffer) {
     ByteBuffer b = buffer.duplicate();
     try {
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

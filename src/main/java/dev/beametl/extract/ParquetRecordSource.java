@@ -163,11 +163,6 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       ObjectNode node = json.createObjectNode();
       for (Schema.Field f : record.getSchema().getFields()) {
         Object v = columns.value(f.name(), record.get(f.pos()));
-        if (v instanceof java.nio.ByteBuffer) {
-          v = ParquetColumns.bytes((java.nio.ByteBuffer) v);
-        } else if (v instanceof org.apache.avro.generic.GenericFixed) {
-          v = ParquetColumns.bytes(java.nio.ByteBuffer.wrap(((org.apache.avro.generic.GenericFixed) v).bytes()));
-        }
         if (v instanceof org.apache.avro.generic.IndexedRecord || v instanceof java.util.Collection
             || v instanceof java.util.Map) {
           // A struct, list or map: a JSON object or array, which Validate refuses where the schema

@@ -26,7 +26,8 @@ import org.junit.Test;
  * parts fails as a key twice in one does.
  */
 public class ReferenceTablePartsTest {
-  private static LookupSpec lookup(String onDuplicate) {
+  /** The products lookup, with one more line of its settings ({@code onDuplicate: first}, {@code maxRows: 3}). */
+  private static LookupSpec lookup(String setting) {
     return Specs.parse(String.join("\n",
         "version: 1",
         "source: {path: sales.csv, format: csv}",
@@ -38,7 +39,7 @@ public class ReferenceTablePartsTest {
         "    key: id",
         "    on: product",
         "    fields: [brand]",
-        "    onDuplicate: " + onDuplicate,
+        "    " + setting,
         "sink: {format: csv, path: out}", ""), "t", List.of()).lookups().get(0);
   }
 
@@ -74,7 +75,7 @@ public class ReferenceTablePartsTest {
 
   @Test
   public void theFirstRowOfAKeyWinsWhateverThePartsAndTheirOrder() throws Exception {
-    LookupSpec lookup = lookup("first");
+    LookupSpec lookup = lookup("onDuplicate: first");
     RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
     ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
     List<Row> rows = rows(lookup, validator, 300);
@@ -91,7 +92,7 @@ public class ReferenceTablePartsTest {
   /** Each part holds P0 once: the key twice shows only when parts meet, as parts or as accumulators. */
   @Test
   public void aKeyInTwoPartsIsAKeyTwice() throws Exception {
-    LookupSpec lookup = lookup("fail");
+    LookupSpec lookup = lookup("onDuplicate: fail");
     RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
     ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
     List<Row> rows = rows(lookup, validator, 6); // P0 (byte 0), P1, P0 (byte 20), P1, ...
@@ -113,19 +114,7 @@ public class ReferenceTablePartsTest {
   /** A part past the limits makes the whole table past them, whatever came before it. */
   @Test
   public void aPartOverTheLimitsMakesTheTableFail() {
-    LookupSpec lookup = Specs.parse(String.join("\n",
-        "version: 1",
-        "source: {path: sales.csv, format: csv}",
-        "schema: [{name: product, type: string}]",
-        "lookups:",
-        "  - name: products",
-        "    source: {path: products.csv, format: csv}",
-        "    schema: [{name: id, type: string}, {name: brand, type: string}]",
-        "    key: id",
-        "    on: product",
-        "    fields: [brand]",
-        "    maxRows: 3",
-        "sink: {format: csv, path: out}", ""), "t", List.of()).lookups().get(0);
+    LookupSpec lookup = lookup("maxRows: 3");
     RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
     ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
     List<Row> rows = rows(lookup, validator, 9);
