@@ -1,103 +1,248 @@
 package dev.beametl.extract;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.util.HashMap;
-import java.util.Map;
-import javax.annotation.Nullable;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
-import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
+import org.apache.parquet.schema.LogicalTypeAnnotation.IntLogicalTypeAnnotation;
+import org.apache.parquet.schema.LogicalTypeAnnotation.TimeLogicalTypeAnnotation;
+import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
+import org.apache.parquet.schema.LogicalTypeAnnotation.TimestampLogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.Type;
 
 /**
- * The Parquet column types whose values Avro's reading hands over raw, and their real values. Avro's
- * decimal is only for bytes and fixed, so a DECIMAL stored as INT32 or INT64 (how DuckDB, Spark and
- * others write precision 18 or less) arrives as its unscaled integer: 0.0056 as 56. Unsigned
- * integers arrive as signed ones (UINT64 18446744073709551615 as -1), times of day as a count of
- * milli- or microseconds. Each is turned into the value the file holds, so Validate checks that.
+ * A Parquet row as the JSON object Validate reads, each value as the file means it, decided from the
+ * column's physical type and its annotation. Read with Parquet's own record reader, not Avro's: Avro
+ * refused whole files for a column name it does not allow ({@code x-y}, {@code unit price}) and for
+ * INT96 timestamps (how Spark and Impala long wrote them), read decimals stored as INT32/INT64 unscaled,
+ * unsigned integers as signed ones, and handed over times, intervals and untyped bytes raw.
+ *
+ * <p>Decimals become their exact text, dates and times ISO-8601, a timestamp adjusted to UTC the
+ * instant ({@code ...Z}) and a local one its wall-clock time (Validate places it in the source's
+ * zone, as for CSV), an INT96 timestamp its instant. A struct, list or map becomes a JSON object or
+ * array, which Validate refuses where the schema wants one value, as for JSON lines.
  */
 final class ParquetColumns {
-  private enum Kind { DECIMAL, UNSIGNED, TIME_MILLIS, TIME_MICROS, TIME_NANOS, INSTANT_NANOS, LOCAL_NANOS }
-
-  private final Map<String, Kind> kinds = new HashMap<>();
-  private final Map<String, Integer> scales = new HashMap<>();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** The Julian day of 1970-01-01: INT96 timestamps count Julian days. */
+  private static final long JULIAN_EPOCH_DAY = 2_440_588L;
 
   private ParquetColumns() {}
 
-  static ParquetColumns of(MessageType schema) {
-    ParquetColumns columns = new ParquetColumns();
-    for (Type field : schema.getFields()) {
-      if (!field.isPrimitive()) {
-        continue;
-      }
-      PrimitiveType.PrimitiveTypeName physical = field.asPrimitiveType().getPrimitiveTypeName();
-      boolean integer = physical == PrimitiveType.PrimitiveTypeName.INT32 || physical == PrimitiveType.PrimitiveTypeName.INT64;
-      LogicalTypeAnnotation logical = field.getLogicalTypeAnnotation();
-      if (!integer || logical == null) {
-        continue;
-      }
-      if (logical instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) {
-        columns.kinds.put(field.getName(), Kind.DECIMAL);
-        columns.scales.put(field.getName(), ((LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) logical).getScale());
-      } else if (logical instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation
-          && !((LogicalTypeAnnotation.IntLogicalTypeAnnotation) logical).isSigned()) {
-        columns.kinds.put(field.getName(), Kind.UNSIGNED);
-      } else if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation
-          && ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) logical).getUnit()
-              == LogicalTypeAnnotation.TimeUnit.NANOS) { // Avro has no nanosecond timestamp
-        columns.kinds.put(field.getName(), ((LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) logical)
-            .isAdjustedToUTC() ? Kind.INSTANT_NANOS : Kind.LOCAL_NANOS);
-      } else if (logical instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation) {
-        LogicalTypeAnnotation.TimeUnit unit = ((LogicalTypeAnnotation.TimeLogicalTypeAnnotation) logical).getUnit();
-        columns.kinds.put(field.getName(), unit == LogicalTypeAnnotation.TimeUnit.MILLIS ? Kind.TIME_MILLIS
-            : unit == LogicalTypeAnnotation.TimeUnit.MICROS ? Kind.TIME_MICROS : Kind.TIME_NANOS);
-      }
+  /** The row {@code group} as a JSON object, its fields in the file's order, a missing value as null. */
+  static ObjectNode row(Group group) {
+    ObjectNode node = NODES.objectNode();
+    GroupType type = group.getType();
+    for (int i = 0; i < type.getFieldCount(); i++) {
+      node.set(type.getFieldName(i), field(group, i));
     }
-    return columns;
+    return node;
   }
 
-  /** The value of column {@code name} as the file means it, given what Avro read. */
-  @Nullable Object value(String name, @Nullable Object read) {
-    if (read instanceof ByteBuffer) { // bytes without a type; decimals arrive as BigDecimal
-      return bytes((ByteBuffer) read);
+  private static JsonNode field(Group group, int i) {
+    Type type = group.getType().getType(i);
+    int count = group.getFieldRepetitionCount(i);
+    if (type.isRepetition(Type.Repetition.REPEATED)) {
+      ArrayNode values = NODES.arrayNode();
+      for (int k = 0; k < count; k++) {
+        values.add(value(type, group, i, k));
+      }
+      return values;
     }
-    if (read instanceof org.apache.avro.generic.GenericFixed) {
-      return bytes(ByteBuffer.wrap(((org.apache.avro.generic.GenericFixed) read).bytes()));
+    return count == 0 ? NODES.nullNode() : value(type, group, i, 0);
+  }
+
+  private static JsonNode value(Type type, Group group, int i, int k) {
+    if (type.isPrimitive()) {
+      return node(primitive(type.asPrimitiveType(), group, i, k));
     }
-    Kind kind = kinds.get(name);
-    if (kind == null || !(read instanceof Integer || read instanceof Long)) {
-      return read;
+    Group inner = group.getGroup(i, k);
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    if (logical instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation) {
+      return list(inner);
     }
-    long v = ((Number) read).longValue();
-    switch (kind) {
-      case DECIMAL:
-        return BigDecimal.valueOf(v, scales.get(name));
-      case UNSIGNED:
-        return read instanceof Integer ? Integer.toUnsignedLong((Integer) read) : new BigDecimal(Long.toUnsignedString(v));
-      case TIME_MILLIS:
-        return time(v * 1_000_000L);
-      case TIME_MICROS:
-        return time(v * 1_000L);
-      case TIME_NANOS:
-        return time(v);
-      default: // timestamps in nanoseconds: ISO text, which Validate refuses only for digits below a microsecond
-        long second = Math.floorDiv(v, 1_000_000_000L);
-        int nano = (int) Math.floorMod(v, 1_000_000_000L);
-        return kind == Kind.INSTANT_NANOS ? java.time.Instant.ofEpochSecond(second, nano).toString()
-            : java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
-                java.time.LocalDateTime.ofEpochSecond(second, nano, java.time.ZoneOffset.UTC));
+    if (logical instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation
+        || logical instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation) {
+      return map(inner);
     }
+    return row(inner);
+  }
+
+  /**
+   * A LIST group's elements as an array. Its repeated child is either the element itself (the old
+   * two-level form) or a group around it (the standard three-level form), as the format's rules for
+   * backward compatibility tell them apart.
+   */
+  private static JsonNode list(Group list) {
+    ArrayNode values = NODES.arrayNode();
+    if (list.getType().getFieldCount() != 1) {
+      return row(list); // not a list as the format defines one: its fields as they are
+    }
+    Type repeated = list.getType().getType(0);
+    boolean wrapped = !repeated.isPrimitive() && repeated.asGroupType().getFieldCount() == 1
+        && !repeated.getName().equals("array") && !repeated.getName().equals(list.getType().getName() + "_tuple");
+    for (int k = 0; k < list.getFieldRepetitionCount(0); k++) {
+      if (wrapped) {
+        Group element = list.getGroup(0, k);
+        values.add(element.getFieldRepetitionCount(0) == 0 ? NODES.nullNode()
+            : value(element.getType().getType(0), element, 0, 0));
+      } else {
+        values.add(value(repeated, list, 0, k));
+      }
+    }
+    return values;
+  }
+
+  /** A MAP group's entries as an object: the key's text, its value. */
+  private static JsonNode map(Group map) {
+    ObjectNode entries = NODES.objectNode();
+    for (int k = 0; k < map.getFieldRepetitionCount(0); k++) {
+      Group entry = map.getGroup(0, k);
+      JsonNode key = field(entry, 0);
+      entries.set(key.isTextual() ? key.textValue() : key.toString(),
+          entry.getType().getFieldCount() > 1 ? field(entry, 1) : NODES.nullNode());
+    }
+    return entries;
+  }
+
+  /** The value of a primitive column as the file means it: a number, text, a boolean, or a decimal. */
+  static Object primitive(PrimitiveType type, Group group, int i, int k) {
+    LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
+    switch (type.getPrimitiveTypeName()) {
+      case BOOLEAN:
+        return group.getBoolean(i, k);
+      case FLOAT:
+        return group.getFloat(i, k);
+      case DOUBLE:
+        return group.getDouble(i, k);
+      case INT32:
+        return int32(group.getInteger(i, k), logical);
+      case INT64:
+        return int64(group.getLong(i, k), logical);
+      case INT96:
+        return int96(group.getInt96(i, k));
+      default: // BINARY, FIXED_LEN_BYTE_ARRAY
+        return binary(group.getBinary(i, k), logical);
+    }
+  }
+
+  private static Object int32(int v, LogicalTypeAnnotation logical) {
+    if (logical instanceof DecimalLogicalTypeAnnotation) {
+      return BigDecimal.valueOf(v, ((DecimalLogicalTypeAnnotation) logical).getScale());
+    }
+    if (logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
+      return LocalDate.ofEpochDay(v).toString();
+    }
+    if (logical instanceof TimeLogicalTypeAnnotation) {
+      return time(v * 1_000_000L);
+    }
+    if (logical instanceof IntLogicalTypeAnnotation && !((IntLogicalTypeAnnotation) logical).isSigned()) {
+      return Integer.toUnsignedLong(v);
+    }
+    return v;
+  }
+
+  private static Object int64(long v, LogicalTypeAnnotation logical) {
+    if (logical instanceof DecimalLogicalTypeAnnotation) {
+      return BigDecimal.valueOf(v, ((DecimalLogicalTypeAnnotation) logical).getScale());
+    }
+    if (logical instanceof TimestampLogicalTypeAnnotation) {
+      TimestampLogicalTypeAnnotation timestamp = (TimestampLogicalTypeAnnotation) logical;
+      long perSecond = perSecond(timestamp.getUnit());
+      long second = Math.floorDiv(v, perSecond);
+      int nano = (int) (Math.floorMod(v, perSecond) * (1_000_000_000L / perSecond));
+      return timestamp.isAdjustedToUTC() ? Instant.ofEpochSecond(second, nano).toString()
+          : DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(LocalDateTime.ofEpochSecond(second, nano, ZoneOffset.UTC));
+    }
+    if (logical instanceof TimeLogicalTypeAnnotation) {
+      return time(v * (1_000_000_000L / perSecond(((TimeLogicalTypeAnnotation) logical).getUnit())));
+    }
+    if (logical instanceof IntLogicalTypeAnnotation && !((IntLogicalTypeAnnotation) logical).isSigned() && v < 0) {
+      return new BigDecimal(Long.toUnsignedString(v)); // beyond a long: its exact text
+    }
+    return v;
+  }
+
+  private static long perSecond(TimeUnit unit) {
+    return unit == TimeUnit.MILLIS ? 1_000L : unit == TimeUnit.MICROS ? 1_000_000L : 1_000_000_000L;
+  }
+
+  /** A legacy INT96 timestamp (Impala, Spark): nanoseconds of the day, then the Julian day, little-endian. */
+  private static String int96(Binary value) {
+    ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    long nanoOfDay = b.getLong();
+    long epochDay = Integer.toUnsignedLong(b.getInt()) - JULIAN_EPOCH_DAY;
+    return Instant.ofEpochSecond(Math.multiplyExact(epochDay, 86_400L), nanoOfDay).toString();
+  }
+
+  private static Object binary(Binary value, LogicalTypeAnnotation logical) {
+    if (logical instanceof DecimalLogicalTypeAnnotation) {
+      return new BigDecimal(new BigInteger(value.getBytes()), ((DecimalLogicalTypeAnnotation) logical).getScale());
+    }
+    if (logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+        || logical instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+        || logical instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation) {
+      return value.toStringUsingUTF8();
+    }
+    if (logical instanceof LogicalTypeAnnotation.UUIDLogicalTypeAnnotation && value.length() == 16) {
+      ByteBuffer b = value.toByteBuffer();
+      return new UUID(b.getLong(), b.getLong()).toString();
+    }
+    if (logical instanceof LogicalTypeAnnotation.IntervalLogicalTypeAnnotation && value.length() == 12) {
+      ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN); // months, days, milliseconds
+      long months = Integer.toUnsignedLong(b.getInt());
+      long days = Integer.toUnsignedLong(b.getInt());
+      BigDecimal seconds = BigDecimal.valueOf(Integer.toUnsignedLong(b.getInt()), 3).stripTrailingZeros();
+      return "P" + months + "M" + days + "DT" + seconds.toPlainString() + "S"; // ISO-8601, as Java's Period and Duration
+    }
+    return bytes(value.toByteBuffer());
+  }
+
+  private static JsonNode node(Object v) {
+    if (v instanceof BigDecimal) {
+      return NODES.textNode(((BigDecimal) v).toPlainString()); // exact, whatever a JSON reader does with numbers
+    }
+    if (v instanceof Integer) {
+      return NODES.numberNode((Integer) v);
+    }
+    if (v instanceof Long) {
+      return NODES.numberNode((Long) v);
+    }
+    if (v instanceof Float) {
+      return NODES.numberNode((Float) v);
+    }
+    if (v instanceof Double) {
+      return NODES.numberNode((Double) v);
+    }
+    if (v instanceof Boolean) {
+      return NODES.booleanNode((Boolean) v);
+    }
+    return NODES.textNode((String) v);
   }
 
   /**
    * Bytes without a type (a BLOB, or text an older writer stored without its UTF8 annotation): the
    * text they hold, or, when they are not UTF-8, written as DuckDB shows a blob ({@code \xFF}).
-   * Before, such a column became "java.nio.HeapByteBuffer[pos=0 lim=6 cap=6]" in every row.
    */
   private static String bytes(ByteBuffer buffer) {
     ByteBuffer b = buffer.duplicate();
@@ -121,6 +266,6 @@ final class ParquetColumns {
 
   /** ISO-8601 with seconds always (12:00:00, as DuckDB casts a TIME to text), a fraction when there is one. */
   private static String time(long nanoOfDay) {
-    return java.time.format.DateTimeFormatter.ISO_LOCAL_TIME.format(LocalTime.ofNanoOfDay(nanoOfDay));
+    return DateTimeFormatter.ISO_LOCAL_TIME.format(LocalTime.ofNanoOfDay(nanoOfDay));
   }
 }

@@ -1,7 +1,6 @@
 package dev.beametl.extract;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.record.SourceRecord;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -9,19 +8,16 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import java.util.NoSuchElementException;
-import org.apache.avro.Conversions;
-import org.apache.avro.Schema;
-import org.apache.avro.data.TimeConversions;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.FileBasedSource;
 import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.api.ReadSupport;
+import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
@@ -80,9 +76,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
   /** Reads the row groups of one range; its records are not split points, so it is split only statically. */
   static final class RowGroupReader extends FileBasedReader<SourceRecord> {
     private final ObjectMapper json = new ObjectMapper();
-    private ParquetReader<GenericRecord> reader;
-    /** What Avro's reading leaves raw: decimals stored as integers, unsigned integers, times of day. */
-    private ParquetColumns columns;
+    private ParquetReader<Group> reader;
     private String file;
     private long row;
     private long recordsRead;
@@ -114,19 +108,13 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       long start = source.getStartOffset();
       long end = Math.min(source.getEndOffset(), source.getSingleFileMetadata().sizeBytes());
       try (ParquetFileReader footer = ParquetFileReader.open(input)) {
-        columns = ParquetColumns.of(footer.getFooter().getFileMetaData().getSchema());
         for (BlockMetaData block : footer.getFooter().getBlocks()) {
           if (block.getStartingPos() + block.getCompressedSize() / 2 < start) {
             row += block.getRowCount(); // rows of earlier ranges: keeps row numbers file-wide
           }
         }
       }
-      GenericData model = new GenericData();
-      model.addLogicalTypeConversion(new Conversions.DecimalConversion());
-      model.addLogicalTypeConversion(new TimeConversions.DateConversion());
-      model.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
-      model.addLogicalTypeConversion(new TimeConversions.TimestampMicrosConversion());
-      reader = AvroParquetReader.<GenericRecord>builder(input).withDataModel(model).withFileRange(start, end).build();
+      reader = new GroupReaderBuilder(input).withFileRange(start, end).build();
     }
 
     @Override
@@ -134,7 +122,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       if (ended) {
         return false;
       }
-      GenericRecord r = null;
+      Group r = null;
       if (unreadable == null) {
         try {
           r = reader.read();
@@ -155,33 +143,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       }
       row++;
       recordsRead++;
-      current = SourceRecord.of(file, -1, row, toJson(r), null, false);
+      current = SourceRecord.of(file, -1, row, json.writeValueAsString(ParquetColumns.row(r)), null, false);
       return true;
-    }
-
-    private String toJson(GenericRecord record) throws IOException {
-      ObjectNode node = json.createObjectNode();
-      for (Schema.Field f : record.getSchema().getFields()) {
-        Object v = columns.value(f.name(), record.get(f.pos()));
-        if (v instanceof org.apache.avro.generic.IndexedRecord || v instanceof java.util.Collection
-            || v instanceof java.util.Map) {
-          // A struct, list or map: a JSON object or array, which Validate refuses where the schema
-          // wants one value, as for JSON lines (before, Avro's text of it passed as a string).
-          node.set(f.name(), nested(v));
-        } else {
-          JsonText.put(node, f.name(), v);
-        }
-      }
-      return json.writeValueAsString(node);
-    }
-
-    /** A nested value as JSON, as Avro writes it (an empty object should Avro's text not parse). */
-    private com.fasterxml.jackson.databind.JsonNode nested(Object v) {
-      try {
-        return json.readTree(GenericData.get().toString(v));
-      } catch (IOException | RuntimeException e) {
-        return json.createObjectNode();
-      }
     }
 
     @Override
@@ -213,6 +176,18 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
         reader.close();
       }
       super.close();
+    }
+  }
+
+  /** Parquet's own record reader, as rows of its example {@link Group} model, over any {@link InputFile}. */
+  private static final class GroupReaderBuilder extends ParquetReader.Builder<Group> {
+    GroupReaderBuilder(InputFile input) {
+      super(input);
+    }
+
+    @Override
+    protected ReadSupport<Group> getReadSupport() {
+      return new GroupReadSupport();
     }
   }
 

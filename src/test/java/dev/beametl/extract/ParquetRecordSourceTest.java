@@ -1,11 +1,13 @@
 package dev.beametl.extract;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.beametl.record.SourceRecord;
 import java.io.File;
@@ -73,29 +75,67 @@ public class ParquetRecordSourceTest {
   }
 
   /**
-   * A file as DuckDB writes it: decimals of precision up to 18 stored as INT32/INT64, unsigned
-   * integers, a time of day, nanosecond timestamps, bytes without a type. Avro's reading hands those
-   * over raw (0.0056 as 56, UINT64 max as -1, a ByteBuffer's toString); the records carry the values
-   * the file holds, and a struct or list as JSON (which Validate refuses where one value is wanted).
+   * A file as DuckDB writes it, each value read as the file means it: decimals of precision up to 18
+   * stored as INT32/INT64 (Avro's reading gave 0.0056 as 56), unsigned integers (UINT64 max was -1),
+   * times of day, intervals, UUIDs, enums, local and UTC timestamps of every unit, bytes without a
+   * type (a ByteBuffer's toString once), structs, lists and maps as JSON (which Validate refuses where
+   * one value is wanted), and column names Avro does not allow (the whole file was unreadable).
    */
   @Test
-  public void valuesAvroLeavesRawAreReadAsTheFileMeansThem() throws Exception {
+  public void everyValueIsReadAsTheFileMeansIt() throws Exception {
     File file = new File(tmp.getRoot(), "duckdb.parquet");
     try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
         java.sql.Statement st = c.createStatement()) {
       st.execute("COPY (SELECT 0.0056::DECIMAL(6,4) AS m4, -12.34::DECIMAL(9,2) AS m9, 1.5::DECIMAL(18,2) AS m18, "
-          + "2.25::DECIMAL(20,2) AS m20, 18446744073709551615::UBIGINT AS ub, 4294967295::UINTEGER AS ui, "
-          + "200::UTINYINT AS ut, TIME '12:00:00' AS t, TIME '23:59:59.123456' AS tf, NULL::DECIMAL(9,2) AS n, "
-          + "'text'::BLOB AS txt, '\\xFF\\x00a'::BLOB AS blob, {'m': 0.5::DECIMAL(4,1)} AS st, [1, 2] AS li, "
-          + "TIMESTAMP_NS '2024-01-02 03:04:05.123456789' AS ns) "
+          + "2.25::DECIMAL(20,2) AS m20, 18446744073709551615::UBIGINT AS ub, 5::UBIGINT AS ub5, "
+          + "4294967295::UINTEGER AS ui, 200::UTINYINT AS ut, TIME '12:00:00' AS t, TIME '23:59:59.123456' AS tf, "
+          + "NULL::DECIMAL(9,2) AS n, 'text'::BLOB AS txt, '\\xFF\\x00a'::BLOB AS blob, "
+          + "{'m': 0.5::DECIMAL(4,1)} AS st, [1, 2] AS li, [[1], NULL, []] AS lili, MAP {'k': 1.25::DECIMAL(5,2)} AS mp, "
+          + "TIMESTAMP_NS '2024-01-02 03:04:05.123456789' AS ns, TIMESTAMP '1969-12-31 23:59:59.5' AS ts, "
+          + "TIMESTAMP_MS '2024-01-02 03:04:05.123' AS ms, TIMESTAMPTZ '2024-01-02 03:04:05.5+00' AS tz, "
+          + "DATE '1582-10-04' AS d, INTERVAL '1 month 2 days 3.5 seconds' AS iv, "
+          + "'0b8f3b4e-3c1a-4c5e-9d2f-4a6b7c8d9e0f'::UUID AS u, 'b'::ENUM('a', 'b') AS e, "
+          + "'{\"a\": 1}'::JSON AS j, 1.5::FLOAT AS f, true AS b, 7 AS \"x-y\", 8 AS \"unit price\") "
           + "TO '" + file.getPath() + "' (FORMAT PARQUET)");
     }
     List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
     assertThat(records, hasSize(1));
+    assertThat(records.get(0).unreadable(), is(nullValue()));
     assertThat(records.get(0).text(), is("{\"m4\":\"0.0056\",\"m9\":\"-12.34\",\"m18\":\"1.50\",\"m20\":\"2.25\","
-        + "\"ub\":\"18446744073709551615\",\"ui\":4294967295,\"ut\":200,\"t\":\"12:00:00\","
+        + "\"ub\":\"18446744073709551615\",\"ub5\":5,\"ui\":4294967295,\"ut\":200,\"t\":\"12:00:00\","
         + "\"tf\":\"23:59:59.123456\",\"n\":null,\"txt\":\"text\",\"blob\":\"\\\\xFF\\\\x00a\","
-        + "\"st\":{\"m\":5},\"li\":[{\"element\":1},{\"element\":2}],\"ns\":\"2024-01-02T03:04:05.123456789\"}"));
+        + "\"st\":{\"m\":\"0.5\"},\"li\":[1,2],\"lili\":[[1],null,[]],\"mp\":{\"k\":\"1.25\"},"
+        + "\"ns\":\"2024-01-02T03:04:05.123456789\",\"ts\":\"1969-12-31T23:59:59.5\","
+        + "\"ms\":\"2024-01-02T03:04:05.123\",\"tz\":\"2024-01-02T03:04:05.500Z\",\"d\":\"1582-10-04\","
+        + "\"iv\":\"P1M2DT3.5S\",\"u\":\"0b8f3b4e-3c1a-4c5e-9d2f-4a6b7c8d9e0f\",\"e\":\"b\",\"j\":\"{\\\"a\\\": 1}\","
+        + "\"f\":1.5,\"b\":true,\"x-y\":7,\"unit price\":8}"));
+  }
+
+  /**
+   * INT96 timestamps, as Spark and Impala long wrote them (nanoseconds of the day, then the Julian
+   * day, little-endian): Avro's reading refused the whole file. Now the instant, before 1970 too.
+   */
+  @Test
+  public void int96TimestampsAreTheirInstants() throws Exception {
+    File file = new File(tmp.getRoot(), "int96.parquet");
+    org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+        "message spark { required int96 ts; optional int96 maybe; }");
+    org.apache.parquet.example.data.simple.SimpleGroupFactory groups =
+        new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+    Configuration conf = new Configuration();
+    org.apache.parquet.hadoop.example.GroupWriteSupport.setSchema(schema, conf);
+    try (ParquetWriter<org.apache.parquet.example.data.Group> w =
+        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new Path(file.getPath())).withConf(conf).build()) {
+      // 2024-01-02T03:04:05.123456789Z: Julian day 2460312; 1969-12-31T23:59:59Z: Julian day 2440587.
+      w.write(groups.newGroup().append("ts", new org.apache.parquet.example.data.simple.NanoTime(2460312,
+          (3 * 3600 + 4 * 60 + 5) * 1_000_000_000L + 123_456_789L)));
+      w.write(groups.newGroup().append("ts", new org.apache.parquet.example.data.simple.NanoTime(2440587,
+          86_399_000_000_000L)));
+    }
+    List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
+    assertThat(records.stream().map(SourceRecord::text).collect(java.util.stream.Collectors.toList()), contains(
+        "{\"ts\":\"2024-01-02T03:04:05.123456789Z\",\"maybe\":null}",
+        "{\"ts\":\"1969-12-31T23:59:59Z\",\"maybe\":null}"));
   }
 
   @Test
