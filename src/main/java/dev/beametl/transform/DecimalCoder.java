@@ -35,15 +35,22 @@ final class DecimalCoder extends AtomicCoder<BigDecimal> {
       throw new CoderException("cannot encode a null BigDecimal");
     }
     VarIntCoder.of().encode(value.scale(), out);
+    if (value.precision() <= 18) { // the unscaled value is a long: read without a BigInteger (JFR: 4% of a run)
+      writeLong(value.scaleByPowerOfTen(value.scale()).longValue(), out);
+      return;
+    }
     BigInteger unscaled = value.unscaledValue();
     if (unscaled.bitLength() < 64) {
-      out.write(LONG);
-      long v = unscaled.longValue();
-      VarLongCoder.of().encode((v << 1) ^ (v >> 63), out); // zigzag: small negatives stay short
+      writeLong(unscaled.longValue(), out);
     } else {
       out.write(BYTES);
       ByteArrayCoder.of().encode(unscaled.toByteArray(), out);
     }
+  }
+
+  private static void writeLong(long v, OutputStream out) throws IOException {
+    out.write(LONG);
+    VarLongCoder.of().encode((v << 1) ^ (v >> 63), out); // zigzag: small negatives stay short
   }
 
   @Override
