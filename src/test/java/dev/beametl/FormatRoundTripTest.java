@@ -78,4 +78,50 @@ public class FormatRoundTripTest {
         "1,x,12345678.125,2024-02-29,2024-01-05T10:00:00.123456Z,true,0.5,\"hello, world\"",
         "2,y,,1970-01-01,1969-12-31T23:59:59Z,false,-0.001,"));
   }
+
+  /**
+   * Source columns whose names a spec cannot use (spaces, dashes, as real CSV headers, JSON keys and
+   * Parquet columns have them) are read through {@code column:}, in every file format; a header
+   * without the column names it in the dead letter.
+   */
+  @Test
+  public void columnsWithNamesASpecCannotUseAreReadThroughColumn() throws Exception {
+    Path in = tmp.newFolder("named").toPath();
+    Files.writeString(in.resolve("a.csv"), "Unit Price,order-id,Note\n1.50,7,\"a, b\"\n");
+    Files.writeString(in.resolve("b.jsonl"), "{\"order-id\": 8, \"Unit Price\": \"2.25\", \"Note\": null}\n");
+    Path other = tmp.newFolder("other").toPath();
+    Files.writeString(other.resolve("c.csv"), "Unit Price,order_id,Note\n3.00,9,x\n");
+    String root = tmp.getRoot().toString();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("COPY (SELECT 4.75::DECIMAL(9,2) AS \"Unit Price\", 10 AS \"order-id\", 'p' AS \"Note\") TO '"
+          + in.resolve("d.parquet") + "' (FORMAT PARQUET)");
+    }
+    String schema = String.join("\n",
+        "schema:",
+        "  - {name: order_id, column: order-id, type: long}",
+        "  - {name: unit_price, column: Unit Price, type: 'decimal(9,2)'}",
+        "  - {name: note, column: Note, type: string, nullable: true}",
+        "");
+    for (String format : new String[] {"csv", "jsonl", "parquet"}) {
+      String ext = format.equals("csv") ? "csv" : format.equals("jsonl") ? "jsonl" : "parquet";
+      Path spec = tmp.getRoot().toPath().resolve("named-" + format + ".yaml");
+      Files.writeString(spec, "version: 1\nsource: {path: '" + in + "/*." + ext + "', format: " + format + "}\n"
+          + schema + "sink: {format: jsonl, path: '" + root + "/named-" + format + "'}\n");
+      run(spec);
+    }
+    assertThat(JavaApiTest.readLines(root + "/named-csv"),
+        containsInAnyOrder("{\"order_id\":7,\"unit_price\":1.50,\"note\":\"a, b\"}"));
+    assertThat(JavaApiTest.readLines(root + "/named-jsonl"),
+        containsInAnyOrder("{\"order_id\":8,\"unit_price\":2.25,\"note\":null}"));
+    assertThat(JavaApiTest.readLines(root + "/named-parquet"),
+        containsInAnyOrder("{\"order_id\":10,\"unit_price\":4.75,\"note\":\"p\"}"));
+
+    Path spec = tmp.getRoot().toPath().resolve("named-missing.yaml");
+    Files.writeString(spec, "version: 1\nsource: {path: '" + other + "/*.csv', format: csv}\n" + schema
+        + "sink: {format: jsonl, path: '" + root + "/named-missing'}\ndeadLetter: {maxBadRatio: 1}\n");
+    run(spec);
+    assertThat(String.join("\n", JavaApiTest.readLines(root + "/named-missing-dead-letter")),
+        org.hamcrest.Matchers.containsString("order_id: no column \\\"order-id\\\" in the header"));
+  }
 }

@@ -29,7 +29,8 @@ final class DryRunPlan {
     }
     b.append("  Validate   ").append(spec.schema().size()).append(" fields:");
     for (FieldSpec f : spec.schema()) {
-      b.append(' ').append(f.name()).append(':').append(f.type()).append(f.nullable() ? "?" : "");
+      b.append(' ').append(f.name()).append(f.column() == null ? "" : "(\"" + f.column() + "\")")
+          .append(':').append(f.type()).append(f.nullable() ? "?" : "");
     }
     b.append('\n');
     for (LookupSpec l : spec.lookups()) {

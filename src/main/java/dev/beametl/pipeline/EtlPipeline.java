@@ -120,15 +120,15 @@ public abstract class EtlPipeline {
   /** Adds the whole job to {@code p}. */
   public void buildOn(Pipeline p) {
     PipelineSpec spec = spec();
-    List<String> fieldNames = spec.schema().stream().map(FieldSpec::name).collect(Collectors.toList());
+    List<String> sourceNames = spec.schema().stream().map(FieldSpec::sourceName).collect(Collectors.toList());
     PCollectionList<KV<String, Long>> counts = PCollectionList.empty(p);
     PCollection<SourceRecord> records;
     if (replayFiles() != null) {
-      PCollectionTuple replayed = p.apply("Extract dead letters", DeadLetterRecords.from(replayFiles(), fieldNames));
+      PCollectionTuple replayed = p.apply("Extract dead letters", DeadLetterRecords.from(replayFiles(), sourceNames));
       records = replayed.get(DeadLetterRecords.RECORDS);
       counts = counts.and(replayed.get(BundleCounts.TAG));
     } else {
-      Extract extract = Extract.from(spec.source()).withSchemaFields(fieldNames).withMaxSplitBytes(maxSplitBytes());
+      Extract extract = Extract.from(spec.source()).withSchemaFields(sourceNames).withMaxSplitBytes(maxSplitBytes());
       records = p.apply("Extract", inputFiles() == null ? extract : extract.withFiles(inputFiles()));
     }
     records = faults().atRecords(records);

@@ -43,7 +43,7 @@ final class ReferenceRows extends PTransform<PBegin, PCollectionTuple> {
     String name = lookup.name();
     PCollection<SourceRecord> records = begin.apply("Extract",
         Extract.from(lookup.source())
-            .withSchemaFields(lookup.schema().stream().map(FieldSpec::name).collect(Collectors.toList()))
+            .withSchemaFields(lookup.schema().stream().map(FieldSpec::sourceName).collect(Collectors.toList()))
             .withMaxSplitBytes(maxSplitBytes));
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(lookup.source(), lookup.schema()).withCategoryEncoding(spec.encodeCategories())

@@ -1,5 +1,6 @@
 package dev.beametl.profile;
 
+import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.SourceSpec;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +31,22 @@ final class StarterSpec {
       }
     }
     b.append("\nschema:\n");
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (ColumnProfile.Suggestion f : fields) {
-      b.append("  - {name: ").append(f.name).append(", type: ").append(quote(f.type));
+      names.add(f.name);
+    }
+    for (ColumnProfile.Suggestion f : fields) {
+      b.append("  - {name: ");
+      if (FieldSpec.isValidName(f.name)) {
+        b.append(f.name);
+      } else { // a column named "unit price": a valid name, and the column's own
+        String valid = FieldSpec.nameFor(f.name);
+        for (int k = 2; !names.add(valid); k++) {
+          valid = FieldSpec.nameFor(f.name) + "_" + k;
+        }
+        b.append(valid).append(", column: ").append(quote(f.name));
+      }
+      b.append(", type: ").append(quote(f.type));
       if (f.nullable) {
         b.append(", nullable: true");
       }

@@ -39,6 +39,27 @@ public abstract class FieldSpec implements Serializable {
   /** Time zone for timestamps written without one; UTC when absent. */
   public abstract @Nullable String zone();
 
+  /**
+   * The field's name in the source (a CSV header, a JSON key, a Parquet column, a database column
+   * label) when that is not a name a spec allows ({@code unit price}, {@code order-id}); else null.
+   */
+  public abstract @Nullable String column();
+
+  /** The name the field has in the source: {@link #column()}, else its own name. */
+  public String sourceName() {
+    return column() == null ? name() : column();
+  }
+
+  /** Whether a spec allows {@code name} as a field's name. */
+  public static boolean isValidName(String name) {
+    return SpecNode.isIdentifier(name);
+  }
+
+  /** A valid field name close to a source column's name ({@code unit price}: {@code unit_price}). */
+  public static String nameFor(String column) {
+    return SpecNode.nameFor(column);
+  }
+
   public static Builder builder(String name, FieldType type) {
     return new AutoValue_FieldSpec.Builder().setName(name).setType(type).setNullable(false);
   }
@@ -71,6 +92,8 @@ public abstract class FieldSpec implements Serializable {
     public abstract Builder setFormat(@Nullable String format);
 
     public abstract Builder setZone(@Nullable String zone);
+
+    public abstract Builder setColumn(@Nullable String column);
 
     public abstract FieldSpec build();
   }

@@ -42,7 +42,7 @@ final class LookupSection {
     }
     b.setSource(source);
     Scope reference = new Scope(scope.checks);
-    List<FieldSpec> schema = SchemaSection.read(SpecNode.required(m, "schema", node), reference);
+    List<FieldSpec> schema = SchemaSection.read(SpecNode.required(m, "schema", node), reference, source);
     b.setSchema(schema);
 
     SpecNode keyNode = SpecNode.required(m, "key", node);

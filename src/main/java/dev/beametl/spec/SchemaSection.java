@@ -13,15 +13,22 @@ import java.util.regex.PatternSyntaxException;
 /** The {@code schema} section: the declared fields, their types and constraints. */
 final class SchemaSection {
   private static final Set<String> KEYS =
-      Set.of("name", "type", "nullable", "min", "max", "pattern", "values", "maxLength", "format", "zone");
+      Set.of("name", "type", "nullable", "min", "max", "pattern", "values", "maxLength", "format", "zone", "column");
 
   private SchemaSection() {}
 
-  static List<FieldSpec> read(SpecNode node, Scope scope) {
+  /** The fields of {@code source}'s records. */
+  static List<FieldSpec> read(SpecNode node, Scope scope, SourceSpec source) {
     List<FieldSpec> fields = new ArrayList<>();
+    Map<String, String> fieldOfColumn = new java.util.HashMap<>();
     for (SpecNode item : node.list()) {
-      FieldSpec field = field(item, scope);
+      FieldSpec field = field(item, scope, source);
       scope.declare(item, field.name(), field.type());
+      String other = fieldOfColumn.putIfAbsent(field.sourceName(), field.name());
+      if (other != null) {
+        throw item.error("the source's \"" + field.sourceName() + "\" is already read by field " + other
+            + "; each source column is read by one field (derive a copy of it instead)");
+      }
       fields.add(field);
     }
     if (fields.isEmpty()) {
@@ -30,12 +37,26 @@ final class SchemaSection {
     return List.copyOf(fields);
   }
 
-  private static FieldSpec field(SpecNode node, Scope scope) {
+  private static FieldSpec field(SpecNode node, Scope scope, SourceSpec source) {
     Map<String, SpecNode> m = node.mapping(KEYS);
-    String name = SpecNode.required(m, "name", node).identifier();
+    SpecNode nameNode = SpecNode.required(m, "name", node);
+    if (!m.containsKey("column") && !SpecNode.isIdentifier(nameNode.nonEmptyString())) {
+      throw nameNode.error("\"" + nameNode.nonEmptyString() + "\" is not a valid name; use letters, digits and _ (not "
+          + "first), and name the source's column with column: {name: " + SpecNode.nameFor(nameNode.nonEmptyString())
+          + ", column: \"" + nameNode.nonEmptyString() + "\", ...}");
+    }
+    String name = nameNode.identifier();
     FieldType type = SpecNode.required(m, "type", node).fieldType();
     FieldType.Kind kind = type.kind();
     FieldSpec.Builder b = FieldSpec.builder(name, type);
+    if (m.containsKey("column")) {
+      SpecNode c = m.get("column");
+      if (source.jdbc() != null) {
+        throw c.error("a database source's columns are renamed in SQL: a query with SELECT \"unit price\" AS "
+            + "unit_price, ... (column: is for files)");
+      }
+      b.setColumn(c.nonEmptyString());
+    }
     if (m.containsKey("nullable")) {
       b.setNullable(m.get("nullable").bool());
     }

@@ -205,6 +205,18 @@ final class SpecNode {
   }
 
   /** A field or metric name. */
+  /** Whether {@code s} is a name a spec allows for a field, a metric, a lookup. */
+  static boolean isIdentifier(String s) {
+    return IDENTIFIER.matcher(s).matches();
+  }
+
+  /** A valid name close to {@code column}: what a spec could call a source column named so. */
+  static String nameFor(String column) {
+    String name = column.trim().replaceAll("[^A-Za-z0-9_]+", "_").replaceAll("^_+|_+$", "")
+        .toLowerCase(java.util.Locale.ROOT);
+    return name.isEmpty() || !Character.isLetter(name.charAt(0)) ? "f_" + name : name;
+  }
+
   String identifier() {
     String s = nonEmptyString();
     if (!IDENTIFIER.matcher(s).matches()) {

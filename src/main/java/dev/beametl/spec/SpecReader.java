@@ -105,7 +105,7 @@ public final class SpecReader {
     spec.setName(root.containsKey("name") ? root.get("name").nonEmptyString() : defaultName);
     SourceSpec source = SourceSection.read(SpecNode.required(root, "source", rootNode));
     spec.setSource(source);
-    spec.setSchema(SchemaSection.read(SpecNode.required(root, "schema", rootNode), scope));
+    spec.setSchema(SchemaSection.read(SpecNode.required(root, "schema", rootNode), scope, source));
     SpecNode incrementalNode = SourceSection.incrementalNode(root.get("source"));
     if (incrementalNode != null) {
       source = source.toBuilder().setIncremental(IncrementalSection.read(incrementalNode, source, scope)).build();

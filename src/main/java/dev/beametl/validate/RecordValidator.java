@@ -47,6 +47,7 @@ public final class RecordValidator implements Serializable {
   private transient CSVFormat csv;
   private transient ObjectMapper json;
   private transient JsonCells jsonCells;
+  private transient JsonCells valuesCells;
   /** Only for JsonCellsTest: every JSON line read by the tree, the reading JsonCells is held to. */
   private final boolean jsonTreeOnly;
   private transient ValueParser[] isoParsers;
@@ -134,7 +135,7 @@ public final class RecordValidator implements Serializable {
     for (int i = 0; i < fields.size(); i++) {
       int c = layout == null ? i : layout.columnOf(i);
       if (c >= 0) {
-        columns.set(c, fields.get(i).name());
+        columns.set(c, fields.get(i).sourceName()); // a replay matches its header as the source's
       }
     }
     return bad.replayableAs(BadRecord.PayloadFormat.CSV, columns);
@@ -189,7 +190,9 @@ public final class RecordValidator implements Serializable {
       }
       if (column == ColumnLayout.MISSING) {
         if (!fields.get(i).nullable()) {
-          throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": no such column in the header");
+          throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": no "
+              + (fields.get(i).column() == null ? "such column" : "column \"" + fields.get(i).column() + "\"")
+              + " in the header");
         }
         values.add(null);
       } else if (quoted) { // the CSV parser trimmed unquoted values itself, when asked
@@ -269,13 +272,21 @@ public final class RecordValidator implements Serializable {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
-    if (jsonCells == null) {
-      jsonCells = new JsonCells(json, fields.stream().map(FieldSpec::name).collect(java.util.stream.Collectors.toList()));
+    // The source's objects have the source's names; a row's values (a replayed dead letter), the fields'.
+    JsonCells cells = isoTimes ? valuesCells : jsonCells;
+    if (cells == null) {
+      cells = new JsonCells(json, fields.stream().map(f -> isoTimes ? f.name() : f.sourceName())
+          .collect(java.util.stream.Collectors.toList()));
+      if (isoTimes) {
+        valuesCells = cells;
+      } else {
+        jsonCells = cells;
+      }
     }
-    if (!jsonTreeOnly && jsonCells.read(text)) {
+    if (!jsonTreeOnly && cells.read(text)) {
       List<Object> values = new ArrayList<>(fields.size() + 1);
       for (int i = 0; i < parsers.length; i++) {
-        values.add(jsonValue(i, jsonCells.cells[i], jsonCells.textual[i], isoTimes));
+        values.add(jsonValue(i, cells.cells[i], cells.textual[i], isoTimes));
       }
       return values;
     }
@@ -296,7 +307,7 @@ public final class RecordValidator implements Serializable {
     List<Object> values = new ArrayList<>(fields.size() + 1);
     for (int i = 0; i < parsers.length; i++) {
       String name = fields.get(i).name();
-      JsonNode v = node.get(name);
+      JsonNode v = node.get(isoTimes ? name : fields.get(i).sourceName());
       String cell;
       if (v == null || v.isNull()) {
         cell = null;

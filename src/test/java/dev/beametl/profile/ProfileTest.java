@@ -74,6 +74,16 @@ public class ProfileTest {
     assertThat(profile(csv.toString(), "--tolerance=0.2").get("n").type().toString(), is("long"));
   }
 
+  /** Headers a spec cannot use as names get a valid name and their own as column:, and the spec reads. */
+  @Test
+  public void headersThatAreNoNamesGetAColumn() throws Exception {
+    Map<String, FieldSpec> fields = profile("Unit Price,unit-price,id,2nd\n1.5,2,3,x\n2.5,3,4,y\n");
+    assertThat(fields.get("unit_price").sourceName(), is("Unit Price"));
+    assertThat(fields.get("unit_price_2").sourceName(), is("unit-price"));
+    assertThat(fields.get("id").column(), is(org.hamcrest.Matchers.nullValue()));
+    assertThat(fields.get("f_2nd").sourceName(), is("2nd"));
+  }
+
   @Test
   public void badFlagsAreUsageErrors() {
     EtlJobTest.Run noInput = new EtlJobTest.Run("profile", "--out=x.yaml");

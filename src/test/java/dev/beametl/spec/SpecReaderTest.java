@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
@@ -64,6 +65,23 @@ public class SpecReaderTest {
     assertThat(spec.deadLetterPath(), is("out/x-dead-letter"));
     assertThat(spec.maxBadRatio(), is(PipelineSpec.DEFAULT_MAX_BAD_RATIO));
     assertThat(spec.sink().ifExists(), is(SinkSpec.IfExists.FAIL));
+  }
+
+  @Test
+  public void aSourceColumnWithANameASpecCannotUseIsReadThroughColumn() {
+    PipelineSpec spec = parse(VALID.replace("{name: note, type: string,", "{name: note, column: 'Note (free text)', type: string,"));
+    assertThat(spec.schema().get(4).name(), is("note"));
+    assertThat(spec.schema().get(4).sourceName(), is("Note (free text)"));
+    assertThat(spec.schema().get(0).sourceName(), is("id"));
+
+    assertThat(errorOf(VALID.replace("{name: note,", "{name: 'unit price',")), allOf(
+        containsString("schema[4].name"), containsString("\"unit price\" is not a valid name"),
+        containsString("{name: unit_price, column: \"unit price\", ...}")));
+    assertThat(errorOf(VALID.replace("{name: note, type: string,", "{name: note, column: id, type: string,")),
+        allOf(containsString("schema[4]"), containsString("\"id\" is already read by field id")));
+    String database = "version: 1\nsource: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:x', table: t}}\n"
+        + "schema:\n  - {name: unit_price, column: 'unit price', type: int}\nsink: {format: csv, path: out/x}\n";
+    assertThat(errorOf(database), allOf(containsString("schema[0].column"), containsString("AS unit_price")));
   }
 
   @Test
