@@ -87,7 +87,7 @@ public class FormatRoundTripTest {
   @Test
   public void columnsWithNamesASpecCannotUseAreReadThroughColumn() throws Exception {
     Path in = tmp.newFolder("named").toPath();
-    Files.writeString(in.resolve("a.csv"), "Unit Price,order-id,Note\n1.50,7,\"a, b\"\n");
+    Files.writeString(in.resolve("a.csv"), "Unit Price,order-id,Note\n1.50,7,\"a, b\"\nabc,11,z\n");
     Files.writeString(in.resolve("b.jsonl"), "{\"order-id\": 8, \"Unit Price\": \"2.25\", \"Note\": null}\n");
     Path other = tmp.newFolder("other").toPath();
     Files.writeString(other.resolve("c.csv"), "Unit Price,order_id,Note\n3.00,9,x\n");
@@ -107,11 +107,14 @@ public class FormatRoundTripTest {
       String ext = format.equals("csv") ? "csv" : format.equals("jsonl") ? "jsonl" : "parquet";
       Path spec = tmp.getRoot().toPath().resolve("named-" + format + ".yaml");
       Files.writeString(spec, "version: 1\nsource: {path: '" + in + "/*." + ext + "', format: " + format + "}\n"
-          + schema + "sink: {format: jsonl, path: '" + root + "/named-" + format + "'}\n");
+          + schema + "sink: {format: jsonl, path: '" + root + "/named-" + format + "'}\ndeadLetter: {maxBadRatio: 1}\n");
       run(spec);
     }
     assertThat(JavaApiTest.readLines(root + "/named-csv"),
         containsInAnyOrder("{\"order_id\":7,\"unit_price\":1.50,\"note\":\"a, b\"}"));
+    // The dead letter's header is the source's, so a replay matches it as the file was matched.
+    assertThat(String.join("\n", JavaApiTest.readLines(root + "/named-csv-dead-letter")),
+        org.hamcrest.Matchers.containsString("\"columns\":[\"Unit Price\",\"order-id\",\"Note\"]"));
     assertThat(JavaApiTest.readLines(root + "/named-jsonl"),
         containsInAnyOrder("{\"order_id\":8,\"unit_price\":2.25,\"note\":null}"));
     assertThat(JavaApiTest.readLines(root + "/named-parquet"),

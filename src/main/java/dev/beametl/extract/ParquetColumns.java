@@ -49,8 +49,27 @@ final class ParquetColumns {
 
   private ParquetColumns() {}
 
-  /** The row {@code group} as a JSON object, its fields in the file's order, a missing value as null. */
+  /**
+   * The row {@code group} as a JSON object, its fields in the file's order, a missing value as null.
+   * A value that has no meaning (a time of day past midnight, a decimal of no bytes) throws an
+   * IllegalArgumentException naming its column: the row is a bad record, the file reads on.
+   */
   static ObjectNode row(Group group) {
+    ObjectNode node = NODES.objectNode();
+    GroupType type = group.getType();
+    for (int i = 0; i < type.getFieldCount(); i++) {
+      try {
+        node.set(type.getFieldName(i), field(group, i));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("column " + type.getFieldName(i) + ": a value that cannot be read ("
+            + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+      }
+    }
+    return node;
+  }
+
+  /** The nested row {@code group} as a JSON object. */
+  private static ObjectNode struct(Group group) {
     ObjectNode node = NODES.objectNode();
     GroupType type = group.getType();
     for (int i = 0; i < type.getFieldCount(); i++) {
@@ -85,7 +104,7 @@ final class ParquetColumns {
         || logical instanceof LogicalTypeAnnotation.MapKeyValueTypeAnnotation) {
       return map(inner);
     }
-    return row(inner);
+    return struct(inner);
   }
 
   /**
@@ -96,16 +115,14 @@ final class ParquetColumns {
   private static JsonNode list(Group list) {
     ArrayNode values = NODES.arrayNode();
     if (list.getType().getFieldCount() != 1) {
-      return row(list); // not a list as the format defines one: its fields as they are
+      return struct(list); // not a list as the format defines one: its fields as they are
     }
     Type repeated = list.getType().getType(0);
     boolean wrapped = !repeated.isPrimitive() && repeated.asGroupType().getFieldCount() == 1
         && !repeated.getName().equals("array") && !repeated.getName().equals(list.getType().getName() + "_tuple");
     for (int k = 0; k < list.getFieldRepetitionCount(0); k++) {
       if (wrapped) {
-        Group element = list.getGroup(0, k);
-        values.add(element.getFieldRepetitionCount(0) == 0 ? NODES.nullNode()
-            : value(element.getType().getType(0), element, 0, 0));
+        values.add(field(list.getGroup(0, k), 0)); // null, a value, or (a repeated element) an array
       } else {
         values.add(value(repeated, list, 0, k));
       }
@@ -167,6 +184,9 @@ final class ParquetColumns {
       return BigDecimal.valueOf(v, ((DecimalLogicalTypeAnnotation) logical).getScale());
     }
     if (logical instanceof TimestampLogicalTypeAnnotation) {
+      if (v == Long.MAX_VALUE || v <= Long.MIN_VALUE + 1) {
+        return v > 0 ? "infinity" : "-infinity"; // DuckDB's infinite timestamps: no instant, a bad record
+      }
       TimestampLogicalTypeAnnotation timestamp = (TimestampLogicalTypeAnnotation) logical;
       long perSecond = perSecond(timestamp.getUnit());
       long second = Math.floorDiv(v, perSecond);
@@ -187,12 +207,18 @@ final class ParquetColumns {
     return unit == TimeUnit.MILLIS ? 1_000L : unit == TimeUnit.MICROS ? 1_000_000L : 1_000_000_000L;
   }
 
-  /** A legacy INT96 timestamp (Impala, Spark): nanoseconds of the day, then the Julian day, little-endian. */
+  /**
+   * A legacy INT96 timestamp: nanoseconds of the day, then the Julian day, little-endian. Its
+   * wall-clock time, as DuckDB reads it: Spark wrote UTC there, Impala local time, so the field's
+   * {@code zone} (UTC by default) says which.
+   */
   private static String int96(Binary value) {
     ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     long nanoOfDay = b.getLong();
     long epochDay = Integer.toUnsignedLong(b.getInt()) - JULIAN_EPOCH_DAY;
-    return Instant.ofEpochSecond(Math.multiplyExact(epochDay, 86_400L), nanoOfDay).toString();
+    return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(LocalDateTime.ofEpochSecond(
+        Math.addExact(Math.multiplyExact(epochDay, 86_400L), Math.floorDiv(nanoOfDay, 1_000_000_000L)),
+        (int) Math.floorMod(nanoOfDay, 1_000_000_000L), ZoneOffset.UTC));
   }
 
   private static Object binary(Binary value, LogicalTypeAnnotation logical) {
@@ -266,6 +292,9 @@ final class ParquetColumns {
 
   /** ISO-8601 with seconds always (12:00:00, as DuckDB casts a TIME to text), a fraction when there is one. */
   private static String time(long nanoOfDay) {
+    if (nanoOfDay == 86_400_000_000_000L) {
+      return "24:00:00"; // the end of a day, which SQL's TIME allows and java.time does not
+    }
     return DateTimeFormatter.ISO_LOCAL_TIME.format(LocalTime.ofNanoOfDay(nanoOfDay));
   }
 }

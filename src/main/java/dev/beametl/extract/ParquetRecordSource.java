@@ -143,7 +143,11 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       }
       row++;
       recordsRead++;
-      current = SourceRecord.of(file, -1, row, json.writeValueAsString(ParquetColumns.row(r)), null, false);
+      try {
+        current = SourceRecord.of(file, -1, row, json.writeValueAsString(ParquetColumns.row(r)), null, false);
+      } catch (IllegalArgumentException e) { // one value without a meaning: this row is bad, the rest reads on
+        current = SourceRecord.unreadable(file, -1, row, e.getMessage());
+      }
       return true;
     }
 

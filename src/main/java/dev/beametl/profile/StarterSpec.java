@@ -2,8 +2,10 @@ package dev.beametl.profile;
 
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.SourceSpec;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Writes a profile's findings as a pipeline spec: schema gate, pass-through, Parquet out. */
@@ -31,19 +33,17 @@ final class StarterSpec {
       }
     }
     b.append("\nschema:\n");
-    java.util.Set<String> names = new java.util.HashSet<>();
-    for (ColumnProfile.Suggestion f : fields) {
-      names.add(f.name);
-    }
+    Set<String> names = fields.stream().map(f -> f.name).collect(Collectors.toCollection(HashSet::new));
     for (ColumnProfile.Suggestion f : fields) {
       b.append("  - {name: ");
-      if (FieldSpec.isValidName(f.name)) {
+      if (FieldSpec.isValidName(f.name) || f.name.isBlank()) {
         b.append(f.name);
-      } else { // a column named "unit price": a valid name, and the column's own
+      } else { // a column named "unit price": a valid name, unique in the spec, and the column's own
         String valid = FieldSpec.nameFor(f.name);
-        for (int k = 2; !names.add(valid); k++) {
+        for (int k = 2; names.contains(valid); k++) {
           valid = FieldSpec.nameFor(f.name) + "_" + k;
         }
+        names.add(valid);
         b.append(valid).append(", column: ").append(quote(f.name));
       }
       b.append(", type: ").append(quote(f.type));

@@ -70,7 +70,7 @@ public abstract class LookupSpec implements Serializable {
     List<FieldSpec> out = new java.util.ArrayList<>();
     for (AddedField f : fields()) {
       FieldSpec from = schema().stream().filter(s -> s.name().equals(f.from())).findFirst().orElseThrow();
-      out.add(from.toBuilder().setName(f.name())
+      out.add(from.toBuilder().setName(f.name()).setColumn(null) // a row's field now, read from no source
           .setNullable(from.nullable() || onMissing() == OnMissing.NULLS).build());
     }
     return List.copyOf(out);

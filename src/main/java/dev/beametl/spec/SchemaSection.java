@@ -3,6 +3,7 @@ package dev.beametl.spec;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ final class SchemaSection {
   /** The fields of {@code source}'s records. */
   static List<FieldSpec> read(SpecNode node, Scope scope, SourceSpec source) {
     List<FieldSpec> fields = new ArrayList<>();
-    Map<String, String> fieldOfColumn = new java.util.HashMap<>();
+    Map<String, String> fieldOfColumn = new HashMap<>();
     for (SpecNode item : node.list()) {
       FieldSpec field = field(item, scope, source);
       scope.declare(item, field.name(), field.type());
@@ -55,7 +56,11 @@ final class SchemaSection {
         throw c.error("a database source's columns are renamed in SQL: a query with SELECT \"unit price\" AS "
             + "unit_price, ... (column: is for files)");
       }
-      b.setColumn(c.nonEmptyString());
+      if (source.format() == SourceSpec.Format.CSV && !source.header()) {
+        throw c.error("this source has no header (csv.header: false), so its columns are in schema order and have "
+            + "no names; drop column:, or read the header with csv.header: true");
+      }
+      b.setColumn(c.nonEmptyString().trim()); // as CSV headers are matched, trimmed
     }
     if (m.containsKey("nullable")) {
       b.setNullable(m.get("nullable").bool());

@@ -204,7 +204,6 @@ final class SpecNode {
     return s;
   }
 
-  /** A field or metric name. */
   /** Whether {@code s} is a name a spec allows for a field, a metric, a lookup. */
   static boolean isIdentifier(String s) {
     return IDENTIFIER.matcher(s).matches();
@@ -217,6 +216,7 @@ final class SpecNode {
     return name.isEmpty() || !Character.isLetter(name.charAt(0)) ? "f_" + name : name;
   }
 
+  /** A field or metric name. */
   String identifier() {
     String s = nonEmptyString();
     if (!IDENTIFIER.matcher(s).matches()) {

@@ -95,7 +95,8 @@ public class ParquetRecordSourceTest {
           + "TIMESTAMP_MS '2024-01-02 03:04:05.123' AS ms, TIMESTAMPTZ '2024-01-02 03:04:05.5+00' AS tz, "
           + "DATE '1582-10-04' AS d, INTERVAL '1 month 2 days 3.5 seconds' AS iv, "
           + "'0b8f3b4e-3c1a-4c5e-9d2f-4a6b7c8d9e0f'::UUID AS u, 'b'::ENUM('a', 'b') AS e, "
-          + "'{\"a\": 1}'::JSON AS j, 1.5::FLOAT AS f, true AS b, 7 AS \"x-y\", 8 AS \"unit price\") "
+          + "'{\"a\": 1}'::JSON AS j, 1.5::FLOAT AS f, true AS b, 7 AS \"x-y\", 8 AS \"unit price\", "
+          + "TIME '24:00:00' AS midnight, 'infinity'::TIMESTAMP AS inf, '-infinity'::TIMESTAMP AS ninf) "
           + "TO '" + file.getPath() + "' (FORMAT PARQUET)");
     }
     List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
@@ -108,15 +109,17 @@ public class ParquetRecordSourceTest {
         + "\"ns\":\"2024-01-02T03:04:05.123456789\",\"ts\":\"1969-12-31T23:59:59.5\","
         + "\"ms\":\"2024-01-02T03:04:05.123\",\"tz\":\"2024-01-02T03:04:05.500Z\",\"d\":\"1582-10-04\","
         + "\"iv\":\"P1M2DT3.5S\",\"u\":\"0b8f3b4e-3c1a-4c5e-9d2f-4a6b7c8d9e0f\",\"e\":\"b\",\"j\":\"{\\\"a\\\": 1}\","
-        + "\"f\":1.5,\"b\":true,\"x-y\":7,\"unit price\":8}"));
+        + "\"f\":1.5,\"b\":true,\"x-y\":7,\"unit price\":8,\"midnight\":\"24:00:00\",\"inf\":\"infinity\","
+        + "\"ninf\":\"-infinity\"}"));
   }
 
   /**
    * INT96 timestamps, as Spark and Impala long wrote them (nanoseconds of the day, then the Julian
-   * day, little-endian): Avro's reading refused the whole file. Now the instant, before 1970 too.
+   * day, little-endian): Avro's reading refused the whole file. Now their wall-clock time, as DuckDB
+   * reads them (the field's zone places it), before 1970 too.
    */
   @Test
-  public void int96TimestampsAreTheirInstants() throws Exception {
+  public void int96TimestampsAreTheirWallClockTimes() throws Exception {
     File file = new File(tmp.getRoot(), "int96.parquet");
     org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
         "message spark { required int96 ts; optional int96 maybe; }");
@@ -134,8 +137,31 @@ public class ParquetRecordSourceTest {
     }
     List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
     assertThat(records.stream().map(SourceRecord::text).collect(java.util.stream.Collectors.toList()), contains(
-        "{\"ts\":\"2024-01-02T03:04:05.123456789Z\",\"maybe\":null}",
-        "{\"ts\":\"1969-12-31T23:59:59Z\",\"maybe\":null}"));
+        "{\"ts\":\"2024-01-02T03:04:05.123456789\",\"maybe\":null}",
+        "{\"ts\":\"1969-12-31T23:59:59\",\"maybe\":null}"));
+  }
+
+  /** A value without a meaning (a decimal of no bytes) makes its row a bad record naming the column; the rest reads. */
+  @Test
+  public void aValueThatCannotBeReadIsItsRowsBadRecord() throws Exception {
+    File file = new File(tmp.getRoot(), "odd.parquet");
+    org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+        "message m { required binary d (DECIMAL(9,2)); }");
+    org.apache.parquet.example.data.simple.SimpleGroupFactory groups =
+        new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+    Configuration conf = new Configuration();
+    org.apache.parquet.hadoop.example.GroupWriteSupport.setSchema(schema, conf);
+    try (ParquetWriter<org.apache.parquet.example.data.Group> w =
+        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new Path(file.getPath())).withConf(conf).build()) {
+      w.write(groups.newGroup().append("d", org.apache.parquet.io.api.Binary.fromConstantByteArray(new byte[0])));
+      w.write(groups.newGroup().append("d", org.apache.parquet.io.api.Binary.fromConstantByteArray(
+          java.math.BigInteger.valueOf(-1234).toByteArray())));
+    }
+    List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
+    assertThat(records, hasSize(2));
+    assertThat(records.get(0).unreadable(), containsString("column d: a value that cannot be read"));
+    assertThat(records.get(0).origin(), is(file.getPath() + ":row 1"));
+    assertThat(records.get(1).text(), is("{\"d\":\"-12.34\"}"));
   }
 
   @Test

@@ -69,7 +69,9 @@ public class SpecReaderTest {
 
   @Test
   public void aSourceColumnWithANameASpecCannotUseIsReadThroughColumn() {
-    PipelineSpec spec = parse(VALID.replace("{name: note, type: string,", "{name: note, column: 'Note (free text)', type: string,"));
+    String withHeader = VALID.replace("header: false", "header: true");
+    PipelineSpec spec = parse(withHeader.replace("{name: note, type: string,",
+        "{name: note, column: ' Note (free text)', type: string,"));
     assertThat(spec.schema().get(4).name(), is("note"));
     assertThat(spec.schema().get(4).sourceName(), is("Note (free text)"));
     assertThat(spec.schema().get(0).sourceName(), is("id"));
@@ -77,8 +79,10 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID.replace("{name: note,", "{name: 'unit price',")), allOf(
         containsString("schema[4].name"), containsString("\"unit price\" is not a valid name"),
         containsString("{name: unit_price, column: \"unit price\", ...}")));
-    assertThat(errorOf(VALID.replace("{name: note, type: string,", "{name: note, column: id, type: string,")),
+    assertThat(errorOf(withHeader.replace("{name: note, type: string,", "{name: note, column: id, type: string,")),
         allOf(containsString("schema[4]"), containsString("\"id\" is already read by field id")));
+    assertThat(errorOf(VALID.replace("{name: note, type: string,", "{name: note, column: Note, type: string,")),
+        allOf(containsString("schema[4].column"), containsString("csv.header: false")));
     String database = "version: 1\nsource: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:x', table: t}}\n"
         + "schema:\n  - {name: unit_price, column: 'unit price', type: int}\nsink: {format: csv, path: out/x}\n";
     assertThat(errorOf(database), allOf(containsString("schema[0].column"), containsString("AS unit_price")));
