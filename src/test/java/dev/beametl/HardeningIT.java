@@ -64,6 +64,36 @@ public class HardeningIT {
         Files.readString(Path.of(tmp.getRoot() + "/big-out/_run/job.log")), containsString("SuppressRestartsException"));
   }
 
+  /**
+   * A decimal sum wider than its decimal(38,s) column failed nowhere: Parquet wrote a file DuckDB
+   * cannot read, CSV a value its declared type does not hold, exit 0. It fails as a long sum does.
+   * A mean keeps the input's integer digits (decimal(38,18) stays decimal(38,18)), so it fits.
+   */
+  @Test
+  public void aDecimalSumBeyondItsColumnFailsAndAMeanFits() throws Exception {
+    Path dir = tmp.newFolder("dec").toPath();
+    Files.writeString(dir.resolve("d.csv"), "k,v\n" + "A,60000000000000000000.000000000000000001\n".repeat(20)
+        + "B,1\n");
+    Path spec = tmp.newFile("dec.yaml").toPath();
+    String head = "version: 1\nsource: {path: '" + dir + "/*.csv', format: csv}\n"
+        + "schema: [{name: k, type: string}, {name: v, type: 'decimal(38,18)'}]\n";
+    Files.writeString(spec, head + "aggregate: {groupBy: [k], metrics: [{name: total, op: sum, field: v}]}\n"
+        + "sink: {format: parquet, path: '" + tmp.getRoot() + "/dec-out'}\n");
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(r.code, is(EtlJob.JOB_FAILED));
+    assertThat(r.err, containsString("metric total (sum of v) is 1200000000000000000000.000000000000000020, more "
+        + "digits than its column's type decimal(38,18) holds"));
+    assertThat(r.err, containsString("in group (k=A)"));
+
+    Files.writeString(spec, head + "aggregate: {groupBy: [k], metrics: [{name: m, op: mean, field: v}]}\n"
+        + "sink: {format: parquet, path: '" + tmp.getRoot() + "/mean-out'}\n");
+    EtlJobTest.Run mean = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(mean.err, mean.code, is(EtlJob.OK));
+    assertThat(SampleJobIT.query("SELECT k, m, typeof(m) FROM read_parquet('" + tmp.getRoot()
+        + "/mean-out/*.parquet') ORDER BY k"), org.hamcrest.Matchers.contains(
+        "A|60000000000000000000.000000000000000001|DECIMAL(38,18)", "B|1.000000000000000000|DECIMAL(38,18)"));
+  }
+
   /** SQL gives one row for an aggregate without GROUP BY over no rows; so does the job, on Flink. */
   @Test
   public void aGlobalAggregateOverNoRowsWritesItsOneRow() throws Exception {

@@ -24,7 +24,7 @@ import org.apache.beam.sdk.schemas.Schema;
  *
  * <p>Result types: {@code count} and {@code count_distinct} are long; {@code sum} of int or long is
  * long, of double is double, of decimal(p,s) is decimal(38,s); {@code mean} of decimal(p,s) is
- * decimal(38,s+6) rounded half-even, of other numbers double; {@code min}/{@code max} keep the type.
+ * decimal(38,s+6) rounded half-even (see MetricSpec#meanType), of other numbers double; {@code min}/{@code max} keep the type.
  */
 @AutoValue
 public abstract class OutputColumns implements Serializable {
@@ -126,7 +126,7 @@ public abstract class OutputColumns implements Serializable {
         return FieldType.of(input.kind() == FieldType.Kind.DOUBLE ? FieldType.Kind.DOUBLE : FieldType.Kind.LONG);
       case MEAN:
         if (input.kind() == FieldType.Kind.DECIMAL) {
-          return FieldType.decimal(FieldType.MAX_PRECISION, Math.min(input.scale() + 6, FieldType.MAX_PRECISION));
+          return MetricSpec.meanType(input);
         }
         return FieldType.of(FieldType.Kind.DOUBLE);
       default:

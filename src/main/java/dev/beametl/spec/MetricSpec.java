@@ -24,6 +24,17 @@ public abstract class MetricSpec implements Serializable {
   /** The field aggregated; null only for {@code count}, which then counts rows. */
   public abstract @Nullable String field();
 
+  /**
+   * The type of a decimal(p,s) field's mean: the input's integer digits (a mean lies between the
+   * values), and up to six more places after the point, in 38 digits: decimal(10,2) gives
+   * decimal(38,8), decimal(38,18) gives decimal(38,18).
+   */
+  public static FieldType meanType(FieldType input) {
+    int integerDigits = input.precision() - input.scale();
+    int scale = Math.max(input.scale(), Math.min(input.scale() + 6, FieldType.MAX_PRECISION - integerDigits));
+    return FieldType.decimal(FieldType.MAX_PRECISION, scale);
+  }
+
   public static MetricSpec of(String name, Op op, @Nullable String field) {
     return new AutoValue_MetricSpec(name, op, field);
   }

@@ -11,24 +11,32 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 
 /**
  * Mean of the non-null values. Integers and decimals are summed exactly; a decimal mean has the
- * input's scale + 6 digits, rounded half-even; integer and double means are doubles.
+ * input's scale + 6 digits (see MetricSpec#meanType), rounded half-even; integer and double means are doubles.
  */
 final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
   private final int decimalScale; // -1: the result is a double
+  /** Checks a decimal mean against its column's type (see Metric#fitting); null for doubles. */
+  private final @javax.annotation.Nullable SerializableFunction<BigDecimal, BigDecimal> check;
 
-  private MeanFn(int decimalScale) {
+  private MeanFn(int decimalScale, @javax.annotation.Nullable SerializableFunction<BigDecimal, BigDecimal> check) {
     this.decimalScale = decimalScale;
+    this.check = check;
+  }
+
+  static MeanFn asDecimal(int scale, SerializableFunction<BigDecimal, BigDecimal> check) {
+    return new MeanFn(scale, check);
   }
 
   static MeanFn asDecimal(int scale) {
-    return new MeanFn(scale);
+    return new MeanFn(scale, v -> v);
   }
 
   static MeanFn asDouble() {
-    return new MeanFn(-1);
+    return new MeanFn(-1, null);
   }
 
   /** Exact sum (integers, decimals) or double sum, and the count of values seen. */
@@ -77,7 +85,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     }
     BigDecimal count = BigDecimal.valueOf(acc.count);
     if (decimalScale >= 0) {
-      return acc.exact.divide(count, decimalScale, RoundingMode.HALF_EVEN);
+      return check.apply(acc.exact.divide(count, decimalScale, RoundingMode.HALF_EVEN));
     }
     if (acc.exact.signum() != 0) {
       return acc.exact.divide(count, MathContext.DECIMAL128).doubleValue(); // 34 digits: the double nearest the mean

@@ -14,6 +14,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.Row;
 
@@ -69,13 +70,14 @@ final class Metric implements Serializable {
           case DOUBLE:
             return (CombineFn) new ReduceFn<Double>(Double::sum, DoubleCoder.of());
           case DECIMAL:
-            return (CombineFn) new ReduceFn<BigDecimal>(BigDecimal::add, DecimalCoder.of());
+            return (CombineFn) new ReduceFn<BigDecimal>(BigDecimal::add, DecimalCoder.of(),
+                fitting(FieldType.decimal(FieldType.MAX_PRECISION, inputType.scale())));
           default:
             return (CombineFn) new LongSumFn(spec.name(), spec.field());
         }
       case MEAN:
         return (CombineFn) (inputType.kind() == FieldType.Kind.DECIMAL
-            ? MeanFn.asDecimal(Math.min(inputType.scale() + 6, FieldType.MAX_PRECISION))
+            ? MeanFn.asDecimal(MetricSpec.meanType(inputType).scale(), fitting(MetricSpec.meanType(inputType)))
             : MeanFn.asDouble());
       case MIN:
         return (CombineFn) ReduceFn.min((Coder) foldedCoder());
@@ -84,6 +86,24 @@ final class Metric implements Serializable {
       default:
         throw new IllegalStateException(spec.op() + " is not combined here");
     }
+  }
+
+  /**
+   * A decimal result as it is, when it fits {@code column}; else the run fails naming the metric (a
+   * Parquet file with a wider value is unreadable, a CSV one states a type its value breaks), as a
+   * long sum beyond a long's range does, and as DuckDB's sum stops with an overflow.
+   */
+  private SerializableFunction<BigDecimal, BigDecimal> fitting(FieldType column) {
+    String name = spec.name();
+    String what = spec.op().name().toLowerCase(java.util.Locale.ROOT) + " of " + spec.field();
+    int integerDigits = column.precision() - column.scale();
+    return v -> {
+      if (v.precision() - v.scale() > integerDigits) {
+        throw new ArithmeticException("metric " + name + " (" + what + ") is " + v.toPlainString()
+            + ", more digits than its column's type " + column + " holds");
+      }
+      return v;
+    };
   }
 
   /** The coder of what {@link #extract} returns. */

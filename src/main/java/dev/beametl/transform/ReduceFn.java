@@ -10,6 +10,7 @@ import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StructuredCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.SerializableBiFunction;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 
 /**
  * Folds non-null values with an associative function (sum, min, max). Nulls are skipped; a group
@@ -20,9 +21,18 @@ final class ReduceFn<T> extends CombineFn<T, ReduceFn.Holder<T>, T> {
   private final SerializableBiFunction<T, T, T> reduce;
   private final Coder<T> valueCoder;
 
+  /** Checks the result before it is given out (a sum's digits against its column's); null: none. */
+  private final @javax.annotation.Nullable SerializableFunction<T, T> check;
+
   ReduceFn(SerializableBiFunction<T, T, T> reduce, Coder<T> valueCoder) {
+    this(reduce, valueCoder, null);
+  }
+
+  ReduceFn(SerializableBiFunction<T, T, T> reduce, Coder<T> valueCoder,
+      @javax.annotation.Nullable SerializableFunction<T, T> check) {
     this.reduce = reduce;
     this.valueCoder = valueCoder;
+    this.check = check;
   }
 
   static <T extends Comparable<T>> ReduceFn<T> min(Coder<T> coder) {
@@ -92,7 +102,7 @@ final class ReduceFn<T> extends CombineFn<T, ReduceFn.Holder<T>, T> {
 
   @Override
   public T extractOutput(Holder<T> acc) {
-    return acc.value;
+    return check == null || acc.value == null ? acc.value : check.apply(acc.value);
   }
 
   @Override
