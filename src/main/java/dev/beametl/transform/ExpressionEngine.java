@@ -66,7 +66,10 @@ final class ExpressionEngine {
 
   /**
    * JEXL's arithmetic, but strings compare by code point (as min/max, DuckDB and Parquet order them),
-   * not by UTF-16 unit: '\uFFFD' < '\uD83D\uDE00' (U+1F600) in a filter, too.
+   * not by UTF-16 unit: '\uFFFD' < '\uD83D\uDE00' (U+1F600) in a filter, too. And a date or timestamp
+   * meets only its own kind: JEXL compared {@code ts < '2024-01-15 12:00:00'} as text (so
+   * 10:00:00.500Z sorted before 10:00:00Z) and made {@code day + 1} the text "2024-01-151". These
+   * throw, so the type check refuses such expressions before the run, naming the fix.
    */
   static final class CodePointArithmetic extends JexlArithmetic {
     CodePointArithmetic(boolean strict, MathContext context, int scale) {
@@ -75,8 +78,51 @@ final class ExpressionEngine {
 
     @Override
     protected int compare(Object left, Object right, org.apache.commons.jexl3.JexlOperator operator) {
+      sameTemporalKind(left, right, operator.getOperatorSymbol());
       return left instanceof String && right instanceof String
           ? ReduceFn.compareCodePoints((String) left, (String) right) : super.compare(left, right, operator);
+    }
+
+    @Override
+    public boolean equals(Object left, Object right) {
+      sameTemporalKind(left, right, "==");
+      return super.equals(left, right);
+    }
+
+    @Override
+    public Object add(Object left, Object right) {
+      noTemporal(left, right, "+");
+      return super.add(left, right);
+    }
+
+    @Override
+    public Object subtract(Object left, Object right) {
+      noTemporal(left, right, "-");
+      return super.subtract(left, right);
+    }
+
+    private static boolean temporal(Object v) {
+      return v instanceof java.time.temporal.Temporal;
+    }
+
+    private static void sameTemporalKind(Object left, Object right, String operator) {
+      if (left != null && right != null && (temporal(left) || temporal(right)) && left.getClass() != right.getClass()) {
+        throw new ArithmeticException("a " + kind(left) + " " + operator + " a " + kind(right)
+            + " compares unlike values; compare a date with date('2024-01-31'), a timestamp with "
+            + "timestamp('2024-01-31T10:00:00Z'), or date(ts) with a date");
+      }
+    }
+
+    private static void noTemporal(Object left, Object right, String operator) {
+      if (temporal(left) || temporal(right)) {
+        throw new ArithmeticException("a " + kind(left) + " " + operator + " a " + kind(right)
+            + ": dates and timestamps have no arithmetic here; compare them, or take their parts (year, month, day)");
+      }
+    }
+
+    private static String kind(Object v) {
+      return v instanceof java.time.LocalDate ? "date" : temporal(v) ? "timestamp"
+          : v instanceof String ? "string" : v == null ? "null" : v instanceof Boolean ? "boolean" : "number";
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.Locale;
  */
 public final class ExpressionFunctions {
   public static final String NAMES =
-      "year, month, day, hour, weekday, date, upper, lower, trim, length, coalesce, abs";
+      "year, month, day, hour, weekday, date, timestamp, upper, lower, trim, length, coalesce, abs";
 
   public Integer year(Object t) {
     return part(t, ChronoField.YEAR);
@@ -48,6 +48,29 @@ public final class ExpressionFunctions {
     return LocalDate.from(temporal(t));
   }
 
+  /**
+   * An instant parsed from ISO text, {@code timestamp('2024-01-31T10:00:00Z')}; without an offset
+   * ({@code '2024-01-31 10:00:00'}) in UTC, as the date parts are.
+   */
+  public Instant timestamp(Object t) {
+    if (t == null) {
+      return null;
+    }
+    if (t instanceof Instant) {
+      return (Instant) t;
+    }
+    if (t instanceof LocalDate) {
+      return ((LocalDate) t).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    }
+    if (!(t instanceof CharSequence)) {
+      throw new IllegalArgumentException("expects ISO text, a date or a timestamp");
+    }
+    String text = t.toString().trim().replace(' ', 'T');
+    java.time.temporal.TemporalAccessor parsed = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parse(text);
+    return parsed.isSupported(ChronoField.OFFSET_SECONDS) ? Instant.from(parsed)
+        : java.time.LocalDateTime.from(parsed).toInstant(java.time.ZoneOffset.UTC);
+  }
+
   public String upper(String s) {
     return s == null ? null : s.toUpperCase(Locale.ROOT);
   }
@@ -60,8 +83,9 @@ public final class ExpressionFunctions {
     return s == null ? null : s.strip();
   }
 
+  /** Characters as DuckDB counts them: code points (an emoji is one, not two UTF-16 units). */
   public Integer length(String s) {
-    return s == null ? null : s.length();
+    return s == null ? null : s.codePointCount(0, s.length());
   }
 
   /** The first argument that is not null. */
@@ -84,7 +108,7 @@ public final class ExpressionFunctions {
     if (n instanceof Double || n instanceof Float) {
       return Math.abs(n.doubleValue());
     }
-    return Math.abs(n.longValue());
+    return Math.absExact(n.longValue()); // abs of the smallest long has no long: an error, as in DuckDB
   }
 
   private static Integer part(Object t, ChronoField field) {

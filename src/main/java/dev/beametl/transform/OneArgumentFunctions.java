@@ -21,6 +21,7 @@ final class OneArgumentFunctions {
       case "hour": return FUNCTIONS::hour;
       case "weekday": return FUNCTIONS::weekday;
       case "date": return FUNCTIONS::date;
+      case "timestamp": return FUNCTIONS::timestamp;
       case "upper": return v -> FUNCTIONS.upper(string(v));
       case "lower": return v -> FUNCTIONS.lower(string(v));
       case "trim": return v -> FUNCTIONS.trim(string(v));

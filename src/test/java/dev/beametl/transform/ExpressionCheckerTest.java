@@ -25,6 +25,28 @@ public class ExpressionCheckerTest {
     return s;
   }
 
+  /**
+   * A date or timestamp meets only its own kind: JEXL compared ts < '2024-01-15 12:00:00' as text
+   * (10:00:00.500Z before 10:00:00Z) and made day + 1 the text "2024-01-151" (a hostile trial).
+   */
+  @Test
+  public void datesAndTimestampsMeetOnlyTheirOwnKind() {
+    for (String unlike : new String[] {"ts < '2024-01-15 12:00:00'", "day > '2024-1-5'", "day == '2024-01-05'",
+        "ts > date('2024-01-01')", "day != ts"}) {
+      assertThat(unlike, ExpressionChecker.check(unlike, scope(), BOOL), containsString("compares unlike values"));
+    }
+    assertThat(ExpressionChecker.check("day + 1 > day", scope(), BOOL), containsString("no arithmetic"));
+    for (String fine : new String[] {"ts >= timestamp('2024-01-15T10:00:00Z')", "ts < timestamp('2024-01-15 12:00')",
+        "date(ts) == day", "day == null", "hour(ts) > 1"}) {
+      assertThat(fine, ExpressionChecker.check(fine, scope(), BOOL), nullValue());
+    }
+    ExpressionFunctions f = new ExpressionFunctions();
+    org.junit.Assert.assertEquals(java.time.Instant.parse("2024-01-15T12:00:00Z"), f.timestamp("2024-01-15 12:00"));
+    org.junit.Assert.assertEquals(java.time.Instant.parse("2024-01-15T10:00:00Z"), f.timestamp("2024-01-15T12:00:00+02:00"));
+    org.junit.Assert.assertEquals(Integer.valueOf(1), f.length("\uD83D\uDE00")); // code points, as DuckDB
+    org.junit.Assert.assertThrows(ArithmeticException.class, () -> f.abs(Long.MIN_VALUE));
+  }
+
   @Test
   public void acceptsArithmeticFunctionsAndComparisons() {
     assertThat(ExpressionChecker.check("quantity * unit_price * (1 - coalesce(discount, 0))", scope(), DEC), nullValue());
