@@ -61,7 +61,71 @@ final class ExpressionEngine {
   }
 
   static JexlScript compile(String expression) {
-    return get().createScript(FEATURES, null, expression);
+    return get().createScript(FEATURES, null, exactLiterals(expression));
+  }
+
+  /**
+   * {@code expression} with each number written with a point or an exponent marked as a decimal
+   * ({@code 0.1} becomes JEXL's {@code 0.1B}): JEXL reads it as a double, so {@code amt * (0.1 * 3)}
+   * gave 0.030000000000000004 and a literal of 18 digits lost its last ones. Text in quotes and
+   * numbers with a suffix of their own ({@code 1.5d}) are left as written.
+   */
+  static String exactLiterals(String expression) {
+    StringBuilder out = new StringBuilder(expression.length() + 8);
+    int i = 0;
+    int n = expression.length();
+    while (i < n) {
+      char c = expression.charAt(i);
+      if (c == '\'' || c == '"') { // a string literal, escapes and all
+        int end = i + 1;
+        while (end < n && expression.charAt(end) != c) {
+          end += expression.charAt(end) == '\\' ? 2 : 1;
+        }
+        end = Math.min(end + 1, n);
+        out.append(expression, i, end);
+        i = end;
+        continue;
+      }
+      boolean startsNumber = Character.isDigit(c) || (c == '.' && i + 1 < n && Character.isDigit(expression.charAt(i + 1)));
+      char before = i == 0 ? ' ' : expression.charAt(i - 1);
+      if (!startsNumber || Character.isLetterOrDigit(before) || before == '_' || before == '.') {
+        out.append(c);
+        i++;
+        continue;
+      }
+      int end = i;
+      boolean real = false;
+      while (end < n && Character.isDigit(expression.charAt(end))) {
+        end++;
+      }
+      if (end < n && expression.charAt(end) == '.' && end + 1 < n && Character.isDigit(expression.charAt(end + 1))) {
+        real = true;
+        end++;
+        while (end < n && Character.isDigit(expression.charAt(end))) {
+          end++;
+        }
+      }
+      if (end < n && (expression.charAt(end) == 'e' || expression.charAt(end) == 'E')) {
+        int exp = end + 1;
+        if (exp < n && (expression.charAt(exp) == '+' || expression.charAt(exp) == '-')) {
+          exp++;
+        }
+        if (exp < n && Character.isDigit(expression.charAt(exp))) {
+          real = true;
+          end = exp;
+          while (end < n && Character.isDigit(expression.charAt(end))) {
+            end++;
+          }
+        }
+      }
+      out.append(expression, i, end);
+      boolean suffixed = end < n && (Character.isLetterOrDigit(expression.charAt(end)) || expression.charAt(end) == '_');
+      if (real && !suffixed) {
+        out.append('B');
+      }
+      i = end;
+    }
+    return out.toString();
   }
 
   /**
@@ -92,13 +156,38 @@ final class ExpressionEngine {
     @Override
     public Object add(Object left, Object right) {
       noTemporal(left, right, "+");
-      return super.add(left, right);
+      return left instanceof String || right instanceof String ? super.add(left, right)
+          : super.add(doubleIfOther(left, right), doubleIfOther(right, left));
     }
 
     @Override
     public Object subtract(Object left, Object right) {
       noTemporal(left, right, "-");
-      return super.subtract(left, right);
+      return super.subtract(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    @Override
+    public Object multiply(Object left, Object right) {
+      return super.multiply(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    @Override
+    public Object divide(Object left, Object right) {
+      return super.divide(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    @Override
+    public Object mod(Object left, Object right) {
+      return super.mod(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    /**
+     * A decimal meeting a double is a double, as in SQL (DuckDB's DECIMAL * DOUBLE is a DOUBLE): JEXL
+     * would make the double a decimal, and a double field times a literal 0.5 a decimal value.
+     */
+    private static Object doubleIfOther(Object v, Object other) {
+      return v instanceof java.math.BigDecimal && (other instanceof Double || other instanceof Float)
+          ? ((java.math.BigDecimal) v).doubleValue() : v;
     }
 
     private static boolean temporal(Object v) {

@@ -137,6 +137,25 @@ public class CompiledExpressionTest {
     assertThat(jexl(ExpressionEngine.compile("s =~ '.*' && s > '\uFFFD'"), emoji), is(true)); // JEXL's interpreter
   }
 
+  /**
+   * A number with a point is a decimal, not a double (a hostile trial: amt * (0.1 * 3) gave
+   * 0.030000000000000004, a literal of 20 digits lost its last ones); meeting a double it is a
+   * double, as in SQL.
+   */
+  @Test
+  public void numbersWithAPointAreExactDecimals() {
+    Object[] row = ROWS.get(0); // d = 12.50, x = 1.5, i = 3
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("d * (0.1 * 3)"), SCHEMA), row),
+        equalTo(new java.math.BigDecimal("3.750")));
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("d + 12345678901234567.89"), SCHEMA), row),
+        equalTo(new java.math.BigDecimal("12345678901234580.39")));
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("i / 4.0"), SCHEMA), row),
+        equalTo(new java.math.BigDecimal("0.75")));
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("x * 0.5"), SCHEMA), row), equalTo(0.75));
+    assertThat(jexl(ExpressionEngine.compile("s =~ '.*' ? x * 0.5 : 0"), row), equalTo(0.75)); // JEXL's interpreter
+    assertThat(ExpressionEngine.exactLiterals("'0.5' + 1.5e-2 + 2.5d + x1.5"), equalTo("'0.5' + 1.5e-2B + 2.5d + x1.5"));
+  }
+
   @Test
   public void whatTheCompilerDoesNotCoverStaysWithJexl() {
     for (String expression : LEFT_TO_JEXL) {
