@@ -50,7 +50,11 @@ public class InputFilesTest {
     Files.writeString(dir.resolve("sub/deep.csv"), "2\n");
     Files.writeString(dir.resolve("notes.txt"), "x\n");
     assertThat(names(dir + "/*.csv"), contains("d/top.csv"));
-    assertThat(names(dir + "/**/*.csv"), contains("d/sub/deep.csv"));
+    // ** is zero or more directories, as DuckDB, Python and the shell's globstar read it
+    assertThat(names(dir + "/**/*.csv"), contains("d/sub/deep.csv", "d/top.csv"));
+    assertThat(names(dir + "/**/sub/**/*.csv"), contains("d/sub/deep.csv"));
+    assertThat(InputFiles.zeroOrMoreDirectories("a/**/b/**/c"),
+        org.hamcrest.Matchers.containsInAnyOrder("a/**/b/**/c", "a/b/**/c", "a/**/b/c", "a/b/c"));
     assertThat(names(dir + "/top.csv"), contains("d/top.csv"));
     assertThat(names(dir + "/nothing*.csv"), empty());
     assertThat(names(dir + "/missing.csv"), empty());
