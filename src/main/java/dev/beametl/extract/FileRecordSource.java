@@ -78,7 +78,39 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
   }
 
   private boolean readInRanges() {
-    return compression() == Compression.UNCOMPRESSED && !spec.multiline() && spec.newlineIsOneByte();
+    return compression() == Compression.UNCOMPRESSED && !spec.multiline() && spec.newlineIsOneByte()
+        && !linesEndInCarriageReturns();
+  }
+
+  /** Whether this file's first line ends in a lone CR (old Mac, some Excel exports); null until looked at. */
+  private transient Boolean loneCarriageReturns;
+
+  /**
+   * Byte ranges split at line feeds, so a file whose lines end in a lone CR was one line: with a
+   * header, that line was taken for the header and the file gave no record and no bad record (a
+   * hostile trial: 3 rows read as 0, exit 0). Such a file is read whole, where CR, LF and CRLF all
+   * end a line. Its first line end decides, looked at in the first 64 KB.
+   */
+  private boolean linesEndInCarriageReturns() {
+    if (loneCarriageReturns == null) {
+      loneCarriageReturns = false;
+      try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(
+          org.apache.beam.sdk.io.FileSystems.open(getSingleFileMetadata().resourceId()))) {
+        byte[] head = in.readNBytes(64 * 1024);
+        for (int i = 0; i < head.length; i++) {
+          if (head[i] == '\n') {
+            break;
+          }
+          if (head[i] == '\r') {
+            loneCarriageReturns = i + 1 < head.length && head[i + 1] != '\n';
+            break;
+          }
+        }
+      } catch (IOException e) {
+        // unreadable here, unreadable for the reader too, which says so in a bad record
+      }
+    }
+    return loneCarriageReturns;
   }
 
   Compression compression() {

@@ -21,6 +21,11 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
   private final Charset charset;
   private ReadableByteChannel channel;
   private ColumnLayout layout;
+  /**
+   * The header cannot be used and no record has said so yet: a file whose header line swallowed the
+   * whole file (lines ending in a lone CR, the wrong charset) has no record to carry the problem.
+   */
+  private boolean headerProblemUnsaid;
   private long bufferStart; // file offset of buffer position 0
   private boolean eof;
   private byte[] line = new byte[1024];
@@ -57,6 +62,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
       boolean any = readLine();
       layout = any ? source.layoutFromHeader(decode().text) : null;
       firstRecord = nextRecordStart;
+      headerProblemUnsaid = layout != null && layout.headerProblem() != null && start == 0; // one range says it
     }
     if (start <= firstRecord) {
       seek(seekable, firstRecord);
@@ -71,8 +77,15 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
   protected boolean readNextRecord() throws IOException {
     long recordStart = nextRecordStart;
     if (!readLine()) {
+      if (headerProblemUnsaid) { // no record carries it: the file says it once, as a bad record
+        headerProblemUnsaid = false;
+        current = SourceRecord.unreadable(file, 0, 0, "this file has no record the schema can read: "
+            + layout.headerProblem());
+        return true;
+      }
       return false;
     }
+    headerProblemUnsaid = false;
     Decoded d = decode();
     current = SourceRecord.of(file, recordStart, 0, d.text, layout, d.bad,
         fullLength > maxRecordBytes ? fullLength : 0);

@@ -27,6 +27,8 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   private BoundedLineReader reader;
   private long recordLength;
   private ColumnLayout layout;
+  /** The header cannot be used and no record has said so yet (see RangeReader). */
+  private boolean headerProblemUnsaid;
   private long lineNumber;
   private SourceRecord current;
   private long recordsRead;
@@ -60,6 +62,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       if (source.hasHeader()) {
         String header = nextRecordText();
         layout = header == null ? null : source.layoutFromHeader(header);
+        headerProblemUnsaid = layout != null && layout.headerProblem() != null;
       }
     } catch (IOException e) {
       unreadable = confine(e);
@@ -91,8 +94,16 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       return true;
     }
     if (text == null) {
+      if (headerProblemUnsaid) { // no record carries it: the file says it once, as a bad record
+        headerProblemUnsaid = false;
+        current = SourceRecord.unreadable(file, -1, 1, "this file has no record the schema can read: "
+            + layout.headerProblem());
+        recordsRead++;
+        return true;
+      }
       return false;
     }
+    headerProblemUnsaid = false;
     long overLength = recordLength > getCurrentSource().spec.maxRecordBytes() ? recordLength : 0;
     current = SourceRecord.of(file, -1, startLine, text, layout, text.indexOf('\uFFFD') >= 0, overLength);
     recordsRead++;

@@ -50,21 +50,44 @@ public final class ColumnLayout implements Serializable {
     return headerProblem;
   }
 
-  /** Matches header names to schema field names; null when the header is exactly the schema. */
+  /**
+   * Matches header names to schema field names, exactly, else ignoring case (a header's
+   * {@code Discount} is the field {@code discount}, as database columns are matched; before, a
+   * nullable field so named was null in every row). Null when the header is exactly the schema. A
+   * header that names none of the fields is unusable: the wrong delimiter or charset, most likely.
+   */
   public static ColumnLayout fromHeader(List<String> header, List<String> schemaFields) {
     if (header.equals(schemaFields)) {
       return null;
     }
     int[] columns = new int[schemaFields.size()];
+    boolean any = false;
     for (int f = 0; f < columns.length; f++) {
-      columns[f] = MISSING;
-      for (int c = 0; c < header.size(); c++) {
-        if (header.get(c).trim().equals(schemaFields.get(f))) {
-          columns[f] = columns[f] == MISSING ? c : AMBIGUOUS;
-        }
+      columns[f] = find(header, schemaFields.get(f), false);
+      if (columns[f] == MISSING) {
+        columns[f] = find(header, schemaFields.get(f), true);
       }
+      any |= columns[f] != MISSING;
+    }
+    if (!any && !schemaFields.isEmpty()) {
+      String shown = String.join(",", header);
+      return unusableHeader("its header line (the first line) names none of the schema's fields ("
+          + (shown.length() > 100 ? shown.substring(0, 97) + "..." : shown) + "); check the delimiter, the "
+          + "charset and csv.header");
     }
     return new ColumnLayout(header.size(), columns);
+  }
+
+  /** The column named {@code field} (trimmed; ignoring case if asked), MISSING, or AMBIGUOUS. */
+  private static int find(List<String> header, String field, boolean ignoringCase) {
+    int column = MISSING;
+    for (int c = 0; c < header.size(); c++) {
+      String name = header.get(c).trim();
+      if (ignoringCase ? name.equalsIgnoreCase(field) : name.equals(field)) {
+        column = column == MISSING ? c : AMBIGUOUS;
+      }
+    }
+    return column;
   }
 
   public int width() {

@@ -98,6 +98,50 @@ public class FileRecordSourceTest {
     assertThat(all.get(0).layout().width(), is(2));
   }
 
+  /**
+   * Lines that end in a lone CR (old Mac, some Excel exports): split at line feeds, the whole file
+   * was one line, taken for the header, and read as no record at all (a hostile trial).
+   */
+  @Test
+  public void linesEndingInALoneCarriageReturnAreRecords() throws Exception {
+    StringBuilder b = new StringBuilder("name,id\r");
+    for (int i = 0; i < 3000; i++) {
+      b.append("n").append(i).append(',').append(i).append('\r');
+    }
+    FileRecordSource source = source(write("cr.csv", b.toString().getBytes(StandardCharsets.UTF_8)), csv().setHeader(true));
+    assertThat(source.split(2048, options), hasSize(1)); // read whole
+    List<SourceRecord> all = read(source);
+    assertThat(all, hasSize(3000));
+    assertThat(all.get(2999).text(), is("n2999,2999"));
+    assertThat(all.get(0).layout().columns(), contains(1, 0));
+  }
+
+  /**
+   * A header that names no field of the schema (the wrong charset, delimiter) is unusable; when no
+   * record follows to carry that, the file says it once, in whichever split reads it. Before, such
+   * a file (UTF-16LE read as UTF-16) gave no record and no bad record. Header names that differ in
+   * case only are the fields.
+   */
+  @Test
+  public void aHeaderThatNamesNoFieldIsOneBadRecordEvenWithoutRecords() throws Exception {
+    byte[] le = "id,name\r\n1,a\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+    FileRecordSource wrongCharset = source(write("le.csv", le), csv().setHeader(true).setCharset("UTF-16"));
+    List<SourceRecord> records = read(wrongCharset);
+    assertThat(records, hasSize(1));
+    assertThat(records.get(0).unreadable(), containsString("names none of the schema's fields"));
+
+    // The wrong delimiter, a header only, long enough for several splits: one bad record in all.
+    FileRecordSource headerOnly = source(write("semi.csv", ("ID;NAME" + " ".repeat(60_000) + "\n")
+        .getBytes(StandardCharsets.UTF_8)), csv().setHeader(true));
+    assertThat(headerOnly.split(2048, options).size(), greaterThan(1));
+    SourceTestUtils.assertSourcesEqualReferenceSource(headerOnly, headerOnly.split(2048, options), options);
+    assertThat(read(headerOnly), hasSize(1));
+
+    FileRecordSource cased = source(write("cased.csv", "Name,ID\nx,1\n".getBytes(StandardCharsets.UTF_8)),
+        csv().setHeader(true));
+    assertThat(read(cased).get(0).layout().columns(), contains(1, 0));
+  }
+
   @Test
   public void headerEqualToSchemaNeedsNoLayout() throws Exception {
     FileRecordSource source = source(write("same.csv", "id,name\n1,a\n".getBytes(StandardCharsets.UTF_8)),
