@@ -7,7 +7,6 @@ import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.SinkSpec;
 import java.io.IOException;
-import java.io.StringWriter;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -193,12 +192,23 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     return out.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
   }
 
+  /**
+   * One CSV line (TextIO adds the newline): a null value is nothing, an empty string is {@code ""},
+   * as DuckDB writes and reads them. Each value is printed as a record's first, the position where
+   * commons-csv quotes an empty string; before, both were nothing and could not be told apart.
+   */
   static String csvLine(Object... values) {
     try {
-      StringWriter w = new StringWriter();
-      CSVFormat.RFC4180.printRecord(w, values);
-      String line = w.toString();
-      return line.substring(0, line.length() - 2); // printRecord ends with CRLF; TextIO adds the newline
+      StringBuilder w = new StringBuilder();
+      for (int i = 0; i < values.length; i++) {
+        if (i > 0) {
+          w.append(',');
+        }
+        if (values[i] != null) {
+          CSVFormat.RFC4180.print(values[i], w, true);
+        }
+      }
+      return w.toString();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -40,7 +40,8 @@ final class RowFormatter implements Serializable {
       case CSV:
         Object[] values = new Object[row.getFieldCount()];
         for (int i = 0; i < values.length; i++) {
-          values[i] = ValueText.text(ValueText.plain(row, i));
+          Object v = ValueText.plain(row, i);
+          values[i] = v == null ? null : ValueText.text(v); // null stays apart from an empty string
         }
         return Load.csvLine(values);
       default:
