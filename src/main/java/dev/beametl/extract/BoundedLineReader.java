@@ -16,6 +16,7 @@ public final class BoundedLineReader {
   private int limit;
   private boolean skipLineFeed; // the last line ended with CR: a following LF belongs to it
   private long lastLength;
+  private String separatorBefore = "\n";
 
   public BoundedLineReader(Reader in, int maxChars) {
     this.in = in;
@@ -26,6 +27,7 @@ public final class BoundedLineReader {
   public String readLine() throws IOException {
     StringBuilder line = null;
     long length = 0;
+    separatorBefore = skipLineFeed ? "\r" : "\n";
     while (true) {
       if (position == limit && !fill()) {
         if (line == null) {
@@ -37,6 +39,7 @@ public final class BoundedLineReader {
         skipLineFeed = false;
         if (buffer[position] == '\n') {
           position++;
+          separatorBefore = "\r\n";
           continue;
         }
       }
@@ -59,6 +62,14 @@ public final class BoundedLineReader {
     }
     lastLength = length;
     return line.toString();
+  }
+
+  /**
+   * The line end between the line read last and the one before it, as the input has it: LF, CR or
+   * CRLF. A multiline record joins its lines with these, so a quoted value keeps its own line ends.
+   */
+  public String separatorBeforeLast() {
+    return separatorBefore;
   }
 
   /** The full length, in characters, of the line read last. */

@@ -177,10 +177,11 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
         break; // an unterminated quote: the parser reports it for this record
       }
       lineNumber++;
-      recordLength += 1 + reader.lastLength();
+      String separator = reader.separatorBeforeLast(); // "a\r\nb" in quotes stays so (it was "a\nb")
+      recordLength += separator.length() + reader.lastLength();
       quotes += countOf(more, quote);
       if (record.length() < max) {
-        record.append('\n').append(more, 0, Math.min(more.length(), max - record.length()));
+        record.append(separator).append(more, 0, Math.min(more.length(), max - record.length()));
       }
     }
     return record.toString();

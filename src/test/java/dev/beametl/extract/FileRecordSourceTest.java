@@ -214,6 +214,10 @@ public class FileRecordSourceTest {
     List<SourceRecord> all = read(source(write("multi.csv", text.getBytes(StandardCharsets.UTF_8)), csv().setMultiline(true)));
     assertThat(texts(all), contains("1,\"first\nsecond\"", "2,plain", "3,\"a \"\"quoted\"\" word\""));
     assertThat(all.get(1).line(), is(3L));
+    // A quoted value keeps its own line ends (they were all made LF), whatever ends the records.
+    String windows = "1,\"a\r\nb\"\r\n2,\"c\rd\"\r\n3,\"e\nf\r\ng\"\r\n";
+    assertThat(texts(read(source(write("crlf.csv", windows.getBytes(StandardCharsets.UTF_8)), csv().setMultiline(true)))),
+        contains("1,\"a\r\nb\"", "2,\"c\rd\"", "3,\"e\nf\r\ng\""));
   }
 
   @Test
