@@ -50,7 +50,7 @@ public final class ExpressionFunctions {
 
   /**
    * An instant parsed from ISO text, {@code timestamp('2024-01-31T10:00:00Z')}; without an offset
-   * ({@code '2024-01-31 10:00:00'}) in UTC, as the date parts are.
+   * ({@code '2024-01-31 10:00:00'}, {@code '2024-01-31'}: its midnight) in UTC, as the date parts are.
    */
   public Instant timestamp(Object t) {
     if (t == null) {
@@ -66,6 +66,9 @@ public final class ExpressionFunctions {
       throw new IllegalArgumentException("expects ISO text, a date or a timestamp");
     }
     String text = t.toString().trim().replace(' ', 'T');
+    if (text.length() == 10) { // a date alone: its first instant, in UTC
+      return LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+    }
     java.time.temporal.TemporalAccessor parsed = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parse(text);
     return parsed.isSupported(ChronoField.OFFSET_SECONDS) ? Instant.from(parsed)
         : java.time.LocalDateTime.from(parsed).toInstant(java.time.ZoneOffset.UTC);

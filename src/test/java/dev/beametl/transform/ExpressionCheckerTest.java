@@ -43,6 +43,7 @@ public class ExpressionCheckerTest {
     ExpressionFunctions f = new ExpressionFunctions();
     org.junit.Assert.assertEquals(java.time.Instant.parse("2024-01-15T12:00:00Z"), f.timestamp("2024-01-15 12:00"));
     org.junit.Assert.assertEquals(java.time.Instant.parse("2024-01-15T10:00:00Z"), f.timestamp("2024-01-15T12:00:00+02:00"));
+    org.junit.Assert.assertEquals(java.time.Instant.parse("2024-01-15T00:00:00Z"), f.timestamp("2024-01-15"));
     org.junit.Assert.assertEquals(Integer.valueOf(1), f.length("\uD83D\uDE00")); // code points, as DuckDB
     org.junit.Assert.assertThrows(ArithmeticException.class, () -> f.abs(Long.MIN_VALUE));
   }
