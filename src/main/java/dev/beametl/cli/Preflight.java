@@ -9,6 +9,7 @@ import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,18 +33,19 @@ final class Preflight {
 
   /** Checks the input; returns how many files the source path matched (0 for a database). */
   static int checkInput(PipelineSpec spec) throws Unavailable {
+    List<String> outputs = List.of(spec.sink().path(), spec.deadLetterPath());
     for (int i = 0; i < spec.lookups().size(); i++) {
-      checkSource(spec.lookups().get(i).source(), "lookups[" + i + "].source");
+      checkSource(spec.lookups().get(i).source(), "lookups[" + i + "].source", outputs);
     }
-    return checkSource(spec.source(), "source");
+    return checkSource(spec.source(), "source", outputs);
   }
 
-  private static int checkSource(SourceSpec source, String key) throws Unavailable {
+  private static int checkSource(SourceSpec source, String key, List<String> outputs) throws Unavailable {
     if (source.jdbc() != null) {
       checkDatabase(source.jdbc(), key);
       return 0;
     }
-    return checkFilesMatch(source, key);
+    return checkFilesMatch(source, key, outputs);
   }
 
   private static void checkDatabase(JdbcSpec jdbc, String key) throws Unavailable {
@@ -60,7 +62,7 @@ final class Preflight {
     }
   }
 
-  private static int checkFilesMatch(SourceSpec source, String key) {
+  private static int checkFilesMatch(SourceSpec source, String key, List<String> outputs) {
     List<MatchResult.Metadata> files;
     try {
       files = InputFiles.match(source.path());
@@ -72,9 +74,33 @@ final class Preflight {
           + "\"; check the path or glob" + (key.equals("source") ? " (--input overrides it)" : ""));
     }
     for (MatchResult.Metadata file : files) {
+      checkNotAnOutput(file, key, source.path(), outputs);
       checkReadable(file, key);
     }
     return files.size();
+  }
+
+  /**
+   * A glob that reaches into the job's own output (d/**.csv with the sink in d/out) would read what
+   * an earlier run wrote, while this run's overwrite deletes it: every other run failed reading a
+   * file that was gone. Refused before the run.
+   */
+  private static void checkNotAnOutput(MatchResult.Metadata file, String key, String glob, List<String> outputs) {
+    String name = file.resourceId().toString();
+    if (name.contains("://") && !name.startsWith("file://")) {
+      return; // another file system: its paths are compared by the runner's listing, not here
+    }
+    Path path = Path.of(name.replaceFirst("^file://", "")).toAbsolutePath().normalize();
+    for (String output : outputs) {
+      if (output == null || (output.contains("://") && !output.startsWith("file://"))) {
+        continue;
+      }
+      Path dir = Path.of(output.replaceFirst("^file://", "")).toAbsolutePath().normalize();
+      if (path.startsWith(dir)) {
+        throw new SpecException(key + ".path: \"" + glob + "\" matches the job's own output (" + path + " is in "
+            + dir + "); narrow the glob, or write the output elsewhere");
+      }
+    }
   }
 
   /** Opens each input once, so a file the job may not read stops it before any worker starts. */

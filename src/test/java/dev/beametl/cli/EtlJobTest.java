@@ -91,6 +91,20 @@ public class EtlJobTest {
         "--dryRun");
     assertThat(noMatch.code, is(EtlJob.USAGE));
     assertThat(noMatch.err, containsString("source.path: no file matches"));
+
+    // A glob that reaches into the output an earlier run wrote: refused, not read (or half-deleted).
+    Path d = tmp.getRoot().toPath().resolve("d");
+    try {
+      Files.createDirectories(d.resolve("out"));
+      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), d.resolve("in.csv"));
+      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), d.resolve("out/part.csv"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Run ownOutput = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + d + "/**/*.csv",
+        "--output=" + d + "/out", "--dryRun");
+    assertThat(ownOutput.code, is(EtlJob.USAGE));
+    assertThat(ownOutput.err, containsString("matches the job's own output"));
   }
 
   @Test
