@@ -82,14 +82,15 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
         && !linesEndInCarriageReturns();
   }
 
-  /** Whether this file's first line ends in a lone CR (old Mac, some Excel exports); null until looked at. */
+  /** Whether this file's lines end in a lone CR (old Mac, some Excel exports); null until looked at. */
   private transient Boolean loneCarriageReturns;
 
   /**
    * Byte ranges split at line feeds, so a file whose lines end in a lone CR was one line: with a
    * header, that line was taken for the header and the file gave no record and no bad record (a
    * hostile trial: 3 rows read as 0, exit 0). Such a file is read whole, where CR, LF and CRLF all
-   * end a line. Its first line end decides, looked at in the first 64 KB.
+   * end a line. It is one whose first 64 KB hold a CR and no LF at all: a CR inside a quoted value,
+   * or lines ending CR CR LF, leave a file with line feeds as it was.
    */
   private boolean linesEndInCarriageReturns() {
     if (loneCarriageReturns == null) {
@@ -97,15 +98,15 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
       try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(
           org.apache.beam.sdk.io.FileSystems.open(getSingleFileMetadata().resourceId()))) {
         byte[] head = in.readNBytes(64 * 1024);
-        for (int i = 0; i < head.length; i++) {
-          if (head[i] == '\n') {
+        boolean cr = false;
+        for (byte b : head) {
+          if (b == '\n') {
+            cr = false;
             break;
           }
-          if (head[i] == '\r') {
-            loneCarriageReturns = i + 1 < head.length && head[i + 1] != '\n';
-            break;
-          }
+          cr |= b == '\r';
         }
+        loneCarriageReturns = cr;
       } catch (IOException e) {
         // unreadable here, unreadable for the reader too, which says so in a bad record
       }

@@ -168,6 +168,9 @@ final class ParquetColumns {
       return BigDecimal.valueOf(v, ((DecimalLogicalTypeAnnotation) logical).getScale());
     }
     if (logical instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
+      if (v == Integer.MAX_VALUE || v <= Integer.MIN_VALUE + 1) {
+        return v > 0 ? "infinity" : "-infinity"; // DuckDB's infinite dates, as its timestamps below
+      }
       return LocalDate.ofEpochDay(v).toString();
     }
     if (logical instanceof TimeLogicalTypeAnnotation) {

@@ -208,7 +208,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
           CSVFormat.RFC4180.print(values[i], w, true);
         }
       }
-      return w.toString();
+      return w.length() == 0 ? "\"\"" : w.toString(); // one null column: not a blank line, which readers skip
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

@@ -82,8 +82,8 @@ public final class ColumnLayout implements Serializable {
   private static int find(List<String> header, String field, boolean ignoringCase) {
     int column = MISSING;
     for (int c = 0; c < header.size(); c++) {
-      String name = header.get(c).trim();
-      if (ignoringCase ? name.equalsIgnoreCase(field) : name.equals(field)) {
+      String name = header.get(c).trim(); // a CSV header's spaces are the file's layout, not its names
+      if (ignoringCase ? name.equalsIgnoreCase(field.trim()) : name.equals(field.trim())) {
         column = column == MISSING ? c : AMBIGUOUS;
       }
     }

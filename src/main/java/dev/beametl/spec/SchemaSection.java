@@ -60,7 +60,7 @@ final class SchemaSection {
         throw c.error("this source has no header (csv.header: false), so its columns are in schema order and have "
             + "no names; drop column:, or read the header with csv.header: true");
       }
-      b.setColumn(c.nonEmptyString().trim()); // as CSV headers are matched, trimmed
+      b.setColumn(c.nonEmptyString()); // as written: a JSON key or Parquet column may have spaces
     }
     if (m.containsKey("nullable")) {
       b.setNullable(m.get("nullable").bool());

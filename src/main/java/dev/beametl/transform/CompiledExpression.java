@@ -39,7 +39,7 @@ import org.apache.commons.jexl3.parser.JexlNode;
  * reflection: about 14% of a 1M-row run. Here each of those is settled at compile time.
  *
  * <p>The results are JEXL's: every operator calls the same {@link JexlArithmetic} JEXL uses (strict,
- * DECIMAL128), and nulls follow JEXL's strict interpreter: a field that is null where a strict
+ * 76 digits), and nulls follow JEXL's strict interpreter: a field that is null where a strict
  * operator (arithmetic, ordering, {@code !}) reads it is an error no ternary catches; any other null
  * operand of such an operator is a "null operand" error, which the condition of a ternary and the
  * left side of {@code ??} read as null. The one shortcut: an integer meeting a decimal is made a decimal with
@@ -492,7 +492,7 @@ final class CompiledExpression {
   /**
    * {@code l op r} for + - * on two decimals, as JEXL's arithmetic gives it, without its dispatch
    * (JFR: JEXL's arithmetic was 6% of a run deriving two decimal products per row): JEXL computes
-   * the exact result rounded to {@code precision} digits (DECIMAL128), which is the exact result
+   * the exact result rounded to {@code precision} digits (76), which is the exact result
    * itself, scale included, whenever that has no more digits. Null otherwise, or for another
    * operator: JEXL decides. {@code DecimalArithmeticTest} holds the two to the same values.
    */

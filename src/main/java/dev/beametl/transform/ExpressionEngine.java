@@ -14,8 +14,8 @@ import org.apache.commons.jexl3.introspection.JexlPermissions;
  * The one JEXL configuration every expression uses. Expressions are single expressions (no loops,
  * no assignments, no lambdas, no {@code new}), the permissions are JEXL's RESTRICTED set plus our
  * function class, and arithmetic is strict: a null operand or an unknown name is an error, never a
- * silent zero. Decimal arithmetic uses 34 significant digits (DECIMAL128), so floating point never
- * touches a decimal.
+ * silent zero. Decimal arithmetic uses 76 significant digits (+ - * of decimal(38) values are
+ * exact), and numbers with a point are decimals, so floating point never touches a decimal.
  */
 final class ExpressionEngine {
   private static final JexlFeatures FEATURES =
@@ -49,7 +49,10 @@ final class ExpressionEngine {
               .strict(true)
               .safe(false)
               .silent(false)
-              .arithmetic(new CodePointArithmetic(true, MathContext.DECIMAL128, Integer.MIN_VALUE))
+              // 76 digits: + - * of two decimal(38) values are exact (DECIMAL128's 34 rounded a
+              // 36-digit value); a derived decimal is then rounded half-even to its declared scale.
+              .arithmetic(new CodePointArithmetic(true, new MathContext(2 * dev.beametl.spec.FieldType.MAX_PRECISION,
+                  java.math.RoundingMode.HALF_EVEN), Integer.MIN_VALUE))
               // With a cache JEXL also keeps each call's resolved method in the syntax tree; without
               // one it looked every function up again on every row (about 5% of a run's time).
               .cache(64)
@@ -76,9 +79,11 @@ final class ExpressionEngine {
     int n = expression.length();
     while (i < n) {
       char c = expression.charAt(i);
-      if (c == '\'' || c == '"') { // a string literal, escapes and all
-        int end = i + 1;
-        while (end < n && expression.charAt(end) != c) {
+      boolean regex = c == '~' && i + 1 < n && expression.charAt(i + 1) == '/';
+      if (c == '\'' || c == '"' || c == '`' || regex) { // a string, template or regex literal, escapes and all
+        char close = regex ? '/' : c;
+        int end = regex ? i + 2 : i + 1;
+        while (end < n && expression.charAt(end) != close) {
           end += expression.charAt(end) == '\\' ? 2 : 1;
         }
         end = Math.min(end + 1, n);
@@ -118,10 +123,11 @@ final class ExpressionEngine {
           }
         }
       }
-      out.append(expression, i, end);
       boolean suffixed = end < n && (Character.isLetterOrDigit(expression.charAt(end)) || expression.charAt(end) == '_');
-      if (real && !suffixed) {
-        out.append('B');
+      if (real && !suffixed) { // in parentheses: JEXL makes a negated decimal literal (-0.1B) a double
+        out.append('(').append(expression, i, end).append("B)");
+      } else {
+        out.append(expression, i, end);
       }
       i = end;
     }

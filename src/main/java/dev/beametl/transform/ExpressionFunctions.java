@@ -111,6 +111,9 @@ public final class ExpressionFunctions {
     if (n instanceof Double || n instanceof Float) {
       return Math.abs(n.doubleValue());
     }
+    if (n instanceof java.math.BigInteger) { // a product past a long's range, which JEXL widens
+      return ((java.math.BigInteger) n).abs();
+    }
     return Math.absExact(n.longValue()); // abs of the smallest long has no long: an error, as in DuckDB
   }
 

@@ -114,6 +114,9 @@ public class FileRecordSourceTest {
     assertThat(all, hasSize(3000));
     assertThat(all.get(2999).text(), is("n2999,2999"));
     assertThat(all.get(0).layout().columns(), contains(1, 0));
+    // Lines ending CR CR LF, and a CR in a quoted value, leave a file with line feeds split by them.
+    FileRecordSource crcrlf = source(write("crcrlf.csv", "1,a\r\r\n2,\"b\rc\"\r\r\n".getBytes(StandardCharsets.UTF_8)), csv());
+    assertThat(texts(read(crcrlf)), contains("1,a\r", "2,\"b\rc\"\r"));
   }
 
   /**

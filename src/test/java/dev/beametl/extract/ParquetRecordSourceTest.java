@@ -96,7 +96,8 @@ public class ParquetRecordSourceTest {
           + "DATE '1582-10-04' AS d, INTERVAL '1 month 2 days 3.5 seconds' AS iv, "
           + "'0b8f3b4e-3c1a-4c5e-9d2f-4a6b7c8d9e0f'::UUID AS u, 'b'::ENUM('a', 'b') AS e, "
           + "'{\"a\": 1}'::JSON AS j, 1.5::FLOAT AS f, true AS b, 7 AS \"x-y\", 8 AS \"unit price\", "
-          + "TIME '24:00:00' AS midnight, 'infinity'::TIMESTAMP AS inf, '-infinity'::TIMESTAMP AS ninf) "
+          + "TIME '24:00:00' AS midnight, 'infinity'::TIMESTAMP AS inf, '-infinity'::TIMESTAMP AS ninf, "
+          + "'infinity'::DATE AS dinf) "
           + "TO '" + file.getPath() + "' (FORMAT PARQUET)");
     }
     List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
@@ -110,7 +111,7 @@ public class ParquetRecordSourceTest {
         + "\"ms\":\"2024-01-02T03:04:05.123\",\"tz\":\"2024-01-02T03:04:05.500Z\",\"d\":\"1582-10-04\","
         + "\"iv\":\"P1M2DT3.5S\",\"u\":\"0b8f3b4e-3c1a-4c5e-9d2f-4a6b7c8d9e0f\",\"e\":\"b\",\"j\":\"{\\\"a\\\": 1}\","
         + "\"f\":1.5,\"b\":true,\"x-y\":7,\"unit price\":8,\"midnight\":\"24:00:00\",\"inf\":\"infinity\","
-        + "\"ninf\":\"-infinity\"}"));
+        + "\"ninf\":\"-infinity\",\"dinf\":\"infinity\"}"));
   }
 
   /**

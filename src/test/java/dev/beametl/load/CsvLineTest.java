@@ -13,5 +13,6 @@ public class CsvLineTest {
         "a,,\"\",\"x,y\",\"say \"\"hi\"\"\",\"two\nlines\",7"));
     assertThat(Load.csvLine(null, "b"), is(",b"));
     assertThat(Load.csvLine("", null), is("\"\","));
+    assertThat(Load.csvLine((Object) null), is("\"\"")); // one null column: not a blank line
   }
 }

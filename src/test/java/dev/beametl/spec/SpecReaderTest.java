@@ -73,7 +73,7 @@ public class SpecReaderTest {
     PipelineSpec spec = parse(withHeader.replace("{name: note, type: string,",
         "{name: note, column: ' Note (free text)', type: string,"));
     assertThat(spec.schema().get(4).name(), is("note"));
-    assertThat(spec.schema().get(4).sourceName(), is("Note (free text)"));
+    assertThat(spec.schema().get(4).sourceName(), is(" Note (free text)")); // as written; CSV headers match trimmed
     assertThat(spec.schema().get(0).sourceName(), is("id"));
 
     assertThat(errorOf(VALID.replace("{name: note,", "{name: 'unit price',")), allOf(

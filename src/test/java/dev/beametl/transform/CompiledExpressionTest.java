@@ -153,7 +153,15 @@ public class CompiledExpressionTest {
         equalTo(new java.math.BigDecimal("0.75")));
     assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("x * 0.5"), SCHEMA), row), equalTo(0.75));
     assertThat(jexl(ExpressionEngine.compile("s =~ '.*' ? x * 0.5 : 0"), row), equalTo(0.75)); // JEXL's interpreter
-    assertThat(ExpressionEngine.exactLiterals("'0.5' + 1.5e-2 + 2.5d + x1.5"), equalTo("'0.5' + 1.5e-2B + 2.5d + x1.5"));
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("-0.1 * 3 == -0.3"), SCHEMA), row),
+        equalTo(true)); // JEXL made a negated decimal literal a double
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile(
+        "d + 1234567890123456789012345678901234.56"), SCHEMA), row), // 36 digits: DECIMAL128 kept 34
+        equalTo(new java.math.BigDecimal("1234567890123456789012345678901247.06")));
+    assertThat(new ExpressionFunctions().abs(java.math.BigInteger.TEN.pow(19).negate()),
+        equalTo(java.math.BigInteger.TEN.pow(19)));
+    assertThat(ExpressionEngine.exactLiterals("'0.5' + 1.5e-2 + 2.5d + x1.5 + `r ${i} 2.5` + (s =~ ~/1.5/)"),
+        equalTo("'0.5' + (1.5e-2B) + 2.5d + x1.5 + `r ${i} 2.5` + (s =~ ~/1.5/)"));
   }
 
   @Test
