@@ -25,6 +25,10 @@ final class JsonCells {
   private final String[] names;
   private final SerializedString[] quoted;
   private final Map<String, Integer> index = new HashMap<>();
+  /** Field by its name in lower case, for keys that differ from it in case only (one field each). */
+  private final Map<String, Integer> lowerIndex = new HashMap<>();
+  /** Which fields the last line gave a value, by their exact name or in another case. */
+  private final boolean[] seen;
 
   /** The texts of the last line read; {@code textual[i]}: field i was a JSON string. */
   final String[] cells;
@@ -39,7 +43,9 @@ final class JsonCells {
       if (index.put(names[i], i) != null) {
         throw new IllegalArgumentException("field " + names[i] + " is in the schema twice");
       }
+      lowerIndex.merge(names[i].toLowerCase(java.util.Locale.ROOT), i, (a, b) -> -1); // -1: two fields
     }
+    seen = new boolean[names.length];
     cells = new String[names.length];
     textual = new boolean[names.length];
   }
@@ -48,6 +54,7 @@ final class JsonCells {
   boolean read(String text) {
     java.util.Arrays.fill(cells, null);
     java.util.Arrays.fill(textual, false);
+    java.util.Arrays.fill(seen, false);
     try (JsonParser p = json.getFactory().createParser(text)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return false;
@@ -65,7 +72,22 @@ final class JsonCells {
             break;
           }
           Integer found = index.get(p.currentName());
+          if (found == null) {
+            // A key in another case (Parquet's "ID" for the field id): the field's, as CSV headers
+            // and database columns are matched; when that could be ambiguous the tree decides.
+            Integer other = lowerIndex.get(p.currentName().toLowerCase(java.util.Locale.ROOT));
+            if (other != null && (other < 0 || seen[other] || hasKey(text, names[other]))) {
+              return false;
+            }
+            found = other;
+          }
           i = found == null ? -1 : found;
+        }
+        if (i >= 0 && seen[i]) {
+          return false; // the field's value twice, in two cases of its name: the tree says so
+        }
+        if (i >= 0) {
+          seen[i] = true;
         }
         JsonToken value = p.nextToken();
         if (i < 0) { // not a schema field: read as the tree reads it (its limits and its numbers), then dropped
@@ -106,6 +128,11 @@ final class JsonCells {
     } catch (IOException | IllegalArgumentException | ArithmeticException e) {
       return false; // malformed, a key given twice, a number beyond reading: the tree reading says which
     }
+  }
+
+  /** Whether the line may hold the key {@code name} exactly (a cheap, conservative test). */
+  private static boolean hasKey(String text, String name) {
+    return text.contains("\"" + name + "\"");
   }
 
   /** An integer as the tree gives it (its value's digits): JSON's own digits, but -0 is 0. */

@@ -307,7 +307,7 @@ public final class RecordValidator implements Serializable {
     List<Object> values = new ArrayList<>(fields.size() + 1);
     for (int i = 0; i < parsers.length; i++) {
       String name = fields.get(i).name();
-      JsonNode v = node.get(isoTimes ? name : fields.get(i).sourceName());
+      JsonNode v = isoTimes ? node.get(name) : sourceValue(node, fields.get(i));
       String cell;
       if (v == null || v.isNull()) {
         cell = null;
@@ -323,6 +323,31 @@ public final class RecordValidator implements Serializable {
       values.add(jsonValue(i, cell, v != null && v.isTextual(), isoTimes));
     }
     return values;
+  }
+
+  /**
+   * The value of {@code field} in a source's JSON object (a JSON line, a Parquet or database row): by
+   * its name, else by a key that differs in case only (Parquet's {@code ID} for {@code id}; a
+   * nullable field was null in every row), as CSV headers are matched. Two such keys are an error.
+   */
+  private static JsonNode sourceValue(JsonNode node, FieldSpec field) throws InvalidField {
+    String name = field.sourceName();
+    JsonNode v = node.get(name);
+    if (v != null) {
+      return v;
+    }
+    String found = null;
+    for (java.util.Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
+      String key = keys.next();
+      if (key.equalsIgnoreCase(name)) {
+        if (found != null) {
+          throw new InvalidField(field.name(), BadRecord.Kind.MALFORMED, field.name() + ": the keys \"" + found
+              + "\" and \"" + key + "\" both name it, in other cases");
+        }
+        found = key;
+      }
+    }
+    return found == null ? null : node.get(found);
   }
 
   /** A replayed row's value: a date or timestamp in ISO-8601, checked against the field's bounds. */

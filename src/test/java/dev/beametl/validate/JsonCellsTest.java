@@ -63,6 +63,20 @@ public class JsonCellsTest {
     assertThat("enough lines pass for the values to be compared", rows, greaterThan(5_000));
   }
 
+  /** A key in another case is the field's (Parquet's ID for id); two such keys are a bad record. */
+  @Test
+  public void keysInAnotherCaseAreTheFieldsOnce() {
+    for (boolean treeOnly : new boolean[] {false, true}) {
+      RecordValidator v = new RecordValidator(JSON, SCHEMA, true, false, treeOnly);
+      RecordValidator.Outcome one = v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":7}", null, false));
+      assertThat(describe(one), one.row == null ? "" : String.valueOf((Object) one.row.getValue(0)), equalTo("7"));
+      RecordValidator.Outcome exact = v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":7,\"id\":8}", null, false));
+      assertThat(describe(exact), exact.row == null ? "" : String.valueOf((Object) exact.row.getValue(0)), equalTo("8"));
+      RecordValidator.Outcome two = v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":7,\"Id\":8}", null, false));
+      assertThat(describe(two), org.hamcrest.Matchers.containsString("both name it"));
+    }
+  }
+
   private static String describe(RecordValidator.Outcome o) {
     return o.row != null ? "row " + o.row.getValues()
         : "bad " + o.bad.kind() + " " + o.bad.field() + " " + o.bad.reason();
@@ -90,7 +104,8 @@ public class JsonCellsTest {
       if (!clean && r.nextInt(10) == 0) {
         continue; // missing
       }
-      members.add("\"" + f.name() + "\":" + (clean ? VALID[i][r.nextInt(VALID[i].length)] : value(f, r)));
+      String key = r.nextInt(8) == 0 ? f.name().toUpperCase(java.util.Locale.ROOT) : f.name(); // another case
+      members.add("\"" + key + "\":" + (clean ? VALID[i][r.nextInt(VALID[i].length)] : value(f, r)));
     }
     if (r.nextInt(4) == 0) {
       String extra = clean ? (r.nextBoolean() ? "{\"a\":[1,{\"b\":null}]}" : VALID[4][r.nextInt(VALID[4].length)]) : any(r);
@@ -98,6 +113,11 @@ public class JsonCellsTest {
     }
     if (!clean && r.nextInt(30) == 0 && !members.isEmpty()) {
       members.add(members.get(r.nextInt(members.size()))); // a key twice
+    }
+    if (!clean && r.nextInt(30) == 0 && !members.isEmpty()) {
+      String member = members.get(r.nextInt(members.size())); // a key twice, in two cases
+      int colon = member.indexOf("\":");
+      members.add(member.substring(0, colon).toUpperCase(java.util.Locale.ROOT) + member.substring(colon));
     }
     if (r.nextInt(5) == 0) {
       Collections.shuffle(members, r);
