@@ -7,6 +7,7 @@ import dev.beametl.spec.SourceSpec;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Compression;
@@ -59,7 +60,9 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
 
   @Override
   protected FileBasedSource<SourceRecord> createForSubrangeOfFile(Metadata file, long start, long end) {
-    return new FileRecordSource(spec, schemaFields, file, start, end);
+    FileRecordSource range = new FileRecordSource(spec, schemaFields, file, start, end);
+    range.loneCarriageReturns = loneCarriageReturns;
+    return range;
   }
 
   @Override
@@ -83,7 +86,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
   }
 
   /** Whether this file's lines end in a lone CR (old Mac, some Excel exports); null until looked at. */
-  private transient Boolean loneCarriageReturns;
+  private @Nullable Boolean loneCarriageReturns; // kept by its byte ranges: each file is looked at once
 
   /**
    * Byte ranges split at line feeds, so a file whose lines end in a lone CR was one line: with a

@@ -14,6 +14,7 @@ import java.io.File;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -25,9 +26,17 @@ import org.apache.beam.sdk.testing.SourceTestUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.NanoTime;
+import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.example.ExampleParquetWriter;
+import org.apache.parquet.hadoop.example.GroupWriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -121,21 +130,10 @@ public class ParquetRecordSourceTest {
    */
   @Test
   public void int96TimestampsAreTheirWallClockTimes() throws Exception {
-    File file = new File(tmp.getRoot(), "int96.parquet");
-    org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
-        "message spark { required int96 ts; optional int96 maybe; }");
-    org.apache.parquet.example.data.simple.SimpleGroupFactory groups =
-        new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
-    Configuration conf = new Configuration();
-    org.apache.parquet.hadoop.example.GroupWriteSupport.setSchema(schema, conf);
-    try (ParquetWriter<org.apache.parquet.example.data.Group> w =
-        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new Path(file.getPath())).withConf(conf).build()) {
-      // 2024-01-02T03:04:05.123456789Z: Julian day 2460312; 1969-12-31T23:59:59Z: Julian day 2440587.
-      w.write(groups.newGroup().append("ts", new org.apache.parquet.example.data.simple.NanoTime(2460312,
-          (3 * 3600 + 4 * 60 + 5) * 1_000_000_000L + 123_456_789L)));
-      w.write(groups.newGroup().append("ts", new org.apache.parquet.example.data.simple.NanoTime(2440587,
-          86_399_000_000_000L)));
-    }
+    // 2024-01-02T03:04:05.123456789Z: Julian day 2460312; 1969-12-31T23:59:59Z: Julian day 2440587.
+    File file = writtenByParquet("int96.parquet", "message spark { required int96 ts; optional int96 maybe; }",
+        g -> g.append("ts", new NanoTime(2460312, (3 * 3600 + 4 * 60 + 5) * 1_000_000_000L + 123_456_789L)),
+        g -> g.append("ts", new NanoTime(2440587, 86_399_000_000_000L)));
     List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
     assertThat(records.stream().map(SourceRecord::text).collect(java.util.stream.Collectors.toList()), contains(
         "{\"ts\":\"2024-01-02T03:04:05.123456789\",\"maybe\":null}",
@@ -145,19 +143,9 @@ public class ParquetRecordSourceTest {
   /** A value without a meaning (a decimal of no bytes) makes its row a bad record naming the column; the rest reads. */
   @Test
   public void aValueThatCannotBeReadIsItsRowsBadRecord() throws Exception {
-    File file = new File(tmp.getRoot(), "odd.parquet");
-    org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
-        "message m { required binary d (DECIMAL(9,2)); }");
-    org.apache.parquet.example.data.simple.SimpleGroupFactory groups =
-        new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
-    Configuration conf = new Configuration();
-    org.apache.parquet.hadoop.example.GroupWriteSupport.setSchema(schema, conf);
-    try (ParquetWriter<org.apache.parquet.example.data.Group> w =
-        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new Path(file.getPath())).withConf(conf).build()) {
-      w.write(groups.newGroup().append("d", org.apache.parquet.io.api.Binary.fromConstantByteArray(new byte[0])));
-      w.write(groups.newGroup().append("d", org.apache.parquet.io.api.Binary.fromConstantByteArray(
-          java.math.BigInteger.valueOf(-1234).toByteArray())));
-    }
+    File file = writtenByParquet("odd.parquet", "message m { required binary d (DECIMAL(9,2)); }",
+        g -> g.append("d", Binary.fromConstantByteArray(new byte[0])),
+        g -> g.append("d", Binary.fromConstantByteArray(java.math.BigInteger.valueOf(-1234).toByteArray())));
     List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
     assertThat(records, hasSize(2));
     assertThat(records.get(0).unreadable(), containsString("column d: a value that cannot be read"));
@@ -174,5 +162,21 @@ public class ParquetRecordSourceTest {
     assertThat(records.get(0).unreadable(), containsString("not a readable Parquet file"));
     assertThat(records.get(0).unreadable(), not(containsString("ChannelInputFile@")));
     assertThat(records.get(0).origin(), is(file.getPath() + ":row 1"));
+  }
+
+  /** A file written by parquet-mr's example writer (which DuckDB cannot write: INT96, odd values), one row per function. */
+  @SafeVarargs
+  private File writtenByParquet(String name, String schema, UnaryOperator<Group>... rows) throws Exception {
+    File file = new File(tmp.getRoot(), name);
+    MessageType type = MessageTypeParser.parseMessageType(schema);
+    SimpleGroupFactory groups = new SimpleGroupFactory(type);
+    Configuration conf = new Configuration();
+    GroupWriteSupport.setSchema(type, conf);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new Path(file.getPath())).withConf(conf).build()) {
+      for (UnaryOperator<Group> row : rows) {
+        w.write(row.apply(groups.newGroup()));
+      }
+    }
+    return file;
   }
 }
