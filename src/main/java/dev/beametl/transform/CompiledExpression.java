@@ -519,18 +519,23 @@ final class CompiledExpression {
   }
 
   /**
-   * {@code < <= > >=} between two decimals, two dates, two timestamps or two strings: their {@code compareTo}
+   * {@code < <= > >=} between two integers (of any width, as longs), two decimals, two dates, two timestamps or
+   * two strings: their {@code compareTo}
    * (strings by code point), which is what JEXL's comparison ends in for them after its dispatch (2% of
    * a run filtering on a date).
    * Null for other operators and operands: JEXL decides.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static @Nullable Boolean ordering(BinaryOperator op, Object l, Object r) {
-    if (l == null || r == null || l.getClass() != r.getClass() || !(l instanceof BigDecimal
+    int c;
+    if (isIntegral(l) && isIntegral(r)) { // JEXL compares them as longs (JFR: 4% of a run filtering on year(ts))
+      c = Long.compare(((Number) l).longValue(), ((Number) r).longValue());
+    } else if (l == null || r == null || l.getClass() != r.getClass() || !(l instanceof BigDecimal
         || l instanceof java.time.LocalDate || l instanceof java.time.Instant || l instanceof String)) {
       return null;
+    } else {
+      c = l instanceof String ? ReduceFn.compareCodePoints((String) l, (String) r) : ((Comparable) l).compareTo(r);
     }
-    int c = l instanceof String ? ReduceFn.compareCodePoints((String) l, (String) r) : ((Comparable) l).compareTo(r);
     switch (op) {
       case LT:
         return c < 0;

@@ -49,6 +49,22 @@ public class DecimalArithmeticTest {
     assertThat(fast, greaterThan(300_000));
   }
 
+  /** An Integer, Long, Short or Byte, near zero or at a long's or an int's edge. */
+  private static Object integral(SplittableRandom rng) {
+    long v = rng.nextBoolean() ? rng.nextLong(-3, 3)
+        : new long[] {Long.MIN_VALUE, Long.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE}[rng.nextInt(4)] + rng.nextInt(-1, 1);
+    switch (rng.nextInt(4)) {
+      case 0:
+        return (int) v;
+      case 1:
+        return (short) v;
+      case 2:
+        return (byte) v;
+      default:
+        return v;
+    }
+  }
+
   @Test
   public void comparisonsAsJexlMakesThem() {
     SplittableRandom rng = new SplittableRandom(17);
@@ -59,7 +75,8 @@ public class DecimalArithmeticTest {
         {BigDecimal.valueOf(rng.nextInt(-3, 3), rng.nextInt(0, 3)), BigDecimal.valueOf(rng.nextInt(-3, 3), rng.nextInt(0, 3))},
         {java.time.LocalDate.ofEpochDay(rng.nextInt(-5, 5)), java.time.LocalDate.ofEpochDay(rng.nextInt(-5, 5))},
         {java.time.Instant.ofEpochSecond(rng.nextInt(-5, 5), rng.nextInt(0, 3)),
-            java.time.Instant.ofEpochSecond(rng.nextInt(-5, 5), rng.nextInt(0, 3))}};
+            java.time.Instant.ofEpochSecond(rng.nextInt(-5, 5), rng.nextInt(0, 3))},
+        {integral(rng), integral(rng)}};
       for (Object[] p : pairs) {
         for (BinaryOperator op : ops) {
           assertThat(p[0] + " " + op.symbol + " " + p[1], CompiledExpression.ordering(op, p[0], p[1]),
@@ -67,7 +84,9 @@ public class DecimalArithmeticTest {
         }
       }
     }
-    assertThat(CompiledExpression.ordering(BinaryOperator.LT, 1L, 2), org.hamcrest.Matchers.nullValue());
+    assertThat(CompiledExpression.ordering(BinaryOperator.LT, 1L, 2), equalTo(true));
+    assertThat(CompiledExpression.ordering(BinaryOperator.LT, 1L, 2.5), org.hamcrest.Matchers.nullValue());
+    assertThat(CompiledExpression.ordering(BinaryOperator.LT, 1, BigDecimal.TEN), org.hamcrest.Matchers.nullValue());
     assertThat(CompiledExpression.ordering(BinaryOperator.EQ, BigDecimal.ONE, BigDecimal.ONE), org.hamcrest.Matchers.nullValue());
   }
 }
