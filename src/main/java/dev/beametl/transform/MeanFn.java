@@ -31,17 +31,13 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     return new MeanFn(scale, check);
   }
 
-  static MeanFn asDecimal(int scale) {
-    return new MeanFn(scale, v -> v);
-  }
-
   static MeanFn asDouble() {
     return new MeanFn(-1, null);
   }
 
   /** Exact sum (integers, decimals) or double sum, and the count of values seen. */
   static final class Accum {
-    BigDecimal exact = BigDecimal.ZERO;
+    final DecimalSum exact = new DecimalSum();
     double inexact;
     long count;
   }
@@ -59,9 +55,9 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     if (input instanceof Double) {
       acc.inexact += input.doubleValue();
     } else if (input instanceof BigDecimal) {
-      acc.exact = acc.exact.add((BigDecimal) input);
+      acc.exact.add((BigDecimal) input);
     } else {
-      acc.exact = acc.exact.add(BigDecimal.valueOf(input.longValue()));
+      acc.exact.add(input.longValue());
     }
     acc.count++;
     return acc;
@@ -71,7 +67,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
   public Accum mergeAccumulators(Iterable<Accum> accumulators) {
     Accum merged = new Accum();
     for (Accum a : accumulators) {
-      merged.exact = merged.exact.add(a.exact);
+      merged.exact.add(a.exact);
       merged.inexact += a.inexact;
       merged.count += a.count;
     }
@@ -84,11 +80,12 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
       return null;
     }
     BigDecimal count = BigDecimal.valueOf(acc.count);
+    BigDecimal exact = acc.exact.value();
     if (decimalScale >= 0) {
-      return check.apply(acc.exact.divide(count, decimalScale, RoundingMode.HALF_EVEN));
+      return check.apply(exact.divide(count, decimalScale, RoundingMode.HALF_EVEN));
     }
-    if (acc.exact.signum() != 0) {
-      return acc.exact.divide(count, MathContext.DECIMAL128).doubleValue(); // 34 digits: the double nearest the mean
+    if (exact.signum() != 0) {
+      return exact.divide(count, MathContext.DECIMAL128).doubleValue(); // 34 digits: the double nearest the mean
     }
     return acc.inexact / acc.count;
   }
@@ -103,7 +100,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
 
     @Override
     public void encode(Accum a, OutputStream out) throws IOException {
-      DecimalCoder.of().encode(a.exact, out);
+      DecimalCoder.of().encode(a.exact.value(), out);
       org.apache.beam.sdk.coders.DoubleCoder.of().encode(a.inexact, out);
       VarLongCoder.of().encode(a.count, out);
     }
@@ -111,7 +108,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     @Override
     public Accum decode(InputStream in) throws IOException {
       Accum a = new Accum();
-      a.exact = DecimalCoder.of().decode(in);
+      a.exact.add(DecimalCoder.of().decode(in));
       a.inexact = org.apache.beam.sdk.coders.DoubleCoder.of().decode(in);
       a.count = VarLongCoder.of().decode(in);
       return a;

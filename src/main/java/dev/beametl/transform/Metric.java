@@ -70,8 +70,7 @@ final class Metric implements Serializable {
           case DOUBLE:
             return (CombineFn) new ReduceFn<Double>(Double::sum, DoubleCoder.of());
           case DECIMAL:
-            return (CombineFn) new ReduceFn<BigDecimal>(BigDecimal::add, DecimalCoder.of(),
-                fitting(FieldType.decimal(FieldType.MAX_PRECISION, inputType.scale())));
+            return (CombineFn) new DecimalSumFn(fitting(FieldType.decimal(FieldType.MAX_PRECISION, inputType.scale())));
           default:
             return (CombineFn) new LongSumFn(spec.name(), spec.field());
         }
