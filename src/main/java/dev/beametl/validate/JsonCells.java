@@ -29,14 +29,17 @@ final class JsonCells {
   private final Map<String, Integer> lowerIndex = new HashMap<>();
   /** Which fields the last line gave a value, by their exact name or in another case. */
   private final boolean[] seen;
+  /** Fields that take a number as its text as written (text fields): 1.50 stays 1.50, not 1.5. */
+  private final boolean[] numbersAsWritten;
 
   /** The texts of the last line read; {@code textual[i]}: field i was a JSON string. */
   final String[] cells;
   final boolean[] textual;
 
-  JsonCells(ObjectMapper json, List<String> fieldNames) {
+  JsonCells(ObjectMapper json, List<String> fieldNames, boolean[] numbersAsWritten) {
     this.json = json; // its parser settings: a repeated key is an error
     this.names = fieldNames.toArray(new String[0]);
+    this.numbersAsWritten = numbersAsWritten.clone();
     this.quoted = new SerializedString[names.length];
     for (int i = 0; i < names.length; i++) {
       quoted[i] = new SerializedString(names[i]);
@@ -110,10 +113,13 @@ final class JsonCells {
             textual[i] = true;
             break;
           case VALUE_NUMBER_INT:
-            cells[i] = integerText(p.getText());
+            cells[i] = numbersAsWritten[i] ? p.getText() : integerText(p.getText());
             break;
           case VALUE_NUMBER_FLOAT:
-            cells[i] = decimalText(p);
+            cells[i] = decimalText(p); // read as the tree reads it (its limits), whatever the field takes
+            if (numbersAsWritten[i]) {
+              cells[i] = p.getText();
+            }
             break;
           case VALUE_TRUE:
           case VALUE_FALSE:
@@ -127,6 +133,29 @@ final class JsonCells {
       return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null;
     } catch (IOException | IllegalArgumentException | ArithmeticException e) {
       return false; // malformed, a key given twice, a number beyond reading: the tree reading says which
+    }
+  }
+
+  /**
+   * The text of the number a line's top-level key {@code key} holds, as written, or null: what the
+   * tree reading, which keeps a number's value only, gives a text field.
+   */
+  static String numberAsWritten(ObjectMapper json, String line, String key) {
+    try (JsonParser p = json.getFactory().createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals(key) && value.isNumeric()) {
+          return p.getText();
+        }
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
     }
   }
 

@@ -275,8 +275,12 @@ public final class RecordValidator implements Serializable {
     // The source's objects have the source's names; a row's values (a replayed dead letter), the fields'.
     JsonCells cells = isoTimes ? valuesCells : jsonCells;
     if (cells == null) {
+      boolean[] asWritten = new boolean[fields.size()];
+      for (int i = 0; i < asWritten.length; i++) {
+        asWritten[i] = fields.get(i).type().kind() == FieldType.Kind.STRING;
+      }
       cells = new JsonCells(json, fields.stream().map(f -> isoTimes ? f.name() : f.sourceName())
-          .collect(java.util.stream.Collectors.toList()));
+          .collect(java.util.stream.Collectors.toList()), asWritten);
       if (isoTimes) {
         valuesCells = cells;
       } else {
@@ -307,13 +311,16 @@ public final class RecordValidator implements Serializable {
     List<Object> values = new ArrayList<>(fields.size() + 1);
     for (int i = 0; i < parsers.length; i++) {
       String name = fields.get(i).name();
-      JsonNode v = isoTimes ? node.get(name) : sourceValue(node, fields.get(i));
+      String key = isoTimes ? name : sourceKey(node, fields.get(i));
+      JsonNode v = key == null ? null : node.get(key);
       String cell;
       if (v == null || v.isNull()) {
         cell = null;
       } else if (v.isContainerNode()) {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
+      } else if (v.isNumber() && fields.get(i).type().kind() == FieldType.Kind.STRING) {
+        cell = JsonCells.numberAsWritten(json, text, key); // a text field takes 1.50 as 1.50, as JsonCells does
       } else if (v.isBigDecimal()) {
         // As written: 1e3 stays an exponent, so a long refuses it here as it does in CSV.
         cell = v.decimalValue().toString();
@@ -326,15 +333,15 @@ public final class RecordValidator implements Serializable {
   }
 
   /**
-   * The value of {@code field} in a source's JSON object (a JSON line, a Parquet or database row): by
-   * its name, else by a key that differs in case only (Parquet's {@code ID} for {@code id}; a
-   * nullable field was null in every row), as CSV headers are matched. Two such keys are an error.
+   * The key of {@code field} in a source's JSON object (a JSON line, a Parquet or database row): its
+   * name, else a key that differs in case only (Parquet's {@code ID} for {@code id}; a nullable
+   * field was null in every row), as CSV headers are matched; null when there is none. Two such
+   * keys are an error.
    */
-  private static JsonNode sourceValue(JsonNode node, FieldSpec field) throws InvalidField {
+  private static String sourceKey(JsonNode node, FieldSpec field) throws InvalidField {
     String name = field.sourceName();
-    JsonNode v = node.get(name);
-    if (v != null) {
-      return v;
+    if (node.has(name)) {
+      return name;
     }
     String found = null;
     for (java.util.Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
@@ -347,7 +354,7 @@ public final class RecordValidator implements Serializable {
         found = key;
       }
     }
-    return found == null ? null : node.get(found);
+    return found;
   }
 
   /** A replayed row's value: a date or timestamp in ISO-8601, checked against the field's bounds. */
