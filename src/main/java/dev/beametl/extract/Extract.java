@@ -67,7 +67,7 @@ public abstract class Extract extends PTransform<PBegin, PCollection<SourceRecor
       // As listed when the run was planned: its sizes bound what is read (a file still growing is read to there).
       List<MatchResult.Metadata> matched = files() == null ? InputFiles.match(source().path()) : files();
       files = source().format() == SourceSpec.Format.PARQUET
-          ? ParquetRecordSource.forFiles(matched)
+          ? ParquetRecordSource.forFiles(matched, schemaFields())
           : FileRecordSource.forFiles(source(), schemaFields(), matched);
     } catch (IOException e) {
       throw new IllegalArgumentException("source.path: cannot list \"" + source().path() + "\": " + e.getMessage(), e);

@@ -16,12 +16,15 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.api.InitContext;
 import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 
 /**
  * Reads Parquet files split by row group: a byte range owns the row groups whose midpoint lies in
@@ -40,7 +43,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     if (files.size() != 1) {
       throw new IOException(path + " names " + files.size() + " files, not one");
     }
-    return new ParquetRecordSource(files.get(0), 0, files.get(0).sizeBytes());
+    return new ParquetRecordSource(files.get(0), 0, files.get(0).sizeBytes(), List.of());
   }
 
   /** The Parquet files {@code glob} names, each once ({@link InputFiles}), as one source. */
@@ -50,17 +53,30 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
 
   /** These Parquet files. */
   static BoundedSource<SourceRecord> forFiles(List<Metadata> files) {
-    return new FileSetSource<>(files, file -> new ParquetRecordSource(file, 0, file.sizeBytes()),
+    return forFiles(files, List.of());
+  }
+
+  /**
+   * These Parquet files, of which only the top-level columns named {@code columns} (exactly or in
+   * another case, as Validate matches them) are read; none named: every column.
+   */
+  static BoundedSource<SourceRecord> forFiles(List<Metadata> files, List<String> columns) {
+    List<String> wanted = List.copyOf(columns);
+    return new FileSetSource<>(files, file -> new ParquetRecordSource(file, 0, file.sizeBytes(), wanted),
         SourceRecord.RecordCoder.of());
   }
 
-  private ParquetRecordSource(Metadata file, long start, long end) {
+  /** The columns read; empty: all. */
+  private final List<String> columns;
+
+  private ParquetRecordSource(Metadata file, long start, long end, List<String> columns) {
     super(file, MIN_BUNDLE_BYTES, start, end);
+    this.columns = columns;
   }
 
   @Override
   protected FileBasedSource<SourceRecord> createForSubrangeOfFile(Metadata file, long start, long end) {
-    return new ParquetRecordSource(file, start, end);
+    return new ParquetRecordSource(file, start, end, columns);
   }
 
   @Override
@@ -114,7 +130,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
           }
         }
       }
-      reader = new GroupReaderBuilder(input).withFileRange(start, end).build();
+      reader = new GroupReaderBuilder(input, source.columns).withFileRange(start, end).build();
     }
 
     @Override
@@ -185,13 +201,42 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
 
   /** Parquet's own record reader, as rows of its example {@link Group} model, over any {@link InputFile}. */
   private static final class GroupReaderBuilder extends ParquetReader.Builder<Group> {
-    GroupReaderBuilder(InputFile input) {
+    private final List<String> columns;
+
+    GroupReaderBuilder(InputFile input, List<String> columns) {
       super(input);
+      this.columns = columns;
     }
 
     @Override
     protected ReadSupport<Group> getReadSupport() {
-      return new GroupReadSupport();
+      return new ProjectingReadSupport(columns);
+    }
+  }
+
+  /**
+   * Reads only the columns the schema names: a column it does not use is neither decoded nor can
+   * make a row bad (a value there without a meaning made the whole row unreadable), and a wide
+   * file's other columns cost nothing. A file with none of them is read whole, so its rows show
+   * what it holds in the dead letters.
+   */
+  private static final class ProjectingReadSupport extends GroupReadSupport {
+    private final List<String> columns;
+
+    ProjectingReadSupport(List<String> columns) {
+      this.columns = columns;
+    }
+
+    @Override
+    public ReadContext init(InitContext context) {
+      MessageType file = context.getFileSchema();
+      List<Type> read = new java.util.ArrayList<>();
+      for (Type column : file.getFields()) {
+        if (columns.stream().anyMatch(c -> c.equalsIgnoreCase(column.getName()))) {
+          read.add(column);
+        }
+      }
+      return new ReadContext(read.isEmpty() ? file : new MessageType(file.getName(), read));
     }
   }
 

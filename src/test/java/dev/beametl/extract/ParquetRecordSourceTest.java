@@ -153,6 +153,26 @@ public class ParquetRecordSourceTest {
     assertThat(records.get(1).text(), is("{\"d\":\"-12.34\"}"));
   }
 
+  /**
+   * Only the schema's columns are read (in any case, as Validate matches them): a value without a
+   * meaning in a column it does not use leaves the row good. A file with none of them is read whole.
+   */
+  @Test
+  public void onlyTheSchemasColumnsAreRead() throws Exception {
+    File file = writtenByParquet("wide.parquet", "message m { required int64 ID; required binary junk (DECIMAL(9,2)); "
+            + "optional binary note (UTF8); }",
+        g -> g.append("ID", 1L).append("junk", Binary.fromConstantByteArray(new byte[0])).append("note", "a"),
+        g -> g.append("ID", 2L).append("junk", Binary.fromConstantByteArray(new byte[] {1})));
+    List<org.apache.beam.sdk.io.fs.MatchResult.Metadata> files = InputFiles.match(file.getPath());
+    List<SourceRecord> records = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(files, List.of("id", "note", "missing")), options);
+    assertThat(records.stream().map(SourceRecord::text).collect(java.util.stream.Collectors.toList()), contains(
+        "{\"ID\":1,\"note\":\"a\"}", "{\"ID\":2,\"note\":null}"));
+    List<SourceRecord> none = SourceTestUtils.readFromSource(ParquetRecordSource.forFiles(files, List.of("other")), options);
+    assertThat(none.get(0).unreadable(), containsString("column junk: a value that cannot be read"));
+    assertThat(none.get(1).text(), is("{\"ID\":2,\"junk\":\"0.01\",\"note\":null}"));
+  }
+
   @Test
   public void aFileThatIsNoParquetIsOneBadRecordNamingIt() throws Exception {
     File file = new File(tmp.getRoot(), "broken.parquet");
