@@ -137,6 +137,15 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
   }
 
   /**
+   * The one bad record of a file whose header cannot be used and that has no record to carry that
+   * (a header-only file): read by the range at the file's start, or whole.
+   */
+  static SourceRecord noRecordAfterHeader(String file, long offset, long line, ColumnLayout layout) {
+    return SourceRecord.unreadable(file, offset, line, "this file has no record the schema can read: "
+        + layout.headerProblem());
+  }
+
+  /**
    * The layout a header line gives; a header that is blank or not one CSV record gives a layout that
    * makes each record of the file a bad record saying so, rather than failing the job.
    */

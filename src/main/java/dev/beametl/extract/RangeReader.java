@@ -79,8 +79,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     if (!readLine()) {
       if (headerProblemUnsaid) { // no record carries it: the file says it once, as a bad record
         headerProblemUnsaid = false;
-        current = SourceRecord.unreadable(file, 0, 0, "this file has no record the schema can read: "
-            + layout.headerProblem());
+        current = FileRecordSource.noRecordAfterHeader(file, 0, 0, layout);
         return true;
       }
       return false;

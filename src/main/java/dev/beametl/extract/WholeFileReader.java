@@ -96,8 +96,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     if (text == null) {
       if (headerProblemUnsaid) { // no record carries it: the file says it once, as a bad record
         headerProblemUnsaid = false;
-        current = SourceRecord.unreadable(file, -1, 1, "this file has no record the schema can read: "
-            + layout.headerProblem());
+        current = FileRecordSource.noRecordAfterHeader(file, -1, 1, layout);
         recordsRead++;
         return true;
       }

@@ -121,7 +121,7 @@ public abstract class OutputColumns implements Serializable {
         return FieldType.of(FieldType.Kind.LONG);
       case SUM:
         if (input.kind() == FieldType.Kind.DECIMAL) {
-          return FieldType.decimal(FieldType.MAX_PRECISION, input.scale());
+          return MetricSpec.sumType(input);
         }
         return FieldType.of(input.kind() == FieldType.Kind.DOUBLE ? FieldType.Kind.DOUBLE : FieldType.Kind.LONG);
       case MEAN:

@@ -24,6 +24,11 @@ public abstract class MetricSpec implements Serializable {
   /** The field aggregated; null only for {@code count}, which then counts rows. */
   public abstract @Nullable String field();
 
+  /** The type of the sum of a decimal(p,s) column: decimal(38,s), as DuckDB gives it. */
+  public static FieldType sumType(FieldType input) {
+    return FieldType.decimal(FieldType.MAX_PRECISION, input.scale());
+  }
+
   /**
    * The type of a decimal(p,s) field's mean: the input's integer digits (a mean lies between the
    * values), and up to six more places after the point, in 38 digits: decimal(10,2) gives

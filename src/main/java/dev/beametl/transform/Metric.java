@@ -70,7 +70,7 @@ final class Metric implements Serializable {
           case DOUBLE:
             return (CombineFn) new ReduceFn<Double>(Double::sum, DoubleCoder.of());
           case DECIMAL:
-            return (CombineFn) new DecimalSumFn(fitting(FieldType.decimal(FieldType.MAX_PRECISION, inputType.scale())));
+            return (CombineFn) new DecimalSumFn(fitting(MetricSpec.sumType(inputType)));
           default:
             return (CombineFn) new LongSumFn(spec.name(), spec.field());
         }
