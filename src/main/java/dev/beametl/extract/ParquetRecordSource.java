@@ -58,7 +58,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
 
   /**
    * These Parquet files, of which only the top-level columns named {@code columns} (exactly or in
-   * another case, as Validate matches them) are read; none named: every column.
+   * another case, as Validate matches them) are read; none named, or a file without one of them:
+   * every column.
    */
   static BoundedSource<SourceRecord> forFiles(List<Metadata> files, List<String> columns) {
     List<String> wanted = List.copyOf(columns);
@@ -217,8 +218,9 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
   /**
    * Reads only the columns the schema names: a column it does not use is neither decoded nor can
    * make a row bad (a value there without a meaning made the whole row unreadable), and a wide
-   * file's other columns cost nothing. A file with none of them is read whole, so its rows show
-   * what it holds in the dead letters.
+   * file's other columns cost nothing. A file that lacks one of them is read whole: its rows are
+   * likely bad records, and their dead letters keep every column, so a replay after the spec's fix
+   * (a misspelt {@code column:}) finds the one it names.
    */
   private static final class ProjectingReadSupport extends GroupReadSupport {
     private final List<String> columns;
@@ -236,7 +238,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
           read.add(column);
         }
       }
-      return new ReadContext(read.isEmpty() ? file : new MessageType(file.getName(), read));
+      boolean all = columns.stream().allMatch(c -> read.stream().anyMatch(t -> t.getName().equalsIgnoreCase(c)));
+      return new ReadContext(all && !read.isEmpty() ? new MessageType(file.getName(), read) : file);
     }
   }
 

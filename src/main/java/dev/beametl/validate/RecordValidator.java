@@ -277,7 +277,7 @@ public final class RecordValidator implements Serializable {
     if (cells == null) {
       boolean[] asWritten = new boolean[fields.size()];
       for (int i = 0; i < asWritten.length; i++) {
-        asWritten[i] = fields.get(i).type().kind() == FieldType.Kind.STRING;
+        asWritten[i] = writtenNumbers(fields.get(i));
       }
       cells = new JsonCells(json, fields.stream().map(f -> isoTimes ? f.name() : f.sourceName())
           .collect(java.util.stream.Collectors.toList()), asWritten);
@@ -319,7 +319,7 @@ public final class RecordValidator implements Serializable {
       } else if (v.isContainerNode()) {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
-      } else if (v.isNumber() && fields.get(i).type().kind() == FieldType.Kind.STRING) {
+      } else if (v.isNumber() && writtenNumbers(fields.get(i))) {
         cell = JsonCells.numberAsWritten(json, text, key); // a text field takes 1.50 as 1.50, as JsonCells does
       } else if (v.isBigDecimal()) {
         // As written: 1e3 stays an exponent, so a long refuses it here as it does in CSV.
@@ -330,6 +330,15 @@ public final class RecordValidator implements Serializable {
       values.add(jsonValue(i, cell, v != null && v.isTextual(), isoTimes));
     }
     return values;
+  }
+
+  /**
+   * Whether the field takes a JSON number as its text as written: text and category fields, whose
+   * values are compared as text (1.50 is not "1.5" there, as in a CSV cell); numbers and booleans
+   * take the number's value.
+   */
+  private static boolean writtenNumbers(FieldSpec field) {
+    return field.type().kind() == FieldType.Kind.STRING || field.type().kind() == FieldType.Kind.CATEGORY;
   }
 
   /**

@@ -23,8 +23,9 @@ import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 /**
  * Turns the text of one field into its typed value and checks the field's constraints. Values are
  * the Java types of the pipeline's rows: Integer, Long, Double, BigDecimal (at the declared scale),
- * Boolean, String, LocalDate, Instant, and for categories the position in the declared list. One
- * parser serves one thread at a time (as a DoFn's state does): it reuses a pattern's matcher.
+ * Boolean, String, LocalDate, Instant, and for categories the position in the declared list. A
+ * parser of a field with a {@code pattern} serves one thread at a time (as a DoFn's state does): it
+ * reuses the pattern's matcher.
  */
 public final class ValueParser implements Serializable {
   private final FieldSpec field;

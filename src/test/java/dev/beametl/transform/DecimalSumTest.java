@@ -79,19 +79,50 @@ public class DecimalSumTest {
     SplittableRandom rng = new SplittableRandom(22);
     for (int round = 0; round < 20_000; round++) {
       DecimalSum sum = new DecimalSum();
-      BigDecimal expected = BigDecimal.ZERO;
+      BigDecimal expected = null;
       for (int i = rng.nextInt(1, 6); i > 0; i--) {
+        BigDecimal v;
         if (rng.nextBoolean()) {
-          long v = rng.nextBoolean() ? rng.nextLong() : new long[] {Long.MIN_VALUE, Long.MAX_VALUE, -1, 0}[rng.nextInt(4)];
-          sum.add(v);
-          expected = expected.add(BigDecimal.valueOf(v));
+          long l = rng.nextBoolean() ? rng.nextLong()
+              : new long[] {Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE / 2, -1, 0}[rng.nextInt(5)];
+          sum.add(l);
+          v = BigDecimal.valueOf(l);
         } else {
-          BigDecimal v = random(rng, rng.nextInt(0, 4));
+          v = random(rng, rng.nextInt(0, 4));
           sum.add(v);
-          expected = expected.add(v);
         }
+        expected = expected == null ? v : expected.add(v);
       }
-      assertThat(sum.value().compareTo(expected), equalTo(0));
+      assertThat(sum.value(), equalTo(expected)); // value and scale
+    }
+    DecimalSum halves = new DecimalSum(); // a long sum that would be exactly Long.MIN_VALUE units
+    halves.add(Long.MIN_VALUE / 2);
+    halves.add(Long.MIN_VALUE / 2);
+    assertThat(halves.value(), equalTo(BigDecimal.valueOf(Long.MIN_VALUE)));
+  }
+
+  /** The accumulators travel as before: a sum as its nullable DecimalCoder value; a mean's sum, double sum and count. */
+  @Test
+  public void accumulatorsEncodeAsTheSumItself() throws Exception {
+    SplittableRandom rng = new SplittableRandom(24);
+    MeanFn mean = MeanFn.asDecimal(8, v -> v);
+    for (int round = 0; round < 2_000; round++) {
+      DecimalSum sum = new DecimalSum();
+      MeanFn.Accum acc = mean.createAccumulator();
+      BigDecimal expected = null;
+      for (int i = rng.nextInt(0, 5); i > 0; i--) {
+        BigDecimal v = random(rng, 2);
+        sum.add(v);
+        mean.addInput(acc, v);
+        expected = expected == null ? v : expected.add(v);
+      }
+      assertThat(CoderUtils.encodeToByteArray(DecimalSumFn.SumCoder.INSTANCE, sum), equalTo(CoderUtils.encodeToByteArray(
+          org.apache.beam.sdk.coders.NullableCoder.of(DecimalCoder.of()), expected)));
+      MeanFn.Accum decoded = CoderUtils.clone(MeanFn.AccumCoder.INSTANCE, acc);
+      assertThat(decoded.count, equalTo(acc.count));
+      assertThat(mean.extractOutput(decoded), equalTo(mean.extractOutput(acc)));
+      assertThat(mean.extractOutput(mean.mergeAccumulators(List.of(decoded, mean.createAccumulator()))),
+          equalTo(mean.extractOutput(acc)));
     }
   }
 

@@ -95,6 +95,15 @@ public class JsonCellsTest {
       }
       RecordValidator.Outcome price = v.validate(SourceRecord.of("f", 0, 0, "{\"id\":1,\"price\":100.0}", null, false));
       assertThat(describe(price), price.row.getValue("price"), equalTo(new java.math.BigDecimal("100.00")));
+      // A category's values are text too: 1.50 is not the declared "1.5", as in a CSV cell.
+      RecordValidator categories = new RecordValidator(JSON, List.of(FieldSpec.builder("c", FieldType.of(
+          FieldType.Kind.CATEGORY)).setValues(List.of("1.5", "2")).build()), false, false, treeOnly);
+      assertThat(describe(categories.validate(SourceRecord.of("f", 0, 0, "{\"c\":1.5}", null, false))),
+          equalTo("row [1.5]"));
+      assertThat(describe(categories.validate(SourceRecord.of("f", 0, 0, "{\"C\":2}", null, false))),
+          equalTo("row [2]"));
+      assertThat(describe(categories.validate(SourceRecord.of("f", 0, 0, "{\"c\":1.50}", null, false))),
+          org.hamcrest.Matchers.startsWith("bad NOT_ALLOWED c"));
     }
   }
 
