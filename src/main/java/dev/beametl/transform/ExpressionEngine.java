@@ -159,6 +159,23 @@ final class ExpressionEngine {
       return super.equals(left, right);
     }
 
+    /**
+     * {@code -x} without wrapping: JEXL negated the smallest int and long to themselves (a hostile
+     * trial: {@code -i > 0} was false for i = -2147483648, and the row silently filtered). As its
+     * {@code + - *} do past a type's range, the result widens: to a long, and past a long to a
+     * BigInteger, which a long column then refuses as a bad record.
+     */
+    @Override
+    public Object negate(Object value) {
+      if (value instanceof Integer && (Integer) value == Integer.MIN_VALUE) {
+        return -(long) Integer.MIN_VALUE;
+      }
+      if (value instanceof Long && (Long) value == Long.MIN_VALUE) {
+        return java.math.BigInteger.valueOf(Long.MIN_VALUE).negate();
+      }
+      return super.negate(value);
+    }
+
     @Override
     public Object add(Object left, Object right) {
       noTemporal(left, right, "+");

@@ -164,6 +164,21 @@ public class CompiledExpressionTest {
         equalTo("'0.5' + (1.5e-2B) + 2.5d + x1.5 + `r ${i} 2.5` + (s =~ ~/1.5/)"));
   }
 
+  /** -x of the smallest int or long widens, as + - * do, rather than wrapping to itself; compiled and by JEXL. */
+  @Test
+  public void negatingTheSmallestIntegerWidens() {
+    Object[] row = row(Integer.MIN_VALUE, Long.MIN_VALUE, "1", "1", 1.0, "s", true, "2024-01-01T00:00:00Z",
+        "2024-01-01", "EU");
+    for (String expression : List.of("-i > 0", "-l > 0", "-i == 2147483648", "-(i + 0) > 0", "-l - 1 > 0")) {
+      JexlScript script = ExpressionEngine.compile(expression);
+      assertThat(expression, compiled(CompiledExpression.compile(script, SCHEMA), row), equalTo(true));
+      assertThat(expression, jexl(script, row), equalTo(true));
+    }
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("-i"), SCHEMA), row), equalTo(2147483648L));
+    assertThat(compiled(CompiledExpression.compile(ExpressionEngine.compile("-l"), SCHEMA), row),
+        equalTo(java.math.BigInteger.ONE.shiftLeft(63)));
+  }
+
   @Test
   public void whatTheCompilerDoesNotCoverStaysWithJexl() {
     for (String expression : LEFT_TO_JEXL) {
