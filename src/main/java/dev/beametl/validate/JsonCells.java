@@ -25,7 +25,7 @@ final class JsonCells {
   private final String[] names;
   private final SerializedString[] quoted;
   private final Map<String, Integer> index = new HashMap<>();
-  /** Field by its name in lower case, for keys that differ from it in case only (one field each). */
+  /** Field by its {@link #folded} name, for keys that differ from it in case only (one field each). */
   private final Map<String, Integer> lowerIndex = new HashMap<>();
   /** Which fields the last line gave a value, by their exact name or in another case. */
   private final boolean[] seen;
@@ -46,7 +46,7 @@ final class JsonCells {
       if (index.put(names[i], i) != null) {
         throw new IllegalArgumentException("field " + names[i] + " is in the schema twice");
       }
-      lowerIndex.merge(names[i].toLowerCase(java.util.Locale.ROOT), i, (a, b) -> -1); // -1: two fields
+      lowerIndex.merge(folded(names[i]), i, (a, b) -> -1); // -1: two fields
     }
     seen = new boolean[names.length];
     cells = new String[names.length];
@@ -78,7 +78,7 @@ final class JsonCells {
           if (found == null) {
             // A key in another case (Parquet's "ID" for the field id): the field's, as CSV headers
             // and database columns are matched; when that could be ambiguous the tree decides.
-            Integer other = lowerIndex.get(p.currentName().toLowerCase(java.util.Locale.ROOT));
+            Integer other = lowerIndex.get(folded(p.currentName()));
             if (other != null && (other < 0 || seen[other] || hasKey(text, names[other]))) {
               return false;
             }
@@ -157,6 +157,26 @@ final class JsonCells {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * {@code s} with each character as String.equalsIgnoreCase compares it (its upper case's lower
+   * case), so that two names fold alike exactly when they are equal ignoring case - as the tree
+   * reading, CSV headers and Parquet columns match them. {@code toLowerCase} made "İD" "i̇d" (two
+   * characters for one), so the key "İD" was the field id's for the tree reading and not for this one.
+   */
+  static String folded(String s) {
+    int plain = 0; // ASCII other than capitals folds to itself: most keys, read without a copy
+    while (plain < s.length() && s.charAt(plain) < 0x80 && (s.charAt(plain) < 'A' || s.charAt(plain) > 'Z')) {
+      plain++;
+    }
+    if (plain == s.length()) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder(s.length()).append(s, 0, plain);
+    s.codePoints().skip(s.codePointCount(0, plain))
+        .forEach(c -> b.appendCodePoint(Character.toLowerCase(Character.toUpperCase(c))));
+    return b.toString();
   }
 
   /** Whether the line may hold the key {@code name} exactly (a cheap, conservative test). */

@@ -74,6 +74,15 @@ public class JsonCellsTest {
       assertThat(describe(exact), exact.row == null ? "" : String.valueOf((Object) exact.row.getValue(0)), equalTo("8"));
       RecordValidator.Outcome two = v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":7,\"Id\":8}", null, false));
       assertThat(describe(two), org.hamcrest.Matchers.containsString("both name it"));
+      // Equal ignoring case as String.equalsIgnoreCase has it, by both readings: a dotted capital I, a Kelvin sign.
+      for (String key : new String[] {"\u0130D", "\u0130d"}) {
+        RecordValidator.Outcome dotted = v.validate(SourceRecord.of("f", 0, 0, "{\"" + key + "\":9}", null, false));
+        assertThat(key + " " + describe(dotted), dotted.row == null ? "" : String.valueOf((Object) dotted.row.getValue(0)),
+            equalTo("9"));
+      }
+      RecordValidator kinds = new RecordValidator(JSON, List.of(FieldSpec.builder("kb", FieldType.of(FieldType.Kind.LONG))
+          .build()), true, false, treeOnly);
+      assertThat(describe(kinds.validate(SourceRecord.of("f", 0, 0, "{\"\u212Ab\":5}", null, false))), equalTo("row [5]"));
     }
   }
 
@@ -105,6 +114,30 @@ public class JsonCellsTest {
       assertThat(describe(categories.validate(SourceRecord.of("f", 0, 0, "{\"c\":1.50}", null, false))),
           org.hamcrest.Matchers.startsWith("bad NOT_ALLOWED c"));
     }
+  }
+
+  /** Folded names are equal exactly when String.equalsIgnoreCase says so, on random mixes of odd letters. */
+  @Test
+  public void foldedNamesAreEqualAsEqualsIgnoreCaseHasThem() {
+    String letters = "aAiIıİkKKsSſßẞσςΣ_1éÉǅǄǆ\ud801\udc00\ud801\udc28";
+    Random random = new Random(7);
+    for (int n = 0; n < 20_000; n++) {
+      String a = word(random, letters);
+      String b = word(random, letters);
+      assertThat(a + " " + b, JsonCells.folded(a).equals(JsonCells.folded(b)), equalTo(a.equalsIgnoreCase(b)));
+    }
+    String plain = "order_id2";
+    assertThat(JsonCells.folded(plain) == plain, equalTo(true));
+  }
+
+  private static String word(Random random, String letters) {
+    StringBuilder b = new StringBuilder();
+    for (int i = random.nextInt(3); i >= 0; i--) {
+      int at = random.nextInt(letters.length());
+      b.append(Character.isHighSurrogate(letters.charAt(at)) ? letters.substring(at, at + 2)
+          : Character.isLowSurrogate(letters.charAt(at)) ? letters.substring(at - 1, at + 1) : letters.substring(at, at + 1));
+    }
+    return b.toString();
   }
 
   private static String describe(RecordValidator.Outcome o) {
