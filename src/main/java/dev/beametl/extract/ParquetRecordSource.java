@@ -232,14 +232,15 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     @Override
     public ReadContext init(InitContext context) {
       MessageType file = context.getFileSchema();
-      List<Type> read = new java.util.ArrayList<>();
-      for (Type column : file.getFields()) {
-        if (columns.stream().anyMatch(c -> c.equalsIgnoreCase(column.getName()))) {
-          read.add(column);
-        }
+      boolean hasEvery = !columns.isEmpty() && columns.stream().allMatch(c -> file.getFields().stream().anyMatch(
+          t -> t.getName().equalsIgnoreCase(c)));
+      if (!hasEvery) {
+        return new ReadContext(file);
       }
-      boolean all = columns.stream().allMatch(c -> read.stream().anyMatch(t -> t.getName().equalsIgnoreCase(c)));
-      return new ReadContext(all && !read.isEmpty() ? new MessageType(file.getName(), read) : file);
+      List<Type> read = file.getFields().stream()
+          .filter(t -> columns.stream().anyMatch(c -> c.equalsIgnoreCase(t.getName())))
+          .collect(java.util.stream.Collectors.toList());
+      return new ReadContext(new MessageType(file.getName(), read));
     }
   }
 

@@ -42,31 +42,32 @@ final class DecimalSum {
     if (big == null && addUnits(value, 0)) {
       return;
     }
-    add(BigDecimal.valueOf(value));
+    addBig(BigDecimal.valueOf(value));
   }
 
   void add(BigDecimal value) {
-    if (big == null) {
-      // precision <= 18: the unscaled value is a long, read without a BigInteger (see DecimalCoder)
-      if (value.precision() <= 18 && addUnits(value.scaleByPowerOfTen(value.scale()).longValue(), value.scale())) {
-        return;
-      }
-      if (empty) {
-        big = value; // the first value as it is, as a sum of one value is
-        empty = false;
-        return;
-      }
-      big = value();
+    // precision <= 18: the unscaled value is a long, read without a BigInteger (see DecimalCoder)
+    if (big == null && value.precision() <= 18
+        && addUnits(value.scaleByPowerOfTen(value.scale()).longValue(), value.scale())) {
+      return;
     }
-    big = big.add(value);
+    addBig(value);
   }
 
   void add(DecimalSum other) {
-    if (!other.empty) {
-      if (big == null && other.big == null && addUnits(other.units, other.scale)) {
-        return;
-      }
-      add(other.value());
+    if (other.empty || big == null && other.big == null && addUnits(other.units, other.scale)) {
+      return;
+    }
+    addBig(other.value());
+  }
+
+  /** Adds a value the long sum cannot take: from here on the sum is a BigDecimal. */
+  private void addBig(BigDecimal value) {
+    if (empty) {
+      big = value; // the first value as it is, as a sum of one value is
+      empty = false;
+    } else {
+      big = (big == null ? value() : big).add(value);
     }
   }
 

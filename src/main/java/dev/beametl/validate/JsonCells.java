@@ -26,7 +26,7 @@ final class JsonCells {
   private final SerializedString[] quoted;
   private final Map<String, Integer> index = new HashMap<>();
   /** Field by its {@link #folded} name, for keys that differ from it in case only (one field each). */
-  private final Map<String, Integer> lowerIndex = new HashMap<>();
+  private final Map<String, Integer> foldedIndex = new HashMap<>();
   /** Which fields the last line gave a value, by their exact name or in another case. */
   private final boolean[] seen;
   /** Fields that take a number as its text as written (text fields): 1.50 stays 1.50, not 1.5. */
@@ -46,7 +46,7 @@ final class JsonCells {
       if (index.put(names[i], i) != null) {
         throw new IllegalArgumentException("field " + names[i] + " is in the schema twice");
       }
-      lowerIndex.merge(folded(names[i]), i, (a, b) -> -1); // -1: two fields
+      foldedIndex.merge(folded(names[i]), i, (a, b) -> -1); // -1: two fields
     }
     seen = new boolean[names.length];
     cells = new String[names.length];
@@ -78,7 +78,7 @@ final class JsonCells {
           if (found == null) {
             // A key in another case (Parquet's "ID" for the field id): the field's, as CSV headers
             // and database columns are matched; when that could be ambiguous the tree decides.
-            Integer other = lowerIndex.get(folded(p.currentName()));
+            Integer other = foldedIndex.get(folded(p.currentName()));
             if (other != null && (other < 0 || seen[other] || hasKey(text, names[other]))) {
               return false;
             }

@@ -89,13 +89,10 @@ public class JsonCellsTest {
   /** A number in a text field is its text as written (1.50, not 1.5; 100.0, not 1E+2), by either reading. */
   @Test
   public void aNumberInATextFieldIsItsTextAsWritten() {
-    String[] numbers = {"1.50", "100.0", "-0", "1e3", "1E+2", "0.0000001", "1e400", "007.10", "123456789012345678901"};
+    String[] numbers = {"1.50", "100.0", "-0", "1e3", "1E+2", "0.0000001", "1e400", "123456789012345678901"};
     for (boolean treeOnly : new boolean[] {false, true}) {
       RecordValidator v = new RecordValidator(JSON, SCHEMA, true, false, treeOnly);
       for (String number : numbers) {
-        if (number.startsWith("00")) { // not JSON: a bad record either way
-          continue;
-        }
         for (String line : new String[] {"{\"id\":1,\"note\":" + number + "}",
             "{\"x\":{\"note\":2.0},\"id\":1,\"NOTE\":" + number + "}"}) { // a nested key: the tree reads it
           RecordValidator.Outcome o = v.validate(SourceRecord.of("f", 0, 0, line, null, false));
