@@ -33,7 +33,10 @@ final class FileSetSource<T> extends BoundedSource<T> {
       throws Exception {
     List<BoundedSource<T>> splits = new ArrayList<>();
     for (Metadata file : files) {
-      splits.addAll(fileSource.apply(file).split(desiredBundleSizeBytes, options));
+      BoundedSource<T> whole = fileSource.apply(file);
+      // An empty file stays whole: splitting leaves it no range, so a format with something to say
+      // of it could not (a Parquet file of 0 bytes is no Parquet file).
+      splits.addAll(file.sizeBytes() == 0 ? List.of(whole) : whole.split(desiredBundleSizeBytes, options));
     }
     return splits;
   }

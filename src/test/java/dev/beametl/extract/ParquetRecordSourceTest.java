@@ -179,6 +179,20 @@ public class ParquetRecordSourceTest {
     }
   }
 
+  /** A file of 0 bytes is no Parquet file either: one bad record, not silence. */
+  @Test
+  public void anEmptyFileIsOneBadRecord() throws Exception {
+    File file = new File(tmp.getRoot(), "empty.parquet");
+    java.nio.file.Files.write(file.toPath(), new byte[0]);
+    org.apache.beam.sdk.io.BoundedSource<SourceRecord> source =
+        ParquetRecordSource.forFiles(InputFiles.match(file.getPath()), List.of("id"));
+    for (List<SourceRecord> records : List.of(SourceTestUtils.readFromSource(source, options),
+        SourceTestUtils.readFromSplitsOfSource(source, 1 << 20, options))) { // read whole, and as a runner splits it
+      assertThat(records, hasSize(1));
+      assertThat(records.get(0).unreadable(), containsString("not a readable Parquet file"));
+    }
+  }
+
   @Test
   public void aFileThatIsNoParquetIsOneBadRecordNamingIt() throws Exception {
     File file = new File(tmp.getRoot(), "broken.parquet");
