@@ -33,17 +33,25 @@ final class StarterSpec {
       }
     }
     b.append("\nschema:\n");
-    Set<String> names = fields.stream().map(f -> f.name).collect(Collectors.toCollection(HashSet::new));
+    // Names unique ignoring case, as a spec's must be: a file with columns "id" and "ID" gets the
+    // fields id and id_2 (column: "ID").
+    Set<String> names = new HashSet<>();
+    for (ColumnProfile.Suggestion f : fields) {
+      if (FieldSpec.isValidName(f.name)) {
+        names.add(f.name.toLowerCase(Locale.ROOT));
+      }
+    }
+    Set<String> kept = new HashSet<>();
     for (ColumnProfile.Suggestion f : fields) {
       b.append("  - {name: ");
-      if (FieldSpec.isValidName(f.name) || f.name.isBlank()) {
+      if (f.name.isBlank() || FieldSpec.isValidName(f.name) && kept.add(f.name.toLowerCase(Locale.ROOT))) {
         b.append(f.name);
       } else { // a column named "unit price": a valid name, unique in the spec, and the column's own
         String valid = FieldSpec.nameFor(f.name);
-        for (int k = 2; names.contains(valid); k++) {
+        for (int k = 2; names.contains(valid.toLowerCase(Locale.ROOT)); k++) {
           valid = FieldSpec.nameFor(f.name) + "_" + k;
         }
-        names.add(valid);
+        names.add(valid.toLowerCase(Locale.ROOT));
         b.append(valid).append(", column: ").append(quote(f.name));
       }
       b.append(", type: ").append(quote(f.type));

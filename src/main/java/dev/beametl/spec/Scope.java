@@ -23,9 +23,18 @@ final class Scope {
     if (name.equals(ORIGIN)) {
       throw node.error("\"" + ORIGIN + "\" is reserved: rows carry their origin under that name; rename the field");
     }
-    if (fields.put(name, type) != null) {
-      throw node.error("field \"" + name + "\" is declared twice");
+    for (String declared : fields.keySet()) {
+      if (declared.equals(name)) {
+        throw node.error("field \"" + name + "\" is declared twice");
+      }
+      if (declared.equalsIgnoreCase(name)) {
+        // Header columns, JSON keys, Parquet and database columns are matched to fields exactly, else
+        // ignoring case: a file's "Id" fed both "id" and "ID", one value read twice without a word.
+        throw node.error("field \"" + name + "\" differs from \"" + declared + "\" only in case, and columns are "
+            + "matched ignoring case: rename it, and give it its column with column: \"" + name + "\"");
+      }
     }
+    fields.put(name, type);
   }
 
   FieldType known(SpecNode node, String name) {

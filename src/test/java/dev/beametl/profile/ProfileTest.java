@@ -84,6 +84,15 @@ public class ProfileTest {
     assertThat(fields.get("f_2nd").sourceName(), is("2nd"));
   }
 
+  /** Columns whose names differ in case only get names that do not, and each keeps its own column. */
+  @Test
+  public void headersThatDifferInCaseOnlyGetDistinctNames() throws Exception {
+    Map<String, FieldSpec> fields = profile("id,ID,Id\n1,2,3\n4,5,6\n");
+    assertThat(fields.get("id").column(), is(org.hamcrest.Matchers.nullValue()));
+    assertThat(fields.get("id_2").sourceName(), is("ID"));
+    assertThat(fields.get("id_3").sourceName(), is("Id"));
+  }
+
   @Test
   public void badFlagsAreUsageErrors() {
     EtlJobTest.Run noInput = new EtlJobTest.Run("profile", "--out=x.yaml");

@@ -161,6 +161,9 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID.replace("format: dd/MM/yyyy, min: 01/01/2020", "format: dd/MM/yyyy, min: 2020-01-01")),
         containsString("\"2020-01-01\" is not a date in the field's format"));
     assertThat(errorOf(VALID.replace("  - {name: note", "  - {name: id")), containsString("field \"id\" is declared twice"));
+    // A file's "Id" (a header, a JSON key, a Parquet or database column) would feed both: refused.
+    assertThat(errorOf(VALID.replace("  - {name: note", "  - {name: ID")),
+        containsString("field \"ID\" differs from \"id\" only in case"));
   }
 
   @Test
