@@ -34,6 +34,8 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
   private final @Nullable String filter;
   private transient CompiledExpression.Eval[] expressions;
   private transient CompiledExpression.Eval filterExpression;
+  /** Makes the output rows; attachValues leaves a builder empty, so one serves every row. */
+  private transient Row.Builder rows;
   private transient BundleCounts counts;
   private transient long[] kept;
   private transient long[] filtered;
@@ -54,6 +56,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
       expressions[i] = evaluator(derived.get(i).expression());
     }
     filterExpression = filter == null ? null : evaluator(filter);
+    rows = Row.withSchema(outputSchema);
   }
 
   /** The compiled form of an expression, or JEXL's interpreter where the compiler does not reach. */
@@ -106,7 +109,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
     }
     kept[0]++;
     out.get(KEPT).output(expressions.length == 0 && !withOrigin ? row
-        : Row.withSchema(outputSchema).attachValues(java.util.Arrays.asList(values)));
+        : rows.attachValues(java.util.Arrays.asList(values)));
   }
 
   @FinishBundle

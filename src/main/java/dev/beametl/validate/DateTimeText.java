@@ -5,6 +5,8 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.Month;
+import java.time.Year;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -217,11 +219,15 @@ final class DateTimeText {
           return null;
         }
       }
-      try {
-        return LocalDate.of(digits(s, from + yearAt, 4), digits(s, from + monthAt, 2), digits(s, from + dayAt, 2));
-      } catch (DateTimeException e) {
-        return null; // February 30: the formatter says so
+      int year = digits(s, from + yearAt, 4);
+      int month = digits(s, from + monthAt, 2);
+      int day = digits(s, from + dayAt, 2);
+      // February 30 is no date (the formatter says so): checked here, not caught from LocalDate.of,
+      // whose exception's stack trace cost more than the rest of the bad row.
+      if (month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))) {
+        return null;
       }
+      return LocalDate.of(year, month, day);
     }
   }
 

@@ -51,6 +51,8 @@ public final class RecordValidator implements Serializable {
   /** Only for JsonCellsTest: every JSON line read by the tree, the reading JsonCells is held to. */
   private final boolean jsonTreeOnly;
   private transient ValueParser[] isoParsers;
+  /** Makes each valid record's row; attachValues leaves a builder empty, so one serves every row. */
+  private transient Row.Builder rows;
 
   public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories) {
     this(source, fields, encodeCategories, false);
@@ -98,7 +100,10 @@ public final class RecordValidator implements Serializable {
       if (origins) {
         values.add(record.origin());
       }
-      return new Outcome(Row.withSchema(schema).attachValues(values), null);
+      if (rows == null) {
+        rows = Row.withSchema(schema);
+      }
+      return new Outcome(rows.attachValues(values), null);
     } catch (InvalidField e) {
       String payload = record.text();
       if (record.overLength() > 0 && payload.length() > KEPT_OF_TOO_LONG) {
