@@ -11,9 +11,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
@@ -72,7 +72,9 @@ public final class InputFiles {
       base = base.resolve(whole.getName(i));
     }
     TreeMap<String, Path> files = new TreeMap<>(); // by the path as matched, each real file once
-    Set<Path> real = new LinkedHashSet<>();
+    // Each file on disk once, by its identity (device and inode where the file system has them):
+    // a symbolic link and a hard link both name a file matched already. Of its names, the first in order.
+    Map<Object, String> nameOf = new HashMap<>();
     if (firstGlob < 0) {
       if (Files.isRegularFile(whole)) {
         files.put(whole.toString(), whole);
@@ -90,8 +92,17 @@ public final class InputFiles {
         Files.walkFileTree(from, EnumSet.of(FileVisitOption.FOLLOW_LINKS), depth, new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-            if (attrs.isRegularFile() && matcher.test(from.relativize(file)) && real.add(file.toRealPath())) {
-              files.put(file.toString(), file);
+            if (attrs.isRegularFile() && matcher.test(from.relativize(file))) {
+              Object identity = attrs.fileKey() != null ? attrs.fileKey() : file.toRealPath();
+              String name = file.toString();
+              String before = nameOf.putIfAbsent(identity, name);
+              if (before == null) {
+                files.put(name, file);
+              } else if (name.compareTo(before) < 0) {
+                files.remove(before);
+                files.put(name, file);
+                nameOf.put(identity, name);
+              }
             }
             return FileVisitResult.CONTINUE;
           }

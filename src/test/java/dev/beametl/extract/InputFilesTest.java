@@ -42,6 +42,18 @@ public class InputFilesTest {
     assertThat(names(dir + "/**/*.csv"), hasSize(1));
   }
 
+  /** A hard link is the same file under a second name: read once, under the first name in order. */
+  @Test
+  public void aHardLinkIsTheSameFile() throws Exception {
+    Path dir = tmp.newFolder("d").toPath();
+    Files.writeString(dir.resolve("b.csv"), "1\n");
+    Files.createLink(dir.resolve("a.csv"), dir.resolve("b.csv"));
+    Files.createLink(dir.resolve("c.csv"), dir.resolve("b.csv"));
+    Files.createSymbolicLink(dir.resolve("0.csv"), dir.resolve("c.csv"));
+    Files.writeString(dir.resolve("other.csv"), "1\n");
+    assertThat(names(dir + "/*.csv"), contains("d/0.csv", "d/other.csv"));
+  }
+
   @Test
   public void starsStayInTheirDirectoryAndDoubleStarsCrossThem() throws Exception {
     Path dir = tmp.newFolder("d").toPath();
