@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -194,6 +195,22 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       this.fields = fields;
     }
 
+    /**
+     * The key a column's value is kept under: the field's name when column and field match one to one
+     * ignoring case (H2's ID for id), else the column's own name, which Validate matches as a JSON key
+     * (exactly, else ignoring case, a key two fields match so being neither's): mapped to a field name
+     * here, the last of the fields id and ID took a column "id", and columns id and ID one field.
+     * Null for a column no field names.
+     */
+    private String key(String label, List<String> labels) {
+      List<String> named = fields.stream().filter(f -> f.equalsIgnoreCase(label)).collect(Collectors.toList());
+      if (named.isEmpty()) {
+        return null;
+      }
+      boolean oneToOne = named.size() == 1 && labels.stream().filter(l -> l.equalsIgnoreCase(named.get(0))).count() == 1;
+      return oneToOne ? named.get(0) : label;
+    }
+
     @Override
     public SourceRecord mapRow(ResultSet rs) throws Exception {
       ResultSetMetaData meta = rs.getMetaData();
@@ -201,14 +218,13 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         json = new ObjectMapper();
         fieldOfColumn = new String[meta.getColumnCount() + 1];
         withZone = new boolean[meta.getColumnCount() + 1];
+        List<String> labels = new java.util.ArrayList<>();
         for (int i = 1; i <= meta.getColumnCount(); i++) {
           withZone[i] = hasTimeZone(meta.getColumnType(i), meta.getColumnTypeName(i));
-          String label = meta.getColumnLabel(i);
-          for (String f : fields) {
-            if (f.equalsIgnoreCase(label)) {
-              fieldOfColumn[i] = f;
-            }
-          }
+          labels.add(meta.getColumnLabel(i));
+        }
+        for (int i = 1; i <= labels.size(); i++) {
+          fieldOfColumn[i] = key(labels.get(i - 1), labels);
         }
       }
       ObjectNode node = json.createObjectNode();

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
@@ -22,6 +24,11 @@ import org.apache.beam.sdk.coders.VarIntCoder;
 public final class ColumnLayout implements Serializable {
   public static final int MISSING = -1;
   public static final int AMBIGUOUS = -2;
+  /**
+   * The header's only column for the field matches it ignoring case, and another field's name that
+   * differs from this one in case only as well (fields id and ID, a column Id): neither takes it.
+   */
+  public static final int CASE_AMBIGUOUS = -3;
 
   private final int width;
   private final int[] columnOfField;
@@ -61,11 +68,12 @@ public final class ColumnLayout implements Serializable {
       return null;
     }
     int[] columns = new int[schemaFields.size()];
+    List<Set<String>> variants = caseVariants(schemaFields);
     boolean any = false;
     for (int f = 0; f < columns.length; f++) {
-      columns[f] = find(header, schemaFields.get(f), false);
+      columns[f] = find(header, schemaFields.get(f));
       if (columns[f] == MISSING) {
-        columns[f] = find(header, schemaFields.get(f), true);
+        columns[f] = findIgnoringCase(header, schemaFields.get(f), variants.get(f));
       }
       any |= columns[f] != MISSING;
     }
@@ -78,12 +86,43 @@ public final class ColumnLayout implements Serializable {
     return new ColumnLayout(header.size(), columns);
   }
 
-  /** The column named {@code field} (trimmed; ignoring case if asked), MISSING, or AMBIGUOUS. */
-  private static int find(List<String> header, String field, boolean ignoringCase) {
+  /**
+   * Per name, the other names that equal it ignoring case but not exactly: a column or key matched
+   * ignoring case could be either field's, so it is neither's, and one that is exactly the other's
+   * name is the other's.
+   */
+  public static List<Set<String>> caseVariants(List<String> names) {
+    List<Set<String>> out = new ArrayList<>();
+    for (String name : names) {
+      Set<String> variants = new TreeSet<>();
+      for (String other : names) {
+        if (!other.trim().equals(name.trim()) && other.trim().equalsIgnoreCase(name.trim())) {
+          variants.add(other.trim());
+        }
+      }
+      out.add(variants);
+    }
+    return out;
+  }
+
+  /** The column matching {@code field} ignoring case, not one of {@code variants} exactly; see {@link #caseVariants}. */
+  private static int findIgnoringCase(List<String> header, String field, Set<String> variants) {
     int column = MISSING;
     for (int c = 0; c < header.size(); c++) {
       String name = header.get(c).trim(); // a CSV header's spaces are the file's layout, not its names
-      if (ignoringCase ? name.equalsIgnoreCase(field.trim()) : name.equals(field.trim())) {
+      if (name.equalsIgnoreCase(field.trim()) && !variants.contains(name)) {
+        column = column == MISSING ? c : AMBIGUOUS;
+      }
+    }
+    return column >= 0 && !variants.isEmpty() ? CASE_AMBIGUOUS : column;
+  }
+
+  /** The column named {@code field} exactly (trimmed), MISSING, or AMBIGUOUS. */
+  private static int find(List<String> header, String field) {
+    int column = MISSING;
+    for (int c = 0; c < header.size(); c++) {
+      String name = header.get(c).trim(); // a CSV header's spaces are the file's layout, not its names
+      if (name.equals(field.trim())) {
         column = column == MISSING ? c : AMBIGUOUS;
       }
     }

@@ -120,7 +120,7 @@ final class LookupSection {
     }
     LookupSpec lookup = b.build();
     for (FieldSpec f : lookup.addedFieldSpecs()) {
-      scope.declare(fieldsNode, f.name(), f.type());
+      scope.declare(fieldsNode, f.name(), f.type(), Scope.Rename.LOOKUP);
     }
     return lookup;
   }

@@ -24,7 +24,7 @@ final class SchemaSection {
     Map<String, String> fieldOfColumn = new HashMap<>();
     for (SpecNode item : node.list()) {
       FieldSpec field = field(item, scope, source);
-      scope.declare(item, field.name(), field.type());
+      scope.declare(item, field.name(), field.type(), Scope.Rename.SCHEMA);
       String other = fieldOfColumn.putIfAbsent(field.sourceName(), field.name());
       if (other != null) {
         throw item.error("the source's \"" + field.sourceName() + "\" is already read by field " + other

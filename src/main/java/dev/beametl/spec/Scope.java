@@ -19,7 +19,22 @@ final class Scope {
     this.checks = checks;
   }
 
+  /** How a field so named can be renamed: a schema field keeps its column with column:, a lookup's field takes as:. */
+  enum Rename {
+    SCHEMA(" (with column: \"%s\" it keeps its column)"), DERIVED(""), LOOKUP(" (with as:)");
+
+    private final String how;
+
+    Rename(String how) {
+      this.how = how;
+    }
+  }
+
   void declare(SpecNode node, String name, FieldType type) {
+    declare(node, name, type, Rename.DERIVED);
+  }
+
+  void declare(SpecNode node, String name, FieldType type, Rename rename) {
     if (name.equals(ORIGIN)) {
       throw node.error("\"" + ORIGIN + "\" is reserved: rows carry their origin under that name; rename the field");
     }
@@ -28,10 +43,10 @@ final class Scope {
         throw node.error("field \"" + name + "\" is declared twice");
       }
       if (declared.equalsIgnoreCase(name)) {
-        // Header columns, JSON keys, Parquet and database columns are matched to fields exactly, else
-        // ignoring case: a file's "Id" fed both "id" and "ID", one value read twice without a word.
+        // Columns, JSON keys and database tables match names ignoring case, as SQL does: a file's "Id"
+        // fed both "id" and "ID" once, and a sink's columns so named collide.
         throw node.error("field \"" + name + "\" differs from \"" + declared + "\" only in case, and columns are "
-            + "matched ignoring case: rename it, and give it its column with column: \"" + name + "\"");
+            + "matched ignoring case: rename it" + String.format(rename.how, name));
       }
     }
     fields.put(name, type);

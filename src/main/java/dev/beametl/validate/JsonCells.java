@@ -31,15 +31,21 @@ final class JsonCells {
   private final boolean[] seen;
   /** Fields that take a number as its text as written (text fields): 1.50 stays 1.50, not 1.5. */
   private final boolean[] numbersAsWritten;
+  /**
+   * Fields that take a number with a fraction or exponent as written (integer fields): 19.0 is no
+   * integer, as in a CSV cell, where the tree's value (19) would pass and 10.0's (1E+1) would not.
+   */
+  private final boolean[] fractionsAsWritten;
 
   /** The texts of the last line read; {@code textual[i]}: field i was a JSON string. */
   final String[] cells;
   final boolean[] textual;
 
-  JsonCells(ObjectMapper json, List<String> fieldNames, boolean[] numbersAsWritten) {
+  JsonCells(ObjectMapper json, List<String> fieldNames, boolean[] numbersAsWritten, boolean[] fractionsAsWritten) {
     this.json = json; // its parser settings: a repeated key is an error
     this.names = fieldNames.toArray(new String[0]);
     this.numbersAsWritten = numbersAsWritten.clone();
+    this.fractionsAsWritten = fractionsAsWritten.clone();
     this.quoted = new SerializedString[names.length];
     for (int i = 0; i < names.length; i++) {
       quoted[i] = new SerializedString(names[i]);
@@ -117,7 +123,7 @@ final class JsonCells {
             break;
           case VALUE_NUMBER_FLOAT:
             cells[i] = decimalText(p); // read as the tree reads it (its limits), whatever the field takes
-            if (numbersAsWritten[i]) {
+            if (numbersAsWritten[i] || fractionsAsWritten[i]) {
               cells[i] = p.getText();
             }
             break;

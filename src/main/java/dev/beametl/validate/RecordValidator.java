@@ -53,6 +53,8 @@ public final class RecordValidator implements Serializable {
   private transient ValueParser[] isoParsers;
   /** Makes each valid record's row; attachValues leaves a builder empty, so one serves every row. */
   private transient Row.Builder rows;
+  /** Per field, the other fields' source names that differ from its own in case only (usually none). */
+  private transient List<java.util.Set<String>> caseVariants;
 
   public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories) {
     this(source, fields, encodeCategories, false);
@@ -190,6 +192,10 @@ public final class RecordValidator implements Serializable {
     for (int i = 0; i < parsers.length; i++) {
       int column = layout == null ? i : layout.columnOf(i);
       String name = fields.get(i).name();
+      if (column == ColumnLayout.CASE_AMBIGUOUS) {
+        throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": the header's column for it matches "
+            + "another field's name as well, ignoring case; name its column exactly");
+      }
       if (column == ColumnLayout.AMBIGUOUS) {
         throw new InvalidField(name, BadRecord.Kind.MISSING_COLUMN, name + ": the header names this column twice");
       }
@@ -281,11 +287,13 @@ public final class RecordValidator implements Serializable {
     JsonCells cells = isoTimes ? valuesCells : jsonCells;
     if (cells == null) {
       boolean[] asWritten = new boolean[fields.size()];
+      boolean[] fractionsAsWritten = new boolean[fields.size()];
       for (int i = 0; i < asWritten.length; i++) {
         asWritten[i] = writtenNumbers(fields.get(i));
+        fractionsAsWritten[i] = integral(fields.get(i));
       }
       cells = new JsonCells(json, fields.stream().map(f -> isoTimes ? f.name() : f.sourceName())
-          .collect(java.util.stream.Collectors.toList()), asWritten);
+          .collect(java.util.stream.Collectors.toList()), asWritten, fractionsAsWritten);
       if (isoTimes) {
         valuesCells = cells;
       } else {
@@ -316,7 +324,7 @@ public final class RecordValidator implements Serializable {
     List<Object> values = new ArrayList<>(fields.size() + 1);
     for (int i = 0; i < parsers.length; i++) {
       String name = fields.get(i).name();
-      String key = isoTimes ? name : sourceKey(node, fields.get(i));
+      String key = isoTimes ? name : sourceKey(node, i);
       JsonNode v = key == null ? null : node.get(key);
       String cell;
       if (v == null || v.isNull()) {
@@ -324,8 +332,9 @@ public final class RecordValidator implements Serializable {
       } else if (v.isContainerNode()) {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
-      } else if (v.isNumber() && writtenNumbers(fields.get(i))) {
-        cell = JsonCells.numberAsWritten(json, text, key); // a text field takes 1.50 as 1.50, as JsonCells does
+      } else if (v.isNumber() && (writtenNumbers(fields.get(i)) || integral(fields.get(i)) && !v.isIntegralNumber())) {
+        // As JsonCells does: a text field takes 1.50 as 1.50, an integer field refuses 19.0 as written
+        cell = JsonCells.numberAsWritten(json, text, key);
       } else if (v.isBigDecimal()) {
         // As written: 1e3 stays an exponent, so a long refuses it here as it does in CSV.
         cell = v.decimalValue().toString();
@@ -346,27 +355,43 @@ public final class RecordValidator implements Serializable {
     return field.type().kind() == FieldType.Kind.STRING || field.type().kind() == FieldType.Kind.CATEGORY;
   }
 
+  /** Integer fields: a JSON number with a fraction or exponent is no integer (19.0, 1e3), as in CSV. */
+  private static boolean integral(FieldSpec field) {
+    return field.type().kind() == FieldType.Kind.INT || field.type().kind() == FieldType.Kind.LONG;
+  }
+
   /**
-   * The key of {@code field} in a source's JSON object (a JSON line, a Parquet or database row): its
-   * name, else a key that differs in case only (Parquet's {@code ID} for {@code id}; a nullable
-   * field was null in every row), as CSV headers are matched; null when there is none. Two such
-   * keys are an error.
+   * The key of field {@code i} in a source's JSON object (a JSON line, a Parquet or database row):
+   * its name, else a key that differs in case only (Parquet's {@code ID} for {@code id}; a nullable
+   * field was null in every row), as CSV headers are matched ({@link ColumnLayout#fromHeader}); null
+   * when there is none. Two such keys are an error; so is one that another field's name, differing
+   * from this one in case only, matches as well (fields id and ID, a key Id), and a key that is the
+   * other field's own name is not this one's.
    */
-  private static String sourceKey(JsonNode node, FieldSpec field) throws InvalidField {
+  private String sourceKey(JsonNode node, int i) throws InvalidField {
+    FieldSpec field = fields.get(i);
     String name = field.sourceName();
     if (node.has(name)) {
       return name;
     }
+    if (caseVariants == null) {
+      caseVariants = ColumnLayout.caseVariants(fields.stream().map(FieldSpec::sourceName)
+          .collect(java.util.stream.Collectors.toList()));
+    }
     String found = null;
     for (java.util.Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
       String key = keys.next();
-      if (key.equalsIgnoreCase(name)) {
+      if (key.equalsIgnoreCase(name) && !caseVariants.get(i).contains(key)) {
         if (found != null) {
           throw new InvalidField(field.name(), BadRecord.Kind.MALFORMED, field.name() + ": the keys \"" + found
               + "\" and \"" + key + "\" both name it, in other cases");
         }
         found = key;
       }
+    }
+    if (found != null && !caseVariants.get(i).isEmpty()) {
+      throw new InvalidField(field.name(), BadRecord.Kind.MISSING_COLUMN, field.name() + ": the key \"" + found
+          + "\" matches it and " + String.join(", ", caseVariants.get(i)) + " only ignoring case");
     }
     return found;
   }

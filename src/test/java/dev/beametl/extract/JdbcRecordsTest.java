@@ -43,6 +43,8 @@ public class JdbcRecordsTest {
       s.execute("CREATE TABLE events (event_day DATE, event_at TIMESTAMP, name VARCHAR(20))");
       s.execute("INSERT INTO events SELECT CASE WHEN MOD(X, 50) = 0 THEN NULL ELSE DATEADD(DAY, MOD(X, 400), DATE '2023-01-01') END,"
           + " DATEADD(MINUTE, X * 7, TIMESTAMP '2024-01-01 00:00:00'), 'e' || X FROM SYSTEM_RANGE(1, 5000)");
+      s.execute("CREATE TABLE cases (\"id\" INT, \"ID\" INT, \"Other\" INT)");
+      s.execute("INSERT INTO cases VALUES (1, 2, 3)");
       s.execute("CREATE USER reader PASSWORD 's3cret-pw'");
       s.execute("GRANT SELECT ON items TO reader");
     }
@@ -57,6 +59,22 @@ public class JdbcRecordsTest {
     return records
         .apply("Hash rows of " + name, MapElements.into(TypeDescriptors.longs()).via((SourceRecord r) -> (long) r.text().hashCode()))
         .apply("Sum hashes of " + name, Sum.longsGlobally());
+  }
+
+  /**
+   * Columns and fields match one to one ignoring case (OTHER is other), else each column keeps its own
+   * name for Validate to match: the columns id and ID stay two keys, not one field's value twice.
+   */
+  @Test
+  public void columnsWhoseNamesDifferInCaseOnlyStayApart() {
+    JdbcSpec cases = JdbcSpec.builder(URL).setUser("sa").setTable("cases").build();
+    PCollection<String> both = p.apply("Both", new JdbcRecords(cases, List.of("id", "ID", "other")))
+        .apply("Text of both", MapElements.into(TypeDescriptors.strings()).via(SourceRecord::text));
+    PCollection<String> one = p.apply("One", new JdbcRecords(cases, List.of("id", "other")))
+        .apply("Text of one", MapElements.into(TypeDescriptors.strings()).via(SourceRecord::text));
+    PAssert.that(both).containsInAnyOrder("{\"id\":1,\"ID\":2,\"other\":3}");
+    PAssert.that(one).containsInAnyOrder("{\"id\":1,\"ID\":2,\"other\":3}");
+    p.run();
   }
 
   @Test

@@ -163,7 +163,11 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID.replace("  - {name: note", "  - {name: id")), containsString("field \"id\" is declared twice"));
     // A file's "Id" (a header, a JSON key, a Parquet or database column) would feed both: refused.
     assertThat(errorOf(VALID.replace("  - {name: note", "  - {name: ID")),
-        containsString("field \"ID\" differs from \"id\" only in case"));
+        containsString("field \"ID\" differs from \"id\" only in case, and columns are matched ignoring case: "
+            + "rename it (with column: \"ID\" it keeps its column)"));
+    String derived = errorOf(VALID.replace("name: doubled", "name: Amount"));
+    assertThat(derived, containsString("field \"Amount\" differs from \"amount\" only in case"));
+    assertThat(derived, not(containsString("column:")));
   }
 
   @Test

@@ -86,6 +86,44 @@ public class JsonCellsTest {
     }
   }
 
+  /**
+   * Fields whose source names differ in case only (id, and id_2 with column: ID): a key that is one's
+   * name exactly is that one's alone, and a key matching both only ignoring case is a bad record,
+   * not both fields' value, by either reading.
+   */
+  @Test
+  public void aKeyMatchingTwoFieldsOnlyIgnoringCaseIsNeithers() {
+    List<FieldSpec> variants = List.of(
+        FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).setNullable(true).build(),
+        FieldSpec.builder("id_2", FieldType.of(FieldType.Kind.LONG)).setColumn("ID").setNullable(true).build());
+    for (boolean treeOnly : new boolean[] {false, true}) {
+      RecordValidator v = new RecordValidator(JSON, variants, true, false, treeOnly);
+      assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":8}", null, false))), equalTo("row [null, 8]"));
+      assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"id\":7}", null, false))), equalTo("row [7, null]"));
+      assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":8,\"id\":7}", null, false))),
+          equalTo("row [7, 8]"));
+      assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"Id\":5}", null, false))),
+          org.hamcrest.Matchers.containsString("matches it and ID only ignoring case"));
+    }
+  }
+
+  /** A number with a fraction or exponent is no integer, whatever its digits (19.0 as 10.0), by either reading. */
+  @Test
+  public void aFractionIsNoIntegerInJsonAsInCsv() {
+    String[] numbers = {"19.0", "10.0", "191.00", "0.0", "-0.0", "1E0", "1e1", "100e-2", "9223372036854775807.0"};
+    for (boolean treeOnly : new boolean[] {false, true}) {
+      RecordValidator v = new RecordValidator(JSON, SCHEMA, true, false, treeOnly);
+      for (String number : numbers) {
+        for (String line : new String[] {"{\"id\":" + number + "}", "{\"x\":{\"id\":1},\"ID\":" + number + "}"}) {
+          assertThat(line, describe(v.validate(SourceRecord.of("f", 0, 0, line, null, false))),
+              equalTo("bad TYPE id id: \"" + number + "\" is not a long"));
+        }
+      }
+      assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"id\":19,\"n\":-0}", null, false))),
+          org.hamcrest.Matchers.startsWith("row [19, 0,"));
+    }
+  }
+
   /** A number in a text field is its text as written (1.50, not 1.5; 100.0, not 1E+2), by either reading. */
   @Test
   public void aNumberInATextFieldIsItsTextAsWritten() {
