@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -33,15 +34,18 @@ public final class ColumnLayout implements Serializable {
   private final int width;
   private final int[] columnOfField;
   private final @Nullable String headerProblem;
+  /** The header's names as the file has them, when known: a dead letter's columns, for its replay. */
+  private final @Nullable List<String> header;
 
   public ColumnLayout(int width, int[] columnOfField) {
-    this(width, columnOfField, null);
+    this(width, columnOfField, null, null);
   }
 
-  private ColumnLayout(int width, int[] columnOfField, @Nullable String headerProblem) {
+  private ColumnLayout(int width, int[] columnOfField, @Nullable String headerProblem, @Nullable List<String> header) {
     this.width = width;
     this.columnOfField = columnOfField.clone();
     this.headerProblem = headerProblem;
+    this.header = header == null ? null : List.copyOf(header);
   }
 
   /**
@@ -49,7 +53,7 @@ public final class ColumnLayout implements Serializable {
    * cannot be matched to the schema, so each of them is a bad record saying why.
    */
   public static ColumnLayout unusableHeader(String problem) {
-    return new ColumnLayout(0, new int[0], problem);
+    return new ColumnLayout(0, new int[0], problem, null);
   }
 
   /** Why the file's header could not be used, or null. */
@@ -83,7 +87,16 @@ public final class ColumnLayout implements Serializable {
           + (shown.length() > 100 ? shown.substring(0, 97) + "..." : shown) + "); check the delimiter, the "
           + "charset and csv.header");
     }
-    return new ColumnLayout(header.size(), columns);
+    return new ColumnLayout(header.size(), columns, null, header);
+  }
+
+  /**
+   * The file's header, as it has it, or null when not known. A dead letter carries it whole: a column
+   * no field took (a misspelt column:, one two fields matched only ignoring case) is then still there
+   * when the replay runs with the spec mended.
+   */
+  public @Nullable List<String> header() {
+    return header;
   }
 
   /**
@@ -150,12 +163,13 @@ public final class ColumnLayout implements Serializable {
     return o instanceof ColumnLayout
         && ((ColumnLayout) o).width == width
         && Arrays.equals(((ColumnLayout) o).columnOfField, columnOfField)
-        && Objects.equals(((ColumnLayout) o).headerProblem, headerProblem);
+        && Objects.equals(((ColumnLayout) o).headerProblem, headerProblem)
+        && Objects.equals(((ColumnLayout) o).header, header);
   }
 
   @Override
   public int hashCode() {
-    return 31 * width + Arrays.hashCode(columnOfField) + Objects.hashCode(headerProblem);
+    return 31 * width + Arrays.hashCode(columnOfField) + Objects.hashCode(headerProblem) + Objects.hashCode(header);
   }
 
   @Override
@@ -168,6 +182,7 @@ public final class ColumnLayout implements Serializable {
   public static final class LayoutCoder extends AtomicCoder<ColumnLayout> {
     private static final LayoutCoder INSTANCE = new LayoutCoder();
     private static final NullableCoder<String> PROBLEM = NullableCoder.of(StringUtf8Coder.of());
+    private static final NullableCoder<List<String>> HEADER = NullableCoder.of(ListCoder.of(StringUtf8Coder.of()));
 
     public static LayoutCoder of() {
       return INSTANCE;
@@ -181,6 +196,7 @@ public final class ColumnLayout implements Serializable {
         VarIntCoder.of().encode(c + 2, out);
       }
       PROBLEM.encode(layout.headerProblem, out);
+      HEADER.encode(layout.header, out);
     }
 
     @Override
@@ -190,7 +206,8 @@ public final class ColumnLayout implements Serializable {
       for (int i = 0; i < columns.length; i++) {
         columns[i] = VarIntCoder.of().decode(in) - 2;
       }
-      return new ColumnLayout(width, columns, PROBLEM.decode(in));
+      String problem = PROBLEM.decode(in);
+      return new ColumnLayout(width, columns, problem, HEADER.decode(in));
     }
 
     @Override

@@ -135,6 +135,9 @@ public final class RecordValidator implements Serializable {
     if (layout != null && layout.headerProblem() != null) {
       return bad;
     }
+    if (layout != null && layout.header() != null) {
+      return bad.replayableAs(BadRecord.PayloadFormat.CSV, layout.header()); // the file's own, whole
+    }
     List<String> columns = new ArrayList<>();
     for (int c = 0; c < (layout == null ? fields.size() : layout.width()); c++) {
       columns.add(null);
