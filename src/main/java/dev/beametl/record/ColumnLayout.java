@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -23,23 +22,19 @@ import org.apache.beam.sdk.coders.VarIntCoder;
  * twice), and how many columns a record of that file has.
  */
 public final class ColumnLayout implements Serializable {
-  public static final int MISSING = -1;
-  public static final int AMBIGUOUS = -2;
+  public static final int MISSING = ColumnMatch.MISSING;
+  public static final int AMBIGUOUS = ColumnMatch.AMBIGUOUS;
   /**
    * The header's only column for the field matches it ignoring case, and another field's name that
    * differs from this one in case only as well (fields id and ID, a column Id): neither takes it.
    */
-  public static final int CASE_AMBIGUOUS = -3;
+  public static final int CASE_AMBIGUOUS = ColumnMatch.CASE_AMBIGUOUS;
 
   private final int width;
   private final int[] columnOfField;
   private final @Nullable String headerProblem;
   /** The header's names as the file has them, when known: a dead letter's columns, for its replay. */
   private final @Nullable List<String> header;
-
-  public ColumnLayout(int width, int[] columnOfField) {
-    this(width, columnOfField, null, null);
-  }
 
   private ColumnLayout(int width, int[] columnOfField, @Nullable String headerProblem, @Nullable List<String> header) {
     this.width = width;
@@ -62,9 +57,9 @@ public final class ColumnLayout implements Serializable {
   }
 
   /**
-   * Matches header names to schema field names, exactly, else ignoring case (a header's
-   * {@code Discount} is the field {@code discount}, as database columns are matched; before, a
-   * nullable field so named was null in every row). Null when the header is exactly the schema. A
+   * Matches header names to schema field names as {@link ColumnMatch} does: exactly, else ignoring
+   * case (a header's {@code Discount} is the field {@code discount}, as database columns are matched;
+   * before, a nullable field so named was null in every row). Null when the header is exactly the schema. A
    * header that names none of the fields is unusable: the wrong delimiter or charset, most likely.
    */
   public static ColumnLayout fromHeader(List<String> header, List<String> schemaFields) {
@@ -72,13 +67,14 @@ public final class ColumnLayout implements Serializable {
       return null;
     }
     int[] columns = new int[schemaFields.size()];
-    List<Set<String>> variants = caseVariants(schemaFields);
+    List<Set<String>> variants = ColumnMatch.caseVariants(schemaFields);
+    List<String> names = new ArrayList<>();
+    for (String name : header) {
+      names.add(name.trim()); // a CSV header's spaces are the file's layout, not its names
+    }
     boolean any = false;
     for (int f = 0; f < columns.length; f++) {
-      columns[f] = find(header, schemaFields.get(f));
-      if (columns[f] == MISSING) {
-        columns[f] = findIgnoringCase(header, schemaFields.get(f), variants.get(f));
-      }
+      columns[f] = ColumnMatch.find(names, schemaFields.get(f).trim(), variants.get(f));
       any |= columns[f] != MISSING;
     }
     if (!any && !schemaFields.isEmpty()) {
@@ -97,49 +93,6 @@ public final class ColumnLayout implements Serializable {
    */
   public @Nullable List<String> header() {
     return header;
-  }
-
-  /**
-   * Per name, the other names that equal it ignoring case but not exactly: a column or key matched
-   * ignoring case could be either field's, so it is neither's, and one that is exactly the other's
-   * name is the other's.
-   */
-  public static List<Set<String>> caseVariants(List<String> names) {
-    List<Set<String>> out = new ArrayList<>();
-    for (String name : names) {
-      Set<String> variants = new TreeSet<>();
-      for (String other : names) {
-        if (!other.trim().equals(name.trim()) && other.trim().equalsIgnoreCase(name.trim())) {
-          variants.add(other.trim());
-        }
-      }
-      out.add(variants);
-    }
-    return out;
-  }
-
-  /** The column matching {@code field} ignoring case, not one of {@code variants} exactly; see {@link #caseVariants}. */
-  private static int findIgnoringCase(List<String> header, String field, Set<String> variants) {
-    int column = MISSING;
-    for (int c = 0; c < header.size(); c++) {
-      String name = header.get(c).trim(); // a CSV header's spaces are the file's layout, not its names
-      if (name.equalsIgnoreCase(field.trim()) && !variants.contains(name)) {
-        column = column == MISSING ? c : AMBIGUOUS;
-      }
-    }
-    return column >= 0 && !variants.isEmpty() ? CASE_AMBIGUOUS : column;
-  }
-
-  /** The column named {@code field} exactly (trimmed), MISSING, or AMBIGUOUS. */
-  private static int find(List<String> header, String field) {
-    int column = MISSING;
-    for (int c = 0; c < header.size(); c++) {
-      String name = header.get(c).trim(); // a CSV header's spaces are the file's layout, not its names
-      if (name.equals(field.trim())) {
-        column = column == MISSING ? c : AMBIGUOUS;
-      }
-    }
-    return column;
   }
 
   public int width() {

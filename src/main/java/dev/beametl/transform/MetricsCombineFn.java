@@ -48,7 +48,7 @@ final class MetricsCombineFn extends CombineFn<Row, Object[], Row> {
     this.compacts = fns.stream().anyMatch(MetricsCombineFn::compacts);
   }
 
-  private static boolean compacts(CombineFn<?, ?, ?> fn) {
+  static boolean compacts(CombineFn<?, ?, ?> fn) {
     try {
       return fn.getClass().getMethod("compact", Object.class).getDeclaringClass() != CombineFn.class;
     } catch (NoSuchMethodException e) {

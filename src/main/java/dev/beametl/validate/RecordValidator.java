@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.ColumnMatch;
 import dev.beametl.record.CsvSyntax;
 import dev.beametl.record.Origins;
 import dev.beametl.record.SourceRecord;
@@ -135,18 +136,13 @@ public final class RecordValidator implements Serializable {
     if (layout != null && layout.headerProblem() != null) {
       return bad;
     }
-    if (layout != null && layout.header() != null) {
+    if (layout != null) {
       return bad.replayableAs(BadRecord.PayloadFormat.CSV, layout.header()); // the file's own, whole
     }
+    // No header, or one that is exactly the schema: the fields' columns, as a replay matches its header.
     List<String> columns = new ArrayList<>();
-    for (int c = 0; c < (layout == null ? fields.size() : layout.width()); c++) {
-      columns.add(null);
-    }
-    for (int i = 0; i < fields.size(); i++) {
-      int c = layout == null ? i : layout.columnOf(i);
-      if (c >= 0) {
-        columns.set(c, fields.get(i).sourceName()); // a replay matches its header as the source's
-      }
+    for (FieldSpec field : fields) {
+      columns.add(field.sourceName());
     }
     return bad.replayableAs(BadRecord.PayloadFormat.CSV, columns);
   }
@@ -364,12 +360,11 @@ public final class RecordValidator implements Serializable {
   }
 
   /**
-   * The key of field {@code i} in a source's JSON object (a JSON line, a Parquet or database row):
-   * its name, else a key that differs in case only (Parquet's {@code ID} for {@code id}; a nullable
-   * field was null in every row), as CSV headers are matched ({@link ColumnLayout#fromHeader}); null
-   * when there is none. Two such keys are an error; so is one that another field's name, differing
-   * from this one in case only, matches as well (fields id and ID, a key Id), and a key that is the
-   * other field's own name is not this one's.
+   * The key of field {@code i} in a source's JSON object (a JSON line, a Parquet or database row),
+   * found as a CSV header's column is ({@link ColumnMatch}): its name, else the one key that differs
+   * in case only (Parquet's {@code ID} for {@code id}; a nullable field was null in every row); null
+   * when there is none. Two such keys are an error, and so is one that another field's name matches
+   * only ignoring case as well. The keys are listed only when the name is not one of them.
    */
   private String sourceKey(JsonNode node, int i) throws InvalidField {
     FieldSpec field = fields.get(i);
@@ -378,25 +373,23 @@ public final class RecordValidator implements Serializable {
       return name;
     }
     if (caseVariants == null) {
-      caseVariants = ColumnLayout.caseVariants(fields.stream().map(FieldSpec::sourceName)
+      caseVariants = ColumnMatch.caseVariants(fields.stream().map(FieldSpec::sourceName)
           .collect(java.util.stream.Collectors.toList()));
     }
-    String found = null;
-    for (java.util.Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
-      String key = keys.next();
-      if (key.equalsIgnoreCase(name) && !caseVariants.get(i).contains(key)) {
-        if (found != null) {
-          throw new InvalidField(field.name(), BadRecord.Kind.MALFORMED, field.name() + ": the keys \"" + found
-              + "\" and \"" + key + "\" both name it, in other cases");
-        }
-        found = key;
-      }
+    List<String> keys = new ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    int key = ColumnMatch.find(keys, name, caseVariants.get(i));
+    if (key == ColumnMatch.AMBIGUOUS) {
+      List<String> both = ColumnMatch.caseMatches(keys, name, caseVariants.get(i));
+      throw new InvalidField(field.name(), BadRecord.Kind.MALFORMED, field.name() + ": the keys \"" + both.get(0)
+          + "\" and \"" + both.get(1) + "\" both name it, in other cases");
     }
-    if (found != null && !caseVariants.get(i).isEmpty()) {
-      throw new InvalidField(field.name(), BadRecord.Kind.MISSING_COLUMN, field.name() + ": the key \"" + found
-          + "\" matches it and " + String.join(", ", caseVariants.get(i)) + " only ignoring case");
+    if (key == ColumnMatch.CASE_AMBIGUOUS) {
+      throw new InvalidField(field.name(), BadRecord.Kind.MISSING_COLUMN, field.name() + ": the key \""
+          + ColumnMatch.caseMatches(keys, name, caseVariants.get(i)).get(0) + "\" matches it and "
+          + String.join(", ", caseVariants.get(i)) + " only ignoring case");
     }
-    return found;
+    return key == ColumnMatch.MISSING ? null : keys.get(key);
   }
 
   /** A replayed row's value: a date or timestamp in ISO-8601, checked against the field's bounds. */

@@ -1,5 +1,6 @@
 package dev.beametl.record;
 
+import static dev.beametl.record.ColumnLayout.AMBIGUOUS;
 import static dev.beametl.record.ColumnLayout.CASE_AMBIGUOUS;
 import static dev.beametl.record.ColumnLayout.MISSING;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -29,6 +30,13 @@ public class ColumnLayoutTest {
     assertThat(layout(List.of("x", "iD"), List.of("ID", "iD")), equalTo(List.of(MISSING, 1)));
     assertThat(layout(List.of("ID", "name", "NAME"), List.of("id", "ID", "Id", "name", "NAME")),
         equalTo(List.of(MISSING, 0, MISSING, 1, 2)));
+  }
+
+  @Test
+  public void twoColumnsEquallyGoodAreAmbiguousAndPaddingIsNoPartOfAName() {
+    assertThat(layout(List.of("id", " id "), List.of("id", "x")), equalTo(List.of(AMBIGUOUS, MISSING)));
+    assertThat(layout(List.of("ID", "Id", "x"), List.of("id", "x")), equalTo(List.of(AMBIGUOUS, 2)));
+    assertThat(layout(List.of("x", "  ID"), List.of("id", "x")), equalTo(List.of(1, 0)));
   }
 
   @Test

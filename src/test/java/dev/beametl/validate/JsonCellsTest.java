@@ -73,7 +73,7 @@ public class JsonCellsTest {
       RecordValidator.Outcome exact = v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":7,\"id\":8}", null, false));
       assertThat(describe(exact), exact.row == null ? "" : String.valueOf((Object) exact.row.getValue(0)), equalTo("8"));
       RecordValidator.Outcome two = v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":7,\"Id\":8}", null, false));
-      assertThat(describe(two), org.hamcrest.Matchers.containsString("both name it"));
+      assertThat(describe(two), org.hamcrest.Matchers.containsString("the keys \"ID\" and \"Id\" both name it"));
       // Equal ignoring case as String.equalsIgnoreCase has it, by both readings: a dotted capital I, a Kelvin sign.
       for (String key : new String[] {"\u0130D", "\u0130d"}) {
         RecordValidator.Outcome dotted = v.validate(SourceRecord.of("f", 0, 0, "{\"" + key + "\":9}", null, false));
@@ -103,7 +103,7 @@ public class JsonCellsTest {
       assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"ID\":8,\"id\":7}", null, false))),
           equalTo("row [7, 8]"));
       assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"Id\":5}", null, false))),
-          org.hamcrest.Matchers.containsString("matches it and ID only ignoring case"));
+          org.hamcrest.Matchers.containsString("the key \"Id\" matches it and ID only ignoring case"));
     }
   }
 

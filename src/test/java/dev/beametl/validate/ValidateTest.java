@@ -111,14 +111,15 @@ public class ValidateTest {
   @Test
   public void headerLayoutMapsColumnsByName() {
     SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).build();
-    ColumnLayout reordered = new ColumnLayout(5, new int[] {4, 0, 2, ColumnLayout.MISSING});
-    ColumnLayout twice = new ColumnLayout(4, new int[] {0, ColumnLayout.AMBIGUOUS, 2, 3});
+    List<String> names = SCHEMA.stream().map(FieldSpec::name).collect(java.util.stream.Collectors.toList());
+    ColumnLayout reordered = ColumnLayout.fromHeader(List.of("Region", "extra", "amount", "ignored", " id"), names);
+    ColumnLayout twice = ColumnLayout.fromHeader(List.of("id", "region", "amount", "note", "region"), names);
     PCollectionTuple out = validate(csv,
         SourceRecord.of("g.csv", 5, 0, "NA,extra,3.5,ignored,42", reordered, false),
-        SourceRecord.of("h.csv", 5, 0, "1,EU,3,x", twice, false));
+        SourceRecord.of("h.csv", 5, 0, "1,EU,3,x,NA", twice, false));
     PAssert.that(out.get(Validate.VALID).apply(TestRows.rendered()))
         .containsInAnyOrder("id=42 region=NA amount=3.50 note=null");
-    assertBad(out, "h.csv@byte 5 | missing_column:region | region: the header names this column twice | 1,EU,3,x");
+    assertBad(out, "h.csv@byte 5 | missing_column:region | region: the header names this column twice | 1,EU,3,x,NA");
     p.run();
   }
 
