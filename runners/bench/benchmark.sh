@@ -104,8 +104,8 @@ for rows in "${sizes[@]}"; do
       --orders=$((rows / 2)) --out="$data" >/dev/null
     touch "$data/.complete"
   fi
-  for variant in "${variants[@]}"; do
-    for ((run = 1; run <= repeat; run++)); do
+  for ((run = 1; run <= repeat; run++)); do # round the variants, not one variant's runs in a row (drift)
+    for variant in "${variants[@]}"; do
       run_cell "$rows" "$variant" "$run"
     done
   done

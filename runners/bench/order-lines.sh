@@ -89,10 +89,12 @@ run_one() { # rows workload format engine run
   rm -rf "$tmp"
 }
 
+# Repeats go round the engines (DuckDB, job, pandas, DuckDB, job, ...), not one engine's runs in a
+# row: this machine's speed drifts over minutes, and a ratio of runs taken apart measured the drift.
 for rows in "${sizes[@]}"; do
-  for spec in "${runs[@]}"; do
-    IFS=: read -r workload format engine <<< "$spec"
-    for ((run = 1; run <= repeat; run++)); do
+  for ((run = 1; run <= repeat; run++)); do
+    for spec in "${runs[@]}"; do
+      IFS=: read -r workload format engine <<< "$spec"
       run_one "$rows" "$workload" "$format" "$engine" "$run"
     done
   done
