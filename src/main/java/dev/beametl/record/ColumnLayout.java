@@ -59,8 +59,9 @@ public final class ColumnLayout implements Serializable {
   /**
    * Matches header names to schema field names as {@link ColumnMatch} does: exactly, else ignoring
    * case (a header's {@code Discount} is the field {@code discount}, as database columns are matched;
-   * before, a nullable field so named was null in every row). Null when the header is exactly the schema. A
-   * header that names none of the fields is unusable: the wrong delimiter or charset, most likely.
+   * before, a nullable field so named was null in every row). Null when the header is exactly the
+   * schema. A header that names none of the fields is unusable: the wrong delimiter or charset, most
+   * likely.
    */
   public static ColumnLayout fromHeader(List<String> header, List<String> schemaFields) {
     if (header.equals(schemaFields)) {
