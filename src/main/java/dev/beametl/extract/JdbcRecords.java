@@ -64,16 +64,22 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       return input.apply("Read " + spec.displayName(), oneQuery(mapper));
     }
     Plan plan = plan(spec);
-    if (plan.rows == 0 || (plan.temporal && plan.lower >= plan.upper)) {
-      // Nothing or one instant to split (an incremental run with few new rows): one query reads it all,
+    if (plan.rows == 0 || plan.lower >= plan.upper) {
+      // Nothing or one key to split (an incremental run with few new rows): one query reads it all,
       // NULL keys included; Beam's partitioned read refuses a range without width.
       return input.apply("Read " + spec.displayName(), oneQuery(mapper));
     }
-    LOG.info("Reading {} in {} partitions over {} in [{}, {}] ({} rows with a key, {} with NULL)",
-        spec.displayName(), plan.partitions, spec.partitionColumn(),
+    LOG.info("Reading {} in {} partitions over {} in [{}, {}] ({} rows with a key, {} with NULL; keys outside the "
+        + "range by one more query)", spec.displayName(), plan.partitions, spec.partitionColumn(),
         plan.temporal ? java.time.Instant.ofEpochMilli(plan.lower) : plan.lower,
         plan.temporal ? java.time.Instant.ofEpochMilli(plan.upper) : plan.upper, plan.rows, plan.nullRows);
     String step = "Read " + spec.displayName() + " by " + spec.partitionColumn();
+    // Beam's ranges cover [lower, upper] in the statement's own terms: [lower, upper + 1) bound as
+    // longs, or as timestamps, which a database compares after its own conversion (PostgreSQL casts
+    // the timestamp upper + 1 ms to a DATE column's type: the last day was left out). The rest query
+    // binds the same two bounds the same way and takes what the ranges do not: NULL keys, keys below
+    // the range and keys from its end on (user bounds narrower than the data, a key range wider than
+    // a long, keys written since the plan). Together the two read every row once.
     PCollection<SourceRecord> ranges = plan.temporal
         ? input.apply(step, JdbcIO.<SourceRecord, DateTime>readWithPartitions(TypeDescriptor.of(DateTime.class))
             .withDataSourceProviderFn(JdbcConnections.to(spec))
@@ -81,7 +87,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             .withPartitionColumn(spec.partitionColumn())
             .withNumPartitions(plan.partitions)
             .withLowerBound(new DateTime(plan.lower))
-            .withUpperBound(new DateTime(plan.upper)) // Beam's date-time ranges already include the upper bound
+            .withUpperBound(new DateTime(plan.upper)) // Beam ends the last range at upper + 1 ms
             .withFetchSize(spec.fetchSize())
             .withRowMapper(mapper)
             .withCoder(SourceRecord.RecordCoder.of()))
@@ -91,19 +97,32 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             .withPartitionColumn(spec.partitionColumn())
             .withNumPartitions(plan.partitions)
             .withLowerBound(plan.lower)
-            .withUpperBound(plan.upper + 1) // partitions are [lo, hi): include the largest key
+            .withUpperBound(plan.upper) // Beam ends the last range at upper + 1
             .withFetchSize(spec.fetchSize())
             .withRowMapper(mapper)
             .withCoder(SourceRecord.RecordCoder.of()));
-    PCollection<SourceRecord> nulls = input.apply("Read " + spec.displayName() + " where " + spec.partitionColumn()
-        + " is NULL", JdbcIO.<SourceRecord>read()
+    boolean temporal = plan.temporal;
+    long lower = plan.lower;
+    long end = plan.upper + 1; // no overflow: plan keeps upper below Long.MAX_VALUE
+    PCollection<SourceRecord> rest = input.apply("Read " + spec.displayName() + " where " + spec.partitionColumn()
+        + " is NULL or outside the ranges", JdbcIO.<SourceRecord>read()
         .withDataSourceProviderFn(JdbcConnections.to(spec))
-        .withQuery("SELECT * FROM " + spec.relation() + " WHERE " + spec.partitionColumn() + " IS NULL")
+        .withQuery("SELECT * FROM " + spec.relation() + " WHERE " + spec.partitionColumn() + " IS NULL OR "
+            + spec.partitionColumn() + " < ? OR " + spec.partitionColumn() + " >= ?")
+        .withStatementPreparator(ps -> {
+          if (temporal) { // as Beam binds a DateTime range's bounds
+            ps.setTimestamp(1, new java.sql.Timestamp(lower));
+            ps.setTimestamp(2, new java.sql.Timestamp(end));
+          } else {
+            ps.setLong(1, lower);
+            ps.setLong(2, end);
+          }
+        })
         .withFetchSize(spec.fetchSize())
         .withRowMapper(mapper)
         .withCoder(SourceRecord.RecordCoder.of())
         .withOutputParallelization(false));
-    return PCollectionList.of(ranges).and(nulls).apply("All partitions", Flatten.pCollections());
+    return PCollectionList.of(ranges).and(rest).apply("All partitions", Flatten.pCollections());
   }
 
   /** Bounds and partition count, from the spec or from one MIN/MAX/COUNT query before the run. */
@@ -148,6 +167,19 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         plan.lower = spec.lowerBound() != null ? spec.lowerBound() : rs.getLong(1);
         plan.upper = spec.upperBound() != null ? spec.upperBound() : rs.getLong(2);
       }
+      if (!plan.temporal) {
+        // Beam's range arithmetic must stay within a long (Long.MAX_VALUE as a key failed the plan, a
+        // span wider than a long filled the heap with ranges): it computes upper + 1, and upper minus
+        // a stride, which comes to lower - 2 at most. So the ranges start no lower than MIN + 2, end
+        // below MAX and span at most half the long range from the lowest key; the rest query reads
+        // the keys beyond.
+        plan.lower = Math.max(plan.lower, Long.MIN_VALUE + 2);
+        plan.upper = Math.min(plan.upper, Long.MAX_VALUE - 1);
+        long width = plan.upper - plan.lower; // negative when upper > lower: wrapped round
+        if (plan.upper > plan.lower && (width < 0 || width > Long.MAX_VALUE / 2)) {
+          plan.upper = plan.lower + Long.MAX_VALUE / 2;
+        }
+      }
       long span = Math.max(1, plan.upper - plan.lower + 1);
       if (spec.partitions() > 0) {
         plan.partitions = spec.partitions();
@@ -182,6 +214,30 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     return type == Types.INTEGER || type == Types.BIGINT || type == Types.SMALLINT || type == Types.TINYINT;
   }
 
+  /**
+   * DATE and TIMESTAMP columns are read as java.time values (JDBC 4.2), the proleptic Gregorian
+   * calendar SQL and the schema use: java.sql.Date and Timestamp switch to the Julian calendar before
+   * 1582-10-15, and moved such days (0001-01-01 came out as 0001-01-03, 1582-10-10 as 1582-09-30).
+   */
+  private static Class<?> timeClass(int type, boolean withZone) {
+    if (type == Types.DATE) {
+      return java.time.LocalDate.class;
+    }
+    if (type == Types.TIMESTAMP || type == Types.TIMESTAMP_WITH_TIMEZONE) {
+      return withZone ? java.time.OffsetDateTime.class : java.time.LocalDateTime.class;
+    }
+    return null;
+  }
+
+  /** A column's java.time value; a driver that cannot convert it gives its own object, read as before. */
+  private static Object timeValue(ResultSet rs, int column, Class<?> type) throws SQLException {
+    try {
+      return rs.getObject(column, type);
+    } catch (SQLException | UnsupportedOperationException | ClassCastException e) {
+      return rs.getObject(column);
+    }
+  }
+
   /** One result row as a JSON object keyed by schema field names. */
   static final class RowToRecord implements JdbcIO.RowMapper<SourceRecord> {
     private final JdbcSpec spec;
@@ -189,6 +245,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     private transient ObjectMapper json;
     private transient String[] fieldOfColumn;
     private transient boolean[] withZone;
+    /** Per column, the java.time class a DATE or TIMESTAMP column is read as; null for others. */
+    private transient Class<?>[] timeClass;
 
     RowToRecord(JdbcSpec spec, List<String> fields) {
       this.spec = spec;
@@ -218,9 +276,11 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         json = new ObjectMapper();
         fieldOfColumn = new String[meta.getColumnCount() + 1];
         withZone = new boolean[meta.getColumnCount() + 1];
+        timeClass = new Class<?>[meta.getColumnCount() + 1];
         List<String> labels = new java.util.ArrayList<>();
         for (int i = 1; i <= meta.getColumnCount(); i++) {
           withZone[i] = hasTimeZone(meta.getColumnType(i), meta.getColumnTypeName(i));
+          timeClass[i] = timeClass(meta.getColumnType(i), withZone[i]);
           labels.add(meta.getColumnLabel(i));
         }
         for (int i = 1; i <= labels.size(); i++) {
@@ -230,7 +290,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       ObjectNode node = json.createObjectNode();
       String key = null;
       for (int i = 1; i < fieldOfColumn.length; i++) {
-        Object v = rs.getObject(i);
+        Object v = timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]);
         if (spec.partitionColumn() != null && meta.getColumnLabel(i).equalsIgnoreCase(spec.partitionColumn())) {
           key = String.valueOf(v);
         }

@@ -78,8 +78,13 @@ final class DatabaseSection {
       throw node.error("give both lowerBound and upperBound, or neither (they are then read from the table)");
     }
     if (m.containsKey("lowerBound")) {
-      b.setLowerBound(m.get("lowerBound").decimal().longValueExact());
-      b.setUpperBound(m.get("upperBound").decimal().longValueExact());
+      long lower = m.get("lowerBound").decimal().longValueExact();
+      long upper = m.get("upperBound").decimal().longValueExact();
+      if (lower > upper) {
+        throw m.get("lowerBound").error("is more than upperBound (" + upper + "); swap them");
+      }
+      b.setLowerBound(lower);
+      b.setUpperBound(upper);
     }
     if (m.containsKey("fetchSize")) {
       b.setFetchSize(m.get("fetchSize").integer(1, 1_000_000));

@@ -193,6 +193,42 @@ public class JdbcPostgresIT {
         is(2L));
   }
 
+  /**
+   * PostgreSQL compares a DATE column with the timestamp bound Beam binds as a date: the last range's
+   * end, the last day + 1 ms, became the last day, and its rows were lost. Days before the Gregorian
+   * reform stay PostgreSQL's own (java.sql.Date made 1582-10-10 into 1582-10-20).
+   */
+  @Test
+  public void aDatePartitionKeepsItsLastDayAndDaysBefore1582() throws Exception {
+    try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE days (d DATE, ts TIMESTAMP, v INT)");
+      s.execute("INSERT INTO days SELECT DATE '2024-01-01' + i, TIMESTAMP '2024-01-01 00:00' + i * INTERVAL '1 day', i"
+          + " FROM generate_series(0, 9) i");
+      s.execute("INSERT INTO days VALUES (DATE '1582-10-10', TIMESTAMP '1582-10-10 12:00', 100), (NULL, NULL, 101)");
+    }
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i <= 9; i++) {
+      String day = java.time.LocalDate.of(2024, 1, 1).plusDays(i).toString();
+      expected.add("{\"d\":\"" + day + "\",\"ts\":\"" + day + "T00:00\",\"v\":" + i + "}");
+    }
+    expected.add("{\"d\":\"1582-10-10\",\"ts\":\"1582-10-10T12:00\",\"v\":100}");
+    expected.add("{\"d\":null,\"ts\":null,\"v\":101}");
+    PipelineOptions options = PipelineOptionsFactory.create();
+    options.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
+    Pipeline p = Pipeline.create(options);
+    JdbcSpec.Builder days = JdbcSpec.builder(table.url()).setUser("postgres").setTable("days");
+    for (String column : List.of("d", "ts")) {
+      for (int partitions : new int[] {1, 3, 8}) {
+        PAssert.that(p.apply("By " + column + " in " + partitions, new JdbcRecords(
+                days.setPartitionColumn(column).setPartitions(partitions).build(), List.of("d", "ts", "v")))
+            .apply("Texts by " + column + " in " + partitions,
+                MapElements.into(TypeDescriptors.strings()).via(SourceRecord::text)))
+            .containsInAnyOrder(expected);
+      }
+    }
+    p.run().waitUntilFinish();
+  }
+
   @Test
   public void planSplitsTheKeyRangeInto8Partitions() {
     JdbcRecords.Plan plan = JdbcRecords.plan(JdbcSpec.builder(table.url()).setUser("postgres").setTable("orders")

@@ -86,6 +86,9 @@ public class SpecReaderTest {
     String database = "version: 1\nsource: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:x', table: t}}\n"
         + "schema:\n  - {name: unit_price, column: 'unit price', type: int}\nsink: {format: csv, path: out/x}\n";
     assertThat(errorOf(database), allOf(containsString("schema[0].column"), containsString("AS unit_price")));
+    String bounds = "version: 1\nsource: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:x', table: t, partitionColumn: id,"
+        + " lowerBound: 10, upperBound: 9}}\nschema: [{name: id, type: long}]\nsink: {format: csv, path: out/x}\n";
+    assertThat(errorOf(bounds), allOf(containsString("source.jdbc.lowerBound"), containsString("is more than upperBound (9); swap them")));
   }
 
   @Test
