@@ -240,8 +240,27 @@ public final class JdbcTable {
 
   /** Binds a result row to the statement's parameters, in column order. */
   static final class Binder implements JdbcIO.PreparedStatementSetter<Row> {
+    /** The upsert's key columns, by position in the row; a NULL in one fails the write. */
+    private final int[] keys;
+    private final List<String> keyNames;
+
+    Binder(List<String> keyNames, OutputColumns columns) {
+      this.keyNames = List.copyOf(keyNames);
+      List<String> names = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList());
+      this.keys = keyNames.stream().mapToInt(names::indexOf).toArray();
+    }
+
     @Override
     public void setParameters(Row row, PreparedStatement ps) throws SQLException {
+      for (int k = 0; k < keys.length; k++) {
+        if (keys[k] >= 0 && row.getValue(keys[k]) == null) {
+          // NULL equals nothing in SQL: the row would be added again by every run, never replaced. The
+          // spec refuses nullable schema fields as keys; a derived or looked-up key is checked here.
+          throw new IllegalStateException("sink.jdbc.keys: " + keyNames.get(k) + " is NULL in a row to upsert, and "
+              + "an upsert never matches a NULL key (each run would add the row again); filter such rows out or key "
+              + "by coalesce(" + keyNames.get(k) + ", ...). Rows before it were upserted; a rerun is safe");
+        }
+      }
       bind(row, ps);
     }
 
@@ -253,7 +272,7 @@ public final class JdbcTable {
         } else if (v instanceof BigDecimal) {
           ps.setBigDecimal(i + 1, (BigDecimal) v);
         } else if (v instanceof LocalDate) {
-          ps.setDate(i + 1, java.sql.Date.valueOf((LocalDate) v));
+          ps.setObject(i + 1, v); // not java.sql.Date: it is Julian before 1582-10-15
         } else if (v instanceof Instant) {
           ps.setTimestamp(i + 1, java.sql.Timestamp.from((Instant) v));
         } else {

@@ -52,7 +52,7 @@ final class TableWrite extends PTransform<PCollection<Row>, PDone> {
     if (!JdbcTable.staged(sink)) {
       return rows.apply("Upsert into " + sink.connection().table(), batched(JdbcIO.<Row>write())
           .withStatement(JdbcTable.statement(sink, columns, run))
-          .withPreparedStatementSetter(faults.inJdbcSink(new JdbcTable.Binder())));
+          .withPreparedStatementSetter(faults.inJdbcSink(new JdbcTable.Binder(sink.keys(), columns))));
     }
     PCollectionTuple tagged = rows.apply("Tag rows with their bundle",
         ParDo.of(new TagWithBundle()).withOutputTags(ROWS, TupleTagList.of(BUNDLES)));

@@ -120,6 +120,15 @@ final class DatabaseSection {
     if (mode == JdbcSinkSpec.Mode.UPSERT && keys.isEmpty()) {
       throw node.error("upsert needs keys: list the key columns, or aggregate with groupBy keys");
     }
+    for (String key : mode == JdbcSinkSpec.Mode.UPSERT ? keys : List.<String>of()) {
+      if (scope.nullable.contains(key)) {
+        // NULL equals nothing in SQL, not even NULL: the row a run wrote for a NULL key is never the
+        // one the next run matches, and every run added it again.
+        throw node.error("upsert key \"" + key + "\" is a nullable field, and an upsert never matches a NULL "
+            + "key (each run would add its row again): make the field required (its NULLs become dead letters), "
+            + "or key by a derived field such as coalesce(" + key + ", ...)");
+      }
+    }
     int batch = m.containsKey("batchSize") ? m.get("batchSize").integer(1, 1_000_000) : JdbcSinkSpec.DEFAULT_BATCH_SIZE;
     int attempts = m.containsKey("attempts") ? m.get("attempts").integer(1, 100) : JdbcSinkSpec.DEFAULT_ATTEMPTS;
     boolean create = m.containsKey("createTable") && m.get("createTable").bool();

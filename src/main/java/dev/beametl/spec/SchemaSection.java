@@ -25,6 +25,9 @@ final class SchemaSection {
     for (SpecNode item : node.list()) {
       FieldSpec field = field(item, scope, source);
       scope.declare(item, field.name(), field.type(), Scope.Rename.SCHEMA);
+      if (field.nullable()) {
+        scope.nullable.add(field.name());
+      }
       String other = fieldOfColumn.putIfAbsent(field.sourceName(), field.name());
       if (other != null) {
         throw item.error("the source's \"" + field.sourceName() + "\" is already read by field " + other

@@ -13,6 +13,8 @@ final class Scope {
   static final String ORIGIN = "__origin";
   final SpecChecks checks;
   final Map<String, FieldType> fields = new LinkedHashMap<>();
+  /** The schema's fields declared nullable. */
+  final java.util.Set<String> nullable = new java.util.HashSet<>();
   AggregationSpec aggregation;
 
   Scope(SpecChecks checks) {

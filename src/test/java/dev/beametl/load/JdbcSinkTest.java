@@ -70,6 +70,62 @@ public class JdbcSinkTest {
         contains("APAC 2.00 1", "EU 1.00 1", "NA 10.00 1"));
   }
 
+  /**
+   * NULL equals nothing in SQL: a NULL upsert key was added again by every run. A nullable field as a
+   * key is refused before the run; a key that is NULL in a row anyway (derived here) fails the write.
+   */
+  @Test
+  public void aNullUpsertKeyIsRefusedNotAddedAgainByEveryRun() throws Exception {
+    Path in = tmp.newFolder().toPath();
+    Files.writeString(in.resolve("a.csv"), "region,amount\nEU,1\n,2\n");
+    String[] variants = {
+        "schema: [{name: region, type: string, nullable: true}, {name: amount, type: 'decimal(8,2)'}]\n"
+            + "aggregate: {groupBy: [region], metrics: [{name: total, op: sum, field: amount}]}",
+        "schema: [{name: region, type: string, nullable: true}, {name: amount, type: 'decimal(8,2)'}]\n"
+            + "derive: [{name: area, type: string, expr: region}]\n"
+            + "aggregate: {groupBy: [area], metrics: [{name: total, op: sum, field: amount}]}"};
+    List<EtlJobTest.Run> runs = new ArrayList<>();
+    for (String body : variants) {
+      Path spec = tmp.newFile().toPath();
+      Files.writeString(spec, String.join("\n",
+          "version: 1",
+          "source: {path: '" + in + "/*.csv', format: csv}",
+          body,
+          "sink: {format: jdbc, path: '" + tmp.getRoot() + "/run-" + runs.size() + "', jdbc: {url: '" + URL
+              + "', user: sa, table: null_keys_" + runs.size() + ", mode: upsert, createTable: true}}", ""));
+      runs.add(new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner"));
+    }
+    assertThat(runs.get(0).code, is(EtlJob.USAGE));
+    assertThat(runs.get(0).err, containsString("upsert key \"region\" is a nullable field"));
+    assertThat(runs.get(1).code, is(EtlJob.JOB_FAILED));
+    assertThat(runs.get(1).err, containsString("sink.jdbc.keys: area is NULL in a row to upsert"));
+  }
+
+  /** Days before the Gregorian reform are written as given (java.sql.Date is Julian there). */
+  @Test
+  public void datesBefore1582AreWrittenAsGiven() throws Exception {
+    Path in = tmp.newFolder().toPath();
+    Files.writeString(in.resolve("a.csv"), "id,d\n1,0001-01-01\n2,1582-10-10\n3,2024-02-29\n");
+    Path spec = tmp.newFile().toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + in + "/*.csv', format: csv}",
+        "schema: [{name: id, type: int}, {name: d, type: date}]",
+        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/run', jdbc: {url: '" + URL
+            + "', user: sa, table: old_days, mode: upsert, keys: [id], createTable: true}}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    List<String> days = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(URL, "sa", "");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT d FROM old_days ORDER BY id")) {
+      while (rs.next()) {
+        days.add(rs.getObject(1, java.time.LocalDate.class).toString());
+      }
+    }
+    assertThat(days, contains("0001-01-01", "1582-10-10", "2024-02-29"));
+  }
+
   @Test
   public void overwriteLeavesExactlyTheNewResult() throws Exception {
     runInto(tmp, URL, "sa", null, "totals_over", "overwrite", "EU,1.50\nNA,10.00\n");
