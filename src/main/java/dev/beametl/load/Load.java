@@ -53,8 +53,10 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   abstract boolean append();
 
+  abstract boolean keysUnique();
+
   public static Load to(SinkSpec sink, OutputColumns columns) {
-    return new AutoValue_Load(sink, columns, Faults.none(), null, false);
+    return new AutoValue_Load(sink, columns, Faults.none(), null, false, false);
   }
 
   /**
@@ -63,7 +65,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * {@link JdbcTable#commit} moves into the table after it.
    */
   public Load withRun(String run) {
-    return new AutoValue_Load(sink(), columns(), faults(), run, append());
+    return new AutoValue_Load(sink(), columns(), faults(), run, append(), keysUnique());
   }
 
   /**
@@ -71,7 +73,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * part files carry the run, {@code part-<run>-00000-of-00002.parquet}. Needs {@link #withRun}.
    */
   public Load withAppend(boolean append) {
-    return new AutoValue_Load(sink(), columns(), faults(), run(), append);
+    return new AutoValue_Load(sink(), columns(), faults(), run(), append, keysUnique());
   }
 
   /** How this run's part files begin: {@code part}, or {@code part-<run>} when appending. */
@@ -84,7 +86,15 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   /** Testing only: faults to inject inside the sink, see {@link Faults}. */
   public Load withFaults(Faults faults) {
-    return new AutoValue_Load(sink(), columns(), faults, run(), append());
+    return new AutoValue_Load(sink(), columns(), faults, run(), append(), keysUnique());
+  }
+
+  /**
+   * The rows come one per upsert key (an aggregation by those keys), so the upsert need not check
+   * that no key comes twice; see {@link TableWrite}.
+   */
+  public Load withKeysUnique(boolean unique) {
+    return new AutoValue_Load(sink(), columns(), faults(), run(), append(), unique);
   }
 
   @Override
@@ -180,7 +190,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
         ParDo.of(new Format<Row>(ROWS, columns(), null, SinkSpec.Format.JDBC))
             .withOutputTags(ROWS, TupleTagList.of(BundleCounts.TAG)));
     out.get(ROWS).setRowSchema(rows.getSchema()).apply("Write table " + jdbc.connection().table(),
-        new TableWrite(jdbc, columns(), run(), faults()));
+        new TableWrite(jdbc, columns(), run(), faults(), keysUnique()));
     return counts(out);
   }
 

@@ -39,17 +39,22 @@ final class TableWrite extends PTransform<PCollection<Row>, PDone> {
   private final OutputColumns columns;
   private final String run;
   private final Faults faults;
+  private final boolean keysUnique;
 
-  TableWrite(JdbcSinkSpec sink, OutputColumns columns, String run, Faults faults) {
+  TableWrite(JdbcSinkSpec sink, OutputColumns columns, String run, Faults faults, boolean keysUnique) {
     this.sink = sink;
     this.columns = columns;
     this.run = run;
     this.faults = faults;
+    this.keysUnique = keysUnique;
   }
 
   @Override
   public PDone expand(PCollection<Row> rows) {
     if (!JdbcTable.staged(sink)) {
+      if (!keysUnique) {
+        rows.apply("Check each key comes once", new KeysOnce(sink.keys(), columns));
+      }
       return rows.apply("Upsert into " + sink.connection().table(), batched(JdbcIO.<Row>write())
           .withStatement(JdbcTable.statement(sink, columns, run))
           .withPreparedStatementSetter(faults.inJdbcSink(new JdbcTable.Binder(sink.keys(), columns))));

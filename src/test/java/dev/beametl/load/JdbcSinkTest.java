@@ -101,6 +101,26 @@ public class JdbcSinkTest {
     assertThat(runs.get(1).err, containsString("sink.jdbc.keys: area is NULL in a row to upsert"));
   }
 
+  /**
+   * Rows are upserted in parallel batches: of two rows with one key, which the table kept could not be
+   * told. A key that comes twice in a run fails it, naming the key; 1.5 and 1.50 are one numeric key.
+   */
+  @Test
+  public void aKeyGivenTwiceInOneRunFailsTheUpsert() throws Exception {
+    Path in = tmp.newFolder().toPath();
+    Files.writeString(in.resolve("a.csv"), "id,price,v\n1,1.5,first\n2,2,x\n1,1.50,second\n");
+    Path spec = tmp.newFile().toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + in + "/*.csv', format: csv}",
+        "schema: [{name: id, type: int}, {name: price, type: 'decimal(8,2)'}, {name: v, type: string}]",
+        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/run', jdbc: {url: '" + URL
+            + "', user: sa, table: twice, mode: upsert, keys: [id, price], createTable: true}}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.code, is(EtlJob.JOB_FAILED));
+    assertThat(r.err, containsString("the key (id, price) = (\"1\", \"1.5\") comes in 2 rows of this run"));
+  }
+
   /** Days before the Gregorian reform are written as given (java.sql.Date is Julian there). */
   @Test
   public void datesBefore1582AreWrittenAsGiven() throws Exception {
