@@ -116,8 +116,17 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     }
   }
 
+  /**
+   * The entry first in source order; of two with one origin (a database row has its partition key
+   * for one, or none), the one whose values come first as text: the same row whichever way the
+   * runner merged the table, not the one that happened to arrive first.
+   */
   private static Entry first(Entry a, Entry b) {
-    return Origins.SOURCE_ORDER.compare(a.origin, b.origin) <= 0 ? a : b;
+    int order = Origins.SOURCE_ORDER.compare(a.origin, b.origin);
+    if (order == 0) {
+      order = a.values.toString().compareTo(b.values.toString());
+    }
+    return order <= 0 ? a : b;
   }
 
   private static Entry later(Entry a, Entry b) {

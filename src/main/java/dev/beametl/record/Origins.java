@@ -16,11 +16,20 @@ public final class Origins {
   /** What an origin looks like when a row was built without one (in Java, not from a source). */
   public static final String UNKNOWN = "(after validation)";
   private static final Pattern POSITION = Pattern.compile("(.*)(?:@byte |:line |:row )(\\d+)");
+  /** A database row's origin: the table and its integer partition key, {@code items[id=-12]}. */
+  private static final Pattern KEY = Pattern.compile("(.*\\[\\w+=)(-?\\d{1,18})\\]");
 
-  /** File, then position in the file (bytes, lines or rows, as numbers), then the text. */
+  /**
+   * File, then position in the file (bytes, lines or rows, as numbers); a database table, then its
+   * integer partition key as a number ({@code [id=9]} before {@code [id=10]}); then the text.
+   */
   public static final Comparator<String> SOURCE_ORDER = (a, b) -> {
     Matcher ma = POSITION.matcher(a);
     Matcher mb = POSITION.matcher(b);
+    if (!ma.matches() || !mb.matches()) {
+      ma = KEY.matcher(a);
+      mb = KEY.matcher(b);
+    }
     if (ma.matches() && mb.matches()) {
       int byFile = ma.group(1).compareTo(mb.group(1));
       if (byFile != 0) {
