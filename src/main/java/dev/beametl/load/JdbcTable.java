@@ -231,9 +231,15 @@ public final class JdbcTable {
 
   /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
   static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {
+    private final boolean offsets;
+
+    StagedBinder(JdbcSinkSpec sink) {
+      this.offsets = Binder.instantsWithOffset(sink);
+    }
+
     @Override
     public void setParameters(KV<String, Row> staged, PreparedStatement ps) throws SQLException {
-      Binder.bind(staged.getValue(), ps);
+      Binder.bind(staged.getValue(), ps, offsets);
       ps.setString(staged.getValue().getFieldCount() + 1, staged.getKey());
     }
   }
@@ -243,8 +249,10 @@ public final class JdbcTable {
     /** The upsert's key columns, by position in the row; a NULL in one fails the write. */
     private final int[] keys;
     private final List<String> keyNames;
+    private final boolean offsets;
 
-    Binder(List<String> keyNames, OutputColumns columns) {
+    Binder(JdbcSinkSpec sink, List<String> keyNames, OutputColumns columns) {
+      this.offsets = instantsWithOffset(sink);
       this.keyNames = List.copyOf(keyNames);
       List<String> names = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList());
       this.keys = keyNames.stream().mapToInt(names::indexOf).toArray();
@@ -261,10 +269,21 @@ public final class JdbcTable {
               + "by coalesce(" + keyNames.get(k) + ", ...). Rows before it were upserted; a rerun is safe");
         }
       }
-      bind(row, ps);
+      bind(row, ps, offsets);
     }
 
-    static void bind(Row row, PreparedStatement ps) throws SQLException {
+    /**
+     * Whether timestamps are bound as OffsetDateTime (JDBC 4.2) rather than java.sql.Timestamp, which is
+     * Julian before 1582-10-15: PostgreSQL stored 0001-01-01T00:00Z as 0001-01-03. The same instant
+     * and, in a column without time zone, the same wall-clock time as before for later years
+     * (checked on PostgreSQL and H2); MariaDB/MySQL and unknown drivers keep the Timestamp.
+     */
+    static boolean instantsWithOffset(JdbcSinkSpec sink) {
+      Dialect d = dialect(sink.connection().url());
+      return d == Dialect.POSTGRESQL || d == Dialect.H2;
+    }
+
+    static void bind(Row row, PreparedStatement ps, boolean offsets) throws SQLException {
       for (int i = 0; i < row.getFieldCount(); i++) {
         Object v = BeamTypes.plainValue(row, i);
         if (v == null) {
@@ -273,6 +292,8 @@ public final class JdbcTable {
           ps.setBigDecimal(i + 1, (BigDecimal) v);
         } else if (v instanceof LocalDate) {
           ps.setObject(i + 1, v); // not java.sql.Date: it is Julian before 1582-10-15
+        } else if (v instanceof Instant && offsets) {
+          ps.setObject(i + 1, ((Instant) v).atOffset(java.time.ZoneOffset.UTC));
         } else if (v instanceof Instant) {
           ps.setTimestamp(i + 1, java.sql.Timestamp.from((Instant) v));
         } else {

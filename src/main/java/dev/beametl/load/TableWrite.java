@@ -57,14 +57,14 @@ final class TableWrite extends PTransform<PCollection<Row>, PDone> {
       }
       return rows.apply("Upsert into " + sink.connection().table(), batched(JdbcIO.<Row>write())
           .withStatement(JdbcTable.statement(sink, columns, run))
-          .withPreparedStatementSetter(faults.inJdbcSink(new JdbcTable.Binder(sink.keys(), columns))));
+          .withPreparedStatementSetter(faults.inJdbcSink(new JdbcTable.Binder(sink, sink.keys(), columns))));
     }
     PCollectionTuple tagged = rows.apply("Tag rows with their bundle",
         ParDo.of(new TagWithBundle()).withOutputTags(ROWS, TupleTagList.of(BUNDLES)));
     tagged.get(ROWS).setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(rows.getSchema())))
         .apply("Stage rows in " + JdbcTable.staging(sink, run), batched(JdbcIO.<KV<String, Row>>write())
             .withStatement(JdbcTable.statement(sink, columns, run))
-            .withPreparedStatementSetter(faults.inJdbcSink(new JdbcTable.StagedBinder())));
+            .withPreparedStatementSetter(faults.inJdbcSink(new JdbcTable.StagedBinder(sink))));
     return tagged.get(BUNDLES).setCoder(StringUtf8Coder.of())
         .apply("Bundles of kept attempts", Distinct.create())
         .apply("Note them in " + JdbcTable.committedBundles(sink, run), batched(JdbcIO.<String>write())

@@ -229,6 +229,34 @@ public class JdbcPostgresIT {
     p.run().waitUntilFinish();
   }
 
+  /** Dates and instants before 1582 are written as they are (java.sql.Date and Timestamp are Julian there). */
+  @Test
+  public void datesAndTimestampsBefore1582AreWrittenAsGiven() throws Exception {
+    java.nio.file.Path csv = tmp.newFile("old.csv").toPath();
+    java.nio.file.Files.writeString(csv, "id,d,ts\n1,0001-01-01,0001-01-01T00:00:00Z\n2,1582-10-10,1582-10-10T12:00:00Z\n"
+        + "3,2024-06-01,2024-06-01T12:00:00Z\n");
+    java.nio.file.Path spec = tmp.newFile("old.yaml").toPath();
+    java.nio.file.Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + csv + "', format: csv}",
+        "schema: [{name: id, type: int}, {name: d, type: date}, {name: ts, type: timestamp}]",
+        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/old', jdbc: {url: '" + table.url() + "', user: postgres,"
+            + " table: old_values, mode: upsert, keys: [id], createTable: true}}", ""));
+    dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(dev.beametl.cli.EtlJob.OK));
+    List<String> rows = new java.util.ArrayList<>();
+    try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+      try (ResultSet rs = s.executeQuery("SELECT d::text, ts::text FROM old_values ORDER BY id")) {
+        while (rs.next()) {
+          rows.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+    }
+    assertThat(rows, org.hamcrest.Matchers.contains("0001-01-01 0001-01-01 00:00:00+00",
+        "1582-10-10 1582-10-10 12:00:00+00", "2024-06-01 2024-06-01 12:00:00+00"));
+  }
+
   @Test
   public void planSplitsTheKeyRangeInto8Partitions() {
     JdbcRecords.Plan plan = JdbcRecords.plan(JdbcSpec.builder(table.url()).setUser("postgres").setTable("orders")
