@@ -71,8 +71,9 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     }
     LOG.info("Reading {} in {} partitions over {} in [{}, {}] ({} rows with a key, {} with NULL; keys outside the "
         + "range by one more query)", spec.displayName(), plan.partitions, spec.partitionColumn(),
-        plan.temporal ? java.time.Instant.ofEpochMilli(plan.lower) : plan.lower,
-        plan.temporal ? java.time.Instant.ofEpochMilli(plan.upper) : plan.upper, plan.rows, plan.nullRows);
+        plan.wallClock ? wallClock(plan.lower) : plan.temporal ? java.time.Instant.ofEpochMilli(plan.lower) : plan.lower,
+        plan.wallClock ? wallClock(plan.upper) : plan.temporal ? java.time.Instant.ofEpochMilli(plan.upper) : plan.upper,
+        plan.rows, plan.nullRows);
     String step = "Read " + spec.displayName() + " by " + spec.partitionColumn();
     // Beam's ranges cover [lower, upper] in the statement's own terms: [lower, upper + 1) bound as
     // longs, or as timestamps, which a database compares after its own conversion (PostgreSQL casts
@@ -80,7 +81,18 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     // binds the same two bounds the same way and takes what the ranges do not: NULL keys, keys below
     // the range and keys from its end on (user bounds narrower than the data, a key range wider than
     // a long, keys written since the plan). Together the two read every row once.
-    PCollection<SourceRecord> ranges = plan.temporal
+    PCollection<SourceRecord> ranges = plan.wallClock
+        ? input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(new WallClockRanges())
+            .withDataSourceProviderFn(JdbcConnections.to(spec))
+            .withTable(spec.relation())
+            .withPartitionColumn(spec.partitionColumn())
+            .withNumPartitions(plan.partitions)
+            .withLowerBound(plan.lower)
+            .withUpperBound(plan.upper)
+            .withFetchSize(spec.fetchSize())
+            .withRowMapper(mapper)
+            .withCoder(SourceRecord.RecordCoder.of()))
+        : plan.temporal
         ? input.apply(step, JdbcIO.<SourceRecord, DateTime>readWithPartitions(TypeDescriptor.of(DateTime.class))
             .withDataSourceProviderFn(JdbcConnections.to(spec))
             .withTable(spec.relation())
@@ -102,6 +114,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             .withRowMapper(mapper)
             .withCoder(SourceRecord.RecordCoder.of()));
     boolean temporal = plan.temporal;
+    boolean wallClock = plan.wallClock;
     long lower = plan.lower;
     long end = plan.upper + 1; // no overflow: plan keeps upper below Long.MAX_VALUE
     PCollection<SourceRecord> rest = input.apply("Read " + spec.displayName() + " where " + spec.partitionColumn()
@@ -110,7 +123,10 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         .withQuery("SELECT * FROM " + spec.relation() + " WHERE " + spec.partitionColumn() + " IS NULL OR "
             + spec.partitionColumn() + " < ? OR " + spec.partitionColumn() + " >= ?")
         .withStatementPreparator(ps -> {
-          if (temporal) { // as Beam binds a DateTime range's bounds
+          if (wallClock) { // as WallClockRanges binds them
+            ps.setObject(1, wallClock(lower));
+            ps.setObject(2, wallClock(end));
+          } else if (temporal) { // as Beam binds a DateTime range's bounds
             ps.setTimestamp(1, new java.sql.Timestamp(lower));
             ps.setTimestamp(2, new java.sql.Timestamp(end));
           } else {
@@ -125,10 +141,18 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     return PCollectionList.of(ranges).and(rest).apply("All partitions", Flatten.pCollections());
   }
 
+  private static final long FIRST_INSTANT_MILLIS = java.time.Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+  private static final long LAST_INSTANT_MILLIS = java.time.Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+
   /** Bounds and partition count, from the spec or from one MIN/MAX/COUNT query before the run. */
   static final class Plan {
     /** A date or timestamp column: bounds are epoch milliseconds. */
     boolean temporal;
+    /**
+     * A date or a timestamp without time zone: bounds are its wall-clock times as if in UTC, bound
+     * as LocalDateTime; else (timestamp with time zone) instants, bound as Beam binds them.
+     */
+    boolean wallClock;
     long lower;
     long upper;
     long rows;
@@ -160,14 +184,23 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         plan.partitions = 1;
         return plan;
       }
-      if (plan.temporal) {
+      plan.wallClock = plan.temporal && !hasTimeZone(type, rs.getMetaData().getColumnTypeName(1));
+      if (plan.wallClock) {
+        plan.lower = wallClockMillis(rs, 1);
+        plan.upper = wallClockMillis(rs, 2);
+      } else if (plan.temporal) {
         plan.lower = rs.getTimestamp(1).getTime();
         plan.upper = rs.getTimestamp(2).getTime();
       } else {
         plan.lower = spec.lowerBound() != null ? spec.lowerBound() : rs.getLong(1);
         plan.upper = spec.upperBound() != null ? spec.upperBound() : rs.getLong(2);
       }
-      if (!plan.temporal) {
+      if (plan.temporal) {
+        // PostgreSQL's 'infinity' came as a date 292 million years away, and Beam's date ranges over
+        // it filled the heap: ranges cover years 1 to 9999, the rest query reads what lies beyond.
+        plan.lower = Math.max(plan.lower, FIRST_INSTANT_MILLIS);
+        plan.upper = Math.min(plan.upper, LAST_INSTANT_MILLIS);
+      } else {
         // Beam's range arithmetic must stay within a long (Long.MAX_VALUE as a key failed the plan, a
         // span wider than a long filled the heap with ranges): it computes upper + 1, and upper minus
         // a stride, which comes to lower - 2 at most. So the ranges start no lower than MIN + 2, end
@@ -196,6 +229,62 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     } catch (SQLException e) {
       throw new IllegalArgumentException("source.jdbc: cannot plan the read of " + spec.displayName() + ": "
           + JdbcConnections.describe(e, spec));
+    }
+  }
+
+  /** A DATE or TIMESTAMP value's wall-clock time as milliseconds since 1970-01-01T00:00, as if in UTC. */
+  private static long wallClockMillis(ResultSet rs, int column) throws SQLException {
+    java.time.LocalDateTime v = rs.getMetaData().getColumnType(column) == Types.DATE
+        ? rs.getObject(column, java.time.LocalDate.class).atStartOfDay() // PostgreSQL gives a DATE no time
+        : rs.getObject(column, java.time.LocalDateTime.class);
+    if (v.getYear() < 1 || v.getYear() > 9999) { // PostgreSQL's 'infinity' is LocalDate.MAX: the plan clamps
+      return v.getYear() < 1 ? FIRST_INSTANT_MILLIS : LAST_INSTANT_MILLIS;
+    }
+    return v.toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+  }
+
+  private static java.time.LocalDateTime wallClock(long millis) {
+    return java.time.LocalDateTime.ofInstant(java.time.Instant.ofEpochMilli(millis), java.time.ZoneOffset.UTC);
+  }
+
+  /**
+   * Ranges over a date or timestamp column without time zone, bound as LocalDateTime: Beam's own
+   * date-time ranges bind this JVM's wall-clock times for instants, which run backwards in the hour
+   * clocks go back, and ranges in that hour overlapped (rows read twice with the JVM in
+   * Europe/Berlin). Ranges of {@code (upper - lower) / partitions} milliseconds, the last one ending
+   * at {@code upper + 1}, as Beam's.
+   */
+  static final class WallClockRanges implements org.apache.beam.sdk.io.jdbc.JdbcReadWithPartitionsHelper<Long> {
+    @Override
+    public Iterable<org.apache.beam.sdk.values.KV<Long, Long>> calculateRanges(Long lower, Long upper, Long partitions) {
+      List<org.apache.beam.sdk.values.KV<Long, Long>> ranges = new java.util.ArrayList<>();
+      long stride = Math.max(1, (upper - lower) / partitions);
+      for (long from = lower; from <= upper; from += stride) {
+        long to = upper - from < stride ? upper + 1 : from + stride;
+        ranges.add(org.apache.beam.sdk.values.KV.of(from, to));
+        if (to > upper) {
+          break;
+        }
+      }
+      return ranges;
+    }
+
+    @Override
+    public void setParameters(org.apache.beam.sdk.values.KV<Long, Long> range, java.sql.PreparedStatement ps) {
+      try {
+        ps.setObject(1, wallClock(range.getKey()));
+        ps.setObject(2, wallClock(range.getValue()));
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public org.apache.beam.sdk.values.KV<Long, org.apache.beam.sdk.values.KV<Long, Long>> mapRow(ResultSet rs)
+        throws Exception {
+      // Beam asks for MIN and MAX only when no bounds are given; the plan always gives them.
+      return org.apache.beam.sdk.values.KV.of(rs.getMetaData().getColumnCount() == 3 ? rs.getLong(3) : 0L,
+          org.apache.beam.sdk.values.KV.of(wallClockMillis(rs, 1), wallClockMillis(rs, 2)));
     }
   }
 

@@ -204,7 +204,8 @@ public class JdbcPostgresIT {
       s.execute("CREATE TABLE days (d DATE, ts TIMESTAMP, v INT)");
       s.execute("INSERT INTO days SELECT DATE '2024-01-01' + i, TIMESTAMP '2024-01-01 00:00' + i * INTERVAL '1 day', i"
           + " FROM generate_series(0, 9) i");
-      s.execute("INSERT INTO days VALUES (DATE '1582-10-10', TIMESTAMP '1582-10-10 12:00', 100), (NULL, NULL, 101)");
+      s.execute("INSERT INTO days VALUES (DATE '1582-10-10', TIMESTAMP '1582-10-10 12:00', 100), (NULL, NULL, 101),"
+          + " ('infinity', 'infinity', 102), ('-infinity', '-infinity', 103)");
     }
     List<String> expected = new java.util.ArrayList<>();
     for (int i = 0; i <= 9; i++) {
@@ -213,6 +214,9 @@ public class JdbcPostgresIT {
     }
     expected.add("{\"d\":\"1582-10-10\",\"ts\":\"1582-10-10T12:00\",\"v\":100}");
     expected.add("{\"d\":null,\"ts\":null,\"v\":101}");
+    // PostgreSQL's infinities are no dates Validate takes (it says so per row): read once each, not planned over.
+    expected.add("{\"d\":\"+999999999-12-31\",\"ts\":\"+999999999-12-31T23:59:59.999999999\",\"v\":102}");
+    expected.add("{\"d\":\"-999999999-01-01\",\"ts\":\"-999999999-01-01T00:00\",\"v\":103}");
     PipelineOptions options = PipelineOptionsFactory.create();
     options.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
     Pipeline p = Pipeline.create(options);
@@ -255,6 +259,45 @@ public class JdbcPostgresIT {
     }
     assertThat(rows, org.hamcrest.Matchers.contains("0001-01-01 0001-01-01 00:00:00+00",
         "1582-10-10 1582-10-10 12:00:00+00", "2024-06-01 2024-06-01 12:00:00+00"));
+  }
+
+  /**
+   * Dates and timestamps without time zone are ranged as wall-clock times: with the JVM in
+   * Europe/Berlin, Beam's instant bounds were sent as Berlin wall-clock times, which run backwards in
+   * the hour clocks go back (2024-10-27 02:00-03:00), and ranges of 45 minutes read 02:30 and 02:35
+   * twice (H2 keeps the zone it started with, so this needs PostgreSQL).
+   */
+  @Test
+  public void wallClockRangesReadTheHourClocksGoBackOnce() throws Exception {
+    try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE autumn (id INT, ts TIMESTAMP, d DATE)");
+      s.execute("INSERT INTO autumn SELECT x, TIMESTAMP '2024-10-27 00:00' + x * INTERVAL '5 minutes',"
+          + " DATE '2024-10-01' + x FROM generate_series(0, 72) x");
+    }
+    java.util.TimeZone before = java.util.TimeZone.getDefault();
+    java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Europe/Berlin"));
+    try {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int x = 0; x <= 72; x++) {
+        ids.add("{\"id\":" + x + "}");
+      }
+      PipelineOptions options = PipelineOptionsFactory.create();
+      options.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
+      Pipeline p = Pipeline.create(options);
+      JdbcSpec.Builder autumn = JdbcSpec.builder(table.url()).setUser("postgres").setTable("autumn");
+      for (String column : List.of("ts", "d")) {
+        for (int partitions : new int[] {8, 50}) {
+          PAssert.that(p.apply("By " + column + " in " + partitions, new JdbcRecords(
+                  autumn.setPartitionColumn(column).setPartitions(partitions).build(), List.of("id")))
+              .apply("Ids by " + column + " in " + partitions,
+                  MapElements.into(TypeDescriptors.strings()).via(SourceRecord::text)))
+              .containsInAnyOrder(ids);
+        }
+      }
+      p.run().waitUntilFinish();
+    } finally {
+      java.util.TimeZone.setDefault(before);
+    }
   }
 
   @Test
