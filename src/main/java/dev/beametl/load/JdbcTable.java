@@ -130,7 +130,10 @@ public final class JdbcTable {
       case TIMESTAMP:
         return d == Dialect.MYSQL ? "DATETIME(6)" : "TIMESTAMP WITH TIME ZONE";
       default:
-        return d == Dialect.POSTGRESQL ? "TEXT" : (key ? "VARCHAR(255)" : "VARCHAR(4000)");
+        // MariaDB and MySQL compare text ignoring case by default: keys abc and ABC, two groups of the
+        // run, were one row of the table (the later group's values under the earlier's key).
+        return d == Dialect.POSTGRESQL ? "TEXT" : (key ? "VARCHAR(255)" : "VARCHAR(4000)")
+            + (d == Dialect.MYSQL ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "");
     }
   }
 

@@ -45,16 +45,21 @@ final class KeysOnce extends PTransform<PCollection<Row>, PDone> {
 
   /**
    * The key's values as text the database compares alike: a decimal without its trailing zeros
-   * (1.50 and 1.5 are one numeric key), each value quoted, NULL apart from the text "null".
+   * (1.50 and 1.5 are one numeric key), -0.0 as 0.0, each value quoted with its quotes and
+   * backslashes escaped (so no two keys make one text), NULL apart from the text "null".
    */
   static String key(Row row, int[] positions) {
     StringBuilder out = new StringBuilder();
-    for (int p : positions) {
-      Object v = BeamTypes.plainValue(row, p);
+    for (int i = 0; i < positions.length; i++) {
+      Object v = BeamTypes.plainValue(row, positions[i]);
       if (v instanceof BigDecimal) {
         v = ((BigDecimal) v).stripTrailingZeros().toPlainString();
+      } else if (v instanceof Double || v instanceof Float) {
+        double d = ((Number) v).doubleValue();
+        v = d == 0 ? "0.0" : v.toString(); // -0.0 = 0.0 in SQL
       }
-      out.append(out.length() == 0 ? "" : ", ").append(v == null ? "NULL" : "\"" + v + "\"");
+      out.append(i == 0 ? "" : ", ").append(v == null ? "NULL"
+          : "\"" + v.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
     }
     return out.toString();
   }

@@ -17,7 +17,7 @@ public final class Origins {
   public static final String UNKNOWN = "(after validation)";
   private static final Pattern POSITION = Pattern.compile("(.*)(?:@byte |:line |:row )(\\d+)");
   /** A database row's origin: the table and its integer partition key, {@code items[id=-12]}. */
-  private static final Pattern KEY = Pattern.compile("(.*\\[\\w+=)(-?\\d{1,18})\\]");
+  private static final Pattern KEY = Pattern.compile("(.*\\[\\w+=)(-?\\d{1,19})\\]");
 
   /**
    * File, then position in the file (bytes, lines or rows, as numbers); a database table, then its
@@ -35,7 +35,7 @@ public final class Origins {
       if (byFile != 0) {
         return byFile;
       }
-      int byPosition = Long.compare(Long.parseLong(ma.group(2)), Long.parseLong(mb.group(2)));
+      int byPosition = new java.math.BigInteger(ma.group(2)).compareTo(new java.math.BigInteger(mb.group(2)));
       if (byPosition != 0) {
         return byPosition;
       }

@@ -136,6 +136,32 @@ public class JdbcRetriedSinkIT {
     assertThat(rows(url, user, "orders_append"), containsInAnyOrder(expected(2)));
   }
 
+  /** Keys the job tells apart stay apart in a table it creates: MariaDB compares text ignoring case by default. */
+  @Test
+  public void mariadbKeepsKeysThatDifferInCaseApart() throws Exception {
+    Path in = TMP.newFolder().toPath();
+    Files.writeString(in.resolve("k.csv"), "k,v\nabc,1\nABC,2\nAbc,4\nxyz,8\n");
+    Path spec = TMP.newFile().toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + in + "/*.csv', format: csv}",
+        "schema: [{name: k, type: string}, {name: v, type: int}]",
+        "aggregate: {groupBy: [k], metrics: [{name: total, op: sum, field: v}]}",
+        "sink: {format: jdbc, path: '" + TMP.getRoot() + "/case-run', jdbc: {url: '" + mariadbUrl
+            + "', user: root, table: by_case, createTable: true}}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(mariadbUrl, "root", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT k, total FROM by_case")) {
+      while (rs.next()) {
+        out.add(rs.getString(1) + "=" + rs.getLong(2));
+      }
+    }
+    assertThat(out, containsInAnyOrder("abc=1", "ABC=2", "Abc=4", "xyz=8"));
+  }
+
   @Test
   public void postgresqlGetsEveryRowOnce() throws Exception {
     exactUnderRetries(postgres.getJdbcUrl("postgres", "postgres"), "postgres");
