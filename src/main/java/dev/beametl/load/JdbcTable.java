@@ -257,8 +257,7 @@ public final class JdbcTable {
     Binder(JdbcSinkSpec sink, List<String> keyNames, OutputColumns columns) {
       this.offsets = instantsWithOffset(sink);
       this.keyNames = List.copyOf(keyNames);
-      List<String> names = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList());
-      this.keys = keyNames.stream().mapToInt(names::indexOf).toArray();
+      this.keys = columns.positionsOf(keyNames);
     }
 
     @Override

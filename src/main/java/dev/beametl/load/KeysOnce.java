@@ -4,7 +4,6 @@ import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.BeamTypes;
 import java.math.BigDecimal;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -20,7 +19,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Fails the run when an upsert key comes in more than one of its rows. An upsert keeps one row per
  * key, and rows are written in parallel batches: which of two rows with one key the table kept could
  * not be told (a trial: 20,000 keys given twice, 919 of them kept the second row, the run counted
- * 40,000 rows written). SQL engines refuse such a MERGE too. Counted with {@code Count.perKey}
+ * 40,000 rows written). SQL engines refuse such a MERGE too. Counted with {@code Count.perElement}
  * (combined before the shuffle) beside the write; rows that come one per key by construction (an
  * aggregation by the keys) skip it.
  */
@@ -30,8 +29,7 @@ final class KeysOnce extends PTransform<PCollection<Row>, PDone> {
 
   KeysOnce(List<String> keys, OutputColumns columns) {
     this.keys = List.copyOf(keys);
-    List<String> names = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList());
-    this.positions = keys.stream().mapToInt(names::indexOf).toArray();
+    this.positions = columns.positionsOf(keys);
   }
 
   @Override

@@ -52,6 +52,12 @@ public abstract class OutputColumns implements Serializable {
 
   public abstract List<Column> columns();
 
+  /** The positions of the named columns in a row of these columns (-1 for a name not among them). */
+  public int[] positionsOf(List<String> names) {
+    List<String> all = columns().stream().map(Column::name).collect(Collectors.toList());
+    return names.stream().mapToInt(all::indexOf).toArray();
+  }
+
   public abstract boolean encodeCategories();
 
   public Schema beamSchema() {
