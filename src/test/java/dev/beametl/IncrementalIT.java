@@ -232,6 +232,49 @@ public class IncrementalIT {
     assertThat(ids().stream().distinct().count(), is(260L));
   }
 
+  /**
+   * A table in append mode takes a run's rows in one transaction, and the run's state file is a
+   * second write: a job that stopped between them once loaded the same files again. Stopped after its
+   * commit, the run's files count as loaded; stopped before, they do not - and nothing stays behind.
+   */
+  @Test
+  public void filesIntoAnAppendTableAreLoadedOnceWhereverTheJobStopsAroundItsCommit() throws Exception {
+    Path spec = tmp.getRoot().toPath().resolve("files-into-table.yaml");
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + tmp.getRoot() + "/in/*.csv', format: csv, incremental: files}",
+        "schema: [{name: id, type: long}, {name: amount, type: 'decimal(10,2)', min: 0}]",
+        "sink:",
+        "  format: jdbc",
+        "  path: " + tmp.getRoot() + "/lines-out",
+        "  jdbc: {url: '" + url + "', user: postgres, table: lines, mode: append, createTable: true}",
+        "deadLetter: {maxBadRatio: 0.2}", ""));
+    file("a.csv", 1, 100, false);
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+
+    file("b.csv", 101, 150, false);
+    EtlJobTest.Run stoppedAfter = new EtlJobTest.Run("--pipeline=" + spec, "--fault=commit.failAfterTable()");
+    assertThat(stoppedAfter.err, stoppedAfter.code, is(EtlJob.JOB_FAILED));
+    assertThat("b.csv's rows were committed", rows("SELECT count(*) FROM lines"), containsInAnyOrder("150"));
+    EtlJobTest.Run none = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(none.err, none.code, is(EtlJob.OK));
+    assertThat("the table says the stopped run loaded b.csv", none.out, containsString("no new files: the 2 files"));
+
+    file("c.csv", 151, 160, false);
+    EtlJobTest.Run stoppedBefore = new EtlJobTest.Run("--pipeline=" + spec, "--fault=commit.failBeforeTable()");
+    assertThat(stoppedBefore.err, stoppedBefore.code, is(EtlJob.JOB_FAILED));
+    assertThat("nothing of c.csv was committed", rows("SELECT count(*) FROM lines"), containsInAnyOrder("150"));
+    file("d.csv", 161, 170, false);
+    EtlJobTest.Run next = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(next.err, next.code, is(EtlJob.OK));
+    assertThat(next.err, containsString("2 new files of 4"));
+    assertThat(rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM lines"),
+        containsInAnyOrder("170|170|1|170"));
+    assertThat("the stopped runs' staging tables are gone",
+        rows("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'lines_beametl%'"), hasSize(0));
+  }
+
   @Test
   public void filesWithAnAggregationIntoFilesAreRefusedAsIsResumableMode() throws Exception {
     Path spec = filesSpec("aggregate: {groupBy: [id], metrics: [{name: n, op: count}]}");

@@ -137,6 +137,49 @@ public class ReplayIT {
     assertThat(rows("out"), hasSize(5));
   }
 
+  /** A replay into a table is two writes, the table's transaction and the replay's state: stopped in between, no record is added twice. */
+  @Test
+  public void aReplayIntoATableStoppedAfterItsCommitIsNotRepeated() throws Exception {
+    String url = "jdbc:h2:mem:replay_it_table;DB_CLOSE_DELAY=-1";
+    write("in/lines.csv", "id,amount\n1,1.00\n2,-2.00\n3,3.00\n4,-4.00\n");
+    Path spec = write("lines.yaml", String.join("\n",
+        "version: 1",
+        "source: {path: in/lines.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: amount, type: 'decimal(10,2)', min: 0}]",
+        "sink:",
+        "  format: jdbc",
+        "  path: out",
+        "  jdbc: {url: '" + url + "', user: sa, table: lines, mode: append, createTable: true}",
+        "deadLetter: {maxBadRatio: 0.9}", ""));
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    Path deadLetters = root().resolve("out-dead-letter");
+    try (Stream<Path> s = Files.list(deadLetters)) {
+      for (Path p : s.filter(p -> p.toString().endsWith(".jsonl")).collect(Collectors.toList())) {
+        Files.writeString(p, Files.readString(p).replace(",-", ","));
+      }
+    }
+    EtlJobTest.Run stopped = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters,
+        "--fault=commit.failAfterTable()");
+    assertThat(stopped.err, stopped.code, is(EtlJob.JOB_FAILED));
+    assertThat(tableRows(url), containsInAnyOrder("1|1.00", "2|2.00", "3|3.00", "4|4.00"));
+    EtlJobTest.Run again = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(again.err, again.code, is(EtlJob.OK));
+    assertThat(again.out, containsString("were replayed already"));
+    assertThat(tableRows(url), containsInAnyOrder("1|1.00", "2|2.00", "3|3.00", "4|4.00"));
+  }
+
+  private static List<String> tableRows(String url) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id, amount FROM lines")) {
+      while (rs.next()) {
+        out.add(rs.getLong(1) + "|" + rs.getBigDecimal(2));
+      }
+    }
+    return out;
+  }
+
   @Test
   public void recordsThatFailAgainKeepTheirOriginalOrigin() throws Exception {
     Path spec = spec("amount / (qty - 3)", "products.csv", "");

@@ -289,8 +289,19 @@ public final class EtlJob {
         (System.nanoTime() - start) / 1e9, runner);
     out.print(summary.render());
     boolean withinLimit = summary.withinBadRatio();
+    List<String> stateLines = List.of();
     if (withinLimit) {
-      long discarded = table.commit(); // overwrite and append move their staged rows in only now
+      // The state first (unconfirmed while a table's commit follows), then the table (overwrite and
+      // append move their staged rows in only now), then the confirmation: a job that dies in between
+      // leaves the next run what it needs to tell which happened (StateFile).
+      Faults faults = Faults.parse(options.getFault());
+      stateLines = plan.commit(summary.counts(), runId, table.commitsAfterRun()); // the next run goes on from here
+      faults.atCommit("failBeforeTable");
+      TableSink.Confirmation confirmation = plan.confirmation();
+      long discarded = table.commit(confirmation == null ? null : () -> {
+        faults.atCommit("failAfterTable");
+        confirmation.confirm();
+      });
       if (discarded > 0) {
         summary = summary.with("jdbc.discarded", discarded);
         out.printf(Locale.ROOT, "  %-30s %,10d   (written by task attempts that failed and were retried)%n",
@@ -311,7 +322,7 @@ public final class EtlJob {
           spec.deadLetterPath());
       return TOO_MANY_BAD;
     }
-    for (String line : plan.commit(summary.counts(), runId)) { // the next run goes on from this one
+    for (String line : stateLines) {
       out.println("  " + line);
     }
     Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");

@@ -77,12 +77,9 @@ final class IncrementalState {
 
   /** The run whose commit the state is: its files belong to the output. */
   static List<String> committedRuns(PipelineSpec spec) throws IOException {
-    Path file = file(spec);
-    if (!Files.isRegularFile(file)) {
-      return List.of();
-    }
-    JsonNode run = JSON.readTree(file.toFile()).path("run");
-    return run.isTextual() ? List.of(run.asText()) : List.of();
+    JsonNode state = StateFile.read(file(spec), spec);
+    JsonNode run = state == null ? null : state.path("run");
+    return run != null && run.isTextual() ? List.of(run.asText()) : List.of();
   }
 
   /** Reads the state and plans this run: its spec (a database read from the mark), or its new files. */
@@ -91,15 +88,19 @@ final class IncrementalState {
     Path file = file(spec);
     Long mark = null;
     List<String> loaded = new ArrayList<>();
-    boolean had = Files.isRegularFile(file);
-    if (had) {
-      JsonNode n;
+    JsonNode n = null;
+    if (!full) { // --full starts over, whatever the state holds (an earlier run's uncommitted state too)
       try {
-        n = JSON.readTree(file.toFile());
+        n = StateFile.read(file, spec);
+      } catch (StateFile.Unconfirmable e) {
+        throw e;
       } catch (IOException e) {
         throw new SpecException("source.incremental: the state " + file + " cannot be read (" + e.getMessage()
             + "); run once with --full to start over");
       }
+    }
+    boolean had = full ? Files.isRegularFile(file) : n != null;
+    if (n != null) {
       String column = n.path("column").isTextual() ? n.get("column").asText() : null;
       boolean sameKind = incremental.isFiles() ? n.has("files") : incremental.column().equals(column);
       if (!sameKind) {
@@ -239,8 +240,11 @@ final class IncrementalState {
     return newFiles;
   }
 
-  /** After a successful run: the new mark (the largest value read, never lower than the last), or the files added. */
-  List<String> commit(Map<String, Long> counts, String run) throws IOException {
+  /**
+   * After a successful run: the new mark (the largest value read, never lower than the last), or the
+   * files added; {@code unconfirmed}: a table's commit follows (see {@link StateFile}).
+   */
+  List<String> commit(Map<String, Long> counts, String run, boolean unconfirmed) throws IOException {
     ObjectNode n = JSON.createObjectNode().put("pipeline", spec.name()).put("run", run)
         .put("updated", Instant.now().toString());
     List<String> said = new ArrayList<>();
@@ -280,7 +284,7 @@ final class IncrementalState {
       said.add("incremental: the next run reads from " + incremental.column() + " = " + describe(next)
           + " minus the overlap " + incremental.overlapText());
     }
-    AtomicJson.write(file(spec), n);
+    StateFile.write(file(spec), n, run, unconfirmed);
     return said;
   }
 

@@ -53,10 +53,12 @@ final class ReplayState {
     Path file = file(spec);
     if (Files.isRegularFile(file)) {
       try {
-        JsonNode n = JSON.readTree(file.toFile());
+        JsonNode n = StateFile.read(file, spec);
         if (n instanceof ObjectNode) {
           state = (ObjectNode) n;
         }
+      } catch (StateFile.Unconfirmable e) {
+        throw e;
       } catch (IOException e) {
         throw new SpecException("replay: " + file + " cannot be read (" + e.getMessage() + "); remove it to replay "
             + "every dead-letter file into this output again");
@@ -86,10 +88,10 @@ final class ReplayState {
 
   /** The runs whose replays committed into the output of {@code spec}. */
   static List<String> committedRuns(PipelineSpec spec) throws IOException {
-    Path file = file(spec);
+    JsonNode state = StateFile.read(file(spec), spec);
     List<String> runs = new ArrayList<>();
-    if (Files.isRegularFile(file)) {
-      JSON.readTree(file.toFile()).path("files").forEach(f -> runs.add(f.path("run").asText()));
+    if (state != null) {
+      state.path("files").forEach(f -> runs.add(f.path("run").asText()));
     }
     return runs;
   }
@@ -123,15 +125,17 @@ final class ReplayState {
             : String.format(Locale.ROOT, " (%,d replayed before, left out)", replayedBefore)));
   }
 
-  /** After a successful replay: its files are not replayed again. */
-  List<String> commit(String run) throws IOException {
+  /**
+   * After a successful replay: its files are not replayed again; {@code unconfirmed}: a table's
+   * commit follows (see {@link StateFile}).
+   */
+  List<String> commit(String run, boolean unconfirmed) throws IOException {
     ArrayNode files = state.has("files") ? (ArrayNode) state.get("files") : state.putArray("files");
     for (MatchResult.Metadata m : pending) {
       files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
           .put("modified", m.lastModifiedMillis()).put("run", run).put("replayed", Instant.now().toString());
     }
-    Files.createDirectories(file.getParent());
-    AtomicJson.write(file, state);
+    StateFile.write(file, state, run, unconfirmed);
     return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files; they are not replayed again",
         file, files.size()));
   }

@@ -154,6 +154,9 @@ final class RunPlan {
    * deleted.
    */
   void started() throws IOException {
+    if (stateFile != null) {
+      StateFile.settle(stateFile, spec);
+    }
     if (incremental != null && !append) {
       java.nio.file.Files.deleteIfExists(Path.of(spec.sink().path(), IncrementalState.FILE));
     }
@@ -162,15 +165,22 @@ final class RunPlan {
   /**
    * After a run that succeeded, its commit: one atomic write of the state (the next incremental run
    * goes on from here; replayed files are not replayed again), which also names this run, so its
-   * files belong to the output even if the job dies before it updates the manifest.
+   * files belong to the output even if the job dies before it updates the manifest. With
+   * {@code unconfirmed} the state counts only once {@link #confirm} follows or the table shows the
+   * run's rows committed ({@link StateFile}).
    */
-  List<String> commit(Map<String, Long> counts, String run) throws IOException {
+  List<String> commit(Map<String, Long> counts, String run, boolean unconfirmed) throws IOException {
     if (incremental != null) {
-      return incremental.commit(counts, run);
+      return incremental.commit(counts, run, unconfirmed);
     }
     if (replay != null) {
-      return replay.commit(run);
+      return replay.commit(run, unconfirmed);
     }
     return List.of();
+  }
+
+  /** What confirms, after the table's commit, the state {@link #commit} wrote; null when this run keeps none. */
+  @Nullable TableSink.Confirmation confirmation() {
+    return stateFile == null ? null : () -> StateFile.confirm(stateFile);
   }
 }

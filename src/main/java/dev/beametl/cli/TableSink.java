@@ -7,6 +7,7 @@ import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecException;
+import java.io.IOException;
 import java.sql.SQLException;
 import javax.annotation.Nullable;
 
@@ -14,7 +15,8 @@ import javax.annotation.Nullable;
  * The client's side of a JDBC sink. Before the run: the table is held for this run
  * ({@link TableLock}) and prepared - created if asked, and for overwrite and append the run's staging
  * tables. After it: the staged rows are committed in one transaction, only when the run succeeded
- * within its bad-record limit; otherwise they are dropped and the table stays as it was. A mistake in
+ * within its bad-record limit; otherwise they are dropped and the table stays as it was. A run with a
+ * state file confirms it after the commit ({@link StateFile}). A mistake in
  * the sink's settings is a {@link SpecException} (exit 2); a database that cannot be reached is
  * {@link Unavailable} (exit 1: the same run may work later).
  */
@@ -23,7 +25,8 @@ final class TableSink implements AutoCloseable {
   private final OutputColumns columns;
   private final String run;
   private final @Nullable TableLock lock;
-  private boolean committed;
+  /** Whether the staging tables may go when the run ends: nothing committed, or committed and the state confirmed. */
+  private boolean dropStaged = true;
 
   private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock) {
     this.sink = sink;
@@ -63,22 +66,41 @@ final class TableSink implements AutoCloseable {
     }
   }
 
-  /** After a successful run: what was staged becomes the table's. Returns the rows of failed attempts left out. */
-  long commit() throws SQLException {
-    if (sink == null) {
-      return 0;
+  /** Whether the rows are committed into the table only after the run (overwrite and append stage them). */
+  boolean commitsAfterRun() {
+    return sink != null && sink.mode() != JdbcSinkSpec.Mode.UPSERT;
+  }
+
+  /** What follows the table's commit: the run's state file is confirmed. */
+  interface Confirmation {
+    void confirm() throws IOException;
+  }
+
+  /**
+   * After a successful run: what was staged becomes the table's, then {@code confirmation} runs (null:
+   * the run keeps no state). Returns the rows of failed attempts left out. If the job stops in
+   * between, the staging tables stay: they tell the next run whether these rows were committed
+   * ({@link StateFile}).
+   */
+  long commit(@Nullable Confirmation confirmation) throws SQLException, IOException {
+    long discarded = 0;
+    if (commitsAfterRun()) {
+      dropStaged = confirmation == null;
+      discarded = JdbcTable.commit(sink, columns, run);
     }
-    long discarded = JdbcTable.commit(sink, columns, run);
-    committed = true;
+    if (confirmation != null) {
+      confirmation.confirm();
+    }
+    dropStaged = true;
     return discarded;
   }
 
-  /** Drops what was staged unless it was committed, and lets the next run write the table. */
+  /** Drops the staging tables (what was staged, unless it was committed) and lets the next run write the table. */
   @Override
   public void close() throws SQLException {
     try {
-      if (sink != null && !committed) {
-        JdbcTable.discard(sink, run);
+      if (commitsAfterRun() && dropStaged) {
+        JdbcTable.dropStaged(sink, run);
       }
     } finally {
       release(lock);

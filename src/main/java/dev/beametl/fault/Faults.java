@@ -25,6 +25,9 @@ import org.apache.beam.sdk.values.PCollection;
  *       so a test can act while a job is surely still reading.
  *   <li>{@code jdbcSink.failOnce(afterRows=N,marker=FILE)}: the JDBC sink task fails once while
  *       binding its N-th row, after its earlier batches were committed.
+ *   <li>{@code commit.failBeforeTable()} and {@code commit.failAfterTable()}: a successful run stops
+ *       (an exception, as a job killed there) after writing its state unconfirmed, before or after
+ *       its rows are committed into a staged table.
  * </ul>
  */
 public final class Faults implements Serializable {
@@ -97,6 +100,15 @@ public final class Faults implements Serializable {
     return setter;
   }
 
+  /** Stops the run at {@code point} ("failBeforeTable", "failAfterTable") if {@code commit.<point>()} asks for it. */
+  public void atCommit(String point) {
+    for (Fault f : faults) {
+      if (f.kind.equals("commit." + point)) {
+        throw new IllegalStateException("injected fault: " + f.kind);
+      }
+    }
+  }
+
   @Override
   public String toString() {
     return faults.toString();
@@ -107,7 +119,9 @@ public final class Faults implements Serializable {
     private static final Map<String, List<String>> KINDS = Map.of(
         "records.failOnce", List.of("after", "marker"),
         "records.throttle", List.of("perSecond"),
-        "jdbcSink.failOnce", List.of("afterRows", "marker"));
+        "jdbcSink.failOnce", List.of("afterRows", "marker"),
+        "commit.failBeforeTable", List.of(),
+        "commit.failAfterTable", List.of());
 
     final String kind;
     final Map<String, String> args;

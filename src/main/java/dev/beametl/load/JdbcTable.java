@@ -48,6 +48,12 @@ public final class JdbcTable {
   static final String BUNDLE = "beametl_bundle";
 
   /**
+   * What the commit's transaction adds to the run's committed-bundles table beside its rows (bundles
+   * are UUIDs, so no bundle is this): whoever finds it knows the run's rows are in the table.
+   */
+  static final String ROWS_COMMITTED = "beam-etl: rows committed";
+
+  /**
    * Whether the run's rows go to a staging table first: overwrite and append do, so a retried task
    * can be told from the attempt that failed and a run over its bad-record limit leaves the table as
    * it was. Upsert writes the table itself: writing a key twice leaves one row.
@@ -167,7 +173,9 @@ public final class JdbcTable {
    * After a successful run within its bad-record limit: the rows of the bundles whose output the
    * runner kept become the table's, in one transaction - replacing its rows (overwrite) or added to
    * them (append). Rows a failed task attempt wrote before it failed are left out: a retried task
-   * writes them again under bundles of its own. Returns how many rows were left out so.
+   * writes them again under bundles of its own. Returns how many rows were left out so. The same
+   * transaction marks the run committed ({@link #committed}); the staging tables stay until
+   * {@link #dropStaged}, so that mark can be read after a job that died right after its commit.
    */
   public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run) throws SQLException {
     if (!staged(sink)) {
@@ -190,28 +198,40 @@ public final class JdbcTable {
         // Named columns: a table made by hand may order its columns differently from the result.
         s.executeUpdate("INSERT INTO " + sink.connection().table() + " (" + cols + ") SELECT " + cols + " FROM "
             + staging(sink, run) + " WHERE " + kept);
+        s.executeUpdate("INSERT INTO " + committedBundles(sink, run) + " (" + BUNDLE + ") VALUES ('"
+            + ROWS_COMMITTED + "')");
         c.commit();
       } catch (SQLException e) {
         c.rollback();
         throw e;
       }
-      c.setAutoCommit(true);
-      dropStaging(c, sink, run);
       return discarded;
     }
   }
 
-  /** After a run that did not commit (over its bad-record limit, or failed): the table stays as it was. */
-  public static void discard(JdbcSinkSpec sink, String run) throws SQLException {
-    if (staged(sink)) {
-      try (Connection c = JdbcConnections.open(sink.connection())) {
-        dropStaging(c, sink, run);
+  /**
+   * Whether the run {@code run} committed its rows into the table: its committed-bundles table is
+   * still there and holds the mark of the commit's transaction. Asked about a run that died between
+   * its commit and writing its state file.
+   */
+  public static boolean committed(JdbcSinkSpec sink, String run) throws SQLException {
+    try (Connection c = JdbcConnections.open(sink.connection())) {
+      if (!exists(c, committedBundles(sink, run))) {
+        return false;
+      }
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + committedBundles(sink, run) + " WHERE " + BUNDLE
+              + " = '" + ROWS_COMMITTED + "'")) {
+        rs.next();
+        return rs.getLong(1) > 0;
       }
     }
   }
 
-  private static void dropStaging(Connection c, JdbcSinkSpec sink, String run) throws SQLException {
-    try (Statement s = c.createStatement()) {
+  /** Drops the run's staging tables, committed or not; the table itself stays as it is. */
+  public static void dropStaged(JdbcSinkSpec sink, String run) throws SQLException {
+    try (Connection c = JdbcConnections.open(sink.connection());
+        Statement s = c.createStatement()) {
       for (String t : List.of(staging(sink, run), committedBundles(sink, run))) {
         if (exists(c, t)) {
           s.execute("DROP TABLE " + t);

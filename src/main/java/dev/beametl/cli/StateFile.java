@@ -1,0 +1,132 @@
+package dev.beametl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.load.JdbcTable;
+import dev.beametl.spec.JdbcSinkSpec;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SpecException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import javax.annotation.Nullable;
+
+/**
+ * A state file beside the output (the incremental marks and files, the replayed dead letters) of a
+ * run whose rows go into a staged table. The table's transaction and the file are two writes, and a
+ * job can die between them: so the file is written first, unconfirmed - the new state, holding the
+ * one it replaces - then the transaction moves the rows in and marks the run committed
+ * ({@link JdbcTable#committed}), then the file is confirmed. Whoever reads an unconfirmed file asks
+ * the table: the new state if the run's rows are there, the one before if not. Rows and state move
+ * together; without this, rows committed just before a job died were loaded again by the next run.
+ */
+final class StateFile {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String UNCONFIRMED = "unconfirmed";
+
+  private StateFile() {}
+
+  /** The table could not be asked whether an earlier run committed: nothing can be planned yet. */
+  static final class Unconfirmable extends IOException {
+    Unconfirmable(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The state as it stands, null if there is none: an unconfirmed file is resolved against the table
+   * of {@code spec}. A file that is no JSON is an IOException; a table that cannot be asked, {@link Unconfirmable}.
+   */
+  static @Nullable JsonNode read(Path file, PipelineSpec spec) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    return resolve(file, JSON.readTree(file.toFile()), spec);
+  }
+
+  private static @Nullable JsonNode resolve(Path file, JsonNode node, PipelineSpec spec) throws Unconfirmable {
+    JsonNode unconfirmed = node.get(UNCONFIRMED);
+    if (unconfirmed == null) {
+      return node;
+    }
+    String run = unconfirmed.path("run").asText();
+    if (committed(file, run, spec)) {
+      ObjectNode confirmed = node.deepCopy();
+      confirmed.remove(UNCONFIRMED);
+      return confirmed;
+    }
+    JsonNode previous = unconfirmed.get("previous");
+    return previous == null || previous.isNull() ? null : previous;
+  }
+
+  private static boolean committed(Path file, String run, PipelineSpec spec) throws Unconfirmable {
+    JdbcSinkSpec sink = spec.sink().jdbc();
+    if (sink == null) {
+      throw new SpecException(file + " holds the state of run " + run + ", which stopped between committing rows "
+          + "into a table and confirming it, and this spec writes no table to ask: run it once with the table "
+          + "sink it had, or with --full to start over");
+    }
+    try {
+      return JdbcTable.committed(sink, run);
+    } catch (SQLException e) {
+      throw new Unconfirmable("sink.jdbc: cannot ask " + sink.connection().table() + " whether run " + run
+          + " committed its rows (it stopped before confirming " + file + "): "
+          + JdbcConnections.describe(e, sink.connection()));
+    }
+  }
+
+  /**
+   * Once the run holds the output and the table: an unconfirmed file becomes what it resolves to, and
+   * the staging tables its run left are dropped.
+   */
+  static void settle(Path file, PipelineSpec spec) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    JsonNode node = JSON.readTree(file.toFile());
+    if (!node.has(UNCONFIRMED)) {
+      return;
+    }
+    JsonNode resolved = resolve(file, node, spec);
+    if (resolved == null) {
+      Files.delete(file);
+    } else {
+      AtomicJson.write(file, resolved);
+    }
+    try {
+      JdbcTable.dropStaged(spec.sink().jdbc(), node.get(UNCONFIRMED).path("run").asText());
+    } catch (SQLException e) {
+      // leftovers only: the state no longer depends on them
+    }
+  }
+
+  /**
+   * Writes the state a successful run leaves; {@code unconfirmed}: its rows are committed into a
+   * table only after this, and {@link #confirm} follows that.
+   */
+  static void write(Path file, ObjectNode state, String run, boolean unconfirmed) throws IOException {
+    Files.createDirectories(file.getParent());
+    if (!unconfirmed) {
+      AtomicJson.write(file, state);
+      return;
+    }
+    // What the file holds now is confirmed: the run settled it when it started.
+    JsonNode previous = Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : NullNode.getInstance();
+    ObjectNode pending = state.deepCopy();
+    pending.putObject(UNCONFIRMED).put("run", run).set("previous", previous);
+    AtomicJson.write(file, pending);
+  }
+
+  /** After the table's commit: the state written by {@link #write} is the output's. */
+  static void confirm(Path file) throws IOException {
+    JsonNode node = JSON.readTree(file.toFile());
+    if (node instanceof ObjectNode && node.has(UNCONFIRMED)) {
+      ((ObjectNode) node).remove(UNCONFIRMED);
+      AtomicJson.write(file, node);
+    }
+  }
+}
