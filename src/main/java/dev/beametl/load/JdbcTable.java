@@ -7,7 +7,6 @@ import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -240,17 +239,24 @@ public final class JdbcTable {
     }
   }
 
+  /**
+   * Whether {@code table} exists, asked of the database with the name as the spec gives it: it
+   * resolves a schema-qualified name, case and search path as it does in every other statement. (The
+   * driver's metadata took "s.lines" for a table of that name, so a qualified table was created again
+   * on the second run, and found tables of the same name in any schema.)
+   */
   private static boolean exists(Connection c, String table) throws SQLException {
-    DatabaseMetaData meta = c.getMetaData();
-    for (String name : new java.util.LinkedHashSet<>(List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT)))) {
-      try (ResultSet rs = meta.getTables(null, null, name, null)) {
-        if (rs.next()) {
-          return true;
-        }
+    try (Statement s = c.createStatement()) {
+      s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
+      return true;
+    } catch (SQLException e) {
+      if (e.getSQLState() != null && e.getSQLState().startsWith("42")) { // no such table or schema
+        return false;
       }
+      throw e;
     }
-    return false;
   }
+
 
   /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
   static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {

@@ -3,6 +3,7 @@ package dev.beametl.load;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 
 import dev.beametl.cli.EtlJob;
@@ -156,6 +157,24 @@ public class JdbcSinkTest {
   public void appendAddsRows() throws Exception {
     runInto(tmp, URL, "sa", null, "totals_append", "append", "EU,1.50\n");
     assertThat(runInto(tmp, URL, "sa", null, "totals_append", "append", "EU,1.50\n"), contains("EU 1.50 1", "EU 1.50 1"));
+  }
+
+  /** A table named with its schema is the database's to find: created once, and its staging tables go. */
+  @Test
+  public void aSchemaQualifiedTableIsCreatedOnceAndKeepsNoStagingTables() throws Exception {
+    try (Connection c = DriverManager.getConnection(URL, "sa", ""); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS sales");
+      s.execute("CREATE TABLE totals_qualified (region VARCHAR(10), total DECIMAL(10,2), orders BIGINT)");
+    }
+    runInto(tmp, URL, "sa", null, "sales.totals_qualified", "append", "EU,1.50\n");
+    assertThat(runInto(tmp, URL, "sa", null, "sales.totals_qualified", "append", "NA,2.00\n"),
+        contains("EU 1.50 1", "NA 2.00 1"));
+    assertThat("the table of that name in the default schema is another", rows(URL, "sa", "", "totals_qualified"),
+        hasSize(0));
+    try (Connection c = DriverManager.getConnection(URL, "sa", "");
+        ResultSet t = c.getMetaData().getTables(null, "SALES", "TOTALS_QUALIFIED_BEAMETL%", null)) {
+      assertThat("the runs' staging tables are gone", t.next(), is(false));
+    }
   }
 
   @Test
