@@ -7,6 +7,7 @@ import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
 import java.math.BigDecimal;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +18,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.Row;
@@ -108,17 +110,40 @@ public final class JdbcTable {
     }
   }
 
-  static String createTable(String table, JdbcSinkSpec sink, OutputColumns columns) {
+  /**
+   * {@code collation}: of the text columns on MariaDB and MySQL ({@link #binaryCollation}); null
+   * elsewhere.
+   */
+  static String createTable(String table, JdbcSinkSpec sink, OutputColumns columns, @Nullable String collation) {
     Dialect d = dialect(sink.connection().url());
     String body = columns.columns().stream()
-        .map(c -> c.name() + " " + sqlType(c.type(), d, sink.keys().contains(c.name()))
+        .map(c -> c.name() + " " + sqlType(c.type(), d, sink.keys().contains(c.name()), collation)
             + (c.nullable() && !sink.keys().contains(c.name()) ? "" : " NOT NULL"))
         .collect(Collectors.joining(", "));
     String key = sink.keys().isEmpty() ? "" : ", PRIMARY KEY (" + String.join(", ", sink.keys()) + ")";
     return "CREATE TABLE " + table + " (" + body + key + ")";
   }
 
-  private static String sqlType(FieldType t, Dialect d, boolean key) {
+  /**
+   * The collation that compares text as the job does - byte for byte - on this MariaDB or MySQL
+   * server. Their default ignores case (keys abc and ABC, two groups of the run, were one row of the
+   * table, the later group's values under the earlier's key), and utf8mb4_bin still pads: 'abc' and
+   * 'abc ' were one key. MariaDB 10.2 and MySQL 8.0 have a binary collation without padding; older
+   * servers keep utf8mb4_bin.
+   */
+  static String binaryCollation(Connection c) throws SQLException {
+    DatabaseMetaData meta = c.getMetaData();
+    boolean mariadb = meta.getDatabaseProductVersion().toLowerCase(Locale.ROOT).contains("mariadb")
+        || meta.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mariadb");
+    int major = meta.getDatabaseMajorVersion();
+    int minor = meta.getDatabaseMinorVersion();
+    if (mariadb && (major > 10 || major == 10 && minor >= 2)) {
+      return "utf8mb4_nopad_bin";
+    }
+    return !mariadb && major >= 8 ? "utf8mb4_0900_bin" : "utf8mb4_bin";
+  }
+
+  private static String sqlType(FieldType t, Dialect d, boolean key, @Nullable String collation) {
     switch (t.kind()) {
       case INT:
         return "INTEGER";
@@ -135,10 +160,8 @@ public final class JdbcTable {
       case TIMESTAMP:
         return d == Dialect.MYSQL ? "DATETIME(6)" : "TIMESTAMP WITH TIME ZONE";
       default:
-        // MariaDB and MySQL compare text ignoring case by default: keys abc and ABC, two groups of the
-        // run, were one row of the table (the later group's values under the earlier's key).
         return d == Dialect.POSTGRESQL ? "TEXT" : (key ? "VARCHAR(255)" : "VARCHAR(4000)")
-            + (d == Dialect.MYSQL ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "");
+            + (d == Dialect.MYSQL ? " CHARACTER SET utf8mb4 COLLATE " + collation : "");
     }
   }
 
@@ -147,17 +170,18 @@ public final class JdbcTable {
     try (Connection c = JdbcConnections.open(sink.connection());
         Statement s = c.createStatement()) {
       String table = sink.connection().table();
+      String collation = dialect(sink.connection().url()) == Dialect.MYSQL ? binaryCollation(c) : null;
       if (!exists(c, table)) {
         if (!sink.createTable()) {
           throw new SQLException("table " + table + " does not exist; create it or set sink.jdbc.createTable: true",
               "42P01");
         }
-        s.execute(createTable(table, sink, columns));
+        s.execute(createTable(table, sink, columns, collation));
       }
       if (staged(sink)) {
         Dialect d = dialect(sink.connection().url());
         String body = createTable(staging(sink, run), JdbcSinkSpec.of(sink.connection(), sink.mode(), List.of(),
-            sink.batchSize(), true, sink.attempts()), columns);
+            sink.batchSize(), true, sink.attempts()), columns, collation);
         s.execute(body.substring(0, body.length() - 1) + ", " + BUNDLE + " " + bundleType(d) + " NOT NULL)");
         s.execute("CREATE TABLE " + committedBundles(sink, run) + " (" + BUNDLE + " " + bundleType(d) + " NOT NULL)");
       }
