@@ -328,8 +328,13 @@ public final class JdbcTable {
      * Whether timestamps are bound as OffsetDateTime (JDBC 4.2) rather than java.sql.Timestamp, which is
      * Julian before 1582-10-15: PostgreSQL stored 0001-01-01T00:00Z as 0001-01-03. The same instant
      * and, in a column without time zone, the same wall-clock time as before for later years
-     * (checked on PostgreSQL and H2); MariaDB/MySQL and unknown drivers keep the Timestamp.
+     * (checked on PostgreSQL and H2); MariaDB/MySQL and unknown drivers keep the Timestamp after the
+     * reform (a connection's own time-zone setting applies to it) and get the JVM zone's wall-clock
+     * time before it (checked on MariaDB 10.11: the same as the Timestamp's from 1900 to 9999).
      */
+    /** From here on, in every time zone, a Timestamp's wall-clock time is Gregorian (the reform was 1582-10-15). */
+    private static final Instant GREGORIAN_EVERYWHERE = Instant.parse("1582-10-17T00:00:00Z");
+
     static boolean instantsWithOffset(JdbcSinkSpec sink) {
       Dialect d = dialect(sink.connection().url());
       return d == Dialect.POSTGRESQL || d == Dialect.H2;
@@ -346,6 +351,10 @@ public final class JdbcTable {
           ps.setObject(i + 1, v); // not java.sql.Date: it is Julian before 1582-10-15
         } else if (v instanceof Instant && offsets) {
           ps.setObject(i + 1, ((Instant) v).atOffset(java.time.ZoneOffset.UTC));
+        } else if (v instanceof Instant && ((Instant) v).isBefore(GREGORIAN_EVERYWHERE)) {
+          // java.sql.Timestamp is Julian here (MariaDB stored 0001-01-01T00:00Z as 0001-01-03): the same
+          // wall-clock time in the JVM's zone as the Timestamp would give later, in the calendar java.time uses
+          ps.setObject(i + 1, java.time.LocalDateTime.ofInstant((Instant) v, java.time.ZoneId.systemDefault()));
         } else if (v instanceof Instant) {
           ps.setTimestamp(i + 1, java.sql.Timestamp.from((Instant) v));
         } else {
