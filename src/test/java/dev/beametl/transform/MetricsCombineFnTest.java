@@ -11,6 +11,8 @@ import org.junit.Test;
 /**
  * The composed CombineFn skips the compact pass per group only when no metric's CombineFn has one of
  * its own: a metric that compacts (none of today's do) must not lose its compaction to the shortcut.
+ * The predicate that decides it is what is tested: a Metric is built from a spec, and no spec makes
+ * one whose fn compacts.
  */
 public class MetricsCombineFnTest {
   /** Keeps the largest value; compacts by dropping a spare slot, as a real fn would shrink a sketch. */
@@ -45,7 +47,7 @@ public class MetricsCombineFnTest {
   }
 
   @Test
-  public void onlyAFnWithItsOwnCompactIsAskedToCompact() {
+  public void onlyAFnThatOverridesCompactCountsAsCompacting() {
     assertThat(MetricsCombineFn.compacts(new Compacting()), is(true));
     assertThat(MetricsCombineFn.compacts(Sum.ofLongs()), is(false));
     assertThat(MetricsCombineFn.compacts(MeanFn.asDouble()), is(false));
