@@ -295,9 +295,12 @@ public final class EtlJob {
       // append move their staged rows in only now), then the confirmation: a job that dies in between
       // leaves the next run what it needs to tell which happened (StateFile).
       Faults faults = Faults.parse(options.getFault());
+      TableSink.Confirmation confirmation = plan.confirmation();
+      if (confirmation != null) {
+        table.keepStagingUntilConfirmed();
+      }
       stateLines = plan.commit(summary.counts(), runId, table.commitsAfterRun()); // the next run goes on from here
       faults.atCommit("failBeforeTable");
-      TableSink.Confirmation confirmation = plan.confirmation();
       long discarded = table.commit(confirmation == null ? null : () -> {
         faults.atCommit("failAfterTable");
         confirmation.confirm();

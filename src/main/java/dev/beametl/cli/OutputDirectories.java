@@ -127,8 +127,11 @@ final class OutputDirectories implements AutoCloseable {
       }
       throw e;
     }
-    List<String> byState = new ArrayList<>(ReplayState.committedRuns(spec));
-    byState.addAll(IncrementalState.committedRuns(spec));
+    List<String> byState = new ArrayList<>(); // whose files an appending run keeps; a replacing run keeps none
+    if (append) {
+      byState.addAll(ReplayState.committedRuns(spec));
+      byState.addAll(IncrementalState.committedRuns(spec));
+    }
     return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append, byState);
   }
 

@@ -48,15 +48,7 @@ final class RunPlan {
     this.replay = replay;
     this.stateFile = incremental != null ? Path.of(spec.sink().path(), IncrementalState.FILE)
         : replay != null ? ReplayState.file(spec) : null;
-    this.stateSeen = fingerprint(stateFile);
-  }
-
-  private static String fingerprint(@Nullable Path file) {
-    try {
-      return file == null || !java.nio.file.Files.isRegularFile(file) ? "" : java.nio.file.Files.readString(file);
-    } catch (IOException e) {
-      return "unreadable";
-    }
+    this.stateSeen = StateFile.fingerprint(stateFile, spec);
   }
 
   /**
@@ -65,7 +57,7 @@ final class RunPlan {
    * loaded a second time.
    */
   void checkStateUnchanged() {
-    if (!fingerprint(stateFile).equals(stateSeen)) {
+    if (!StateFile.fingerprint(stateFile, spec).equals(stateSeen)) {
       throw new SpecException(stateFile + " changed while this run was starting: another run of this job finished "
           + "in between. Nothing ran; run again to go on from where it ended.");
     }
@@ -154,11 +146,10 @@ final class RunPlan {
    * deleted.
    */
   void started() throws IOException {
-    if (stateFile != null) {
-      StateFile.settle(stateFile, spec);
-    }
     if (incremental != null && !append) {
-      java.nio.file.Files.deleteIfExists(Path.of(spec.sink().path(), IncrementalState.FILE));
+      StateFile.discard(stateFile, spec);
+    } else if (stateFile != null && spec.sink().jdbc() != null) { // only a table's commit leaves a state to settle
+      StateFile.settle(stateFile, spec);
     }
   }
 
@@ -166,7 +157,7 @@ final class RunPlan {
    * After a run that succeeded, its commit: one atomic write of the state (the next incremental run
    * goes on from here; replayed files are not replayed again), which also names this run, so its
    * files belong to the output even if the job dies before it updates the manifest. With
-   * {@code unconfirmed} the state counts only once {@link #confirm} follows or the table shows the
+   * {@code unconfirmed} the state counts only once {@link #confirmation} follows or the table shows the
    * run's rows committed ({@link StateFile}).
    */
   List<String> commit(Map<String, Long> counts, String run, boolean unconfirmed) throws IOException {

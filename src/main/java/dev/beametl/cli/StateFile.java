@@ -27,6 +27,8 @@ import javax.annotation.Nullable;
 final class StateFile {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String UNCONFIRMED = "unconfirmed";
+  /** A run id as EtlJob makes them; anything else in the file was not written by this job. */
+  private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile("[0-9a-f]{8}");
 
   private StateFile() {}
 
@@ -53,14 +55,18 @@ final class StateFile {
     if (unconfirmed == null) {
       return node;
     }
-    String run = unconfirmed.path("run").asText();
+    String run = unconfirmed.path("run").asText("");
+    JsonNode previous = unconfirmed.get("previous");
+    if (!RUN_ID.matcher(run).matches() || previous == null || !(previous.isObject() || previous.isNull())) {
+      throw new SpecException(file + ": its \"" + UNCONFIRMED + "\" entry is not one this job wrote (a run id and "
+          + "the state before it); restore the file, or run with --full to start over");
+    }
     if (committed(file, run, spec)) {
       ObjectNode confirmed = node.deepCopy();
       confirmed.remove(UNCONFIRMED);
       return confirmed;
     }
-    JsonNode previous = unconfirmed.get("previous");
-    return previous == null || previous.isNull() ? null : previous;
+    return previous.isNull() ? null : previous;
   }
 
   private static boolean committed(Path file, String run, PipelineSpec spec) throws Unconfirmable {
@@ -70,12 +76,38 @@ final class StateFile {
           + "into a table and confirming it, and this spec writes no table to ask: run it once with the table "
           + "sink it had, or with --full to start over");
     }
+    JdbcTable.Commit commit;
     try {
-      return JdbcTable.committed(sink, run);
+      commit = JdbcTable.commitOf(sink, run);
     } catch (SQLException e) {
       throw new Unconfirmable("sink.jdbc: cannot ask " + sink.connection().table() + " whether run " + run
           + " committed its rows (it stopped before confirming " + file + "): "
           + JdbcConnections.describe(e, sink.connection()));
+    }
+    if (commit == JdbcTable.Commit.UNKNOWN) {
+      // The run's staging tables stay until its state is settled; without them nothing tells.
+      throw new SpecException(file + " holds the state of run " + run + ", which stopped between committing rows "
+          + "into " + sink.connection().table() + " and confirming it, and the run's staging tables, which tell "
+          + "whether it committed, are gone (dropped by hand?). If the table holds that run's rows, delete the \""
+          + UNCONFIRMED + "\" entry from the file; if not, replace the file's content by that entry's \"previous\" "
+          + "(delete the file if it is null). Or run with --full to start over");
+    }
+    return commit == JdbcTable.Commit.COMMITTED;
+  }
+
+  /**
+   * What a plan made from {@code file} depends on: its text and, for an unconfirmed state, what the
+   * table says now - a run that committed after the plan was made changes it.
+   */
+  static String fingerprint(@Nullable Path file, PipelineSpec spec) {
+    try {
+      if (file == null || !Files.isRegularFile(file)) {
+        return "";
+      }
+      String text = Files.readString(file);
+      return JSON.readTree(text).has(UNCONFIRMED) ? text + "\n" + read(file, spec) : text;
+    } catch (IOException | RuntimeException e) {
+      return "unreadable";
     }
   }
 
@@ -101,6 +133,30 @@ final class StateFile {
       JdbcTable.dropStaged(spec.sink().jdbc(), node.get(UNCONFIRMED).path("run").asText());
     } catch (SQLException e) {
       // leftovers only: the state no longer depends on them
+    }
+  }
+
+  /**
+   * A run that starts over (--full, a first run): the state goes, and the staging tables an
+   * unconfirmed state's run left (if the spec still writes that table).
+   */
+  static void discard(Path file, PipelineSpec spec) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return;
+    }
+    String run = null;
+    try {
+      run = JSON.readTree(file.toFile()).path(UNCONFIRMED).path("run").asText("");
+    } catch (IOException e) {
+      // not JSON: nothing to clean up beside it
+    }
+    Files.delete(file);
+    if (run != null && RUN_ID.matcher(run).matches() && spec.sink().jdbc() != null) {
+      try {
+        JdbcTable.dropStaged(spec.sink().jdbc(), run);
+      } catch (SQLException e) {
+        // leftovers only
+      }
     }
   }
 

@@ -77,15 +77,21 @@ final class TableSink implements AutoCloseable {
   }
 
   /**
+   * Before the run's state is written unconfirmed: from now until {@link #commit} has confirmed it,
+   * the staging tables stay whatever happens, since they are what tells the next run whether the
+   * rows were committed ({@link StateFile}; that run drops them).
+   */
+  void keepStagingUntilConfirmed() {
+    dropStaged = false;
+  }
+
+  /**
    * After a successful run: what was staged becomes the table's, then {@code confirmation} runs (null:
-   * the run keeps no state). Returns the rows of failed attempts left out. If the job stops in
-   * between, the staging tables stay: they tell the next run whether these rows were committed
-   * ({@link StateFile}).
+   * the run keeps no state). Returns the rows of failed attempts left out.
    */
   long commit(@Nullable Confirmation confirmation) throws SQLException, IOException {
     long discarded = 0;
     if (commitsAfterRun()) {
-      dropStaged = confirmation == null;
       discarded = JdbcTable.commit(sink, columns, run);
     }
     if (confirmation != null) {
