@@ -143,58 +143,32 @@ public class JdbcRetriedSinkIT {
    */
   @Test
   public void mariadbKeepsKeysThatDifferInCaseOrTrailingSpacesApart() throws Exception {
-    Path in = TMP.newFolder().toPath();
-    Files.writeString(in.resolve("k.csv"), "k,v\nabc,1\nABC,2\nAbc,4\nxyz,8\n\"abc \",16\n");
-    Path spec = TMP.newFile().toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + in + "/*.csv', format: csv}",
+    EtlJobTest.Run r = SpecRuns.csvThrough(TMP, "k,v\nabc,1\nABC,2\nAbc,4\nxyz,8\n\"abc \",16\n",
         "schema: [{name: k, type: string}, {name: v, type: int}]",
         "aggregate: {groupBy: [k], metrics: [{name: total, op: sum, field: v}]}",
         "sink: {format: jdbc, path: '" + TMP.getRoot() + "/case-run', jdbc: {url: '" + mariadbUrl
-            + "', user: root, table: by_case, createTable: true}}", ""));
-    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+            + "', user: root, table: by_case, createTable: true}}");
     assertThat(r.err, r.code, is(EtlJob.OK));
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(mariadbUrl, "root", "");
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT k, total FROM by_case")) {
-      while (rs.next()) {
-        out.add(rs.getString(1) + "=" + rs.getLong(2));
-      }
-    }
-    assertThat(out, containsInAnyOrder("abc=1", "ABC=2", "Abc=4", "xyz=8", "abc =16"));
+    assertThat(SpecRuns.query(mariadbUrl, "root", "", "SELECT k, total FROM by_case"),
+        containsInAnyOrder("abc|1", "ABC|2", "Abc|4", "xyz|8", "abc |16"));
   }
 
   /** Timestamps before the Gregorian reform are written as given (java.sql.Timestamp is Julian there). */
   @Test
   public void mariadbGetsTimestampsBefore1582AsGiven() throws Exception {
-    Path in = TMP.newFolder().toPath();
     List<String> given = List.of("0001-01-01T00:00:00Z", "1582-10-10T12:00:00Z", "2024-10-27T01:30:00.000001Z");
-    Files.writeString(in.resolve("t.csv"), "id,ts\n1," + given.get(0) + "\n2," + given.get(1) + "\n3," + given.get(2)
-        + "\n");
-    Path spec = TMP.newFile().toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + in + "/*.csv', format: csv}",
+    EtlJobTest.Run r = SpecRuns.csvThrough(TMP, "id,ts\n1," + given.get(0) + "\n2," + given.get(1) + "\n3,"
+        + given.get(2) + "\n",
         "schema: [{name: id, type: int}, {name: ts, type: timestamp}]",
         "sink: {format: jdbc, path: '" + TMP.getRoot() + "/ts-run', jdbc: {url: '" + mariadbUrl
-            + "', user: root, table: old_times, mode: append, createTable: true}}", ""));
-    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+            + "', user: root, table: old_times, mode: append, createTable: true}}");
     assertThat(r.err, r.code, is(EtlJob.OK));
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(mariadbUrl, "root", "");
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT CAST(ts AS CHAR) FROM old_times ORDER BY id")) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
     java.time.format.DateTimeFormatter wallClock = java.time.format.DateTimeFormatter.ofPattern(
         "uuuu-MM-dd HH:mm:ss.SSSSSS");
-    assertThat("the JVM zone's wall-clock time, as for later years", out, contains(given.stream()
-        .map(t -> wallClock.format(java.time.LocalDateTime.ofInstant(java.time.Instant.parse(t),
-            java.time.ZoneId.systemDefault()))).toArray(String[]::new)));
+    assertThat("the JVM zone's wall-clock time, as for later years",
+        SpecRuns.query(mariadbUrl, "root", "", "SELECT CAST(ts AS CHAR) FROM old_times ORDER BY id"),
+        contains(given.stream().map(t -> wallClock.format(java.time.LocalDateTime.ofInstant(
+            java.time.Instant.parse(t), java.time.ZoneId.systemDefault()))).toArray(String[]::new)));
   }
 
   @Test

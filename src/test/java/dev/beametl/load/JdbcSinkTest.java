@@ -125,16 +125,10 @@ public class JdbcSinkTest {
   /** Days before the Gregorian reform are written as given (java.sql.Date is Julian there). */
   @Test
   public void datesBefore1582AreWrittenAsGiven() throws Exception {
-    Path in = tmp.newFolder().toPath();
-    Files.writeString(in.resolve("a.csv"), "id,d\n1,0001-01-01\n2,1582-10-10\n3,2024-02-29\n");
-    Path spec = tmp.newFile().toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + in + "/*.csv', format: csv}",
+    EtlJobTest.Run r = SpecRuns.csvThrough(tmp, "id,d\n1,0001-01-01\n2,1582-10-10\n3,2024-02-29\n",
         "schema: [{name: id, type: int}, {name: d, type: date}]",
         "sink: {format: jdbc, path: '" + tmp.getRoot() + "/run', jdbc: {url: '" + URL
-            + "', user: sa, table: old_days, mode: upsert, keys: [id], createTable: true}}", ""));
-    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+            + "', user: sa, table: old_days, mode: upsert, keys: [id], createTable: true}}");
     assertThat(r.err, r.code, is(EtlJob.OK));
     List<String> days = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(URL, "sa", "");
@@ -179,16 +173,10 @@ public class JdbcSinkTest {
 
   @Test
   public void missingTableWithoutCreateIsAOneLineError() throws Exception {
-    Path in = tmp.newFolder().toPath();
-    Files.writeString(in.resolve("a.csv"), "region,amount\nEU,1\n");
-    Path spec = tmp.newFile().toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + in + "/*.csv', format: csv}",
+    EtlJobTest.Run r = SpecRuns.csvThrough(tmp, "region,amount\nEU,1\n",
         "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
         "sink: {format: jdbc, path: '" + tmp.getRoot() + "/run', jdbc: {url: '" + URL
-            + "', user: sa, table: absent_table, mode: append}}", ""));
-    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+            + "', user: sa, table: absent_table, mode: append}}");
     assertThat(r.code, is(EtlJob.USAGE));
     assertThat(r.err, containsString("sink.jdbc: table absent_table does not exist; create it or set sink.jdbc.createTable: true"));
   }
