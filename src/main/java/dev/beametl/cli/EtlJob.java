@@ -296,10 +296,10 @@ public final class EtlJob {
       // leaves the next run what it needs to tell which happened (StateFile).
       Faults faults = Faults.parse(options.getFault());
       TableSink.Confirmation confirmation = plan.confirmation();
+      stateLines = plan.commit(summary.counts(), runId, table.commitsAfterRun()); // the next run goes on from here
       if (confirmation != null) {
         table.keepStagingUntilConfirmed();
       }
-      stateLines = plan.commit(summary.counts(), runId, table.commitsAfterRun()); // the next run goes on from here
       faults.atCommit("failBeforeTable");
       long discarded = table.commit(confirmation == null ? null : () -> {
         faults.atCommit("failAfterTable");

@@ -33,11 +33,14 @@ final class RunPlan {
   private final @Nullable ReplayState replay;
   /** The state file this plan was made from, as it was then (null: none, or a plain run). */
   private final @Nullable Path stateFile;
+  /** What the plan depends on in it ({@link StateFile#fingerprint}), taken before the plan read it. */
   private final String stateSeen;
+  /** Whether the plan used the state (a run that starts over does not resolve it). */
+  private final boolean usesState;
 
   private RunPlan(PipelineSpec spec, boolean append, @Nullable String nothingToDo, List<String> notes,
       @Nullable List<org.apache.beam.sdk.io.fs.MatchResult.Metadata> inputFiles, @Nullable List<String> replayFiles, @Nullable IncrementalState incremental,
-      @Nullable ReplayState replay) {
+      @Nullable ReplayState replay, String stateSeen, boolean usesState) {
     this.spec = spec;
     this.append = append;
     this.nothingToDo = nothingToDo;
@@ -48,7 +51,8 @@ final class RunPlan {
     this.replay = replay;
     this.stateFile = incremental != null ? Path.of(spec.sink().path(), IncrementalState.FILE)
         : replay != null ? ReplayState.file(spec) : null;
-    this.stateSeen = StateFile.fingerprint(stateFile, spec);
+    this.stateSeen = stateSeen;
+    this.usesState = usesState;
   }
 
   /**
@@ -56,8 +60,8 @@ final class RunPlan {
    * Another run that finished in between would otherwise have its rows, files or dead letters
    * loaded a second time.
    */
-  void checkStateUnchanged() {
-    if (!StateFile.fingerprint(stateFile, spec).equals(stateSeen)) {
+  void checkStateUnchanged() throws IOException {
+    if (!StateFile.fingerprint(stateFile, spec, usesState).equals(stateSeen)) {
       throw new SpecException(stateFile + " changed while this run was starting: another run of this job finished "
           + "in between. Nothing ran; run again to go on from where it ended.");
     }
@@ -74,9 +78,11 @@ final class RunPlan {
           + "everything every run");
     }
     if (incremental == null) {
-      return new RunPlan(spec, false, null, List.of(), null, null, null, null);
+      return new RunPlan(spec, false, null, List.of(), null, null, null, null, "", false);
     }
     refuseResumable(options, "an incremental load");
+    // Taken before the plan reads the state: a run that commits in between then shows at the check.
+    String seen = StateFile.fingerprint(Path.of(spec.sink().path(), IncrementalState.FILE), spec, !options.isFull());
     IncrementalState state = IncrementalState.plan(spec, options.isFull());
     boolean append = state.continues();
     PipelineSpec runSpec = state.spec();
@@ -86,10 +92,12 @@ final class RunPlan {
       runSpec = runSpec.toBuilder().setSink(runSpec.sink().toBuilder()
           .setIfExists(dev.beametl.spec.SinkSpec.IfExists.OVERWRITE).build()).build();
     }
-    return new RunPlan(runSpec, append, state.nothingNew(), state.notes(), state.newFiles(), null, state, null);
+    return new RunPlan(runSpec, append, state.nothingNew(), state.notes(), state.newFiles(), null, state, null, seen,
+        !options.isFull());
   }
 
   private static RunPlan replay(PipelineSpec spec, Path from, EtlOptions options) throws IOException {
+    String seen = StateFile.fingerprint(ReplayState.file(spec), spec, true); // before the plan reads it
     ReplayState state = ReplayState.plan(from, spec);
     List<String> notes = new ArrayList<>(state.notes());
     PipelineSpec runSpec = spec.toBuilder().setSource(spec.source().toBuilder().setIncremental(null).build()).build();
@@ -113,7 +121,7 @@ final class RunPlan {
           .build();
       notes.add("replay: the table's rows stay; the replayed rows are added to them (mode overwrite becomes append)");
     }
-    return new RunPlan(runSpec, append, state.nothingToReplay(), notes, null, state.pending(), null, state);
+    return new RunPlan(runSpec, append, state.nothingToReplay(), notes, null, state.pending(), null, state, seen, true);
   }
 
   private static void refuseResumable(EtlOptions options, String what) {
@@ -143,7 +151,7 @@ final class RunPlan {
   /**
    * When this run starts writing: a run that replaces the output (--full, or a first run) drops the
    * incremental state, so that if it fails the next run starts over rather than trusting files it
-   * deleted.
+   * deleted; any other run settles a state an earlier run left unconfirmed ({@link StateFile}).
    */
   void started() throws IOException {
     if (incremental != null && !append) {

@@ -20,7 +20,7 @@ import javax.annotation.Nullable;
  * run whose rows go into a staged table. The table's transaction and the file are two writes, and a
  * job can die between them: so the file is written first, unconfirmed - the new state, holding the
  * one it replaces - then the transaction moves the rows in and marks the run committed
- * ({@link JdbcTable#committed}), then the file is confirmed. Whoever reads an unconfirmed file asks
+ * ({@link JdbcTable#commitOf}), then the file is confirmed. Whoever reads an unconfirmed file asks
  * the table: the new state if the run's rows are there, the one before if not. Rows and state move
  * together; without this, rows committed just before a job died were loaded again by the next run.
  */
@@ -58,8 +58,8 @@ final class StateFile {
     String run = unconfirmed.path("run").asText("");
     JsonNode previous = unconfirmed.get("previous");
     if (!RUN_ID.matcher(run).matches() || previous == null || !(previous.isObject() || previous.isNull())) {
-      throw new SpecException(file + ": its \"" + UNCONFIRMED + "\" entry is not one this job wrote (a run id and "
-          + "the state before it); restore the file, or run with --full to start over");
+      throw new SpecException(file + ": its \"" + UNCONFIRMED + "\" entry is not one this job wrote (\"run\": 8 hex "
+          + "digits, \"previous\": the state before it, or null); restore the file from a copy, or mend the entry");
     }
     if (committed(file, run, spec)) {
       ObjectNode confirmed = node.deepCopy();
@@ -80,35 +80,55 @@ final class StateFile {
     try {
       commit = JdbcTable.commitOf(sink, run);
     } catch (SQLException e) {
-      throw new Unconfirmable("sink.jdbc: cannot ask " + sink.connection().table() + " whether run " + run
+      String message = "sink.jdbc: cannot ask " + sink.connection().table() + " whether run " + run
           + " committed its rows (it stopped before confirming " + file + "): "
-          + JdbcConnections.describe(e, sink.connection()));
+          + JdbcConnections.describe(e, sink.connection());
+      if (JdbcConnections.isTransient(e)) {
+        throw new Unconfirmable(message);
+      }
+      throw new SpecException(message);
     }
     if (commit == JdbcTable.Commit.UNKNOWN) {
+      if (!stillUnconfirmed(file, run)) {
+        // that run was alive: it confirmed (or settled) its state and dropped its tables meanwhile
+        throw new SpecException(file + " changed while this run was starting: another run of this job finished in "
+            + "between. Nothing ran; run again to go on from where it ended.");
+      }
       // The run's staging tables stay until its state is settled; without them nothing tells.
       throw new SpecException(file + " holds the state of run " + run + ", which stopped between committing rows "
           + "into " + sink.connection().table() + " and confirming it, and the run's staging tables, which tell "
           + "whether it committed, are gone (dropped by hand?). If the table holds that run's rows, delete the \""
           + UNCONFIRMED + "\" entry from the file; if not, replace the file's content by that entry's \"previous\" "
-          + "(delete the file if it is null). Or run with --full to start over");
+          + "(delete the file if it is null)");
     }
     return commit == JdbcTable.Commit.COMMITTED;
   }
 
-  /**
-   * What a plan made from {@code file} depends on: its text and, for an unconfirmed state, what the
-   * table says now - a run that committed after the plan was made changes it.
-   */
-  static String fingerprint(@Nullable Path file, PipelineSpec spec) {
+  private static boolean stillUnconfirmed(Path file, String run) {
     try {
-      if (file == null || !Files.isRegularFile(file)) {
-        return "";
-      }
-      String text = Files.readString(file);
-      return JSON.readTree(text).has(UNCONFIRMED) ? text + "\n" + read(file, spec) : text;
-    } catch (IOException | RuntimeException e) {
-      return "unreadable";
+      return Files.isRegularFile(file) && JSON.readTree(file.toFile()).path(UNCONFIRMED).path("run").asText("")
+          .equals(run);
+    } catch (IOException e) {
+      return false;
     }
+  }
+
+  /**
+   * What a plan made from {@code file} depends on: its text and, for an unconfirmed state it
+   * {@code resolve}s, what the table says now - a run that committed after the plan was made changes it.
+   */
+  static String fingerprint(@Nullable Path file, PipelineSpec spec, boolean resolve) throws IOException {
+    if (file == null || !Files.isRegularFile(file)) {
+      return "";
+    }
+    String text = Files.readString(file);
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (IOException e) {
+      return text; // not JSON: the plan says so, and its text is what it depends on
+    }
+    return resolve && node.has(UNCONFIRMED) ? text + "\n" + resolve(file, node, spec) : text;
   }
 
   /**

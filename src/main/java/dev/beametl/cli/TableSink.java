@@ -10,13 +10,15 @@ import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.sql.SQLException;
 import javax.annotation.Nullable;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client's side of a JDBC sink. Before the run: the table is held for this run
  * ({@link TableLock}) and prepared - created if asked, and for overwrite and append the run's staging
  * tables. After it: the staged rows are committed in one transaction, only when the run succeeded
- * within its bad-record limit; otherwise they are dropped and the table stays as it was. A run with a
- * state file confirms it after the commit ({@link StateFile}). A mistake in
+ * within its bad-record limit, and the table stays as it was otherwise; the staging tables are
+ * dropped either way, except after a run's state was written unconfirmed and not confirmed: then the
+ * next run needs them ({@link StateFile}). A mistake in
  * the sink's settings is a {@link SpecException} (exit 2); a database that cannot be reached is
  * {@link Unavailable} (exit 1: the same run may work later).
  */
@@ -101,13 +103,18 @@ final class TableSink implements AutoCloseable {
     return discarded;
   }
 
-  /** Drops the staging tables (what was staged, unless it was committed) and lets the next run write the table. */
+  /** Drops the staging tables (see the class comment) and lets the next run write the table. */
   @Override
-  public void close() throws SQLException {
+  public void close() {
     try {
       if (commitsAfterRun() && dropStaged) {
         JdbcTable.dropStaged(sink, run);
       }
+    } catch (SQLException e) {
+      // The run's outcome stands; what is left is two tables nothing depends on.
+      LoggerFactory.getLogger(TableSink.class).warn("sink.jdbc: could not drop the staging tables {} and {}: {}",
+          JdbcTable.stagingTables(sink, run).get(0), JdbcTable.stagingTables(sink, run).get(1),
+          JdbcConnections.describe(e, sink.connection()));
     } finally {
       release(lock);
     }

@@ -102,6 +102,9 @@ public final class Faults implements Serializable {
 
   /** Stops the run at {@code point} ("failBeforeTable", "failAfterTable") if {@code commit.<point>()} asks for it. */
   public void atCommit(String point) {
+    if (!Fault.KINDS.containsKey("commit." + point)) {
+      throw new IllegalArgumentException("no fault point commit." + point);
+    }
     for (Fault f : faults) {
       if (f.kind.equals("commit." + point)) {
         throw new IllegalStateException("injected fault: " + f.kind);

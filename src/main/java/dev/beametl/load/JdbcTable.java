@@ -7,7 +7,6 @@ import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -128,20 +127,17 @@ public final class JdbcTable {
    * The collation that compares text as the job does - byte for byte - on this MariaDB or MySQL
    * server. Their default ignores case (keys abc and ABC, two groups of the run, were one row of the
    * table, the later group's values under the earlier's key), and utf8mb4_bin still pads: 'abc' and
-   * 'abc ' were one key. MariaDB 10.2 and MySQL 8.0 have a binary collation without padding; older
-   * servers keep utf8mb4_bin.
+   * 'abc ' were one key. MariaDB 10.2 and MySQL 8.0.17 have a binary collation without padding (asked
+   * of the server, not guessed from its version); older servers keep utf8mb4_bin.
    */
   static String binaryCollation(Connection c) throws SQLException {
-    DatabaseMetaData meta = c.getMetaData();
-    boolean mariadb = meta.getDatabaseProductVersion().toLowerCase(Locale.ROOT).contains("mariadb")
-        || meta.getDatabaseProductName().toLowerCase(Locale.ROOT).contains("mariadb");
-    int major = meta.getDatabaseMajorVersion();
-    int minor = meta.getDatabaseMinorVersion();
-    if (mariadb && (major > 10 || major == 10 && minor >= 2)) {
-      return "utf8mb4_nopad_bin";
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COLLATION_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME "
+            + "IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')")) {
+      return rs.next() ? rs.getString(1) : "utf8mb4_bin";
     }
-    return !mariadb && major >= 8 ? "utf8mb4_0900_bin" : "utf8mb4_bin";
   }
+
 
   private static String sqlType(FieldType t, Dialect d, boolean key, @Nullable String collation) {
     switch (t.kind()) {
@@ -197,7 +193,7 @@ public final class JdbcTable {
    * runner kept become the table's, in one transaction - replacing its rows (overwrite) or added to
    * them (append). Rows a failed task attempt wrote before it failed are left out: a retried task
    * writes them again under bundles of its own. Returns how many rows were left out so. The same
-   * transaction marks the run committed ({@link #committed}); the staging tables stay until
+   * transaction marks the run committed ({@link #commitOf}); the staging tables stay until
    * {@link #dropStaged}, so that mark can be read after a job that died right after its commit.
    */
   public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run) throws SQLException {
@@ -271,11 +267,16 @@ public final class JdbcTable {
     }
   }
 
+  /** The run's two staging tables: its rows, and the bundles (and commit mark) that count. */
+  public static List<String> stagingTables(JdbcSinkSpec sink, String run) {
+    return List.of(staging(sink, run), committedBundles(sink, run));
+  }
+
   /** Drops the run's staging tables, committed or not; the table itself stays as it is. */
   public static void dropStaged(JdbcSinkSpec sink, String run) throws SQLException {
     try (Connection c = JdbcConnections.open(sink.connection());
         Statement s = c.createStatement()) {
-      for (String t : List.of(staging(sink, run), committedBundles(sink, run))) {
+      for (String t : stagingTables(sink, run)) {
         if (exists(c, t)) {
           s.execute("DROP TABLE " + t);
         }
@@ -294,13 +295,19 @@ public final class JdbcTable {
       s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
       return true;
     } catch (SQLException e) {
-      if (e.getSQLState() != null && e.getSQLState().startsWith("42")) { // no such table or schema
+      String state = String.valueOf(e.getSQLState());
+      if (NO_SUCH_TABLE.contains(state)) {
         return false;
+      }
+      if (state.equals("42501") || e.getErrorCode() == 1142) {
+        return true; // not allowed to read it (a loader that may only insert): it is there
       }
       throw e;
     }
   }
 
+  /** "No such table": PostgreSQL 42P01, MariaDB/MySQL and H2 42S02 (H2 also 42S03, 42S04). */
+  private static final java.util.Set<String> NO_SUCH_TABLE = java.util.Set.of("42P01", "42S02", "42S03", "42S04");
 
   /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
   static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {
@@ -344,17 +351,18 @@ public final class JdbcTable {
       bind(row, ps, offsets);
     }
 
+    /** From here on, in every time zone, a Timestamp's wall-clock time is Gregorian (the reform was 1582-10-15). */
+    private static final Instant GREGORIAN_EVERYWHERE = Instant.parse("1582-10-17T00:00:00Z");
+
     /**
      * Whether timestamps are bound as OffsetDateTime (JDBC 4.2) rather than java.sql.Timestamp, which is
      * Julian before 1582-10-15: PostgreSQL stored 0001-01-01T00:00Z as 0001-01-03. The same instant
      * and, in a column without time zone, the same wall-clock time as before for later years
      * (checked on PostgreSQL and H2); MariaDB/MySQL and unknown drivers keep the Timestamp after the
      * reform (a connection's own time-zone setting applies to it) and get the JVM zone's wall-clock
-     * time before it (checked on MariaDB 10.11: the same as the Timestamp's from 1900 to 9999).
+     * time before it (checked on MariaDB 10.11: the same as the Timestamp's from 1900 to 9999; with a
+     * time zone set on the connection, those early values stay in the JVM's).
      */
-    /** From here on, in every time zone, a Timestamp's wall-clock time is Gregorian (the reform was 1582-10-15). */
-    private static final Instant GREGORIAN_EVERYWHERE = Instant.parse("1582-10-17T00:00:00Z");
-
     static boolean instantsWithOffset(JdbcSinkSpec sink) {
       Dialect d = dialect(sink.connection().url());
       return d == Dialect.POSTGRESQL || d == Dialect.H2;

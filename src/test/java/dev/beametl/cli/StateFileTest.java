@@ -71,10 +71,10 @@ public class StateFileTest {
   @Test
   public void theTableTellsWhichStateHolds() throws Exception {
     assertThat("not committed: the state before", StateFile.read(file, spec).get("name").asText(), is("before"));
-    String planned = StateFile.fingerprint(file, spec);
+    String planned = StateFile.fingerprint(file, spec, true);
     sql("INSERT INTO " + okTable() + " VALUES ('beam-etl: rows committed')"); // what the commit adds
     assertThat("committed: the new state", StateFile.read(file, spec).get("name").asText(), is("after"));
-    assertThat("a plan made before the commit no longer holds", StateFile.fingerprint(file, spec),
+    assertThat("a plan made before the commit no longer holds", StateFile.fingerprint(file, spec, true),
         not(planned));
 
     StateFile.settle(file, spec);
@@ -84,6 +84,18 @@ public class StateFileTest {
         ResultSet t = c.getMetaData().getTables(null, null, okTable().toUpperCase(), null)) {
       assertThat("the run's staging tables went with the settling", t.next(), is(false));
     }
+  }
+
+  @Test
+  public void aRunThatStoppedBeforeItsCommitLeavesTheStateBefore() throws Exception {
+    StateFile.settle(file, spec);
+    assertThat(JSON.readTree(file.toFile()).toString(), is("{\"name\":\"before\"}"));
+    Files.delete(file);
+    StateFile.write(file, state("first"), RUN, true); // a first run: no state before it
+    JdbcTable.prepare(spec.sink().jdbc(), OutputColumns.of(spec), RUN);
+    assertThat(StateFile.read(file, spec), is(nullValue()));
+    StateFile.settle(file, spec);
+    assertThat("no state, as before that run", Files.exists(file), is(false));
   }
 
   @Test
