@@ -138,7 +138,6 @@ public final class JdbcTable {
     }
   }
 
-
   private static String sqlType(FieldType t, Dialect d, boolean key, @Nullable String collation) {
     switch (t.kind()) {
       case INT:
@@ -291,6 +290,17 @@ public final class JdbcTable {
    * on the second run, and found tables of the same name in any schema.)
    */
   private static boolean exists(Connection c, String table) throws SQLException {
+    if (dialect(c.getMetaData().getURL()) == Dialect.POSTGRESQL) {
+      // The catalog's answer, without a lock on the table: a table another session holds locked would
+      // make the probe below wait, and fail the run before it wrote anything.
+      try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        ps.setString(1, table);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getBoolean(1);
+        }
+      }
+    }
     try (Statement s = c.createStatement()) {
       s.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
       return true;
