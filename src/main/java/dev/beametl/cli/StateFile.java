@@ -55,7 +55,7 @@ final class StateFile {
     if (unconfirmed == null) {
       return node;
     }
-    String run = unconfirmed.path("run").asText("");
+    String run = unconfirmedRun(node);
     JsonNode previous = unconfirmed.get("previous");
     if (!RUN_ID.matcher(run).matches() || previous == null || !(previous.isObject() || previous.isNull())) {
       throw new SpecException(file + ": its \"" + UNCONFIRMED + "\" entry is not one this job wrote (\"run\": 8 hex "
@@ -104,10 +104,14 @@ final class StateFile {
     return commit == JdbcTable.Commit.COMMITTED;
   }
 
+  /** The run an unconfirmed state names ("" when it names none; resolve refuses a run id this job would not make). */
+  private static String unconfirmedRun(JsonNode state) {
+    return state.path(UNCONFIRMED).path("run").asText("");
+  }
+
   private static boolean stillUnconfirmed(Path file, String run) {
     try {
-      return Files.isRegularFile(file) && JSON.readTree(file.toFile()).path(UNCONFIRMED).path("run").asText("")
-          .equals(run);
+      return Files.isRegularFile(file) && unconfirmedRun(JSON.readTree(file.toFile())).equals(run);
     } catch (IOException e) {
       return false;
     }
@@ -150,7 +154,7 @@ final class StateFile {
       AtomicJson.write(file, resolved);
     }
     try {
-      JdbcTable.dropStaged(spec.sink().jdbc(), node.get(UNCONFIRMED).path("run").asText());
+      JdbcTable.dropStaged(spec.sink().jdbc(), unconfirmedRun(node));
     } catch (SQLException e) {
       // leftovers only: the state no longer depends on them
     }
@@ -166,7 +170,7 @@ final class StateFile {
     }
     String run = null;
     try {
-      run = JSON.readTree(file.toFile()).path(UNCONFIRMED).path("run").asText("");
+      run = unconfirmedRun(JSON.readTree(file.toFile()));
     } catch (IOException e) {
       // not JSON: nothing to clean up beside it
     }

@@ -112,9 +112,8 @@ final class TableSink implements AutoCloseable {
       }
     } catch (SQLException e) {
       // The run's outcome stands; what is left is two tables nothing depends on.
-      LoggerFactory.getLogger(TableSink.class).warn("sink.jdbc: could not drop the staging tables {} and {}: {}",
-          JdbcTable.stagingTables(sink, run).get(0), JdbcTable.stagingTables(sink, run).get(1),
-          JdbcConnections.describe(e, sink.connection()));
+      LoggerFactory.getLogger(TableSink.class).warn("sink.jdbc: could not drop the staging tables {}: {}",
+          String.join(" and ", JdbcTable.stagingTables(sink, run)), JdbcConnections.describe(e, sink.connection()));
     } finally {
       release(lock);
     }
