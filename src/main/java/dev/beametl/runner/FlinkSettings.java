@@ -34,6 +34,7 @@ public final class FlinkSettings {
   static final long RESUMABLE_SPLIT_BYTES = 8L << 20;
   static final long CHECKPOINT_INTERVAL_MS = 5_000;
   static final int RESTART_ATTEMPTS = 3;
+  static final String BATCH_SHUFFLE_READ = "taskmanager.memory.framework.off-heap.batch-shuffle.size";
 
   private FlinkSettings() {}
 
@@ -258,6 +259,9 @@ public final class FlinkSettings {
         lines.removeIf(l -> l.startsWith("taskmanager.memory.network."));
         lines.add("taskmanager.memory.network.min: " + network);
         lines.add("taskmanager.memory.network.max: " + network);
+        if (lines.stream().noneMatch(l -> l.startsWith(BATCH_SHUFFLE_READ + ":"))) {
+          lines.add(BATCH_SHUFFLE_READ + ": " + batchShuffleReadMb(parallelism, distinctCounts) + "m");
+        }
       }
       lines.removeIf(l -> l.startsWith("io.tmp.dirs:"));
       lines.add("io.tmp.dirs: " + Files.createDirectories(scratch.resolve("flink-tmp")));
@@ -267,6 +271,17 @@ public final class FlinkSettings {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the embedded runner's config", e);
     }
+  }
+
+  /**
+   * The read side of the sort-merge shuffles, in MB: Flink allocates this pool whole, and zeroes it,
+   * when a stage first reads a shuffle - 64 MB by default, resident from then on - and a partition
+   * being read takes 8 MB of it per request. One request for each partition a stage may read at
+   * once (each producing subtask, for each count_distinct's extra shuffles too), at least 16 MB, and
+   * never more than Flink's default. 1,000 rows at parallelism 2: peak RSS 439 -> 391 MB.
+   */
+  static int batchShuffleReadMb(int parallelism, int distinctCounts) {
+    return Math.min(64, Math.max(16, 8 * parallelism * (1 + distinctCounts)));
   }
 
   private static List<String> embeddedConfig() throws IOException {

@@ -1,0 +1,57 @@
+package dev.beametl.runner;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.junit.runner.RunWith;
+import org.junit.runners.JUnit4;
+
+/** The embedded runner's memory sizes, as {@link FlinkSettings#useEmbeddedConfig} writes them. */
+@RunWith(JUnit4.class)
+public class FlinkSettingsTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void shuffleReadPoolGrowsWithThePartitionsAStageReadsWithinFlinksDefault() {
+    assertThat(FlinkSettings.batchShuffleReadMb(1, 0), equalTo(16));
+    assertThat(FlinkSettings.batchShuffleReadMb(2, 0), equalTo(16));
+    assertThat(FlinkSettings.batchShuffleReadMb(2, 1), equalTo(32));
+    assertThat(FlinkSettings.batchShuffleReadMb(4, 2), equalTo(64));
+    assertThat(FlinkSettings.batchShuffleReadMb(64, 8), equalTo(64));
+  }
+
+  @Test
+  public void batchRunGetsNetworkAndShuffleReadSizedToItsParallelismAndDistinctCounts() throws Exception {
+    List<String> lines = embeddedConfig(2, 1, false);
+    assertThat(lines, hasItems("taskmanager.memory.network.min: 48m", "taskmanager.memory.network.max: 48m",
+        FlinkSettings.BATCH_SHUFFLE_READ + ": 32m", "taskmanager.memory.managed.size: 32m"));
+  }
+
+  @Test
+  public void resumableRunKeepsFlinksDefaults() throws Exception {
+    List<String> lines = embeddedConfig(2, 0, true);
+    assertThat(lines.stream().anyMatch(l -> l.startsWith("taskmanager.memory.")), equalTo(false));
+    assertThat(lines, hasItem("security.delegation.tokens.enabled: false"));
+  }
+
+  private List<String> embeddedConfig(int parallelism, int distinctCounts, boolean resumable) throws Exception {
+    RunnerOptions options = PipelineOptionsFactory.as(RunnerOptions.class);
+    options.setRunner(FlinkRunner.class);
+    options.setResumable(resumable);
+    options.as(FlinkPipelineOptions.class).setParallelism(parallelism);
+    FlinkSettings.useEmbeddedConfig(options, tmp.newFolder("scratch").toPath(), distinctCounts);
+    String confDir = options.as(FlinkPipelineOptions.class).getFlinkConfDir();
+    return Files.readAllLines(Path.of(confDir, "config.yaml"));
+  }
+}
