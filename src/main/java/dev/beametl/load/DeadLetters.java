@@ -42,7 +42,8 @@ public final class DeadLetters extends PTransform<PCollection<BadRecord>, PDone>
     return bad
         .apply("Bad records to JSON", ParDo.of(new ToJson()))
         .setCoder(StringUtf8Coder.of())
-        .apply("Write dead letters", TextIO.write().to(dir + "/" + prefix).withSuffix(".jsonl"));
+        .apply("Write dead letters", TextIO.write().to(dir + "/" + prefix).withSuffix(".jsonl")
+            .withNoSpilling()); // one destination: one writer per bundle, nothing to spill (see Load)
   }
 
   static final class ToJson extends DoFn<BadRecord, String> {

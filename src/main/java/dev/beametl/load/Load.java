@@ -116,7 +116,8 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
           .via(parquetSink(sink, avro))
           .to(dir)
           .withPrefix(filePrefix())
-          .withSuffix(".parquet");
+          .withSuffix(".parquet")
+          .withNoSpilling();
       out.get(RECORDS).setCoder(AvroCoder.of(avro)).apply("Write Parquet", shards(write));
       return counts(out);
     }
@@ -124,7 +125,8 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     PCollectionTuple out = rows.apply(csv ? "Rows to CSV lines" : "Rows to JSON lines",
         ParDo.of(new Format<String>(LINES, columns(), null, sink.format()))
             .withOutputTags(LINES, TupleTagList.of(BundleCounts.TAG)));
-    TextIO.Write write = TextIO.write().to(dir + "/" + filePrefix()).withSuffix(csv ? ".csv" : ".jsonl");
+    TextIO.Write write = TextIO.write().to(dir + "/" + filePrefix()).withSuffix(csv ? ".csv" : ".jsonl")
+        .withNoSpilling();
     if (csv) {
       write = write.withHeader(header(columns()));
     }
