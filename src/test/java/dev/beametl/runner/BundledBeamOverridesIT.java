@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.jar.JarFile;
+import org.apache.beam.runners.core.DoFnRunners;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.runners.flink.translation.wrappers.streaming.io.source.FlinkSourceReaderBase;
 import org.junit.Test;
@@ -20,7 +21,8 @@ import org.junit.Test;
  * copies of Beam's classes, not Beam's originals, which the shaded Beam jar also contains: the
  * cluster loads the job's classes child-first from it, so these bytes are what the JobManager (the
  * enumerator) and the TaskManagers (the reader) run. FlinkClusterIT checks their logs say so. The
- * DirectRunner's two patched classes are held to the same rule.
+ * DirectRunner's two patched classes and the options' JSON cache (SerializablePipelineOptions) are
+ * held to the same rule.
  */
 public class BundledBeamOverridesIT {
   /** Each patched class file, and a class of the Beam jar its original comes from. */
@@ -30,7 +32,8 @@ public class BundledBeamOverridesIT {
       "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/bounded/FlinkBoundedSourceReader.class",
       FlinkSourceReaderBase.class,
       "org/apache/beam/runners/direct/ImmutabilityEnforcementFactory.class", DirectRunner.class,
-      "org/apache/beam/runners/direct/ParDoEvaluatorFactory.class", DirectRunner.class);
+      "org/apache/beam/runners/direct/ParDoEvaluatorFactory.class", DirectRunner.class,
+      "org/apache/beam/runners/core/construction/SerializablePipelineOptions.class", DoFnRunners.class);
 
   @Test
   public void theBundledJarCarriesThePatchedClassesNotBeamsOriginals() throws Exception {
