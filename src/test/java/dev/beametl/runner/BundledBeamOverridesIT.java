@@ -21,8 +21,8 @@ import org.junit.Test;
  * copies of Beam's classes, not Beam's originals, which the shaded Beam jar also contains: the
  * cluster loads the job's classes child-first from it, so these bytes are what the JobManager (the
  * enumerator) and the TaskManagers (the reader) run. FlinkClusterIT checks their logs say so. The
- * DirectRunner's two patched classes and the options' JSON cache (SerializablePipelineOptions) are
- * held to the same rule.
+ * DirectRunner's two patched classes, the options' JSON cache (SerializablePipelineOptions) and the
+ * splittable-ParDo matcher (PTransformMatchers) are held to the same rule.
  */
 public class BundledBeamOverridesIT {
   /** Each patched class file, and a class of the Beam jar its original comes from. */
@@ -33,7 +33,8 @@ public class BundledBeamOverridesIT {
       FlinkSourceReaderBase.class,
       "org/apache/beam/runners/direct/ImmutabilityEnforcementFactory.class", DirectRunner.class,
       "org/apache/beam/runners/direct/ParDoEvaluatorFactory.class", DirectRunner.class,
-      "org/apache/beam/runners/core/construction/SerializablePipelineOptions.class", DoFnRunners.class);
+      "org/apache/beam/runners/core/construction/SerializablePipelineOptions.class", DoFnRunners.class,
+      "org/apache/beam/sdk/util/construction/PTransformMatchers.class", org.apache.beam.sdk.Pipeline.class);
 
   @Test
   public void theBundledJarCarriesThePatchedClassesNotBeamsOriginals() throws Exception {
