@@ -34,7 +34,6 @@ public final class FlinkSettings {
   static final long RESUMABLE_SPLIT_BYTES = 8L << 20;
   static final long CHECKPOINT_INTERVAL_MS = 5_000;
   static final int RESTART_ATTEMPTS = 3;
-  static final String BATCH_SHUFFLE_READ = "taskmanager.memory.framework.off-heap.batch-shuffle.size";
 
   private FlinkSettings() {}
 
@@ -249,8 +248,8 @@ public final class FlinkSettings {
       }
       if (options.isResumable()) {
         // Streaming with RocksDB state: RocksDB lives in the managed memory, and pipelined shuffles
-        // take buffers per channel; both keep Flink's local defaults, not the batch job's sizes.
-        lines.removeIf(l -> l.startsWith("taskmanager.memory.managed.") || l.startsWith("taskmanager.memory.network."));
+        // take buffers per channel; all memory sizes keep Flink's local defaults, not the batch job's.
+        lines.removeIf(l -> l.startsWith("taskmanager.memory."));
       } else {
         // Batch: a sort-merge shuffle partition reserves 64 buffers of 32 KB per channel; 16 MB per
         // degree of parallelism, and 8 MB more per count_distinct (see above).
@@ -259,9 +258,6 @@ public final class FlinkSettings {
         lines.removeIf(l -> l.startsWith("taskmanager.memory.network."));
         lines.add("taskmanager.memory.network.min: " + network);
         lines.add("taskmanager.memory.network.max: " + network);
-        if (lines.stream().noneMatch(l -> l.startsWith(BATCH_SHUFFLE_READ + ":"))) {
-          lines.add(BATCH_SHUFFLE_READ + ": " + batchShuffleReadMb(parallelism, distinctCounts) + "m");
-        }
       }
       lines.removeIf(l -> l.startsWith("io.tmp.dirs:"));
       lines.add("io.tmp.dirs: " + Files.createDirectories(scratch.resolve("flink-tmp")));
@@ -271,17 +267,6 @@ public final class FlinkSettings {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the embedded runner's config", e);
     }
-  }
-
-  /**
-   * The read side of the sort-merge shuffles, in MB: Flink allocates this pool whole, and zeroes it,
-   * when a stage first reads a shuffle - 64 MB by default, resident from then on - and a partition
-   * being read takes 8 MB of it per request. One request for each partition a stage may read at
-   * once (each producing subtask, for each count_distinct's extra shuffles too), at least 16 MB, and
-   * never more than Flink's default. 1,000 rows at parallelism 2: peak RSS 439 -> 391 MB.
-   */
-  static int batchShuffleReadMb(int parallelism, int distinctCounts) {
-    return Math.min(64, Math.max(16, 8 * parallelism * (1 + distinctCounts)));
   }
 
   private static List<String> embeddedConfig() throws IOException {

@@ -343,17 +343,17 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
   /** One branch's value for a key as a partial row: its own field set, the others null. */
   static final class Partial<T> extends DoFn<KV<Row, T>, KV<Row, Row>> {
     private final Schema partialSchema;
-    private final String field;
+    private final int field;
 
     Partial(Schema partialSchema, String field) {
       this.partialSchema = partialSchema;
-      this.field = field;
+      this.field = partialSchema.indexOf(field);
     }
 
     @ProcessElement
     public void process(@Element KV<Row, T> kv, OutputReceiver<KV<Row, Row>> out) {
       Object[] values = new Object[partialSchema.getFieldCount()];
-      values[partialSchema.indexOf(field)] = kv.getValue();
+      values[field] = kv.getValue();
       out.output(KV.of(kv.getKey(), Row.withSchema(partialSchema).attachValues(java.util.Arrays.asList(values))));
     }
   }
@@ -374,9 +374,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     @Override
     public Object[] addInput(Object[] filled, Row partial) {
       for (int i = 0; i < filled.length; i++) {
-        if (partial.getValue(i) != null) {
-          filled[i] = partial.getValue(i);
-        }
+        fill(filled, i, partial.getValue(i));
       }
       return filled;
     }
@@ -386,12 +384,22 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
       Object[] merged = createAccumulator();
       for (Object[] a : accumulators) {
         for (int i = 0; i < merged.length; i++) {
-          if (a[i] != null) {
-            merged[i] = a[i];
-          }
+          fill(merged, i, a[i]);
         }
       }
       return merged;
+    }
+
+    /** Each field comes from one branch, once per key: two different values mean a broken join. */
+    private void fill(Object[] filled, int i, @org.checkerframework.checker.nullness.qual.Nullable Object value) {
+      if (value == null) {
+        return;
+      }
+      if (filled[i] != null && !filled[i].equals(value)) {
+        throw new IllegalStateException("two values for " + partialSchema.getField(i).getName() + " of one key: "
+            + filled[i] + " and " + value);
+      }
+      filled[i] = value;
     }
 
     @Override

@@ -11,31 +11,23 @@ import java.util.List;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
 
-/** The embedded runner's memory sizes, as {@link FlinkSettings#useEmbeddedConfig} writes them. */
+/** The embedded runner's settings, as {@link FlinkSettings#useEmbeddedConfig} writes them from the installation's file. */
 @RunWith(JUnit4.class)
 public class FlinkSettingsTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   @Test
-  public void shuffleReadPoolGrowsWithThePartitionsAStageReadsWithinFlinksDefault() {
-    assertThat(FlinkSettings.batchShuffleReadMb(1, 0), equalTo(16));
-    assertThat(FlinkSettings.batchShuffleReadMb(2, 0), equalTo(16));
-    assertThat(FlinkSettings.batchShuffleReadMb(2, 1), equalTo(32));
-    assertThat(FlinkSettings.batchShuffleReadMb(4, 2), equalTo(64));
-    assertThat(FlinkSettings.batchShuffleReadMb(64, 8), equalTo(64));
-  }
-
-  @Test
-  public void batchRunGetsNetworkAndShuffleReadSizedToItsParallelismAndDistinctCounts() throws Exception {
+  public void batchRunGetsNetworkSizedToItsParallelismAndDistinctCountsAndTheFilesOtherSizes() throws Exception {
     List<String> lines = embeddedConfig(2, 1, false);
     assertThat(lines, hasItems("taskmanager.memory.network.min: 48m", "taskmanager.memory.network.max: 48m",
-        FlinkSettings.BATCH_SHUFFLE_READ + ": 32m", "taskmanager.memory.managed.size: 32m"));
+        "taskmanager.memory.framework.off-heap.batch-shuffle.size: 32m", "taskmanager.memory.managed.size: 32m"));
   }
 
   @Test
@@ -46,6 +38,7 @@ public class FlinkSettingsTest {
   }
 
   private List<String> embeddedConfig(int parallelism, int distinctCounts, boolean resumable) throws Exception {
+    Assume.assumeTrue("FLINK_CONF_DIR set: the embedded config is not written", System.getenv("FLINK_CONF_DIR") == null);
     RunnerOptions options = PipelineOptionsFactory.as(RunnerOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setResumable(resumable);

@@ -56,7 +56,10 @@ final class SerializedOptionsCache {
     if (INTERNALS == null || handler == null || !INTERNALS.handlerClass.isInstance(handler)) {
       return serialize.apply(options);
     }
-    synchronized (handler) { // Beam's serializer holds the same lock while it reads the handler
+    // One caller at a time per options. Setters take no lock, but a handler's state only moves
+    // forward (a new revision, more bound defaults, more interfaces): a race costs one more
+    // serialization, never an older JSON for a newer state than the snapshot says.
+    synchronized (handler) {
       Object state = INTERNALS.state(handler);
       if (state == null) {
         return serialize.apply(options);

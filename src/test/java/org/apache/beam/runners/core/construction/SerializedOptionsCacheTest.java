@@ -92,6 +92,35 @@ public class SerializedOptionsCacheTest {
     assertThat(after, not(equalTo(before)));
   }
 
+  /** Not registered: known to the options only once they are viewed through it. */
+  public interface LateOptions extends PipelineOptions {
+    @org.apache.beam.sdk.options.Default.Integer(-1)
+    Integer getParallelism();
+
+    void setParallelism(Integer value);
+  }
+
+  @Test
+  public void settingTheValueADefaultAlreadyGaveChangesTheJson() throws Exception {
+    FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+    int parallelism = options.getParallelism(); // bound as a default: not in the display data
+    String before = json(options);
+    json(options);
+    options.setParallelism(parallelism); // the same value, now explicit: no new revision
+    String after = json(options);
+    assertThat(after, not(equalTo(before)));
+  }
+
+  @Test
+  public void anInterfaceTheOptionsLearnLateChangesTheJson() throws Exception {
+    FlinkPipelineOptions options = PipelineOptionsFactory.fromArgs("--parallelism=3").as(FlinkPipelineOptions.class);
+    json(options);
+    String before = json(options);
+    options.as(LateOptions.class); // declares parallelism too: a second namespace for its display data
+    String after = json(options);
+    assertThat(after, not(equalTo(before)));
+  }
+
   @Test
   public void aValueItCannotCopyIsSerializedAnewEveryTime() throws Exception {
     PipelineOptionsFactory.register(BeanOptions.class);
