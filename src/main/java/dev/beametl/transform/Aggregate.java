@@ -6,10 +6,17 @@ import dev.beametl.spec.AggregationSpec;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.MetricSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -26,7 +33,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TupleTag;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Groups rows by the group-by keys and computes the metrics with {@code Combine.perKey}, so runners
@@ -129,9 +136,10 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     // of its own for its keyed work items); this combine is one more pre-combined, sorted one like
     // the metrics'. The sample's 1,000 rows in a fresh JVM: 4.67 -> 4.47 s.
     Schema partialSchema = partialSchema(metricsRowSchema, distinct);
+    KvCoder<Row, Row> partialCoder = KvCoder.of(RowCoder.of(keySchema), RowCoder.of(partialSchema));
     List<PCollection<KV<Row, Row>>> partials = new ArrayList<>();
     partials.add(perKey.apply("Metrics as partial rows", ParDo.of(new Partial<Row>(partialSchema, METRICS_FIELD)))
-        .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(partialSchema))));
+        .setCoder(partialCoder));
     for (int i = 0; i < distinct.size(); i++) {
       MetricSpec m = distinct.get(i);
       Schema pairSchema = pairSchema(keySchema, in.getField(m.field()));
@@ -145,12 +153,12 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
           .setCoder(KvCoder.of(RowCoder.of(keySchema), VarLongCoder.of()));
       partials.add(counts.apply("Count of " + m.name() + " as partial rows",
               ParDo.of(new Partial<Long>(partialSchema, distinctField(i))))
-          .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(partialSchema))));
+          .setCoder(partialCoder));
     }
     return PCollectionList.of(partials)
         .apply("Join distinct counts", Flatten.pCollections())
         .apply("Fill in partial rows", Combine.perKey(new FillIn(partialSchema)))
-        .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(partialSchema)))
+        .setCoder(partialCoder)
         .apply("Shape result rows", ParDo.of(new ShapeJoined(outputSchema(), distinct)))
         .setRowSchema(outputSchema());
   }
@@ -252,7 +260,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         Object v = row.getValue(index[i]);
         values[i] = i < coded && v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
       }
-      return rows.attachValues(java.util.Arrays.asList(values));
+      return rows.attachValues(Arrays.asList(values));
     }
   }
 
@@ -300,7 +308,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
       for (int i = 0; i < values.length; i++) {
         values[i] = pair.getKey().getValue(i);
       }
-      out.output(KV.of(Row.withSchema(keySchema).attachValues(java.util.Arrays.asList(values)), null));
+      out.output(KV.of(Row.withSchema(keySchema).attachValues(Arrays.asList(values)), null));
     }
   }
 
@@ -354,7 +362,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     public void process(@Element KV<Row, T> kv, OutputReceiver<KV<Row, Row>> out) {
       Object[] values = new Object[partialSchema.getFieldCount()];
       values[field] = kv.getValue();
-      out.output(KV.of(kv.getKey(), Row.withSchema(partialSchema).attachValues(java.util.Arrays.asList(values))));
+      out.output(KV.of(kv.getKey(), Row.withSchema(partialSchema).attachValues(Arrays.asList(values))));
     }
   }
 
@@ -391,7 +399,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     }
 
     /** Each field comes from one branch, once per key: two different values mean a broken join. */
-    private void fill(Object[] filled, int i, @org.checkerframework.checker.nullness.qual.Nullable Object value) {
+    private void fill(Object[] filled, int i, @Nullable Object value) {
       if (value == null) {
         return;
       }
@@ -404,18 +412,18 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
     @Override
     public Row extractOutput(Object[] filled) {
-      return Row.withSchema(partialSchema).attachValues(java.util.Arrays.asList(filled.clone()));
+      return Row.withSchema(partialSchema).attachValues(Arrays.asList(filled.clone()));
     }
 
     @Override
-    public org.apache.beam.sdk.coders.Coder<Object[]> getAccumulatorCoder(
-        org.apache.beam.sdk.coders.CoderRegistry registry, org.apache.beam.sdk.coders.Coder<Row> inputCoder) {
+    public Coder<Object[]> getAccumulatorCoder(
+        CoderRegistry registry, Coder<Row> inputCoder) {
       return new FilledCoder(partialSchema);
     }
   }
 
   /** Encodes a FillIn accumulator as the partial row it holds. */
-  static final class FilledCoder extends org.apache.beam.sdk.coders.CustomCoder<Object[]> {
+  static final class FilledCoder extends CustomCoder<Object[]> {
     private final RowCoder rows;
 
     FilledCoder(Schema partialSchema) {
@@ -423,12 +431,12 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     }
 
     @Override
-    public void encode(Object[] filled, java.io.OutputStream out) throws java.io.IOException {
-      rows.encode(Row.withSchema(rows.getSchema()).attachValues(java.util.Arrays.asList(filled)), out);
+    public void encode(Object[] filled, OutputStream out) throws IOException {
+      rows.encode(Row.withSchema(rows.getSchema()).attachValues(Arrays.asList(filled)), out);
     }
 
     @Override
-    public Object[] decode(java.io.InputStream in) throws java.io.IOException {
+    public Object[] decode(InputStream in) throws IOException {
       return rows.decode(in).getValues().toArray();
     }
 

@@ -140,10 +140,8 @@ final class SerializedOptionsCache {
         // jsonOptions is an immutable map of immutable-by-contract JsonNodes, held by identity.
         return Arrays.asList(values, Identity.of(jsonOptions.get(handler)), interfaces,
             ((java.util.concurrent.atomic.AtomicInteger) revision.get(handler)).get());
-      } catch (NotCopyable e) {
-        return null;
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return null;
+      } catch (NotCopyable | ReflectiveOperationException | RuntimeException e) {
+        return null; // serialized anew, as by Beam
       }
     }
 
@@ -212,34 +210,26 @@ final class SerializedOptionsCache {
         || v instanceof Enum || v instanceof Class) {
       return v;
     }
-    if (v instanceof List) {
-      List<Object> copy = new ArrayList<>();
-      for (Object e : (List<?>) v) {
-        copy.add(copy(e));
-      }
-      return Arrays.asList(v.getClass(), copy);
-    }
-    if (v instanceof Collection) { // a set: its order is its class's, compared as what it holds
-      List<Object> copy = new ArrayList<>();
-      for (Object e : (Collection<?>) v) {
-        copy.add(copy(e));
-      }
-      return Arrays.asList(v.getClass(), copy);
-    }
-    if (v instanceof Map) {
-      List<Object> copy = new ArrayList<>();
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-        copy.add(Arrays.asList(copy(e.getKey()), copy(e.getValue())));
-      }
-      return Arrays.asList(v.getClass(), copy);
-    }
-    if (v.getClass().isArray()) {
-      List<Object> copy = new ArrayList<>();
+    Iterable<?> elements;
+    if (v instanceof Collection) { // a set's order is its class's: compared as what it holds, in it
+      elements = (Collection<?>) v;
+    } else if (v instanceof Map) {
+      elements = ((Map<?, ?>) v).entrySet();
+    } else if (v instanceof Map.Entry) {
+      elements = Arrays.asList(((Map.Entry<?, ?>) v).getKey(), ((Map.Entry<?, ?>) v).getValue());
+    } else if (v.getClass().isArray()) {
+      List<Object> array = new ArrayList<>();
       for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++) {
-        copy.add(copy(java.lang.reflect.Array.get(v, i)));
+        array.add(java.lang.reflect.Array.get(v, i));
       }
-      return Arrays.asList(v.getClass(), copy);
+      elements = array;
+    } else {
+      throw new NotCopyable();
     }
-    throw new NotCopyable();
+    List<Object> copy = new ArrayList<>();
+    for (Object e : elements) {
+      copy.add(copy(e));
+    }
+    return Arrays.asList(v instanceof Map.Entry ? Map.Entry.class : v.getClass(), copy);
   }
 }
