@@ -22,8 +22,8 @@ import org.junit.Test;
  * cluster loads the job's classes child-first from it, so these bytes are what the JobManager (the
  * enumerator) and the TaskManagers (the reader) run. FlinkClusterIT checks their logs say so. The
  * DirectRunner's two patched classes, the options' JSON cache (SerializablePipelineOptions) and the
- * splittable-ParDo matcher (PTransformMatchers) and the options registry (PipelineOptionsFactory)
- * are held to the same rule.
+ * splittable-ParDo matcher (PTransformMatchers), the options registry (PipelineOptionsFactory) and
+ * the ParDo translation's two answers (ParDoTranslation) are held to the same rule.
  */
 public class BundledBeamOverridesIT {
   /** Each patched class file, and a class of the Beam jar its original comes from. */
@@ -37,7 +37,8 @@ public class BundledBeamOverridesIT {
       "org/apache/beam/runners/core/construction/SerializablePipelineOptions.class", DoFnRunners.class,
       "org/apache/beam/sdk/util/construction/PTransformMatchers.class", org.apache.beam.sdk.Pipeline.class,
       "org/apache/beam/sdk/options/PipelineOptionsFactory.class", org.apache.beam.sdk.Pipeline.class,
-      "org/apache/beam/sdk/options/PipelineOptionsFactory$Cache.class", org.apache.beam.sdk.Pipeline.class);
+      "org/apache/beam/sdk/options/PipelineOptionsFactory$Cache.class", org.apache.beam.sdk.Pipeline.class,
+      "org/apache/beam/sdk/util/construction/ParDoTranslation.class", org.apache.beam.sdk.Pipeline.class);
 
   @Test
   public void theBundledJarCarriesThePatchedClassesNotBeamsOriginals() throws Exception {
