@@ -51,6 +51,7 @@ public final class EtlJob {
   private EtlJob() {}
 
   public static void main(String[] args) {
+    StartupWarmUp.start();
     System.exit(main(args, System.out, System.err));
   }
 
