@@ -38,6 +38,7 @@ public class BundledBeamOverridesIT {
       "org/apache/beam/sdk/util/construction/PTransformMatchers.class", org.apache.beam.sdk.Pipeline.class,
       "org/apache/beam/sdk/options/PipelineOptionsFactory.class", org.apache.beam.sdk.Pipeline.class,
       "org/apache/beam/sdk/options/PipelineOptionsFactory$Cache.class", org.apache.beam.sdk.Pipeline.class,
+      "org/apache/beam/sdk/options/PipelineOptionsFactory$MethodComparator.class", org.apache.beam.sdk.Pipeline.class,
       "org/apache/beam/sdk/util/construction/ParDoTranslation.class", org.apache.beam.sdk.Pipeline.class);
 
   @Test

@@ -21,13 +21,14 @@ package org.apache.beam.sdk.options;
 // initialization Beam registers every interface its registrars name, one at a time, and validates
 // each against the union of those before it: a proxy class generated and every method of the union
 // sorted and checked twice per interface - quadratic in their number (13 on this classpath) and
-// 0.5-0.8 s of every run's start on one thread. The patch registers them all, runs the checks that
-// concern each interface alone, and validates the union once: the same checks over the same methods
-// as Beam's last, largest union; should that fail, it registers them Beam's way, whose error names
-// the interface at fault. An interface's own registration (its proxy and properties) is made on
-// first use from its own methods. Sorting methods by their generic signatures builds each signature
-// once. Changes are marked "beam-etl"; the findbugs annotations of two nested classes are dropped
-// (not on this classpath).
+// 0.5-0.8 s of every run's start on one thread. The patch runs the checks that concern each
+// interface alone over its own methods (which must make whole bean properties by themselves), then
+// validates the union once: the same checks over the same methods as Beam's last, largest union.
+// Should any of that fail, it registers them Beam's way, which decides: its error names the
+// interface at fault, or it accepts what Beam accepts. An interface's own registration (its proxy
+// and properties) is made on first use from its own methods. Sorting methods by their generic
+// signatures builds each signature once. Changes are marked "beam-etl"; the findbugs annotations of
+// two nested classes are dropped (not on this classpath).
 
 import static java.util.Locale.ROOT;
 import static org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Preconditions.checkArgument;
@@ -76,6 +77,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -88,7 +90,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -1559,7 +1561,9 @@ public class PipelineOptionsFactory {
 
     // beam-etl: each method's generic signature built once, not twice per comparison (sorting a
     // union's methods called toGenericString some 20,000 times). Equal methods have equal signatures.
-    private static final Map<Method, String> SIGNATURES = new ConcurrentHashMap<>();
+    // Weak keys: an options interface's class loader is not pinned by the memo.
+    private static final Map<Method, String> SIGNATURES =
+        Collections.synchronizedMap(new WeakHashMap<>());
 
     @Override
     public int compare(Method o1, Method o2) {
@@ -2107,8 +2111,10 @@ public class PipelineOptionsFactory {
           ReflectHelpers.loadServicesOrdered(PipelineOptionsRegistrar.class, loader)) {
         registrar.getPipelineOptions().forEach(named::add);
       }
-      // beam-etl: the checks validateClass makes of each interface alone, then the union's, once.
+      // beam-etl: the checks validateClass makes of each interface alone - over its own methods,
+      // which must make whole properties by themselves - then the union's, once.
       try {
+        Map<Class<? extends PipelineOptions>, List<PropertyDescriptor>> own = new HashMap<>();
         for (Class<? extends PipelineOptions> klass : named) {
           checkNotNull(klass);
           checkArgument(klass.isInterface(), "Only interface types are supported.");
@@ -2120,13 +2126,18 @@ public class PipelineOptionsFactory {
                   + "PipelineOptions proxy class to implement all of the interfaces.",
               klass.getName());
           validateReturnType(klass);
+          List<PropertyDescriptor> properties = ownPropertyDescriptors(klass);
+          validateGettersSetters(klass, properties);
+          validateMethodsAreEitherBeanMethodOrKnownMethod(klass, klass, properties);
+          own.put(klass, properties);
           registeredOptions.add(klass);
         }
         validateWellFormed(PipelineOptions.class, registeredOptions);
-        validatedTogether = new HashSet<>(registeredOptions);
-      } catch (IllegalArgumentException | NullPointerException e) {
-        // beam-etl: something is ill-formed. Beam's own way, one at a time, names the interface at
-        // fault (or, should it accept what the union refused, registers them all as Beam does).
+        validatedTogether = own;
+      } catch (RuntimeException | IntrospectionException e) {
+        // beam-etl: something is ill-formed, or an interface makes a property only together with
+        // another (a getter here, its setter there). Beam's own way, one at a time, decides: it
+        // names the interface at fault, or registers them all as Beam does.
         registeredOptions.clear();
         combinedCache.clear();
         interfaceCache.clear();
@@ -2137,14 +2148,21 @@ public class PipelineOptionsFactory {
     }
 
     /**
-     * beam-etl: the interfaces registered at initialization, whose union has passed validateClass.
-     * Beam validates each of them again, against the union of those registered before it, when it
-     * makes the interface's own registration; every check of that pass runs over methods the union's
-     * pass has checked, so it cannot fail, and these registrations take their properties from the
-     * interface's own methods (what its proxy implements) without it. Empty until then, and when
-     * the registry fell back to Beam's way.
+     * beam-etl: the interfaces registered at initialization, each with the properties of its own
+     * methods, once every interface has passed validateClass's checks of it alone over its own
+     * methods and their union has passed validateClass. Beam validates each of them again, against
+     * the union of those registered before it, when it makes the interface's own registration: with
+     * each interface's methods making whole bean properties by themselves, that pass finds what the
+     * two above found, so these registrations take the interface's own properties (what its proxy
+     * implements) without it. Empty until then, and when the registry fell back to Beam's way.
      */
-    private Set<Class<? extends PipelineOptions>> validatedTogether = Collections.emptySet();
+    private Map<Class<? extends PipelineOptions>, List<PropertyDescriptor>> validatedTogether =
+        Collections.emptyMap();
+
+    /** beam-etl: whether {@code iface} was registered the fast way (for the patch's test). */
+    boolean registeredTogether(Class<? extends PipelineOptions> iface) {
+      return validatedTogether.containsKey(iface);
+    }
 
     /** beam-etl: the properties of the interface's own methods, as validateClass finds them. */
     private static List<PropertyDescriptor> ownPropertyDescriptors(Class<? extends PipelineOptions> iface)
@@ -2250,10 +2268,9 @@ public class PipelineOptionsFactory {
                 Proxy.getProxyClass(ReflectHelpers.findClassLoader(iface), new Class[] {iface});
         try {
           // beam-etl: an interface validated with all registered ones needs only its own properties.
+          List<PropertyDescriptor> own = validatedTogether.get(iface);
           List<PropertyDescriptor> propertyDescriptors =
-              validatedTogether.contains(iface)
-                  ? ownPropertyDescriptors(iface)
-                  : validateClass(iface, validatedPipelineOptionsInterfaces, proxyClass);
+              own != null ? own : validateClass(iface, validatedPipelineOptionsInterfaces, proxyClass);
           interfaceCache.put(iface, new Registration<>(proxyClass, propertyDescriptors));
         } catch (IntrospectionException e) {
           throw new RuntimeException(e);

@@ -28,17 +28,23 @@ import java.util.TreeMap;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.util.common.ReflectHelpers;
 import org.junit.After;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.JUnit4;
 
 /**
- * The patched registry (see the class's header) registers what Beam's registers, gives each
- * interface the properties Beam's validation gives it for the interface's own methods, and still
- * refuses an ill-formed interface among the registrars' with Beam's own error, naming it.
+ * The patched registry (see the class's header) registers what Beam's registers, the fast way for
+ * the classpath's registrars, gives each interface the properties Beam's validation gives it for the
+ * interface's own methods, and decides every ill-formed or unusual interface among the registrars'
+ * as Beam does, with Beam's own error: a setter without a getter, contradictory defaults, a method
+ * that is no property, a covariant override, a non-public interface, and a property split over two
+ * interfaces (refused or accepted by Beam depending on their order).
  */
 @RunWith(JUnit4.class)
 public class PipelineOptionsFactoryPatchTest {
+  /** Only the classpath's registrars: other tests in this JVM register interfaces of their own. */
+  @Before
   @After
   public void backToTheClasspathsRegistrars() {
     PipelineOptionsFactory.resetCache();
@@ -104,6 +110,53 @@ public class PipelineOptionsFactoryPatchTest {
     assertThat(PipelineOptionsFactory.getRegisteredOptions(), hasItem(WellFormed.class));
     WellFormed options = PipelineOptionsFactory.fromArgs("--extra=7").as(WellFormed.class);
     assertThat(options.getExtra(), equalTo(7));
+    assertThat(PipelineOptionsFactory.CACHE.get().registeredTogether(WellFormed.class), is(true));
+  }
+
+  @Test
+  public void theClasspathsRegistrarsAreRegisteredTheFastWay() {
+    for (Class<? extends PipelineOptions> iface : PipelineOptionsFactory.getRegisteredOptions()) {
+      assertThat(iface.getName(), PipelineOptionsFactory.CACHE.get().registeredTogether(iface), is(true));
+    }
+  }
+
+  @Test
+  public void aMethodThatIsNoPropertyFailsAsInBeam() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> withRegistrar(NonBean.Registrar.class));
+    assertThat(e.getMessage(), equalTo("Methods [describeMe()] on [" + NonBean.class.getName()
+        + "] do not conform to being bean properties."));
+  }
+
+  @Test
+  public void aCovariantOverrideFailsAsInBeam() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> withRegistrar(Covariant.Registrar.class));
+    assertThat(e.getMessage(), containsString("Method [getThing] has multiple definitions"));
+  }
+
+  @Test
+  public void aNonPublicInterfaceFailsAsInBeam() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> withRegistrar(Hidden.Registrar.class));
+    assertThat(e.getMessage(), containsString("Please mark non-public interface " + Hidden.class.getName()));
+  }
+
+  @Test
+  public void aSetterWhoseGetterIsRegisteredLaterFailsAsInBeam() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> withRegistrar(SplitSetterFirst.class));
+    assertThat(e.getMessage(), equalTo("Expected getter for property [split] of type [java.lang.String] on ["
+        + SetterHalf.class.getName() + "]."));
+  }
+
+  @Test
+  public void aSetterWhoseGetterIsRegisteredEarlierPassesAsInBeam() {
+    withRegistrar(SplitGetterFirst.class);
+    assertThat(PipelineOptionsFactory.getRegisteredOptions(), hasItem(SetterHalf.class));
+    assertThat("registered Beam's way", PipelineOptionsFactory.CACHE.get().registeredTogether(SetterHalf.class),
+        is(false));
+    assertThat(PipelineOptionsFactory.fromArgs("--split=s").as(BothHalves.class).getSplit(), equalTo("s"));
   }
 
   /** The registry rebuilt with one more registrar, as if a jar on the classpath named it. */
@@ -190,6 +243,83 @@ public class PipelineOptionsFactoryPatchTest {
       public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
         return List.of(ConflictingDefault.class);
       }
+    }
+  }
+
+  /** A method that is no bean property. */
+  public interface NonBean extends PipelineOptions {
+    String describeMe();
+
+    /** Names it. */
+    class Registrar implements PipelineOptionsRegistrar {
+      @Override
+      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
+        return List.of(NonBean.class);
+      }
+    }
+  }
+
+  /** A getter of Object. */
+  public interface Loose extends PipelineOptions {
+    Object getThing();
+
+    void setThing(Object value);
+  }
+
+  /** The same getter narrowed: two definitions with different return types. */
+  public interface Covariant extends Loose {
+    @Override
+    String getThing();
+
+    /** Names it. */
+    class Registrar implements PipelineOptionsRegistrar {
+      @Override
+      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
+        return List.of(Covariant.class);
+      }
+    }
+  }
+
+  /** Not public. */
+  interface Hidden extends PipelineOptions {
+    String getHidden();
+
+    void setHidden(String value);
+
+    /** Names it. */
+    class Registrar implements PipelineOptionsRegistrar {
+      @Override
+      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
+        return List.of(Hidden.class);
+      }
+    }
+  }
+
+  /** The setter half of a property. */
+  public interface SetterHalf extends PipelineOptions {
+    void setSplit(String value);
+  }
+
+  /** The whole property. */
+  public interface BothHalves extends PipelineOptions {
+    String getSplit();
+
+    void setSplit(String value);
+  }
+
+  /** The setter's interface first: Beam refuses it, its getter not registered yet. */
+  public static class SplitSetterFirst implements PipelineOptionsRegistrar {
+    @Override
+    public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
+      return List.of(SetterHalf.class, BothHalves.class);
+    }
+  }
+
+  /** The whole property first: Beam accepts the setter's interface after it. */
+  public static class SplitGetterFirst implements PipelineOptionsRegistrar {
+    @Override
+    public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
+      return List.of(BothHalves.class, SetterHalf.class);
     }
   }
 
