@@ -92,7 +92,7 @@ public class PipelineOptionsFactoryPatchTest {
   @Test
   public void aSetterOfNoGetterAmongTheRegistrarsFailsAsInBeam() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> withRegistrar(SetterOnly.Registrar.class));
+        () -> withRegistered(SetterOnly.class));
     assertThat(e.getMessage(), equalTo("Expected getter for property [orphan] of type [java.lang.String] on ["
         + SetterOnly.class.getName() + "]."));
   }
@@ -100,13 +100,13 @@ public class PipelineOptionsFactoryPatchTest {
   @Test
   public void conflictingDefaultsAcrossRegisteredInterfacesFailAsInBeam() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> withRegistrar(ConflictingDefault.Registrar.class));
+        () -> withRegistered(ConflictingDefault.class));
     assertThat(e.getMessage(), containsString("Property [runner] is marked with contradictory annotations"));
   }
 
   @Test
   public void aWellFormedExtraInterfaceIsRegisteredTheFastWay() {
-    withRegistrar(WellFormed.Registrar.class);
+    withRegistered(WellFormed.class);
     assertThat(PipelineOptionsFactory.getRegisteredOptions(), hasItem(WellFormed.class));
     WellFormed options = PipelineOptionsFactory.fromArgs("--extra=7").as(WellFormed.class);
     assertThat(options.getExtra(), equalTo(7));
@@ -123,7 +123,7 @@ public class PipelineOptionsFactoryPatchTest {
   @Test
   public void aMethodThatIsNoPropertyFailsAsInBeam() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> withRegistrar(NonBean.Registrar.class));
+        () -> withRegistered(NonBean.class));
     assertThat(e.getMessage(), equalTo("Methods [describeMe()] on [" + NonBean.class.getName()
         + "] do not conform to being bean properties."));
   }
@@ -131,39 +131,44 @@ public class PipelineOptionsFactoryPatchTest {
   @Test
   public void aCovariantOverrideFailsAsInBeam() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> withRegistrar(Covariant.Registrar.class));
+        () -> withRegistered(Covariant.class));
     assertThat(e.getMessage(), containsString("Method [getThing] has multiple definitions"));
   }
 
   @Test
   public void aNonPublicInterfaceFailsAsInBeam() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> withRegistrar(Hidden.Registrar.class));
+        () -> withRegistered(Hidden.class));
     assertThat(e.getMessage(), containsString("Please mark non-public interface " + Hidden.class.getName()));
   }
 
   @Test
   public void aSetterWhoseGetterIsRegisteredLaterFailsAsInBeam() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> withRegistrar(SplitSetterFirst.class));
+        () -> withRegistered(SetterHalf.class, BothHalves.class));
     assertThat(e.getMessage(), equalTo("Expected getter for property [split] of type [java.lang.String] on ["
         + SetterHalf.class.getName() + "]."));
   }
 
   @Test
   public void aSetterWhoseGetterIsRegisteredEarlierPassesAsInBeam() {
-    withRegistrar(SplitGetterFirst.class);
+    withRegistered(BothHalves.class, SetterHalf.class);
     assertThat(PipelineOptionsFactory.getRegisteredOptions(), hasItem(SetterHalf.class));
     assertThat("registered Beam's way", PipelineOptionsFactory.CACHE.get().registeredTogether(SetterHalf.class),
         is(false));
     assertThat(PipelineOptionsFactory.fromArgs("--split=s").as(BothHalves.class).getSplit(), equalTo("s"));
   }
 
-  /** The registry rebuilt with one more registrar, as if a jar on the classpath named it. */
-  private static void withRegistrar(Class<? extends PipelineOptionsRegistrar> registrar) {
+  /** The registry rebuilt with one more registrar naming these interfaces, in this order. */
+  private static void withRegistered(Class<? extends PipelineOptions> first, Class<?>... more) {
+    List<Class<? extends PipelineOptions>> named = new java.util.ArrayList<>(List.of(first));
+    for (Class<?> iface : more) {
+      named.add(iface.asSubclass(PipelineOptions.class));
+    }
+    TestRegistrar.named = named;
     Thread thread = Thread.currentThread();
     ClassLoader before = thread.getContextClassLoader();
-    thread.setContextClassLoader(new OneMoreService(before, registrar.getName()));
+    thread.setContextClassLoader(new OneMoreService(before, TestRegistrar.class.getName()));
     try {
       PipelineOptionsFactory.resetCache();
     } finally {
@@ -220,14 +225,6 @@ public class PipelineOptionsFactoryPatchTest {
   /** A setter without a getter: Beam refuses it. */
   public interface SetterOnly extends PipelineOptions {
     void setOrphan(String value);
-
-    /** Names it. */
-    class Registrar implements PipelineOptionsRegistrar {
-      @Override
-      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-        return List.of(SetterOnly.class);
-      }
-    }
   }
 
   /** A second, different default for a property PipelineOptions declares. */
@@ -236,27 +233,11 @@ public class PipelineOptionsFactoryPatchTest {
     @Default.String("other")
     @SuppressWarnings("rawtypes")
     Class getRunner();
-
-    /** Names it. */
-    class Registrar implements PipelineOptionsRegistrar {
-      @Override
-      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-        return List.of(ConflictingDefault.class);
-      }
-    }
   }
 
   /** A method that is no bean property. */
   public interface NonBean extends PipelineOptions {
     String describeMe();
-
-    /** Names it. */
-    class Registrar implements PipelineOptionsRegistrar {
-      @Override
-      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-        return List.of(NonBean.class);
-      }
-    }
   }
 
   /** A getter of Object. */
@@ -270,14 +251,6 @@ public class PipelineOptionsFactoryPatchTest {
   public interface Covariant extends Loose {
     @Override
     String getThing();
-
-    /** Names it. */
-    class Registrar implements PipelineOptionsRegistrar {
-      @Override
-      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-        return List.of(Covariant.class);
-      }
-    }
   }
 
   /** Not public. */
@@ -285,14 +258,6 @@ public class PipelineOptionsFactoryPatchTest {
     String getHidden();
 
     void setHidden(String value);
-
-    /** Names it. */
-    class Registrar implements PipelineOptionsRegistrar {
-      @Override
-      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-        return List.of(Hidden.class);
-      }
-    }
   }
 
   /** The setter half of a property. */
@@ -307,19 +272,13 @@ public class PipelineOptionsFactoryPatchTest {
     void setSplit(String value);
   }
 
-  /** The setter's interface first: Beam refuses it, its getter not registered yet. */
-  public static class SplitSetterFirst implements PipelineOptionsRegistrar {
-    @Override
-    public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-      return List.of(SetterHalf.class, BothHalves.class);
-    }
-  }
+  /** A registrar naming what the test sets, as a jar's registrar would name its interfaces. */
+  public static class TestRegistrar implements PipelineOptionsRegistrar {
+    static List<Class<? extends PipelineOptions>> named = List.of();
 
-  /** The whole property first: Beam accepts the setter's interface after it. */
-  public static class SplitGetterFirst implements PipelineOptionsRegistrar {
     @Override
     public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-      return List.of(BothHalves.class, SetterHalf.class);
+      return named;
     }
   }
 
@@ -329,13 +288,5 @@ public class PipelineOptionsFactoryPatchTest {
     int getExtra();
 
     void setExtra(int value);
-
-    /** Names it. */
-    class Registrar implements PipelineOptionsRegistrar {
-      @Override
-      public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-        return List.of(WellFormed.class);
-      }
-    }
   }
 }
