@@ -78,7 +78,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -2119,17 +2118,9 @@ public class PipelineOptionsFactory {
           checkNotNull(klass);
           checkArgument(klass.isInterface(), "Only interface types are supported.");
           validateInheritedInterfacesExtendPipelineOptions(klass);
-          checkArgument(
-              Modifier.isPublic(klass.getModifiers()),
-              "Please mark non-public interface %s as public. The JVM requires that "
-                  + "all non-public interfaces to be in the same package which will prevent the "
-                  + "PipelineOptions proxy class to implement all of the interfaces.",
-              klass.getName());
-          validateReturnType(klass);
-          List<PropertyDescriptor> properties = ownPropertyDescriptors(klass);
-          validateGettersSetters(klass, properties);
-          validateMethodsAreEitherBeanMethodOrKnownMethod(klass, klass, properties);
-          own.put(klass, properties);
+          // validateClass with no other interface: its checks over the interface's own methods,
+          // whose properties it returns.
+          own.put(klass, validateClass(klass, Collections.emptySet(), klass));
           registeredOptions.add(klass);
         }
         validateWellFormed(PipelineOptions.class, registeredOptions);
@@ -2162,18 +2153,6 @@ public class PipelineOptionsFactory {
     /** beam-etl: whether {@code iface} was registered the fast way (for the patch's test). */
     boolean registeredTogether(Class<? extends PipelineOptions> iface) {
       return validatedTogether.containsKey(iface);
-    }
-
-    /** beam-etl: the properties of the interface's own methods, as validateClass finds them. */
-    private static List<PropertyDescriptor> ownPropertyDescriptors(Class<? extends PipelineOptions> iface)
-        throws IntrospectionException {
-      SortedSet<Method> methods = new TreeSet<>(MethodComparator.INSTANCE);
-      for (Method method : ReflectHelpers.getClosureOfMethodsOnInterface(iface)) {
-        if (!method.isSynthetic() && !Modifier.isStatic(method.getModifiers())) {
-          methods.add(method);
-        }
-      }
-      return PipelineOptionsFactory.getPropertyDescriptors(methods);
     }
 
     private synchronized void register(Class<? extends PipelineOptions> iface) {
