@@ -23,15 +23,29 @@ package org.apache.beam.runners.flink.translation.wrappers.streaming.io.source;
 // or a streaming job's restart) records are read twice. Beam fixed it upstream in 2.63 (apache/beam
 // #33606, issue #31313); 2.63 is not served here. The patch: a checkpoint taken after the splits were
 // handed out carries a marker, and an enumerator restored from such a checkpoint does not split
-// again. Changes are marked "beam-etl". Delete this file when moving to Beam >= 2.63.
+// again. Changes are marked "beam-etl". Delete this file when moving to Beam >= 2.63 - but see the
+// second change first.
+//
+// beam-etl, second change: Beam 2.62 cuts a bounded source into as many splits as readers (a file
+// smaller than that share is one split) and deals them out round-robin, all at once. Three equal
+// files on two readers: one reader reads two, the other one and then idles - the stage takes 4/3 of
+// what it needs - and any reader slowed by its neighbours holds the stage up by a whole split. Here a
+// bounded source is cut into several splits per reader and a reader is handed the next one when it
+// asks (FlinkBoundedSourceReader asks whenever it has none left), as Flink's own file source does.
+// Splits not yet handed out are part of the enumerator's checkpoint; unbounded sources are dealt
+// out as before. Before deleting this file for Beam >= 2.63, check whether that Beam hands a bounded
+// source's splits out on request; if not, port this change.
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Source;
@@ -74,6 +88,14 @@ public class FlinkSourceSplitEnumerator<T>
   // beam-etl: the key of the marker entry, and whether this enumerator was restored after splitting.
   private static final int SPLITS_HANDED_OUT = -1;
   private boolean restoredAfterSplitting;
+  // beam-etl: a bounded source's splits are pulled: those not handed out yet (checkpointed under
+  // their own key), and the readers that asked before the source was split.
+  private static final int NOT_HANDED_OUT = -2;
+  private static final int SPLITS_PER_READER = 8;
+  private static final long SMALLEST_SPLIT_BYTES = 4L << 20;
+  private final boolean pulled;
+  private final ArrayDeque<FlinkSourceSplit<T>> notHandedOut = new ArrayDeque<>();
+  private final Set<Integer> waitingReaders = new LinkedHashSet<>();
 
   public FlinkSourceSplitEnumerator(
       SplitEnumeratorContext<FlinkSourceSplit<T>> context,
@@ -86,6 +108,7 @@ public class FlinkSourceSplitEnumerator<T>
     this.numSplits = numSplits;
     this.pendingSplits = new HashMap<>(numSplits);
     this.splitsInitialized = false;
+    this.pulled = beamSource instanceof BoundedSource;
   }
 
   @Override
@@ -93,6 +116,28 @@ public class FlinkSourceSplitEnumerator<T>
     if (restoredAfterSplitting) { // beam-etl: the readers resume their own splits; hand out the rest
       LOG.info("Restored source {}: not splitting it again", beamSource);
       sendPendingSplitsToSourceReaders();
+      return;
+    }
+    if (pulled) { // beam-etl
+      context.callAsync(
+          () -> {
+            List<FlinkSourceSplit<T>> splits = new ArrayList<>();
+            for (Source<T> split : splitBeamSource()) {
+              splits.add(new FlinkSourceSplit<>(splits.size(), split));
+            }
+            return splits;
+          },
+          (splits, error) -> {
+            if (error != null) {
+              throw new RuntimeException("Failed to start source enumerator.", error);
+            }
+            LOG.info("Split source {} into {} splits, handed out as readers ask", beamSource, splits.size());
+            notHandedOut.addAll(splits);
+            splitsInitialized = true;
+            List<Integer> waiting = new ArrayList<>(waitingReaders);
+            waitingReaders.clear();
+            waiting.forEach(subtask -> handleSplitRequest(subtask, null));
+          });
       return;
     }
     context.callAsync(
@@ -128,7 +173,21 @@ public class FlinkSourceSplitEnumerator<T>
 
   @Override
   public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
-    // Not used.
+    // beam-etl: a bounded source's reader asks for its next split.
+    if (!pulled || !context.registeredReaders().containsKey(subtaskId)) {
+      return; // a reader that failed since it asked asks again when it restarts
+    }
+    if (!splitsInitialized) {
+      waitingReaders.add(subtaskId);
+      return;
+    }
+    FlinkSourceSplit<T> next = notHandedOut.poll();
+    if (next == null) {
+      context.signalNoMoreSplits(subtaskId);
+    } else {
+      context.assignSplit(next, subtaskId);
+      LOG.debug("Assigned split {} to subtask {}", next, subtaskId);
+    }
   }
 
   @Override
@@ -139,6 +198,10 @@ public class FlinkSourceSplitEnumerator<T>
       return;
     }
     LOG.info("Adding splits {} back from subtask {}", splits, subtaskId);
+    if (pulled) { // beam-etl: the next readers to ask get them (this includes a checkpoint's NOT_HANDED_OUT)
+      notHandedOut.addAll(splits);
+      return;
+    }
     List<FlinkSourceSplit<T>> splitsForSubtask =
         pendingSplits.computeIfAbsent(subtaskId, ignored -> new ArrayList<>());
     splitsForSubtask.addAll(splits);
@@ -146,6 +209,9 @@ public class FlinkSourceSplitEnumerator<T>
 
   @Override
   public void addReader(int subtaskId) {
+    if (pulled) {
+      return; // beam-etl: the reader asks for its splits
+    }
     List<FlinkSourceSplit<T>> splitsForSubtask = pendingSplits.remove(subtaskId);
     if (splitsForSubtask != null) {
       assignSplitsAndLog(splitsForSubtask, subtaskId);
@@ -165,6 +231,9 @@ public class FlinkSourceSplitEnumerator<T>
     if (splitsInitialized) {
       state.put(SPLITS_HANDED_OUT, new ArrayList<>());
     }
+    if (!notHandedOut.isEmpty()) {
+      state.put(NOT_HANDED_OUT, new ArrayList<>(notHandedOut));
+    }
     return state;
   }
 
@@ -177,7 +246,11 @@ public class FlinkSourceSplitEnumerator<T>
   private List<? extends Source<T>> splitBeamSource() throws Exception {
     if (beamSource instanceof BoundedSource) {
       BoundedSource<T> boundedSource = (BoundedSource<T>) beamSource;
-      long desiredSizeBytes = boundedSource.getEstimatedSizeBytes(pipelineOptions) / numSplits;
+      // beam-etl: several splits per reader (none below a few MB, unless the source is smaller than
+      // that per reader): whoever is done first takes the next one.
+      long bytes = boundedSource.getEstimatedSizeBytes(pipelineOptions);
+      long desiredSizeBytes = Math.max(bytes / ((long) numSplits * SPLITS_PER_READER),
+          Math.min(SMALLEST_SPLIT_BYTES, bytes / numSplits));
       return boundedSource.split(desiredSizeBytes, pipelineOptions);
     } else if (beamSource instanceof UnboundedSource) {
       List<? extends UnboundedSource<T, ?>> splits =

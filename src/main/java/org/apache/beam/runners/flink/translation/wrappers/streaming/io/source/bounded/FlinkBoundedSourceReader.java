@@ -22,8 +22,11 @@ package org.apache.beam.runners.flink.translation.wrappers.streaming.io.source.b
 // checkpoint are emitted again: at-least-once. The patch checkpoints an offset-based split that
 // allows dynamic splitting (beam-etl's byte-range file source) as the rest of it, from the record the
 // reader will emit next: exactly-once. Other sources keep Beam's behaviour. Change marked "beam-etl".
+// Second change: with no split left to read, the reader asks the enumerator for the next one (the
+// patched FlinkSourceSplitEnumerator hands a bounded source's splits out as readers ask).
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +73,8 @@ public class FlinkBoundedSourceReader<T> extends FlinkSourceReaderBase<T, Window
   }
   private @Nullable Source.Reader<T> currentReader;
   private int currentSplitId;
+  // beam-etl: whether this reader asked for a split and has not had an answer yet.
+  private boolean splitRequested;
 
   public FlinkBoundedSourceReader(
       String stepName,
@@ -151,6 +156,10 @@ public class FlinkBoundedSourceReader<T> extends FlinkSourceReaderBase<T, Window
       }
       // This reader either hasn't received NoMoreSplitsEvent yet or it is waiting for idle
       // timeout.
+      if (!noMoreSplits() && !splitRequested) { // beam-etl: ask for the next split
+        splitRequested = true;
+        context.sendSplitRequest();
+      }
       return InputStatus.NOTHING_AVAILABLE;
     }
     if (currentReader != null) {
@@ -184,6 +193,14 @@ public class FlinkBoundedSourceReader<T> extends FlinkSourceReaderBase<T, Window
       throw new IllegalArgumentException(
           "If we reach here, the current beam reader should not be null");
     }
+  }
+
+  // beam-etl: an answer to a request (or splits restored from a checkpoint); an empty answer is
+  // a notifyNoMoreSplits, after which nothing is asked again.
+  @Override
+  public void addSplits(List<FlinkSourceSplit<T>> splits) {
+    splitRequested = false;
+    super.addSplits(splits);
   }
 
   @Override

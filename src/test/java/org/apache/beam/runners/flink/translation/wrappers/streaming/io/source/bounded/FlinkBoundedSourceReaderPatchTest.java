@@ -106,6 +106,40 @@ public class FlinkBoundedSourceReaderPatchTest {
     assertThat(ids(o.after), hasSize(LINES));
   }
 
+  @Test
+  public void aReaderWithNoSplitLeftAsksForTheNextOnceAndNotAfterNoMoreSplits() throws Exception {
+    Path dir = tmp.newFolder("two").toPath();
+    for (int f = 0; f < 2; f++) {
+      Files.write(dir.resolve("part-" + f + ".csv"), IntStream.range(f * LINES / 2, (f + 1) * LINES / 2)
+          .mapToObj(i -> i + ",row " + i).collect(Collectors.toList()));
+    }
+    SourceSpec spec = SourceSpec.builder(dir + "/*.csv", SourceSpec.Format.CSV).setHeader(false).build();
+    List<? extends BoundedSource<SourceRecord>> ranges =
+        FileRecordSource.forFiles(spec, List.of("id", "text")).split(1L << 30, OPTIONS);
+    assertThat("a split per file", ranges, hasSize(2));
+    Context context = new Context();
+    FlinkBoundedSourceReader<SourceRecord> reader = new FlinkBoundedSourceReader<>("read", context, OPTIONS, null);
+    reader.start();
+    Output output = new Output();
+    assertThat(reader.pollNext(output), is(InputStatus.NOTHING_AVAILABLE));
+    assertThat(reader.pollNext(output), is(InputStatus.NOTHING_AVAILABLE));
+    assertThat("asked once, not at every poll", context.splitRequests, is(1));
+    for (int i = 0; i < ranges.size(); i++) {
+      reader.addSplits(List.of(new FlinkSourceSplit<>(i, ranges.get(i))));
+      while (reader.pollNext(output) == InputStatus.MORE_AVAILABLE) {
+        // reads the split to its end, then asks for the next
+      }
+      assertThat(context.splitRequests, is(i + 2));
+    }
+    reader.notifyNoMoreSplits();
+    for (int i = 0; i < 3; i++) {
+      reader.pollNext(output);
+    }
+    reader.close();
+    assertThat(context.splitRequests, is(3));
+    assertThat(ids(output.records), contains(IntStream.range(0, LINES).boxed().toArray()));
+  }
+
   private static List<Integer> ids(List<SourceRecord> records) {
     return records.stream().map(r -> Integer.parseInt(r.text().split(",")[0])).collect(Collectors.toList());
   }
@@ -154,8 +188,10 @@ public class FlinkBoundedSourceReaderPatchTest {
     public void releaseOutputForSplit(String splitId) {}
   }
 
-  /** A task's context with no metrics and one subtask. */
+  /** A task's context with no metrics and one subtask; counts the reader's split requests. */
   private static final class Context implements SourceReaderContext {
+    int splitRequests;
+
     @Override
     public SourceReaderMetricGroup metricGroup() {
       return UnregisteredMetricsGroup.createSourceReaderMetricGroup();
@@ -177,7 +213,9 @@ public class FlinkBoundedSourceReaderPatchTest {
     }
 
     @Override
-    public void sendSplitRequest() {}
+    public void sendSplitRequest() {
+      splitRequests++;
+    }
 
     @Override
     public void sendSourceEventToCoordinator(SourceEvent sourceEvent) {}
