@@ -314,17 +314,17 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
   /** Keys then metrics, in the output schema's order. */
   static final class Shape extends DoFn<KV<Row, Row>, Row> {
-    private final Schema outputSchema;
+    private final ResultShape shape;
     private final Map<String, Long> fixed;
 
     Shape(Schema outputSchema, Map<String, Long> fixed) {
-      this.outputSchema = outputSchema;
+      this.shape = new ResultShape(outputSchema, fixed.keySet());
       this.fixed = fixed;
     }
 
     @ProcessElement
     public void process(@Element KV<Row, Row> kv, OutputReceiver<Row> out) {
-      out.output(shape(outputSchema, kv.getKey(), kv.getValue(), fixed));
+      out.output(shape.shape(kv.getKey(), kv.getValue(), fixed));
     }
   }
 
@@ -448,12 +448,12 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
   /** Shapes a filled-in partial row; a key with no counted value has a distinct count of 0. */
   static final class ShapeJoined extends DoFn<KV<Row, Row>, Row> {
-    private final Schema outputSchema;
     private final List<String> distinctNames = new ArrayList<>();
+    private final ResultShape shape;
 
     ShapeJoined(Schema outputSchema, List<MetricSpec> distinct) {
-      this.outputSchema = outputSchema;
       distinct.forEach(m -> distinctNames.add(m.name()));
+      this.shape = new ResultShape(outputSchema, distinctNames);
     }
 
     @ProcessElement
@@ -464,24 +464,9 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         Long count = filled.getInt64(distinctField(i));
         counts.put(distinctNames.get(i), count == null ? 0L : count);
       }
-      out.output(shape(outputSchema, kv.getKey(), filled.getRow(METRICS_FIELD), counts));
+      out.output(shape.shape(kv.getKey(), filled.getRow(METRICS_FIELD), counts));
     }
   }
 
-  static Row shape(Schema outputSchema, Row key, Row metrics, Map<String, Long> distinctCounts) {
-    List<Object> values = new ArrayList<>(outputSchema.getFieldCount());
-    for (Schema.Field f : outputSchema.getFields()) {
-      String name = f.getName();
-      if (key.getSchema().hasField(name)) {
-        Object v = key.getValue(name);
-        EnumerationType categories = BeamTypes.categories(f.getType());
-        values.add(v instanceof Integer && categories != null ? categories.valueOf((Integer) v) : v);
-      } else if (distinctCounts.containsKey(name)) {
-        values.add(distinctCounts.get(name));
-      } else {
-        values.add(metrics.getValue(name));
-      }
-    }
-    return Row.withSchema(outputSchema).attachValues(values);
-  }
+
 }

@@ -51,13 +51,13 @@ final class NaiveAggregation {
     private final MetricsCombineFn fn;
     private final List<String> distinctNames;
     private final int[] distinctIndex;
-    private final Schema outputSchema;
+    private final ResultShape shape;
 
     LoopOverGroup(MetricsCombineFn fn, List<String> distinctNames, int[] distinctIndex, Schema outputSchema) {
       this.fn = fn;
       this.distinctNames = distinctNames;
       this.distinctIndex = distinctIndex;
-      this.outputSchema = outputSchema;
+      this.shape = new ResultShape(outputSchema, distinctNames);
     }
 
     @ProcessElement
@@ -80,7 +80,7 @@ final class NaiveAggregation {
       for (int i = 0; i < distinctIndex.length; i++) {
         counts.put(distinctNames.get(i), (long) seen.get(i).size());
       }
-      out.output(Aggregate.shape(outputSchema, group.getKey(), fn.extractOutput(acc), counts));
+      out.output(shape.shape(group.getKey(), fn.extractOutput(acc), counts));
     }
   }
 }
