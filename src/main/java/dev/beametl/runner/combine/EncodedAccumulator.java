@@ -1,9 +1,10 @@
 package dev.beametl.runner.combine;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.Objects;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.hash.Hashing;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -44,9 +45,55 @@ public final class EncodedAccumulator {
 
   static <T> T decode(Coder<T> coder, byte[] bytes) {
     try {
-      return coder.decode(new ByteArrayInputStream(bytes));
+      return coder.decode(new UnsynchronizedBytes(bytes));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The bytes of one encoding as a stream whose reads take no lock. ByteArrayInputStream's read()
+   * is synchronized, and Beam's varints are read a byte at a time: in a merge of 1.5M groups those
+   * reads were 11% of the stage's samples (JFR), most of it the lock.
+   */
+  static final class UnsynchronizedBytes extends InputStream {
+    private final byte[] bytes;
+    private int next;
+
+    UnsynchronizedBytes(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public int read() {
+      return next < bytes.length ? bytes[next++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (len == 0) {
+        return 0;
+      }
+      int n = Math.min(len, bytes.length - next);
+      if (n <= 0) {
+        return -1;
+      }
+      System.arraycopy(bytes, next, b, off, n);
+      next += n;
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      int skipped = (int) Math.max(0, Math.min(n, bytes.length - next));
+      next += skipped;
+      return skipped;
+    }
+
+    @Override
+    public int available() {
+      return bytes.length - next;
     }
   }
 

@@ -65,4 +65,26 @@ public class EncodedAccumulatorTest {
     assertThat("drained keys are gone", after.size(), is(1));
     assertThat(after.get(0).getKey(), is("z"));
   }
+
+  /** The lock-free stream reads as ByteArrayInputStream does: byte by byte, in bulk, at and past its end. */
+  @Test
+  public void theUnsynchronizedStreamReadsAsByteArrayInputStreamDoes() throws Exception {
+    byte[] bytes = {0, 1, (byte) 0x80, (byte) 0xff, 42, 7};
+    for (int chunk : new int[] {1, 2, 4, 6, 10}) {
+      java.io.InputStream expected = new java.io.ByteArrayInputStream(bytes);
+      java.io.InputStream actual = new EncodedAccumulator.UnsynchronizedBytes(bytes);
+      assertThat(actual.skip(1), is(expected.skip(1)));
+      assertThat(actual.read(), is(expected.read()));
+      for (int round = 0; round < 4; round++) {
+        byte[] a = new byte[chunk + 2];
+        byte[] e = new byte[chunk + 2];
+        assertThat("chunk " + chunk, actual.available(), is(expected.available()));
+        assertThat("chunk " + chunk, actual.read(a, 1, chunk), is(expected.read(e, 1, chunk)));
+        assertThat("chunk " + chunk, a, equalTo(e));
+      }
+      assertThat(actual.read(), is(-1));
+      assertThat(actual.read(new byte[0], 0, 0), is(0));
+      assertThat(actual.skip(5), is(0L));
+    }
+  }
 }
