@@ -30,10 +30,11 @@ package org.apache.beam.runners.flink.translation.wrappers.streaming.io.source;
 // smaller than that share is one split) and deals them out round-robin, all at once. Three equal
 // files on two readers: one reader reads two, the other one and then idles - the stage takes 4/3 of
 // what it needs - and any reader slowed by its neighbours holds the stage up by a whole split. Here a
-// bounded source is cut into several splits per reader and a reader is handed the next one when it
-// asks (FlinkBoundedSourceReader asks whenever it has none left), as Flink's own file source does.
-// Splits not yet handed out are part of the enumerator's checkpoint; unbounded sources are dealt
-// out as before. Before deleting this file for Beam >= 2.63, check whether that Beam hands a bounded
+// bounded source is cut into about eight splits per reader and a reader is handed the next one (or
+// small ones together, up to a split's size) when it asks (FlinkBoundedSourceReader asks whenever it
+// has none left), as Flink's own file source does. Splits not yet handed out are part of the
+// enumerator's checkpoint, under the readers' keys as before; unbounded sources are dealt out as
+// before. Before deleting this file for Beam >= 2.63, check whether that Beam hands a bounded
 // source's splits out on request; if not, port this change.
 
 import java.io.IOException;
@@ -88,13 +89,14 @@ public class FlinkSourceSplitEnumerator<T>
   // beam-etl: the key of the marker entry, and whether this enumerator was restored after splitting.
   private static final int SPLITS_HANDED_OUT = -1;
   private boolean restoredAfterSplitting;
-  // beam-etl: a bounded source's splits are pulled: those not handed out yet (checkpointed under
-  // their own key), and the readers that asked before the source was split.
-  private static final int NOT_HANDED_OUT = -2;
+  // beam-etl: a bounded source's splits are pulled: those not handed out yet, with their sizes, the
+  // bytes one answer hands out (small splits go together: a request costs a round trip), and the
+  // readers that asked before the source was split.
   private static final int SPLITS_PER_READER = 8;
   private static final long SMALLEST_SPLIT_BYTES = 4L << 20;
   private final boolean pulled;
-  private final ArrayDeque<FlinkSourceSplit<T>> notHandedOut = new ArrayDeque<>();
+  private final ArrayDeque<Pending<T>> notHandedOut = new ArrayDeque<>();
+  private long bytesPerAnswer = SMALLEST_SPLIT_BYTES;
   private final Set<Integer> waitingReaders = new LinkedHashSet<>();
 
   public FlinkSourceSplitEnumerator(
@@ -119,11 +121,19 @@ public class FlinkSourceSplitEnumerator<T>
       return;
     }
     if (pulled) { // beam-etl
+      int readers = Math.max(1, context.currentParallelism());
+      long[] splitBytes = new long[1];
       context.callAsync(
           () -> {
-            List<FlinkSourceSplit<T>> splits = new ArrayList<>();
-            for (Source<T> split : splitBeamSource()) {
-              splits.add(new FlinkSourceSplit<>(splits.size(), split));
+            // Several splits per reader (none below a few MB, unless the source is smaller than
+            // that per reader): whoever is done first takes the next one.
+            BoundedSource<T> bounded = (BoundedSource<T>) beamSource;
+            long bytes = bounded.getEstimatedSizeBytes(pipelineOptions);
+            splitBytes[0] = Math.max(bytes / ((long) readers * SPLITS_PER_READER),
+                Math.min(SMALLEST_SPLIT_BYTES, bytes / readers));
+            List<Pending<T>> splits = new ArrayList<>();
+            for (BoundedSource<T> split : bounded.split(splitBytes[0], pipelineOptions)) {
+              splits.add(pending(new FlinkSourceSplit<>(splits.size(), split)));
             }
             return splits;
           },
@@ -133,6 +143,7 @@ public class FlinkSourceSplitEnumerator<T>
             }
             LOG.info("Split source {} into {} splits, handed out as readers ask", beamSource, splits.size());
             notHandedOut.addAll(splits);
+            bytesPerAnswer = Math.max(splitBytes[0], 1);
             splitsInitialized = true;
             List<Integer> waiting = new ArrayList<>(waitingReaders);
             waitingReaders.clear();
@@ -181,13 +192,41 @@ public class FlinkSourceSplitEnumerator<T>
       waitingReaders.add(subtaskId);
       return;
     }
-    FlinkSourceSplit<T> next = notHandedOut.poll();
-    if (next == null) {
+    List<FlinkSourceSplit<T>> answer = new ArrayList<>();
+    long bytes = 0;
+    while (!notHandedOut.isEmpty()
+        && (answer.isEmpty() || notHandedOut.peek().bytes <= bytesPerAnswer - bytes)) {
+      Pending<T> next = notHandedOut.poll();
+      answer.add(next.split);
+      bytes = next.bytes >= bytesPerAnswer - bytes ? bytesPerAnswer : bytes + next.bytes;
+    }
+    if (answer.isEmpty()) {
       context.signalNoMoreSplits(subtaskId);
     } else {
-      context.assignSplit(next, subtaskId);
-      LOG.debug("Assigned split {} to subtask {}", next, subtaskId);
+      context.assignSplits(new SplitsAssignment<>(Collections.singletonMap(subtaskId, answer)));
+      LOG.debug("Assigned {} splits to subtask {}, from {}", answer.size(), subtaskId, answer.get(0));
     }
+  }
+
+  /** beam-etl: a split not handed out yet, and its size (as big as an answer when it cannot be told). */
+  private static final class Pending<T> {
+    final FlinkSourceSplit<T> split;
+    final long bytes;
+
+    Pending(FlinkSourceSplit<T> split, long bytes) {
+      this.split = split;
+      this.bytes = bytes;
+    }
+  }
+
+  private Pending<T> pending(FlinkSourceSplit<T> split) {
+    long bytes;
+    try {
+      bytes = ((BoundedSource<T>) split.getBeamSplitSource()).getEstimatedSizeBytes(pipelineOptions);
+    } catch (Exception e) {
+      bytes = Long.MAX_VALUE;
+    }
+    return new Pending<>(split, bytes < 0 ? Long.MAX_VALUE : bytes);
   }
 
   @Override
@@ -198,8 +237,10 @@ public class FlinkSourceSplitEnumerator<T>
       return;
     }
     LOG.info("Adding splits {} back from subtask {}", splits, subtaskId);
-    if (pulled) { // beam-etl: the next readers to ask get them (this includes a checkpoint's NOT_HANDED_OUT)
-      notHandedOut.addAll(splits);
+    if (pulled) { // beam-etl: a failed reader's splits, or a checkpoint's: the next reader to ask gets them
+      for (int i = splits.size() - 1; i >= 0; i--) {
+        notHandedOut.addFirst(pending(splits.get(i)));
+      }
       return;
     }
     List<FlinkSourceSplit<T>> splitsForSubtask =
@@ -231,8 +272,12 @@ public class FlinkSourceSplitEnumerator<T>
     if (splitsInitialized) {
       state.put(SPLITS_HANDED_OUT, new ArrayList<>());
     }
-    if (!notHandedOut.isEmpty()) {
-      state.put(NOT_HANDED_OUT, new ArrayList<>(notHandedOut));
+    // The splits not handed out yet, under the readers' keys as Beam's enumerator keeps the splits
+    // it has not assigned: a build that deals them out at once, restoring this, hands them out too.
+    int readers = Math.max(1, context.currentParallelism());
+    int i = 0;
+    for (Pending<T> pending : notHandedOut) {
+      state.computeIfAbsent(i++ % readers, k -> new ArrayList<>()).add(pending.split);
     }
     return state;
   }
@@ -246,11 +291,7 @@ public class FlinkSourceSplitEnumerator<T>
   private List<? extends Source<T>> splitBeamSource() throws Exception {
     if (beamSource instanceof BoundedSource) {
       BoundedSource<T> boundedSource = (BoundedSource<T>) beamSource;
-      // beam-etl: several splits per reader (none below a few MB, unless the source is smaller than
-      // that per reader): whoever is done first takes the next one.
-      long bytes = boundedSource.getEstimatedSizeBytes(pipelineOptions);
-      long desiredSizeBytes = Math.max(bytes / ((long) numSplits * SPLITS_PER_READER),
-          Math.min(SMALLEST_SPLIT_BYTES, bytes / numSplits));
+      long desiredSizeBytes = boundedSource.getEstimatedSizeBytes(pipelineOptions) / numSplits;
       return boundedSource.split(desiredSizeBytes, pipelineOptions);
     } else if (beamSource instanceof UnboundedSource) {
       List<? extends UnboundedSource<T, ?>> splits =

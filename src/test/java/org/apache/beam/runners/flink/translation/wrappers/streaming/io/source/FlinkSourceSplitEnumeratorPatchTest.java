@@ -2,6 +2,7 @@ package org.apache.beam.runners.flink.translation.wrappers.streaming.io.source;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
@@ -99,10 +100,11 @@ public class FlinkSourceSplitEnumeratorPatchTest {
     for (int i = 0; i < 5; i++) {
       enumerator.handleSplitRequest(1, null);
     }
-    assertThat(context.assigned, everyItem(onlyOneSplitTo(context)));
+    assertThat(context.assigned, hasSize(16));
+    assertThat("splits of a full answer's size go one at a time", context.assigned, everyItem(oneSplit()));
     assertThat("the fast reader took what the other did not need", context.splitsOf(0), hasSize(13));
     assertThat(context.splitsOf(1), hasSize(3));
-    assertThat(context.noMoreSplits, contains(1, 1)); // asked twice after the last split
+    assertThat(context.noMoreSplits, contains(1, 1)); // (Flink itself stops asking after the first)
     assertThat(covered(context.allSplits()), is(ELEMENTS));
   }
 
@@ -147,6 +149,96 @@ public class FlinkSourceSplitEnumeratorPatchTest {
   }
 
   @Test
+  public void smallSplitsGoTogetherUpToASplitsSize() throws Exception {
+    Context context = new Context();
+    // 1,000 splits of 8 KB whatever size is asked for: 8 MB, two readers, answers of up to 4 MB.
+    FlinkSourceSplitEnumerator<Long> enumerator =
+        new FlinkSourceSplitEnumerator<>(context, new SmallSplits(1_000_000, 8_000), OPTIONS, 2);
+    enumerator.start();
+    for (int i = 0; i < 6; i++) {
+      enumerator.handleSplitRequest(i % 2, null);
+    }
+    assertThat("two answers of 500 splits, then nothing", context.assigned, hasSize(2));
+    assertThat(context.splitsOf(0), hasSize(500));
+    assertThat(context.splitsOf(1), hasSize(500));
+    assertThat(context.noMoreSplits, contains(0, 1, 0, 1));
+    assertThat(covered(context.allSplits()), is(1_000_000L));
+  }
+
+  @Test
+  public void aReaderThatIsNotRegisteredIsNotAnswered() throws Exception {
+    Context context = new Context();
+    FlinkSourceSplitEnumerator<Long> enumerator = pulling(context);
+    context.readers.remove(1); // failed since it asked: Flink refuses assignments to it
+    enumerator.handleSplitRequest(1, null);
+    assertThat(context.assigned, is(empty()));
+    assertThat(context.noMoreSplits, is(empty()));
+  }
+
+  @Test
+  public void aCheckpointKeepsTheSplitsNotHandedOutUnderTheReadersKeysAsBuildsBeforeDid() throws Exception {
+    Context context = new Context();
+    FlinkSourceSplitEnumerator<Long> enumerator = pulling(context);
+    enumerator.handleSplitRequest(0, null);
+    Map<Integer, List<FlinkSourceSplit<Long>>> checkpoint = enumerator.snapshotState(1);
+    assertThat("the marker and a list per reader", checkpoint.keySet(), containsInAnyOrder(-1, 0, 1));
+    assertThat(checkpoint.get(0), hasSize(8));
+    assertThat(checkpoint.get(1), hasSize(7));
+  }
+
+  @Test
+  public void aCheckpointOfABuildThatDealtSplitsOutAtOnceIsHandedOutWithoutSplittingAgain() throws Exception {
+    List<? extends org.apache.beam.sdk.io.BoundedSource<Long>> four =
+        CountingSource.upTo(ELEMENTS).split(ELEMENTS * 8 / 4, OPTIONS);
+    Context context = new Context();
+    FlinkSourceSplitEnumerator<Long> restored =
+        new FlinkSourceSplitEnumerator<>(context, CountingSource.upTo(ELEMENTS), OPTIONS, 2);
+    restored.addSplitsBack(new ArrayList<>(), -1); // splits were handed out: the marker
+    restored.addSplitsBack(List.of(new FlinkSourceSplit<>(0, four.get(0)), new FlinkSourceSplit<>(2, four.get(2))), 0);
+    restored.addSplitsBack(List.of(new FlinkSourceSplit<>(1, four.get(1)), new FlinkSourceSplit<>(3, four.get(3))), 1);
+    restored.start();
+    restored.addReader(0);
+    restored.addReader(1);
+    for (int i = 0; i < 6; i++) {
+      restored.handleSplitRequest(i % 2, null);
+    }
+    assertThat(context.allSplits(), hasSize(4));
+    assertThat(covered(context.allSplits()), is(ELEMENTS));
+  }
+
+  /** A counting source that splits into pieces of a fixed size, whatever size it is asked for. */
+  private static final class SmallSplits extends org.apache.beam.sdk.io.BoundedSource<Long> {
+    private final long elements;
+    private final long splitBytes;
+
+    SmallSplits(long elements, long splitBytes) {
+      this.elements = elements;
+      this.splitBytes = splitBytes;
+    }
+
+    @Override
+    public List<? extends org.apache.beam.sdk.io.BoundedSource<Long>> split(long desired, PipelineOptions options)
+        throws Exception {
+      return CountingSource.upTo(elements).split(splitBytes, options);
+    }
+
+    @Override
+    public long getEstimatedSizeBytes(PipelineOptions options) {
+      return elements * 8;
+    }
+
+    @Override
+    public BoundedReader<Long> createReader(PipelineOptions options) throws java.io.IOException {
+      return CountingSource.upTo(elements).createReader(options);
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<Long> getOutputCoder() {
+      return org.apache.beam.sdk.coders.VarLongCoder.of();
+    }
+  }
+
+  @Test
   public void anUnboundedSourceIsStillDealtOutWhenItsReadersRegister() throws Exception {
     Context context = new Context();
     FlinkSourceSplitEnumerator<Long> enumerator =
@@ -174,7 +266,7 @@ public class FlinkSourceSplitEnumeratorPatchTest {
     return next;
   }
 
-  private static org.hamcrest.Matcher<SplitsAssignment<FlinkSourceSplit<Long>>> onlyOneSplitTo(Context context) {
+  private static org.hamcrest.Matcher<SplitsAssignment<FlinkSourceSplit<Long>>> oneSplit() {
     return new org.hamcrest.TypeSafeMatcher<>() {
       @Override
       protected boolean matchesSafely(SplitsAssignment<FlinkSourceSplit<Long>> a) {
@@ -211,8 +303,8 @@ public class FlinkSourceSplitEnumeratorPatchTest {
       deferred.forEach(Runnable::run);
       deferred.clear();
     }
-    private final Map<Integer, ReaderInfo> readers = Map.of(0, new ReaderInfo(0, "localhost"),
-        1, new ReaderInfo(1, "localhost"));
+    final Map<Integer, ReaderInfo> readers = new java.util.HashMap<>(Map.of(0, new ReaderInfo(0, "localhost"),
+        1, new ReaderInfo(1, "localhost")));
 
     @Override
     public SplitEnumeratorMetricGroup metricGroup() {
