@@ -11,9 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.CustomCoder;
@@ -126,7 +124,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(metricsRowSchema)));
     if (distinct.isEmpty()) {
       return perKey
-          .apply("Shape result rows", ParDo.of(new Shape(outputSchema(), Map.of())))
+          .apply("Shape result rows", ParDo.of(new Shape(outputSchema())))
           .setRowSchema(outputSchema());
     }
 
@@ -314,17 +312,16 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
   /** Keys then metrics, in the output schema's order. */
   static final class Shape extends DoFn<KV<Row, Row>, Row> {
+    private static final long[] NO_DISTINCT_COUNTS = {};
     private final ResultShape shape;
-    private final Map<String, Long> fixed;
 
-    Shape(Schema outputSchema, Map<String, Long> fixed) {
-      this.shape = new ResultShape(outputSchema, fixed.keySet());
-      this.fixed = fixed;
+    Shape(Schema outputSchema) {
+      this.shape = new ResultShape(outputSchema, List.of());
     }
 
     @ProcessElement
     public void process(@Element KV<Row, Row> kv, OutputReceiver<Row> out) {
-      out.output(shape.shape(kv.getKey(), kv.getValue(), fixed));
+      out.output(shape.shape(kv.getKey(), kv.getValue(), NO_DISTINCT_COUNTS));
     }
   }
 
@@ -459,14 +456,12 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     @ProcessElement
     public void process(@Element KV<Row, Row> kv, OutputReceiver<Row> out) {
       Row filled = kv.getValue();
-      Map<String, Long> counts = new LinkedHashMap<>();
-      for (int i = 0; i < distinctNames.size(); i++) {
+      long[] counts = new long[distinctNames.size()];
+      for (int i = 0; i < counts.length; i++) {
         Long count = filled.getInt64(distinctField(i));
-        counts.put(distinctNames.get(i), count == null ? 0L : count);
+        counts[i] = count == null ? 0L : count;
       }
       out.output(shape.shape(kv.getKey(), filled.getRow(METRICS_FIELD), counts));
     }
   }
-
-
 }

@@ -3,9 +3,7 @@ package dev.beametl.transform;
 import dev.beametl.spec.MetricSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
@@ -49,13 +47,11 @@ final class NaiveAggregation {
   /** The anti-pattern: one call per key with all of its rows, folded in a loop. */
   static final class LoopOverGroup extends DoFn<KV<Row, Iterable<Row>>, Row> {
     private final MetricsCombineFn fn;
-    private final List<String> distinctNames;
     private final int[] distinctIndex;
     private final ResultShape shape;
 
     LoopOverGroup(MetricsCombineFn fn, List<String> distinctNames, int[] distinctIndex, Schema outputSchema) {
       this.fn = fn;
-      this.distinctNames = distinctNames;
       this.distinctIndex = distinctIndex;
       this.shape = new ResultShape(outputSchema, distinctNames);
     }
@@ -76,9 +72,9 @@ final class NaiveAggregation {
           }
         }
       }
-      Map<String, Long> counts = new LinkedHashMap<>();
-      for (int i = 0; i < distinctIndex.length; i++) {
-        counts.put(distinctNames.get(i), (long) seen.get(i).size());
+      long[] counts = new long[distinctIndex.length];
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = seen.get(i).size();
       }
       out.output(shape.shape(group.getKey(), fn.extractOutput(acc), counts));
     }

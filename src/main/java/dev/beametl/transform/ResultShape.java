@@ -3,10 +3,7 @@ package dev.beametl.transform;
 import dev.beametl.spec.BeamTypes;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 import org.apache.beam.sdk.values.Row;
@@ -19,39 +16,38 @@ import org.apache.beam.sdk.values.Row;
  * 1.5M groups, those lookups were 7% of the last stage's samples, JFR).
  */
 final class ResultShape implements Serializable {
-  private static final int DISTINCT = Integer.MIN_VALUE;
+  private static final int KEY = 0;
+  private static final int METRIC = 1;
+  private static final int DISTINCT = 2;
   private final Schema outputSchema;
-  private final Set<String> distinctNames;
+  private final List<String> distinctNames;
   private transient Schema keySchema;
   private transient Schema metricsSchema;
-  /** Per output field: k >= 0 the key's field k, -1 - m the metrics' field m, or DISTINCT. */
+  /** Per output field: where its value comes from (KEY, METRIC, DISTINCT) and its position there. */
   private transient int[] from;
+  private transient int[] at;
   private transient EnumerationType[] categories;
 
-  ResultShape(Schema outputSchema, Collection<String> distinctNames) {
+  /** {@code distinctNames}: the distinct counts' fields, in the order {@link #shape} gets their counts. */
+  ResultShape(Schema outputSchema, List<String> distinctNames) {
     this.outputSchema = outputSchema;
-    this.distinctNames = Set.copyOf(distinctNames);
+    this.distinctNames = List.copyOf(distinctNames);
   }
 
-  Schema outputSchema() {
-    return outputSchema;
-  }
-
-  /** The output row; {@code distinctCounts} holds a count for each of the distinct names. */
-  Row shape(Row key, Row metrics, Map<String, Long> distinctCounts) {
+  /** The output row; {@code distinctCounts[i]} is the count of {@code distinctNames[i]}. */
+  Row shape(Row key, Row metrics, long[] distinctCounts) {
     if (key.getSchema() != keySchema || metrics.getSchema() != metricsSchema) {
       plan(key.getSchema(), metrics.getSchema());
     }
     List<Object> values = new ArrayList<>(from.length);
     for (int i = 0; i < from.length; i++) {
-      int f = from[i];
-      if (f == DISTINCT) {
-        values.add(distinctCounts.get(outputSchema.getField(i).getName()));
-      } else if (f >= 0) {
-        Object v = key.getValue(f);
+      if (from[i] == KEY) {
+        Object v = key.getValue(at[i]);
         values.add(v instanceof Integer && categories[i] != null ? categories[i].valueOf((Integer) v) : v);
+      } else if (from[i] == DISTINCT) {
+        values.add(distinctCounts[at[i]]);
       } else {
-        values.add(metrics.getValue(-1 - f));
+        values.add(metrics.getValue(at[i]));
       }
     }
     return Row.withSchema(outputSchema).attachValues(values);
@@ -60,17 +56,21 @@ final class ResultShape implements Serializable {
   private void plan(Schema keys, Schema metrics) {
     int n = outputSchema.getFieldCount();
     from = new int[n];
+    at = new int[n];
     categories = new EnumerationType[n];
     for (int i = 0; i < n; i++) {
       Schema.Field f = outputSchema.getField(i);
       String name = f.getName();
       if (keys.hasField(name)) {
-        from[i] = keys.indexOf(name);
+        from[i] = KEY;
+        at[i] = keys.indexOf(name);
         categories[i] = BeamTypes.categories(f.getType());
       } else if (distinctNames.contains(name)) {
         from[i] = DISTINCT;
+        at[i] = distinctNames.indexOf(name);
       } else {
-        from[i] = -1 - metrics.indexOf(name);
+        from[i] = METRIC;
+        at[i] = metrics.indexOf(name);
       }
     }
     keySchema = keys;
