@@ -38,10 +38,10 @@ package org.apache.beam.runners.flink.translation.wrappers.streaming.io.source;
 // source's splits out on request; if not, port this change.
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -122,28 +122,15 @@ public class FlinkSourceSplitEnumerator<T>
     }
     if (pulled) { // beam-etl
       int readers = Math.max(1, context.currentParallelism());
-      long[] splitBytes = new long[1];
       context.callAsync(
-          () -> {
-            // Several splits per reader (none below a few MB, unless the source is smaller than
-            // that per reader): whoever is done first takes the next one.
-            BoundedSource<T> bounded = (BoundedSource<T>) beamSource;
-            long bytes = bounded.getEstimatedSizeBytes(pipelineOptions);
-            splitBytes[0] = Math.max(bytes / ((long) readers * SPLITS_PER_READER),
-                Math.min(SMALLEST_SPLIT_BYTES, bytes / readers));
-            List<Pending<T>> splits = new ArrayList<>();
-            for (BoundedSource<T> split : bounded.split(splitBytes[0], pipelineOptions)) {
-              splits.add(pending(new FlinkSourceSplit<>(splits.size(), split)));
-            }
-            return splits;
-          },
-          (splits, error) -> {
+          () -> cut((BoundedSource<T>) beamSource, readers),
+          (cut, error) -> {
             if (error != null) {
               throw new RuntimeException("Failed to start source enumerator.", error);
             }
-            LOG.info("Split source {} into {} splits, handed out as readers ask", beamSource, splits.size());
-            notHandedOut.addAll(splits);
-            bytesPerAnswer = Math.max(splitBytes[0], 1);
+            LOG.info("Split source {} into {} splits, handed out as readers ask", beamSource, cut.splits.size());
+            notHandedOut.addAll(cut.splits);
+            bytesPerAnswer = Math.max(cut.splitBytes, 1);
             splitsInitialized = true;
             List<Integer> waiting = new ArrayList<>(waitingReaders);
             waitingReaders.clear();
@@ -193,18 +180,44 @@ public class FlinkSourceSplitEnumerator<T>
       return;
     }
     List<FlinkSourceSplit<T>> answer = new ArrayList<>();
-    long bytes = 0;
-    while (!notHandedOut.isEmpty()
-        && (answer.isEmpty() || notHandedOut.peek().bytes <= bytesPerAnswer - bytes)) {
+    long room = bytesPerAnswer;
+    while (!notHandedOut.isEmpty() && (answer.isEmpty() || notHandedOut.peek().bytes <= room)) {
       Pending<T> next = notHandedOut.poll();
       answer.add(next.split);
-      bytes = next.bytes >= bytesPerAnswer - bytes ? bytesPerAnswer : bytes + next.bytes;
+      room -= Math.min(room, next.bytes);
     }
     if (answer.isEmpty()) {
       context.signalNoMoreSplits(subtaskId);
     } else {
       context.assignSplits(new SplitsAssignment<>(Collections.singletonMap(subtaskId, answer)));
       LOG.debug("Assigned {} splits to subtask {}, from {}", answer.size(), subtaskId, answer.get(0));
+    }
+  }
+
+  /**
+   * beam-etl: the source cut into several splits per reader (none below a few MB, unless the source
+   * is smaller than that per reader): whoever is done first takes the next one. Runs off the
+   * coordinator's thread (estimating and splitting may list files).
+   */
+  private Cut<T> cut(BoundedSource<T> source, int readers) throws Exception {
+    long bytes = source.getEstimatedSizeBytes(pipelineOptions);
+    long splitBytes = Math.max(bytes / ((long) readers * SPLITS_PER_READER),
+        Math.min(SMALLEST_SPLIT_BYTES, bytes / readers));
+    List<Pending<T>> splits = new ArrayList<>();
+    for (BoundedSource<T> split : source.split(splitBytes, pipelineOptions)) {
+      splits.add(pending(new FlinkSourceSplit<>(splits.size(), split)));
+    }
+    return new Cut<>(splits, splitBytes);
+  }
+
+  /** beam-etl: the splits of a source and the size they were cut to. */
+  private static final class Cut<T> {
+    final List<Pending<T>> splits;
+    final long splitBytes;
+
+    Cut(List<Pending<T>> splits, long splitBytes) {
+      this.splits = splits;
+      this.splitBytes = splitBytes;
     }
   }
 
