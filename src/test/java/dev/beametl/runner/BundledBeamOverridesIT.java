@@ -54,7 +54,7 @@ public class BundledBeamOverridesIT {
           assertThat(entry + " differs from Beam's own", Arrays.equals(inBundle, read(beam, entry)), is(not(true)));
         }
       }
-      assertThat(job.getEntry("org/apache/beam/runners/flink/BatchCombinePerKeyTranslator.class") != null, is(true));
+      assertThat(job.getEntry("org/apache/beam/runners/flink/PreCombineTranslator.class") != null, is(true));
     }
   }
 

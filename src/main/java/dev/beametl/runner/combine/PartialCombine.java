@@ -6,11 +6,15 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.WindowedValue;
 import org.apache.beam.sdk.values.KV;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.joda.time.Instant;
 
 /**
  * Folds inputs into one accumulator per key in a hash map of at most {@code maxKeys} keys; when it
@@ -26,12 +30,14 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * map of {@code maxKeys} sent on nearly as many accumulators as it took inputs (keys that hardly
  * repeat, as in a Distinct), the map only costs time, so the rest of the input passes through as
  * one accumulator per input.
+ *
+ * <p>What it sends is the subclass's: {@link Encoded} for a batch job's sorted merge,
+ * {@link InGlobalWindow} for a streaming job's keyed combine.
  */
-public final class PartialCombine<K, InputT, AccumT>
-    extends BufferingOperator<WindowedValue<KV<K, InputT>>, Tuple3<Long, byte[], byte[]>> {
-  private final CombineFn<InputT, AccumT, ?> fn;
-  private final Coder<K> keyCoder;
-  private final Coder<AccumT> accumulatorCoder;
+public abstract class PartialCombine<K, InputT, AccumT, OutT>
+    extends BufferingOperator<WindowedValue<KV<K, InputT>>, OutT> {
+  final CombineFn<InputT, AccumT, ?> fn;
+  final Coder<K> keyCoder;
   /** The keys the map holds before it first sends its accumulators on. */
   static final int FIRST_CAPACITY = 1_024;
 
@@ -42,13 +48,10 @@ public final class PartialCombine<K, InputT, AccumT>
   private transient List<Slot<K, AccumT>> slots;
   private transient long inputsSinceFlush;
   private transient boolean passThrough;
-  private transient EncodedAccumulator.Buffer buffer;
 
-  public PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, Coder<AccumT> accumulatorCoder,
-      int maxKeys) {
+  PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
     this.fn = fn;
     this.keyCoder = keyCoder;
-    this.accumulatorCoder = accumulatorCoder;
     this.maxKeys = maxKeys;
     setChainingStrategy(ChainingStrategy.ALWAYS);
   }
@@ -59,7 +62,6 @@ public final class PartialCombine<K, InputT, AccumT>
     partial = new HashMap<>();
     slots = new ArrayList<>();
     capacity = Math.min(FIRST_CAPACITY, maxKeys);
-    buffer = new EncodedAccumulator.Buffer();
   }
 
   @Override
@@ -98,11 +100,8 @@ public final class PartialCombine<K, InputT, AccumT>
     }
   }
 
-  private void send(K key, AccumT accumulator) {
-    byte[] keyBytes = buffer.encode(keyCoder, key);
-    byte[] accumulatorBytes = buffer.encode(accumulatorCoder, accumulator);
-    output.collect(new StreamRecord<>(Tuple3.of(EncodedAccumulator.hash(keyBytes), keyBytes, accumulatorBytes)));
-  }
+  /** Sends one key's accumulator on. */
+  abstract void send(K key, AccumT accumulator);
 
   /**
    * Walks the slots, not the map: a map's iterator also visits its empty buckets, and HashMap's
@@ -126,6 +125,85 @@ public final class PartialCombine<K, InputT, AccumT>
     Slot(K key, AccumT accumulator) {
       this.key = key;
       this.accumulator = accumulator;
+    }
+  }
+
+  /** Batch: each accumulator encoded with its key and the key's hash (see {@link EncodedAccumulator}). */
+  public static final class Encoded<K, InputT, AccumT>
+      extends PartialCombine<K, InputT, AccumT, Tuple3<Long, byte[], byte[]>> {
+    private final Coder<AccumT> accumulatorCoder;
+    private transient EncodedAccumulator.Buffer buffer;
+
+    public Encoded(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, Coder<AccumT> accumulatorCoder, int maxKeys) {
+      super(fn, keyCoder, maxKeys);
+      this.accumulatorCoder = accumulatorCoder;
+    }
+
+    @Override
+    public void open() throws Exception {
+      super.open();
+      buffer = new EncodedAccumulator.Buffer();
+    }
+
+    @Override
+    void send(K key, AccumT accumulator) {
+      byte[] keyBytes = buffer.encode(keyCoder, key);
+      byte[] accumulatorBytes = buffer.encode(accumulatorCoder, accumulator);
+      output.collect(new StreamRecord<>(Tuple3.of(EncodedAccumulator.hash(keyBytes), keyBytes, accumulatorBytes)));
+    }
+  }
+
+  /**
+   * Streaming (resumable runs): each accumulator as an element of the global window, for Beam's
+   * keyed combine to merge in its state. The map is emptied before every checkpoint barrier and
+   * every watermark, so a checkpoint never holds inputs here that the source has already passed
+   * (its barrier follows them) and nothing is sent behind a watermark. The elements carry the
+   * earliest timestamp of the inputs since the last flush: never later than an input they fold.
+   */
+  public static final class InGlobalWindow<K, InputT, AccumT>
+      extends PartialCombine<K, InputT, AccumT, WindowedValue<KV<K, AccumT>>> {
+    private transient long earliest;
+
+    public InGlobalWindow(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
+      super(fn, keyCoder, maxKeys);
+    }
+
+    @Override
+    public void open() throws Exception {
+      super.open();
+      earliest = Long.MAX_VALUE;
+    }
+
+    @Override
+    public void processElement(StreamRecord<WindowedValue<KV<K, InputT>>> element) {
+      long timestamp = element.getValue().getTimestamp().getMillis();
+      earliest = Math.min(earliest, timestamp); // for what it sends now (a full map, or passing through)
+      super.processElement(element);
+      earliest = Math.min(earliest, timestamp); // for the map it went into, if that was a new one
+    }
+
+    @Override
+    void send(K key, AccumT accumulator) {
+      output.collect(new StreamRecord<>(WindowedValue.of(KV.of(key, accumulator), new Instant(earliest),
+          GlobalWindow.INSTANCE, PaneInfo.NO_FIRING)));
+    }
+
+    @Override
+    void flush() {
+      super.flush();
+      earliest = Long.MAX_VALUE;
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+      flush();
+      super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+      flush();
+      super.processWatermark(mark);
     }
   }
 }

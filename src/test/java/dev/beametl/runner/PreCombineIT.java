@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.apache.beam.runners.flink.BatchCombinePerKeyTranslator;
+import org.apache.beam.runners.flink.PreCombineTranslator;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
@@ -33,17 +33,17 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Combine.perKey on the embedded Flink runner in batch mode on the DataStream API, translated by
- * {@link BatchCombinePerKeyTranslator}: exact results with few keys (the hash map folds nearly
+ * Combine.perKey on the embedded Flink runner on the DataStream API, in batch mode and in a streaming job, translated by
+ * {@link PreCombineTranslator}: exact results with few keys (the hash map folds nearly
  * everything), with more keys than the map holds (it grows, sends its accumulators on and starts
  * again), with keys in runs (a small map folds them),
  * with keys that never repeat (it stops folding and passes inputs through), through a file sink,
  * whose GroupByKey drops elements that arrive after the final watermark, and a global combine
  * whose one accumulator is bigger than a sort buffer (as a lookup's table is).
  */
-public class BatchCombineIT {
+public class PreCombineIT {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
-  private static final int MANY = 3 * BatchCombinePerKeyTranslator.MAX_PARTIAL_KEYS;
+  private static final int MANY = 3 * PreCombineTranslator.MAX_PARTIAL_KEYS;
 
   @Test
   public void combinesExactlyWhateverTheNumberOfKeys() throws Exception {
@@ -51,9 +51,33 @@ public class BatchCombineIT {
     etl.setRunner(FlinkRunner.class);
     FlinkSettings.applyDefaults(etl, List.of()); // the job's runner settings; installs the translator
     FlinkSettings.useEmbeddedConfig(etl, TMP.newFolder("conf").toPath()); // its memory sizes too
-    FlinkPipelineOptions options = etl.as(FlinkPipelineOptions.class);
+    combinesExactly(etl.as(FlinkPipelineOptions.class), "batch");
+  }
+
+  /**
+   * The same combines in a streaming job, as a resumable run has them: checkpoints every 100 ms
+   * while the pre-combine holds accumulators (each barrier empties its map), the keyed merge's
+   * state in RocksDB, then in the heap backend (the merge clears each key's state as it sends it).
+   */
+  @Test
+  public void combinesExactlyInAStreamingJobWithCheckpoints() throws Exception {
+    for (String backend : List.of("rocksdb", "filesystem")) {
+      EtlOptions etl = PipelineOptionsFactory.as(EtlOptions.class);
+      etl.setRunner(FlinkRunner.class);
+      FlinkSettings.applyDefaults(etl, List.of());
+      FlinkPipelineOptions options = etl.as(FlinkPipelineOptions.class);
+      options.setStreaming(true);
+      options.setCheckpointingInterval(100L);
+      options.setShutdownSourcesAfterIdleMs(1_000L);
+      options.setStateBackend(backend);
+      options.setStateBackendStoragePath(TMP.newFolder("checkpoints-" + backend).toURI().toString());
+      combinesExactly(options, "streaming-" + backend);
+    }
+  }
+
+  private static void combinesExactly(FlinkPipelineOptions options, String run) throws Exception {
     options.setParallelism(2);
-    int before = BatchCombinePerKeyTranslator.translated();
+    int before = PreCombineTranslator.translated();
     Pipeline p = Pipeline.create(options);
 
     List<KV<String, Long>> fewKeys = new ArrayList<>();
@@ -69,7 +93,7 @@ public class BatchCombineIT {
     // Through a file sink, as the job's counts go: a GroupByKey in it drops what arrives after the
     // final watermark, so the combine must send everything before it.
     sums.apply("As text", MapElements.into(TypeDescriptors.strings()).via(kv -> kv.getKey() + "=" + kv.getValue()))
-        .apply("Write", TextIO.write().to(TMP.getRoot() + "/sums").withSuffix(".txt").withoutSharding());
+        .apply("Write", TextIO.write().to(TMP.getRoot() + "/sums-" + run).withSuffix(".txt").withoutSharding());
 
     // Each key twice, far apart: the map fills up and flushes, and the halves meet after the shuffle.
     List<KV<Integer, Long>> twice = new ArrayList<>();
@@ -119,9 +143,9 @@ public class BatchCombineIT {
     PAssert.thatSingleton(sampled).isEqualTo(40_000_000L);
 
     p.run().waitUntilFinish();
-    List<String> written = Files.readAllLines(Path.of(TMP.getRoot() + "/sums.txt"));
+    List<String> written = Files.readAllLines(Path.of(TMP.getRoot() + "/sums-" + run + ".txt"));
     assertThat(written, containsInAnyOrder(fewExpected.stream().map(kv -> kv.getKey() + "=" + kv.getValue()).toArray()));
     // Our four combines at least (PAssert adds its own); the job failed above if any result was wrong.
-    assertThat(BatchCombinePerKeyTranslator.translated() - before, greaterThanOrEqualTo(4));
+    assertThat(PreCombineTranslator.translated() - before, greaterThanOrEqualTo(4));
   }
 }
