@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasItems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -31,19 +32,26 @@ public class FlinkSettingsTest {
   }
 
   @Test
-  public void resumableRunKeepsFlinksDefaults() throws Exception {
+  public void resumableRunKeepsFlinksNetworkDefaultsAndGivesRocksDbManagedMemory() throws Exception {
     List<String> lines = embeddedConfig(2, 0, true);
-    assertThat(lines.stream().anyMatch(l -> l.startsWith("taskmanager.memory.")), equalTo(false));
+    assertThat(lines.stream().filter(l -> l.startsWith("taskmanager.memory.")).collect(Collectors.toList()),
+        equalTo(List.of("taskmanager.memory.managed.size: 256m")));
     assertThat(lines, hasItem("security.delegation.tokens.enabled: false"));
   }
 
   private List<String> embeddedConfig(int parallelism, int distinctCounts, boolean resumable) throws Exception {
+    return embeddedConfig(parallelism, distinctCounts, resumable, null);
+  }
+
+  private List<String> embeddedConfig(int parallelism, int distinctCounts, boolean resumable, String savepoint)
+      throws Exception {
     Assume.assumeTrue("FLINK_CONF_DIR set: the embedded config is not written", System.getenv("FLINK_CONF_DIR") == null);
     RunnerOptions options = PipelineOptionsFactory.as(RunnerOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setResumable(resumable);
+    options.as(FlinkPipelineOptions.class).setSavepointPath(savepoint);
     options.as(FlinkPipelineOptions.class).setParallelism(parallelism);
-    FlinkSettings.useEmbeddedConfig(options, tmp.newFolder("scratch").toPath(), distinctCounts);
+    FlinkSettings.useEmbeddedConfig(options, tmp.newFolder().toPath(), distinctCounts);
     String confDir = options.as(FlinkPipelineOptions.class).getFlinkConfDir();
     return Files.readAllLines(Path.of(confDir, "config.yaml"));
   }
