@@ -266,6 +266,12 @@ public final class FlinkSettings {
         lines.add("taskmanager.memory.network.min: " + network);
         lines.add("taskmanager.memory.network.max: " + network);
       }
+      if (flink.getSavepointPath() != null) {
+        // Beam hands --savepointPath only to a remote master; an embedded job would start again from
+        // the beginning (exact, but nothing resumed). Flink's local environment reads it from here.
+        lines.removeIf(l -> l.startsWith("execution.savepoint.path:"));
+        lines.add("execution.savepoint.path: " + flink.getSavepointPath());
+      }
       lines.removeIf(l -> l.startsWith("io.tmp.dirs:"));
       lines.add("io.tmp.dirs: " + Files.createDirectories(scratch.resolve("flink-tmp")));
       Path conf = Files.createDirectories(scratch.resolve("flink-conf"));

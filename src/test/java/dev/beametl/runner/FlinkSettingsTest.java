@@ -39,6 +39,14 @@ public class FlinkSettingsTest {
     assertThat(lines, hasItem("security.delegation.tokens.enabled: false"));
   }
 
+  /** Beam passes --savepointPath only to a remote master: the embedded runner's job reads it from its config. */
+  @Test
+  public void resumedRunOnTheEmbeddedRunnerRestoresFromTheCheckpoint() throws Exception {
+    List<String> lines = embeddedConfig(2, 0, true, "file:///tmp/checkpoints/job/chk-3");
+    assertThat(lines, hasItem("execution.savepoint.path: file:///tmp/checkpoints/job/chk-3"));
+    assertThat(embeddedConfig(2, 0, true).stream().anyMatch(l -> l.startsWith("execution.savepoint.")), equalTo(false));
+  }
+
   private List<String> embeddedConfig(int parallelism, int distinctCounts, boolean resumable) throws Exception {
     return embeddedConfig(parallelism, distinctCounts, resumable, null);
   }
