@@ -44,6 +44,8 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
   private final ValueStateDescriptor<AccumT> descriptor;
   private static final Logger LOG = LoggerFactory.getLogger(KeyedMerge.class);
   private transient ValueState<AccumT> accumulators;
+  /** Whether this instance has sent its results: once, and nothing may follow. */
+  private transient boolean sent;
 
   public KeyedMerge(CombineFn<?, AccumT, OutputT> fn, Coder<K> keyCoder, Coder<AccumT> accumulatorCoder,
       SerializablePipelineOptions options) {
@@ -61,19 +63,29 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
   @Override
   public void processElement(StreamRecord<WindowedValue<KV<K, AccumT>>> element) throws Exception {
     KV<K, AccumT> partial = element.getValue().getValue();
+    if (sent) {
+      // Beam's combine would drop it as late; here it would be kept and never sent. Neither is quiet.
+      throw new IllegalStateException(getOperatorName().split(" -> ")[0] + ": an input for key "
+          + partial.getKey() + " arrived after the results were sent (after the final watermark)");
+    }
     AccumT current = accumulators.value();
+    AccumT merged;
     try {
-      accumulators.update(current == null ? partial.getValue()
-          : fn.mergeAccumulators(Arrays.asList(current, partial.getValue())));
+      merged = current == null ? partial.getValue() : fn.mergeAccumulators(Arrays.asList(current, partial.getValue()));
     } catch (ArithmeticException e) {
       throw DataErrors.inGroup(e, partial.getKey());
     }
+    if (merged == null) { // the state would take it for "no value", and the key would vanish
+      throw new IllegalStateException(fn + " merged accumulators into null, for key " + partial.getKey());
+    }
+    accumulators.update(merged);
   }
 
   @Override
   public void processWatermark(Watermark mark) throws Exception {
-    if (mark.getTimestamp() > GlobalWindow.INSTANCE.maxTimestamp().getMillis()) {
+    if (mark.getTimestamp() > GlobalWindow.INSTANCE.maxTimestamp().getMillis() && !sent) {
       sendAll();
+      sent = true;
     }
     super.processWatermark(mark);
   }
@@ -81,8 +93,9 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
   /** Each key's output, as Beam's combine gives it at the end of the window; then its state goes. */
   private void sendAll() throws Exception {
     long start = System.nanoTime();
-    long[] sent = {0};
-    this.<ByteBuffer>getKeyedStateBackend().applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
+    long[] keys = {0};
+    this.<ByteBuffer>getKeyedStateBackend().applyToAllKeys(
+        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
         (ByteBuffer key, ValueState<AccumT> state) -> {
           AccumT accumulator = state.value();
           if (accumulator == null) {
@@ -98,9 +111,9 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
           output.collect(new StreamRecord<>(WindowedValue.of(KV.of(decoded, result),
               GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE, PaneInfo.ON_TIME_AND_ONLY_FIRING)));
           state.clear();
-          sent[0]++;
+          keys[0]++;
         });
-    LOG.info("{}: sent {} keys' results in {} ms", getOperatorName().split(" -> ")[0], sent[0],
+    LOG.info("{}: sent {} keys' results in {} ms", getOperatorName().split(" -> ")[0], keys[0],
         (System.nanoTime() - start) / 1_000_000);
   }
 }

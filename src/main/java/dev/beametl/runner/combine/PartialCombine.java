@@ -18,9 +18,8 @@ import org.joda.time.Instant;
 
 /**
  * Folds inputs into one accumulator per key in a hash map of at most {@code maxKeys} keys; when it
- * is full, and at the end of the input, every accumulator is sent on, encoded (see
- * {@link EncodedAccumulator}). Memory stays bounded whatever the number of keys; with few keys
- * almost nothing crosses the shuffle.
+ * is full, and at the end of the input, every accumulator is sent on. Memory stays bounded whatever
+ * the number of keys; with few keys almost nothing crosses the shuffle.
  *
  * <p>The map starts small ({@link #FIRST_CAPACITY} keys) and doubles, up to {@code maxKeys}, while a
  * full map folded fewer than two inputs per key: keys that repeat further apart than it reaches.
@@ -154,11 +153,12 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   }
 
   /**
-   * Streaming (resumable runs): each accumulator as an element of the global window, for Beam's
-   * keyed combine to merge in its state. The map is emptied before every checkpoint barrier and
-   * every watermark, so a checkpoint never holds inputs here that the source has already passed
-   * (its barrier follows them) and nothing is sent behind a watermark. The elements carry the
-   * earliest timestamp of the inputs since the last flush: never later than an input they fold.
+   * Streaming (resumable runs): each accumulator as an element of the global window, for
+   * {@link KeyedMerge} to merge in Flink's keyed state. The map is emptied before every checkpoint
+   * barrier, so a checkpoint never holds inputs here that the source has already passed (the
+   * barrier follows what is sent), and before the watermark passes the end of the window, when the
+   * merge sends its results. The elements carry the earliest timestamp of the inputs since the last
+   * flush: never later than an input they fold.
    */
   public static final class InGlobalWindow<K, InputT, AccumT>
       extends PartialCombine<K, InputT, AccumT, WindowedValue<KV<K, AccumT>>> {
@@ -202,7 +202,9 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-      flush();
+      if (mark.getTimestamp() > GlobalWindow.INSTANCE.maxTimestamp().getMillis()) {
+        flush();
+      }
       super.processWatermark(mark);
     }
   }

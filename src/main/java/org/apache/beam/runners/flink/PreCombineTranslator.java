@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code Combine.perKey} on Flink's DataStream API with a hash pre-combine before the shuffle: then
- * a sorted merge (batch) or Beam's keyed combine over the accumulators (streaming).
+ * a sorted merge (batch) or {@link KeyedMerge}, one accumulator per key in Flink's state (streaming).
  */
 @SuppressWarnings({"rawtypes", "unchecked"})
 public final class PreCombineTranslator<K, InputT, AccumT, OutputT>
@@ -94,7 +94,7 @@ public final class PreCombineTranslator<K, InputT, AccumT, OutputT>
         translators.put(urn, new PreCombineTranslator(current));
       }
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot install the batch combine translator", e);
+      throw new IllegalStateException("cannot install the pre-combine translator", e);
     }
   }
 
@@ -182,23 +182,23 @@ public final class PreCombineTranslator<K, InputT, AccumT, OutputT>
         && isPlain(transform, context);
   }
 
-  /**
-   * The same combine in a streaming job, with the window's default timestamp (its end): the
-   * accumulators' own timestamps then decide nothing.
-   */
+  /** The same combine in a streaming job: {@link KeyedMerge} keeps its accumulators in Flink's keyed state. */
   static boolean isPlainStreamingCombine(PTransform<?, ?> transform, FlinkStreamingTranslationContext context) {
-    return context.isStreaming()
-        && ((PCollection<?>) context.getInput((PTransform) transform)).getWindowingStrategy().getTimestampCombiner()
-            == TimestampCombiner.END_OF_WINDOW
-        && isPlain(transform, context);
+    return context.isStreaming() && isPlain(transform, context);
   }
 
+  /**
+   * The global window with the default trigger and the default timestamp, its end: both
+   * translations stamp every result with it, whatever the inputs' timestamps (EARLIEST or LATEST
+   * would need them carried through).
+   */
   private static boolean isPlain(PTransform<?, ?> transform, FlinkStreamingTranslationContext context) {
     Combine.PerKey<?, ?, ?> combine = (Combine.PerKey<?, ?, ?>) transform;
     WindowingStrategy<?, ?> windowing = ((PCollection<?>) context.getInput((PTransform) transform))
         .getWindowingStrategy();
     return windowing.getWindowFn() instanceof GlobalWindows
         && windowing.getTrigger() instanceof DefaultTrigger
+        && windowing.getTimestampCombiner() == TimestampCombiner.END_OF_WINDOW
         && combine.getSideInputs().isEmpty()
         && combine.getFn() instanceof CombineFn;
   }
@@ -223,6 +223,10 @@ public final class PreCombineTranslator<K, InputT, AccumT, OutputT>
         accumulatorCoder = fn.getAccumulatorCoder(input.getPipeline().getCoderRegistry(), inputCoder.getValueCoder());
       } catch (org.apache.beam.sdk.coders.CannotProvideCoderException e) {
         throw new IllegalStateException("no accumulator coder for " + fn, e);
+      }
+      if (fn.createAccumulator() == null) {
+        // Flink's value state takes null as "no value": a key's accumulator would vanish.
+        throw new IllegalStateException(fn + " starts from a null accumulator");
       }
       accumulatorsType = new CoderTypeInformation<>(
           WindowedValue.getValueOnlyCoder(KvCoder.of(keyCoder, accumulatorCoder)), context.getPipelineOptions());

@@ -13,8 +13,9 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.util.construction.SplittableParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
-import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -37,8 +38,9 @@ public class PreCombineTranslatorTest {
     return operatorsIn(mode, false, null);
   }
 
-  /** The same for a streaming job ({@code streaming}), its input in {@code windows} if given. */
-  private static List<String> operatorsIn(RuntimeExecutionMode mode, boolean streaming, WindowFn<Object, ?> windows) {
+  /** The same for a streaming job ({@code streaming}), its input windowed by {@code windows} if given. */
+  private static List<String> operatorsIn(RuntimeExecutionMode mode, boolean streaming,
+      Window<KV<String, Long>> windows) {
     FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setUseDataStreamForBatch(true);
@@ -46,7 +48,7 @@ public class PreCombineTranslatorTest {
     Pipeline p = Pipeline.create(options);
     PCollection<KV<String, Long>> input = p.apply(Create.of(KV.of("a", 1L), KV.of("b", 2L), KV.of("a", 3L)));
     if (windows != null) {
-      input = input.apply(Window.into(windows));
+      input = input.apply(windows);
     }
     input.apply("Sum", Sum.longsPerKey());
     PreCombineTranslator.install();
@@ -87,8 +89,19 @@ public class PreCombineTranslatorTest {
   public void inAStreamingJobWithOtherWindowsBeamsTranslationIsKept() {
     int before = PreCombineTranslator.translated();
     List<String> operators = operatorsIn(RuntimeExecutionMode.STREAMING, true,
-        (WindowFn) FixedWindows.of(Duration.standardMinutes(1)));
+        Window.into(FixedWindows.of(Duration.standardMinutes(1))));
     assertThat(operators, not(hasItem("Sum/Partial")));
+    assertThat(PreCombineTranslator.translated(), is(before));
+  }
+
+  /** Both translations stamp results with the window's end: a combine asking for its inputs' earliest keeps Beam's. */
+  @Test
+  public void aCombineWithAnotherTimestampKeepsBeamsTranslationInEitherMode() {
+    int before = PreCombineTranslator.translated();
+    Window<KV<String, Long>> earliest = Window.<KV<String, Long>>into(new GlobalWindows())
+        .withTimestampCombiner(TimestampCombiner.EARLIEST);
+    assertThat(operatorsIn(RuntimeExecutionMode.BATCH, false, earliest), not(hasItem("Sum/Partial")));
+    assertThat(operatorsIn(RuntimeExecutionMode.STREAMING, true, earliest), not(hasItem("Sum/Partial")));
     assertThat(PreCombineTranslator.translated(), is(before));
   }
 }
