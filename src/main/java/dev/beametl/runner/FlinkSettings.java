@@ -236,8 +236,17 @@ public final class FlinkSettings {
    */
   public static void useEmbeddedConfig(RunnerOptions options, Path scratch, int distinctCounts) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-    if (!isFlink(options) || !isLocal(flink) || flink.getFlinkConfDir() != null
-        || System.getenv("FLINK_CONF_DIR") != null) {
+    if (!isFlink(options) || !isLocal(flink)) {
+      return;
+    }
+    String ownConfig = flink.getFlinkConfDir() != null ? flink.getFlinkConfDir() : System.getenv("FLINK_CONF_DIR");
+    if (ownConfig != null) {
+      if (flink.getSavepointPath() != null && !namesSavepoint(Path.of(ownConfig))) {
+        // Without it the run would start over, and then delete the checkpoint it was to resume.
+        throw new SpecException("--resumeFrom on the embedded runner with your own Flink config (" + ownConfig
+            + "): Beam gives the checkpoint only to a remote Flink master, so add 'execution.savepoint.path: "
+            + flink.getSavepointPath() + "' to that config, or run without --flinkConfDir / FLINK_CONF_DIR");
+      }
       return;
     }
     try {
@@ -280,6 +289,21 @@ public final class FlinkSettings {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the embedded runner's config", e);
     }
+  }
+
+  /** Whether a Flink config directory of the user's sets the checkpoint to restore itself. */
+  private static boolean namesSavepoint(Path confDir) {
+    for (String name : List.of("config.yaml", "flink-conf.yaml")) {
+      try {
+        Path file = confDir.resolve(name);
+        if (Files.isRegularFile(file) && Files.readString(file).contains("execution.savepoint.path")) {
+          return true;
+        }
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private static List<String> embeddedConfig() throws IOException {

@@ -1,10 +1,13 @@
 package dev.beametl.runner;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.junit.Assert.assertThrows;
 
+import dev.beametl.spec.SpecException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +48,25 @@ public class FlinkSettingsTest {
     List<String> lines = embeddedConfig(2, 0, true, "file:///tmp/checkpoints/job/chk-3");
     assertThat(lines, hasItem("execution.savepoint.path: file:///tmp/checkpoints/job/chk-3"));
     assertThat(embeddedConfig(2, 0, true).stream().anyMatch(l -> l.startsWith("execution.savepoint.")), equalTo(false));
+  }
+
+  @Test
+  public void resumedRunWithItsOwnFlinkConfigIsRefusedUnlessThatConfigNamesTheCheckpoint() throws Exception {
+    Assume.assumeTrue("FLINK_CONF_DIR set", System.getenv("FLINK_CONF_DIR") == null);
+    RunnerOptions options = PipelineOptionsFactory.as(RunnerOptions.class);
+    options.setRunner(FlinkRunner.class);
+    options.setResumable(true);
+    Path own = tmp.newFolder().toPath();
+    Files.writeString(own.resolve("config.yaml"), "parallelism.default: 2\n");
+    options.as(FlinkPipelineOptions.class).setFlinkConfDir(own.toString());
+    options.as(FlinkPipelineOptions.class).setSavepointPath("file:///tmp/checkpoints/job/chk-3");
+    SpecException refused = assertThrows(SpecException.class,
+        () -> FlinkSettings.useEmbeddedConfig(options, tmp.newFolder().toPath(), 0));
+    assertThat(refused.getMessage(), containsString("execution.savepoint.path: file:///tmp/checkpoints/job/chk-3"));
+
+    Files.writeString(own.resolve("config.yaml"), "execution.savepoint.path: file:///tmp/checkpoints/job/chk-3\n");
+    FlinkSettings.useEmbeddedConfig(options, tmp.newFolder().toPath(), 0);
+    assertThat(options.as(FlinkPipelineOptions.class).getFlinkConfDir(), equalTo(own.toString()));
   }
 
   private List<String> embeddedConfig(int parallelism, int distinctCounts, boolean resumable) throws Exception {
