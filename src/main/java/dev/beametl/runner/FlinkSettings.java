@@ -139,10 +139,7 @@ public final class FlinkSettings {
     }
     String from = options.getResumeFrom();
     if (from != null) {
-      Path checkpoint = "latest".equals(from)
-          ? latestCheckpoint(checkpoints).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "
-              + "checkpoint under " + checkpoints + "; run without --resumeFrom to start from the beginning"))
-          : Path.of(from);
+      Path checkpoint = "latest".equals(from) ? onlyRunsLatest(checkpoints) : Path.of(from);
       if (!Files.isRegularFile(checkpoint.resolve("_metadata"))) {
         throw new SpecException("--resumeFrom: " + checkpoint + " is not a checkpoint (no _metadata in it); "
             + "give a chk-N directory under " + checkpoints + " or 'latest'");
@@ -173,6 +170,31 @@ public final class FlinkSettings {
   }
 
   /** The newest complete checkpoint under {@code dir} ({@code <job id>/chk-N/_metadata}). */
+  /**
+   * The newest checkpoint under {@code dir}, when all of them are one run's. Checkpoints of two runs
+   * (two runs of the pipeline at once on one --checkpointDir, or a stopped run never resumed beside a
+   * newer one) make "latest" a guess: the newest may be a running job's, which Flink deletes as it
+   * goes (a resume failed on it), or another run's than the one to resume.
+   */
+  static Path onlyRunsLatest(Path dir) {
+    Path latest = latestCheckpoint(dir).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "
+        + "checkpoint under " + dir + "; run without --resumeFrom to start from the beginning"));
+    List<Path> runs;
+    try (Stream<Path> files = Files.find(dir, 3, (p, a) -> p.getFileName().toString().equals("_metadata")
+        && p.getParent().getFileName().toString().startsWith("chk-"))) {
+      runs = files.map(p -> p.getParent().getParent()).distinct().sorted().collect(Collectors.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (runs.size() > 1) {
+      throw new SpecException("--resumeFrom=latest: " + dir + " holds checkpoints of " + runs.size() + " runs ("
+          + runs.stream().map(r -> r.getFileName().toString()).collect(Collectors.joining(", "))
+          + "); give the one to resume as --resumeFrom=" + dir + "/<run>/chk-N (the newest: " + latest
+          + "), and give runs of one pipeline at once each its own --checkpointDir");
+    }
+    return latest;
+  }
+
   public static Optional<Path> latestCheckpoint(Path dir) {
     if (!Files.isDirectory(dir)) {
       return Optional.empty();

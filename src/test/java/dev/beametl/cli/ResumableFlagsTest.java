@@ -39,6 +39,20 @@ public class ResumableFlagsTest {
     assertThat(r.err, containsString("run without --resumeFrom"));
   }
 
+  /** Two runs of one pipeline on one --checkpointDir (at once, or one never resumed): "latest" would be a guess. */
+  @Test
+  public void latestAmongTwoRunsCheckpointsIsRefusedNamingThem() throws Exception {
+    Path dir = tmp.newFolder("shared").toPath();
+    for (String run : new String[] {"0a1b", "2c3d"}) {
+      Path chk = Files.createDirectories(dir.resolve("sales-by-product").resolve(run).resolve("chk-2"));
+      Files.write(chk.resolve("_metadata"), new byte[] {1});
+    }
+    EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir);
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("holds checkpoints of 2 runs (0a1b, 2c3d)"));
+    assertThat(r.err, containsString("--resumeFrom=" + dir.resolve("sales-by-product") + "/<run>/chk-N"));
+  }
+
   @Test
   public void aDirectoryThatIsNoCheckpointIsRefused() {
     EtlJobTest.Run r = run("--resumable", "--resumeFrom=" + tmp.getRoot());
