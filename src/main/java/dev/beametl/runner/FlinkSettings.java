@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.beam.runners.flink.PreCombineTranslator;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.runners.flink.PreCombineTranslator;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
@@ -169,7 +169,6 @@ public final class FlinkSettings {
     return Path.of(options.getCheckpointDir(), spec.name()).toAbsolutePath();
   }
 
-  /** The newest complete checkpoint under {@code dir} ({@code <job id>/chk-N/_metadata}). */
   /**
    * The newest checkpoint under {@code dir}, when all of them are one run's. Checkpoints of two runs
    * (two runs of the pipeline at once on one --checkpointDir, or a stopped run never resumed beside a
@@ -195,6 +194,7 @@ public final class FlinkSettings {
     return latest;
   }
 
+  /** The newest complete checkpoint under {@code dir} ({@code <job id>/chk-N/_metadata}). */
   public static Optional<Path> latestCheckpoint(Path dir) {
     if (!Files.isDirectory(dir)) {
       return Optional.empty();

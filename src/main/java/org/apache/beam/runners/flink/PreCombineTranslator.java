@@ -21,8 +21,8 @@ package org.apache.beam.runners.flink;
 // CombineFn; any other combine, and any combine it cannot set up, keeps Beam's translation.
 // Install with install(); delete when Beam's translator combines before the shuffle.
 
-import dev.beametl.runner.combine.ExtractOutput;
 import dev.beametl.runner.combine.EncodedAccumulator;
+import dev.beametl.runner.combine.ExtractOutput;
 import dev.beametl.runner.combine.KeyedMerge;
 import dev.beametl.runner.combine.MergeSortedKeys;
 import dev.beametl.runner.combine.PartialCombine;
@@ -35,8 +35,8 @@ import org.apache.beam.runners.flink.translation.wrappers.streaming.KvToByteBuff
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VoidCoder;
-import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -49,8 +49,8 @@ import org.apache.beam.sdk.values.WindowingStrategy;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
