@@ -176,15 +176,10 @@ public final class FlinkSettings {
    * goes (a resume failed on it), or another run's than the one to resume.
    */
   static Path onlyRunsLatest(Path dir) {
-    Path latest = latestCheckpoint(dir).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "
+    List<Path> all = checkpoints(dir);
+    Path latest = all.stream().max(NEWEST).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "
         + "checkpoint under " + dir + "; run without --resumeFrom to start from the beginning"));
-    List<Path> runs;
-    try (Stream<Path> files = Files.find(dir, 3, (p, a) -> p.getFileName().toString().equals("_metadata")
-        && p.getParent().getFileName().toString().startsWith("chk-"))) {
-      runs = files.map(p -> p.getParent().getParent()).distinct().sorted().collect(Collectors.toList());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    List<Path> runs = all.stream().map(Path::getParent).distinct().sorted().collect(Collectors.toList());
     if (runs.size() > 1) {
       throw new SpecException("--resumeFrom=latest: " + dir + " holds checkpoints of " + runs.size() + " runs ("
           + runs.stream().map(r -> r.getFileName().toString()).collect(Collectors.joining(", "))
@@ -196,12 +191,20 @@ public final class FlinkSettings {
 
   /** The newest complete checkpoint under {@code dir} ({@code <job id>/chk-N/_metadata}). */
   public static Optional<Path> latestCheckpoint(Path dir) {
+    return checkpoints(dir).stream().max(NEWEST);
+  }
+
+  /** Checkpoints by when their metadata was written. */
+  private static final Comparator<Path> NEWEST = Comparator.comparing(chk -> modified(chk.resolve("_metadata")));
+
+  /** Every complete checkpoint under {@code dir}: the {@code chk-N} directories holding a {@code _metadata}. */
+  private static List<Path> checkpoints(Path dir) {
     if (!Files.isDirectory(dir)) {
-      return Optional.empty();
+      return List.of();
     }
     try (Stream<Path> files = Files.find(dir, 3, (p, a) -> p.getFileName().toString().equals("_metadata")
         && p.getParent().getFileName().toString().startsWith("chk-"))) {
-      return files.max(Comparator.comparing(FlinkSettings::modified)).map(Path::getParent);
+      return files.map(Path::getParent).collect(Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -65,7 +65,7 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
     KV<K, AccumT> partial = element.getValue().getValue();
     if (sent) {
       // Beam's combine would drop it as late; here it would be kept and never sent. Neither is quiet.
-      throw new IllegalStateException(getOperatorName().split(" -> ")[0] + ": an input for key "
+      throw new IllegalStateException(step() + ": an input for key "
           + partial.getKey() + " arrived after the results were sent (after the final watermark)");
     }
     AccumT current = accumulators.value();
@@ -113,7 +113,12 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
           state.clear();
           keys[0]++;
         });
-    LOG.info("{}: sent {} keys' results in {} ms", getOperatorName().split(" -> ")[0], keys[0],
+    LOG.info("{}: sent {} keys' results in {} ms", step(), keys[0],
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** The combine's step, without the operators chained after it. */
+  private String step() {
+    return getOperatorName().split(" -> ")[0];
   }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.WindowedValue;
@@ -14,7 +15,6 @@ import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.joda.time.Instant;
 
 /**
  * Folds inputs into one accumulator per key in a hash map of at most {@code maxKeys} keys; when it
@@ -157,41 +157,19 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
    * {@link KeyedMerge} to merge in Flink's keyed state. The map is emptied before every checkpoint
    * barrier, so a checkpoint never holds inputs here that the source has already passed (the
    * barrier follows what is sent), and before the watermark passes the end of the window, when the
-   * merge sends its results. The elements carry the earliest timestamp of the inputs since the last
-   * flush: never later than an input they fold.
+   * merge sends its results. The elements carry the earliest timestamp there is, never later than
+   * an input they fold; the merge stamps its results with the window's end, as Beam's combine does.
    */
   public static final class InGlobalWindow<K, InputT, AccumT>
       extends PartialCombine<K, InputT, AccumT, WindowedValue<KV<K, AccumT>>> {
-    private transient long earliest;
-
     public InGlobalWindow(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
       super(fn, keyCoder, maxKeys);
     }
 
     @Override
-    public void open() throws Exception {
-      super.open();
-      earliest = Long.MAX_VALUE;
-    }
-
-    @Override
-    public void processElement(StreamRecord<WindowedValue<KV<K, InputT>>> element) {
-      long timestamp = element.getValue().getTimestamp().getMillis();
-      earliest = Math.min(earliest, timestamp); // for what it sends now (a full map, or passing through)
-      super.processElement(element);
-      earliest = Math.min(earliest, timestamp); // for the map it went into, if that was a new one
-    }
-
-    @Override
     void send(K key, AccumT accumulator) {
-      output.collect(new StreamRecord<>(WindowedValue.of(KV.of(key, accumulator), new Instant(earliest),
+      output.collect(new StreamRecord<>(WindowedValue.of(KV.of(key, accumulator), BoundedWindow.TIMESTAMP_MIN_VALUE,
           GlobalWindow.INSTANCE, PaneInfo.NO_FIRING)));
-    }
-
-    @Override
-    void flush() {
-      super.flush();
-      earliest = Long.MAX_VALUE;
     }
 
     @Override
