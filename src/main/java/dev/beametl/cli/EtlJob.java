@@ -221,7 +221,8 @@ public final class EtlJob {
         return USAGE;
       }
       timeline.phaseEnded("build");
-      try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append);
+      try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append)
+              .keepingTemporaryFolders(options.isResumable());
           OutputLock input = plan.heldInput() == null || OutputDirectories.of(spec).contains(plan.heldInput()) ? null
               : OutputLock.take(plan.heldInput(), spec.name());
           TableSink table = TableSink.prepare(spec, runId)) {
@@ -289,6 +290,11 @@ public final class EtlJob {
     RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
         (System.nanoTime() - start) / 1e9, runner);
     out.print(summary.render());
+    String missing = OutputRows.mismatch(spec, summary.count("written"), plan.append ? runId : null);
+    if (missing != null) { // before the state, the table and the marker: this run did not succeed
+      err.println("beam-etl: " + missing + "; its log: " + log);
+      return JOB_FAILED;
+    }
     boolean withinLimit = summary.withinBadRatio();
     List<String> stateLines = List.of();
     if (withinLimit) {

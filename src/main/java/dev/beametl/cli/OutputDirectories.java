@@ -51,15 +51,28 @@ final class OutputDirectories implements AutoCloseable {
   private final boolean append;
   /** Runs whose state commit (incremental, replay) names them, whatever the manifest says. */
   private final List<String> committedByState;
+  /** A resumable run: temporary folders hold files a checkpoint may name, see {@link #keepingTemporaryFolders}. */
+  private final boolean keepTemporary;
 
   private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks, @Nullable String partitionPrefix,
-      boolean append, List<String> committedByState) {
+      boolean append, List<String> committedByState, boolean keepTemporary) {
     this.dirs = dirs;
     this.run = run;
     this.locks = locks;
     this.partitionPrefix = partitionPrefix;
     this.append = append;
     this.committedByState = committedByState;
+    this.keepTemporary = keepTemporary;
+  }
+
+  /**
+   * For a resumable run: Beam's temporary folders ({@code .temp-beam-*}) are kept when the run
+   * starts and when it fails. A resumable run's file sinks write a temporary file per checkpoint
+   * interval and rename them all when the input has ended; a checkpoint names the files written
+   * before it, and a run resumed from it renames them then. A successful run deletes the folders.
+   */
+  OutputDirectories keepingTemporaryFolders(boolean keep) {
+    return new OutputDirectories(dirs, run, locks, partitionPrefix, append, committedByState, keep);
   }
 
   /** How the sink's top-level partition directories begin, {@code region=}; null when it has none. */
@@ -132,7 +145,7 @@ final class OutputDirectories implements AutoCloseable {
       byState.addAll(ReplayState.committedRuns(spec));
       byState.addAll(IncrementalState.committedRuns(spec));
     }
-    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append, byState);
+    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append, byState, false);
   }
 
   /**
@@ -156,6 +169,9 @@ final class OutputDirectories implements AutoCloseable {
         continue;
       }
       for (String entry : previousOutput(dir, entries(dir), partitionPrefix)) {
+        if (keepTemporary && isTemporaryFolder(entry)) {
+          continue;
+        }
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
       Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // what was replayed into the output is gone with it
@@ -177,7 +193,9 @@ final class OutputDirectories implements AutoCloseable {
       if (!Files.isDirectory(dir)) {
         continue;
       }
-      deleteTemporaryFolders(dir);
+      if (succeeded || !keepTemporary) {
+        deleteTemporaryFolders(dir);
+      }
       deleteTemporaryFolders(dir.resolve("_run"));
       List<String> runs = new ArrayList<>();
       RunManifest before = manifestOf(dir);
@@ -234,13 +252,17 @@ final class OutputDirectories implements AutoCloseable {
     }
   }
 
+  private static boolean isTemporaryFolder(String entry) {
+    return entry.startsWith(".temp-beam");
+  }
+
   /** Beam's file sinks leave their (empty) temporary folders behind. */
   private static void deleteTemporaryFolders(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return;
     }
     try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.filter(p -> p.getFileName().toString().startsWith(".temp-beam")).collect(Collectors.toList())) {
+      for (Path p : s.filter(p -> isTemporaryFolder(p.getFileName().toString())).collect(Collectors.toList())) {
         MoreFiles.deleteRecursively(p, RecursiveDeleteOption.ALLOW_INSECURE);
       }
     }

@@ -252,6 +252,15 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     return nl < 0 ? m : m.substring(0, nl);
   }
 
+  /** The rows a Parquet file holds, from its footer. */
+  public static long rowCount(java.nio.file.Path file) throws IOException {
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file);
+        ParquetFileReader footer = ParquetFileReader.open(new ChannelInputFile(channel, channel.size(),
+            file.toString()))) {
+      return footer.getRecordCount();
+    }
+  }
+
   /** A Parquet {@link InputFile} over a Beam channel, so any Beam file system can be read. */
   private static final class ChannelInputFile implements InputFile {
     private final SeekableByteChannel channel;

@@ -109,6 +109,11 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     String dir = sink.path().replaceAll("/+$", "");
     if (sink.format() == SinkSpec.Format.PARQUET) {
       Schema avro = AvroRecords.schema("Result", columns());
+      // Ignoring windowing (deprecated, kept for WriteFiles' sake) gathers every file of the run
+      // once and names them in one finalize, as TextIO does: all rows are in the global window,
+      // and a streaming (resumable) run's files then come per checkpoint without repeating a
+      // name (see the patched FlinkTransformOverrides). FileIO's windowed default finalizes each
+      // list of files as it comes.
       PCollectionTuple out = rows.apply("Rows to Avro records",
           ParDo.of(new Format<GenericRecord>(RECORDS, columns(), avro.toString(), sink.format()))
               .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG)));
@@ -117,7 +122,8 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
           .to(dir)
           .withPrefix(filePrefix())
           .withSuffix(".parquet")
-          .withNoSpilling();
+          .withNoSpilling()
+          .withIgnoreWindowing();
       out.get(RECORDS).setCoder(AvroCoder.of(avro)).apply("Write Parquet", shards(write));
       return counts(out);
     }

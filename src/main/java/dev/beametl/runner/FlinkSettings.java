@@ -35,6 +35,9 @@ public final class FlinkSettings {
   /** The embedded runner's managed memory in a resumable run: RocksDB's, see useEmbeddedConfig. */
   static final String RESUMABLE_MANAGED_MEMORY = "256m";
   static final long CHECKPOINT_INTERVAL_MS = 5_000;
+  /** A resumable run's bundles: Beam's batch sizes, see applyDefaults. */
+  static final long RESUMABLE_BUNDLE_SIZE = 1_000_000;
+  static final long RESUMABLE_BUNDLE_MILLIS = 10_000;
   static final int RESTART_ATTEMPTS = 3;
 
   private FlinkSettings() {}
@@ -91,6 +94,14 @@ public final class FlinkSettings {
         // Under backpressure (a slow aggregation) aligned barriers queue behind the data, and the
         // last completed checkpoint falls far behind the reads; unaligned ones overtake it.
         flink.setUnalignedCheckpointEnabled(true);
+      }
+      if (!given.contains("maxBundleSize") && !given.contains("maxBundleTimeMills")) {
+        // A file sink writes each bundle to a file of its own (see the patched
+        // FlinkTransformOverrides), and a streaming job's bundles default to 1,000 elements or
+        // 1 s. The batch sizes instead: bundles then end at a checkpoint, about one file per writer
+        // per checkpoint interval, as Flink's own file sink rolls them.
+        flink.setMaxBundleSize(RESUMABLE_BUNDLE_SIZE);
+        flink.setMaxBundleTimeMills(RESUMABLE_BUNDLE_MILLIS);
       }
       flink.setExternalizedCheckpointsEnabled(true);
       flink.setRetainExternalizedCheckpointsOnCancellation(true);

@@ -92,6 +92,35 @@ public class OutputDirectoriesTest {
   }
 
   @Test
+  public void aResumableRunKeepsBeamsTemporaryFoldersUntilItSucceeds() throws Exception {
+    // A resumable run killed after a checkpoint: the checkpoint names temporary files in them.
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1").keepingTemporaryFolders(true)) {
+      dirs.prepare();
+      files(out(), ".temp-beam-run1/", ".temp-beam-run1/0a1b", "part-00000-of-00002.csv");
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run2").keepingTemporaryFolders(true)) {
+      dirs.prepare();
+      assertThat("the resumed run keeps them, the rest goes", listing(out()), is(List.of(".temp-beam-run1")));
+      dirs.finish(false);
+      assertThat("a failed run is resumed in turn", Files.exists(out().resolve(".temp-beam-run1/0a1b")), is(true));
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run3").keepingTemporaryFolders(true)) {
+      dirs.prepare();
+      files(out(), "part-00000-of-00001.csv");
+      dirs.finish(true);
+      assertThat(listing(out()), is(List.of("part-00000-of-00001.csv")));
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run4")) {
+      dirs.prepare();
+      files(out(), ".temp-beam-run4/");
+    } // killed
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run5")) {
+      dirs.prepare();
+      assertThat("a batch run's are a previous run's leftovers", listing(out()), is(List.of()));
+    }
+  }
+
+  @Test
   public void aRunThatDiedBeforeListingItsFilesLeavesThemOverwritable() throws Exception {
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1")) {
       dirs.prepare(); // the manifest now says: incomplete

@@ -23,23 +23,26 @@ import org.junit.Test;
  * enumerator) and the TaskManagers (the reader) run. FlinkClusterIT checks their logs say so. The
  * DirectRunner's two patched classes, the options' JSON cache (SerializablePipelineOptions) and the
  * splittable-ParDo matcher (PTransformMatchers), the options registry (PipelineOptionsFactory) and
- * the ParDo translation's two answers (ParDoTranslation) are held to the same rule.
+ * the ParDo translation's two answers (ParDoTranslation) and the Flink runner's overrides for file
+ * writes (FlinkTransformOverrides) are held to the same rule.
  */
 public class BundledBeamOverridesIT {
   /** Each patched class file, and a class of the Beam jar its original comes from. */
-  static final Map<String, Class<?>> PATCHED = Map.of(
-      "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/FlinkSourceSplitEnumerator.class",
-      FlinkSourceReaderBase.class,
-      "org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/bounded/FlinkBoundedSourceReader.class",
-      FlinkSourceReaderBase.class,
-      "org/apache/beam/runners/direct/ImmutabilityEnforcementFactory.class", DirectRunner.class,
-      "org/apache/beam/runners/direct/ParDoEvaluatorFactory.class", DirectRunner.class,
-      "org/apache/beam/runners/core/construction/SerializablePipelineOptions.class", DoFnRunners.class,
-      "org/apache/beam/sdk/util/construction/PTransformMatchers.class", org.apache.beam.sdk.Pipeline.class,
-      "org/apache/beam/sdk/options/PipelineOptionsFactory.class", org.apache.beam.sdk.Pipeline.class,
-      "org/apache/beam/sdk/options/PipelineOptionsFactory$Cache.class", org.apache.beam.sdk.Pipeline.class,
-      "org/apache/beam/sdk/options/PipelineOptionsFactory$MethodComparator.class", org.apache.beam.sdk.Pipeline.class,
-      "org/apache/beam/sdk/util/construction/ParDoTranslation.class", org.apache.beam.sdk.Pipeline.class);
+  static final Map<String, Class<?>> PATCHED = Map.ofEntries(
+      Map.entry("org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/FlinkSourceSplitEnumerator.class",
+          FlinkSourceReaderBase.class),
+      Map.entry("org/apache/beam/runners/flink/translation/wrappers/streaming/io/source/bounded/FlinkBoundedSourceReader.class",
+          FlinkSourceReaderBase.class),
+      Map.entry("org/apache/beam/runners/direct/ImmutabilityEnforcementFactory.class", DirectRunner.class),
+      Map.entry("org/apache/beam/runners/direct/ParDoEvaluatorFactory.class", DirectRunner.class),
+      Map.entry("org/apache/beam/runners/core/construction/SerializablePipelineOptions.class", DoFnRunners.class),
+      Map.entry("org/apache/beam/sdk/util/construction/PTransformMatchers.class", org.apache.beam.sdk.Pipeline.class),
+      Map.entry("org/apache/beam/sdk/options/PipelineOptionsFactory.class", org.apache.beam.sdk.Pipeline.class),
+      Map.entry("org/apache/beam/sdk/options/PipelineOptionsFactory$Cache.class", org.apache.beam.sdk.Pipeline.class),
+      Map.entry("org/apache/beam/sdk/options/PipelineOptionsFactory$MethodComparator.class",
+          org.apache.beam.sdk.Pipeline.class),
+      Map.entry("org/apache/beam/sdk/util/construction/ParDoTranslation.class", org.apache.beam.sdk.Pipeline.class),
+      Map.entry("org/apache/beam/runners/flink/FlinkTransformOverrides.class", FlinkSourceReaderBase.class));
 
   @Test
   public void theBundledJarCarriesThePatchedClassesNotBeamsOriginals() throws Exception {

@@ -42,6 +42,21 @@ public class FlinkSettingsTest {
     assertThat(lines, hasItem("security.delegation.tokens.enabled: false"));
   }
 
+  /** A file sink writes a file per bundle: a resumable run's bundles end at checkpoints, not every 1,000 elements. */
+  @Test
+  public void resumableRunTakesBatchSizedBundlesUnlessGivenOthers() {
+    PipelineOptionsFactory.register(RunnerOptions.class);
+    FlinkPipelineOptions resumable = PipelineOptionsFactory.fromArgs("--resumable").as(FlinkPipelineOptions.class);
+    FlinkSettings.applyDefaults(resumable.as(RunnerOptions.class), List.of("resumable"));
+    assertThat(resumable.getMaxBundleSize(), equalTo(1_000_000L));
+    assertThat(resumable.getMaxBundleTimeMills(), equalTo(10_000L));
+    FlinkPipelineOptions given = PipelineOptionsFactory.fromArgs("--resumable", "--maxBundleSize=500")
+        .as(FlinkPipelineOptions.class);
+    FlinkSettings.applyDefaults(given.as(RunnerOptions.class), List.of("resumable", "maxBundleSize"));
+    assertThat(given.getMaxBundleSize(), equalTo(500L));
+    assertThat("Flink's streaming default", given.getMaxBundleTimeMills(), equalTo(1_000L));
+  }
+
   /** Beam passes --savepointPath only to a remote master: the embedded runner's job reads it from its config. */
   @Test
   public void resumedRunOnTheEmbeddedRunnerRestoresFromTheCheckpoint() throws Exception {

@@ -1,0 +1,118 @@
+package dev.beametl.cli;
+
+import dev.beametl.extract.ParquetRecordSource;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SinkSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.annotation.Nullable;
+
+/**
+ * After a run and before its success is marked: the sink's files of this run must hold the rows the
+ * run counted as written. Beam's file sinks rename each temporary file into place at the end and
+ * skip one that is gone (a retried rename must not fail), so a temporary file deleted between a
+ * checkpoint and its resume would leave rows missing from a run that reports them written. Counted
+ * from Parquet footers, and by reading CSV records (quotes respected, one header per file) and JSON
+ * lines.
+ */
+final class OutputRows {
+  private OutputRows() {}
+
+  /** Why the output does not hold {@code written} rows, or null when it does (or is a table). */
+  static @Nullable String mismatch(PipelineSpec spec, long written, @Nullable String appendRun) throws IOException {
+    SinkSpec sink = spec.sink();
+    if (sink.format() == SinkSpec.Format.JDBC) {
+      return null;
+    }
+    Path dir = Path.of(sink.path());
+    List<Path> files = files(dir, sink.format(), appendRun);
+    long rows = 0;
+    for (Path file : files) {
+      rows += rows(file, sink.format());
+    }
+    if (rows == written) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "the output \"%s\" holds %,d rows in %,d files, but the run wrote %,d: %s",
+        dir, rows, files.size(), written, rows < written
+            ? "rows are missing (a resumed run whose checkpoint's temporary files under the output were deleted "
+                + "loses them: run again without --resumeFrom)"
+            : "rows are there twice (files of another run?); run again");
+  }
+
+  /** The part files this run wrote under {@code dir}, partition directories included. */
+  static List<Path> files(Path dir, SinkSpec.Format format, @Nullable String appendRun) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    Pattern name = Pattern.compile("part-" + (appendRun == null ? "" : Pattern.quote(appendRun) + "-")
+        + "\\d{5,}-of-\\d{5,}\\." + format.name().toLowerCase(Locale.ROOT));
+    try (Stream<Path> all = Files.walk(dir)) {
+      return all.filter(p -> name.matcher(p.getFileName().toString()).matches())
+          .filter(p -> !isHidden(dir.relativize(p)))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .collect(Collectors.toList());
+    }
+  }
+
+  /** Beam's temporary folders and the run folder hold no output. */
+  private static boolean isHidden(Path relative) {
+    for (Path part : relative) {
+      String s = part.toString();
+      if (s.startsWith(".") || s.equals("_run")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static long rows(Path file, SinkSpec.Format format) throws IOException {
+    switch (format) {
+      case PARQUET:
+        return ParquetRecordSource.rowCount(file);
+      case JSONL:
+        return records(file, false);
+      case CSV:
+        return Math.max(0, records(file, true) - 1); // the header
+      default:
+        throw new IllegalArgumentException("no files for format " + format);
+    }
+  }
+
+  /**
+   * Records in a file of lines ending in {@code \n}; with {@code quoted}, a line break inside a
+   * CSV quote does not end one (a doubled quote toggles twice). A last line without its line break
+   * counts too.
+   */
+  static long records(Path file, boolean quoted) throws IOException {
+    long records = 0;
+    boolean inQuotes = false;
+    boolean open = false; // bytes after the last record's end
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        for (int i = 0; i < n; i++) {
+          byte b = buffer[i];
+          if (quoted && b == '"') {
+            inQuotes = !inQuotes;
+          }
+          if (b == '\n' && !inQuotes) {
+            records++;
+            open = false;
+          } else {
+            open = true;
+          }
+        }
+      }
+    }
+    return open ? records + 1 : records;
+  }
+}

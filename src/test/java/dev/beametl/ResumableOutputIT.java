@@ -1,0 +1,144 @@
+package dev.beametl;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+
+import dev.beametl.bench.OrderLinesGenerator;
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
+import dev.beametl.pipeline.RunCounts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * A resumable run's file sinks with rows arriving all through the run (no aggregation): each
+ * writer rolls a temporary file per checkpoint, and the files a checkpoint recorded are renamed into
+ * place when the input has ended. After a failed task (restored from a checkpoint in the same job)
+ * and after a killed process resumed with {@code --resumeFrom}, the part files hold exactly the rows
+ * of a batch run, and the dead letters too. Before, the runner grouped each of four shards' rows into
+ * one list in the heap at the end: 1M rows with -Xmx256m died of OutOfMemoryError.
+ */
+public class ResumableOutputIT {
+  @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
+  private static final int ROWS = 100_000;
+  private static Path input;
+  private static Path spec;
+  private static List<String> batchRows;
+  private static List<String> batchBad;
+
+  @BeforeClass
+  public static void inputAndABatchRun() throws Exception {
+    input = TMP.getRoot().toPath().resolve("in");
+    new OrderLinesGenerator(ROWS, 0.001, 7, OrderLinesGenerator.Format.PIPE).write(input, 2);
+    String schema = Files.readString(Path.of("runners/bench/order-lines-by-order.yaml"));
+    schema = schema.substring(schema.indexOf("schema:"), schema.indexOf("derive:"));
+    spec = TMP.getRoot().toPath().resolve("lines.yaml");
+    Files.writeString(spec, String.join("\n", "version: 1", "name: resumable-lines",
+        "source: {path: in/*.tbl, format: csv, csv: {delimiter: '|', header: false}}", schema,
+        "filter: \"l_shipmode != 'MAIL'\"", "sink: {format: parquet, path: out, ifExists: overwrite}", ""));
+    String batch = TMP.getRoot() + "/batch";
+    EtlJobTest.Run run = new EtlJobTest.Run("--pipeline=" + spec, "--output=" + batch);
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    batchRows = rows(batch);
+    batchBad = bad(batch);
+  }
+
+  /** Count, sums and an order-free hash of every row: equal only if every row is there once. */
+  private static List<String> rows(String out) throws Exception {
+    return SampleJobIT.query("SELECT count(*), sum(l_extendedprice), sum(hash(l_orderkey, l_linenumber, l_comment, "
+        + "l_shipdate)) FROM read_parquet('" + out + "/*.parquet')");
+  }
+
+  private static List<String> bad(String out) throws Exception {
+    return SampleJobIT.query("SELECT count(*), sum(hash(origin, reason)) FROM read_json_auto('" + out
+        + "-dead-letter/*.jsonl')");
+  }
+
+  private static long partFiles(String out) throws Exception {
+    try (Stream<Path> files = Files.list(Path.of(out))) {
+      return files.filter(f -> f.getFileName().toString().matches("part-\\d+-of-\\d+\\.parquet")).count();
+    }
+  }
+
+  @Test
+  public void aTaskThatFailsAfterCheckpointsIsRestoredAndEveryRowIsWrittenOnce() throws Exception {
+    String out = TMP.getRoot() + "/failed-once";
+    Path marker = TMP.getRoot().toPath().resolve("failed-once.marker");
+    EtlJobTest.Run run = new EtlJobTest.Run("--pipeline=" + spec, "--output=" + out, "--resumable",
+        "--checkpointDir=" + TMP.getRoot() + "/chk-failed-once", "--checkpointingInterval=200",
+        "--fault=records.throttle(perSecond=20000);records.failOnce(after=25000,marker=" + marker + ")");
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat("the fault was injected", Files.exists(marker), is(true));
+    assertThat(rows(out), equalTo(batchRows));
+    assertThat(bad(out), equalTo(batchBad));
+    assertThat(RunCounts.read(out + "/_run").get("written"),
+        equalTo(RunCounts.read(TMP.getRoot() + "/batch/_run").get("written")));
+    assertThat("a file per writer and checkpoint, not the runner's four shards", partFiles(out), greaterThan(4L));
+  }
+
+  @Test
+  public void aKilledRunResumesWithTheFilesItsCheckpointRecorded() throws Exception {
+    String out = TMP.getRoot() + "/killed";
+    Path chk = TMP.getRoot().toPath().resolve("chk-killed");
+    String[] flags = {"--pipeline=" + spec, "--output=" + out, "--resumable", "--checkpointDir=" + chk,
+        "--checkpointingInterval=200"};
+    ProcessBuilder launcher = new ProcessBuilder(Stream.concat(
+        Stream.of(Path.of("bin/beam-etl").toAbsolutePath().toString(), "--fault=records.throttle(perSecond=5000)"),
+        Stream.of(flags)).toArray(String[]::new))
+        .redirectErrorStream(true).redirectOutput(TMP.newFile("killed.log"));
+    launcher.environment().put("BEAM_ETL_WARM", "0");
+    launcher.environment().put("BEAM_ETL_CDS", "0");
+    Process first = launcher.start();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!(recordedFiles(Path.of(out)) >= 2 && checkpoints(chk) >= 2) && System.nanoTime() < deadline
+        && first.isAlive()) {
+      Thread.sleep(50);
+    }
+    assertThat("still running when killed", first.isAlive(), is(true));
+    first.destroyForcibly().waitFor();
+    assertThat("the killed run left closed temporary files", recordedFiles(Path.of(out)), greaterThan(0L));
+
+    // The same steps as the stopped run (the throttle is one), at full speed.
+    EtlJobTest.Run resumed = new EtlJobTest.Run(Stream.concat(Stream.of(flags), Stream.of("--resumeFrom=latest",
+        "--fault=records.throttle(perSecond=100000000)")).toArray(String[]::new));
+    assertThat(resumed.err, resumed.code, is(EtlJob.OK));
+    assertThat(resumed.out, containsString("rows written"));
+    assertThat(rows(out), equalTo(batchRows));
+    assertThat(bad(out), equalTo(batchBad));
+    try (Stream<Path> left = Files.list(Path.of(out))) {
+      assertThat("no temporary folder is left", left.noneMatch(p -> p.getFileName().toString().startsWith(".temp")),
+          is(true));
+    }
+  }
+
+  /** Temporary files under the output that a writer closed (Beam names them by a UUID). */
+  private static long recordedFiles(Path out) throws Exception {
+    if (!Files.isDirectory(out)) {
+      return 0;
+    }
+    try (Stream<Path> all = Files.walk(out)) {
+      return all.filter(p -> p.getParent().getFileName().toString().startsWith(".temp-beam"))
+          .filter(p -> p.toFile().length() > 0).count();
+    }
+  }
+
+  private static long checkpoints(Path chk) throws Exception {
+    if (!Files.isDirectory(chk)) {
+      return 0;
+    }
+    try (Stream<Path> all = Files.walk(chk, 3)) {
+      return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+          .count();
+    }
+  }
+}

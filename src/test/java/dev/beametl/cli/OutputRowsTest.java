@@ -1,0 +1,80 @@
+package dev.beametl.cli;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+
+import dev.beametl.load.Load;
+import dev.beametl.pipeline.Specs;
+import dev.beametl.record.OutputColumns;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SinkSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The end-of-run check counts the rows of this run's part files as a reader would: CSV records with
+ * quoted line breaks and doubled quotes, one header per file, JSON lines, Parquet footers; not
+ * Beam's temporary folders, the run folder, or other runs' files beside an appending run's.
+ */
+public class OutputRowsTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private Path write(String name, String text) throws Exception {
+    Path file = tmp.getRoot().toPath().resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private PipelineSpec spec(String format) {
+    return Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: note, type: string}]",
+        "sink: {format: " + format + ", path: '" + tmp.getRoot() + "/out'}", ""), "t", List.of());
+  }
+
+  @Test
+  public void csvRecordsAreCountedWithTheirQuotesAndWithoutTheHeader() throws Exception {
+    Path csv = write("a.csv", "id,note\n1,\"two\nlines\"\n2,\"a \"\"quoted\"\"\nbreak\"\n3,\n4,last without a break");
+    assertThat(OutputRows.rows(csv, SinkSpec.Format.CSV), is(4L));
+    assertThat(OutputRows.rows(write("h.csv", "id,note\n"), SinkSpec.Format.CSV), is(0L));
+    assertThat(OutputRows.rows(write("e.csv", ""), SinkSpec.Format.CSV), is(0L));
+    Path jsonl = write("a.jsonl", "{\"note\":\"a \\\"quote and a \\n\"}\n{\"note\":\"\\\"\"}\n");
+    assertThat("JSON escapes its quotes and line breaks", OutputRows.rows(jsonl, SinkSpec.Format.JSONL), is(2L));
+  }
+
+  @Test
+  public void parquetRowsComeFromTheFooter() throws Exception {
+    PipelineSpec spec = spec("parquet");
+    Files.createDirectories(Path.of(spec.sink().path()));
+    Load.writeEmptyResultIfNone(spec.sink(), OutputColumns.of(spec));
+    Path empty = Path.of(spec.sink().path(), "part-00000-of-00001.parquet");
+    assertThat(OutputRows.rows(empty, SinkSpec.Format.PARQUET), is(0L));
+    assertThat(OutputRows.mismatch(spec, 0, null), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec, 3, null), allOf(containsString("holds 0 rows in 1 files, but the run wrote 3"),
+        containsString("rows are missing")));
+  }
+
+  @Test
+  public void onlyThisRunsPartFilesCount() throws Exception {
+    write("out/part-00000-of-00002.csv", "id,note\n1,a\n2,b\n");
+    write("out/region=EU/part-00001-of-00002.csv", "id,note\n3,c\n");
+    write("out/.temp-beam-1f/part-00000-of-00001.csv", "id,note\n9,x\n");
+    write("out/_run/part-00000-of-00001.csv", "id,note\n9,x\n");
+    write("out/part-00000-of-00002.csv.bak", "id,note\n9,x\n");
+    write("out/part-0badc0de-00000-of-00001.csv", "id,note\n4,d\n");
+    assertThat(OutputRows.mismatch(spec("csv"), 3, null), is(nullValue()));
+    assertThat("an appending run's own files", OutputRows.mismatch(spec("csv"), 1, "0badc0de"), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec("csv"), 2, null), containsString("holds 3 rows in 2 files, but the run wrote 2: "
+        + "rows are there twice"));
+    assertThat(OutputRows.mismatch(spec("jsonl"), 0, null), is(nullValue()));
+  }
+}
