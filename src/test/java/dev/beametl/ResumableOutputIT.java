@@ -75,7 +75,7 @@ public class ResumableOutputIT {
     String out = TMP.getRoot() + "/failed-once";
     Path marker = TMP.getRoot().toPath().resolve("failed-once.marker");
     EtlJobTest.Run run = new EtlJobTest.Run("--pipeline=" + spec, "--output=" + out, "--resumable",
-        "--checkpointDir=" + TMP.getRoot() + "/chk-failed-once", "--checkpointingInterval=200",
+        "--checkpointDir=" + TMP.getRoot() + "/chk-failed-once", "--checkpointingInterval=200", "--parallelism=2",
         "--fault=records.throttle(perSecond=20000);records.failOnce(after=25000,marker=" + marker + ")");
     assertThat(run.err, run.code, is(EtlJob.OK));
     assertThat("the fault was injected", Files.exists(marker), is(true));
@@ -83,7 +83,7 @@ public class ResumableOutputIT {
     assertThat(bad(out), equalTo(batchBad));
     assertThat(RunCounts.read(out + "/_run").get("written"),
         equalTo(RunCounts.read(TMP.getRoot() + "/batch/_run").get("written")));
-    assertThat("a file per writer and checkpoint, not the runner's four shards", partFiles(out), greaterThan(4L));
+    assertThat("a file per writer and checkpoint, not the runner's 2 x 2 shards", partFiles(out), greaterThan(4L));
   }
 
   @Test
@@ -91,7 +91,7 @@ public class ResumableOutputIT {
     String out = TMP.getRoot() + "/killed";
     Path chk = TMP.getRoot().toPath().resolve("chk-killed");
     String[] flags = {"--pipeline=" + spec, "--output=" + out, "--resumable", "--checkpointDir=" + chk,
-        "--checkpointingInterval=200"};
+        "--checkpointingInterval=200", "--parallelism=2"};
     ProcessBuilder launcher = new ProcessBuilder(Stream.concat(
         Stream.of(Path.of("bin/beam-etl").toAbsolutePath().toString(), "--fault=records.throttle(perSecond=5000)"),
         Stream.of(flags)).toArray(String[]::new))
@@ -113,6 +113,7 @@ public class ResumableOutputIT {
         "--fault=records.throttle(perSecond=100000000)")).toArray(String[]::new));
     assertThat(resumed.err, resumed.code, is(EtlJob.OK));
     assertThat(resumed.out, containsString("rows written"));
+    assertThat("the resumed checkpoint is deleted after the run", checkpoints(chk), is(0L));
     assertThat(rows(out), equalTo(batchRows));
     assertThat(bad(out), equalTo(batchBad));
     try (Stream<Path> left = Files.list(Path.of(out))) {

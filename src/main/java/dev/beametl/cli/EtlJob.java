@@ -169,6 +169,7 @@ public final class EtlJob {
       plan = RunPlan.of(spec, options, callerDir);
       spec = plan.spec;
       OutputDirectories.check(spec, plan.append);
+      refuseResumeAfterRenames(spec, options);
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec);
       }
@@ -279,16 +280,16 @@ public final class EtlJob {
       } catch (RuntimeException e) {
         e.printStackTrace(); // into the job's log; the terminal gets one line
         throw e;
-      } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(exitDuringRun);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook runs
-        }
       }
       peakHeap = progress.peakHeapBytes();
       maxHeap = progress.maxHeapBytes();
       liveHeap = progress.liveHeapBytes();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitDuringRun); // the warm runner's JVM runs many jobs
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs
+      }
     }
     timeline.phaseEnded("run");
     if (jobSeconds != null) {
@@ -302,7 +303,10 @@ public final class EtlJob {
     RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
         (System.nanoTime() - start) / 1e9, runner);
     out.print(summary.render());
-    String missing = OutputRows.mismatch(spec, summary.count("written"), plan.append ? runId : null);
+    String missing = !summary.counts().containsKey("written")
+        ? "the run wrote no counts (a checkpoint taken after the job had ended was resumed?); run again without "
+            + "--resumeFrom"
+        : OutputRows.mismatch(spec, summary.count("written"), plan.append ? runId : null);
     if (missing != null) { // before the state, the table and the marker: this run did not succeed
       err.println("beam-etl: " + missing + "; its log: " + log);
       return JOB_FAILED;
@@ -352,6 +356,27 @@ public final class EtlJob {
       FlinkSettings.removeResumedCheckpoints(options);
     }
     return OK;
+  }
+
+  /**
+   * A stopped resumable run that had begun renaming its files into place cannot be resumed exactly:
+   * its checkpoint names temporary files that are gone, and the resumed run would delete the renamed
+   * ones as previous output. Refused before anything is touched.
+   */
+  private static void refuseResumeAfterRenames(PipelineSpec spec, EtlOptions options) {
+    if (options.getResumeFrom() == null) {
+      return;
+    }
+    Path inPlace;
+    try {
+      inPlace = OutputRows.fileInPlace(spec);
+    } catch (IOException e) {
+      throw new SpecException("--resumeFrom: cannot list the output: " + e.getMessage());
+    }
+    if (inPlace != null) {
+      throw new SpecException("--resumeFrom: " + inPlace + " is in place already: the stopped run had begun renaming "
+          + "its files, and its checkpoint names temporary files that are gone. Run again without --resumeFrom");
+    }
   }
 
   /** Where the progress line's counts come from: this JVM, or a cluster's REST API. */

@@ -47,6 +47,28 @@ final class OutputRows {
             : "rows are there twice (files of another run?); run again");
   }
 
+  /**
+   * A part file or dead-letter file already in place, or null: a resumable run renames its files into
+   * place only when its input has ended, so a stopped run that left one had begun its last step, and
+   * a checkpoint taken before that names temporary files the renames took away.
+   */
+  static @Nullable Path fileInPlace(PipelineSpec spec) throws IOException {
+    if (spec.sink().format() != SinkSpec.Format.JDBC) {
+      List<Path> parts = files(Path.of(spec.sink().path()), spec.sink().format(), null);
+      if (!parts.isEmpty()) {
+        return parts.get(0);
+      }
+    }
+    Path deadLetters = Path.of(spec.deadLetterPath());
+    if (!Files.isDirectory(deadLetters)) {
+      return null;
+    }
+    try (Stream<Path> all = Files.list(deadLetters)) {
+      return all.filter(p -> p.getFileName().toString().matches("bad-records-\\d{5,}-of-\\d{5,}\\.jsonl"))
+          .sorted().findFirst().orElse(null);
+    }
+  }
+
   /** The part files this run wrote under {@code dir}, partition directories included. */
   static List<Path> files(Path dir, SinkSpec.Format format, @Nullable String appendRun) throws IOException {
     if (!Files.isDirectory(dir)) {

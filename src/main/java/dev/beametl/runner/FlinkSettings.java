@@ -95,12 +95,14 @@ public final class FlinkSettings {
         // last completed checkpoint falls far behind the reads; unaligned ones overtake it.
         flink.setUnalignedCheckpointEnabled(true);
       }
-      if (!given.contains("maxBundleSize") && !given.contains("maxBundleTimeMills")) {
-        // A file sink writes each bundle to a file of its own (see the patched
-        // FlinkTransformOverrides), and a streaming job's bundles default to 1,000 elements or
-        // 1 s. The batch sizes instead: bundles then end at a checkpoint, about one file per writer
-        // per checkpoint interval, as Flink's own file sink rolls them.
+      // A file sink writes each bundle to a file of its own (see the patched
+      // FlinkTransformOverrides), and a streaming job's bundles default to 1,000 elements or 1 s.
+      // The batch sizes instead: bundles then end at a checkpoint, about one file per writer per
+      // checkpoint interval, as Flink's own file sink rolls them.
+      if (!given.contains("maxBundleSize")) {
         flink.setMaxBundleSize(RESUMABLE_BUNDLE_SIZE);
+      }
+      if (!given.contains("maxBundleTimeMills")) {
         flink.setMaxBundleTimeMills(RESUMABLE_BUNDLE_MILLIS);
       }
       flink.setExternalizedCheckpointsEnabled(true);

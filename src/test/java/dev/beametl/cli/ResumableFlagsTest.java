@@ -53,6 +53,25 @@ public class ResumableFlagsTest {
     assertThat(r.err, containsString("--resumeFrom=" + dir.resolve("sales-by-product") + "/<run>/chk-N"));
   }
 
+  /** The stopped run had begun renaming its files into place: the checkpoint's temporary files are gone. */
+  @Test
+  public void aResumeIsRefusedOnceTheStoppedRunsFilesAreInPlace() throws Exception {
+    Path out = tmp.newFolder("out").toPath();
+    Files.writeString(out.resolve("part-00000-of-00003.parquet"), "x");
+    EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--ifExists=overwrite",
+        "--checkpointDir=" + tmp.getRoot() + "/none");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString(out.resolve("part-00000-of-00003.parquet") + " is in place already"));
+    assertThat(r.err, containsString("Run again without --resumeFrom"));
+    assertThat("nothing was touched", Files.exists(out.resolve("part-00000-of-00003.parquet")), is(true));
+    Files.delete(out.resolve("part-00000-of-00003.parquet"));
+    Path deadLetters = Files.createDirectories(tmp.getRoot().toPath().resolve("out-dead-letter"));
+    Files.writeString(deadLetters.resolve("bad-records-00001-of-00002.jsonl"), "{}\n");
+    r = run("--resumable", "--resumeFrom=latest", "--ifExists=overwrite",
+        "--checkpointDir=" + tmp.getRoot() + "/none");
+    assertThat(r.err, containsString("bad-records-00001-of-00002.jsonl is in place already"));
+  }
+
   @Test
   public void aDirectoryThatIsNoCheckpointIsRefused() {
     EtlJobTest.Run r = run("--resumable", "--resumeFrom=" + tmp.getRoot());

@@ -54,7 +54,7 @@ public class FlinkSettingsTest {
         .as(FlinkPipelineOptions.class);
     FlinkSettings.applyDefaults(given.as(RunnerOptions.class), List.of("resumable", "maxBundleSize"));
     assertThat(given.getMaxBundleSize(), equalTo(500L));
-    assertThat("Flink's streaming default", given.getMaxBundleTimeMills(), equalTo(1_000L));
+    assertThat("the other still ends at checkpoints", given.getMaxBundleTimeMills(), equalTo(10_000L));
   }
 
   /** Beam passes --savepointPath only to a remote master: the embedded runner's job reads it from its config. */
