@@ -42,9 +42,9 @@ final class OutputRows {
     }
     return String.format(Locale.ROOT, "the output \"%s\" holds %,d rows in %,d files, but the run wrote %,d: %s",
         dir, rows, files.size(), written, rows < written
-            ? "rows are missing (a resumed run whose checkpoint's temporary files under the output were deleted "
-                + "loses them: run again without --resumeFrom)"
-            : "rows are there twice (files of another run?); run again");
+            ? "rows are missing (after --resumeFrom: the checkpoint's temporary files under the output were "
+                + "deleted); run again without --resumeFrom"
+            : "rows are there twice; run again");
   }
 
   /**
