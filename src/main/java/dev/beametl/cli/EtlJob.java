@@ -1,5 +1,6 @@
 package dev.beametl.cli;
 
+import dev.beametl.extract.InputFiles;
 import dev.beametl.fault.Faults;
 import dev.beametl.load.Load;
 import dev.beametl.pipeline.EtlPipeline;
@@ -15,6 +16,7 @@ import dev.beametl.runner.FlinkSettings;
 import dev.beametl.runner.ScratchDir;
 import dev.beametl.spec.JdbcUrls;
 import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -32,6 +34,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -171,7 +174,7 @@ public final class EtlJob {
       OutputDirectories.check(spec, plan.append);
       refuseResumeAfterRenames(spec, options);
       if (FlinkSettings.isFlink(options)) {
-        FlinkSettings.applySpec(options, spec);
+        FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec) : null);
       }
       job = plan.applyTo(pipelineOf(spec, options)).withRun(runId);
     } catch (SpecException | IllegalArgumentException e) {
@@ -356,6 +359,34 @@ public final class EtlJob {
       FlinkSettings.removeResumedCheckpoints(options);
     }
     return OK;
+  }
+
+  /**
+   * What a resumable run's checkpoints belong to: the spec as run (overrides applied) and each input
+   * file's path, size and modification time, hashed. A resume finds only checkpoints of the same key.
+   */
+  static String resumeKey(PipelineSpec spec) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(spec.toString().getBytes(StandardCharsets.UTF_8));
+      List<SourceSpec> sources = new ArrayList<>();
+      sources.add(spec.source());
+      spec.lookups().forEach(lookup -> sources.add(lookup.source()));
+      for (SourceSpec source : sources) {
+        if (source.jdbc() != null) {
+          continue;
+        }
+        for (MatchResult.Metadata file : InputFiles.match(source.path())) {
+          sha.update(("\n" + file.resourceId() + "\t" + file.sizeBytes() + "\t" + file.lastModifiedMillis())
+              .getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+    } catch (IOException e) {
+      throw new SpecException("--resumable: cannot list the input: " + e.getMessage());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

@@ -130,6 +130,16 @@ public final class FlinkSettings {
 
   /** Settings that depend on the spec: the job's name and where its checkpoints go. */
   public static void applySpec(RunnerOptions options, PipelineSpec spec) {
+    applySpec(options, spec, null);
+  }
+
+  /**
+   * As {@link #applySpec(RunnerOptions, PipelineSpec)}; a resumable run's checkpoints go under
+   * {@code <checkpointDir>/<pipeline>/<runKey>}, and only a checkpoint there is resumed. The key
+   * stands for the spec and its input files as they are (see EtlJob): a checkpoint restored into a
+   * job with another filter, or over files changed since, went on with rows of both, exit 0.
+   */
+  public static void applySpec(RunnerOptions options, PipelineSpec spec, @javax.annotation.Nullable String runKey) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     if (flink.getJobName() == null || flink.getJobName().startsWith("etljob-")) {
       flink.setJobName("beam-etl-" + spec.name());
@@ -146,16 +156,36 @@ public final class FlinkSettings {
       throw new SpecException("--resumable: " + why + "; a restore would read part of it twice. Run without "
           + "--resumable (the runner then retries failed tasks from the start of their input).");
     }
-    Path checkpoints = checkpointDir(options, spec);
-    if (flink.getStateBackendStoragePath() == null) {
+    if (spec.sink().shards() > 0) {
+      // Beam's sharded write groups each shard's rows, which a streaming job holds until the input
+      // ends and then reads into the heap at once: 600,000 rows with -Xmx256m ran out of memory.
+      throw new SpecException("sink.shards: a resumable run writes a file per writer and checkpoint; "
+          + spec.sink().shards() + " fixed shards would hold all rows in memory until the input ends. Remove "
+          + "sink.shards (--set=sink.shards=0), or run without --resumable");
+    }
+    Path pipeline = checkpointDir(options, spec);
+    Path checkpoints = runKey == null ? pipeline : pipeline.resolve(runKey);
+    boolean ours = flink.getStateBackendStoragePath() == null;
+    if (ours) {
       flink.setStateBackendStoragePath(checkpoints.toUri().toString());
     }
     String from = options.getResumeFrom();
     if (from != null) {
-      Path checkpoint = "latest".equals(from) ? onlyRunsLatest(checkpoints) : Path.of(from);
+      if ("latest".equals(from) && checkpoints(checkpoints).isEmpty() && !checkpoints(pipeline, 4).isEmpty()) {
+        throw new SpecException("--resumeFrom=latest: the checkpoints under " + pipeline + " were taken by runs of "
+            + "another spec or of input files changed since (a resume must run the same spec over the same files); "
+            + "run without --resumeFrom to start from the beginning");
+      }
+      Path checkpoint = "latest".equals(from) ? onlyRunsLatest(checkpoints)
+          : Path.of(from).toAbsolutePath().normalize();
       if (!Files.isRegularFile(checkpoint.resolve("_metadata"))) {
         throw new SpecException("--resumeFrom: " + checkpoint + " is not a checkpoint (no _metadata in it); "
             + "give a chk-N directory under " + checkpoints + " or 'latest'");
+      }
+      if (ours && runKey != null && !checkpoint.startsWith(checkpoints)) {
+        throw new SpecException("--resumeFrom: " + checkpoint + " was not taken by a run of this spec over these "
+            + "input files (their checkpoints go under " + checkpoints + "; another spec, or files changed since, "
+            + "would mix rows of both); run without --resumeFrom to start from the beginning");
       }
       flink.setSavepointPath(checkpoint.toUri().toString());
     }
@@ -212,10 +242,15 @@ public final class FlinkSettings {
 
   /** Every complete checkpoint under {@code dir}: the {@code chk-N} directories holding a {@code _metadata}. */
   private static List<Path> checkpoints(Path dir) {
+    return checkpoints(dir, 3);
+  }
+
+  /** As {@link #checkpoints(Path)}, {@code depth} levels down to the {@code _metadata} files. */
+  private static List<Path> checkpoints(Path dir, int depth) {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.find(dir, 3, (p, a) -> p.getFileName().toString().equals("_metadata")
+    try (Stream<Path> files = Files.find(dir, depth, (p, a) -> p.getFileName().toString().equals("_metadata")
         && p.getParent().getFileName().toString().startsWith("chk-"))) {
       return files.map(Path::getParent).collect(Collectors.toList());
     } catch (IOException e) {

@@ -39,18 +39,52 @@ public class ResumableFlagsTest {
     assertThat(r.err, containsString("run without --resumeFrom"));
   }
 
+  /** Where this spec's checkpoints go, as the refusal of a resume without any names it. */
+  private Path runKeyDir(Path checkpointDir) {
+    EtlJobTest.Run none = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + checkpointDir);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("no retained checkpoint under (\\S+);")
+        .matcher(none.err);
+    assertThat(none.err, m.find(), is(true));
+    return Path.of(m.group(1));
+  }
+
+  private static void checkpoint(Path chk) throws Exception {
+    Files.createDirectories(chk);
+    Files.write(chk.resolve("_metadata"), new byte[] {1});
+  }
+
   /** Two runs of one pipeline on one --checkpointDir (at once, or one never resumed): "latest" would be a guess. */
   @Test
   public void latestAmongTwoRunsCheckpointsIsRefusedNamingThem() throws Exception {
     Path dir = tmp.newFolder("shared").toPath();
+    Path key = runKeyDir(dir);
+    assertThat("under the pipeline's name, a key of its spec and input", key.getParent(),
+        is(dir.resolve("sales-by-product")));
     for (String run : new String[] {"0a1b", "2c3d"}) {
-      Path chk = Files.createDirectories(dir.resolve("sales-by-product").resolve(run).resolve("chk-2"));
-      Files.write(chk.resolve("_metadata"), new byte[] {1});
+      checkpoint(key.resolve(run).resolve("chk-2"));
     }
     EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir);
     assertThat(r.code, is(EtlJob.USAGE));
     assertThat(r.err, containsString("holds checkpoints of 2 runs (0a1b, 2c3d)"));
-    assertThat(r.err, containsString("--resumeFrom=" + dir.resolve("sales-by-product") + "/<run>/chk-N"));
+    assertThat(r.err, containsString("--resumeFrom=" + key + "/<run>/chk-N"));
+  }
+
+  /** A checkpoint restored into a job with another filter, or over changed files, went on with rows of both. */
+  @Test
+  public void aCheckpointOfAnotherSpecOrInputIsNotResumed() throws Exception {
+    Path dir = tmp.newFolder("changed").toPath();
+    Path key = runKeyDir(dir);
+    checkpoint(key.resolve("0a1b").resolve("chk-3"));
+    EtlJobTest.Run changed = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir,
+        "--set=filter=revenue > 1000");
+    assertThat(changed.code, is(EtlJob.USAGE));
+    assertThat(changed.err, containsString("were taken by runs of another spec or of input files changed since"));
+    EtlJobTest.Run explicit = run("--resumable", "--resumeFrom=" + key.resolve("0a1b").resolve("chk-3"),
+        "--checkpointDir=" + dir, "--set=filter=revenue > 1000");
+    assertThat(explicit.code, is(EtlJob.USAGE));
+    assertThat(explicit.err, containsString("was not taken by a run of this spec over these input files"));
+    assertThat("the same spec and input find it", runKeyDir(tmp.newFolder("again").toPath()).getFileName(),
+        is(key.getFileName()));
   }
 
   /** The stopped run had begun renaming its files into place: the checkpoint's temporary files are gone. */
@@ -70,6 +104,14 @@ public class ResumableFlagsTest {
     r = run("--resumable", "--resumeFrom=latest", "--ifExists=overwrite",
         "--checkpointDir=" + tmp.getRoot() + "/none");
     assertThat(r.err, containsString("bad-records-00001-of-00002.jsonl is in place already"));
+  }
+
+  @Test
+  public void fixedShardsAreRefusedSinceTheyHoldEveryRowUntilTheEnd() {
+    EtlJobTest.Run r = run("--resumable", "--set=sink.shards=2");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("sink.shards: a resumable run writes a file per writer and checkpoint"));
+    assertThat(r.err, containsString("--set=sink.shards=0"));
   }
 
   @Test
