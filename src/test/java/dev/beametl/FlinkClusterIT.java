@@ -17,7 +17,6 @@ import dev.beametl.bench.SalesGenerator;
 import dev.beametl.cli.EtlJob;
 import dev.beametl.cli.EtlJobTest;
 import dev.beametl.pipeline.RunCounts;
-import dev.beametl.runner.FlinkSettings;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;

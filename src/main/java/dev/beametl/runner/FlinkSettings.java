@@ -232,11 +232,6 @@ public final class FlinkSettings {
     return latest;
   }
 
-  /** The newest complete checkpoint under {@code dir} ({@code <job id>/chk-N/_metadata}). */
-  public static Optional<Path> latestCheckpoint(Path dir) {
-    return checkpoints(dir).stream().max(NEWEST);
-  }
-
   /** Checkpoints by when their metadata was written. */
   private static final Comparator<Path> NEWEST = Comparator.comparing(chk -> modified(chk.resolve("_metadata")));
 
