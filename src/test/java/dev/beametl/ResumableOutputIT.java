@@ -137,7 +137,7 @@ public class ResumableOutputIT {
     if (!Files.isDirectory(chk)) {
       return 0;
     }
-    try (Stream<Path> all = Files.walk(chk, 3)) {
+    try (Stream<Path> all = Files.walk(chk, 5)) { // <pipeline>/<key of spec and input>/<job>/chk-N
       return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
           .count();
     }
