@@ -171,13 +171,18 @@ public final class FlinkSettings {
     }
     String from = options.getResumeFrom();
     if (from != null) {
-      if ("latest".equals(from) && checkpoints(checkpoints).isEmpty() && !checkpoints(pipeline, 4).isEmpty()) {
-        throw new SpecException("--resumeFrom=latest: the checkpoints under " + pipeline + " were taken by runs of "
-            + "another spec or of input files changed since (a resume must run the same spec over the same files); "
-            + "run without --resumeFrom to start from the beginning");
+      Path checkpoint;
+      if ("latest".equals(from)) {
+        List<Path> retained = checkpoints(checkpoints, 3); // <job>/chk-N/_metadata
+        if (retained.isEmpty() && !checkpoints(pipeline, 4).isEmpty()) {
+          throw new SpecException("--resumeFrom=latest: the checkpoints under " + pipeline + " were taken by runs of "
+              + "another spec or of input files changed since (a resume must run the same spec over the same "
+              + "files); run without --resumeFrom to start from the beginning");
+        }
+        checkpoint = onlyRunsLatest(checkpoints, retained);
+      } else {
+        checkpoint = Path.of(from).toAbsolutePath().normalize();
       }
-      Path checkpoint = "latest".equals(from) ? onlyRunsLatest(checkpoints)
-          : Path.of(from).toAbsolutePath().normalize();
       if (!Files.isRegularFile(checkpoint.resolve("_metadata"))) {
         throw new SpecException("--resumeFrom: " + checkpoint + " is not a checkpoint (no _metadata in it); "
             + "give a chk-N directory under " + checkpoints + " or 'latest'");
@@ -213,13 +218,12 @@ public final class FlinkSettings {
   }
 
   /**
-   * The newest checkpoint under {@code dir}, when all of them are one run's. Checkpoints of two runs
+   * The newest of {@code all}, the checkpoints under {@code dir}, when all of them are one run's. Checkpoints of two runs
    * (two runs of the pipeline at once on one --checkpointDir, or a stopped run never resumed beside a
    * newer one) make "latest" a guess: the newest may be a running job's, which Flink deletes as it
    * goes (a resume failed on it), or another run's than the one to resume.
    */
-  static Path onlyRunsLatest(Path dir) {
-    List<Path> all = checkpoints(dir);
+  private static Path onlyRunsLatest(Path dir, List<Path> all) {
     Path latest = all.stream().max(NEWEST).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "
         + "checkpoint under " + dir + "; run without --resumeFrom to start from the beginning"));
     List<Path> runs = all.stream().map(Path::getParent).distinct().sorted().collect(Collectors.toList());
@@ -235,12 +239,10 @@ public final class FlinkSettings {
   /** Checkpoints by when their metadata was written. */
   private static final Comparator<Path> NEWEST = Comparator.comparing(chk -> modified(chk.resolve("_metadata")));
 
-  /** Every complete checkpoint under {@code dir}: the {@code chk-N} directories holding a {@code _metadata}. */
-  private static List<Path> checkpoints(Path dir) {
-    return checkpoints(dir, 3);
-  }
-
-  /** As {@link #checkpoints(Path)}, {@code depth} levels down to the {@code _metadata} files. */
+  /**
+   * Every complete checkpoint under {@code dir}, {@code depth} levels down to the {@code _metadata}
+   * files: the {@code chk-N} directories holding one.
+   */
   private static List<Path> checkpoints(Path dir, int depth) {
     if (!Files.isDirectory(dir)) {
       return List.of();
