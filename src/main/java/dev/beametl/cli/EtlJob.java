@@ -2,6 +2,7 @@ package dev.beametl.cli;
 
 import dev.beametl.extract.InputFiles;
 import dev.beametl.fault.Faults;
+import dev.beametl.load.DeadLetters;
 import dev.beametl.load.Load;
 import dev.beametl.pipeline.EtlPipeline;
 import dev.beametl.pipeline.RunCounts;
@@ -306,10 +307,11 @@ public final class EtlJob {
     RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
         (System.nanoTime() - start) / 1e9, runner);
     out.print(summary.render());
-    String missing = !summary.counts().containsKey("written")
+    String missing = !summary.counts().containsKey("written") || !summary.counts().containsKey(DeadLetters.WRITTEN)
         ? "the run wrote no counts (a checkpoint taken after the job had ended was resumed?); run again without "
             + "--resumeFrom"
-        : OutputRows.mismatch(spec, summary.count("written"), plan.append ? runId : null);
+        : OutputRows.mismatch(spec, summary.count("written"), summary.count(DeadLetters.WRITTEN),
+            plan.append ? runId : null);
     if (missing != null) { // before the state, the table and the marker: this run did not succeed
       err.println("beam-etl: " + missing + "; its log: " + log);
       return JOB_FAILED;

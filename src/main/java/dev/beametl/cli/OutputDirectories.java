@@ -26,18 +26,18 @@ import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDe
  * ({@link OutputLock}), deletes the previous output, and at its end lists what it wrote.
  */
 final class OutputDirectories implements AutoCloseable {
+  private static final String RUN = JobFiles.RUN;
+  /** A file an appending run wrote: {@code part-<run>-00000-of-00002.parquet}, at any depth. */
+  private static final Pattern RUN_FILE = Pattern.compile("(?:" + JobFiles.PART + "|" + JobFiles.DEAD_LETTERS
+      + ")-(" + RUN + ")-" + JobFiles.SHARD + "\\.\\w+");
   /**
    * What this job has always written: Beam's part files, the dead letters, the run folder, the
    * success marker, Beam's temporary folders, and the partition directories of a partitioned sink. Accepted without a manifest for outputs written before
    * manifests existed, and after a run that died before writing its manifest.
    */
-  /** A run's id, as an appending run names its files with it. */
-  private static final String RUN = "[0-9a-f]{8}";
-  /** A file an appending run wrote: {@code part-<run>-00000-of-00002.parquet}, at any depth. */
-  private static final Pattern RUN_FILE = Pattern.compile("(?:part|bad-records)-(" + RUN + ")-\\d{5,}-of-\\d{5,}\\.\\w+");
   private static final Pattern JOB_NAMES = Pattern.compile(
-      "part-(" + RUN + "-)?\\d{5,}-of-\\d{5,}\\.(parquet|csv|jsonl)|bad-records-(" + RUN
-          + "-)?\\d{5,}-of-\\d{5,}\\.jsonl|_run|_SUCCESS"
+      JobFiles.PART + "-(" + RUN + "-)?" + JobFiles.SHARD + "\\.(parquet|csv|jsonl)|" + JobFiles.DEAD_LETTERS + "-("
+          + RUN + "-)?" + JobFiles.SHARD + "\\.jsonl|" + JobFiles.RUN_FOLDER + "|_SUCCESS"
           + "|\\.temp-beam[-\\w]*");
   /** The directory's own bookkeeping, never a run's output. */
   private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, AtomicJson.tmpName(RunManifest.FILE),
@@ -169,7 +169,7 @@ final class OutputDirectories implements AutoCloseable {
         continue;
       }
       for (String entry : previousOutput(dir, entries(dir), partitionPrefix)) {
-        if (keepTemporary && isTemporaryFolder(entry)) {
+        if (keepTemporary && JobFiles.isTemporaryFolder(entry)) {
           continue;
         }
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
@@ -252,17 +252,13 @@ final class OutputDirectories implements AutoCloseable {
     }
   }
 
-  private static boolean isTemporaryFolder(String entry) {
-    return entry.startsWith(".temp-beam");
-  }
-
   /** Beam's file sinks leave their (empty) temporary folders behind. */
   private static void deleteTemporaryFolders(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return;
     }
     try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.filter(p -> isTemporaryFolder(p.getFileName().toString())).collect(Collectors.toList())) {
+      for (Path p : s.filter(p -> JobFiles.isTemporaryFolder(p.getFileName().toString())).collect(Collectors.toList())) {
         MoreFiles.deleteRecursively(p, RecursiveDeleteOption.ALLOW_INSECURE);
       }
     }

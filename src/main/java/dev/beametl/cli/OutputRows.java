@@ -16,7 +16,7 @@ import javax.annotation.Nullable;
 
 /**
  * After a run and before its success is marked: the sink's files of this run must hold the rows the
- * run counted as written. Beam's file sinks rename each temporary file into place at the end and
+ * run counted as written, and its dead-letter files the bad records it counted. Beam's file sinks rename each temporary file into place at the end and
  * skip one that is gone (a retried rename must not fail), so a temporary file deleted between a
  * checkpoint and its resume would leave rows missing from a run that reports them written. Counted
  * from Parquet footers, and by reading CSV records (quotes respected, one header per file) and JSON
@@ -25,26 +25,40 @@ import javax.annotation.Nullable;
 final class OutputRows {
   private OutputRows() {}
 
-  /** Why the output does not hold {@code written} rows, or null when it does (or is a table). */
-  static @Nullable String mismatch(PipelineSpec spec, long written, @Nullable String appendRun) throws IOException {
+  /**
+   * Why the output does not hold {@code written} rows (a table is not counted) or the dead-letter
+   * directory {@code deadLetters} records, or null when both do.
+   */
+  static @Nullable String mismatch(PipelineSpec spec, long written, long deadLetters, @Nullable String appendRun)
+      throws IOException {
     SinkSpec sink = spec.sink();
-    if (sink.format() == SinkSpec.Format.JDBC) {
-      return null;
+    if (sink.format() != SinkSpec.Format.JDBC) {
+      Path output = Path.of(sink.path());
+      String why = mismatch("the output", output, "rows", files(output, sink.format(), appendRun), sink.format(),
+          written);
+      if (why != null) {
+        return why;
+      }
     }
-    Path dir = Path.of(sink.path());
-    List<Path> files = files(dir, sink.format(), appendRun);
-    long rows = 0;
+    Path dir = Path.of(spec.deadLetterPath());
+    return mismatch("the dead-letter directory", dir, "bad records", deadLetterFiles(dir, appendRun),
+        SinkSpec.Format.JSONL, deadLetters);
+  }
+
+  private static @Nullable String mismatch(String what, Path dir, String records, List<Path> files,
+      SinkSpec.Format format, long written) throws IOException {
+    long found = 0;
     for (Path file : files) {
-      rows += rows(file, sink.format());
+      found += rows(file, format);
     }
-    if (rows == written) {
+    if (found == written) {
       return null;
     }
-    return String.format(Locale.ROOT, "the output \"%s\" holds %,d rows in %,d files, but the run wrote %,d: %s",
-        dir, rows, files.size(), written, rows < written
-            ? "rows are missing (after --resumeFrom: the checkpoint's temporary files under the output were "
-                + "deleted); run again without --resumeFrom"
-            : "rows are there twice; run again");
+    return String.format(Locale.ROOT, "%s \"%s\" holds %,d %s in %,d files, but the run wrote %,d: %s",
+        what, dir, found, records, files.size(), written, found < written
+            ? records + " are missing (after --resumeFrom: the checkpoint's temporary files there were deleted); "
+                + "run again without --resumeFrom"
+            : records + " are there twice; run again");
   }
 
   /**
@@ -59,13 +73,19 @@ final class OutputRows {
         return parts.get(0);
       }
     }
-    Path deadLetters = Path.of(spec.deadLetterPath());
-    if (!Files.isDirectory(deadLetters)) {
-      return null;
+    List<Path> deadLetters = deadLetterFiles(Path.of(spec.deadLetterPath()), null);
+    return deadLetters.isEmpty() ? null : deadLetters.get(0);
+  }
+
+  /** The dead-letter files of a run in {@code dir}: those named for {@code appendRun}, or those without a run. */
+  static List<Path> deadLetterFiles(Path dir, @Nullable String appendRun) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
     }
-    try (Stream<Path> all = Files.list(deadLetters)) {
-      return all.filter(p -> p.getFileName().toString().matches("bad-records-\\d{5,}-of-\\d{5,}\\.jsonl"))
-          .sorted().findFirst().orElse(null);
+    Pattern name = JobFiles.files(JobFiles.DEAD_LETTERS, appendRun, "jsonl");
+    try (Stream<Path> all = Files.list(dir)) {
+      return all.filter(p -> name.matcher(p.getFileName().toString()).matches()).filter(Files::isRegularFile)
+          .sorted().collect(Collectors.toList());
     }
   }
 
@@ -74,8 +94,7 @@ final class OutputRows {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    Pattern name = Pattern.compile("part-" + (appendRun == null ? "" : Pattern.quote(appendRun) + "-")
-        + "\\d{5,}-of-\\d{5,}\\." + format.name().toLowerCase(Locale.ROOT));
+    Pattern name = JobFiles.files(JobFiles.PART, appendRun, format.name().toLowerCase(Locale.ROOT));
     try (Stream<Path> all = Files.walk(dir)) {
       return all.filter(p -> name.matcher(p.getFileName().toString()).matches())
           .filter(p -> !isHidden(dir.relativize(p)))
@@ -89,7 +108,7 @@ final class OutputRows {
   private static boolean isHidden(Path relative) {
     for (Path part : relative) {
       String s = part.toString();
-      if (s.startsWith(".") || s.equals("_run")) {
+      if (JobFiles.isTemporaryFolder(s) || s.equals(JobFiles.RUN_FOLDER)) {
         return true;
       }
     }

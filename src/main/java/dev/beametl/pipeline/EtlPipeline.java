@@ -163,13 +163,14 @@ public abstract class EtlPipeline {
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
         .apply("Load", run() == null ? load : load.withRun(run()).withAppend(append()));
 
-    bad.and(transformed.get(Transform.BAD))
+    PCollection<KV<String, Long>> deadLetters = bad.and(transformed.get(Transform.BAD))
         .apply("All bad records", Flatten.<BadRecord>pCollections())
         .apply("Dead letters", append() ? DeadLetters.to(spec.deadLetterPath()).withRunNamedFiles(run())
             : DeadLetters.to(spec.deadLetterPath()));
 
     counts.and(transformed.get(BundleCounts.TAG))
         .and(written)
+        .and(deadLetters)
         .apply("Run counts", RunCounts.writeTo(runDir(spec)));
   }
 

@@ -2,6 +2,7 @@ package dev.beametl.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.load.DeadLetters;
 import dev.beametl.record.BundleCounts;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -56,7 +57,8 @@ public final class RunCounts extends PTransform<PCollectionList<KV<String, Long>
   }
 
   /** The counts every run writes, zero or not, so a reader of counts.jsonl finds each of them. */
-  public static final List<String> ALWAYS = List.of("read", "valid", "bad", "filtered", "kept", "failed", "written");
+  public static final List<String> ALWAYS = List.of("read", "valid", "bad", "filtered", "kept", "failed", "written",
+      DeadLetters.WRITTEN);
 
   @Override
   public PDone expand(PCollectionList<KV<String, Long>> counts) {

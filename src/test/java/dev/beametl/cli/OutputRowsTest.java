@@ -21,7 +21,8 @@ import org.junit.rules.TemporaryFolder;
 /**
  * The end-of-run check counts the rows of this run's part files as a reader would: CSV records with
  * quoted line breaks and doubled quotes, one header per file, JSON lines, Parquet footers; not
- * Beam's temporary folders, the run folder, or other runs' files beside an appending run's.
+ * Beam's temporary folders, the run folder, or other runs' files beside an appending run's. The
+ * dead letters are counted so too.
  */
 public class OutputRowsTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
@@ -58,8 +59,8 @@ public class OutputRowsTest {
     Load.writeEmptyResultIfNone(spec.sink(), OutputColumns.of(spec));
     Path empty = Path.of(spec.sink().path(), "part-00000-of-00001.parquet");
     assertThat(OutputRows.rows(empty, SinkSpec.Format.PARQUET), is(0L));
-    assertThat(OutputRows.mismatch(spec, 0, null), is(nullValue()));
-    assertThat(OutputRows.mismatch(spec, 3, null), allOf(containsString("holds 0 rows in 1 files, but the run wrote 3"),
+    assertThat(OutputRows.mismatch(spec, 0, 0, null), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec, 3, 0, null), allOf(containsString("holds 0 rows in 1 files, but the run wrote 3"),
         containsString("rows are missing")));
   }
 
@@ -71,10 +72,28 @@ public class OutputRowsTest {
     write("out/_run/part-00000-of-00001.csv", "id,note\n9,x\n");
     write("out/part-00000-of-00002.csv.bak", "id,note\n9,x\n");
     write("out/part-0badc0de-00000-of-00001.csv", "id,note\n4,d\n");
-    assertThat(OutputRows.mismatch(spec("csv"), 3, null), is(nullValue()));
-    assertThat("an appending run's own files", OutputRows.mismatch(spec("csv"), 1, "0badc0de"), is(nullValue()));
-    assertThat(OutputRows.mismatch(spec("csv"), 2, null), containsString("holds 3 rows in 2 files, but the run wrote 2: "
+    assertThat(OutputRows.mismatch(spec("csv"), 3, 0, null), is(nullValue()));
+    assertThat("an appending run's own files", OutputRows.mismatch(spec("csv"), 1, 0, "0badc0de"), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec("csv"), 2, 0, null), containsString("holds 3 rows in 2 files, but the run wrote 2: "
         + "rows are there twice"));
-    assertThat(OutputRows.mismatch(spec("jsonl"), 0, null), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec("jsonl"), 0, 0, null), is(nullValue()));
+  }
+
+  @Test
+  public void deadLettersAreCountedBesideTheRows() throws Exception {
+    PipelineSpec spec = spec("jsonl");
+    write("out-dead-letter/bad-records-00000-of-00002.jsonl", "{\"reason\":\"a\"}\n{\"reason\":\"b\"}\n");
+    write("out-dead-letter/bad-records-00001-of-00002.jsonl", "{\"reason\":\"c\"}\n");
+    write("out-dead-letter/.temp-beam-1f/0c7e", "{\"reason\":\"x\"}\n");
+    write("out-dead-letter/bad-records-0badc0de-00000-of-00001.jsonl", "{\"reason\":\"d\"}\n");
+    assertThat(OutputRows.mismatch(spec, 0, 3, null), is(nullValue()));
+    assertThat("an appending run's own files", OutputRows.mismatch(spec, 0, 1, "0badc0de"), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec, 0, 5, null), allOf(containsString("the dead-letter directory \""
+        + tmp.getRoot() + "/out-dead-letter\" holds 3 bad records in 2 files, but the run wrote 5"),
+        containsString("bad records are missing")));
+    assertThat("the rows are checked first", OutputRows.mismatch(spec, 1, 5, null),
+        containsString("the output \"" + tmp.getRoot() + "/out\" holds 0 rows in 0 files, but the run wrote 1"));
+    assertThat("a file in place stops a resume", OutputRows.fileInPlace(spec).getFileName().toString(),
+        is("bad-records-00000-of-00002.jsonl"));
   }
 }
