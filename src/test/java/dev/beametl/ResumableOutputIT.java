@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import dev.beametl.bench.OrderLinesGenerator;
 import dev.beametl.cli.EtlJob;
 import dev.beametl.cli.EtlJobTest;
+import dev.beametl.load.DeadLetters;
 import dev.beametl.pipeline.RunCounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,8 +82,10 @@ public class ResumableOutputIT {
     assertThat("the fault was injected", Files.exists(marker), is(true));
     assertThat(rows(out), equalTo(batchRows));
     assertThat(bad(out), equalTo(batchBad));
-    assertThat(RunCounts.read(out + "/_run").get("written"),
-        equalTo(RunCounts.read(TMP.getRoot() + "/batch/_run").get("written")));
+    for (String count : List.of("written", DeadLetters.WRITTEN)) {
+      assertThat(count, RunCounts.read(out + "/_run").get(count),
+          equalTo(RunCounts.read(TMP.getRoot() + "/batch/_run").get(count)));
+    }
     assertThat("a file per writer and checkpoint, not the runner's 2 x 2 shards", partFiles(out), greaterThan(4L));
   }
 
