@@ -156,15 +156,9 @@ final class DateTimeText {
    */
   static final class FixedDate implements java.io.Serializable {
     private final char[] shape; // a literal, or Y, M, D for a digit of the year, month or day
-    private final int yearAt;
-    private final int monthAt;
-    private final int dayAt;
 
-    private FixedDate(char[] shape, int yearAt, int monthAt, int dayAt) {
+    private FixedDate(char[] shape) {
       this.shape = shape;
-      this.yearAt = yearAt;
-      this.monthAt = monthAt;
-      this.dayAt = dayAt;
     }
 
     /** The fixed shape of a pattern (null: ISO's {@code yyyy-MM-dd}), or null when it has another. */
@@ -199,7 +193,7 @@ final class DateTimeText {
         }
         i += run;
       }
-      return year < 0 || month < 0 || day < 0 ? null : new FixedDate(shape.toString().toCharArray(), year, month, day);
+      return year < 0 || month < 0 || day < 0 ? null : new FixedDate(shape.toString().toCharArray());
     }
 
     @Nullable LocalDate parse(String s) {
@@ -211,17 +205,28 @@ final class DateTimeText {
       if (to - from != shape.length) {
         return null;
       }
-      for (int i = 0; i < shape.length; i++) {
+      int year = 0;
+      int month = 0;
+      int day = 0;
+      for (int i = 0; i < shape.length; i++) { // one pass: the shape checked and the digits read
         char want = shape[i];
-        char c = s.charAt(from + i);
-        boolean digit = want == 'Y' || want == 'M' || want == 'D';
-        if (digit ? c < '0' || c > '9' : c != want) {
+        int c = s.charAt(from + i);
+        if (want == 'Y' || want == 'M' || want == 'D') {
+          int digit = c - '0';
+          if (digit < 0 || digit > 9) {
+            return null;
+          }
+          if (want == 'Y') {
+            year = year * 10 + digit;
+          } else if (want == 'M') {
+            month = month * 10 + digit;
+          } else {
+            day = day * 10 + digit;
+          }
+        } else if (c != want) {
           return null;
         }
       }
-      int year = digits(s, from + yearAt, 4);
-      int month = digits(s, from + monthAt, 2);
-      int day = digits(s, from + dayAt, 2);
       // February 30 is no date (the formatter says so): checked here, not caught from LocalDate.of,
       // whose exception's stack trace cost more than the rest of the bad row.
       if (month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -47,6 +48,9 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   private transient List<Slot<K, AccumT>> slots;
   private transient long inputsSinceFlush;
   private transient boolean passThrough;
+  /** The last input's key and slot: keys that come in runs skip the hash and the lookup. */
+  private transient @Nullable Object lastKey;
+  private transient @Nullable Slot<K, AccumT> lastSlot;
 
   PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
     this.fn = fn;
@@ -78,7 +82,7 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     }
     inputsSinceFlush++;
     Object structural = keyCoder.structuralValue(kv.getKey()); // equal keys, equal encodings
-    Slot<K, AccumT> slot = partial.get(structural);
+    Slot<K, AccumT> slot = lastSlot != null && structural.equals(lastKey) ? lastSlot : partial.get(structural);
     if (slot == null) {
       if (partial.size() >= capacity) {
         if (2L * partial.size() > inputsSinceFlush && capacity < maxKeys) {
@@ -92,6 +96,8 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
       partial.put(structural, slot);
       slots.add(slot);
     }
+    lastKey = structural;
+    lastSlot = slot;
     try {
       slot.accumulator = fn.addInput(slot.accumulator, kv.getValue());
     } catch (ArithmeticException e) {
@@ -113,6 +119,8 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     }
     partial.clear();
     slots.clear();
+    lastKey = null;
+    lastSlot = null;
     inputsSinceFlush = 0;
   }
 
