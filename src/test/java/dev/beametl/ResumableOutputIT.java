@@ -125,14 +125,31 @@ public class ResumableOutputIT {
     }
   }
 
-  /** Temporary files under the output that a writer closed (Beam names them by a UUID). */
+  /**
+   * Temporary Parquet files under the output that a writer closed (Beam names them by a UUID): a
+   * closed Parquet file ends with its footer's magic, {@code PAR1}; one being written does not.
+   */
   private static long recordedFiles(Path out) throws Exception {
     if (!Files.isDirectory(out)) {
       return 0;
     }
     try (Stream<Path> all = Files.walk(out)) {
       return all.filter(p -> p.getParent().getFileName().toString().startsWith(".temp-beam"))
-          .filter(p -> p.toFile().length() > 0).count();
+          .filter(ResumableOutputIT::endsWithParquetMagic).count();
+    }
+  }
+
+  private static boolean endsWithParquetMagic(Path file) {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
+      if (f.length() < 8) {
+        return false;
+      }
+      byte[] tail = new byte[4];
+      f.seek(f.length() - 4);
+      f.readFully(tail);
+      return new String(tail, java.nio.charset.StandardCharsets.US_ASCII).equals("PAR1");
+    } catch (java.io.IOException gone) { // renamed or deleted meanwhile
+      return false;
     }
   }
 
