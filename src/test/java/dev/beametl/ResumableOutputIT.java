@@ -82,7 +82,7 @@ public class ResumableOutputIT {
     assertThat("the fault was injected", Files.exists(marker), is(true));
     assertThat(rows(out), equalTo(batchRows));
     assertThat(bad(out), equalTo(batchBad));
-    for (String count : List.of("written", DeadLetters.WRITTEN)) {
+    for (String count : List.of("written", DeadLetters.COUNT)) {
       assertThat(count, RunCounts.read(out + "/_run").get(count),
           equalTo(RunCounts.read(TMP.getRoot() + "/batch/_run").get(count)));
     }

@@ -307,11 +307,15 @@ public final class EtlJob {
     RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
         (System.nanoTime() - start) / 1e9, runner);
     out.print(summary.render());
-    String missing = !summary.counts().containsKey("written") || !summary.counts().containsKey(DeadLetters.WRITTEN)
-        ? "the run wrote no counts (a checkpoint taken after the job had ended was resumed?); run again without "
-            + "--resumeFrom"
-        : OutputRows.mismatch(spec, summary.count("written"), summary.count(DeadLetters.WRITTEN),
-            plan.append ? runId : null);
+    String uncounted = null;
+    for (String count : List.of("written", DeadLetters.COUNT)) {
+      uncounted = uncounted == null && !summary.counts().containsKey(count) ? count : uncounted;
+    }
+    String missing = uncounted != null
+        ? "the run's counts lack \"" + uncounted + "\" (a checkpoint taken after the job had ended, or by an "
+            + "earlier build, was resumed?); run again without --resumeFrom"
+        : OutputRows.mismatch(spec, summary.count("written"), summary.count(DeadLetters.COUNT),
+            plan.append ? runId : null, options.getResumeFrom() != null);
     if (missing != null) { // before the state, the table and the marker: this run did not succeed
       err.println("beam-etl: " + missing + "; its log: " + log);
       return JOB_FAILED;

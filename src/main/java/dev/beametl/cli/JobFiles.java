@@ -1,11 +1,14 @@
 package dev.beametl.cli;
 
+import dev.beametl.load.DeadLetters;
+import dev.beametl.load.Load;
+import dev.beametl.pipeline.EtlPipeline;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 
 /**
- * The names of what this job writes into its output directories, in one place: the run's cleanup
- * ({@link OutputDirectories}) and its count check ({@link OutputRows}) must agree on them.
+ * The names of what this job writes into its output directories, as the writers name them: the
+ * run's cleanup ({@link OutputDirectories}) and its count check ({@link OutputRows}) must agree on them.
  */
 final class JobFiles {
   private JobFiles() {}
@@ -14,12 +17,12 @@ final class JobFiles {
   static final String RUN = "[0-9a-f]{8}";
   /** Beam's shard numbering in a file name: {@code 00000-of-00002}. */
   static final String SHARD = "\\d{5,}-of-\\d{5,}";
-  /** The sink's part files begin so. */
-  static final String PART = "part";
-  /** The dead-letter files begin so; they are JSON lines. */
-  static final String DEAD_LETTERS = "bad-records";
-  /** The run folder: counts and the replay's staging, never output. */
-  static final String RUN_FOLDER = "_run";
+  static final String PART = Load.FILE_PREFIX;
+  /** The dead-letter files; they are JSON lines. */
+  static final String DEAD_LETTERS = DeadLetters.FILE_PREFIX;
+  static final String RUN_FOLDER = EtlPipeline.RUN_FOLDER;
+  /** Beam's file sinks write their temporary files into folders named so: {@code .temp-beam-<id>}. */
+  static final String TEMPORARY_FOLDER = ".temp-beam";
 
   /**
    * The files {@code prefix}-[{@code run}-]NNNNN-of-NNNNN.{@code extension}: one run's when {@code
@@ -30,8 +33,7 @@ final class JobFiles {
         + "\\." + Pattern.quote(extension));
   }
 
-  /** Beam's file sinks write their temporary files into folders named so. */
   static boolean isTemporaryFolder(String name) {
-    return name.startsWith(".temp-beam");
+    return name.startsWith(TEMPORARY_FOLDER);
   }
 }

@@ -26,19 +26,19 @@ import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDe
  * ({@link OutputLock}), deletes the previous output, and at its end lists what it wrote.
  */
 final class OutputDirectories implements AutoCloseable {
-  private static final String RUN = JobFiles.RUN;
   /** A file an appending run wrote: {@code part-<run>-00000-of-00002.parquet}, at any depth. */
   private static final Pattern RUN_FILE = Pattern.compile("(?:" + JobFiles.PART + "|" + JobFiles.DEAD_LETTERS
-      + ")-(" + RUN + ")-" + JobFiles.SHARD + "\\.\\w+");
+      + ")-(" + JobFiles.RUN + ")-" + JobFiles.SHARD + "\\.\\w+");
   /**
    * What this job has always written: Beam's part files, the dead letters, the run folder, the
-   * success marker, Beam's temporary folders, and the partition directories of a partitioned sink. Accepted without a manifest for outputs written before
-   * manifests existed, and after a run that died before writing its manifest.
+   * success marker and Beam's temporary folders (and the partition directories of a partitioned
+   * sink, see isPartition). Accepted without a manifest for outputs written before manifests
+   * existed, and after a run that died before writing its manifest.
    */
   private static final Pattern JOB_NAMES = Pattern.compile(
-      JobFiles.PART + "-(" + RUN + "-)?" + JobFiles.SHARD + "\\.(parquet|csv|jsonl)|" + JobFiles.DEAD_LETTERS + "-("
-          + RUN + "-)?" + JobFiles.SHARD + "\\.jsonl|" + JobFiles.RUN_FOLDER + "|_SUCCESS"
-          + "|\\.temp-beam[-\\w]*");
+      JobFiles.PART + "-(" + JobFiles.RUN + "-)?" + JobFiles.SHARD + "\\.(parquet|csv|jsonl)|" + JobFiles.DEAD_LETTERS
+          + "-(" + JobFiles.RUN + "-)?" + JobFiles.SHARD + "\\.jsonl|" + JobFiles.RUN_FOLDER + "|_SUCCESS|"
+          + Pattern.quote(JobFiles.TEMPORARY_FOLDER) + "[-\\w]*");
   /** The directory's own bookkeeping, never a run's output. */
   private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, AtomicJson.tmpName(RunManifest.FILE),
       IncrementalState.FILE, AtomicJson.tmpName(IncrementalState.FILE), ReplayState.FILE,
@@ -160,7 +160,7 @@ final class OutputDirectories implements AutoCloseable {
         List<String> committed = new ArrayList<>(before == null ? List.of() : before.runs);
         committed.addAll(committedByState);
         deleteUncommittedRunFiles(dir, committed);
-        for (String entry : List.of("_run", "_SUCCESS")) {
+        for (String entry : List.of(JobFiles.RUN_FOLDER, "_SUCCESS")) {
           if (Files.exists(dir.resolve(entry))) {
             MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
           }
@@ -196,7 +196,7 @@ final class OutputDirectories implements AutoCloseable {
       if (succeeded || !keepTemporary) {
         deleteTemporaryFolders(dir);
       }
-      deleteTemporaryFolders(dir.resolve("_run"));
+      deleteTemporaryFolders(dir.resolve(JobFiles.RUN_FOLDER));
       List<String> runs = new ArrayList<>();
       RunManifest before = manifestOf(dir);
       if (before != null) {
@@ -258,7 +258,9 @@ final class OutputDirectories implements AutoCloseable {
       return;
     }
     try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.filter(p -> JobFiles.isTemporaryFolder(p.getFileName().toString())).collect(Collectors.toList())) {
+      List<Path> temporary = s.filter(p -> JobFiles.isTemporaryFolder(p.getFileName().toString()))
+          .collect(Collectors.toList());
+      for (Path p : temporary) {
         MoreFiles.deleteRecursively(p, RecursiveDeleteOption.ALLOW_INSECURE);
       }
     }

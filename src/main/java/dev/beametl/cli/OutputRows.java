@@ -16,8 +16,8 @@ import javax.annotation.Nullable;
 
 /**
  * After a run and before its success is marked: the sink's files of this run must hold the rows the
- * run counted as written, and its dead-letter files the bad records it counted. Beam's file sinks rename each temporary file into place at the end and
- * skip one that is gone (a retried rename must not fail), so a temporary file deleted between a
+ * run counted as written, and its dead-letter files the bad records it handed to them. Beam's file
+ * sinks rename each temporary file into place at the end and skip one that is gone (a retried rename must not fail), so a temporary file deleted between a
  * checkpoint and its resume would leave rows missing from a run that reports them written. Counted
  * from Parquet footers, and by reading CSV records (quotes respected, one header per file) and JSON
  * lines.
@@ -27,26 +27,27 @@ final class OutputRows {
 
   /**
    * Why the output does not hold {@code written} rows (a table is not counted) or the dead-letter
-   * directory {@code deadLetters} records, or null when both do.
+   * directory {@code deadLetters} records, or null when both do. {@code resumed}: the run went on
+   * from a checkpoint, whose temporary files someone may have deleted.
    */
-  static @Nullable String mismatch(PipelineSpec spec, long written, long deadLetters, @Nullable String appendRun)
-      throws IOException {
+  static @Nullable String mismatch(PipelineSpec spec, long written, long deadLetters, @Nullable String appendRun,
+      boolean resumed) throws IOException {
     SinkSpec sink = spec.sink();
     if (sink.format() != SinkSpec.Format.JDBC) {
       Path output = Path.of(sink.path());
       String why = mismatch("the output", output, "rows", files(output, sink.format(), appendRun), sink.format(),
-          written);
+          written, resumed);
       if (why != null) {
         return why;
       }
     }
     Path dir = Path.of(spec.deadLetterPath());
     return mismatch("the dead-letter directory", dir, "bad records", deadLetterFiles(dir, appendRun),
-        SinkSpec.Format.JSONL, deadLetters);
+        SinkSpec.Format.JSONL, deadLetters, resumed);
   }
 
   private static @Nullable String mismatch(String what, Path dir, String records, List<Path> files,
-      SinkSpec.Format format, long written) throws IOException {
+      SinkSpec.Format format, long written, boolean resumed) throws IOException {
     long found = 0;
     for (Path file : files) {
       found += rows(file, format);
@@ -56,9 +57,11 @@ final class OutputRows {
     }
     return String.format(Locale.ROOT, "%s \"%s\" holds %,d %s in %,d files, but the run wrote %,d: %s",
         what, dir, found, records, files.size(), written, found < written
-            ? records + " are missing (after --resumeFrom: the checkpoint's temporary files there were deleted); "
-                + "run again without --resumeFrom"
-            : records + " are there twice; run again");
+            ? records + " are missing (" + (resumed
+                ? "the checkpoint's temporary files there were deleted after it was taken); run again without "
+                    + "--resumeFrom"
+                : "files there were deleted or changed during the run); run again")
+            : records + " are there twice; run again" + (resumed ? " without --resumeFrom" : ""));
   }
 
   /**
@@ -104,11 +107,11 @@ final class OutputRows {
     }
   }
 
-  /** Beam's temporary folders and the run folder hold no output. */
+  /** Hidden folders (Beam's temporary ones among them) and the run folder hold no output. */
   private static boolean isHidden(Path relative) {
     for (Path part : relative) {
       String s = part.toString();
-      if (JobFiles.isTemporaryFolder(s) || s.equals(JobFiles.RUN_FOLDER)) {
+      if (s.startsWith(".") || s.equals(JobFiles.RUN_FOLDER)) {
         return true;
       }
     }

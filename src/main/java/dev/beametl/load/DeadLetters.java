@@ -22,13 +22,15 @@ import org.apache.beam.sdk.values.TupleTagList;
  * {@code <dir>/bad-records-*.jsonl}. For {@code beam-etl replay}: {@code payload_format} ({@code csv}, the
  * raw record, with {@code columns}, the schema field in each of its columns; {@code json}, the
  * source's JSON object; {@code values}, a row's validated values; {@code none}, not replayable).
- * Its output is the count {@value #WRITTEN}: the records handed to the files, which the job checks
+ * Its output is the count {@value #COUNT}: the records handed to the files, which the job checks
  * against the files after the run (as {@code written} for the sink), so none is lost unnoticed.
  */
 public final class DeadLetters extends PTransform<PCollection<BadRecord>, PCollection<KV<String, Long>>> {
-  /** The count of dead letters written. */
-  public static final String WRITTEN = "dead_letters";
-  private static final TupleTag<String> LINES = new TupleTag<>() {};
+  /** The count of the bad records handed to the files. */
+  public static final String COUNT = "dead_letters";
+  /** The files' names begin so: {@code bad-records-00000-of-00002.jsonl}. */
+  public static final String FILE_PREFIX = "bad-records";
+  private static final TupleTag<String> LINES = new TupleTag<>("dead-letter-lines") {};
 
   private final String dir;
   private final String prefix;
@@ -39,12 +41,12 @@ public final class DeadLetters extends PTransform<PCollection<BadRecord>, PColle
   }
 
   public static DeadLetters to(String dir) {
-    return new DeadLetters(dir, "bad-records");
+    return new DeadLetters(dir, FILE_PREFIX);
   }
 
   /** Files named for the run, {@code bad-records-<run>-*.jsonl}, beside earlier runs' (an appending run). */
   public DeadLetters withRunNamedFiles(String run) {
-    return new DeadLetters(dir, "bad-records-" + run);
+    return new DeadLetters(dir, FILE_PREFIX + "-" + run);
   }
 
   @Override
@@ -70,7 +72,7 @@ public final class DeadLetters extends PTransform<PCollection<BadRecord>, PColle
     @StartBundle
     public void startBundle() {
       counts = new BundleCounts();
-      written = counts.cell(WRITTEN);
+      written = counts.cell(COUNT);
     }
 
     @ProcessElement

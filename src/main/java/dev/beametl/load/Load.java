@@ -76,12 +76,15 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     return new AutoValue_Load(sink(), columns(), faults(), run(), append, keysUnique());
   }
 
+  /** The part files' names begin so: {@code part-00000-of-00002.parquet}. */
+  public static final String FILE_PREFIX = "part";
+
   /** How this run's part files begin: {@code part}, or {@code part-<run>} when appending. */
   String filePrefix() {
     if (append() && run() == null) {
       throw new IllegalArgumentException("Load.withAppend: give the run, withRun(id), which names its files");
     }
-    return append() ? "part-" + run() : "part";
+    return append() ? FILE_PREFIX + "-" + run() : FILE_PREFIX;
   }
 
   /** Testing only: faults to inject inside the sink, see {@link Faults}. */

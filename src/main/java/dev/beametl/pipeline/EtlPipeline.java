@@ -114,8 +114,11 @@ public abstract class EtlPipeline {
 
   /** Where a run keeps its counts: beside the results, in a folder readers of part files ignore. */
   public static String runDir(PipelineSpec spec) {
-    return spec.sink().path().replaceAll("/+$", "") + "/_run";
+    return spec.sink().path().replaceAll("/+$", "") + "/" + RUN_FOLDER;
   }
+
+  /** The run folder under the output: the run's counts, log and report, never output. */
+  public static final String RUN_FOLDER = "_run";
 
   /** Adds the whole job to {@code p}. */
   public void buildOn(Pipeline p) {

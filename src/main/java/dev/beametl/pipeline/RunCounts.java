@@ -58,7 +58,7 @@ public final class RunCounts extends PTransform<PCollectionList<KV<String, Long>
 
   /** The counts every run writes, zero or not, so a reader of counts.jsonl finds each of them. */
   public static final List<String> ALWAYS = List.of("read", "valid", "bad", "filtered", "kept", "failed", "written",
-      DeadLetters.WRITTEN);
+      DeadLetters.COUNT);
 
   @Override
   public PDone expand(PCollectionList<KV<String, Long>> counts) {

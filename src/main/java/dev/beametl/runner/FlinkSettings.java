@@ -218,10 +218,10 @@ public final class FlinkSettings {
   }
 
   /**
-   * The newest of {@code all}, the checkpoints under {@code dir}, when all of them are one run's. Checkpoints of two runs
-   * (two runs of the pipeline at once on one --checkpointDir, or a stopped run never resumed beside a
-   * newer one) make "latest" a guess: the newest may be a running job's, which Flink deletes as it
-   * goes (a resume failed on it), or another run's than the one to resume.
+   * The newest of {@code all}, the checkpoints under {@code dir}, when all of them are one run's.
+   * Checkpoints of two runs (two runs of the pipeline at once on one --checkpointDir, or a stopped
+   * run never resumed beside a newer one) make "latest" a guess: the newest may be a running job's,
+   * which Flink deletes as it goes (a resume failed on it), or another run's than the one to resume.
    */
   private static Path onlyRunsLatest(Path dir, List<Path> all) {
     Path latest = all.stream().max(NEWEST).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "

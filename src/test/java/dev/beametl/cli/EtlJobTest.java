@@ -202,7 +202,7 @@ public class EtlJobTest {
     Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
     assertThat(r.err, r.code, is(EtlJob.OK));
     assertThat(dev.beametl.pipeline.RunCounts.read(out() + "/_run").keySet(), org.hamcrest.Matchers.hasItems(
-        "read", "valid", "bad", "filtered", "kept", "failed", "written"));
+        "read", "valid", "bad", "filtered", "kept", "failed", "written", "dead_letters"));
     assertThat(dev.beametl.pipeline.RunCounts.read(out() + "/_run").get("bad"), is(0L));
   }
 

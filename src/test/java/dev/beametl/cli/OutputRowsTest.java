@@ -35,11 +35,12 @@ public class OutputRowsTest {
   }
 
   private PipelineSpec spec(String format) {
+    String jdbc = format.equals("jdbc") ? ", jdbc: {url: 'jdbc:h2:mem:t', user: sa, table: t, mode: append}" : "";
     return Specs.parse(String.join("\n",
         "version: 1",
         "source: {path: in.csv, format: csv}",
         "schema: [{name: id, type: long}, {name: note, type: string}]",
-        "sink: {format: " + format + ", path: '" + tmp.getRoot() + "/out'}", ""), "t", List.of());
+        "sink: {format: " + format + ", path: '" + tmp.getRoot() + "/out'" + jdbc + "}", ""), "t", List.of());
   }
 
   @Test
@@ -59,8 +60,8 @@ public class OutputRowsTest {
     Load.writeEmptyResultIfNone(spec.sink(), OutputColumns.of(spec));
     Path empty = Path.of(spec.sink().path(), "part-00000-of-00001.parquet");
     assertThat(OutputRows.rows(empty, SinkSpec.Format.PARQUET), is(0L));
-    assertThat(OutputRows.mismatch(spec, 0, 0, null), is(nullValue()));
-    assertThat(OutputRows.mismatch(spec, 3, 0, null), allOf(containsString("holds 0 rows in 1 files, but the run wrote 3"),
+    assertThat(OutputRows.mismatch(spec, 0, 0, null, false), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec, 3, 0, null, false), allOf(containsString("holds 0 rows in 1 files, but the run wrote 3"),
         containsString("rows are missing")));
   }
 
@@ -70,13 +71,14 @@ public class OutputRowsTest {
     write("out/region=EU/part-00001-of-00002.csv", "id,note\n3,c\n");
     write("out/.temp-beam-1f/part-00000-of-00001.csv", "id,note\n9,x\n");
     write("out/_run/part-00000-of-00001.csv", "id,note\n9,x\n");
+    write("out/.snapshot/part-00000-of-00001.csv", "id,note\n9,x\n");
     write("out/part-00000-of-00002.csv.bak", "id,note\n9,x\n");
     write("out/part-0badc0de-00000-of-00001.csv", "id,note\n4,d\n");
-    assertThat(OutputRows.mismatch(spec("csv"), 3, 0, null), is(nullValue()));
-    assertThat("an appending run's own files", OutputRows.mismatch(spec("csv"), 1, 0, "0badc0de"), is(nullValue()));
-    assertThat(OutputRows.mismatch(spec("csv"), 2, 0, null), containsString("holds 3 rows in 2 files, but the run wrote 2: "
+    assertThat(OutputRows.mismatch(spec("csv"), 3, 0, null, false), is(nullValue()));
+    assertThat("an appending run's own files", OutputRows.mismatch(spec("csv"), 1, 0, "0badc0de", false), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec("csv"), 2, 0, null, false), containsString("holds 3 rows in 2 files, but the run wrote 2: "
         + "rows are there twice"));
-    assertThat(OutputRows.mismatch(spec("jsonl"), 0, 0, null), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec("jsonl"), 0, 0, null, false), is(nullValue()));
   }
 
   @Test
@@ -84,16 +86,21 @@ public class OutputRowsTest {
     PipelineSpec spec = spec("jsonl");
     write("out-dead-letter/bad-records-00000-of-00002.jsonl", "{\"reason\":\"a\"}\n{\"reason\":\"b\"}\n");
     write("out-dead-letter/bad-records-00001-of-00002.jsonl", "{\"reason\":\"c\"}\n");
-    write("out-dead-letter/.temp-beam-1f/0c7e", "{\"reason\":\"x\"}\n");
+    write("out-dead-letter/.temp-beam-1f/bad-records-00000-of-00001.jsonl", "{\"reason\":\"x\"}\n");
     write("out-dead-letter/bad-records-0badc0de-00000-of-00001.jsonl", "{\"reason\":\"d\"}\n");
-    assertThat(OutputRows.mismatch(spec, 0, 3, null), is(nullValue()));
-    assertThat("an appending run's own files", OutputRows.mismatch(spec, 0, 1, "0badc0de"), is(nullValue()));
-    assertThat(OutputRows.mismatch(spec, 0, 5, null), allOf(containsString("the dead-letter directory \""
+    assertThat(OutputRows.mismatch(spec, 0, 3, null, false), is(nullValue()));
+    assertThat("an appending run's own files", OutputRows.mismatch(spec, 0, 1, "0badc0de", false), is(nullValue()));
+    assertThat(OutputRows.mismatch(spec, 0, 5, null, false), allOf(containsString("the dead-letter directory \""
         + tmp.getRoot() + "/out-dead-letter\" holds 3 bad records in 2 files, but the run wrote 5"),
         containsString("bad records are missing")));
-    assertThat("the rows are checked first", OutputRows.mismatch(spec, 1, 5, null),
+    assertThat("the rows are checked first", OutputRows.mismatch(spec, 1, 5, null, false),
         containsString("the output \"" + tmp.getRoot() + "/out\" holds 0 rows in 0 files, but the run wrote 1"));
     assertThat("a file in place stops a resume", OutputRows.fileInPlace(spec).getFileName().toString(),
         is("bad-records-00000-of-00002.jsonl"));
+    assertThat("a resumed run is told of the checkpoint", OutputRows.mismatch(spec, 0, 5, null, true),
+        containsString("the checkpoint's temporary files there were deleted after it was taken"));
+    assertThat("a table's rows are not files, its dead letters are", OutputRows.mismatch(spec("jdbc"), 7, 4, null,
+        false), containsString("holds 3 bad records in 2 files, but the run wrote 4"));
+    assertThat(OutputRows.mismatch(spec("jdbc"), 7, 3, null, false), is(nullValue()));
   }
 }
