@@ -17,10 +17,10 @@ import javax.annotation.Nullable;
 /**
  * After a run and before its success is marked: the sink's files of this run must hold the rows the
  * run counted as written, and its dead-letter files the bad records it handed to them. Beam's file
- * sinks rename each temporary file into place at the end and skip one that is gone (a retried rename must not fail), so a temporary file deleted between a
- * checkpoint and its resume would leave rows missing from a run that reports them written. Counted
- * from Parquet footers, and by reading CSV records (quotes respected, one header per file) and JSON
- * lines.
+ * sinks rename each temporary file into place at the end and skip one that is gone (a retried
+ * rename must not fail), so a temporary file deleted between a checkpoint and its resume would leave
+ * rows missing from a run that reports them written. Counted from Parquet footers, and by reading
+ * CSV records (quotes respected, one header per file) and JSON lines.
  */
 final class OutputRows {
   private OutputRows() {}
