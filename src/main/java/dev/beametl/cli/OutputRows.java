@@ -50,7 +50,12 @@ final class OutputRows {
       SinkSpec.Format format, long written, boolean resumed) throws IOException {
     long found = 0;
     for (Path file : files) {
-      found += rows(file, format);
+      try {
+        found += rows(file, format);
+      } catch (Unfinished e) {
+        return String.format(Locale.ROOT, "%s \"%s\": %s; run again%s", what, dir, e.getMessage(),
+            resumed ? " without --resumeFrom" : "");
+      }
     }
     if (found == written) {
       return null;
@@ -118,10 +123,25 @@ final class OutputRows {
     return false;
   }
 
+  /**
+   * A file that does not end as the sinks end theirs - a text file's last record without its line
+   * break, a Parquet file without its footer - was cut short after it was written: counting what is
+   * left would pass a file that lost a record's end (a temporary file truncated before a resume).
+   */
+  static final class Unfinished extends IOException {
+    Unfinished(Path file, String how) {
+      super(file.getFileName() + " " + how + ": the file was cut short after it was written");
+    }
+  }
+
   static long rows(Path file, SinkSpec.Format format) throws IOException {
     switch (format) {
       case PARQUET:
-        return ParquetRecordSource.rowCount(file);
+        try {
+          return ParquetRecordSource.rowCount(file);
+        } catch (IOException | RuntimeException e) { // parquet's "not a Parquet file" is a RuntimeException
+          throw new Unfinished(file, "is not a whole Parquet file (" + e.getMessage() + ")");
+        }
       case JSONL:
         return records(file, false);
       case CSV:
@@ -132,9 +152,9 @@ final class OutputRows {
   }
 
   /**
-   * Records in a file of lines ending in {@code \n}; with {@code quoted}, a line break inside a
-   * CSV quote does not end one (a doubled quote toggles twice). A last line without its line break
-   * counts too.
+   * Records in a file of lines ending in {@code \n}, as the sinks write them; with {@code quoted}, a
+   * line break inside a CSV quote does not end one (a doubled quote toggles twice). A file whose last
+   * record has no line break, or an open quote, is {@link Unfinished}.
    */
   static long records(Path file, boolean quoted) throws IOException {
     long records = 0;
@@ -157,6 +177,10 @@ final class OutputRows {
         }
       }
     }
-    return open ? records + 1 : records;
+    if (open || inQuotes) {
+      throw new Unfinished(file, inQuotes ? "ends inside a quoted value" : "ends inside a record (no line break "
+          + "after its last one)");
+    }
+    return records;
   }
 }

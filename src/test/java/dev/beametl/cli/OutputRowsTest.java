@@ -45,12 +45,28 @@ public class OutputRowsTest {
 
   @Test
   public void csvRecordsAreCountedWithTheirQuotesAndWithoutTheHeader() throws Exception {
-    Path csv = write("a.csv", "id,note\n1,\"two\nlines\"\n2,\"a \"\"quoted\"\"\nbreak\"\n3,\n4,last without a break");
+    Path csv = write("a.csv", "id,note\n1,\"two\nlines\"\n2,\"a \"\"quoted\"\"\nbreak\"\n3,\n4,last\n");
     assertThat(OutputRows.rows(csv, SinkSpec.Format.CSV), is(4L));
     assertThat(OutputRows.rows(write("h.csv", "id,note\n"), SinkSpec.Format.CSV), is(0L));
     assertThat(OutputRows.rows(write("e.csv", ""), SinkSpec.Format.CSV), is(0L));
     Path jsonl = write("a.jsonl", "{\"note\":\"a \\\"quote and a \\n\"}\n{\"note\":\"\\\"\"}\n");
     assertThat("JSON escapes its quotes and line breaks", OutputRows.rows(jsonl, SinkSpec.Format.JSONL), is(2L));
+  }
+
+  @Test
+  public void aFileCutShortIsNamedNotCounted() throws Exception {
+    PipelineSpec spec = spec("jsonl");
+    write("out-dead-letter/bad-records-00000-of-00002.jsonl", "{\"reason\":\"a\"}\n");
+    write("out-dead-letter/bad-records-00001-of-00002.jsonl", "{\"reason\":\"b\"}\n{\"reason\":\"c");
+    assertThat(OutputRows.mismatch(spec, 0, 3, null, true), allOf(
+        containsString("bad-records-00001-of-00002.jsonl ends inside a record"),
+        containsString("cut short"), containsString("run again without --resumeFrom")));
+    write("out/part-00000-of-00001.csv", "id,note\n1,\"open\n");
+    assertThat(OutputRows.mismatch(spec("csv"), 1, 0, null, false), allOf(
+        containsString("part-00000-of-00001.csv ends inside a quoted value"), containsString("; run again")));
+    write("out/part-00000-of-00001.parquet", "PAR1 and then nothing of a footer");
+    assertThat(OutputRows.mismatch(spec("parquet"), 1, 0, null, false),
+        containsString("part-00000-of-00001.parquet is not a whole Parquet file"));
   }
 
   @Test
