@@ -208,6 +208,17 @@ public class ReplayIT {
     assertThat(refused.code, is(EtlJob.USAGE));
     assertThat(refused.err, containsString("would replace whole groups"));
     assertThat(refused.err, containsString("--output=NEW_DIR"));
+    long files;
+    try (java.util.stream.Stream<Path> before = Files.list(deadLetters)) {
+      files = before.count();
+    }
+    EtlJobTest.Run ownInput = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters,
+        "--output=" + root().resolve("fixes"), "--deadLetter=" + deadLetters);
+    assertThat(ownInput.code, is(EtlJob.USAGE));
+    assertThat(ownInput.err, containsString("--deadLetter=NEW_DIR"));
+    try (java.util.stream.Stream<Path> after = Files.list(deadLetters)) {
+      assertThat("the dead letters to replay are still there", after.count(), is(files));
+    }
     EtlJobTest.Run elsewhere = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters,
         "--output=" + root().resolve("fixes"));
     assertThat(elsewhere.err, elsewhere.code, is(EtlJob.OK));

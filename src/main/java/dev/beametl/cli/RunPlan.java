@@ -112,6 +112,12 @@ final class RunPlan {
         throw new SpecException("replay: this spec aggregates; its replayed records would replace whole groups of "
             + spec.sink().path() + " with partial ones. Give a new directory: --output=NEW_DIR");
       }
+      if (Path.of(spec.deadLetterPath()).toAbsolutePath().normalize().equals(from.toAbsolutePath().normalize())) {
+        // A replacing run clears its dead-letter directory first: the files to replay would be gone.
+        throw new SpecException("replay: this spec aggregates, so the replay writes a new output and dead-letter "
+            + "directory, and its dead-letter directory is the --from directory, " + from + ", whose files it would "
+            + "delete before reading them. Give the replay's bad records another directory: --deadLetter=NEW_DIR");
+      }
       append = false;
     }
     JdbcSinkSpec table = spec.sink().jdbc();
