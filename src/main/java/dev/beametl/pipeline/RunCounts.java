@@ -27,7 +27,6 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.Combine;
@@ -162,14 +161,14 @@ public final class RunCounts extends PTransform<PCollectionList<KV<String, Long>
   /** Reads the counts a finished run wrote in {@code dir}. */
   public static Map<String, Long> read(String dir) throws IOException {
     Map<String, Long> out = new TreeMap<>();
-    MatchResult match = FileSystems.match(dir + "/counts*.jsonl");
-    for (MatchResult.Metadata m : match.metadata()) {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(
-          Channels.newInputStream(FileSystems.open(m.resourceId())), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          JsonNode n = JSON.readTree(line);
-          out.merge(n.get("name").asText(), n.get("count").asLong(), Long::sum);
-        }
+    // Opened by its name, not matched: an output path may hold a glob's characters ("o[1]").
+    ResourceId file = FileSystems.matchNewResource(dir, true)
+        .resolve("counts.jsonl", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(
+        Channels.newInputStream(FileSystems.open(file)), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        JsonNode n = JSON.readTree(line);
+        out.merge(n.get("name").asText(), n.get("count").asLong(), Long::sum);
       }
     }
     return out;
