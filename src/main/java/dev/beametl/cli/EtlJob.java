@@ -1,6 +1,5 @@
 package dev.beametl.cli;
 
-import dev.beametl.extract.InputFiles;
 import dev.beametl.fault.Faults;
 import dev.beametl.load.DeadLetters;
 import dev.beametl.load.Load;
@@ -17,7 +16,6 @@ import dev.beametl.runner.FlinkSettings;
 import dev.beametl.runner.ScratchDir;
 import dev.beametl.spec.JdbcUrls;
 import dev.beametl.spec.PipelineSpec;
-import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -164,18 +162,18 @@ public final class EtlJob {
     PipelineSpec spec;
     EtlPipeline job;
     RunPlan plan;
-    int files;
+    List<List<MatchResult.Metadata>> inputFiles;
     String runId = UUID.randomUUID().toString().substring(0, 8);
     try {
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);
-      files = options.getReplayFrom() == null ? Preflight.checkInput(spec) : 0;
+      inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());
       plan = RunPlan.of(spec, options, callerDir);
       spec = plan.spec;
       OutputDirectories.check(spec, plan.append);
       refuseResumeAfterRenames(spec, options);
       if (FlinkSettings.isFlink(options)) {
-        FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec) : null);
+        FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec, inputFiles) : null);
       }
       job = plan.applyTo(pipelineOf(spec, options)).withRun(runId);
     } catch (SpecException | IllegalArgumentException e) {
@@ -205,7 +203,7 @@ public final class EtlJob {
         err.println("beam-etl: " + e.getMessage());
         return USAGE;
       }
-      out.print(DryRunPlan.describe(spec, runner, files));
+      out.print(DryRunPlan.describe(spec, runner, inputFiles.get(0).size()));
       return OK;
     }
     timeline.phaseEnded("setup");
@@ -309,7 +307,10 @@ public final class EtlJob {
     out.print(summary.render());
     String uncounted = null;
     for (String count : List.of("written", DeadLetters.COUNT)) {
-      uncounted = uncounted == null && !summary.counts().containsKey(count) ? count : uncounted;
+      if (!summary.counts().containsKey(count)) {
+        uncounted = count;
+        break;
+      }
     }
     String missing = uncounted != null
         ? "the run's counts lack \"" + uncounted + "\" (a checkpoint taken after the job had ended, or by an "
@@ -369,27 +370,20 @@ public final class EtlJob {
 
   /**
    * What a resumable run's checkpoints belong to: the spec as run (overrides applied) and each input
-   * file's path, size and modification time, hashed. A resume finds only checkpoints of the same key.
+   * file's path, size and modification time ({@code files}: as the input check matched them, the
+   * source's first, then each lookup's), hashed. A resume finds only checkpoints of the same key.
    */
-  static String resumeKey(PipelineSpec spec) {
+  static String resumeKey(PipelineSpec spec, List<List<MatchResult.Metadata>> files) {
     try {
       java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
       sha.update(spec.toString().getBytes(StandardCharsets.UTF_8));
-      List<SourceSpec> sources = new ArrayList<>();
-      sources.add(spec.source());
-      spec.lookups().forEach(lookup -> sources.add(lookup.source()));
-      for (SourceSpec source : sources) {
-        if (source.jdbc() != null) {
-          continue;
-        }
-        for (MatchResult.Metadata file : InputFiles.match(source.path())) {
+      for (List<MatchResult.Metadata> source : files) {
+        for (MatchResult.Metadata file : source) {
           sha.update(("\n" + file.resourceId() + "\t" + file.sizeBytes() + "\t" + file.lastModifiedMillis())
               .getBytes(StandardCharsets.UTF_8));
         }
       }
       return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-    } catch (IOException e) {
-      throw new SpecException("--resumable: cannot list the input: " + e.getMessage());
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -31,19 +32,25 @@ final class Preflight {
     }
   }
 
-  /** Checks the input; returns how many files the source path matched (0 for a database). */
-  static int checkInput(PipelineSpec spec) throws Unavailable {
+  /**
+   * Checks the input; returns the files each source matched, the source's first, then each
+   * lookup's (none for a database).
+   */
+  static List<List<MatchResult.Metadata>> checkInput(PipelineSpec spec) throws Unavailable {
     List<String> outputs = List.of(spec.sink().path(), spec.deadLetterPath());
+    List<List<MatchResult.Metadata>> files = new ArrayList<>();
     for (int i = 0; i < spec.lookups().size(); i++) {
-      checkSource(spec.lookups().get(i).source(), "lookups[" + i + "].source", outputs);
+      files.add(checkSource(spec.lookups().get(i).source(), "lookups[" + i + "].source", outputs));
     }
-    return checkSource(spec.source(), "source", outputs);
+    files.add(0, checkSource(spec.source(), "source", outputs)); // checked last, as before: its errors win
+    return files;
   }
 
-  private static int checkSource(SourceSpec source, String key, List<String> outputs) throws Unavailable {
+  private static List<MatchResult.Metadata> checkSource(SourceSpec source, String key, List<String> outputs)
+      throws Unavailable {
     if (source.jdbc() != null) {
       checkDatabase(source.jdbc(), key);
-      return 0;
+      return List.of();
     }
     return checkFilesMatch(source, key, outputs);
   }
@@ -62,7 +69,7 @@ final class Preflight {
     }
   }
 
-  private static int checkFilesMatch(SourceSpec source, String key, List<String> outputs) {
+  private static List<MatchResult.Metadata> checkFilesMatch(SourceSpec source, String key, List<String> outputs) {
     List<MatchResult.Metadata> files;
     try {
       files = InputFiles.match(source.path());
@@ -77,7 +84,7 @@ final class Preflight {
       checkNotAnOutput(file, key, source.path(), outputs);
       checkReadable(file, key);
     }
-    return files.size();
+    return files;
   }
 
   /**
