@@ -87,6 +87,36 @@ public class ResumableFlagsTest {
         is(key.getFileName()));
   }
 
+  /** The input's files are part of the key: a file changed since the checkpoint was taken is not resumed over. */
+  @Test
+  public void aCheckpointOverInputFilesChangedSinceIsNotResumed() throws Exception {
+    Path in = tmp.newFolder("in").toPath();
+    try (java.util.stream.Stream<Path> sample = Files.list(Path.of("data-samples/sales"))) {
+      for (Path file : (Iterable<Path>) sample.filter(f -> f.toString().endsWith(".csv"))::iterator) {
+        Files.copy(file, in.resolve(file.getFileName()));
+      }
+    }
+    Path dir = tmp.newFolder("input").toPath();
+    String input = "--input=" + in + "/*.csv";
+    EtlJobTest.Run none = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir, input);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("no retained checkpoint under (\\S+);")
+        .matcher(none.err);
+    assertThat(none.err, m.find(), is(true));
+    checkpoint(Path.of(m.group(1)).resolve("0a1b").resolve("chk-3"));
+    EtlJobTest.Run same = run("--resumable", "--resumeFrom=" + Path.of(m.group(1), "0a1b", "chk-3"),
+        "--checkpointDir=" + dir, input, "--dryRun");
+    assertThat("the same files find it: " + same.err, same.code, is(EtlJob.OK));
+    Path changed;
+    try (java.util.stream.Stream<Path> files = Files.list(in)) {
+      changed = files.sorted().findFirst().orElseThrow();
+    }
+    Files.setLastModifiedTime(changed, java.nio.file.attribute.FileTime.fromMillis(
+        Files.getLastModifiedTime(changed).toMillis() + 60_000));
+    EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir, input);
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("were taken by runs of another spec or of input files changed since"));
+  }
+
   /** The stopped run had begun renaming its files into place: the checkpoint's temporary files are gone. */
   @Test
   public void aResumeIsRefusedOnceTheStoppedRunsFilesAreInPlace() throws Exception {
