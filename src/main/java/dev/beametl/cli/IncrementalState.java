@@ -164,7 +164,7 @@ final class IncrementalState {
     }
     String literal = literal(jdbc, column, mark - incremental.overlap());
     runSpec = spec.toBuilder().setSource(spec.source().toBuilder()
-        .setJdbc(jdbc.toBuilder().setWhere(column + " >= " + literal).build()).build()).build();
+        .setJdbc(jdbc.toBuilder().setWhere(jdbc.names().name(column) + " >= " + literal).build()).build()).build();
     notes.add("incremental: reads the rows of " + jdbc.displayName() + " with " + column + " >= " + literal
         + " (the last mark minus the overlap " + incremental.overlapText() + ")");
     if (nulls > 0) {
@@ -176,7 +176,8 @@ final class IncrementalState {
   private static long countNulls(JdbcSpec jdbc, String column) {
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + jdbc.relation() + " WHERE " + column + " IS NULL")) {
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + jdbc.relation() + " WHERE " + jdbc.names().name(column)
+            + " IS NULL")) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
@@ -191,7 +192,8 @@ final class IncrementalState {
     boolean withZone;
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT " + column + " FROM " + jdbc.relation() + " WHERE 1 = 0")) {
+        ResultSet rs = s.executeQuery("SELECT " + jdbc.names().name(column) + " FROM " + jdbc.relation()
+            + " WHERE 1 = 0")) {
       String name = String.valueOf(rs.getMetaData().getColumnTypeName(1)).toLowerCase(Locale.ROOT);
       // PostgreSQL's driver reports timestamptz as TIMESTAMP; its type name tells
       withZone = rs.getMetaData().getColumnType(1) == Types.TIMESTAMP_WITH_TIMEZONE || name.contains("tz")

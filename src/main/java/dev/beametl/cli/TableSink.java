@@ -44,9 +44,6 @@ final class TableSink implements AutoCloseable {
     }
   }
 
-  /** SQL states of a syntax error: H2's and the standard's, PostgreSQL's, MySQL's and MariaDB's. */
-  private static final java.util.Set<String> SYNTAX_ERRORS = java.util.Set.of("42001", "42000", "42601");
-
   /** Holds and prepares the spec's table, if it has one, for the run {@code run}; nothing is written to it yet. */
   static TableSink prepare(PipelineSpec spec, String run) throws Unavailable {
     JdbcSinkSpec sink = spec.sink().jdbc();
@@ -64,12 +61,6 @@ final class TableSink implements AutoCloseable {
     } catch (SQLException e) {
       release(lock);
       String message = "sink.jdbc: " + JdbcConnections.describe(e, sink.connection());
-      if (SYNTAX_ERRORS.contains(String.valueOf(e.getSQLState()))) {
-        // The SQL is built from the spec's validated names: its syntax fails on a name the database
-        // reserves (H2 reserves MONTH, YEAR, VALUE...), as the sample's derived column "month" does.
-        message += "; a column name may be an SQL keyword of this database: rename it in the spec, or with H2 add "
-            + ";NON_KEYWORDS=<NAME> to sink.jdbc.url";
-      }
       if (JdbcConnections.isTransient(e)) {
         throw new Unavailable(message);
       }

@@ -75,6 +75,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         plan.wallClock ? wallClock(plan.upper) : plan.temporal ? java.time.Instant.ofEpochMilli(plan.upper) : plan.upper,
         plan.rows, plan.nullRows);
     String step = "Read " + spec.displayName() + " by " + spec.partitionColumn();
+    String partitionColumn = spec.names().name(spec.partitionColumn());
     // Beam's ranges cover [lower, upper] in the statement's own terms: [lower, upper + 1) bound as
     // longs, or as timestamps, which a database compares after its own conversion (PostgreSQL casts
     // the timestamp upper + 1 ms to a DATE column's type: the last day was left out). The rest query
@@ -85,7 +86,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         ? input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(new WallClockRanges())
             .withDataSourceProviderFn(JdbcConnections.to(spec))
             .withTable(spec.relation())
-            .withPartitionColumn(spec.partitionColumn())
+            .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
             .withLowerBound(plan.lower)
             .withUpperBound(plan.upper)
@@ -96,7 +97,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         ? input.apply(step, JdbcIO.<SourceRecord, DateTime>readWithPartitions(TypeDescriptor.of(DateTime.class))
             .withDataSourceProviderFn(JdbcConnections.to(spec))
             .withTable(spec.relation())
-            .withPartitionColumn(spec.partitionColumn())
+            .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
             .withLowerBound(new DateTime(plan.lower))
             .withUpperBound(new DateTime(plan.upper)) // Beam ends the last range at upper + 1 ms
@@ -106,7 +107,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         : input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(TypeDescriptors.longs())
             .withDataSourceProviderFn(JdbcConnections.to(spec))
             .withTable(spec.relation())
-            .withPartitionColumn(spec.partitionColumn())
+            .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
             .withLowerBound(plan.lower)
             .withUpperBound(plan.upper) // Beam ends the last range at upper + 1
@@ -120,8 +121,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     PCollection<SourceRecord> rest = input.apply("Read " + spec.displayName() + " where " + spec.partitionColumn()
         + " is NULL or outside the ranges", JdbcIO.<SourceRecord>read()
         .withDataSourceProviderFn(JdbcConnections.to(spec))
-        .withQuery("SELECT * FROM " + spec.relation() + " WHERE " + spec.partitionColumn() + " IS NULL OR "
-            + spec.partitionColumn() + " < ? OR " + spec.partitionColumn() + " >= ?")
+        .withQuery("SELECT * FROM " + spec.relation() + " WHERE " + partitionColumn + " IS NULL OR "
+            + partitionColumn + " < ? OR " + partitionColumn + " >= ?")
         .withStatementPreparator(ps -> {
           if (wallClock) { // as WallClockRanges binds them
             ps.setObject(1, wallClock(lower));
@@ -162,7 +163,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
 
   static Plan plan(JdbcSpec spec) {
     String col = spec.partitionColumn();
-    String sql = "SELECT MIN(" + col + "), MAX(" + col + "), COUNT(" + col + "), COUNT(*) FROM " + spec.relation();
+    String q = spec.names().name(col);
+    String sql = "SELECT MIN(" + q + "), MAX(" + q + "), COUNT(" + q + "), COUNT(*) FROM " + spec.relation();
     try (Connection c = JdbcConnections.open(spec);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {

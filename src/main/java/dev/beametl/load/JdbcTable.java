@@ -5,6 +5,7 @@ import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
+import dev.beametl.spec.SqlNames;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +27,7 @@ import org.apache.beam.sdk.values.Row;
  * The SQL of a table sink, per database: PostgreSQL {@code INSERT ... ON CONFLICT}, MariaDB/MySQL
  * {@code ON DUPLICATE KEY UPDATE}, H2 {@code MERGE}; the table's DDL from the output columns; the
  * staging table an overwrite writes first; and which errors are worth a retry. Names come from a
- * validated spec (plain identifiers only), so they are safe to put in SQL.
+ * validated spec (plain identifiers only) and are quoted as {@link SqlNames} says.
  */
 public final class JdbcTable {
   private JdbcTable() {}
@@ -84,29 +85,43 @@ public final class JdbcTable {
     return staged(sink) ? staging(sink, run) : sink.connection().table();
   }
 
+  /** Names as this sink's database takes them in SQL ({@link SqlNames}). */
+  static SqlNames names(JdbcSinkSpec sink) {
+    return sink.connection().names();
+  }
+
   static String statement(JdbcSinkSpec sink, OutputColumns columns, String run) {
+    SqlNames sql = names(sink);
     List<String> names = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList());
-    String cols = String.join(", ", names);
+    String cols = sql.list(names);
     String params = names.stream().map(n -> "?").collect(Collectors.joining(", "));
     if (staged(sink)) {
-      return "INSERT INTO " + staging(sink, run) + " (" + cols + ", " + BUNDLE + ") VALUES (" + params + ", ?)";
+      return "INSERT INTO " + sql.name(staging(sink, run)) + " (" + cols + ", " + sql.name(BUNDLE) + ") VALUES (" + params
+          + ", ?)";
     }
-    String table = sink.connection().table();
-    List<String> others = names.stream().filter(n -> !sink.keys().contains(n)).collect(Collectors.toList());
+    String table = sql.name(sink.connection().table());
+    List<String> others = names.stream().filter(n -> !sink.keys().contains(n)).map(sql::name)
+        .collect(Collectors.toList());
+    String keys = sql.list(sink.keys());
     switch (dialect(sink.connection().url())) {
       case POSTGRESQL:
-        return "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ") ON CONFLICT ("
-            + String.join(", ", sink.keys()) + ") "
+        return "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ") ON CONFLICT (" + keys + ") "
             + (others.isEmpty() ? "DO NOTHING"
                 : "DO UPDATE SET " + others.stream().map(n -> n + " = EXCLUDED." + n).collect(Collectors.joining(", ")));
       case MYSQL:
-        String update = others.isEmpty() ? sink.keys().get(0) + " = " + sink.keys().get(0)
+        String firstKey = sql.name(sink.keys().get(0));
+        String update = others.isEmpty() ? firstKey + " = " + firstKey
             : others.stream().map(n -> n + " = VALUES(" + n + ")").collect(Collectors.joining(", "));
         return "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ") ON DUPLICATE KEY UPDATE " + update;
       default:
-        return "MERGE INTO " + table + " (" + cols + ") KEY (" + String.join(", ", sink.keys()) + ") VALUES ("
-            + params + ")";
+        return "MERGE INTO " + table + " (" + cols + ") KEY (" + keys + ") VALUES (" + params + ")";
     }
+  }
+
+  /** The statement that notes a finished bundle in the run's committed-bundles table. */
+  static String noteBundle(JdbcSinkSpec sink, String run) {
+    SqlNames sql = names(sink);
+    return "INSERT INTO " + sql.name(committedBundles(sink, run)) + " (" + sql.name(BUNDLE) + ") VALUES (?)";
   }
 
   /**
@@ -115,12 +130,13 @@ public final class JdbcTable {
    */
   static String createTable(String table, JdbcSinkSpec sink, OutputColumns columns, @Nullable String collation) {
     Dialect d = dialect(sink.connection().url());
+    SqlNames sql = names(sink);
     String body = columns.columns().stream()
-        .map(c -> c.name() + " " + sqlType(c.type(), d, sink.keys().contains(c.name()), collation)
+        .map(c -> sql.name(c.name()) + " " + sqlType(c.type(), d, sink.keys().contains(c.name()), collation)
             + (c.nullable() && !sink.keys().contains(c.name()) ? "" : " NOT NULL"))
         .collect(Collectors.joining(", "));
-    String key = sink.keys().isEmpty() ? "" : ", PRIMARY KEY (" + String.join(", ", sink.keys()) + ")";
-    return "CREATE TABLE " + table + " (" + body + key + ")";
+    String key = sink.keys().isEmpty() ? "" : ", PRIMARY KEY (" + sql.list(sink.keys()) + ")";
+    return "CREATE TABLE " + sql.name(table) + " (" + body + key + ")";
   }
 
   /**
@@ -166,7 +182,7 @@ public final class JdbcTable {
         Statement s = c.createStatement()) {
       String table = sink.connection().table();
       String collation = dialect(sink.connection().url()) == Dialect.MYSQL ? binaryCollation(c) : null;
-      if (!exists(c, table)) {
+      if (!exists(c, names(sink).name(table))) {
         if (!sink.createTable()) {
           throw new SQLException("table " + table + " does not exist; create it or set sink.jdbc.createTable: true",
               "42P01");
@@ -177,8 +193,10 @@ public final class JdbcTable {
         Dialect d = dialect(sink.connection().url());
         String body = createTable(staging(sink, run), JdbcSinkSpec.of(sink.connection(), sink.mode(), List.of(),
             sink.batchSize(), true, sink.attempts()), columns, collation);
-        s.execute(body.substring(0, body.length() - 1) + ", " + BUNDLE + " " + bundleType(d) + " NOT NULL)");
-        s.execute("CREATE TABLE " + committedBundles(sink, run) + " (" + BUNDLE + " " + bundleType(d) + " NOT NULL)");
+        SqlNames sql = names(sink);
+        s.execute(body.substring(0, body.length() - 1) + ", " + sql.name(BUNDLE) + " " + bundleType(d) + " NOT NULL)");
+        s.execute("CREATE TABLE " + sql.name(committedBundles(sink, run)) + " (" + sql.name(BUNDLE) + " "
+            + bundleType(d) + " NOT NULL)");
       }
     }
   }
@@ -199,24 +217,27 @@ public final class JdbcTable {
     if (!staged(sink)) {
       return 0;
     }
-    String kept = BUNDLE + " IN (SELECT " + BUNDLE + " FROM " + committedBundles(sink, run) + ")";
+    SqlNames sql = names(sink);
+    String kept = sql.name(BUNDLE) + " IN (SELECT " + sql.name(BUNDLE) + " FROM " + sql.name(committedBundles(sink, run))
+        + ")";
     try (Connection c = JdbcConnections.open(sink.connection())) {
       long discarded;
       try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + staging(sink, run) + " WHERE NOT (" + kept + ")")) {
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + sql.name(staging(sink, run)) + " WHERE NOT (" + kept
+              + ")")) {
         rs.next();
         discarded = rs.getLong(1);
       }
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         if (sink.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
-          s.executeUpdate("DELETE FROM " + sink.connection().table());
+          s.executeUpdate("DELETE FROM " + sql.name(sink.connection().table()));
         }
-        String cols = columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.joining(", "));
+        String cols = sql.list(columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList()));
         // Named columns: a table made by hand may order its columns differently from the result.
-        s.executeUpdate("INSERT INTO " + sink.connection().table() + " (" + cols + ") SELECT " + cols + " FROM "
-            + staging(sink, run) + " WHERE " + kept);
-        s.executeUpdate("INSERT INTO " + committedBundles(sink, run) + " (" + BUNDLE + ") VALUES ('"
+        s.executeUpdate("INSERT INTO " + sql.name(sink.connection().table()) + " (" + cols + ") SELECT " + cols + " FROM "
+            + sql.name(staging(sink, run)) + " WHERE " + kept);
+        s.executeUpdate("INSERT INTO " + sql.name(committedBundles(sink, run)) + " (" + sql.name(BUNDLE) + ") VALUES ('"
             + ROWS_COMMITTED + "')");
         c.commit();
       } catch (SQLException e) {
@@ -239,13 +260,14 @@ public final class JdbcTable {
    * until the run's state is confirmed or settled, so someone else dropped it).
    */
   public static Commit commitOf(JdbcSinkSpec sink, String run) throws SQLException {
+    SqlNames sql = names(sink);
     try (Connection c = JdbcConnections.open(sink.connection())) {
-      if (!exists(c, committedBundles(sink, run))) {
+      if (!exists(c, sql.name(committedBundles(sink, run)))) {
         return Commit.UNKNOWN;
       }
       try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + committedBundles(sink, run) + " WHERE " + BUNDLE
-              + " = '" + ROWS_COMMITTED + "'")) {
+          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + sql.name(committedBundles(sink, run)) + " WHERE "
+              + sql.name(BUNDLE) + " = '" + ROWS_COMMITTED + "'")) {
         rs.next();
         return rs.getLong(1) > 0 ? Commit.COMMITTED : Commit.NOT_COMMITTED;
       }
@@ -276,15 +298,15 @@ public final class JdbcTable {
     try (Connection c = JdbcConnections.open(sink.connection());
         Statement s = c.createStatement()) {
       for (String t : stagingTables(sink, run)) {
-        if (exists(c, t)) {
-          s.execute("DROP TABLE " + t);
+        if (exists(c, names(sink).name(t))) {
+          s.execute("DROP TABLE " + names(sink).name(t));
         }
       }
     }
   }
 
   /**
-   * Whether {@code table} exists, asked of the database with the name as the spec gives it: it
+   * Whether {@code table} (a name as SQL takes it, {@link SqlNames}) exists, asked of the database: it
    * resolves a schema-qualified name, case and search path as it does in every other statement. (The
    * driver's metadata took "s.lines" for a table of that name, so a qualified table was created again
    * on the second run, and found tables of the same name in any schema.)

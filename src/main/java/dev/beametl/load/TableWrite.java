@@ -68,8 +68,7 @@ final class TableWrite extends PTransform<PCollection<Row>, PDone> {
     return tagged.get(BUNDLES).setCoder(StringUtf8Coder.of())
         .apply("Bundles of kept attempts", Distinct.create())
         .apply("Note them in " + JdbcTable.committedBundles(sink, run), batched(JdbcIO.<String>write())
-            .withStatement("INSERT INTO " + JdbcTable.committedBundles(sink, run) + " (" + JdbcTable.BUNDLE
-                + ") VALUES (?)")
+            .withStatement(JdbcTable.noteBundle(sink, run))
             .withPreparedStatementSetter((bundle, ps) -> ps.setString(1, bundle)));
   }
 

@@ -122,6 +122,18 @@ public class JdbcPostgresIT {
         org.hamcrest.Matchers.contains("APAC 2.00 1"));
   }
 
+  /** Names PostgreSQL reserves (order, user, group) as source and sink tables and columns, in every mode. */
+  @Test
+  public void namesPostgresReservesAreReadAndWrittenInEveryMode() throws Exception {
+    java.util.function.UnaryOperator<String> quoted = n -> "\"" + n + "\"";
+    for (String mode : List.of("upsert", "overwrite")) {
+      assertThat(mode, dev.beametl.load.JdbcSinkTest.keywordsTwice(tmp, table.url(), "postgres", quoted, mode),
+          org.hamcrest.Matchers.contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+    }
+    assertThat(dev.beametl.load.JdbcSinkTest.keywordsTwice(tmp, table.url(), "postgres", quoted, "append"),
+        org.hamcrest.Matchers.contains("1 3.75 2", "1 3.75 2", "2 10.00 1", "2 10.00 1", "3 0.10 1", "3 0.10 1"));
+  }
+
   @Test
   public void copiesAMillionRowsIntoAnotherTableByUpsertOnEmbeddedFlink() throws Exception {
     java.nio.file.Path spec = tmp.newFile("copy.yaml").toPath();

@@ -47,4 +47,13 @@ public class JdbcMariaDbIT {
     assertThat(JdbcSinkTest.runInto(tmp, url, "root", null, "totals", "upsert", data), contains("EU 3.75 2", "NA 10.00 1"));
     assertThat(JdbcSinkTest.runInto(tmp, url, "root", null, "totals", "overwrite", "APAC,2.00\n"), contains("APAC 2.00 1"));
   }
+
+  /** Names MariaDB reserves (order, group) as source and sink tables and columns. */
+  @Test
+  public void namesMariaDbReservesAreReadAndWritten() throws Exception {
+    assertThat(JdbcSinkTest.keywordsTwice(tmp, url, "root", n -> "`" + n + "`", "upsert"),
+        contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+    assertThat(JdbcSinkTest.keywordsTwice(tmp, url, "root", n -> "`" + n + "`", "overwrite"),
+        contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+  }
 }

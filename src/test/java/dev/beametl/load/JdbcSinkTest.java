@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -61,6 +62,70 @@ public class JdbcSinkTest {
   }
 
   private static final String URL = "jdbc:h2:mem:jdbc_sink_test;DB_CLOSE_DELAY=-1";
+
+  /**
+   * Names the database reserves, wherever the job writes SQL: source table {@code order}, read in
+   * partitions over its column {@code group}, aggregated into table {@code user} with columns
+   * {@code group}, {@code value} and {@code order}, keyed by {@code group} unless appended to - created,
+   * then written with {@code mode} by two runs. {@code quoted}: a plain name as this database stores it, quoted.
+   * Returns the sink table's rows.
+   */
+  public static List<String> keywordsTwice(TemporaryFolder tmp, String url, String user, UnaryOperator<String> quoted,
+      String mode) throws Exception {
+    try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
+      s.execute("DROP TABLE IF EXISTS " + quoted.apply("order"));
+      s.execute("DROP TABLE IF EXISTS " + quoted.apply("user"));
+      s.execute("CREATE TABLE " + quoted.apply("order") + " (" + quoted.apply("group") + " INT, "
+          + quoted.apply("value") + " DECIMAL(8,2))");
+      s.execute("INSERT INTO " + quoted.apply("order") + " VALUES (1, 1.50), (1, 2.25), (2, 10.00), (3, 0.10)");
+    }
+    for (int run = 0; run < 2; run++) {
+      Path spec = tmp.newFile().toPath();
+      Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {format: jdbc, jdbc: {url: '" + url + "', user: " + user + ", table: order, partitionColumn: group,"
+            + " partitions: 2}}",
+        "schema: [{name: group, type: int}, {name: value, type: 'decimal(8,2)'}]",
+        "aggregate:",
+        "  groupBy: [group]",
+        "  metrics: [{name: value, op: sum, field: value}, {name: order, op: count}]",
+        "sink:",
+        "  format: jdbc",
+        "  path: '" + tmp.getRoot() + "/run-" + System.nanoTime() + "'",
+        "  jdbc: {url: '" + url + "', user: " + user + ", table: user, mode: " + mode
+            + (mode.equals("append") ? "" : ", keys: [group]") + ", createTable: true}",
+        ""));
+      EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+      assertThat(r.err, r.code, is(EtlJob.OK));
+    }
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url, user, "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT " + quoted.apply("group") + ", " + quoted.apply("value") + ", "
+            + quoted.apply("order") + " FROM " + quoted.apply("user") + " ORDER BY 1")) {
+      while (rs.next()) {
+        out.add(rs.getInt(1) + " " + rs.getBigDecimal(2).toPlainString() + " " + rs.getLong(3));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  public void namesH2ReservesAreReadAndWrittenInEveryMode() throws Exception {
+    UnaryOperator<String> h2 = n -> "\"" + n.toUpperCase(java.util.Locale.ROOT) + "\"";
+    assertThat(keywordsTwice(tmp, URL, "sa", h2, "upsert"), contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+    assertThat(keywordsTwice(tmp, URL, "sa", h2, "overwrite"), contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+    assertThat(keywordsTwice(tmp, URL, "sa", h2, "append"),
+        contains("1 3.75 2", "1 3.75 2", "2 10.00 1", "2 10.00 1", "3 0.10 1", "3 0.10 1"));
+  }
+
+  /** With DATABASE_TO_LOWER, H2 stores plain names in lower case, and a table made so is found again. */
+  @Test
+  public void h2FoldingToLowerCaseFindsTheTableItMade() throws Exception {
+    String lower = "jdbc:h2:mem:jdbc_sink_lower;DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=TRUE";
+    assertThat(keywordsTwice(tmp, lower, "sa", n -> "\"" + n + "\"", "upsert"),
+        contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+  }
 
   @Test
   public void upsertTwiceLeavesOneRowPerKeyWithTheRightValues() throws Exception {
