@@ -91,9 +91,11 @@ public class PartitionedOutputIT {
     List<String> expected = SampleJobIT.query("SELECT id, name, day, ts, amount, kind FROM read_parquet('"
         + out("plain") + "/*.parquet')");
     assertThat(expected, hasSize(300));
-    for (String runner : List.of("FlinkRunner", "DirectRunner")) {
-      String name = "by-name-and-day-" + runner;
-      EtlJobTest.Run r = run(spec(name, "parquet", ""), "--runner=" + runner, "--set=sink.partitionBy=[name, day]");
+    for (String runner : List.of("FlinkRunner", "DirectRunner", "FlinkRunner --resumable")) {
+      String name = "by-name-and-day-" + runner.replace(" --", "-");
+      List<String> flags = new ArrayList<>(List.of(("--runner=" + runner).split(" ")));
+      flags.add("--set=sink.partitionBy=[name, day]");
+      EtlJobTest.Run r = run(spec(name, "parquet", ""), flags.toArray(new String[0]));
       assertThat(r.err, r.code, is(EtlJob.OK));
       assertThat(r.out, containsString("partitions"));
       List<String> read = SampleJobIT.query("SELECT id, NULLIF(name, '__HIVE_DEFAULT_PARTITION__'), day, ts, amount,"
@@ -161,6 +163,22 @@ public class PartitionedOutputIT {
     assertThat(second.err, second.code, is(EtlJob.OK));
     assertThat(topLevel(Path.of(out("rewritten"))).stream().filter(n -> n.startsWith("kind="))
         .collect(Collectors.toList()), containsInAnyOrder("kind=red"));
+  }
+
+  /** A run whose filter keeps nothing writes no partition, not even an empty one named null. */
+  @Test
+  public void noRowsMakeNoPartitionInBatchAndResumableRuns() throws Exception {
+    for (String mode : List.of("batch", "resumable")) {
+      String name = "nothing-" + mode;
+      List<String> flags = new ArrayList<>(List.of("--set=sink.partitionBy=[kind]", "--set=filter=id < 0"));
+      if (mode.equals("resumable")) {
+        flags.add("--resumable");
+      }
+      EtlJobTest.Run r = run(spec(name, "parquet", ""), flags.toArray(new String[0]));
+      assertThat(r.err, r.code, is(EtlJob.OK));
+      assertThat(mode, topLevel(Path.of(out(name))).stream().filter(n -> !n.startsWith("_") && !n.startsWith(".beam-etl"))
+          .collect(Collectors.toList()), empty());
+    }
   }
 
   private static List<String> topLevel(Path dir) throws Exception {
