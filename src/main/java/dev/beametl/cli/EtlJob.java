@@ -1,6 +1,7 @@
 package dev.beametl.cli;
 
 import dev.beametl.fault.Faults;
+import dev.beametl.jdbc.SqlNames;
 import dev.beametl.load.DeadLetters;
 import dev.beametl.load.Load;
 import dev.beametl.pipeline.EtlPipeline;
@@ -164,6 +165,7 @@ public final class EtlJob {
     RunPlan plan;
     List<List<MatchResult.Metadata>> inputFiles;
     String runId = UUID.randomUUID().toString().substring(0, 8);
+    SqlNames.forgetAsked(); // a warm runner's JVM runs many jobs: each asks its databases afresh
     try {
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);

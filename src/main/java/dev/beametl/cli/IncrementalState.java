@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.extract.InputFiles;
 import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.jdbc.SqlNames;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.IncrementalSpec;
@@ -164,7 +165,7 @@ final class IncrementalState {
     }
     String literal = literal(jdbc, column, mark - incremental.overlap());
     runSpec = spec.toBuilder().setSource(spec.source().toBuilder()
-        .setJdbc(jdbc.toBuilder().setWhere(jdbc.names().name(column) + " >= " + literal).build()).build()).build();
+        .setJdbc(jdbc.toBuilder().setWhere(SqlNames.of(jdbc).name(column) + " >= " + literal).build()).build()).build();
     notes.add("incremental: reads the rows of " + jdbc.displayName() + " with " + column + " >= " + literal
         + " (the last mark minus the overlap " + incremental.overlapText() + ")");
     if (nulls > 0) {
@@ -176,7 +177,7 @@ final class IncrementalState {
   private static long countNulls(JdbcSpec jdbc, String column) {
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + jdbc.relation() + " WHERE " + jdbc.names().name(column)
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + SqlNames.relation(jdbc) + " WHERE " + SqlNames.of(jdbc).name(column)
             + " IS NULL")) {
       rs.next();
       return rs.getLong(1);
@@ -192,7 +193,7 @@ final class IncrementalState {
     boolean withZone;
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT " + jdbc.names().name(column) + " FROM " + jdbc.relation()
+        ResultSet rs = s.executeQuery("SELECT " + SqlNames.of(jdbc).name(column) + " FROM " + SqlNames.relation(jdbc)
             + " WHERE 1 = 0")) {
       String name = String.valueOf(rs.getMetaData().getColumnTypeName(1)).toLowerCase(Locale.ROOT);
       // PostgreSQL's driver reports timestamptz as TIMESTAMP; its type name tells

@@ -2,6 +2,7 @@ package dev.beametl.cli;
 
 import dev.beametl.extract.InputFiles;
 import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.jdbc.SqlNames;
 import dev.beametl.spec.JdbcSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SourceSpec;
@@ -58,7 +59,7 @@ final class Preflight {
   private static void checkDatabase(JdbcSpec jdbc, String key) throws Unavailable {
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement()) {
-      s.executeQuery("SELECT * FROM " + jdbc.relation() + " WHERE 1 = 0").close();
+      s.executeQuery("SELECT * FROM " + SqlNames.relation(jdbc) + " WHERE 1 = 0").close();
     } catch (SQLException e) {
       if (JdbcConnections.isTransient(e)) {
         throw new Unavailable(key + ".jdbc: " + JdbcConnections.describe(e, jdbc));

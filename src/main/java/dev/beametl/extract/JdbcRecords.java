@@ -3,6 +3,7 @@ package dev.beametl.extract;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.jdbc.SqlNames;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.JdbcSpec;
 import java.sql.Connection;
@@ -49,7 +50,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
   private JdbcIO.Read<SourceRecord> oneQuery(RowToRecord mapper) {
     return JdbcIO.<SourceRecord>read()
         .withDataSourceProviderFn(JdbcConnections.to(spec))
-        .withQuery("SELECT * FROM " + spec.relation())
+        .withQuery("SELECT * FROM " + SqlNames.relation(spec))
         .withFetchSize(spec.fetchSize())
         .withRowMapper(mapper)
         .withCoder(SourceRecord.RecordCoder.of())
@@ -75,7 +76,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         plan.wallClock ? wallClock(plan.upper) : plan.temporal ? java.time.Instant.ofEpochMilli(plan.upper) : plan.upper,
         plan.rows, plan.nullRows);
     String step = "Read " + spec.displayName() + " by " + spec.partitionColumn();
-    String partitionColumn = spec.names().name(spec.partitionColumn());
+    String partitionColumn = SqlNames.of(spec).name(spec.partitionColumn());
     // Beam's ranges cover [lower, upper] in the statement's own terms: [lower, upper + 1) bound as
     // longs, or as timestamps, which a database compares after its own conversion (PostgreSQL casts
     // the timestamp upper + 1 ms to a DATE column's type: the last day was left out). The rest query
@@ -85,7 +86,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     PCollection<SourceRecord> ranges = plan.wallClock
         ? input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(new WallClockRanges())
             .withDataSourceProviderFn(JdbcConnections.to(spec))
-            .withTable(spec.relation())
+            .withTable(SqlNames.relation(spec))
             .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
             .withLowerBound(plan.lower)
@@ -96,7 +97,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         : plan.temporal
         ? input.apply(step, JdbcIO.<SourceRecord, DateTime>readWithPartitions(TypeDescriptor.of(DateTime.class))
             .withDataSourceProviderFn(JdbcConnections.to(spec))
-            .withTable(spec.relation())
+            .withTable(SqlNames.relation(spec))
             .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
             .withLowerBound(new DateTime(plan.lower))
@@ -106,7 +107,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             .withCoder(SourceRecord.RecordCoder.of()))
         : input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(TypeDescriptors.longs())
             .withDataSourceProviderFn(JdbcConnections.to(spec))
-            .withTable(spec.relation())
+            .withTable(SqlNames.relation(spec))
             .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
             .withLowerBound(plan.lower)
@@ -121,7 +122,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     PCollection<SourceRecord> rest = input.apply("Read " + spec.displayName() + " where " + spec.partitionColumn()
         + " is NULL or outside the ranges", JdbcIO.<SourceRecord>read()
         .withDataSourceProviderFn(JdbcConnections.to(spec))
-        .withQuery("SELECT * FROM " + spec.relation() + " WHERE " + partitionColumn + " IS NULL OR "
+        .withQuery("SELECT * FROM " + SqlNames.relation(spec) + " WHERE " + partitionColumn + " IS NULL OR "
             + partitionColumn + " < ? OR " + partitionColumn + " >= ?")
         .withStatementPreparator(ps -> {
           if (wallClock) { // as WallClockRanges binds them
@@ -163,8 +164,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
 
   static Plan plan(JdbcSpec spec) {
     String col = spec.partitionColumn();
-    String q = spec.names().name(col);
-    String sql = "SELECT MIN(" + q + "), MAX(" + q + "), COUNT(" + q + "), COUNT(*) FROM " + spec.relation();
+    String q = SqlNames.of(spec).name(col);
+    String sql = "SELECT MIN(" + q + "), MAX(" + q + "), COUNT(" + q + "), COUNT(*) FROM " + SqlNames.relation(spec);
     try (Connection c = JdbcConnections.open(spec);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {

@@ -1,11 +1,11 @@
 package dev.beametl.load;
 
 import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.jdbc.SqlNames;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
-import dev.beametl.spec.SqlNames;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -87,7 +87,7 @@ public final class JdbcTable {
 
   /** Names as this sink's database takes them in SQL ({@link SqlNames}). */
   static SqlNames names(JdbcSinkSpec sink) {
-    return sink.connection().names();
+    return SqlNames.of(sink.connection());
   }
 
   static String statement(JdbcSinkSpec sink, OutputColumns columns, String run) {

@@ -52,17 +52,6 @@ public abstract class JdbcSpec implements Serializable {
         .setFetchSize(DEFAULT_FETCH_SIZE);
   }
 
-  /** The table (its name quoted, {@link SqlNames}) or query as a relation a SELECT can read from. */
-  public String relation() {
-    String base = table() != null ? names().name(table()) : "(" + query() + ") q";
-    return where() == null ? base : "(SELECT * FROM " + base + " WHERE " + where() + ") w";
-  }
-
-  /** How the SQL beam-etl writes for this database names its tables and columns. */
-  public SqlNames names() {
-    return SqlNames.of(url());
-  }
-
   /** A name for messages and origins that shows no credentials. */
   public String displayName() {
     return table() != null ? table() : "query";

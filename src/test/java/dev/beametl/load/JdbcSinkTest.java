@@ -127,6 +127,22 @@ public class JdbcSinkTest {
         contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
   }
 
+  /**
+   * H2's settings in another spelling, or set when the database was opened and not in the job's URL:
+   * the database is asked how it folds names (guessed from the URL, the source table was not found).
+   */
+  @Test
+  public void h2FoldingTheUrlDoesNotSpellIsAskedOfTheDatabase() throws Exception {
+    UnaryOperator<String> lower = n -> "\"" + n + "\"";
+    assertThat(keywordsTwice(tmp, "jdbc:h2:mem:jdbc_sink_yes;DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=yes", "sa", lower,
+        "upsert"), contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+    try (Connection open = DriverManager.getConnection(
+        "jdbc:h2:mem:jdbc_sink_open;DB_CLOSE_DELAY=-1;DATABASE_TO_LOWER=TRUE", "sa", "")) {
+      assertThat(keywordsTwice(tmp, "jdbc:h2:mem:jdbc_sink_open", "sa", lower, "overwrite"),
+          contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
+    }
+  }
+
   @Test
   public void upsertTwiceLeavesOneRowPerKeyWithTheRightValues() throws Exception {
     String data = "EU,1.50\nEU,2.25\nNA,10.00\n";
