@@ -168,14 +168,19 @@ public class PartitionedOutputIT {
   /** A run whose filter keeps nothing writes no partition, not even an empty one named null. */
   @Test
   public void noRowsMakeNoPartitionInBatchAndResumableRuns() throws Exception {
-    for (String mode : List.of("batch", "resumable")) {
-      String name = "nothing-" + mode;
+    Path bad = TMP.newFolder("all-bad").toPath();
+    Files.writeString(bad.resolve("rows.csv"), "id,name,day,ts,amount,kind\nx,a,2024-01-01,2024-01-01T00:00:00Z,1,red\n");
+    for (String mode : List.of("batch", "resumable", "resumable, every row bad")) {
+      String name = "nothing-" + mode.replaceAll("\\W+", "-");
       List<String> flags = new ArrayList<>(List.of("--set=sink.partitionBy=[kind]", "--set=filter=id < 0"));
-      if (mode.equals("resumable")) {
+      if (mode.startsWith("resumable")) {
         flags.add("--resumable");
       }
+      if (mode.endsWith("bad")) { // exit 3: the run is not repeated, its empty file goes all the same
+        flags.add("--set=source.path=" + bad + "/*.csv");
+      }
       EtlJobTest.Run r = run(spec(name, "parquet", ""), flags.toArray(new String[0]));
-      assertThat(r.err, r.code, is(EtlJob.OK));
+      assertThat(r.err, r.code, is(mode.endsWith("bad") ? EtlJob.TOO_MANY_BAD : EtlJob.OK));
       assertThat(mode, topLevel(Path.of(out(name))).stream().filter(n -> !n.startsWith("_") && !n.startsWith(".beam-etl"))
           .collect(Collectors.toList()), empty());
     }

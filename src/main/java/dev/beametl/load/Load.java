@@ -26,6 +26,8 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDeleteOption;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
@@ -150,12 +152,21 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * After a run whose result was empty: one valid part file with the columns and no rows (Parquet
    * with its schema, CSV its header, JSON lines empty), so a reader of {@code out/*.parquet} finds a
    * table, not nothing. Beam's file sinks write such a file on some runners but not on Flink.
+   * A partitioned result without rows has no partitions: the empty file a resumable run's write
+   * made ({@link PartitionedWrite#EMPTY_RESULT}) is removed, whatever the run's outcome after this.
    */
   public static void writeEmptyResultIfNone(SinkSpec sink, OutputColumns columns) throws IOException {
-    if (sink.format() == SinkSpec.Format.JDBC || !sink.partitionBy().isEmpty()) { // no rows: no partitions
+    java.nio.file.Path dir = java.nio.file.Path.of(sink.path());
+    if (sink.format() == SinkSpec.Format.JDBC) {
       return;
     }
-    java.nio.file.Path dir = java.nio.file.Path.of(sink.path());
+    if (!sink.partitionBy().isEmpty()) { // no rows: no partitions, and not the write's own empty file
+      java.nio.file.Path empty = dir.resolve(PartitionedWrite.EMPTY_RESULT);
+      if (java.nio.file.Files.exists(empty)) {
+        MoreFiles.deleteRecursively(empty, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+      return;
+    }
     try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
       if (files.anyMatch(f -> f.getFileName().toString().startsWith("part-"))) {
         return;

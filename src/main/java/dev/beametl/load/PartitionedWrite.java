@@ -62,7 +62,9 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
   public PCollection<KV<String, Long>> expand(PCollection<Row> rows) {
     OutputColumns inFiles = columns.without(sink.partitionBy());
     String dir = sink.path().replaceAll("/+$", "");
-    boolean streaming = rows.getPipeline().getOptions().as(StreamingOptions.class).isStreaming();
+    // A bounded input: an unbounded one needs the windowed write, which WriteFiles insists on.
+    boolean streaming = rows.getPipeline().getOptions().as(StreamingOptions.class).isStreaming()
+        && rows.isBounded() == PCollection.IsBounded.BOUNDED;
     PCollectionTuple out;
     if (sink.format() == SinkSpec.Format.PARQUET) {
       Schema avro = AvroRecords.schema("Result", inFiles);
@@ -119,8 +121,8 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
       // disk, while a file open per partition per bundle (a task's whole input) held 84 partitions'
       // row groups at once and ran out of memory.
       write = write.withNoSpilling().withIgnoreWindowing()
-          // With no rows at all, this write makes one empty file, of this "partition": a temporary
-          // folder, which the job removes after the run, rather than a partition named null.
+          // With no rows at all, this write makes one empty file, of this "partition" (else of one
+          // named null), which the job removes as soon as the pipeline is done (Load#writeEmptyResultIfNone).
           .withEmptyGlobalWindowDestination(EMPTY_RESULT);
     }
     return sink.shards() > 0 ? write.withNumShards(sink.shards()) : write;
