@@ -177,8 +177,8 @@ final class IncrementalState {
   private static long countNulls(JdbcSpec jdbc, String column) {
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + SqlNames.relation(jdbc) + " WHERE " + SqlNames.of(jdbc).name(column)
-            + " IS NULL")) {
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + SqlNames.relation(jdbc) + " WHERE "
+            + SqlNames.of(jdbc).name(column) + " IS NULL")) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
