@@ -165,7 +165,7 @@ public final class EtlJob {
     RunPlan plan;
     List<List<MatchResult.Metadata>> inputFiles;
     String runId = UUID.randomUUID().toString().substring(0, 8);
-    SqlNames.forgetAsked(); // a warm runner's JVM runs many jobs: each asks its databases afresh
+    SqlNames.startRun(!options.isDryRun()); // a warm runner's JVM runs many jobs; a dry run creates no database
     try {
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);

@@ -59,6 +59,7 @@ final class Preflight {
   private static void checkDatabase(JdbcSpec jdbc, String key) throws Unavailable {
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement()) {
+      SqlNames.of(jdbc, c); // asked here, where a connection is open anyway (a dry run asks no other way)
       s.executeQuery("SELECT * FROM " + SqlNames.relation(jdbc) + " WHERE 1 = 0").close();
     } catch (SQLException e) {
       if (JdbcConnections.isTransient(e)) {

@@ -1,6 +1,7 @@
 package dev.beametl.jdbc;
 
 import dev.beametl.spec.JdbcSpec;
+import dev.beametl.spec.JdbcUrls;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -10,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A spec's table and column names as the SQL beam-etl writes them: quoted, so that a name the
@@ -18,15 +21,22 @@ import java.util.stream.Collectors;
  * name still finds the tables and columns that earlier runs and people created without quotes.
  *
  * <p>The database says how it folds ({@link DatabaseMetaData#storesUpperCaseIdentifiers()} and its
- * siblings) and how it quotes, once per database until {@link #forgetAsked}: its URL alone cannot say it. H2 takes its
- * settings in several spellings ({@code DATABASE_TO_LOWER=yes}, {@code =1}) and ignores them for a
- * database already open, and MariaDB's table names follow the server's {@code lower_case_table_names}.
- * A name folded otherwise than the database folds it would find no table, and a run would create a
- * second one beside the first. Names are validated plain identifiers ({@code SpecNode#sqlName}), so
- * they hold no quote to escape.
+ * siblings) and how it quotes: its URL alone cannot say it. H2 takes its settings in several
+ * spellings ({@code DATABASE_TO_LOWER=yes}, {@code =1}) and ignores them for a database already
+ * open. A name folded otherwise than the database folds it would find no table, and a run would
+ * create a second one beside the first. MariaDB and MySQL keep names as written: their servers fold
+ * table names themselves where {@code lower_case_table_names} says so, and compare column names
+ * without case. Names are validated plain identifiers ({@code SpecNode#sqlName}), so they hold no
+ * quote to escape.
+ *
+ * <p>One answer per database and run ({@link #startRun}), whoever asks first, so that every statement
+ * of a run names the same tables: a database that cannot be asked (not reached, or its driver does not
+ * say) is guessed from its URL, with a warning, for the whole run.
  */
 public final class SqlNames implements Serializable {
-  private static final Map<String, SqlNames> ASKED = new ConcurrentHashMap<>();
+  private static final Logger LOG = LoggerFactory.getLogger(SqlNames.class);
+  private static final Map<String, SqlNames> KNOWN = new ConcurrentHashMap<>();
+  private static volatile boolean askDatabases = true;
 
   /** How the database stores a name written without quotes. */
   enum Folding { UPPER, LOWER, AS_WRITTEN }
@@ -40,32 +50,67 @@ public final class SqlNames implements Serializable {
   }
 
   /**
-   * The names of {@code spec}'s database, asked of it on a connection of its own the first time. A
-   * database that cannot be reached is asked again next time; until then its names are
-   * {@link #guess guessed} from the URL (the statement that needs the connection fails anyway).
+   * Forgets what databases said in an earlier run (a warm runner's JVM runs many, and a database may
+   * have changed). {@code askDatabases} false (a dry run) guesses from URLs, except for a database a
+   * check connects to anyway ({@link #of(JdbcSpec, Connection)}): a dry run creates no database.
    */
+  public static void startRun(boolean askDatabases) {
+    KNOWN.clear();
+    SqlNames.askDatabases = askDatabases;
+  }
+
+  /** The names of {@code spec}'s database: asked on a connection of its own the first time in a run. */
   public static SqlNames of(JdbcSpec spec) {
-    String key = spec.url() + "\u0000" + spec.user();
-    SqlNames known = ASKED.get(key);
+    SqlNames known = KNOWN.get(key(spec));
     if (known != null) {
       return known;
     }
+    if (!askDatabases) {
+      return remember(spec, guess(spec.url()));
+    }
     try (Connection c = JdbcConnections.open(spec)) {
-      SqlNames asked = of(c.getMetaData());
-      ASKED.put(key, asked);
-      return asked;
-    } catch (SQLException | IllegalStateException e) {
-      return guess(spec.url());
+      return of(spec, c);
+    } catch (SQLException e) {
+      return guessed(spec, JdbcConnections.describe(e, spec));
+    } catch (IllegalStateException e) { // no password
+      return guessed(spec, e.getMessage());
     }
   }
 
-  /** Forgets what databases said, for a JVM that goes on to another run (a database may have changed). */
-  public static void forgetAsked() {
-    ASKED.clear();
+  /** As {@link #of(JdbcSpec)}, asked on a connection to it the caller has open. */
+  public static SqlNames of(JdbcSpec spec, Connection connection) {
+    SqlNames known = KNOWN.get(key(spec));
+    if (known != null) {
+      return known;
+    }
+    try {
+      return remember(spec, of(connection.getMetaData()));
+    } catch (SQLException e) {
+      return guessed(spec, JdbcConnections.describe(e, spec));
+    }
+  }
+
+  private static SqlNames guessed(JdbcSpec spec, String why) {
+    LOG.warn("Could not ask the database {} how it folds names ({}); they are folded as is usual for its "
+        + "kind", JdbcUrls.scrub(spec.url()), why);
+    return remember(spec, guess(spec.url()));
+  }
+
+  private static SqlNames remember(JdbcSpec spec, SqlNames names) {
+    SqlNames first = KNOWN.putIfAbsent(key(spec), names);
+    return first != null ? first : names;
+  }
+
+  private static String key(JdbcSpec spec) {
+    return spec.url() + "\u0000" + spec.user();
   }
 
   /** The names a database's metadata describes. */
   static SqlNames of(DatabaseMetaData meta) throws SQLException {
+    String product = String.valueOf(meta.getDatabaseProductName()).toLowerCase(Locale.ROOT);
+    if (product.contains("mysql") || product.contains("mariadb")) {
+      return new SqlNames("`", Folding.AS_WRITTEN);
+    }
     String quote = meta.getIdentifierQuoteString();
     quote = quote == null ? "" : quote.trim(); // " " means the database quotes no names
     Folding folding = meta.storesUpperCaseIdentifiers() ? Folding.UPPER

@@ -41,6 +41,64 @@ public class SqlNamesTest {
     assertThat(SqlNames.guess("jdbc:sqlserver://h;databaseName=db").name("dbo.Orders"), is("dbo.Orders"));
   }
 
+  /**
+   * A run names a database's tables one way from start to end: a guess made while it could not be
+   * reached stands until the next run, though the database has come up since (an H2 TCP server that
+   * folds to lower case).
+   */
+  @Test
+  public void aRunKeepsItsFirstAnswerTheNextRunAsksAgain() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("names");
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    String url = "jdbc:h2:tcp://localhost:" + port + "/" + dir + "/db;DATABASE_TO_LOWER=TRUE";
+    SqlNames.startRun(true);
+    assertThat(month(url), is("\"MONTH\"")); // not reached: guessed
+    org.h2.tools.Server server = org.h2.tools.Server.createTcpServer("-tcpPort", String.valueOf(port),
+        "-baseDir", dir.toString(), "-ifNotExists").start();
+    try {
+      assertThat(month(url), is("\"MONTH\""));
+      SqlNames.startRun(true);
+      assertThat(month(url), is("\"month\""));
+    } finally {
+      server.stop();
+    }
+  }
+
+  /** A dry run connects to no database it does not check anyway: the sink's is guessed, not created. */
+  @Test
+  public void aDryRunGuessesWithoutConnecting() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("names");
+    SqlNames.startRun(false);
+    try {
+      assertThat(month("jdbc:h2:" + dir + "/db;DATABASE_TO_LOWER=TRUE"), is("\"MONTH\""));
+      assertThat(dir.toFile().list(), org.hamcrest.Matchers.emptyArray());
+    } finally {
+      SqlNames.startRun(true);
+    }
+  }
+
+  @Test
+  public void mariaDbAndMySqlKeepNamesAsWrittenInBackquotes() throws Exception {
+    java.sql.DatabaseMetaData mysqlFoldingTablesToLowerCase = (java.sql.DatabaseMetaData) java.lang.reflect.Proxy
+        .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {java.sql.DatabaseMetaData.class},
+            (proxy, method, args) -> {
+              switch (method.getName()) {
+                case "getDatabaseProductName":
+                  return "MySQL";
+                case "getIdentifierQuoteString":
+                  return "`";
+                case "storesLowerCaseIdentifiers":
+                  return true;
+                default:
+                  return false;
+              }
+            });
+    assertThat(SqlNames.of(mysqlFoldingTablesToLowerCase).name("etl.OrderId"), is("`etl`.`OrderId`"));
+  }
+
   @Test
   public void aDatabaseThatQuotesNoNamesGetsThemAsWritten() {
     assertThat(new SqlNames("", SqlNames.Folding.UPPER).name("a.Month"), is("a.Month"));
