@@ -55,7 +55,7 @@ public class HardeningIT {
   public void aSumBeyondALongFailsAtOnceNamingTheMetricAndTheGroup() throws Exception {
     Path spec = kAndN("big", "A,9000000000000000000\nA,9000000000000000000\nB,1\n",
         "aggregate: {groupBy: [k], metrics: [{name: total, op: sum, field: n}]}");
-    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec);
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--progressSeconds=0"); // no progress line on a slow machine
     assertThat(r.code, is(EtlJob.JOB_FAILED));
     assertThat(r.err, r.err.lines().count(), is(1L));
     assertThat(r.err, containsString("metric total (sum of n) is beyond a long's range"));
