@@ -156,10 +156,10 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * made ({@link PartitionedWrite#EMPTY_RESULT}) is removed, whatever the run's outcome after this.
    */
   public static void writeEmptyResultIfNone(SinkSpec sink, OutputColumns columns) throws IOException {
-    java.nio.file.Path dir = java.nio.file.Path.of(sink.path());
     if (sink.format() == SinkSpec.Format.JDBC) {
       return;
     }
+    java.nio.file.Path dir = java.nio.file.Path.of(sink.path());
     if (!sink.partitionBy().isEmpty()) { // no rows: no partitions, and not the write's own empty file
       java.nio.file.Path empty = dir.resolve(PartitionedWrite.EMPTY_RESULT);
       if (java.nio.file.Files.exists(empty)) {
