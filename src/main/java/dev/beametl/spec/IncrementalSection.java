@@ -68,17 +68,25 @@ final class IncrementalSection {
     return IncrementalSpec.column(column, overlap, text);
   }
 
-  /** A sink that would lose or duplicate what an incremental run reads is refused, naming the fix. */
+  /**
+   * A sink that would lose or duplicate what an incremental run reads is refused, naming the fix. An
+   * aggregation is refused whatever the sink: a run sees only the new rows or files, so its groups are
+   * partial, and a partial group can neither replace a stored one (an upsert would lose the earlier rows)
+   * nor be added to it (the rows an overlap or a changed file reads again would count twice).
+   */
   static void checkSink(SpecNode node, IncrementalSpec incremental, SinkSpec sink, AggregationSpec aggregation) {
+    if (aggregation != null) {
+      throw node.error("an incremental run aggregates only the " + (incremental.isFiles() ? "new files" : "rows at and "
+          + "above the last mark") + ", so its groups are partial: an upsert would replace the stored groups with "
+          + "them, files or an append table would hold them beside the earlier ones; drop incremental (each run then "
+          + "aggregates every row), or drop aggregate and load the rows incrementally into a jdbc table to aggregate "
+          + "there");
+    }
     JdbcSinkSpec table = sink.jdbc();
     boolean upsert = table != null && table.mode() == JdbcSinkSpec.Mode.UPSERT;
     if (!incremental.isFiles() && !upsert) {
       throw node.error("each run reads the rows at and above the last mark (minus the overlap) again, so the sink must "
           + "de-duplicate them: write to a jdbc sink with mode: upsert and keys");
-    }
-    if (incremental.isFiles() && aggregation != null && !upsert) {
-      throw node.error("a run over the new files only would write partial groups beside the earlier ones; aggregate "
-          + "into a jdbc sink with mode: upsert (groups then replace each other), or drop incremental");
     }
     if (incremental.isFiles() && table != null && table.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
       throw node.error("mode overwrite would replace the table with the new files' rows only; use mode append or upsert");

@@ -277,4 +277,28 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID.replace("{name: id, type: long}", "{name: __origin, type: long}")),
         containsString("\"__origin\" is reserved"));
   }
+
+  /**
+   * An incremental run sees the new rows or files only, so its groups are partial: into an upsert table
+   * they replaced the stored groups (a count of 250 became 1, exit 0). Refused for every sink.
+   */
+  @Test
+  public void anIncrementalSourceWithAnAggregationIsRefusedForEverySink() {
+    String table = "sink: {format: jdbc, path: out/x, jdbc: {url: 'jdbc:h2:mem:t', table: t, mode: %s}}";
+    String files = VALID.replace("format: csv\n", "format: csv\n  incremental: files\n");
+    for (String sink : List.of("sink: {format: parquet, path: out/x}", String.format(table, "upsert"),
+        String.format(table, "append"))) {
+      assertThat(sink, errorOf(files.replace("sink: {format: parquet, path: out/x}", sink)), allOf(
+          containsString("source.incremental"), containsString("its groups are partial"),
+          containsString("drop incremental"), containsString("drop aggregate")));
+    }
+    String database = VALID
+        .replace("  path: data/*.csv\n  format: csv\n  csv: {delimiter: '|', header: false, nullValues: ['', 'NULL']}\n",
+            "  format: jdbc\n  jdbc: {url: 'jdbc:h2:mem:s', table: s}\n  incremental: {column: id, overlap: 10}\n")
+        .replace("sink: {format: parquet, path: out/x}", String.format(table, "upsert"));
+    assertThat(errorOf(database), allOf(containsString("source.incremental"),
+        containsString("rows at and above the last mark"), containsString("its groups are partial")));
+    assertThat("the same spec without the aggregation loads", parse(database.replaceAll("(?s)aggregate:.*?sink:",
+        "sink:").replace("mode: upsert}", "mode: upsert, keys: [id]}")).source().incremental().column(), is("id"));
+  }
 }
