@@ -16,6 +16,11 @@ import javax.annotation.Nullable;
  * on MariaDB/MySQL a named lock ({@code GET_LOCK}), both held by a connection the run keeps open, so
  * the database itself lets go when the run's process dies. A second run fails at once and names the
  * holder. Other databases (H2 runs in the job's own JVM) are held within this JVM only.
+ *
+ * <p>The lock is named for the table the database resolves the name to: {@code orders},
+ * {@code public.orders} and {@code PUBLIC.Orders} are one table on PostgreSQL, so they are one lock.
+ * An unqualified name is qualified with the schema it resolves in (PostgreSQL's search path) or the
+ * connection's schema or database, where the table would be created.
  */
 public final class TableLock implements AutoCloseable {
   private static final Map<String, String> IN_THIS_JVM = new ConcurrentHashMap<>();
@@ -38,9 +43,9 @@ public final class TableLock implements AutoCloseable {
   /** Takes {@code table} of the database {@code spec} names for this run, described as {@code holder}. */
   public static TableLock take(JdbcSpec spec, String table, String holder) throws SQLException, Held {
     String url = spec.url().toLowerCase(Locale.ROOT);
-    String key = "beam-etl:" + table.toLowerCase(Locale.ROOT);
     if (url.startsWith("jdbc:postgresql:")) {
       Connection c = JdbcConnections.open(spec);
+      String key = keyOrClose(spec, table, c);
       try (Statement s = c.createStatement()) {
         s.execute("SET application_name = '" + holder.replace("'", "").substring(0, Math.min(60, holder.length())) + "'");
       }
@@ -58,7 +63,9 @@ public final class TableLock implements AutoCloseable {
     }
     if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
       Connection c = JdbcConnections.open(spec);
-      String name = key.length() <= 64 ? key : key.substring(0, 64);
+      String key = keyOrClose(spec, table, c);
+      String name = key.length() <= 64 ? key // GET_LOCK's limit; a long name keeps its start and a hash of all
+          : key.substring(0, 55) + "#" + String.format("%08x", key.hashCode());
       try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 0)")) {
         ps.setString(1, name);
         if (held(ps)) {
@@ -70,12 +77,50 @@ public final class TableLock implements AutoCloseable {
       c.close();
       throw held(table, who);
     }
+    String key;
+    try (Connection c = JdbcConnections.open(spec)) {
+      key = key(spec, table, c);
+    }
     String jvmKey = spec.url() + "\u0000" + key;
     String before = IN_THIS_JVM.putIfAbsent(jvmKey, holder);
     if (before != null) {
       throw held(table, before);
     }
     return new TableLock(null, jvmKey);
+  }
+
+  private static String keyOrClose(JdbcSpec spec, String table, Connection c) throws SQLException {
+    try {
+      return key(spec, table, c);
+    } catch (SQLException | RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /**
+   * {@code table} qualified with the schema it resolves in, lower-cased: names are plain identifiers,
+   * and a lock that also holds a table differing only in case is the safe side.
+   */
+  static String key(JdbcSpec spec, String table, Connection c) throws SQLException {
+    String qualified = table;
+    if (!table.contains(".")) {
+      String schema = null;
+      if (spec.url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE((SELECT n.nspname FROM pg_class t JOIN "
+            + "pg_namespace n ON n.oid = t.relnamespace WHERE t.oid = to_regclass(?)), current_schema())")) {
+          ps.setString(1, SqlNames.of(spec, c).name(table));
+          try (ResultSet rs = ps.executeQuery()) {
+            schema = rs.next() ? rs.getString(1) : null;
+          }
+        }
+      } else {
+        schema = c.getSchema();
+        schema = schema != null ? schema : c.getCatalog(); // MariaDB and MySQL: the database is the schema
+      }
+      qualified = schema == null ? table : schema + "." + table;
+    }
+    return "beam-etl:" + qualified.toLowerCase(Locale.ROOT);
   }
 
   private static boolean held(PreparedStatement ps) throws SQLException {

@@ -197,4 +197,29 @@ public class JdbcRetriedSinkIT {
       assertThat(second.err.lines().count(), is(1L));
     }
   }
+
+  /** A schema-qualified and a bare name of one table are one lock; PostgreSQL resolves the bare one by search path. */
+  @Test
+  public void oneTableIsOneLockHoweverTheSpecSpellsIt() throws Exception {
+    String pg = postgres.getJdbcUrl("postgres", "postgres");
+    try (Connection c = DriverManager.getConnection(pg, "postgres", ""); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA IF NOT EXISTS side");
+      s.execute("CREATE TABLE IF NOT EXISTS side.only_here (id int)");
+      s.execute("ALTER ROLE postgres SET search_path = \"$user\", public, side");
+    }
+    JdbcSpec postgresDb = JdbcSpec.builder(pg).setUser("postgres").build();
+    oneLock(postgresDb, "public.orders_spelt", "Orders_Spelt", "side.orders_spelt");
+    oneLock(postgresDb, "side.only_here", "only_here", "public.only_here");
+    oneLock(JdbcSpec.builder(mariadbUrl).setUser("root").build(), "etl.orders_spelt", "orders_spelt",
+        "mysql.orders_spelt");
+  }
+
+  private static void oneLock(JdbcSpec db, String held, String sameTable, String otherTable) throws Exception {
+    try (TableLock first = TableLock.take(db, held, "beam-etl first run")) {
+      TableLock.Held refused = org.junit.Assert.assertThrows(sameTable, TableLock.Held.class,
+          () -> TableLock.take(db, sameTable, "beam-etl second run").close());
+      assertThat(refused.getMessage(), containsString("table " + sameTable + " is being written by another run"));
+      TableLock.take(db, otherTable, "beam-etl third run").close();
+    }
+  }
 }
