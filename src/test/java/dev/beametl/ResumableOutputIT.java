@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 
 import dev.beametl.bench.OrderLinesGenerator;
 import dev.beametl.cli.EtlJob;
@@ -110,6 +111,14 @@ public class ResumableOutputIT {
     assertThat("still running when killed", first.isAlive(), is(true));
     first.destroyForcibly().waitFor();
     assertThat("the killed run left closed temporary files", recordedFiles(Path.of(out)), greaterThan(0L));
+
+    // Without the throttle the job lacks a step the checkpoint holds state for: refused, one line,
+    // and the checkpoint still resumes afterwards.
+    EtlJobTest.Run otherSteps = new EtlJobTest.Run(Stream.concat(Stream.of(flags), Stream.of("--resumeFrom=latest"))
+        .toArray(String[]::new));
+    assertThat(otherSteps.err, otherSteps.code, is(EtlJob.USAGE));
+    assertThat(otherSteps.err, containsString("the checkpoint holds steps this job does not have"));
+    assertThat(otherSteps.err, not(containsString("allowNonRestoredState")));
 
     // The same steps as the stopped run (the throttle is one), at full speed.
     EtlJobTest.Run resumed = new EtlJobTest.Run(Stream.concat(Stream.of(flags), Stream.of("--resumeFrom=latest",

@@ -251,6 +251,13 @@ public final class EtlJob {
       err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
       return JOB_FAILED;
     } catch (Exception | Error e) {
+      if (options.getResumeFrom() != null && checkpointDoesNotFit(e)) {
+        err.println("beam-etl: --resumeFrom=" + options.getResumeFrom() + ": the checkpoint holds steps this job does "
+            + "not have (it was taken by another build of beam-etl, or with other flags such as --fault or "
+            + "--aggregation); resume with the build and flags of the run that took it, or run without --resumeFrom "
+            + "to start from the beginning. Nothing was read; the checkpoint is kept");
+        return USAGE;
+      }
       err.println("beam-etl: the job failed: " + rootMessage(e) + (Files.exists(log) ? "; its log: " + log : ""));
       return JOB_FAILED;
     } finally {
@@ -496,6 +503,19 @@ public final class EtlJob {
     if (value != null) {
       overrides.add(key + "=" + value);
     }
+  }
+
+  /**
+   * Flink refuses, before any task starts, a checkpoint with state for a step the job lacks; its
+   * message suggests skipping that state, which would lose what the step held.
+   */
+  static boolean checkpointDoesNotFit(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("Cannot map checkpoint/savepoint state")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String rootMessage(Throwable e) {
