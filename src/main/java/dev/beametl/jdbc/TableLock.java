@@ -47,7 +47,8 @@ public final class TableLock implements AutoCloseable {
       Connection c = JdbcConnections.open(spec);
       String key = keyOrClose(spec, table, c);
       try (Statement s = c.createStatement()) {
-        s.execute("SET application_name = '" + holder.replace("'", "").substring(0, Math.min(60, holder.length())) + "'");
+        String name = holder.replace("'", "");
+        s.execute("SET application_name = '" + name.substring(0, Math.min(60, name.length())) + "'");
       }
       try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
         ps.setString(1, key);
@@ -105,22 +106,31 @@ public final class TableLock implements AutoCloseable {
   static String key(JdbcSpec spec, String table, Connection c) throws SQLException {
     String qualified = table;
     if (!table.contains(".")) {
-      String schema = null;
-      if (spec.url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE((SELECT n.nspname FROM pg_class t JOIN "
-            + "pg_namespace n ON n.oid = t.relnamespace WHERE t.oid = to_regclass(?)), current_schema())")) {
-          ps.setString(1, SqlNames.of(spec, c).name(table));
-          try (ResultSet rs = ps.executeQuery()) {
-            schema = rs.next() ? rs.getString(1) : null;
-          }
-        }
-      } else {
+      String schema = spec.url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")
+          ? postgresSchema(spec, table, c) : null;
+      if (schema == null) {
         schema = c.getSchema();
         schema = schema != null ? schema : c.getCatalog(); // MariaDB and MySQL: the database is the schema
       }
       qualified = schema == null ? table : schema + "." + table;
     }
     return "beam-etl:" + qualified.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The schema of the search path an existing table is found in; null for a table not there yet
+   * (created in the current schema) or a server without {@code to_regclass} (before 9.4).
+   */
+  private static @Nullable String postgresSchema(JdbcSpec spec, String table, Connection c) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname FROM pg_class t JOIN pg_namespace n "
+        + "ON n.oid = t.relnamespace WHERE t.oid = to_regclass(CAST(? AS text))")) {
+      ps.setString(1, SqlNames.of(spec, c).name(table));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null; // none yet: it is created in the current schema
+      }
+    } catch (SQLException e) {
+      return null;
+    }
   }
 
   private static boolean held(PreparedStatement ps) throws SQLException {

@@ -215,7 +215,7 @@ public class JdbcRetriedSinkIT {
   }
 
   private static void oneLock(JdbcSpec db, String held, String sameTable, String otherTable) throws Exception {
-    try (TableLock first = TableLock.take(db, held, "beam-etl first run")) {
+    try (TableLock first = TableLock.take(db, held, "beam-etl 'o'brien's' run")) { // a spec's name may hold quotes
       TableLock.Held refused = org.junit.Assert.assertThrows(sameTable, TableLock.Held.class,
           () -> TableLock.take(db, sameTable, "beam-etl second run").close());
       assertThat(refused.getMessage(), containsString("table " + sameTable + " is being written by another run"));
