@@ -287,4 +287,57 @@ public class IncrementalIT {
     assertThat(resumable.err, containsString("--resumable: an incremental load is not resumable"));
     assertThat(resumable.err, not(containsString("Exception")));
   }
+
+  /**
+   * Grouped by the incremental column, a run reads every row of each day it reads at all, so each
+   * group it upserts is whole: after late rows, a new day and a third run the table equals the
+   * aggregation of the whole source. Grouped by anything else it is refused (a run's groups would be
+   * partial and replace the full ones: a count of 250 became 1).
+   */
+  @Test
+  public void groupsByTheIncrementalColumnStayWholeRunAfterRun() throws Exception {
+    sql("CREATE TABLE visits (id BIGINT, day DATE, shop TEXT, amount NUMERIC(10,2))",
+        "INSERT INTO visits SELECT g, DATE '2024-03-01' + g % 5, 's' || g % 3, g / 4.0 FROM generate_series(1, 500) g");
+    Path spec = tmp.getRoot().toPath().resolve("visits.yaml");
+    String yaml = String.join("\n",
+        "version: 1",
+        "source:",
+        "  format: jdbc",
+        "  jdbc: {url: '" + url + "', user: postgres, table: visits}",
+        "  incremental: {column: day, overlap: 1d}",
+        "schema:",
+        "  - {name: id, type: long}",
+        "  - {name: day, type: date}",
+        "  - {name: shop, type: string}",
+        "  - {name: amount, type: 'decimal(10,2)'}",
+        "aggregate: {groupBy: [day, shop], metrics: [{name: n, op: count}, {name: total, op: sum, field: amount}]}",
+        "sink:",
+        "  format: jdbc",
+        "  path: " + tmp.getRoot() + "/visits-out",
+        "  jdbc: {url: '" + url + "', user: postgres, table: visits_by_day, mode: upsert, createTable: true}", "");
+    Files.writeString(spec, yaml);
+    String whole = "SELECT day, shop, count(*), sum(amount) FROM visits GROUP BY day, shop";
+    String stored = "SELECT day, shop, n, total FROM visits_by_day";
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    assertThat(rows(stored), containsInAnyOrder(rows(whole).toArray()));
+
+    // Late rows for the last day (within the overlap), for the day before it, and a new day.
+    sql("INSERT INTO visits SELECT 1000 + g, DATE '2024-03-05', 's' || g % 3, 1.25 FROM generate_series(1, 40) g",
+        "INSERT INTO visits SELECT 2000 + g, DATE '2024-03-04', 's1', 2.50 FROM generate_series(1, 7) g",
+        "INSERT INTO visits SELECT 3000 + g, DATE '2024-03-06', 's2', 0.75 FROM generate_series(1, 3) g");
+    EtlJobTest.Run second = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(second.err, second.code, is(EtlJob.OK));
+    assertThat("the days from the mark minus the overlap, whole",
+        RunCounts.read(tmp.getRoot() + "/visits-out/_run").get("read"), is(200L + 40 + 7 + 3)); // 03-04 and 03-05: 100 rows each, then 50 new
+    assertThat(rows(stored), containsInAnyOrder(rows(whole).toArray()));
+    EtlJobTest.Run third = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(third.err, third.code, is(EtlJob.OK));
+    assertThat(rows(stored), containsInAnyOrder(rows(whole).toArray()));
+
+    Files.writeString(spec, yaml.replace("groupBy: [day, shop]", "groupBy: [shop]"));
+    EtlJobTest.Run partial = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(partial.code, is(EtlJob.USAGE));
+    assertThat(partial.err, containsString("its groups are partial"));
+  }
 }

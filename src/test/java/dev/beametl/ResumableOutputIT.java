@@ -116,9 +116,10 @@ public class ResumableOutputIT {
     // and the checkpoint still resumes afterwards.
     EtlJobTest.Run otherSteps = new EtlJobTest.Run(Stream.concat(Stream.of(flags), Stream.of("--resumeFrom=latest"))
         .toArray(String[]::new));
-    assertThat(otherSteps.err, otherSteps.code, is(EtlJob.USAGE));
+    assertThat(otherSteps.err, otherSteps.code, is(EtlJob.JOB_FAILED));
     assertThat(otherSteps.err, containsString("the checkpoint holds steps this job does not have"));
     assertThat(otherSteps.err, not(containsString("allowNonRestoredState")));
+    assertThat(otherSteps.err, otherSteps.err.lines().count(), is(1L));
 
     // The same steps as the stopped run (the throttle is one), at full speed.
     EtlJobTest.Run resumed = new EtlJobTest.Run(Stream.concat(Stream.of(flags), Stream.of("--resumeFrom=latest",

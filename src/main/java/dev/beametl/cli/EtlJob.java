@@ -36,6 +36,7 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 
 /**
  * The job's entry point: reads and checks the spec on the client, builds Extract -> Validate ->
@@ -251,12 +252,12 @@ public final class EtlJob {
       err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
       return JOB_FAILED;
     } catch (Exception | Error e) {
-      if (options.getResumeFrom() != null && checkpointDoesNotFit(e)) {
+      if (options.getResumeFrom() != null && checkpointDoesNotFit(e)) { // the job had begun: not exit 2
         err.println("beam-etl: --resumeFrom=" + options.getResumeFrom() + ": the checkpoint holds steps this job does "
             + "not have (it was taken by another build of beam-etl, or with other flags such as --fault or "
             + "--aggregation); resume with the build and flags of the run that took it, or run without --resumeFrom "
-            + "to start from the beginning. Nothing was read; the checkpoint is kept");
-        return USAGE;
+            + "to start from the beginning. No record was read; the checkpoint is kept; its log: " + log);
+        return JOB_FAILED;
       }
       err.println("beam-etl: the job failed: " + rootMessage(e) + (Files.exists(log) ? "; its log: " + log : ""));
       return JOB_FAILED;
@@ -510,12 +511,8 @@ public final class EtlJob {
    * message suggests skipping that state, which would lose what the step held.
    */
   static boolean checkpointDoesNotFit(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (String.valueOf(t.getMessage()).contains("Cannot map checkpoint/savepoint state")) {
-        return true;
-      }
-    }
-    return false;
+    return Throwables.getCausalChain(e).stream()
+        .anyMatch(t -> String.valueOf(t.getMessage()).contains("Cannot map checkpoint/savepoint state"));
   }
 
   static String rootMessage(Throwable e) {

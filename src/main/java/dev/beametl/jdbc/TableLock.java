@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,60 +42,60 @@ public final class TableLock implements AutoCloseable {
   /** Takes {@code table} of the database {@code spec} names for this run, described as {@code holder}. */
   public static TableLock take(JdbcSpec spec, String table, String holder) throws SQLException, Held {
     String url = spec.url().toLowerCase(Locale.ROOT);
-    if (url.startsWith("jdbc:postgresql:")) {
-      Connection c = JdbcConnections.open(spec);
-      String key = keyOrClose(spec, table, c);
-      try (Statement s = c.createStatement()) {
-        String name = holder.replace("'", "");
-        s.execute("SET application_name = '" + name.substring(0, Math.min(60, name.length())) + "'");
+    boolean postgres = url.startsWith("jdbc:postgresql:");
+    if (!postgres && !url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")) {
+      String key;
+      try (Connection c = JdbcConnections.open(spec)) {
+        key = key(spec, table, c);
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
-        ps.setString(1, key);
-        if (held(ps)) {
-          return new TableLock(c, key);
-        }
+      String jvmKey = spec.url() + "\u0000" + key;
+      String before = IN_THIS_JVM.putIfAbsent(jvmKey, holder);
+      if (before != null) {
+        throw held(table, before);
       }
-      String who = describe(c, "SELECT a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
-          + "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-          + "AND l.objid = (hashtext(?)::bigint & 4294967295)::oid", key);
-      c.close();
-      throw held(table, who);
+      return new TableLock(null, jvmKey);
     }
-    if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
-      Connection c = JdbcConnections.open(spec);
-      String key = keyOrClose(spec, table, c);
-      String name = key.length() <= 64 ? key // GET_LOCK's limit; a long name keeps its start and a hash of all
-          : key.substring(0, 55) + "#" + String.format("%08x", key.hashCode());
-      try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 0)")) {
-        ps.setString(1, name);
-        if (held(ps)) {
-          return new TableLock(c, name);
-        }
-      }
-      String who = describe(c, "SELECT p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p "
-          + "WHERE p.ID = IS_USED_LOCK(?)", name);
-      c.close();
-      throw held(table, who);
-    }
-    String key;
-    try (Connection c = JdbcConnections.open(spec)) {
-      key = key(spec, table, c);
-    }
-    String jvmKey = spec.url() + "\u0000" + key;
-    String before = IN_THIS_JVM.putIfAbsent(jvmKey, holder);
-    if (before != null) {
-      throw held(table, before);
-    }
-    return new TableLock(null, jvmKey);
-  }
-
-  private static String keyOrClose(JdbcSpec spec, String table, Connection c) throws SQLException {
+    Connection c = JdbcConnections.open(spec);
     try {
-      return key(spec, table, c);
-    } catch (SQLException | RuntimeException e) {
-      c.close();
+      return postgres ? onPostgres(c, key(spec, table, c), table, holder) : onMariaDb(c, key(spec, table, c), table);
+    } catch (SQLException | RuntimeException | Held e) { // the lock's connection lives only as long as the lock
+      try {
+        c.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
+  }
+
+  private static TableLock onPostgres(Connection c, String key, String table, String holder)
+      throws SQLException, Held {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('application_name', ?, false)")) {
+      ps.setString(1, holder.substring(0, Math.min(60, holder.length()))); // what the refused run is told
+      ps.executeQuery().close();
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+      ps.setString(1, key);
+      if (held(ps)) {
+        return new TableLock(c, key);
+      }
+    }
+    throw held(table, describe(c, "SELECT a.application_name, a.client_addr, a.backend_start FROM pg_locks l "
+        + "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+        + "AND l.objid = (hashtext(?)::bigint & 4294967295)::oid", key));
+  }
+
+  private static TableLock onMariaDb(Connection c, String key, String table) throws SQLException, Held {
+    String name = key.length() <= 64 ? key // GET_LOCK's limit; a long name keeps its start and a hash of all
+        : key.substring(0, 55) + "#" + String.format("%08x", key.hashCode());
+    try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+      ps.setString(1, name);
+      if (held(ps)) {
+        return new TableLock(c, name);
+      }
+    }
+    throw held(table, describe(c, "SELECT p.USER, p.HOST, p.TIME FROM information_schema.PROCESSLIST p "
+        + "WHERE p.ID = IS_USED_LOCK(?)", name));
   }
 
   /**
@@ -108,27 +107,33 @@ public final class TableLock implements AutoCloseable {
     if (!table.contains(".")) {
       String schema = spec.url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")
           ? postgresSchema(spec, table, c) : null;
-      if (schema == null) {
-        schema = c.getSchema();
-        schema = schema != null ? schema : c.getCatalog(); // MariaDB and MySQL: the database is the schema
-      }
+      schema = schema != null ? schema : connectionSchema(c);
       qualified = schema == null ? table : schema + "." + table;
     }
     return "beam-etl:" + qualified.toLowerCase(Locale.ROOT);
   }
 
-  /**
-   * The schema of the search path an existing table is found in; null for a table not there yet
-   * (created in the current schema) or a server without {@code to_regclass} (before 9.4).
-   */
-  private static @Nullable String postgresSchema(JdbcSpec spec, String table, Connection c) {
+  /** The schema of the search path a table is found in, or null for one not there yet. */
+  private static @Nullable String postgresSchema(JdbcSpec spec, String table, Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname FROM pg_class t JOIN pg_namespace n "
-        + "ON n.oid = t.relnamespace WHERE t.oid = to_regclass(CAST(? AS text))")) {
+        + "ON n.oid = t.relnamespace WHERE t.oid = to_regclass(?)")) {
       ps.setString(1, SqlNames.of(spec, c).name(table));
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null; // none yet: it is created in the current schema
+        return rs.next() ? rs.getString(1) : null;
       }
-    } catch (SQLException e) {
+    }
+  }
+
+  /**
+   * Where the connection creates a table named without a schema: its schema, or its catalog (MariaDB
+   * and MySQL call the database so); null when the driver cannot say, and the name is taken as written.
+   */
+  private static @Nullable String connectionSchema(Connection c) {
+    try {
+      String schema = c.getSchema();
+      schema = schema == null || schema.isBlank() ? c.getCatalog() : schema;
+      return schema == null || schema.isBlank() ? null : schema;
+    } catch (SQLException | AbstractMethodError e) { // a driver without these (JDBC 3) or one that refuses them
       return null;
     }
   }

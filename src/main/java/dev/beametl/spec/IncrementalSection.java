@@ -70,20 +70,24 @@ final class IncrementalSection {
 
   /**
    * A sink that would lose or duplicate what an incremental run reads is refused, naming the fix. An
-   * aggregation is refused whatever the sink: a run sees only the new rows or files, so its groups are
-   * partial, and a partial group can neither replace a stored one (an upsert would lose the earlier rows)
-   * nor be added to it (the rows an overlap or a changed file reads again would count twice).
+   * aggregation sees only the new rows or files, so its groups are partial: a partial group can
+   * neither replace a stored one (an upsert would lose the earlier rows) nor be added to it (the rows
+   * an overlap or a changed file reads again would count twice). Except a database source's groups
+   * by the incremental column itself: a run reads every row of each value it reads at all, so each
+   * group it writes is whole, and its upsert replaces a stale group with the full one.
    */
   static void checkSink(SpecNode node, IncrementalSpec incremental, SinkSpec sink, AggregationSpec aggregation) {
-    if (aggregation != null) {
+    JdbcSinkSpec table = sink.jdbc();
+    boolean upsert = table != null && table.mode() == JdbcSinkSpec.Mode.UPSERT;
+    if (aggregation != null && !(upsert && !incremental.isFiles()
+        && aggregation.groupBy().contains(incremental.column()))) {
       throw node.error("an incremental run aggregates only the " + (incremental.isFiles() ? "new files" : "rows at and "
           + "above the last mark") + ", so its groups are partial: an upsert would replace the stored groups with "
           + "them, files or an append table would hold them beside the earlier ones; drop incremental (each run then "
           + "aggregates every row), or drop aggregate and load the rows incrementally into a jdbc table to aggregate "
-          + "there");
+          + "there" + (incremental.isFiles() ? "" : ", or group by " + incremental.column() + " itself into an upsert "
+          + "table (each run reads the groups it writes whole)"));
     }
-    JdbcSinkSpec table = sink.jdbc();
-    boolean upsert = table != null && table.mode() == JdbcSinkSpec.Mode.UPSERT;
     if (!incremental.isFiles() && !upsert) {
       throw node.error("each run reads the rows at and above the last mark (minus the overlap) again, so the sink must "
           + "de-duplicate them: write to a jdbc sink with mode: upsert and keys");

@@ -257,4 +257,16 @@ public class EtlJobTest {
     }
     assertThat(dev.beametl.spec.BadLimit.KINDS, org.hamcrest.Matchers.containsInAnyOrder(kinds.toArray()));
   }
+
+  /** Flink's refusal of a checkpoint, as its cause chain carries it; other failures are not taken for it. */
+  @Test
+  public void aCheckpointThatDoesNotFitIsToldFromOtherFailures() {
+    Exception flink = new RuntimeException("Pipeline execution failed", new IllegalStateException(
+        "Failed to rollback to checkpoint/savepoint file:/c/chk-3", new IllegalStateException("Failed to rollback to "
+            + "checkpoint/savepoint file:/c/chk-3. Cannot map checkpoint/savepoint state for operator 1a2b to the new "
+            + "program, because the operator is not available in the new program.")));
+    assertThat(EtlJob.checkpointDoesNotFit(flink), is(true));
+    assertThat(EtlJob.checkpointDoesNotFit(new RuntimeException("Pipeline execution failed",
+        new java.io.IOException("No space left on device"))), is(false));
+  }
 }

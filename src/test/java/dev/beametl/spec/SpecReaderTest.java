@@ -280,7 +280,8 @@ public class SpecReaderTest {
 
   /**
    * An incremental run sees the new rows or files only, so its groups are partial: into an upsert table
-   * they replaced the stored groups (a count of 250 became 1, exit 0). Refused for every sink.
+   * they replaced the stored groups (a count of 250 became 1, exit 0). Refused for every sink, unless a
+   * database source is grouped by its incremental column into an upsert table.
    */
   @Test
   public void anIncrementalSourceWithAnAggregationIsRefusedForEverySink() {
@@ -298,7 +299,14 @@ public class SpecReaderTest {
         .replace("sink: {format: parquet, path: out/x}", String.format(table, "upsert"));
     assertThat(errorOf(database), allOf(containsString("source.incremental"),
         containsString("rows at and above the last mark"), containsString("its groups are partial")));
+    assertThat(errorOf(database), containsString("or group by id itself into an upsert table"));
     assertThat("the same spec without the aggregation loads", parse(database.replaceAll("(?s)aggregate:.*?sink:",
         "sink:").replace("mode: upsert}", "mode: upsert, keys: [id]}")).source().incremental().column(), is("id"));
+    // Grouped by the incremental column, each group a run writes is whole: every row of each value read.
+    String byTheColumn = database.replace("groupBy: [region]", "groupBy: [region, id]");
+    assertThat(parse(byTheColumn).aggregation().groupBy(), contains("region", "id"));
+    assertThat(errorOf(byTheColumn.replace("mode: upsert}", "mode: append}")), containsString("groups are partial"));
+    assertThat(errorOf(files.replace("groupBy: [region]", "groupBy: [region, id]")),
+        containsString("its groups are partial"));
   }
 }
