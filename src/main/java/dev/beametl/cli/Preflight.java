@@ -100,15 +100,27 @@ final class Preflight {
       return; // another file system: its paths are compared by the runner's listing, not here
     }
     Path path = Path.of(name.replaceFirst("^file://", "")).toAbsolutePath().normalize();
+    Path real = realPath(path);
     for (String output : outputs) {
       if (output == null || (output.contains("://") && !output.startsWith("file://"))) {
         continue;
       }
       Path dir = Path.of(output.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-      if (path.startsWith(dir)) {
+      Path realDir = realPath(dir);
+      if (path.startsWith(dir) || real.startsWith(realDir)) { // as named, and through symbolic links
         throw new SpecException(key + ".path: \"" + glob + "\" matches the job's own output (" + path + " is in "
-            + dir + "); narrow the glob, or write the output elsewhere");
+            + dir + (path.startsWith(dir) ? "" : ", as " + real + " is in " + realDir) + "); narrow the glob, or "
+            + "write the output elsewhere");
       }
+    }
+  }
+
+  /** Where {@code path} is with symbolic links followed; as given when it does not exist (yet). */
+  private static Path realPath(Path path) {
+    try {
+      return path.toRealPath();
+    } catch (IOException e) {
+      return path;
     }
   }
 

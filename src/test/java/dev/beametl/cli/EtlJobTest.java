@@ -105,6 +105,24 @@ public class EtlJobTest {
         "--output=" + d + "/out", "--dryRun");
     assertThat(ownOutput.code, is(EtlJob.USAGE));
     assertThat(ownOutput.err, containsString("matches the job's own output"));
+
+    // The same through a symbolic link in the input tree (an incremental run read its own part files
+    // back, run after run: every row three times after five runs).
+    Path e = tmp.getRoot().toPath().resolve("e");
+    try {
+      Files.createDirectories(e.resolve("in"));
+      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), e.resolve("in/a.csv"));
+      Files.createDirectories(e.resolve("out"));
+      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), e.resolve("out/part.csv"));
+      Files.createSymbolicLink(e.resolve("in/link"), Path.of("../out"));
+    } catch (java.io.IOException x) {
+      throw new java.io.UncheckedIOException(x);
+    }
+    Run throughALink = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + e + "/in/**/*.csv",
+        "--output=" + e + "/out", "--dryRun");
+    assertThat(throughALink.code, is(EtlJob.USAGE));
+    assertThat(throughALink.err, allOf(containsString("matches the job's own output"),
+        containsString("link/part.csv is in"), containsString("out/part.csv is in")));
   }
 
   @Test
