@@ -16,6 +16,7 @@ public final class BoundedLineReader {
   private int limit;
   private boolean skipLineFeed; // the last line ended with CR: a following LF belongs to it
   private long lastLength;
+  private boolean lastEnded;
   private String separatorBefore = "\n";
 
   public BoundedLineReader(Reader in, int maxChars) {
@@ -28,6 +29,7 @@ public final class BoundedLineReader {
     StringBuilder line = null;
     long length = 0;
     separatorBefore = skipLineFeed ? "\r" : "\n";
+    lastEnded = false;
     while (true) {
       if (position == limit && !fill()) {
         if (line == null) {
@@ -56,6 +58,7 @@ public final class BoundedLineReader {
       if (i < limit) {
         skipLineFeed = buffer[i] == '\r';
         position = i + 1;
+        lastEnded = true;
         break;
       }
       position = limit;
@@ -70,6 +73,11 @@ public final class BoundedLineReader {
    */
   public String separatorBeforeLast() {
     return separatorBefore;
+  }
+
+  /** Whether the line read last ended with a line break, not with the input. */
+  public boolean lastLineEnded() {
+    return lastEnded;
   }
 
   /** The full length, in characters, of the line read last. */

@@ -34,8 +34,12 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   private long recordsRead;
   /** Why the file stopped being readable (corrupt compressed data), or null. */
   private IOException unreadable;
+  /** The decompressor's error where the decompressed data ends short, once the lines before it are read. */
+  private IOException failure;
   private boolean ended;
   private RawChannel raw;
+  /** The file opened again to read up to a failure byte by byte, or null. */
+  private java.io.InputStream reopened;
 
   WholeFileReader(FileRecordSource source) {
     super(source);
@@ -52,21 +56,152 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     FileRecordSource source = getCurrentSource();
     raw = new RawChannel(channel);
     try {
-      ReadableByteChannel decompressed = source.compression().readDecompressed(raw);
       CharsetDecoder decoder = source.charset().newDecoder()
           .onMalformedInput(CodingErrorAction.REPLACE)
           .onUnmappableCharacter(CodingErrorAction.REPLACE);
-      reader = new BoundedLineReader(new InputStreamReader(Channels.newInputStream(decompressed), decoder),
+      reader = new BoundedLineReader(new InputStreamReader(new EndsAtFailure(decompressed(raw)), decoder),
           source.spec.maxRecordBytes());
       reader.skipByteOrderMark();
       if (source.hasHeader()) {
         String header = nextRecordText();
+        header = failure != null && !reader.lastLineEnded() ? null : header;
         layout = header == null ? null : source.layoutFromHeader(header);
         headerProblemUnsaid = layout != null && layout.headerProblem() != null;
       }
+    } catch (CorruptFile e) {
+      throw e;
     } catch (IOException e) {
       unreadable = confine(e);
     }
+  }
+
+  private java.io.InputStream decompressed(ReadableByteChannel channel) throws IOException {
+    return Channels.newInputStream(getCurrentSource().compression().readDecompressed(channel));
+  }
+
+  /**
+   * The decompressed bytes up to where the compressed data stops being readable; there it ends, and
+   * {@link #failure} says why. Beam's decompressors drop what they decompressed in the call that
+   * fails (a truncated file lost up to 64K characters of good lines), so the file is read again up to
+   * that point and on: a gzip file with the JDK's decompressor, which hands out every byte before it
+   * fails, others in single bytes. Data that fails its checksum (or a structure check) may be wrong
+   * before the failure as well: the rows read from it cannot be trusted, and the read fails, naming
+   * the file.
+   */
+  private final class EndsAtFailure extends java.io.InputStream {
+    private java.io.InputStream in;
+    private long delivered;
+    private boolean byteByByte;
+    /** The first pass's error, while the file is read again. */
+    private IOException again;
+
+    EndsAtFailure(java.io.InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (failure != null) {
+        return -1;
+      }
+      try {
+        int n = in.read(b, off, byteByByte ? Math.min(len, 1) : len);
+        delivered += Math.max(n, 0);
+        if (n < 0 && again != null) { // the JDK's gzip ends quietly at bytes after a whole stream
+          failure = again;
+        }
+        return n;
+      } catch (IOException e) {
+        confine(e);
+        if (!endsShort(e)) {
+          throw new CorruptFile(file + ": its compressed data is corrupt (" + e.getClass().getSimpleName() + ": "
+              + e.getMessage() + "), so the rows read from it cannot be trusted; replace the file, or move it out "
+              + "of the input");
+        }
+        if (again == null) {
+          again = e;
+          in.close();
+          in = againUpTo(delivered);
+          reopened = in;
+          byteByByte = getCurrentSource().compression() != org.apache.beam.sdk.io.Compression.GZIP;
+          return read(b, off, len);
+        }
+        failure = e;
+        return -1;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  /** Fails the read, and with it the run: a retry meets the same bytes, and a dead letter would pass rows. */
+  static final class CorruptFile extends IOException {
+    CorruptFile(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      super.close();
+    } finally {
+      if (reopened != null) {
+        reopened.close();
+      }
+    }
+  }
+
+  /** The file decompressed again, its first {@code bytes} skipped. */
+  private java.io.InputStream againUpTo(long bytes) throws IOException {
+    raw = new RawChannel(org.apache.beam.sdk.io.FileSystems.open(
+        getCurrentSource().getSingleFileMetadata().resourceId()));
+    java.io.InputStream again = getCurrentSource().compression() != org.apache.beam.sdk.io.Compression.GZIP
+        ? decompressed(raw) : new java.util.zip.GZIPInputStream(new AlwaysAvailable(Channels.newInputStream(raw)),
+            1 << 16);
+    byte[] skip = new byte[1 << 16];
+    for (long left = bytes; left > 0; ) {
+      int n = again.read(skip, 0, (int) Math.min(skip.length, left));
+      if (n < 0) {
+        throw new IOException(file + " changed while it was read");
+      }
+      left -= n;
+    }
+    return again;
+  }
+
+  /**
+   * Says bytes are available until the end: the JDK's gzip reads a member after another only when
+   * its input says so, and a channel's stream may say 0 with more to come.
+   */
+  private static final class AlwaysAvailable extends java.io.FilterInputStream {
+    AlwaysAvailable(java.io.InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int available() {
+      return 1;
+    }
+  }
+
+  /**
+   * Whether the decompressed data just ends (a truncated stream, or bytes after a whole one that are
+   * not another), so that what came before it is sound.
+   */
+  private static boolean endsShort(IOException e) {
+    String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return e instanceof java.io.EOFException || message.contains("unexpected end") || message.contains("truncated")
+        || message.contains("garbage after a valid");
   }
 
   @Override
@@ -79,8 +214,14 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     if (unreadable == null) {
       try {
         text = nextRecordText();
+      } catch (CorruptFile e) {
+        throw e;
       } catch (IOException e) {
         unreadable = confine(e);
+      }
+      if (failure != null && (text == null || !reader.lastLineEnded())) {
+        unreadable = failure; // the line the data ended in is cut: it belongs to the unreadable rest
+        lineNumber = startLine - 1;
       }
     }
     if (unreadable != null) {

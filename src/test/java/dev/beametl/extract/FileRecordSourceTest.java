@@ -1,6 +1,7 @@
 package dev.beametl.extract;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -251,28 +252,76 @@ public class FileRecordSourceTest {
     assertThat(records.get(0).layout().headerProblem(), containsString("header line (the first line) is blank"));
   }
 
-  @Test
-  public void aTruncatedGzipIsOneUnreadableRecordNamingTheFileAfterItsGoodLines() throws Exception {
+  private static byte[] gzipOf(int lines) throws Exception {
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < lines; i++) {
       b.append(i).append(",name-").append(i).append('\n');
     }
-    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
       out.write(b.toString().getBytes(StandardCharsets.UTF_8));
     }
-    byte[] whole = gz.toByteArray();
-    File cut = write("cut.csv.gz", java.util.Arrays.copyOf(whole, whole.length / 2));
-    List<SourceRecord> records = read(source(cut, csv()));
-    SourceRecord last = records.get(records.size() - 1);
-    assertThat(last.unreadable(), containsString("compressed data is corrupt or truncated after line"));
-    assertThat(last.origin(), containsString("cut.csv.gz:line"));
-    assertThat("the lines before the cut were read", records.size(), greaterThan(1000));
-    assertThat(records.stream().filter(r -> r.unreadable() != null).count(), is(1L));
+    return gz.toByteArray();
+  }
 
-    byte[] flipped = whole.clone();
-    flipped[whole.length / 2] ^= 0x5a;
-    List<SourceRecord> corrupt = read(source(write("flipped.csv.gz", flipped), csv()));
-    assertThat(corrupt.get(corrupt.size() - 1).unreadable(), notNullValue());
+  /** The whole lines a byte-by-byte decompression yields before it fails. */
+  private static long wholeLinesBeforeTheCut(byte[] gzip) throws Exception {
+    long lines = 0;
+    try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzip))) {
+      for (int c = in.read(); c >= 0; c = in.read()) {
+        lines += c == '\n' ? 1 : 0;
+      }
+    } catch (java.io.EOFException cut) {
+      return lines;
+    }
+    throw new AssertionError("not cut");
+  }
+
+  /**
+   * Every whole line before the cut is read (the decompressor dropped what it had decompressed in
+   * the call that failed: up to 64K characters of good lines were lost), the cut line is part of the
+   * one unreadable record, and the lines are numbered right.
+   */
+  @Test
+  public void aTruncatedGzipIsOneUnreadableRecordNamingTheFileAfterItsGoodLines() throws Exception {
+    byte[] whole = gzipOf(200_000);
+    for (int cutAt : new int[] {whole.length / 2, whole.length - 9, 100}) {
+      byte[] cut = java.util.Arrays.copyOf(whole, cutAt);
+      List<SourceRecord> records = read(source(write("cut-" + cutAt + ".csv.gz", cut), csv()));
+      long good = wholeLinesBeforeTheCut(cut);
+      assertThat("cut at " + cutAt, records.size(), is((int) good + 1));
+      SourceRecord last = records.get(records.size() - 1);
+      assertThat(last.unreadable(), containsString("compressed data is corrupt or truncated after line " + good));
+      assertThat(last.origin(), containsString("cut-" + cutAt + ".csv.gz:line"));
+      assertThat(records.stream().filter(r -> r.unreadable() != null).count(), is(1L));
+      if (good > 0) {
+        assertThat(records.get((int) good - 1).text(), is((good - 1) + ",name-" + (good - 1)));
+      }
+    }
+  }
+
+  /** Bytes after a whole gzip stream (a stray newline, zero padding): every row is read, the bytes are one bad record. */
+  @Test
+  public void bytesAfterAWholeGzipStreamLoseNoRow() throws Exception {
+    byte[] whole = gzipOf(200_000);
+    for (byte[] tail : new byte[][] {{'\n'}, new byte[100]}) {
+      byte[] padded = java.util.Arrays.copyOf(whole, whole.length + tail.length);
+      System.arraycopy(tail, 0, padded, whole.length, tail.length);
+      List<SourceRecord> records = read(source(write("padded-" + tail.length + ".csv.gz", padded), csv()));
+      assertThat(records, hasSize(200_001));
+      assertThat(records.get(199_999).text(), is("199999,name-199999"));
+      assertThat(records.get(200_000).unreadable(), containsString("after line 200000"));
+    }
+  }
+
+  /** A stream that fails its checksum may have given wrong rows before it failed: the read fails, naming the file. */
+  @Test
+  public void aGzipThatFailsItsChecksumFailsTheRead() throws Exception {
+    byte[] flipped = gzipOf(20_000);
+    flipped[(int) (flipped.length * 0.98)] ^= 0x10;
+    FileRecordSource source = source(write("flipped.csv.gz", flipped), csv());
+    Exception e = org.junit.Assert.assertThrows(Exception.class, () -> read(source));
+    assertThat(org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getRootCause(e).getMessage(), allOf(
+        containsString("flipped.csv.gz: its compressed data is corrupt"), containsString("cannot be trusted")));
   }
 }
