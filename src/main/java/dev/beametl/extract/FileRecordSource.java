@@ -7,7 +7,6 @@ import dev.beametl.spec.SourceSpec;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.util.List;
-import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Compression;
@@ -60,9 +59,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
 
   @Override
   protected FileBasedSource<SourceRecord> createForSubrangeOfFile(Metadata file, long start, long end) {
-    FileRecordSource range = new FileRecordSource(spec, schemaFields, file, start, end);
-    range.loneCarriageReturns = loneCarriageReturns;
-    return range;
+    return new FileRecordSource(spec, schemaFields, file, start, end);
   }
 
   @Override
@@ -81,40 +78,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
   }
 
   private boolean readInRanges() {
-    return compression() == Compression.UNCOMPRESSED && !spec.multiline() && spec.newlineIsOneByte()
-        && !linesEndInCarriageReturns();
-  }
-
-  /** Whether this file's lines end in a lone CR (old Mac, some Excel exports); null until looked at. */
-  private @Nullable Boolean loneCarriageReturns; // kept by its byte ranges: each file is looked at once
-
-  /**
-   * Byte ranges split at line feeds, so a file whose lines end in a lone CR was one line: with a
-   * header, that line was taken for the header and the file gave no record and no bad record (a
-   * hostile trial: 3 rows read as 0, exit 0). Such a file is read whole, where CR, LF and CRLF all
-   * end a line. It is one whose first 64 KB hold a CR and no LF at all: a CR inside a quoted value,
-   * or lines ending CR CR LF, leave a file with line feeds as it was.
-   */
-  private boolean linesEndInCarriageReturns() {
-    if (loneCarriageReturns == null) {
-      loneCarriageReturns = false;
-      try (java.io.InputStream in = java.nio.channels.Channels.newInputStream(
-          org.apache.beam.sdk.io.FileSystems.open(getSingleFileMetadata().resourceId()))) {
-        byte[] head = in.readNBytes(64 * 1024);
-        boolean cr = false;
-        for (byte b : head) {
-          if (b == '\n') {
-            cr = false;
-            break;
-          }
-          cr |= b == '\r';
-        }
-        loneCarriageReturns = cr;
-      } catch (IOException e) {
-        // unreadable here, unreadable for the reader too, which says so in a bad record
-      }
-    }
-    return loneCarriageReturns;
+    return compression() == Compression.UNCOMPRESSED && !spec.multiline() && spec.newlineIsOneByte();
   }
 
   Compression compression() {
