@@ -80,8 +80,10 @@ public final class WarmRunner {
   static boolean serve(Socket client, String token, Job job) throws IOException {
     List<String> fields = readFields(new BufferedInputStream(client.getInputStream()));
     OutputStream socket = new BufferedOutputStream(client.getOutputStream());
-    PrintStream out = new PrintStream(new Lines(socket, 'O'), true, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(new Lines(socket, 'E'), true, StandardCharsets.UTF_8);
+    Lines outLines = new Lines(socket, 'O');
+    Lines errLines = new Lines(socket, 'E');
+    PrintStream out = new PrintStream(outLines, true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(errLines, true, StandardCharsets.UTF_8);
     boolean withToken = !fields.isEmpty() && MessageDigest.isEqual(fields.get(0).getBytes(StandardCharsets.UTF_8),
         token.getBytes(StandardCharsets.UTF_8));
     String command = withToken && fields.size() >= 2 ? fields.get(1) : "";
@@ -99,6 +101,8 @@ public final class WarmRunner {
     }
     out.flush();
     err.flush();
+    outLines.finish();
+    errLines.finish();
     synchronized (socket) {
       socket.write(("X " + code + "\n").getBytes(StandardCharsets.UTF_8));
       socket.flush();
@@ -167,8 +171,15 @@ public final class WarmRunner {
       }
     }
 
+    /**
+     * Sends nothing: a PrintStream that flushes itself flushes after every piece it writes, and a
+     * printf came to the client as one line per piece (the exit-3 message in five). Lines go when
+     * they end; {@link #finish} sends a last one that did not.
+     */
     @Override
-    public synchronized void flush() {
+    public void flush() {}
+
+    synchronized void finish() {
       if (line.size() > 0) {
         send();
       }
