@@ -84,6 +84,10 @@ public final class RunSummary {
       details(b, "replay.skipped.");
     }
     line(b, "valid", count("valid"), null);
+    if (counts.keySet().stream().anyMatch(k -> k.startsWith("absent."))) {
+      b.append("    NULL for want of a column (files whose header lacks a nullable field's column), rows:\n");
+      details(b, "absent.");
+    }
     line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%% (max %.2f%%) -> %s",
         100 * badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath()));
     details(b, "bad.");

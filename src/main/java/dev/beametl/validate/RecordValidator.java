@@ -57,6 +57,14 @@ public final class RecordValidator implements Serializable {
   /** Per field, the other fields' source names that differ from its own in case only (usually none). */
   private transient List<java.util.Set<String>> caseVariants;
 
+  int fieldCount() {
+    return fields.size();
+  }
+
+  String fieldName(int field) {
+    return fields.get(field).name();
+  }
+
   public RecordValidator(SourceSpec source, List<FieldSpec> fields, boolean encodeCategories) {
     this(source, fields, encodeCategories, false);
   }

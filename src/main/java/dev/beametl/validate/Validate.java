@@ -3,6 +3,7 @@ package dev.beametl.validate;
 import com.google.auto.value.AutoValue;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
+import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.LiveCounts;
 import dev.beametl.record.Origins;
 import dev.beametl.record.SourceRecord;
@@ -25,7 +26,8 @@ import org.apache.beam.sdk.values.TupleTagList;
 /**
  * Validate stage: the schema gate. Every record becomes a typed {@link Row} on {@link #VALID} or a
  * {@link BadRecord} on {@link #BAD}; nothing is dropped, so read = valid + bad. The counts
- * {@code read}, {@code valid}, {@code bad} and {@code bad.<reason>:<field>} go to {@link BundleCounts#TAG}.
+ * {@code read}, {@code valid}, {@code bad} and {@code bad.<reason>:<field>} go to {@link BundleCounts#TAG},
+ * and {@code absent.<field>}: valid rows whose file has no column for that (nullable) field.
  */
 @AutoValue
 public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
@@ -97,6 +99,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     /** What this bundle has already added to the progress line's counts. */
     private transient long shownRead;
     private transient long shownBad;
+    private transient String[] absentKeys;
 
     CheckFn(RecordValidator validator, boolean runnerMetrics) {
       this.validator = validator;
@@ -109,6 +112,12 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
       read = counts.cell("read");
       valid = counts.cell("valid");
       bad = counts.cell("bad");
+      if (absentKeys == null) {
+        absentKeys = new String[validator.fieldCount()];
+        for (int f = 0; f < absentKeys.length; f++) {
+          absentKeys[f] = "absent." + validator.fieldName(f);
+        }
+      }
       shownRead = 0;
       shownBad = 0;
     }
@@ -119,6 +128,9 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
       read[0]++;
       if (outcome.row != null) {
         valid[0]++;
+        if (record.layout() != null) {
+          countAbsentColumns(record.layout());
+        }
         out.get(VALID).output(outcome.row);
       } else {
         bad[0]++;
@@ -130,6 +142,19 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
       }
       if ((read[0] & (PROGRESS_EVERY - 1)) == 0) { // a bundle can be a whole file or a database partition
         showProgress();
+      }
+    }
+
+    /**
+     * A nullable field whose column a file's header lacks is NULL in that file's rows: counted, so
+     * the run says so (a misspelt header, or one file of many with a column renamed, was a silent
+     * column of NULLs).
+     */
+    private void countAbsentColumns(ColumnLayout layout) {
+      for (int f = 0; f < validator.fieldCount(); f++) {
+        if (layout.columnOf(f) == ColumnLayout.MISSING) {
+          counts.increment(absentKeys[f]);
+        }
       }
     }
 

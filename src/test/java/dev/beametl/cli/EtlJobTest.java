@@ -287,4 +287,25 @@ public class EtlJobTest {
     assertThat(EtlJob.checkpointDoesNotFit(new RuntimeException("Pipeline execution failed",
         new java.io.IOException("No space left on device"))), is(false));
   }
+
+  /**
+   * A file whose header lacks a nullable field's column gives NULLs there, as documented; the run
+   * says how many rows (a misspelt header was a silent column of NULLs). The file with the column
+   * counts none.
+   */
+  @Test
+  public void rowsNullForWantOfAColumnAreCountedAndShown() throws Exception {
+    Path in = tmp.newFolder("absent").toPath();
+    Files.writeString(in.resolve("a.csv"), "id,nmae,amt\n1,alice,1.00\n2,bob,2.00\n");
+    Files.writeString(in.resolve("b.csv"), "id,name,amt\n3,carol,3.00\n");
+    Path spec = tmp.newFile("absent.yaml").toPath();
+    Files.writeString(spec, String.join("\n", "version: 1",
+        "source: {path: '" + in + "/*.csv', format: csv}",
+        "schema: [{name: id, type: long}, {name: name, type: string, nullable: true}, {name: amt, type: 'decimal(8,2)'}]",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/absent-out'}", ""));
+    Run r = new Run("--pipeline=" + spec);
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(r.out, allOf(containsString("NULL for want of a column"), containsString("    name ")));
+    assertThat(dev.beametl.pipeline.RunCounts.read(tmp.getRoot() + "/absent-out/_run").get("absent.name"), is(2L));
+  }
 }
