@@ -82,8 +82,10 @@ public class MutationIT {
     }
     byte[] bytes = file.toByteArray();
     long records = -1; // the header
-    for (byte x : bytes) {
-      records += x == '\n' ? 1 : 0;
+    for (int i = 0; i < bytes.length; i++) { // line ends: LF, CRLF, CR CR LF, a lone CR
+      boolean crEndingLater = bytes[i] == '\r' && i + 1 < bytes.length && (bytes[i + 1] == '\n'
+          || (bytes[i + 1] == '\r' && i + 2 < bytes.length && bytes[i + 2] == '\n'));
+      records += bytes[i] == '\n' || (bytes[i] == '\r' && !crEndingLater) ? 1 : 0;
     }
     Path in = tmp.newFolder("in").toPath();
     Files.write(in.resolve("mutated.csv"), bytes);
