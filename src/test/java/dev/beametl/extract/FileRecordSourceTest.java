@@ -215,11 +215,12 @@ public class FileRecordSourceTest {
   }
 
   @Test
-  public void anUnclosedQuoteInMultilineCsvStopsAtMaxRecordBytes() throws Exception {
-    StringBuilder text = new StringBuilder("1,a\n2,\"never closed\n");
+  public void aLongQuotedValueInMultilineCsvStopsAtMaxRecordBytes() throws Exception {
+    StringBuilder text = new StringBuilder("1,a\n2,\"closed 100 lines on\n");
     for (int i = 0; i < 100; i++) {
       text.append(i).append(",line\r\n");
     }
+    text.append("end\"\n");
     List<SourceRecord> all = read(source(write("open.csv", text.toString().getBytes(StandardCharsets.UTF_8)),
         csv().setMultiline(true).setMaxRecordBytes(100)));
     assertThat(all, hasSize(2));
@@ -353,5 +354,27 @@ public class FileRecordSourceTest {
     Exception e = org.junit.Assert.assertThrows(Exception.class, () -> read(source));
     assertThat(org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getRootCause(e).getMessage(), allOf(
         containsString("flipped.csv.gz: its compressed data is corrupt"), containsString("cannot be trusted")));
+  }
+
+  /**
+   * A quote that never closes (multiline CSV) took every line after it into one bad record: 9,951
+   * good records hidden in one, within maxBadRatio (a hostile trial). Its first line alone is the
+   * bad record; the lines after it are records again, with their own line numbers.
+   */
+  @Test
+  public void anUnclosedQuoteInMultilineCsvTakesOnlyItsOwnLine() throws Exception { // two that pair up still take all between
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i <= 10_000; i++) {
+      b.append(i).append(i == 50 ? ",\"Acme 12 monitor" : ",n" + i).append(i == 30 ? ",\"a\nb\"" : "").append('\n');
+    }
+    List<SourceRecord> all = read(source(write("stray.csv", b.toString().getBytes(StandardCharsets.UTF_8)),
+        csv().setMultiline(true)));
+    assertThat(all, hasSize(10_000));
+    assertThat("a quoted line break still joins", all.get(29).text(), is("30,n30,\"a\nb\""));
+    assertThat(all.get(49).text(), is("50,\"Acme 12 monitor"));
+    assertThat(all.get(49).line(), is(51L));
+    assertThat(all.get(50).text(), is("51,n51"));
+    assertThat(all.get(50).line(), is(52L));
+    assertThat(all.get(9999).text(), is("10000,n10000"));
   }
 }
