@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.Reader;
 
 /**
- * Reads lines (ended by LF, CRLF or CR) like {@link java.io.BufferedReader#readLine()}, but keeps at
- * most {@code maxChars} of each: a file without line breaks cannot fill the heap. The full length of
- * the last line is still reported, so the caller can reject it.
+ * Reads lines like {@link java.io.BufferedReader#readLine()}, but keeps at most {@code maxChars} of
+ * each: a file without line breaks cannot fill the heap. The full length of the last line is still
+ * reported, so the caller can reject it. A line ends in LF, CRLF, CR CR LF (a CRLF file converted
+ * once more) or a lone CR: the rule RangeReader applies to byte ranges, so a file reads alike whole
+ * (compressed, multi-line, UTF-16) and in ranges.
  */
 public final class BoundedLineReader {
   private final Reader in;
@@ -14,9 +16,10 @@ public final class BoundedLineReader {
   private final char[] buffer = new char[1 << 16];
   private int position;
   private int limit;
-  private boolean skipLineFeed; // the last line ended with CR: a following LF belongs to it
   private long lastLength;
   private boolean lastEnded;
+  /** What ended the line read last, and the one before it. */
+  private String lastEnd = "\n";
   private String separatorBefore = "\n";
 
   public BoundedLineReader(Reader in, int maxChars) {
@@ -28,7 +31,7 @@ public final class BoundedLineReader {
   public String readLine() throws IOException {
     StringBuilder line = null;
     long length = 0;
-    separatorBefore = skipLineFeed ? "\r" : "\n";
+    separatorBefore = lastEnd;
     lastEnded = false;
     while (true) {
       if (position == limit && !fill()) {
@@ -36,14 +39,6 @@ public final class BoundedLineReader {
           return null;
         }
         break;
-      }
-      if (skipLineFeed) {
-        skipLineFeed = false;
-        if (buffer[position] == '\n') {
-          position++;
-          separatorBefore = "\r\n";
-          continue;
-        }
       }
       if (line == null) {
         line = new StringBuilder();
@@ -56,8 +51,8 @@ public final class BoundedLineReader {
       line.append(buffer, position, keep);
       length += i - position;
       if (i < limit) {
-        skipLineFeed = buffer[i] == '\r';
         position = i + 1;
+        lastEnd = buffer[i] == '\r' ? endAtCarriageReturn() : "\n";
         lastEnded = true;
         break;
       }
@@ -67,9 +62,38 @@ public final class BoundedLineReader {
     return line.toString();
   }
 
+  /** After a CR: the LF or CR LF that belong to it are taken with it. */
+  private String endAtCarriageReturn() throws IOException {
+    ensure(2);
+    if (position < limit && buffer[position] == '\n') {
+      position++;
+      return "\r\n";
+    }
+    if (position + 1 < limit && buffer[position] == '\r' && buffer[position + 1] == '\n') {
+      position += 2;
+      return "\r\r\n";
+    }
+    return "\r";
+  }
+
+  /** Makes at least {@code n} characters available from the position, unless the input ends first. */
+  private void ensure(int n) throws IOException {
+    while (limit - position < n) {
+      System.arraycopy(buffer, position, buffer, 0, limit - position);
+      limit -= position;
+      position = 0;
+      int read = in.read(buffer, limit, buffer.length - limit);
+      if (read < 0) {
+        return;
+      }
+      limit += read;
+    }
+  }
+
   /**
-   * The line end between the line read last and the one before it, as the input has it: LF, CR or
-   * CRLF. A multiline record joins its lines with these, so a quoted value keeps its own line ends.
+   * The line end between the line read last and the one before it, as the input has it: LF, CR,
+   * CRLF or CR CR LF. A multiline record joins its lines with these, so a quoted value keeps its own
+   * line ends.
    */
   public String separatorBeforeLast() {
     return separatorBefore;

@@ -67,7 +67,8 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     if (start <= firstRecord) {
       seek(seekable, firstRecord);
     } else {
-      // A record starts in this range at the first byte after a line end (LF, CR, CRLF) at or after start-1.
+      // A record starts in this range at the first byte after a line end (LF, CRLF, CR CR LF, a lone
+      // CR) at or after start-1.
       seek(seekable, start - 1);
       readLine();
     }
@@ -186,9 +187,9 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
 
   /**
    * A CR ends a line, with the LF after it (CRLF), or with CR LF after it (CR CR LF, a CRLF file
-   * converted once more), or alone, as in a file read whole: a file whose lines end in LF and, after
-   * its first 64 KB (see FileRecordSource), in a lone CR gave one record for all those lines - a
-   * value holding them, or one bad record (a hostile trial: 4,100 records read as 4,001, exit 0).
+   * converted once more), or alone, as in a file read whole (BoundedLineReader): a file whose lines
+   * end in LF and, after the 64 KB it was judged by, in a lone CR gave one record for all those lines
+   * - a value holding them, or one bad record (a hostile trial: 4,100 records read as 4,001, exit 0).
    * Each range finds its first record by this rule too, so ranges still meet at record starts. A CR
    * inside a quoted value needs {@code csv.multiline}, as an LF does.
    */
@@ -203,7 +204,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     }
   }
 
-  /** Keeps at most maxRecordBytes of a line (+1 for a CR); the rest is only counted. */
+  /** Keeps at most maxRecordBytes + 1 bytes of a line (one more than a record may have); the rest is only counted. */
   private void append(byte[] src, int from, int length) {
     fullLength += length;
     length = Math.min(length, maxRecordBytes + 1 - lineLength);

@@ -164,18 +164,26 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   private java.io.InputStream againUpTo(long bytes) throws IOException {
     raw = new RawChannel(org.apache.beam.sdk.io.FileSystems.open(
         getCurrentSource().getSingleFileMetadata().resourceId()));
-    java.io.InputStream again = getCurrentSource().compression() != org.apache.beam.sdk.io.Compression.GZIP
-        ? decompressed(raw) : new java.util.zip.GZIPInputStream(new AlwaysAvailable(Channels.newInputStream(raw)),
-            1 << 16);
-    byte[] skip = new byte[1 << 16];
-    for (long left = bytes; left > 0; ) {
-      int n = again.read(skip, 0, (int) Math.min(skip.length, left));
-      if (n < 0) {
-        throw new IOException(file + " changed while it was read");
+    java.io.InputStream again = null;
+    try {
+      again = getCurrentSource().compression() != org.apache.beam.sdk.io.Compression.GZIP ? decompressed(raw)
+          : new java.util.zip.GZIPInputStream(new AlwaysAvailable(Channels.newInputStream(raw)), 1 << 16);
+      byte[] skip = new byte[1 << 16];
+      for (long left = bytes; left > 0; ) {
+        int n = again.read(skip, 0, (int) Math.min(skip.length, left));
+        if (n < 0) {
+          throw new IOException(file + " changed while it was read");
+        }
+        left -= n;
       }
-      left -= n;
+      return again;
+    } catch (IOException | RuntimeException e) {
+      if (again != null) {
+        again.close();
+      }
+      raw.close();
+      throw e;
     }
-    return again;
   }
 
   /**
@@ -200,7 +208,12 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   private static boolean endsShort(IOException e) {
     String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
     return e instanceof java.io.EOFException || message.contains("unexpected end") || message.contains("truncated")
-        || message.contains("garbage after a valid");
+        || message.contains("premature end") || afterWholeStream(e);
+  }
+
+  /** Bytes after a whole stream that are not another: the stream before them ended as it should. */
+  private static boolean afterWholeStream(IOException e) {
+    return String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("garbage after a valid");
   }
 
   @Override
@@ -218,7 +231,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       } catch (IOException e) {
         unreadable = confine(e);
       }
-      if (failure != null && (text == null || !reader.lastLineEnded())) {
+      if (failure != null && (text == null || (!reader.lastLineEnded() && !afterWholeStream(failure)))) {
         unreadable = failure; // the line the data ended in is cut: it belongs to the unreadable rest
         lineNumber = startLine - 1;
       }
@@ -315,11 +328,12 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     while (quotes % 2 == 1) {
       String more = reader.readLine();
       if (more == null) {
-        if (lineNumber > first && failure == null && restarts < MAX_RESTARTS) {
+        if (lineNumber > first && restarts < MAX_RESTARTS) {
           // A quote that never closes took every line after it into one bad record (a hostile
           // trial: 9,951 good records hidden in one, within maxBadRatio). The record is its first
           // line alone, which the parser reports, and the lines after it are records again.
           restarts++;
+          failure = null; // met again, if the data ends short, by the next read
           readAfterLine(first);
           lineNumber = first;
           recordLength = firstLength;

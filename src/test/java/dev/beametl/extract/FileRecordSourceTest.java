@@ -145,6 +145,15 @@ public class FileRecordSourceTest {
     for (long size : new long[] {1, 2, 3, 7, 50, 997, 4096}) {
       SourceTestUtils.assertSourcesEqualReferenceSource(source, source.split(size, options), options);
     }
+    // Read whole (compressed, or multi-line) by the same rule.
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(texts(read(source(write("mixed.csv.gz", gz.toByteArray()), csv().setHeader(true)))),
+        contains(expected.toArray()));
+    assertThat(texts(read(source(write("mixed-multiline.csv", b.toString().getBytes(StandardCharsets.UTF_8)),
+        csv().setHeader(true).setMultiline(true)))), contains(expected.toArray()));
     FileRecordSource tail = source(write("tail.csv", b.substring(b.length() - 200).getBytes(StandardCharsets.UTF_8)),
         csv());
     SourceTestUtils.assertSplitAtFractionExhaustive(tail.split(1 << 20, options).get(0), options);
@@ -376,5 +385,16 @@ public class FileRecordSourceTest {
     assertThat(all.get(50).text(), is("51,n51"));
     assertThat(all.get(50).line(), is(52L));
     assertThat(all.get(9999).text(), is("10000,n10000"));
+
+    // Gzipped, with a stray byte after the stream: the same records, and the stray byte's dead letter.
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    gz.write('\n');
+    List<SourceRecord> gzipped = read(source(write("stray.csv.gz", gz.toByteArray()), csv().setMultiline(true)));
+    assertThat(gzipped, hasSize(10_001));
+    assertThat(texts(gzipped.subList(0, 10_000)), contains(texts(all).toArray()));
+    assertThat(gzipped.get(10_000).unreadable(), containsString("Garbage after a valid"));
   }
 }
