@@ -38,7 +38,13 @@ final class Preflight {
    * lookup's (none for a database).
    */
   static List<List<MatchResult.Metadata>> checkInput(PipelineSpec spec) throws Unavailable {
-    List<String> outputs = List.of(spec.sink().path(), spec.deadLetterPath());
+    List<OutputDir> outputs = new ArrayList<>();
+    for (String output : List.of(spec.sink().path(), spec.deadLetterPath())) {
+      if (!output.contains("://") || output.startsWith("file://")) { // another file system: the runner's listing
+        Path dir = Path.of(output.replaceFirst("^file://", "")).toAbsolutePath().normalize();
+        outputs.add(new OutputDir(dir, realPath(dir)));
+      }
+    }
     List<List<MatchResult.Metadata>> files = new ArrayList<>();
     for (int i = 0; i < spec.lookups().size(); i++) {
       files.add(checkSource(spec.lookups().get(i).source(), "lookups[" + i + "].source", outputs));
@@ -47,7 +53,7 @@ final class Preflight {
     return files;
   }
 
-  private static List<MatchResult.Metadata> checkSource(SourceSpec source, String key, List<String> outputs)
+  private static List<MatchResult.Metadata> checkSource(SourceSpec source, String key, List<OutputDir> outputs)
       throws Unavailable {
     if (source.jdbc() != null) {
       checkDatabase(source.jdbc(), key);
@@ -71,7 +77,8 @@ final class Preflight {
     }
   }
 
-  private static List<MatchResult.Metadata> checkFilesMatch(SourceSpec source, String key, List<String> outputs) {
+  private static List<MatchResult.Metadata> checkFilesMatch(SourceSpec source, String key,
+      List<OutputDir> outputs) {
     List<MatchResult.Metadata> files;
     try {
       files = InputFiles.match(source.path());
@@ -94,26 +101,24 @@ final class Preflight {
    * an earlier run wrote, while this run's overwrite deletes it: every other run failed reading a
    * file that was gone. Refused before the run.
    */
-  private static void checkNotAnOutput(MatchResult.Metadata file, String key, String glob, List<String> outputs) {
+  private static void checkNotAnOutput(MatchResult.Metadata file, String key, String glob, List<OutputDir> outputs) {
     String name = file.resourceId().toString();
     if (name.contains("://") && !name.startsWith("file://")) {
       return; // another file system: its paths are compared by the runner's listing, not here
     }
     Path path = Path.of(name.replaceFirst("^file://", "")).toAbsolutePath().normalize();
     Path real = realPath(path);
-    for (String output : outputs) {
-      if (output == null || (output.contains("://") && !output.startsWith("file://"))) {
-        continue;
-      }
-      Path dir = Path.of(output.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-      Path realDir = realPath(dir);
-      if (path.startsWith(dir) || real.startsWith(realDir)) { // as named, and through symbolic links
+    for (OutputDir dir : outputs) {
+      if (path.startsWith(dir.named) || real.startsWith(dir.real)) { // as named, and through symbolic links
         throw new SpecException(key + ".path: \"" + glob + "\" matches the job's own output (" + path + " is in "
-            + dir + (path.startsWith(dir) ? "" : ", as " + real + " is in " + realDir) + "); narrow the glob, or "
-            + "write the output elsewhere");
+            + dir.named + (path.startsWith(dir.named) ? "" : ", as " + real + " is in " + dir.real) + "); narrow "
+            + "the glob, or write the output elsewhere");
       }
     }
   }
+
+  /** An output directory as named and with symbolic links followed: found once, compared with every input. */
+  private record OutputDir(Path named, Path real) {}
 
   /** Where {@code path} is with symbolic links followed; as given when it does not exist (yet). */
   private static Path realPath(Path path) {

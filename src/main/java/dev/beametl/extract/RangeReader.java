@@ -148,7 +148,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     buffer.flip();
   }
 
-  /** Reads the bytes up to the next line end (LF, CR, CRLF) into {@link #line}; false at the end of the file. */
+  /** Reads the bytes up to the next line end (see endAtCarriageReturn) into {@link #line}; false at the end. */
   private boolean readLine() throws IOException {
     lineLength = 0;
     fullLength = 0;

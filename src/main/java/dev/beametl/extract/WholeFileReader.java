@@ -2,14 +2,21 @@ package dev.beametl.extract;
 
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.SourceRecord;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.zip.GZIPInputStream;
+import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileBasedSource;
+import org.apache.beam.sdk.io.FileSystems;
 
 /**
  * Reads a whole file as one bundle: decompresses, decodes, and, for multi-line CSV, joins physical
@@ -41,7 +48,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   private int restarts;
   private RawChannel raw;
   /** The file opened again (to read up to a failure, or after an unclosed quote), or null. */
-  private java.io.InputStream reopened;
+  private InputStream reopened;
 
   WholeFileReader(FileRecordSource source) {
     super(source);
@@ -58,9 +65,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     FileRecordSource source = getCurrentSource();
     raw = new RawChannel(channel);
     try {
-      reader = new BoundedLineReader(new InputStreamReader(new EndsAtFailure(decompressed(raw)), decoder()),
-          source.spec.maxRecordBytes());
-      reader.skipByteOrderMark();
+      readLinesOf(new EndsAtFailure(decompressed(raw)));
       if (source.hasHeader()) {
         String header = nextRecordText();
         header = failure != null && !reader.lastLineEnded() ? null : header;
@@ -74,7 +79,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     }
   }
 
-  private java.io.InputStream decompressed(ReadableByteChannel channel) throws IOException {
+  private InputStream decompressed(ReadableByteChannel channel) throws IOException {
     return Channels.newInputStream(getCurrentSource().compression().readDecompressed(channel));
   }
 
@@ -87,14 +92,14 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
    * before the failure as well: the rows read from it cannot be trusted, and the read fails, naming
    * the file.
    */
-  private final class EndsAtFailure extends java.io.InputStream {
-    private java.io.InputStream in;
+  private final class EndsAtFailure extends InputStream {
+    private InputStream in;
     private long delivered;
     private boolean byteByByte;
     /** The first pass's error, while the file is read again. */
     private IOException again;
 
-    EndsAtFailure(java.io.InputStream in) {
+    EndsAtFailure(InputStream in) {
       this.in = in;
     }
 
@@ -128,7 +133,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
           in.close();
           in = againUpTo(delivered);
           reopened = in;
-          byteByByte = getCurrentSource().compression() != org.apache.beam.sdk.io.Compression.GZIP;
+          byteByByte = getCurrentSource().compression() != Compression.GZIP;
           return read(b, off, len);
         }
         failure = e;
@@ -161,13 +166,12 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   }
 
   /** The file decompressed again, its first {@code bytes} skipped. */
-  private java.io.InputStream againUpTo(long bytes) throws IOException {
-    raw = new RawChannel(org.apache.beam.sdk.io.FileSystems.open(
-        getCurrentSource().getSingleFileMetadata().resourceId()));
-    java.io.InputStream again = null;
+  private InputStream againUpTo(long bytes) throws IOException {
+    openAgain();
+    InputStream again = null;
     try {
-      again = getCurrentSource().compression() != org.apache.beam.sdk.io.Compression.GZIP ? decompressed(raw)
-          : new java.util.zip.GZIPInputStream(new AlwaysAvailable(Channels.newInputStream(raw)), 1 << 16);
+      again = getCurrentSource().compression() != Compression.GZIP ? decompressed(raw)
+          : new GZIPInputStream(new AlwaysAvailable(Channels.newInputStream(raw)), 1 << 16);
       byte[] skip = new byte[1 << 16];
       for (long left = bytes; left > 0; ) {
         int n = again.read(skip, 0, (int) Math.min(skip.length, left));
@@ -190,8 +194,8 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
    * Says bytes are available until the end: the JDK's gzip reads a member after another only when
    * its input says so, and a channel's stream may say 0 with more to come.
    */
-  private static final class AlwaysAvailable extends java.io.FilterInputStream {
-    AlwaysAvailable(java.io.InputStream in) {
+  private static final class AlwaysAvailable extends FilterInputStream {
+    AlwaysAvailable(InputStream in) {
       super(in);
     }
 
@@ -206,14 +210,18 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
    * not another), so that what came before it is sound.
    */
   private static boolean endsShort(IOException e) {
-    String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-    return e instanceof java.io.EOFException || message.contains("unexpected end") || message.contains("truncated")
-        || message.contains("premature end") || afterWholeStream(e);
+    return e instanceof EOFException || says(e, "unexpected end") || says(e, "truncated") || says(e, "premature end")
+        || afterWholeStream(e);
   }
 
   /** Bytes after a whole stream that are not another: the stream before them ended as it should. */
   private static boolean afterWholeStream(IOException e) {
-    return String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("garbage after a valid");
+    return says(e, "garbage after a valid");
+  }
+
+  /** Whether the decompressor's message holds {@code words}, in any case: what it calls the failure. */
+  private static boolean says(IOException e, String words) {
+    return String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains(words);
   }
 
   @Override
@@ -361,11 +369,9 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     if (reopened != null) {
       reopened.close();
     }
-    raw = new RawChannel(org.apache.beam.sdk.io.FileSystems.open(
-        getCurrentSource().getSingleFileMetadata().resourceId()));
+    openAgain();
     reopened = new EndsAtFailure(decompressed(raw));
-    reader = new BoundedLineReader(new InputStreamReader(reopened, decoder()), getCurrentSource().spec.maxRecordBytes());
-    reader.skipByteOrderMark();
+    readLinesOf(reopened);
     for (long i = 0; i < line && reader.readLine() != null; i++) {
       // skipped: read before
     }
@@ -373,10 +379,19 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
 
   static final int MAX_RESTARTS = 16;
 
-  private CharsetDecoder decoder() {
-    return getCurrentSource().charset().newDecoder()
+  /** Reads lines from {@code decompressed}, decoded as the source says, after any byte-order mark. */
+  private void readLinesOf(InputStream decompressed) throws IOException {
+    CharsetDecoder decoder = getCurrentSource().charset().newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    reader = new BoundedLineReader(new InputStreamReader(decompressed, decoder),
+        getCurrentSource().spec.maxRecordBytes());
+    reader.skipByteOrderMark();
+  }
+
+  /** The file's bytes from its start, on a channel of their own. */
+  private void openAgain() throws IOException {
+    raw = new RawChannel(FileSystems.open(getCurrentSource().getSingleFileMetadata().resourceId()));
   }
 
   private static int countOf(CharSequence s, char c) {

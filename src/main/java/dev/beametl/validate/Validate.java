@@ -106,18 +106,20 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
       this.runnerMetrics = runnerMetrics;
     }
 
+    @Setup
+    public void setup() {
+      absentKeys = new String[validator.fieldCount()];
+      for (int f = 0; f < absentKeys.length; f++) {
+        absentKeys[f] = "absent." + validator.fieldName(f);
+      }
+    }
+
     @StartBundle
     public void startBundle() {
       counts = new BundleCounts();
       read = counts.cell("read");
       valid = counts.cell("valid");
       bad = counts.cell("bad");
-      if (absentKeys == null) {
-        absentKeys = new String[validator.fieldCount()];
-        for (int f = 0; f < absentKeys.length; f++) {
-          absentKeys[f] = "absent." + validator.fieldName(f);
-        }
-      }
       shownRead = 0;
       shownBad = 0;
     }
@@ -151,7 +153,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
      * column of NULLs).
      */
     private void countAbsentColumns(ColumnLayout layout) {
-      for (int f = 0; f < validator.fieldCount(); f++) {
+      for (int f = 0; f < absentKeys.length; f++) {
         if (layout.columnOf(f) == ColumnLayout.MISSING) {
           counts.increment(absentKeys[f]);
         }

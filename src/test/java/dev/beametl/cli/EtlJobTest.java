@@ -94,13 +94,7 @@ public class EtlJobTest {
 
     // A glob that reaches into the output an earlier run wrote: refused, not read (or half-deleted).
     Path d = tmp.getRoot().toPath().resolve("d");
-    try {
-      Files.createDirectories(d.resolve("out"));
-      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), d.resolve("in.csv"));
-      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), d.resolve("out/part.csv"));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    sampleAt(d.resolve("in.csv"), d.resolve("out/part.csv"));
     Run ownOutput = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + d + "/**/*.csv",
         "--output=" + d + "/out", "--dryRun");
     assertThat(ownOutput.code, is(EtlJob.USAGE));
@@ -109,11 +103,8 @@ public class EtlJobTest {
     // The same through a symbolic link in the input tree (an incremental run read its own part files
     // back, run after run: every row three times after five runs).
     Path e = tmp.getRoot().toPath().resolve("e");
+    sampleAt(e.resolve("in/a.csv"), e.resolve("out/part.csv"));
     try {
-      Files.createDirectories(e.resolve("in"));
-      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), e.resolve("in/a.csv"));
-      Files.createDirectories(e.resolve("out"));
-      Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), e.resolve("out/part.csv"));
       Files.createSymbolicLink(e.resolve("in/link"), Path.of("../out"));
     } catch (java.io.IOException x) {
       throw new java.io.UncheckedIOException(x);
@@ -123,6 +114,18 @@ public class EtlJobTest {
     assertThat(throughALink.code, is(EtlJob.USAGE));
     assertThat(throughALink.err, allOf(containsString("matches the job's own output"),
         containsString("link/part.csv is in"), containsString("out/part.csv is in")));
+  }
+
+  /** A copy of a sample sales file at each of {@code files}, their directories made. */
+  private static void sampleAt(Path... files) {
+    try {
+      for (Path file : files) {
+        Files.createDirectories(file.getParent());
+        Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), file);
+      }
+    } catch (java.io.IOException x) {
+      throw new java.io.UncheckedIOException(x);
+    }
   }
 
   @Test

@@ -284,7 +284,7 @@ public class SpecReaderTest {
    * database source is grouped by its incremental column into an upsert table.
    */
   @Test
-  public void anIncrementalSourceWithAnAggregationIsRefusedForEverySink() {
+  public void anAggregationOverAnIncrementalSourceIsRefusedUnlessGroupedByTheDatabaseColumn() {
     String table = "sink: {format: jdbc, path: out/x, jdbc: {url: 'jdbc:h2:mem:t', table: t, mode: %s}}";
     String files = VALID.replace("format: csv\n", "format: csv\n  incremental: files\n");
     for (String sink : List.of("sink: {format: parquet, path: out/x}", String.format(table, "upsert"),
