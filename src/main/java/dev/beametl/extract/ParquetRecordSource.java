@@ -1,6 +1,7 @@
 package dev.beametl.extract;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.SourceRecord;
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -8,6 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import java.util.NoSuchElementException;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.FileBasedSource;
@@ -103,6 +105,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     /** Why the file (or its rest) cannot be read, or null. */
     private String unreadable;
     private boolean ended;
+    /** Which of the schema's fields this file has no column for, or null when it has them all. */
+    private @Nullable ColumnLayout layout;
 
     RowGroupReader(ParquetRecordSource source) {
       super(source);
@@ -127,6 +131,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       long start = source.getStartOffset();
       long end = Math.min(source.getEndOffset(), source.getSingleFileMetadata().sizeBytes());
       try (ParquetFileReader footer = ParquetFileReader.open(input)) {
+        layout = ColumnLayout.ofNamedColumns(footer.getFooter().getFileMetaData().getSchema().getFields().stream()
+            .map(Type::getName).collect(java.util.stream.Collectors.toList()), source.columns);
         for (BlockMetaData block : footer.getFooter().getBlocks()) {
           if (block.getStartingPos() + block.getCompressedSize() / 2 < start) {
             row += block.getRowCount(); // rows of earlier ranges: keeps row numbers file-wide
@@ -163,7 +169,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       row++;
       recordsRead++;
       try {
-        current = SourceRecord.of(file, -1, row, json.writeValueAsString(ParquetColumns.row(r)), null, false);
+        current = SourceRecord.of(file, -1, row, json.writeValueAsString(ParquetColumns.row(r)), layout, false);
       } catch (IllegalArgumentException e) { // one value without a meaning: this row is bad, the rest reads on
         current = SourceRecord.unreadable(file, -1, row, e.getMessage());
       }

@@ -88,6 +88,23 @@ public final class ColumnLayout implements Serializable {
   }
 
   /**
+   * The layout of a file that names its columns in its own schema (Parquet), whose rows Validate
+   * reads by name: null when each field has a column there, else one saying which fields the file
+   * lacks ({@link #MISSING}), so the rows it makes NULL there are counted. Matched as Validate finds
+   * a row's keys: exactly, else ignoring case; names are not trimmed, keys are what they are.
+   */
+  public static @Nullable ColumnLayout ofNamedColumns(List<String> columnNames, List<String> schemaFields) {
+    int[] columns = new int[schemaFields.size()];
+    List<Set<String>> variants = ColumnMatch.caseVariants(schemaFields);
+    boolean lacking = false;
+    for (int f = 0; f < columns.length; f++) {
+      columns[f] = ColumnMatch.find(columnNames, schemaFields.get(f), variants.get(f));
+      lacking |= columns[f] == MISSING;
+    }
+    return lacking ? new ColumnLayout(columnNames.size(), columns, null, columnNames) : null;
+  }
+
+  /**
    * The file's header, as it has it, or null when not known. A dead letter carries it whole: a column
    * no field took (a misspelt column:, one two fields matched only ignoring case) is then still there
    * when the replay runs with the spec mended.

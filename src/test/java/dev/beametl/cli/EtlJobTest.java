@@ -311,4 +311,38 @@ public class EtlJobTest {
     assertThat(r.out, allOf(containsString("NULL for want of a column"), containsString("    name ")));
     assertThat(dev.beametl.pipeline.RunCounts.read(tmp.getRoot() + "/absent-out/_run").get("absent.name"), is(2L));
   }
+  /** As above, for Parquet files: one lacks the column (its own schema names the columns). */
+  @Test
+  public void parquetRowsNullForWantOfAColumnAreCountedToo() throws Exception {
+    Path in = tmp.newFolder("absent-parquet").toPath();
+    writeParquet(in.resolve("a.parquet"), "message m { required int64 id; optional binary nmae (UTF8); }", 2);
+    writeParquet(in.resolve("b.parquet"), "message m { required int64 id; optional binary name (UTF8); }", 3);
+    Path spec = tmp.newFile("absent-parquet.yaml").toPath();
+    Files.writeString(spec, String.join("\n", "version: 1",
+        "source: {path: '" + in + "/*.parquet', format: parquet}",
+        "schema: [{name: id, type: long}, {name: name, type: string, nullable: true}]",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/absent-parquet-out'}", ""));
+    Run r = new Run("--pipeline=" + spec);
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(r.out, containsString("NULL for want of a column"));
+    java.util.Map<String, Long> counts = dev.beametl.pipeline.RunCounts.read(tmp.getRoot() + "/absent-parquet-out/_run");
+    assertThat(counts.get("valid"), is(5L));
+    assertThat(counts.get("absent.name"), is(2L));
+  }
+
+  /** {@code rows} rows of {@code schema}'s two columns, an id and a text, written by Parquet's own writer. */
+  private static void writeParquet(Path file, String schema, int rows) throws Exception {
+    org.apache.parquet.schema.MessageType type = org.apache.parquet.schema.MessageTypeParser.parseMessageType(schema);
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    org.apache.parquet.hadoop.example.GroupWriteSupport.setSchema(type, conf);
+    org.apache.parquet.example.data.simple.SimpleGroupFactory groups =
+        new org.apache.parquet.example.data.simple.SimpleGroupFactory(type);
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> w =
+        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toString()))
+            .withConf(conf).build()) {
+      for (int i = 0; i < rows; i++) {
+        w.write(groups.newGroup().append(type.getFieldName(0), (long) i).append(type.getFieldName(1), "n" + i));
+      }
+    }
+  }
 }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.SourceRecord;
 import java.io.File;
 import java.util.HashSet;
@@ -177,6 +178,25 @@ public class ParquetRecordSourceTest {
       assertThat(whole.get(0).unreadable(), containsString("column junk: a value that cannot be read"));
       assertThat(whole.get(1).text(), is("{\"ID\":2,\"junk\":\"0.01\",\"note\":null}"));
     }
+  }
+
+  /**
+   * A file lacking a field's column says so on its records, so Validate counts the rows it makes
+   * NULL there; a file with every column (in any case) says nothing.
+   */
+  @Test
+  public void aFileLackingAFieldsColumnSaysWhichOnItsRecords() throws Exception {
+    File lacking = writtenByParquet("lacking.parquet", "message m { required int64 id; optional binary nmae (UTF8); }",
+        g -> g.append("id", 1L).append("nmae", "alice"));
+    File whole = writtenByParquet("whole.parquet", "message m { required int64 ID; optional binary name (UTF8); }",
+        g -> g.append("ID", 2L).append("name", "bob"));
+    List<SourceRecord> read = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(InputFiles.match(lacking.getPath()), List.of("id", "name")), options);
+    assertThat(read.get(0).layout().columns(), contains(0, ColumnLayout.MISSING));
+    assertThat(read.get(0).text(), is("{\"id\":1,\"nmae\":\"alice\"}"));
+    List<SourceRecord> other = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(InputFiles.match(whole.getPath()), List.of("id", "name")), options);
+    assertThat(other.get(0).layout(), nullValue());
   }
 
   /** A file of 0 bytes is no Parquet file either: one bad record, not silence. */
