@@ -197,8 +197,9 @@ final class JsonCells {
 
   /**
    * A number with a fraction or exponent as the tree gives it: its BigDecimal without trailing zeros
-   * (Jackson's default), written by BigDecimal.toString, but a number beyond a double's range is the
-   * tree's double: Infinity or -Infinity. For the plain numbers files hold (49.00, 0.10, 19820.76) that
+   * (Jackson's default), written by BigDecimal.toString, but a number beyond a double's range is its
+   * text as written, as the tree reading takes it too: the field's parser then says 1e400 is out of
+   * range (the tree's double, Infinity, was a type error, "not a decimal"). For the plain numbers files hold (49.00, 0.10, 19820.76) that
    * is the text less its trailing zeros, worked out on the text; an exponent, an integer part ending
    * in zero (100.0 is 1E+2), a tiny value (1E-7) or a long text goes through Jackson's own conversions.
    * One that fails (1e-9999999999) throws, and the tree reading words it.
@@ -231,6 +232,6 @@ final class JsonCells {
       }
     }
     double d = p.getDoubleValue(); // what the tree asks first: a double out of range stays a double
-    return Double.isFinite(d) ? p.getDecimalValue().stripTrailingZeros().toString() : Double.toString(d);
+    return Double.isFinite(d) ? p.getDecimalValue().stripTrailingZeros().toString() : p.getText();
   }
 }

@@ -339,8 +339,10 @@ public final class RecordValidator implements Serializable {
       } else if (v.isContainerNode()) {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
-      } else if (v.isNumber() && (writtenNumbers(fields.get(i)) || integral(fields.get(i)) && !v.isIntegralNumber())) {
-        // As JsonCells does: a text field takes 1.50 as 1.50, an integer field refuses 19.0 as written
+      } else if (v.isNumber() && (writtenNumbers(fields.get(i)) || integral(fields.get(i)) && !v.isIntegralNumber()
+          || v.isDouble() && !Double.isFinite(v.doubleValue()))) {
+        // As JsonCells does: a text field takes 1.50 as 1.50, an integer field refuses 19.0 as written,
+        // and a number beyond a double (the tree's Infinity) is out of range as written
         cell = JsonCells.numberAsWritten(json, text, key);
       } else if (v.isBigDecimal()) {
         // As written: 1e3 stays an exponent, so a long refuses it here as it does in CSV.

@@ -124,6 +124,21 @@ public class JsonCellsTest {
     }
   }
 
+  /**
+   * A number beyond a double's range is out of range for the field as written, by either reading:
+   * the tree's Infinity said {@code "Infinity" is not a decimal}, a type error naming no such text.
+   */
+  @Test
+  public void aNumberBeyondADoubleIsOutOfRangeAsWritten() {
+    for (boolean treeOnly : new boolean[] {false, true}) {
+      RecordValidator v = new RecordValidator(JSON, SCHEMA, true, false, treeOnly);
+      assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"id\":1,\"price\":1e400}", null, false))),
+          equalTo("bad OUT_OF_RANGE price price: 1e400 does not fit decimal(10,2)"));
+      assertThat(describe(v.validate(SourceRecord.of("f", 0, 0, "{\"id\":1,\"ratio\":-2E308}", null, false))),
+          equalTo("bad OUT_OF_RANGE ratio ratio: -2E308 is out of range for a double"));
+    }
+  }
+
   /** A number in a text field is its text as written (1.50, not 1.5; 100.0, not 1E+2), by either reading. */
   @Test
   public void aNumberInATextFieldIsItsTextAsWritten() {
