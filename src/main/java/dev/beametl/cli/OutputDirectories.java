@@ -165,7 +165,7 @@ final class OutputDirectories implements AutoCloseable {
             MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
           }
         }
-        new RunManifest(run, false, entries(dir), committed).writeTo(dir);
+        new RunManifest(run, false, entries(dir), committed, partitionPrefix).writeTo(dir);
         continue;
       }
       for (String entry : previousOutput(dir, entries(dir), partitionPrefix)) {
@@ -175,7 +175,7 @@ final class OutputDirectories implements AutoCloseable {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
       Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // what was replayed into the output is gone with it
-      new RunManifest(run, false, List.of()).writeTo(dir);
+      new RunManifest(run, false, List.of(), List.of(), partitionPrefix).writeTo(dir);
     }
   }
 
@@ -286,7 +286,11 @@ final class OutputDirectories implements AutoCloseable {
       previous.addAll(manifest.entries);
     }
     if (manifest == null || !manifest.complete) {
-      entries.stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)).forEach(previous::add);
+      // A run that died left what it had written unlisted: files named as the job names them, and the
+      // partition directories of this spec's sink or of the one that run had (its manifest says).
+      String died = manifest == null ? null : manifest.partitionPrefix;
+      entries.stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)
+          || isPartition(dir, e, died)).forEach(previous::add);
     }
     previous.retainAll(entries);
     return previous;

@@ -29,16 +29,26 @@ final class RunManifest {
    * {@code part-<run>-...}, are the output; another run's such files are a failed run's leftovers.
    */
   final List<String> runs;
+  /**
+   * How the top-level partition directories of the run begin ({@code region=}), or null: an
+   * incomplete manifest's run may have left such directories, whatever the next run's spec says.
+   */
+  final @Nullable String partitionPrefix;
 
   RunManifest(String run, boolean complete, List<String> entries) {
     this(run, complete, entries, List.of());
   }
 
   RunManifest(String run, boolean complete, List<String> entries, List<String> runs) {
+    this(run, complete, entries, runs, null);
+  }
+
+  RunManifest(String run, boolean complete, List<String> entries, List<String> runs, @Nullable String partitionPrefix) {
     this.run = run;
     this.complete = complete;
     this.entries = List.copyOf(entries);
     this.runs = List.copyOf(runs);
+    this.partitionPrefix = partitionPrefix;
   }
 
   /** The manifest in {@code dir}, or null when there is none (an output written before manifests). */
@@ -53,7 +63,9 @@ final class RunManifest {
       n.path("entries").forEach(e -> entries.add(e.asText()));
       List<String> runs = new ArrayList<>();
       n.path("runs").forEach(e -> runs.add(e.asText()));
-      return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs);
+      JsonNode prefix = n.path("partitionPrefix");
+      return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs,
+          prefix.isTextual() ? prefix.asText() : null);
     } catch (IOException e) {
       throw new IOException("the run manifest " + file + " cannot be read (" + e.getMessage() + ")", e);
     }
@@ -66,6 +78,9 @@ final class RunManifest {
     entries.forEach(list::add);
     ArrayNode appended = n.putArray("runs");
     runs.forEach(appended::add);
+    if (partitionPrefix != null) {
+      n.put("partitionPrefix", partitionPrefix);
+    }
     AtomicJson.write(dir.resolve(FILE), n);
   }
 }
