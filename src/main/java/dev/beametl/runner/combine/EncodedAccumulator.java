@@ -30,9 +30,13 @@ public final class EncodedAccumulator {
 
   private EncodedAccumulator() {}
 
-  /** The hash the shuffle keys by. */
+  /**
+   * The hash the shuffle keys by: FarmHash's 64-bit fingerprint, made for short inputs such as
+   * encoded keys (murmur3_128's streaming hasher was 1.3% of the sales run's samples). Only within
+   * one run: nothing stores it.
+   */
   public static long hash(byte[] keyBytes) {
-    return Hashing.murmur3_128().hashBytes(keyBytes).asLong();
+    return Hashing.farmHashFingerprint64().hashBytes(keyBytes).asLong();
   }
 
   /** Keys the shuffle by the hash the sender computed: nothing is encoded or hashed again. */

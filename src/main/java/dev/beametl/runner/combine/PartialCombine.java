@@ -48,6 +48,8 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   private transient List<Slot<K, AccumT>> slots;
   private transient long inputsSinceFlush;
   private transient boolean passThrough;
+  /** Whether keys are rows of plain fields, held as {@link PlainRowKey}s instead of Beam's structural values. */
+  private transient boolean plainRows;
   /**
    * The last input's key and slot: keys that come in runs (an order's lines) skip the hash and the
    * lookup. Tried while at least one input in four repeats the key before it, judged every
@@ -75,6 +77,7 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     slots = new ArrayList<>();
     tryLastKey = true;
     capacity = Math.min(FIRST_CAPACITY, maxKeys);
+    plainRows = PlainRowKey.applies(keyCoder);
   }
 
   @Override
@@ -91,7 +94,8 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
       return;
     }
     inputsSinceFlush++;
-    Object structural = keyCoder.structuralValue(kv.getKey()); // equal keys, equal encodings
+    // Equal map keys, equal encodings
+    Object structural = plainRows ? PlainRowKey.of(kv.getKey()) : keyCoder.structuralValue(kv.getKey());
     Slot<K, AccumT> slot = tryLastKey ? lastKeySlot(structural) : null;
     if (slot == null) {
       slot = partial.get(structural);
