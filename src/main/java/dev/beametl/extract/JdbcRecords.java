@@ -381,20 +381,45 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       }
       ObjectNode node = json.createObjectNode();
       String key = null;
+      String unreadable = null;
       for (int i = 1; i < fieldOfColumn.length; i++) {
-        Object v = timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]);
-        if (spec.partitionColumn() != null && meta.getColumnLabel(i).equalsIgnoreCase(spec.partitionColumn())) {
-          key = String.valueOf(v);
-        }
+        boolean partition = spec.partitionColumn() != null
+            && meta.getColumnLabel(i).equalsIgnoreCase(spec.partitionColumn());
         String field = fieldOfColumn[i];
-        if (field == null) {
+        if (field == null && !partition) {
+          continue; // a column no field names is not read: a value its driver cannot convert fails nothing
+        }
+        Object v;
+        try {
+          v = timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]);
+        } catch (SQLException e) {
+          if (!isDataException(e)) {
+            throw e; // a lost connection: the runner retries the read
+          }
+          // The driver cannot convert this row's value (PostgreSQL's money of 1,000 or more): the row
+          // is a bad record naming the column; the read goes on.
+          unreadable = unreadable != null ? unreadable : "column " + meta.getColumnLabel(i)
+              + ": a value the database driver cannot read (" + e.getMessage() + ")";
           continue;
         }
-        JsonText.put(node, field, v, withZone[i]);
+        if (partition) {
+          key = String.valueOf(v);
+        }
+        if (field != null) {
+          JsonText.put(node, field, v, withZone[i]);
+        }
       }
       String origin = spec.displayName() + (key == null ? "" : "[" + spec.partitionColumn().toLowerCase(Locale.ROOT)
           + "=" + key + "]");
+      if (unreadable != null) {
+        return SourceRecord.unreadable(origin, -1, 0, unreadable);
+      }
       return SourceRecord.of(origin, -1, 0, json.writeValueAsString(node), null, false);
+    }
+
+    /** SQL state class 22, a data exception: this value, not the connection or the query. */
+    private static boolean isDataException(SQLException e) {
+      return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }
   }
 }

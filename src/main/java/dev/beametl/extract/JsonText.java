@@ -22,7 +22,10 @@ final class JsonText {
    * without one is written as the wall-clock time it holds.
    */
   static void put(ObjectNode node, String field, Object v, boolean withZone) {
-    if (withZone && v instanceof java.sql.Timestamp) {
+    String infinite = infinity(v);
+    if (infinite != null) {
+      node.put(field, infinite);
+    } else if (withZone && v instanceof java.sql.Timestamp) {
       node.put(field, ((java.sql.Timestamp) v).toInstant().toString());
     } else if (withZone && v instanceof java.time.OffsetDateTime) {
       node.put(field, ((java.time.OffsetDateTime) v).toInstant().toString());
@@ -39,5 +42,26 @@ final class JsonText {
     } else {
       node.put(field, v.toString());
     }
+  }
+
+  /**
+   * PostgreSQL's infinite dates and timestamps as the word, as the Parquet reader gives DuckDB's: its
+   * driver hands them over as the largest and smallest java.time values, which read as dates a
+   * billion years away (a date of infinity was written to Parquet as the year 466210). Validate
+   * refuses the word where a date or timestamp is wanted. Null for any other value.
+   */
+  static String infinity(Object v) {
+    if (v == null) {
+      return null;
+    }
+    if (v.equals(java.time.LocalDate.MAX) || v.equals(java.time.LocalDateTime.MAX)
+        || v.equals(java.time.OffsetDateTime.MAX)) {
+      return "infinity";
+    }
+    if (v.equals(java.time.LocalDate.MIN) || v.equals(java.time.LocalDateTime.MIN)
+        || v.equals(java.time.OffsetDateTime.MIN)) {
+      return "-infinity";
+    }
+    return null;
   }
 }

@@ -274,6 +274,51 @@ public class JdbcPostgresIT {
   }
 
   /**
+   * PostgreSQL's infinite dates and timestamps are bad records saying "infinity" (they were valid
+   * dates a billion years away: the year 466210 in Parquet, or a long overflow that failed the run),
+   * and a money value its driver cannot read fails only its row, and only when a field names it
+   * (every column was read: one money value of 1,000 or more failed the run).
+   */
+  @Test
+  public void infiniteDatesAndUnreadableValuesAreBadRecordsNotFailures() throws Exception {
+    try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE odd (id INT, m MONEY, d DATE, ts TIMESTAMP, tz TIMESTAMPTZ)");
+      s.execute("INSERT INTO odd VALUES (1, 98765432109876.54, '2024-01-01', '2024-01-01 10:00', '2024-01-01 10:00Z'),"
+          + " (2, 5, 'infinity', '2024-01-01', '2024-01-01Z'), (3, 5, '-infinity', '-infinity', '2024-01-01Z'),"
+          + " (4, 5, '2024-01-01', '2024-01-01', 'infinity')");
+    }
+    String schema = "[{name: id, type: int}, {name: d, type: date}, {name: ts, type: timestamp},"
+        + " {name: tz, type: timestamp}";
+    for (String fields : new String[] {schema + "]", schema + ", {name: m, type: 'decimal(20,2)'}]"}) {
+      java.nio.file.Path out = tmp.newFolder().toPath();
+      java.nio.file.Path spec = tmp.newFile().toPath();
+      java.nio.file.Files.writeString(spec, String.join("\n", "version: 1",
+          "source: {format: jdbc, jdbc: {url: '" + table.url() + "', user: postgres, table: odd}}",
+          "schema: " + fields,
+          "sink: {format: parquet, path: '" + out + "/t'}",
+          "deadLetter: {maxBadRatio: 1.0}", ""));
+      dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec,
+          "--runner=DirectRunner");
+      assertThat(r.err, r.code, is(dev.beametl.cli.EtlJob.OK));
+      java.util.Map<String, Long> counts = dev.beametl.pipeline.RunCounts.read(out + "/t/_run");
+      boolean money = fields.contains("name: m");
+      assertThat(counts.toString(), counts.get("valid"), is(money ? 0L : 1L));
+      assertThat(counts.toString(), counts.get("bad.type:d"), is(2L));
+      assertThat(counts.toString(), counts.get("bad.type:tz"), is(1L));
+      StringBuilder deadLetters = new StringBuilder();
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(out.resolve("t-dead-letter"))) {
+        for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(f -> f.toString().endsWith(".jsonl"))::iterator) {
+          deadLetters.append(java.nio.file.Files.readString(f));
+        }
+      }
+      assertThat(deadLetters.toString(), org.hamcrest.Matchers.containsString("\\\"-infinity\\\" is not a date"));
+      assertThat(deadLetters.toString(), org.hamcrest.Matchers.containsString("\\\"infinity\\\" is not a timestamp"));
+      assertThat(deadLetters.toString(), money ? org.hamcrest.Matchers.containsString("column m: a value the database driver "
+          + "cannot read") : org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("column m")));
+    }
+  }
+
+  /**
    * Dates and timestamps without time zone are ranged as wall-clock times: with the JVM in
    * Europe/Berlin, Beam's instant bounds were sent as Berlin wall-clock times, which run backwards in
    * the hour clocks go back (2024-10-27 02:00-03:00), and ranges of 45 minutes read 02:30 and 02:35

@@ -203,4 +203,28 @@ public class ValueParserTest {
     }
     assertThat("both answers were given often", bad, org.hamcrest.Matchers.greaterThan(10_000));
   }
+
+  /**
+   * Dates and timestamps beyond a 64-bit microsecond count are out of range, not valid values that
+   * later break the sink (a long overflow) or come out as another day (Parquet's 32-bit days).
+   */
+  @Test
+  public void datesAndTimestampsKeepToWhatAMicrosecondCountHolds() throws Exception {
+    assertThat(parse(field("date"), "+294247-01-10"), equalTo(java.time.LocalDate.of(294247, 1, 10)));
+    assertThat(parse(field("date"), "-290308-12-22"), equalTo(java.time.LocalDate.of(-290308, 12, 22)));
+    assertThat(parse(field("date"), "+10000-01-01"), equalTo(java.time.LocalDate.of(10000, 1, 1)));
+    for (String date : new String[] {"+294247-01-11", "-290308-12-21", "+999999999-12-31", "-999999999-01-01"}) {
+      InvalidValue e = invalid(field("date"), date);
+      assertThat(date, e.kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+      assertThat(e.getMessage(), containsString("lie between -290308-12-22 and +294247-01-10"));
+    }
+    assertThat(parse(field("timestamp"), "+294247-01-10T04:00:54.775807Z"),
+        equalTo(Instant.ofEpochSecond(Long.MAX_VALUE / 1_000_000L, 775_807_000L)));
+    assertThat(parse(field("timestamp"), "-290308-12-21T19:59:05.224192Z"),
+        equalTo(Instant.ofEpochSecond(Math.floorDiv(Long.MIN_VALUE, 1_000_000L), 224_192_000L)));
+    for (String ts : new String[] {"+294247-01-10T04:00:54.775808Z", "-290308-12-21T19:59:05.224191Z",
+        "+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00"}) {
+      assertThat(ts, invalid(field("timestamp"), ts).kind(), is(BadRecord.Kind.OUT_OF_RANGE));
+    }
+  }
 }
