@@ -188,6 +188,8 @@ public final class JdbcTable {
               "42P01");
         }
         s.execute(createTable(table, sink, columns, collation));
+      } else {
+        TableFit.check(c, dialect(sink.connection().url()), table, names(sink), columns, sink.keys());
       }
       if (staged(sink)) {
         Dialect d = dialect(sink.connection().url());
