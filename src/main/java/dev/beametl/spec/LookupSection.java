@@ -157,12 +157,11 @@ final class LookupSection {
     switch (t.kind()) {
       case INT:
       case LONG:
-        return "integer";
+      case DECIMAL: // by value, as in SQL: the int 1 is the decimal 1.0 (LookupKeys writes both as 1)
+        return "number";
       case STRING:
       case CATEGORY:
         return "text";
-      case DECIMAL:
-        return "decimal";
       case DOUBLE:
         return null;
       default:

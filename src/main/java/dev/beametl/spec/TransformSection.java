@@ -92,7 +92,11 @@ final class TransformSection {
     }
     if (!ok) {
       throw node.error(op.specName() + " does not apply to a " + type + " field"
-          + (op == MetricSpec.Op.COUNT_DISTINCT ? " (doubles have no exact encoding)" : "; it needs a numeric field"));
+          + (op == MetricSpec.Op.COUNT_DISTINCT ? " (doubles have no exact encoding)"
+              : op == MetricSpec.Op.MIN || op == MetricSpec.Op.MAX
+                  ? "; it needs a number, date, timestamp or string (a category's values compare as text when it is"
+                      + " declared a string)"
+                  : "; it needs a numeric field"));
     }
   }
 

@@ -156,7 +156,7 @@ public class LookupTest {
   }
 
   @Test
-  public void keysMatchAcrossIntegerWidthsAndDecimalScales() {
+  public void keysMatchAcrossIntegersAndDecimalsOfAnyScale() {
     PipelineSpec spec = Specs.parse(String.join("\n",
         "version: 1",
         "source: {path: a.csv, format: csv}",
@@ -164,7 +164,7 @@ public class LookupTest {
         "lookups:",
         "  - name: ref",
         "    source: {path: b.csv, format: csv}",
-        "    schema: [{name: n, type: long}, {name: d, type: 'decimal(8,3)'}, {name: label, type: string}]",
+        "    schema: [{name: n, type: 'decimal(5,1)'}, {name: d, type: 'decimal(8,3)'}, {name: label, type: string}]",
         "    key: [n, d]",
         "    on: [n, d]",
         "    fields: [label]",
@@ -172,7 +172,7 @@ public class LookupTest {
     PCollection<Row> rows = validated(spec.source(), spec.schema(), "a.csv", "7,1.50", "7,1.5", "7,2")
         .get(Validate.VALID);
     PCollection<Row> reference = validated(spec.lookups().get(0).source(), spec.lookups().get(0).schema(),
-        "b.csv", "7,1.500,x", "7,2.000,y").get(Validate.VALID);
+        "b.csv", "7.0,1.500,x", "7,2.000,y").get(Validate.VALID); // an int's 7 is the decimal 7.0, as in SQL
     PCollectionTuple out = rows.apply(Lookup.of(spec.lookups().get(0)).withReference(reference));
     PAssert.that(rendered(out.get(Lookup.JOINED))).containsInAnyOrder(
         "n=7 d=1.50 label=x __origin=a.csv@byte 0",

@@ -141,6 +141,8 @@ public class SpecReaderTest {
         containsString("sum does not apply to a category field; it needs a numeric field"));
     assertThat(errorOf(VALID.replace("op: sum, field: doubled", "op: mean, field: note")),
         containsString("mean does not apply to a string field"));
+    assertThat(errorOf(VALID.replace("op: sum, field: doubled", "op: min, field: region")),
+        containsString("min does not apply to a category field; it needs a number, date, timestamp or string"));
   }
 
   @Test
@@ -265,7 +267,7 @@ public class SpecReaderTest {
     assertThat(errorOf(withLookup().replace("key: code", "key: kode")),
         containsString("\"kode\" is not a field of this lookup's schema; declared: code, manager, rate"));
     assertThat(errorOf(withLookup().replace("on: region", "on: id")),
-        containsString("\"id\" (long) cannot match key \"code\" (category): integer values never equal text values"));
+        containsString("\"id\" (long) cannot match key \"code\" (category): number values never equal text values"));
     assertThat(errorOf(withLookup().replace("on: region", "on: [region, id]")),
         containsString("names 2 field(s) for a key of 1"));
     assertThat(errorOf(withLookup().replace("as: region_rate", "as: amount")),
