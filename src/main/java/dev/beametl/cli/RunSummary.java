@@ -88,8 +88,10 @@ public final class RunSummary {
       b.append("    NULL for want of a column (files whose header lacks a nullable field's column), rows:\n");
       details(b, "absent.");
     }
-    line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%% (max %.2f%%) -> %s",
-        100 * badRatio(), 100 * spec.maxBadRatio(), spec.deadLetterPath()));
+    // The ratio the limit takes counts the records failed after validation too: say so when there are some.
+    line(b, "bad", count("bad"), String.format(Locale.ROOT, "%.2f%%%s (max %.2f%%) -> %s",
+        100 * badRatio(), count("failed") > 0 ? " with those failed after validation" : "", 100 * spec.maxBadRatio(),
+        spec.deadLetterPath()));
     details(b, "bad.");
     for (dev.beametl.spec.LookupSpec lookup : spec.lookups()) {
       String p = "lookup." + lookup.name() + ".";

@@ -1,0 +1,32 @@
+package dev.beametl.cli;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+
+import dev.beametl.pipeline.Specs;
+import dev.beametl.spec.PipelineSpec;
+import java.util.List;
+import java.util.Map;
+import org.junit.Test;
+
+/** The summary's lines say what their numbers count. */
+public class RunSummaryTest {
+  private static final PipelineSpec SPEC = Specs.parse(String.join("\n", "version: 1",
+      "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}]",
+      "sink: {format: csv, path: out}", "deadLetter: {maxBadRatio: 0.6}", ""), "t", List.of());
+
+  /**
+   * The limit's ratio counts records failed after validation too; shown beside the bad records alone,
+   * "bad 0 50.00%" read as a wrong number. It now says what it counts when there are such records.
+   */
+  @Test
+  public void theBadLinesRatioSaysWhenItCountsRecordsFailedAfterValidation() {
+    String failed = new RunSummary(SPEC, Map.of("read", 4L, "valid", 4L, "bad", 0L, "failed", 2L, "kept", 2L), 1, "r")
+        .render();
+    assertThat(failed, containsString("50.00% with those failed after validation (max 60.00%)"));
+    String badOnly = new RunSummary(SPEC, Map.of("read", 4L, "valid", 3L, "bad", 1L, "kept", 3L), 1, "r").render();
+    assertThat(badOnly, containsString("25.00% (max 60.00%)"));
+    assertThat(badOnly, not(containsString("failed after validation")));
+  }
+}
