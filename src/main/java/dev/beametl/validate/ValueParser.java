@@ -13,11 +13,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.ResolverStyle;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
@@ -174,7 +172,7 @@ public final class ValueParser implements Serializable {
       throw new InvalidValue(BadRecord.Kind.TOO_LONG,
           text.length() + " characters, more than maxLength " + field.maxLength());
     }
-    if (c.matcher != null && !c.matches(text)) {
+    if (c.matcher != null && !c.matcher.reset(text).matches()) {
       throw new InvalidValue(BadRecord.Kind.PATTERN, InvalidValue.quote(text) + " does not match pattern " + field.pattern());
     }
     if (c.allowed != null && !c.allowed.containsKey(text)) {
@@ -281,20 +279,6 @@ public final class ValueParser implements Serializable {
     final ZoneId zone;
     /** The pattern's, reset for every value: a matcher per value was most of a pattern check's cost (JFR: 4% of a run). */
     final java.util.regex.Matcher matcher;
-    /**
-     * Values the pattern matched, while they are few and come again: a product or store code has tens
-     * of values over millions of rows, and a hash lookup of a short string is a fraction of a regular
-     * expression's match (two pattern checks per row were 7% of the sales run's samples, JFR). A
-     * field whose values mostly do not repeat stops using it after {@link #MATCHED_TRIES} values.
-     */
-    private final Set<String> matched = new HashSet<>();
-    private boolean memo = true;
-    private int tries;
-    private int hits;
-    static final int MAX_MATCHED = 1_024;
-    static final int MATCHED_TRIES = 8_192;
-    /** Longer values are matched every time: codes are short, and a long text is not kept. */
-    static final int MAX_MATCHED_LENGTH = 64;
     final Map<String, Integer> categoryCodes = new HashMap<>();
     /** The declared values in order, and their encoded values (immutable, shared by every row). */
     final String[] categoryValues;
@@ -315,27 +299,6 @@ public final class ValueParser implements Serializable {
     final long maxUnscaled;
     Comparable<?> minTemporal;
     Comparable<?> maxTemporal;
-
-    /** Whether the field's pattern matches {@code text} whole: a pure function of the text, so it may be remembered. */
-    boolean matches(String text) {
-      if (!memo || text.length() > MAX_MATCHED_LENGTH) {
-        return matcher.reset(text).matches();
-      }
-      boolean seen = matched.contains(text);
-      hits += seen ? 1 : 0;
-      if (++tries == MATCHED_TRIES && 2 * hits < tries) { // judged once: most values were new
-        memo = false;
-        matched.clear();
-      }
-      if (seen) {
-        return true;
-      }
-      boolean match = matcher.reset(text).matches();
-      if (match && memo && matched.size() < MAX_MATCHED) {
-        matched.add(text);
-      }
-      return match;
-    }
 
     Compiled(FieldSpec field, ValueParser owner) {
       FieldType.Kind kind = field.type().kind();

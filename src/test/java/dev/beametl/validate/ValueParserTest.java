@@ -172,39 +172,6 @@ public class ValueParserTest {
   }
 
   /**
-   * The pattern check remembers values it matched while values repeat: every answer over a stream
-   * of repeating codes, then of values that hardly repeat (past the point where it stops
-   * remembering), then codes again, long values among them, is the regular expression's own.
-   */
-  @Test
-  public void rememberedPatternMatchesAreTheExpressionsAnswers() {
-    String pattern = "P-[0-9]{4}( [a-z]+)?";
-    ValueParser parser = ValueParser.forField(field("string").setPattern(pattern).build(), true);
-    java.util.regex.Pattern regex = java.util.regex.Pattern.compile(pattern);
-    java.util.Random random = new java.util.Random(20261204);
-    int bad = 0;
-    for (int n = 0; n < 60_000; n++) {
-      String text;
-      if (n < 20_000 || n >= 40_000) {
-        text = (random.nextInt(50) == 0 ? "X-" : "P-") + (1000 + random.nextInt(40))
-            + (random.nextInt(100) == 0 ? " " + "z".repeat(70) : ""); // tens of codes, a few long values
-      } else {
-        text = "P-" + random.nextInt(100_000); // mostly new, some of 5 digits
-      }
-      boolean valid;
-      try {
-        parser.parse(text);
-        valid = true;
-      } catch (InvalidValue e) {
-        valid = false;
-        bad++;
-      }
-      assertThat(text, valid, is(regex.matcher(text).matches()));
-    }
-    assertThat("both answers were given often", bad, org.hamcrest.Matchers.greaterThan(10_000));
-  }
-
-  /**
    * Dates and timestamps beyond a 64-bit microsecond count are out of range, not valid values that
    * later break the sink (a long overflow) or come out as another day (Parquet's 32-bit days).
    */
