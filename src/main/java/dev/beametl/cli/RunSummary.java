@@ -85,7 +85,7 @@ public final class RunSummary {
     }
     line(b, "valid", count("valid"), null);
     if (counts.keySet().stream().anyMatch(k -> k.startsWith("absent."))) {
-      b.append("    NULL for want of a column (files whose header lacks a nullable field's column), rows:\n");
+      b.append("    NULL for want of a column (files whose header or schema lacks a nullable field's column), rows:\n");
       details(b, "absent.");
     }
     // The ratio the limit takes counts the records failed after validation too: say so when there are some.

@@ -396,8 +396,12 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
           if (!isDataException(e)) {
             throw e; // a lost connection: the runner retries the read
           }
+          if (field == null) { // only the partition column, for the origin: the row itself is readable
+            key = "(unreadable)";
+            continue;
+          }
           // The driver cannot convert this row's value (PostgreSQL's money of 1,000 or more): the row
-          // is a bad record naming the column; the read goes on.
+          // is a bad record naming the column, with its other values to find it by; the read goes on.
           unreadable = unreadable != null ? unreadable : "column " + meta.getColumnLabel(i)
               + ": a value the database driver cannot read (" + e.getMessage() + ")";
           continue;
@@ -412,7 +416,9 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       String origin = spec.displayName() + (key == null ? "" : "[" + spec.partitionColumn().toLowerCase(Locale.ROOT)
           + "=" + key + "]");
       if (unreadable != null) {
-        return SourceRecord.unreadable(origin, -1, 0, unreadable);
+        String values = json.writeValueAsString(node);
+        return SourceRecord.unreadable(origin, -1, 0, unreadable + "; the row's other values: "
+            + (values.length() > 500 ? values.substring(0, 497) + "..." : values));
       }
       return SourceRecord.of(origin, -1, 0, json.writeValueAsString(node), null, false);
     }

@@ -154,6 +154,11 @@ public final class SqlNames implements Serializable {
     return sql.toString();
   }
 
+  /** A name as the database stores it written without quotes (one part), unquoted. */
+  public String folded(String name) {
+    return fold(name);
+  }
+
   /** Names for a column list: {@code "a", "b"}. */
   public String list(List<String> names) {
     return names.stream().map(this::name).collect(Collectors.joining(", "));

@@ -23,10 +23,13 @@ import javax.annotation.Nullable;
  * 1.55 and 2.50 to 2 and 3, a date column cut timestamps to their day, and a key column that compares
  * looser than the job (PostgreSQL's {@code char(n)} and {@code citext}, a MariaDB collation that
  * ignores case) made the groups {@code b} and {@code B}, or {@code a} and {@code a }, one row - each
- * time exit 0. A column that cannot hold every value of its output column exactly, or is missing,
- * fails the run before it starts, naming the column, its type and what would hold the values.
+ * time exit 0. A column that is missing, or where the database would change a value without a word,
+ * fails the run before it starts (exit 2), naming the column, its type and what would hold the
+ * values. A value too large for its column is left to the database where that fails the statement.
  */
 final class TableFit {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableFit.class);
+
   private TableFit() {}
 
   /** What the table says of one of its columns. */
@@ -36,8 +39,6 @@ final class TableFit {
     final String typeName;
     final int precision;
     final int scale;
-    /** Whether equal values of it may differ as the job's do (case, trailing spaces); null: not known. */
-    @Nullable Boolean exactKeys;
 
     TableColumn(String name, int type, String typeName, int precision, int scale) {
       this.name = name;
@@ -52,14 +53,26 @@ final class TableFit {
   static void check(Connection c, JdbcTable.Dialect dialect, String table, SqlNames sql, OutputColumns columns,
       List<String> keys) throws SQLException {
     Map<String, TableColumn> found = columnsOf(c, dialect, sql.name(table));
+    if (found == null) {
+      LOG.warn("Cannot read the columns of table {} (no SELECT right): its column types are not checked", table);
+      return;
+    }
+    if (dialect == JdbcTable.Dialect.OTHER) {
+      LOG.warn("Table {}: only its columns' presence is checked; the rules for types and key comparisons are known "
+          + "for PostgreSQL, MariaDB/MySQL and H2", table);
+    }
+    boolean overflowFails = dialect != JdbcTable.Dialect.MYSQL || strict(c);
     List<String> problems = new ArrayList<>();
     for (OutputColumns.Column column : columns.columns()) {
-      TableColumn target = find(found, column.name());
+      TableColumn target = find(found, column.name(), sql, dialect);
       if (target == null) {
         problems.add("it has no column " + column.name() + " (" + column.type() + "); add it");
         continue;
       }
-      String why = holds(column.type(), target, dialect);
+      if (dialect == JdbcTable.Dialect.OTHER) {
+        continue;
+      }
+      String why = holds(column.type(), target, overflowFails, dialect);
       if (why == null && keys.contains(column.name()) && isText(column.type())) {
         why = comparesAsTheJob(c, dialect, sql.name(table), target);
       }
@@ -73,6 +86,19 @@ final class TableFit {
     }
   }
 
+  /**
+   * Whether a value too large for its column fails the statement: always on PostgreSQL and H2; on
+   * MariaDB/MySQL only in a strict SQL mode (the default since MariaDB 10.2.4 and MySQL 5.7), where
+   * otherwise it is cut to the column's largest value with a warning.
+   */
+  private static boolean strict(Connection c) {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@SESSION.sql_mode")) {
+      return rs.next() && String.valueOf(rs.getString(1)).toUpperCase(Locale.ROOT).contains("STRICT_");
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
   private static String describeSize(TableColumn t) {
     if (t.type == Types.NUMERIC || t.type == Types.DECIMAL) {
       return t.precision > 0 ? "(" + t.precision + "," + t.scale + ")" : "";
@@ -80,22 +106,24 @@ final class TableFit {
     return "";
   }
 
-  private static @Nullable TableColumn find(Map<String, TableColumn> found, String name) {
-    TableColumn exact = found.get(name);
-    if (exact != null) {
+  /**
+   * The column the job's SQL names: the name folded as the database folds it unquoted (lower case on
+   * PostgreSQL, upper on H2), exactly; MariaDB/MySQL compare column names without case.
+   */
+  private static @Nullable TableColumn find(Map<String, TableColumn> found, String name, SqlNames sql,
+      JdbcTable.Dialect dialect) {
+    TableColumn exact = found.get(sql.folded(name));
+    if (exact != null || dialect != JdbcTable.Dialect.MYSQL) {
       return exact;
     }
-    TableColumn match = null;
-    for (TableColumn t : found.values()) {
-      if (t.name.equalsIgnoreCase(name)) {
-        match = t; // the database folds names written without quotes, as the job writes them
-      }
-    }
-    return match;
+    return found.values().stream().filter(t -> t.name.equalsIgnoreCase(name)).findFirst().orElse(null);
   }
 
-  /** The table's columns as the database resolves its name (schema, search path, case). */
-  private static Map<String, TableColumn> columnsOf(Connection c, JdbcTable.Dialect dialect, String table)
+  /**
+   * The table's columns as the database resolves its name (schema, search path, case); null when the
+   * user may not read it.
+   */
+  private static @Nullable Map<String, TableColumn> columnsOf(Connection c, JdbcTable.Dialect dialect, String table)
       throws SQLException {
     Map<String, TableColumn> columns = new HashMap<>();
     boolean transaction = dialect == JdbcTable.Dialect.POSTGRESQL && c.getAutoCommit();
@@ -113,6 +141,11 @@ final class TableFit {
             String.valueOf(meta.getColumnTypeName(i)), meta.getPrecision(i), meta.getScale(i));
         columns.put(t.name, t);
       }
+    } catch (SQLException e) {
+      if ("42501".equals(e.getSQLState()) || e.getErrorCode() == 1142) {
+        return null; // a loader that may only insert, as JdbcTable.exists allows
+      }
+      throw e;
     } finally {
       if (transaction) {
         c.rollback();
@@ -131,31 +164,41 @@ final class TableFit {
   }
 
   /**
-   * Null when a column of the table's type {@code t} holds every value of {@code output} exactly,
-   * else what would. PostgreSQL's {@code numeric} without a precision holds any decimal; MariaDB's
-   * {@code DATETIME} needs its 6 fractional digits for microseconds.
+   * Null when a column of the table's type {@code t} holds every value of {@code output} as it is,
+   * else what would. What the database would round or cut without a word is refused: decimal places,
+   * fractional seconds, a date for a timestamp, a float for a long. A value with more integer digits
+   * than the column has fails its statement where {@code overflowFails} (the run stops, nothing is
+   * changed), so there a narrower column is the table's owner's choice; elsewhere it is refused.
+   * PostgreSQL's {@code numeric} without a precision holds any decimal.
    */
-  static @Nullable String holds(FieldType output, TableColumn t, JdbcTable.Dialect dialect) {
+  static @Nullable String holds(FieldType output, TableColumn t, boolean overflowFails, JdbcTable.Dialect dialect) {
     boolean anyNumeric = isNumeric(t.type) && t.precision <= 0 && t.scale <= 0;
+    boolean integer = t.type == Types.TINYINT || t.type == Types.SMALLINT || t.type == Types.INTEGER
+        || t.type == Types.BIGINT;
+    int integerDigits = anyNumeric ? Integer.MAX_VALUE : isNumeric(t.type) ? t.precision - t.scale
+        : t.type == Types.BIGINT ? 18 : t.type == Types.INTEGER ? 9 : t.type == Types.SMALLINT ? 4 : 2;
     switch (output.kind()) {
       case INT:
-        return t.type == Types.INTEGER || t.type == Types.BIGINT || t.type == Types.DOUBLE && !isMoney(t)
-            || isNumeric(t.type) && (anyNumeric || t.scale >= 0 && t.precision - t.scale >= 10)
-            ? null : "cannot hold every int; use INTEGER or BIGINT";
+        if (integer || isNumeric(t.type) && t.scale >= 0 || t.type == Types.DOUBLE && !isMoney(t)) {
+          return overflowFails || integerDigits >= 10 || t.type == Types.DOUBLE ? null
+              : "could cut ints in this non-strict SQL mode; use INTEGER or BIGINT";
+        }
+        return "cannot hold ints exactly; use INTEGER or BIGINT";
       case LONG:
-        return t.type == Types.BIGINT || isNumeric(t.type) && (anyNumeric || t.scale >= 0 && t.precision - t.scale >= 19)
-            ? null : "cannot hold every long; use BIGINT";
+        if (integer || isNumeric(t.type) && t.scale >= 0) {
+          return overflowFails || integerDigits >= 19 ? null : "could cut longs in this non-strict SQL mode; use BIGINT";
+        }
+        return "cannot hold longs exactly; use BIGINT";
       case DECIMAL:
-        if (isNumeric(t.type) && !isMoney(t)
-            && (anyNumeric || t.scale >= output.scale() && t.precision - t.scale >= output.precision() - output.scale())) {
-          return null;
+        boolean places = isNumeric(t.type) && !isMoney(t) && (anyNumeric || t.scale >= output.scale())
+            || integer && output.scale() == 0;
+        if (!places) {
+          return "would round or cut " + output + " values; use DECIMAL(" + output.precision() + "," + output.scale()
+              + ") or one with more digits on either side of the point";
         }
-        if (output.scale() == 0 && (t.type == Types.BIGINT && output.precision() <= 18
-            || t.type == Types.INTEGER && output.precision() <= 9)) {
-          return null;
-        }
-        return "would round or cut " + output + " values; use DECIMAL(" + output.precision() + "," + output.scale()
-            + ") or wider in both parts";
+        return overflowFails || integerDigits >= output.precision() - output.scale() ? null
+            : "could cut " + output + " values in this non-strict SQL mode; use DECIMAL(" + output.precision() + ","
+                + output.scale() + ")";
       case DOUBLE:
         return (t.type == Types.DOUBLE || t.type == Types.FLOAT && (t.precision <= 0 || t.precision >= 53))
             && !isMoney(t) ? null : "would round doubles; use DOUBLE PRECISION";
@@ -169,17 +212,22 @@ final class TableFit {
           return "would cut timestamps" + (t.type == Types.DATE ? " to their day" : "")
               + "; use TIMESTAMP WITH TIME ZONE (DATETIME(6) on MariaDB/MySQL)";
         }
-        if (fractionalDigits(t, dialect) < 6) {
-          return "would round timestamps to " + fractionalDigits(t, dialect) + " fractional digits; use "
-              + (dialect == JdbcTable.Dialect.MYSQL ? "DATETIME(6)" : "TIMESTAMP(6)");
-        }
-        return null;
+        int digits = fractionalDigits(t, dialect);
+        return digits >= 6 ? null : "would round timestamps to " + digits + " fractional digits; use TIMESTAMP(6) "
+            + "(DATETIME(6) on MariaDB/MySQL)";
       default: // STRING, CATEGORY
+        if (isFixedWidth(t)) {
+          return "is of fixed width: values would be padded with spaces (or trailing ones dropped); use VARCHAR or TEXT";
+        }
         boolean text = t.type == Types.VARCHAR || t.type == Types.LONGVARCHAR || t.type == Types.NVARCHAR
-            || t.type == Types.LONGNVARCHAR || t.type == Types.CLOB || t.type == Types.NCLOB || t.type == Types.CHAR
-            || t.type == Types.NCHAR || t.typeName.equals("citext");
+            || t.type == Types.LONGNVARCHAR || t.type == Types.CLOB || t.type == Types.NCLOB
+            || t.typeName.equals("citext");
         return text ? null : "does not hold text; use VARCHAR or TEXT";
     }
+  }
+
+  private static boolean isFixedWidth(TableColumn t) {
+    return t.type == Types.CHAR || t.type == Types.NCHAR || t.typeName.equals("bpchar");
   }
 
   private static boolean isMoney(TableColumn t) {
@@ -190,10 +238,13 @@ final class TableFit {
     return t.type == Types.TIMESTAMP || t.type == Types.TIMESTAMP_WITH_TIMEZONE;
   }
 
-  /** A timestamp column's fractional digits: MariaDB/MySQL give them as the display size's, others as its scale. */
+  /**
+   * A timestamp column's fractional digits: its scale, where MariaDB/MySQL's driver gives its display
+   * size instead (DATETIME is 19 characters, DATETIME(6) 26).
+   */
   private static int fractionalDigits(TableColumn t, JdbcTable.Dialect dialect) {
-    if (dialect == JdbcTable.Dialect.MYSQL) {
-      return t.precision > 20 ? t.precision - 20 : 0; // DATETIME is 19 characters, DATETIME(6) 26
+    if (dialect == JdbcTable.Dialect.MYSQL && t.scale == 0) {
+      return t.precision > 20 ? t.precision - 20 : 0;
     }
     return t.scale;
   }
@@ -207,17 +258,20 @@ final class TableFit {
    */
   private static @Nullable String comparesAsTheJob(Connection c, JdbcTable.Dialect dialect, String table,
       TableColumn t) throws SQLException {
-    if (t.type == Types.CHAR || t.type == Types.NCHAR || t.typeName.equals("bpchar")) {
-      return "is a key of fixed width: values that differ in trailing spaces would be one row; use VARCHAR or TEXT";
-    }
-    if (t.typeName.equals("citext")) {
-      return "is a key that ignores case: b and B would be one row; use TEXT";
+    if (t.typeName.equals("citext") || t.typeName.contains("ignorecase")) {
+      return "is a key that ignores case: b and B would be one row; use TEXT or VARCHAR";
     }
     String collation = collationOf(c, dialect, table, t.name);
-    if (collation != null && dialect == JdbcTable.Dialect.MYSQL && !collation.toLowerCase(Locale.ROOT).contains("_bin")) {
-      return "is a key compared by the collation " + collation + ", which can make two of the job's keys one row"
-          + " (b and B); use a binary one: ALTER TABLE ... MODIFY " + t.name + " ... COLLATE utf8mb4_bin"
-          + " (utf8mb4_nopad_bin on MariaDB 10.2+, utf8mb4_0900_bin on MySQL 8+)";
+    if (dialect == JdbcTable.Dialect.MYSQL) {
+      String binary = JdbcTable.binaryCollation(c);
+      boolean noPadServer = !binary.equals("utf8mb4_bin");
+      String name = collation == null ? "" : collation.toLowerCase(Locale.ROOT);
+      boolean exact = noPadServer ? name.contains("nopad_bin") || name.contains("0900_bin") : name.endsWith("_bin");
+      if (!exact) {
+        return "is a key compared by " + (collation == null ? "a collation that cannot be read"
+            : "the collation " + collation) + ", which can make two of the job's keys one row (b and B"
+            + (noPadServer ? ", a and 'a '" : "") + "); ALTER TABLE ... MODIFY " + t.name + " ... COLLATE " + binary;
+      }
     }
     if ("nondeterministic".equals(collation)) {
       return "is a key with a nondeterministic collation, which can make two of the job's keys one row; use one "
@@ -259,7 +313,7 @@ final class TableFit {
         }
       }
     } catch (SQLException e) {
-      org.slf4j.LoggerFactory.getLogger(TableFit.class).warn("cannot read the collation of {}.{}: {}", table, column,
+      LOG.warn("cannot read the collation of {}.{}: {}", table, column,
           e.getMessage());
     }
     return null;

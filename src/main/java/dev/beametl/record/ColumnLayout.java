@@ -101,7 +101,9 @@ public final class ColumnLayout implements Serializable {
       columns[f] = ColumnMatch.find(columnNames, schemaFields.get(f), variants.get(f));
       lacking |= columns[f] == MISSING;
     }
-    return lacking ? new ColumnLayout(columnNames.size(), columns, null, columnNames) : null;
+    // No header kept: such a file's dead letters are JSON objects with their own keys, and every
+    // record carries its layout.
+    return lacking ? new ColumnLayout(columnNames.size(), columns, null, null) : null;
   }
 
   /**

@@ -216,9 +216,10 @@ public final class ValueParser implements Serializable {
   private <T extends Comparable> T checkTemporal(Compiled c, T v, String text) throws InvalidValue {
     if (v instanceof Instant ? ((Instant) v).isBefore(FIRST_INSTANT) || ((Instant) v).isAfter(LAST_INSTANT)
         : v instanceof LocalDate && (((LocalDate) v).isBefore(FIRST_DATE) || ((LocalDate) v).isAfter(LAST_DATE))) {
-      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, InvalidValue.quote(text) + " is out of range: dates and "
-          + "timestamps lie between " + FIRST_DATE + " and " + LAST_DATE + " here (microseconds since 1970 in 64 "
-          + "bits, as Parquet and Avro store timestamps)");
+      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, InvalidValue.quote(text) + " is out of range: "
+          + (v instanceof Instant ? "timestamps lie between " + FIRST_INSTANT + " and " + LAST_INSTANT
+              : "dates lie between " + FIRST_DATE + " and " + LAST_DATE)
+          + " here (microseconds since 1970 in 64 bits, as Parquet and Avro store timestamps)");
     }
     if (c.minTemporal != null && v.compareTo(c.minTemporal) < 0) {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is before min " + field.minText());
@@ -234,7 +235,7 @@ public final class ValueParser implements Serializable {
    * job's rows, Parquet and Avro carry it. Beyond them a value was valid and then broke the sink (a
    * long overflow failed the run) or came out as another day (Parquet's 32-bit day of
    * {@code +999999999-12-31}, the day PostgreSQL's driver gives for a date of infinity, read as the
-   * year 466210). Dates keep to the days those instants hold whole.
+   * year 466210). Dates keep to the days whose first instant is one of them.
    */
   static final Instant FIRST_INSTANT = Instant.ofEpochSecond(Math.floorDiv(Long.MIN_VALUE, 1_000_000L),
       Math.floorMod(Long.MIN_VALUE, 1_000_000L) * 1_000L);

@@ -169,15 +169,43 @@ public class LookupTest {
         "    on: [n, d]",
         "    fields: [label]",
         "sink: {format: csv, path: out}", ""), "t", List.of());
-    PCollection<Row> rows = validated(spec.source(), spec.schema(), "a.csv", "7,1.50", "7,1.5", "7,2")
+    PCollection<Row> rows = validated(spec.source(), spec.schema(), "a.csv", "7,1.50", "7,1.5", "7,2", "8,2")
         .get(Validate.VALID);
     PCollection<Row> reference = validated(spec.lookups().get(0).source(), spec.lookups().get(0).schema(),
-        "b.csv", "7.0,1.500,x", "7,2.000,y").get(Validate.VALID); // an int's 7 is the decimal 7.0, as in SQL
+        "b.csv", "7.0,1.500,x", "7,2.000,y", "7.5,2,z", "8.5,2,w").get(Validate.VALID); // 7 is 7.0, not 7.5
     PCollectionTuple out = rows.apply(Lookup.of(spec.lookups().get(0)).withReference(reference));
     PAssert.that(rendered(out.get(Lookup.JOINED))).containsInAnyOrder(
         "n=7 d=1.50 label=x __origin=a.csv@byte 0",
         "n=7 d=1.50 label=x __origin=a.csv@byte 10",
         "n=7 d=2.00 label=y __origin=a.csv@byte 20");
+    PAssert.that(out.get(Lookup.BAD).apply(org.apache.beam.sdk.transforms.MapElements
+            .into(org.apache.beam.sdk.values.TypeDescriptors.strings()).via(b -> b.reason())))
+        .satisfies(reasons -> {
+          assertThat(reasons, org.hamcrest.Matchers.contains(containsString("(n, d) = (8, 2)"))); // 8 is not 8.5
+          return null;
+        });
+    p.run();
+  }
+
+  @Test
+  public void keysMatchAcrossIntegerWidths() {
+    PipelineSpec spec = Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: a.csv, format: csv}",
+        "schema: [{name: n, type: int}]",
+        "lookups:",
+        "  - name: ref",
+        "    source: {path: b.csv, format: csv}",
+        "    schema: [{name: n, type: long}, {name: label, type: string}]",
+        "    key: n",
+        "    on: n",
+        "    fields: [label]",
+        "sink: {format: csv, path: out}", ""), "t", List.of());
+    PCollection<Row> rows = validated(spec.source(), spec.schema(), "a.csv", "7").get(Validate.VALID);
+    PCollection<Row> reference = validated(spec.lookups().get(0).source(), spec.lookups().get(0).schema(),
+        "b.csv", "7,x", "9999999999,y").get(Validate.VALID);
+    PAssert.that(rendered(rows.apply(Lookup.of(spec.lookups().get(0)).withReference(reference)).get(Lookup.JOINED)))
+        .containsInAnyOrder("n=7 label=x __origin=a.csv@byte 0");
     p.run();
   }
 }

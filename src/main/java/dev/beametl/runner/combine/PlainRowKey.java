@@ -15,8 +15,9 @@ import org.apache.beam.sdk.values.Row;
  * collection, a map, bytes?), and the map's lookups of 160 sales groups were 4.7% of the job's
  * samples (JFR), most of it there. Only rows of plain fields qualify: numbers, text, booleans,
  * decimals, instants and logical types over them, whose values' {@code equals} holds only for
- * values that encode alike (a miss where it does not would only fold less, never wrongly: the merge
- * after the shuffle groups by encoded bytes).
+ * values that encode alike. The converse need not hold (a logical type may encode two unequal values
+ * alike, as the job's scaled decimals do 1.5 and 1.50): that only folds less, never wrongly, because
+ * the merge after the shuffle groups by encoded bytes.
  */
 final class PlainRowKey {
   private static final Set<Schema.TypeName> PLAIN = EnumSet.of(Schema.TypeName.BYTE, Schema.TypeName.INT16,
