@@ -108,12 +108,13 @@ final class TableFit {
 
   /**
    * The column the job's SQL names: the name folded as the database folds it unquoted (lower case on
-   * PostgreSQL, upper on H2), exactly; MariaDB/MySQL compare column names without case.
+   * PostgreSQL, upper on H2), exactly; MariaDB/MySQL compare column names without case, and for
+   * other databases the job knows no more than their drivers say.
    */
   private static @Nullable TableColumn find(Map<String, TableColumn> found, String name, SqlNames sql,
       JdbcTable.Dialect dialect) {
     TableColumn exact = found.get(sql.folded(name));
-    if (exact != null || dialect != JdbcTable.Dialect.MYSQL) {
+    if (exact != null || dialect == JdbcTable.Dialect.POSTGRESQL || dialect == JdbcTable.Dialect.H2) {
       return exact;
     }
     return found.values().stream().filter(t -> t.name.equalsIgnoreCase(name)).findFirst().orElse(null);
