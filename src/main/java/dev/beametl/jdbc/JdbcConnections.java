@@ -44,6 +44,10 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
         ds.setPassword(password);
       }
       ds.setMaxTotal(8);
+      String utc = utcSession(spec.url());
+      if (utc != null) {
+        ds.setConnectionInitSqls(java.util.List.of(utc));
+      }
       return ds;
     });
   }
@@ -58,7 +62,30 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     if (password != null) {
       props.setProperty("password", password);
     }
-    return java.sql.DriverManager.getConnection(JdbcUrls.forDriver(spec.url()), props);
+    Connection c = java.sql.DriverManager.getConnection(JdbcUrls.forDriver(spec.url()), props);
+    String utc = utcSession(spec.url());
+    if (utc != null) {
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute(utc);
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  /**
+   * The statement that puts a session in UTC, on PostgreSQL and H2; null elsewhere. Their drivers start
+   * a session in the JVM's zone, in which they turn an instant into a column without time zone: with
+   * TZ=America/New_York, 2024-01-01T00:00Z was stored as 2023-12-31 19:00, and the instants 05:30Z and
+   * 06:30Z of a night the clocks go back both as 01:30. In UTC such a column holds the instant's UTC
+   * wall-clock time, as the job reads it back (a timestamp without zone is placed in UTC unless the
+   * field says otherwise), whatever the machine.
+   */
+  static String utcSession(String url) {
+    String u = url.toLowerCase(java.util.Locale.ROOT);
+    return u.startsWith("jdbc:postgresql:") || u.startsWith("jdbc:h2:") ? "SET TIME ZONE 'UTC'" : null;
   }
 
   static String password(JdbcSpec spec) {

@@ -61,8 +61,26 @@ final class TableFit {
       LOG.warn("Table {}: only its columns' presence is checked; the rules for types and key comparisons are known "
           + "for PostgreSQL, MariaDB/MySQL and H2", table);
     }
-    boolean overflowFails = dialect != JdbcTable.Dialect.MYSQL || strict(c);
     List<String> problems = new ArrayList<>();
+    if (dialect == JdbcTable.Dialect.MYSQL && !strict(c)) {
+      problems.add("the connection's SQL mode is not strict, so MariaDB/MySQL would cut a value that does not fit"
+          + " its column (a number, a text too long, a character its charset lacks) with a warning only; keep"
+          + " STRICT_TRANS_TABLES in sql_mode (the driver's default: do not set jdbcCompliantTruncation=false)");
+    }
+    if (dialect == JdbcTable.Dialect.MYSQL && !keys.isEmpty()) {
+      String other = otherUniqueIndex(c, sql.name(table), keys);
+      if (other != null) {
+        problems.add(other);
+      }
+    }
+    if (dialect == JdbcTable.Dialect.H2 && keys.stream().anyMatch(k -> columns.indexOf(k) >= 0
+        && isText(columns.columns().get(columns.indexOf(k)).type()))) {
+      String collation = h2Collation(c);
+      if (collation != null) {
+        problems.add("the database compares text by the collation " + collation + ", which can make two of the job's"
+            + " text keys one row (b and B); use a database without SET COLLATION");
+      }
+    }
     for (OutputColumns.Column column : columns.columns()) {
       TableColumn target = find(found, column.name(), sql, dialect);
       if (target == null) {
@@ -72,7 +90,13 @@ final class TableFit {
       if (dialect == JdbcTable.Dialect.OTHER) {
         continue;
       }
-      String why = holds(column.type(), target, overflowFails, dialect);
+      if (target.type == Types.DISTINCT || target.type == Types.OTHER && !target.typeName.equals("citext")) {
+        // A PostgreSQL domain or a type of an extension: the driver does not say what it holds.
+        LOG.warn("Table {}: column {} is of type {}, which the check cannot judge; make sure it holds {} values as"
+            + " they are", table, target.name, target.typeName, column.type());
+        continue;
+      }
+      String why = holds(column.type(), target, dialect);
       if (why == null && keys.contains(column.name()) && isText(column.type())) {
         why = comparesAsTheJob(c, dialect, sql.name(table), target);
       }
@@ -196,41 +220,31 @@ final class TableFit {
    * Null when a column of the table's type {@code t} holds every value of {@code output} as it is,
    * else what would. What the database would round or cut without a word is refused: decimal places,
    * fractional seconds, a date for a timestamp, a float for a long. A value with more integer digits
-   * than the column has fails its statement where {@code overflowFails} (the run stops, nothing is
-   * changed), so there a narrower column is the table's owner's choice; elsewhere it is refused.
-   * PostgreSQL's {@code numeric} without a precision holds any decimal.
+   * than the column has fails its statement (MariaDB/MySQL only in a strict SQL mode, which
+   * {@link #check} requires), so a narrower column is the table's owner's choice. PostgreSQL's
+   * {@code numeric} without a precision holds any decimal.
    */
-  static @Nullable String holds(FieldType output, TableColumn t, boolean overflowFails, JdbcTable.Dialect dialect) {
+  static @Nullable String holds(FieldType output, TableColumn t, JdbcTable.Dialect dialect) {
+    if (t.typeName.startsWith("decfloat") && output.kind() != FieldType.Kind.DOUBLE) {
+      return "is a decimal floating point, which rounds to its precision without an error; use DECIMAL or BIGINT";
+    }
     boolean anyNumeric = isNumeric(t.type) && t.precision <= 0 && t.scale <= 0;
     boolean integer = t.type == Types.TINYINT || t.type == Types.SMALLINT || t.type == Types.INTEGER
         || t.type == Types.BIGINT;
-    int integerDigits = anyNumeric ? Integer.MAX_VALUE : isNumeric(t.type) ? t.precision - t.scale
-        : t.type == Types.BIGINT ? 18 : t.type == Types.INTEGER ? 9 : t.type == Types.SMALLINT ? 4 : 2;
     switch (output.kind()) {
       case INT:
-        if (integer || isNumeric(t.type) && t.scale >= 0 || t.type == Types.DOUBLE && !isMoney(t)) {
-          return overflowFails || integerDigits >= 10 || t.type == Types.DOUBLE ? null
-              : "could cut ints in this non-strict SQL mode; use INTEGER or BIGINT";
-        }
-        return "cannot hold ints exactly; use INTEGER or BIGINT";
+        return integer || isNumeric(t.type) && t.scale >= 0 || t.type == Types.DOUBLE && !isMoney(t)
+            && !fixedPlaces(t, dialect) ? null : "cannot hold ints exactly; use INTEGER or BIGINT";
       case LONG:
-        if (integer || isNumeric(t.type) && t.scale >= 0) {
-          return overflowFails || integerDigits >= 19 ? null : "could cut longs in this non-strict SQL mode; use BIGINT";
-        }
-        return "cannot hold longs exactly; use BIGINT";
+        return integer || isNumeric(t.type) && t.scale >= 0 ? null : "cannot hold longs exactly; use BIGINT";
       case DECIMAL:
         boolean places = isNumeric(t.type) && !isMoney(t) && (anyNumeric || t.scale >= output.scale())
             || integer && output.scale() == 0;
-        if (!places) {
-          return "would round or cut " + output + " values; use DECIMAL(" + output.precision() + "," + output.scale()
-              + ") or one with more digits on either side of the point";
-        }
-        return overflowFails || integerDigits >= output.precision() - output.scale() ? null
-            : "could cut " + output + " values in this non-strict SQL mode; use DECIMAL(" + output.precision() + ","
-                + output.scale() + ")";
+        return places ? null : "would round or cut " + output + " values; use DECIMAL(" + output.precision() + ","
+            + output.scale() + ") or one with more digits on either side of the point";
       case DOUBLE:
         return (t.type == Types.DOUBLE || t.type == Types.FLOAT && (t.precision <= 0 || t.precision >= 53))
-            && !isMoney(t) ? null : "would round doubles; use DOUBLE PRECISION";
+            && !isMoney(t) && !fixedPlaces(t, dialect) ? null : "would round doubles; use DOUBLE PRECISION (DOUBLE on MariaDB/MySQL)";
       case BOOLEAN:
         return t.type == Types.BOOLEAN || t.type == Types.BIT || t.type == Types.TINYINT
             ? null : "does not hold booleans; use BOOLEAN";
@@ -255,8 +269,70 @@ final class TableFit {
     }
   }
 
+  /**
+   * MariaDB/MySQL's {@code DOUBLE(M,D)}, which rounds to D places; its driver gives a plain DOUBLE's
+   * decimals as 31, "not fixed".
+   */
+  private static boolean fixedPlaces(TableColumn t, JdbcTable.Dialect dialect) {
+    return dialect == JdbcTable.Dialect.MYSQL && t.scale > 0 && t.scale < 31;
+  }
+
   private static boolean isFixedWidth(TableColumn t) {
     return t.type == Types.CHAR || t.type == Types.NCHAR || t.typeName.equals("bpchar");
+  }
+
+  /**
+   * On MariaDB/MySQL an upsert ({@code ON DUPLICATE KEY UPDATE}) updates the row any unique index
+   * finds: a second unique index, or one over a prefix of the keys, made two of the job's rows one
+   * (a row gone, another overwritten). Null when the only unique indexes are exactly on the keys.
+   */
+  private static @Nullable String otherUniqueIndex(Connection c, String table, List<String> keys) {
+    String unquoted = table.replace("`", "");
+    int dot = unquoted.indexOf('.');
+    Map<String, List<String>> unique = new HashMap<>();
+    Map<String, Boolean> prefix = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM "
+        + "information_schema.STATISTICS WHERE TABLE_SCHEMA = " + (dot < 0 ? "DATABASE()" : "?")
+        + " AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
+      int p = 1;
+      if (dot >= 0) {
+        ps.setString(p++, unquoted.substring(0, dot));
+      }
+      ps.setString(p, dot < 0 ? unquoted : unquoted.substring(dot + 1));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          unique.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2).toLowerCase(Locale.ROOT));
+          if (rs.getObject(3) != null) {
+            prefix.put(rs.getString(1), true);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      LOG.warn("cannot read the unique indexes of {}: {}", table, e.getMessage());
+      return null;
+    }
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    keys.forEach(k -> wanted.add(k.toLowerCase(Locale.ROOT)));
+    for (Map.Entry<String, List<String>> index : unique.entrySet()) {
+      if (prefix.containsKey(index.getKey()) || !new java.util.HashSet<>(index.getValue()).equals(wanted)) {
+        return "its unique index " + index.getKey() + " on " + index.getValue()
+            + (prefix.containsKey(index.getKey()) ? " (over a prefix of a column)" : "") + " is not exactly the keys "
+            + keys + ": an upsert there updates the row any unique index finds, so two of the job's rows could be"
+            + " one; drop it, or make the keys its columns";
+      }
+    }
+    return null;
+  }
+
+  /** H2's database collation, when one is set (SET COLLATION); null for the default, which compares by code. */
+  private static @Nullable String h2Collation(Connection c) {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT SETTING_VALUE FROM "
+        + "INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'COLLATION'")) {
+      String v = rs.next() ? rs.getString(1) : null;
+      return v == null || v.isEmpty() || v.equalsIgnoreCase("OFF") ? null : v;
+    } catch (SQLException e) {
+      return null;
+    }
   }
 
   private static boolean isMoney(TableColumn t) {

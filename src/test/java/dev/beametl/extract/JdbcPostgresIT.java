@@ -319,6 +319,44 @@ public class JdbcPostgresIT {
   }
 
   /**
+   * A timestamp written to a column without time zone is its UTC wall-clock time whatever the JVM's
+   * zone, as the job reads such a column back. With the JVM in America/New_York the driver's session
+   * was too: 2024-01-01T00:00Z was stored as 2023-12-31 19:00, and 05:30Z and 06:30Z of the night the
+   * clocks go back both as 01:30 (found by this stop's second hostile trial).
+   */
+  @Test
+  public void timestampsWithoutZoneAreWrittenInUtcWhateverTheJvmsZone() throws Exception {
+    try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE local_ts (id INT PRIMARY KEY, ts TIMESTAMP(6))");
+    }
+    java.nio.file.Path csv = tmp.newFile("ts.csv").toPath();
+    java.nio.file.Files.writeString(csv, "id,ts\n1,2024-01-01T00:00:00Z\n2,2024-11-03T05:30:00Z\n3,2024-11-03T06:30:00Z\n");
+    java.nio.file.Path spec = tmp.newFile("ts.yaml").toPath();
+    java.nio.file.Files.writeString(spec, String.join("\n", "version: 1",
+        "source: {path: '" + csv + "', format: csv}",
+        "schema: [{name: id, type: int}, {name: ts, type: timestamp}]",
+        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/ts', jdbc: {url: '" + table.url() + "', user: postgres,"
+            + " table: local_ts, mode: upsert, keys: [id]}}", ""));
+    java.util.TimeZone jvm = java.util.TimeZone.getDefault();
+    dev.beametl.cli.EtlJobTest.Run r;
+    try {
+      java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));
+      r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    } finally {
+      java.util.TimeZone.setDefault(jvm);
+    }
+    assertThat(r.err, r.code, is(dev.beametl.cli.EtlJob.OK));
+    List<String> rows = new java.util.ArrayList<>();
+    try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT ts::text FROM local_ts ORDER BY id")) {
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+    }
+    assertThat(rows, org.hamcrest.Matchers.contains("2024-01-01 00:00:00", "2024-11-03 05:30:00", "2024-11-03 06:30:00"));
+  }
+
+  /**
    * Dates and timestamps without time zone are ranged as wall-clock times: with the JVM in
    * Europe/Berlin, Beam's instant bounds were sent as Berlin wall-clock times, which run backwards in
    * the hour clocks go back (2024-10-27 02:00-03:00), and ranges of 45 minutes read 02:30 and 02:35
