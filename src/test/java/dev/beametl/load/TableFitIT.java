@@ -214,6 +214,28 @@ public class TableFitIT {
         + " d DATE, f DOUBLE, b BOOLEAN, n INT, PRIMARY KEY (k, id), KEY (n)"), is((String) null));
   }
 
+  /**
+   * Keys are checked where rows are merged by them, an upsert: appending into a table with another
+   * unique index (or a case-insensitive key) is a plain INSERT, which fails a statement rather than
+   * merging rows, so it is not refused.
+   */
+  @Test
+  public void keysAreCheckedForAnUpsertOnly() throws Exception {
+    JdbcSpec maria = JdbcSpec.builder(mariadbUrl).setUser("root").setTable("appended").build();
+    try (Connection c = dev.beametl.jdbc.JdbcConnections.open(maria); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE appended (id BIGINT, k VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,"
+          + " amt DECIMAL(12,2), ts DATETIME(6), d DATE, f DOUBLE, b BOOLEAN, n INT, PRIMARY KEY (id, k), UNIQUE (n))");
+    }
+    dev.beametl.spec.JdbcSinkSpec append = dev.beametl.spec.JdbcSinkSpec.of(maria,
+        dev.beametl.spec.JdbcSinkSpec.Mode.APPEND, KEYS, 100, false, 1);
+    JdbcTable.prepare(append, OUTPUT, "r1");
+    JdbcTable.dropStaged(append, "r1");
+    dev.beametl.spec.JdbcSinkSpec upsert = dev.beametl.spec.JdbcSinkSpec.of(maria,
+        dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT, KEYS, 100, false, 1);
+    SQLException refused = org.junit.Assert.assertThrows(SQLException.class, () -> JdbcTable.prepare(upsert, OUTPUT, "r2"));
+    assertThat(refused.getMessage(), allOf(containsString("utf8mb4_general_ci"), containsString("its unique index n")));
+  }
+
   @Test
   public void h2TablesThatHoldTheOutputPassAndOthersAreNamed() throws Exception {
     JdbcSpec h2 = JdbcSpec.builder("jdbc:h2:mem:fit" + System.nanoTime() + ";DB_CLOSE_DELAY=-1").setUser("sa")
