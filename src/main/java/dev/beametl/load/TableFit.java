@@ -73,8 +73,8 @@ final class TableFit {
         problems.add(other);
       }
     }
-    if (dialect == JdbcTable.Dialect.H2 && keys.stream().anyMatch(k -> columns.indexOf(k) >= 0
-        && isText(columns.columns().get(columns.indexOf(k)).type()))) {
+    if (dialect == JdbcTable.Dialect.H2 && keys.stream().map(columns::indexOf)
+        .anyMatch(i -> i >= 0 && isText(columns.columns().get(i).type()))) {
       String collation = h2Collation(c);
       if (collation != null) {
         problems.add("the database compares text by the collation " + collation + ", which can make two of the job's"
@@ -287,18 +287,10 @@ final class TableFit {
    * (a row gone, another overwritten). Null when the only unique indexes are exactly on the keys.
    */
   private static @Nullable String otherUniqueIndex(Connection c, String table, List<String> keys) {
-    String unquoted = table.replace("`", "");
-    int dot = unquoted.indexOf('.');
     Map<String, List<String>> unique = new HashMap<>();
     Map<String, Boolean> prefix = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM "
-        + "information_schema.STATISTICS WHERE TABLE_SCHEMA = " + (dot < 0 ? "DATABASE()" : "?")
-        + " AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
-      int p = 1;
-      if (dot >= 0) {
-        ps.setString(p++, unquoted.substring(0, dot));
-      }
-      ps.setString(p, dot < 0 ? unquoted : unquoted.substring(dot + 1));
+    try (PreparedStatement ps = mysqlTableQuery(c, "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM "
+        + "information_schema.STATISTICS WHERE ", table, " AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           unique.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2).toLowerCase(Locale.ROOT));
@@ -322,6 +314,33 @@ final class TableFit {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code select} + the condition naming the MariaDB/MySQL table {@code table} (as SQL takes it,
+   * {@code `db`.`t`} or {@code `t`}: the current database's) in information_schema + {@code rest},
+   * its parameters set: the table's, then {@code restParameters}.
+   */
+  private static PreparedStatement mysqlTableQuery(Connection c, String select, String table, String rest,
+      String... restParameters) throws SQLException {
+    String unquoted = table.replace("`", "");
+    int dot = unquoted.indexOf('.');
+    PreparedStatement ps = c.prepareStatement(select + "TABLE_SCHEMA = " + (dot < 0 ? "DATABASE()" : "?")
+        + " AND TABLE_NAME = ?" + rest);
+    try {
+      int p = 1;
+      if (dot >= 0) {
+        ps.setString(p++, unquoted.substring(0, dot));
+      }
+      ps.setString(p++, dot < 0 ? unquoted : unquoted.substring(dot + 1));
+      for (String parameter : restParameters) {
+        ps.setString(p++, parameter);
+      }
+      return ps;
+    } catch (SQLException e) {
+      ps.close();
+      throw e;
+    }
   }
 
   /** H2's database collation, when one is set (SET COLLATION); null for the default, which compares by code. */
@@ -392,16 +411,8 @@ final class TableFit {
   private static @Nullable String collationOf(Connection c, JdbcTable.Dialect dialect, String table, String column) {
     try {
       if (dialect == JdbcTable.Dialect.MYSQL) {
-        String unquoted = table.replace("`", "");
-        int dot = unquoted.indexOf('.');
-        try (PreparedStatement ps = c.prepareStatement("SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE "
-            + "TABLE_SCHEMA = " + (dot < 0 ? "DATABASE()" : "?") + " AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
-          int p = 1;
-          if (dot >= 0) {
-            ps.setString(p++, unquoted.substring(0, dot));
-          }
-          ps.setString(p++, dot < 0 ? unquoted : unquoted.substring(dot + 1));
-          ps.setString(p, column);
+        try (PreparedStatement ps = mysqlTableQuery(c, "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE ",
+            table, " AND COLUMN_NAME = ?", column)) {
           try (ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
           }

@@ -35,12 +35,26 @@ public final class ColumnLayout implements Serializable {
   private final @Nullable String headerProblem;
   /** The header's names as the file has them, when known: a dead letter's columns, for its replay. */
   private final @Nullable List<String> header;
+  /** The fields the file has no column for ({@link #MISSING}), derived once: read for every valid record. */
+  private final int[] missingFields;
 
   private ColumnLayout(int width, int[] columnOfField, @Nullable String headerProblem, @Nullable List<String> header) {
     this.width = width;
     this.columnOfField = columnOfField.clone();
     this.headerProblem = headerProblem;
     this.header = header == null ? null : List.copyOf(header);
+    this.missingFields = java.util.stream.IntStream.range(0, columnOfField.length)
+        .filter(f -> columnOfField[f] == MISSING).toArray();
+  }
+
+  /** How many fields the file has no column for. */
+  public int missingCount() {
+    return missingFields.length;
+  }
+
+  /** The {@code i}th field the file has no column for, in the schema's order. */
+  public int missingField(int i) {
+    return missingFields[i];
   }
 
   /**

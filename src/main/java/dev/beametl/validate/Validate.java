@@ -153,10 +153,8 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
      * column of NULLs).
      */
     private void countAbsentColumns(ColumnLayout layout) {
-      for (int f = 0; f < absentKeys.length; f++) {
-        if (layout.columnOf(f) == ColumnLayout.MISSING) {
-          counts.increment(absentKeys[f]);
-        }
+      for (int i = 0; i < layout.missingCount(); i++) { // usually none: a header in another order, or wider
+        counts.increment(absentKeys[layout.missingField(i)]);
       }
     }
 
