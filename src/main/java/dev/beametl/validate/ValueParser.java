@@ -172,7 +172,9 @@ public final class ValueParser implements Serializable {
       throw new InvalidValue(BadRecord.Kind.TOO_LONG,
           text.length() + " characters, more than maxLength " + field.maxLength());
     }
-    if (c.matcher != null && !c.matcher.reset(text).matches()) {
+    boolean matches = c.simplePattern != null ? c.simplePattern.matches(text)
+        : c.matcher == null || c.matcher.reset(text).matches();
+    if (!matches) {
       throw new InvalidValue(BadRecord.Kind.PATTERN, InvalidValue.quote(text) + " does not match pattern " + field.pattern());
     }
     if (c.allowed != null && !c.allowed.containsKey(text)) {
@@ -280,6 +282,8 @@ public final class ValueParser implements Serializable {
     final ZoneId zone;
     /** The pattern's, reset for every value: a matcher per value was most of a pattern check's cost (JFR: 4% of a run). */
     final java.util.regex.Matcher matcher;
+    /** The pattern without the regex engine, when it has the plainest shape (see {@link SimplePattern}). */
+    final @Nullable SimplePattern simplePattern;
     final Map<String, Integer> categoryCodes = new HashMap<>();
     /** The declared values in order, and their encoded values (immutable, shared by every row). */
     final String[] categoryValues;
@@ -314,6 +318,7 @@ public final class ValueParser implements Serializable {
       hint = owner.formatHint();
       fixedDate = kind == FieldType.Kind.DATE ? DateTimeText.FixedDate.of(field.format()) : null;
       matcher = field.pattern() == null ? null : Pattern.compile(field.pattern()).matcher("");
+      simplePattern = field.pattern() == null ? null : SimplePattern.of(field.pattern());
       List<String> values = field.values() == null ? List.of() : field.values();
       for (int i = 0; i < values.size(); i++) {
         categoryCodes.put(values.get(i), i);
