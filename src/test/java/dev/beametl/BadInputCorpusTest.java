@@ -179,7 +179,8 @@ public class BadInputCorpusTest {
   public void unbalancedQuoteIsMalformedAndTheNextLineStillReads() throws Exception {
     assertThat(badFrom("unbalanced-quotes.csv"), contains(
         at("unbalanced-quotes.csv", 2) + " | malformed | null | not a well-formed CSV record: "
-            + "(startline 1) EOF reached before encapsulated token finished"));
+            + "(startline 1) EOF reached before encapsulated token finished (if quoted values hold line breaks, set "
+            + "csv.multiline: true)"));
     assertThat(goodIds(), hasItem("2"));
   }
 

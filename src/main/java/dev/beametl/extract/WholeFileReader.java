@@ -1,6 +1,7 @@
 package dev.beametl.extract;
 
 import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.CsvSyntax;
 import dev.beametl.record.SourceRecord;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -49,6 +50,21 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   private RawChannel raw;
   /** The file opened again (to read up to a failure, or after an unclosed quote), or null. */
   private InputStream reopened;
+  /** Lines a quoted value took and gave back (see nextRecordText), read before the reader's next. */
+  private final java.util.ArrayDeque<Line> pending = new java.util.ArrayDeque<>();
+
+  /** A line as read: its text, the line break before it, and its length in bytes. */
+  private static final class Line {
+    final String text;
+    final String separatorBefore;
+    final long length;
+
+    Line(String text, String separatorBefore, long length) {
+      this.text = text;
+      this.separatorBefore = separatorBefore;
+      this.length = length;
+    }
+  }
 
   WholeFileReader(FileRecordSource source) {
     super(source);
@@ -314,50 +330,95 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
 
   /** The next record's text: one line, or for multi-line CSV as many lines as an open quote spans. */
   private String nextRecordText() throws IOException {
-    String line = reader.readLine();
+    FileRecordSource source = getCurrentSource();
+    if (!source.spec.multiline()) {
+      String text = reader.readLine();
+      if (text != null) {
+        lineNumber++;
+        recordLength = reader.lastLength();
+      }
+      return text;
+    }
+    Line line = nextLine();
     if (line == null) {
       return null;
     }
     lineNumber++;
-    recordLength = reader.lastLength();
-    FileRecordSource source = getCurrentSource();
-    if (!source.spec.multiline()) {
-      return line;
-    }
+    recordLength = line.length;
     char quote = source.spec.quote();
-    int quotes = countOf(line, quote);
-    if (quotes % 2 == 0) {
-      return line;
+    char delimiter = source.spec.delimiter();
+    boolean trim = source.spec.trim();
+    if (!CsvSyntax.openAfter(line.text, false, delimiter, quote, trim)) {
+      return line.text;
     }
-    StringBuilder record = new StringBuilder(line);
+    StringBuilder record = new StringBuilder(line.text);
     int max = source.spec.maxRecordBytes();
     long first = lineNumber;
     long firstLength = recordLength;
-    while (quotes % 2 == 1) {
-      String more = reader.readLine();
-      if (more == null) {
-        if (lineNumber > first && restarts < MAX_RESTARTS) {
-          // A quote that never closes took every line after it into one bad record (a hostile
-          // trial: 9,951 good records hidden in one, within maxBadRatio). The record is its first
-          // line alone, which the parser reports, and the lines after it are records again.
+    // The lines taken, while the record holds them whole: given back if the quote proves a stray one.
+    java.util.List<Line> taken = new java.util.ArrayList<>();
+    boolean whole = true;
+    boolean open = true;
+    while (open) {
+      Line more = nextLine();
+      int state = more == null ? CsvSyntax.OPEN : CsvSyntax.quoteState(more.text, true, delimiter, quote, trim);
+      if (more == null || state == CsvSyntax.BROKEN) {
+        // The quote that opened the value was a stray one: it never closes (a hostile trial: 9,951
+        // good records hidden in one bad one, within maxBadRatio), or a later line's stray quote
+        // "closes" it and text follows (one per 50 lines hid 490 of 1,000 records in 10). The
+        // record is its first line alone, which the validator refuses, and the lines after it
+        // are records again: from memory, or when the record could not hold them all, read from
+        // the file once more (at most MAX_RESTARTS times a file; then it takes them, as before).
+        boolean tookLines = more != null || lineNumber > first;
+        if (tookLines && whole && failure == null) {
+          if (more != null) {
+            taken.add(more);
+          }
+          for (int k = taken.size() - 1; k >= 0; k--) {
+            pending.addFirst(taken.get(k));
+          }
+          lineNumber = first;
+          recordLength = firstLength;
+          return line.text;
+        }
+        if (tookLines && restarts < MAX_RESTARTS) {
           restarts++;
           failure = null; // met again, if the data ends short, by the next read
+          pending.clear();
           readAfterLine(first);
           lineNumber = first;
           recordLength = firstLength;
-          return line;
+          return line.text;
         }
-        break; // an unterminated quote: the parser reports it for this record
+        if (more == null) {
+          break; // an unterminated quote: the parser reports it for this record
+        }
       }
       lineNumber++;
-      String separator = reader.separatorBeforeLast(); // "a\r\nb" in quotes stays so (it was "a\nb")
-      recordLength += separator.length() + reader.lastLength();
-      quotes += countOf(more, quote);
-      if (record.length() < max) {
-        record.append(separator).append(more, 0, Math.min(more.length(), max - record.length()));
+      recordLength += more.separatorBefore.length() + more.length; // "a\r\nb" in quotes stays so (it was "a\nb")
+      open = state == CsvSyntax.OPEN;
+      if (whole && record.length() + more.separatorBefore.length() + more.text.length() <= max) {
+        record.append(more.separatorBefore).append(more.text);
+        taken.add(more);
+      } else {
+        whole = false;
+        taken.clear();
+        if (record.length() < max) {
+          record.append(more.separatorBefore).append(more.text, 0, Math.min(more.text.length(), Math.max(0, max - record.length())));
+        }
       }
     }
     return record.toString();
+  }
+
+  /** The next line: one given back, or the reader's. */
+  private Line nextLine() throws IOException {
+    Line given = pending.pollFirst();
+    if (given != null) {
+      return given;
+    }
+    String text = reader.readLine();
+    return text == null ? null : new Line(text, reader.separatorBeforeLast(), reader.lastLength());
   }
 
   /**
@@ -392,16 +453,6 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   /** The file's bytes from its start, on a channel of their own. */
   private void openAgain() throws IOException {
     raw = new RawChannel(FileSystems.open(getCurrentSource().getSingleFileMetadata().resourceId()));
-  }
-
-  private static int countOf(CharSequence s, char c) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) == c) {
-        n++;
-      }
-    }
-    return n;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.beametl.spec.SourceSpec;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.commons.csv.CSVFormat;
@@ -37,6 +38,12 @@ public final class CsvSyntax {
    * {@code CsvSyntaxTest} holds the two to the same cells on random records.
    */
   public static @Nullable List<String> wholeCellQuotes(String text, char delimiter, char quote, boolean trim) {
+    return wholeCellQuotes(text, delimiter, quote, trim, null);
+  }
+
+  /** As {@link #wholeCellQuotes(String, char, char, boolean)}, marking in {@code quoted} the cells that were quoted. */
+  public static @Nullable List<String> wholeCellQuotes(String text, char delimiter, char quote, boolean trim,
+      @Nullable BitSet quoted) {
     List<String> cells = new ArrayList<>();
     int from = 0;
     int n = text.length();
@@ -48,6 +55,9 @@ public final class CsvSyntax {
         int close = q == from ? text.indexOf(quote, from + 1) : -1;
         if (close < 0 || close != to - 1 || close == from) {
           return null;
+        }
+        if (quoted != null) {
+          quoted.set(cells.size());
         }
         cells.add(text.substring(from + 1, close));
       } else {
@@ -67,6 +77,144 @@ public final class CsvSyntax {
       }
       from = end + 1;
     }
+  }
+
+  /** The cells of a well-formed record that are quoted (start with a quote, after spaces when trimming). */
+  public static BitSet quotedCells(String text, char delimiter, char quote, boolean trim) {
+    BitSet quoted = new BitSet();
+    int n = text.length();
+    int i = 0;
+    for (int cell = 0; i <= n; cell++) {
+      while (trim && i < n && isSpace(text.charAt(i), delimiter)) {
+        i++;
+      }
+      if (i < n && text.charAt(i) == quote) {
+        quoted.set(cell);
+        i++;
+        while (true) { // to the closing quote ("" is one quote)
+          int q = text.indexOf(quote, i);
+          if (q < 0) {
+            return quoted;
+          }
+          i = q + 1;
+          if (i < n && text.charAt(i) == quote) {
+            i++;
+          } else {
+            break;
+          }
+        }
+      }
+      int end = text.indexOf(delimiter, i);
+      i = end < 0 ? n + 1 : end + 1;
+    }
+    return quoted;
+  }
+
+  /**
+   * Where a quote stands inside a value that does not start with one ({@code ab"cd}, an inch mark,
+   * the rest of a quoted value that a line break cut off), or -1. The CSV parser keeps such a quote
+   * as text, so a quoted value split across lines gave its second line as a record of its own: a
+   * row the input does not have (a hostile trial). RFC 4180 allows quotes only in quoted values.
+   */
+  public static int strayQuote(String text, char delimiter, char quote, boolean trim) {
+    int n = text.length();
+    int i = 0;
+    while (i <= n) {
+      int start = i;
+      while (trim && i < n && isSpace(text.charAt(i), delimiter)) {
+        i++;
+      }
+      if (i < n && text.charAt(i) == quote) { // a quoted value: to its closing quote ("" is one quote)
+        i++;
+        while (true) {
+          int q = text.indexOf(quote, i);
+          if (q < 0) {
+            return -1; // never closed: the parser says so
+          }
+          if (q + 1 < n && text.charAt(q + 1) == quote) {
+            i = q + 2;
+            continue;
+          }
+          i = q + 1;
+          break;
+        }
+        int end = text.indexOf(delimiter, i);
+        i = end < 0 ? n + 1 : end + 1; // text after the closing quote: the parser says so
+        continue;
+      }
+      int end = text.indexOf(delimiter, start);
+      int to = end < 0 ? n : end;
+      int q = text.indexOf(quote, i);
+      if (q >= 0 && q < to) {
+        return q;
+      }
+      i = to + 1;
+    }
+    return -1;
+  }
+
+  /** What {@link #quoteState} finds at the end of a line. */
+  public static final int CLOSED = 0;
+  public static final int OPEN = 1;
+  /** A line that continues a quoted value closes it and goes on with text that is not the next value. */
+  public static final int BROKEN = 2;
+
+  /**
+   * Whether a quoted value is still open at the end of {@code line}, given whether one was open at
+   * its start: what decides that a multi-line record goes on. Quotes count as the parser reads
+   * them: one opens a value only where the value starts, {@code ""} inside is a quote, and a quote
+   * inside an unquoted value is text (the validator refuses it, see {@link #strayQuote}). Counting
+   * every quote made two inch marks, lines apart, one record of all the lines between them.
+   * {@link #BROKEN}: the line continued a quoted value and closed it, and text other than spaces
+   * follows before the next delimiter - the quote that opened it was most likely never meant to.
+   */
+  public static int quoteState(CharSequence line, boolean openBefore, char delimiter, char quote, boolean trim) {
+    int n = line.length();
+    int i = 0;
+    boolean open = openBefore;
+    boolean atStart = !openBefore;
+    boolean continuing = openBefore; // in the value that was open at the line's start
+    boolean closedContinued = false; // that value closed, and nothing but spaces followed yet
+    while (i < n) {
+      char c = line.charAt(i);
+      if (open) {
+        if (c == quote) {
+          if (i + 1 < n && line.charAt(i + 1) == quote) {
+            i += 2;
+            continue;
+          }
+          open = false;
+          closedContinued = continuing;
+          continuing = false;
+        }
+        i++;
+        continue;
+      }
+      if (c == delimiter) {
+        atStart = true;
+        closedContinued = false;
+      } else if (atStart && c == quote) {
+        open = true;
+        atStart = false;
+      } else if (!(trim && isSpace(c, delimiter) && (atStart || closedContinued))) {
+        if (closedContinued) {
+          return BROKEN;
+        }
+        atStart = false;
+      }
+      i++;
+    }
+    return open ? OPEN : CLOSED;
+  }
+
+  /** Whether a quoted value is still open at the end of {@code line}: see {@link #quoteState}. */
+  public static boolean openAfter(CharSequence line, boolean openBefore, char delimiter, char quote, boolean trim) {
+    return quoteState(line, openBefore, delimiter, quote, trim) == OPEN;
+  }
+
+  /** Spaces the parser drops around a value when trimming (Commons CSV's test). */
+  private static boolean isSpace(char c, char delimiter) {
+    return c != delimiter && Character.isWhitespace(c);
   }
 
   /**

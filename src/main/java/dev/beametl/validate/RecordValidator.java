@@ -46,6 +46,8 @@ public final class RecordValidator implements Serializable {
   /** Whether valid rows end with the record's origin ({@link Origins#FIELD}). */
   private final boolean origins;
   private transient CSVFormat csv;
+  /** Which cells of the record being read were quoted (filled by splitQuoted). */
+  private transient java.util.BitSet quotedCells;
   private transient ObjectMapper json;
   private transient JsonCells jsonCells;
   private transient JsonCells valuesCells;
@@ -215,7 +217,10 @@ public final class RecordValidator implements Serializable {
         values.add(null);
       } else if (quoted) { // the CSV parser trimmed unquoted values itself, when asked
         String cell = columns.get(column);
-        values.add(cell(i, cell, 0, cell.length()));
+        // A quoted string is exactly its text, never a null marker: "" is an empty string, as the
+        // CSV sink writes one and DuckDB reads it (read back here, it was null).
+        boolean exact = quotedCells.get(column) && fields.get(i).type().kind() == FieldType.Kind.STRING;
+        values.add(exact ? value(i, cell) : cell(i, cell, 0, cell.length()));
       } else {
         int from = column == 0 ? 0 : ends[column - 1] + 1;
         int to = ends[column];
@@ -266,17 +271,32 @@ public final class RecordValidator implements Serializable {
   }
 
   private List<String> splitQuoted(String text) throws InvalidField {
-    List<String> simple = CsvSyntax.wholeCellQuotes(text, source.delimiter(), source.quote(), source.trim());
+    if (quotedCells == null) {
+      quotedCells = new java.util.BitSet();
+    }
+    quotedCells.clear();
+    List<String> simple = CsvSyntax.wholeCellQuotes(text, source.delimiter(), source.quote(), source.trim(), quotedCells);
     if (simple != null) {
       return simple;
+    }
+    int stray = CsvSyntax.strayQuote(text, source.delimiter(), source.quote(), source.trim());
+    if (stray >= 0) {
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "a quote inside a value that does not start with one, "
+          + "at character " + (stray + 1) + ": quote the whole value and double the quote, "
+          + (source.multiline() ? "" : "set csv.multiline: true if quoted values hold line breaks, ")
+          + "or set csv.quote to a character the data does not use");
     }
     if (csv == null) {
       csv = CsvSyntax.of(source);
     }
     try {
-      return CsvSyntax.parseRecord(csv, text);
+      List<String> cells = CsvSyntax.parseRecord(csv, text);
+      quotedCells.or(CsvSyntax.quotedCells(text, source.delimiter(), source.quote(), source.trim()));
+      return cells;
     } catch (IOException | IllegalStateException e) {
-      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a well-formed CSV record: " + e.getMessage());
+      throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a well-formed CSV record: " + e.getMessage()
+          + (source.multiline() || !e.getMessage().contains("EOF") ? ""
+              : " (if quoted values hold line breaks, set csv.multiline: true)"));
     }
   }
 

@@ -54,10 +54,12 @@ public class CsvSyntaxTest {
           if (text.indexOf('"') < 0) {
             continue; // records without quotes never reach the parser (a plain split is exact)
           }
-          List<String> mine = CsvSyntax.wholeCellQuotes(text, delimiter, '"', trim);
+          java.util.BitSet quoted = new java.util.BitSet();
+          List<String> mine = CsvSyntax.wholeCellQuotes(text, delimiter, '"', trim, quoted);
           if (mine == null) {
             continue;
           }
+          assertThat(text, CsvSyntax.quotedCells(text, delimiter, '"', trim), equalTo(quoted));
           quick++;
           List<String> parsed;
           try {
@@ -70,5 +72,89 @@ public class CsvSyntaxTest {
       }
     }
     assertThat(quick, greaterThan(20_000));
+  }
+
+  /** A cell as a writer makes it (quoted, maybe over lines), or raw text with quotes only inside it. */
+  private static String cell(SplittableRandom rng, char delimiter, boolean strayQuotes) {
+    StringBuilder c = new StringBuilder();
+    for (int n = rng.nextInt(0, 6); n > 0; n--) {
+      c.append("ab \"\n,|".charAt(rng.nextInt(7)));
+    }
+    String text = c.toString();
+    if (rng.nextBoolean() || text.indexOf('\n') >= 0 || text.indexOf(delimiter) >= 0) {
+      return (rng.nextInt(4) == 0 ? " " : "") + "\"" + text.replace("\"", "\"\"") + "\"" + (rng.nextInt(4) == 0 ? " " : "");
+    }
+    String raw = text.replace("\"", "");
+    if (strayQuotes && !raw.isBlank()) {
+      int at = raw.length() - raw.stripLeading().length() + 1; // after the value's first character
+      raw = raw.substring(0, at) + "\"" + raw.substring(at);
+    }
+    return raw;
+  }
+
+  /**
+   * Joining lines while {@link CsvSyntax#openAfter} says a value is open ends the records where the
+   * parser ends them, with or without quotes inside unquoted values; {@link CsvSyntax#strayQuote}
+   * finds such a quote exactly when one was put in.
+   */
+  @Test
+  public void recordsEndWhereTheParserEndsThemAndStrayQuotesAreFound() throws IOException {
+    SplittableRandom rng = new SplittableRandom(38);
+    int multiLine = 0;
+    for (char delimiter : new char[] {',', '|'}) {
+      CSVFormat format = CsvSyntax.of(SourceSpec.builder("x", SourceSpec.Format.CSV).setDelimiter(delimiter).build());
+      for (int i = 0; i < 3_000; i++) {
+        boolean stray = rng.nextInt(3) == 0;
+        List<String> records = new java.util.ArrayList<>();
+        for (int r = rng.nextInt(1, 6); r > 0; r--) {
+          StringBuilder record = new StringBuilder();
+          boolean hasStray = false;
+          for (int k = rng.nextInt(1, 5); k > 0; k--) {
+            String cell = cell(rng, delimiter, stray && rng.nextBoolean());
+            hasStray |= !cell.strip().startsWith("\"") && cell.indexOf('"') >= 0;
+            record.append(cell).append(k > 1 ? String.valueOf(delimiter) : "");
+          }
+          String text = record.length() == 0 ? "x" : record.toString(); // an empty line is no record to the parser
+          assertThat(text, CsvSyntax.strayQuote(text, delimiter, '"', true) >= 0, equalTo(hasStray));
+          records.add(text);
+        }
+        String file = String.join("\n", records);
+        List<String> expected = new java.util.ArrayList<>();
+        try (org.apache.commons.csv.CSVParser parser = org.apache.commons.csv.CSVParser.parse(file, format)) {
+          parser.forEach(r -> expected.add(String.join("\u0001", r.toList())));
+        }
+        List<String> joined = new java.util.ArrayList<>();
+        StringBuilder current = null;
+        boolean open = false;
+        for (String line : file.split("\n", -1)) {
+          current = open ? current.append('\n').append(line) : new StringBuilder(line);
+          int state = CsvSyntax.quoteState(line, open, delimiter, '"', true);
+          assertThat(file, state, org.hamcrest.Matchers.not(CsvSyntax.BROKEN)); // as a writer quotes: never broken
+          open = state == CsvSyntax.OPEN;
+          if (!open) {
+            multiLine += current.indexOf("\n") >= 0 ? 1 : 0;
+            joined.add(String.join("\u0001", CsvSyntax.parseRecord(format, current.toString())));
+          }
+        }
+        assertThat(file, joined, equalTo(expected));
+      }
+    }
+    assertThat(multiLine, greaterThan(1_000));
+  }
+
+  /**
+   * A line that continues a quoted value and closes it must go on with a delimiter, spaces or its
+   * end; anything else means the quote that opened the value was a stray one.
+   */
+  @Test
+  public void aContinuedValueClosedBeforeTextIsBroken() {
+    assertThat(CsvSyntax.quoteState("line\",1", true, ',', '"', true), equalTo(CsvSyntax.CLOSED));
+    assertThat(CsvSyntax.quoteState("line\" ,1", true, ',', '"', true), equalTo(CsvSyntax.CLOSED));
+    assertThat(CsvSyntax.quoteState("line\" ,1", true, ',', '"', false), equalTo(CsvSyntax.BROKEN));
+    assertThat(CsvSyntax.quoteState("57,\"unclosed,1", true, ',', '"', true), equalTo(CsvSyntax.BROKEN));
+    assertThat(CsvSyntax.quoteState("more \"\"quoted\"\" text", true, ',', '"', true), equalTo(CsvSyntax.OPEN));
+    assertThat(CsvSyntax.quoteState("end\",\"b\"c", true, ',', '"', true), equalTo(CsvSyntax.CLOSED)); // c: the parser's
+    assertThat(CsvSyntax.quoteState("7,\"unclosed,1", false, ',', '"', true), equalTo(CsvSyntax.OPEN));
+    assertThat(CsvSyntax.quoteState("1,TV 55\" screen,1", false, ',', '"', true), equalTo(CsvSyntax.CLOSED));
   }
 }

@@ -39,6 +39,44 @@ public class StrictInputTest {
     return o.bad;
   }
 
+  /**
+   * A quote inside a value that does not start with one is malformed: read as text, the second line
+   * of a quoted value cut by a line break ({@code 8,second",9}) was a valid row the input does not have.
+   */
+  @Test
+  public void aQuoteInsideAnUnquotedValueIsMalformed() {
+    BadRecord tail = bad(CSV, "8,second\"");
+    assertThat(tail.kind(), is(BadRecord.Kind.MALFORMED));
+    assertThat(tail.reason(), containsString("a quote inside a value that does not start with one, at character 9"));
+    assertThat(tail.reason(), containsString("set csv.multiline: true"));
+    assertThat(bad(CSV, "20,ab\"cd").kind(), is(BadRecord.Kind.MALFORMED));
+    assertThat(bad(CSV, "7,\"first line").reason(), containsString("(if quoted values hold line breaks, set csv.multiline: true)"));
+    // Quotes around a whole value, doubled inside one, or spaces around it are well-formed.
+    assertThat(check(CSV, SCHEMA, "8,\"say \"\"hi\"\", ok\"").bad, nullValue());
+    assertThat(check(CSV, SCHEMA, "8, \"x\" ").bad, nullValue());
+  }
+
+  /**
+   * A quoted string is exactly its text, never a null marker: the CSV sink writes an empty string as
+   * {@code ""} and a null as nothing, and read back the empty string was null. Unquoted markers,
+   * and quoted ones in other types, are still null.
+   */
+  @Test
+  public void aQuotedStringIsNeverANullMarker() {
+    SourceSpec markers = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setHeader(false)
+        .setNullValues(List.of("", "NULL")).build();
+    List<FieldSpec> nullableId = List.of(
+        FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).setNullable(true).build(),
+        FieldSpec.builder("note", FieldType.of(FieldType.Kind.STRING)).setNullable(true).build());
+    assertThat(check(markers, nullableId, "8,\"\"").row.getValue("note"), equalTo(""));
+    assertThat(check(markers, nullableId, "8,\"NULL\"").row.getValue("note"), equalTo("NULL"));
+    assertThat(check(markers, nullableId, "\"8\",\"say \"\"hi\"\"\"").row.getValue("note"), equalTo("say \"hi\""));
+    assertThat(check(markers, nullableId, "8,").row.getValue("note"), nullValue());
+    assertThat(check(markers, nullableId, "8,NULL").row.getValue("note"), nullValue());
+    assertThat(check(markers, nullableId, "\"\",x").row.getValue("id"), nullValue());
+    assertThat(check(markers, nullableId, "\"NULL\",x").row.getValue("id"), nullValue());
+  }
+
   @Test
   public void aJsonLineIsExactlyOneJsonValue() {
     assertThat(bad(JSON, "{\"id\":1}{\"id\":2}").reason(), containsString("more than one JSON value on the line"));

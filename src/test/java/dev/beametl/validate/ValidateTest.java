@@ -95,7 +95,8 @@ public class ValidateTest {
         "f.csv@byte 80 | column_count | 5 columns, schema has 4 | 9,EU,1,x,y",
         "f.csv@byte 90 | blank_line | blank line | ",
         "f.csv@byte 100 | malformed | not a well-formed CSV record: "
-            + "(startline 1) EOF reached before encapsulated token finished | 10,\"EU,1,x",
+            + "(startline 1) EOF reached before encapsulated token finished (if quoted values hold line breaks, set "
+            + "csv.multiline: true) | 10,\"EU,1,x",
         "f.csv@byte 110 | missing_value:id | id: missing (required) | ,EU,1,x",
         "f.csv@byte 120 | too_long:note | note: 7 characters, more than maxLength 5 | 11,EU,1,toolong",
         "f.csv@byte 130 | bad_encoding | bytes that are not valid UTF-8 (shown as \uFFFD) | 12,EU,1,\uFFFD");
