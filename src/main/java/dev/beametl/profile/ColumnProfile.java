@@ -63,7 +63,7 @@ final class ColumnProfile {
 
   void add(String v) {
     values++;
-    maxLength = Math.max(maxLength, v.length());
+    maxLength = Math.max(maxLength, v.codePointCount(0, v.length())); // as the validator counts
     if (!tooManyValues) {
       counts.merge(v, 1L, Long::sum);
       tooManyValues = counts.size() > TRACKED_VALUES;

@@ -20,16 +20,26 @@ import javax.annotation.Nullable;
 
 /** Dates and timestamps read from text, strictly (February 30 is not a date). */
 final class DateTimeText {
-  static final DateTimeFormatter ISO_TIMESTAMP =
-      new DateTimeFormatterBuilder()
-          .parseCaseInsensitive()
-          .append(DateTimeFormatter.ISO_LOCAL_DATE)
-          .optionalStart().appendLiteral('T').optionalEnd()
-          .optionalStart().appendLiteral(' ').optionalEnd()
-          .append(DateTimeFormatter.ISO_LOCAL_TIME)
-          .optionalStart().appendOffsetId().optionalEnd()
-          .toFormatter(Locale.ROOT)
-          .withResolverStyle(ResolverStyle.STRICT);
+  /**
+   * ISO-8601 with a 'T' between date and time, and ISO_TIMESTAMP_SPACE with a space: exactly one of
+   * the two (both optional in one formatter took {@code 2024-01-0110:00:00} and {@code 2024-01-01T
+   * 10:00:00}). The offset may be {@code Z}, {@code +01}, {@code +0100}, {@code +01:00} or with seconds.
+   */
+  static final DateTimeFormatter ISO_TIMESTAMP = isoTimestamp('T');
+  private static final DateTimeFormatter ISO_TIMESTAMP_SPACE = isoTimestamp(' ');
+
+  private static DateTimeFormatter isoTimestamp(char separator) {
+    return new DateTimeFormatterBuilder()
+        .parseCaseInsensitive()
+        .append(DateTimeFormatter.ISO_LOCAL_DATE)
+        .appendLiteral(separator)
+        .append(DateTimeFormatter.ISO_LOCAL_TIME)
+        .optionalStart().appendPattern("XXXXX").optionalEnd()
+        .optionalStart().appendPattern("XXXX").optionalEnd()
+        .optionalStart().appendPattern("X").optionalEnd()
+        .toFormatter(Locale.ROOT)
+        .withResolverStyle(ResolverStyle.STRICT);
+  }
 
   private DateTimeText() {}
 
@@ -53,7 +63,8 @@ final class DateTimeText {
     try {
       instant = formatter == ISO_TIMESTAMP ? plainIsoTimestamp(text, zone) : null;
       if (instant == null) {
-        TemporalAccessor t = formatter.parse(text);
+        boolean spaced = formatter == ISO_TIMESTAMP && text.indexOf('T') < 0 && text.indexOf('t') < 0;
+        TemporalAccessor t = (spaced ? ISO_TIMESTAMP_SPACE : formatter).parse(text);
         if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
           instant = LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
         } else if (!t.isSupported(ChronoField.HOUR_OF_DAY)) {

@@ -168,9 +168,11 @@ public final class ValueParser implements Serializable {
   }
 
   private void checkString(Compiled c, String text) throws InvalidValue {
-    if (field.maxLength() != null && text.length() > field.maxLength()) {
+    // In characters (code points), as length() in expressions and DuckDB count: an emoji is one, not two.
+    if (field.maxLength() != null && text.length() > field.maxLength()
+        && text.codePointCount(0, text.length()) > field.maxLength()) {
       throw new InvalidValue(BadRecord.Kind.TOO_LONG,
-          text.length() + " characters, more than maxLength " + field.maxLength());
+          text.codePointCount(0, text.length()) + " characters, more than maxLength " + field.maxLength());
     }
     boolean matches = c.simplePattern != null ? c.simplePattern.matches(text)
         : c.matcher == null || c.matcher.reset(text).matches();

@@ -130,6 +130,31 @@ public class ValueParserTest {
     assertThat(DateTimeText.plainIsoTimestamp("2024-1-05T10:00:00Z", java.time.ZoneOffset.UTC), is(nullValue()));
   }
 
+  /**
+   * Exactly one 'T' or space between date and time (both were optional: {@code 2024-01-0110:00:00}
+   * passed), and the offsets ISO-8601 allows: {@code +01}, {@code +0100}, {@code +01:00}, seconds.
+   */
+  @Test
+  public void isoTimestampsTakeOneSeparatorAndEveryOffsetForm() throws Exception {
+    java.time.Instant ten = java.time.Instant.parse("2024-01-01T10:00:00Z");
+    for (String text : List.of("2024-01-01T11:00:00+01", "2024-01-01T11:00:00+0100", "2024-01-01 11:00:00+01:00",
+        "2024-01-01t11:00:00+01:00:00", "2024-01-01T10:00:00z", "2024-01-01 10:00:00", "2024-01-01T09:30-00:30")) {
+      assertThat(text, parse(field("timestamp"), text), equalTo(ten));
+    }
+    for (String text : List.of("2024-01-0110:00:00", "2024-01-01T 10:00:00", "2024-01-01 T10:00:00",
+        "2024-01-01  10:00:00", "2024-01-0110:00", "2024-01-01", "2024-01-01T10:00:00+1", "2024-01-01T10:00:00+01:00+02")) {
+      assertThat(text, invalid(field("timestamp"), text).kind(), is(BadRecord.Kind.TYPE));
+    }
+  }
+
+  /** maxLength counts characters as length() does: three emoji are three, not six UTF-16 units. */
+  @Test
+  public void maxLengthCountsCodePoints() throws Exception {
+    FieldSpec.Builder three = field("string").setMaxLength(3);
+    assertThat(parse(three, "\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00"), equalTo("\uD83D\uDE00\uD83D\uDE00\uD83D\uDE00"));
+    assertThat(invalid(three, "a\uD83D\uDE00bc").getMessage(), is("4 characters, more than maxLength 3"));
+  }
+
   @Test
   public void plainDecimalsReadDigitByDigitAreBigDecimalsOwnValueAndScale() {
     List<String> plain = List.of("0", "-0", "+0", "12.50", "-3.10", "+7", "007", "1.", ".5", "-.5", "0.000",
