@@ -51,7 +51,7 @@ final class RowFormatter implements Serializable {
 
   private String jsonLine(Row row) throws IOException {
     if (json == null) {
-      json = new ObjectMapper();
+      json = RowJson.writer();
     }
     ObjectNode node = json.createObjectNode();
     for (int i = 0; i < row.getFieldCount(); i++) {

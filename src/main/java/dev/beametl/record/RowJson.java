@@ -12,9 +12,19 @@ import org.apache.beam.sdk.values.Row;
  * categories as their strings, dates and timestamps in ISO-8601. A replay reads it back exactly.
  */
 public final class RowJson {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = writer();
 
   private RowJson() {}
+
+  /**
+   * A mapper for writing rows as JSON: decimals as written ({@code 0.0000000000}, not Jackson's
+   * {@code 0E-10}, which DuckDB's read_json types as a double).
+   */
+  public static ObjectMapper writer() {
+    return new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+        .enable(com.fasterxml.jackson.core.StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+        .build());
+  }
 
   /**
    * A mapper for reading back the JSON this job wrote itself (dead letters): without Jackson's
