@@ -79,9 +79,11 @@ public final class CsvSyntax {
     }
   }
 
-  /** The cells of a well-formed record that are quoted (start with a quote, after spaces when trimming). */
-  public static BitSet quotedCells(String text, char delimiter, char quote, boolean trim) {
-    BitSet quoted = new BitSet();
+  /**
+   * Marks in {@code quoted} the cells of a well-formed record that are quoted: that start with a
+   * quote, after spaces when trimming.
+   */
+  public static void quotedCells(String text, char delimiter, char quote, boolean trim, BitSet quoted) {
     int n = text.length();
     int i = 0;
     for (int cell = 0; i <= n; cell++) {
@@ -94,7 +96,7 @@ public final class CsvSyntax {
         while (true) { // to the closing quote ("" is one quote)
           int q = text.indexOf(quote, i);
           if (q < 0) {
-            return quoted;
+            return;
           }
           i = q + 1;
           if (i < n && text.charAt(i) == quote) {
@@ -107,7 +109,6 @@ public final class CsvSyntax {
       int end = text.indexOf(delimiter, i);
       i = end < 0 ? n + 1 : end + 1;
     }
-    return quoted;
   }
 
   /**
@@ -154,10 +155,12 @@ public final class CsvSyntax {
   }
 
   /** What {@link #quoteState} finds at the end of a line. */
-  public static final int CLOSED = 0;
-  public static final int OPEN = 1;
-  /** A line that continues a quoted value closes it and goes on with text that is not the next value. */
-  public static final int BROKEN = 2;
+  public enum QuoteState {
+    CLOSED,
+    OPEN,
+    /** A line that continues a quoted value closes it and goes on with text that is not the next value. */
+    BROKEN
+  }
 
   /**
    * Whether a quoted value is still open at the end of {@code line}, given whether one was open at
@@ -165,10 +168,10 @@ public final class CsvSyntax {
    * them: one opens a value only where the value starts, {@code ""} inside is a quote, and a quote
    * inside an unquoted value is text (the validator refuses it, see {@link #strayQuote}). Counting
    * every quote made two inch marks, lines apart, one record of all the lines between them.
-   * {@link #BROKEN}: the line continued a quoted value and closed it, and text other than spaces
-   * follows before the next delimiter - the quote that opened it was most likely never meant to.
+   * {@link QuoteState#BROKEN}: the line continued a quoted value and closed it, and text other than
+   * spaces follows before the next delimiter - the quote that opened it was most likely never meant to.
    */
-  public static int quoteState(CharSequence line, boolean openBefore, char delimiter, char quote, boolean trim) {
+  public static QuoteState quoteState(CharSequence line, boolean openBefore, char delimiter, char quote, boolean trim) {
     int n = line.length();
     int i = 0;
     boolean open = openBefore;
@@ -196,20 +199,20 @@ public final class CsvSyntax {
       } else if (atStart && c == quote) {
         open = true;
         atStart = false;
-      } else if (!(trim && isSpace(c, delimiter) && (atStart || closedContinued))) {
-        if (closedContinued) {
-          return BROKEN;
+      } else if (!(isSpace(c, delimiter) && ((trim && atStart) || closedContinued))) { // spaces after a
+        if (closedContinued) { // closing quote are skipped whether the parser trims or not
+          return QuoteState.BROKEN;
         }
         atStart = false;
       }
       i++;
     }
-    return open ? OPEN : CLOSED;
+    return open ? QuoteState.OPEN : QuoteState.CLOSED;
   }
 
   /** Whether a quoted value is still open at the end of {@code line}: see {@link #quoteState}. */
   public static boolean openAfter(CharSequence line, boolean openBefore, char delimiter, char quote, boolean trim) {
-    return quoteState(line, openBefore, delimiter, quote, trim) == OPEN;
+    return quoteState(line, openBefore, delimiter, quote, trim) == QuoteState.OPEN;
   }
 
   /** Spaces the parser drops around a value when trimming (Commons CSV's test). */

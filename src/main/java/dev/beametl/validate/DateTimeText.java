@@ -23,7 +23,8 @@ final class DateTimeText {
   /**
    * ISO-8601 with a 'T' between date and time, and ISO_TIMESTAMP_SPACE with a space: exactly one of
    * the two (both optional in one formatter took {@code 2024-01-0110:00:00} and {@code 2024-01-01T
-   * 10:00:00}). The offset may be {@code Z}, {@code +01}, {@code +0100}, {@code +01:00} or with seconds.
+   * 10:00:00}). The offset may be {@code Z}, {@code +01}, {@code +0100}, {@code +01:00} or with seconds,
+   * once.
    */
   static final DateTimeFormatter ISO_TIMESTAMP = isoTimestamp('T');
   private static final DateTimeFormatter ISO_TIMESTAMP_SPACE = isoTimestamp(' ');
@@ -34,9 +35,9 @@ final class DateTimeText {
         .append(DateTimeFormatter.ISO_LOCAL_DATE)
         .appendLiteral(separator)
         .append(DateTimeFormatter.ISO_LOCAL_TIME)
-        .optionalStart().appendPattern("XXXXX").optionalEnd()
-        .optionalStart().appendPattern("XXXX").optionalEnd()
-        .optionalStart().appendPattern("X").optionalEnd()
+        // One offset, in any of its forms: lenient "+HH" reads the minutes and seconds that follow,
+        // with colons or without (three optional forms in a row took "ZZ" and "+01:00+0100").
+        .optionalStart().parseLenient().appendOffset("+HH", "Z").parseStrict().optionalEnd()
         .toFormatter(Locale.ROOT)
         .withResolverStyle(ResolverStyle.STRICT);
   }

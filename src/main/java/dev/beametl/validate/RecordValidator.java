@@ -275,14 +275,15 @@ public final class RecordValidator implements Serializable {
       quotedCells = new java.util.BitSet();
     }
     quotedCells.clear();
-    List<String> simple = CsvSyntax.wholeCellQuotes(text, source.delimiter(), source.quote(), source.trim(), quotedCells);
+    List<String> simple =
+        CsvSyntax.wholeCellQuotes(text, source.delimiter(), source.quote(), source.trim(), quotedCells);
     if (simple != null) {
       return simple;
     }
     int stray = CsvSyntax.strayQuote(text, source.delimiter(), source.quote(), source.trim());
     if (stray >= 0) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "a quote inside a value that does not start with one, "
-          + "at character " + (stray + 1) + ": quote the whole value and double the quote, "
+          + "at character " + (text.codePointCount(0, stray) + 1) + ": quote the whole value and double the quote, "
           + (source.multiline() ? "" : "set csv.multiline: true if quoted values hold line breaks, ")
           + "or set csv.quote to a character the data does not use");
     }
@@ -291,7 +292,7 @@ public final class RecordValidator implements Serializable {
     }
     try {
       List<String> cells = CsvSyntax.parseRecord(csv, text);
-      quotedCells.or(CsvSyntax.quotedCells(text, source.delimiter(), source.quote(), source.trim()));
+      CsvSyntax.quotedCells(text, source.delimiter(), source.quote(), source.trim(), quotedCells);
       return cells;
     } catch (IOException | IllegalStateException e) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not a well-formed CSV record: " + e.getMessage()

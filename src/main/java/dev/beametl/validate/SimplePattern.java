@@ -16,7 +16,6 @@ import javax.annotation.Nullable;
  * {@code Pattern.matches} on random patterns and values.
  */
 final class SimplePattern {
-  private static final int MAX_COUNT = 10_000;
   /** Each element's set of ASCII characters, as two 64-bit halves. */
   private final long[] low;
   private final long[] high;
@@ -27,6 +26,10 @@ final class SimplePattern {
   /** Then each position's set: one test per character. */
   private final long[] lowAt;
   private final long[] highAt;
+  /** Work arrays of matchesAnyCounts, grown to the longest value yet. */
+  private boolean[] reach;
+  private int[] run;
+  private int[] starts;
 
   private SimplePattern(List<long[]> sets, List<int[]> counts) {
     int n = sets.size();
@@ -155,7 +158,7 @@ final class SimplePattern {
         count[0] = Integer.parseInt(comma < 0 ? body : body.substring(0, comma));
         count[1] = comma < 0 ? count[0]
             : comma == body.length() - 1 ? Integer.MAX_VALUE : Integer.parseInt(body.substring(comma + 1));
-        return count[1] < count[0] || count[0] > MAX_COUNT ? -1 : close + 1;
+        return count[1] < count[0] ? -1 : close + 1; // (at most 4 digits each)
       default:
         return i;
     }
@@ -203,16 +206,19 @@ final class SimplePattern {
    */
   private boolean matchesAnyCounts(String s) {
     int n = s.length();
-    boolean[] reach = new boolean[n + 1];
+    if (reach == null || reach.length < n + 1) { // kept between values: a parser serves one thread
+      reach = new boolean[n + 1];
+      run = new int[n + 1];
+      starts = new int[n + 2];
+    }
+    java.util.Arrays.fill(reach, 0, n + 1, false);
     reach[0] = true;
-    int[] run = new int[n + 1];
-    int[] starts = new int[n + 2];
     for (int e = 0; e < min.length; e++) {
       run[n] = 0;
       for (int p = n - 1; p >= 0; p--) {
         run[p] = in(e, s.charAt(p)) ? run[p + 1] + 1 : 0;
       }
-      java.util.Arrays.fill(starts, 0);
+      java.util.Arrays.fill(starts, 0, n + 2, 0);
       boolean any = false;
       for (int p = 0; p <= n; p++) {
         int longest = Math.min(max[e], run[p]);

@@ -291,6 +291,25 @@ public class FileRecordSourceTest {
     assertThat(all.get(4).line(), is(5L));
   }
 
+  /**
+   * Lines that each open a value which the same later line breaks are each a record alone, in one
+   * pass: each took every line up to the broken one and gave them back, k^2/2 line scans (a review).
+   */
+  @Test(timeout = 60_000)
+  public void manyValuesBrokenByOneLineAreReadInOnePass() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 100_000; i++) {
+      b.append("x\",\"\n");
+    }
+    b.append("\"a\n1,ok\n");
+    List<SourceRecord> all = read(source(write("chain.csv", b.toString().getBytes(StandardCharsets.UTF_8)),
+        csv().setMultiline(true)));
+    assertThat(all, hasSize(100_002));
+    assertThat(all.get(99_999).text(), is("x\",\""));
+    assertThat(all.get(100_000).text(), is("\"a"));
+    assertThat(all.get(100_001).line(), is(100_002L));
+  }
+
   @Test
   public void utf16IsReadWhole() throws Exception {
     FileRecordSource source = source(write("u16.csv", "1,é\n2,ü\n".getBytes(StandardCharsets.UTF_16)),

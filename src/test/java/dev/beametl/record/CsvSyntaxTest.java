@@ -59,7 +59,9 @@ public class CsvSyntaxTest {
           if (mine == null) {
             continue;
           }
-          assertThat(text, CsvSyntax.quotedCells(text, delimiter, '"', trim), equalTo(quoted));
+          java.util.BitSet scanned = new java.util.BitSet();
+          CsvSyntax.quotedCells(text, delimiter, '"', trim, scanned);
+          assertThat(text, scanned, equalTo(quoted));
           quick++;
           List<String> parsed;
           try {
@@ -75,14 +77,17 @@ public class CsvSyntaxTest {
   }
 
   /** A cell as a writer makes it (quoted, maybe over lines), or raw text with quotes only inside it. */
-  private static String cell(SplittableRandom rng, char delimiter, boolean strayQuotes) {
+  private static String cell(SplittableRandom rng, char delimiter, boolean strayQuotes, boolean trim) {
     StringBuilder c = new StringBuilder();
     for (int n = rng.nextInt(0, 6); n > 0; n--) {
       c.append("ab \"\n,|".charAt(rng.nextInt(7)));
     }
     String text = c.toString();
     if (rng.nextBoolean() || text.indexOf('\n') >= 0 || text.indexOf(delimiter) >= 0) {
-      return (rng.nextInt(4) == 0 ? " " : "") + "\"" + text.replace("\"", "\"\"") + "\"" + (rng.nextInt(4) == 0 ? " " : "");
+      // a space before the quote only when trimming: otherwise the quote is text, and the parser may
+      // read the rest of the file as a value
+      return (trim && rng.nextInt(4) == 0 ? " " : "") + "\"" + text.replace("\"", "\"\"") + "\""
+          + (rng.nextInt(4) == 0 ? " " : "");
     }
     String raw = text.replace("\"", "");
     if (strayQuotes && !raw.isBlank()) {
@@ -102,7 +107,9 @@ public class CsvSyntaxTest {
     SplittableRandom rng = new SplittableRandom(38);
     int multiLine = 0;
     for (char delimiter : new char[] {',', '|'}) {
-      CSVFormat format = CsvSyntax.of(SourceSpec.builder("x", SourceSpec.Format.CSV).setDelimiter(delimiter).build());
+      for (boolean trim : new boolean[] {true, false}) {
+      CSVFormat format = CsvSyntax.of(SourceSpec.builder("x", SourceSpec.Format.CSV).setDelimiter(delimiter)
+          .setTrim(trim).build());
       for (int i = 0; i < 3_000; i++) {
         boolean stray = rng.nextInt(3) == 0;
         List<String> records = new java.util.ArrayList<>();
@@ -110,12 +117,12 @@ public class CsvSyntaxTest {
           StringBuilder record = new StringBuilder();
           boolean hasStray = false;
           for (int k = rng.nextInt(1, 5); k > 0; k--) {
-            String cell = cell(rng, delimiter, stray && rng.nextBoolean());
-            hasStray |= !cell.strip().startsWith("\"") && cell.indexOf('"') >= 0;
+            String cell = cell(rng, delimiter, stray && rng.nextBoolean(), trim);
+            hasStray |= !(trim ? cell.strip() : cell).startsWith("\"") && cell.indexOf('"') >= 0;
             record.append(cell).append(k > 1 ? String.valueOf(delimiter) : "");
           }
           String text = record.length() == 0 ? "x" : record.toString(); // an empty line is no record to the parser
-          assertThat(text, CsvSyntax.strayQuote(text, delimiter, '"', true) >= 0, equalTo(hasStray));
+          assertThat(text, CsvSyntax.strayQuote(text, delimiter, '"', trim) >= 0, equalTo(hasStray));
           records.add(text);
         }
         String file = String.join("\n", records);
@@ -128,15 +135,16 @@ public class CsvSyntaxTest {
         boolean open = false;
         for (String line : file.split("\n", -1)) {
           current = open ? current.append('\n').append(line) : new StringBuilder(line);
-          int state = CsvSyntax.quoteState(line, open, delimiter, '"', true);
-          assertThat(file, state, org.hamcrest.Matchers.not(CsvSyntax.BROKEN)); // as a writer quotes: never broken
-          open = state == CsvSyntax.OPEN;
+          CsvSyntax.QuoteState state = CsvSyntax.quoteState(line, open, delimiter, '"', trim);
+          assertThat(file, state, org.hamcrest.Matchers.not(CsvSyntax.QuoteState.BROKEN)); // as a writer quotes: never broken
+          open = state == CsvSyntax.QuoteState.OPEN;
           if (!open) {
             multiLine += current.indexOf("\n") >= 0 ? 1 : 0;
             joined.add(String.join("\u0001", CsvSyntax.parseRecord(format, current.toString())));
           }
         }
         assertThat(file, joined, equalTo(expected));
+      }
       }
     }
     assertThat(multiLine, greaterThan(1_000));
@@ -148,13 +156,14 @@ public class CsvSyntaxTest {
    */
   @Test
   public void aContinuedValueClosedBeforeTextIsBroken() {
-    assertThat(CsvSyntax.quoteState("line\",1", true, ',', '"', true), equalTo(CsvSyntax.CLOSED));
-    assertThat(CsvSyntax.quoteState("line\" ,1", true, ',', '"', true), equalTo(CsvSyntax.CLOSED));
-    assertThat(CsvSyntax.quoteState("line\" ,1", true, ',', '"', false), equalTo(CsvSyntax.BROKEN));
-    assertThat(CsvSyntax.quoteState("57,\"unclosed,1", true, ',', '"', true), equalTo(CsvSyntax.BROKEN));
-    assertThat(CsvSyntax.quoteState("more \"\"quoted\"\" text", true, ',', '"', true), equalTo(CsvSyntax.OPEN));
-    assertThat(CsvSyntax.quoteState("end\",\"b\"c", true, ',', '"', true), equalTo(CsvSyntax.CLOSED)); // c: the parser's
-    assertThat(CsvSyntax.quoteState("7,\"unclosed,1", false, ',', '"', true), equalTo(CsvSyntax.OPEN));
-    assertThat(CsvSyntax.quoteState("1,TV 55\" screen,1", false, ',', '"', true), equalTo(CsvSyntax.CLOSED));
+    assertThat(CsvSyntax.quoteState("line\",1", true, ',', '"', true), equalTo(CsvSyntax.QuoteState.CLOSED));
+    assertThat(CsvSyntax.quoteState("line\" ,1", true, ',', '"', true), equalTo(CsvSyntax.QuoteState.CLOSED));
+    assertThat(CsvSyntax.quoteState("line\" ,1", true, ',', '"', false), equalTo(CsvSyntax.QuoteState.CLOSED));
+    assertThat(CsvSyntax.quoteState("line\" x,1", true, ',', '"', false), equalTo(CsvSyntax.QuoteState.BROKEN));
+    assertThat(CsvSyntax.quoteState("57,\"unclosed,1", true, ',', '"', true), equalTo(CsvSyntax.QuoteState.BROKEN));
+    assertThat(CsvSyntax.quoteState("more \"\"quoted\"\" text", true, ',', '"', true), equalTo(CsvSyntax.QuoteState.OPEN));
+    assertThat(CsvSyntax.quoteState("end\",\"b\"c", true, ',', '"', true), equalTo(CsvSyntax.QuoteState.CLOSED)); // c: the parser's
+    assertThat(CsvSyntax.quoteState("7,\"unclosed,1", false, ',', '"', true), equalTo(CsvSyntax.QuoteState.OPEN));
+    assertThat(CsvSyntax.quoteState("1,TV 55\" screen,1", false, ',', '"', true), equalTo(CsvSyntax.QuoteState.CLOSED));
   }
 }

@@ -18,7 +18,7 @@ public class SimplePatternTest {
   private static final String[] COUNTS = {"", "", "", "?", "*", "+", "{0}", "{1}", "{2}", "{3}", "{0,2}", "{1,3}",
       "{2,}", "{0,}", "{4}"};
   /** Characters values are made of: every element's, and some none has. */
-  private static final String ALPHABET = "abcPz-_ 079.{\\:$|+*/AZé\n";
+  private static final String ALPHABET = "abcPz-_ 079.{\\:$|+*/AZé\n\uD83D\uDE00";
 
   /**
    * On random patterns of the simple shape and random values - made by the pattern, then perhaps
