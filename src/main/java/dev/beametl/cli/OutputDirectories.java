@@ -96,15 +96,6 @@ final class OutputDirectories implements AutoCloseable {
    * stops it.
    */
   static void check(PipelineSpec spec, boolean append) {
-    Path sink = Path.of(spec.sink().path()).toAbsolutePath().normalize();
-    Path deadLetters = Path.of(spec.deadLetterPath()).toAbsolutePath().normalize();
-    if (sink.startsWith(deadLetters) || deadLetters.startsWith(sink)) {
-      // Each is the job's own directory: either would hold the other's files as ones it did not write
-      // (the refusal named the dead-letter directory the job had just made, as "foreign").
-      throw new SpecException("deadLetter.path \"" + deadLetters + "\" " + (sink.equals(deadLetters) ? "is"
-          : deadLetters.startsWith(sink) ? "is inside" : "holds") + " the output \"" + sink + "\"; give them "
-          + "separate directories (the default is <sink.path>-dead-letter, beside it)");
-    }
     for (Path dir : of(spec)) {
       if (Files.exists(dir) && !Files.isDirectory(dir)) {
         throw new SpecException("cannot write output \"" + dir + "\": it is a file, not a directory");

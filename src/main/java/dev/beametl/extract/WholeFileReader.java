@@ -375,22 +375,21 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
         if (tookLines) {
           brokenUntil = more == null ? Long.MAX_VALUE : lineNumber + 1;
         }
-        if (tookLines && whole && failure == null) {
-          if (more != null) {
-            taken.add(more);
+        boolean fromMemory = whole && failure == null;
+        if (tookLines && (fromMemory || restarts < MAX_RESTARTS)) {
+          if (fromMemory) {
+            if (more != null) {
+              taken.add(more);
+            }
+            for (int k = taken.size() - 1; k >= 0; k--) {
+              pending.addFirst(taken.get(k));
+            }
+          } else {
+            restarts++;
+            failure = null; // met again, if the data ends short, by the next read
+            pending.clear();
+            readAfterLine(first);
           }
-          for (int k = taken.size() - 1; k >= 0; k--) {
-            pending.addFirst(taken.get(k));
-          }
-          lineNumber = first;
-          recordLength = firstLength;
-          return line.text();
-        }
-        if (tookLines && restarts < MAX_RESTARTS) {
-          restarts++;
-          failure = null; // met again, if the data ends short, by the next read
-          pending.clear();
-          readAfterLine(first);
           lineNumber = first;
           recordLength = firstLength;
           return line.text();

@@ -92,18 +92,9 @@ public final class CsvSyntax {
       }
       if (i < n && text.charAt(i) == quote) {
         quoted.set(cell);
-        i++;
-        while (true) { // to the closing quote ("" is one quote)
-          int q = text.indexOf(quote, i);
-          if (q < 0) {
-            return;
-          }
-          i = q + 1;
-          if (i < n && text.charAt(i) == quote) {
-            i++;
-          } else {
-            break;
-          }
+        i = afterClosingQuote(text, i + 1, quote);
+        if (i < 0) {
+          return;
         }
       }
       int end = text.indexOf(delimiter, i);
@@ -125,19 +116,10 @@ public final class CsvSyntax {
       while (trim && i < n && isSpace(text.charAt(i), delimiter)) {
         i++;
       }
-      if (i < n && text.charAt(i) == quote) { // a quoted value: to its closing quote ("" is one quote)
-        i++;
-        while (true) {
-          int q = text.indexOf(quote, i);
-          if (q < 0) {
-            return -1; // never closed: the parser says so
-          }
-          if (q + 1 < n && text.charAt(q + 1) == quote) {
-            i = q + 2;
-            continue;
-          }
-          i = q + 1;
-          break;
+      if (i < n && text.charAt(i) == quote) { // a quoted value
+        i = afterClosingQuote(text, i + 1, quote);
+        if (i < 0) {
+          return -1; // never closed: the parser says so
         }
         int end = text.indexOf(delimiter, i);
         i = end < 0 ? n + 1 : end + 1; // text after the closing quote: the parser says so
@@ -152,6 +134,24 @@ public final class CsvSyntax {
       i = to + 1;
     }
     return -1;
+  }
+
+  /**
+   * Where a quoted value whose text starts at {@code from} ends: just after its closing quote
+   * ({@code ""} inside is one quote), or -1 when it never closes.
+   */
+  private static int afterClosingQuote(String text, int from, char quote) {
+    for (int i = from; ; ) {
+      int q = text.indexOf(quote, i);
+      if (q < 0) {
+        return -1;
+      }
+      if (q + 1 < text.length() && text.charAt(q + 1) == quote) {
+        i = q + 2;
+      } else {
+        return q + 1;
+      }
+    }
   }
 
   /** What {@link #quoteState} finds at the end of a line. */

@@ -134,8 +134,16 @@ public final class SpecReader {
       Map<String, SpecNode> dl = root.get("deadLetter").mapping(DEAD_LETTER_KEYS);
       if (dl.containsKey("path")) {
         deadLetter = dl.get("path").nonEmptyString();
-        if (normalize(deadLetter).equals(normalize(sink.path()))) {
+        Path dead = Path.of(normalize(deadLetter));
+        Path out = Path.of(normalize(sink.path()));
+        if (dead.equals(out)) {
           throw dl.get("path").error("must differ from sink.path, or bad records would mix with results");
+        }
+        if (dead.startsWith(out) || out.startsWith(dead)) {
+          // Each is the job's own directory: either would hold the other's files as ones it did not
+          // write (a run refused the dead-letter directory it had just made inside its output).
+          throw dl.get("path").error((dead.startsWith(out) ? "is inside" : "holds") + " sink.path \"" + out
+              + "\"; give them separate directories (the default is <sink.path>-dead-letter, beside it)");
         }
       }
       if (dl.containsKey("maxBadRatio")) {

@@ -60,24 +60,6 @@ public class OutputDirectoriesTest {
     return assertThrows(SpecException.class, () -> OutputDirectories.check(spec)).getMessage();
   }
 
-  /**
-   * Dead letters inside the output (or around it) are refused before the run, saying why: the refusal
-   * was that the output held "dl", which this job did not write, after the job had made it itself.
-   */
-  @Test
-  public void deadLettersInsideTheOutputAreRefusedBeforeAnythingIsWritten() {
-    for (String deadLetters : List.of(out().resolve("dl").toString(), tmp.getRoot().toString())) { // equal: the spec says
-      PipelineSpec spec = Specs.parse(String.join("\n",
-          "version: 1",
-          "source: {path: in.csv, format: csv}",
-          "schema: [{name: id, type: long}]",
-          "sink: {format: csv, path: '" + out() + "', ifExists: overwrite}",
-          "deadLetter: {path: '" + deadLetters + "'}", ""), "t", List.of());
-      assertThat(refusal(spec), containsString("give them separate directories"));
-      assertThat(Files.exists(out()), is(false));
-    }
-  }
-
   @Test
   public void anotherToolsFilesAreRefusedEvenWhenTheyLookLikeOurs() throws Exception {
     files(out(), "part-00000-5f3c9e2a-c000.csv");

@@ -194,6 +194,19 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID, "nonsense"), containsString("expected key.path=value"));
   }
 
+  /**
+   * Dead letters inside the output, or around it, are refused with the key, as equal paths are: the
+   * run refused "dl" as a file it did not write, after making it itself (--output=nest --deadLetter=nest/dl).
+   */
+  @Test
+  public void deadLettersAndOutputAreSeparateDirectories() {
+    assertThat(errorOf(VALID, "deadLetter.path=out/x"), containsString("must differ from sink.path"));
+    assertThat(errorOf(VALID, "deadLetter.path=out/x/dl"), containsString("deadLetter.path: is inside"));
+    assertThat(errorOf(VALID, "deadLetter.path=out/x/dl"), containsString("is inside sink.path"));
+    assertThat(errorOf(VALID, "deadLetter.path=out"), containsString("holds sink.path"));
+    assertThat(parse(VALID, "deadLetter.path=out/x-bad").deadLetterPath(), is("out/x-bad"));
+  }
+
   @Test
   public void aPasswordInAnyUrlFormIsRefusedWithoutRepeatingIt() {
     for (String url : List.of("jdbc:mysql://etl:s3cret@db.example:3306/shop", "jdbc:mariadb://etl:s3cret@db/shop",
