@@ -112,18 +112,23 @@ final class DateTimeText {
    * formatter rejects (February 30, hour 24, second 60); any other shape returns null and goes to it.
    */
   static Instant plainIsoTimestamp(String s, ZoneId zone) {
-    int n = s.length();
-    boolean utc = n == 20 && (s.charAt(19) == 'Z' || s.charAt(19) == 'z');
-    if ((n != 19 && !utc) || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':'
-        || "Tt ".indexOf(s.charAt(10)) < 0) {
+    return plainIsoTimestamp(s, 0, s.length(), zone);
+  }
+
+  /** As {@link #plainIsoTimestamp(String, ZoneId)} for {@code s[from, to)}, where it lies (a CSV cell in its record). */
+  static Instant plainIsoTimestamp(String s, int from, int to, ZoneId zone) {
+    int n = to - from;
+    boolean utc = n == 20 && (s.charAt(from + 19) == 'Z' || s.charAt(from + 19) == 'z');
+    if ((n != 19 && !utc) || s.charAt(from + 4) != '-' || s.charAt(from + 7) != '-' || s.charAt(from + 13) != ':'
+        || s.charAt(from + 16) != ':' || "Tt ".indexOf(s.charAt(from + 10)) < 0) {
       return null;
     }
-    int year = digits(s, 0, 4);
-    int month = digits(s, 5, 2);
-    int day = digits(s, 8, 2);
-    int hour = digits(s, 11, 2);
-    int minute = digits(s, 14, 2);
-    int second = digits(s, 17, 2);
+    int year = digits(s, from, 4);
+    int month = digits(s, from + 5, 2);
+    int day = digits(s, from + 8, 2);
+    int hour = digits(s, from + 11, 2);
+    int minute = digits(s, from + 14, 2);
+    int second = digits(s, from + 17, 2);
     if ((year | month | day | hour | minute | second) < 0) {
       return null;
     }

@@ -130,6 +130,20 @@ public final class ValueParser implements Serializable {
           return date;
         }
         break;
+      case TIMESTAMP:
+        if (c.formatter == DateTimeText.ISO_TIMESTAMP) { // without a substring: 20 characters a row
+          Instant instant;
+          try {
+            instant = DateTimeText.plainIsoTimestamp(text, from, to, c.zone);
+          } catch (java.time.DateTimeException e) {
+            instant = null; // no such date or time: the general way words it
+          }
+          if (instant != null && (c.minTemporal == null || !instant.isBefore((Instant) c.minTemporal))
+              && (c.maxTemporal == null || !instant.isAfter((Instant) c.maxTemporal))) {
+            return instant;
+          }
+        }
+        break;
       case CATEGORY:
         if (encodeCategories && c.categoryValues.length <= 16) { // beyond, hashing beats comparing
           for (int k = c.categoryValues.length - 1; k >= 0; k--) { // the last of equal values, as the map keeps

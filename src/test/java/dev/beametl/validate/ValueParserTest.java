@@ -109,7 +109,7 @@ public class ValueParserTest {
     List<String> texts = List.of("2024-01-05T10:00:00", "2024-01-05T10:00:00Z", "2024-01-05t23:59:59z",
         "2024-01-05 00:00:00", "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2024-04-31T00:00:00Z",
         "2024-13-01T00:00:00Z", "2024-00-10T00:00:00Z", "2024-01-05T24:00:00Z", "2024-01-05T10:60:00Z",
-        "2024-01-05T10:00:60Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z");
+        "2024-01-05T10:00:60Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-03-31T02:30:00");
     for (String text : texts) {
       String general = text.endsWith("Z") || text.endsWith("z") ? text.substring(0, 19) + "+00:00" : text + "+00:00";
       Object fast;
@@ -125,6 +125,23 @@ public class ValueParserTest {
         slow = e.kind();
       }
       assertThat(text, fast, equalTo(slow));
+      // Read where it lies in a record, as a CSV cell is, and in a zone with rules and bounds.
+      for (FieldSpec.Builder f : List.of(field("timestamp"), field("timestamp").setZone("Europe/Paris"),
+          field("timestamp").setMinText("2024-01-05T10:00:00Z").setMaxText("2024-02-29T12:00:00Z"))) {
+        Object whole;
+        Object inPlace;
+        try {
+          whole = parse(f, text);
+        } catch (InvalidValue e) {
+          whole = e.kind();
+        }
+        try {
+          inPlace = ValueParser.forField(f.build(), true).parse("x|" + text + "|y", 2, 2 + text.length());
+        } catch (InvalidValue e) {
+          inPlace = e.kind();
+        }
+        assertThat(text + " " + f.build(), inPlace, equalTo(whole));
+      }
     }
     assertThat(DateTimeText.plainIsoTimestamp("2024-01-05T10:00:00+02:00", java.time.ZoneOffset.UTC), is(nullValue()));
     assertThat(DateTimeText.plainIsoTimestamp("2024-1-05T10:00:00Z", java.time.ZoneOffset.UTC), is(nullValue()));
