@@ -86,13 +86,12 @@ public abstract class SourceRecord implements Serializable {
 
   /** A readable position: {@code file@byte 4096}, {@code file:line 12}, or {@code file.parquet:row 12}. */
   public String origin() {
-    if (offset() >= 0) {
-      return file() + "@byte " + offset();
-    }
-    if (line() <= 0) {
-      return file(); // a database row: the file names the table and the row's key
-    }
-    return file() + (file().endsWith(".parquet") ? ":row " : ":line ") + line();
+    return Origins.format(file(), offset(), line());
+  }
+
+  /** {@link #origin()}, to be written out when needed: what a valid row carries (see {@link Origins.Position}). */
+  public Origins.Position position() {
+    return new Origins.Position(file(), offset(), line());
   }
 
   /** Hand-written coder: this type is on the hottest path, so it avoids schema inference. */

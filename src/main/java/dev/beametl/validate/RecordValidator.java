@@ -111,7 +111,7 @@ public final class RecordValidator implements Serializable {
     try {
       List<Object> values = values(record);
       if (origins) {
-        values.add(record.origin());
+        values.add(record.position());
       }
       if (rows == null) {
         rows = Row.withSchema(schema);
