@@ -30,7 +30,10 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -116,8 +119,21 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
           new MetricsCombineFn(metrics, metricsRowSchema), outputSchema());
     }
 
-    PCollection<KV<Row, Row>> keyed = rows
-        .apply("Key by " + String.join(", ", keys), ParDo.of(new Project(keySchema, valueSchema)))
+    // One step keys each row for the metrics and pairs it with each count_distinct's value: a step
+    // per output cost every row a runner's per-element work once more (16M sales rows, JFR).
+    TupleTag<KV<Row, Row>> metricsTag = new TupleTag<>("metrics") {};
+    List<TupleTag<KV<Row, Void>>> pairTags = new ArrayList<>();
+    List<Schema> pairSchemas = new ArrayList<>();
+    for (int i = 0; i < distinct.size(); i++) {
+      pairTags.add(new TupleTag<>("pairs" + i) {});
+      pairSchemas.add(pairSchema(keySchema, in.getField(distinct.get(i).field())));
+    }
+    List<String> distinctFields = new ArrayList<>();
+    distinct.forEach(m -> distinctFields.add(m.field()));
+    PCollectionTuple keyedAll = rows.apply("Key by " + String.join(", ", keys),
+        ParDo.of(new KeyRows(new Project(keySchema, valueSchema), metricsTag, pairSchemas, distinctFields, pairTags))
+            .withOutputTags(metricsTag, TupleTagList.of(new ArrayList<>(pairTags))));
+    PCollection<KV<Row, Row>> keyed = keyedAll.get(metricsTag)
         .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)));
     PCollection<KV<Row, Row>> perKey = keyed
         .apply("Combine metrics per key", Combine.perKey(new MetricsCombineFn(metrics, metricsRowSchema)))
@@ -140,10 +156,8 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setCoder(partialCoder));
     for (int i = 0; i < distinct.size(); i++) {
       MetricSpec m = distinct.get(i);
-      Schema pairSchema = pairSchema(keySchema, in.getField(m.field()));
-      PCollection<KV<Row, Long>> counts = rows
-          .apply("Pair keys with " + m.field() + " for " + m.name(), ParDo.of(new PairWithValue(pairSchema, m.field())))
-          .setCoder(KvCoder.of(RowCoder.of(pairSchema), VoidCoder.of()))
+      PCollection<KV<Row, Long>> counts = keyedAll.get(pairTags.get(i))
+          .setCoder(KvCoder.of(RowCoder.of(pairSchemas.get(i)), VoidCoder.of()))
           .apply("Distinct " + m.field() + " per key for " + m.name(), Count.perKey())
           .apply("Key of each pair for " + m.name(), ParDo.of(new KeyOfPair(keySchema)))
           .setCoder(KvCoder.of(RowCoder.of(keySchema), VoidCoder.of()))
@@ -234,13 +248,17 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
     @ProcessElement
     public void process(@Element Row row, OutputReceiver<KV<Row, Row>> out) {
+      out.output(project(row));
+    }
+
+    KV<Row, Row> project(Row row) {
       if (keyIndex == null) {
         keyIndex = indexes(row.getSchema(), keySchema.getFieldNames());
         valueIndex = indexes(row.getSchema(), valueSchema.getFieldNames());
         keyRows = Row.withSchema(keySchema);
         valueRows = Row.withSchema(valueSchema);
       }
-      out.output(KV.of(select(row, keyRows, keyIndex, keyIndex.length), select(row, valueRows, valueIndex, 0)));
+      return KV.of(select(row, keyRows, keyIndex, keyIndex.length), select(row, valueRows, valueIndex, 0));
     }
 
     static int[] indexes(Schema in, List<String> names) {
@@ -263,31 +281,51 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
   }
 
   /**
-   * A row's (key, value) pair for count_distinct, a category key as its code (as in {@link #keySchema});
-   * rows whose value is null are dropped, as SQL's COUNT(DISTINCT x) ignores nulls.
+   * A row's (key row, value row) for the metrics, and its (key, value) pair row for each
+   * count_distinct, a category key as its code (as in {@link #keySchema}); a pair whose value is
+   * null is left out, as SQL's COUNT(DISTINCT x) ignores nulls.
    */
-  static final class PairWithValue extends DoFn<Row, KV<Row, Void>> {
-    private final Schema pairSchema;
-    private final String valueField;
-    /** Where each of the pair's fields is in the input row. */
-    private transient int[] index;
-    private transient Row.Builder pairs;
+  static final class KeyRows extends DoFn<Row, KV<Row, Row>> {
+    private final Project metrics;
+    private final TupleTag<KV<Row, Row>> metricsTag;
+    private final List<Schema> pairSchemas;
+    private final List<String> distinctFields;
+    private final List<TupleTag<KV<Row, Void>>> pairTags;
+    /** Where each pair's fields are in the input row, its value's last. */
+    private transient int[][] pairIndex;
+    private transient Row.Builder[] pairRows;
 
-    PairWithValue(Schema pairSchema, String valueField) {
-      this.pairSchema = pairSchema;
-      this.valueField = valueField;
+    KeyRows(Project metrics, TupleTag<KV<Row, Row>> metricsTag, List<Schema> pairSchemas,
+        List<String> distinctFields, List<TupleTag<KV<Row, Void>>> pairTags) {
+      this.metrics = metrics;
+      this.metricsTag = metricsTag;
+      this.pairSchemas = pairSchemas;
+      this.distinctFields = distinctFields;
+      this.pairTags = pairTags;
     }
 
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<KV<Row, Void>> out) {
-      if (index == null) {
-        List<String> names = new ArrayList<>(pairSchema.getFieldNames().subList(0, pairSchema.getFieldCount() - 1));
-        names.add(valueField);
-        index = Project.indexes(row.getSchema(), names);
-        pairs = Row.withSchema(pairSchema);
+    public void process(@Element Row row, MultiOutputReceiver out) {
+      out.get(metricsTag).output(metrics.project(row));
+      if (pairTags.isEmpty()) {
+        return;
       }
-      if (row.getValue(index[index.length - 1]) != null) {
-        out.output(KV.of(Project.select(row, pairs, index, index.length - 1), null));
+      if (pairIndex == null) {
+        pairIndex = new int[pairTags.size()][];
+        pairRows = new Row.Builder[pairTags.size()];
+        for (int i = 0; i < pairIndex.length; i++) {
+          Schema pair = pairSchemas.get(i);
+          List<String> names = new ArrayList<>(pair.getFieldNames().subList(0, pair.getFieldCount() - 1));
+          names.add(distinctFields.get(i));
+          pairIndex[i] = Project.indexes(row.getSchema(), names);
+          pairRows[i] = Row.withSchema(pair);
+        }
+      }
+      for (int i = 0; i < pairIndex.length; i++) {
+        int[] index = pairIndex[i];
+        if (row.getValue(index[index.length - 1]) != null) {
+          out.get(pairTags.get(i)).output(KV.of(Project.select(row, pairRows[i], index, index.length - 1), null));
+        }
       }
     }
   }
