@@ -157,6 +157,45 @@ final class CompiledExpression {
     return root == null ? null : new Types(root.samples, c.problem);
   }
 
+  /**
+   * For an expression the compiler leaves to JEXL (a regex match, say), whose type check runs JEXL's
+   * truthy conditions: a condition ({@code && || ! ?:}) that is a field of another type than
+   * boolean, or a number or text literal. Null when there is none.
+   */
+  static @Nullable String nonBooleanCondition(JexlScript script, Schema schema) {
+    try {
+      return GET_TREE == null ? null : nonBooleanCondition((JexlNode) GET_TREE.invoke(script), schema);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return null;
+    }
+  }
+
+  private static @Nullable String nonBooleanCondition(JexlNode n, Schema schema) {
+    boolean all = n instanceof ASTAndNode || n instanceof ASTOrNode || n instanceof ASTNotNode;
+    for (int i = 0; i < n.jjtGetNumChildren(); i++) {
+      JexlNode child = n.jjtGetChild(i);
+      if (all || (n instanceof ASTTernaryNode && i == 0)) {
+        JexlNode c = child;
+        while (c instanceof ASTReferenceExpression && c.jjtGetNumChildren() == 1) {
+          c = c.jjtGetChild(0);
+        }
+        String what = c instanceof ASTNumberLiteral || c instanceof ASTStringLiteral ? "a literal"
+            : c instanceof ASTIdentifier && schema.hasField(((ASTIdentifier) c).getName())
+                && schema.getField(((ASTIdentifier) c).getName()).getType().getTypeName() != Schema.TypeName.BOOLEAN
+                ? "the field " + ((ASTIdentifier) c).getName() : null;
+        if (what != null) {
+          return "a condition (&& || ! ?:) takes a boolean, not " + what + ": compare the value (x != 0, s != '', "
+              + "x != null; for a value in place of null write coalesce(a, b))";
+        }
+      }
+      String inside = nonBooleanCondition(child, schema);
+      if (inside != null) {
+        return inside;
+      }
+    }
+    return null;
+  }
+
   private @Nullable Node root(JexlScript script) {
     if (GET_TREE == null) {
       return null;
@@ -338,9 +377,14 @@ final class CompiledExpression {
     }, List.of(Boolean.TRUE));
   }
 
+  /**
+   * A condition's value ({@code && || ?:}): a boolean, or null (JEXL's null operand). JEXL took 0,
+   * "" and "false" for false, so {@code disc ?: 0.05} made a real discount of 0.00 into 0.05 (a
+   * hostile trial); here any other value fails, so the type check refuses it before the run.
+   */
   private boolean truth(Object v) {
     try {
-      return arithmetic.toBoolean(v);
+      return arithmetic.toBoolean(ExpressionEngine.CodePointArithmetic.booleanOperand(v, "a condition"));
     } catch (RuntimeException e) {
       throw failed("boolean coercion", e);
     }
@@ -348,6 +392,11 @@ final class CompiledExpression {
 
   private Node ternary(JexlNode n) throws Unsupported {
     Node condition = node(n.jjtGetChild(0));
+    if (n.jjtGetNumChildren() == 2 && problem == null
+        && condition.samples.stream().anyMatch(v -> v != null && !(v instanceof Boolean))) {
+      // JEXL's elvis: b where a is null or false, not only null (it took 0 and "" for false).
+      problem = "a ?: b gives b where a is null or false; for a value in place of null write coalesce(a, b)";
+    }
     typeOf("?:", x -> x[0] == null || truth(x[0]), condition.samples);
     if (n.jjtGetNumChildren() == 3) {
       Node then = node(n.jjtGetChild(1));

@@ -39,6 +39,10 @@ public final class ExpressionChecker {
     if (limit != null) {
       return quoted + " " + limit;
     }
+    String hidden = hiddenField(expression, scope.keySet());
+    if (hidden != null) {
+      return quoted + " " + hidden;
+    }
     JexlScript script;
     try {
       script = ExpressionEngine.compile(expression);
@@ -64,6 +68,12 @@ public final class ExpressionChecker {
       if (types != null && types.problem != null) {
         return quoted + " does not type-check: " + types.problem;
       }
+      if (types == null) {
+        String condition = CompiledExpression.nonBooleanCondition(script, schemaOf(scope));
+        if (condition != null) {
+          return quoted + " does not type-check: " + condition;
+        }
+      }
       results = types != null ? types.samples : interpreted(script, scope);
     } catch (JexlException e) {
       return quoted + " does not type-check: " + clean(e);
@@ -86,6 +96,74 @@ public final class ExpressionChecker {
       }
     }
     return null;
+  }
+
+  /** A name as JEXL reads one: letters, digits, _ and $, not starting with a digit. */
+  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+
+  /**
+   * A field the expression names that JEXL reads as something else: one of its own words or
+   * literals ({@code size}, {@code empty}, {@code div}, {@code true}, {@code NaN}), or a function the
+   * expression calls. A hostile trial: with a field {@code size} = 3, {@code size + 1} was read as
+   * {@code size(+1)} and gave 0 on every row; a field {@code true} = false made {@code true ? 1 : 0} 1.
+   */
+  static @Nullable String hiddenField(String expression, java.util.Collection<String> names) {
+    String code = withoutQuotedText(expression);
+    for (String name : names) {
+      if (!IDENTIFIER.matcher(name).matches()) {
+        continue; // not a name to JEXL at all: the parse or the unknown-name check says so
+      }
+      java.util.regex.Matcher mention = java.util.regex.Pattern.compile(
+          "(?<![\\w$.])" + java.util.regex.Pattern.quote(name) + "(?![\\w$])").matcher(code);
+      if (!mention.find()) {
+        continue;
+      }
+      String rename = "rename the field (a schema field keeps its column with column: \"" + name
+          + "\", a lookup's field takes as:)";
+      if (!addressable(name)) {
+        return "names the field \"" + name + "\", but JEXL reads " + name + " as a word of its own (an operator "
+            + "or a literal), never as a field: " + rename;
+      }
+      if (FUNCTIONS.contains(name) && java.util.regex.Pattern.compile(
+          "(?<![\\w$.])" + java.util.regex.Pattern.quote(name) + "\\s*\\(").matcher(code).find()) {
+        return "calls " + name + "(), which the field \"" + name + "\" hides (JEXL calls the field's value): "
+            + rename;
+      }
+    }
+    return null;
+  }
+
+  private static final java.util.Set<String> FUNCTIONS = java.util.Set.of(ExpressionFunctions.NAMES.split(",\\s*"));
+
+  /** Whether JEXL reads {@code name} alone as that variable. */
+  private static boolean addressable(String name) {
+    try {
+      return ExpressionEngine.compile(name).getVariables().equals(java.util.Set.of(List.of(name)));
+    } catch (JexlException e) {
+      return false;
+    }
+  }
+
+  /** The expression with the text inside quotes blanked: a name there is text, not a mention. */
+  private static String withoutQuotedText(String expression) {
+    StringBuilder out = new StringBuilder(expression);
+    char quote = 0;
+    for (int i = 0; i < out.length(); i++) {
+      char c = out.charAt(i);
+      if (quote != 0) {
+        if (c == '\\' && i + 1 < out.length()) {
+          out.setCharAt(i, ' ');
+          out.setCharAt(++i, ' ');
+        } else if (c == quote) {
+          quote = 0;
+        } else {
+          out.setCharAt(i, ' ');
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      }
+    }
+    return out.toString();
   }
 
   /** The limits, checked on the text: its length and how deep its parentheses and calls nest. */

@@ -160,6 +160,24 @@ final class ExpressionEngine {
     }
 
     /**
+     * {@code !} of a boolean only: JEXL took a number as false when 0 and a string as false when
+     * empty or "false", so {@code !qty} was true for 0 (a hostile trial). The conditions of
+     * {@code && || ?:} are held to booleans by the type check ({@link CompiledExpression}).
+     */
+    @Override
+    public Object not(Object value) {
+      return super.not(booleanOperand(value, "!"));
+    }
+
+    static Object booleanOperand(Object value, String what) {
+      if (value == null || value instanceof Boolean) {
+        return value;
+      }
+      throw new IllegalArgumentException(what + " takes a boolean, not " + TypeCoercion.describe(value)
+          + ": compare the value (x != 0, s != '', x != null)");
+    }
+
+    /**
      * {@code -x} without wrapping: JEXL negated the smallest int and long to themselves (a hostile
      * trial: {@code -i > 0} was false for i = -2147483648, and the row silently filtered). As its
      * {@code + - *} do past a type's range, the result widens: to a long, and past a long to a

@@ -48,6 +48,56 @@ public class ExpressionCheckerTest {
     org.junit.Assert.assertThrows(ArithmeticException.class, () -> f.abs(Long.MIN_VALUE));
   }
 
+  /**
+   * A condition is a boolean (a hostile trial): JEXL took 0, "" and "false" for false, so
+   * {@code discount ?: 0.05} made a real discount of 0.000 into 0.05 and {@code !quantity} was true
+   * for 0, with exit 0. Compiled forms, and one left to JEXL's interpreter (a regex match).
+   */
+  @Test
+  public void conditionsMustBeBooleans() {
+    Map<String, FieldType> s = scope();
+    s.put("flag", BOOL);
+    s.put("note", FieldType.of(FieldType.Kind.STRING));
+    assertThat(ExpressionChecker.check("discount ?: 0.05", s, DEC), containsString("coalesce(a, b)"));
+    for (String truthy : new String[] {"!quantity", "note && flag", "flag || quantity", "quantity ? 1 > 0 : false",
+        "(quantity + 1) && flag", "quantity && note =~ 'a.*'", "!(region) || flag", "1 && flag"}) {
+      assertThat(truthy, ExpressionChecker.check(truthy, s, BOOL), containsString("takes a boolean"));
+    }
+    for (String fine : new String[] {"!flag", "flag && quantity > 0", "flag ?: false", "flag ? true : false",
+        "coalesce(discount, 0.05) > 0", "flag && note =~ 'a.*'", "!(note =~ 'a.*')", "(discount ?? 0.05) > 0"}) {
+      assertThat(fine, ExpressionChecker.check(fine, s, BOOL), nullValue());
+    }
+  }
+
+  /**
+   * A field that JEXL reads as one of its own words or literals, or that hides a function the
+   * expression calls, is refused where an expression names it (a hostile trial: a field size = 3
+   * made {@code size + 1} 0 on every row, read as {@code size(+1)}; a field true = false made
+   * {@code true ? 1 : 0} 1). Named only inside quotes, or not at all, it is fine.
+   */
+  @Test
+  public void fieldsThatJexlReadsAsItsOwnWordsAreRefusedWhereNamed() {
+    FieldType integer = FieldType.of(FieldType.Kind.INT);
+    for (String word : new String[] {"size", "empty", "NaN", "true", "false", "null", "div", "mod", "eq", "ne",
+        "and", "or", "not", "new", "var", "return", "function"}) {
+      Map<String, FieldType> s = scope();
+      s.put(word, integer);
+      assertThat(word, ExpressionChecker.check(word + " + 1 > quantity", s, BOOL),
+          containsString("reads " + word + " as a word of its own"));
+      assertThat(word, ExpressionChecker.check("quantity > 1 && note == '" + word + "'",
+          withNote(s), BOOL), nullValue());
+    }
+    Map<String, FieldType> s = scope();
+    s.put("year", integer);
+    assertThat(ExpressionChecker.check("year(ts) > 2020", s, BOOL), containsString("which the field \"year\" hides"));
+    assertThat(ExpressionChecker.check("year > 2020", s, BOOL), nullValue());
+  }
+
+  private static Map<String, FieldType> withNote(Map<String, FieldType> s) {
+    s.put("note", FieldType.of(FieldType.Kind.STRING));
+    return s;
+  }
+
   @Test
   public void acceptsArithmeticFunctionsAndComparisons() {
     assertThat(ExpressionChecker.check("quantity * unit_price * (1 - coalesce(discount, 0))", scope(), DEC), nullValue());
