@@ -36,8 +36,9 @@ final class TransformSection {
 
   static AggregationSpec aggregation(SpecNode node, Scope scope) {
     Map<String, SpecNode> m = node.mapping(AGGREGATE_KEYS);
-    SpecNode groupNode = SpecNode.required(m, "groupBy", node);
-    List<String> groupBy = groupNode.stringList();
+    // Without groupBy (or with groupBy: []), one row of totals, as SQL's SELECT count(*) FROM t.
+    SpecNode groupNode = m.get("groupBy");
+    List<String> groupBy = groupNode == null ? List.of() : groupNode.stringList();
     Set<String> outputNames = new HashSet<>();
     for (int i = 0; i < groupBy.size(); i++) {
       SpecNode key = groupNode.list().get(i);
@@ -55,6 +56,14 @@ final class TransformSection {
       String name = SpecNode.required(mm, "name", item).identifier();
       if (!outputNames.add(name)) {
         throw mm.get("name").error("\"" + name + "\" is already an output column");
+      }
+      for (String other : outputNames) {
+        if (!other.equals(name) && other.equalsIgnoreCase(name)) {
+          // DuckDB, databases and Parquet readers match column names ignoring case: an H2 table
+          // refused the second as a duplicate, DuckDB renamed it X_1 (a hostile trial).
+          throw mm.get("name").error("\"" + name + "\" differs from the output column \"" + other
+              + "\" only in case, and sinks match columns ignoring case: rename it");
+        }
       }
       MetricSpec.Op op = SpecNode.required(mm, "op", item).enumValue(MetricSpec.Op.class);
       String field = null;

@@ -3,6 +3,7 @@ package dev.beametl.spec;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.is;
@@ -133,6 +134,19 @@ public class SpecReaderTest {
         containsString("aggregate.metrics[0].field"));
     assertThat(errorOf(VALID.replace("amount * 2", "amout * 2")),
         containsString("derive[0].expr (line 13): expression \"amout * 2\" names unknown field \"amout\""));
+  }
+
+  /**
+   * Output columns differ in more than case (sinks match them ignoring case: an H2 table refused the
+   * second, DuckDB renamed it); and without a groupBy the aggregate is one row, as the README says.
+   */
+  @Test
+  public void metricNamesDifferInMoreThanCaseAndGroupByMayBeLeftOut() {
+    assertThat(errorOf(VALID.replace("name: n, op: count", "name: TOTAL, op: count")),
+        containsString("\"TOTAL\" differs from the output column \"total\" only in case"));
+    assertThat(errorOf(VALID.replace("name: n, op: count", "name: Region, op: count")),
+        containsString("\"Region\" differs from the output column \"region\" only in case"));
+    assertThat(parse(VALID.replace("  groupBy: [region]\n", "")).aggregation().groupBy(), empty());
   }
 
   @Test
