@@ -77,6 +77,8 @@ public final class ExpressionChecker {
       results = types != null ? types.samples : interpreted(script, scope);
     } catch (JexlException e) {
       return quoted + " does not type-check: " + clean(e);
+    } catch (ArithmeticException e) { // 1e-999999999 added to a decimal: a number too far out
+      return quoted + " cannot be computed: " + e.getMessage() + " (a number in it is too large or too small)";
     } catch (StackOverflowError e) {
       return quoted + " is nested too deeply (at most " + MAX_NESTING + " levels)";
     }

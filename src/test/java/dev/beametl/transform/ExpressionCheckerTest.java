@@ -146,7 +146,18 @@ public class ExpressionCheckerTest {
     // The old check ran the expression on quantity = 7 and refused it for dividing by zero.
     assertThat(ExpressionChecker.check("100 / (quantity - 7)", scope(), FieldType.of(FieldType.Kind.LONG)),
         nullValue());
-    assertThat(ExpressionChecker.check("unit_price / 0", scope(), DEC), nullValue()); // the data's error, at run time
+    // A constant zero divisor, or a constant part that cannot be computed, fails on every row: the
+    // spec's error, refused before the run (a hostile trial: date('2024-02-30') dead-lettered every row).
+    assertThat(ExpressionChecker.check("unit_price / 0", scope(), DEC), containsString("by a constant zero"));
+    assertThat(ExpressionChecker.check("quantity % (2 - 2)", scope(), FieldType.of(FieldType.Kind.LONG)),
+        containsString("by a constant zero"));
+    assertThat(ExpressionChecker.check("day == date('2024-02-30')", scope(), BOOL),
+        containsString("fails whatever the row: date(a string)"));
+    assertThat(ExpressionChecker.check("ts >= timestamp('2024-02-30 00:00:00')", scope(), BOOL),
+        containsString("fails whatever the row"));
+    assertThat(ExpressionChecker.check("unit_price * 1e-999999999 + unit_price", scope(), DEC),
+        containsString("cannot be computed"));
+    assertThat(ExpressionChecker.check("day == date('2024-02-29')", scope(), BOOL), nullValue());
   }
 
   @Test
