@@ -27,7 +27,8 @@ final class DatabaseSection {
       throw m.get("url").error("a JDBC URL starts with jdbc:, e.g. jdbc:postgresql://host:5432/db");
     }
     if (JdbcUrls.hasPassword(url)) { // the URL itself is not repeated: it holds the secret
-      throw m.get("url").error("put no password in the URL (user:password@host, password=..., user/password@); "
+      throw m.get("url").error("put no password in the URL (user:password@host, password=..., sslpassword=..., "
+          + "user/password@, SQL such as an INIT's SET PASSWORD); "
           + "use passwordEnv or passwordFile");
     }
     JdbcSpec.Builder b = JdbcSpec.builder(url);

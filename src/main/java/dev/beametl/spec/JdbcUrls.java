@@ -13,20 +13,29 @@ public final class JdbcUrls {
   private static final Pattern USER_INFO = Pattern.compile("(//[^/@?;&:]*):([^/@]*)@");
   private static final Pattern THIN = Pattern.compile("(:thin:[^/@:]+)/([^@]+)@");
   private static final Pattern PARAM = Pattern.compile("(?i)([?&;:](?:password|passwd|pwd)\\s*=)([^&;]*)");
-  /** A password=... anywhere in a message, URL or not. */
-  private static final Pattern ANY_PARAM = Pattern.compile("(?i)(\\b(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
+  /**
+   * The word anywhere else: a parameter that ends in it (sslpassword=, trustStorePassword=), or SQL
+   * run at connect (H2's INIT=SET PASSWORD '...', which a hostile trial saw reach the run report).
+   */
+  private static final Pattern WORD = Pattern.compile("(?i)(?:password|passwd)\\b|\\bpwd\\b");
+  /** A password=... anywhere in a message, URL or not (also sslpassword=...). */
+  private static final Pattern ANY_PARAM = Pattern.compile("(?i)(\\b\\w*(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
+  /** SQL's PASSWORD 'secret'. */
+  private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bpassword\\s+')([^']*)'");
 
   private JdbcUrls() {}
 
   /** Whether {@code url} holds a password in any of the forms drivers read. */
   public static boolean hasPassword(String url) {
-    return USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find();
+    return USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find()
+        || WORD.matcher(url).find();
   }
 
   /** {@code text} with every password a JDBC URL in it could carry replaced by {@code ***}. */
   public static String scrub(String text) {
     String s = USER_INFO.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ":***@"));
     s = THIN.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "/***@"));
+    s = SQL_PASSWORD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***'"));
     return ANY_PARAM.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***"));
   }
 

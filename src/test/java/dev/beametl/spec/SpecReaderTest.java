@@ -225,8 +225,10 @@ public class SpecReaderTest {
   public void aPasswordInAnyUrlFormIsRefusedWithoutRepeatingIt() {
     for (String url : List.of("jdbc:mysql://etl:s3cret@db.example:3306/shop", "jdbc:mariadb://etl:s3cret@db/shop",
         "jdbc:postgresql://db/shop?user=etl&password=s3cret", "jdbc:sqlserver://db;user=etl;password=s3cret",
-        "jdbc:oracle:thin:etl/s3cret@db:1521/shop", "jdbc:h2:mem:x;PASSWORD=s3cret", "jdbc:mysql://db/shop?pwd=s3cret")) {
-      String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url + "', table: t}}\n"
+        "jdbc:oracle:thin:etl/s3cret@db:1521/shop", "jdbc:h2:mem:x;PASSWORD=s3cret", "jdbc:mysql://db/shop?pwd=s3cret",
+        "jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3cret'", "jdbc:postgresql://db/shop?sslpassword=s3cret",
+        "jdbc:mysql://db/shop?trustCertificateKeyStorePassword=s3cret")) {
+      String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
       assertThat(url, msg, containsString("put no password in the URL"));
@@ -234,6 +236,11 @@ public class SpecReaderTest {
     }
     assertThat(JdbcUrls.scrub("failed for jdbc:mysql://etl:s3cret@db/x and password=s3cret"),
         is("failed for jdbc:mysql://etl:***@db/x and password=***"));
+    assertThat(JdbcUrls.scrub("jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3cret' and ?sslpassword=s3cret"),
+        is("jdbc:h2:/tmp/db;INIT=SET PASSWORD '***' and ?sslpassword=***"));
+    for (String fine : List.of("jdbc:h2:/home/mypwdstore/db", "jdbc:postgresql://db/passwords_app")) {
+      assertThat(fine, JdbcUrls.hasPassword(fine), is(false));
+    }
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
   }
 
