@@ -98,7 +98,12 @@ public final class EtlJob {
       PipelineOptionsFactory.register(EtlOptions.class);
       options = PipelineOptionsFactory.fromArgs(line.beamArgs).withValidation().as(EtlOptions.class);
     } catch (IllegalArgumentException e) {
-      err.println("beam-etl: " + firstLine(e.getMessage()) + " (see --help)");
+      err.println("beam-etl: " + flagProblem(firstLine(e.getMessage()), line.beamArgs) + " (see --help)");
+      return USAGE;
+    }
+    if (options.getProgressSeconds() < 0) {
+      err.println("beam-etl: --progressSeconds=" + options.getProgressSeconds() + ": give seconds between progress "
+          + "lines, or 0 for none (see --help)");
       return USAGE;
     }
     FlinkSettings.useFlinkUnlessGiven(options, line.flagNames());
@@ -111,6 +116,37 @@ public final class EtlJob {
       }
     }
     return run(options, out, err, line.all, line.sets, callerDir);
+  }
+
+  /**
+   * Beam's words for a bad flag, in the command line's: "Class interface ...EtlOptions missing a
+   * property named 'outptu'. Did you mean 'output'?" names a Java class, and "expected one element
+   * but was: <a, b>" no flag at all (a hostile trial).
+   */
+  static String flagProblem(String message, String[] args) {
+    java.util.regex.Matcher unknown = java.util.regex.Pattern.compile("missing a property named '([^']+)'\\.?(.*)")
+        .matcher(message);
+    if (unknown.find()) {
+      return "unknown flag --" + unknown.group(1) + "." + unknown.group(2).replaceAll("'([^']+)'", "--$1");
+    }
+    if (message.startsWith("expected one element but was")) {
+      Map<String, Integer> given = new java.util.TreeMap<>();
+      for (String a : args) {
+        if (a.startsWith("--")) {
+          given.merge(a.substring(2).split("=", 2)[0], 1, Integer::sum);
+        }
+      }
+      List<String> twice = new ArrayList<>();
+      given.forEach((name, n) -> {
+        if (n > 1) {
+          twice.add("--" + name);
+        }
+      });
+      if (!twice.isEmpty()) {
+        return String.join(", ", twice) + " given more than once: give each flag once";
+      }
+    }
+    return message;
   }
 
   /** {@code replay}'s arguments as the job's: {@code --from=DIR} is {@code --replayFrom=DIR}; null without it. */

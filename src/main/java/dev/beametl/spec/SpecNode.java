@@ -146,7 +146,8 @@ final class SpecNode {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw error("\"" + string() + "\" is not a whole number");
+      throw error("\"" + string() + "\"" + (string().trim().matches("[+-]?\\d+")
+          ? " is out of range; allowed " + min + " to " + max : " is not a whole number"));
     }
   }
 

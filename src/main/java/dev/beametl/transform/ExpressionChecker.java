@@ -83,7 +83,7 @@ public final class ExpressionChecker {
       return quoted + " is nested too deeply (at most " + MAX_NESTING + " levels)";
     }
     if (results.stream().allMatch(java.util.Objects::isNull)) {
-      return quoted + " gives null for non-null inputs";
+      return quoted + " gives null for non-null inputs (a function of a type it does not take, e.g. hour() of a date, or null itself)";
     }
     for (Object sample : results) {
       if (sample == null) {

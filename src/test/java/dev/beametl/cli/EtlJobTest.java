@@ -73,8 +73,16 @@ public class EtlJobTest {
   public void unknownFlagIsAUsageError() {
     Run r = new Run("--pipeline=pipelines/sales-by-product.yaml", "--outptu=x");
     assertThat(r.code, is(EtlJob.USAGE));
-    assertThat(r.err, containsString("outptu"));
+    assertThat(r.err, containsString("unknown flag --outptu. Did you mean --output?"));
+    assertThat(r.err, not(containsString("EtlOptions")));
     assertThat(r.err.lines().count(), is(1L));
+    // A flag twice is named (Beam said "expected one element but was: <a, b>"), and so is a bad value.
+    Run twice = new Run("--pipeline=pipelines/sales-by-product.yaml", "--output=a", "--output=b", "--dryRun");
+    assertThat(twice.code, is(EtlJob.USAGE));
+    assertThat(twice.err, containsString("--output given more than once"));
+    Run negative = new Run("--pipeline=pipelines/sales-by-product.yaml", "--progressSeconds=-5", "--dryRun");
+    assertThat(negative.code, is(EtlJob.USAGE));
+    assertThat(negative.err, containsString("--progressSeconds=-5"));
   }
 
   @Test
