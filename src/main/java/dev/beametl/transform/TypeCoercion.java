@@ -38,7 +38,11 @@ final class TypeCoercion {
         return exactLong(v, type);
       case DOUBLE:
         if (v instanceof Number) {
-          return ((Number) v).doubleValue();
+          double x = ((Number) v).doubleValue();
+          if (!Double.isFinite(x)) { // as a double read from the input: 1e200 * 1e200 is no number here
+            throw new OutOfRange(x + " is not a finite double");
+          }
+          return x;
         }
         break;
       case DECIMAL:

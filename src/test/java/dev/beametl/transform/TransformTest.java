@@ -209,4 +209,24 @@ public class TransformTest {
             "spread: variable 'q' is null in derive[1] (spread)");
     p.run();
   }
+
+  /**
+   * A derived double is finite, as a double read from the input is (a hostile trial: d * d gave
+   * Infinity in the output): an overflow is the row's dead letter.
+   */
+  @Test
+  public void aDerivedDoubleThatOverflowsIsADeadLetter() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: huge, type: double, expr: 'coalesce(x, 0.5) * 1e300 * (q == 3 ? 1e300 : 1)'}",
+        ""));
+    PAssert.that(out.get(Transform.BAD).apply("reasons", MapElements.into(TypeDescriptors.strings())
+        .via((BadRecord b) -> b.origin() + " " + b.field() + ": " + b.reason())))
+        .containsInAnyOrder("x.csv@byte 100 huge: Infinity is not a finite double in derive[0] (huge)");
+    PAssert.that(out.get(Transform.RESULT)).satisfies(rows -> {
+      org.hamcrest.MatcherAssert.assertThat(rows, org.hamcrest.Matchers.iterableWithSize(4));
+      return null;
+    });
+    p.run();
+  }
 }
