@@ -451,8 +451,10 @@ public final class EtlJob {
       throw new SpecException("--resumeFrom: cannot list the output: " + e.getMessage());
     }
     if (inPlace != null) {
-      throw new SpecException("--resumeFrom: " + inPlace + " is in place already: the stopped run had begun renaming "
-          + "its files, and its checkpoint names temporary files that are gone. Run again without --resumeFrom");
+      // Also after a run that finished: its output is whole, and a checkpoint, if one is left, is older.
+      throw new SpecException("--resumeFrom: " + inPlace + " is in place already: the run finished, or a stopped "
+          + "run had begun renaming its files, and either way no checkpoint resumes exactly onto them. Run again "
+          + "without --resumeFrom");
     }
   }
 
