@@ -12,15 +12,11 @@ public final class JdbcUrls {
   /** user:secret@ after //; user/secret@ in Oracle's thin form; password=, pwd=, passwd= parameters. */
   private static final Pattern USER_INFO = Pattern.compile("(//[^/@?;&:]*):([^/@]*)@");
   private static final Pattern THIN = Pattern.compile("(:thin:[^/@:]+)/([^@]+)@");
-  private static final Pattern PARAM = Pattern.compile("(?i)([?&;:](?:password|passwd|pwd)\\s*=)([^&;]*)");
-  /**
-   * The word anywhere else: a parameter that ends in it (sslpassword=, trustStorePassword=), or SQL
-   * run at connect (H2's INIT=SET PASSWORD '...', which a hostile trial saw reach the run report).
-   */
-  private static final Pattern WORD = Pattern.compile("(?i)(?:password|passwd)\\b|\\bpwd\\b");
+  /** A parameter whose key ends in password, passwd or pwd (password=, sslpassword=, trustStorePassword=). */
+  private static final Pattern PARAM = Pattern.compile("(?i)([?&;:]\\w*(?:password|passwd|pwd)\\s*=)([^&;]*)");
   /** A password=... anywhere in a message, URL or not (also sslpassword=...). */
   private static final Pattern ANY_PARAM = Pattern.compile("(?i)(\\b\\w*(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
-  /** SQL's PASSWORD 'secret'. */
+  /** SQL's PASSWORD 'secret': run at connect by H2's INIT=SET PASSWORD '...' (it reached a run report, a hostile trial). */
   private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bpassword\\s+')([^']*)'");
 
   private JdbcUrls() {}
@@ -28,7 +24,7 @@ public final class JdbcUrls {
   /** Whether {@code url} holds a password in any of the forms drivers read. */
   public static boolean hasPassword(String url) {
     return USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find()
-        || WORD.matcher(url).find();
+        || SQL_PASSWORD.matcher(url).find();
   }
 
   /** {@code text} with every password a JDBC URL in it could carry replaced by {@code ***}. */

@@ -110,7 +110,7 @@ public final class ExpressionChecker {
    * {@code size(+1)} and gave 0 on every row; a field {@code true} = false made {@code true ? 1 : 0} 1.
    */
   static @Nullable String hiddenField(String expression, java.util.Collection<String> names) {
-    String code = withoutQuotedText(expression);
+    String code = codeOnly(expression);
     for (String name : names) {
       if (!IDENTIFIER.matcher(name).matches()) {
         continue; // not a name to JEXL at all: the parse or the unknown-name check says so
@@ -146,23 +146,37 @@ public final class ExpressionChecker {
     }
   }
 
-  /** The expression with the text inside quotes blanked: a name there is text, not a mention. */
-  private static String withoutQuotedText(String expression) {
+  /**
+   * The expression with the text inside quotes and comments ({@code //}, {@code ##} to the line's
+   * end, and between slash-star and star-slash) blanked: a name there is no mention.
+   */
+  private static String codeOnly(String expression) {
     StringBuilder out = new StringBuilder(expression);
     char quote = 0;
     for (int i = 0; i < out.length(); i++) {
       char c = out.charAt(i);
+      char next = i + 1 < out.length() ? out.charAt(i + 1) : 0;
       if (quote != 0) {
-        if (c == '\\' && i + 1 < out.length()) {
-          out.setCharAt(i, ' ');
-          out.setCharAt(++i, ' ');
+        if (c == '\\' && next != 0) {
+          out.setCharAt(i++, ' ');
         } else if (c == quote) {
           quote = 0;
-        } else {
-          out.setCharAt(i, ' ');
+          continue;
         }
+        out.setCharAt(i, ' ');
       } else if (c == '\'' || c == '"') {
         quote = c;
+      } else if ((c == '/' && next == '/') || (c == '#' && next == '#')) {
+        for (; i < out.length() && out.charAt(i) != '\n'; i++) {
+          out.setCharAt(i, ' ');
+        }
+      } else if (c == '/' && next == '*') {
+        int end = out.indexOf("*/", i + 2);
+        end = end < 0 ? out.length() : end + 2;
+        for (; i < end; i++) {
+          out.setCharAt(i, ' ');
+        }
+        i--;
       }
     }
     return out.toString();

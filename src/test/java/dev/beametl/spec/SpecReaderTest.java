@@ -238,7 +238,9 @@ public class SpecReaderTest {
         is("failed for jdbc:mysql://etl:***@db/x and password=***"));
     assertThat(JdbcUrls.scrub("jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3cret' and ?sslpassword=s3cret"),
         is("jdbc:h2:/tmp/db;INIT=SET PASSWORD '***' and ?sslpassword=***"));
-    for (String fine : List.of("jdbc:h2:/home/mypwdstore/db", "jdbc:postgresql://db/passwords_app")) {
+    for (String fine : List.of("jdbc:h2:/home/mypwdstore/db", "jdbc:postgresql://db/passwords_app",
+        "jdbc:postgresql://db/pwd", "jdbc:postgresql://pwd.corp.example:5432/user_password",
+        "jdbc:postgresql://db/shop?options=-c%20search_path=Password", "jdbc:postgresql://db/x?passwordless=true")) {
       assertThat(fine, JdbcUrls.hasPassword(fine), is(false));
     }
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));

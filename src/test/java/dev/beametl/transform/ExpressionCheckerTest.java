@@ -86,11 +86,20 @@ public class ExpressionCheckerTest {
           containsString("reads " + word + " as a word of its own"));
       assertThat(word, ExpressionChecker.check("quantity > 1 && note == '" + word + "'",
           withNote(s), BOOL), nullValue());
+      assertThat(word, ExpressionChecker.check("quantity > 1 // " + word + "\n && quantity < 9 /* " + word + " */ ## "
+          + word, s, BOOL), nullValue()); // comments are no mention either
+      assertThat(word, ExpressionChecker.check(word + "X > 1 || x_" + word + " > 1", withX(s, word), BOOL), nullValue());
     }
     Map<String, FieldType> s = scope();
     s.put("year", integer);
     assertThat(ExpressionChecker.check("year(ts) > 2020", s, BOOL), containsString("which the field \"year\" hides"));
     assertThat(ExpressionChecker.check("year > 2020", s, BOOL), nullValue());
+  }
+
+  private static Map<String, FieldType> withX(Map<String, FieldType> s, String word) {
+    s.put(word + "X", FieldType.of(FieldType.Kind.INT));
+    s.put("x_" + word, FieldType.of(FieldType.Kind.INT));
+    return s;
   }
 
   private static Map<String, FieldType> withNote(Map<String, FieldType> s) {
