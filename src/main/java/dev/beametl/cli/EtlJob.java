@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -101,11 +103,6 @@ public final class EtlJob {
       err.println("beam-etl: " + flagProblem(firstLine(e.getMessage()), line.beamArgs) + " (see --help)");
       return USAGE;
     }
-    if (options.getProgressSeconds() < 0) {
-      err.println("beam-etl: --progressSeconds=" + options.getProgressSeconds() + ": give seconds between progress "
-          + "lines, or 0 for none (see --help)");
-      return USAGE;
-    }
     FlinkSettings.useFlinkUnlessGiven(options, line.flagNames());
     if (FlinkSettings.isFlink(options)) {
       try {
@@ -124,26 +121,29 @@ public final class EtlJob {
    * but was: <a, b>" no flag at all (a hostile trial).
    */
   static String flagProblem(String message, String[] args) {
-    java.util.regex.Matcher unknown = java.util.regex.Pattern.compile("missing a property named '([^']+)'\\.?(.*)")
-        .matcher(message);
+    Matcher unknown = Pattern.compile("missing a property named '([^']+)'\\.?(.*)").matcher(message);
     if (unknown.find()) {
-      return "unknown flag --" + unknown.group(1) + "." + unknown.group(2).replaceAll("'([^']+)'", "--$1");
+      String hint = unknown.group(2).replaceAll("'([^']+)'", "--$1"); // Did you mean 'output'?
+      Matcher list = Pattern.compile("\\[([^\\]]*)\\]").matcher(hint); // Did you mean one of [a, b]?
+      if (list.find()) {
+        hint = hint.substring(0, list.start()) + "--" + list.group(1).replace(", ", ", --")
+            + hint.substring(list.end());
+      }
+      return "unknown flag --" + unknown.group(1) + "." + hint;
     }
-    if (message.startsWith("expected one element but was")) {
-      Map<String, Integer> given = new java.util.TreeMap<>();
+    Matcher repeated = Pattern.compile("expected one element but was: <(.*)>").matcher(message);
+    if (repeated.find()) {
+      Map<String, List<String>> given = new LinkedHashMap<>();
       for (String a : args) {
         if (a.startsWith("--")) {
-          given.merge(a.substring(2).split("=", 2)[0], 1, Integer::sum);
+          String[] nameValue = a.substring(2).split("=", 2);
+          given.computeIfAbsent(nameValue[0], k -> new ArrayList<>()).add(nameValue.length > 1 ? nameValue[1] : "true");
         }
       }
-      List<String> twice = new ArrayList<>();
-      given.forEach((name, n) -> {
-        if (n > 1) {
-          twice.add("--" + name);
+      for (Map.Entry<String, List<String>> flag : given.entrySet()) { // the one whose values Beam lists
+        if (flag.getValue().size() > 1 && String.join(", ", flag.getValue()).equals(repeated.group(1))) {
+          return "--" + flag.getKey() + " given more than once: give it once";
         }
-      });
-      if (!twice.isEmpty()) {
-        return String.join(", ", twice) + " given more than once: give each flag once";
       }
     }
     return message;
@@ -204,6 +204,10 @@ public final class EtlJob {
     String runId = UUID.randomUUID().toString().substring(0, 8);
     SqlNames.startRun(!options.isDryRun()); // a warm runner's JVM runs many jobs; a dry run creates no database
     try {
+      if (options.getProgressSeconds() < 0) {
+        throw new SpecException("--progressSeconds=" + options.getProgressSeconds() + ": give the seconds between "
+            + "progress lines, or 0 for none");
+      }
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);
       inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());

@@ -93,7 +93,7 @@ public final class Origins {
     }
   }
 
-  /** The origin field's type: a {@link Position}, encoded as its text (a database row's, or a decoded one's, is that text). */
+  /** The origin field's type: a {@link Position}, encoded as its text (a decoded one holds just that text). */
   static final Schema.LogicalType<Position, String> TYPE = new OriginType();
 
   private static final class OriginType implements Schema.LogicalType<Position, String> {

@@ -13,11 +13,12 @@ public final class JdbcUrls {
   private static final Pattern USER_INFO = Pattern.compile("(//[^/@?;&:]*):([^/@]*)@");
   private static final Pattern THIN = Pattern.compile("(:thin:[^/@:]+)/([^@]+)@");
   /** A parameter whose key ends in password, passwd or pwd (password=, sslpassword=, trustStorePassword=). */
-  private static final Pattern PARAM = Pattern.compile("(?i)([?&;:]\\w*(?:password|passwd|pwd)\\s*=)([^&;]*)");
+  private static final Pattern PARAM = Pattern.compile("(?i)([?&;:][\\w.\\-]*(?:password|passwd|pwd)\\s*=)([^&;]*)");
   /** A password=... anywhere in a message, URL or not (also sslpassword=...). */
-  private static final Pattern ANY_PARAM = Pattern.compile("(?i)(\\b\\w*(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
-  /** SQL's PASSWORD 'secret': run at connect by H2's INIT=SET PASSWORD '...' (it reached a run report, a hostile trial). */
-  private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bpassword\\s+')([^']*)'");
+  private static final Pattern ANY_PARAM = Pattern.compile(
+      "(?i)(\\b[\\w.\\-]*(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
+  /** SQL's PASSWORD 'secret' (a quote in it doubled), run at connect by H2's INIT=SET PASSWORD '...'. */
+  private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bpassword\\s+')((?:[^']|'')*)'");
 
   private JdbcUrls() {}
 

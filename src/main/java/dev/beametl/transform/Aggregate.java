@@ -121,11 +121,12 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
     // One step keys each row for the metrics and pairs it with each count_distinct's value: a step
     // per output cost every row a runner's per-element work once more (16M sales rows, JFR).
-    TupleTag<KV<Row, Row>> metricsTag = new TupleTag<>("metrics") {};
+    // Plain tags, not anonymous subclasses: one made here would hold this Aggregate, and the DoFn with it.
+    TupleTag<KV<Row, Row>> metricsTag = new TupleTag<>("metrics");
     List<TupleTag<KV<Row, Void>>> pairTags = new ArrayList<>();
     List<Schema> pairSchemas = new ArrayList<>();
     for (int i = 0; i < distinct.size(); i++) {
-      pairTags.add(new TupleTag<>("pairs" + i) {});
+      pairTags.add(new TupleTag<>("pairs" + i));
       pairSchemas.add(pairSchema(keySchema, in.getField(distinct.get(i).field())));
     }
     List<String> distinctFields = new ArrayList<>();

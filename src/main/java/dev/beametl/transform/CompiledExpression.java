@@ -90,10 +90,13 @@ final class CompiledExpression {
     /** One sample per type of result; a null sample: the result may be only null. */
     final List<Object> samples;
     final @Nullable String problem;
+    /** The result, when it is the same for every row (literals only); else null. */
+    final @Nullable Object constant;
 
-    Types(List<Object> samples, @Nullable String problem) {
+    Types(List<Object> samples, @Nullable String problem, @Nullable Object constant) {
       this.samples = samples;
       this.problem = problem;
+      this.constant = constant;
     }
   }
 
@@ -154,46 +157,18 @@ final class CompiledExpression {
   static @Nullable Types typeCheck(JexlScript script, Schema schema) {
     CompiledExpression c = new CompiledExpression(schema, ExpressionEngine.get().getArithmetic());
     Node root = c.root(script);
-    return root == null ? null : new Types(root.samples, c.problem);
-  }
-
-  /**
-   * For an expression the compiler leaves to JEXL (a regex match, say), whose type check runs JEXL's
-   * truthy conditions: a condition ({@code && || ! ?:}) that is a field of another type than
-   * boolean, or a number or text literal. Null when there is none.
-   */
-  static @Nullable String nonBooleanCondition(JexlScript script, Schema schema) {
-    try {
-      return GET_TREE == null ? null : nonBooleanCondition((JexlNode) GET_TREE.invoke(script), schema);
-    } catch (ReflectiveOperationException | ClassCastException e) {
+    if (root == null) {
       return null;
     }
-  }
-
-  private static @Nullable String nonBooleanCondition(JexlNode n, Schema schema) {
-    boolean all = n instanceof ASTAndNode || n instanceof ASTOrNode || n instanceof ASTNotNode;
-    for (int i = 0; i < n.jjtGetNumChildren(); i++) {
-      JexlNode child = n.jjtGetChild(i);
-      if (all || (n instanceof ASTTernaryNode && i == 0)) {
-        JexlNode c = child;
-        while (c instanceof ASTReferenceExpression && c.jjtGetNumChildren() == 1) {
-          c = c.jjtGetChild(0);
-        }
-        String what = c instanceof ASTNumberLiteral || c instanceof ASTStringLiteral ? "a literal"
-            : c instanceof ASTIdentifier && schema.hasField(((ASTIdentifier) c).getName())
-                && schema.getField(((ASTIdentifier) c).getName()).getType().getTypeName() != Schema.TypeName.BOOLEAN
-                ? "the field " + ((ASTIdentifier) c).getName() : null;
-        if (what != null) {
-          return "a condition (&& || ! ?:) takes a boolean, not " + what + ": compare the value (x != 0, s != '', "
-              + "x != null; for a value in place of null write coalesce(a, b))";
-        }
-      }
-      String inside = nonBooleanCondition(child, schema);
-      if (inside != null) {
-        return inside;
+    Object constant = null;
+    if (root.constant) {
+      try {
+        constant = root.eval.eval(new Object[0]);
+      } catch (RuntimeException e) {
+        // a constant that fails: c.problem says so already
       }
     }
-    return null;
+    return new Types(root.samples, c.problem, constant);
   }
 
   private @Nullable Node root(JexlScript script) {
@@ -248,7 +223,9 @@ final class CompiledExpression {
       Object v = node.eval.eval(new Object[0]);
       return new Node(values -> v, node.samples, node.mayBeNull, true);
     } catch (RuntimeException e) {
-      if (problem == null) {
+      // A null operand is not a failure where ?? or ?: take it as null: (null + 1) ?? 0 is 0.
+      boolean nullOperand = e instanceof EvaluationException && ((EvaluationException) e).nullOperand();
+      if (problem == null && !nullOperand) {
         problem = "a part of it fails whatever the row: " + e.getMessage();
       }
       return node;
@@ -381,14 +358,10 @@ final class CompiledExpression {
     }, List.of(Boolean.TRUE));
   }
 
-  /**
-   * A condition's value ({@code && || ?:}): a boolean, or null (JEXL's null operand). JEXL took 0,
-   * "" and "false" for false, so {@code disc ?: 0.05} made a real discount of 0.00 into 0.05 (a
-   * hostile trial); here any other value fails, so the type check refuses it before the run.
-   */
+  /** A condition's value ({@code && || ?:}): a boolean; null is JEXL's null operand, anything else an error. */
   private boolean truth(Object v) {
     try {
-      return arithmetic.toBoolean(ExpressionEngine.CodePointArithmetic.booleanOperand(v, "a condition"));
+      return arithmetic.toBoolean(v); // a boolean, or the error (ExpressionEngine.CodePointArithmetic)
     } catch (RuntimeException e) {
       throw failed("boolean coercion", e);
     }

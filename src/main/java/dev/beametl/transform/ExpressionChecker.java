@@ -63,27 +63,32 @@ public final class ExpressionChecker {
       }
     }
     List<Object> results;
+    CompiledExpression.Types types;
     try {
-      CompiledExpression.Types types = CompiledExpression.typeCheck(script, schemaOf(scope));
+      types = CompiledExpression.typeCheck(script, schemaOf(scope));
       if (types != null && types.problem != null) {
         return quoted + " does not type-check: " + types.problem;
-      }
-      if (types == null) {
-        String condition = CompiledExpression.nonBooleanCondition(script, schemaOf(scope));
-        if (condition != null) {
-          return quoted + " does not type-check: " + condition;
-        }
       }
       results = types != null ? types.samples : interpreted(script, scope);
     } catch (JexlException e) {
       return quoted + " does not type-check: " + clean(e);
+    } catch (IllegalArgumentException e) { // JEXL's interpreter passes its arithmetic's own errors on as they are
+      return quoted + " does not type-check: " + e.getMessage();
     } catch (ArithmeticException e) { // 1e-999999999 added to a decimal: a number too far out
       return quoted + " cannot be computed: " + e.getMessage() + " (a number in it is too large or too small)";
     } catch (StackOverflowError e) {
       return quoted + " is nested too deeply (at most " + MAX_NESTING + " levels)";
     }
     if (results.stream().allMatch(java.util.Objects::isNull)) {
-      return quoted + " gives null for non-null inputs (a function of a type it does not take, e.g. hour() of a date, or null itself)";
+      return quoted + " gives null for non-null inputs (a function of a type it does not take, e.g. hour() of a "
+          + "date, or null itself)";
+    }
+    if (types != null && types.constant != null) {
+      try {
+        TypeCoercion.to(expected, types.constant);
+      } catch (IllegalArgumentException | ArithmeticException e) { // 1e300 * 1e300 as a double: every row's dead letter
+        return quoted + " is " + types.constant + " whatever the row: " + e.getMessage();
+      }
     }
     for (Object sample : results) {
       if (sample == null) {

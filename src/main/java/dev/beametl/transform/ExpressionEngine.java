@@ -156,20 +156,28 @@ final class ExpressionEngine {
     @Override
     public boolean equals(Object left, Object right) {
       sameTemporalKind(left, right, "==");
+      if (left != null && right != null && (left instanceof Boolean || right instanceof Boolean)) {
+        return super.toBoolean(left) == super.toBoolean(right); // JEXL's coercion, as before: flag == 'true'
+      }
       return super.equals(left, right);
     }
 
     /**
-     * {@code !} of a boolean only: JEXL took a number as false when 0 and a string as false when
-     * empty or "false", so {@code !qty} was true for 0 (a hostile trial). The conditions of
-     * {@code && || ?:} are held to booleans by the type check ({@link CompiledExpression}).
+     * A condition ({@code && || ?:}, JEXL's {@code !}) is a boolean, compiled or interpreted alike:
+     * JEXL took 0, "" and "false" for false, so {@code disc ?: 0.05} made a real discount of 0.00
+     * into 0.05. The type check meets the error on its samples, before the run.
      */
+    @Override
+    public boolean toBoolean(Object value) {
+      return super.toBoolean(booleanOperand(value, "a condition"));
+    }
+
     @Override
     public Object not(Object value) {
       return super.not(booleanOperand(value, "!"));
     }
 
-    static Object booleanOperand(Object value, String what) {
+    private static Object booleanOperand(Object value, String what) {
       if (value == null || value instanceof Boolean) {
         return value;
       }

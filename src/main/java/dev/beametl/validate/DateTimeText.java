@@ -115,7 +115,7 @@ final class DateTimeText {
     return plainIsoTimestamp(s, 0, s.length(), zone);
   }
 
-  /** As {@link #plainIsoTimestamp(String, ZoneId)} for {@code s[from, to)}, where it lies (a CSV cell in its record). */
+  /** As {@link #plainIsoTimestamp(String, ZoneId)}, for {@code s[from, to)}: a CSV cell where it lies. */
   static Instant plainIsoTimestamp(String s, int from, int to, ZoneId zone) {
     int n = to - from;
     boolean utc = n == 20 && (s.charAt(from + 19) == 'Z' || s.charAt(from + 19) == 'z');

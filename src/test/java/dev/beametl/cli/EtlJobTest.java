@@ -80,6 +80,13 @@ public class EtlJobTest {
     Run twice = new Run("--pipeline=pipelines/sales-by-product.yaml", "--output=a", "--output=b", "--dryRun");
     assertThat(twice.code, is(EtlJob.USAGE));
     assertThat(twice.err, containsString("--output given more than once"));
+    assertThat(EtlJob.flagProblem("Class interface x.EtlOptions missing a property named 'outpt'. Did you mean one "
+        + "of [output, outputs]?", new String[0]), is("unknown flag --outpt. Did you mean one of [--output, --outputs]?"
+        .replace("[", "").replace("]", "")));
+    // A flag Beam lets repeat is not the one named; the one whose values Beam lists is.
+    assertThat(EtlJob.flagProblem("expected one element but was: <a, b>",
+        new String[] {"--experiments=x", "--experiments=y", "--output=a", "--output=b"}),
+        is("--output given more than once: give it once"));
     Run negative = new Run("--pipeline=pipelines/sales-by-product.yaml", "--progressSeconds=-5", "--dryRun");
     assertThat(negative.code, is(EtlJob.USAGE));
     assertThat(negative.err, containsString("--progressSeconds=-5"));

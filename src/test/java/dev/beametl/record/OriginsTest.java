@@ -44,6 +44,11 @@ public class OriginsTest {
       Row decoded = CoderUtils.clone(RowCoder.of(schema), row);
       assertThat(Origins.of(decoded), is(record.origin()));
       assertThat(decoded, equalTo(row));
+      assertThat(decoded.hashCode(), is(row.hashCode()));
+      Object position = row.getValue(1);
+      Object decodedPosition = decoded.getValue(1);
+      assertThat(decodedPosition, equalTo(position));
+      assertThat(decodedPosition.hashCode(), is(position.hashCode()));
     }
     assertThat(List.of(SourceRecord.of("dir/a.csv", 4096, 0, "1", null, false).origin(),
         SourceRecord.of("a.csv.gz", -1, 12, "1", null, false).origin(),

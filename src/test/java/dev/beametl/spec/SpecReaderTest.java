@@ -121,6 +121,9 @@ public class SpecReaderTest {
   @Test
   public void missingRequiredKeys() {
     assertThat(errorOf(VALID.replace("version: 1\n", "")), containsString("version (line 1): required key is missing"));
+    assertThat(errorOf(VALID.replace("version: 1\n", "version: 99999999999999999999999\n")),
+        containsString("\"99999999999999999999999\" is out of range"));
+    assertThat(errorOf(VALID.replace("version: 1\n", "version: 1.5\n")), containsString("is not a whole number"));
     assertThat(errorOf(VALID.replace("  path: data/*.csv\n", "")), containsString("source.path"));
     assertThat(errorOf(VALID.replace("type: category, values: [EU, NA]", "type: category")),
         containsString("a category field needs values"));
@@ -227,7 +230,8 @@ public class SpecReaderTest {
         "jdbc:postgresql://db/shop?user=etl&password=s3cret", "jdbc:sqlserver://db;user=etl;password=s3cret",
         "jdbc:oracle:thin:etl/s3cret@db:1521/shop", "jdbc:h2:mem:x;PASSWORD=s3cret", "jdbc:mysql://db/shop?pwd=s3cret",
         "jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3cret'", "jdbc:postgresql://db/shop?sslpassword=s3cret",
-        "jdbc:mysql://db/shop?trustCertificateKeyStorePassword=s3cret")) {
+        "jdbc:mysql://db/shop?trustCertificateKeyStorePassword=s3cret",
+        "jdbc:postgresql://db/shop?javax.net.ssl.keyStorePassword=s3cret")) {
       String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
@@ -236,8 +240,9 @@ public class SpecReaderTest {
     }
     assertThat(JdbcUrls.scrub("failed for jdbc:mysql://etl:s3cret@db/x and password=s3cret"),
         is("failed for jdbc:mysql://etl:***@db/x and password=***"));
-    assertThat(JdbcUrls.scrub("jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3cret' and ?sslpassword=s3cret"),
+    assertThat(JdbcUrls.scrub("jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3''cret' and ?sslpassword=s3cret"),
         is("jdbc:h2:/tmp/db;INIT=SET PASSWORD '***' and ?sslpassword=***"));
+    assertThat(JdbcUrls.scrub("?oracle.net.wallet_password=s3cret"), is("?oracle.net.wallet_password=***"));
     for (String fine : List.of("jdbc:h2:/home/mypwdstore/db", "jdbc:postgresql://db/passwords_app",
         "jdbc:postgresql://db/pwd", "jdbc:postgresql://pwd.corp.example:5432/user_password",
         "jdbc:postgresql://db/shop?options=-c%20search_path=Password", "jdbc:postgresql://db/x?passwordless=true")) {

@@ -65,7 +65,8 @@ public class CompiledExpressionTest {
       "region == 'EU'", "region != 'NA'", "b && i > 0", "b || i > 0", "!b", "!(i > 0)", "i > 0 && d > 0",
       "i > 0 || s == 'x'", "ts == null", "dt == null", "s < 'x'", "s > '\uFFFD'", "s <= s", "s >= 'eu'",
       // null handling: ternary, elvis, ??, coalesce
-      "i > 0 ? d : 0", "b ?: (i > 0)", "i ?? -1", "d ?? 0", "(i + 1) ?? 0", "(i > 2) ? 'big' : 'small'",
+      "i > 0 ? d : 0", "i ?: 5", "b ?: (i > 0)", "i && b", "s || b", "i ?? -1", "d ?? 0", "(i + 1) ?? 0",
+      "(i > 2) ? 'big' : 'small'",
       "coalesce(i, l, 0)", "coalesce(d3, d)", "coalesce()", "coalesce(s, '-')", "-(i)", "(i) + 1",
       "(i + 1) > 0 ? 1 : 2", "(-i) ?? 5", "!b ? 1 : 2", "b ? 1 : 2", "(s == null) ? 0 : length(s)",
       // functions on dates

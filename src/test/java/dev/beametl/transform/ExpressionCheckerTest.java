@@ -60,11 +60,13 @@ public class ExpressionCheckerTest {
     s.put("note", FieldType.of(FieldType.Kind.STRING));
     assertThat(ExpressionChecker.check("discount ?: 0.05", s, DEC), containsString("coalesce(a, b)"));
     for (String truthy : new String[] {"!quantity", "note && flag", "flag || quantity", "quantity ? 1 > 0 : false",
-        "(quantity + 1) && flag", "quantity && note =~ 'a.*'", "!(region) || flag", "1 && flag"}) {
+        "(quantity + 1) && flag", "quantity && note =~ 'a.*'", "!(region) || flag", "1 && flag",
+        "(quantity - 1) && note =~ 'a.*'", "(quantity - 1) ?: (note =~ 'a.*')"}) {
       assertThat(truthy, ExpressionChecker.check(truthy, s, BOOL), containsString("takes a boolean"));
     }
     for (String fine : new String[] {"!flag", "flag && quantity > 0", "flag ?: false", "flag ? true : false",
-        "coalesce(discount, 0.05) > 0", "flag && note =~ 'a.*'", "!(note =~ 'a.*')", "(discount ?? 0.05) > 0"}) {
+        "coalesce(discount, 0.05) > 0", "flag && note =~ 'a.*'", "!(note =~ 'a.*')", "(discount ?? 0.05) > 0",
+        "flag == 'true'", "flag != 1"}) {
       assertThat(fine, ExpressionChecker.check(fine, s, BOOL), nullValue());
     }
   }
@@ -88,7 +90,8 @@ public class ExpressionCheckerTest {
           withNote(s), BOOL), nullValue());
       assertThat(word, ExpressionChecker.check("quantity > 1 // " + word + "\n && quantity < 9 /* " + word + " */ ## "
           + word, s, BOOL), nullValue()); // comments are no mention either
-      assertThat(word, ExpressionChecker.check(word + "X > 1 || x_" + word + " > 1", withX(s, word), BOOL), nullValue());
+      assertThat(word, ExpressionChecker.check(word + "X > 1 || x_" + word + " > 1", withX(s, word), BOOL),
+          nullValue());
     }
     Map<String, FieldType> s = scope();
     s.put("year", integer);
@@ -167,6 +170,12 @@ public class ExpressionCheckerTest {
     assertThat(ExpressionChecker.check("unit_price * 1e-999999999 + unit_price", scope(), DEC),
         containsString("cannot be computed"));
     assertThat(ExpressionChecker.check("day == date('2024-02-29')", scope(), BOOL), nullValue());
+    assertThat(ExpressionChecker.check("1e300d * 1e300d", scope(), FieldType.of(FieldType.Kind.DOUBLE)),
+        containsString("is Infinity whatever the row"));
+    assertThat(ExpressionChecker.check("2147483647 + 1", scope(), FieldType.of(FieldType.Kind.INT)),
+        containsString("whatever the row"));
+    assertThat(ExpressionChecker.check("(null + 1) ?? quantity", scope(), FieldType.of(FieldType.Kind.LONG)),
+        nullValue()); // a null operand that ?? takes as null is no failure
   }
 
   @Test
