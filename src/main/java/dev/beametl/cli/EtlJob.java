@@ -137,7 +137,8 @@ public final class EtlJob {
       for (String a : args) {
         if (a.startsWith("--")) {
           String[] nameValue = a.substring(2).split("=", 2);
-          given.computeIfAbsent(nameValue[0], k -> new ArrayList<>()).add(nameValue.length > 1 ? nameValue[1] : "true");
+          given.computeIfAbsent(nameValue[0], k -> new ArrayList<>())
+              .add(nameValue.length > 1 ? nameValue[1] : "true");
         }
       }
       for (Map.Entry<String, List<String>> flag : given.entrySet()) { // the one whose values Beam lists

@@ -121,7 +121,8 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
     // One step keys each row for the metrics and pairs it with each count_distinct's value: a step
     // per output cost every row a runner's per-element work once more (16M sales rows, JFR).
-    // Plain tags, not anonymous subclasses: one made here would hold this Aggregate, and the DoFn with it.
+    // Plain tags, not anonymous subclasses: one made here would hold this Aggregate, and the DoFn
+    // with it.
     TupleTag<KV<Row, Row>> metricsTag = new TupleTag<>("metrics");
     List<TupleTag<KV<Row, Void>>> pairTags = new ArrayList<>();
     List<Schema> pairSchemas = new ArrayList<>();
@@ -132,7 +133,8 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     List<String> distinctFields = new ArrayList<>();
     distinct.forEach(m -> distinctFields.add(m.field()));
     PCollectionTuple keyedAll = rows.apply("Key by " + String.join(", ", keys),
-        ParDo.of(new KeyRows(new Project(keySchema, valueSchema), metricsTag, pairSchemas, distinctFields, pairTags))
+        ParDo.of(new KeyRows(new Project(keySchema, valueSchema), metricsTag, pairSchemas, distinctFields,
+                pairTags))
             .withOutputTags(metricsTag, TupleTagList.of(new ArrayList<>(pairTags))));
     PCollection<KV<Row, Row>> keyed = keyedAll.get(metricsTag)
         .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)));

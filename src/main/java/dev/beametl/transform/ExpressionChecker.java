@@ -2,8 +2,12 @@ package dev.beametl.transform;
 
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.commons.jexl3.JexlArithmetic;
@@ -27,8 +31,8 @@ public final class ExpressionChecker {
   public static final int MAX_NESTING = 100;
 
   /** The ternary JEXL misreads: {@code c ? amount : coalesce(x, 0)} is parsed as a namespace call. */
-  private static final java.util.regex.Pattern NAMESPACE_CALL =
-      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\s*:\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\(");
+  private static final Pattern NAMESPACE_CALL =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*\\s*:\\s*[A-Za-z_][A-Za-z0-9_]*\\s*\\(");
 
   private ExpressionChecker() {}
 
@@ -106,7 +110,7 @@ public final class ExpressionChecker {
   }
 
   /** A name as JEXL reads one: letters, digits, _ and $, not starting with a digit. */
-  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
 
   /**
    * A field the expression names that JEXL reads as something else: one of its own words or
@@ -114,14 +118,14 @@ public final class ExpressionChecker {
    * expression calls. A hostile trial: with a field {@code size} = 3, {@code size + 1} was read as
    * {@code size(+1)} and gave 0 on every row; a field {@code true} = false made {@code true ? 1 : 0} 1.
    */
-  static @Nullable String hiddenField(String expression, java.util.Collection<String> names) {
+  static @Nullable String hiddenField(String expression, Collection<String> names) {
     String code = codeOnly(expression);
     for (String name : names) {
       if (!IDENTIFIER.matcher(name).matches()) {
         continue; // not a name to JEXL at all: the parse or the unknown-name check says so
       }
-      java.util.regex.Matcher mention = java.util.regex.Pattern.compile(
-          "(?<![\\w$.])" + java.util.regex.Pattern.quote(name) + "(?![\\w$])").matcher(code);
+      Matcher mention = Pattern.compile(
+          "(?<![\\w$.])" + Pattern.quote(name) + "(?![\\w$])").matcher(code);
       if (!mention.find()) {
         continue;
       }
@@ -131,8 +135,8 @@ public final class ExpressionChecker {
         return "names the field \"" + name + "\", but JEXL reads " + name + " as a word of its own (an operator "
             + "or a literal), never as a field: " + rename;
       }
-      if (FUNCTIONS.contains(name) && java.util.regex.Pattern.compile(
-          "(?<![\\w$.])" + java.util.regex.Pattern.quote(name) + "\\s*\\(").matcher(code).find()) {
+      if (FUNCTIONS.contains(name) && Pattern.compile(
+          "(?<![\\w$.])" + Pattern.quote(name) + "\\s*\\(").matcher(code).find()) {
         return "calls " + name + "(), which the field \"" + name + "\" hides (JEXL calls the field's value): "
             + rename;
       }
@@ -140,12 +144,12 @@ public final class ExpressionChecker {
     return null;
   }
 
-  private static final java.util.Set<String> FUNCTIONS = java.util.Set.of(ExpressionFunctions.NAMES.split(",\\s*"));
+  private static final Set<String> FUNCTIONS = Set.of(ExpressionFunctions.NAMES.split(",\\s*"));
 
   /** Whether JEXL reads {@code name} alone as that variable. */
   private static boolean addressable(String name) {
     try {
-      return ExpressionEngine.compile(name).getVariables().equals(java.util.Set.of(List.of(name)));
+      return ExpressionEngine.compile(name).getVariables().equals(Set.of(List.of(name)));
     } catch (JexlException e) {
       return false;
     }
