@@ -414,7 +414,7 @@ public final class EtlJob {
     }
     Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
     if (options.isResumable()) {
-      FlinkSettings.removeResumedCheckpoints(options);
+      FlinkSettings.removeCheckpoints(options);
     }
     return OK;
   }

@@ -255,13 +255,31 @@ public final class FlinkSettings {
     }
   }
 
-  /** After a resumed run succeeded, the stopped run's checkpoints have served and are removed. */
-  public static void removeResumedCheckpoints(RunnerOptions options) throws IOException {
-    String from = options.as(FlinkPipelineOptions.class).getSavepointPath();
-    if (from == null) {
-      return;
+  /**
+   * After a resumable run succeeded, the checkpoints it resumed from have served, and so have its
+   * own: Flink discards those as the job finishes, but once left one behind (a CI run), which the
+   * next --resumeFrom=latest would have met beside a stopped run's. Under the directory this job
+   * chose for its spec and input, every checkpoint is of a run with this output, which is now
+   * whole (two such runs at once are refused by the output's lock); a storage path of the caller's
+   * keeps all but the one resumed from.
+   */
+  public static void removeCheckpoints(RunnerOptions options) throws IOException {
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    String from = flink.getSavepointPath();
+    if (from != null) {
+      Path resumed = Path.of(java.net.URI.create(from)).getParent();
+      if (Files.exists(resumed)) {
+        MoreFiles.deleteRecursively(resumed, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
     }
-    MoreFiles.deleteRecursively(Path.of(java.net.URI.create(from)).getParent(), RecursiveDeleteOption.ALLOW_INSECURE);
+    String storage = flink.getStateBackendStoragePath();
+    java.net.URI uri = storage == null ? null : java.net.URI.create(storage);
+    if (uri != null && "file".equals(uri.getScheme())) {
+      Path own = Path.of(uri);
+      if (own.startsWith(Path.of(options.getCheckpointDir()).toAbsolutePath()) && Files.isDirectory(own)) {
+        MoreFiles.deleteRecursively(own, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+    }
   }
 
   /**

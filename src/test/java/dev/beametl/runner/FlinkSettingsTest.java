@@ -100,4 +100,35 @@ public class FlinkSettingsTest {
     String confDir = options.as(FlinkPipelineOptions.class).getFlinkConfDir();
     return Files.readAllLines(Path.of(confDir, "config.yaml"));
   }
+
+  /**
+   * After a resumable run succeeded, its own checkpoints go with the ones it resumed from, under the
+   * directory it chose for its spec and input: a CI run once found the resumed run's own left behind.
+   * Under a storage path of the caller's, only the resumed one goes.
+   */
+  @Test
+  public void aSucceededRunRemovesTheCheckpointsItResumedFromAndItsOwn() throws Exception {
+    Path root = tmp.newFolder("chk").toPath();
+    Path key = root.resolve("pipe/0123abcd");
+    Path resumed = Files.createDirectories(key.resolve("jobA/chk-3"));
+    Files.writeString(resumed.resolve("_metadata"), "x");
+    Files.writeString(Files.createDirectories(key.resolve("jobC/chk-5")).resolve("_metadata"), "x");
+    RunnerOptions options = PipelineOptionsFactory.create().as(RunnerOptions.class);
+    options.setCheckpointDir(root.toString());
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    flink.setSavepointPath(resumed.toUri().toString());
+    flink.setStateBackendStoragePath(key.toUri().toString());
+    FlinkSettings.removeCheckpoints(options);
+    assertThat(Files.exists(key), equalTo(false));
+
+    Path elsewhere = tmp.newFolder("own-storage").toPath();
+    Path again = Files.createDirectories(elsewhere.resolve("jobA/chk-3"));
+    Files.writeString(again.resolve("_metadata"), "x");
+    Files.writeString(Files.createDirectories(elsewhere.resolve("jobC/chk-5")).resolve("_metadata"), "x");
+    flink.setSavepointPath(again.toUri().toString());
+    flink.setStateBackendStoragePath(elsewhere.toUri().toString());
+    FlinkSettings.removeCheckpoints(options);
+    assertThat(Files.exists(elsewhere.resolve("jobA")), equalTo(false));
+    assertThat(Files.exists(elsewhere.resolve("jobC/chk-5/_metadata")), equalTo(true));
+  }
 }
