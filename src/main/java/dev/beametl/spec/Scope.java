@@ -40,18 +40,29 @@ final class Scope {
     if (name.equals(ORIGIN)) {
       throw node.error("\"" + ORIGIN + "\" is reserved: rows carry their origin under that name; rename the field");
     }
-    for (String declared : fields.keySet()) {
-      if (declared.equals(name)) {
-        throw node.error("field \"" + name + "\" is declared twice");
-      }
-      if (declared.equalsIgnoreCase(name)) {
-        // Columns, JSON keys and database tables match names ignoring case, as SQL does: a file's "Id"
-        // fed both "id" and "ID" once, and a sink's columns so named collide.
-        throw node.error("field \"" + name + "\" differs from \"" + declared + "\" only in case, and columns are "
-            + "matched ignoring case: rename it" + String.format(rename.how, name));
-      }
+    if (fields.containsKey(name)) {
+      throw node.error("field \"" + name + "\" is declared twice");
+    }
+    String declared = sameIgnoringCase(fields.keySet(), name);
+    if (declared != null) {
+      throw node.error("field \"" + name + "\" differs from \"" + declared + "\" only in case, and columns are "
+          + "matched ignoring case: rename it" + String.format(rename.how, name));
     }
     fields.put(name, type);
+  }
+
+  /**
+   * The one of {@code names} that differs from {@code name} only in case, or null. Columns, JSON keys
+   * and database tables match names ignoring case, as SQL does: a file's "Id" fed both "id" and "ID"
+   * once, a sink's columns so named collide (an H2 table refused the second, DuckDB renamed it X_1).
+   */
+  static String sameIgnoringCase(Iterable<String> names, String name) {
+    for (String other : names) {
+      if (!other.equals(name) && other.equalsIgnoreCase(name)) {
+        return other;
+      }
+    }
+    return null;
   }
 
   FieldType known(SpecNode node, String name) {

@@ -57,13 +57,10 @@ final class TransformSection {
       if (!outputNames.add(name)) {
         throw mm.get("name").error("\"" + name + "\" is already an output column");
       }
-      for (String other : outputNames) {
-        if (!other.equals(name) && other.equalsIgnoreCase(name)) {
-          // DuckDB, databases and Parquet readers match column names ignoring case: an H2 table
-          // refused the second as a duplicate, DuckDB renamed it X_1 (a hostile trial).
-          throw mm.get("name").error("\"" + name + "\" differs from the output column \"" + other
-              + "\" only in case, and sinks match columns ignoring case: rename it");
-        }
+      String other = Scope.sameIgnoringCase(outputNames, name);
+      if (other != null) {
+        throw mm.get("name").error("\"" + name + "\" differs from the output column \"" + other
+            + "\" only in case, and sinks match columns ignoring case: rename it");
       }
       MetricSpec.Op op = SpecNode.required(mm, "op", item).enumValue(MetricSpec.Op.class);
       String field = null;

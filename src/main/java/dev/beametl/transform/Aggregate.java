@@ -133,8 +133,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     List<String> distinctFields = new ArrayList<>();
     distinct.forEach(m -> distinctFields.add(m.field()));
     PCollectionTuple keyedAll = rows.apply("Key by " + String.join(", ", keys),
-        ParDo.of(new KeyRows(new Project(keySchema, valueSchema), metricsTag, pairSchemas, distinctFields,
-                pairTags))
+        ParDo.of(new KeyRows(keySchema, valueSchema, metricsTag, pairSchemas, distinctFields, pairTags))
             .withOutputTags(metricsTag, TupleTagList.of(new ArrayList<>(pairTags))));
     PCollection<KV<Row, Row>> keyed = keyedAll.get(metricsTag)
         .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)));
@@ -235,36 +234,70 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     return b.build();
   }
 
-  /** Splits a row into (key row, value row). */
-  static final class Project extends DoFn<Row, KV<Row, Row>> {
+  /**
+   * A row's (key row, value row) for the metrics, and its (key, value) pair row for each
+   * count_distinct, a category key as its code (as in {@link #keySchema}); a pair whose value is
+   * null is left out, as SQL's COUNT(DISTINCT x) ignores nulls.
+   */
+  static final class KeyRows extends DoFn<Row, KV<Row, Row>> {
     private final Schema keySchema;
     private final Schema valueSchema;
+    private final TupleTag<KV<Row, Row>> metricsTag;
+    private final List<Schema> pairSchemas;
+    private final List<String> distinctFields;
+    private final List<TupleTag<KV<Row, Void>>> pairTags;
+    /** Where the key's, the value's and each pair's fields are in the input row (a pair's value last). */
     private transient int[] keyIndex;
     private transient int[] valueIndex;
+    private transient int[][] pairIndex;
     private transient Row.Builder keyRows;
     private transient Row.Builder valueRows;
+    private transient Row.Builder[] pairRows;
 
-    Project(Schema keySchema, Schema valueSchema) {
+    KeyRows(Schema keySchema, Schema valueSchema, TupleTag<KV<Row, Row>> metricsTag, List<Schema> pairSchemas,
+        List<String> distinctFields, List<TupleTag<KV<Row, Void>>> pairTags) {
       this.keySchema = keySchema;
       this.valueSchema = valueSchema;
+      this.metricsTag = metricsTag;
+      this.pairSchemas = pairSchemas;
+      this.distinctFields = distinctFields;
+      this.pairTags = pairTags;
+    }
+
+    /** (key row, value row) only, on {@code metricsTag}: the naive aggregation's keying. */
+    static KeyRows metricsOnly(Schema keySchema, Schema valueSchema, TupleTag<KV<Row, Row>> metricsTag) {
+      return new KeyRows(keySchema, valueSchema, metricsTag, List.of(), List.of(), List.of());
     }
 
     @ProcessElement
-    public void process(@Element Row row, OutputReceiver<KV<Row, Row>> out) {
-      out.output(project(row));
-    }
-
-    KV<Row, Row> project(Row row) {
+    public void process(@Element Row row, MultiOutputReceiver out) {
       if (keyIndex == null) {
-        keyIndex = indexes(row.getSchema(), keySchema.getFieldNames());
-        valueIndex = indexes(row.getSchema(), valueSchema.getFieldNames());
+        Schema in = row.getSchema();
+        keyIndex = indexes(in, keySchema.getFieldNames());
+        valueIndex = indexes(in, valueSchema.getFieldNames());
         keyRows = Row.withSchema(keySchema);
         valueRows = Row.withSchema(valueSchema);
+        pairIndex = new int[pairTags.size()][];
+        pairRows = new Row.Builder[pairTags.size()];
+        for (int i = 0; i < pairIndex.length; i++) {
+          Schema pair = pairSchemas.get(i);
+          List<String> names = new ArrayList<>(pair.getFieldNames().subList(0, pair.getFieldCount() - 1));
+          names.add(distinctFields.get(i));
+          pairIndex[i] = indexes(in, names);
+          pairRows[i] = Row.withSchema(pair);
+        }
       }
-      return KV.of(select(row, keyRows, keyIndex, keyIndex.length), select(row, valueRows, valueIndex, 0));
+      out.get(metricsTag).output(
+          KV.of(select(row, keyRows, keyIndex, keyIndex.length), select(row, valueRows, valueIndex, 0)));
+      for (int i = 0; i < pairIndex.length; i++) {
+        int[] index = pairIndex[i];
+        if (row.getValue(index[index.length - 1]) != null) {
+          out.get(pairTags.get(i)).output(KV.of(select(row, pairRows[i], index, index.length - 1), null));
+        }
+      }
     }
 
-    static int[] indexes(Schema in, List<String> names) {
+    private static int[] indexes(Schema in, List<String> names) {
       return names.stream().mapToInt(in::indexOf).toArray();
     }
 
@@ -273,63 +306,13 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
      * category as its code. attachValues leaves a builder empty, so one serves every row (a builder
      * per row was a tenth of the bytes a row allocated).
      */
-    static Row select(Row row, Row.Builder rows, int[] index, int coded) {
+    private static Row select(Row row, Row.Builder rows, int[] index, int coded) {
       Object[] values = new Object[index.length];
       for (int i = 0; i < values.length; i++) {
         Object v = row.getValue(index[i]);
         values[i] = i < coded && v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
       }
       return rows.attachValues(Arrays.asList(values));
-    }
-  }
-
-  /**
-   * A row's (key row, value row) for the metrics, and its (key, value) pair row for each
-   * count_distinct, a category key as its code (as in {@link #keySchema}); a pair whose value is
-   * null is left out, as SQL's COUNT(DISTINCT x) ignores nulls.
-   */
-  static final class KeyRows extends DoFn<Row, KV<Row, Row>> {
-    private final Project metrics;
-    private final TupleTag<KV<Row, Row>> metricsTag;
-    private final List<Schema> pairSchemas;
-    private final List<String> distinctFields;
-    private final List<TupleTag<KV<Row, Void>>> pairTags;
-    /** Where each pair's fields are in the input row, its value's last. */
-    private transient int[][] pairIndex;
-    private transient Row.Builder[] pairRows;
-
-    KeyRows(Project metrics, TupleTag<KV<Row, Row>> metricsTag, List<Schema> pairSchemas,
-        List<String> distinctFields, List<TupleTag<KV<Row, Void>>> pairTags) {
-      this.metrics = metrics;
-      this.metricsTag = metricsTag;
-      this.pairSchemas = pairSchemas;
-      this.distinctFields = distinctFields;
-      this.pairTags = pairTags;
-    }
-
-    @ProcessElement
-    public void process(@Element Row row, MultiOutputReceiver out) {
-      out.get(metricsTag).output(metrics.project(row));
-      if (pairTags.isEmpty()) {
-        return;
-      }
-      if (pairIndex == null) {
-        pairIndex = new int[pairTags.size()][];
-        pairRows = new Row.Builder[pairTags.size()];
-        for (int i = 0; i < pairIndex.length; i++) {
-          Schema pair = pairSchemas.get(i);
-          List<String> names = new ArrayList<>(pair.getFieldNames().subList(0, pair.getFieldCount() - 1));
-          names.add(distinctFields.get(i));
-          pairIndex[i] = Project.indexes(row.getSchema(), names);
-          pairRows[i] = Row.withSchema(pair);
-        }
-      }
-      for (int i = 0; i < pairIndex.length; i++) {
-        int[] index = pairIndex[i];
-        if (row.getValue(index[index.length - 1]) != null) {
-          out.get(pairTags.get(i)).output(KV.of(Project.select(row, pairRows[i], index, index.length - 1), null));
-        }
-      }
     }
   }
 

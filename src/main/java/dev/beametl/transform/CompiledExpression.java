@@ -160,15 +160,8 @@ final class CompiledExpression {
     if (root == null) {
       return null;
     }
-    Object constant = null;
-    if (root.constant) {
-      try {
-        constant = root.eval.eval(new Object[0]);
-      } catch (RuntimeException e) {
-        // a constant that fails: c.problem says so already
-      }
-    }
-    return new Types(root.samples, c.problem, constant);
+    // A constant node is a literal or a folded value (one that failed to fold is no constant): it cannot throw.
+    return new Types(root.samples, c.problem, root.constant ? root.eval.eval(new Object[0]) : null);
   }
 
   private @Nullable Node root(JexlScript script) {

@@ -14,6 +14,8 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Benchmark only ({@code --aggregation=groupByKey}): the anti-pattern {@link Aggregate} exists to
@@ -35,8 +37,11 @@ final class NaiveAggregation {
     int[] distinctIndex = distinct.stream().mapToInt(m -> valueSchema.indexOf(m.field())).toArray();
     List<String> distinctNames = new ArrayList<>();
     distinct.forEach(m -> distinctNames.add(m.name()));
+    TupleTag<KV<Row, Row>> keyed = new TupleTag<>("keyed");
     return rows
-        .apply("Key every row (naive)", ParDo.of(new Aggregate.Project(keySchema, valueSchema)))
+        .apply("Key every row (naive)", ParDo.of(Aggregate.KeyRows.metricsOnly(keySchema, valueSchema, keyed))
+            .withOutputTags(keyed, TupleTagList.empty()))
+        .get(keyed)
         .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)))
         .apply("Group every row by key (naive)", GroupByKey.create())
         .apply("Loop over each group (naive)",

@@ -125,8 +125,7 @@ public final class ValueParser implements Serializable {
         break;
       case DATE:
         LocalDate date = c.fixedDate == null ? null : c.fixedDate.parse(text, from, to);
-        if (date != null && (c.minTemporal == null || date.compareTo((LocalDate) c.minTemporal) >= 0)
-            && (c.maxTemporal == null || date.compareTo((LocalDate) c.maxTemporal) <= 0)) {
+        if (date != null && withinBounds(c, date)) {
           return date;
         }
         break;
@@ -138,8 +137,7 @@ public final class ValueParser implements Serializable {
           } catch (java.time.DateTimeException e) {
             instant = null; // no such date or time: the general way words it
           }
-          if (instant != null && (c.minTemporal == null || !instant.isBefore((Instant) c.minTemporal))
-              && (c.maxTemporal == null || !instant.isAfter((Instant) c.maxTemporal))) {
+          if (instant != null && withinBounds(c, instant)) {
             return instant;
           }
         }
@@ -158,6 +156,13 @@ public final class ValueParser implements Serializable {
         break;
     }
     return parseGenerally(from == 0 && to == text.length() ? text : text.substring(from, to));
+  }
+
+  /** Whether a date or timestamp lies within the field's min and max (the fast paths' test; checkTemporal words a miss). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static boolean withinBounds(Compiled c, Comparable v) {
+    return (c.minTemporal == null || v.compareTo(c.minTemporal) >= 0)
+        && (c.maxTemporal == null || v.compareTo(c.maxTemporal) <= 0);
   }
 
   /** A date or timestamp parsed elsewhere (a replayed row's ISO-8601 value), checked against the field's bounds. */
