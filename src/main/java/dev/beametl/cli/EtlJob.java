@@ -414,7 +414,12 @@ public final class EtlJob {
     }
     Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
     if (options.isResumable()) {
-      FlinkSettings.removeCheckpoints(options);
+      try {
+        FlinkSettings.removeCheckpoints(options);
+      } catch (IOException e) { // the output is whole: a checkpoint left over costs disk, not the run
+        err.println("beam-etl: the run succeeded, but its checkpoints could not all be removed (" + e.getMessage()
+            + "); remove them by hand: a later --resumeFrom=latest would find them");
+      }
     }
     return OK;
   }

@@ -6,6 +6,7 @@ import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -261,7 +262,9 @@ public final class FlinkSettings {
    * next --resumeFrom=latest would have met beside a stopped run's. Under the directory this job
    * chose for its spec and input, every checkpoint is of a run with this output, which is now
    * whole (two such runs at once are refused by the output's lock); a storage path of the caller's
-   * keeps all but the one resumed from.
+   * keeps all but the one resumed from. Flink may still be discarding the job's last checkpoint
+   * there as this runs (its cleaner goes on after the job's result is out: a plain delete that met
+   * it failed a finished run in CI), so files already gone are passed over and the walk repeated.
    */
   public static void removeCheckpoints(RunnerOptions options) throws IOException {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
@@ -276,8 +279,28 @@ public final class FlinkSettings {
     java.net.URI uri = storage == null ? null : java.net.URI.create(storage);
     if (uri != null && "file".equals(uri.getScheme())) {
       Path own = Path.of(uri);
-      if (own.startsWith(Path.of(options.getCheckpointDir()).toAbsolutePath()) && Files.isDirectory(own)) {
-        MoreFiles.deleteRecursively(own, RecursiveDeleteOption.ALLOW_INSECURE);
+      if (own.startsWith(Path.of(options.getCheckpointDir()).toAbsolutePath())) {
+        deleteWhileFlinkCleans(own);
+      }
+    }
+  }
+
+  private static void deleteWhileFlinkCleans(Path dir) throws IOException {
+    for (int attempt = 1; Files.exists(dir); attempt++) {
+      try {
+        MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
+      } catch (NoSuchFileException e) {
+        // gone under the walk: the next round finds it so
+      } catch (IOException e) {
+        if (attempt == 50) {
+          throw e;
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }
