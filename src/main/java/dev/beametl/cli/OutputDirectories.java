@@ -30,10 +30,12 @@ final class OutputDirectories implements AutoCloseable {
   private static final Pattern RUN_FILE = Pattern.compile("(?:" + JobFiles.PART + "|" + JobFiles.DEAD_LETTERS
       + ")-(" + JobFiles.RUN + ")-" + JobFiles.SHARD + "\\.\\w+");
   /**
-   * What this job has always written: Beam's part files, the dead letters, the run folder, the
-   * success marker and Beam's temporary folders (and the partition directories of a partitioned
-   * sink, see isPartition). Accepted without a manifest for outputs written before manifests
-   * existed, and after a run that died before writing its manifest.
+   * What this job writes: Beam's part files, the dead letters, the run folder, the success marker
+   * and Beam's temporary folders (and the partition directories of a partitioned sink, see
+   * isPartition). Taken as a run's output only where its incomplete manifest says a run died there
+   * before listing them. A directory without a manifest holds nothing of this job's, whatever its
+   * names: every run writes one before its first file, and part files named like these are what
+   * Spark, Hive and other Beam jobs write too (a partition of another table, say).
    */
   private static final Pattern JOB_NAMES = Pattern.compile(
       JobFiles.PART + "-(" + JobFiles.RUN + "-)?" + JobFiles.SHARD + "\\.(parquet|csv|jsonl)|" + JobFiles.DEAD_LETTERS
@@ -108,8 +110,9 @@ final class OutputDirectories implements AutoCloseable {
       String foreign = firstForeign(dir, entries, partitionPrefix(spec));
       if (foreign != null) {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" holds \"" + foreign + "\", which this "
-            + "job did not write (its last run there did not list it); overwrite only replaces a previous "
-            + "run's output, so move it away or choose an empty or new directory");
+            + "job did not write (" + (hasManifest(dir) ? "its last run there did not list it" : "no run of "
+            + "beam-etl has written there") + "); overwrite only replaces a previous run's output, so move it "
+            + "away or choose an empty or new directory");
       }
       Path existing = dir.toAbsolutePath();
       while (existing != null && !Files.exists(existing)) {
@@ -221,6 +224,10 @@ final class OutputDirectories implements AutoCloseable {
     return entries(dir).isEmpty();
   }
 
+  private static boolean hasManifest(Path dir) {
+    return Files.exists(dir.resolve(RunManifest.FILE));
+  }
+
   private static @Nullable RunManifest manifestOf(Path dir) throws IOException {
     return Files.isDirectory(dir) ? RunManifest.read(dir) : null;
   }
@@ -273,7 +280,10 @@ final class OutputDirectories implements AutoCloseable {
     }
   }
 
-  /** What an overwrite deletes in {@code dir}: what its manifest lists, or the names this job writes. */
+  /**
+   * What an overwrite deletes in {@code dir}: what its manifest lists, and where that run died
+   * before listing them, the names this job writes. Nothing where there is no manifest.
+   */
   private static Set<String> previousOutput(Path dir, List<String> entries, @Nullable String partitionPrefix) {
     Set<String> previous = new TreeSet<>();
     RunManifest manifest;
@@ -282,13 +292,14 @@ final class OutputDirectories implements AutoCloseable {
     } catch (IOException e) {
       throw new SpecException("sink.ifExists: " + e.getMessage() + "; remove the directory's contents by hand");
     }
-    if (manifest != null) {
-      previous.addAll(manifest.entries);
+    if (manifest == null) {
+      return previous;
     }
-    if (manifest == null || !manifest.complete) {
+    previous.addAll(manifest.entries);
+    if (!manifest.complete) {
       // A run that died left what it had written unlisted: files named as the job names them, and the
       // partition directories of this spec's sink or of the one that run had (its manifest says).
-      String died = manifest == null ? null : manifest.partitionPrefix;
+      String died = manifest.partitionPrefix;
       entries.stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)
           || isPartition(dir, e, died)).forEach(previous::add);
     }

@@ -1,6 +1,7 @@
 package dev.beametl.cli;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDeleteOption;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -65,16 +68,26 @@ public class OutputDirectoriesTest {
     files(out(), "part-00000-5f3c9e2a-c000.csv");
     assertThat(refusal(spec("overwrite")), containsString("holds \"part-00000-5f3c9e2a-c000.csv\""));
     Files.delete(out().resolve("part-00000-5f3c9e2a-c000.csv"));
-    files(out(), "part-00000-of-00002.csv", "part-00001-of-00002.csv.bak");
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1")) {
+      dirs.prepare();
+      files(out(), "part-00000-of-00002.csv");
+      dirs.finish();
+    }
+    files(out(), "part-00001-of-00002.csv.bak");
     assertThat(refusal(spec("overwrite")), containsString("holds \"part-00001-of-00002.csv.bak\""));
     assertThat(Files.exists(out().resolve("part-00001-of-00002.csv.bak")), is(true));
   }
 
   @Test
-  public void anOutputFromBeforeManifestsIsTakenOnceThenOnlyWhatTheManifestLists() throws Exception {
+  public void namesLikeOursWithoutAManifestAreAnotherJobsAndAfterARunOnlyWhatItsManifestListsIsTaken()
+      throws Exception {
+    // A partition directory of another job's table: Spark, Hive and Beam name part files like this job
     files(out(), "part-00000-of-00002.parquet", "part-00001-of-00002.parquet", "_SUCCESS", "_run/",
         ".temp-beam-4f1e/");
-    OutputDirectories.check(spec("overwrite")); // this job's names, no manifest: a previous run's output
+    assertThat(refusal(spec("overwrite")), allOf(containsString("holds \".temp-beam-4f1e\""),
+        containsString("no run of beam-etl has written there")));
+    assertThat(Files.exists(out().resolve("part-00000-of-00002.parquet")), is(true));
+    MoreFiles.deleteDirectoryContents(out(), RecursiveDeleteOption.ALLOW_INSECURE);
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1")) {
       dirs.prepare();
       assertThat(listing(out()), is(List.of()));
