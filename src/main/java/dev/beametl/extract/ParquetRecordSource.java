@@ -152,12 +152,16 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
         try {
           r = reader.read();
         } catch (IOException | RuntimeException e) {
-          unreadable = "the rest of the file cannot be read: corrupt data after row " + row + " ("
-              + e.getClass().getSimpleName() + ": " + firstLine(e) + ")";
+          // The footer was read, so it names rows that cannot be: as one bad record they passed the
+          // bad-record limits (a row group's thousands counted once, and the intact groups after it
+          // lost too). As compressed data that fails its check, this fails the read and the run.
+          throw new WholeFileReader.CorruptFile(file + ": its data after row " + row + " is corrupt ("
+              + e.getClass().getSimpleName() + ": " + firstLine(e) + "), though its footer says the file holds "
+              + "more rows, so they would be lost; replace the file, or move it out of the input");
         }
       }
       if (unreadable != null) {
-        // A corrupt file: the rows read stand, the rest is one bad record; a retry would meet the same bytes.
+        // Not a Parquet file (no footer to read): the whole file is one bad record; a retry meets the same bytes.
         current = SourceRecord.unreadable(file, -1, row + 1, unreadable);
         ended = true;
         recordsRead++;

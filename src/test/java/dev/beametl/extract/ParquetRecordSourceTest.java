@@ -1,6 +1,7 @@
 package dev.beametl.extract;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
@@ -34,6 +35,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.example.GroupWriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
@@ -197,6 +199,45 @@ public class ParquetRecordSourceTest {
     List<SourceRecord> other = SourceTestUtils.readFromSource(
         ParquetRecordSource.forFiles(InputFiles.match(whole.getPath()), List.of("id", "name")), options);
     assertThat(other.get(0).layout(), nullValue());
+  }
+
+  /**
+   * A data page that cannot be decompressed, in the second of five row groups: the read fails,
+   * naming the file. It was one bad record for the rest of the file - 3 row groups' rows lost, the
+   * 2 intact ones after the damage among them, and counted as one against the bad-record limits.
+   */
+  @Test
+  public void corruptDataAfterTheFooterFailsTheReadNamingTheFile() throws Exception {
+    File file = new File(tmp.getRoot(), "flipped.parquet");
+    Schema schema = SchemaBuilder.record("r").fields().requiredLong("id").requiredString("name").endRecord();
+    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
+            HadoopOutputFile.fromPath(new Path(file.getPath()), new Configuration()))
+        .withSchema(schema).withRowGroupSize(64 * 1024).withPageSize(8 * 1024)
+        .withCompressionCodec(CompressionCodecName.SNAPPY).withDictionaryEncoding(false).build()) {
+      for (int i = 0; i < 20_000; i++) {
+        GenericData.Record r = new GenericData.Record(schema);
+        r.put("id", (long) i);
+        r.put("name", "name-" + Integer.toHexString(i * 7919 + 13));
+        w.write(r);
+      }
+    }
+    List<org.apache.parquet.hadoop.metadata.BlockMetaData> blocks;
+    try (org.apache.parquet.hadoop.ParquetFileReader footer = org.apache.parquet.hadoop.ParquetFileReader.open(
+        HadoopInputFile.fromPath(new Path(file.getPath()), new Configuration()))) {
+      blocks = footer.getFooter().getBlocks();
+    }
+    assertThat(blocks.size(), greaterThan(2));
+    byte[] bytes = java.nio.file.Files.readAllBytes(file.toPath());
+    org.apache.parquet.hadoop.metadata.ColumnChunkMetaData names = blocks.get(1).getColumns().get(1);
+    for (long at = names.getStartingPos() + names.getTotalSize() / 2, k = 0; k < 64; k++) {
+      bytes[(int) (at + k)] ^= 0x5a;
+    }
+    java.nio.file.Files.write(file.toPath(), bytes);
+    Exception e = org.junit.Assert.assertThrows(Exception.class,
+        () -> SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options));
+    assertThat(org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getRootCause(e)
+        .getMessage(), allOf(containsString("flipped.parquet: its data after row "), containsString("is corrupt"),
+        containsString("would be lost")));
   }
 
   /** A file of 0 bytes is no Parquet file either: one bad record, not silence. */
