@@ -51,8 +51,11 @@ public final class RunSummary {
   }
 
   /**
-   * The per-reason limits ({@code deadLetter.maxBad}) this run went over, each as one sentence:
-   * its records against the limit.
+   * The limits besides the run's own ratio that this run went over, each as one sentence: the
+   * per-reason limits ({@code deadLetter.maxBad}), and {@code maxBadRatio} within each lookup's
+   * reference table. The table's bad rows are no record of the input, yet every row that would have
+   * matched one gets nulls or becomes a miss: a table whose column was renamed made all its rows
+   * bad, and with {@code onMissing: nulls} the run succeeded with nulls in every row.
    */
   public java.util.List<String> exceededLimits() {
     java.util.List<String> out = new java.util.ArrayList<>();
@@ -66,6 +69,15 @@ public final class RunSummary {
         out.add(String.format(Locale.ROOT, "%,d records were bad for %s, more than deadLetter.maxBad allows (%s)",
             n, limit.key(), limit.ratio() ? String.format(Locale.ROOT, "%.2f%% of %,d read", 100 * limit.value(), read)
                 : String.format(Locale.ROOT, "%,d", (long) limit.value())));
+      }
+    }
+    for (dev.beametl.spec.LookupSpec lookup : spec.lookups()) {
+      long rows = count("lookup." + lookup.name() + ".read");
+      long bad = count("lookup." + lookup.name() + ".bad");
+      if (rows > 0 && (double) bad / rows > spec.maxBadRatio()) {
+        out.add(String.format(Locale.ROOT, "%,d of the %,d rows of lookup %s's reference table were bad (%.2f%%), "
+            + "more than deadLetter.maxBadRatio %.2f%%", bad, rows, lookup.name(), 100.0 * bad / rows,
+            100 * spec.maxBadRatio()));
       }
     }
     return out;

@@ -1,7 +1,9 @@
 package dev.beametl.cli;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import dev.beametl.pipeline.Specs;
@@ -28,5 +30,32 @@ public class RunSummaryTest {
     String badOnly = new RunSummary(SPEC, Map.of("read", 4L, "valid", 3L, "bad", 1L, "kept", 3L), 1, "r").render();
     assertThat(badOnly, containsString("25.00% (max 60.00%)"));
     assertThat(badOnly, not(containsString("failed after validation")));
+  }
+
+  /**
+   * A reference table's bad rows are held to the run's ratio within the table: a table whose column
+   * was renamed (every row bad) gave every joined row nulls, and the run succeeded.
+   */
+  @Test
+  public void aReferenceTableOverTheBadRatioFailsTheLimits() {
+    PipelineSpec spec = Specs.parse(String.join("\n", "version: 1",
+        "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}, {name: code, type: string}]",
+        "lookups:", "  - name: ref", "    source: {path: ref.csv, format: csv}",
+        "    schema: [{name: code, type: string}, {name: label, type: string}]",
+        "    key: code", "    on: code", "    fields: [label]", "    onMissing: nulls",
+        "sink: {format: csv, path: out}", "deadLetter: {maxBadRatio: 0.25}", ""), "t", List.of());
+    Map<String, Long> counts = Map.of("read", 100L, "valid", 100L, "kept", 100L, "lookup.ref.read", 4L);
+    RunSummary atLimit = new RunSummary(spec, with(counts, "lookup.ref.bad", 1L), 1, "r");
+    assertThat(atLimit.withinBadRatio(), is(true));
+    RunSummary over = new RunSummary(spec, with(counts, "lookup.ref.bad", 2L), 1, "r");
+    assertThat(over.withinBadRatio(), is(false));
+    assertThat(over.exceededLimits(), contains(
+        "2 of the 4 rows of lookup ref's reference table were bad (50.00%), more than deadLetter.maxBadRatio 25.00%"));
+  }
+
+  private static Map<String, Long> with(Map<String, Long> counts, String name, long n) {
+    Map<String, Long> more = new java.util.HashMap<>(counts);
+    more.put(name, n);
+    return more;
   }
 }
