@@ -7,6 +7,7 @@ import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.SinkSpec;
 import java.io.IOException;
+import java.util.List;
 import javax.annotation.Nullable;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -57,8 +58,19 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   abstract boolean keysUnique();
 
+  abstract List<String> nullMarkers();
+
   public static Load to(SinkSpec sink, OutputColumns columns) {
-    return new AutoValue_Load(sink, columns, Faults.none(), null, false, false);
+    return new AutoValue_Load(sink, columns, Faults.none(), null, false, false, List.of());
+  }
+
+  /**
+   * The CSV source's null markers ({@code csv.nullValues}): the CSV sink quotes a string value equal
+   * to one, so its output read with the same options gives the string back, not a null ({@code ""}
+   * is always quoted).
+   */
+  public Load withNullMarkers(List<String> markers) {
+    return new AutoValue_Load(sink(), columns(), faults(), run(), append(), keysUnique(), List.copyOf(markers));
   }
 
   /**
@@ -67,7 +79,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * {@link JdbcTable#commit} moves into the table after it.
    */
   public Load withRun(String run) {
-    return new AutoValue_Load(sink(), columns(), faults(), run, append(), keysUnique());
+    return new AutoValue_Load(sink(), columns(), faults(), run, append(), keysUnique(), nullMarkers());
   }
 
   /**
@@ -75,7 +87,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * part files carry the run, {@code part-<run>-00000-of-00002.parquet}. Needs {@link #withRun}.
    */
   public Load withAppend(boolean append) {
-    return new AutoValue_Load(sink(), columns(), faults(), run(), append, keysUnique());
+    return new AutoValue_Load(sink(), columns(), faults(), run(), append, keysUnique(), nullMarkers());
   }
 
   /** The part files' names begin so: {@code part-00000-of-00002.parquet}. */
@@ -91,7 +103,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   /** Testing only: faults to inject inside the sink, see {@link Faults}. */
   public Load withFaults(Faults faults) {
-    return new AutoValue_Load(sink(), columns(), faults, run(), append(), keysUnique());
+    return new AutoValue_Load(sink(), columns(), faults, run(), append(), keysUnique(), nullMarkers());
   }
 
   /**
@@ -99,7 +111,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * that no key comes twice; see {@link TableWrite}.
    */
   public Load withKeysUnique(boolean unique) {
-    return new AutoValue_Load(sink(), columns(), faults(), run(), append(), unique);
+    return new AutoValue_Load(sink(), columns(), faults(), run(), append(), unique, nullMarkers());
   }
 
   @Override
@@ -109,7 +121,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       return writeTable(rows, sink.jdbc());
     }
     if (!sink.partitionBy().isEmpty()) {
-      return rows.apply("Write partitions", new PartitionedWrite(sink, columns(), filePrefix()));
+      return rows.apply("Write partitions", new PartitionedWrite(sink, columns(), filePrefix(), nullMarkers()));
     }
     String dir = sink.path().replaceAll("/+$", "");
     if (sink.format() == SinkSpec.Format.PARQUET) {
@@ -120,7 +132,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       // name (see the patched FlinkTransformOverrides). FileIO's windowed default finalizes each
       // list of files as it comes.
       PCollectionTuple out = rows.apply("Rows to Avro records",
-          ParDo.of(new Format<GenericRecord>(RECORDS, columns(), avro.toString(), sink.format()))
+          ParDo.of(new Format<GenericRecord>(RECORDS, columns(), avro.toString(), sink.format(), List.of()))
               .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG)));
       FileIO.Write<Void, GenericRecord> write = FileIO.<GenericRecord>write()
           .via(parquetSink(sink, avro))
@@ -134,7 +146,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     }
     boolean csv = sink.format() == SinkSpec.Format.CSV;
     PCollectionTuple out = rows.apply(csv ? "Rows to CSV lines" : "Rows to JSON lines",
-        ParDo.of(new Format<String>(LINES, columns(), null, sink.format()))
+        ParDo.of(new Format<String>(LINES, columns(), null, sink.format(), nullMarkers()))
             .withOutputTags(LINES, TupleTagList.of(BundleCounts.TAG)));
     TextIO.Write write = TextIO.write().to(dir + "/" + filePrefix()).withSuffix(csv ? ".csv" : ".jsonl")
         .withNoSpilling();
@@ -209,7 +221,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
           + " stages its rows for the run: give Load.withRun(id), and call JdbcTable.prepare and commit around it");
     }
     PCollectionTuple out = rows.apply("Count rows for the table",
-        ParDo.of(new Format<Row>(ROWS, columns(), null, SinkSpec.Format.JDBC))
+        ParDo.of(new Format<Row>(ROWS, columns(), null, SinkSpec.Format.JDBC, List.of()))
             .withOutputTags(ROWS, TupleTagList.of(BundleCounts.TAG)));
     out.get(ROWS).setRowSchema(rows.getSchema()).apply("Write table " + jdbc.connection().table(),
         new TableWrite(jdbc, columns(), run(), faults(), keysUnique()));
@@ -236,13 +248,24 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
         if (i > 0) {
           w.append(',');
         }
-        if (values[i] != null) {
+        if (values[i] instanceof Quoted) {
+          w.append('"').append(((Quoted) values[i]).text.replace("\"", "\"\"")).append('"');
+        } else if (values[i] != null) {
           CSVFormat.RFC4180.print(values[i], w, true);
         }
       }
       return w.length() == 0 ? "\"\"" : w.toString(); // one null column: not a blank line, which readers skip
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** A value {@link #csvLine} writes in quotes, as it would not otherwise: a text equal to a null marker. */
+  static final class Quoted {
+    final String text;
+
+    Quoted(String text) {
+      this.text = text;
     }
   }
 
@@ -253,9 +276,10 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     private transient BundleCounts counts;
     private transient long[] written;
 
-    Format(TupleTag<T> tag, OutputColumns columns, String avroSchema, SinkSpec.Format format) {
+    Format(TupleTag<T> tag, OutputColumns columns, String avroSchema, SinkSpec.Format format,
+        List<String> nullMarkers) {
       this.tag = tag;
-      this.formatter = new RowFormatter(columns, avroSchema, format);
+      this.formatter = new RowFormatter(columns, avroSchema, format, nullMarkers);
     }
 
     @StartBundle

@@ -51,11 +51,13 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
   private final SinkSpec sink;
   private final OutputColumns columns;
   private final String filePrefix;
+  private final List<String> nullMarkers;
 
-  PartitionedWrite(SinkSpec sink, OutputColumns columns, String filePrefix) {
+  PartitionedWrite(SinkSpec sink, OutputColumns columns, String filePrefix, List<String> nullMarkers) {
     this.sink = sink;
     this.columns = columns;
     this.filePrefix = filePrefix;
+    this.nullMarkers = nullMarkers;
   }
 
   @Override
@@ -95,7 +97,7 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
 
   private <T> ParDo.MultiOutput<Row, KV<String, T>> partition(TupleTag<KV<String, T>> tag, OutputColumns inFiles,
       String avroSchema) {
-    return ParDo.of(new ToPartition<T>(tag, columns, sink, inFiles, avroSchema))
+    return ParDo.of(new ToPartition<T>(tag, columns, sink, inFiles, avroSchema, nullMarkers))
         .withOutputTags(tag, TupleTagList.of(BundleCounts.TAG).and(PARTITIONS));
   }
 
@@ -143,13 +145,13 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
     private transient long[] written;
 
     ToPartition(TupleTag<KV<String, T>> tag, OutputColumns columns, SinkSpec sink, OutputColumns inFiles,
-        String avroSchema) {
+        String avroSchema, List<String> nullMarkers) {
       this.tag = tag;
       this.partitionNames = sink.partitionBy();
       this.partitionColumns = partitionNames.stream().mapToInt(columns::indexOf).toArray();
       this.fileColumns = inFiles.columns().stream().mapToInt(c -> columns.indexOf(c.name())).toArray();
       this.fileSchema = inFiles.beamSchema();
-      this.formatter = new RowFormatter(inFiles, avroSchema, sink.format());
+      this.formatter = new RowFormatter(inFiles, avroSchema, sink.format(), nullMarkers);
       this.maxPartitions = sink.maxPartitions();
     }
 

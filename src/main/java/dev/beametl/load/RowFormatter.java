@@ -19,13 +19,17 @@ final class RowFormatter implements Serializable {
   private final OutputColumns columns;
   private final @Nullable String avroSchema;
   private final SinkSpec.Format format;
+  /** Texts a CSV line quotes in a string column: the CSV source's null markers, see Load.withNullMarkers. */
+  private final java.util.Set<String> nullMarkers;
   private transient Schema schema;
   private transient ObjectMapper json;
 
-  RowFormatter(OutputColumns columns, @Nullable String avroSchema, SinkSpec.Format format) {
+  RowFormatter(OutputColumns columns, @Nullable String avroSchema, SinkSpec.Format format,
+      java.util.List<String> nullMarkers) {
     this.columns = columns;
     this.avroSchema = avroSchema;
     this.format = format;
+    this.nullMarkers = new java.util.HashSet<>(nullMarkers);
   }
 
   Object format(Row row) throws IOException {
@@ -42,6 +46,10 @@ final class RowFormatter implements Serializable {
         for (int i = 0; i < values.length; i++) {
           Object v = ValueText.plain(row, i);
           values[i] = v == null ? null : ValueText.text(v); // null stays apart from an empty string
+          if (v instanceof String && nullMarkers.contains(v) && row.getSchema().getField(i).getType().getTypeName()
+              == org.apache.beam.sdk.schemas.Schema.TypeName.STRING) {
+            values[i] = new Load.Quoted((String) v); // read back as the text, where unquoted it is a null
+          }
         }
         return Load.csvLine(values);
       default:

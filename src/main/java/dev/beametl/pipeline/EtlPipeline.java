@@ -160,7 +160,8 @@ public abstract class EtlPipeline {
     PCollectionTuple transformed = rows.apply("Transform",
         Transform.fromSpec(spec).withNaiveGrouping(naiveAggregation()));
 
-    Load load = Load.to(spec.sink(), OutputColumns.of(spec)).withFaults(faults())
+    Load load = Load.to(spec.sink(), OutputColumns.of(spec)).withNullMarkers(spec.source().nullValues())
+        .withFaults(faults())
         .withKeysUnique(spec.aggregation() != null && spec.sink().jdbc() != null
             && spec.sink().jdbc().keys().containsAll(spec.aggregation().groupBy())); // one row per group
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)

@@ -3,6 +3,13 @@ package dev.beametl.load;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
+import dev.beametl.pipeline.Specs;
+import dev.beametl.record.OutputColumns;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.spec.SinkSpec;
+import java.util.List;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
 import org.junit.Test;
 
 /** The CSV sink's lines: a null and an empty string stay apart, as DuckDB writes and reads them. */
@@ -14,5 +21,26 @@ public class CsvLineTest {
     assertThat(Load.csvLine(null, "b"), is(",b"));
     assertThat(Load.csvLine("", null), is("\"\","));
     assertThat(Load.csvLine((Object) null), is("\"\"")); // one null column: not a blank line
+  }
+
+  /**
+   * A string equal to one of the CSV source's null markers is quoted: written bare, the job's own
+   * CSV source with the same options read it back as null (a quoted text is never a null marker).
+   */
+  @Test
+  public void aStringEqualToANullMarkerIsQuoted() throws Exception {
+    PipelineSpec spec = Specs.parse(String.join("\n", "version: 1",
+        "source: {path: in.csv, format: csv, csv: {nullValues: ['', 'NULL', 'N/A']}}",
+        "schema: [{name: s, type: string, nullable: true}, {name: n, type: int, nullable: true}]",
+        "sink: {format: csv, path: out}", ""), "t", List.of());
+    OutputColumns columns = OutputColumns.of(spec);
+    RowFormatter quoting = new RowFormatter(columns, null, SinkSpec.Format.CSV, spec.source().nullValues());
+    Schema schema = columns.beamSchema();
+    assertThat(quoting.format(Row.withSchema(schema).addValues("NULL", 1).build()), is("\"NULL\",1"));
+    assertThat(quoting.format(Row.withSchema(schema).addValues("N/A", null).build()), is("\"N/A\","));
+    assertThat(quoting.format(Row.withSchema(schema).addValues("NULLS", 2).build()), is("NULLS,2"));
+    assertThat(quoting.format(Row.withSchema(schema).addValues(null, 3).build()), is(",3"));
+    RowFormatter plain = new RowFormatter(columns, null, SinkSpec.Format.CSV, List.of());
+    assertThat(plain.format(Row.withSchema(schema).addValues("NULL", 1).build()), is("NULL,1"));
   }
 }
