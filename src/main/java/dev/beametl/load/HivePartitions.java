@@ -11,7 +11,8 @@ import javax.annotation.Nullable;
  * Directory names of a Hive-style partitioned output, as Hive writes and Spark, Trino and DuckDB
  * read them: {@code column=value}, the value's characters that a path cannot hold escaped as
  * {@code %XX} (Hive's {@code FileUtils.escapePathName}: a {@code /}, {@code =} or {@code ..} in a value
- * cannot leave its directory), a null or empty value as {@value #DEFAULT_PARTITION}.
+ * cannot leave its directory), a null or empty value as {@value #DEFAULT_PARTITION}, and the text
+ * {@code null} in any case with its first letter escaped.
  */
 public final class HivePartitions {
   static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
@@ -40,7 +41,13 @@ public final class HivePartitions {
     } else {
       text = value.toString();
     }
-    return text.isEmpty() ? DEFAULT_PARTITION : escape(text);
+    if (text.isEmpty()) {
+      return DEFAULT_PARTITION;
+    }
+    // DuckDB reads a directory value NULL, in any case, as SQL's NULL: the text's first letter
+    // escaped, %4EULL, is the text NULL to DuckDB, Spark and Hive alike.
+    return text.equalsIgnoreCase("null") ? String.format(Locale.ROOT, "%%%02X", (int) text.charAt(0))
+        + text.substring(1) : escape(text);
   }
 
   /** Hive's escaping of a path name: control characters, DEL and the characters of ESCAPED as %XX. */

@@ -41,6 +41,15 @@ public class PartitionedWriteTest {
     assertThat(HivePartitions.directory("name", ""), is("name=__HIVE_DEFAULT_PARTITION__"));
   }
 
+  /** DuckDB read the directories name=NULL and name=null as SQL's NULL, not the strings written. */
+  @Test
+  public void theTextNullIsEscapedSoThatDuckDbReadsTheText() {
+    assertThat(HivePartitions.directory("name", "NULL"), is("name=%4EULL"));
+    assertThat(HivePartitions.directory("name", "null"), is("name=%6Eull"));
+    assertThat(HivePartitions.directory("name", "nUlL"), is("name=%6EUlL"));
+    assertThat(HivePartitions.directory("name", "nullable"), is("name=nullable"));
+  }
+
   @Test
   public void typedValuesAsHiveWritesThem() {
     assertThat(HivePartitions.directory("d", LocalDate.of(2024, 2, 29)), is("d=2024-02-29"));
