@@ -271,7 +271,7 @@ public final class EtlJob {
       try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append)
               .keepingTemporaryFolders(options.isResumable());
           OutputLock input = plan.heldInput() == null || OutputDirectories.of(spec).contains(plan.heldInput()) ? null
-              : OutputLock.take(plan.heldInput(), spec.name());
+              : OutputLock.take(plan.heldInput(), spec.name(), "replayed directory", "--from");
           TableSink table = TableSink.prepare(spec, runId)) {
         plan.checkStateUnchanged();
         int code = JOB_FAILED;

@@ -134,7 +134,8 @@ final class OutputDirectories implements AutoCloseable {
     List<OutputLock> locks = new ArrayList<>();
     try {
       for (Path dir : of(spec)) {
-        locks.add(OutputLock.take(dir, spec.name()));
+        locks.add(locks.isEmpty() ? OutputLock.take(dir, spec.name())
+            : OutputLock.take(dir, spec.name(), "dead-letter directory", "--deadLetter"));
       }
       check(spec, append);
     } catch (IOException | RuntimeException e) {

@@ -31,8 +31,16 @@ final class OutputLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** Takes {@code dir} (creating it) for this run, or refuses naming the run that holds it. */
+  /** Takes the output {@code dir} (creating it) for this run, or refuses naming the run that holds it. */
   static OutputLock take(Path dir, String pipeline) throws IOException {
+    return take(dir, pipeline, "output", "--output");
+  }
+
+  /**
+   * As {@link #take(Path, String)}, for a directory the refusal calls {@code what} and that
+   * {@code flag} moves elsewhere (the dead letters: {@code --deadLetter}).
+   */
+  static OutputLock take(Path dir, String pipeline, String what, String flag) throws IOException {
     Files.createDirectories(dir);
     FileChannel channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
@@ -45,8 +53,8 @@ final class OutputLock implements AutoCloseable {
     if (lock == null) {
       String holder = holder(channel);
       channel.close();
-      throw new SpecException("output \"" + dir + "\" is in use by another run (" + holder + "); wait for it "
-          + "to end, or choose another --output");
+      throw new SpecException(what + " \"" + dir + "\" is in use by another run (" + holder + "); wait for it "
+          + "to end, or choose another " + flag);
     }
     channel.truncate(0);
     channel.write(ByteBuffer.wrap(describeThisRun(pipeline).getBytes(StandardCharsets.UTF_8)), 0);

@@ -206,6 +206,19 @@ public class OutputDirectoriesTest {
     OutputDirectories.take(spec("overwrite"), "run3").close(); // released with the first run
   }
 
+  /** Another output with the same dead-letter directory: the refusal named --output, which was free. */
+  @Test
+  public void aHeldDeadLetterDirectoryIsNamedAsOne() throws Exception {
+    PipelineSpec other = Specs.parse(String.join("\n", "version: 1", "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}]", "sink: {format: csv, path: '" + out() + "-2'}",
+        "deadLetter: {path: '" + out() + "-dead-letter'}", ""), "t", List.of());
+    try (OutputDirectories first = OutputDirectories.take(spec("overwrite"), "run1")) {
+      assertThat(assertThrows(SpecException.class, () -> OutputDirectories.take(other, "run2")).getMessage(),
+          allOf(containsString("dead-letter directory \"" + out() + "-dead-letter\" is in use"),
+              containsString("choose another --deadLetter")));
+    }
+  }
+
   @Test
   public void aRunKilledWithKillNineHoldsNothing() throws Exception {
     Files.createDirectories(out());
