@@ -184,7 +184,7 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
       if (seenInBundle.add(partition)) {
         out.get(PARTITIONS).output(partition);
         if (seen.add(partition) && seen.size() > maxPartitions) {
-          throw CheckCap.tooMany("more than " + maxPartitions, maxPartitions);
+          throw CheckCap.tooMany(String.format(Locale.ROOT, "at least %,d", seen.size()), maxPartitions);
         }
       }
       Row.Builder values = Row.withSchema(fileSchema);
