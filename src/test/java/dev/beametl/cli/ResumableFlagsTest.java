@@ -8,6 +8,7 @@ import dev.beametl.cli.EtlJob;
 import dev.beametl.cli.EtlJobTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -122,6 +123,7 @@ public class ResumableFlagsTest {
   public void aResumeIsRefusedOnceTheStoppedRunsFilesAreInPlace() throws Exception {
     Path out = tmp.newFolder("out").toPath();
     Files.writeString(out.resolve("part-00000-of-00003.parquet"), "x");
+    new RunManifest("stopped", false, List.of(), List.of()).writeTo(out); // the stopped run's, as it began
     EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--ifExists=overwrite",
         "--checkpointDir=" + tmp.getRoot() + "/none");
     assertThat(r.code, is(EtlJob.USAGE));
@@ -131,6 +133,7 @@ public class ResumableFlagsTest {
     Files.delete(out.resolve("part-00000-of-00003.parquet"));
     Path deadLetters = Files.createDirectories(tmp.getRoot().toPath().resolve("out-dead-letter"));
     Files.writeString(deadLetters.resolve("bad-records-00001-of-00002.jsonl"), "{}\n");
+    new RunManifest("stopped", false, List.of(), List.of()).writeTo(deadLetters);
     r = run("--resumable", "--resumeFrom=latest", "--ifExists=overwrite",
         "--checkpointDir=" + tmp.getRoot() + "/none");
     assertThat(r.err, containsString("bad-records-00001-of-00002.jsonl is in place already"));

@@ -244,6 +244,8 @@ public class JdbcRecordsTest {
     Path previous = tmp.getRoot().toPath().resolve("out");
     Files.createDirectories(previous);
     Files.writeString(previous.resolve("part-00000-of-00001.csv"), "a previous run's result");
+    Files.writeString(previous.resolve(".beam-etl-manifest.json"), // and its manifest, listing it
+        "{\"run\": \"previous\", \"complete\": true, \"entries\": [\"part-00000-of-00001.csv\"]}");
     EtlJobTest.Run textKey = new EtlJobTest.Run("--pipeline="
         + spec("{url: '" + URL + "', user: sa, table: items, partitionColumn: name}"), "--runner=DirectRunner",
         "--ifExists=overwrite");
