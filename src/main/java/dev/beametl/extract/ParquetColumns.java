@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.beametl.record.BinaryFloat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -37,7 +39,8 @@ import org.apache.parquet.schema.Type;
  * INT96 timestamps (how Spark and Impala long wrote them), read decimals stored as INT32/INT64 unscaled,
  * unsigned integers as signed ones, and handed over times, intervals and untyped bytes raw.
  *
- * <p>Decimals become their exact text, dates and times ISO-8601, a timestamp adjusted to UTC the
+ * <p>Decimals become their exact text, a FLOAT or DOUBLE its exact value as {@link BinaryFloat} writes
+ * it (Validate reads it as the binary value it is, not as the decimal its shortest text reads), dates and times ISO-8601, a timestamp adjusted to UTC the
  * instant ({@code ...Z}) and a local one its wall-clock time (Validate places it in the source's
  * zone, as for CSV), an INT96 timestamp its instant. A struct, list or map becomes a JSON object or
  * array, which Validate refuses where the schema wants one value, as for JSON lines.
@@ -258,7 +261,8 @@ final class ParquetColumns {
       return NODES.numberNode((Long) v);
     }
     if (v instanceof Float) {
-      return NODES.numberNode((Float) v);
+      float f = (Float) v; // its exact value, marked as a float's (see BinaryFloat); NaN and infinities as before
+      return Float.isFinite(f) ? NODES.rawValueNode(new RawValue(BinaryFloat.ofFloat(f))) : NODES.numberNode(f);
     }
     if (v instanceof Double) {
       return NODES.numberNode((Double) v);

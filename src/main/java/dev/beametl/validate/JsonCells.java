@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beametl.record.BinaryFloat;
+import dev.beametl.spec.FieldType;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -37,15 +39,33 @@ final class JsonCells {
    */
   private final boolean[] fractionsAsWritten;
 
-  /** The texts of the last line read; {@code textual[i]}: field i was a JSON string. */
+  /** Decimal fields, which take a binary floating-point number ({@link BinaryFloat}) as its binary value. */
+  private final boolean[] decimals;
+  /** Double fields, which take a float's text as written ({@link BinaryFloat}): its exact value. */
+  private final boolean[] doubles;
+
+  /**
+   * The texts of the last line read; {@code textual[i]}: field i was a JSON string; {@code binary[i]}:
+   * field i (a decimal) was a file's binary floating-point number, its text as {@link BinaryFloat} wrote
+   * it, for {@link ValueParser#parseBinary}.
+   */
   final String[] cells;
   final boolean[] textual;
+  final boolean[] binary;
 
-  JsonCells(ObjectMapper json, List<String> fieldNames, boolean[] numbersAsWritten, boolean[] fractionsAsWritten) {
+  JsonCells(ObjectMapper json, List<String> fieldNames, List<FieldType.Kind> kinds) {
     this.json = json; // its parser settings: a repeated key is an error
     this.names = fieldNames.toArray(new String[0]);
-    this.numbersAsWritten = numbersAsWritten.clone();
-    this.fractionsAsWritten = fractionsAsWritten.clone();
+    this.numbersAsWritten = new boolean[names.length];
+    this.fractionsAsWritten = new boolean[names.length];
+    this.decimals = new boolean[names.length];
+    this.doubles = new boolean[names.length];
+    for (int i = 0; i < names.length; i++) {
+      numbersAsWritten[i] = numbersAsWritten(kinds.get(i));
+      fractionsAsWritten[i] = fractionsAsWritten(kinds.get(i));
+      decimals[i] = kinds.get(i) == FieldType.Kind.DECIMAL;
+      doubles[i] = kinds.get(i) == FieldType.Kind.DOUBLE;
+    }
     this.quoted = new SerializedString[names.length];
     for (int i = 0; i < names.length; i++) {
       quoted[i] = new SerializedString(names[i]);
@@ -57,12 +77,50 @@ final class JsonCells {
     seen = new boolean[names.length];
     cells = new String[names.length];
     textual = new boolean[names.length];
+    binary = new boolean[names.length];
   }
 
-  /** Reads {@code text}; false when it must be read by the tree instead. */
+  /**
+   * Whether a field of this kind takes a JSON number as its text as written (text fields): values
+   * compared as text, where 1.50 is not "1.5", as in a CSV cell; numbers and booleans take its value.
+   */
+  static boolean numbersAsWritten(FieldType.Kind kind) {
+    return kind == FieldType.Kind.STRING || kind == FieldType.Kind.CATEGORY;
+  }
+
+  /**
+   * Whether a field of this kind takes a JSON number with a fraction or exponent as written: integer
+   * fields (19.0 and 1e3 are no integers, as in CSV) and doubles (-0.0 stays negative zero, where the
+   * number's decimal, 0, lost its sign; every other value parses alike either way).
+   */
+  static boolean fractionsAsWritten(FieldType.Kind kind) {
+    return kind == FieldType.Kind.INT || kind == FieldType.Kind.LONG || kind == FieldType.Kind.DOUBLE;
+  }
+
+  /**
+   * The text field {@code i} takes for a file's binary floating-point number {@code raw}, as written
+   * by {@link BinaryFloat}, where it takes its text as written (see {@link #read(String, boolean)}).
+   */
+  String binaryAsWritten(int i, String raw) {
+    return !doubles[i] && BinaryFloat.isFloat(raw) ? BinaryFloat.floatShortest(raw) : raw;
+  }
+
+  /** Reads {@code text}, a JSON line; false when it must be read by the tree instead. */
   boolean read(String text) {
+    return read(text, false);
+  }
+
+  /**
+   * Reads {@code text}; false when it must be read by the tree instead. With {@code binaryFloats} the
+   * line is a file's row (Parquet's) whose numbers with a fraction or exponent are binary floating-point
+   * values as {@link BinaryFloat} writes them: a decimal field takes one as such ({@link #binary}), a
+   * text or integer field a float's shortest text (0.1, as the file's float reads), a double field its
+   * exact value.
+   */
+  boolean read(String text, boolean binaryFloats) {
     java.util.Arrays.fill(cells, null);
     java.util.Arrays.fill(textual, false);
+    java.util.Arrays.fill(binary, false);
     java.util.Arrays.fill(seen, false);
     try (JsonParser p = json.getFactory().createParser(text)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -122,9 +180,14 @@ final class JsonCells {
             cells[i] = numbersAsWritten[i] ? p.getText() : integerText(p.getText());
             break;
           case VALUE_NUMBER_FLOAT:
+            if (binaryFloats && decimals[i]) {
+              cells[i] = p.getText(); // a double's or float's text, always read: the decimal is its binary value
+              binary[i] = true;
+              break;
+            }
             cells[i] = decimalText(p); // read as the tree reads it (its limits), whatever the field takes
             if (numbersAsWritten[i] || fractionsAsWritten[i]) {
-              cells[i] = p.getText();
+              cells[i] = binaryFloats ? binaryAsWritten(i, p.getText()) : p.getText();
             }
             break;
           case VALUE_TRUE:

@@ -160,6 +160,65 @@ final class NumberText {
   }
 
   /**
+   * A binary floating-point value of a file ({@code d}, a double or a widened float) as a decimal of
+   * {@code type}: it fits when its shortest text ({@code shortest}: Double.toString, a float's
+   * Float.toString) has no more places than the scale, as text does, and is then the binary value
+   * rounded half-even to the scale - the shortest text where the binary precision is finer than the
+   * scale, the exact integer where it is not (2^60 is 1152921504606846976, where its text
+   * 1.15292150460684698E18 reads ...980). Never the decimal the text reads: floating point gets no
+   * digits it does not hold.
+   */
+  static BigDecimal binaryDecimal(double d, String shortest, FieldType type) throws InvalidValue {
+    if (d == 0) {
+      return BigDecimal.valueOf(0, type.scale()); // -0.0 too: a decimal has no negative zero
+    }
+    if (places(shortest) > type.scale()) {
+      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE,
+          shortest + " has more than " + type.scale() + " decimal places for " + type);
+    }
+    BigDecimal v = new BigDecimal(d).setScale(type.scale(), RoundingMode.HALF_EVEN);
+    if ((long) v.precision() - v.scale() > type.precision() - type.scale()) {
+      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, shortest + " does not fit " + type);
+    }
+    return v;
+  }
+
+  /**
+   * The decimal places of a number's text as Double.toString and Float.toString write it
+   * ({@code [-]digits.digits[E[-]digits]}), trailing zeros aside: 0.0020 has 3, 1.5E-7 has 8, 1.0E20
+   * none (a negative count). Read in place, without a BigDecimal.
+   */
+  static long places(String s) {
+    int e = s.indexOf('E');
+    if (e < 0) {
+      e = s.indexOf('e');
+    }
+    int end = e < 0 ? s.length() : e;
+    int dot = s.indexOf('.');
+    long fraction = 0;
+    if (dot >= 0 && dot < end) {
+      int last = end;
+      while (last > dot + 1 && s.charAt(last - 1) == '0') {
+        last--;
+      }
+      fraction = last - dot - 1;
+    }
+    long exponent = 0;
+    if (e >= 0) {
+      int i = e + 1;
+      boolean negative = i < s.length() && s.charAt(i) == '-';
+      if (negative || i < s.length() && s.charAt(i) == '+') {
+        i++;
+      }
+      for (; i < s.length(); i++) {
+        exponent = exponent * 10 + (s.charAt(i) - '0'); // at most 3 digits for a double
+      }
+      exponent = negative ? -exponent : exponent;
+    }
+    return fraction - exponent;
+  }
+
+  /**
    * A decimal written as {@code [+-]digits[.digits]} with at most 18 digits, read digit by digit
    * into its unscaled long; {@code new BigDecimal(String)} cost about 1.4% of a run. The value and
    * scale are those of {@code new BigDecimal(text)}; any other text returns null and goes to it.

@@ -176,7 +176,8 @@ public final class RecordValidator implements Serializable {
       throw new InvalidField(null, BadRecord.Kind.BLANK_LINE, "blank line");
     }
     return source.format() == SourceSpec.Format.CSV && record.textFormat() == SourceRecord.Text.SOURCE
-        ? fromCsv(record) : fromJson(text, record.textFormat() == SourceRecord.Text.VALUES);
+        ? fromCsv(record) : fromJson(text, record.textFormat() == SourceRecord.Text.VALUES,
+            source.format() == SourceSpec.Format.PARQUET && record.textFormat() != SourceRecord.Text.VALUES);
   }
 
   private List<Object> fromCsv(SourceRecord record) throws InvalidField {
@@ -301,8 +302,13 @@ public final class RecordValidator implements Serializable {
     }
   }
 
-  /** The fields of a JSON object; {@code isoTimes}: dates and timestamps in ISO-8601, not the field's format. */
-  private List<Object> fromJson(String text, boolean isoTimes) throws InvalidField {
+  /**
+   * The fields of a JSON object; {@code isoTimes}: dates and timestamps in ISO-8601, not the field's
+   * format; {@code binaryFloats}: a Parquet row (or its dead letter replayed), whose numbers with a
+   * fraction or exponent are the file's doubles and floats as {@link dev.beametl.record.BinaryFloat}
+   * writes them, and are read as the binary values they are.
+   */
+  private List<Object> fromJson(String text, boolean isoTimes, boolean binaryFloats) throws InvalidField {
     if (json == null) {
       // One JSON value per line, keys once each: a second value, trailing text or a repeated key
       // would otherwise be dropped silently (Jackson keeps the first value and the last key).
@@ -314,24 +320,20 @@ public final class RecordValidator implements Serializable {
     // The source's objects have the source's names; a row's values (a replayed dead letter), the fields'.
     JsonCells cells = isoTimes ? valuesCells : jsonCells;
     if (cells == null) {
-      boolean[] asWritten = new boolean[fields.size()];
-      boolean[] fractionsAsWritten = new boolean[fields.size()];
-      for (int i = 0; i < asWritten.length; i++) {
-        asWritten[i] = writtenNumbers(fields.get(i));
-        fractionsAsWritten[i] = integral(fields.get(i));
-      }
       cells = new JsonCells(json, fields.stream().map(f -> isoTimes ? f.name() : f.sourceName())
-          .collect(java.util.stream.Collectors.toList()), asWritten, fractionsAsWritten);
+          .collect(java.util.stream.Collectors.toList()),
+          fields.stream().map(f -> f.type().kind()).collect(java.util.stream.Collectors.toList()));
       if (isoTimes) {
         valuesCells = cells;
       } else {
         jsonCells = cells;
       }
     }
-    if (!jsonTreeOnly && cells.read(text)) {
+    if (!jsonTreeOnly && cells.read(text, binaryFloats)) {
       List<Object> values = new ArrayList<>(fields.size() + 1);
       for (int i = 0; i < parsers.length; i++) {
-        values.add(jsonValue(i, cells.cells[i], cells.textual[i], isoTimes));
+        values.add(cells.binary[i] ? binaryValue(i, cells.cells[i])
+            : jsonValue(i, cells.cells[i], cells.textual[i], isoTimes));
       }
       return values;
     }
@@ -355,16 +357,24 @@ public final class RecordValidator implements Serializable {
       String key = isoTimes ? name : sourceKey(node, i);
       JsonNode v = key == null ? null : node.get(key);
       String cell;
+      FieldType.Kind kind = fields.get(i).type().kind();
       if (v == null || v.isNull()) {
         cell = null;
       } else if (v.isContainerNode()) {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
-      } else if (v.isNumber() && (writtenNumbers(fields.get(i)) || integral(fields.get(i)) && !v.isIntegralNumber()
+      } else if (binaryFloats && kind == FieldType.Kind.DECIMAL && v.isNumber() && !v.isIntegralNumber()) {
+        values.add(binaryValue(i, JsonCells.numberAsWritten(json, text, key))); // as JsonCells does
+        continue;
+      } else if (v.isNumber() && (JsonCells.numbersAsWritten(kind)
+          || JsonCells.fractionsAsWritten(kind) && !v.isIntegralNumber()
           || v.isDouble() && !Double.isFinite(v.doubleValue()))) {
         // As JsonCells does: a text field takes 1.50 as 1.50, an integer field refuses 19.0 as written,
-        // and a number beyond a double (the tree's Infinity) is out of range as written
+        // a double keeps -0.0, and a number beyond a double (the tree's Infinity) is out of range as written
         cell = JsonCells.numberAsWritten(json, text, key);
+        if (binaryFloats && !v.isIntegralNumber()) {
+          cell = cells.binaryAsWritten(i, cell);
+        }
       } else if (v.isBigDecimal()) {
         // As written: 1e3 stays an exponent, so a long refuses it here as it does in CSV.
         cell = v.decimalValue().toString();
@@ -374,20 +384,6 @@ public final class RecordValidator implements Serializable {
       values.add(jsonValue(i, cell, v != null && v.isTextual(), isoTimes));
     }
     return values;
-  }
-
-  /**
-   * Whether the field takes a JSON number as its text as written: text and category fields, whose
-   * values are compared as text (1.50 is not "1.5" there, as in a CSV cell); numbers and booleans
-   * take the number's value.
-   */
-  private static boolean writtenNumbers(FieldSpec field) {
-    return field.type().kind() == FieldType.Kind.STRING || field.type().kind() == FieldType.Kind.CATEGORY;
-  }
-
-  /** Integer fields: a JSON number with a fraction or exponent is no integer (19.0, 1e3), as in CSV. */
-  private static boolean integral(FieldSpec field) {
-    return field.type().kind() == FieldType.Kind.INT || field.type().kind() == FieldType.Kind.LONG;
   }
 
   /**
@@ -467,6 +463,16 @@ public final class RecordValidator implements Serializable {
       }
     }
     return false;
+  }
+
+  /** Field i's value from a file's binary floating-point number, its text as BinaryFloat wrote it. */
+  private Object binaryValue(int i, String cell) throws InvalidField {
+    try {
+      return parsers[i].parseBinary(cell);
+    } catch (InvalidValue e) {
+      FieldSpec field = fields.get(i);
+      throw new InvalidField(field.name(), e.kind(), field.name() + ": " + e.getMessage());
+    }
   }
 
   private Object value(int i, String cell) throws InvalidField {

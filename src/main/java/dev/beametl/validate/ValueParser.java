@@ -1,6 +1,7 @@
 package dev.beametl.validate;
 
 import dev.beametl.record.BadRecord;
+import dev.beametl.record.BinaryFloat;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
 import java.io.Serializable;
@@ -57,6 +58,30 @@ public final class ValueParser implements Serializable {
   /** Parses non-null text and checks every constraint of the field. */
   public Object parse(String text) throws InvalidValue {
     return parse(text, 0, text.length());
+  }
+
+  /**
+   * The value of a file's binary floating-point number (a Parquet DOUBLE or FLOAT), {@code text} as
+   * {@link BinaryFloat} writes it. A decimal field takes the binary value, not the decimal its text
+   * reads ({@link NumberText#binaryDecimal}); every other field reads the text as {@link #parse(String)}
+   * does (a double field the exact value: the text of a double or of a widened float gives it back).
+   */
+  public Object parseBinary(String text) throws InvalidValue {
+    FieldType type = field.type();
+    if (type.kind() != FieldType.Kind.DECIMAL) {
+      return parse(text);
+    }
+    double d;
+    try {
+      d = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      return parse(text);
+    }
+    if (!Double.isFinite(d)) {
+      return parse(text); // not a value written by BinaryFloat: the text's own error
+    }
+    String shortest = BinaryFloat.isFloat(text) ? Float.toString((float) d) : text;
+    return checkDecimal(compiled(), NumberText.binaryDecimal(d, shortest, type));
   }
 
   /** What {@link #parse(String)} gives, decided the general way: the fast paths' reference. */

@@ -122,7 +122,7 @@ public class ParquetRecordSourceTest {
         + "\"ns\":\"2024-01-02T03:04:05.123456789\",\"ts\":\"1969-12-31T23:59:59.5\","
         + "\"ms\":\"2024-01-02T03:04:05.123\",\"tz\":\"2024-01-02T03:04:05.500Z\",\"d\":\"1582-10-04\","
         + "\"iv\":\"P1M2DT3.5S\",\"u\":\"0b8f3b4e-3c1a-4c5e-9d2f-4a6b7c8d9e0f\",\"e\":\"b\",\"j\":\"{\\\"a\\\": 1}\","
-        + "\"f\":1.5,\"b\":true,\"x-y\":7,\"unit price\":8,\"midnight\":\"24:00:00\",\"inf\":\"infinity\","
+        + "\"f\":1.5e0,\"b\":true,\"x-y\":7,\"unit price\":8,\"midnight\":\"24:00:00\",\"inf\":\"infinity\","
         + "\"ninf\":\"-infinity\",\"dinf\":\"infinity\"}"));
   }
 
@@ -141,6 +141,47 @@ public class ParquetRecordSourceTest {
     assertThat(records.stream().map(SourceRecord::text).collect(java.util.stream.Collectors.toList()), contains(
         "{\"ts\":\"2024-01-02T03:04:05.123456789\",\"maybe\":null}",
         "{\"ts\":\"1969-12-31T23:59:59\",\"maybe\":null}"));
+  }
+
+  /**
+   * A FLOAT or DOUBLE reaches its field as the binary value it is, never as the decimal its shortest
+   * text reads: 0.1f is 0.10000000149011612 in a double field (as Java widens it and DuckDB casts it),
+   * 2^60 is exactly 1152921504606846976 in a decimal(38,0) (its text 1.15292150460684698E18 reads
+   * ...980). A decimal takes a value whose shortest text fits its scale (0.1 is 0.10), and refuses one
+   * that does not (0.125 in decimal(10,2)), as for text; a text field keeps the float's shortest text.
+   */
+  @Test
+  public void floatsAndDoublesReachTheirFieldsAsTheirBinaryValues() throws Exception {
+    File file = writtenByParquet("binary.parquet",
+        "message m { required float f; required double d; required float fd; required float s; }",
+        g -> g.append("f", 0.1f).append("d", Math.pow(2, 60)).append("fd", 0.1f).append("s", 0.1f),
+        g -> g.append("f", -0.0f).append("d", 7.0).append("fd", 0.125f).append("s", 3f));
+    List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
+    assertThat(records, hasSize(2));
+    assertThat(records.get(0).text(), is("{\"f\":0.10000000149011612e0,\"d\":1.15292150460684698E18,"
+        + "\"fd\":0.10000000149011612e0,\"s\":0.10000000149011612e0}"));
+    dev.beametl.spec.SourceSpec source =
+        dev.beametl.spec.SourceSpec.builder(file.getPath(), dev.beametl.spec.SourceSpec.Format.PARQUET).build();
+    List<dev.beametl.spec.FieldSpec> fields = List.of(
+        dev.beametl.spec.FieldSpec.builder("f", dev.beametl.spec.FieldType.parse("double")).build(),
+        dev.beametl.spec.FieldSpec.builder("d", dev.beametl.spec.FieldType.parse("decimal(38,0)")).build(),
+        dev.beametl.spec.FieldSpec.builder("fd", dev.beametl.spec.FieldType.parse("decimal(10,2)")).build(),
+        dev.beametl.spec.FieldSpec.builder("s", dev.beametl.spec.FieldType.parse("string")).build());
+    dev.beametl.validate.RecordValidator validator = new dev.beametl.validate.RecordValidator(source, fields, false);
+    dev.beametl.validate.RecordValidator.Outcome first = validator.validate(records.get(0));
+    assertThat(first.bad, is(nullValue()));
+    assertThat(first.row.getDouble("f"), is(0.10000000149011612));
+    assertThat(first.row.getDecimal("d"), is(new java.math.BigDecimal("1152921504606846976")));
+    assertThat(first.row.getDecimal("fd"), is(new java.math.BigDecimal("0.10")));
+    assertThat(first.row.getString("s"), is("0.1"));
+    dev.beametl.validate.RecordValidator.Outcome second = validator.validate(records.get(1));
+    assertThat(second.bad.field(), is("fd"));
+    assertThat(second.bad.reason(), is("fd: 0.125 has more than 2 decimal places for decimal(10,2)"));
+    // The second row read without fd: -0.0f stays negative zero; 3f in a text field is 3.0, as before.
+    dev.beametl.validate.RecordValidator.Outcome rest = new dev.beametl.validate.RecordValidator(source,
+        List.of(fields.get(0), fields.get(3)), false).validate(records.get(1));
+    assertThat(1 / rest.row.getDouble("f"), is(Double.NEGATIVE_INFINITY));
+    assertThat(rest.row.getString("s"), is("3.0"));
   }
 
   /** A value without a meaning (a decimal of no bytes) makes its row a bad record naming the column; the rest reads. */

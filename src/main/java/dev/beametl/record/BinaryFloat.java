@@ -1,0 +1,31 @@
+package dev.beametl.record;
+
+/**
+ * How a file's binary floating-point value (a Parquet DOUBLE or FLOAT) is written in a record's JSON
+ * text, so that Validate takes the value the file holds, not the decimal its shortest text reads. A
+ * double is its {@code Double.toString}, as Jackson writes it. A float is the {@code Double.toString}
+ * of its exact value (0.1f is 0.10000000149011612, as Java widens it and DuckDB casts it to a double)
+ * with its exponent in lower case ({@code 0.10000000149011612e0}), which {@code Double.toString} never
+ * writes: any JSON reader (a replay, a profile) gets the float's exact value, and Validate knows it
+ * for a float, whose shortest text ({@code Float.toString}: 0.1) says which decimals it fits.
+ */
+public final class BinaryFloat {
+  private BinaryFloat() {}
+
+  /** The text of a finite float. */
+  public static String ofFloat(float f) {
+    String s = Double.toString(f);
+    int e = s.indexOf('E');
+    return e < 0 ? s + "e0" : s.replace('E', 'e');
+  }
+
+  /** Whether a number's text, written here, is a float's ({@link #ofFloat}) rather than a double's. */
+  public static boolean isFloat(String text) {
+    return text.indexOf('e') >= 0;
+  }
+
+  /** The shortest text of the float that {@code text} ({@link #ofFloat}) holds: what a float field of the file reads. */
+  public static String floatShortest(String text) {
+    return Float.toString((float) Double.parseDouble(text));
+  }
+}
