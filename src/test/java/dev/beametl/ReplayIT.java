@@ -1,6 +1,7 @@
 package dev.beametl;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.everyItem;
@@ -135,6 +136,63 @@ public class ReplayIT {
     assertThat("the first replay's own dead-letter file holds nothing", RunCounts.read(root() + "/out/_run")
         .get("read"), is(0L));
     assertThat(rows("out"), hasSize(5));
+  }
+
+  /**
+   * The README's workflow, one fix at a time in the same file: each replay writes only what earlier
+   * ones did not, whatever happened to the file (edited since, copied), and a record that failed
+   * again stays replayable.
+   */
+  @Test
+  public void recordsFixedOneAtATimeInTheSameFileLandOnce() throws Exception {
+    write("in/src.csv", "id,qty\n1,5\n2,abc\n3,def\n4,7\n");
+    Path spec = write("r3.yaml", String.join("\n",
+        "version: 1",
+        "source: {path: in/src.csv, format: csv}",
+        "schema: [{name: id, type: int}, {name: qty, type: int}]",
+        "sink: {format: csv, path: out}",
+        "deadLetter: {maxBadRatio: 0.9}", ""));
+    assertThat(new EtlJobTest.Run("--pipeline=" + spec).code, is(EtlJob.OK));
+    Path deadLetters = root().resolve("out-dead-letter");
+    Path file = deadLetters.resolve("bad-records-00000-of-00001.jsonl");
+
+    Files.writeString(file, Files.readString(file).replace("2,abc", "2,20"));
+    EtlJobTest.Run first = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    assertThat(csvIds(), contains("1|1", "2|1", "4|1"));
+
+    Files.writeString(file, Files.readString(file).replace("3,def", "3,30"));
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+    EtlJobTest.Run second = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(second.err, second.code, is(EtlJob.OK));
+    assertThat("each id once", csvIds(), contains("1|1", "2|1", "3|1", "4|1"));
+    Map<String, Long> counts = RunCounts.read(root() + "/out/_run");
+    assertThat(counts.get("replay.replayed"), is(1L));
+    assertThat("id 2, written by the first replay", counts.get("replay.skipped.replayed_before"), is(1L));
+    assertThat("id 3 in the first replay's own dead letters", counts.get("replay.skipped.duplicate"), is(1L));
+    assertThat(second.out, containsString("replayed_before"));
+
+    // A copy of the file elsewhere, and the first replay's dead letters edited: nothing is written again.
+    Path copy = Files.createDirectories(root().resolve("copied"));
+    Files.copy(file, copy.resolve("bad-records-00000-of-00001.jsonl"));
+    EtlJobTest.Run third = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + copy);
+    assertThat(third.err, third.code, is(EtlJob.OK));
+    assertThat(RunCounts.read(root() + "/out/_run").get("replay.skipped.replayed_before"), is(2L));
+    try (Stream<Path> s = Files.list(deadLetters)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().matches("bad-records-[0-9a-f]{8}-.*\\.jsonl"))
+          .collect(Collectors.toList())) {
+        Files.writeString(p, Files.readString(p).replace("3,def", "3,33"));
+      }
+    }
+    EtlJobTest.Run fourth = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(fourth.err, fourth.code, is(EtlJob.OK));
+    assertThat(RunCounts.read(root() + "/out/_run").get("replay.skipped.replayed_before"), is(1L));
+    assertThat(csvIds(), contains("1|1", "2|1", "3|1", "4|1"));
+  }
+
+  private List<String> csvIds() throws Exception {
+    return SampleJobIT.query("SELECT id, count(*) FROM read_csv('" + root() + "/out/part-*.csv') GROUP BY id "
+        + "ORDER BY id");
   }
 
   /** A replay into a table is two writes, the table's transaction and the replay's state: stopped in between, no record is added twice. */

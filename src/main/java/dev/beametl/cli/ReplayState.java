@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beametl.extract.DeadLetterRecords;
 import dev.beametl.extract.InputFiles;
+import dev.beametl.pipeline.EtlPipeline;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecException;
 import java.io.IOException;
@@ -12,19 +14,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
- * Which dead-letter files were replayed into an output, kept beside it as {@value #FILE} (with the
- * runs that replayed them): a file is replayed once (by path, size and modification time; one fixed
- * by hand since counts as new). Writing it is the replay's commit: the runs it lists own their
- * files in the output. A replay's own dead letters are new files, which a later replay takes; the
- * leftovers of an appending run that did not succeed are not.
+ * Which dead-letter files and records were replayed into an output, kept beside it as {@value #FILE}
+ * (with the runs that replayed them): a file is replayed once (by path, size and modification time;
+ * one fixed by hand since counts as new), and so is a record, wherever its dead letter is found
+ * (edited, copied or renamed file): {@code records} lists the {@link DeadLetterRecords#identity} of
+ * each one a replay wrote (bad again, it is in that replay's dead letters and still replayable).
+ * Writing it is the replay's commit: the runs it lists own their files in the output. A replay's own
+ * dead letters are new files, which a later replay takes; the leftovers of an appending run that did
+ * not succeed are not.
  */
 final class ReplayState {
   static final String FILE = ".beam-etl-replayed.json";
@@ -35,13 +44,20 @@ final class ReplayState {
   private final ObjectNode state;
   private final List<MatchResult.Metadata> pending;
   private final int replayedBefore;
+  /** The identities of the records replayed before, in the order they were. */
+  private final Set<String> records;
+  /** Where the pipeline lists the records this replay wrote ({@link EtlPipeline#REPLAYED_PREFIX}). */
+  private final Path runDir;
 
-  private ReplayState(Path dir, Path file, ObjectNode state, List<MatchResult.Metadata> pending, int replayedBefore) {
+  private ReplayState(Path dir, Path file, ObjectNode state, List<MatchResult.Metadata> pending, int replayedBefore,
+      Set<String> records, Path runDir) {
     this.dir = dir;
     this.file = file;
     this.state = state;
     this.pending = pending;
     this.replayedBefore = replayedBefore;
+    this.records = records;
+    this.runDir = runDir;
   }
 
   static ReplayState plan(Path dir, PipelineSpec spec) throws IOException {
@@ -67,6 +83,8 @@ final class ReplayState {
     Set<String> done = new HashSet<>();
     state.path("files").forEach(f -> done.add(key(f.path("path").asText(), f.path("size").asLong(),
         f.path("modified").asLong())));
+    Set<String> records = new LinkedHashSet<>();
+    state.path("records").forEach(r -> records.add(r.asText()));
     List<MatchResult.Metadata> pending = new ArrayList<>();
     int before = 0;
     for (MatchResult.Metadata m : InputFiles.match(dir.resolve("bad-records-*.jsonl").toString())) {
@@ -79,7 +97,10 @@ final class ReplayState {
         pending.add(m);
       }
     }
-    return new ReplayState(dir, file, state, pending, before);
+    // A record found in several files is replayed from the first: the newest, the one fixed last.
+    pending.sort(Comparator.comparingLong(MatchResult.Metadata::lastModifiedMillis).reversed()
+        .thenComparing(m -> m.resourceId().toString()));
+    return new ReplayState(dir, file, state, pending, before, records, Path.of(EtlPipeline.runDir(spec)));
   }
 
   static Path file(PipelineSpec spec) {
@@ -104,6 +125,11 @@ final class ReplayState {
     return dir;
   }
 
+  /** The identities of the records earlier replays wrote: left out wherever their dead letters are. */
+  Set<String> replayedRecords() {
+    return java.util.Collections.unmodifiableSet(records);
+  }
+
   List<String> pending() {
     List<String> out = new ArrayList<>();
     pending.forEach(m -> out.add(m.resourceId().toString()));
@@ -120,9 +146,11 @@ final class ReplayState {
   }
 
   List<String> notes() {
-    return List.of(String.format(Locale.ROOT, "replay: %,d dead-letter file%s of %s%s", pending.size(),
+    return List.of(String.format(Locale.ROOT, "replay: %,d dead-letter file%s of %s%s%s", pending.size(),
         pending.size() == 1 ? "" : "s", dir, replayedBefore == 0 ? ""
-            : String.format(Locale.ROOT, " (%,d replayed before, left out)", replayedBefore)));
+            : String.format(Locale.ROOT, " (%,d replayed before, left out)", replayedBefore), records.isEmpty() ? ""
+            : String.format(Locale.ROOT, "; the %,d record%s replayed before %s left out wherever found",
+                records.size(), records.size() == 1 ? "" : "s", records.size() == 1 ? "is" : "are")));
   }
 
   /**
@@ -130,13 +158,41 @@ final class ReplayState {
    * commit follows (see {@link StateFile}).
    */
   List<String> commit(String run, boolean unconfirmed) throws IOException {
+    Set<String> written = written(runDir);
     ArrayNode files = state.has("files") ? (ArrayNode) state.get("files") : state.putArray("files");
     for (MatchResult.Metadata m : pending) {
       files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
           .put("modified", m.lastModifiedMillis()).put("run", run).put("replayed", Instant.now().toString());
     }
+    ArrayNode list = state.has("records") ? (ArrayNode) state.get("records") : state.putArray("records");
+    for (String id : written) {
+      if (records.add(id)) {
+        list.add(id);
+      }
+    }
     StateFile.write(file, state, run, unconfirmed);
-    return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files; they are not replayed again",
-        file, files.size()));
+    return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files and %,d replayed records; "
+        + "they are not replayed again", file, files.size(), records.size()));
+  }
+
+  /** The identities of the records a finished replay wrote, as its pipeline listed them in {@code runDir}. */
+  static Set<String> written(Path runDir) throws IOException {
+    Set<String> out = new LinkedHashSet<>();
+    if (!Files.isDirectory(runDir)) {
+      return out;
+    }
+    List<Path> lists;
+    try (Stream<Path> s = Files.list(runDir)) {
+      lists = s.filter(p -> p.getFileName().toString().startsWith(EtlPipeline.REPLAYED_PREFIX)
+          && p.getFileName().toString().endsWith(".txt")).sorted().collect(Collectors.toList());
+    }
+    for (Path p : lists) {
+      for (String line : Files.readAllLines(p)) {
+        if (!line.isBlank()) {
+          out.add(line.strip());
+        }
+      }
+    }
+    return out;
   }
 }

@@ -144,7 +144,7 @@ final class RunPlan {
       p = p.withInputFiles(inputFiles);
     }
     if (replayFiles != null) {
-      p = p.withReplay(replayFiles);
+      p = replay == null ? p.withReplay(replayFiles) : p.withReplay(replayFiles, replay.replayedRecords());
     }
     return p;
   }

@@ -88,7 +88,7 @@ public final class RunSummary {
     long read = count("read");
     b.append(String.format(Locale.ROOT, "beam-etl: %s finished in %.1f s on %s%n", spec.name(), seconds, runner));
     line(b, "records read", read, String.format(Locale.ROOT, "%,.0f records/s", read / Math.max(seconds, 1e-3)));
-    if (counts.containsKey("replay.replayed")) {
+    if (counts.keySet().stream().anyMatch(k -> k.equals("replay.replayed") || k.startsWith("replay.skipped."))) {
       long skipped = counts.entrySet().stream().filter(e -> e.getKey().startsWith("replay.skipped."))
           .mapToLong(Map.Entry::getValue).sum();
       line(b, "dead letters replayed", count("replay.replayed"),

@@ -5,17 +5,30 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.SourceRecord;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -27,37 +40,152 @@ import org.apache.beam.sdk.values.TupleTagList;
  * columns it was read with, the source's JSON object, or a row's validated values. Dead letters
  * that cannot be replayed are counted by why, {@code replay.skipped.<why>}; the others
  * {@code replay.replayed}.
+ *
+ * <p>A dead letter is known by its origin ({@link #identity}): the source record it stands for,
+ * wherever its line is now (an edited, copied or renamed file, or the replay's own dead letters,
+ * which keep the origin). One that an earlier replay wrote to the output is left out,
+ * {@code replay.skipped.replayed_before}; one found in several lines is replayed once, from the
+ * first file given ({@code replay.skipped.duplicate} for the others). The identities of the records
+ * replayed come out as {@link #REPLAYED}.
  */
 public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple> {
   public static final TupleTag<SourceRecord> RECORDS = new TupleTag<>("replayed") {};
+  /** The {@link #identity} of each record replayed (one per record in {@link #RECORDS}). */
+  public static final TupleTag<String> REPLAYED = new TupleTag<>("replayed-identities") {};
   private final List<String> files;
   private final List<String> schemaFields;
+  private final HashSet<String> replayedBefore;
 
-  private DeadLetterRecords(List<String> files, List<String> schemaFields) {
+  private DeadLetterRecords(List<String> files, List<String> schemaFields, Collection<String> replayedBefore) {
     this.files = List.copyOf(files);
     this.schemaFields = List.copyOf(schemaFields);
+    this.replayedBefore = new HashSet<>(replayedBefore);
   }
 
-  /** The dead-letter files to replay, against a schema with these field names. */
+  /**
+   * The dead-letter files to replay, against a schema with these field names; a dead letter found
+   * in several of them is replayed from the first.
+   */
   public static DeadLetterRecords from(List<String> files, List<String> schemaFields) {
-    return new DeadLetterRecords(files, schemaFields);
+    return new DeadLetterRecords(files, schemaFields, Set.of());
+  }
+
+  /** Leaves out the dead letters with these {@link #identity identities}: earlier replays wrote their records. */
+  public DeadLetterRecords withReplayedBefore(Collection<String> identities) {
+    return new DeadLetterRecords(files, schemaFields, identities);
+  }
+
+  /**
+   * What identifies a dead letter: its source record's origin (file and byte, line or row), hashed
+   * to 128 bits. Not its payload (the fix), nor its stage or reason (a record that fails again in a
+   * replay gets a new dead letter with the same origin, and another stage or reason).
+   */
+  public static String identity(String origin) {
+    try {
+      byte[] sha = MessageDigest.getInstance("SHA-256").digest(origin.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(sha, 16));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
-    PCollectionList<String> lines = PCollectionList.empty(begin.getPipeline());
+    PCollectionList<KV<Integer, String>> lines = PCollectionList.empty(begin.getPipeline());
     for (int i = 0; i < files.size(); i++) {
-      lines = lines.and(begin.apply("Read dead letters " + i, TextIO.read().from(files.get(i))));
+      int rank = i;
+      lines = lines.and(begin.apply("Read dead letters " + i, TextIO.read().from(files.get(i)))
+          .apply("Rank dead letters " + i, MapElements.via(new org.apache.beam.sdk.transforms.SimpleFunction<
+              String, KV<Integer, String>>() {
+            @Override
+            public KV<Integer, String> apply(String line) {
+              return KV.of(rank, line);
+            }
+          })).setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
     }
-    PCollectionTuple out = lines.apply("All dead letters", Flatten.pCollections())
+    PCollectionTuple candidates = lines.apply("All dead letters", Flatten.pCollections())
+        .apply("Replayable dead letters", ParDo.of(new Candidates(replayedBefore))
+            .withOutputTags(Candidates.BY_IDENTITY, TupleTagList.of(BundleCounts.TAG)));
+    candidates.get(Candidates.BY_IDENTITY).setCoder(KvCoder.of(StringUtf8Coder.of(),
+        KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
+    candidates.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    PCollectionTuple out = candidates.get(Candidates.BY_IDENTITY)
+        .apply("Dead letters by origin", GroupByKey.create())
         .apply("Dead letters to records", ParDo.of(new ToRecord(schemaFields))
-            .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG)));
+            .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG).and(REPLAYED)));
     out.get(RECORDS).setCoder(SourceRecord.RecordCoder.of());
-    out.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    return out;
+    out.get(REPLAYED).setCoder(StringUtf8Coder.of());
+    PCollection<KV<String, Long>> counts = PCollectionList.of(candidates.get(BundleCounts.TAG))
+        .and(out.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of())))
+        .apply("Replay counts", Flatten.pCollections());
+    return PCollectionTuple.of(RECORDS, out.get(RECORDS)).and(REPLAYED, out.get(REPLAYED))
+        .and(BundleCounts.TAG, counts);
   }
 
-  static final class ToRecord extends DoFn<String, SourceRecord> {
+  /** The replayable dead letters, by their {@link #identity}, with their file's rank; the others counted by why. */
+  static final class Candidates extends DoFn<KV<Integer, String>, KV<String, KV<Integer, String>>> {
+    static final TupleTag<KV<String, KV<Integer, String>>> BY_IDENTITY = new TupleTag<>("by-identity") {};
+    private final HashSet<String> replayedBefore;
+    private transient ObjectMapper json;
+    private transient BundleCounts counts;
+
+    Candidates(HashSet<String> replayedBefore) {
+      this.replayedBefore = replayedBefore;
+    }
+
+    @Setup
+    public void setup() {
+      json = dev.beametl.record.RowJson.readerOfOwnFiles(); // a payload as long as its record
+    }
+
+    @StartBundle
+    public void startBundle() {
+      counts = new BundleCounts();
+      counts.cell("replay.replayed"); // shown even when nothing is replayed
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, String> ranked, MultiOutputReceiver out) {
+      JsonNode n = parse(json, ranked.getValue());
+      if (n == null) {
+        counts.increment("replay.skipped.not_a_dead_letter");
+        return;
+      }
+      String why = ToRecord.whyNot(n);
+      if (why != null) {
+        counts.increment("replay.skipped." + why);
+        return;
+      }
+      String id = identity(n.get("origin").asText());
+      if (replayedBefore.contains(id)) {
+        counts.increment("replay.skipped.replayed_before"); // an earlier replay wrote its record
+        return;
+      }
+      out.get(BY_IDENTITY).output(KV.of(id, ranked));
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      counts.flush(context);
+    }
+  }
+
+  /** A dead letter's JSON, or null when the line is not one. */
+  static JsonNode parse(ObjectMapper json, String line) {
+    JsonNode n;
+    try {
+      n = json.readTree(line);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return null;
+    }
+    if (n == null || !n.isObject() || !n.path("origin").isTextual() || !n.path("payload").isTextual()) {
+      return null;
+    }
+    return n;
+  }
+
+  /** One record per origin: the line of the first file given (the same file: the least line), the others counted. */
+  static final class ToRecord extends DoFn<KV<String, Iterable<KV<Integer, String>>>, SourceRecord> {
     private final List<String> schemaFields;
     private transient ObjectMapper json;
     private transient BundleCounts counts;
@@ -78,23 +206,20 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
     }
 
     @ProcessElement
-    public void process(@Element String line, MultiOutputReceiver out) {
-      JsonNode n;
-      try {
-        n = json.readTree(line);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        counts.increment("replay.skipped.not_a_dead_letter");
-        return;
+    public void process(@Element KV<String, Iterable<KV<Integer, String>>> byOrigin, MultiOutputReceiver out) {
+      KV<Integer, String> first = null;
+      for (KV<Integer, String> line : byOrigin.getValue()) {
+        if (first == null) {
+          first = line;
+          continue;
+        }
+        counts.increment("replay.skipped.duplicate"); // the same record in another line: replayed once
+        int byRank = Integer.compare(line.getKey(), first.getKey());
+        if (byRank < 0 || byRank == 0 && line.getValue().compareTo(first.getValue()) < 0) {
+          first = line;
+        }
       }
-      if (n == null || !n.isObject() || !n.path("origin").isTextual() || !n.path("payload").isTextual()) {
-        counts.increment("replay.skipped.not_a_dead_letter");
-        return;
-      }
-      String why = whyNot(n);
-      if (why != null) {
-        counts.increment("replay.skipped." + why);
-        return;
-      }
+      JsonNode n = parse(json, first.getValue());
       String payload = n.get("payload").asText();
       SourceRecord record = SourceRecord.of(n.get("origin").asText(), -1, 0, payload, null, false);
       switch (n.path("payload_format").asText()) {
@@ -112,6 +237,7 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
       }
       counts.increment("replay.replayed");
       out.get(RECORDS).output(record);
+      out.get(REPLAYED).output(byOrigin.getKey());
     }
 
     /** Why a dead letter cannot be replayed (a short key), or null when it can. */

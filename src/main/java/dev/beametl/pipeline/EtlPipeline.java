@@ -21,8 +21,17 @@ import java.util.List;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.BooleanCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -58,6 +67,8 @@ public abstract class EtlPipeline {
   abstract @Nullable List<MatchResult.Metadata> inputFiles();
 
   abstract @Nullable List<String> replayFiles();
+
+  abstract @Nullable java.util.Set<String> replayedBefore();
 
   abstract Builder toBuilder();
 
@@ -104,8 +115,21 @@ public abstract class EtlPipeline {
 
   /** Reads the records of these dead-letter files instead of the source (a replay), see {@link DeadLetterRecords}. */
   public EtlPipeline withReplay(List<String> deadLetterFiles) {
-    return toBuilder().setReplayFiles(List.copyOf(deadLetterFiles)).build();
+    return withReplay(deadLetterFiles, java.util.Set.of());
   }
+
+  /**
+   * As {@link #withReplay(List)}, leaving out the dead letters whose records earlier replays wrote
+   * (their {@link DeadLetterRecords#identity}). The identities of the records this replay writes
+   * (taken, and not bad again) go to {@link #REPLAYED_PREFIX} files in the run folder.
+   */
+  public EtlPipeline withReplay(List<String> deadLetterFiles, java.util.Set<String> replayedBefore) {
+    return toBuilder().setReplayFiles(List.copyOf(deadLetterFiles)).setReplayedBefore(java.util.Set.copyOf(
+        replayedBefore)).build();
+  }
+
+  /** The files prefix, in the run folder, of the identities of the records a replay wrote (one a line). */
+  public static final String REPLAYED_PREFIX = "replayed-records";
 
   /** Testing only: the faults to inject, see {@link Faults}. */
   public EtlPipeline withFaults(Faults faults) {
@@ -126,9 +150,12 @@ public abstract class EtlPipeline {
     List<String> sourceNames = spec.schema().stream().map(FieldSpec::sourceName).collect(Collectors.toList());
     PCollectionList<KV<String, Long>> counts = PCollectionList.empty(p);
     PCollection<SourceRecord> records;
+    PCollection<String> replayedRecords = null;
     if (replayFiles() != null) {
-      PCollectionTuple replayed = p.apply("Extract dead letters", DeadLetterRecords.from(replayFiles(), sourceNames));
+      PCollectionTuple replayed = p.apply("Extract dead letters", DeadLetterRecords.from(replayFiles(), sourceNames)
+          .withReplayedBefore(replayedBefore() == null ? java.util.Set.of() : replayedBefore()));
       records = replayed.get(DeadLetterRecords.RECORDS);
+      replayedRecords = replayed.get(DeadLetterRecords.REPLAYED);
       counts = counts.and(replayed.get(BundleCounts.TAG));
     } else {
       Extract extract = Extract.from(spec.source()).withSchemaFields(sourceNames).withMaxSplitBytes(maxSplitBytes());
@@ -167,8 +194,12 @@ public abstract class EtlPipeline {
     PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
         .apply("Load", run() == null ? load : load.withRun(run()).withAppend(append()));
 
-    PCollection<KV<String, Long>> deadLetters = bad.and(transformed.get(Transform.BAD))
-        .apply("All bad records", Flatten.<BadRecord>pCollections())
+    PCollection<BadRecord> allBad = bad.and(transformed.get(Transform.BAD))
+        .apply("All bad records", Flatten.<BadRecord>pCollections());
+    if (replayedRecords != null) {
+      writeReplayed(replayedRecords, allBad, runDir(spec));
+    }
+    PCollection<KV<String, Long>> deadLetters = allBad
         .apply("Dead letters", append() ? DeadLetters.to(spec.deadLetterPath()).withRunNamedFiles(run())
             : DeadLetters.to(spec.deadLetterPath()));
 
@@ -176,6 +207,48 @@ public abstract class EtlPipeline {
         .and(written)
         .and(deadLetters)
         .apply("Run counts", RunCounts.writeTo(runDir(spec)));
+  }
+
+  /**
+   * Writes the identities of the records a replay took that did not become bad records again (those
+   * are in its own dead letters, with their origin, and stay replayable): the records it wrote to
+   * the output, or that its filter dropped. The job adds them to the replay state when it succeeds.
+   */
+  private static void writeReplayed(PCollection<String> taken, PCollection<BadRecord> bad, String runDir) {
+    KvCoder<String, Boolean> coder = KvCoder.of(StringUtf8Coder.of(), BooleanCoder.of());
+    PCollection<KV<String, Boolean>> ok = taken.apply("Replayed records", MapElements.via(
+        new SimpleFunction<String, KV<String, Boolean>>() {
+          @Override
+          public KV<String, Boolean> apply(String id) {
+            return KV.of(id, true);
+          }
+        })).setCoder(coder);
+    PCollection<KV<String, Boolean>> again = bad.apply("Replayed records bad again", MapElements.via(
+        new SimpleFunction<BadRecord, KV<String, Boolean>>() {
+          @Override
+          public KV<String, Boolean> apply(BadRecord r) {
+            return KV.of(DeadLetterRecords.identity(r.origin()), false);
+          }
+        })).setCoder(coder);
+    PCollectionList.of(ok).and(again).apply("Replayed or bad again", Flatten.pCollections())
+        .apply("By record", GroupByKey.create())
+        .apply("Records replayed", ParDo.of(new DoFn<KV<String, Iterable<Boolean>>, String>() {
+          @ProcessElement
+          public void process(@Element KV<String, Iterable<Boolean>> byRecord, OutputReceiver<String> out) {
+            boolean taken = false;
+            for (boolean b : byRecord.getValue()) {
+              if (!b) {
+                return; // bad again: in this replay's dead letters, replayable
+              }
+              taken = true;
+            }
+            if (taken) {
+              out.output(byRecord.getKey());
+            }
+          }
+        })).setCoder(StringUtf8Coder.of())
+        .apply("Write replayed records", TextIO.write().to(runDir + "/" + REPLAYED_PREFIX).withSuffix(".txt")
+            .withNoSpilling());
   }
 
   /**
@@ -205,6 +278,8 @@ public abstract class EtlPipeline {
     abstract Builder setInputFiles(@Nullable List<MatchResult.Metadata> files);
 
     abstract Builder setReplayFiles(@Nullable List<String> files);
+
+    abstract Builder setReplayedBefore(@Nullable java.util.Set<String> identities);
 
     abstract EtlPipeline build();
   }
