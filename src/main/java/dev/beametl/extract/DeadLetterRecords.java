@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.Origins;
 import dev.beametl.record.SourceRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -46,12 +47,15 @@ import org.apache.beam.sdk.values.TupleTagList;
  * which keep the origin). One that an earlier replay wrote to the output is left out,
  * {@code replay.skipped.replayed_before}; one found in several lines is replayed once, from the
  * first file given ({@code replay.skipped.duplicate} for the others). The identities of the records
- * replayed come out as {@link #REPLAYED}.
+ * replayed come out as {@link #REPLAYED}. A dead letter whose origin has no position (a database
+ * row's: its table and partition key, which rows share) is replayed as its line says, every time.
  */
 public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple> {
   public static final TupleTag<SourceRecord> RECORDS = new TupleTag<>("replayed") {};
   /** The {@link #identity} of each record replayed (one per record in {@link #RECORDS}). */
   public static final TupleTag<String> REPLAYED = new TupleTag<>("replayed-identities") {};
+  /** How the key of a dead letter without a position begins: not an identity (Base64 has no '~'). */
+  private static final String UNPOSITIONED = "~";
   private final List<String> files;
   private final List<String> schemaFields;
   private final HashSet<String> replayedBefore;
@@ -93,15 +97,9 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
   public PCollectionTuple expand(PBegin begin) {
     PCollectionList<KV<Integer, String>> lines = PCollectionList.empty(begin.getPipeline());
     for (int i = 0; i < files.size(); i++) {
-      int rank = i;
       lines = lines.and(begin.apply("Read dead letters " + i, TextIO.read().from(files.get(i)))
-          .apply("Rank dead letters " + i, MapElements.via(new org.apache.beam.sdk.transforms.SimpleFunction<
-              String, KV<Integer, String>>() {
-            @Override
-            public KV<Integer, String> apply(String line) {
-              return KV.of(rank, line);
-            }
-          })).setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
+          .apply("Rank dead letters " + i, MapElements.via(new Ranked(i)))
+          .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
     }
     PCollectionTuple candidates = lines.apply("All dead letters", Flatten.pCollections())
         .apply("Replayable dead letters", ParDo.of(new Candidates(replayedBefore))
@@ -120,6 +118,20 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         .apply("Replay counts", Flatten.pCollections());
     return PCollectionTuple.of(RECORDS, out.get(RECORDS)).and(REPLAYED, out.get(REPLAYED))
         .and(BundleCounts.TAG, counts);
+  }
+
+  /** A dead-letter line with its file's rank; static, so it holds no more than the rank. */
+  static final class Ranked extends org.apache.beam.sdk.transforms.SimpleFunction<String, KV<Integer, String>> {
+    private final int rank;
+
+    Ranked(int rank) {
+      this.rank = rank;
+    }
+
+    @Override
+    public KV<Integer, String> apply(String line) {
+      return KV.of(rank, line);
+    }
   }
 
   /** The replayable dead letters, by their {@link #identity}, with their file's rank; the others counted by why. */
@@ -156,7 +168,14 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         counts.increment("replay.skipped." + why);
         return;
       }
-      String id = identity(n.get("origin").asText());
+      String origin = n.get("origin").asText();
+      if (!Origins.isPosition(origin)) {
+        // A database row's origin, its table (and partition key), is no record's alone: such a dead
+        // letter is replayed as its line says, never merged with another, and not listed as replayed.
+        out.get(BY_IDENTITY).output(KV.of(UNPOSITIONED + java.util.UUID.randomUUID(), ranked));
+        return;
+      }
+      String id = identity(origin);
       if (replayedBefore.contains(id)) {
         counts.increment("replay.skipped.replayed_before"); // an earlier replay wrote its record
         return;
@@ -237,7 +256,9 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
       }
       counts.increment("replay.replayed");
       out.get(RECORDS).output(record);
-      out.get(REPLAYED).output(byOrigin.getKey());
+      if (!byOrigin.getKey().startsWith(UNPOSITIONED)) {
+        out.get(REPLAYED).output(byOrigin.getKey());
+      }
     }
 
     /** Why a dead letter cannot be replayed (a short key), or null when it can. */

@@ -45,6 +45,15 @@ public final class Origins {
 
   private Origins() {}
 
+  /**
+   * Whether {@code origin} names one record by its position in a file ({@code @byte}, {@code :line},
+   * {@code :row}): a database row's origin names its table and at most a partition key, which many
+   * rows may share.
+   */
+  public static boolean isPosition(String origin) {
+    return POSITION.matcher(origin).matches();
+  }
+
   /** {@code schema} with the origin field after its own. */
   public static Schema withOrigin(Schema schema) {
     return Schema.builder().addFields(schema.getFields()).addField(FIELD, Schema.FieldType.logicalType(TYPE)).build();
