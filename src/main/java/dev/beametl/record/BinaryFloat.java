@@ -24,7 +24,26 @@ public final class BinaryFloat {
     return text.indexOf('e') >= 0;
   }
 
-  /** The shortest text of the float that {@code text} ({@link #ofFloat}) holds: what a float field of the file reads. */
+  /**
+   * Whether {@code text} is a number exactly as written here: a double's {@code Double.toString}, or
+   * {@link #ofFloat} of a float. Anything else - a decimal a person typed into a replayed dead letter's
+   * payload, {@code 12345678901234.5678} - is read as the decimal it says, never through a double.
+   */
+  public static boolean isCanonical(String text) {
+    double d;
+    try {
+      d = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    if (!Double.isFinite(d)) {
+      return false;
+    }
+    return isFloat(text) ? (double) (float) d == d && text.equals(ofFloat((float) d))
+        : text.equals(Double.toString(d));
+  }
+
+  /** The shortest text of the float {@code text} ({@link #ofFloat}) holds: what a float field of the file reads. */
   public static String floatShortest(String text) {
     return Float.toString((float) Double.parseDouble(text));
   }

@@ -102,7 +102,8 @@ final class JsonCells {
    * by {@link BinaryFloat}, where it takes its text as written (see {@link #read(String, boolean)}).
    */
   String binaryAsWritten(int i, String raw) {
-    return !doubles[i] && BinaryFloat.isFloat(raw) ? BinaryFloat.floatShortest(raw) : raw;
+    boolean floats = !doubles[i] && BinaryFloat.isFloat(raw) && BinaryFloat.isCanonical(raw);
+    return floats ? BinaryFloat.floatShortest(raw) : raw;
   }
 
   /** Reads {@code text}, a JSON line; false when it must be read by the tree instead. */
@@ -180,8 +181,8 @@ final class JsonCells {
             cells[i] = numbersAsWritten[i] ? p.getText() : integerText(p.getText());
             break;
           case VALUE_NUMBER_FLOAT:
-            if (binaryFloats && decimals[i]) {
-              cells[i] = p.getText(); // a double's or float's text, always read: the decimal is its binary value
+            if (binaryFloats && decimals[i] && BinaryFloat.isCanonical(p.getText())) {
+              cells[i] = p.getText(); // a double's or float's text: the decimal is its binary value
               binary[i] = true;
               break;
             }

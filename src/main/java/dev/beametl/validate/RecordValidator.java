@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.beametl.record.BadRecord;
+import dev.beametl.record.BinaryFloat;
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.ColumnMatch;
 import dev.beametl.record.CsvSyntax;
@@ -363,7 +364,8 @@ public final class RecordValidator implements Serializable {
       } else if (v.isContainerNode()) {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
-      } else if (binaryFloats && kind == FieldType.Kind.DECIMAL && v.isNumber() && !v.isIntegralNumber()) {
+      } else if (binaryFloats && kind == FieldType.Kind.DECIMAL && v.isNumber() && !v.isIntegralNumber()
+          && BinaryFloat.isCanonical(JsonCells.numberAsWritten(json, text, key))) {
         values.add(binaryValue(i, JsonCells.numberAsWritten(json, text, key))); // as JsonCells does
         continue;
       } else if (v.isNumber() && (JsonCells.numbersAsWritten(kind)

@@ -80,7 +80,13 @@ public final class ValueParser implements Serializable {
     if (!Double.isFinite(d)) {
       return parse(text); // not a value written by BinaryFloat: the text's own error
     }
-    String shortest = BinaryFloat.isFloat(text) ? Float.toString((float) d) : text;
+    boolean isFloat = BinaryFloat.isFloat(text);
+    String shortest = isFloat ? Float.toString((float) d) : text;
+    if ((isFloat ? Math.ulp((float) d) : Math.ulp(d)) < 0.5 * Math.pow(10, -type.scale())) {
+      // The binary value lies within a quarter unit of the scale of its shortest text, so rounded to
+      // the scale it is that text (when the text fits): read as text is, by the fast paths.
+      return parse(shortest);
+    }
     return checkDecimal(compiled(), NumberText.binaryDecimal(d, shortest, type));
   }
 

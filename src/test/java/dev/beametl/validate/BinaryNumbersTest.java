@@ -156,6 +156,14 @@ public class BinaryNumbersTest {
           "{\"x\":1.0,\"f\":1.0,\"s\":\"\",\"n\":" + BinaryFloat.ofFloat(0.1f) + "}", null, false));
       assertThat(bad.bad.reason(), equalTo("n: \"0.1\" is not an int"));
     }
+    // A number no file wrote - a fix typed into a replayed dead letter's payload - is the decimal it reads:
+    // through a double, 12345678901234.5678 came back 12345678901234.5684 (the review found it)
+    RecordValidator typed = new RecordValidator(parquet, List.of(FieldSpec.builder("x", FieldType.decimal(20, 4))
+        .build()), true, false, false);
+    for (String fix : new String[] {"12345678901234.5678", "0.10", "1.5E0"}) {
+      assertThat(fix, typed.validate(SourceRecord.of("f", 0, 0, "{\"x\":" + fix + "}", null, false)
+          .withTextFormat(SourceRecord.Text.JSON)).row.getDecimal("x"), equalTo(new BigDecimal(fix).setScale(4)));
+    }
     // a JSON line's number is the decimal it reads, as before
     RecordValidator jsonl = new RecordValidator(SourceSpec.builder("f.jsonl", SourceSpec.Format.JSONL).build(),
         schema, true, false, false);
