@@ -60,17 +60,22 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   abstract List<String> nullMarkers();
 
+  abstract boolean trimmedMarkers();
+
+  abstract Builder toBuilder();
+
   public static Load to(SinkSpec sink, OutputColumns columns) {
-    return new AutoValue_Load(sink, columns, Faults.none(), null, false, false, List.of());
+    return new AutoValue_Load.Builder().setSink(sink).setColumns(columns).setFaults(Faults.none()).setRun(null)
+        .setAppend(false).setKeysUnique(false).setNullMarkers(List.of()).setTrimmedMarkers(false).build();
   }
 
   /**
-   * The CSV source's null markers ({@code csv.nullValues}): the CSV sink quotes a string value equal
-   * to one, so its output read with the same options gives the string back, not a null ({@code ""}
-   * is always quoted).
+   * The CSV source's null markers ({@code csv.nullValues}), matched after trimming when
+   * {@code trimmed} ({@code csv.trim}): the CSV sink quotes a string value that one matches, so its
+   * output read with the same options gives the string back, not a null ({@code ""} is always quoted).
    */
-  public Load withNullMarkers(List<String> markers) {
-    return new AutoValue_Load(sink(), columns(), faults(), run(), append(), keysUnique(), List.copyOf(markers));
+  public Load withNullMarkers(List<String> markers, boolean trimmed) {
+    return toBuilder().setNullMarkers(List.copyOf(markers)).setTrimmedMarkers(trimmed).build();
   }
 
   /**
@@ -79,7 +84,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * {@link JdbcTable#commit} moves into the table after it.
    */
   public Load withRun(String run) {
-    return new AutoValue_Load(sink(), columns(), faults(), run, append(), keysUnique(), nullMarkers());
+    return toBuilder().setRun(run).build();
   }
 
   /**
@@ -87,7 +92,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * part files carry the run, {@code part-<run>-00000-of-00002.parquet}. Needs {@link #withRun}.
    */
   public Load withAppend(boolean append) {
-    return new AutoValue_Load(sink(), columns(), faults(), run(), append, keysUnique(), nullMarkers());
+    return toBuilder().setAppend(append).build();
   }
 
   /** The part files' names begin so: {@code part-00000-of-00002.parquet}. */
@@ -103,7 +108,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   /** Testing only: faults to inject inside the sink, see {@link Faults}. */
   public Load withFaults(Faults faults) {
-    return new AutoValue_Load(sink(), columns(), faults, run(), append(), keysUnique(), nullMarkers());
+    return toBuilder().setFaults(faults).build();
   }
 
   /**
@@ -111,7 +116,28 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
    * that no key comes twice; see {@link TableWrite}.
    */
   public Load withKeysUnique(boolean unique) {
-    return new AutoValue_Load(sink(), columns(), faults(), run(), append(), unique, nullMarkers());
+    return toBuilder().setKeysUnique(unique).build();
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setSink(SinkSpec sink);
+
+    abstract Builder setColumns(OutputColumns columns);
+
+    abstract Builder setFaults(Faults faults);
+
+    abstract Builder setRun(@Nullable String run);
+
+    abstract Builder setAppend(boolean append);
+
+    abstract Builder setKeysUnique(boolean unique);
+
+    abstract Builder setNullMarkers(List<String> markers);
+
+    abstract Builder setTrimmedMarkers(boolean trimmed);
+
+    abstract Load build();
   }
 
   @Override
@@ -121,7 +147,8 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       return writeTable(rows, sink.jdbc());
     }
     if (!sink.partitionBy().isEmpty()) {
-      return rows.apply("Write partitions", new PartitionedWrite(sink, columns(), filePrefix(), nullMarkers()));
+      return rows.apply("Write partitions",
+          new PartitionedWrite(sink, columns(), filePrefix(), nullMarkers(), trimmedMarkers()));
     }
     String dir = sink.path().replaceAll("/+$", "");
     if (sink.format() == SinkSpec.Format.PARQUET) {
@@ -132,7 +159,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       // name (see the patched FlinkTransformOverrides). FileIO's windowed default finalizes each
       // list of files as it comes.
       PCollectionTuple out = rows.apply("Rows to Avro records",
-          ParDo.of(new Format<GenericRecord>(RECORDS, columns(), avro.toString(), sink.format(), List.of()))
+          ParDo.of(new Format<GenericRecord>(RECORDS, columns(), avro.toString(), sink.format(), List.of(), false))
               .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG)));
       FileIO.Write<Void, GenericRecord> write = FileIO.<GenericRecord>write()
           .via(parquetSink(sink, avro))
@@ -146,7 +173,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     }
     boolean csv = sink.format() == SinkSpec.Format.CSV;
     PCollectionTuple out = rows.apply(csv ? "Rows to CSV lines" : "Rows to JSON lines",
-        ParDo.of(new Format<String>(LINES, columns(), null, sink.format(), nullMarkers()))
+        ParDo.of(new Format<String>(LINES, columns(), null, sink.format(), nullMarkers(), trimmedMarkers()))
             .withOutputTags(LINES, TupleTagList.of(BundleCounts.TAG)));
     TextIO.Write write = TextIO.write().to(dir + "/" + filePrefix()).withSuffix(csv ? ".csv" : ".jsonl")
         .withNoSpilling();
@@ -221,7 +248,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
           + " stages its rows for the run: give Load.withRun(id), and call JdbcTable.prepare and commit around it");
     }
     PCollectionTuple out = rows.apply("Count rows for the table",
-        ParDo.of(new Format<Row>(ROWS, columns(), null, SinkSpec.Format.JDBC, List.of()))
+        ParDo.of(new Format<Row>(ROWS, columns(), null, SinkSpec.Format.JDBC, List.of(), false))
             .withOutputTags(ROWS, TupleTagList.of(BundleCounts.TAG)));
     out.get(ROWS).setRowSchema(rows.getSchema()).apply("Write table " + jdbc.connection().table(),
         new TableWrite(jdbc, columns(), run(), faults(), keysUnique()));
@@ -277,9 +304,9 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     private transient long[] written;
 
     Format(TupleTag<T> tag, OutputColumns columns, String avroSchema, SinkSpec.Format format,
-        List<String> nullMarkers) {
+        List<String> nullMarkers, boolean trimmedMarkers) {
       this.tag = tag;
-      this.formatter = new RowFormatter(columns, avroSchema, format, nullMarkers);
+      this.formatter = new RowFormatter(columns, avroSchema, format, nullMarkers, trimmedMarkers);
     }
 
     @StartBundle

@@ -52,12 +52,15 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
   private final OutputColumns columns;
   private final String filePrefix;
   private final List<String> nullMarkers;
+  private final boolean trimmedMarkers;
 
-  PartitionedWrite(SinkSpec sink, OutputColumns columns, String filePrefix, List<String> nullMarkers) {
+  PartitionedWrite(SinkSpec sink, OutputColumns columns, String filePrefix, List<String> nullMarkers,
+      boolean trimmedMarkers) {
     this.sink = sink;
     this.columns = columns;
     this.filePrefix = filePrefix;
     this.nullMarkers = nullMarkers;
+    this.trimmedMarkers = trimmedMarkers;
   }
 
   @Override
@@ -97,7 +100,7 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
 
   private <T> ParDo.MultiOutput<Row, KV<String, T>> partition(TupleTag<KV<String, T>> tag, OutputColumns inFiles,
       String avroSchema) {
-    return ParDo.of(new ToPartition<T>(tag, columns, sink, inFiles, avroSchema, nullMarkers))
+    return ParDo.of(new ToPartition<T>(tag, columns, sink, inFiles, avroSchema, nullMarkers, trimmedMarkers))
         .withOutputTags(tag, TupleTagList.of(BundleCounts.TAG).and(PARTITIONS));
   }
 
@@ -145,13 +148,13 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
     private transient long[] written;
 
     ToPartition(TupleTag<KV<String, T>> tag, OutputColumns columns, SinkSpec sink, OutputColumns inFiles,
-        String avroSchema, List<String> nullMarkers) {
+        String avroSchema, List<String> nullMarkers, boolean trimmedMarkers) {
       this.tag = tag;
       this.partitionNames = sink.partitionBy();
       this.partitionColumns = partitionNames.stream().mapToInt(columns::indexOf).toArray();
       this.fileColumns = inFiles.columns().stream().mapToInt(c -> columns.indexOf(c.name())).toArray();
       this.fileSchema = inFiles.beamSchema();
-      this.formatter = new RowFormatter(inFiles, avroSchema, sink.format(), nullMarkers);
+      this.formatter = new RowFormatter(inFiles, avroSchema, sink.format(), nullMarkers, trimmedMarkers);
       this.maxPartitions = sink.maxPartitions();
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.record.RowJson;
+import dev.beametl.spec.FieldType;
 import dev.beametl.spec.SinkSpec;
 import java.io.IOException;
 import java.io.Serializable;
@@ -21,15 +22,23 @@ final class RowFormatter implements Serializable {
   private final SinkSpec.Format format;
   /** Texts a CSV line quotes in a string column: the CSV source's null markers, see Load.withNullMarkers. */
   private final java.util.Set<String> nullMarkers;
+  /** The source trims its cells: a marker with whitespace around it is one too ({@code " NA"}). */
+  private final boolean trim;
+  private final boolean[] stringColumns;
   private transient Schema schema;
   private transient ObjectMapper json;
 
   RowFormatter(OutputColumns columns, @Nullable String avroSchema, SinkSpec.Format format,
-      java.util.List<String> nullMarkers) {
+      java.util.List<String> nullMarkers, boolean trim) {
     this.columns = columns;
     this.avroSchema = avroSchema;
     this.format = format;
     this.nullMarkers = new java.util.HashSet<>(nullMarkers);
+    this.trim = trim;
+    this.stringColumns = new boolean[columns.columns().size()];
+    for (int i = 0; i < stringColumns.length; i++) {
+      stringColumns[i] = columns.columns().get(i).type().kind() == FieldType.Kind.STRING;
+    }
   }
 
   Object format(Row row) throws IOException {
@@ -46,8 +55,7 @@ final class RowFormatter implements Serializable {
         for (int i = 0; i < values.length; i++) {
           Object v = ValueText.plain(row, i);
           values[i] = v == null ? null : ValueText.text(v); // null stays apart from an empty string
-          if (v instanceof String && nullMarkers.contains(v) && row.getSchema().getField(i).getType().getTypeName()
-              == org.apache.beam.sdk.schemas.Schema.TypeName.STRING) {
+          if (v instanceof String && stringColumns[i] && nullMarkers.contains(trim ? ((String) v).strip() : v)) {
             values[i] = new Load.Quoted((String) v); // read back as the text, where unquoted it is a null
           }
         }

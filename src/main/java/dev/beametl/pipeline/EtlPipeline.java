@@ -187,7 +187,7 @@ public abstract class EtlPipeline {
     PCollectionTuple transformed = rows.apply("Transform",
         Transform.fromSpec(spec).withNaiveGrouping(naiveAggregation()));
 
-    Load load = Load.to(spec.sink(), OutputColumns.of(spec)).withNullMarkers(spec.source().nullValues())
+    Load load = Load.to(spec.sink(), OutputColumns.of(spec)).withNullMarkers(spec.source().nullValues(), spec.source().trim())
         .withFaults(faults())
         .withKeysUnique(spec.aggregation() != null && spec.sink().jdbc() != null
             && spec.sink().jdbc().keys().containsAll(spec.aggregation().groupBy())); // one row per group
