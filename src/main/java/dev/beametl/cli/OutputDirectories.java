@@ -110,9 +110,10 @@ final class OutputDirectories implements AutoCloseable {
       String foreign = firstForeign(dir, entries, partitionPrefix(spec));
       if (foreign != null) {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" holds \"" + foreign + "\", which this "
-            + "job did not write (" + (hasManifest(dir) ? "its last run there did not list it" : "no run of "
-            + "beam-etl has written there") + "); overwrite only replaces a previous run's output, so move it "
-            + "away or choose an empty or new directory");
+            + "job did not write (" + (hasManifest(dir) ? "its last run there did not list it" : "the directory "
+            + "has no beam-etl manifest: another tool's output, or one from before beam-etl kept manifests")
+            + "); overwrite only replaces a previous run's output, so move it away or choose an empty or new "
+            + "directory");
       }
       Path existing = dir.toAbsolutePath();
       while (existing != null && !Files.exists(existing)) {

@@ -85,7 +85,7 @@ public class OutputDirectoriesTest {
     files(out(), "part-00000-of-00002.parquet", "part-00001-of-00002.parquet", "_SUCCESS", "_run/",
         ".temp-beam-4f1e/");
     assertThat(refusal(spec("overwrite")), allOf(containsString("holds \".temp-beam-4f1e\""),
-        containsString("no run of beam-etl has written there")));
+        containsString("the directory has no beam-etl manifest")));
     assertThat(Files.exists(out().resolve("part-00000-of-00002.parquet")), is(true));
     MoreFiles.deleteDirectoryContents(out(), RecursiveDeleteOption.ALLOW_INSECURE);
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1")) {
