@@ -21,17 +21,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.BooleanCoder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -197,7 +188,8 @@ public abstract class EtlPipeline {
     PCollection<BadRecord> allBad = bad.and(transformed.get(Transform.BAD))
         .apply("All bad records", Flatten.<BadRecord>pCollections());
     if (replayedRecords != null) {
-      writeReplayed(replayedRecords, allBad, runDir(spec));
+      PCollectionTuple.of(ReplayedRecords.TAKEN, replayedRecords).and(ReplayedRecords.BAD, allBad)
+          .apply("Replayed records", new ReplayedRecords(runDir(spec)));
     }
     PCollection<KV<String, Long>> deadLetters = allBad
         .apply("Dead letters", append() ? DeadLetters.to(spec.deadLetterPath()).withRunNamedFiles(run())
@@ -207,48 +199,6 @@ public abstract class EtlPipeline {
         .and(written)
         .and(deadLetters)
         .apply("Run counts", RunCounts.writeTo(runDir(spec)));
-  }
-
-  /**
-   * Writes the identities of the records a replay took that did not become bad records again (those
-   * are in its own dead letters, with their origin, and stay replayable): the records it wrote to
-   * the output, or that its filter dropped. The job adds them to the replay state when it succeeds.
-   */
-  private static void writeReplayed(PCollection<String> taken, PCollection<BadRecord> bad, String runDir) {
-    KvCoder<String, Boolean> coder = KvCoder.of(StringUtf8Coder.of(), BooleanCoder.of());
-    PCollection<KV<String, Boolean>> ok = taken.apply("Replayed records", MapElements.via(
-        new SimpleFunction<String, KV<String, Boolean>>() {
-          @Override
-          public KV<String, Boolean> apply(String id) {
-            return KV.of(id, true);
-          }
-        })).setCoder(coder);
-    PCollection<KV<String, Boolean>> again = bad.apply("Replayed records bad again", MapElements.via(
-        new SimpleFunction<BadRecord, KV<String, Boolean>>() {
-          @Override
-          public KV<String, Boolean> apply(BadRecord r) {
-            return KV.of(DeadLetterRecords.identity(r.origin()), false);
-          }
-        })).setCoder(coder);
-    PCollectionList.of(ok).and(again).apply("Replayed or bad again", Flatten.pCollections())
-        .apply("By record", GroupByKey.create())
-        .apply("Records replayed", ParDo.of(new DoFn<KV<String, Iterable<Boolean>>, String>() {
-          @ProcessElement
-          public void process(@Element KV<String, Iterable<Boolean>> byRecord, OutputReceiver<String> out) {
-            boolean taken = false;
-            for (boolean b : byRecord.getValue()) {
-              if (!b) {
-                return; // bad again: in this replay's dead letters, replayable
-              }
-              taken = true;
-            }
-            if (taken) {
-              out.output(byRecord.getKey());
-            }
-          }
-        })).setCoder(StringUtf8Coder.of())
-        .apply("Write replayed records", TextIO.write().to(runDir + "/" + REPLAYED_PREFIX).withSuffix(".txt")
-            .withNoSpilling());
   }
 
   /**
