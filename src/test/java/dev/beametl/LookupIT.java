@@ -91,4 +91,26 @@ public class LookupIT {
     assertThat(flink.out, containsString("lookup products"));
     assertThat(flink.out, containsString("lookup_miss:product"));
   }
+
+  /**
+   * The reference table's margin column renamed: every one of its rows is bad, and with onMissing:
+   * nulls every sale gets a null brand and margin. A spec whose derive did not need the margin
+   * succeeded so (the trial's); the table's share of bad rows is held to maxBadRatio now. Here the
+   * derive fails on every row as well, and the message names both limits, not the first alone.
+   */
+  @Test
+  public void aReferenceTableWhoseRowsAreAllBadFailsTheRun() throws Exception {
+    java.nio.file.Path renamed = TMP.newFile("products-renamed.csv").toPath();
+    List<String> rows = new ArrayList<>(java.nio.file.Files.readAllLines(
+        java.nio.file.Path.of("data-samples/products.csv")));
+    rows.set(0, "product_id,brand,margin_pct");
+    java.nio.file.Files.write(renamed, rows);
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + SPEC, "--output=" + dir("renamed"),
+        "--runner=DirectRunner", "--set=lookups.0.source.path=" + renamed, "--set=lookups.0.onMissing=nulls");
+    assertThat(r.err, r.code, is(EtlJob.TOO_MANY_BAD));
+    assertThat(r.err, containsString("40 of the 40 rows of lookup products's reference table were bad (100.00%), "
+        + "more than deadLetter.maxBadRatio 5.00%"));
+    assertThat("no success marker", java.nio.file.Files.exists(java.nio.file.Path.of(dir("renamed"), "_SUCCESS")),
+        is(false));
+  }
 }

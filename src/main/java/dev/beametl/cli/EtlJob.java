@@ -401,10 +401,13 @@ public final class EtlJob {
     out.println("  report                                      -> " + report);
     out.println(timeline.render());
     if (!withinLimit) {
-      String why = summary.badRatio() > spec.maxBadRatio()
-          ? String.format(Locale.ROOT, "%.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%",
-              100 * summary.badRatio(), 100 * spec.maxBadRatio())
-          : String.join("; ", summary.exceededLimits());
+      List<String> reasons = new ArrayList<>(); // every limit exceeded: a fix for one may leave the other
+      if (summary.badRatio() > spec.maxBadRatio()) {
+        reasons.add(String.format(Locale.ROOT, "%.2f%% of records were bad, more than deadLetter.maxBadRatio %.2f%%",
+            100 * summary.badRatio(), 100 * spec.maxBadRatio()));
+      }
+      reasons.addAll(summary.exceededLimits());
+      String why = String.join("; ", reasons);
       err.printf(Locale.ROOT, "beam-etl: %s; see %s. Results were written without a _SUCCESS marker.%n", why,
           spec.deadLetterPath());
       return TOO_MANY_BAD;
