@@ -109,11 +109,13 @@ final class OutputDirectories implements AutoCloseable {
       }
       String foreign = firstForeign(dir, entries, partitionPrefix(spec));
       if (foreign != null) {
-        throw new SpecException("sink.ifExists: output \"" + dir + "\" holds \"" + foreign + "\", which this "
-            + "job did not write (" + (hasManifest(dir) ? "its last run there did not list it" : "the directory "
-            + "has no beam-etl manifest: another tool's output, or one from before beam-etl kept manifests")
-            + "); overwrite only replaces a previous run's output, so move it away or choose an empty or new "
-            + "directory");
+        boolean deadLetters = !dir.equals(of(spec).get(0));
+        throw new SpecException("sink.ifExists: " + (deadLetters ? "dead-letter directory" : "output") + " \"" + dir
+            + "\" holds \"" + foreign + "\", which this job did not write (" + (hasManifest(dir)
+            ? "its last run there did not list it" : "the directory has no beam-etl manifest: another tool's "
+            + "output, or one from before beam-etl kept manifests") + "); overwrite only replaces a previous run's "
+            + "output, so move it away or choose " + (deadLetters ? "another --deadLetter" : "an empty or new "
+            + "directory"));
       }
       Path existing = dir.toAbsolutePath();
       while (existing != null && !Files.exists(existing)) {
@@ -316,7 +318,47 @@ final class OutputDirectories implements AutoCloseable {
 
   private static String firstForeign(Path dir, List<String> entries, @Nullable String partitionPrefix) {
     Set<String> previous = previousOutput(dir, entries, partitionPrefix);
-    return entries.stream().filter(e -> !previous.contains(e)).findFirst().orElse(null);
+    String foreign = entries.stream().filter(e -> !previous.contains(e)).findFirst().orElse(null);
+    for (String e : previous) {
+      foreign = foreign != null ? foreign : foreignInside(dir, e);
+    }
+    return foreign;
+  }
+
+  /**
+   * In a previous run's partition directory, which an overwrite deletes whole, the first thing that
+   * run did not write: a file not named as the job names its part files, or a directory that is no
+   * partition ({@code column=value}) - another job's output written inside it, with its manifest, or
+   * a file of another tool. The run folder and Beam's temporary folders are the job's own.
+   */
+  private static @Nullable String foreignInside(Path dir, String entry) {
+    Path top = dir.resolve(entry);
+    if (!Files.isDirectory(top, java.nio.file.LinkOption.NOFOLLOW_LINKS) || entry.equals(JobFiles.RUN_FOLDER)
+        || JobFiles.isTemporaryFolder(entry)) {
+      return null;
+    }
+    try (Stream<Path> all = Files.walk(top)) {
+      return all.filter(p -> !p.equals(top) && !inTemporaryFolder(top, p)).filter(p -> {
+        String name = p.getFileName().toString();
+        return Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            ? !name.contains("=") && !JobFiles.isTemporaryFolder(name) : !JOB_NAMES.matcher(name).matches();
+      }).map(p -> dir.relativize(p).toString()).sorted().findFirst().orElse(null);
+    } catch (IOException e) {
+      throw new SpecException("cannot list output \"" + top + "\": " + e.getMessage());
+    }
+  }
+
+  private static boolean inTemporaryFolder(Path top, Path p) {
+    Path folders = top.relativize(p).getParent();
+    if (folders == null) {
+      return false;
+    }
+    for (Path folder : folders) {
+      if (JobFiles.isTemporaryFolder(folder.toString())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The directory's entries but its own bookkeeping, sorted; none when it does not exist. */

@@ -207,6 +207,34 @@ public class OutputDirectoriesTest {
   }
 
   /** Another output with the same dead-letter directory: the refusal named --output, which was free. */
+  /**
+   * Overwrite deletes a previous run's partition directories whole: another job's output written
+   * inside one (with its manifest), or another tool's file there, went with it, exit 0.
+   */
+  @Test
+  public void aPartitionDirectoryHoldingWhatTheRunDidNotWriteIsRefused() throws Exception {
+    PipelineSpec partitioned = Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: region, type: string}, {name: month, type: int}]",
+        "sink: {format: csv, path: '" + out() + "', ifExists: overwrite, partitionBy: [region, month]}", ""), "t",
+        List.of());
+    try (OutputDirectories dirs = OutputDirectories.take(partitioned, "run1")) {
+      dirs.prepare();
+      files(out().resolve("region=EU/month=1"), "part-00000-of-00001.csv", ".temp-beam-x/", ".temp-beam-x/y");
+      files(out(), "_run/", "_SUCCESS");
+      dirs.finish();
+    }
+    OutputDirectories.check(partitioned); // nested partitions, part files and temporary folders are the run's
+    files(out().resolve("region=EU/B"), "part-00000-of-00001.csv", ".beam-etl-manifest.json");
+    assertThat(refusal(partitioned), containsString("holds \"region=EU/B\""));
+    MoreFiles.deleteRecursively(out().resolve("region=EU/B"), RecursiveDeleteOption.ALLOW_INSECURE);
+    files(out().resolve("region=EU/month=1"), "part-00000-5f3c9e2a-c000.snappy.parquet");
+    assertThat(refusal(partitioned),
+        containsString("holds \"region=EU/month=1/part-00000-5f3c9e2a-c000.snappy.parquet\""));
+    assertThat(Files.exists(out().resolve("region=EU/month=1/part-00000-5f3c9e2a-c000.snappy.parquet")), is(true));
+  }
+
   @Test
   public void aHeldDeadLetterDirectoryIsNamedAsOne() throws Exception {
     PipelineSpec other = Specs.parse(String.join("\n", "version: 1", "source: {path: in.csv, format: csv}",
