@@ -37,7 +37,8 @@ final class RowFormatter implements Serializable {
     this.trim = trim;
     this.stringColumns = new boolean[columns.columns().size()];
     for (int i = 0; i < stringColumns.length; i++) {
-      stringColumns[i] = columns.columns().get(i).type().kind() == FieldType.Kind.STRING;
+      FieldType.Kind kind = columns.columns().get(i).type().kind();
+      stringColumns[i] = kind == FieldType.Kind.STRING || kind == FieldType.Kind.CATEGORY; // written as text
     }
   }
 

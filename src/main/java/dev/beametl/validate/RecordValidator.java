@@ -220,8 +220,10 @@ public final class RecordValidator implements Serializable {
       } else if (quoted) { // the CSV parser trimmed unquoted values itself, when asked
         String cell = columns.get(column);
         // A quoted string is exactly its text, never a null marker: "" is an empty string, as the
-        // CSV sink writes one and DuckDB reads it (read back here, it was null).
-        boolean exact = quotedCells.get(column) && fields.get(i).type().kind() == FieldType.Kind.STRING;
+        // CSV sink writes one and DuckDB reads it (read back here, it was null). So is a quoted
+        // category value that the field declares ("NULL" among its values).
+        boolean exact = quotedCells.get(column) && (fields.get(i).type().kind() == FieldType.Kind.STRING
+            || fields.get(i).type().kind() == FieldType.Kind.CATEGORY && fields.get(i).values().contains(cell));
         values.add(exact ? value(i, cell) : cell(i, cell, 0, cell.length()));
       } else {
         int from = column == 0 ? 0 : ends[column - 1] + 1;

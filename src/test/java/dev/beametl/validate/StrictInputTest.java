@@ -75,6 +75,14 @@ public class StrictInputTest {
     assertThat(check(markers, nullableId, "8,NULL").row.getValue("note"), nullValue());
     assertThat(check(markers, nullableId, "\"\",x").row.getValue("id"), nullValue());
     assertThat(check(markers, nullableId, "\"NULL\",x").row.getValue("id"), nullValue());
+    // A category that declares the text "NULL": quoted, it is that value (a re-trial found it null)
+    List<FieldSpec> category = List.of(FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build(),
+        FieldSpec.builder("c", FieldType.of(FieldType.Kind.CATEGORY)).setValues(List.of("x", "NULL")).setNullable(true)
+            .build());
+    assertThat(check(markers, category, "8,\"NULL\"").row.getValue("c"), notNullValue());
+    assertThat(check(markers, category, "8,NULL").row.getValue("c"), nullValue());
+    assertThat("a quoted marker the category does not declare is null as before",
+        check(markers, category, "8,\"\"").row.getValue("c"), nullValue());
   }
 
   @Test
