@@ -139,7 +139,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
           }
         }
       }
-      reader = new GroupReaderBuilder(input, source.columns).withFileRange(start, end).build();
+      reader = new GroupReaderBuilder(input, source.columns).withFileRange(start, end)
+          .withCodecFactory(new CheckedCodecFactory()).build();
     }
 
     @Override

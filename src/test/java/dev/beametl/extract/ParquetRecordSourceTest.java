@@ -281,6 +281,30 @@ public class ParquetRecordSourceTest {
         containsString("would be lost")));
   }
 
+  /**
+   * One bit flipped in a data page's header (DuckDB's file, the second row group's name column) raised
+   * the size it declares uncompressed: Hadoop's Snappy stream then gave 0 bytes a call forever, and
+   * the read spun at 100% CPU, never ending (a re-trial's find; DuckDB: "Uncompressed data size
+   * mismatch"). It fails the read now, naming the file.
+   */
+  @Test(timeout = 60_000)
+  public void aPageHeaderThatOverstatesItsSizeFailsTheReadInsteadOfSpinning() throws Exception {
+    File file = new File(tmp.getRoot(), "header.parquet");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("COPY (SELECT i::INT AS id, (i * 1.25)::DECIMAL(10,2) AS amt, i::INT AS n, 'f' || (i * 7919 % 100003)"
+          + " AS name FROM range(0, 10000) t(i)) TO '" + file + "' (FORMAT parquet, ROW_GROUP_SIZE 2048, COMPRESSION"
+          + " snappy)");
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(file.toPath());
+    bytes[101490] ^= 0x01;
+    java.nio.file.Files.write(file.toPath(), bytes);
+    Exception e = org.junit.Assert.assertThrows(Exception.class,
+        () -> SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options));
+    assertThat(org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getRootCause(e)
+        .getMessage(), allOf(containsString("header.parquet: its data after row "), containsString("is corrupt")));
+  }
+
   /** A file of 0 bytes is no Parquet file either: one bad record, not silence. */
   @Test
   public void anEmptyFileIsOneBadRecord() throws Exception {

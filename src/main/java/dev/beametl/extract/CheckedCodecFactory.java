@@ -1,0 +1,56 @@
+package dev.beametl.extract;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.hadoop.CodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Parquet's codecs, with Snappy pages decompressed whole and checked against the size their header
+ * gives. Through Hadoop's decompressor stream a page header whose uncompressed size a flipped bit had
+ * raised made the read wait forever for bytes the stream would never give (0 bytes a call, never the
+ * end), at 100% CPU; DuckDB says "Snappy decompression failure: Uncompressed data size mismatch".
+ * Now such a page fails the read, and with it the run, naming the file. Other codecs are Parquet's own.
+ */
+final class CheckedCodecFactory extends CodecFactory {
+  CheckedCodecFactory() {
+    super(new Configuration(false), 0); // no Hadoop defaults: reading their XML per reader cost a third of a run
+  }
+
+  @Override
+  protected BytesDecompressor createDecompressor(CompressionCodecName codec) {
+    return codec == CompressionCodecName.SNAPPY ? new CheckedSnappy() : super.createDecompressor(codec);
+  }
+
+  private static final class CheckedSnappy extends BytesDecompressor {
+    @Override
+    public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
+      byte[] compressed = bytes.toByteArray();
+      check(Snappy.isValidCompressedBuffer(compressed) ? Snappy.uncompressedLength(compressed) : -1, uncompressedSize);
+      byte[] out = new byte[uncompressedSize];
+      check(Snappy.uncompress(compressed, 0, compressed.length, out, 0), uncompressedSize);
+      return BytesInput.from(out);
+    }
+
+    @Override
+    public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize)
+        throws IOException {
+      byte[] compressed = new byte[compressedSize];
+      input.duplicate().get(compressed);
+      output.put(decompress(BytesInput.from(compressed), uncompressedSize).toByteBuffer());
+    }
+
+    @Override
+    public void release() {}
+
+    private static void check(int actual, int declared) throws IOException {
+      if (actual != declared) {
+        throw new IOException("a Snappy page whose header says " + declared + " bytes uncompressed holds "
+            + (actual < 0 ? "no valid Snappy data" : actual + " bytes"));
+      }
+    }
+  }
+}
