@@ -40,8 +40,8 @@ import org.apache.parquet.schema.Type;
  * unsigned integers as signed ones, and handed over times, intervals and untyped bytes raw.
  *
  * <p>Decimals become their exact text, a FLOAT or DOUBLE its exact value as {@link BinaryFloat} writes
- * it (Validate reads it as the binary value it is, not as the decimal its shortest text reads), dates and times ISO-8601, a timestamp adjusted to UTC the
- * instant ({@code ...Z}) and a local one its wall-clock time (Validate places it in the source's
+ * it (Validate reads it as the binary value it is, not as the decimal its shortest text reads), dates
+ * and times ISO-8601, a timestamp adjusted to UTC the instant ({@code ...Z}) and a local one its wall-clock time (Validate places it in the source's
  * zone, as for CSV), an INT96 timestamp its instant. A struct, list or map becomes a JSON object or
  * array, which Validate refuses where the schema wants one value, as for JSON lines.
  */
