@@ -119,10 +119,34 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       try {
         open(source, channel);
       } catch (IOException | RuntimeException e) {
+        if (cutShort((SeekableByteChannel) channel, source.getSingleFileMetadata().sizeBytes())) {
+          // A partial copy: one bad record stood for all its rows, within the bad-record limits.
+          throw new WholeFileReader.CorruptFile(file + ": it begins as a Parquet file but ends before its footer "
+              + "(cut short, as a partial copy is), so all its rows would be lost; replace the file, or move it out "
+              + "of the input");
+        }
         // Every byte range of the file fails here; the first one stands for the whole file.
         unreadable = "not a readable Parquet file (" + e.getClass().getSimpleName() + ": " + firstLine(e) + ")";
         ended = source.getStartOffset() > 0;
       }
+    }
+
+    /** Whether the file begins with Parquet's magic {@code PAR1} and does not end with it: cut short. */
+    private static boolean cutShort(SeekableByteChannel channel, long size) {
+      try {
+        return size >= 8 && "PAR1".equals(fourBytesAt(channel, 0)) && !"PAR1".equals(fourBytesAt(channel, size - 4));
+      } catch (IOException e) {
+        return false; // the bytes themselves cannot be read: the bad record says why
+      }
+    }
+
+    private static String fourBytesAt(SeekableByteChannel channel, long at) throws IOException {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4);
+      channel.position(at);
+      while (b.hasRemaining() && channel.read(b) > 0) {
+        // a channel may return fewer bytes than asked
+      }
+      return new String(b.array(), 0, b.position(), java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private void open(ParquetRecordSource source, ReadableByteChannel channel) throws IOException {

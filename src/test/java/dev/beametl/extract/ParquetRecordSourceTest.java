@@ -305,6 +305,32 @@ public class ParquetRecordSourceTest {
         .getMessage(), allOf(containsString("header.parquet: its data after row "), containsString("is corrupt")));
   }
 
+  /**
+   * A Parquet file cut short (a partial copy: its footer gone) was one bad record standing for all
+   * its rows: 2,000 of 10,000 lost within the bad-record limits, exit 0 (a re-trial). DuckDB refuses
+   * such a file; so does the read now, naming it.
+   */
+  @Test
+  public void aParquetFileCutShortFailsTheReadNamingIt() throws Exception {
+    File file = new File(tmp.getRoot(), "partial.parquet");
+    Schema schema = SchemaBuilder.record("r").fields().requiredLong("id").endRecord();
+    try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
+            HadoopOutputFile.fromPath(new Path(file.getPath()), new Configuration())).withSchema(schema).build()) {
+      for (int i = 0; i < 2_000; i++) {
+        GenericData.Record r = new GenericData.Record(schema);
+        r.put("id", (long) i);
+        w.write(r);
+      }
+    }
+    byte[] bytes = java.nio.file.Files.readAllBytes(file.toPath());
+    java.nio.file.Files.write(file.toPath(), java.util.Arrays.copyOf(bytes, bytes.length - 100));
+    Exception e = org.junit.Assert.assertThrows(Exception.class,
+        () -> SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options));
+    assertThat(org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getRootCause(e)
+        .getMessage(), allOf(containsString("partial.parquet: it begins as a Parquet file but ends before its "
+            + "footer"), containsString("all its rows would be lost")));
+  }
+
   /** A file of 0 bytes is no Parquet file either: one bad record, not silence. */
   @Test
   public void anEmptyFileIsOneBadRecord() throws Exception {
