@@ -319,8 +319,8 @@ final class OutputDirectories implements AutoCloseable {
   private static String firstForeign(Path dir, List<String> entries, @Nullable String partitionPrefix) {
     Set<String> previous = previousOutput(dir, entries, partitionPrefix);
     String foreign = entries.stream().filter(e -> !previous.contains(e)).findFirst().orElse(null);
-    for (String e : previous) {
-      foreign = foreign != null ? foreign : foreignInside(dir, e);
+    for (java.util.Iterator<String> e = previous.iterator(); foreign == null && e.hasNext(); ) {
+      foreign = foreignInside(dir, e.next());
     }
     return foreign;
   }

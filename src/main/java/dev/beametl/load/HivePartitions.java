@@ -46,8 +46,11 @@ public final class HivePartitions {
     }
     // DuckDB reads a directory value NULL, in any case, as SQL's NULL: the text's first letter
     // escaped, %4EULL, is the text NULL to DuckDB, Spark and Hive alike.
-    return text.equalsIgnoreCase("null") ? String.format(Locale.ROOT, "%%%02X", (int) text.charAt(0))
-        + text.substring(1) : escape(text);
+    return text.equalsIgnoreCase("null") ? escaped(text.charAt(0)) + text.substring(1) : escape(text);
+  }
+
+  private static String escaped(char c) {
+    return String.format(Locale.ROOT, "%%%02X", (int) c);
   }
 
   /** Hive's escaping of a path name: control characters, DEL and the characters of ESCAPED as %XX. */
@@ -56,7 +59,7 @@ public final class HivePartitions {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < 0x20 || c == 0x7F || ESCAPED.indexOf(c) >= 0) {
-        b.append('%').append(String.format(Locale.ROOT, "%02X", (int) c));
+        b.append(escaped(c));
       } else {
         b.append(c);
       }

@@ -30,6 +30,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDeleteOption;
 import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.QuoteMode;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
@@ -276,7 +277,7 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
           w.append(',');
         }
         if (values[i] instanceof Quoted) {
-          w.append('"').append(((Quoted) values[i]).text.replace("\"", "\"\"")).append('"');
+          QUOTED.print(((Quoted) values[i]).text, w, true);
         } else if (values[i] != null) {
           CSVFormat.RFC4180.print(values[i], w, true);
         }
@@ -286,6 +287,9 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       throw new IllegalStateException(e);
     }
   }
+
+  /** RFC 4180, every value quoted: for a {@link Quoted} value. */
+  private static final CSVFormat QUOTED = CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.ALL).build();
 
   /** A value {@link #csvLine} writes in quotes, as it would not otherwise: a text equal to a null marker. */
   static final class Quoted {

@@ -56,7 +56,7 @@ final class RowFormatter implements Serializable {
         for (int i = 0; i < values.length; i++) {
           Object v = ValueText.plain(row, i);
           values[i] = v == null ? null : ValueText.text(v); // null stays apart from an empty string
-          if (v instanceof String && stringColumns[i] && nullMarkers.contains(trim ? ((String) v).strip() : v)) {
+          if (v instanceof String && stringColumns[i] && isNullMarker((String) v)) {
             values[i] = new Load.Quoted((String) v); // read back as the text, where unquoted it is a null
           }
         }
@@ -64,6 +64,13 @@ final class RowFormatter implements Serializable {
       default:
         return jsonLine(row);
     }
+  }
+
+  /** Whether {@code s} written bare would be read as null: a marker, or with trimming one with spaces around. */
+  private boolean isNullMarker(String s) {
+    boolean spaced = trim && !s.isEmpty()
+        && (Character.isWhitespace(s.charAt(0)) || Character.isWhitespace(s.charAt(s.length() - 1)));
+    return nullMarkers.contains(spaced ? s.strip() : s); // strip only a value it changes: none allocated per cell
   }
 
   private String jsonLine(Row row) throws IOException {

@@ -361,14 +361,16 @@ public final class RecordValidator implements Serializable {
       JsonNode v = key == null ? null : node.get(key);
       String cell;
       FieldType.Kind kind = fields.get(i).type().kind();
+      // A file's double or float, as the job wrote it, into a decimal: its binary value (as JsonCells reads it)
+      String binary = binaryFloats && kind == FieldType.Kind.DECIMAL && v != null && v.isNumber()
+          && !v.isIntegralNumber() ? JsonCells.numberAsWritten(json, text, key) : null;
       if (v == null || v.isNull()) {
         cell = null;
       } else if (v.isContainerNode()) {
         throw new InvalidField(name, BadRecord.Kind.TYPE, name + ": a JSON " + v.getNodeType().name().toLowerCase()
             + " where a single " + fields.get(i).type() + " was expected");
-      } else if (binaryFloats && kind == FieldType.Kind.DECIMAL && v.isNumber() && !v.isIntegralNumber()
-          && BinaryFloat.isCanonical(JsonCells.numberAsWritten(json, text, key))) {
-        values.add(binaryValue(i, JsonCells.numberAsWritten(json, text, key))); // as JsonCells does
+      } else if (binary != null && BinaryFloat.isCanonical(binary)) {
+        values.add(binaryValue(i, binary));
         continue;
       } else if (v.isNumber() && (JsonCells.numbersAsWritten(kind)
           || JsonCells.fractionsAsWritten(kind) && !v.isIntegralNumber()

@@ -31,11 +31,15 @@ import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 public final class ValueParser implements Serializable {
   private final FieldSpec field;
   private final boolean encodeCategories;
+  /** Half a unit of a decimal field's scale, 0.5 * 10^-scale: see {@link #parseBinary}. */
+  private final double halfUnitOfScale;
   private transient Compiled compiled;
 
   private ValueParser(FieldSpec field, boolean encodeCategories) {
     this.field = field;
     this.encodeCategories = encodeCategories;
+    this.halfUnitOfScale = field.type().kind() == FieldType.Kind.DECIMAL ? 0.5 * Math.pow(10, -field.type().scale())
+        : 0;
   }
 
   public static ValueParser forField(FieldSpec field, boolean encodeCategories) {
@@ -82,7 +86,7 @@ public final class ValueParser implements Serializable {
     }
     boolean isFloat = BinaryFloat.isFloat(text);
     String shortest = isFloat ? Float.toString((float) d) : text;
-    if ((isFloat ? Math.ulp((float) d) : Math.ulp(d)) < 0.5 * Math.pow(10, -type.scale())) {
+    if ((isFloat ? Math.ulp((float) d) : Math.ulp(d)) < halfUnitOfScale) {
       // The binary value lies within a quarter unit of the scale of its shortest text, so rounded to
       // the scale it is that text (when the text fits): read as text is, by the fast paths.
       return parse(shortest);
