@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
@@ -40,10 +41,17 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcRecords.class);
   private final JdbcSpec spec;
   private final List<String> fields;
+  private final Map<String, TemporalText> temporalTexts;
 
   JdbcRecords(JdbcSpec spec, List<String> fields) {
+    this(spec, fields, Map.of());
+  }
+
+  /** {@code temporalTexts}: by field name, how a typed date or timestamp is written for a field with a format. */
+  JdbcRecords(JdbcSpec spec, List<String> fields, Map<String, TemporalText> temporalTexts) {
     this.spec = spec;
     this.fields = List.copyOf(fields);
+    this.temporalTexts = Map.copyOf(temporalTexts);
   }
 
   /** The whole relation in one query, by one reader. */
@@ -60,7 +68,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
 
   @Override
   public PCollection<SourceRecord> expand(PBegin input) {
-    RowToRecord mapper = new RowToRecord(spec, fields);
+    RowToRecord mapper = new RowToRecord(spec, fields, temporalTexts);
     if (spec.partitionColumn() == null) {
       return input.apply("Read " + spec.displayName(), oneQuery(mapper));
     }
@@ -334,15 +342,18 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
   static final class RowToRecord implements JdbcIO.RowMapper<SourceRecord> {
     private final JdbcSpec spec;
     private final List<String> fields;
+    /** By field name, how a typed date or timestamp is written for a field with a format. */
+    private final Map<String, TemporalText> temporalTexts;
     private transient ObjectMapper json;
     private transient String[] fieldOfColumn;
     private transient boolean[] withZone;
     /** Per column, the java.time class a DATE or TIMESTAMP column is read as; null for others. */
     private transient Class<?>[] timeClass;
 
-    RowToRecord(JdbcSpec spec, List<String> fields) {
+    RowToRecord(JdbcSpec spec, List<String> fields, Map<String, TemporalText> temporalTexts) {
       this.spec = spec;
       this.fields = fields;
+      this.temporalTexts = temporalTexts;
     }
 
     /**
@@ -410,7 +421,13 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
           key = String.valueOf(v);
         }
         if (field != null) {
-          JsonText.put(node, field, v, withZone[i]);
+          TemporalText temporal = timeClass[i] == null ? null : temporalTexts.get(field);
+          String text = temporal == null || v == null || JsonText.infinity(v) != null ? null : temporal.text(v);
+          if (text != null) {
+            node.put(field, text);
+          } else {
+            JsonText.put(node, field, v, withZone[i]);
+          }
         }
       }
       String origin = spec.displayName() + (key == null ? "" : "[" + spec.partitionColumn().toLowerCase(Locale.ROOT)

@@ -19,6 +19,8 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.Temporal;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.io.api.Binary;
@@ -58,17 +60,37 @@ final class ParquetColumns {
    * IllegalArgumentException naming its column: the row is a bad record, the file reads on.
    */
   static ObjectNode row(Group group) {
+    return row(group, Map.of());
+  }
+
+  /**
+   * As {@link #row(Group)}; a DATE or TIMESTAMP column named in {@code temporalColumns} is written in
+   * its field's format where that reads back as the same value ({@link TemporalText}).
+   */
+  static ObjectNode row(Group group, Map<String, TemporalText> temporalColumns) {
     ObjectNode node = NODES.objectNode();
     GroupType type = group.getType();
     for (int i = 0; i < type.getFieldCount(); i++) {
       try {
-        node.set(type.getFieldName(i), field(group, i));
+        TemporalText temporal = temporalColumns.isEmpty() ? null : temporalColumns.get(type.getFieldName(i));
+        node.set(type.getFieldName(i), temporal == null ? field(group, i) : temporalField(group, i, temporal));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("column " + type.getFieldName(i) + ": a value that cannot be read ("
             + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
       }
     }
     return node;
+  }
+
+  /** A single date or timestamp in its field's format; anything else (a list, an INT32 not a DATE) as {@link #field}. */
+  private static JsonNode temporalField(Group group, int i, TemporalText temporal) {
+    Type type = group.getType().getType(i);
+    if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED) || group.getFieldRepetitionCount(i) == 0) {
+      return field(group, i);
+    }
+    Object v = primitive(type.asPrimitiveType(), group, i, 0);
+    String text = v instanceof Temporal ? temporal.text(v) : null;
+    return text == null ? node(v) : NODES.textNode(text);
   }
 
   /** The nested row {@code group} as a JSON object. */
@@ -174,7 +196,7 @@ final class ParquetColumns {
       if (v == Integer.MAX_VALUE || v <= Integer.MIN_VALUE + 1) {
         return v > 0 ? "infinity" : "-infinity"; // DuckDB's infinite dates, as its timestamps below
       }
-      return LocalDate.ofEpochDay(v).toString();
+      return LocalDate.ofEpochDay(v);
     }
     if (logical instanceof TimeLogicalTypeAnnotation) {
       return time(v * 1_000_000L);
@@ -197,8 +219,8 @@ final class ParquetColumns {
       long perSecond = perSecond(timestamp.getUnit());
       long second = Math.floorDiv(v, perSecond);
       int nano = (int) (Math.floorMod(v, perSecond) * (1_000_000_000L / perSecond));
-      return timestamp.isAdjustedToUTC() ? Instant.ofEpochSecond(second, nano).toString()
-          : DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(LocalDateTime.ofEpochSecond(second, nano, ZoneOffset.UTC));
+      return timestamp.isAdjustedToUTC() ? Instant.ofEpochSecond(second, nano)
+          : LocalDateTime.ofEpochSecond(second, nano, ZoneOffset.UTC);
     }
     if (logical instanceof TimeLogicalTypeAnnotation) {
       return time(v * (1_000_000_000L / perSecond(((TimeLogicalTypeAnnotation) logical).getUnit())));
@@ -218,13 +240,13 @@ final class ParquetColumns {
    * wall-clock time, as DuckDB reads it: Spark wrote UTC there, Impala local time, so the field's
    * {@code zone} (UTC by default) says which.
    */
-  private static String int96(Binary value) {
+  private static LocalDateTime int96(Binary value) {
     ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     long nanoOfDay = b.getLong();
     long epochDay = Integer.toUnsignedLong(b.getInt()) - JULIAN_EPOCH_DAY;
-    return DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(LocalDateTime.ofEpochSecond(
+    return LocalDateTime.ofEpochSecond(
         Math.addExact(Math.multiplyExact(epochDay, 86_400L), Math.floorDiv(nanoOfDay, 1_000_000_000L)),
-        (int) Math.floorMod(nanoOfDay, 1_000_000_000L), ZoneOffset.UTC));
+        (int) Math.floorMod(nanoOfDay, 1_000_000_000L), ZoneOffset.UTC);
   }
 
   private static Object binary(Binary value, LogicalTypeAnnotation logical) {
@@ -270,7 +292,10 @@ final class ParquetColumns {
     if (v instanceof Boolean) {
       return NODES.booleanNode((Boolean) v);
     }
-    return NODES.textNode((String) v);
+    if (v instanceof LocalDateTime) { // with seconds always, as before (LocalDateTime.toString drops :00)
+      return NODES.textNode(DateTimeFormatter.ISO_LOCAL_DATE_TIME.format((LocalDateTime) v));
+    }
+    return NODES.textNode(v.toString()); // text; a LocalDate or Instant as ISO-8601
   }
 
   /**

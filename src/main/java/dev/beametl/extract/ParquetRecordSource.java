@@ -2,12 +2,14 @@ package dev.beametl.extract;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.ColumnMatch;
 import dev.beametl.record.SourceRecord;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.Coder;
@@ -45,7 +47,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     if (files.size() != 1) {
       throw new IOException(path + " names " + files.size() + " files, not one");
     }
-    return new ParquetRecordSource(files.get(0), 0, files.get(0).sizeBytes(), List.of());
+    return new ParquetRecordSource(files.get(0), 0, files.get(0).sizeBytes(), List.of(), Map.of());
   }
 
   /** The Parquet files {@code glob} names, each once ({@link InputFiles}), as one source. */
@@ -64,24 +66,38 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
    * every column.
    */
   static BoundedSource<SourceRecord> forFiles(List<Metadata> files, List<String> columns) {
+    return forFiles(files, columns, Map.of());
+  }
+
+  /**
+   * As {@link #forFiles(List, List)}; a typed DATE or TIMESTAMP column of a field named in {@code
+   * temporalTexts} is written in the field's format ({@link TemporalText}).
+   */
+  static BoundedSource<SourceRecord> forFiles(List<Metadata> files, List<String> columns,
+      Map<String, TemporalText> temporalTexts) {
     List<String> wanted = List.copyOf(columns);
+    Map<String, TemporalText> texts = Map.copyOf(temporalTexts);
     // A file of 0 bytes is no Parquet file: a range of one byte opens it, so it says so as a bad
     // record (an empty range never opened it: no row and no word, where DuckDB refuses the file).
-    return new FileSetSource<>(files, file -> new ParquetRecordSource(file, 0, Math.max(1, file.sizeBytes()), wanted),
+    return new FileSetSource<>(files, file -> new ParquetRecordSource(file, 0, Math.max(1, file.sizeBytes()), wanted, texts),
         SourceRecord.RecordCoder.of());
   }
 
   /** The columns read; empty: all. */
   private final List<String> columns;
+  /** By field (source) name, how its typed dates or timestamps are written; see {@link TemporalText}. */
+  private final Map<String, TemporalText> temporalTexts;
 
-  private ParquetRecordSource(Metadata file, long start, long end, List<String> columns) {
+  private ParquetRecordSource(Metadata file, long start, long end, List<String> columns,
+      Map<String, TemporalText> temporalTexts) {
     super(file, MIN_BUNDLE_BYTES, start, end);
     this.columns = columns;
+    this.temporalTexts = temporalTexts;
   }
 
   @Override
   protected FileBasedSource<SourceRecord> createForSubrangeOfFile(Metadata file, long start, long end) {
-    return new ParquetRecordSource(file, start, end, columns);
+    return new ParquetRecordSource(file, start, end, columns, temporalTexts);
   }
 
   @Override
@@ -107,6 +123,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     private boolean ended;
     /** Which of the schema's fields this file has no column for, or null when it has them all. */
     private @Nullable ColumnLayout layout;
+    /** By this file's column name, how its typed dates or timestamps are written (the field's format). */
+    private Map<String, TemporalText> temporalColumns = Map.of();
 
     RowGroupReader(ParquetRecordSource source) {
       super(source);
@@ -129,6 +147,23 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
         unreadable = "not a readable Parquet file (" + e.getClass().getSimpleName() + ": " + firstLine(e) + ")";
         ended = source.getStartOffset() > 0;
       }
+    }
+
+    /** The file's column for each field in {@code texts}, matched as Validate matches a row's keys. */
+    private static Map<String, TemporalText> temporalColumns(List<String> names, Map<String, TemporalText> texts) {
+      if (texts.isEmpty()) {
+        return Map.of();
+      }
+      List<String> fields = List.copyOf(texts.keySet());
+      List<java.util.Set<String>> variants = ColumnMatch.caseVariants(fields);
+      Map<String, TemporalText> byColumn = new java.util.HashMap<>();
+      for (int f = 0; f < fields.size(); f++) {
+        int column = ColumnMatch.find(names, fields.get(f), variants.get(f));
+        if (column >= 0) {
+          byColumn.put(names.get(column), texts.get(fields.get(f)));
+        }
+      }
+      return byColumn;
     }
 
     /** Whether the file begins with Parquet's magic {@code PAR1} and does not end with it: cut short. */
@@ -155,8 +190,10 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       long start = source.getStartOffset();
       long end = Math.min(source.getEndOffset(), source.getSingleFileMetadata().sizeBytes());
       try (ParquetFileReader footer = ParquetFileReader.open(input)) {
-        layout = ColumnLayout.ofNamedColumns(footer.getFooter().getFileMetaData().getSchema().getFields().stream()
-            .map(Type::getName).collect(java.util.stream.Collectors.toList()), source.columns);
+        List<String> names = footer.getFooter().getFileMetaData().getSchema().getFields().stream()
+            .map(Type::getName).collect(java.util.stream.Collectors.toList());
+        layout = ColumnLayout.ofNamedColumns(names, source.columns);
+        temporalColumns = temporalColumns(names, source.temporalTexts);
         for (BlockMetaData block : footer.getFooter().getBlocks()) {
           if (block.getStartingPos() + block.getCompressedSize() / 2 < start) {
             row += block.getRowCount(); // rows of earlier ranges: keeps row numbers file-wide
@@ -198,7 +235,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       row++;
       recordsRead++;
       try {
-        current = SourceRecord.of(file, -1, row, json.writeValueAsString(ParquetColumns.row(r)), layout, false);
+        String text = json.writeValueAsString(ParquetColumns.row(r, temporalColumns));
+        current = SourceRecord.of(file, -1, row, text, layout, false);
       } catch (IllegalArgumentException e) { // one value without a meaning: this row is bad, the rest reads on
         current = SourceRecord.unreadable(file, -1, row, e.getMessage());
       }

@@ -149,7 +149,7 @@ public abstract class EtlPipeline {
       replayedRecords = replayed.get(DeadLetterRecords.REPLAYED);
       counts = counts.and(replayed.get(BundleCounts.TAG));
     } else {
-      Extract extract = Extract.from(spec.source()).withSchemaFields(sourceNames).withMaxSplitBytes(maxSplitBytes());
+      Extract extract = Extract.from(spec.source()).withSchema(spec.schema()).withMaxSplitBytes(maxSplitBytes());
       records = p.apply("Extract", inputFiles() == null ? extract : extract.withFiles(inputFiles()));
     }
     records = faults().atRecords(records);

@@ -4,11 +4,9 @@ import dev.beametl.extract.Extract;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
 import dev.beametl.record.SourceRecord;
-import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.LookupSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.validate.Validate;
-import java.util.stream.Collectors;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -43,7 +41,7 @@ final class ReferenceRows extends PTransform<PBegin, PCollectionTuple> {
     String name = lookup.name();
     PCollection<SourceRecord> records = begin.apply("Extract",
         Extract.from(lookup.source())
-            .withSchemaFields(lookup.schema().stream().map(FieldSpec::sourceName).collect(Collectors.toList()))
+            .withSchema(lookup.schema())
             .withMaxSplitBytes(maxSplitBytes));
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(lookup.source(), lookup.schema()).withCategoryEncoding(spec.encodeCategories())

@@ -198,6 +198,25 @@ public class JdbcRecordsTest {
     p.run();
   }
 
+  /** A field with a format gets a DATE or TIMESTAMP column's value in it, as Validate will read it (see TemporalText). */
+  @Test
+  public void typedDatesAndTimestampsAreWrittenInTheirFieldsFormat() {
+    List<dev.beametl.spec.FieldSpec> fields = List.of(
+        dev.beametl.spec.FieldSpec.builder("d", dev.beametl.spec.FieldType.parse("date")).setFormat("dd/MM/yyyy").build(),
+        dev.beametl.spec.FieldSpec.builder("ts", dev.beametl.spec.FieldType.parse("timestamp"))
+            .setFormat("d.M.yyyy H:mm:ss").build(),
+        dev.beametl.spec.FieldSpec.builder("v", dev.beametl.spec.FieldType.parse("int")).build());
+    Extract extract = Extract.from(dev.beametl.spec.SourceSpec.builder("db", dev.beametl.spec.SourceSpec.Format.JDBC)
+        .build()).withSchema(fields);
+    PAssert.that(texts(p.apply(new JdbcRecords(JdbcSpec.builder(URL).setUser("sa").setTable("old_days").build(),
+        extract.schemaFields(), extract.temporalTexts())), "formatted")).containsInAnyOrder(
+        "{\"d\":\"01/01/0001\",\"ts\":\"1.1.0001 0:00:00\",\"v\":1}",
+        "{\"d\":\"01/01/1500\",\"ts\":\"1.1.1500 12:30:00\",\"v\":2}",
+        "{\"d\":\"10/10/1582\",\"ts\":\"10.10.1582 23:59:59\",\"v\":3}",
+        "{\"d\":\"29/02/2024\",\"ts\":\"29.2.2024 8:00:00\",\"v\":4}");
+    p.run();
+  }
+
   @Test
   public void plansPartitionsFromRowsPerPartitionAndInfersBounds() {
     JdbcRecords.Plan plan = JdbcRecords.plan(items().setPartitionColumn("id").setRowsPerPartition(1000).build());

@@ -184,6 +184,51 @@ public class ParquetRecordSourceTest {
     assertThat(rest.row.getString("s"), is("3.0"));
   }
 
+  /**
+   * A field's {@code format:} describes text; a typed DATE or TIMESTAMP column has none. Its ISO text
+   * made every row bad against a format such as {@code dd/MM/yyyy} (a spec written for CSV, pointed at
+   * Parquet). The value is now written in the field's format, so Validate reads the same date or
+   * instant; a format that would drop part of the value keeps the ISO text, a bad record naming it.
+   */
+  @Test
+  public void typedDatesAndTimestampsAreWrittenInTheirFieldsFormat() throws Exception {
+    File file = new File(tmp.getRoot(), "typed.parquet");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("SET TimeZone = 'UTC'");
+      st.execute("COPY (SELECT DATE '2024-01-31' AS d, TIMESTAMP '2024-07-01 10:00:00' AS ts, "
+          + "TIMESTAMPTZ '2024-07-01 10:00:00+00' AS tz, TIMESTAMP '2024-07-01 10:30:00' AS coarse, "
+          + "[DATE '2024-01-31'] AS list) TO '" + file.getPath() + "' (FORMAT PARQUET)");
+    }
+    java.util.function.BiFunction<String, String, dev.beametl.spec.FieldSpec> field = (name, type) ->
+        dev.beametl.spec.FieldSpec.builder(name, dev.beametl.spec.FieldType.parse(type)).build();
+    List<dev.beametl.spec.FieldSpec> fields = List.of(
+        field.apply("d", "date").toBuilder().setFormat("dd/MM/yyyy").build(),
+        field.apply("ts", "timestamp").toBuilder().setFormat("dd/MM/yyyy HH:mm:ss").setZone("Europe/Paris").build(),
+        field.apply("tz", "timestamp").toBuilder().setFormat("dd/MM/yyyy HH:mm:ss").setZone("Europe/Paris").build(),
+        field.apply("coarse", "timestamp").toBuilder().setFormat("dd/MM/yyyy").build());
+    dev.beametl.spec.SourceSpec source =
+        dev.beametl.spec.SourceSpec.builder(file.getPath(), dev.beametl.spec.SourceSpec.Format.PARQUET).build();
+    Extract extract = Extract.from(source).withSchema(fields);
+    List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFiles(
+        InputFiles.match(file.getPath()), extract.schemaFields(), extract.temporalTexts()), options);
+    assertThat(records.get(0).text(), is("{\"d\":\"31/01/2024\",\"ts\":\"01/07/2024 10:00:00\","
+        + "\"tz\":\"01/07/2024 12:00:00\",\"coarse\":\"2024-07-01T10:30:00\"}"));
+    dev.beametl.validate.RecordValidator.Outcome read =
+        new dev.beametl.validate.RecordValidator(source, fields.subList(0, 3), false).validate(records.get(0));
+    assertThat(read.bad, is(nullValue()));
+    assertThat(read.row.getValue("d").toString(), is("2024-01-31"));
+    assertThat(read.row.getValue("ts").toString(), is("2024-07-01T08:00:00Z")); // wall-clock time in Paris
+    assertThat(read.row.getValue("tz").toString(), is("2024-07-01T10:00:00Z")); // the instant itself
+    dev.beametl.validate.RecordValidator.Outcome coarse =
+        new dev.beametl.validate.RecordValidator(source, fields.subList(3, 4), false).validate(records.get(0));
+    assertThat(coarse.bad.reason(), containsString("\"2024-07-01T10:30:00\" is not a timestamp (format dd/MM/yyyy)"));
+    // Without a format, and in a list, the ISO text as before.
+    List<SourceRecord> plain = SourceTestUtils.readFromSource(ParquetRecordSource.forFile(file.getPath()), options);
+    assertThat(plain.get(0).text(), is("{\"d\":\"2024-01-31\",\"ts\":\"2024-07-01T10:00:00\","
+        + "\"tz\":\"2024-07-01T10:00:00Z\",\"coarse\":\"2024-07-01T10:30:00\",\"list\":[\"2024-01-31\"]}"));
+  }
+
   /** A value without a meaning (a decimal of no bytes) makes its row a bad record naming the column; the rest reads. */
   @Test
   public void aValueThatCannotBeReadIsItsRowsBadRecord() throws Exception {

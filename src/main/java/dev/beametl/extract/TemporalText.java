@@ -1,0 +1,115 @@
+package dev.beametl.extract;
+
+import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
+import java.io.Serializable;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
+import java.time.temporal.TemporalAccessor;
+import java.util.Locale;
+import javax.annotation.Nullable;
+
+/**
+ * The text a typed date or timestamp (a Parquet DATE or TIMESTAMP column, a database's) is handed to
+ * Validate as, for a field with a {@code format:}. The format describes the text a file writes; a
+ * typed value has none, and its ISO text failed every row against a format such as {@code dd/MM/yyyy}
+ * (a spec written for CSV, pointed at Parquet). So the value is written in the field's format, and
+ * only when that text reads back, as Validate reads it, as the same date or instant: a format that
+ * drops the time of day, or a local time the zone repeats, keeps the ISO text, which Validate then
+ * refuses naming the format (loud, never a shifted value).
+ */
+final class TemporalText implements Serializable {
+  private final String format;
+  private final @Nullable String zone;
+  private final boolean date;
+  private transient DateTimeFormatter formatter;
+  private transient ZoneId zoneId;
+
+  private TemporalText(String format, @Nullable String zone, boolean date) {
+    this.format = format;
+    this.zone = zone;
+    this.date = date;
+  }
+
+  /** For a date or timestamp field with a format; else null (typed values keep their ISO text). */
+  static @Nullable TemporalText forField(FieldSpec field) {
+    FieldType.Kind kind = field.type().kind();
+    if (field.format() == null || (kind != FieldType.Kind.DATE && kind != FieldType.Kind.TIMESTAMP)) {
+      return null;
+    }
+    return new TemporalText(field.format(), field.zone(), kind == FieldType.Kind.DATE);
+  }
+
+  /**
+   * {@code value} (a LocalDate, LocalDateTime as wall-clock time, Instant or OffsetDateTime) in the
+   * field's format, or null when that text would not read back as the same value (the caller writes
+   * the ISO text).
+   */
+  @Nullable String text(Object value) {
+    try {
+      if (date) {
+        if (!(value instanceof LocalDate)) {
+          return null; // a timestamp into a date field: as before
+        }
+        String text = formatter().format((LocalDate) value);
+        return LocalDate.from(formatter().parse(text)).equals(value) ? text : null;
+      }
+      ZonedDateTime zoned;
+      if (value instanceof LocalDateTime) {
+        zoned = ((LocalDateTime) value).atZone(zone());
+        if (!zoned.toLocalDateTime().equals(value)) {
+          return null; // a wall-clock time the zone skips: Validate refuses it, as its ISO text
+        }
+      } else if (value instanceof Instant) {
+        zoned = ((Instant) value).atZone(zone());
+      } else if (value instanceof OffsetDateTime) {
+        zoned = ((OffsetDateTime) value).atZoneSameInstant(zone());
+      } else {
+        return null;
+      }
+      String text = formatter().format(zoned);
+      return zoned.toInstant().equals(instantOf(formatter().parse(text))) ? text : null;
+    } catch (DateTimeException e) {
+      return null; // the pattern cannot write or read this value
+    }
+  }
+
+  /** The instant Validate reads from a timestamp's parsed text (see DateTimeText.parseTimestamp). */
+  private Instant instantOf(TemporalAccessor t) {
+    if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
+      return LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
+    }
+    LocalDateTime local = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(t)
+        : LocalDate.from(t).atStartOfDay();
+    ZonedDateTime zoned = local.atZone(zone());
+    if (!zoned.toLocalDateTime().equals(local)) {
+      throw new DateTimeException("a local time in a daylight-saving gap");
+    }
+    return zoned.toInstant();
+  }
+
+  private DateTimeFormatter formatter() {
+    if (formatter == null) {
+      // As Validate builds it: 'u' (proleptic year), strict.
+      formatter = DateTimeFormatter.ofPattern(format.replace('y', 'u'), Locale.ROOT)
+          .withResolverStyle(ResolverStyle.STRICT);
+    }
+    return formatter;
+  }
+
+  private ZoneId zone() {
+    if (zoneId == null) {
+      zoneId = zone == null ? ZoneOffset.UTC : ZoneId.of(zone);
+    }
+    return zoneId;
+  }
+}
