@@ -284,6 +284,38 @@ public class ReplayIT {
         containsInAnyOrder("Acme|20.00"));
   }
 
+  /**
+   * A replay into Parquet from dead letters in two files: its step of Validate, Transform, Load and
+   * the replay's bookkeeping writes to eight shuffles, and two of its subtasks reserved more network
+   * buffers than the embedded runner's 32 MB held - the job failed to start its last stages, every
+   * attempt. The runner is now sized to the job's graph (EmbeddedFlink.networkBytesNeeded).
+   */
+  @Test
+  public void aReplayWhoseStepsWriteToManyShufflesStarts() throws Exception {
+    StringBuilder csv = new StringBuilder("id,qty\n");
+    for (int i = 0; i < 200_000; i++) {
+      csv.append(i).append(',').append(i % 2 == 0 ? 20 : 5).append('\n');
+    }
+    write("in/many.csv", csv.toString());
+    Path spec = write("many.yaml", String.join("\n",
+        "version: 1",
+        "name: many",
+        "source: {path: in/many.csv, format: csv}",
+        "schema:",
+        "  - {name: id, type: long}",
+        "  - {name: qty, type: int, max: 10}",
+        "sink: {format: parquet, path: out}",
+        "deadLetter: {maxBadRatio: 1.0}", ""));
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec, "--parallelism=2");
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    Files.writeString(spec, Files.readString(spec).replace("max: 10", "max: 100"));
+    EtlJobTest.Run replay = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--parallelism=2",
+        "--from=" + root().resolve("out-dead-letter"));
+    assertThat(replay.err, replay.code, is(EtlJob.OK));
+    assertThat(SampleJobIT.query("SELECT count(*), count(DISTINCT id) FROM read_parquet('" + root() + "/out/*.parquet')"),
+        contains("200000|200000"));
+  }
+
   @Test
   public void replayWithoutFromIsAUsageError() throws Exception {
     EtlJobTest.Run r = new EtlJobTest.Run("replay", "--pipeline=" + spec("amount", "products.csv", ""));

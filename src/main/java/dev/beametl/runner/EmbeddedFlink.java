@@ -1,5 +1,6 @@
 package dev.beametl.runner;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -12,6 +13,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -25,6 +27,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterJobClient;
 import org.apache.flink.runtime.minicluster.RpcServiceSharing;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded Flink cluster, started on a thread of its own while the pipeline is built and
@@ -38,11 +42,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * embedded runner; resumable (streaming) runs and a remote --flinkMaster keep the runner's own path.
  */
 public final class EmbeddedFlink implements AutoCloseable {
-  private final CompletableFuture<MiniCluster> cluster;
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
   private final ClusterExecutor executor;
 
-  private EmbeddedFlink(CompletableFuture<MiniCluster> cluster, ClusterExecutor executor) {
-    this.cluster = cluster;
+  private EmbeddedFlink(ClusterExecutor executor) {
     this.executor = executor;
   }
 
@@ -88,10 +91,33 @@ public final class EmbeddedFlink implements AutoCloseable {
     }, "beam-etl-flink-start");
     starter.setDaemon(true);
     starter.start();
-    ClusterExecutor executor = new ClusterExecutor(cluster);
+    ClusterExecutor executor = new ClusterExecutor(cluster, conf, parallelism);
     StreamContextEnvironment.setAsContext(new OneExecutor(executor), conf, EmbeddedFlink.class.getClassLoader(),
         false, true);
-    return new EmbeddedFlink(cluster, executor);
+    return new EmbeddedFlink(executor);
+  }
+
+  /**
+   * The network memory to restart the cluster with, in bytes, when {@code job}'s tasks would not find
+   * the buffers they reserve as they start, else 0. Two subtasks of the largest task run side by side
+   * (one a slot), and beside them the tasks of other steps: half a largest task more was enough in
+   * every job tried. Only the embedded config's fixed size is checked (network min = max); a config of
+   * the user's is theirs.
+   */
+  static long networkBytesNeeded(JobGraph job, Configuration conf, int parallelism) {
+    Optional<MemorySize> min = conf.getOptional(TaskManagerOptions.NETWORK_MEMORY_MIN);
+    Optional<MemorySize> max = conf.getOptional(TaskManagerOptions.NETWORK_MEMORY_MAX);
+    if (min.isEmpty() || !min.equals(max)) {
+      return 0;
+    }
+    long segment = conf.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE).getBytes();
+    int largest = NetworkBuffers.largestTask(job, conf, parallelism);
+    long needed = (long) slots(conf, parallelism) * largest + largest / 2;
+    if (needed * segment <= min.get().getBytes()) {
+      return 0;
+    }
+    long eightMb = 8L << 20;
+    return (needed * segment + eightMb - 1) / eightMb * eightMb;
   }
 
   /** The runner's local environment: --parallelism, else one per core (Flink's config file does not count). */
@@ -105,11 +131,15 @@ public final class EmbeddedFlink implements AutoCloseable {
     if (!c.contains(RestOptions.BIND_PORT)) {
       c.set(RestOptions.BIND_PORT, "0");
     }
-    int taskManagers = c.get(TaskManagerOptions.MINI_CLUSTER_NUM_TASK_MANAGERS);
-    int slots = c.getOptional(TaskManagerOptions.NUM_TASK_SLOTS)
-        .orElse((parallelism + taskManagers - 1) / taskManagers);
-    return new MiniClusterConfiguration.Builder().setConfiguration(c).setNumTaskManagers(taskManagers)
-        .setRpcServiceSharing(RpcServiceSharing.SHARED).setNumSlotsPerTaskManager(slots).build();
+    return new MiniClusterConfiguration.Builder().setConfiguration(c)
+        .setNumTaskManagers(c.get(TaskManagerOptions.MINI_CLUSTER_NUM_TASK_MANAGERS))
+        .setRpcServiceSharing(RpcServiceSharing.SHARED).setNumSlotsPerTaskManager(slots(c, parallelism)).build();
+  }
+
+  /** The slots of each task manager: as many as the job's subtasks need, spread over the task managers. */
+  private static int slots(Configuration conf, int parallelism) {
+    int taskManagers = conf.get(TaskManagerOptions.MINI_CLUSTER_NUM_TASK_MANAGERS);
+    return conf.getOptional(TaskManagerOptions.NUM_TASK_SLOTS).orElse((parallelism + taskManagers - 1) / taskManagers);
   }
 
   /** How many jobs were submitted to this cluster. */
@@ -121,16 +151,20 @@ public final class EmbeddedFlink implements AutoCloseable {
   @Override
   public void close() {
     StreamContextEnvironment.unsetAsContext();
-    cluster.thenCompose(MiniCluster::closeAsync);
+    executor.cluster.thenCompose(MiniCluster::closeAsync);
   }
 
   /** Submits a job graph to the started cluster; the cluster outlives the job. */
   private static final class ClusterExecutor implements PipelineExecutor {
-    private final CompletableFuture<MiniCluster> cluster;
+    private volatile CompletableFuture<MiniCluster> cluster;
+    private final Configuration conf;
+    private final int parallelism;
     private final AtomicInteger submitted = new AtomicInteger();
 
-    ClusterExecutor(CompletableFuture<MiniCluster> cluster) {
+    ClusterExecutor(CompletableFuture<MiniCluster> cluster, Configuration conf, int parallelism) {
       this.cluster = cluster;
+      this.conf = conf;
+      this.parallelism = parallelism;
     }
 
     @Override
@@ -138,9 +172,23 @@ public final class EmbeddedFlink implements AutoCloseable {
         ClassLoader classLoader) throws Exception {
       JobGraph jobGraph = PipelineExecutorUtils.getJobGraph(pipeline, configuration, classLoader);
       MiniCluster miniCluster = cluster.join(); // usually long started by now
+      long network = networkBytesNeeded(jobGraph, conf, parallelism);
+      if (network > 0) {
+        // Rare (a replay's many outputs): a restart costs about a second, a run that cannot start every run.
+        LOG.info("The job's tasks reserve more network buffers than {} holds: restarting the embedded runner with {}",
+            conf.get(TaskManagerOptions.NETWORK_MEMORY_MAX), MemorySize.ofMebiBytes(network >> 20));
+        miniCluster.close();
+        Configuration larger = new Configuration(conf);
+        larger.set(TaskManagerOptions.NETWORK_MEMORY_MIN, new MemorySize(network));
+        larger.set(TaskManagerOptions.NETWORK_MEMORY_MAX, new MemorySize(network));
+        miniCluster = new MiniCluster(clusterConfiguration(larger, parallelism));
+        miniCluster.start();
+        cluster = CompletableFuture.completedFuture(miniCluster);
+      }
+      MiniCluster started = miniCluster;
       submitted.incrementAndGet();
-      return miniCluster.submitJob(jobGraph).thenApply(submitted -> new MiniClusterJobClient(
-          submitted.getJobID(), miniCluster, classLoader, MiniClusterJobClient.JobFinalizationBehavior.NOTHING));
+      return started.submitJob(jobGraph).thenApply(submitted -> new MiniClusterJobClient(
+          submitted.getJobID(), started, classLoader, MiniClusterJobClient.JobFinalizationBehavior.NOTHING));
     }
   }
 
