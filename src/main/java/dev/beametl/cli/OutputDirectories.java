@@ -44,7 +44,7 @@ final class OutputDirectories implements AutoCloseable {
   /** The directory's own bookkeeping, never a run's output. */
   private static final Set<String> OWN = Set.of(OutputLock.FILE, RunManifest.FILE, AtomicJson.tmpName(RunManifest.FILE),
       IncrementalState.FILE, AtomicJson.tmpName(IncrementalState.FILE), ReplayState.FILE,
-      AtomicJson.tmpName(ReplayState.FILE));
+      AtomicJson.tmpName(ReplayState.FILE), ReplayState.RECORDS_DIR);
 
   private final List<Path> dirs;
   private final String run;
@@ -182,6 +182,9 @@ final class OutputDirectories implements AutoCloseable {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
       Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // what was replayed into the output is gone with it
+      if (Files.exists(dir.resolve(ReplayState.RECORDS_DIR))) {
+        MoreFiles.deleteRecursively(dir.resolve(ReplayState.RECORDS_DIR), RecursiveDeleteOption.ALLOW_INSECURE);
+      }
       new RunManifest(run, false, List.of(), List.of(), partitionPrefix).writeTo(dir);
     }
   }

@@ -29,14 +29,18 @@ import org.apache.beam.sdk.io.fs.MatchResult;
  * Which dead-letter files and records were replayed into an output, kept beside it as {@value #FILE}
  * (with the runs that replayed them): a file is replayed once (by path, size and modification time;
  * one fixed by hand since counts as new), and so is a record, wherever its dead letter is found
- * (edited, copied or renamed file): {@code records} lists the {@link DeadLetterRecords#identity} of
- * each one a replay wrote (bad again, it is in that replay's dead letters and still replayable).
- * Writing it is the replay's commit: the runs it lists own their files in the output. A replay's own
+ * (edited, copied or renamed file): each replay that wrote records lists their
+ * {@link DeadLetterRecords#identity identities} in {@value #RECORDS_DIR}, one file per run (bad
+ * again, a record is in that replay's dead letters and still replayable). The lists are read by the
+ * pipeline, never held here: they grow with every record replayed. Writing the state is the replay's
+ * commit: the runs it lists own their files in the output and their lists. A replay's own
  * dead letters are new files, which a later replay takes; the leftovers of an appending run that did
  * not succeed are not.
  */
 final class ReplayState {
   static final String FILE = ".beam-etl-replayed.json";
+  /** Beside it: per replay run, the identities of the records it wrote ({@code <run>-*.txt}). */
+  static final String RECORDS_DIR = ".beam-etl-replayed-records";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path dir;
@@ -44,19 +48,25 @@ final class ReplayState {
   private final ObjectNode state;
   private final List<MatchResult.Metadata> pending;
   private final int replayedBefore;
-  /** The identities of the records replayed before, in the order they were. */
-  private final Set<String> records;
+  /**
+   * The identities a build of 2026-12-05 listed in the state itself ({@code records}): still left
+   * out, never added to (they grew with every record replayed).
+   */
+  private final Set<String> listedRecords;
+  /** The committed replays' lists of the records they wrote ({@value #RECORDS_DIR}). */
+  private final List<Path> recordLists;
   /** Where the pipeline lists the records this replay wrote ({@link EtlPipeline#REPLAYED_PREFIX}). */
   private final Path runDir;
 
   private ReplayState(Path dir, Path file, ObjectNode state, List<MatchResult.Metadata> pending, int replayedBefore,
-      Set<String> records, Path runDir) {
+      Set<String> listedRecords, List<Path> recordLists, Path runDir) {
     this.dir = dir;
     this.file = file;
     this.state = state;
     this.pending = pending;
     this.replayedBefore = replayedBefore;
-    this.records = records;
+    this.listedRecords = listedRecords;
+    this.recordLists = recordLists;
     this.runDir = runDir;
   }
 
@@ -85,6 +95,14 @@ final class ReplayState {
         f.path("modified").asLong())));
     Set<String> records = new LinkedHashSet<>();
     state.path("records").forEach(r -> records.add(r.asText()));
+    Set<String> runs = new HashSet<>();
+    state.path("files").forEach(f -> runs.add(f.path("run").asText()));
+    List<Path> lists = new ArrayList<>();
+    for (Path list : recordLists(file.resolveSibling(RECORDS_DIR))) {
+      if (runs.contains(runOf(list))) {
+        lists.add(list); // a replay that did not commit (failed, or its table's commit did not follow): not its list
+      }
+    }
     List<MatchResult.Metadata> pending = new ArrayList<>();
     int before = 0;
     for (MatchResult.Metadata m : InputFiles.match(dir.resolve("bad-records-*.jsonl").toString())) {
@@ -100,7 +118,7 @@ final class ReplayState {
     // A record found in several files is replayed from the first: the newest, the one fixed last.
     pending.sort(Comparator.comparingLong(MatchResult.Metadata::lastModifiedMillis).reversed()
         .thenComparing(m -> m.resourceId().toString()));
-    return new ReplayState(dir, file, state, pending, before, records, Path.of(EtlPipeline.runDir(spec)));
+    return new ReplayState(dir, file, state, pending, before, records, lists, Path.of(EtlPipeline.runDir(spec)));
   }
 
   static Path file(PipelineSpec spec) {
@@ -125,9 +143,29 @@ final class ReplayState {
     return dir;
   }
 
-  /** The identities of the records earlier replays wrote: left out wherever their dead letters are. */
+  /** Identities of records earlier replays wrote that the state lists itself (see {@link #listedRecords}). */
   Set<String> replayedRecords() {
-    return java.util.Collections.unmodifiableSet(records);
+    return java.util.Collections.unmodifiableSet(listedRecords);
+  }
+
+  /** The files listing the identities of the records earlier replays wrote: left out wherever their dead letters are. */
+  List<String> replayedRecordLists() {
+    return recordLists.stream().map(Path::toString).collect(Collectors.toList());
+  }
+
+  private static List<Path> recordLists(Path recordsDir) throws IOException {
+    if (!Files.isDirectory(recordsDir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(recordsDir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** The run whose list {@code list} is: its name's first part. */
+  private static String runOf(Path list) {
+    String name = list.getFileName().toString();
+    return name.indexOf('-') < 0 ? "" : name.substring(0, name.indexOf('-'));
   }
 
   List<String> pending() {
@@ -148,9 +186,9 @@ final class ReplayState {
   List<String> notes() {
     return List.of(String.format(Locale.ROOT, "replay: %,d dead-letter file%s of %s%s%s", pending.size(),
         pending.size() == 1 ? "" : "s", dir, replayedBefore == 0 ? ""
-            : String.format(Locale.ROOT, " (%,d replayed before, left out)", replayedBefore), records.isEmpty() ? ""
-            : String.format(Locale.ROOT, "; the %,d record%s replayed before %s left out wherever found",
-                records.size(), records.size() == 1 ? "" : "s", records.size() == 1 ? "is" : "are")));
+            : String.format(Locale.ROOT, " (%,d replayed before, left out)", replayedBefore),
+        listedRecords.isEmpty() && recordLists.isEmpty() ? ""
+            : "; the records earlier replays wrote are left out wherever found (replay.skipped.replayed_before)"));
   }
 
   /**
@@ -158,41 +196,41 @@ final class ReplayState {
    * commit follows (see {@link StateFile}).
    */
   List<String> commit(String run, boolean unconfirmed) throws IOException {
-    Set<String> written = written(runDir);
     ArrayNode files = state.has("files") ? (ArrayNode) state.get("files") : state.putArray("files");
     for (MatchResult.Metadata m : pending) {
       files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
           .put("modified", m.lastModifiedMillis()).put("run", run).put("replayed", Instant.now().toString());
     }
-    ArrayNode list = state.has("records") ? (ArrayNode) state.get("records") : state.putArray("records");
-    for (String id : written) {
-      if (records.add(id)) {
-        list.add(id);
+    // This run's lists first, under its name: they count once the state below names the run.
+    Path recordsDir = Files.createDirectories(file.resolveSibling(RECORDS_DIR));
+    long written = 0;
+    for (Path list : written(runDir)) {
+      Path kept = recordsDir.resolve(run + "-" + list.getFileName());
+      Files.move(list, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      try (Stream<String> lines = Files.lines(kept)) {
+        written += lines.filter(l -> !l.isBlank()).count();
       }
     }
     StateFile.write(file, state, run, unconfirmed);
-    return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files and %,d replayed records; "
-        + "they are not replayed again", file, files.size(), records.size()));
-  }
-
-  /** The identities of the records a finished replay wrote, as its pipeline listed them in {@code runDir}. */
-  static Set<String> written(Path runDir) throws IOException {
-    Set<String> out = new LinkedHashSet<>();
-    if (!Files.isDirectory(runDir)) {
-      return out;
-    }
-    List<Path> lists;
-    try (Stream<Path> s = Files.list(runDir)) {
-      lists = s.filter(p -> p.getFileName().toString().startsWith(EtlPipeline.REPLAYED_PREFIX)
-          && p.getFileName().toString().endsWith(".txt")).sorted().collect(Collectors.toList());
-    }
-    for (Path p : lists) {
-      for (String line : Files.readAllLines(p)) {
-        if (!line.isBlank()) {
-          out.add(line.strip());
-        }
+    Set<String> runs = new HashSet<>();
+    files.forEach(f -> runs.add(f.path("run").asText()));
+    for (Path list : recordLists(recordsDir)) {
+      if (!runs.contains(runOf(list))) {
+        Files.deleteIfExists(list); // a replay's that never committed
       }
     }
-    return out;
+    return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files, and %s the %,d record%s this "
+        + "replay wrote; they are not replayed again", file, files.size(), recordsDir, written, written == 1 ? "" : "s"));
+  }
+
+  /** The files listing the identities of the records a finished replay wrote, as its pipeline wrote them in {@code runDir}. */
+  static List<Path> written(Path runDir) throws IOException {
+    if (!Files.isDirectory(runDir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(runDir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(EtlPipeline.REPLAYED_PREFIX)
+          && p.getFileName().toString().endsWith(".txt")).sorted().collect(Collectors.toList());
+    }
   }
 }

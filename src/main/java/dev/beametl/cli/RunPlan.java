@@ -144,7 +144,8 @@ final class RunPlan {
       p = p.withInputFiles(inputFiles);
     }
     if (replayFiles != null) {
-      p = replay == null ? p.withReplay(replayFiles) : p.withReplay(replayFiles, replay.replayedRecords());
+      p = replay == null ? p.withReplay(replayFiles)
+          : p.withReplay(replayFiles, replay.replayedRecords(), replay.replayedRecordLists());
     }
     return p;
   }

@@ -20,7 +20,9 @@ import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -45,7 +47,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>A dead letter is known by its origin ({@link #identity}): the source record it stands for,
  * wherever its line is now (an edited, copied or renamed file, or the replay's own dead letters,
  * which keep the origin). One that an earlier replay wrote to the output is left out,
- * {@code replay.skipped.replayed_before}; one found in several lines is replayed once, from the
+ * {@code replay.skipped.replayed_before}: the identities of those records are grouped with the dead
+ * letters by identity, as the runner shuffles, so however many there are they take no memory; one
+ * found in several lines is replayed once, from the
  * first file given ({@code replay.skipped.duplicate} for the others). The identities of the records
  * replayed come out as {@link #REPLAYED}. A dead letter whose origin has no position (a database
  * row's: its table and partition key, which rows share) is replayed as its line says, every time.
@@ -56,14 +60,19 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
   public static final TupleTag<String> REPLAYED = new TupleTag<>("replayed-identities") {};
   /** How the key of a dead letter without a position begins: not an identity (Base64 has no '~'). */
   private static final String UNPOSITIONED = "~";
+  /** The rank of an identity replayed before, grouped with the dead letters of that identity. */
+  private static final int REPLAYED_BEFORE = -1;
   private final List<String> files;
   private final List<String> schemaFields;
-  private final HashSet<String> replayedBefore;
+  private final List<String> replayedBefore;
+  private final List<String> replayedBeforeLists;
 
-  private DeadLetterRecords(List<String> files, List<String> schemaFields, Collection<String> replayedBefore) {
+  private DeadLetterRecords(List<String> files, List<String> schemaFields, Collection<String> replayedBefore,
+      List<String> replayedBeforeLists) {
     this.files = List.copyOf(files);
     this.schemaFields = List.copyOf(schemaFields);
-    this.replayedBefore = new HashSet<>(replayedBefore);
+    this.replayedBefore = List.copyOf(new java.util.LinkedHashSet<>(replayedBefore));
+    this.replayedBeforeLists = List.copyOf(replayedBeforeLists);
   }
 
   /**
@@ -71,12 +80,17 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
    * in several of them is replayed from the first.
    */
   public static DeadLetterRecords from(List<String> files, List<String> schemaFields) {
-    return new DeadLetterRecords(files, schemaFields, Set.of());
+    return new DeadLetterRecords(files, schemaFields, Set.of(), List.of());
   }
 
   /** Leaves out the dead letters with these {@link #identity identities}: earlier replays wrote their records. */
   public DeadLetterRecords withReplayedBefore(Collection<String> identities) {
-    return new DeadLetterRecords(files, schemaFields, identities);
+    return new DeadLetterRecords(files, schemaFields, identities, replayedBeforeLists);
+  }
+
+  /** As {@link #withReplayedBefore}, the identities read from these files, one a line. */
+  public DeadLetterRecords withReplayedBeforeIn(List<String> lists) {
+    return new DeadLetterRecords(files, schemaFields, replayedBefore, lists);
   }
 
   /**
@@ -102,12 +116,31 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
           .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
     }
     PCollectionTuple candidates = lines.apply("All dead letters", Flatten.pCollections())
-        .apply("Replayable dead letters", ParDo.of(new Candidates(replayedBefore))
+        .apply("Replayable dead letters", ParDo.of(new Candidates())
             .withOutputTags(Candidates.BY_IDENTITY, TupleTagList.of(BundleCounts.TAG)));
-    candidates.get(Candidates.BY_IDENTITY).setCoder(KvCoder.of(StringUtf8Coder.of(),
-        KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
+    KvCoder<String, KV<Integer, String>> byIdentity = KvCoder.of(StringUtf8Coder.of(),
+        KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of()));
+    candidates.get(Candidates.BY_IDENTITY).setCoder(byIdentity);
     candidates.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    PCollectionTuple out = candidates.get(Candidates.BY_IDENTITY)
+    PCollectionList<KV<String, KV<Integer, String>>> keyed = PCollectionList.of(candidates.get(Candidates.BY_IDENTITY));
+    PCollectionList<String> before = PCollectionList.empty(begin.getPipeline());
+    if (!replayedBefore.isEmpty()) {
+      before = before.and(begin.apply("Records replayed before", Create.of(replayedBefore)
+          .withCoder(StringUtf8Coder.of())));
+    }
+    if (!replayedBeforeLists.isEmpty()) {
+      before = before.and(begin.apply("Lists of records replayed before", Create.of(replayedBeforeLists)
+              .withCoder(StringUtf8Coder.of()))
+          .apply("Match the lists", FileIO.matchAll())
+          .apply("Open the lists", FileIO.readMatches())
+          .apply("Read the lists", TextIO.readFiles()));
+    }
+    if (before.size() > 0) {
+      keyed = keyed.and(before.apply("All records replayed before", Flatten.pCollections())
+          .apply("Marked as replayed before", MapElements.via(new ReplayedBefore()))
+          .setCoder(byIdentity));
+    }
+    PCollectionTuple out = keyed.apply("Dead letters and records replayed before", Flatten.pCollections())
         .apply("Dead letters by origin", GroupByKey.create())
         .apply("Dead letters to records", ParDo.of(new ToRecord(schemaFields))
             .withOutputTags(RECORDS, TupleTagList.of(BundleCounts.TAG).and(REPLAYED)));
@@ -134,16 +167,20 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
     }
   }
 
+  /** An identity replayed before, as a mark grouped with the dead letters of the same identity. */
+  static final class ReplayedBefore
+      extends org.apache.beam.sdk.transforms.SimpleFunction<String, KV<String, KV<Integer, String>>> {
+    @Override
+    public KV<String, KV<Integer, String>> apply(String identity) {
+      return KV.of(identity.strip(), KV.of(REPLAYED_BEFORE, ""));
+    }
+  }
+
   /** The replayable dead letters, by their {@link #identity}, with their file's rank; the others counted by why. */
   static final class Candidates extends DoFn<KV<Integer, String>, KV<String, KV<Integer, String>>> {
     static final TupleTag<KV<String, KV<Integer, String>>> BY_IDENTITY = new TupleTag<>("by-identity") {};
-    private final HashSet<String> replayedBefore;
     private transient ObjectMapper json;
     private transient BundleCounts counts;
-
-    Candidates(HashSet<String> replayedBefore) {
-      this.replayedBefore = replayedBefore;
-    }
 
     @Setup
     public void setup() {
@@ -175,12 +212,7 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         out.get(BY_IDENTITY).output(KV.of(UNPOSITIONED + java.util.UUID.randomUUID(), ranked));
         return;
       }
-      String id = identity(origin);
-      if (replayedBefore.contains(id)) {
-        counts.increment("replay.skipped.replayed_before"); // an earlier replay wrote its record
-        return;
-      }
-      out.get(BY_IDENTITY).output(KV.of(id, ranked));
+      out.get(BY_IDENTITY).output(KV.of(identity(origin), ranked));
     }
 
     @FinishBundle
@@ -203,7 +235,10 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
     return n;
   }
 
-  /** One record per origin: the line of the first file given (the same file: the least line), the others counted. */
+  /**
+   * One record per origin: the line of the first file given (the same file: the least line), the
+   * others counted; none when an earlier replay wrote the origin's record (each line counted).
+   */
   static final class ToRecord extends DoFn<KV<String, Iterable<KV<Integer, String>>>, SourceRecord> {
     private final List<String> schemaFields;
     private transient ObjectMapper json;
@@ -227,16 +262,27 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
     @ProcessElement
     public void process(@Element KV<String, Iterable<KV<Integer, String>>> byOrigin, MultiOutputReceiver out) {
       KV<Integer, String> first = null;
+      long lines = 0;
+      boolean replayedBefore = false;
       for (KV<Integer, String> line : byOrigin.getValue()) {
-        if (first == null) {
-          first = line;
+        if (line.getKey() == REPLAYED_BEFORE) {
+          replayedBefore = true;
           continue;
         }
-        counts.increment("replay.skipped.duplicate"); // the same record in another line: replayed once
-        int byRank = Integer.compare(line.getKey(), first.getKey());
+        lines++;
+        int byRank = first == null ? -1 : Integer.compare(line.getKey(), first.getKey());
         if (byRank < 0 || byRank == 0 && line.getValue().compareTo(first.getValue()) < 0) {
           first = line;
         }
+      }
+      if (replayedBefore || first == null) { // none: only an identity replayed before, no dead letter of it
+        if (lines > 0) {
+          counts.add("replay.skipped.replayed_before", lines); // an earlier replay wrote its record
+        }
+        return;
+      }
+      if (lines > 1) {
+        counts.add("replay.skipped.duplicate", lines - 1); // the same record in other lines: replayed once
       }
       JsonNode n = parse(json, first.getValue());
       String payload = n.get("payload").asText();

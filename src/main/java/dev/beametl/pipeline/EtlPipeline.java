@@ -61,6 +61,9 @@ public abstract class EtlPipeline {
 
   abstract @Nullable java.util.Set<String> replayedBefore();
 
+  /** Files listing more such identities, one a line. */
+  abstract @Nullable List<String> replayedBeforeLists();
+
   abstract Builder toBuilder();
 
   public static EtlPipeline of(PipelineSpec spec) {
@@ -115,8 +118,17 @@ public abstract class EtlPipeline {
    * (taken, and not bad again) go to {@link #REPLAYED_PREFIX} files in the run folder.
    */
   public EtlPipeline withReplay(List<String> deadLetterFiles, java.util.Set<String> replayedBefore) {
+    return withReplay(deadLetterFiles, replayedBefore, List.of());
+  }
+
+  /**
+   * As {@link #withReplay(List, java.util.Set)}, with the identities also read from these files (one
+   * a line, as {@link #REPLAYED_PREFIX} files hold them): the pipeline reads them, so they cost no memory.
+   */
+  public EtlPipeline withReplay(List<String> deadLetterFiles, java.util.Set<String> replayedBefore,
+      List<String> replayedBeforeLists) {
     return toBuilder().setReplayFiles(List.copyOf(deadLetterFiles)).setReplayedBefore(java.util.Set.copyOf(
-        replayedBefore)).build();
+        replayedBefore)).setReplayedBeforeLists(List.copyOf(replayedBeforeLists)).build();
   }
 
   /** The files prefix, in the run folder, of the identities of the records a replay wrote (one a line). */
@@ -144,7 +156,8 @@ public abstract class EtlPipeline {
     PCollection<String> replayedRecords = null;
     if (replayFiles() != null) {
       PCollectionTuple replayed = p.apply("Extract dead letters", DeadLetterRecords.from(replayFiles(), sourceNames)
-          .withReplayedBefore(replayedBefore() == null ? java.util.Set.of() : replayedBefore()));
+          .withReplayedBefore(replayedBefore() == null ? java.util.Set.of() : replayedBefore())
+          .withReplayedBeforeIn(replayedBeforeLists() == null ? List.of() : replayedBeforeLists()));
       records = replayed.get(DeadLetterRecords.RECORDS);
       replayedRecords = replayed.get(DeadLetterRecords.REPLAYED);
       counts = counts.and(replayed.get(BundleCounts.TAG));
@@ -230,6 +243,8 @@ public abstract class EtlPipeline {
     abstract Builder setReplayFiles(@Nullable List<String> files);
 
     abstract Builder setReplayedBefore(@Nullable java.util.Set<String> identities);
+
+    abstract Builder setReplayedBeforeLists(@Nullable List<String> files);
 
     abstract EtlPipeline build();
   }

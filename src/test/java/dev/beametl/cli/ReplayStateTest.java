@@ -62,27 +62,39 @@ public class ReplayStateTest {
   public void aRecordWrittenOnceIsLeftOutWhereverItsDeadLetterIsFound() throws Exception {
     deadLetters("bad-records-00000-of-00001.jsonl", 1_000_000L);
     ReplayState first = ReplayState.plan(dead, spec);
-    assertThat(first.replayedRecords(), is(empty()));
+    assertThat(first.replayedRecordLists(), is(empty()));
     assertThat(first.pending(), contains(dead.resolve("bad-records-00000-of-00001.jsonl").toString()));
     written("in.csv@byte 3");
-    assertThat(first.commit("0a1b2c3d", false).get(0), containsString("1 replayed records"));
+    assertThat(first.commit("0a1b2c3d", false).get(0), containsString("the 1 record this replay wrote"));
 
     // The file edited since is replayed again, but the record the first replay wrote is not.
-    Files.delete(runDir.resolve(EtlPipeline.REPLAYED_PREFIX + "-00000-of-00001.txt"));
     deadLetters("bad-records-00000-of-00001.jsonl", 2_000_000L);
     deadLetters("bad-records-copy.jsonl", 3_000_000L); // and a copy of it
     ReplayState second = ReplayState.plan(dead, spec);
     assertThat(second.pending(), contains(dead.resolve("bad-records-copy.jsonl").toString(),
         dead.resolve("bad-records-00000-of-00001.jsonl").toString())); // the newest first: its dead letters win
-    assertThat(second.replayedRecords(), is(Set.of(DeadLetterRecords.identity("in.csv@byte 3"))));
-    assertThat(second.notes().get(0), containsString("the 1 record replayed before is left out"));
+    assertThat(identities(second), is(Set.of(DeadLetterRecords.identity("in.csv@byte 3"))));
+    assertThat(second.notes().get(0), containsString("the records earlier replays wrote are left out"));
+    written("in.csv@byte 30");
     second.commit("1a1b2c3d", false);
 
-    // Unchanged files are left out whole, as before.
+    // Unchanged files are left out whole, as before; each replay's list stays.
     ReplayState third = ReplayState.plan(dead, spec);
     assertThat(third.pending(), is(empty()));
     assertThat(third.nothingToReplay(), containsString("were replayed already"));
-    assertThat(third.replayedRecords(), is(Set.of(DeadLetterRecords.identity("in.csv@byte 3"))));
+    assertThat(identities(third), is(Set.of(DeadLetterRecords.identity("in.csv@byte 3"),
+        DeadLetterRecords.identity("in.csv@byte 30"))));
+    assertThat("the state holds no identity: it would grow with every record",
+        Files.readString(ReplayState.file(spec)), not(containsString("\"records\"")));
+  }
+
+  /** The identities the replay planned by {@code state} leaves out, read as the pipeline reads them. */
+  private static Set<String> identities(ReplayState state) throws Exception {
+    Set<String> out = new java.util.HashSet<>(state.replayedRecords());
+    for (String list : state.replayedRecordLists()) {
+      Files.readAllLines(Path.of(list)).forEach(out::add);
+    }
+    return out;
   }
 
   @Test
@@ -90,15 +102,38 @@ public class ReplayStateTest {
     deadLetters("bad-records-00000-of-00001.jsonl", 1_000_000L);
     ReplayState.plan(dead, spec); // a replay that failed, or ended with exit 3: no commit
     written("in.csv@byte 3");
-    assertThat(ReplayState.plan(dead, spec).replayedRecords(), is(empty()));
+    assertThat(identities(ReplayState.plan(dead, spec)), is(empty()));
     assertThat(Files.exists(ReplayState.file(spec)), is(false));
+  }
+
+  /** A list left by a replay whose commit never came (died in between) is not read, and the next commit removes it. */
+  @Test
+  public void aListOfAReplayThatDidNotCommitIsIgnored() throws Exception {
+    deadLetters("bad-records-00000-of-00001.jsonl", 1_000_000L);
+    Path lists = Files.createDirectories(ReplayState.file(spec).resolveSibling(ReplayState.RECORDS_DIR));
+    Path orphan = Files.writeString(lists.resolve("9f9f9f9f-replayed-records-00000-of-00001.txt"),
+        DeadLetterRecords.identity("in.csv@byte 3") + "\n");
+    ReplayState state = ReplayState.plan(dead, spec);
+    assertThat(identities(state), is(empty()));
+    state.commit("0a1b2c3d", false);
+    assertThat(Files.exists(orphan), is(false));
+  }
+
+  /** A state that listed the identities itself (the build before) is still read. */
+  @Test
+  public void identitiesTheStateListsItselfAreStillLeftOut() throws Exception {
+    deadLetters("bad-records-00000-of-00001.jsonl", 1_000_000L);
+    Files.createDirectories(ReplayState.file(spec).getParent());
+    Files.writeString(ReplayState.file(spec), "{\"files\":[],\"records\":[\""
+        + DeadLetterRecords.identity("in.csv@byte 3") + "\"]}");
+    assertThat(identities(ReplayState.plan(dead, spec)), is(Set.of(DeadLetterRecords.identity("in.csv@byte 3"))));
   }
 
   @Test
   public void aReplayThatWroteNothingAddsNoRecord() throws Exception {
     deadLetters("bad-records-00000-of-00001.jsonl", 1_000_000L);
     ReplayState.plan(dead, spec).commit("0a1b2c3d", false); // every record bad again: none listed
-    assertThat(ReplayState.plan(dead, spec).replayedRecords(), is(empty()));
+    assertThat(identities(ReplayState.plan(dead, spec)), is(empty()));
     assertThat(Files.readString(ReplayState.file(spec)), containsString("\"files\""));
   }
 

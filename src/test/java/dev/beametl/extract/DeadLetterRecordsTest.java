@@ -58,4 +58,33 @@ public class DeadLetterRecordsTest {
         .containsInAnyOrder(DeadLetterRecords.identity("/in/a.csv:line 7"));
     p.run().waitUntilFinish();
   }
+  /**
+   * Identities replayed before, read from the lists earlier replays left (one a line) and given in
+   * memory: their dead letters are left out, each line counted, however many lines hold one. The
+   * lists are grouped with the dead letters as the runner shuffles; held in a set, they grew with
+   * every record replayed, in the job's memory and every worker's.
+   */
+  @Test
+  public void recordsListedAsReplayedBeforeAreLeftOutAndCounted() throws Exception {
+    Path file = tmp.newFile("bad-records-00000-of-00001.jsonl").toPath();
+    List<String> lines = new ArrayList<>();
+    for (int line : new int[] {7, 9, 9, 11, 12}) {
+      lines.add(deadLetter("/in/a.csv:line " + line, "{\\\"id\\\":" + line + ",\\\"qty\\\":1}"));
+    }
+    Files.write(file, lines);
+    Path first = Files.writeString(tmp.newFile("0a1b2c3d-replayed-records-00000-of-00001.txt").toPath(),
+        DeadLetterRecords.identity("/in/a.csv:line 9") + "\n\n" + DeadLetterRecords.identity("/in/a.csv:line 99") + "\n");
+    Path second = Files.writeString(tmp.newFile("1a1b2c3d-replayed-records-00000-of-00001.txt").toPath(),
+        DeadLetterRecords.identity("/in/a.csv:line 11") + "\n");
+
+    PCollectionTuple out = p.apply(DeadLetterRecords.from(List.of(file.toString()), List.of("id", "qty"))
+        .withReplayedBefore(Set.of(DeadLetterRecords.identity("/in/a.csv:line 7")))
+        .withReplayedBeforeIn(List.of(first.toString(), second.toString())));
+    PAssert.that(out.get(DeadLetterRecords.RECORDS).apply(MapElements.via(new OriginAndText())))
+        .containsInAnyOrder("/in/a.csv:line 12 {\"id\":12,\"qty\":1}");
+    PAssert.that(out.get(dev.beametl.record.BundleCounts.TAG).apply(org.apache.beam.sdk.transforms.Sum.longsPerKey()))
+        .containsInAnyOrder(org.apache.beam.sdk.values.KV.of("replay.replayed", 1L),
+            org.apache.beam.sdk.values.KV.of("replay.skipped.replayed_before", 4L));
+    p.run().waitUntilFinish();
+  }
 }
