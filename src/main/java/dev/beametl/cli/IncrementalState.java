@@ -38,7 +38,9 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 /**
  * What earlier successful runs of an incremental source loaded, kept beside the output in
  * {@value #FILE}: the high-water mark of a database column, or the files loaded (path, size,
- * modification time). A run reads from the mark minus the overlap, or only the files not loaded yet;
+ * modification time, and the file system's identity of the file: device and inode). A run reads from
+ * the mark minus the overlap, or only the files not loaded yet - a loaded file under another name (a
+ * link to it, or renamed) is no new file;
  * the state moves on only when the run succeeds (exit 0), so a failed or exit-3 run is simply
  * repeated. {@code --full} ignores it and starts over.
  */
@@ -52,6 +54,10 @@ final class IncrementalState {
   private final IncrementalSpec incremental;
   private final @Nullable Long mark;
   private final List<String> loadedFiles;
+  /** By an entry of {@link #loadedFiles}, the identity of the file loaded ({@link #identityOf}), where known. */
+  private final Map<String, String> identities;
+  /** By a new file's path, its identity. */
+  private final Map<String, String> newIdentities = new java.util.HashMap<>();
   private final boolean hadState;
   private final boolean full;
   private final List<String> notes = new ArrayList<>();
@@ -61,12 +67,13 @@ final class IncrementalState {
   private @Nullable List<MatchResult.Metadata> newFiles;
   private @Nullable String nothingNew;
 
-  private IncrementalState(PipelineSpec spec, @Nullable Long mark, List<String> loadedFiles, boolean hadState,
-      boolean full) {
+  private IncrementalState(PipelineSpec spec, @Nullable Long mark, List<String> loadedFiles,
+      Map<String, String> identities, boolean hadState, boolean full) {
     this.spec = spec;
     this.incremental = spec.source().incremental();
     this.mark = mark;
     this.loadedFiles = loadedFiles;
+    this.identities = identities;
     this.hadState = hadState;
     this.full = full;
     this.runSpec = spec;
@@ -89,6 +96,7 @@ final class IncrementalState {
     Path file = file(spec);
     Long mark = null;
     List<String> loaded = new ArrayList<>();
+    Map<String, String> identities = new java.util.HashMap<>();
     JsonNode n = null;
     if (!full) { // --full starts over, whatever the state holds (an earlier run's uncommitted state too)
       try {
@@ -111,10 +119,16 @@ final class IncrementalState {
       if (n.hasNonNull("mark")) {
         mark = n.get("mark").asLong();
       }
-      n.path("files").forEach(f -> loaded.add(key(f.path("path").asText(), f.path("size").asLong(),
-          f.path("modified").asLong())));
+      n.path("files").forEach(f -> {
+        String k = key(f.path("path").asText(), f.path("size").asLong(), f.path("modified").asLong());
+        loaded.add(k);
+        if (f.path("file").isTextual()) {
+          identities.put(k, f.get("file").asText());
+        }
+      });
     }
-    IncrementalState state = new IncrementalState(spec, full ? null : mark, full ? List.of() : loaded, had, full);
+    IncrementalState state = new IncrementalState(spec, full ? null : mark, full ? List.of() : loaded, identities,
+        had, full);
     if (incremental.isFiles()) {
       state.planFiles();
     } else {
@@ -127,14 +141,54 @@ final class IncrementalState {
     return path + "\u0000" + size + "\u0000" + modified;
   }
 
+  /**
+   * The file system's identity of the file {@code path} names (device and inode, through links), when
+   * it has one and the file still has this size and modification time; else null.
+   */
+  private static @Nullable String identityOf(String path, long size, long modified) {
+    try {
+      java.nio.file.attribute.BasicFileAttributes attrs =
+          Files.readAttributes(Path.of(path), java.nio.file.attribute.BasicFileAttributes.class);
+      Object key = attrs.fileKey();
+      return key == null || attrs.size() != size || attrs.lastModifiedTime().toMillis() != modified ? null
+          : key.toString();
+    } catch (IOException | RuntimeException e) {
+      return null; // gone, or not a local file: known by its path alone
+    }
+  }
+
   private void planFiles() throws IOException {
     List<MatchResult.Metadata> all = InputFiles.match(spec.source().path());
     Set<String> loaded = new LinkedHashSet<>(loadedFiles);
     Set<String> loadedPaths = new java.util.HashSet<>();
-    loadedFiles.forEach(k -> loadedPaths.add(k.split("\u0000")[0]));
+    Map<String, String> loadedByIdentity = new java.util.HashMap<>(); // identity, size, time: the path loaded
+    for (String k : loadedFiles) {
+      String[] parts = k.split("\u0000");
+      loadedPaths.add(parts[0]);
+      long size = Long.parseLong(parts[1]);
+      long modified = Long.parseLong(parts[2]);
+      // A state of the build before has no identities: a loaded file still there, unchanged, gives its own.
+      String identity = identities.containsKey(k) ? identities.get(k) : identityOf(parts[0], size, modified);
+      if (identity != null) {
+        identities.put(k, identity);
+        loadedByIdentity.put(key(identity, size, modified), parts[0]);
+      }
+    }
     newFiles = new ArrayList<>();
     for (MatchResult.Metadata m : all) {
       if (!loaded.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {
+        String identity = identityOf(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis());
+        String loadedAs = identity == null ? null
+            : loadedByIdentity.get(key(identity, m.sizeBytes(), m.lastModifiedMillis()));
+        if (loadedAs != null) {
+          // The same file, unchanged, under another name: it was loaded once, and reloading it doubled its rows.
+          notes.add("incremental: " + m.resourceId() + " is " + loadedAs + ", which an earlier run loaded (the same "
+              + "file, unchanged, under another name: a link to it, or renamed); it is not loaded again");
+          continue;
+        }
+        if (identity != null) {
+          newIdentities.put(m.resourceId().toString(), identity);
+        }
         newFiles.add(m);
         if (loadedPaths.contains(m.resourceId().toString())) {
           notes.add("incremental: " + m.resourceId() + " changed since an earlier run loaded it; it is loaded again "
@@ -258,13 +312,19 @@ final class IncrementalState {
       for (String k : loadedFiles) { // one entry per path: its latest version
         String[] parts = k.split("\u0000");
         if (!replaced.contains(parts[0])) {
-          files.addObject().put("path", parts[0]).put("size", Long.parseLong(parts[1]))
+          ObjectNode entry = files.addObject().put("path", parts[0]).put("size", Long.parseLong(parts[1]))
               .put("modified", Long.parseLong(parts[2]));
+          if (identities.get(k) != null) {
+            entry.put("file", identities.get(k));
+          }
         }
       }
       for (MatchResult.Metadata m : newFiles) {
-        files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
+        ObjectNode entry = files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
             .put("modified", m.lastModifiedMillis());
+        if (newIdentities.containsKey(m.resourceId().toString())) {
+          entry.put("file", newIdentities.get(m.resourceId().toString()));
+        }
       }
       said.add(String.format(Locale.ROOT, "incremental: %,d files loaded so far; the next run loads only new or "
           + "changed ones", files.size()));

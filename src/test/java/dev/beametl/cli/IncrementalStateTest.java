@@ -1,0 +1,89 @@
+package dev.beametl.cli;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import dev.beametl.pipeline.Specs;
+import dev.beametl.spec.PipelineSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Incremental file loads: a file is loaded once, under whatever name it is found later. A link to a
+ * loaded file, or the file renamed, was a new file: every row loaded again, with exit 0.
+ */
+public class IncrementalStateTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+  private PipelineSpec spec;
+  private Path in;
+
+  @Before
+  public void setUp() throws Exception {
+    in = Files.createDirectories(tmp.getRoot().toPath().resolve("in"));
+    Files.writeString(in.resolve("b.csv"), "id\n1\n2\n");
+    spec = Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: '" + in + "/*.csv', format: csv, incremental: files}",
+        "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/out'}", ""), "t", List.of());
+    IncrementalState first = IncrementalState.plan(spec, false);
+    assertThat(names(first), contains("b.csv"));
+    first.commit(Map.of(), "0a1b2c3d", false);
+  }
+
+  private static List<String> names(IncrementalState state) {
+    return state.newFiles().stream().map(m -> m.resourceId().getFilename()).collect(Collectors.toList());
+  }
+
+  @Test
+  public void aLinkToALoadedFileIsNoNewFile() throws Exception {
+    Files.createSymbolicLink(in.resolve("a.csv"), in.resolve("b.csv")); // its first name in order now
+    IncrementalState again = IncrementalState.plan(spec, false);
+    assertThat(again.newFiles(), is(empty()));
+    assertThat(again.notes(), hasItem(containsString("is " + in.resolve("b.csv") + ", which an earlier run loaded")));
+  }
+
+  @Test
+  public void aHardLinkOrARenamedFileIsNoNewFile() throws Exception {
+    Files.createLink(in.resolve("a.csv"), in.resolve("b.csv"));
+    assertThat(IncrementalState.plan(spec, false).newFiles(), is(empty()));
+    Files.delete(in.resolve("b.csv")); // renamed, as mv does: same file, size and time
+    IncrementalState renamed = IncrementalState.plan(spec, false);
+    assertThat(renamed.newFiles(), is(empty()));
+    renamed.commit(Map.of(), "1a1b2c3d", false);
+    assertThat("still known after a commit", IncrementalState.plan(spec, false).newFiles(), is(empty()));
+  }
+
+  @Test
+  public void aCopyOrAChangedFileIsNew() throws Exception {
+    Files.copy(in.resolve("b.csv"), in.resolve("c.csv"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    assertThat(names(IncrementalState.plan(spec, false)), contains("c.csv"));
+    Files.writeString(in.resolve("b.csv"), "id\n1\n2\n3\n");
+    IncrementalState changed = IncrementalState.plan(spec, false);
+    assertThat(names(changed), contains("b.csv", "c.csv"));
+    assertThat(changed.notes(), hasItem(containsString("changed since an earlier run loaded it")));
+    assertThat(changed.notes(), not(hasItem(containsString("which an earlier run loaded"))));
+  }
+
+  /** A state of the build before has no identities: a loaded file still there gives its own. */
+  @Test
+  public void aStateWithoutIdentitiesStillKnowsLinksToFilesStillThere() throws Exception {
+    Path state = tmp.getRoot().toPath().resolve("out/" + IncrementalState.FILE);
+    Files.writeString(state, Files.readString(state).replaceAll(",\\s*\"file\"\\s*:\\s*\"[^\"]*\"", ""));
+    assertThat(Files.readString(state), not(containsString("\"file\"")));
+    Files.createSymbolicLink(in.resolve("a.csv"), in.resolve("b.csv"));
+    assertThat(IncrementalState.plan(spec, false).newFiles(), is(empty()));
+  }
+}
