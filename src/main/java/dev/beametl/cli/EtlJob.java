@@ -238,6 +238,15 @@ public final class EtlJob {
     plan.notes.forEach(n -> err.println("beam-etl: " + n));
     if (plan.nothingToDo != null) {
       out.println("beam-etl: " + spec.name() + ": " + plan.nothingToDo);
+      try {
+        if (OutputDirectories.finishCommittedRun(spec)) {
+          out.println("beam-etl: the last run committed its state and stopped before it finished its output: "
+              + "finished now (" + spec.sink().path() + "/_SUCCESS)");
+        }
+      } catch (IOException e) {
+        err.println("beam-etl: " + e.getMessage() + " (exit 1: try again)");
+        return JOB_FAILED;
+      }
       return OK;
     }
     if (options.isDryRun()) {

@@ -219,6 +219,29 @@ final class OutputDirectories implements AutoCloseable {
     }
   }
 
+  /**
+   * Finishes the output of a run that committed its state (an incremental load, a replay: the state
+   * names it) and died before it finished its output - manifest incomplete, no {@code _SUCCESS}. Its
+   * output is whole, so it is finished as that run would have, under the locks. A later run with
+   * nothing to do exited 0 and left it so, and whatever waits for {@code _SUCCESS} waited. Whether it was.
+   */
+  static boolean finishCommittedRun(PipelineSpec spec) throws IOException {
+    RunManifest manifest = manifestOf(Path.of(spec.sink().path()));
+    if (manifest == null || manifest.complete) {
+      return false;
+    }
+    List<String> committed = new ArrayList<>(ReplayState.committedRuns(spec));
+    committed.addAll(IncrementalState.committedRuns(spec));
+    if (!committed.contains(manifest.run)) {
+      return false; // it died before its commit: the next run with work repeats it
+    }
+    try (OutputDirectories outputs = take(spec, manifest.run, true)) {
+      outputs.finish(true);
+      Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
+    }
+    return true;
+  }
+
   /** Whether {@code fileName} in {@code dir} is an appending run's file whose run did not succeed there. */
   static boolean isUncommittedRunFile(Path dir, String fileName) throws IOException {
     java.util.regex.Matcher m = RUN_FILE.matcher(fileName);

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.junit.Assert.assertThrows;
 
@@ -269,5 +270,28 @@ public class OutputDirectoriesTest {
       Thread.sleep(600_000);
       lock.close();
     }
+  }
+
+  /**
+   * A run that committed its incremental state and was killed before it finished its output: the
+   * next run found nothing new, exited 0, and left the manifest incomplete and no _SUCCESS. Its
+   * output is whole (the state names it), so that run's finish is done then; a run killed before its
+   * commit is left for the next run with work.
+   */
+  @Test
+  public void aRunKilledAfterItsCommitIsFinishedByTheNext() throws Exception {
+    PipelineSpec spec = spec("fail");
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "0a1b2c3d", true)) {
+      dirs.prepare();
+      files(out(), "part-0a1b2c3d-00000-of-00001.csv");
+    } // killed here: no finish
+    assertThat(OutputDirectories.finishCommittedRun(spec), is(false)); // nothing committed it
+    Files.writeString(out().resolve(IncrementalState.FILE), "{\"run\": \"0a1b2c3d\", \"files\": []}");
+    assertThat(OutputDirectories.finishCommittedRun(spec), is(true));
+    assertThat(Files.exists(out().resolve("_SUCCESS")), is(true));
+    RunManifest manifest = RunManifest.read(out());
+    assertThat(manifest.complete, is(true));
+    assertThat(manifest.runs, hasItem("0a1b2c3d"));
+    assertThat(OutputDirectories.finishCommittedRun(spec), is(false)); // once
   }
 }
