@@ -214,7 +214,7 @@ public final class EtlJob {
       inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());
       plan = RunPlan.of(spec, options, callerDir);
       spec = plan.spec;
-      OutputDirectories.check(spec, plan.append);
+      OutputDirectories.check(spec, plan.append, options.getResumeFrom() != null);
       refuseResumeAfterRenames(spec, options);
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec, inputFiles) : null);
@@ -277,7 +277,7 @@ public final class EtlJob {
         return USAGE;
       }
       timeline.phaseEnded("build");
-      try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append)
+      try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append, options.getResumeFrom() != null)
               .keepingTemporaryFolders(options.isResumable());
           OutputLock input = plan.heldInput() == null || OutputDirectories.of(spec).contains(plan.heldInput()) ? null
               : OutputLock.take(plan.heldInput(), spec.name(), "replayed directory", "--from");

@@ -98,12 +98,22 @@ final class OutputDirectories implements AutoCloseable {
    * stops it.
    */
   static void check(PipelineSpec spec, boolean append) {
+    check(spec, append, false);
+  }
+
+  /**
+   * As {@link #check(PipelineSpec, boolean)}; {@code resuming}: a run resumed from a checkpoint, whose
+   * output is what the stopped run had written (its manifest incomplete), not an earlier run's result:
+   * with {@code ifExists: fail} too (the default), else no resume of such a spec could start.
+   */
+  static void check(PipelineSpec spec, boolean append, boolean resuming) {
     for (Path dir : of(spec)) {
       if (Files.exists(dir) && !Files.isDirectory(dir)) {
         throw new SpecException("cannot write output \"" + dir + "\": it is a file, not a directory");
       }
       List<String> entries = entries(dir);
-      if (!append && !entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
+      boolean resumedOutput = resuming && stoppedRunsOutput(dir); // the stopped run's own, not a result
+      if (!append && !resumedOutput && !entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
         throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "
             + "choose another --output, or pass --ifExists=overwrite");
       }
@@ -134,13 +144,18 @@ final class OutputDirectories implements AutoCloseable {
 
   /** As {@link #take(PipelineSpec, String)}; {@code append}: the run adds to the output, see {@link #prepare()}. */
   static OutputDirectories take(PipelineSpec spec, String run, boolean append) throws IOException {
+    return take(spec, run, append, false);
+  }
+
+  /** As {@link #take(PipelineSpec, String, boolean)}; {@code resuming}: see {@link #check}. */
+  static OutputDirectories take(PipelineSpec spec, String run, boolean append, boolean resuming) throws IOException {
     List<OutputLock> locks = new ArrayList<>();
     try {
       for (Path dir : of(spec)) {
         locks.add(locks.isEmpty() ? OutputLock.take(dir, spec.name())
             : OutputLock.take(dir, spec.name(), "dead-letter directory", "--deadLetter"));
       }
-      check(spec, append);
+      check(spec, append, resuming);
     } catch (IOException | RuntimeException e) {
       for (OutputLock lock : locks) {
         lock.close();
@@ -256,6 +271,16 @@ final class OutputDirectories implements AutoCloseable {
 
   private static boolean hasManifest(Path dir) {
     return Files.exists(dir.resolve(RunManifest.FILE));
+  }
+
+  /** Whether {@code dir} holds what a run that stopped wrote there: its manifest says it did not finish. */
+  private static boolean stoppedRunsOutput(Path dir) {
+    try {
+      RunManifest manifest = manifestOf(dir);
+      return manifest != null && !manifest.complete;
+    } catch (IOException e) {
+      return false; // unreadable: refused as before
+    }
   }
 
   private static @Nullable RunManifest manifestOf(Path dir) throws IOException {

@@ -294,4 +294,28 @@ public class OutputDirectoriesTest {
     assertThat(manifest.runs, hasItem("0a1b2c3d"));
     assertThat(OutputDirectories.finishCommittedRun(spec), is(false)); // once
   }
+
+  /**
+   * ifExists: fail (the default) refused every resume: the output held the stopped run's own files.
+   * A resume takes an output whose manifest says its run stopped; a finished run's output is still refused.
+   */
+  @Test
+  public void aResumeTakesTheStoppedRunsOutputWhateverIfExists() throws Exception {
+    PipelineSpec spec = spec("fail");
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "run1").keepingTemporaryFolders(true)) {
+      dirs.prepare();
+      files(out(), ".temp-beam-0a1b/", "_run/");
+    } // stopped here
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(spec, false, false)).getMessage(),
+        containsString("already holds files"));
+    OutputDirectories.check(spec, false, true);
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "run2", false, true).keepingTemporaryFolders(true)) {
+      dirs.prepare();
+      assertThat("the checkpoint's temporary files stay", Files.exists(out().resolve(".temp-beam-0a1b")), is(true));
+      files(out(), "part-00000-of-00001.csv");
+      dirs.finish();
+    }
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(spec, false, true)).getMessage(),
+        containsString("already holds files"));
+  }
 }
