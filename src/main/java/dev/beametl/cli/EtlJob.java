@@ -287,6 +287,9 @@ public final class EtlJob {
         try {
           outputs.prepare();
           plan.started();
+          if (options.isResumable()) {
+            FlinkSettings.markResumed(options);
+          }
           jobLog.writeTo(log);
           timeline.phaseEnded("outputs");
           code = runPipeline(p, spec, options, table, out, err, args, timeline, runner, log, plan, runId);

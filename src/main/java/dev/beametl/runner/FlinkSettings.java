@@ -224,7 +224,11 @@ public final class FlinkSettings {
    * run never resumed beside a newer one) make "latest" a guess: the newest may be a running job's,
    * which Flink deletes as it goes (a resume failed on it), or another run's than the one to resume.
    */
-  private static Path onlyRunsLatest(Path dir, List<Path> all) {
+  private static Path onlyRunsLatest(Path dir, List<Path> checkpoints) {
+    // A run resumed from is superseded by the run that resumed it (stopped in turn: kill, resume, kill).
+    List<Path> notResumed = checkpoints.stream().filter(chk -> !Files.exists(chk.getParent().resolve(RESUMED)))
+        .collect(Collectors.toList());
+    List<Path> all = notResumed.isEmpty() ? checkpoints : notResumed;
     Path latest = all.stream().max(NEWEST).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "
         + "checkpoint under " + dir + "; run without --resumeFrom to start from the beginning"));
     List<Path> runs = all.stream().map(Path::getParent).distinct().sorted().collect(Collectors.toList());
@@ -235,6 +239,29 @@ public final class FlinkSettings {
           + "), and give runs of one pipeline at once each its own --checkpointDir");
     }
     return latest;
+  }
+
+  /** Beside a run's checkpoints: a later run resumed from one of them, and supersedes them. */
+  public static final String RESUMED = "_resumed_by_a_later_run";
+
+  /**
+   * As a resumed run starts: marks the run it resumes from as superseded, so that when this one is
+   * stopped too, --resumeFrom=latest takes this one's checkpoints, not the older run's beside them
+   * (refused as two runs' before: kill, resume and kill again could only be resumed by naming a chk-N).
+   */
+  public static void markResumed(RunnerOptions options) {
+    String from = options.as(FlinkPipelineOptions.class).getSavepointPath();
+    if (from == null || options.getResumeFrom() == null) {
+      return;
+    }
+    try {
+      Path run = Path.of(java.net.URI.create(from)).getParent();
+      if (Files.isDirectory(run)) {
+        Files.writeString(run.resolve(RESUMED), "");
+      }
+    } catch (IOException | RuntimeException e) {
+      // not a local checkpoint: latest is refused among two runs' checkpoints there, as before
+    }
   }
 
   /** Checkpoints by when their metadata was written. */

@@ -70,6 +70,21 @@ public class ResumableFlagsTest {
     assertThat(r.err, containsString("--resumeFrom=" + key + "/<run>/chk-N"));
   }
 
+  /**
+   * Kill, resume, kill again: the first run's checkpoints beside the resumed run's were "two runs",
+   * and latest was refused. The run resumed from is marked as it starts, and latest takes the other.
+   */
+  @Test
+  public void latestAfterAResumedRunStoppedTooTakesTheResumedRuns() throws Exception {
+    Path dir = tmp.newFolder("chain").toPath();
+    Path key = runKeyDir(dir);
+    checkpoint(key.resolve("0a1b").resolve("chk-9"));
+    checkpoint(key.resolve("2c3d").resolve("chk-2"));
+    Files.writeString(key.resolve("0a1b").resolve(dev.beametl.runner.FlinkSettings.RESUMED), "");
+    EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir, "--dryRun");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+  }
+
   /** A checkpoint restored into a job with another filter, or over changed files, went on with rows of both. */
   @Test
   public void aCheckpointOfAnotherSpecOrInputIsNotResumed() throws Exception {
