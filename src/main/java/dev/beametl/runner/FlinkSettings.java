@@ -1,5 +1,6 @@
 package dev.beametl.runner;
 
+import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
@@ -163,6 +164,15 @@ public final class FlinkSettings {
       throw new SpecException("sink.shards: a resumable run writes a file per writer and checkpoint; "
           + spec.sink().shards() + " fixed shards would hold all rows in memory until the input ends. Remove "
           + "sink.shards (--set=sink.shards=0), or run without --resumable");
+    }
+    JdbcSinkSpec table = spec.sink().jdbc();
+    if (options.getResumeFrom() != null && table != null && table.mode() != JdbcSinkSpec.Mode.UPSERT) {
+      // Refused as "steps this job does not have" after the job began: its steps are named for the run's tables.
+      throw new SpecException("--resumeFrom: sink.jdbc mode " + table.mode().name().toLowerCase(java.util.Locale.ROOT)
+          + " stages a run's rows in tables named for that run and moves them into " + table.connection().table()
+          + " in one transaction at its end; a resumed run is a new run, whose tables lack the rows the stopped "
+          + "one staged before its checkpoint. Run again without --resumeFrom (the table holds none of the stopped "
+          + "run's rows), or use mode: upsert with keys, which resumes");
     }
     Path pipeline = checkpointDir(options, spec);
     Path checkpoints = runKey == null ? pipeline : pipeline.resolve(runKey);

@@ -85,6 +85,28 @@ public class ResumableFlagsTest {
     assertThat(r.err, r.code, is(EtlJob.OK));
   }
 
+  /**
+   * A table sink in mode append stages a run's rows in tables named for the run: a resume, a new run,
+   * was refused after the job began as "steps this job does not have". Refused before, saying why.
+   */
+  @Test
+  public void aResumeIntoAStagedTableIsRefusedSayingWhy() throws Exception {
+    Path spec = tmp.newFile("table.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + Path.of("data-samples/sales").toAbsolutePath() + "/*.csv', format: csv}",
+        "schema: [{name: order_id, type: string}]",
+        "sink:",
+        "  format: jdbc",
+        "  path: '" + tmp.getRoot() + "/state'",
+        "  jdbc: {url: 'jdbc:h2:mem:resume', user: sa, table: t, mode: append, createTable: true}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--resumable", "--resumeFrom=latest",
+        "--checkpointDir=" + tmp.getRoot() + "/ck");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("sink.jdbc mode append stages a run's rows in tables named for that run"));
+    assertThat(r.err, containsString("use mode: upsert with keys, which resumes"));
+  }
+
   /** A checkpoint restored into a job with another filter, or over changed files, went on with rows of both. */
   @Test
   public void aCheckpointOfAnotherSpecOrInputIsNotResumed() throws Exception {
