@@ -21,7 +21,10 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.MetadataCoderV2;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -111,7 +114,7 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
   public PCollectionTuple expand(PBegin begin) {
     PCollectionList<KV<Integer, String>> lines = PCollectionList.empty(begin.getPipeline());
     for (int i = 0; i < files.size(); i++) {
-      lines = lines.and(begin.apply("Read dead letters " + i, TextIO.read().from(files.get(i)))
+      lines = lines.and(exactly(begin, "Read dead letters " + i, List.of(files.get(i)))
           .apply("Rank dead letters " + i, MapElements.via(new Ranked(i)))
           .setCoder(KvCoder.of(VarIntCoder.of(), StringUtf8Coder.of())));
     }
@@ -129,11 +132,7 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
           .withCoder(StringUtf8Coder.of())));
     }
     if (!replayedBeforeLists.isEmpty()) {
-      before = before.and(begin.apply("Lists of records replayed before", Create.of(replayedBeforeLists)
-              .withCoder(StringUtf8Coder.of()))
-          .apply("Match the lists", FileIO.matchAll())
-          .apply("Open the lists", FileIO.readMatches())
-          .apply("Read the lists", TextIO.readFiles()));
+      before = before.and(exactly(begin, "Read lists of records replayed before", replayedBeforeLists));
     }
     if (before.size() > 0) {
       keyed = keyed.and(before.apply("All records replayed before", Flatten.pCollections())
@@ -151,6 +150,29 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         .apply("Replay counts", Flatten.pCollections());
     return PCollectionTuple.of(RECORDS, out.get(RECORDS)).and(REPLAYED, out.get(REPLAYED))
         .and(BundleCounts.TAG, counts);
+  }
+
+  /**
+   * The lines of exactly these files. Not TextIO.read().from(path) nor FileIO.matchAll: both take a
+   * path as a glob, so an output directory named {@code out[1]} or {@code {a}} matched nothing, and
+   * the records listed as replayed there were replayed again.
+   */
+  private static PCollection<String> exactly(PBegin begin, String step, List<String> paths) {
+    List<MatchResult.Metadata> files = new ArrayList<>();
+    for (String path : paths) {
+      try {
+        java.nio.file.attribute.BasicFileAttributes attrs = java.nio.file.Files.readAttributes(
+            java.nio.file.Path.of(path), java.nio.file.attribute.BasicFileAttributes.class);
+        files.add(MatchResult.Metadata.builder().setResourceId(FileSystems.matchNewResource(path, false))
+            .setSizeBytes(attrs.size()).setIsReadSeekEfficient(true)
+            .setLastModifiedMillis(attrs.lastModifiedTime().toMillis()).build());
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("replay: cannot read " + path + ": " + e.getMessage(), e);
+      }
+    }
+    return begin.apply(step, Create.of(files).withCoder(MetadataCoderV2.of()))
+        .apply(step + ": open", FileIO.readMatches())
+        .apply(step + ": lines", TextIO.readFiles());
   }
 
   /** A dead-letter line with its file's rank; static, so it holds no more than the rank. */

@@ -66,15 +66,17 @@ public class DeadLetterRecordsTest {
    */
   @Test
   public void recordsListedAsReplayedBeforeAreLeftOutAndCounted() throws Exception {
-    Path file = tmp.newFile("bad-records-00000-of-00001.jsonl").toPath();
+    // In a directory whose name a glob would read as a pattern: read as a glob, nothing was found.
+    Path dir = tmp.newFolder("out[1]{a}?").toPath();
+    Path file = Files.createFile(dir.resolve("bad-records-00000-of-00001.jsonl"));
     List<String> lines = new ArrayList<>();
     for (int line : new int[] {7, 9, 9, 11, 12}) {
       lines.add(deadLetter("/in/a.csv:line " + line, "{\\\"id\\\":" + line + ",\\\"qty\\\":1}"));
     }
     Files.write(file, lines);
-    Path first = Files.writeString(tmp.newFile("0a1b2c3d-replayed-records-00000-of-00001.txt").toPath(),
+    Path first = Files.writeString(dir.resolve("0a1b2c3d-replayed-records-00000-of-00001.txt"),
         DeadLetterRecords.identity("/in/a.csv:line 9") + "\n\n" + DeadLetterRecords.identity("/in/a.csv:line 99") + "\n");
-    Path second = Files.writeString(tmp.newFile("1a1b2c3d-replayed-records-00000-of-00001.txt").toPath(),
+    Path second = Files.writeString(dir.resolve("1a1b2c3d-replayed-records-00000-of-00001.txt"),
         DeadLetterRecords.identity("/in/a.csv:line 11") + "\n");
 
     PCollectionTuple out = p.apply(DeadLetterRecords.from(List.of(file.toString()), List.of("id", "qty"))
