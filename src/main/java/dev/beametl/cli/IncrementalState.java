@@ -56,8 +56,11 @@ final class IncrementalState {
   private final List<String> loadedFiles;
   /** By an entry of {@link #loadedFiles}, the identity of the file loaded ({@link #identityOf}), where known. */
   private final Map<String, String> identities;
-  /** By a new file's path, its identity. */
+  /** By an entry of {@link #loadedFiles}, a digest of its first and last bytes ({@link #sampleOf}), where known. */
+  private final Map<String, String> samples;
+  /** By a new file's path, its identity and its sample. */
   private final Map<String, String> newIdentities = new java.util.HashMap<>();
+  private final Map<String, String> newSamples = new java.util.HashMap<>();
   private final boolean hadState;
   private final boolean full;
   private final List<String> notes = new ArrayList<>();
@@ -68,12 +71,13 @@ final class IncrementalState {
   private @Nullable String nothingNew;
 
   private IncrementalState(PipelineSpec spec, @Nullable Long mark, List<String> loadedFiles,
-      Map<String, String> identities, boolean hadState, boolean full) {
+      Map<String, String> identities, Map<String, String> samples, boolean hadState, boolean full) {
     this.spec = spec;
     this.incremental = spec.source().incremental();
     this.mark = mark;
     this.loadedFiles = loadedFiles;
     this.identities = identities;
+    this.samples = samples;
     this.hadState = hadState;
     this.full = full;
     this.runSpec = spec;
@@ -97,6 +101,7 @@ final class IncrementalState {
     Long mark = null;
     List<String> loaded = new ArrayList<>();
     Map<String, String> identities = new java.util.HashMap<>();
+    Map<String, String> samples = new java.util.HashMap<>();
     JsonNode n = null;
     if (!full) { // --full starts over, whatever the state holds (an earlier run's uncommitted state too)
       try {
@@ -125,10 +130,13 @@ final class IncrementalState {
         if (f.path("file").isTextual()) {
           identities.put(k, f.get("file").asText());
         }
+        if (f.path("sample").isTextual()) {
+          samples.put(k, f.get("sample").asText());
+        }
       });
     }
     IncrementalState state = new IncrementalState(spec, full ? null : mark, full ? List.of() : loaded, identities,
-        had, full);
+        samples, had, full);
     if (incremental.isFiles()) {
       state.planFiles();
     } else {
@@ -157,11 +165,32 @@ final class IncrementalState {
     }
   }
 
+  /** A digest of the first and last 64 KiB of the file's first {@code size} bytes; null when it cannot be read. */
+  private static @Nullable String sampleOf(String path, long size) {
+    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(path))) {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      int sample = 64 * 1024;
+      for (long from : new long[] {0, Math.max(0, size - sample)}) {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate((int) Math.min(sample, size));
+        while (bytes.hasRemaining() && channel.read(bytes, from + bytes.position()) > 0) {
+          // read on
+        }
+        bytes.flip();
+        digest.update(bytes);
+      }
+      digest.update(java.nio.ByteBuffer.allocate(Long.BYTES).putLong(0, size));
+      byte[] bits = java.util.Arrays.copyOf(digest.digest(), 16);
+      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+    } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+      return null;
+    }
+  }
+
   private void planFiles() throws IOException {
     List<MatchResult.Metadata> all = InputFiles.match(spec.source().path());
     Set<String> loaded = new LinkedHashSet<>(loadedFiles);
     Set<String> loadedPaths = new java.util.HashSet<>();
-    Map<String, String> loadedByIdentity = new java.util.HashMap<>(); // identity, size, time: the path loaded
+    Map<String, String> loadedByIdentity = new java.util.HashMap<>(); // identity, size, time: the entry loaded
     for (String k : loadedFiles) {
       String[] parts = k.split("\u0000");
       loadedPaths.add(parts[0]);
@@ -171,23 +200,31 @@ final class IncrementalState {
       String identity = identities.containsKey(k) ? identities.get(k) : identityOf(parts[0], size, modified);
       if (identity != null) {
         identities.put(k, identity);
-        loadedByIdentity.put(key(identity, size, modified), parts[0]);
+        loadedByIdentity.put(key(identity, size, modified), k);
       }
     }
     newFiles = new ArrayList<>();
     for (MatchResult.Metadata m : all) {
       if (!loaded.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {
-        String identity = identityOf(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis());
-        String loadedAs = identity == null ? null
+        String path = m.resourceId().toString();
+        String identity = identityOf(path, m.sizeBytes(), m.lastModifiedMillis());
+        String sample = sampleOf(path, m.sizeBytes());
+        String entry = identity == null ? null
             : loadedByIdentity.get(key(identity, m.sizeBytes(), m.lastModifiedMillis()));
-        if (loadedAs != null) {
-          // The same file, unchanged, under another name: it was loaded once, and reloading it doubled its rows.
-          notes.add("incremental: " + m.resourceId() + " is " + loadedAs + ", which an earlier run loaded (the same "
+        String loadedAs = entry == null ? null : entry.split("\u0000")[0];
+        // The same file under another name: a link (the loaded name still names it), or renamed (its name is
+        // gone; the same first and last bytes tell it from a new file the file system gave the freed inode).
+        if (entry != null && (identity.equals(identityOf(loadedAs, m.sizeBytes(), m.lastModifiedMillis()))
+            || (sample != null && sample.equals(samples.get(entry))))) {
+          notes.add("incremental: " + path + " is " + loadedAs + ", which an earlier run loaded (the same "
               + "file, unchanged, under another name: a link to it, or renamed); it is not loaded again");
           continue;
         }
         if (identity != null) {
-          newIdentities.put(m.resourceId().toString(), identity);
+          newIdentities.put(path, identity);
+        }
+        if (sample != null) {
+          newSamples.put(path, sample);
         }
         newFiles.add(m);
         if (loadedPaths.contains(m.resourceId().toString())) {
@@ -317,6 +354,9 @@ final class IncrementalState {
           if (identities.get(k) != null) {
             entry.put("file", identities.get(k));
           }
+          if (samples.get(k) != null) {
+            entry.put("sample", samples.get(k));
+          }
         }
       }
       for (MatchResult.Metadata m : newFiles) {
@@ -324,6 +364,9 @@ final class IncrementalState {
             .put("modified", m.lastModifiedMillis());
         if (newIdentities.containsKey(m.resourceId().toString())) {
           entry.put("file", newIdentities.get(m.resourceId().toString()));
+        }
+        if (newSamples.containsKey(m.resourceId().toString())) {
+          entry.put("sample", newSamples.get(m.resourceId().toString()));
         }
       }
       said.add(String.format(Locale.ROOT, "incremental: %,d files loaded so far; the next run loads only new or "
