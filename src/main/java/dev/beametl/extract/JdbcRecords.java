@@ -422,7 +422,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         }
         if (field != null) {
           TemporalText temporal = timeClass[i] == null ? null : temporalTexts.get(field);
-          String text = temporal == null || v == null || JsonText.infinity(v) != null ? null : temporal.text(v);
+          String text = temporal == null || v == null || JsonText.infinity(v) != null ? null
+              : temporal.text(javaTime(v, withZone[i]));
           if (text != null) {
             node.put(field, text);
           } else {
@@ -440,7 +441,15 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       return SourceRecord.of(origin, -1, 0, json.writeValueAsString(node), null, false);
     }
 
-    /** SQL state class 22, a data exception: this value, not the connection or the query. */
+    /** A driver's java.sql date or timestamp (where it gave no java.time value) as java.time's. */
+  private static Object javaTime(Object v, boolean withZone) {
+    if (v instanceof java.sql.Timestamp) {
+      return withZone ? ((java.sql.Timestamp) v).toInstant() : ((java.sql.Timestamp) v).toLocalDateTime();
+    }
+    return v instanceof java.sql.Date ? ((java.sql.Date) v).toLocalDate() : v;
+  }
+
+  /** SQL state class 22, a data exception: this value, not the connection or the query. */
     private static boolean isDataException(SQLException e) {
       return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }

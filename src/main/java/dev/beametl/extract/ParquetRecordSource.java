@@ -149,16 +149,19 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       }
     }
 
-    /** The file's column for each field in {@code texts}, matched as Validate matches a row's keys. */
-    private static Map<String, TemporalText> temporalColumns(List<String> names, Map<String, TemporalText> texts) {
+    /**
+     * The file's column for each field in {@code texts}, matched as Validate matches a row's keys:
+     * against every schema field ({@code fields}), so a column another field takes is not this one's.
+     */
+    private static Map<String, TemporalText> temporalColumns(List<String> names, List<String> fields,
+        Map<String, TemporalText> texts) {
       if (texts.isEmpty()) {
         return Map.of();
       }
-      List<String> fields = List.copyOf(texts.keySet());
       List<java.util.Set<String>> variants = ColumnMatch.caseVariants(fields);
       Map<String, TemporalText> byColumn = new java.util.HashMap<>();
       for (int f = 0; f < fields.size(); f++) {
-        int column = ColumnMatch.find(names, fields.get(f), variants.get(f));
+        int column = texts.containsKey(fields.get(f)) ? ColumnMatch.find(names, fields.get(f), variants.get(f)) : -1;
         if (column >= 0) {
           byColumn.put(names.get(column), texts.get(fields.get(f)));
         }
@@ -193,7 +196,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
         List<String> names = footer.getFooter().getFileMetaData().getSchema().getFields().stream()
             .map(Type::getName).collect(java.util.stream.Collectors.toList());
         layout = ColumnLayout.ofNamedColumns(names, source.columns);
-        temporalColumns = temporalColumns(names, source.temporalTexts);
+        temporalColumns = temporalColumns(names, source.columns, source.temporalTexts);
         for (BlockMetaData block : footer.getFooter().getBlocks()) {
           if (block.getStartingPos() + block.getCompressedSize() / 2 < start) {
             row += block.getRowCount(); // rows of earlier ranges: keeps row numbers file-wide

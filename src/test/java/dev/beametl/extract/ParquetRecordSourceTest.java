@@ -229,6 +229,25 @@ public class ParquetRecordSourceTest {
         + "\"tz\":\"2024-07-01T10:00:00Z\",\"coarse\":\"2024-07-01T10:30:00\",\"list\":[\"2024-01-31\"]}"));
   }
 
+  /** A column another field takes (Ts for the string field Ts, beside the timestamp field ts) keeps its text. */
+  @Test
+  public void aColumnOfAnotherFieldIsNotWrittenInThisFieldsFormat() throws Exception {
+    File file = new File(tmp.getRoot(), "cases.parquet");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("COPY (SELECT TIMESTAMP '2024-07-01 10:00:00' AS \"Ts\") TO '" + file.getPath() + "' (FORMAT PARQUET)");
+    }
+    List<dev.beametl.spec.FieldSpec> fields = List.of(
+        dev.beametl.spec.FieldSpec.builder("Ts", dev.beametl.spec.FieldType.parse("string")).build(),
+        dev.beametl.spec.FieldSpec.builder("ts", dev.beametl.spec.FieldType.parse("timestamp"))
+            .setFormat("dd/MM/yyyy HH:mm").setNullable(true).build());
+    Extract extract = Extract.from(dev.beametl.spec.SourceSpec.builder(file.getPath(),
+        dev.beametl.spec.SourceSpec.Format.PARQUET).build()).withSchema(fields);
+    List<SourceRecord> records = SourceTestUtils.readFromSource(ParquetRecordSource.forFiles(
+        InputFiles.match(file.getPath()), extract.schemaFields(), extract.temporalTexts()), options);
+    assertThat(records.get(0).text(), is("{\"Ts\":\"2024-07-01T10:00:00\"}"));
+  }
+
   /** A value without a meaning (a decimal of no bytes) makes its row a bad record naming the column; the rest reads. */
   @Test
   public void aValueThatCannotBeReadIsItsRowsBadRecord() throws Exception {
