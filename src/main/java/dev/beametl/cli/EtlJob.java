@@ -239,10 +239,12 @@ public final class EtlJob {
     if (plan.nothingToDo != null) {
       out.println("beam-etl: " + spec.name() + ": " + plan.nothingToDo);
       try {
-        if (OutputDirectories.finishCommittedRun(spec)) {
+        if (!options.isDryRun() && OutputDirectories.finishCommittedRun(spec)) {
           out.println("beam-etl: the last run committed its state and stopped before it finished its output: "
               + "finished now (" + spec.sink().path() + "/_SUCCESS)");
         }
+      } catch (SpecException e) {
+        // held by a run that is still going (it finishes its output itself), or refused: nothing to do here
       } catch (IOException e) {
         err.println("beam-etl: " + e.getMessage() + " (exit 1: try again)");
         return JOB_FAILED;

@@ -241,20 +241,29 @@ final class OutputDirectories implements AutoCloseable {
    * nothing to do exited 0 and left it so, and whatever waits for {@code _SUCCESS} waited. Whether it was.
    */
   static boolean finishCommittedRun(PipelineSpec spec) throws IOException {
-    RunManifest manifest = manifestOf(Path.of(spec.sink().path()));
-    if (manifest == null || manifest.complete) {
+    String run = committedUnfinishedRun(spec);
+    if (run == null) {
       return false;
     }
-    List<String> committed = new ArrayList<>(ReplayState.committedRuns(spec));
-    committed.addAll(IncrementalState.committedRuns(spec));
-    if (!committed.contains(manifest.run)) {
-      return false; // it died before its commit: the next run with work repeats it
-    }
-    try (OutputDirectories outputs = take(spec, manifest.run, true)) {
+    try (OutputDirectories outputs = take(spec, run, true)) {
+      if (!run.equals(committedUnfinishedRun(spec))) {
+        return false; // another run finished it, or went on, before this one held the output
+      }
       outputs.finish(true);
       Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
     }
     return true;
+  }
+
+  /** The run the output's manifest says stopped unfinished, when the state committed it; else null. */
+  private static @Nullable String committedUnfinishedRun(PipelineSpec spec) throws IOException {
+    RunManifest manifest = manifestOf(Path.of(spec.sink().path()));
+    if (manifest == null || manifest.complete) {
+      return null;
+    }
+    List<String> committed = new ArrayList<>(ReplayState.committedRuns(spec));
+    committed.addAll(IncrementalState.committedRuns(spec));
+    return committed.contains(manifest.run) ? manifest.run : null; // else it died before its commit: repeated
   }
 
   /** Whether {@code fileName} in {@code dir} is an appending run's file whose run did not succeed there. */
