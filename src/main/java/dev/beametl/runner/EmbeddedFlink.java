@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedFlink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
+  /** Set in the config this job writes for the embedded runner: its network memory grows to the job's needs. */
+  static final String SIZED_TO_JOB = "beam-etl.network.sized-to-job";
   private final ClusterExecutor executor;
 
   private EmbeddedFlink(ClusterExecutor executor) {
@@ -101,19 +103,28 @@ public final class EmbeddedFlink implements AutoCloseable {
    * The network memory to restart the cluster with, in bytes, when {@code job}'s tasks would not find
    * the buffers they reserve as they start, else 0. Two subtasks of the largest task run side by side
    * (one a slot), and beside them the tasks of other steps: half a largest task more was enough in
-   * every job tried. Only the embedded config's fixed size is checked (network min = max); a config of
-   * the user's is theirs.
+   * every job tried. Only the config this job writes for the embedded runner is resized; a config of
+   * the user's is theirs. A graph that cannot be counted (a shuffle Flink announces no bound for) is left as is.
    */
   static long networkBytesNeeded(JobGraph job, Configuration conf, int parallelism) {
     Optional<MemorySize> min = conf.getOptional(TaskManagerOptions.NETWORK_MEMORY_MIN);
     Optional<MemorySize> max = conf.getOptional(TaskManagerOptions.NETWORK_MEMORY_MAX);
-    if (min.isEmpty() || !min.equals(max)) {
+    if (!conf.getBoolean(SIZED_TO_JOB, false) || min.isEmpty() || !min.equals(max)) {
       return 0;
     }
+    try {
+      return bytesBeyond(min.get().getBytes(), job, conf, parallelism);
+    } catch (RuntimeException e) {
+      LOG.warn("Could not count the network buffers the job's tasks reserve; the runner keeps {}", min.get(), e);
+      return 0;
+    }
+  }
+
+  private static long bytesBeyond(long configured, JobGraph job, Configuration conf, int parallelism) {
     long segment = conf.get(TaskManagerOptions.MEMORY_SEGMENT_SIZE).getBytes();
     int largest = NetworkBuffers.largestTask(job, conf, parallelism);
     long needed = (long) slots(conf, parallelism) * largest + largest / 2;
-    if (needed * segment <= min.get().getBytes()) {
+    if (needed * segment <= configured) {
       return 0;
     }
     long eightMb = 8L << 20;
@@ -181,9 +192,10 @@ public final class EmbeddedFlink implements AutoCloseable {
         Configuration larger = new Configuration(conf);
         larger.set(TaskManagerOptions.NETWORK_MEMORY_MIN, new MemorySize(network));
         larger.set(TaskManagerOptions.NETWORK_MEMORY_MAX, new MemorySize(network));
-        miniCluster = new MiniCluster(clusterConfiguration(larger, parallelism));
-        miniCluster.start();
-        cluster = CompletableFuture.completedFuture(miniCluster);
+        MiniCluster restarted = new MiniCluster(clusterConfiguration(larger, parallelism));
+        cluster = CompletableFuture.completedFuture(restarted); // closed by close(), started or not
+        restarted.start();
+        miniCluster = restarted;
       }
       MiniCluster started = miniCluster;
       submitted.incrementAndGet();

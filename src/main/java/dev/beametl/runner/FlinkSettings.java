@@ -242,7 +242,9 @@ public final class FlinkSettings {
     Path latest = all.stream().max(NEWEST).orElseThrow(() -> new SpecException("--resumeFrom=latest: no retained "
         + "checkpoint under " + dir + "; run without --resumeFrom to start from the beginning"));
     List<Path> runs = all.stream().map(Path::getParent).distinct().sorted().collect(Collectors.toList());
-    if (runs.size() > 1) {
+    // Every run there was resumed from (a chain whose last resume stopped before its first checkpoint):
+    // the newest is the chain's latest.
+    if (runs.size() > 1 && !notResumed.isEmpty()) {
       throw new SpecException("--resumeFrom=latest: " + dir + " holds checkpoints of " + runs.size() + " runs ("
           + runs.stream().map(r -> r.getFileName().toString()).collect(Collectors.joining(", "))
           + "); give the one to resume as --resumeFrom=" + dir + "/<run>/chk-N (the newest: " + latest
@@ -422,6 +424,7 @@ public final class FlinkSettings {
         lines.removeIf(l -> l.startsWith("taskmanager.memory.network."));
         lines.add("taskmanager.memory.network.min: " + network);
         lines.add("taskmanager.memory.network.max: " + network);
+        lines.add(EmbeddedFlink.SIZED_TO_JOB + ": true"); // and more if the job's graph needs it
       }
       if (flink.getSavepointPath() != null) {
         // Beam hands --savepointPath only to a remote master; an embedded job would start again from

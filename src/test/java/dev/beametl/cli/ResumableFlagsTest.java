@@ -83,6 +83,10 @@ public class ResumableFlagsTest {
     Files.writeString(key.resolve("0a1b").resolve(dev.beametl.runner.FlinkSettings.RESUMED), "");
     EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir, "--dryRun");
     assertThat(r.err, r.code, is(EtlJob.OK));
+    // A third run resumed from the second and stopped before its first checkpoint: still the chain's latest.
+    Files.writeString(key.resolve("2c3d").resolve(dev.beametl.runner.FlinkSettings.RESUMED), "");
+    EtlJobTest.Run third = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir, "--dryRun");
+    assertThat(third.err, third.code, is(EtlJob.OK));
   }
 
   /**

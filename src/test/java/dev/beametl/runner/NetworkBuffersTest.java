@@ -21,6 +21,7 @@ public class NetworkBuffersTest {
     conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.parse("32m"));
     conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.parse("32m"));
     conf.set(NettyShuffleEnvironmentOptions.NETWORK_SORT_SHUFFLE_MIN_BUFFERS, 64);
+    conf.setBoolean(EmbeddedFlink.SIZED_TO_JOB, true);
     return conf;
   }
 
@@ -55,7 +56,9 @@ public class NetworkBuffersTest {
     assertThat(EmbeddedFlink.networkBytesNeeded(stepWithOutputs(5), embedded(), 2), is(0L));
     assertThat(EmbeddedFlink.networkBytesNeeded(stepWithOutputs(8), embedded(), 2), is(48L << 20));
     assertThat(EmbeddedFlink.networkBytesNeeded(stepWithOutputs(8), embedded(), 4), is(80L << 20));
-    Configuration own = new Configuration(); // a config of the user's, sized by fraction: theirs
+    Configuration own = embedded(); // a config of the user's, even with a fixed size: theirs
+    own.removeConfig(org.apache.flink.configuration.ConfigOptions.key(EmbeddedFlink.SIZED_TO_JOB).booleanType()
+        .noDefaultValue());
     assertThat(EmbeddedFlink.networkBytesNeeded(stepWithOutputs(20), own, 2), is(0L));
   }
 }
