@@ -38,9 +38,9 @@ import org.apache.beam.sdk.io.fs.MatchResult;
 /**
  * What earlier successful runs of an incremental source loaded, kept beside the output in
  * {@value #FILE}: the high-water mark of a database column, or the files loaded (path, size,
- * modification time, and the file system's identity of the file: device and inode). A run reads from
- * the mark minus the overlap, or only the files not loaded yet - a loaded file under another name (a
- * link to it, or renamed) is no new file;
+ * modification time, and a digest of the first and last 64 KiB). A run reads from the mark minus the
+ * overlap, or only the files not loaded yet - a loaded file under another name (a link to it, or
+ * renamed) is no new file;
  * the state moves on only when the run succeeds (exit 0), so a failed or exit-3 run is simply
  * repeated. {@code --full} ignores it and starts over.
  */
@@ -54,12 +54,9 @@ final class IncrementalState {
   private final IncrementalSpec incremental;
   private final @Nullable Long mark;
   private final List<String> loadedFiles;
-  /** By an entry of {@link #loadedFiles}, the identity of the file loaded ({@link #identityOf}), where known. */
-  private final Map<String, String> identities;
   /** By an entry of {@link #loadedFiles}, a digest of its first and last bytes ({@link #sampleOf}), where known. */
   private final Map<String, String> samples;
-  /** By a new file's path, its identity and its sample. */
-  private final Map<String, String> newIdentities = new java.util.HashMap<>();
+  /** By a new file's path, its sample. */
   private final Map<String, String> newSamples = new java.util.HashMap<>();
   private final boolean hadState;
   private final boolean full;
@@ -71,12 +68,11 @@ final class IncrementalState {
   private @Nullable String nothingNew;
 
   private IncrementalState(PipelineSpec spec, @Nullable Long mark, List<String> loadedFiles,
-      Map<String, String> identities, Map<String, String> samples, boolean hadState, boolean full) {
+      Map<String, String> samples, boolean hadState, boolean full) {
     this.spec = spec;
     this.incremental = spec.source().incremental();
     this.mark = mark;
     this.loadedFiles = loadedFiles;
-    this.identities = identities;
     this.samples = samples;
     this.hadState = hadState;
     this.full = full;
@@ -100,7 +96,6 @@ final class IncrementalState {
     Path file = file(spec);
     Long mark = null;
     List<String> loaded = new ArrayList<>();
-    Map<String, String> identities = new java.util.HashMap<>();
     Map<String, String> samples = new java.util.HashMap<>();
     JsonNode n = null;
     if (!full) { // --full starts over, whatever the state holds (an earlier run's uncommitted state too)
@@ -127,16 +122,13 @@ final class IncrementalState {
       n.path("files").forEach(f -> {
         String k = key(f.path("path").asText(), f.path("size").asLong(), f.path("modified").asLong());
         loaded.add(k);
-        if (f.path("file").isTextual()) {
-          identities.put(k, f.get("file").asText());
-        }
         if (f.path("sample").isTextual()) {
           samples.put(k, f.get("sample").asText());
         }
       });
     }
-    IncrementalState state = new IncrementalState(spec, full ? null : mark, full ? List.of() : loaded, identities,
-        samples, had, full);
+    IncrementalState state = new IncrementalState(spec, full ? null : mark, full ? List.of() : loaded, samples, had,
+        full);
     if (incremental.isFiles()) {
       state.planFiles();
     } else {
@@ -190,17 +182,20 @@ final class IncrementalState {
     List<MatchResult.Metadata> all = InputFiles.match(spec.source().path());
     Set<String> loaded = new LinkedHashSet<>(loadedFiles);
     Set<String> loadedPaths = new java.util.HashSet<>();
-    Map<String, String> loadedByIdentity = new java.util.HashMap<>(); // identity, size, time: the entry loaded
+    // A loaded name that still names its file, unchanged, by that file's identity now (device and inode:
+    // a link names it too); a loaded file its name no longer names, by its sample (renamed, or moved away).
+    Map<String, String> byIdentityNow = new java.util.HashMap<>();
+    Map<String, String> bySample = new java.util.HashMap<>();
     for (String k : loadedFiles) {
       String[] parts = k.split("\u0000");
       loadedPaths.add(parts[0]);
       long size = Long.parseLong(parts[1]);
       long modified = Long.parseLong(parts[2]);
-      // A state of the build before has no identities: a loaded file still there, unchanged, gives its own.
-      String identity = identities.containsKey(k) ? identities.get(k) : identityOf(parts[0], size, modified);
+      String identity = identityOf(parts[0], size, modified);
       if (identity != null) {
-        identities.put(k, identity);
-        loadedByIdentity.put(key(identity, size, modified), k);
+        byIdentityNow.put(key(identity, size, modified), k);
+      } else if (samples.get(k) != null) {
+        bySample.put(key(samples.get(k), size, modified), k);
       }
     }
     newFiles = new ArrayList<>();
@@ -209,19 +204,17 @@ final class IncrementalState {
         String path = m.resourceId().toString();
         String identity = identityOf(path, m.sizeBytes(), m.lastModifiedMillis());
         String sample = sampleOf(path, m.sizeBytes());
+        // The same file under another name: a link (the loaded name names this very file now), or renamed (the
+        // same size, time and first and last bytes; not the inode, which a file system gives the next new file).
         String entry = identity == null ? null
-            : loadedByIdentity.get(key(identity, m.sizeBytes(), m.lastModifiedMillis()));
-        String loadedAs = entry == null ? null : entry.split("\u0000")[0];
-        // The same file under another name: a link (the loaded name still names it), or renamed (its name is
-        // gone; the same first and last bytes tell it from a new file the file system gave the freed inode).
-        if (entry != null && (identity.equals(identityOf(loadedAs, m.sizeBytes(), m.lastModifiedMillis()))
-            || (sample != null && sample.equals(samples.get(entry))))) {
-          notes.add("incremental: " + path + " is " + loadedAs + ", which an earlier run loaded (the same "
-              + "file, unchanged, under another name: a link to it, or renamed); it is not loaded again");
-          continue;
+            : byIdentityNow.get(key(identity, m.sizeBytes(), m.lastModifiedMillis()));
+        if (entry == null && sample != null) {
+          entry = bySample.get(key(sample, m.sizeBytes(), m.lastModifiedMillis()));
         }
-        if (identity != null) {
-          newIdentities.put(path, identity);
+        if (entry != null) {
+          notes.add("incremental: " + path + " is " + entry.split("\u0000")[0] + ", which an earlier run loaded (the "
+              + "same file, unchanged, under another name: a link to it, or renamed); it is not loaded again");
+          continue;
         }
         if (sample != null) {
           newSamples.put(path, sample);
@@ -351,9 +344,6 @@ final class IncrementalState {
         if (!replaced.contains(parts[0])) {
           ObjectNode entry = files.addObject().put("path", parts[0]).put("size", Long.parseLong(parts[1]))
               .put("modified", Long.parseLong(parts[2]));
-          if (identities.get(k) != null) {
-            entry.put("file", identities.get(k));
-          }
           if (samples.get(k) != null) {
             entry.put("sample", samples.get(k));
           }
@@ -362,9 +352,6 @@ final class IncrementalState {
       for (MatchResult.Metadata m : newFiles) {
         ObjectNode entry = files.addObject().put("path", m.resourceId().toString()).put("size", m.sizeBytes())
             .put("modified", m.lastModifiedMillis());
-        if (newIdentities.containsKey(m.resourceId().toString())) {
-          entry.put("file", newIdentities.get(m.resourceId().toString()));
-        }
         if (newSamples.containsKey(m.resourceId().toString())) {
           entry.put("sample", newSamples.get(m.resourceId().toString()));
         }
