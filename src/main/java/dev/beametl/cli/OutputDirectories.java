@@ -249,8 +249,8 @@ final class OutputDirectories implements AutoCloseable {
       if (!run.equals(committedUnfinishedRun(spec))) {
         return false; // another run finished it, or went on, before this one held the output
       }
+      Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), ""); // before the manifest, which lists it
       outputs.finish(true);
-      Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), "");
     }
     return true;
   }

@@ -292,6 +292,10 @@ public class OutputDirectoriesTest {
     RunManifest manifest = RunManifest.read(out());
     assertThat(manifest.complete, is(true));
     assertThat(manifest.runs, hasItem("0a1b2c3d"));
+    assertThat("the manifest lists the marker: the next run does not take it for another tool's file",
+        manifest.entries, hasItem("_SUCCESS"));
+    OutputDirectories.check(spec, true);
+    OutputDirectories.check(spec("overwrite"), false);
     assertThat(OutputDirectories.finishCommittedRun(spec), is(false)); // once
   }
 
