@@ -24,8 +24,9 @@ import javax.annotation.Nullable;
  * typed value has none, and its ISO text failed every row against a format such as {@code dd/MM/yyyy}
  * (a spec written for CSV, pointed at Parquet). So the value is written in the field's format, and
  * only when that text reads back, as Validate reads it, as the same date or instant: a format that
- * drops the time of day, or a local time the zone repeats, keeps the ISO text, which Validate then
- * refuses naming the format (loud, never a shifted value).
+ * drops the time of day, or an instant in an hour the zone repeats, keeps the ISO text, which Validate
+ * then refuses naming the format (loud, never a shifted value). A wall-clock time in that hour is its
+ * earlier instant, as its ISO text and a CSV cell are.
  */
 final class TemporalText implements Serializable {
   private final String format;

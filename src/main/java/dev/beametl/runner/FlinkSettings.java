@@ -171,8 +171,10 @@ public final class FlinkSettings {
       throw new SpecException("--resumeFrom: sink.jdbc mode " + table.mode().name().toLowerCase(java.util.Locale.ROOT)
           + " stages a run's rows in tables named for that run and moves them into " + table.connection().table()
           + " in one transaction at its end; a resumed run is a new run, whose tables lack the rows the stopped "
-          + "one staged before its checkpoint. Run again without --resumeFrom (the table holds none of the stopped "
-          + "run's rows), or use mode: upsert with keys, which resumes");
+          + "one staged before its checkpoint. Run again without --resumeFrom" + (spec.sink().ifExists()
+          == dev.beametl.spec.SinkSpec.IfExists.FAIL ? " and with --ifExists=overwrite (" + spec.sink().path()
+          + " holds the stopped run's counts)" : "") + "; the table holds none of the stopped run's rows. Or use "
+          + "mode: upsert with keys, which resumes");
     }
     Path pipeline = checkpointDir(options, spec);
     Path checkpoints = runKey == null ? pipeline : pipeline.resolve(runKey);

@@ -109,6 +109,7 @@ public class ResumableFlagsTest {
     assertThat(r.code, is(EtlJob.USAGE));
     assertThat(r.err, containsString("sink.jdbc mode append stages a run's rows in tables named for that run"));
     assertThat(r.err, containsString("use mode: upsert with keys, which resumes"));
+    assertThat(r.err, containsString("without --resumeFrom and with --ifExists=overwrite"));
     EtlJobTest.Run start = new EtlJobTest.Run("--pipeline=" + spec, "--resumable", "--dryRun",
         "--checkpointDir=" + tmp.getRoot() + "/ck");
     assertThat("said when such a run starts, not only when it is resumed", start.err,
