@@ -98,9 +98,22 @@ final class ReplayState {
     Set<String> runs = new HashSet<>();
     state.path("files").forEach(f -> runs.add(f.path("run").asText()));
     List<Path> lists = new ArrayList<>();
+    java.util.Map<String, Integer> found = new java.util.HashMap<>();
     for (Path list : recordLists(file.resolveSibling(RECORDS_DIR))) {
       if (runs.contains(runOf(list))) {
         lists.add(list); // a replay that did not commit (failed, or its table's commit did not follow): not its list
+        found.merge(runOf(list), 1, Integer::sum);
+      }
+    }
+    // Without its lists, every record a replay wrote would be written again, exit 0: refused, saying so.
+    for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> listed = state.path("lists").fields();
+        listed.hasNext(); ) {
+      java.util.Map.Entry<String, JsonNode> run = listed.next();
+      if (found.getOrDefault(run.getKey(), 0) < run.getValue().asInt()) {
+        throw new SpecException("replay: " + file.resolveSibling(RECORDS_DIR) + " lacks the lists of the records "
+            + "replay run " + run.getKey() + " wrote (" + run.getKey() + "-*.txt, " + run.getValue().asInt() + " file"
+            + (run.getValue().asInt() == 1 ? "" : "s") + "), so they would be written again; restore them, or replay "
+            + "into a new output (--output=NEW_DIR)");
       }
     }
     List<MatchResult.Metadata> pending = new ArrayList<>();
@@ -204,6 +217,8 @@ final class ReplayState {
     // This run's lists first, under its name: they count once the state below names the run.
     Path recordsDir = Files.createDirectories(file.resolveSibling(RECORDS_DIR));
     long written = 0;
+    ObjectNode lists = state.has("lists") ? (ObjectNode) state.get("lists") : state.putObject("lists");
+    lists.put(run, written(runDir).size()); // how many the next replay must find
     for (Path list : written(runDir)) {
       Path kept = recordsDir.resolve(run + "-" + list.getFileName());
       Files.move(list, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -119,6 +119,24 @@ public class ReplayStateTest {
     assertThat(Files.exists(orphan), is(false));
   }
 
+  /** A committed replay's list deleted by hand: its records would be written again, exit 0. Refused, saying so. */
+  @Test
+  public void aMissingListIsRefused() throws Exception {
+    deadLetters("bad-records-00000-of-00001.jsonl", 1_000_000L);
+    written("in.csv@byte 3");
+    ReplayState.plan(dead, spec).commit("0a1b2c3d", false);
+    Path lists = ReplayState.file(spec).resolveSibling(ReplayState.RECORDS_DIR);
+    try (java.util.stream.Stream<Path> s = Files.list(lists)) {
+      for (Path list : (Iterable<Path>) s::iterator) {
+        Files.delete(list);
+      }
+    }
+    deadLetters("bad-records-copy.jsonl", 2_000_000L);
+    String why = org.junit.Assert.assertThrows(dev.beametl.spec.SpecException.class,
+        () -> ReplayState.plan(dead, spec)).getMessage();
+    assertThat(why, containsString("lacks the lists of the records replay run 0a1b2c3d wrote"));
+  }
+
   /** A state that listed the identities itself (the build before) is still read. */
   @Test
   public void identitiesTheStateListsItselfAreStillLeftOut() throws Exception {
