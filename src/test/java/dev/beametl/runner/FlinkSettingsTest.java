@@ -131,4 +131,38 @@ public class FlinkSettingsTest {
     assertThat(Files.exists(elsewhere.resolve("jobA")), equalTo(false));
     assertThat(Files.exists(elsewhere.resolve("jobC/chk-5/_metadata")), equalTo(true));
   }
+
+  /**
+   * --resumeFrom=latest in a chain of stops (kill, resume, kill): the run resumed from is left out,
+   * so the resumed run's checkpoint is taken though the older run's is there too; when every run was
+   * resumed from (the last resume stopped before its first checkpoint), the newest.
+   */
+  @Test
+  public void latestTakesTheRunThatResumedNotTheOneItResumedFrom() throws Exception {
+    dev.beametl.spec.PipelineSpec spec = dev.beametl.pipeline.Specs.parse(String.join("\n",
+        "version: 1",
+        "name: chain",
+        "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: out}", ""), "t", List.of());
+    Path dir = tmp.newFolder("ck").toPath();
+    Path first = Files.createDirectories(dir.resolve("chain/k/0a1b/chk-9"));
+    Path second = Files.createDirectories(dir.resolve("chain/k/2c3d/chk-2"));
+    Files.write(first.resolve("_metadata"), new byte[] {1});
+    Files.write(second.resolve("_metadata"), new byte[] {1});
+    Files.setLastModifiedTime(first.resolve("_metadata"), java.nio.file.attribute.FileTime.fromMillis(2_000_000L));
+    Files.setLastModifiedTime(second.resolve("_metadata"), java.nio.file.attribute.FileTime.fromMillis(1_000_000L));
+    Files.writeString(first.getParent().resolve(FlinkSettings.RESUMED), "");
+    assertThat("the older run's checkpoint is newer here: only the mark leaves it out",
+        latest(spec, dir), equalTo(second.toUri().toString()));
+    Files.writeString(second.getParent().resolve(FlinkSettings.RESUMED), "");
+    assertThat(latest(spec, dir), equalTo(first.toUri().toString()));
+  }
+
+  private static String latest(dev.beametl.spec.PipelineSpec spec, Path checkpointDir) {
+    RunnerOptions options = PipelineOptionsFactory.fromArgs("--runner=FlinkRunner", "--resumable",
+        "--resumeFrom=latest", "--checkpointDir=" + checkpointDir).as(RunnerOptions.class);
+    FlinkSettings.applySpec(options, spec, "k");
+    return options.as(FlinkPipelineOptions.class).getSavepointPath();
+  }
 }
