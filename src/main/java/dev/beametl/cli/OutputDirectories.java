@@ -164,8 +164,7 @@ final class OutputDirectories implements AutoCloseable {
     }
     List<String> byState = new ArrayList<>(); // whose files an appending run keeps; a replacing run keeps none
     if (append) {
-      byState.addAll(ReplayState.committedRuns(spec));
-      byState.addAll(IncrementalState.committedRuns(spec));
+      byState.addAll(committedByState(spec));
     }
     return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append, byState, false);
   }
@@ -261,9 +260,14 @@ final class OutputDirectories implements AutoCloseable {
     if (manifest == null || manifest.complete) {
       return null;
     }
-    List<String> committed = new ArrayList<>(ReplayState.committedRuns(spec));
-    committed.addAll(IncrementalState.committedRuns(spec));
-    return committed.contains(manifest.run) ? manifest.run : null; // else it died before its commit: repeated
+    return committedByState(spec).contains(manifest.run) ? manifest.run : null; // else it died before its commit
+  }
+
+  /** The runs whose state commit (a replay's, an incremental load's) names them. */
+  private static List<String> committedByState(PipelineSpec spec) throws IOException {
+    List<String> runs = new ArrayList<>(ReplayState.committedRuns(spec));
+    runs.addAll(IncrementalState.committedRuns(spec));
+    return runs;
   }
 
   /** Whether {@code fileName} in {@code dir} is an appending run's file whose run did not succeed there. */

@@ -95,8 +95,7 @@ final class ReplayState {
         f.path("modified").asLong())));
     Set<String> records = new LinkedHashSet<>();
     state.path("records").forEach(r -> records.add(r.asText()));
-    Set<String> runs = new HashSet<>();
-    state.path("files").forEach(f -> runs.add(f.path("run").asText()));
+    Set<String> runs = runsOf(state);
     List<Path> lists = new ArrayList<>();
     java.util.Map<String, Integer> found = new java.util.HashMap<>();
     for (Path list : recordLists(file.resolveSibling(RECORDS_DIR))) {
@@ -141,10 +140,13 @@ final class ReplayState {
   /** The runs whose replays committed into the output of {@code spec}. */
   static List<String> committedRuns(PipelineSpec spec) throws IOException {
     JsonNode state = StateFile.read(file(spec), spec);
-    List<String> runs = new ArrayList<>();
-    if (state != null) {
-      state.path("files").forEach(f -> runs.add(f.path("run").asText()));
-    }
+    return state == null ? List.of() : List.copyOf(runsOf(state));
+  }
+
+  /** The runs a state names: those whose replays committed. */
+  private static Set<String> runsOf(JsonNode state) {
+    Set<String> runs = new LinkedHashSet<>();
+    state.path("files").forEach(f -> runs.add(f.path("run").asText()));
     return runs;
   }
 
@@ -218,8 +220,9 @@ final class ReplayState {
     Path recordsDir = Files.createDirectories(file.resolveSibling(RECORDS_DIR));
     long written = 0;
     ObjectNode lists = state.has("lists") ? (ObjectNode) state.get("lists") : state.putObject("lists");
-    lists.put(run, written(runDir).size()); // how many the next replay must find
-    for (Path list : written(runDir)) {
+    List<Path> listed = written(runDir);
+    lists.put(run, listed.size()); // how many the next replay must find
+    for (Path list : listed) {
       Path kept = recordsDir.resolve(run + "-" + list.getFileName());
       Files.move(list, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       try (Stream<String> lines = Files.lines(kept)) {
@@ -227,8 +230,7 @@ final class ReplayState {
       }
     }
     StateFile.write(file, state, run, unconfirmed);
-    Set<String> runs = new HashSet<>();
-    files.forEach(f -> runs.add(f.path("run").asText()));
+    Set<String> runs = runsOf(state);
     for (Path list : recordLists(recordsDir)) {
       if (!runs.contains(runOf(list))) {
         Files.deleteIfExists(list); // a replay's that never committed

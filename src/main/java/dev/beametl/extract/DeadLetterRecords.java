@@ -198,11 +198,10 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
     }
   }
 
-  /** The replayable dead letters, by their {@link #identity}, with their file's rank; the others counted by why. */
-  static final class Candidates extends DoFn<KV<Integer, String>, KV<String, KV<Integer, String>>> {
-    static final TupleTag<KV<String, KV<Integer, String>>> BY_IDENTITY = new TupleTag<>("by-identity") {};
-    private transient ObjectMapper json;
-    private transient BundleCounts counts;
+  /** What both steps over dead-letter lines share: a JSON reader, and the bundle's replay counts. */
+  abstract static class ReplayStep<I, O> extends DoFn<I, O> {
+    transient ObjectMapper json;
+    transient BundleCounts counts;
 
     @Setup
     public void setup() {
@@ -214,6 +213,16 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
       counts = new BundleCounts();
       counts.cell("replay.replayed"); // shown even when nothing is replayed
     }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      counts.flush(context);
+    }
+  }
+
+  /** The replayable dead letters, by their {@link #identity}, with their file's rank; the others counted by why. */
+  static final class Candidates extends ReplayStep<KV<Integer, String>, KV<String, KV<Integer, String>>> {
+    static final TupleTag<KV<String, KV<Integer, String>>> BY_IDENTITY = new TupleTag<>("by-identity") {};
 
     @ProcessElement
     public void process(@Element KV<Integer, String> ranked, MultiOutputReceiver out) {
@@ -236,11 +245,6 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
       }
       out.get(BY_IDENTITY).output(KV.of(identity(origin), ranked));
     }
-
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) {
-      counts.flush(context);
-    }
   }
 
   /** A dead letter's JSON, or null when the line is not one. */
@@ -261,24 +265,11 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
    * One record per origin: the line of the first file given (the same file: the least line), the
    * others counted; none when an earlier replay wrote the origin's record (each line counted).
    */
-  static final class ToRecord extends DoFn<KV<String, Iterable<KV<Integer, String>>>, SourceRecord> {
+  static final class ToRecord extends ReplayStep<KV<String, Iterable<KV<Integer, String>>>, SourceRecord> {
     private final List<String> schemaFields;
-    private transient ObjectMapper json;
-    private transient BundleCounts counts;
 
     ToRecord(List<String> schemaFields) {
       this.schemaFields = schemaFields;
-    }
-
-    @Setup
-    public void setup() {
-      json = dev.beametl.record.RowJson.readerOfOwnFiles(); // a payload as long as its record
-    }
-
-    @StartBundle
-    public void startBundle() {
-      counts = new BundleCounts();
-      counts.cell("replay.replayed");
     }
 
     @ProcessElement
@@ -353,11 +344,6 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         return "csv_without_columns";
       }
       return null;
-    }
-
-    @FinishBundle
-    public void finishBundle(FinishBundleContext context) {
-      counts.flush(context);
     }
   }
 }

@@ -442,14 +442,14 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     }
 
     /** A driver's java.sql date or timestamp (where it gave no java.time value) as java.time's. */
-  private static Object javaTime(Object v, boolean withZone) {
-    if (v instanceof java.sql.Timestamp) {
-      return withZone ? ((java.sql.Timestamp) v).toInstant() : ((java.sql.Timestamp) v).toLocalDateTime();
+    private static Object javaTime(Object v, boolean withZone) {
+      if (v instanceof java.sql.Timestamp) {
+        return withZone ? ((java.sql.Timestamp) v).toInstant() : ((java.sql.Timestamp) v).toLocalDateTime();
+      }
+      return v instanceof java.sql.Date ? ((java.sql.Date) v).toLocalDate() : v;
     }
-    return v instanceof java.sql.Date ? ((java.sql.Date) v).toLocalDate() : v;
-  }
 
-  /** SQL state class 22, a data exception: this value, not the connection or the query. */
+    /** SQL state class 22, a data exception: this value, not the connection or the query. */
     private static boolean isDataException(SQLException e) {
       return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }
