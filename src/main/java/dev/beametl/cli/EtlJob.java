@@ -315,8 +315,8 @@ public final class EtlJob {
     } catch (Exception | Error e) {
       if (options.getResumeFrom() != null && checkpointDoesNotFit(e)) { // the job had begun: not exit 2
         err.println("beam-etl: --resumeFrom=" + options.getResumeFrom() + ": the checkpoint holds steps this job does "
-            + "not have (it was taken by another build of beam-etl, or with other flags such as --fault or "
-            + "--aggregation); resume with the build and flags of the run that took it, or run without --resumeFrom "
+            + "not have (it was taken by another build of beam-etl, or with other flags such as --parallelism, "
+            + "--aggregation or --fault); resume with the build and flags of the run that took it, or run without --resumeFrom "
             + "to start from the beginning. No record was read; the checkpoint is kept; its log: " + log);
         return JOB_FAILED;
       }
