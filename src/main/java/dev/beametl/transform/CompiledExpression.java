@@ -165,16 +165,25 @@ final class CompiledExpression {
   }
 
   private @Nullable Node root(JexlScript script) {
+    ASTJexlScript tree = tree(script);
+    if (tree == null || tree.jjtGetNumChildren() != 1) {
+      return null;
+    }
+    try {
+      return node(tree.jjtGetChild(0));
+    } catch (Unsupported e) {
+      return null;
+    }
+  }
+
+  /** JEXL's parse tree of {@code script}, or null where this JEXL version hides it. */
+  static @Nullable ASTJexlScript tree(JexlScript script) {
     if (GET_TREE == null) {
       return null;
     }
     try {
-      ASTJexlScript tree = (ASTJexlScript) GET_TREE.invoke(script);
-      if (tree.jjtGetNumChildren() != 1) {
-        return null;
-      }
-      return node(tree.jjtGetChild(0));
-    } catch (Unsupported | ReflectiveOperationException | ClassCastException e) {
+      return (ASTJexlScript) GET_TREE.invoke(script);
+    } catch (ReflectiveOperationException | ClassCastException e) {
       return null;
     }
   }

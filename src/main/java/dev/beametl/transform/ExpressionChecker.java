@@ -60,6 +60,12 @@ public final class ExpressionChecker {
     } catch (StackOverflowError e) {
       return quoted + " is nested too deeply to parse (at most " + MAX_NESTING + " levels)";
     }
+    String outside = ExpressionGrammar.outside(script);
+    if (outside != null) {
+      return quoted + " uses " + outside + ", which the expression language here does not have (allowed: fields, "
+          + "literals, + - * / %, comparisons, && || !, ?:, ??, =~ =^ =$, and functions " + ExpressionFunctions.NAMES
+          + ")";
+    }
     for (List<String> variable : script.getVariables()) {
       String name = variable.get(0);
       if (!scope.containsKey(name)) {
