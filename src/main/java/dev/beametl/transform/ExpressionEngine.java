@@ -71,7 +71,8 @@ final class ExpressionEngine {
    * {@code expression} with each number written with a point or an exponent marked as a decimal
    * ({@code 0.1} becomes JEXL's {@code 0.1B}): JEXL reads it as a double, so {@code amt * (0.1 * 3)}
    * gave 0.030000000000000004 and a literal of 18 digits lost its last ones. Text in quotes and
-   * numbers with a suffix of their own ({@code 1.5d}) are left as written.
+   * numbers with a suffix of their own ({@code 1.5d}) are left as written, but for leading zeros,
+   * which are dropped: {@code 010} is ten, as in SQL, not JEXL's octal eight.
    */
   static String exactLiterals(String expression) {
     StringBuilder out = new StringBuilder(expression.length() + 8);
@@ -103,6 +104,10 @@ final class ExpressionEngine {
       while (end < n && Character.isDigit(expression.charAt(end))) {
         end++;
       }
+      int lead = i; // 010 is ten, as in SQL: JEXL read a leading zero as octal (8), and 08 as an error
+      while (lead < end - 1 && expression.charAt(lead) == '0') {
+        lead++;
+      }
       if (end < n && expression.charAt(end) == '.' && end + 1 < n && Character.isDigit(expression.charAt(end + 1))) {
         real = true;
         end++;
@@ -125,9 +130,9 @@ final class ExpressionEngine {
       }
       boolean suffixed = end < n && (Character.isLetterOrDigit(expression.charAt(end)) || expression.charAt(end) == '_');
       if (real && !suffixed) { // in parentheses: JEXL makes a negated decimal literal (-0.1B) a double
-        out.append('(').append(expression, i, end).append("B)");
+        out.append('(').append(expression, lead, end).append("B)");
       } else {
-        out.append(expression, i, end);
+        out.append(expression, lead, end);
       }
       i = end;
     }
@@ -150,7 +155,8 @@ final class ExpressionEngine {
     protected int compare(Object left, Object right, org.apache.commons.jexl3.JexlOperator operator) {
       sameTemporalKind(left, right, operator.getOperatorSymbol());
       return left instanceof String && right instanceof String
-          ? ReduceFn.compareCodePoints((String) left, (String) right) : super.compare(left, right, operator);
+          ? ReduceFn.compareCodePoints((String) left, (String) right)
+          : super.compare(doubleIfOther(left, right), doubleIfOther(right, left), operator);
     }
 
     @Override
@@ -159,7 +165,7 @@ final class ExpressionEngine {
       if (left != null && right != null && (left instanceof Boolean || right instanceof Boolean)) {
         return super.toBoolean(left) == super.toBoolean(right); // JEXL's coercion, as before: flag == 'true'
       }
-      return super.equals(left, right);
+      return super.equals(doubleIfOther(left, right), doubleIfOther(right, left));
     }
 
     /**
@@ -193,11 +199,16 @@ final class ExpressionEngine {
       return super.negate(value);
     }
 
+    /** A decimal joined to text is its plain digits, as the job writes it: 0.0000001000, not 1.000E-7. */
     @Override
     public Object add(Object left, Object right) {
       noTemporal(left, right, "+");
-      return left instanceof String || right instanceof String ? super.add(left, right)
+      return left instanceof String || right instanceof String ? super.add(plain(left), plain(right))
           : super.add(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    private static Object plain(Object v) {
+      return v instanceof java.math.BigDecimal ? ((java.math.BigDecimal) v).toPlainString() : v;
     }
 
     @Override
@@ -211,9 +222,21 @@ final class ExpressionEngine {
       return super.multiply(doubleIfOther(left, right), doubleIfOther(right, left));
     }
 
+    /**
+     * As {@link #negate}: the smallest long divided by -1 widens to a BigInteger, which a long
+     * column refuses as a bad record, where JEXL's long division wrapped to the smallest long.
+     */
     @Override
     public Object divide(Object left, Object right) {
+      if (left instanceof Long && (Long) left == Long.MIN_VALUE && isMinusOne(right)) {
+        return java.math.BigInteger.valueOf(Long.MIN_VALUE).negate();
+      }
       return super.divide(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    private static boolean isMinusOne(Object v) {
+      return (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte)
+          && ((Number) v).longValue() == -1;
     }
 
     @Override
@@ -223,7 +246,8 @@ final class ExpressionEngine {
 
     /**
      * A decimal meeting a double is a double, as in SQL (DuckDB's DECIMAL * DOUBLE is a DOUBLE): JEXL
-     * would make the double a decimal, and a double field times a literal 0.5 a decimal value.
+     * would make the double a decimal, and a double field times a literal 0.5 a decimal value. In
+     * comparisons too: a decimal(38,18) and the same amount as a double compared unequal.
      */
     private static Object doubleIfOther(Object v, Object other) {
       return v instanceof java.math.BigDecimal && (other instanceof Double || other instanceof Float)

@@ -180,6 +180,30 @@ public class CompiledExpressionTest {
         equalTo(java.math.BigInteger.ONE.shiftLeft(63)));
   }
 
+  /**
+   * A hostile trial's silent wrongs, each compiled and by JEXL alike: the smallest long divided by -1
+   * wrapped to itself; a decimal compared with a double compared exactly (unequal), where arithmetic
+   * makes it a double; a decimal joined to text was 1.000E-7; 010 was octal eight.
+   */
+  @Test
+  public void divisionComparisonJoiningAndLiteralsFollowTheDocumentedRules() {
+    Object[] row = row(Integer.MIN_VALUE, Long.MIN_VALUE, "0.123456789012345678", "0.0000001000", 0.12345678901234568,
+        "s", true, "2024-01-01T00:00:00Z", "2024-01-01", "EU");
+    Object[][] cases = {
+        {"l / -1", java.math.BigInteger.ONE.shiftLeft(63)}, {"l / -1 > 0", true}, {"l % -1", 0L},
+        {"i / -1", 2147483648L},
+        {"d == x", true}, {"d != x", false}, {"d < x", false}, {"d >= x", true}, {"x == d", true},
+        {"'a=' + d3", "a=0.0000001000"}, {"d3 + '!'", "0.0000001000!"}, {"'d=' + (d3 * 0)", "d=0.0000000000"},
+        {"010 == 10", true}, {"i < 010", true}, {"09 + 0", 9}, {"-010", -10}};
+    for (Object[] c : cases) {
+      JexlScript script = ExpressionEngine.compile((String) c[0]);
+      assertThat((String) c[0], compiled(CompiledExpression.compile(script, SCHEMA), row), equalTo(c[1]));
+      assertThat((String) c[0], jexl(script, row), equalTo(c[1]));
+    }
+    assertThat(ExpressionEngine.exactLiterals("a >= 010 && b == 007.5 && c == 0x10 && d == 0 && e == 00 && f1 == 010L"),
+        equalTo("a >= 10 && b == (7.5B) && c == 0x10 && d == 0 && e == 0 && f1 == 10L"));
+  }
+
   @Test
   public void whatTheCompilerDoesNotCoverStaysWithJexl() {
     for (String expression : LEFT_TO_JEXL) {
