@@ -33,7 +33,9 @@ final class SpecOverrides {
       }
       String key = assignment.substring(0, eq).trim();
       String value = assignment.substring(eq + 1);
+      // A path is resolved as text first, so a glob such as [ab]*.csv stays a path, not a YAML list.
       set(root, key, SpecPaths.isPathKey(key) ? SpecPaths.resolve(callerDir, value) : value);
+      SpecPaths.resolveSetValue(root, key, callerDir);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.beametl.spec;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
@@ -17,35 +18,111 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code ${specDir}} in any value of the file is the spec file's directory (e.g. in a JDBC URL).
  */
 final class SpecPaths {
-  /** The keys whose values are file paths or globs. */
-  static final List<String> PATH_KEYS = List.of("source.path", "sink.path", "deadLetter.path",
-      "source.jdbc.passwordFile", "sink.jdbc.passwordFile");
-  /** The path keys of each item of {@code lookups}. */
-  static final List<String> LOOKUP_PATH_KEYS = List.of("source.path", "source.jdbc.passwordFile");
+  /** The path keys of a source section: the main source's and each lookup's. */
+  private static final List<String> SOURCE_PATH_KEYS = List.of("path", "jdbc.passwordFile");
+  /**
+   * Every key of the spec whose value is a file path or glob; {@code *} stands for each item of a
+   * list. The one list both readings use - against the spec file's directory and, for {@code --set},
+   * the caller's - so a path key is resolved the same way wherever it is written (SpecPathsTest
+   * fails for a path of the spec model that no key here reaches).
+   */
+  static final List<String> PATH_KEYS = pathKeys();
   private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
 
   private SpecPaths() {}
 
+  private static List<String> pathKeys() {
+    List<String> keys = new ArrayList<>();
+    for (String key : SOURCE_PATH_KEYS) {
+      keys.add("source." + key);
+      keys.add("lookups.*.source." + key);
+    }
+    keys.addAll(List.of("sink.path", "sink.jdbc.passwordFile", "deadLetter.path"));
+    return List.copyOf(keys);
+  }
+
   /** Resolves the file's relative paths against {@code dir} and replaces {@code ${specDir}}. */
   static void resolveAgainstSpecDir(MappingNode root, Path dir) {
     substitute(root, dir.toString());
-    resolve(root, PATH_KEYS, dir);
-    NodeTuple lookups = tupleAt(root, "lookups");
-    if (lookups != null && lookups.getValueNode() instanceof SequenceNode) {
-      for (Node item : ((SequenceNode) lookups.getValueNode()).getValue()) {
-        if (item instanceof MappingNode) {
-          resolve((MappingNode) item, LOOKUP_PATH_KEYS, dir);
+    for (String key : PATH_KEYS) {
+      resolveAt(root, key.split("\\."), 0, dir);
+    }
+  }
+
+  /**
+   * Resolves the paths at or under {@code keyPath}, just set from the command line, against
+   * {@code callerDir}: {@code --set=lookups.0.source={path: ref.csv, format: csv}} holds a path as
+   * much as {@code --set=lookups.0.source.path=ref.csv} does.
+   */
+  static void resolveSetValue(MappingNode root, String keyPath, @Nullable Path callerDir) {
+    String[] set = keyPath.split("\\.");
+    for (String key : PATH_KEYS) {
+      String[] pattern = key.split("\\.");
+      if (covers(pattern, set)) {
+        System.arraycopy(set, 0, pattern, 0, set.length); // the items --set picked, not every item
+        resolveAt(root, pattern, 0, callerDir);
+      }
+    }
+  }
+
+  /** True when {@code keyPath} (as given to --set, list items by index) is a path key. */
+  static boolean isPathKey(String keyPath) {
+    String[] set = keyPath.split("\\.");
+    for (String key : PATH_KEYS) {
+      String[] pattern = key.split("\\.");
+      if (pattern.length == set.length && covers(pattern, set)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code keys} leads along {@code pattern} from its start, an index standing for its {@code *}. */
+  private static boolean covers(String[] pattern, String[] keys) {
+    if (keys.length > pattern.length) {
+      return false;
+    }
+    for (int i = 0; i < keys.length; i++) {
+      if (!(pattern[i].equals(keys[i]) || pattern[i].equals("*") && isIndex(keys[i]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Resolves the scalars at {@code keys[i..]} below {@code node} against {@code dir}, keeping each in its place. */
+  private static void resolveAt(Node node, String[] keys, int i, @Nullable Path dir) {
+    boolean last = i == keys.length - 1;
+    if (node instanceof MappingNode) {
+      List<NodeTuple> tuples = ((MappingNode) node).getValue();
+      for (int t = 0; t < tuples.size(); t++) {
+        NodeTuple tuple = tuples.get(t);
+        if (!(tuple.getKeyNode() instanceof ScalarNode) || !((ScalarNode) tuple.getKeyNode()).getValue().equals(keys[i])) {
+          continue;
+        }
+        if (!last) {
+          resolveAt(tuple.getValueNode(), keys, i + 1, dir);
+        } else if (tuple.getValueNode() instanceof ScalarNode) {
+          ScalarNode value = (ScalarNode) tuple.getValueNode();
+          tuples.set(t, new NodeTuple(tuple.getKeyNode(), copy(value, resolve(dir, value.getValue()))));
+        }
+      }
+    } else if (node instanceof SequenceNode && !last) {
+      List<Node> items = ((SequenceNode) node).getValue();
+      for (int item = 0; item < items.size(); item++) {
+        if (keys[i].equals("*") || isIndex(keys[i]) && Integer.parseInt(keys[i]) == item) {
+          resolveAt(items.get(item), keys, i + 1, dir);
         }
       }
     }
   }
 
-  private static void resolve(MappingNode root, List<String> keys, Path dir) {
-    for (String key : keys) {
-      ScalarNode value = scalarAt(root, key);
-      if (value != null) {
-        replace(root, key, resolve(dir, value.getValue()));
-      }
+  /** A list index as --set reads one (SpecOverrides.parseIndex). */
+  private static boolean isIndex(String key) {
+    try {
+      return Integer.parseInt(key) >= 0;
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 
@@ -56,10 +133,6 @@ final class SpecPaths {
       return value;
     }
     return dir.resolve(v).normalize().toString();
-  }
-
-  static boolean isPathKey(String keyPath) {
-    return PATH_KEYS.contains(keyPath);
   }
 
   private static void substitute(Node node, String dir) {
@@ -87,48 +160,6 @@ final class SpecPaths {
         }
       }
     }
-  }
-
-  /** The scalar at {@code keyPath}, through mappings only; null when the path holds anything else. */
-  private static @Nullable ScalarNode scalarAt(MappingNode root, String keyPath) {
-    NodeTuple t = tupleAt(root, keyPath);
-    return t != null && t.getValueNode() instanceof ScalarNode ? (ScalarNode) t.getValueNode() : null;
-  }
-
-  /**
-   * The first entry at {@code keyPath}, through mappings only, or null. (A key given twice is
-   * reported when the spec is read; here the first one is as good as any.)
-   */
-  private static @Nullable NodeTuple tupleAt(MappingNode root, String keyPath) {
-    Node current = root;
-    NodeTuple found = null;
-    for (String key : keyPath.split("\\.")) {
-      if (!(current instanceof MappingNode)) {
-        return null;
-      }
-      found = null;
-      for (NodeTuple t : ((MappingNode) current).getValue()) {
-        if (t.getKeyNode() instanceof ScalarNode && ((ScalarNode) t.getKeyNode()).getValue().equals(key)) {
-          found = t;
-          break;
-        }
-      }
-      if (found == null) {
-        return null;
-      }
-      current = found.getValueNode();
-    }
-    return found;
-  }
-
-  /** Sets the scalar at {@code keyPath} (found by {@link #scalarAt}) to {@code value}, keeping its place in the file. */
-  private static void replace(MappingNode root, String keyPath, String value) {
-    String[] keys = keyPath.split("\\.");
-    MappingNode parent = keys.length == 1 ? root
-        : (MappingNode) tupleAt(root, String.join(".", java.util.Arrays.copyOf(keys, keys.length - 1))).getValueNode();
-    List<NodeTuple> tuples = parent.getValue();
-    NodeTuple old = tupleAt(root, keyPath);
-    tuples.set(tuples.indexOf(old), new NodeTuple(old.getKeyNode(), copy((ScalarNode) old.getValueNode(), value)));
   }
 
   /** A scalar with a new value and the old one's place in the file, so errors still name its line. */

@@ -1,0 +1,188 @@
+package dev.beametl.spec;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.is;
+
+import dev.beametl.pipeline.Specs;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Every path of the spec model means the spec file's directory when written in the file and the
+ * caller's when given in {@code --set} (the warm runner's own directory is neither). The model is
+ * walked by reflection, so a path added to it later fails here until SpecPaths resolves it.
+ */
+public class SpecPathsTest {
+  /** A getter of the spec model whose text is a file path, by its name. */
+  private static final Pattern PATH_GETTER = Pattern.compile("(?i).*(path|file|dir)");
+
+  /** Every path key the model has, once each: a file source, a file and a database lookup, a database sink. */
+  private static final String FILE_SOURCE = String.join("\n",
+      "version: 1",
+      "source: {path: in/*.csv, format: csv}",
+      "schema: [{name: code, type: long}]",
+      "lookups:",
+      "  - {name: a, source: {path: ref-a.csv, format: csv}, schema: [{name: code, type: long},"
+          + " {name: x, type: string}], key: code, on: code, fields: [x]}",
+      "  - {name: b, source: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:b', passwordFile: pw-b, table: ref}},"
+          + " schema: [{name: code, type: long}, {name: y, type: string}], key: code, on: code, fields: [y]}",
+      "sink: {format: jdbc, path: out, jdbc: {url: 'jdbc:h2:mem:s', passwordFile: pw-sink, table: t, mode: append}}",
+      "deadLetter: {path: bad}",
+      "");
+  private static final List<String> FILE_SOURCE_SETS = List.of("source.path=c-in.csv",
+      "lookups.0.source.path=c-ref.csv", "lookups.1.source.jdbc.passwordFile=c-pw", "sink.path=c-out",
+      "sink.jdbc.passwordFile=c-pw", "deadLetter.path=c-bad");
+  /** The one path key the other spec cannot have: a database source's password file. */
+  private static final String DATABASE_SOURCE = String.join("\n",
+      "version: 1",
+      "source: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:a', passwordFile: pw, table: t}}",
+      "schema: [{name: code, type: long}]",
+      "sink: {format: csv, path: out}",
+      "");
+  private static final List<String> DATABASE_SOURCE_SETS = List.of("source.jdbc.passwordFile=c-pw",
+      "sink.path=c-out");
+
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void everyPathWrittenInTheSpecMeansTheSpecFilesDirectory() throws Exception {
+    Path specDir = tmp.newFolder("specs").toPath();
+    Path caller = tmp.newFolder("caller").toPath();
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.putAll(modelPaths(read(specDir, FILE_SOURCE, List.of(), caller), ""));
+    paths.putAll(modelPaths(read(specDir, DATABASE_SOURCE, List.of(), caller), ""));
+    assertThat(notUnder(paths, specDir), is(Map.of()));
+    assertThat(unreached(paths.keySet()), empty());
+  }
+
+  @Test
+  public void everyPathGivenInSetMeansTheCallersDirectory() throws Exception {
+    Path specDir = tmp.newFolder("specs").toPath();
+    Path caller = tmp.newFolder("caller").toPath();
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.putAll(modelPaths(read(specDir, FILE_SOURCE, FILE_SOURCE_SETS, caller), ""));
+    paths.putAll(modelPaths(read(specDir, DATABASE_SOURCE, DATABASE_SOURCE_SETS, caller), ""));
+    assertThat(notUnder(paths, caller), is(Map.of()));
+    assertThat(unreached(paths.keySet()), empty());
+  }
+
+  @Test
+  public void aPathInsideAMappingOrListGivenInSetMeansTheCallersDirectory() throws Exception {
+    Path specDir = tmp.newFolder("specs").toPath();
+    Path caller = tmp.newFolder("caller").toPath();
+    PipelineSpec mapping = read(specDir, FILE_SOURCE, List.of("lookups.0.source={path: c-ref.csv, format: csv}",
+        "sink={format: csv, path: c-out}", "deadLetter={path: c-bad}"), caller);
+    assertThat(mapping.lookups().get(0).source().path(), is(caller.resolve("c-ref.csv").toString()));
+    assertThat(mapping.sink().path(), is(caller.resolve("c-out").toString()));
+    assertThat(mapping.deadLetterPath(), is(caller.resolve("c-bad").toString()));
+    assertThat(mapping.lookups().get(1).source().jdbc().passwordFile(), is(specDir.resolve("pw-b").toString()));
+
+    PipelineSpec list = read(specDir, FILE_SOURCE, List.of("lookups=[{name: a, source: {path: c-ref.csv, "
+        + "format: csv}, schema: [{name: code, type: long}, {name: x, type: string}], key: code, on: code, "
+        + "fields: [x]}]"), caller);
+    assertThat(list.lookups().get(0).source().path(), is(caller.resolve("c-ref.csv").toString()));
+  }
+
+  @Test
+  public void aGlobGivenInSetStaysAPath() throws Exception {
+    Path caller = tmp.newFolder("caller").toPath();
+    PipelineSpec spec = read(tmp.newFolder("specs").toPath(), FILE_SOURCE,
+        List.of("lookups.0.source.path=[ab]*.csv", "lookups.1.source.jdbc.passwordFile=/abs/pw"), caller);
+    assertThat(spec.lookups().get(0).source().path(), is(caller.resolve("[ab]*.csv").toString()));
+    assertThat(spec.lookups().get(1).source().jdbc().passwordFile(), is("/abs/pw"));
+  }
+
+  private PipelineSpec read(Path specDir, String yaml, List<String> sets, Path caller) throws Exception {
+    Path file = Files.writeString(specDir.resolve("spec.yaml"), yaml);
+    return Specs.read(file, sets, caller);
+  }
+
+  private static Map<String, String> notUnder(Map<String, String> paths, Path dir) {
+    Map<String, String> wrong = new LinkedHashMap<>(paths);
+    wrong.values().removeIf(p -> Path.of(p).startsWith(dir));
+    return wrong;
+  }
+
+  /** The path getters of the model that neither spec gave a path: this test (and SpecPaths) misses them. */
+  private static Set<String> unreached(Set<String> reached) {
+    Set<String> all = new TreeSet<>();
+    pathGetters(PipelineSpec.class, "", new ArrayList<>(), all);
+    all.removeAll(reached);
+    return all;
+  }
+
+  /** The file paths a spec holds, by where they are in the model ({@code lookups.*.source.path}). */
+  private static Map<String, String> modelPaths(Object node, String at) throws Exception {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Method getter : getters(node.getClass())) {
+      Object value = getter.invoke(node);
+      String where = at + getter.getName();
+      if (value instanceof String && PATH_GETTER.matcher(getter.getName()).matches()
+          && !((String) value).startsWith("jdbc:")) { // a database source's path is a description, not a file
+        out.put(where, (String) value);
+      } else if (value instanceof List) {
+        for (Object item : (List<?>) value) {
+          if (isModel(item.getClass())) {
+            out.putAll(modelPaths(item, where + ".*."));
+          }
+        }
+      } else if (value != null && isModel(value.getClass())) {
+        out.putAll(modelPaths(value, where + "."));
+      }
+    }
+    return out;
+  }
+
+  /** Where the model's types have a path getter, whether or not a spec sets it. */
+  private static void pathGetters(Class<?> type, String at, List<Class<?>> seen, Set<String> out) {
+    if (seen.contains(type)) {
+      return;
+    }
+    seen.add(type);
+    for (Method getter : getters(type)) {
+      String where = at + getter.getName();
+      Type returned = getter.getGenericReturnType();
+      if (returned == String.class && PATH_GETTER.matcher(getter.getName()).matches()) {
+        out.add(where);
+      } else if (returned instanceof ParameterizedType && getter.getReturnType() == List.class) {
+        Type item = ((ParameterizedType) returned).getActualTypeArguments()[0];
+        if (item instanceof Class && isModel((Class<?>) item)) {
+          pathGetters((Class<?>) item, where + ".*.", seen, out);
+        }
+      } else if (isModel(getter.getReturnType())) {
+        pathGetters(getter.getReturnType(), where + ".", seen, out);
+      }
+    }
+    seen.remove(type);
+  }
+
+  private static List<Method> getters(Class<?> type) {
+    List<Method> getters = new ArrayList<>();
+    for (Method m : type.getMethods()) {
+      if (m.getParameterCount() == 0 && !Modifier.isStatic(m.getModifiers()) && isModel(m.getDeclaringClass())
+          && !m.getName().equals("toBuilder")) {
+        getters.add(m);
+      }
+    }
+    return getters;
+  }
+
+  private static boolean isModel(Class<?> type) {
+    return type.getPackageName().equals(PipelineSpec.class.getPackageName()) && !type.isEnum();
+  }
+}
