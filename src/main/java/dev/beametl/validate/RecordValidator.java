@@ -221,9 +221,9 @@ public final class RecordValidator implements Serializable {
         String cell = columns.get(column);
         // A quoted string is exactly its text, never a null marker: "" is an empty string, as the
         // CSV sink writes one and DuckDB reads it (read back here, it was null). So is a quoted
-        // category value that the field declares ("NULL" among its values).
-        boolean exact = quotedCells.get(column) && (fields.get(i).type().kind() == FieldType.Kind.STRING
-            || fields.get(i).type().kind() == FieldType.Kind.CATEGORY && fields.get(i).values().contains(cell));
+        // category, declared or not: a quoted "" or "NA" the field does not list is not_allowed,
+        // as in a string field with values, not a null counted valid.
+        boolean exact = quotedCells.get(column) && isText(fields.get(i));
         values.add(exact ? value(i, cell) : cell(i, cell, 0, cell.length()));
       } else {
         int from = column == 0 ? 0 : ends[column - 1] + 1;
@@ -240,6 +240,11 @@ public final class RecordValidator implements Serializable {
       }
     }
     return values;
+  }
+
+  /** Whether a field's values are text: a string's or a category's. */
+  private static boolean isText(FieldSpec field) {
+    return field.type().kind() == FieldType.Kind.STRING || field.type().kind() == FieldType.Kind.CATEGORY;
   }
 
   /** The value of field {@code i} from {@code text[from, to)}: a null marker, or parsed in place. */

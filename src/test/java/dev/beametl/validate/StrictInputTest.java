@@ -81,8 +81,30 @@ public class StrictInputTest {
             .build());
     assertThat(check(markers, category, "8,\"NULL\"").row.getValue("c"), notNullValue());
     assertThat(check(markers, category, "8,NULL").row.getValue("c"), nullValue());
-    assertThat("a quoted marker the category does not declare is null as before",
-        check(markers, category, "8,\"\"").row.getValue("c"), nullValue());
+  }
+
+  /**
+   * A quoted category is its text, as a quoted string is, declared or not: a quoted {@code ""} or
+   * {@code "NA"} it does not list was a null counted valid where a string field with the same values
+   * rejected it. Unquoted markers are still null in both.
+   */
+  @Test
+  public void aQuotedCategoryIsItsTextNeverANullMarker() {
+    SourceSpec markers = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setHeader(false)
+        .setNullValues(List.of("", "NA")).build();
+    for (FieldType.Kind kind : List.of(FieldType.Kind.STRING, FieldType.Kind.CATEGORY)) {
+      List<FieldSpec> schema = List.of(FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build(),
+          FieldSpec.builder("c", FieldType.of(kind)).setValues(List.of("a", "b")).setNullable(true).build());
+      for (String quoted : List.of("8,\"\"", "8,\"NA\"")) {
+        BadRecord bad = check(markers, schema, quoted).bad;
+        assertThat(kind + " " + quoted + " is a bad record", bad, notNullValue());
+        assertThat(bad.kind(), is(BadRecord.Kind.NOT_ALLOWED));
+        assertThat(bad.field(), is("c"));
+      }
+      assertThat(kind + " \"a\" is valid", check(markers, schema, "8,\"a\"").bad, nullValue());
+      assertThat(check(markers, schema, "8,").row.getValue("c"), nullValue());
+      assertThat(check(markers, schema, "8,NA").row.getValue("c"), nullValue());
+    }
   }
 
   @Test
