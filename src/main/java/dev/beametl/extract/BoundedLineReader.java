@@ -17,6 +17,7 @@ public final class BoundedLineReader {
   private int position;
   private int limit;
   private long lastLength;
+  private long linesRead;
   private boolean lastEnded;
   /** What ended the line read last, and the one before it. */
   private String lastEnd = "\n";
@@ -59,7 +60,13 @@ public final class BoundedLineReader {
       position = limit;
     }
     lastLength = length;
+    linesRead++;
     return line.toString();
+  }
+
+  /** How many lines {@link #readLine()} has given. */
+  public long linesRead() {
+    return linesRead;
   }
 
   /** After a CR: the LF or CR LF that belong to it are taken with it. */
