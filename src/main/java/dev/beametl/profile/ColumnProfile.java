@@ -21,6 +21,8 @@ final class ColumnProfile {
   /** More distinct values than this are never counted one by one. */
   private static final int TRACKED_VALUES = 1000;
   private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d+\\.\\d+");
+  /** A zero before another digit ({@code 007}, {@code -01}, {@code 00.5}): a code, which a number would change. */
+  private static final Pattern LEADING_ZERO = Pattern.compile("[+-]?0\\d.*", Pattern.DOTALL);
 
   private final String name;
   private long values;
@@ -31,6 +33,8 @@ final class ColumnProfile {
   private long booleans;
   private long dates;
   private long timestamps;
+  /** Values with a leading zero: one makes the column text, as a number type would drop its zeros. */
+  private long zeroPadded;
   private final long[] decimalsByScale = new long[39];
   private int maxLength;
   private final Map<String, Long> counts = new LinkedHashMap<>();
@@ -74,7 +78,9 @@ final class ColumnProfile {
     if (shapes.size() <= TRACKED_VALUES) {
       shapes.merge(shape(v), 1L, Long::sum);
     }
-    if (LONG.tryParse(v) != null) { // digits only, within a long
+    if (LEADING_ZERO.matcher(v).matches()) {
+      zeroPadded++;
+    } else if (LONG.tryParse(v) != null) { // digits only, within a long
       longs++;
       range(new BigDecimal(v));
     } else if (DECIMAL.matcher(v).matches()) {
@@ -136,13 +142,15 @@ final class ColumnProfile {
       s.nullable = true;
       return s;
     }
+    // No tolerance for zero-padded values: the job would not reject 007 in a number field but change it to 7.
+    boolean numeric = zeroPadded == 0;
     if (booleans >= need && distinct() <= 2) {
       s.type = "boolean";
-    } else if (longs >= need) {
+    } else if (numeric && longs >= need) {
       s.type = "long";
       s.range = rangeText();
       s.nonNegative = min.signum() >= 0;
-    } else if (longs + decimals >= need) {
+    } else if (numeric && longs + decimals >= need) {
       int scale = scaleCovering(need - longs);
       int integerDigits = Math.max(1, max.abs().max(min.abs()).setScale(0, java.math.RoundingMode.DOWN).precision());
       // Two digits of headroom above the sample's largest value: a sample is rarely the maximum.
@@ -150,25 +158,30 @@ final class ColumnProfile {
       s.type = "decimal(" + precision + "," + scale + ")";
       s.range = rangeText();
       s.nonNegative = min.signum() >= 0;
-    } else if (doubles >= need) {
+    } else if (numeric && doubles >= need) {
       s.type = "double";
     } else if (dates >= need) {
       s.type = "date";
     } else if (timestamps >= need) {
       s.type = "timestamp";
     } else {
-      s.type = "string";
-      List<String> category = category(need, maxCategories);
-      if (category != null) {
-        s.type = "category";
-        s.categoryValues = category;
-      } else {
-        s.pattern = pattern(need);
-        s.maxLength = maxLength;
-      }
+      suggestText(s, need, maxCategories);
     }
     s.rejected = values - covered(s);
     return s;
+  }
+
+  /** A category when few values repeat, else a string with the digit pattern most values share. */
+  private void suggestText(Suggestion s, long need, int maxCategories) {
+    s.type = "string";
+    List<String> category = category(need, maxCategories);
+    if (category != null) {
+      s.type = "category";
+      s.categoryValues = category;
+    } else {
+      s.pattern = pattern(need);
+      s.maxLength = maxLength;
+    }
   }
 
   private long covered(Suggestion s) {

@@ -93,6 +93,23 @@ public class ProfileTest {
     assertThat(fields.get("id_3").sourceName(), is("Id"));
   }
 
+  /** A leading zero makes a code, not a number: typed long, 01234 came out as 1234 (a hostile trial). */
+  @Test
+  public void zeroPaddedCodesStayText() throws Exception {
+    StringBuilder csv = new StringBuilder("zip,code,signed,share,n\n");
+    for (int i = 0; i < 200; i++) {
+      csv.append(String.format("%05d,%03d,%s,%s,%d%n", i * 37 % 3000, i % 50, i == 7 ? "-01" : "-" + (i + 1),
+          i == 9 ? "00.5" : "0." + i, i == 0 ? 0 : i));
+    }
+    Map<String, FieldSpec> f = profile(csv.toString());
+    assertThat(f.get("zip").type().toString(), is("string"));
+    assertThat(f.get("zip").pattern(), is("[0-9]{5}"));
+    assertThat(f.get("code").type().toString(), is("string"));
+    assertThat(f.get("signed").type().toString(), is("string")); // one -01 among 200: no tolerance for a changed value
+    assertThat(f.get("share").type().toString(), is("string"));
+    assertThat(f.get("n").type().toString(), is("long")); // 0 itself is a number
+  }
+
   @Test
   public void badFlagsAreUsageErrors() {
     EtlJobTest.Run noInput = new EtlJobTest.Run("profile", "--out=x.yaml");
