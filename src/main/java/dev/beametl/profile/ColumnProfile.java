@@ -21,6 +21,7 @@ final class ColumnProfile {
   /** More distinct values than this are never counted one by one. */
   private static final int TRACKED_VALUES = 1000;
   private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d+\\.\\d+");
+  private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
   /** A zero before another digit ({@code 007}, {@code -01}, {@code 00.5}): a code, which a number would change. */
   private static final Pattern LEADING_ZERO = Pattern.compile("[+-]?0\\d.*", Pattern.DOTALL);
 
@@ -35,6 +36,10 @@ final class ColumnProfile {
   private long timestamps;
   /** Values with a leading zero: one makes the column text, as a number type would drop its zeros. */
   private long zeroPadded;
+  /** Numbers with more digits than a decimal holds: as a double they would lose digits, so text. */
+  private long tooManyDigits;
+  /** Objects and arrays (JSON): no field type reads one, so the column is left out of the spec. */
+  private long nested;
   private final long[] decimalsByScale = new long[39];
   private int maxLength;
   private final Map<String, Long> counts = new LinkedHashMap<>();
@@ -65,6 +70,15 @@ final class ColumnProfile {
     nulls++;
   }
 
+  void addNested() {
+    nested++;
+  }
+
+  /** Whether some value was an object or array, which the job rejects in any field. */
+  boolean hasNested() {
+    return nested > 0;
+  }
+
   void add(String v) {
     values++;
     maxLength = Math.max(maxLength, v.codePointCount(0, v.length())); // as the validator counts
@@ -83,11 +97,8 @@ final class ColumnProfile {
     } else if (LONG.tryParse(v) != null) { // digits only, within a long
       longs++;
       range(new BigDecimal(v));
-    } else if (DECIMAL.matcher(v).matches()) {
-      BigDecimal d = new BigDecimal(v);
-      decimals++;
-      decimalsByScale[Math.min(38, d.scale())]++;
-      range(d);
+    } else if (DECIMAL.matcher(v).matches() || INTEGER.matcher(v).matches()) { // an integer beyond a long: scale 0
+      addDecimal(new BigDecimal(v));
     }
     if (DOUBLE.tryParse(v) != null) {
       doubles++;
@@ -101,6 +112,16 @@ final class ColumnProfile {
     if (TIMESTAMP.tryParse(v) != null) {
       timestamps++;
     }
+  }
+
+  private void addDecimal(BigDecimal d) {
+    if (d.precision() > FieldType.MAX_PRECISION) {
+      tooManyDigits++;
+      return;
+    }
+    decimals++;
+    decimalsByScale[d.scale()]++;
+    range(d);
   }
 
   private void range(BigDecimal d) {
@@ -142,8 +163,9 @@ final class ColumnProfile {
       s.nullable = true;
       return s;
     }
-    // No tolerance for zero-padded values: the job would not reject 007 in a number field but change it to 7.
-    boolean numeric = zeroPadded == 0;
+    // No tolerance for zero-padded or too long numbers: the job would not reject 007 in a number
+    // field but change it to 7, nor 41 digits in a double but round them.
+    boolean numeric = zeroPadded == 0 && tooManyDigits == 0;
     if (booleans >= need && distinct() <= 2) {
       s.type = "boolean";
     } else if (numeric && longs >= need) {

@@ -1,7 +1,9 @@
 package dev.beametl.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.beametl.extract.BoundedLineReader;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.record.CsvSyntax;
@@ -98,11 +100,20 @@ public final class Profile {
       Path spec = Path.of(p.required("out"));
       p.read();
       List<ColumnProfile.Suggestion> fields = new ArrayList<>();
+      List<String> nested = new ArrayList<>();
       for (ColumnProfile c : p.columns.values()) {
-        fields.add(c.suggest(p.tolerance, p.maxCategories));
+        if (c.hasNested()) {
+          nested.add(c.name());
+        } else {
+          fields.add(c.suggest(p.tolerance, p.maxCategories));
+        }
+      }
+      if (fields.isEmpty() && !nested.isEmpty()) {
+        throw new SpecException("every key of " + p.source.path() + " holds objects or arrays (" + String.join(", ", nested)
+            + "), which no field type reads: there is nothing a spec can copy");
       }
       String name = flags.getOrDefault("name", baseName(p.source.path()));
-      String yaml = StarterSpec.render(name, p.source, fields, p.records, p.tolerance,
+      String yaml = StarterSpec.render(name, p.source, fields, nested, p.records, p.tolerance,
           relativeTo(spec.toAbsolutePath().getParent(), p.source.path()));
       if (spec.getParent() != null) {
         Files.createDirectories(spec.getParent());
@@ -110,6 +121,9 @@ public final class Profile {
       Files.writeString(spec, yaml);
       Specs.read(spec, List.of()); // the job must accept what we wrote
       out.print(p.summary(fields));
+      if (!nested.isEmpty()) {
+        out.println(leftOut(nested));
+      }
       out.println("starter spec -> " + spec + "   (run it: bin/beam-etl --pipeline=" + spec + ")");
       return 0;
     } catch (SpecException | IllegalArgumentException e) {
@@ -119,6 +133,12 @@ public final class Profile {
       err.println("beam-etl profile: cannot read the input: " + e.getMessage());
       return 2;
     }
+  }
+
+  /** Why keys holding objects or arrays are not in the spec, and what the job then does with them. */
+  static String leftOut(List<String> nested) {
+    return "left out: " + String.join(", ", nested) + " (objects or arrays, which no field type reads: the job "
+        + "ignores keys its schema does not name, so the output has no such column)";
   }
 
   /** The input as the spec writes it: relative to the spec's own directory, as paths in a spec are read. */
@@ -148,7 +168,9 @@ public final class Profile {
       throw new SpecException("--input: no file matches \"" + source.path() + "\"");
     }
     CSVFormat csv = CsvSyntax.of(source);
-    ObjectMapper json = new ObjectMapper();
+    // Numbers as written (1.50, 0.1000000000000000055511): a double would round them before they are typed.
+    ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     for (MatchResult.Metadata file : match.metadata()) {
       try (Reader in = new InputStreamReader(Channels.newInputStream(FileSystems.open(file.resourceId())),
           Charset.forName(source.charset()).newDecoder()
@@ -223,7 +245,11 @@ public final class Profile {
     node.fieldNames().forEachRemaining(n -> columns.computeIfAbsent(n, ColumnProfile::new));
     for (ColumnProfile c : columns.values()) {
       JsonNode v = node.get(c.name());
-      add(c, v == null || v.isNull() ? null : v.isContainerNode() ? v.toString() : v.asText());
+      if (v != null && v.isContainerNode()) {
+        c.addNested();
+      } else {
+        add(c, v == null || v.isNull() ? null : v.asText());
+      }
     }
   }
 

@@ -12,14 +12,15 @@ import java.util.stream.Collectors;
 final class StarterSpec {
   private StarterSpec() {}
 
-  static String render(String name, SourceSpec source, List<ColumnProfile.Suggestion> fields, long records,
-      double tolerance, String sourcePath) {
+  static String render(String name, SourceSpec source, List<ColumnProfile.Suggestion> fields, List<String> nested,
+      long records, double tolerance, String sourcePath) {
     StringBuilder b = new StringBuilder();
     b.append("# Starter spec written by `beam-etl profile` from ").append(String.format(Locale.ROOT, "%,d", records))
         .append(" sampled records.\n")
         .append("# Types, categories and patterns cover all but ").append(tolerance * 100)
         .append("% of the sample's values; the rest will be\n")
         .append("# dead-lettered. Review it: tighten ranges, add derive/filter/aggregate, pick the sink.\n")
+        .append(nested.isEmpty() ? "" : "# " + Profile.leftOut(nested) + "\n")
         .append("version: 1\n")
         .append("name: ").append(quote(name)).append("\n\n")
         .append("source:\n")

@@ -9,11 +9,13 @@ import dev.beametl.cli.EtlJobTest;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.PipelineSpec;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.Rule;
@@ -25,15 +27,23 @@ public class ProfileTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   private Map<String, FieldSpec> profile(String csv, String... flags) throws Exception {
-    Path in = tmp.getRoot().toPath().resolve("data.csv");
-    Files.writeString(in, csv);
+    return profileFile("data.csv", csv, flags);
+  }
+
+  private Map<String, FieldSpec> profileFile(String file, String data, String... flags) throws Exception {
+    EtlJobTest.Run run = run(file, data, flags);
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    PipelineSpec read = Specs.read(tmp.getRoot().toPath().resolve("spec.yaml"), List.of());
+    return read.schema().stream().collect(Collectors.toMap(FieldSpec::name, Function.identity()));
+  }
+
+  private EtlJobTest.Run run(String file, String data, String... flags) throws Exception {
+    Path in = tmp.getRoot().toPath().resolve(file);
+    Files.writeString(in, data);
     Path spec = tmp.getRoot().toPath().resolve("spec.yaml");
     List<String> args = new ArrayList<>(List.of("profile", "--input=" + in, "--out=" + spec));
     args.addAll(List.of(flags));
-    EtlJobTest.Run run = new EtlJobTest.Run(args.toArray(new String[0]));
-    assertThat(run.err, run.code, is(EtlJob.OK));
-    PipelineSpec read = Specs.read(spec, List.of());
-    return read.schema().stream().collect(Collectors.toMap(FieldSpec::name, Function.identity()));
+    return new EtlJobTest.Run(args.toArray(new String[0]));
   }
 
   @Test
@@ -108,6 +118,30 @@ public class ProfileTest {
     assertThat(f.get("signed").type().toString(), is("string")); // one -01 among 200: no tolerance for a changed value
     assertThat(f.get("share").type().toString(), is("string"));
     assertThat(f.get("n").type().toString(), is("long")); // 0 itself is a number
+  }
+
+  /**
+   * Integers beyond a long were typed double (100 ids 2^63 + i became one value); an object or array
+   * was typed string or category, which the job rejects in every row (a hostile trial).
+   */
+  @Test
+  public void jsonIntegersBeyondALongStayExactAndNestedKeysAreLeftOut() throws Exception {
+    StringBuilder jsonl = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      jsonl.append(String.format("{\"id\": %d, \"nested\": {\"a\": %d}, \"tags\": [1, 2], \"big\": %s, "
+          + "\"huge\": 1%s, \"sometimes\": %s, \"price\": %d.%s0}%n", i, i,
+          BigInteger.TWO.pow(63).add(BigInteger.valueOf(i)), "0".repeat(40) + i, i == 5 ? "[5]" : String.valueOf(i),
+          i, "1234567890123456789".substring(0, 1 + i % 19)));
+    }
+    EtlJobTest.Run run = run("data.jsonl", jsonl.toString());
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(run.out, containsString("left out: nested, tags, sometimes"));
+    Map<String, FieldSpec> f = Specs.read(tmp.getRoot().toPath().resolve("spec.yaml"), List.of()).schema().stream()
+        .collect(Collectors.toMap(FieldSpec::name, Function.identity()));
+    assertThat(f.keySet(), is(Set.of("id", "big", "huge", "price")));
+    assertThat(f.get("big").type().toString(), is("decimal(21,0)")); // 19 digits + 2 of headroom
+    assertThat(f.get("huge").type().toString(), is("string")); // 42 digits: no decimal holds them
+    assertThat(f.get("price").type().toString(), is("decimal(24,20)")); // every digit as written, 1.10 too
   }
 
   @Test
