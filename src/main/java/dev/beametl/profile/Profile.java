@@ -1,6 +1,7 @@
 package dev.beametl.profile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -45,7 +46,9 @@ public final class Profile {
   private final int maxCategories;
   private final Map<String, ColumnProfile> columns = new LinkedHashMap<>();
   private long records;
-  private long unreadable;
+  /** Records skipped, by why, and where the first of each was: what the summary and a failure say. */
+  private final Map<String, Long> skipped = new LinkedHashMap<>();
+  private final Map<String, String> firstSkipped = new LinkedHashMap<>();
 
   private Profile(Map<String, String> flags) {
     this.flags = flags;
@@ -99,6 +102,10 @@ public final class Profile {
       Profile p = new Profile(flags);
       Path spec = Path.of(p.required("out"));
       p.read();
+      if (p.records == 0) { // a spec typed from no value would be nullable strings that reject every row
+        throw new SpecException("no record of " + p.source.path() + " could be profiled: "
+            + (p.skipped.isEmpty() ? "it holds none" : p.skippedText()) + "; no spec written");
+      }
       List<ColumnProfile.Suggestion> fields = new ArrayList<>();
       List<String> nested = new ArrayList<>();
       for (ColumnProfile c : p.columns.values()) {
@@ -180,7 +187,9 @@ public final class Profile {
         r.skipByteOrderMark();
         List<String> header = null;
         boolean first = true;
-        for (String line = r.readLine(); line != null && records < sampleRows; line = r.readLine()) {
+        long lineNumber = 0;
+        for (String line = r.readLine(); line != null && records + skippedCount() < sampleRows; line = r.readLine()) {
+          lineNumber++;
           if (first && source.format() == SourceSpec.Format.CSV) {
             first = false;
             if (source.header()) {
@@ -192,27 +201,29 @@ public final class Profile {
             }
           }
           first = false;
-          if (line.isBlank() || line.indexOf('\uFFFD') >= 0 || r.lastLength() > line.length()) {
-            unreadable++;
-            continue;
-          }
-          records++;
-          if (source.format() == SourceSpec.Format.CSV) {
-            addCsv(csv, line, header);
+          String where = (match.metadata().size() > 1 ? file.resourceId().getFilename() + " " : "") + "line " + lineNumber;
+          if (line.isBlank()) {
+            skip("blank", where);
+          } else if (line.indexOf('\uFFFD') >= 0) {
+            skip("undecodable", where);
+          } else if (r.lastLength() > line.length()) {
+            skip("too long", where);
+          } else if (source.format() == SourceSpec.Format.CSV) {
+            addCsv(csv, line, header, where);
           } else {
-            addJson(json, line);
+            addJson(json, line, where);
           }
         }
       }
     }
   }
 
-  private void addCsv(CSVFormat csv, String line, List<String> header) {
+  private void addCsv(CSVFormat csv, String line, List<String> header, String where) {
     List<String> cells;
     try {
       cells = CsvSyntax.parseRecord(csv, line);
     } catch (IOException | IllegalStateException e) {
-      unreadable++;
+      skip("malformed", where + ": " + e.getMessage());
       return;
     }
     if (header == null) {
@@ -221,27 +232,30 @@ public final class Profile {
       }
     }
     if (cells.size() != columns.size()) {
-      unreadable++;
+      skip("with the wrong column count", where + ": " + cells.size() + " columns where the "
+          + (header == null ? "first record has " : "header has ") + columns.size());
       return;
     }
+    records++;
     Iterator<ColumnProfile> it = columns.values().iterator();
     for (String cell : cells) {
       add(it.next(), cell.strip());
     }
   }
 
-  private void addJson(ObjectMapper json, String line) {
+  private void addJson(ObjectMapper json, String line, String where) {
     JsonNode node;
     try {
       node = json.readTree(line);
-    } catch (IOException e) {
-      unreadable++;
+    } catch (JsonProcessingException e) {
+      skip("malformed", where + ": " + e.getOriginalMessage());
       return;
     }
     if (node == null || !node.isObject()) {
-      unreadable++;
+      skip("not one JSON object", where);
       return;
     }
+    records++;
     node.fieldNames().forEachRemaining(n -> columns.computeIfAbsent(n, ColumnProfile::new));
     for (ColumnProfile c : columns.values()) {
       JsonNode v = node.get(c.name());
@@ -261,10 +275,27 @@ public final class Profile {
     }
   }
 
+  private void skip(String why, String where) {
+    skipped.merge(why, 1L, Long::sum);
+    firstSkipped.putIfAbsent(why, where);
+  }
+
+  private long skippedCount() {
+    return skipped.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** "1 blank, 3 malformed (first at line 7: ...)": how many of each, and where to look. */
+  private String skippedText() {
+    List<String> parts = new ArrayList<>();
+    skipped.forEach((why, n) -> parts.add(String.format(Locale.ROOT, "%,d %s (first at %s)", n, why,
+        firstSkipped.get(why))));
+    return String.join(", ", parts);
+  }
+
   private String summary(List<ColumnProfile.Suggestion> fields) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "profiled %,d records of %s (%,d more skipped: blank, undecodable, malformed or the wrong column count)%n",
-        records, source.path(), unreadable));
+    b.append(String.format(Locale.ROOT, "profiled %,d records of %s%s%n", records, source.path(),
+        skipped.isEmpty() ? "" : String.format(Locale.ROOT, " (%,d more skipped: %s)", skippedCount(), skippedText())));
     b.append(String.format(Locale.ROOT, "  %-20s %-16s %9s %9s  %s%n", "column", "type", "nulls", "rejected", "seen"));
     for (ColumnProfile.Suggestion f : fields) {
       String seen = f.categoryValues != null ? f.categoryValues.toString()

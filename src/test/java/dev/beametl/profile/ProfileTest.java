@@ -144,6 +144,30 @@ public class ProfileTest {
     assertThat(f.get("price").type().toString(), is("decimal(24,20)")); // every digit as written, 1.10 too
   }
 
+  /** Every line one column too many: profile said "profiled 100 records" and wrote a spec from no value (a hostile trial). */
+  @Test
+  public void noRecordToProfileFailsSayingWhyAndWritesNothing() throws Exception {
+    StringBuilder csv = new StringBuilder("id,amount\n");
+    for (int i = 0; i < 100; i++) {
+      csv.append(i).append(',').append(i).append(".50,extra\n");
+    }
+    EtlJobTest.Run run = run("data.csv", csv.toString());
+    assertThat(run.out, run.code, is(EtlJob.USAGE));
+    assertThat(run.err, containsString("no record of"));
+    assertThat(run.err, containsString("100 with the wrong column count (first at line 2: 3 columns where the header has 2)"));
+    assertThat(Files.exists(tmp.getRoot().toPath().resolve("spec.yaml")), is(false));
+  }
+
+  @Test
+  public void aSkippedRecordIsNotCountedAsProfiled() throws Exception {
+    String csv = "id,amount\n1,2\n3,4,5\n\n6,7\n";
+    EtlJobTest.Run run = run("data.csv", csv);
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(run.out, containsString("profiled 2 records of"));
+    assertThat(run.out, containsString("(2 more skipped: 1 with the wrong column count (first at line 3: "
+        + "3 columns where the header has 2), 1 blank (first at line 4))"));
+  }
+
   @Test
   public void badFlagsAreUsageErrors() {
     EtlJobTest.Run noInput = new EtlJobTest.Run("profile", "--out=x.yaml");
