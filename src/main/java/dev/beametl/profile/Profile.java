@@ -1,34 +1,18 @@
 package dev.beametl.profile;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.beametl.extract.BoundedLineReader;
+import dev.beametl.extract.InputFiles;
 import dev.beametl.pipeline.Specs;
-import dev.beametl.record.CsvSyntax;
 import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.Reader;
-import java.nio.channels.Channels;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
-import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.commons.csv.CSVFormat;
 
 /**
  * {@code beam-etl profile}: reads the first records of a data set, infers each column's type,
@@ -40,15 +24,11 @@ public final class Profile {
       + " [--delimiter=,] [--header=true] [--sampleRows=100000] [--tolerance=0.01] [--maxCategories=20] [--name=NAME]";
 
   private final Map<String, String> flags;
-  private final SourceSpec source;
+  private SourceSpec source;
   private final long sampleRows;
   private final double tolerance;
   private final int maxCategories;
-  private final Map<String, ColumnProfile> columns = new LinkedHashMap<>();
-  private long records;
-  /** Records skipped, by why, and where the first of each was: what the summary and a failure say. */
-  private final Map<String, Long> skipped = new LinkedHashMap<>();
-  private final Map<String, String> firstSkipped = new LinkedHashMap<>();
+  private Sample sample;
 
   private Profile(Map<String, String> flags) {
     this.flags = flags;
@@ -102,13 +82,13 @@ public final class Profile {
       Profile p = new Profile(flags);
       Path spec = Path.of(p.required("out"));
       p.read();
-      if (p.records == 0) { // a spec typed from no value would be nullable strings that reject every row
+      if (p.sample.records == 0) { // a spec typed from no value would be nullable strings that reject every row
         throw new SpecException("no record of " + p.source.path() + " could be profiled: "
-            + (p.skipped.isEmpty() ? "it holds none" : p.skippedText()) + "; no spec written");
+            + (p.sample.skippedCount() == 0 ? "it holds none" : p.sample.skippedText()) + "; no spec written");
       }
       List<ColumnProfile.Suggestion> fields = new ArrayList<>();
       List<String> nested = new ArrayList<>();
-      for (ColumnProfile c : p.columns.values()) {
+      for (ColumnProfile c : p.sample.columns.values()) {
         if (c.hasNested()) {
           nested.add(c.name());
         } else {
@@ -120,7 +100,7 @@ public final class Profile {
             + "), which no field type reads: there is nothing a spec can copy");
       }
       String name = flags.getOrDefault("name", baseName(p.source.path()));
-      String yaml = StarterSpec.render(name, p.source, fields, nested, p.records, p.tolerance,
+      String yaml = StarterSpec.render(name, p.source, fields, nested, p.sample.records, p.tolerance,
           relativeTo(spec.toAbsolutePath().getParent(), p.source.path()));
       if (spec.getParent() != null) {
         Files.createDirectories(spec.getParent());
@@ -170,135 +150,35 @@ public final class Profile {
   }
 
   private void read() throws IOException {
-    MatchResult match = FileSystems.match(source.path(), EmptyMatchTreatment.ALLOW);
-    if (match.metadata().isEmpty()) {
+    if (InputFiles.match(source.path()).isEmpty()) {
       throw new SpecException("--input: no file matches \"" + source.path() + "\"");
     }
-    CSVFormat csv = CsvSyntax.of(source);
-    // Numbers as written (1.50, 0.1000000000000000055511): a double would round them before they are typed.
-    ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
-    for (MatchResult.Metadata file : match.metadata()) {
-      try (Reader in = new InputStreamReader(Channels.newInputStream(FileSystems.open(file.resourceId())),
-          Charset.forName(source.charset()).newDecoder()
-              .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE))) {
-        // The job's own line reader: byte-order mark skipped, a runaway line cut at maxRecordBytes.
-        BoundedLineReader r = new BoundedLineReader(in, source.maxRecordBytes());
-        r.skipByteOrderMark();
-        List<String> header = null;
-        boolean first = true;
-        long lineNumber = 0;
-        for (String line = r.readLine(); line != null && records + skippedCount() < sampleRows; line = r.readLine()) {
-          lineNumber++;
-          if (first && source.format() == SourceSpec.Format.CSV) {
-            first = false;
-            if (source.header()) {
-              header = CsvSyntax.parseRecord(csv, line);
-              for (String h : header) {
-                columns.computeIfAbsent(h.trim(), ColumnProfile::new);
-              }
-              continue;
-            }
-          }
-          first = false;
-          String where = (match.metadata().size() > 1 ? file.resourceId().getFilename() + " " : "") + "line " + lineNumber;
-          if (line.isBlank()) {
-            skip("blank", where);
-          } else if (line.indexOf('\uFFFD') >= 0) {
-            skip("undecodable", where);
-          } else if (r.lastLength() > line.length()) {
-            skip("too long", where);
-          } else if (source.format() == SourceSpec.Format.CSV) {
-            addCsv(csv, line, header, where);
-          } else {
-            addJson(json, line, where);
-          }
-        }
+    sample = Sample.read(source, sampleRows);
+    if (sample.openQuotes > 0) { // quoted values may hold line breaks: read the records as the job would then
+      SourceSpec multiline = source.toBuilder().setMultiline(true).build();
+      Sample records = Sample.read(multiline, sampleRows);
+      // Line breaks in quotes only if records do span lines, more of them than the lines they take
+      // that are records alone (stray quotes lines apart take the records between them as one value),
+      // and reading so skips no more records than reading line by line.
+      if (records.spanningLines > records.swallowedRecords && records.skippedCount() <= sample.skippedCount()) {
+        source = multiline;
+        sample = records;
       }
     }
-  }
-
-  private void addCsv(CSVFormat csv, String line, List<String> header, String where) {
-    List<String> cells;
-    try {
-      cells = CsvSyntax.parseRecord(csv, line);
-    } catch (IOException | IllegalStateException e) {
-      skip("malformed", where + ": " + e.getMessage());
-      return;
-    }
-    if (header == null) {
-      for (int i = columns.size(); i < cells.size(); i++) {
-        columns.put("column_" + (i + 1), new ColumnProfile("column_" + (i + 1)));
-      }
-    }
-    if (cells.size() != columns.size()) {
-      skip("with the wrong column count", where + ": " + cells.size() + " columns where the "
-          + (header == null ? "first record has " : "header has ") + columns.size());
-      return;
-    }
-    records++;
-    Iterator<ColumnProfile> it = columns.values().iterator();
-    for (String cell : cells) {
-      add(it.next(), cell.strip());
-    }
-  }
-
-  private void addJson(ObjectMapper json, String line, String where) {
-    JsonNode node;
-    try {
-      node = json.readTree(line);
-    } catch (JsonProcessingException e) {
-      skip("malformed", where + ": " + e.getOriginalMessage());
-      return;
-    }
-    if (node == null || !node.isObject()) {
-      skip("not one JSON object", where);
-      return;
-    }
-    records++;
-    node.fieldNames().forEachRemaining(n -> columns.computeIfAbsent(n, ColumnProfile::new));
-    for (ColumnProfile c : columns.values()) {
-      JsonNode v = node.get(c.name());
-      if (v != null && v.isContainerNode()) {
-        c.addNested();
-      } else {
-        add(c, v == null || v.isNull() ? null : v.asText());
-      }
-    }
-  }
-
-  private void add(ColumnProfile c, String cell) {
-    if (cell == null || source.nullValues().contains(cell)) {
-      c.addNull();
-    } else {
-      c.add(cell);
-    }
-  }
-
-  private void skip(String why, String where) {
-    skipped.merge(why, 1L, Long::sum);
-    firstSkipped.putIfAbsent(why, where);
-  }
-
-  private long skippedCount() {
-    return skipped.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  /** "1 blank, 3 malformed (first at line 7: ...)": how many of each, and where to look. */
-  private String skippedText() {
-    List<String> parts = new ArrayList<>();
-    skipped.forEach((why, n) -> parts.add(String.format(Locale.ROOT, "%,d %s (first at %s)", n, why,
-        firstSkipped.get(why))));
-    return String.join(", ", parts);
   }
 
   private String summary(List<ColumnProfile.Suggestion> fields) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "profiled %,d records of %s%s%n", records, source.path(),
-        skipped.isEmpty() ? "" : String.format(Locale.ROOT, " (%,d more skipped: %s)", skippedCount(), skippedText())));
+    b.append(String.format(Locale.ROOT, "profiled %,d records of %s%s%n", sample.records, source.path(),
+        sample.skippedCount() == 0 ? ""
+            : String.format(Locale.ROOT, " (%,d more skipped: %s)", sample.skippedCount(), sample.skippedText())));
+    if (source.multiline()) {
+      b.append(String.format(Locale.ROOT, "%,d records hold line breaks in quoted values: the spec reads them with "
+          + "csv.multiline: true%n", sample.spanningLines));
+    }
     b.append(String.format(Locale.ROOT, "  %-20s %-16s %9s %9s  %s%n", "column", "type", "nulls", "rejected", "seen"));
     for (ColumnProfile.Suggestion f : fields) {
-      String seen = f.categoryValues != null ? f.categoryValues.toString()
+      String seen = f.categoryValues != null ? f.categoryValues.toString().replace("\r", "\\r").replace("\n", "\\n")
           : f.pattern != null ? "pattern " + f.pattern : f.range != null ? f.range : "";
       b.append(String.format(Locale.ROOT, "  %-20s %-16s %9s %9s  %s%n", f.name,
           f.type + (f.nullable ? "?" : ""), String.format(Locale.ROOT, "%,d", f.nulls),

@@ -32,6 +32,9 @@ final class StarterSpec {
         b.append("    delimiter: ").append(source.delimiter() == '\t' ? "tab" : quote(String.valueOf(source.delimiter())))
             .append('\n');
       }
+      if (source.multiline()) {
+        b.append("    multiline: true   # quoted values hold line breaks\n");
+      }
     }
     b.append("\nschema:\n");
     // Names unique ignoring case, as a spec's must be: a file with columns "id" and "ID" gets the

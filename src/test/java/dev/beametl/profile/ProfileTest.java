@@ -154,7 +154,7 @@ public class ProfileTest {
     EtlJobTest.Run run = run("data.csv", csv.toString());
     assertThat(run.out, run.code, is(EtlJob.USAGE));
     assertThat(run.err, containsString("no record of"));
-    assertThat(run.err, containsString("100 with the wrong column count (first at line 2: 3 columns where the header has 2)"));
+    assertThat(run.err, containsString("100 with the wrong column count (first at data.csv@byte 10: 3 columns where the header has 2)"));
     assertThat(Files.exists(tmp.getRoot().toPath().resolve("spec.yaml")), is(false));
   }
 
@@ -164,8 +164,54 @@ public class ProfileTest {
     EtlJobTest.Run run = run("data.csv", csv);
     assertThat(run.err, run.code, is(EtlJob.OK));
     assertThat(run.out, containsString("profiled 2 records of"));
-    assertThat(run.out, containsString("(2 more skipped: 1 with the wrong column count (first at line 3: "
-        + "3 columns where the header has 2), 1 blank (first at line 4))"));
+    assertThat(run.out, containsString("(2 more skipped: 1 with the wrong column count (first at data.csv@byte 14: "
+        + "3 columns where the header has 2), 1 blank (first at data.csv@byte 20))"));
+  }
+
+  /**
+   * Quoted values holding line breaks: profile skipped their lines, counted them as profiled too, and
+   * wrote no multiline: true, so the starter spec rejected a quarter of the rows (a hostile trial).
+   */
+  @Test
+  public void quotedLineBreaksMakeAMultilineSpecTypedFromEveryRecord() throws Exception {
+    StringBuilder csv = new StringBuilder("id,note,amt\r\n");
+    for (int i = 0; i < 200; i++) {
+      csv.append(i).append(',').append(i % 4 == 0 ? "\"line1\nline2\"" : "plain").append(',').append(i).append(".25\r\n");
+    }
+    EtlJobTest.Run run = run("data.csv", csv.toString());
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(run.out, containsString("profiled 200 records of"));
+    assertThat(run.out, containsString("50 records hold line breaks in quoted values"));
+    PipelineSpec spec = Specs.read(tmp.getRoot().toPath().resolve("spec.yaml"), List.of());
+    assertThat(spec.source().multiline(), is(true));
+    assertThat(spec.schema().get(1).type().toString(), is("category"));
+    assertThat(spec.schema().get(1).values(), is(List.of("line1\nline2", "plain")));
+  }
+
+  /** A quote that never closes is a bad record, not a reason to read the file as multi-line. */
+  @Test
+  public void anUnclosedQuoteLeavesMultilineOff() throws Exception {
+    StringBuilder csv = new StringBuilder("id,size\n");
+    for (int i = 0; i < 200; i++) {
+      csv.append(i).append(',').append(i == 50 ? "\"12 inch" : String.valueOf(i)).append('\n');
+    }
+    EtlJobTest.Run run = run("data.csv", csv.toString());
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(run.out, containsString("profiled 199 records of"));
+    assertThat(Specs.read(tmp.getRoot().toPath().resolve("spec.yaml"), List.of()).source().multiline(), is(false));
+  }
+
+  /** A quote lines later that closes a stray one would make the rows between one value: multiline stays off. */
+  @Test
+  public void straysQuotesLinesApartLeaveMultilineOff() throws Exception {
+    StringBuilder csv = new StringBuilder("id,note\n");
+    for (int i = 0; i < 100; i++) {
+      csv.append(i).append(',').append(i == 10 ? "\"open" : i == 20 ? "close\"" : "x").append('\n');
+    }
+    EtlJobTest.Run run = run("data.csv", csv.toString());
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(run.out, containsString("profiled 98 records of"));
+    assertThat(Specs.read(tmp.getRoot().toPath().resolve("spec.yaml"), List.of()).source().multiline(), is(false));
   }
 
   @Test

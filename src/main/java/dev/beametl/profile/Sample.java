@@ -1,0 +1,199 @@
+package dev.beametl.profile;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.beametl.extract.FileRecordSource;
+import dev.beametl.record.ColumnLayout;
+import dev.beametl.record.CsvSyntax;
+import dev.beametl.record.SourceRecord;
+import dev.beametl.spec.SourceSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.beam.sdk.io.BoundedSource;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.commons.csv.CSVFormat;
+
+/**
+ * One reading of the input's first records, through the job's own reader (so a record is what the
+ * job's is: gzip, charsets, line ends, and with {@code csv.multiline} quoted line breaks), and what
+ * its columns hold: the records profiled, and those skipped with why.
+ */
+final class Sample {
+  final SourceSpec source;
+  final Map<String, ColumnProfile> columns = new LinkedHashMap<>();
+  long records;
+  /** Records skipped, by why, and where the first of each was: what the summary and a failure say. */
+  private final Map<String, Long> skipped = new LinkedHashMap<>();
+  private final Map<String, String> firstSkipped = new LinkedHashMap<>();
+  /** Malformed records that end inside a quoted value: line breaks in quotes, read line by line. */
+  long openQuotes;
+  /** Records profiled whose quoted values hold line breaks. */
+  long spanningLines;
+  /**
+   * Lines of those records that are records of the right width on their own: a quote that opens a
+   * value and one lines later that closes it, two inch marks, took them (genuine line breaks in
+   * quotes leave lines that are no records alone: {@code 1,"line1} and {@code line2",2}).
+   */
+  long swallowedRecords;
+
+  private final CSVFormat csv;
+  // Numbers as written (1.50, 0.1000000000000000055511): a double would round them before they are typed.
+  private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+
+  private Sample(SourceSpec source) {
+    this.source = source;
+    this.csv = CsvSyntax.of(source);
+  }
+
+  /** Reads up to {@code sampleRows} records, profiled or skipped, of the files {@code source} names. */
+  static Sample read(SourceSpec source, long sampleRows) throws IOException {
+    Sample s = new Sample(source);
+    // No schema fields: each file's header is then kept whole in its records' layout.
+    BoundedSource<SourceRecord> files = FileRecordSource.forFiles(source, List.of());
+    try (BoundedSource.BoundedReader<SourceRecord> r = files.createReader(PipelineOptionsFactory.create())) {
+      for (boolean more = r.start(); more && s.records + s.skippedCount() < sampleRows; more = r.advance()) {
+        s.add(r.getCurrent());
+      }
+    }
+    return s;
+  }
+
+  private void add(SourceRecord record) {
+    String file = record.file();
+    String where = record.origin().substring(file.lastIndexOf('/') + 1); // in.csv@byte 120, in.csv:line 7
+    if (record.unreadable() != null) {
+      skip("unreadable", where + ": " + record.unreadable());
+    } else if (record.overLength() > 0) {
+      skip("too long", where);
+    } else if (record.badEncoding()) {
+      skip("undecodable", where);
+    } else if (record.text().isBlank()) {
+      skip("blank", where);
+    } else if (source.format() == SourceSpec.Format.CSV) {
+      addCsv(record.text(), record.layout(), where);
+    } else {
+      addJson(record.text(), where);
+    }
+  }
+
+  private void addCsv(String text, ColumnLayout layout, String where) {
+    if (layout != null && layout.headerProblem() != null) {
+      skip("unreadable", where + ": " + layout.headerProblem());
+      return;
+    }
+    List<String> cells = cells(text, where);
+    if (cells == null) {
+      if (CsvSyntax.openAfter(text, false, source.delimiter(), source.quote(), source.trim())) {
+        openQuotes++;
+      }
+      return;
+    }
+    List<String> header = layout == null ? null : layout.header();
+    if (header == null) {
+      for (int i = columns.size(); i < cells.size(); i++) {
+        columns.put("column_" + (i + 1), new ColumnProfile("column_" + (i + 1)));
+      }
+    }
+    int width = header == null ? columns.size() : header.size();
+    if (cells.size() != width) {
+      skip("with the wrong column count", where + ": " + cells.size() + " columns where the "
+          + (header == null ? "widest record has " : "header has ") + width);
+      return;
+    }
+    records++;
+    if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
+      spanningLines++;
+      swallowedRecords += recordsAmongLines(text, width);
+    }
+    for (int i = 0; i < cells.size(); i++) {
+      String name = header == null ? "column_" + (i + 1) : header.get(i).trim(); // as the job matches a header
+      add(columns.computeIfAbsent(name, ColumnProfile::new), cells.get(i).strip());
+    }
+  }
+
+  /** The record's cells as the job's validator reads them, or null (skipped) when it would refuse the record. */
+  private List<String> cells(String text, String where) {
+    if (CsvSyntax.strayQuote(text, source.delimiter(), source.quote(), source.trim()) >= 0) {
+      skip("malformed", where + ": a quote inside a value that does not start with one");
+      return null;
+    }
+    try {
+      return CsvSyntax.parseRecord(csv, text);
+    } catch (IOException | IllegalStateException e) {
+      skip("malformed", where + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** How many of a multi-line record's lines are well-formed records of {@code width} columns alone. */
+  private long recordsAmongLines(String text, int width) {
+    long n = 0;
+    for (String line : text.split("\r\n|\r|\n")) {
+      try {
+        boolean record = CsvSyntax.strayQuote(line, source.delimiter(), source.quote(), source.trim()) < 0
+            && CsvSyntax.parseRecord(csv, line).size() == width;
+        n += record ? 1 : 0;
+      } catch (IOException | IllegalStateException e) {
+        // not a record alone: a line of a value that holds line breaks
+      }
+    }
+    return n;
+  }
+
+  private void addJson(String line, String where) {
+    JsonNode node;
+    try {
+      node = json.readTree(line);
+    } catch (JsonProcessingException e) {
+      skip("malformed", where + ": " + e.getOriginalMessage());
+      return;
+    }
+    if (node == null || !node.isObject()) {
+      skip("not one JSON object", where);
+      return;
+    }
+    records++;
+    node.fieldNames().forEachRemaining(n -> columns.computeIfAbsent(n, ColumnProfile::new));
+    for (ColumnProfile c : columns.values()) {
+      JsonNode v = node.get(c.name());
+      if (v != null && v.isContainerNode()) {
+        c.addNested();
+      } else {
+        add(c, v == null || v.isNull() ? null : v.asText());
+      }
+    }
+  }
+
+  private void add(ColumnProfile c, String cell) {
+    if (cell == null || source.nullValues().contains(cell)) {
+      c.addNull();
+    } else {
+      c.add(cell);
+    }
+  }
+
+  private void skip(String why, String where) {
+    skipped.merge(why, 1L, Long::sum);
+    firstSkipped.putIfAbsent(why, where);
+  }
+
+  long skippedCount() {
+    return skipped.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** "1 blank, 3 malformed (first at in.csv:line 7: ...)": how many of each, and where to look. */
+  String skippedText() {
+    List<String> parts = new ArrayList<>();
+    skipped.forEach((why, n) -> parts.add(String.format(Locale.ROOT, "%,d %s (first at %s)", n, why,
+        firstSkipped.get(why))));
+    return String.join(", ", parts);
+  }
+}
