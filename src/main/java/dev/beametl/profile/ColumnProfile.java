@@ -47,6 +47,9 @@ final class ColumnProfile {
   private final Map<String, Long> shapes = new LinkedHashMap<>();
   private BigDecimal min;
   private BigDecimal max;
+  /** The range of the values within a long: what a long field is declared with, without the bad ones beyond it. */
+  private BigDecimal longMin;
+  private BigDecimal longMax;
 
   private static final ValueParser LONG = parser(FieldType.Kind.LONG);
   private static final ValueParser DOUBLE = parser(FieldType.Kind.DOUBLE);
@@ -96,7 +99,10 @@ final class ColumnProfile {
       zeroPadded++;
     } else if (LONG.tryParse(v) != null) { // digits only, within a long
       longs++;
-      range(new BigDecimal(v));
+      BigDecimal d = new BigDecimal(v);
+      range(d);
+      longMin = longMin == null || d.compareTo(longMin) < 0 ? d : longMin;
+      longMax = longMax == null || d.compareTo(longMax) > 0 ? d : longMax;
     } else if (DECIMAL.matcher(v).matches() || INTEGER.matcher(v).matches()) { // an integer beyond a long: scale 0
       addDecimal(new BigDecimal(v));
     }
@@ -170,15 +176,15 @@ final class ColumnProfile {
       s.type = "boolean";
     } else if (numeric && longs >= need) {
       s.type = "long";
-      s.range = rangeText();
-      s.nonNegative = min.signum() >= 0;
+      s.range = rangeText(longMin, longMax);
+      s.nonNegative = longMin.signum() >= 0;
     } else if (numeric && longs + decimals >= need) {
       int scale = scaleCovering(need - longs);
       int integerDigits = Math.max(1, max.abs().max(min.abs()).setScale(0, java.math.RoundingMode.DOWN).precision());
       // Two digits of headroom above the sample's largest value: a sample is rarely the maximum.
       int precision = Math.min(FieldType.MAX_PRECISION, integerDigits + 2 + scale);
       s.type = "decimal(" + precision + "," + scale + ")";
-      s.range = rangeText();
+      s.range = rangeText(min, max);
       s.nonNegative = min.signum() >= 0;
     } else if (numeric && doubles >= need) {
       s.type = "double";
@@ -280,7 +286,7 @@ final class ColumnProfile {
         .map(Map.Entry::getKey).findFirst().orElse(null);
   }
 
-  private String rangeText() {
+  private static String rangeText(BigDecimal min, BigDecimal max) {
     return String.format(Locale.ROOT, "%s .. %s", min.toPlainString(), max.toPlainString());
   }
 

@@ -48,7 +48,7 @@ public class ProfileTest {
 
   @Test
   public void infersTypesAndLeavesTheRareBadValueOut() throws Exception {
-    StringBuilder csv = new StringBuilder("id,price,day,at,flag,colour,code,note\n");
+    StringBuilder csv = new StringBuilder("id,price,day,at,flag,colour,code,note,big\n");
     for (int i = 0; i < 1000; i++) {
       csv.append(i == 500 ? "12x" : String.valueOf(i * 1000L)).append(',')
           .append(i % 7).append('.').append(i % 10).append("5,")
@@ -57,11 +57,14 @@ public class ProfileTest {
           .append(i % 2 == 0 ? "true" : "false").append(',')
           .append(i == 9 ? "purple" : new String[] {"red", "green", "blue"}[i % 3]).append(',')
           .append("AB-").append(100 + i % 900).append(',')
-          .append(i % 4 == 0 ? "" : "free text " + i).append('\n');
+          .append(i % 4 == 0 ? "" : "free text " + i).append(',')
+          .append(i == 7 ? "-99999999999999999999" : String.valueOf(i)).append('\n');
     }
     Map<String, FieldSpec> f = profile(csv.toString());
     assertThat(f.get("id").type().toString(), is("long"));
     assertThat(f.get("id").nullable(), is(false));
+    assertThat(f.get("big").type().toString(), is("long")); // one value beyond a long is a bad one
+    assertThat(String.valueOf(f.get("big").min()), is("0")); // ... and out of the range seen
     assertThat(f.get("price").type().toString(), is("decimal(5,2)")); // 1 integer digit seen + 2 of headroom
     assertThat(f.get("price").min().intValue(), is(0));
     assertThat(f.get("day").type().toString(), is("date"));
