@@ -10,6 +10,7 @@ import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.CsvSyntax;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.SourceSpec;
+import dev.beametl.spec.SpecException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,6 +45,8 @@ final class Sample {
   long swallowedRecords;
 
   private final CSVFormat csv;
+  /** The last header whose names were checked: every record of a file carries the same one. */
+  private List<String> checkedHeader;
   // Numbers as written (1.50, 0.1000000000000000055511): a double would round them before they are typed.
   private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
@@ -67,8 +70,8 @@ final class Sample {
   }
 
   private void add(SourceRecord record) {
-    String file = record.file();
-    String where = record.origin().substring(file.lastIndexOf('/') + 1); // in.csv@byte 120, in.csv:line 7
+    String file = record.file().substring(record.file().lastIndexOf('/') + 1);
+    String where = record.origin().substring(record.file().length() - file.length()); // in.csv@byte 120, in.csv:line 7
     if (record.unreadable() != null) {
       skip("unreadable", where + ": " + record.unreadable());
     } else if (record.overLength() > 0) {
@@ -78,16 +81,20 @@ final class Sample {
     } else if (record.text().isBlank()) {
       skip("blank", where);
     } else if (source.format() == SourceSpec.Format.CSV) {
-      addCsv(record.text(), record.layout(), where);
+      addCsv(record.text(), record.layout(), file, where);
     } else {
       addJson(record.text(), where);
     }
   }
 
-  private void addCsv(String text, ColumnLayout layout, String where) {
+  private void addCsv(String text, ColumnLayout layout, String file, String where) {
     if (layout != null && layout.headerProblem() != null) {
       skip("unreadable", where + ": " + layout.headerProblem());
       return;
+    }
+    if (layout != null && layout.header() != checkedHeader) {
+      checkNames(layout.header(), file);
+      checkedHeader = layout.header();
     }
     List<String> cells = cells(text, where);
     if (cells == null) {
@@ -117,6 +124,39 @@ final class Sample {
       String name = header == null ? "column_" + (i + 1) : header.get(i).trim(); // as the job matches a header
       add(columns.computeIfAbsent(name, ColumnProfile::new), cells.get(i).strip());
     }
+  }
+
+  /**
+   * Fails unless each header column has a name of its own: the job finds a CSV column by its header
+   * name (trimmed), so a column without one cannot be read, nor one of two named alike (no spec
+   * field can say {@code column: ""}, and a name given twice is ambiguous to the job).
+   */
+  private void checkNames(List<String> header, String file) {
+    String shown = String.join(String.valueOf(source.delimiter()), header);
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    for (int i = 0; i < header.size(); i++) {
+      String name = header.get(i).trim();
+      if (name.isEmpty()) {
+        throw new SpecException(file + ": column " + (i + 1) + " of the header (" + shown + ") has no name, and the job "
+            + "finds a CSV file's columns by their header names, so it cannot read this one: name it in the header "
+            + "line (" + withNames(header) + ") and profile again; no spec written");
+      }
+      Integer before = seen.putIfAbsent(name, i);
+      if (before != null) {
+        throw new SpecException(file + ": columns " + (before + 1) + " and " + (i + 1) + " of the header (" + shown
+            + ") are both named \"" + name + "\", and the job finds a CSV file's columns by their header names, so it "
+            + "can read neither: rename one in the header line and profile again; no spec written");
+      }
+    }
+  }
+
+  /** The header with a name for each column that has none: column_2 for the second. */
+  private String withNames(List<String> header) {
+    List<String> named = new ArrayList<>();
+    for (int i = 0; i < header.size(); i++) {
+      named.add(header.get(i).isBlank() ? "column_" + (i + 1) : header.get(i));
+    }
+    return String.join(String.valueOf(source.delimiter()), named);
   }
 
   /** The record's cells as the job's validator reads them, or null (skipped) when it would refuse the record. */

@@ -217,6 +217,28 @@ public class ProfileTest {
     assertThat(Specs.read(tmp.getRoot().toPath().resolve("spec.yaml"), List.of()).source().multiline(), is(false));
   }
 
+  /**
+   * The job finds a CSV column by its header name: profile wrote {@code {name: , ...}} for a header
+   * {@code id,,amount} and then refused its own spec (a hostile trial). It names the column and the fix.
+   */
+  @Test
+  public void aHeaderColumnWithoutANameIsAnErrorNamingItsPosition() throws Exception {
+    EtlJobTest.Run run = run("data.csv", "id,,amount\n1,1,1.5\n2,2,2.5\n");
+    assertThat(run.out, run.code, is(EtlJob.USAGE));
+    assertThat(run.err, containsString("data.csv: column 2 of the header (id,,amount) has no name"));
+    assertThat(run.err, containsString("name it in the header line (id,column_2,amount) and profile again"));
+    assertThat(Files.exists(tmp.getRoot().toPath().resolve("spec.yaml")), is(false));
+    EtlJobTest.Run spaces = run("data.csv", "id, ,amount\n1,1,1.5\n");
+    assertThat(spaces.err, containsString("column 2 of the header (id,,amount) has no name"));
+  }
+
+  @Test
+  public void aHeaderNamingAColumnTwiceIsAnError() throws Exception {
+    EtlJobTest.Run run = run("data.csv", "id,amount, id\n1,1,1.5\n");
+    assertThat(run.out, run.code, is(EtlJob.USAGE));
+    assertThat(run.err, containsString("data.csv: columns 1 and 3 of the header (id,amount,id) are both named \"id\""));
+  }
+
   @Test
   public void badFlagsAreUsageErrors() {
     EtlJobTest.Run noInput = new EtlJobTest.Run("profile", "--out=x.yaml");
