@@ -40,6 +40,8 @@ final class ColumnProfile {
   private long tooManyDigits;
   /** Objects and arrays (JSON): no field type reads one, so the column is left out of the spec. */
   private long nested;
+  /** Quoted null markers by text: see {@link #addQuotedMarker}. */
+  private final Map<String, Long> quotedMarkers = new LinkedHashMap<>();
   private final long[] decimalsByScale = new long[39];
   private int maxLength;
   private final Map<String, Long> counts = new LinkedHashMap<>();
@@ -71,6 +73,36 @@ final class ColumnProfile {
 
   void addNull() {
     nulls++;
+  }
+
+  /**
+   * A quoted null marker ({@code ""}, or {@code "NA"} where NA is one): the job reads it as null in a
+   * number, date or boolean field, but as its text in a string or category field, where quotes mean
+   * "exactly this text" - so a category must list it, or the starter spec rejects its rows.
+   */
+  void addQuotedMarker(String v) {
+    nulls++;
+    quotedMarkers.merge(v, 1L, Long::sum);
+  }
+
+  /** The quoted markers as the text values they are to a string or category field. */
+  private void quotedMarkersAsText() {
+    quotedMarkers.forEach((v, n) -> {
+      nulls -= n;
+      values += n;
+      maxLength = Math.max(maxLength, v.codePointCount(0, v.length()));
+      if (!tooManyValues) {
+        counts.merge(v, n, Long::sum);
+        tooManyValues = counts.size() > TRACKED_VALUES;
+        if (tooManyValues) {
+          counts.clear();
+        }
+      }
+      if (shapes.size() <= TRACKED_VALUES) {
+        shapes.merge(shape(v), n, Long::sum);
+      }
+    });
+    quotedMarkers.clear();
   }
 
   void addNested() {
@@ -193,6 +225,11 @@ final class ColumnProfile {
     } else if (timestamps >= need) {
       s.type = "timestamp";
     } else {
+      quotedMarkersAsText();
+      need = values - (long) Math.floor(values * tolerance);
+      s.nullable = nulls > Math.floor((values + nulls) * tolerance);
+      s.nulls = nulls;
+      s.values = values;
       suggestText(s, need, maxCategories);
     }
     s.rejected = values - covered(s);

@@ -45,6 +45,8 @@ final class Sample {
   long swallowedRecords;
 
   private final CSVFormat csv;
+  /** Which cells of the record being read were quoted. */
+  private final java.util.BitSet quoted = new java.util.BitSet();
   /** The last header whose names were checked: every record of a file carries the same one. */
   private List<String> checkedHeader;
   // Numbers as written (1.50, 0.1000000000000000055511): a double would round them before they are typed.
@@ -120,9 +122,20 @@ final class Sample {
       spanningLines++;
       swallowedRecords += recordsAmongLines(text, width);
     }
+    quoted.clear();
+    if (text.indexOf(source.quote()) >= 0) {
+      CsvSyntax.quotedCells(text, source.delimiter(), source.quote(), source.trim(), quoted);
+    }
     for (int i = 0; i < cells.size(); i++) {
       String name = header == null ? "column_" + (i + 1) : header.get(i).trim(); // as the job matches a header
-      add(columns.computeIfAbsent(name, ColumnProfile::new), cells.get(i).strip());
+      ColumnProfile column = columns.computeIfAbsent(name, ColumnProfile::new);
+      if (!quoted.get(i)) {
+        add(column, cells.get(i).strip());
+      } else if (source.nullValues().contains(cells.get(i))) { // as the validator reads a quoted cell: its exact text
+        column.addQuotedMarker(cells.get(i));
+      } else {
+        column.add(cells.get(i));
+      }
     }
   }
 

@@ -106,6 +106,27 @@ public class ProfileTest {
     assertThat(fields.get("id_3").sourceName(), is("Id"));
   }
 
+  /**
+   * A quoted cell is its exact text, as the validator reads it: a quoted "" is null to a number but
+   * the text "" to a category, which must then list it; quoted spaces stay (profiled as nulls and
+   * stripped, the starter spec rejected such rows).
+   */
+  @Test
+  public void quotedCellsAreTheirExactText() throws Exception {
+    StringBuilder csv = new StringBuilder("\"id\",\"cat\",\"n\",\"pad\",\"plain\"\n");
+    for (int i = 0; i < 100; i++) {
+      csv.append(String.format("\"%d\",\"%s\",\"%s\",\"%s\", %s %n", i, new String[] {"a", "b", ""}[i % 3],
+          i % 4 == 0 ? "" : String.valueOf(i), i % 2 == 0 ? " x " : "y", i % 2 == 0 ? "p" : "q"));
+    }
+    Map<String, FieldSpec> f = profile(csv.toString());
+    assertThat(f.get("cat").values(), is(List.of("", "a", "b")));
+    assertThat(f.get("cat").nullable(), is(false));
+    assertThat(f.get("n").type().toString(), is("long"));
+    assertThat(f.get("n").nullable(), is(true));
+    assertThat(f.get("pad").values(), is(List.of(" x ", "y")));
+    assertThat(f.get("plain").values(), is(List.of("p", "q"))); // unquoted: stripped, as the job trims
+  }
+
   /** A leading zero makes a code, not a number: typed long, 01234 came out as 1234 (a hostile trial). */
   @Test
   public void zeroPaddedCodesStayText() throws Exception {
