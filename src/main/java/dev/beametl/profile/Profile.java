@@ -100,7 +100,14 @@ public final class Profile {
             + "), which no field type reads: there is nothing a spec can copy");
       }
       String name = flags.getOrDefault("name", baseName(p.source.path()));
-      String yaml = StarterSpec.render(name, p.source, fields, nested, p.sample.records, p.tolerance,
+      List<String> leftOut = new ArrayList<>();
+      if (!nested.isEmpty()) {
+        leftOut.add(leftOut(nested));
+      }
+      if (!p.sample.unnamed.isEmpty()) {
+        leftOut.add(unnamedLeftOut(p.sample.unnamed));
+      }
+      String yaml = StarterSpec.render(name, p.source, fields, leftOut, p.sample.records, p.tolerance,
           relativeTo(spec.toAbsolutePath().getParent(), p.source.path()));
       if (spec.getParent() != null) {
         Files.createDirectories(spec.getParent());
@@ -108,9 +115,7 @@ public final class Profile {
       Files.writeString(spec, yaml);
       Specs.read(spec, List.of()); // the job must accept what we wrote
       out.print(p.summary(fields));
-      if (!nested.isEmpty()) {
-        out.println(leftOut(nested));
-      }
+      leftOut.forEach(out::println);
       out.println("starter spec -> " + spec + "   (run it: bin/beam-etl --pipeline=" + spec + ")");
       return 0;
     } catch (SpecException | IllegalArgumentException e) {
@@ -126,6 +131,12 @@ public final class Profile {
   static String leftOut(List<String> nested) {
     return "left out: " + String.join(", ", nested) + " (objects or arrays, which no field type reads: the job "
         + "ignores keys its schema does not name, so the output has no such column)";
+  }
+
+  /** Why header columns without a name are not in the spec, and how to read one. */
+  static String unnamedLeftOut(Map<String, String> unnamed) {
+    return "left out: " + String.join(", ", unnamed.keySet()) + " (no name in the header: the job finds a CSV file's "
+        + "columns by their names and ignores this one; to read it, " + unnamed.values().iterator().next() + ")";
   }
 
   /** The input as the spec writes it: relative to the spec's own directory, as paths in a spec are read. */

@@ -45,6 +45,8 @@ final class Sample {
   long swallowedRecords;
 
   private final CSVFormat csv;
+  /** Header columns without a name, left out of the spec (where, and how to read one). */
+  final Map<String, String> unnamed = new LinkedHashMap<>();
   /** Which cells of the record being read were quoted. */
   private final java.util.BitSet quoted = new java.util.BitSet();
   /** The last header whose names were checked: every record of a file carries the same one. */
@@ -128,6 +130,9 @@ final class Sample {
     }
     for (int i = 0; i < cells.size(); i++) {
       String name = header == null ? "column_" + (i + 1) : header.get(i).trim(); // as the job matches a header
+      if (name.isEmpty()) {
+        continue; // no field can name it: the job ignores such a column (see checkNames)
+      }
       ColumnProfile column = columns.computeIfAbsent(name, ColumnProfile::new);
       if (!quoted.get(i)) {
         add(column, cells.get(i).strip());
@@ -140,9 +145,10 @@ final class Sample {
   }
 
   /**
-   * Fails unless each header column has a name of its own: the job finds a CSV column by its header
-   * name (trimmed), so a column without one cannot be read, nor one of two named alike (no spec
-   * field can say {@code column: ""}, and a name given twice is ambiguous to the job).
+   * The job finds a CSV column by its header name (trimmed). A column without one (a trailing
+   * delimiter, a spreadsheet's index column) no field can name, and the job ignores it: it is left
+   * out, and said so ({@link #unnamed}). A name given twice is ambiguous to the job, which then reads
+   * neither column: that fails, before anything is written.
    */
   private void checkNames(List<String> header, String file) {
     String shown = String.join(String.valueOf(source.delimiter()), header);
@@ -150,9 +156,8 @@ final class Sample {
     for (int i = 0; i < header.size(); i++) {
       String name = header.get(i).trim();
       if (name.isEmpty()) {
-        throw new SpecException(file + ": column " + (i + 1) + " of the header (" + shown + ") has no name, and the job "
-            + "finds a CSV file's columns by their header names, so it cannot read this one: name it in the header "
-            + "line (" + withNames(header) + ") and profile again; no spec written");
+        unnamed.putIfAbsent(file + " column " + (i + 1), "name it in the header line (" + withNames(header) + ")");
+        continue;
       }
       Integer before = seen.putIfAbsent(name, i);
       if (before != null) {

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 final class StarterSpec {
   private StarterSpec() {}
 
-  static String render(String name, SourceSpec source, List<ColumnProfile.Suggestion> fields, List<String> nested,
+  static String render(String name, SourceSpec source, List<ColumnProfile.Suggestion> fields, List<String> leftOut,
       long records, double tolerance, String sourcePath) {
     StringBuilder b = new StringBuilder();
     b.append("# Starter spec written by `beam-etl profile` from ").append(String.format(Locale.ROOT, "%,d", records))
@@ -20,7 +20,7 @@ final class StarterSpec {
         .append("# Types, categories and patterns cover all but ").append(tolerance * 100)
         .append("% of the sample's values; the rest will be\n")
         .append("# dead-lettered. Review it: tighten ranges, add derive/filter/aggregate, pick the sink.\n")
-        .append(nested.isEmpty() ? "" : "# " + Profile.leftOut(nested) + "\n")
+        .append(leftOut.stream().map(line -> "# " + line + "\n").collect(java.util.stream.Collectors.joining()))
         .append("version: 1\n")
         .append("name: ").append(quote(name)).append("\n\n")
         .append("source:\n")
