@@ -41,6 +41,28 @@ final class SpecPaths {
     return List.copyOf(keys);
   }
 
+  /** The keys whose values are JDBC URLs: an embedded database's file in them is a path too. */
+  private static final List<String> URL_KEYS = List.of("source.jdbc.url", "lookups.*.source.jdbc.url", "sink.jdbc.url");
+  /** An H2 URL naming its database file relative to the working directory ({@code jdbc:h2:file:./db}). */
+  private static final Pattern H2_RELATIVE = Pattern.compile("(jdbc:h2:(?:file:)?)(\\.\\.?/[^;]*)(.*)", Pattern.DOTALL);
+
+  /**
+   * Resolves a relative H2 database file in the JDBC URLs against {@code callerDir}, where the job's own
+   * JVM would open it: the warm runner, started elsewhere, opened or created another database there
+   * (exit 0, the rows written to a file the caller never sees). Other drivers' URLs name servers.
+   */
+  static void resolveJdbcUrls(MappingNode root, @Nullable Path callerDir) {
+    if (callerDir == null) {
+      return;
+    }
+    for (String key : URL_KEYS) {
+      resolveAt(root, key.split("\\."), 0, value -> {
+        java.util.regex.Matcher m = H2_RELATIVE.matcher(value.trim());
+        return m.matches() ? m.group(1) + callerDir.resolve(m.group(2)).normalize() + m.group(3) : value;
+      });
+    }
+  }
+
   /** Resolves the file's relative paths against {@code dir} and replaces {@code ${specDir}}. */
   static void resolveAgainstSpecDir(MappingNode root, Path dir) {
     substitute(root, dir.toString());
@@ -92,6 +114,11 @@ final class SpecPaths {
 
   /** Resolves the scalars at {@code keys[i..]} below {@code node} against {@code dir}, keeping each in its place. */
   private static void resolveAt(Node node, String[] keys, int i, @Nullable Path dir) {
+    resolveAt(node, keys, i, value -> resolve(dir, value));
+  }
+
+  /** Replaces the scalars at {@code keys[i..]} below {@code node} by {@code resolved} of each, in their places. */
+  private static void resolveAt(Node node, String[] keys, int i, java.util.function.UnaryOperator<String> resolved) {
     boolean last = i == keys.length - 1;
     if (node instanceof MappingNode) {
       List<NodeTuple> tuples = ((MappingNode) node).getValue();
@@ -101,17 +128,17 @@ final class SpecPaths {
           continue;
         }
         if (!last) {
-          resolveAt(tuple.getValueNode(), keys, i + 1, dir);
+          resolveAt(tuple.getValueNode(), keys, i + 1, resolved);
         } else if (tuple.getValueNode() instanceof ScalarNode) {
           ScalarNode value = (ScalarNode) tuple.getValueNode();
-          tuples.set(t, new NodeTuple(tuple.getKeyNode(), copy(value, resolve(dir, value.getValue()))));
+          tuples.set(t, new NodeTuple(tuple.getKeyNode(), copy(value, resolved.apply(value.getValue()))));
         }
       }
     } else if (node instanceof SequenceNode && !last) {
       List<Node> items = ((SequenceNode) node).getValue();
       for (int item = 0; item < items.size(); item++) {
         if (keys[i].equals("*") || isIndex(keys[i]) && Integer.parseInt(keys[i]) == item) {
-          resolveAt(items.get(item), keys, i + 1, dir);
+          resolveAt(items.get(item), keys, i + 1, resolved);
         }
       }
     }

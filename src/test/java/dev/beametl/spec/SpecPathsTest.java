@@ -107,6 +107,25 @@ public class SpecPathsTest {
     assertThat(spec.lookups().get(1).source().jdbc().passwordFile(), is("/abs/pw"));
   }
 
+  /**
+   * A relative H2 database file means the caller's directory, where the job's own JVM opens it: the
+   * warm runner, started elsewhere, created another database in its own (exit 0, a hostile trial).
+   */
+  @Test
+  public void aRelativeH2DatabaseFileMeansTheCallersDirectory() throws Exception {
+    Path specDir = tmp.newFolder("h2-specs").toPath();
+    Path caller = tmp.newFolder("h2-caller").toPath();
+    String inFile = DATABASE_SOURCE.replace("jdbc:h2:mem:a", "jdbc:h2:file:./db/sales;MODE=PostgreSQL");
+    assertThat(read(specDir, inFile, List.of(), caller).source().jdbc().url(),
+        is("jdbc:h2:file:" + caller.resolve("db/sales") + ";MODE=PostgreSQL"));
+    assertThat(read(specDir, DATABASE_SOURCE, List.of("source.jdbc.url=jdbc:h2:../x/db"), caller).source().jdbc().url(),
+        is("jdbc:h2:" + caller.getParent().resolve("x/db")));
+    for (String kept : List.of("jdbc:h2:mem:a", "jdbc:h2:~/db", "jdbc:h2:tcp://host/./db", "jdbc:postgresql://h/db")) {
+      assertThat(read(specDir, DATABASE_SOURCE, List.of("source.jdbc.url=" + kept), caller).source().jdbc().url(),
+          is(kept));
+    }
+  }
+
   private PipelineSpec read(Path specDir, String yaml, List<String> sets, Path caller) throws Exception {
     Path file = Files.writeString(specDir.resolve("spec.yaml"), yaml);
     return Specs.read(file, sets, caller);
