@@ -163,9 +163,36 @@ final class ExpressionEngine {
     public boolean equals(Object left, Object right) {
       sameTemporalKind(left, right, "==");
       if (left != null && right != null && (left instanceof Boolean || right instanceof Boolean)) {
-        return super.toBoolean(left) == super.toBoolean(right); // JEXL's coercion, as before: flag == 'true'
+        return left instanceof Boolean ? booleanEquals((Boolean) left, right) : booleanEquals((Boolean) right, left);
       }
       return super.equals(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    /**
+     * A boolean meets a number as 1 or 0 and a string as 'true' or 'false', as in SQL (DuckDB): JEXL
+     * made the other side a boolean, so {@code n == true} held for n = 2 and {@code s == true} for
+     * 'abc' (a hostile trial). A string that is no boolean is an error, so a field's is refused
+     * before the run.
+     */
+    private static boolean booleanEquals(Boolean b, Object other) {
+      if (other instanceof Boolean) {
+        return b.equals(other);
+      }
+      if (other instanceof String) {
+        String s = (String) other;
+        if (!s.equalsIgnoreCase("true") && !s.equalsIgnoreCase("false")) {
+          throw new IllegalArgumentException("a boolean equals text only as 'true' or 'false', which is no "
+              + "boolean: compare it with true or false, or compare the text itself (s == 'yes')");
+        }
+        return b == s.equalsIgnoreCase("true");
+      }
+      if (other instanceof Number) {
+        java.math.BigDecimal n = other instanceof java.math.BigDecimal ? (java.math.BigDecimal) other
+            : other instanceof Double || other instanceof Float ? java.math.BigDecimal.valueOf(((Number) other).doubleValue())
+            : new java.math.BigDecimal(other.toString());
+        return n.compareTo(b ? java.math.BigDecimal.ONE : java.math.BigDecimal.ZERO) == 0;
+      }
+      throw new IllegalArgumentException("a boolean compared with " + TypeCoercion.describe(other));
     }
 
     /**

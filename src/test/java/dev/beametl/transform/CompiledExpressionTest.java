@@ -183,7 +183,8 @@ public class CompiledExpressionTest {
   /**
    * A hostile trial's silent wrongs, each compiled and by JEXL alike: the smallest long divided by -1
    * wrapped to itself; a decimal compared with a double compared exactly (unequal), where arithmetic
-   * makes it a double; a decimal joined to text was 1.000E-7; 010 was octal eight.
+   * makes it a double; a decimal joined to text was 1.000E-7; 010 was octal eight; a boolean equalled
+   * 2 and 'abc' (a number is 1 or 0 to it, a string 'true' or 'false', as in SQL).
    */
   @Test
   public void divisionComparisonJoiningAndLiteralsFollowTheDocumentedRules() {
@@ -194,7 +195,10 @@ public class CompiledExpressionTest {
         {"i / -1", 2147483648L},
         {"d == x", true}, {"d != x", false}, {"d < x", false}, {"d >= x", true}, {"x == d", true},
         {"'a=' + d3", "a=0.0000001000"}, {"d3 + '!'", "0.0000001000!"}, {"'d=' + (d3 * 0)", "d=0.0000000000"},
-        {"010 == 10", true}, {"i < 010", true}, {"09 + 0", 9}, {"-010", -10}};
+        {"010 == 10", true}, {"i < 010", true}, {"09 + 0", 9}, {"-010", -10},
+        {"b == 1", true}, {"b == 2", false}, {"b != 2", true}, {"b == 1.0", true}, {"b == 0", false},
+        {"b == 'true'", true}, {"b == 'FALSE'", false}, {"'True' == b", true}, {"b == 's'", "error"},
+        {"b == true", true}, {"b == null", false}};
     for (Object[] c : cases) {
       JexlScript script = ExpressionEngine.compile((String) c[0]);
       assertThat((String) c[0], compiled(CompiledExpression.compile(script, SCHEMA), row), equalTo(c[1]));

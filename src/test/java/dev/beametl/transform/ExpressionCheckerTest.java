@@ -69,6 +69,7 @@ public class ExpressionCheckerTest {
         "flag == 'true'", "flag != 1"}) {
       assertThat(fine, ExpressionChecker.check(fine, s, BOOL), nullValue());
     }
+    assertThat(ExpressionChecker.check("flag == 'abc'", s, BOOL), containsString("a boolean equals text only as 'true' or 'false'"));
   }
 
   /**
