@@ -348,15 +348,15 @@ public final class JdbcTable {
 
   /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
   static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {
-    private final boolean offsets;
+    private final Dialect dialect;
 
     StagedBinder(JdbcSinkSpec sink) {
-      this.offsets = Binder.instantsWithOffset(sink);
+      this.dialect = dialect(sink.connection().url());
     }
 
     @Override
     public void setParameters(KV<String, Row> staged, PreparedStatement ps) throws SQLException {
-      Binder.bind(staged.getValue(), ps, offsets);
+      Binder.bind(staged.getValue(), ps, dialect);
       ps.setString(staged.getValue().getFieldCount() + 1, staged.getKey());
     }
   }
@@ -366,10 +366,10 @@ public final class JdbcTable {
     /** The upsert's key columns, by position in the row; a NULL in one fails the write. */
     private final int[] keys;
     private final List<String> keyNames;
-    private final boolean offsets;
+    private final Dialect dialect;
 
     Binder(JdbcSinkSpec sink, List<String> keyNames, OutputColumns columns) {
-      this.offsets = instantsWithOffset(sink);
+      this.dialect = dialect(sink.connection().url());
       this.keyNames = List.copyOf(keyNames);
       this.keys = columns.positionsOf(keyNames);
     }
@@ -385,7 +385,7 @@ public final class JdbcTable {
               + "by coalesce(" + keyNames.get(k) + ", ...). Rows before it were upserted; a rerun is safe");
         }
       }
-      bind(row, ps, offsets);
+      bind(row, ps, dialect);
     }
 
     /** From here on, in every time zone, a Timestamp's wall-clock time is Gregorian (the reform was 1582-10-15). */
@@ -400,14 +400,28 @@ public final class JdbcTable {
      * time before it (checked on MariaDB 10.11: the same as the Timestamp's from 1900 to 9999; with a
      * time zone set on the connection, those early values stay in the JVM's).
      */
-    static boolean instantsWithOffset(JdbcSinkSpec sink) {
-      Dialect d = dialect(sink.connection().url());
+    static boolean instantsWithOffset(Dialect d) {
       return d == Dialect.POSTGRESQL || d == Dialect.H2;
     }
 
-    static void bind(Row row, PreparedStatement ps, boolean offsets) throws SQLException {
+    /**
+     * PostgreSQL's earliest date, 4713 BC (ISO year -4712): its driver sends anything before it as
+     * -infinity, without an error (a hostile trial: -4713-12-31 and -10000-06-01 stored as -infinity,
+     * exit 0). Such a value fails the write instead, as one past the latest date fails in the database.
+     */
+    private static final LocalDate POSTGRES_FIRST_DATE = LocalDate.of(-4712, 1, 1);
+    private static final Instant POSTGRES_FIRST_INSTANT = Instant.parse("-4712-01-01T00:00:00Z");
+
+    static void bind(Row row, PreparedStatement ps, Dialect dialect) throws SQLException {
+      boolean offsets = instantsWithOffset(dialect);
       for (int i = 0; i < row.getFieldCount(); i++) {
         Object v = BeamTypes.plainValue(row, i);
+        if (dialect == Dialect.POSTGRESQL && (v instanceof LocalDate && ((LocalDate) v).isBefore(POSTGRES_FIRST_DATE)
+            || v instanceof Instant && ((Instant) v).isBefore(POSTGRES_FIRST_INSTANT))) {
+          throw new SQLException("column " + row.getSchema().getField(i).getName() + ": " + v + " is before 4713 BC, the "
+              + "earliest date PostgreSQL holds (its driver would write -infinity); filter such rows out, or check the "
+              + "field's range in the schema (min:)", "22008");
+        }
         if (v == null) {
           ps.setNull(i + 1, Types.NULL);
         } else if (v instanceof BigDecimal) {

@@ -2,10 +2,13 @@ package dev.beametl.load;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import dev.beametl.cli.EtlJob;
+import dev.beametl.cli.EtlJobTest;
 import dev.beametl.jdbc.SqlNames;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.FieldSpec;
@@ -19,7 +22,9 @@ import java.sql.Statement;
 import java.util.List;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 /**
  * An existing table is checked against the run's output before the run, on real PostgreSQL,
@@ -38,6 +43,7 @@ public class TableFitIT {
       FieldSpec.builder("f", FieldType.of(FieldType.Kind.DOUBLE)).build(),
       FieldSpec.builder("b", FieldType.of(FieldType.Kind.BOOLEAN)).build(),
       FieldSpec.builder("n", FieldType.of(FieldType.Kind.INT)).build()), List.of(), false);
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
   private static EmbeddedPostgres postgres;
   private static EmbeddedMariaDb mariadb;
   private static String mariadbUrl;
@@ -57,6 +63,32 @@ public class TableFitIT {
     if (mariadb != null) {
       mariadb.close();
     }
+  }
+
+  /**
+   * PostgreSQL's driver sends a date or timestamp before 4713 BC, the earliest PostgreSQL holds, as
+   * -infinity, without an error (a hostile trial: exit 0, -infinity in both columns). Such a value
+   * fails the write, naming the column; the earliest date PostgreSQL holds is written as it is.
+   */
+  @Test
+  public void postgresDatesBeforeItsFirstDayFailTheWriteNotInfinity() throws Exception {
+    String url = postgres.getJdbcUrl("postgres", "postgres");
+    String schema = "schema: [{name: id, type: int}, {name: d, type: date}, {name: ts, type: timestamp}]";
+    String sink = "sink: {format: jdbc, path: '" + tmp.getRoot() + "/%s', jdbc: {url: '" + url
+        + "', user: postgres, table: %s, mode: upsert, keys: [id], createTable: true}}";
+    EtlJobTest.Run first = SpecRuns.csvThrough(tmp, "id,d,ts\n1,-4712-01-01,-4712-01-01T00:00:00Z\n", schema,
+        String.format(sink, "first", "first_days"));
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    assertThat(SpecRuns.query(url, "postgres", "", "SELECT d, ts AT TIME ZONE 'UTC' FROM first_days"),
+        contains("4713-01-01 BC|4713-01-01 00:00:00 BC"));
+    for (String row : List.of("2,-4713-12-31,2024-01-01T00:00:00Z", "3,2024-01-01,-10000-06-01T00:00:00Z")) {
+      EtlJobTest.Run before = SpecRuns.csvThrough(tmp, "id,d,ts\n" + row + "\n", schema,
+          String.format(sink, "before" + row.charAt(0), "before_days"));
+      assertThat(before.err, before.code, is(EtlJob.JOB_FAILED));
+      assertThat(before.err, containsString("is before 4713 BC, the earliest date PostgreSQL holds"));
+    }
+    assertThat(SpecRuns.query(url, "postgres", "", "SELECT COUNT(*) FROM before_days WHERE d = '-infinity' OR ts = "
+        + "'-infinity'"), contains("0"));
   }
 
   /** The check's answer for a table made by {@code columns}: null when it fits, else the message. */
