@@ -141,7 +141,9 @@ final class ColumnProfile {
     if (DOUBLE.tryParse(v) != null) {
       doubles++;
     }
-    if (BOOLEAN.tryParse(v) != null) {
+    // 0 and 1 read as booleans too, but a column of them is numbers (DuckDB: BIGINT): typed boolean,
+    // the starter spec wrote 1 as true, and a later 2 was a bad record (a hostile trial).
+    if (BOOLEAN.tryParse(v) != null && !INTEGER.matcher(v).matches()) {
       booleans++;
     }
     if (DATE.tryParse(v) != null) {

@@ -127,6 +127,15 @@ public class ProfileTest {
     assertThat(f.get("plain").values(), is(List.of("p", "q"))); // unquoted: stripped, as the job trims
   }
 
+  /** A column of 0 and 1 is numbers, as DuckDB types it: typed boolean, 1 came out as true (a hostile trial). */
+  @Test
+  public void zerosAndOnesAreNumbersNotBooleans() throws Exception {
+    Map<String, FieldSpec> f = profile("bit,one,flag\n0,1,true\n1,1,false\n1,1,true\n0,1,false\n");
+    assertThat(f.get("bit").type().toString(), is("long"));
+    assertThat(f.get("one").type().toString(), is("long"));
+    assertThat(f.get("flag").type().toString(), is("boolean"));
+  }
+
   /** A leading zero makes a code, not a number: typed long, 01234 came out as 1234 (a hostile trial). */
   @Test
   public void zeroPaddedCodesStayText() throws Exception {
