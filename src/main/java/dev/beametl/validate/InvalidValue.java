@@ -18,6 +18,17 @@ public final class InvalidValue extends Exception {
   /** A value as shown in a reason: quoted, and cut to 60 characters. */
   static String quote(String text) {
     String shown = text.length() > 60 ? text.substring(0, 57) + "..." : text;
-    return "\"" + shown + "\"";
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < shown.length(); i++) { // escaped, so the value's own quotes cannot end it: "a\"" for a"
+      char c = shown.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 }

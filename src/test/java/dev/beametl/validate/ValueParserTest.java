@@ -30,6 +30,14 @@ public class ValueParserTest {
     return assertThrows(InvalidValue.class, () -> parse(f, text));
   }
 
+  /** A value's own quotes and line breaks are escaped in a reason: "a"" is not one of read as if the value were a. */
+  @Test
+  public void aValueInAReasonIsEscaped() {
+    FieldSpec.Builder f = field("string").setValues(List.of("a", "b"));
+    assertThat(invalid(f, "a\"").getMessage(), is("\"a\\\"\" is not one of [a, b]"));
+    assertThat(invalid(f, "x\\y\nz").getMessage(), is("\"x\\\\y\\u000az\" is not one of [a, b]"));
+  }
+
   @Test
   public void integers() throws Exception {
     assertThat(parse(field("int"), "-42"), equalTo(-42));
