@@ -92,8 +92,12 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     if (spec.passwordEnv() != null) {
       String value = System.getenv(spec.passwordEnv());
       if (value == null) {
-        throw new IllegalStateException("environment variable " + spec.passwordEnv()
-            + " (jdbc.passwordEnv) is not set");
+        // The warm runner has the environment it was started with, not the caller's (the property is
+        // WarmRunnerMain.WARM_RUNNER: the command line is no package this one may import).
+        throw new IllegalStateException("environment variable " + spec.passwordEnv() + " (jdbc.passwordEnv) is not set"
+            + (Boolean.getBoolean("beametl.warmRunner") ? " in the warm runner, which has the environment it was "
+                + "started with: start it again where the variable is set (bin/beam-etl daemon start), or run "
+                + "with BEAM_ETL_WARM=0" : ""));
       }
       return value;
     }
