@@ -69,6 +69,9 @@ final class SpecOverrides {
         if (found != null) {
           mapping.getValue().remove(found);
         }
+        if (last && isNull(value)) {
+          return; // key=null removes the key: to give its alternative instead (partitions -> rowsPerPartition)
+        }
         Node next = last ? valueNode(value) : emptyMapping();
         mapping.getValue().add(new NodeTuple(scalar(key), next));
         current = next;
@@ -88,6 +91,12 @@ final class SpecOverrides {
       // fall through to the message below
     }
     throw new SpecException(where + ": a list item is picked by its index, 0 to " + (size - 1));
+  }
+
+  /** YAML's null, which a key of the spec file may hold only as its absence. */
+  private static boolean isNull(String value) {
+    String v = value.trim();
+    return v.equals("null") || v.equals("~");
   }
 
   /** Plain text stays a string (so 007 stays 007); [..] and {..} are read as YAML flow collections. */

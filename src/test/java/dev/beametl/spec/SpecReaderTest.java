@@ -211,6 +211,15 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID, "nonsense"), containsString("expected key.path=value"));
   }
 
+  /** key=null removes the key, so its alternative can be given (a hostile trial could not unset partitions). */
+  @Test
+  public void aNullOverrideRemovesTheKey() {
+    assertThat(parse(VALID, "filter=null").filter(), is(org.hamcrest.Matchers.nullValue()));
+    assertThat(parse(VALID, "schema.4.maxLength=~").schema().get(4).maxLength(), is(org.hamcrest.Matchers.nullValue()));
+    assertThat(parse(VALID, "filter=null", "filter=amount > 1").filter(), is("amount > 1"));
+    assertThat(parse(VALID, "sink.absent=null").sink().path(), is("out/x")); // nothing there to remove
+  }
+
   /**
    * Dead letters inside the output, or around it, are refused with the key, as equal paths are: the
    * run refused "dl" as a file it did not write, after making it itself (--output=nest --deadLetter=nest/dl).
