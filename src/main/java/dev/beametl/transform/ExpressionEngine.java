@@ -186,9 +186,11 @@ final class ExpressionEngine {
         }
         return b == s.equalsIgnoreCase("true");
       }
+      if (other instanceof Double || other instanceof Float) { // NaN and infinities equal neither
+        return ((Number) other).doubleValue() == (b ? 1 : 0);
+      }
       if (other instanceof Number) {
         java.math.BigDecimal n = other instanceof java.math.BigDecimal ? (java.math.BigDecimal) other
-            : other instanceof Double || other instanceof Float ? java.math.BigDecimal.valueOf(((Number) other).doubleValue())
             : new java.math.BigDecimal(other.toString());
         return n.compareTo(b ? java.math.BigDecimal.ONE : java.math.BigDecimal.ZERO) == 0;
       }

@@ -198,7 +198,7 @@ public class CompiledExpressionTest {
         {"010 == 10", true}, {"i < 010", true}, {"09 + 0", 9}, {"-010", -10},
         {"b == 1", true}, {"b == 2", false}, {"b != 2", true}, {"b == 1.0", true}, {"b == 0", false},
         {"b == 'true'", true}, {"b == 'FALSE'", false}, {"'True' == b", true}, {"b == 's'", "error"},
-        {"b == true", true}, {"b == null", false}};
+        {"b == true", true}, {"b == null", false}, {"b == x * 0 + 1.0d", true}, {"b == x * 1e308d * 10", false}};
     for (Object[] c : cases) {
       JexlScript script = ExpressionEngine.compile((String) c[0]);
       assertThat((String) c[0], compiled(CompiledExpression.compile(script, SCHEMA), row), equalTo(c[1]));
