@@ -122,12 +122,29 @@ public final class FlinkSettings {
     }
   }
 
-  /** A --flinkConfDir given relative to the caller's directory. */
+  /**
+   * Flink's own path flags - {@code --flinkConfDir}, {@code --savepointPath},
+   * {@code --stateBackendStoragePath} - given relative, mean the caller's directory: the warm runner's
+   * JVM, started elsewhere, read or wrote them in its own. A URI ({@code file:///...}, {@code s3://...})
+   * stays as written.
+   */
   public static void resolveConfDir(RunnerOptions options, Path callerDir) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     if (flink.getFlinkConfDir() != null) {
       flink.setFlinkConfDir(callerDir.resolve(flink.getFlinkConfDir()).toString());
     }
+    if (flink.getSavepointPath() != null) {
+      flink.setSavepointPath(local(callerDir, flink.getSavepointPath()));
+    }
+    if (flink.getStateBackendStoragePath() != null) {
+      flink.setStateBackendStoragePath(local(callerDir, flink.getStateBackendStoragePath()));
+    }
+  }
+
+  private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
+
+  private static String local(Path callerDir, String path) {
+    return SCHEME.matcher(path).matches() ? path : callerDir.resolve(path).normalize().toString();
   }
 
   /** Settings that depend on the spec: the job's name and where its checkpoints go. */

@@ -165,4 +165,23 @@ public class FlinkSettingsTest {
     FlinkSettings.applySpec(options, spec, "k");
     return options.as(FlinkPipelineOptions.class).getSavepointPath();
   }
+
+  /** Flink's path flags given relative mean the caller's directory (the warm runner's JVM runs elsewhere); URIs stay. */
+  @Test
+  public void flinksPathFlagsMeanTheCallersDirectory() {
+    PipelineOptionsFactory.register(RunnerOptions.class);
+    Path caller = Path.of("/home/me/project");
+    RunnerOptions options = PipelineOptionsFactory.fromArgs("--flinkConfDir=conf", "--savepointPath=sp/chk-3",
+        "--stateBackendStoragePath=../state").as(RunnerOptions.class);
+    FlinkSettings.resolveConfDir(options, caller);
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    assertThat(flink.getFlinkConfDir(), equalTo("/home/me/project/conf"));
+    assertThat(flink.getSavepointPath(), equalTo("/home/me/project/sp/chk-3"));
+    assertThat(flink.getStateBackendStoragePath(), equalTo("/home/me/state"));
+    RunnerOptions uris = PipelineOptionsFactory.fromArgs("--savepointPath=file:///tmp/sp",
+        "--stateBackendStoragePath=s3://bucket/state").as(RunnerOptions.class);
+    FlinkSettings.resolveConfDir(uris, caller);
+    assertThat(uris.as(FlinkPipelineOptions.class).getSavepointPath(), equalTo("file:///tmp/sp"));
+    assertThat(uris.as(FlinkPipelineOptions.class).getStateBackendStoragePath(), equalTo("s3://bucket/state"));
+  }
 }
