@@ -162,6 +162,11 @@ final class SpecPaths {
     return dir.resolve(v).normalize().toString();
   }
 
+  /** Replaces {@code ${specDir}} in every value: after the overrides, for a value {@code --set} gave. */
+  static void substituteSpecDir(MappingNode root, Path dir) {
+    substitute(root, dir.toString());
+  }
+
   private static void substitute(Node node, String dir) {
     if (node instanceof ScalarNode) {
       return;

@@ -51,6 +51,7 @@ public final class SpecReader {
     MappingNode root = compose(new StringReader(text));
     SpecPaths.resolveAgainstSpecDir(root, file.toAbsolutePath().getParent());
     SpecOverrides.apply(root, overrides, callerDir);
+    SpecPaths.substituteSpecDir(root, file.toAbsolutePath().getParent()); // in --set values too
     SpecPaths.resolveJdbcUrls(root, callerDir);
     return read(new SpecNode(root, ""), defaultName, new Scope(checks));
   }

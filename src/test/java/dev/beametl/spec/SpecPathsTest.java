@@ -120,6 +120,9 @@ public class SpecPathsTest {
         is("jdbc:h2:file:" + caller.resolve("db/sales") + ";MODE=PostgreSQL"));
     assertThat(read(specDir, DATABASE_SOURCE, List.of("source.jdbc.url=jdbc:h2:../x/db"), caller).source().jdbc().url(),
         is("jdbc:h2:" + caller.getParent().resolve("x/db")));
+    String init = "source.jdbc.url=jdbc:h2:mem:i;INIT=RUNSCRIPT FROM '${specDir}/db.sql'"; // ${specDir} in --set, too
+    assertThat(read(specDir, DATABASE_SOURCE, List.of(init), caller).source().jdbc().url(),
+        is("jdbc:h2:mem:i;INIT=RUNSCRIPT FROM '" + specDir + "/db.sql'"));
     for (String kept : List.of("jdbc:h2:mem:a", "jdbc:h2:~/db", "jdbc:h2:tcp://host/./db", "jdbc:postgresql://h/db")) {
       assertThat(read(specDir, DATABASE_SOURCE, List.of("source.jdbc.url=" + kept), caller).source().jdbc().url(),
           is(kept));
