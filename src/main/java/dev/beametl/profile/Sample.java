@@ -52,7 +52,10 @@ final class Sample {
   /** The last header whose names were checked: every record of a file carries the same one. */
   private List<String> checkedHeader;
   // Numbers as written (1.50, 0.1000000000000000055511): a double would round them before they are typed.
+  // A repeated key or text after the object is malformed, as the job's validator reads the line.
   private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private Sample(SourceSpec source) {

@@ -177,6 +177,16 @@ public class ProfileTest {
     assertThat(f.get("price").type().toString(), is("decimal(24,20)")); // every digit as written, 1.10 too
   }
 
+  /** A line the job refuses as malformed (a key twice, text after the object) is skipped, not profiled. */
+  @Test
+  public void jsonLinesTheJobRefusesAreSkipped() throws Exception {
+    EtlJobTest.Run run = run("data.jsonl", "{\"id\": 1, \"n\": 2}\n{\"id\": 2, \"id\": 3, \"n\": 4}\n"
+        + "{\"id\": 4, \"n\": 5} {\"id\": 9}\n{\"id\": 5, \"n\": 6}\n");
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(run.out, containsString("profiled 2 records"));
+    assertThat(run.out, containsString("2 malformed"));
+  }
+
   /** Every line one column too many: profile said "profiled 100 records" and wrote a spec from no value (a hostile trial). */
   @Test
   public void noRecordToProfileFailsSayingWhyAndWritesNothing() throws Exception {
