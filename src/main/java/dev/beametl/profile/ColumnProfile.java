@@ -75,6 +75,10 @@ final class ColumnProfile {
     nulls++;
   }
 
+  void addNulls(long n) {
+    nulls += n;
+  }
+
   /**
    * A quoted null marker ({@code ""}, or {@code "NA"} where NA is one): the job reads it as null in a
    * number, date or boolean field, but as its text in a string or category field, where quotes mean

@@ -45,6 +45,8 @@ final class Sample {
   long swallowedRecords;
 
   private final CSVFormat csv;
+  /** The names of the header being read (trimmed): a column it lacks is null in its records. */
+  private java.util.Set<String> headerNames = java.util.Set.of();
   /** Header columns without a name, left out of the spec (where, and how to read one). */
   final Map<String, String> unnamed = new LinkedHashMap<>();
   /** Which cells of the record being read were quoted. */
@@ -102,6 +104,8 @@ final class Sample {
     if (layout != null && layout.header() != checkedHeader) {
       checkNames(layout.header(), file);
       checkedHeader = layout.header();
+      headerNames = new java.util.HashSet<>();
+      checkedHeader.forEach(n -> headerNames.add(n.trim()));
     }
     List<String> cells = cells(text, where);
     if (cells == null) {
@@ -136,7 +140,7 @@ final class Sample {
       if (name.isEmpty()) {
         continue; // no field can name it: the job ignores such a column (see checkNames)
       }
-      ColumnProfile column = columns.computeIfAbsent(name, ColumnProfile::new);
+      ColumnProfile column = column(name);
       if (!quoted.get(i)) {
         add(column, cells.get(i).strip());
       } else if (source.nullValues().contains(cells.get(i))) { // as the validator reads a quoted cell: its exact text
@@ -145,6 +149,21 @@ final class Sample {
         column.add(cells.get(i));
       }
     }
+    if (header != null && columns.size() > headerNames.size()) { // another file's header had more columns
+      columns.values().stream().filter(c -> !headerNames.contains(c.name())).forEach(ColumnProfile::addNull);
+    }
+  }
+
+  /**
+   * The column named {@code name}. One first seen now was missing from every record before this one
+   * (an earlier file's header, an earlier JSON line lacked it), which the job reads as null there.
+   */
+  private ColumnProfile column(String name) {
+    return columns.computeIfAbsent(name, n -> {
+      ColumnProfile c = new ColumnProfile(n);
+      c.addNulls(records - 1);
+      return c;
+    });
   }
 
   /**
@@ -222,7 +241,7 @@ final class Sample {
       return;
     }
     records++;
-    node.fieldNames().forEachRemaining(n -> columns.computeIfAbsent(n, ColumnProfile::new));
+    node.fieldNames().forEachRemaining(this::column);
     for (ColumnProfile c : columns.values()) {
       JsonNode v = node.get(c.name());
       if (v != null && v.isContainerNode()) {

@@ -177,6 +177,28 @@ public class ProfileTest {
     assertThat(f.get("price").type().toString(), is("decimal(24,20)")); // every digit as written, 1.10 too
   }
 
+  /**
+   * A column one file's header lacks, or a key earlier JSON lines lack, is null in those records, as
+   * the job reads them: the field must be nullable (it was required, and the job rejected those rows).
+   */
+  @Test
+  public void aColumnSomeFilesLackIsNullable() throws Exception {
+    Path dir = tmp.newFolder("files").toPath();
+    Files.writeString(dir.resolve("a.csv"), "id,extra\n1,x\n2,y\n");
+    Files.writeString(dir.resolve("b.csv"), "id\n3\n4\n5\n");
+    Files.writeString(dir.resolve("c.csv"), "id,late\n6,7\n");
+    Path spec = tmp.getRoot().toPath().resolve("files.yaml");
+    EtlJobTest.Run run = new EtlJobTest.Run("profile", "--input=" + dir + "/*.csv", "--out=" + spec);
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    Map<String, FieldSpec> f = Specs.read(spec, List.of()).schema().stream()
+        .collect(Collectors.toMap(FieldSpec::name, Function.identity()));
+    assertThat(f.get("id").nullable(), is(false));
+    assertThat(f.get("extra").nullable(), is(true));
+    assertThat(f.get("late").nullable(), is(true));
+    Map<String, FieldSpec> json = profileFile("data.jsonl", "{\"id\": 1}\n{\"id\": 2}\n{\"id\": 3, \"late\": 4}\n");
+    assertThat(json.get("late").nullable(), is(true));
+  }
+
   /** A line the job refuses as malformed (a key twice, text after the object) is skipped, not profiled. */
   @Test
   public void jsonLinesTheJobRefusesAreSkipped() throws Exception {
