@@ -65,7 +65,7 @@ public final class RunSummary {
           .filter(e -> e.getKey().startsWith("bad.") || e.getKey().startsWith("failed."))
           .filter(e -> limit.covers(e.getKey().substring(e.getKey().indexOf('.') + 1)))
           .mapToLong(Map.Entry::getValue).sum();
-      if (n > limit.allowed(read)) {
+      if (limit.exceededBy(n, read)) {
         out.add(String.format(Locale.ROOT, "%,d records were bad for %s, more than deadLetter.maxBad allows (%s)",
             n, limit.key(), limit.ratio() ? String.format(Locale.ROOT, "%.2f%% of %,d read", 100 * limit.value(), read)
                 : String.format(Locale.ROOT, "%,d", (long) limit.value())));

@@ -40,9 +40,13 @@ public abstract class BadLimit implements Serializable {
     return KINDS.contains(key()) ? kind.equals(key()) : key().equals(field);
   }
 
-  /** The largest number of records allowed out of {@code read}. */
-  public double allowed(long read) {
-    return ratio() ? value() * read : value();
+  /**
+   * Whether {@code n} records out of {@code read} are more than this allows. A ratio compares the
+   * share, as deadLetter.maxBadRatio does: 0.29 * 100 is 28.999999999999996 in floating point, so 29
+   * bad of 100 went over a limit of 0.29 (exit 3) that the same ratio as maxBadRatio allowed.
+   */
+  public boolean exceededBy(long n, long read) {
+    return ratio() ? read > 0 && (double) n / read > value() : n > value();
   }
 
   @Override

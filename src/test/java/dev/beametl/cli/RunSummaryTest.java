@@ -32,6 +32,20 @@ public class RunSummaryTest {
     assertThat(badOnly, not(containsString("failed after validation")));
   }
 
+  /** A per-reason ratio at exactly its limit is within it, as maxBadRatio's is (0.29 * 100 < 29 in floating point). */
+  @Test
+  public void aPerReasonRatioAtItsLimitIsWithinIt() {
+    PipelineSpec spec = Specs.parse(String.join("\n", "version: 1", "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}]", "sink: {format: csv, path: out}",
+        "deadLetter: {maxBadRatio: 0.5, maxBad: {out_of_range: 0.29}}", ""), "t", List.of());
+    RunSummary atLimit = new RunSummary(spec, Map.of("read", 100L, "valid", 71L, "bad", 29L,
+        "bad.out_of_range:id", 29L, "kept", 71L), 1, "r");
+    assertThat(atLimit.exceededLimits(), org.hamcrest.Matchers.empty());
+    RunSummary over = new RunSummary(spec, Map.of("read", 100L, "valid", 70L, "bad", 30L,
+        "bad.out_of_range:id", 30L, "kept", 70L), 1, "r");
+    assertThat(over.exceededLimits().size(), is(1));
+  }
+
   /**
    * A reference table's bad rows are held to the run's ratio within the table: a table whose column
    * was renamed (every row bad) gave every joined row nulls, and the run succeeded.
