@@ -103,9 +103,12 @@ final class OutputRows {
       return List.of();
     }
     Pattern name = JobFiles.files(JobFiles.PART, appendRun, format.name().toLowerCase(Locale.ROOT));
-    try (Stream<Path> all = Files.walk(dir)) {
+    // An output given as a symbolic link: Files.walk visits the link alone, not the directory it names,
+    // so a run that wrote its rows there counted none and failed as if they had been deleted.
+    Path real = dir.toRealPath();
+    try (Stream<Path> all = Files.walk(real)) {
       return all.filter(p -> name.matcher(p.getFileName().toString()).matches())
-          .filter(p -> !isHidden(dir.relativize(p)))
+          .filter(p -> !isHidden(real.relativize(p)))
           .filter(Files::isRegularFile)
           .sorted()
           .collect(Collectors.toList());

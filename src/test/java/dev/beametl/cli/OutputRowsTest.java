@@ -53,6 +53,16 @@ public class OutputRowsTest {
     assertThat("JSON escapes its quotes and line breaks", OutputRows.rows(jsonl, SinkSpec.Format.JSONL), is(2L));
   }
 
+  /** An output given as a symbolic link to its directory: its part files were not found (a hostile trial). */
+  @Test
+  public void anOutputBehindASymbolicLinkHasItsFilesFound() throws Exception {
+    Path real = tmp.newFolder("real").toPath();
+    Files.createDirectories(real.resolve("region=EU"));
+    Files.writeString(real.resolve("region=EU/part-00000-of-00001.csv"), "id\n1\n");
+    Path link = Files.createSymbolicLink(tmp.getRoot().toPath().resolve("link"), real);
+    assertThat(OutputRows.files(link, SinkSpec.Format.CSV, null).size(), is(1));
+  }
+
   @Test
   public void aFileCutShortIsNamedNotCounted() throws Exception {
     PipelineSpec spec = spec("jsonl");
