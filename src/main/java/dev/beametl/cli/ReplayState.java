@@ -236,8 +236,10 @@ final class ReplayState {
         Files.deleteIfExists(list); // a replay's that never committed
       }
     }
+    // Listed are the records this replay took: those it wrote, and those the spec's filter now drops.
     return List.of(String.format(Locale.ROOT, "replay: %s now lists %,d replayed files, and %s the %,d record%s this "
-        + "replay wrote; they are not replayed again", file, files.size(), recordsDir, written, written == 1 ? "" : "s"));
+        + "replay took (written, or dropped by the filter); they are not replayed again", file, files.size(), recordsDir,
+        written, written == 1 ? "" : "s"));
   }
 
   /** The files listing the identities of the records a finished replay wrote, as its pipeline wrote them in {@code runDir}. */
