@@ -65,7 +65,7 @@ public class ReplayStateTest {
     assertThat(first.replayedRecordLists(), is(empty()));
     assertThat(first.pending(), contains(dead.resolve("bad-records-00000-of-00001.jsonl").toString()));
     written("in.csv@byte 3");
-    assertThat(first.commit("0a1b2c3d", false).get(0), containsString("the 1 record this replay wrote"));
+    assertThat(first.commit("0a1b2c3d", false).get(0), containsString("the 1 record this replay took (written, or dropped by the filter)"));
 
     // The file edited since is replayed again, but the record the first replay wrote is not.
     deadLetters("bad-records-00000-of-00001.jsonl", 2_000_000L);
