@@ -134,18 +134,13 @@ public final class FlinkSettings {
       flink.setFlinkConfDir(callerDir.resolve(flink.getFlinkConfDir()).toString());
     }
     if (flink.getSavepointPath() != null) {
-      flink.setSavepointPath(local(callerDir, flink.getSavepointPath()));
+      flink.setSavepointPath(dev.beametl.spec.SpecPaths.resolve(callerDir, flink.getSavepointPath()));
     }
     if (flink.getStateBackendStoragePath() != null) {
-      flink.setStateBackendStoragePath(local(callerDir, flink.getStateBackendStoragePath()));
+      flink.setStateBackendStoragePath(dev.beametl.spec.SpecPaths.resolve(callerDir, flink.getStateBackendStoragePath()));
     }
   }
 
-  private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
-
-  private static String local(Path callerDir, String path) {
-    return SCHEME.matcher(path).matches() ? path : callerDir.resolve(path).normalize().toString();
-  }
 
   /** Settings that depend on the spec: the job's name and where its checkpoints go. */
   public static void applySpec(RunnerOptions options, PipelineSpec spec) {

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * path given on the command line ({@code --set}, {@code --input}, ...) means the caller's directory.
  * {@code ${specDir}} in any value of the file is the spec file's directory (e.g. in a JDBC URL).
  */
-final class SpecPaths {
+public final class SpecPaths {
   /** The path keys of a source section: the main source's and each lookup's. */
   private static final List<String> SOURCE_PATH_KEYS = List.of("path", "jdbc.passwordFile");
   /**
@@ -154,7 +154,7 @@ final class SpecPaths {
   }
 
   /** {@code value} resolved against {@code dir}, unless it is absolute, empty or a URI ({@code gs://...}). */
-  static String resolve(@Nullable Path dir, String value) {
+  public static String resolve(@Nullable Path dir, String value) {
     String v = value.trim();
     if (dir == null || v.isEmpty() || SCHEME.matcher(v).matches() || Path.of(v).isAbsolute()) {
       return value;
