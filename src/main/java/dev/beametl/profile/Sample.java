@@ -1,13 +1,13 @@
 package dev.beametl.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.beametl.extract.FileRecordSource;
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.CsvSyntax;
+import dev.beametl.record.JsonSyntax;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
@@ -53,12 +53,9 @@ final class Sample {
   private final java.util.BitSet quoted = new java.util.BitSet();
   /** The last header whose names were checked: every record of a file carries the same one. */
   private List<String> checkedHeader;
-  // Numbers as written (1.50, 0.1000000000000000055511): a double would round them before they are typed.
-  // A repeated key or text after the object is malformed, as the job's validator reads the line.
-  private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+  // As the job's validator reads a line; its numbers as written (1.50, 0.1000000000000000055511), as a
+  // double would round them before they are typed.
+  private final ObjectMapper json = JsonSyntax.lineReader().setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
 
   private Sample(SourceSpec source) {
     this.source = source;

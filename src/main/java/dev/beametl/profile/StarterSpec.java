@@ -90,16 +90,6 @@ final class StarterSpec {
 
   /** A YAML double-quoted scalar (the JSON string syntax is valid YAML). */
   static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
+    return dev.beametl.record.JsonSyntax.quoted(s);
   }
 }

@@ -15,20 +15,8 @@ public final class InvalidValue extends Exception {
     return kind;
   }
 
-  /** A value as shown in a reason: quoted, and cut to 60 characters. */
+  /** A value as shown in a reason: cut to 60 characters and quoted, its own quotes escaped ("a\"" for a"). */
   static String quote(String text) {
-    String shown = text.length() > 60 ? text.substring(0, 57) + "..." : text;
-    StringBuilder b = new StringBuilder("\"");
-    for (int i = 0; i < shown.length(); i++) { // escaped, so the value's own quotes cannot end it: "a\"" for a"
-      char c = shown.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
+    return dev.beametl.record.JsonSyntax.quoted(text.length() > 60 ? text.substring(0, 57) + "..." : text);
   }
 }

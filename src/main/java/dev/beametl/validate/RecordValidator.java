@@ -1,8 +1,6 @@
 package dev.beametl.validate;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -318,12 +316,7 @@ public final class RecordValidator implements Serializable {
    */
   private List<Object> fromJson(String text, boolean isoTimes, boolean binaryFloats) throws InvalidField {
     if (json == null) {
-      // One JSON value per line, keys once each: a second value, trailing text or a repeated key
-      // would otherwise be dropped silently (Jackson keeps the first value and the last key).
-      json = new ObjectMapper()
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      json = dev.beametl.record.JsonSyntax.lineReader();
     }
     // The source's objects have the source's names; a row's values (a replayed dead letter), the fields'.
     JsonCells cells = isoTimes ? valuesCells : jsonCells;
