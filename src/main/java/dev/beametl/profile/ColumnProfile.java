@@ -93,20 +93,25 @@ final class ColumnProfile {
   private void quotedMarkersAsText() {
     quotedMarkers.forEach((v, n) -> {
       nulls -= n;
-      values += n;
-      maxLength = Math.max(maxLength, v.codePointCount(0, v.length()));
-      if (!tooManyValues) {
-        counts.merge(v, n, Long::sum);
-        tooManyValues = counts.size() > TRACKED_VALUES;
-        if (tooManyValues) {
-          counts.clear();
-        }
-      }
-      if (shapes.size() <= TRACKED_VALUES) {
-        shapes.merge(shape(v), n, Long::sum);
-      }
+      countText(v, n);
     });
     quotedMarkers.clear();
+  }
+
+  /** {@code n} values {@code v}, as a text column counts them: its length, distinct values and shapes. */
+  private void countText(String v, long n) {
+    values += n;
+    maxLength = Math.max(maxLength, v.codePointCount(0, v.length())); // as the validator counts
+    if (!tooManyValues) {
+      counts.merge(v, n, Long::sum);
+      tooManyValues = counts.size() > TRACKED_VALUES;
+      if (tooManyValues) {
+        counts.clear();
+      }
+    }
+    if (shapes.size() <= TRACKED_VALUES) {
+      shapes.merge(shape(v), n, Long::sum);
+    }
   }
 
   void addNested() {
@@ -119,18 +124,7 @@ final class ColumnProfile {
   }
 
   void add(String v) {
-    values++;
-    maxLength = Math.max(maxLength, v.codePointCount(0, v.length())); // as the validator counts
-    if (!tooManyValues) {
-      counts.merge(v, 1L, Long::sum);
-      tooManyValues = counts.size() > TRACKED_VALUES;
-      if (tooManyValues) {
-        counts.clear();
-      }
-    }
-    if (shapes.size() <= TRACKED_VALUES) {
-      shapes.merge(shape(v), 1L, Long::sum);
-    }
+    countText(v, 1);
     if (LEADING_ZERO.matcher(v).matches()) {
       zeroPadded++;
     } else if (LONG.tryParse(v) != null) { // digits only, within a long
