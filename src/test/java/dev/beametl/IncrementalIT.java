@@ -192,6 +192,8 @@ public class IncrementalIT {
     file("c.csv", 151, 160, true); // every row bad: exit 3, its part files are not the output's
     EtlJobTest.Run bad = new EtlJobTest.Run("--pipeline=" + spec);
     assertThat(bad.err, bad.code, is(EtlJob.TOO_MANY_BAD));
+    assertThat("the output is as the run found it", ids(), hasSize(150));
+    assertThat(Files.exists(tmp.getRoot().toPath().resolve("out/_SUCCESS")), is(true));
     file("c.csv", 151, 160, false); // fixed: a file changed since is new again
     EtlJobTest.Run fixed = new EtlJobTest.Run("--pipeline=" + spec);
     assertThat(fixed.err, fixed.code, is(EtlJob.OK));

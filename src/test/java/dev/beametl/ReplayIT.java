@@ -1,6 +1,7 @@
 package dev.beametl;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
@@ -245,9 +246,24 @@ public class ReplayIT {
     Path deadLetters = root().resolve("out-dead-letter");
     List<String> origins = deadLetters(deadLetters).stream().map(n -> n.get("origin").asText())
         .collect(Collectors.toList());
+    List<String> rows = rows("out");
+    // Nothing was fixed: every record fails again, over the spec's limit. The output stays as it was,
+    // _SUCCESS included: a replay that adds nothing does not hide a complete output from its readers.
+    EtlJobTest.Run overLimit = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    assertThat(overLimit.err, overLimit.code, is(EtlJob.TOO_MANY_BAD));
+    assertThat(overLimit.err, allOf(containsString("Nothing was added to the output"),
+        containsString("replay again with --maxBadRatio=1.0")));
+    assertThat(rows("out"), is(rows));
+    assertThat(Files.exists(root().resolve("out/_SUCCESS")), is(true));
     EtlJobTest.Run replay = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters,
-        "--maxBadRatio=1.0"); // nothing was fixed: all fail again
+        "--maxBadRatio=1.0");
     assertThat(replay.err, replay.code, is(EtlJob.OK));
+    assertThat(rows("out"), is(rows));
+    java.util.List<String> examples = new ArrayList<>();
+    JSON.readTree(root().resolve("out/_run/report.json").toFile()).path("examples").fieldNames()
+        .forEachRemaining(examples::add);
+    assertThat("the replay's own reasons, not the first run's too_long", examples, containsInAnyOrder(
+        "expression:per_unit", "type:qty", "lookup_miss:product"));
     List<JsonNode> now = deadLetters(deadLetters);
     assertThat("the first run's and the replay's", now, hasSize(origins.size() + 3));
     List<String> newOrigins = now.stream().map(n -> n.get("origin").asText()).collect(Collectors.toList());

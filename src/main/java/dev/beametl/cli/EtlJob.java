@@ -416,8 +416,9 @@ public final class EtlJob {
       }
     }
     timeline.phaseEnded("report");
+    // after the commit: a failed commit is never reported as success
     Path report = writeReport(spec, summary, runner, withinLimit ? OK : TOO_MANY_BAD, peakHeap, maxHeap, args,
-        timeline.phases(), liveHeap); // after the commit: a failed commit is never reported as success
+        timeline.phases(), liveHeap, plan.append ? runId : null);
     out.println("  report                                      -> " + report);
     out.println(timeline.render());
     if (!withinLimit) {
@@ -428,8 +429,8 @@ public final class EtlJob {
       }
       reasons.addAll(summary.exceededLimits());
       String why = String.join("; ", reasons);
-      err.printf(Locale.ROOT, "beam-etl: %s; see %s. Results were written without a _SUCCESS marker.%n", why,
-          spec.deadLetterPath());
+      err.printf(Locale.ROOT, "beam-etl: %s; see %s. %s%n", why, spec.deadLetterPath(), tooManyBadLeft(spec, plan,
+          options.getReplayFrom() != null));
       return TOO_MANY_BAD;
     }
     for (String line : stateLines) {
@@ -445,6 +446,19 @@ public final class EtlJob {
       }
     }
     return OK;
+  }
+
+  /** What a run that ended with exit 3 left, and for a replay how to go on. */
+  private static String tooManyBadLeft(PipelineSpec spec, RunPlan plan, boolean replay) {
+    if (!plan.append) {
+      return "Results were written without a _SUCCESS marker.";
+    }
+    String left = spec.sink().jdbc() != null && spec.sink().jdbc().mode() == dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT
+        ? "The table has this run's upserts; its output directory has no _SUCCESS marker."
+        : "Nothing was added to the output: it is as the run found it (its _SUCCESS marker too, if it had one).";
+    return !replay ? left : left + " Each record a replay reads was bad before, so a replay that fixes only some "
+        + "of them goes over the limits: to add what passes now and give the rest new dead letters, replay again "
+        + "with --maxBadRatio=1.0" + (spec.maxBad().isEmpty() ? "" : " --set=deadLetter.maxBad=null") + ".";
   }
 
   /**
@@ -534,7 +548,9 @@ public final class EtlJob {
 
   /** Writes report.json and report.html beside the run's counts; returns the HTML file. */
   private static Path writeReport(PipelineSpec spec, RunSummary summary, String runner, int exitCode, long peakHeap,
-      long maxHeap, List<String> args, Map<String, Double> phases, long liveHeap) throws IOException {
+      long maxHeap, List<String> args, Map<String, Double> phases, long liveHeap,
+      @javax.annotation.Nullable String appendingRun)
+      throws IOException {
     Map<String, String> outputs = new LinkedHashMap<>();
     outputs.put("results", spec.sink().path() + " (" + spec.sink().format().name().toLowerCase(Locale.ROOT) + ")");
     outputs.put("dead_letters", spec.deadLetterPath());
@@ -544,7 +560,8 @@ public final class EtlJob {
         peakHeap, maxHeap, outputs, shown)
         .withPhases(phases)
         .withLiveHeap(liveHeap)
-        .withExamplesFrom(Path.of(spec.deadLetterPath()))
+        .withExamplesFrom(Path.of(spec.deadLetterPath()), appendingRun == null ? name -> true // the run's own files
+            : JobFiles.files(JobFiles.DEAD_LETTERS, appendingRun, "jsonl").asMatchPredicate())
         .writeTo(Path.of(EtlPipeline.runDir(spec)));
   }
 

@@ -46,6 +46,7 @@ final class OutputDirectories implements AutoCloseable {
       IncrementalState.FILE, AtomicJson.tmpName(IncrementalState.FILE), ReplayState.FILE,
       AtomicJson.tmpName(ReplayState.FILE), ReplayState.RECORDS_DIR);
 
+  private final PipelineSpec spec;
   private final List<Path> dirs;
   private final String run;
   private final List<OutputLock> locks;
@@ -55,9 +56,12 @@ final class OutputDirectories implements AutoCloseable {
   private final List<String> committedByState;
   /** A resumable run: temporary folders hold files a checkpoint may name, see {@link #keepingTemporaryFolders}. */
   private final boolean keepTemporary;
+  /** The output directories an appending run found finished ({@code _SUCCESS}), see {@link #finish(boolean)}. */
+  private final Set<Path> finishedBefore = new java.util.HashSet<>();
 
-  private OutputDirectories(List<Path> dirs, String run, List<OutputLock> locks, @Nullable String partitionPrefix,
-      boolean append, List<String> committedByState, boolean keepTemporary) {
+  private OutputDirectories(PipelineSpec spec, List<Path> dirs, String run, List<OutputLock> locks,
+      @Nullable String partitionPrefix, boolean append, List<String> committedByState, boolean keepTemporary) {
+    this.spec = spec;
     this.dirs = dirs;
     this.run = run;
     this.locks = locks;
@@ -74,7 +78,7 @@ final class OutputDirectories implements AutoCloseable {
    * before it, and a run resumed from it renames them then. A successful run deletes the folders.
    */
   OutputDirectories keepingTemporaryFolders(boolean keep) {
-    return new OutputDirectories(dirs, run, locks, partitionPrefix, append, committedByState, keep);
+    return new OutputDirectories(spec, dirs, run, locks, partitionPrefix, append, committedByState, keep);
   }
 
   /** How the sink's top-level partition directories begin, {@code region=}; null when it has none. */
@@ -166,7 +170,7 @@ final class OutputDirectories implements AutoCloseable {
     if (append) {
       byState.addAll(committedByState(spec));
     }
-    return new OutputDirectories(of(spec), run, locks, partitionPrefix(spec), append, byState, false);
+    return new OutputDirectories(spec, of(spec), run, locks, partitionPrefix(spec), append, byState, false);
   }
 
   /**
@@ -180,7 +184,10 @@ final class OutputDirectories implements AutoCloseable {
         RunManifest before = manifestOf(dir);
         List<String> committed = new ArrayList<>(before == null ? List.of() : before.runs);
         committed.addAll(committedByState);
-        deleteUncommittedRunFiles(dir, committed);
+        deleteRunFiles(dir, r -> !committed.contains(r));
+        if (Files.exists(dir.resolve("_SUCCESS"))) {
+          finishedBefore.add(dir);
+        }
         for (String entry : List.of(JobFiles.RUN_FOLDER, "_SUCCESS")) {
           if (Files.exists(dir.resolve(entry))) {
             MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
@@ -210,12 +217,26 @@ final class OutputDirectories implements AutoCloseable {
 
   /**
    * As {@link #finish()}; {@code succeeded} says whether an appending run's files now belong to the
-   * output (exit 0) or are left for the next run to delete (a failed or exit-3 run is repeated).
+   * output (exit 0). An appending run that did not succeed (a failed or exit-3 run is repeated), and
+   * that no state commit names, takes its part files out of the output again, which is then as the
+   * run found it, {@code _SUCCESS} included: what waits for it reads the earlier runs' complete
+   * output, not nothing and not a part of this run's. Its dead letters stay for inspection (they
+   * are not replayed; the next run deletes them). A table in upsert mode has its rows already, so
+   * its directory keeps no {@code _SUCCESS}.
    */
   void finish(boolean succeeded) throws IOException {
+    boolean withdraw = append && !succeeded && !committedByState(spec).contains(run);
+    boolean upserted = spec.sink().jdbc() != null
+        && spec.sink().jdbc().mode() == dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT;
     for (Path dir : dirs) {
       if (!Files.isDirectory(dir)) {
         continue;
+      }
+      if (withdraw && dir.equals(dirs.get(0))) {
+        deleteRunFiles(dir, run::equals);
+        if (finishedBefore.contains(dir) && !upserted) {
+          Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
+        }
       }
       if (succeeded || !keepTemporary) {
         deleteTemporaryFolders(dir);
@@ -300,8 +321,8 @@ final class OutputDirectories implements AutoCloseable {
     return Files.isDirectory(dir) ? RunManifest.read(dir) : null;
   }
 
-  /** An appending run's files, anywhere under {@code dir}, whose run did not succeed. */
-  private static void deleteUncommittedRunFiles(Path dir, List<String> committed) throws IOException {
+  /** The appending runs' files, anywhere under {@code dir}, of the runs {@code runs} takes. */
+  private static void deleteRunFiles(Path dir, java.util.function.Predicate<String> runs) throws IOException {
     if (!Files.isDirectory(dir)) {
       return;
     }
@@ -309,7 +330,7 @@ final class OutputDirectories implements AutoCloseable {
     try (Stream<Path> s = Files.walk(dir)) {
       leftovers = s.filter(Files::isRegularFile).filter(p -> {
         java.util.regex.Matcher m = RUN_FILE.matcher(p.getFileName().toString());
-        return m.matches() && !committed.contains(m.group(1));
+        return m.matches() && runs.test(m.group(1));
       }).collect(Collectors.toList());
     }
     for (Path p : leftovers) {

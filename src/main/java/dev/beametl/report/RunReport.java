@@ -107,13 +107,22 @@ public final class RunReport {
 
   /** Adds the first {@link #EXAMPLES} dead-letter records of each reason found under {@code dir}. */
   public RunReport withExamplesFrom(Path dir) throws IOException {
+    return withExamplesFrom(dir, name -> true);
+  }
+
+  /**
+   * As {@link #withExamplesFrom(Path)}, from the files whose names {@code fileNames} takes: an appending
+   * run's own, not those of the runs before it, whose reasons this run's counts do not have.
+   */
+  public RunReport withExamplesFrom(Path dir, java.util.function.Predicate<String> fileNames) throws IOException {
     ObjectNode examples = (ObjectNode) root.get("examples");
     if (!Files.isDirectory(dir)) {
       return this;
     }
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().collect(Collectors.toList());
+      files = s.filter(f -> f.getFileName().toString().endsWith(".jsonl") && fileNames.test(f.getFileName().toString()))
+          .sorted().collect(Collectors.toList());
     }
     int scanned = 0;
     for (Path f : files) {

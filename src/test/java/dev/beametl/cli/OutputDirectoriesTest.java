@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertThrows;
 
 import dev.beametl.pipeline.Specs;
@@ -174,15 +175,30 @@ public class OutputDirectoriesTest {
   public void anAppendingRunKeepsCommittedRunsFilesAndDeletesAFailedRunsOnes() throws Exception {
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "aaaaaaaa", true)) {
       dirs.prepare();
-      files(out(), "part-aaaaaaaa-00000-of-00001.csv");
+      files(out(), "part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS");
       dirs.finish(true); // succeeded
     }
+    Path deadLetters = Path.of(spec("overwrite").deadLetterPath());
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "bbbbbbbb", true)) {
       dirs.prepare();
+      assertThat("written again at its end, if it succeeds", listing(out()), not(hasItem("_SUCCESS")));
       files(out(), "part-bbbbbbbb-00000-of-00001.csv", "region=NEW/");
       files(out().resolve("region=NEW"), "part-bbbbbbbb-00000-of-00001.csv");
-      dirs.finish(false); // failed or exit 3: its files stay until the next run
+      files(deadLetters, "bad-records-bbbbbbbb-00000-of-00001.jsonl");
+      dirs.finish(false); // failed or exit 3
     }
+    assertThat("the output is as the run found it: its files, and the partition only it had started, are gone",
+        listing(out()), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS"));
+    assertThat("its dead letters stay for inspection until the next run", listing(deadLetters),
+        hasItem("bad-records-bbbbbbbb-00000-of-00001.jsonl"));
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "eeeeeeee", true)) {
+      dirs.prepare();
+      files(out(), "part-eeeeeeee-00000-of-00001.csv");
+      // committed by its state file, then the table's commit failed: its files belong to the output
+      Files.writeString(out().resolve(IncrementalState.FILE), "{\"run\": \"eeeeeeee\", \"files\": []}");
+      dirs.finish(false);
+    }
+    assertThat(listing(out()), hasItem("part-eeeeeeee-00000-of-00001.csv"));
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "cccccccc", true)) {
       dirs.prepare();
       files(out(), "part-cccccccc-00000-of-00001.csv");
@@ -191,8 +207,10 @@ public class OutputDirectoriesTest {
     }
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "dddddddd", true)) {
       dirs.prepare();
-      assertThat("the failed run's files, and the partition only it had started, are gone", listing(out()),
-          containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "part-cccccccc-00000-of-00001.csv"));
+      assertThat("the committed runs' files stay", listing(out()), containsInAnyOrder(
+          "part-aaaaaaaa-00000-of-00001.csv", "part-cccccccc-00000-of-00001.csv", "part-eeeeeeee-00000-of-00001.csv"));
+      assertThat("the failed run's dead letters are gone", listing(deadLetters), not(hasItem(
+          "bad-records-bbbbbbbb-00000-of-00001.jsonl")));
     }
   }
 
