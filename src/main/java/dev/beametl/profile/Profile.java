@@ -81,6 +81,9 @@ public final class Profile {
       }
       Profile p = new Profile(flags);
       Path spec = Path.of(p.required("out"));
+      if (Files.exists(spec, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a spec someone wrote or edited
+        throw exists(spec);
+      }
       p.read();
       if (p.sample.records == 0) { // a spec typed from no value would be nullable strings that reject every row
         throw new SpecException("no record of " + p.source.path() + " could be profiled: "
@@ -112,8 +115,18 @@ public final class Profile {
       if (spec.getParent() != null) {
         Files.createDirectories(spec.getParent());
       }
-      Files.writeString(spec, yaml);
-      Specs.read(spec, List.of()); // the job must accept what we wrote
+      // Checked where it will be (its relative paths mean its directory), under a name of its own until the job
+      // accepts it: a spec it refuses is never left behind.
+      Path unchecked = spec.resolveSibling("." + spec.getFileName() + ".unchecked");
+      try {
+        Files.writeString(unchecked, yaml);
+        Specs.read(unchecked, List.of());
+        Files.move(unchecked, spec); // fails, replacing nothing, if a file of that name came meanwhile
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        throw exists(spec);
+      } finally {
+        Files.deleteIfExists(unchecked);
+      }
       out.print(p.summary(fields));
       leftOut.forEach(out::println);
       out.println("starter spec -> " + spec + "   (run it: bin/beam-etl --pipeline=" + spec + ")");
@@ -125,6 +138,11 @@ public final class Profile {
       err.println("beam-etl profile: cannot read the input: " + e.getMessage());
       return 2;
     }
+  }
+
+  private static SpecException exists(Path spec) {
+    return new SpecException("--out: " + spec + " exists; profile writes a new file and replaces none: remove it "
+        + "first, or choose another --out");
   }
 
   /** Why keys holding objects or arrays are not in the spec, and what the job then does with them. */

@@ -41,6 +41,7 @@ public class ProfileTest {
     Path in = tmp.getRoot().toPath().resolve(file);
     Files.writeString(in, data);
     Path spec = tmp.getRoot().toPath().resolve("spec.yaml");
+    Files.deleteIfExists(spec); // profile replaces no file
     List<String> args = new ArrayList<>(List.of("profile", "--input=" + in, "--out=" + spec));
     args.addAll(List.of(flags));
     return new EtlJobTest.Run(args.toArray(new String[0]));
@@ -313,5 +314,18 @@ public class ProfileTest {
     EtlJobTest.Run nothing = new EtlJobTest.Run("profile", "--input=" + tmp.getRoot() + "/*.csv", "--out=x.yaml");
     assertThat(nothing.code, is(EtlJob.USAGE));
     assertThat(nothing.err, containsString("no file matches"));
+  }
+
+  /** A spec someone wrote or edited is never replaced by a starter spec. */
+  @Test
+  public void anExistingOutIsRefusedAndKept() throws Exception {
+    assertThat(run("data.csv", "id\n1\n").code, is(EtlJob.OK));
+    Path spec = tmp.getRoot().toPath().resolve("mine.yaml");
+    Files.writeString(spec, "version: 1 # edited by hand\n");
+    EtlJobTest.Run again = new EtlJobTest.Run("profile", "--input=" + tmp.getRoot().toPath().resolve("data.csv"),
+        "--out=" + spec);
+    assertThat(again.code, is(EtlJob.USAGE));
+    assertThat(again.err, containsString("mine.yaml exists; profile writes a new file and replaces none"));
+    assertThat(Files.readString(spec), is("version: 1 # edited by hand\n"));
   }
 }
