@@ -184,22 +184,28 @@ final class OutputDirectories implements AutoCloseable {
         RunManifest before = manifestOf(dir);
         List<String> committed = new ArrayList<>(before == null ? List.of() : before.runs);
         committed.addAll(committedByState);
-        deleteRunFiles(dir, r -> !committed.contains(r));
         if (Files.exists(dir.resolve("_SUCCESS"))) {
           finishedBefore.add(dir);
         }
-        for (String entry : List.of(JobFiles.RUN_FOLDER, "_SUCCESS")) {
-          if (Files.exists(dir.resolve(entry))) {
-            MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
-          }
+        Files.deleteIfExists(dir.resolve("_SUCCESS")); // first: the output is no longer what it marks
+        deleteRunFiles(dir, r -> !committed.contains(r));
+        if (Files.exists(dir.resolve(JobFiles.RUN_FOLDER))) {
+          MoreFiles.deleteRecursively(dir.resolve(JobFiles.RUN_FOLDER), RecursiveDeleteOption.ALLOW_INSECURE);
         }
         new RunManifest(run, false, entries(dir), committed, partitionPrefix).writeTo(dir);
         continue;
       }
-      for (String entry : previousOutput(dir, entries(dir), partitionPrefix)) {
-        if (keepTemporary && JobFiles.isTemporaryFolder(entry)) {
-          continue;
-        }
+      List<String> previous = previousOutput(dir, entries(dir), partitionPrefix).stream()
+          .filter(entry -> !(keepTemporary && JobFiles.isTemporaryFolder(entry))).collect(Collectors.toList());
+      // Before any of it goes: no _SUCCESS beside a half-deleted output (partition directories such as
+      // K=1 sort before it), and a manifest that lists what is left to delete, should the run die now.
+      if (previous.remove("_SUCCESS")) {
+        Files.delete(dir.resolve("_SUCCESS"));
+      }
+      if (!previous.isEmpty()) {
+        new RunManifest(run, false, previous, List.of(), partitionPrefix).writeTo(dir);
+      }
+      for (String entry : previous) {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
       Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // what was replayed into the output is gone with it
