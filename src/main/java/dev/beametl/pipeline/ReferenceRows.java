@@ -45,7 +45,7 @@ final class ReferenceRows extends PTransform<PBegin, PCollectionTuple> {
             .withMaxSplitBytes(maxSplitBytes));
     PCollectionTuple validated = records.apply("Validate",
         Validate.against(lookup.source(), lookup.schema()).withCategoryEncoding(spec.encodeCategories())
-            .withRunnerMetrics(false).withOrigins(true));
+            .withRunnerMetrics(false).withOrigins(true).withLiveCounts(false)); // not the input's records
     PCollection<BadRecord> bad = validated.get(Validate.BAD)
         .apply("Mark as the reference table's", MapElements.into(TypeDescriptor.of(BadRecord.class))
             .via(r -> BadRecord.of(r.origin(), "lookup:" + name, r.field(), r.kind(), r.reason(), r.payload())))

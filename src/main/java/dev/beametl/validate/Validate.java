@@ -44,17 +44,19 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
 
   abstract boolean origins();
 
+  abstract boolean liveCounts();
+
   /**
    * Validates records of {@code source} against {@code fields}; categories are encoded and runner
    * metrics reported by default.
    */
   public static Validate against(SourceSpec source, List<FieldSpec> fields) {
-    return new AutoValue_Validate(source, List.copyOf(fields), true, true, false);
+    return new AutoValue_Validate(source, List.copyOf(fields), true, true, false, true);
   }
 
   /** Carry categories as strings instead of positions, e.g. to measure what encoding saves. */
   public Validate withCategoryEncoding(boolean encode) {
-    return new AutoValue_Validate(source(), fields(), encode, runnerMetrics(), origins());
+    return new AutoValue_Validate(source(), fields(), encode, runnerMetrics(), origins(), liveCounts());
   }
 
   /**
@@ -63,7 +65,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
    * the first counter a DoFn touches. The exact counts travel as data either way.
    */
   public Validate withRunnerMetrics(boolean report) {
-    return new AutoValue_Validate(source(), fields(), encodeCategories(), report, origins());
+    return new AutoValue_Validate(source(), fields(), encodeCategories(), report, origins(), liveCounts());
   }
 
   /**
@@ -71,7 +73,15 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
    * a row names the source record in its dead letter. Off by default.
    */
   public Validate withOrigins(boolean origins) {
-    return new AutoValue_Validate(source(), fields(), encodeCategories(), runnerMetrics(), origins);
+    return new AutoValue_Validate(source(), fields(), encodeCategories(), runnerMetrics(), origins, liveCounts());
+  }
+
+  /**
+   * Whether the records count on the run's progress line ({@link LiveCounts}): the input's do, a
+   * lookup's reference table's do not (the summary's "records read" is the input's). On by default.
+   */
+  public Validate withLiveCounts(boolean live) {
+    return new AutoValue_Validate(source(), fields(), encodeCategories(), runnerMetrics(), origins(), live);
   }
 
   @Override
@@ -79,7 +89,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     RecordValidator validator = new RecordValidator(source(), fields(), encodeCategories(), origins());
     PCollectionTuple out = records.apply(
         "Check records against the schema",
-        ParDo.of(new CheckFn(validator, runnerMetrics())).withOutputTags(VALID, TupleTagList.of(BAD).and(BundleCounts.TAG)));
+        ParDo.of(new CheckFn(validator, runnerMetrics(), liveCounts())).withOutputTags(VALID, TupleTagList.of(BAD).and(BundleCounts.TAG)));
     out.get(VALID).setRowSchema(validator.schema());
     out.get(BAD).setCoder(BadRecord.BadRecordCoder.of());
     out.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
@@ -92,6 +102,7 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
   static final class CheckFn extends DoFn<SourceRecord, Row> {
     private final RecordValidator validator;
     private final boolean runnerMetrics;
+    private final boolean liveCounts;
     private transient BundleCounts counts;
     private transient long[] read;
     private transient long[] valid;
@@ -101,9 +112,10 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     private transient long shownBad;
     private transient String[] absentKeys;
 
-    CheckFn(RecordValidator validator, boolean runnerMetrics) {
+    CheckFn(RecordValidator validator, boolean runnerMetrics, boolean liveCounts) {
       this.validator = validator;
       this.runnerMetrics = runnerMetrics;
+      this.liveCounts = liveCounts;
     }
 
     @Setup
@@ -159,6 +171,9 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     }
 
     private void showProgress() {
+      if (!liveCounts) {
+        return;
+      }
       LiveCounts.add(read[0] - shownRead, bad[0] - shownBad);
       shownRead = read[0];
       shownBad = bad[0];

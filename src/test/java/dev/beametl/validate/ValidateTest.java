@@ -176,7 +176,7 @@ public class ValidateTest {
   public void progressCountsMoveWhileABundleIsStillBeingRead() {
     // A bundle can be a whole file or database partition: the progress line must not wait for its end.
     SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setHeader(false).build();
-    Validate.CheckFn fn = new Validate.CheckFn(new RecordValidator(csv, SCHEMA, true), false);
+    Validate.CheckFn fn = new Validate.CheckFn(new RecordValidator(csv, SCHEMA, true), false, true);
     org.apache.beam.sdk.transforms.DoFn.MultiOutputReceiver discard =
         new org.apache.beam.sdk.transforms.DoFn.MultiOutputReceiver() {
           @Override
@@ -201,6 +201,14 @@ public class ValidateTest {
     fn.startBundle();
     for (int i = 0; i < 2 * Validate.PROGRESS_EVERY + 10; i++) {
       fn.process(line(i, i + ",EU,1.00,"), discard);
+    }
+    assertThat(dev.beametl.record.LiveCounts.read(), org.hamcrest.Matchers.is(2L * Validate.PROGRESS_EVERY));
+
+    // A lookup's reference table is no input: its rows are not "records read" on the progress line.
+    Validate.CheckFn reference = new Validate.CheckFn(new RecordValidator(csv, SCHEMA, true), false, false);
+    reference.startBundle();
+    for (int i = 0; i < 2 * Validate.PROGRESS_EVERY; i++) {
+      reference.process(line(i, i + ",EU,1.00,"), discard);
     }
     assertThat(dev.beametl.record.LiveCounts.read(), org.hamcrest.Matchers.is(2L * Validate.PROGRESS_EVERY));
   }
