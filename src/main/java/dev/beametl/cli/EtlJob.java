@@ -375,7 +375,6 @@ public final class EtlJob {
     Load.writeEmptyResultIfNone(spec.sink(), OutputColumns.of(spec)); // readers find a table, not nothing
     RunSummary summary = new RunSummary(spec, RunCounts.read(EtlPipeline.runDir(spec)),
         (System.nanoTime() - start) / 1e9, runner);
-    out.print(summary.render());
     String uncounted = null;
     for (String count : List.of("written", DeadLetters.COUNT)) {
       if (!summary.counts().containsKey(count)) {
@@ -388,7 +387,15 @@ public final class EtlJob {
             + "earlier build, was resumed?); run again without --resumeFrom"
         : OutputRows.mismatch(spec, summary.count("written"), summary.count(DeadLetters.COUNT),
             plan.append ? runId : null, options.getResumeFrom() != null);
+    // A table in append or overwrite mode takes the staged rows at its commit: the summary follows it.
+    boolean summaryAfterCommit = table.commitsAfterRun() && summary.withinBadRatio();
+    if (!summaryAfterCommit) {
+      out.print(summary.render());
+    }
     if (missing != null) { // before the state, the table and the marker: this run did not succeed
+      if (summaryAfterCommit) {
+        out.print(summary.render());
+      }
       err.println("beam-etl: " + missing + "; its log: " + log);
       return JOB_FAILED;
     }
@@ -405,10 +412,21 @@ public final class EtlJob {
         table.keepStagingUntilConfirmed();
       }
       faults.atCommit("failBeforeTable");
-      long discarded = table.commit(confirmation == null ? null : () -> {
-        faults.atCommit("failAfterTable");
-        confirmation.confirm();
-      });
+      long discarded;
+      try {
+        discarded = table.commit(confirmation == null ? null : () -> {
+          faults.atCommit("failAfterTable");
+          confirmation.confirm();
+        });
+      } catch (java.sql.SQLException e) {
+        if (summaryAfterCommit) {
+          printSummaryOfFailedCommit(summary, spec, table, out);
+        }
+        throw e;
+      }
+      if (summaryAfterCommit) {
+        out.print(summary.render());
+      }
       if (discarded > 0) {
         summary = summary.with("jdbc.discarded", discarded);
         out.printf(Locale.ROOT, "  %-30s %,10d   (written by task attempts that failed and were retried)%n",
@@ -446,6 +464,25 @@ public final class EtlJob {
       }
     }
     return OK;
+  }
+
+  /**
+   * The table's transaction failed (a key the table already holds, a value too long for a column):
+   * the summary and counts.jsonl say the rows are not in it, where the table says so, instead of
+   * the pipeline's count of the rows it staged.
+   */
+  private static void printSummaryOfFailedCommit(RunSummary summary, PipelineSpec spec, TableSink table,
+      PrintStream out) throws IOException {
+    if (!table.surelyNotCommitted()) { // in the table, or not known: the next run asks the table (StateFile)
+      out.print(summary.render());
+      return;
+    }
+    long staged = summary.count("written");
+    RunSummary corrected = summary.with("written", 0).with("jdbc.not_committed", staged);
+    RunCounts.write(EtlPipeline.runDir(spec), new java.util.TreeMap<>(corrected.counts()));
+    out.print(corrected.render());
+    out.printf(Locale.ROOT, "  %-30s %,10d   (the table's transaction failed and was rolled back: none of them "
+        + "are in the table)%n", "rows not committed", staged);
   }
 
   /** What a run that ended with exit 3 left, and for a replay how to go on. */
@@ -616,6 +653,7 @@ public final class EtlJob {
       return "";
     }
     int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    // H2 puts the statement on the lines after "SQL statement:", which alone says nothing
+    return nl < 0 ? s : s.substring(0, nl).replaceFirst(";? *SQL statement: *$", "");
   }
 }

@@ -103,6 +103,18 @@ final class TableSink implements AutoCloseable {
     return discarded;
   }
 
+  /**
+   * After {@link #commit} failed: whether the table says the run's rows are not in it (its
+   * transaction was rolled back), rather than in it or unknown (the database went away at its commit).
+   */
+  boolean surelyNotCommitted() {
+    try {
+      return commitsAfterRun() && JdbcTable.commitOf(sink, run) == JdbcTable.Commit.NOT_COMMITTED;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
   /** Drops the staging tables (see the class comment) and lets the next run write the table. */
   @Override
   public void close() {

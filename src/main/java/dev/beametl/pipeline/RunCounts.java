@@ -137,24 +137,32 @@ public final class RunCounts extends PTransform<PCollectionList<KV<String, Long>
 
     @ProcessElement
     public void process(@Element SortedMap<String, Long> sums) throws IOException {
-      StringBuilder lines = new StringBuilder();
-      sums.forEach((name, n) -> lines.append(JSON.createObjectNode().put("name", name).put("count", n)).append('\n'));
-      ResourceId directory = FileSystems.matchNewResource(dir, true);
-      ResourceId target = directory.resolve("counts.jsonl", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      ResourceId attempt = directory.resolve(".counts-" + UUID.randomUUID() + ".tmp",
-          ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
-      try {
-        try (WritableByteChannel channel = FileSystems.create(attempt, "application/json")) {
-          ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
-          while (bytes.hasRemaining()) {
-            channel.write(bytes);
-          }
+      write(dir, sums);
+    }
+  }
+
+  /**
+   * Writes {@code sums} as the counts.jsonl of {@code dir}, whole (see {@link WriteCounts}): the
+   * pipeline's, or the job's correction of them after the pipeline (a table's commit that failed).
+   */
+  public static void write(String dir, SortedMap<String, Long> sums) throws IOException {
+    StringBuilder lines = new StringBuilder();
+    sums.forEach((name, n) -> lines.append(JSON.createObjectNode().put("name", name).put("count", n)).append('\n'));
+    ResourceId directory = FileSystems.matchNewResource(dir, true);
+    ResourceId target = directory.resolve("counts.jsonl", ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+    ResourceId attempt = directory.resolve(".counts-" + UUID.randomUUID() + ".tmp",
+        ResolveOptions.StandardResolveOptions.RESOLVE_FILE);
+    try {
+      try (WritableByteChannel channel = FileSystems.create(attempt, "application/json")) {
+        ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+          channel.write(bytes);
         }
-        FileSystems.rename(List.of(attempt), List.of(target)); // no options: a missing file fails the write
-      } catch (IOException | RuntimeException e) {
-        FileSystems.delete(List.of(attempt), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-        throw e;
       }
+      FileSystems.rename(List.of(attempt), List.of(target)); // no options: a missing file fails the write
+    } catch (IOException | RuntimeException e) {
+      FileSystems.delete(List.of(attempt), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      throw e;
     }
   }
 

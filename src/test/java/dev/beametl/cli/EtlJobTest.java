@@ -164,6 +164,36 @@ public class EtlJobTest {
     assertThat(Files.readString(Path.of(out(), "thesis.docx")), is("precious"));
   }
 
+  /**
+   * A table's commit that fails (a key the table holds already) rolls its transaction back: the
+   * summary and counts.jsonl said the run's rows were written.
+   */
+  @Test
+  public void aTableCommitThatFailsCountsNoRowWritten() throws Exception {
+    String url = "jdbc:h2:mem:failed_commit;DB_CLOSE_DELAY=-1";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "")) {
+      c.createStatement().execute("CREATE TABLE t(k VARCHAR PRIMARY KEY, name VARCHAR)");
+      c.createStatement().execute("INSERT INTO t VALUES ('A', 'old')");
+    }
+    Path data = tmp.newFolder("in").toPath();
+    Files.writeString(data.resolve("a.csv"), "k,name\nA,new\nB,new\n");
+    Path spec = tmp.newFile("spec.yaml").toPath();
+    Files.writeString(spec, String.join("\n",
+        "version: 1",
+        "source: {path: '" + data + "/*.csv', format: csv}",
+        "schema: [{name: k, type: string}, {name: name, type: string}]",
+        "sink: {format: jdbc, path: '" + out() + "', jdbc: {url: '" + url + "', user: sa, table: t, mode: append}}",
+        ""));
+    Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(EtlJob.JOB_FAILED));
+    assertThat(r.out, allOf(containsString("rows written                            0"),
+        containsString("rows not committed                      2   (the table's transaction failed")));
+    assertThat(r.err, allOf(containsString("Unique index or primary key violation"), not(containsString("SQL statement"))));
+    java.util.Map<String, Long> counts = dev.beametl.pipeline.RunCounts.read(out() + "/_run");
+    assertThat(counts.get("written"), is(0L));
+    assertThat(counts.get("jdbc.not_committed"), is(2L));
+  }
+
   @Test
   public void tooManyBadRecordsExitsWithThreeAndNoSuccessMarker() throws Exception {
     Path data = tmp.newFolder("in").toPath();
