@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -113,14 +114,22 @@ public final class SpecReader {
       source = source.toBuilder().setIncremental(IncrementalSection.read(incrementalNode, source, scope)).build();
       spec.setSource(source);
     }
+    // What a later stage may reject a row for, each a count key a maxBad limit can name
+    List<String> failures = new java.util.ArrayList<>();
     if (root.containsKey("lookups")) {
-      spec.setLookups(LookupSection.read(root.get("lookups"), scope));
+      List<LookupSpec> lookups = LookupSection.read(root.get("lookups"), scope);
+      spec.setLookups(lookups);
+      lookups.stream().filter(l -> l.onMissing() == LookupSpec.OnMissing.DEAD_LETTER)
+          .forEach(l -> failures.add("lookup_miss:" + String.join(",", l.on())));
     }
     if (root.containsKey("derive")) {
-      spec.setDerived(TransformSection.derived(root.get("derive"), scope));
+      List<DerivedFieldSpec> derived = TransformSection.derived(root.get("derive"), scope);
+      spec.setDerived(derived);
+      derived.forEach(d -> failures.add("expression:" + d.name()));
     }
     if (root.containsKey("filter")) {
       spec.setFilter(TransformSection.filter(root.get("filter"), scope));
+      failures.add("expression:filter");
     }
     if (root.containsKey("aggregate")) {
       scope.aggregation = TransformSection.aggregation(root.get("aggregate"), scope);
@@ -152,7 +161,7 @@ public final class SpecReader {
         spec.setMaxBadRatio(dl.get("maxBadRatio").ratio());
       }
       if (dl.containsKey("maxBad")) {
-        spec.setMaxBad(badLimits(dl.get("maxBad"), scope));
+        spec.setMaxBad(badLimits(dl.get("maxBad"), scope, failures));
       }
     }
     spec.setDeadLetterPath(deadLetter);
@@ -162,14 +171,29 @@ public final class SpecReader {
     return spec.build();
   }
 
-  /** {@code maxBad: {kind|field|kind:field: ratio or count}}, each key a reason kind or a declared field. */
-  private static List<BadLimit> badLimits(SpecNode node, Scope scope) {
+  /**
+   * {@code maxBad: {kind|field|kind:field: ratio or count}}, each key a reason kind or a declared
+   * field. The later stages' kinds ({@code failures}: {@code expression:<derived field or filter>},
+   * {@code lookup_miss:<on fields>}) are held to what the spec can reject: a limit nothing can reach
+   * - a lookup_miss limit without a lookup, say - was accepted and never held.
+   */
+  private static List<BadLimit> badLimits(SpecNode node, Scope scope, List<String> failures) {
     List<BadLimit> limits = new java.util.ArrayList<>();
     for (Map.Entry<String, SpecNode> e : node.anyMapping().entrySet()) {
       String key = e.getKey();
       String[] parts = key.split(":", 2);
       boolean kindOk = BadLimit.KINDS.contains(parts[0]);
       boolean fieldOk = scope.fields.containsKey(parts[parts.length - 1]);
+      String later = parts[0].equals("expression") || parts[0].equals("lookup_miss") ? parts[0] : null;
+      if (later != null) {
+        List<String> reachable = failures.stream().filter(f -> f.startsWith(later + ":")).collect(Collectors.toList());
+        if (parts.length == 2 ? !reachable.contains(key) : reachable.isEmpty()) {
+          throw e.getValue().error("\"" + key + "\" can never be reached: " + (reachable.isEmpty()
+              ? (later.equals("expression") ? "the spec has no derive or filter" : "the spec has no lookup with "
+                  + "onMissing: deadLetter") : "this spec's " + later + " keys are " + String.join(", ", reachable)));
+        }
+        fieldOk = true;
+      }
       if (parts.length == 2 ? !(kindOk && fieldOk) : !(kindOk || fieldOk)) {
         throw e.getValue().error("\"" + key + "\" is neither a reason kind (" + String.join(", ", BadLimit.KINDS)
             + "), a declared field, nor kind:field");

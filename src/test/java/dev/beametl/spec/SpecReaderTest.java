@@ -49,6 +49,21 @@ public class SpecReaderTest {
     return assertThrows(SpecException.class, () -> parse(yaml, overrides)).getMessage();
   }
 
+  /** A maxBad limit on a later stage's kind that the spec cannot produce never held, and was accepted. */
+  @Test
+  public void aMaxBadLimitNothingCanReachIsRefused() {
+    assertThat(errorOf(VALID + "deadLetter: {maxBad: {lookup_miss: 0}}\n"), containsString(
+        "\"lookup_miss\" can never be reached: the spec has no lookup with onMissing: deadLetter"));
+    assertThat(errorOf(VALID + "deadLetter: {maxBad: {'expression:amount': 0}}\n"), containsString(
+        "this spec's expression keys are expression:doubled, expression:filter"));
+    PipelineSpec spec = parse(VALID + "deadLetter: {maxBad: {expression: 0, 'expression:filter': 1, "
+        + "'expression:doubled': 0.5}}\n");
+    assertThat(spec.maxBad().size(), is(3));
+    assertThat(errorOf(String.join("\n", "version: 1", "source: {path: a.csv, format: csv}",
+        "schema: [{name: id, type: long}]", "sink: {format: csv, path: out}", "deadLetter: {maxBad: {expression: 0}}",
+        "")), containsString("\"expression\" can never be reached: the spec has no derive or filter"));
+  }
+
   @Test
   public void readsEverySection() {
     PipelineSpec spec = parse(VALID);
