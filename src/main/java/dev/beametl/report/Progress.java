@@ -143,8 +143,18 @@ public final class Progress implements AutoCloseable {
     }
   }
 
+  /** The count of records read the last line showed, and when it last changed. */
+  private long lastRead = -1;
+  private long lastReadChange = start;
+  /** Seconds without a new record read after which a line says so. */
+  static final int STALL_SECONDS = 30;
+
   String line() {
-    double seconds = elapsedSeconds();
+    return line(System.nanoTime());
+  }
+
+  String line(long now) {
+    double seconds = (now - start) / 1e9;
     long read = counts.read();
     long bad = counts.bad();
     long max = memory.getHeapMemoryUsage().getMax();
@@ -153,8 +163,17 @@ public final class Progress implements AutoCloseable {
     if (read < 0) {
       return String.format(Locale.ROOT, "beam-etl: running, %.0f s, %s (client)", seconds, heap);
     }
-    return String.format(Locale.ROOT, "beam-etl: %,d records read (%,.0f/s)%s, %.0f s, %s", read,
-        read / Math.max(seconds, 1e-3), bad < 0 ? "" : String.format(Locale.ROOT, ", %,d bad", bad), seconds, heap);
+    if (read != lastRead) {
+      lastRead = read;
+      lastReadChange = now;
+    }
+    // The average alone falls slowly: a cluster whose task manager died (tasks waiting for a slot)
+    // showed a steady count at a falling rate for minutes. Also after the input ends (later stages).
+    double still = (now - lastReadChange) / 1e9;
+    return String.format(Locale.ROOT, "beam-etl: %,d records read (%,.0f/s)%s%s, %.0f s, %s", read,
+        read / Math.max(seconds, 1e-3), bad < 0 ? "" : String.format(Locale.ROOT, ", %,d bad", bad),
+        still >= STALL_SECONDS ? String.format(Locale.ROOT, ", none more in the last %.0f s", still) : "", seconds,
+        heap);
   }
 
   public double elapsedSeconds() {
