@@ -45,8 +45,8 @@ final class SchemaSection {
     Map<String, SpecNode> m = node.mapping(KEYS);
     SpecNode nameNode = SpecNode.required(m, "name", node);
     if (!m.containsKey("column") && !SpecNode.isIdentifier(nameNode.nonEmptyString())) {
-      throw nameNode.error("\"" + nameNode.nonEmptyString() + "\" is not a valid name; use letters, digits and _ (not "
-          + "first), and name the source's column with column: {name: " + SpecNode.nameFor(nameNode.nonEmptyString())
+      throw nameNode.error("\"" + nameNode.nonEmptyString() + "\" is not a valid name; use ASCII letters, digits and _ "
+          + "(no digit first), and name the source's column with column: {name: " + SpecNode.nameFor(nameNode.nonEmptyString())
           + ", column: \"" + nameNode.nonEmptyString() + "\", ...}");
     }
     String name = nameNode.identifier();

@@ -200,7 +200,7 @@ final class SpecNode {
   String sqlName() {
     String s = nonEmptyString().trim();
     if (!SQL_NAME.matcher(s).matches()) {
-      throw error("\"" + s + "\" is not a plain table or column name (letters, digits, _, one optional schema.)");
+      throw error("\"" + s + "\" is not a plain table or column name (ASCII letters, digits, _, one optional schema.)");
     }
     return s;
   }
@@ -221,7 +221,7 @@ final class SpecNode {
   String identifier() {
     String s = nonEmptyString();
     if (!IDENTIFIER.matcher(s).matches()) {
-      throw error("\"" + s + "\" is not a valid name; use letters, digits and _ (not first)");
+      throw error("\"" + s + "\" is not a valid name; use ASCII letters, digits and _ (no digit first)");
     }
     return s;
   }
