@@ -490,7 +490,7 @@ public final class EtlJob {
     if (!plan.append) {
       return "Results were written without a _SUCCESS marker.";
     }
-    String left = spec.sink().jdbc() != null && spec.sink().jdbc().mode() == dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT
+    String left = spec.sink().upserts()
         ? "The table has this run's upserts; its output directory has no _SUCCESS marker."
         : "Nothing was added to the output: it is as the run found it (its _SUCCESS marker too, if it had one).";
     return !replay ? left : left + " Each record a replay reads was bad before, so a replay that fixes only some "

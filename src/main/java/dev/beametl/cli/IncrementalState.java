@@ -222,9 +222,9 @@ final class IncrementalState {
         newFiles.add(m);
         if (loadedPaths.contains(m.resourceId().toString())) {
           notes.add("incremental: " + m.resourceId() + " changed since an earlier run loaded it; it is loaded again "
-              + "whole, so the rows that run loaded from it are in the output twice" + (spec.sink().jdbc() != null
-              && spec.sink().jdbc().mode() == dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT ? " (the upsert table keeps "
-              + "one row per key)" : " (append files only once they are complete: write, then move into place)"));
+              + "whole, so the rows that run loaded from it are in the output twice" + (spec.sink().upserts()
+              ? " (the upsert table keeps one row per key)"
+              : " (append files only once they are complete: write, then move into place)"));
         }
       }
     }

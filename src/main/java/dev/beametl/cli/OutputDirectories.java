@@ -232,15 +232,13 @@ final class OutputDirectories implements AutoCloseable {
    */
   void finish(boolean succeeded) throws IOException {
     boolean withdraw = append && !succeeded && !committedByState(spec).contains(run);
-    boolean upserted = spec.sink().jdbc() != null
-        && spec.sink().jdbc().mode() == dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT;
     for (Path dir : dirs) {
       if (!Files.isDirectory(dir)) {
         continue;
       }
       if (withdraw && dir.equals(dirs.get(0))) {
         deleteRunFiles(dir, run::equals);
-        if (finishedBefore.contains(dir) && !upserted) {
+        if (finishedBefore.contains(dir) && !spec.sink().upserts()) {
           Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
         }
       }

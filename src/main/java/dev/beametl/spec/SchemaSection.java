@@ -45,9 +45,9 @@ final class SchemaSection {
     Map<String, SpecNode> m = node.mapping(KEYS);
     SpecNode nameNode = SpecNode.required(m, "name", node);
     if (!m.containsKey("column") && !SpecNode.isIdentifier(nameNode.nonEmptyString())) {
-      throw nameNode.error("\"" + nameNode.nonEmptyString() + "\" is not a valid name; use ASCII letters, digits and _ "
-          + "(no digit first), and name the source's column with column: {name: " + SpecNode.nameFor(nameNode.nonEmptyString())
-          + ", column: \"" + nameNode.nonEmptyString() + "\", ...}");
+      throw nameNode.error("\"" + nameNode.nonEmptyString() + "\" is not a valid name; use ASCII letters, digits and "
+          + "_ (no digit first), and name the source's column with column: {name: "
+          + SpecNode.nameFor(nameNode.nonEmptyString()) + ", column: \"" + nameNode.nonEmptyString() + "\", ...}");
     }
     String name = nameNode.identifier();
     FieldType type = SpecNode.required(m, "type", node).fieldType();

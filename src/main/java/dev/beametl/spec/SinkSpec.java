@@ -47,6 +47,11 @@ public abstract class SinkSpec implements Serializable {
   /** The table written, for format {@code jdbc}; {@link #path()} then holds the run's counts and marker. */
   public abstract @javax.annotation.Nullable JdbcSinkSpec jdbc();
 
+  /** Whether rows go into a table in upsert mode: written as the run goes, with no commit at its end. */
+  public boolean upserts() {
+    return jdbc() != null && jdbc().mode() == JdbcSinkSpec.Mode.UPSERT;
+  }
+
   public static Builder builder(String path, Format format) {
     return new AutoValue_SinkSpec.Builder()
         .setPath(path)

@@ -89,7 +89,8 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
     RecordValidator validator = new RecordValidator(source(), fields(), encodeCategories(), origins());
     PCollectionTuple out = records.apply(
         "Check records against the schema",
-        ParDo.of(new CheckFn(validator, runnerMetrics(), liveCounts())).withOutputTags(VALID, TupleTagList.of(BAD).and(BundleCounts.TAG)));
+        ParDo.of(new CheckFn(validator, runnerMetrics(), liveCounts()))
+            .withOutputTags(VALID, TupleTagList.of(BAD).and(BundleCounts.TAG)));
     out.get(VALID).setRowSchema(validator.schema());
     out.get(BAD).setCoder(BadRecord.BadRecordCoder.of());
     out.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));

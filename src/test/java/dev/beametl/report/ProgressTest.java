@@ -32,7 +32,8 @@ public class ProgressTest {
       long second = 1_000_000_000L;
       assertThat(p.line(t + second), not(containsString("none more")));
       assertThat(p.line(t + 29 * second), not(containsString("none more")));
-      assertThat(p.line(t + 41 * second), containsString("1,000 records read (24/s), 0 bad, none more in the last 40 s"));
+      assertThat(p.line(t + 41 * second),
+          containsString("1,000 records read (24/s), 0 bad, none more in the last 40 s"));
       read[0] = 2000;
       assertThat(p.line(t + 42 * second), not(containsString("none more")));
     }
