@@ -245,9 +245,9 @@ public final class EtlJob {
     if (plan.nothingToDo != null) {
       out.println("beam-etl: " + spec.name() + ": " + plan.nothingToDo);
       try {
-        if (!options.isDryRun() && OutputDirectories.finishCommittedRun(spec)) {
-          out.println("beam-etl: the last run committed its state and stopped before it finished its output: "
-              + "finished now (" + spec.sink().path() + "/_SUCCESS)");
+        String finished = options.isDryRun() ? null : OutputDirectories.finishStoppedRun(spec);
+        if (finished != null) {
+          out.println("beam-etl: " + finished);
         }
       } catch (SpecException e) {
         // held by a run that is still going (it finishes its output itself), or refused: nothing to do here

@@ -81,6 +81,16 @@ final class OutputDirectories implements AutoCloseable {
     return new OutputDirectories(spec, dirs, run, locks, partitionPrefix, append, committedByState, keep);
   }
 
+  private RunManifest owned(RunManifest manifest) {
+    return manifest.of(spec.name(), layout(spec));
+  }
+
+  /** The sink's files as a reader of the whole output must find them alike: format and partitioning. */
+  static String layout(PipelineSpec spec) {
+    return spec.sink().format().name().toLowerCase(java.util.Locale.ROOT)
+        + (spec.sink().partitionBy().isEmpty() ? "" : " partitioned by " + spec.sink().partitionBy());
+  }
+
   /** How the sink's top-level partition directories begin, {@code region=}; null when it has none. */
   private static @Nullable String partitionPrefix(PipelineSpec spec) {
     List<String> by = spec.sink().partitionBy();
@@ -116,14 +126,28 @@ final class OutputDirectories implements AutoCloseable {
         throw new SpecException("cannot write output \"" + dir + "\": it is a file, not a directory");
       }
       List<String> entries = entries(dir);
+      boolean deadLetters = !dir.equals(of(spec).get(0));
+      RunManifest manifest = entries.isEmpty() ? null : readManifest(dir);
+      if (manifest != null && manifest.pipeline != null && !manifest.pipeline.equals(spec.name())) {
+        throw new SpecException("sink.ifExists: " + (deadLetters ? "dead-letter directory" : "output") + " \"" + dir
+            + "\" holds the files of pipeline \"" + manifest.pipeline + "\" (its manifest says), not of \""
+            + spec.name() + "\"; give each pipeline its own " + (deadLetters ? "deadLetter.path" : "sink.path")
+            + ", or remove the directory's contents");
+      }
+      if (append && !deadLetters && manifest != null && manifest.layout != null
+          && !manifest.layout.equals(layout(spec))) {
+        throw new SpecException("sink: output \"" + dir + "\" holds " + manifest.layout + " files (its manifest "
+            + "says), and this run adds to it: keep the output's format and partitionBy, or write it anew (an "
+            + "incremental load: --full), since its readers take the files as one table");
+      }
       boolean resumedOutput = resuming && stoppedRunsOutput(dir); // the stopped run's own, not a result
       if (!append && !resumedOutput && !entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {
-        throw new SpecException("sink.ifExists: output \"" + dir + "\" already holds files; remove it, "
-            + "choose another --output, or pass --ifExists=overwrite");
+        throw new SpecException("sink.ifExists: " + (deadLetters ? "dead-letter directory" : "output") + " \"" + dir
+            + "\" already holds files; remove it, choose another " + (deadLetters ? "--deadLetter" : "--output")
+            + ", or pass --ifExists=overwrite");
       }
       String foreign = firstForeign(dir, entries, partitionPrefix(spec));
       if (foreign != null) {
-        boolean deadLetters = !dir.equals(of(spec).get(0));
         throw new SpecException("sink.ifExists: " + (deadLetters ? "dead-letter directory" : "output") + " \"" + dir
             + "\" holds \"" + foreign + "\", which this job did not write (" + (hasManifest(dir)
             ? "its last run there did not list it" : "the directory has no beam-etl manifest: another tool's "
@@ -192,7 +216,8 @@ final class OutputDirectories implements AutoCloseable {
         if (Files.exists(dir.resolve(JobFiles.RUN_FOLDER))) {
           MoreFiles.deleteRecursively(dir.resolve(JobFiles.RUN_FOLDER), RecursiveDeleteOption.ALLOW_INSECURE);
         }
-        new RunManifest(run, false, entries(dir), committed, partitionPrefix).writeTo(dir);
+        owned(new RunManifest(run, false, entries(dir), committed, partitionPrefix))
+            .appending(finishedBefore.contains(dir)).writeTo(dir);
         continue;
       }
       List<String> previous = previousOutput(dir, entries(dir), partitionPrefix).stream()
@@ -203,7 +228,7 @@ final class OutputDirectories implements AutoCloseable {
         Files.delete(dir.resolve("_SUCCESS"));
       }
       if (!previous.isEmpty()) {
-        new RunManifest(run, false, previous, List.of(), partitionPrefix).writeTo(dir);
+        owned(new RunManifest(run, false, previous, List.of(), partitionPrefix)).writeTo(dir);
       }
       for (String entry : previous) {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
@@ -212,7 +237,7 @@ final class OutputDirectories implements AutoCloseable {
       if (Files.exists(dir.resolve(ReplayState.RECORDS_DIR))) {
         MoreFiles.deleteRecursively(dir.resolve(ReplayState.RECORDS_DIR), RecursiveDeleteOption.ALLOW_INSECURE);
       }
-      new RunManifest(run, false, List.of(), List.of(), partitionPrefix).writeTo(dir);
+      owned(new RunManifest(run, false, List.of(), List.of(), partitionPrefix)).writeTo(dir);
     }
   }
 
@@ -254,38 +279,59 @@ final class OutputDirectories implements AutoCloseable {
       if (append && succeeded) {
         runs.add(run);
       }
-      new RunManifest(run, true, entries(dir), append ? runs : List.of()).writeTo(dir);
+      owned(new RunManifest(run, true, entries(dir), append ? runs : List.of())).writeTo(dir);
     }
   }
 
   /**
-   * Finishes the output of a run that committed its state (an incremental load, a replay: the state
-   * names it) and died before it finished its output - manifest incomplete, no {@code _SUCCESS}. Its
-   * output is whole, so it is finished as that run would have, under the locks. A later run with
-   * nothing to do exited 0 and left it so, and whatever waits for {@code _SUCCESS} waited. Whether it was.
+   * For a run with nothing to do: the output's last run stopped unfinished (its manifest incomplete).
+   * A run its state committed (an incremental load, a replay: the state names it) wrote its whole
+   * output, which is finished as that run would have, {@code _SUCCESS} and manifest. An appending
+   * run killed before its commit has its files taken out, and the output is as before it, its
+   * {@code _SUCCESS} too: a run with nothing to do exited 0 and left a part of that run's rows
+   * readable, and whatever waits for {@code _SUCCESS} waiting. Under the locks; says what it did, or null.
    */
-  static boolean finishCommittedRun(PipelineSpec spec) throws IOException {
-    String run = committedUnfinishedRun(spec);
-    if (run == null) {
-      return false;
-    }
-    try (OutputDirectories outputs = take(spec, run, true)) {
-      if (!run.equals(committedUnfinishedRun(spec))) {
-        return false; // another run finished it, or went on, before this one held the output
-      }
-      Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), ""); // before the manifest, which lists it
-      outputs.finish(true);
-    }
-    return true;
-  }
-
-  /** The run the output's manifest says stopped unfinished, when the state committed it; else null. */
-  private static @Nullable String committedUnfinishedRun(PipelineSpec spec) throws IOException {
-    RunManifest manifest = manifestOf(Path.of(spec.sink().path()));
-    if (manifest == null || manifest.complete) {
+  static @Nullable String finishStoppedRun(PipelineSpec spec) throws IOException {
+    RunManifest stopped = manifestOf(Path.of(spec.sink().path()));
+    if (stopped == null || stopped.complete) {
       return null;
     }
-    return committedByState(spec).contains(manifest.run) ? manifest.run : null; // else it died before its commit
+    String run = stopped.run;
+    boolean committed = committedByState(spec).contains(run);
+    if (!committed && !stopped.appending) {
+      return null; // a replacing run's: what it deleted is gone, and only a run that loads can make the output whole
+    }
+    try (OutputDirectories outputs = take(spec, run, true)) {
+      RunManifest now = manifestOf(Path.of(spec.sink().path()));
+      if (now == null || now.complete || !now.run.equals(run)) {
+        return null; // another run finished it, or went on, before this one held the output
+      }
+      if (committed) {
+        Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), ""); // before the manifest, which lists it
+        outputs.finish(true);
+        return "the last run committed its state and stopped before it finished its output: finished now ("
+            + spec.sink().path() + "/_SUCCESS)";
+      }
+      outputs.withdrawStopped();
+      return "the last run (" + run + ") stopped before its commit: its files were taken out of the output, which "
+          + "is as it was before that run" + (now.successBefore ? ", _SUCCESS included" : "");
+    }
+  }
+
+  /** Takes the files of the stopped appending run {@link #run} out of both directories (see finishStoppedRun). */
+  private void withdrawStopped() throws IOException {
+    for (Path dir : dirs) {
+      RunManifest stopped = manifestOf(dir);
+      if (stopped == null || stopped.complete || !stopped.run.equals(run)) {
+        continue;
+      }
+      deleteRunFiles(dir, run::equals);
+      deleteTemporaryFolders(dir);
+      if (dir.equals(dirs.get(0)) && stopped.successBefore && !spec.sink().upserts()) {
+        Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
+      }
+      owned(new RunManifest(run, true, entries(dir), stopped.runs)).writeTo(dir);
+    }
   }
 
   /** The runs whose state commit (a replay's, an incremental load's) names them. */
@@ -318,6 +364,14 @@ final class OutputDirectories implements AutoCloseable {
       return manifest != null && !manifest.complete;
     } catch (IOException e) {
       return false; // unreadable: refused as before
+    }
+  }
+
+  private static @Nullable RunManifest readManifest(Path dir) {
+    try {
+      return manifestOf(dir);
+    } catch (IOException e) {
+      throw new SpecException("sink.ifExists: " + e.getMessage() + "; remove the directory's contents by hand");
     }
   }
 

@@ -34,6 +34,21 @@ final class RunManifest {
    * incomplete manifest's run may have left such directories, whatever the next run's spec says.
    */
   final @Nullable String partitionPrefix;
+  /**
+   * The pipeline (its spec's name) whose output this is, and the layout of its files (format and
+   * partitionBy): another pipeline sharing the directory deleted these files as its own, and an
+   * appending run of another layout added files no reader of the output could read with the rest.
+   * Null in manifests written before they were kept.
+   */
+  final @Nullable String pipeline;
+  final @Nullable String layout;
+  /**
+   * An incomplete manifest's run adds to the output (incremental, replay), and whether the output
+   * had its {@code _SUCCESS} when that run began: killed before its commit, its own files are all
+   * that differ from the output before it.
+   */
+  final boolean appending;
+  final boolean successBefore;
 
   RunManifest(String run, boolean complete, List<String> entries) {
     this(run, complete, entries, List.of());
@@ -44,11 +59,31 @@ final class RunManifest {
   }
 
   RunManifest(String run, boolean complete, List<String> entries, List<String> runs, @Nullable String partitionPrefix) {
+    this(run, complete, entries, runs, partitionPrefix, null, null, false, false);
+  }
+
+  private RunManifest(String run, boolean complete, List<String> entries, List<String> runs,
+      @Nullable String partitionPrefix, @Nullable String pipeline, @Nullable String layout, boolean appending,
+      boolean successBefore) {
     this.run = run;
     this.complete = complete;
     this.entries = List.copyOf(entries);
     this.runs = List.copyOf(runs);
     this.partitionPrefix = partitionPrefix;
+    this.pipeline = pipeline;
+    this.layout = layout;
+    this.appending = appending;
+    this.successBefore = successBefore;
+  }
+
+  /** This manifest, naming the pipeline and the layout of the files it lists. */
+  RunManifest of(String pipeline, String layout) {
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, appending, successBefore);
+  }
+
+  /** This (incomplete) manifest, of a run that adds to an output which had {@code _SUCCESS} or not. */
+  RunManifest appending(boolean successBefore) {
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, true, successBefore);
   }
 
   /** The manifest in {@code dir}, or null when there is none (an output written before manifests). */
@@ -63,12 +98,16 @@ final class RunManifest {
       n.path("entries").forEach(e -> entries.add(e.asText()));
       List<String> runs = new ArrayList<>();
       n.path("runs").forEach(e -> runs.add(e.asText()));
-      JsonNode prefix = n.path("partitionPrefix");
       return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs,
-          prefix.isTextual() ? prefix.asText() : null);
+          text(n, "partitionPrefix"), text(n, "pipeline"), text(n, "layout"), n.path("appending").asBoolean(false),
+          n.path("successBefore").asBoolean(false));
     } catch (IOException e) {
       throw new IOException("the run manifest " + file + " cannot be read (" + e.getMessage() + ")", e);
     }
+  }
+
+  private static @Nullable String text(JsonNode n, String key) {
+    return n.path(key).isTextual() ? n.path(key).asText() : null;
   }
 
   /** Replaces the manifest in {@code dir} atomically, so a reader never sees half of it. */
@@ -80,6 +119,12 @@ final class RunManifest {
     runs.forEach(appended::add);
     if (partitionPrefix != null) {
       n.put("partitionPrefix", partitionPrefix);
+    }
+    if (pipeline != null) {
+      n.put("pipeline", pipeline).put("layout", layout);
+    }
+    if (appending) {
+      n.put("appending", true).put("successBefore", successBefore);
     }
     AtomicJson.write(dir.resolve(FILE), n);
   }

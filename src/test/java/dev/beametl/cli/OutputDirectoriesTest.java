@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.Assert.assertThrows;
 
 import dev.beametl.pipeline.Specs;
@@ -293,8 +294,7 @@ public class OutputDirectoriesTest {
   /**
    * A run that committed its incremental state and was killed before it finished its output: the
    * next run found nothing new, exited 0, and left the manifest incomplete and no _SUCCESS. Its
-   * output is whole (the state names it), so that run's finish is done then; a run killed before its
-   * commit is left for the next run with work.
+   * output is whole (the state names it), so that run's finish is done then.
    */
   @Test
   public void aRunKilledAfterItsCommitIsFinishedByTheNext() throws Exception {
@@ -303,9 +303,8 @@ public class OutputDirectoriesTest {
       dirs.prepare();
       files(out(), "part-0a1b2c3d-00000-of-00001.csv");
     } // killed here: no finish
-    assertThat(OutputDirectories.finishCommittedRun(spec), is(false)); // nothing committed it
     Files.writeString(out().resolve(IncrementalState.FILE), "{\"run\": \"0a1b2c3d\", \"files\": []}");
-    assertThat(OutputDirectories.finishCommittedRun(spec), is(true));
+    assertThat(OutputDirectories.finishStoppedRun(spec), containsString("finished now"));
     assertThat(Files.exists(out().resolve("_SUCCESS")), is(true));
     RunManifest manifest = RunManifest.read(out());
     assertThat(manifest.complete, is(true));
@@ -314,7 +313,81 @@ public class OutputDirectoriesTest {
         manifest.entries, hasItem("_SUCCESS"));
     OutputDirectories.check(spec, true);
     OutputDirectories.check(spec("overwrite"), false);
-    assertThat(OutputDirectories.finishCommittedRun(spec), is(false)); // once
+    assertThat(OutputDirectories.finishStoppedRun(spec), is(nullValue())); // once
+  }
+
+  /**
+   * Two pipelines sharing a dead-letter directory: the first incremental run of one (which replaces
+   * what "this job" wrote, whatever ifExists says) deleted the other's dead letters, exit 0. And an
+   * appending run of another format or partitionBy added its files to the output as they were.
+   */
+  @Test
+  public void anotherPipelinesFilesAndAnotherLayoutAreRefused() throws Exception {
+    String shared = tmp.getRoot().toPath().resolve("shared-dead-letters").toString();
+    PipelineSpec b = Specs.parse(String.join("\n", "version: 1", "name: b", "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: region, type: string}]",
+        "sink: {format: csv, path: '" + out() + "-b'}", "deadLetter: {path: '" + shared + "'}", ""), "b", List.of());
+    try (OutputDirectories dirs = OutputDirectories.take(b, "aaaaaaaa", true)) {
+      dirs.prepare();
+      files(Path.of(shared), "bad-records-aaaaaaaa-00000-of-00001.jsonl");
+      files(Path.of(out() + "-b"), "part-aaaaaaaa-00000-of-00001.csv");
+      dirs.finish(true);
+    }
+    PipelineSpec a = Specs.parse(String.join("\n", "version: 1", "name: a", "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: region, type: string}]",
+        "sink: {format: csv, path: '" + out() + "', ifExists: overwrite}", "deadLetter: {path: '" + shared + "'}", ""),
+        "a", List.of());
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(a, false)).getMessage(), containsString(
+        "dead-letter directory \"" + shared + "\" holds the files of pipeline \"b\" (its manifest says), not of "
+            + "\"a\"; give each pipeline its own deadLetter.path"));
+    assertThat(listing(Path.of(shared)), hasItem("bad-records-aaaaaaaa-00000-of-00001.jsonl"));
+
+    PipelineSpec partitioned = Specs.parse(String.join("\n", "version: 1", "name: b",
+        "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}, {name: region, type: string}]",
+        "sink: {format: csv, path: '" + out() + "-b', partitionBy: [region], ifExists: overwrite}",
+        "deadLetter: {path: '" + shared + "'}", ""), "b", List.of());
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(partitioned, true)).getMessage(),
+        containsString("holds csv files (its manifest says), and this run adds to it: keep the output's format and "
+            + "partitionBy, or write it anew"));
+    OutputDirectories.check(partitioned, false); // a replacing run may change them
+  }
+
+  /**
+   * An appending run killed before its commit, then a run with nothing to do: it exited 0 and left
+   * the killed run's rows in the output, no _SUCCESS, until some later run had work. The killed
+   * run's files are now taken out, and the output is as before it.
+   */
+  @Test
+  public void aRunKilledBeforeItsCommitIsTakenOutByTheNext() throws Exception {
+    PipelineSpec spec = spec("fail");
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "aaaaaaaa", true)) {
+      dirs.prepare();
+      files(out(), "part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS");
+      dirs.finish(true);
+    }
+    Path deadLetters = Path.of(spec.deadLetterPath());
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "bbbbbbbb", true)) {
+      dirs.prepare();
+      files(out(), "part-bbbbbbbb-00000-of-00001.csv", ".temp-beam-x/");
+      files(deadLetters, "bad-records-bbbbbbbb-00000-of-00001.jsonl");
+    } // killed here: no finish, no state
+    assertThat(OutputDirectories.finishStoppedRun(spec), containsString(
+        "the last run (bbbbbbbb) stopped before its commit: its files were taken out of the output, which is as it "
+            + "was before that run, _SUCCESS included"));
+    assertThat(listing(out()), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS"));
+    assertThat(listing(deadLetters), not(hasItem("bad-records-bbbbbbbb-00000-of-00001.jsonl")));
+    RunManifest manifest = RunManifest.read(out());
+    assertThat(manifest.complete, is(true));
+    assertThat(manifest.runs, is(List.of("aaaaaaaa")));
+    assertThat(OutputDirectories.finishStoppedRun(spec), is(nullValue())); // once
+    OutputDirectories.check(spec, true);
+
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "cccccccc")) {
+      dirs.prepare();
+      files(out(), "part-00000-of-00001.csv");
+    } // a replacing run killed: what it deleted is gone, so only a run that loads makes the output whole
+    assertThat(OutputDirectories.finishStoppedRun(spec("overwrite")), is(nullValue()));
+    assertThat(listing(out()), not(hasItem("_SUCCESS")));
   }
 
   /**
