@@ -37,7 +37,10 @@ public abstract class BadLimit implements Serializable {
     int colon = countKey.indexOf(':');
     String kind = colon < 0 ? countKey : countKey.substring(0, colon);
     String field = colon < 0 ? null : countKey.substring(colon + 1);
-    return KINDS.contains(key()) ? kind.equals(key()) : key().equals(field);
+    // A lookup's miss on a key of several fields counts as lookup_miss:store,product: a limit on
+    // product covers it, as it covers a miss on product alone.
+    return KINDS.contains(key()) ? kind.equals(key())
+        : field != null && java.util.Arrays.asList(field.split(",")).contains(key());
   }
 
   /**

@@ -46,6 +46,20 @@ public class RunSummaryTest {
     assertThat(over.exceededLimits().size(), is(1));
   }
 
+  /** A limit on a field covers the misses of a lookup on that field and another: lookup_miss:store,product. */
+  @Test
+  public void aFieldLimitCoversALookupMissOnSeveralFields() {
+    PipelineSpec spec = Specs.parse(String.join("\n", "version: 1", "source: {path: in.csv, format: csv}",
+        "schema: [{name: store, type: string}, {name: product, type: string}]",
+        "lookups:", "  - name: ref", "    source: {path: ref.csv, format: csv}",
+        "    schema: [{name: s, type: string}, {name: p, type: string}, {name: label, type: string}]",
+        "    key: [s, p]", "    on: [store, product]", "    fields: [label]",
+        "sink: {format: csv, path: out}", "deadLetter: {maxBadRatio: 0.5, maxBad: {product: 0}}", ""), "t", List.of());
+    RunSummary missed = new RunSummary(spec, Map.of("read", 10L, "valid", 10L, "failed", 1L,
+        "failed.lookup_miss:store,product", 1L, "kept", 9L), 1, "r");
+    assertThat(missed.exceededLimits(), contains(containsString("1 records were bad for product")));
+  }
+
   /**
    * A reference table's bad rows are held to the run's ratio within the table: a table whose column
    * was renamed (every row bad) gave every joined row nulls, and the run succeeded.
