@@ -387,19 +387,20 @@ public final class EtlJob {
             + "earlier build, was resumed?); run again without --resumeFrom"
         : OutputRows.mismatch(spec, summary.count("written"), summary.count(DeadLetters.COUNT),
             plan.append ? runId : null, options.getResumeFrom() != null);
+    boolean withinLimit = summary.withinBadRatio();
     // A table in append or overwrite mode takes the staged rows at its commit: the summary follows it.
-    boolean summaryAfterCommit = table.commitsAfterRun() && summary.withinBadRatio();
-    if (!summaryAfterCommit) {
+    boolean summaryAfterCommit = table.commitsAfterRun() && withinLimit && missing == null;
+    if (!withinLimit && missing == null && (table.commitsAfterRun() || plan.append && !spec.sink().upserts())) {
+      // Over the limits, such a table is left as it was, and an appending run takes its files out again.
+      summary = notAdded(summary, spec, "not_added", "over the bad-record limits: the output is as the run found it",
+          out);
+    } else if (!summaryAfterCommit) {
       out.print(summary.render());
     }
     if (missing != null) { // before the state, the table and the marker: this run did not succeed
-      if (summaryAfterCommit) {
-        out.print(summary.render());
-      }
       err.println("beam-etl: " + missing + "; its log: " + log);
       return JOB_FAILED;
     }
-    boolean withinLimit = summary.withinBadRatio();
     List<String> stateLines = List.of();
     if (withinLimit) {
       // The state first (unconfirmed while a table's commit follows), then the table (overwrite and
@@ -477,12 +478,24 @@ public final class EtlJob {
       out.print(summary.render());
       return;
     }
-    long staged = summary.count("written");
-    RunSummary corrected = summary.with("written", 0).with("jdbc.not_committed", staged);
+    notAdded(summary, spec, "jdbc.not_committed", "the table's transaction failed and was rolled back: none of them "
+        + "are in the table", out);
+  }
+
+  /**
+   * The summary, printed and in counts.jsonl, of a run whose rows did not go into the output after
+   * all: written 0, and {@code count} the rows the pipeline wrote (staged, or its part files),
+   * with {@code why} on the summary's line for them.
+   */
+  private static RunSummary notAdded(RunSummary summary, PipelineSpec spec, String count, String why, PrintStream out)
+      throws IOException {
+    long rows = summary.count("written");
+    RunSummary corrected = summary.with("written", 0).with(count, rows);
     RunCounts.write(EtlPipeline.runDir(spec), new java.util.TreeMap<>(corrected.counts()));
     out.print(corrected.render());
-    out.printf(Locale.ROOT, "  %-30s %,10d   (the table's transaction failed and was rolled back: none of them "
-        + "are in the table)%n", "rows not committed", staged);
+    out.printf(Locale.ROOT, "  %-30s %,10d   (%s)%n", count.equals("not_added") ? "rows not added" : "rows not committed",
+        rows, why);
+    return corrected;
   }
 
   /** What a run that ended with exit 3 left, and for a replay how to go on. */

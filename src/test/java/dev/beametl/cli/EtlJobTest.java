@@ -192,6 +192,16 @@ public class EtlJobTest {
     java.util.Map<String, Long> counts = dev.beametl.pipeline.RunCounts.read(out() + "/_run");
     assertThat(counts.get("written"), is(0L));
     assertThat(counts.get("jdbc.not_committed"), is(2L));
+
+    // Over the bad-record limits, the table is left as it was: its staged rows are not "written" either.
+    Files.writeString(data.resolve("a.csv"), "k,name\nC,new\nD\nE\n");
+    Run over = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--ifExists=overwrite");
+    assertThat(over.err, over.code, is(EtlJob.TOO_MANY_BAD));
+    assertThat(over.out, allOf(containsString("rows written                            0"),
+        containsString("rows not added                          1   (over the bad-record limits")));
+    counts = dev.beametl.pipeline.RunCounts.read(out() + "/_run");
+    assertThat(counts.get("written"), is(0L));
+    assertThat(counts.get("not_added"), is(1L));
   }
 
   @Test
