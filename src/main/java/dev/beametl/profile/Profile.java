@@ -117,9 +117,12 @@ public final class Profile {
       }
       // Checked where it will be (its relative paths mean its directory), under a name of its own until the job
       // accepts it: a spec it refuses is never left behind.
-      Path unchecked = spec.resolveSibling("." + spec.getFileName() + ".unchecked");
+      // A new file (one of that name is someone's), with the permissions a spec written at once would have.
+      Path unchecked = spec.resolveSibling("." + spec.getFileName() + "." + java.util.UUID.randomUUID()
+          + ".unchecked");
+      Files.writeString(unchecked, yaml, java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE);
       try {
-        Files.writeString(unchecked, yaml);
         Specs.read(unchecked, List.of());
         Files.move(unchecked, spec); // fails, replacing nothing, if a file of that name came meanwhile
       } catch (java.nio.file.FileAlreadyExistsException e) {
