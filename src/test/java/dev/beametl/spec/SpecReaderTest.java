@@ -53,7 +53,7 @@ public class SpecReaderTest {
   @Test
   public void aMaxBadLimitNothingCanReachIsRefused() {
     assertThat(errorOf(VALID + "deadLetter: {maxBad: {lookup_miss: 0}}\n"), containsString(
-        "\"lookup_miss\" can never be reached: the spec has no lookup with onMissing: deadLetter"));
+        "\"lookup_miss\" can never be reached: the spec has no lookup"));
     assertThat(errorOf(VALID + "deadLetter: {maxBad: {'expression:amount': 0}}\n"), containsString(
         "this spec's expression keys are expression:doubled, expression:filter"));
     PipelineSpec spec = parse(VALID + "deadLetter: {maxBad: {expression: 0, 'expression:filter': 1, "
