@@ -82,7 +82,12 @@ final class OutputDirectories implements AutoCloseable {
   }
 
   private RunManifest owned(RunManifest manifest) {
-    return manifest.of(spec.name(), layout(spec));
+    return manifest.of(spec.name(), layout(spec), outputOf(spec));
+  }
+
+  /** The output a run writes its results to, as its manifests name it. */
+  private static String outputOf(PipelineSpec spec) {
+    return Path.of(spec.sink().path()).toAbsolutePath().normalize().toString();
   }
 
   /** The sink's files as a reader of the whole output must find them alike: format and partitioning. */
@@ -128,11 +133,18 @@ final class OutputDirectories implements AutoCloseable {
       List<String> entries = entries(dir);
       boolean deadLetters = !dir.equals(of(spec).get(0));
       RunManifest manifest = entries.isEmpty() ? null : readManifest(dir);
-      if (manifest != null && manifest.pipeline != null && !manifest.pipeline.equals(spec.name())) {
-        throw new SpecException("sink.ifExists: " + (deadLetters ? "dead-letter directory" : "output") + " \"" + dir
-            + "\" holds the files of pipeline \"" + manifest.pipeline + "\" (its manifest says), not of \""
-            + spec.name() + "\"; give each pipeline its own " + (deadLetters ? "deadLetter.path" : "sink.path")
-            + ", or remove the directory's contents");
+      // Whose files: the dead letters of which output (two pipelines' specs may bear one name, job.yaml),
+      // and the results of which pipeline (a spec renamed is told how to keep its output).
+      if (deadLetters && manifest != null && manifest.output != null && !manifest.output.equals(outputOf(spec))) {
+        throw new SpecException("deadLetter.path: \"" + dir + "\" holds the dead letters of the output \""
+            + manifest.output + "\" (its manifest says), not of \"" + outputOf(spec) + "\"; give each output "
+            + "its own dead-letter directory (the default is <sink.path>-dead-letter)");
+      }
+      if (!deadLetters && manifest != null && manifest.pipeline != null && !manifest.pipeline.equals(spec.name())) {
+        throw new SpecException("sink.path: output \"" + dir + "\" holds the results of pipeline \""
+            + manifest.pipeline + "\" (its manifest says), not of \"" + spec.name() + "\"; if this is that pipeline "
+            + "under another name (a spec without name: is named after its file), give the spec name: "
+            + manifest.pipeline + " or run with --set=name=" + manifest.pipeline + "; else give it its own sink.path");
       }
       if (append && !deadLetters && manifest != null && manifest.layout != null
           && !manifest.layout.equals(layout(spec))) {
@@ -206,8 +218,9 @@ final class OutputDirectories implements AutoCloseable {
     for (Path dir : dirs) {
       if (append) {
         RunManifest before = manifestOf(dir);
-        List<String> committed = new ArrayList<>(before == null ? List.of() : before.runs);
-        committed.addAll(committedByState);
+        java.util.Set<String> once = new java.util.LinkedHashSet<>(before == null ? List.of() : before.runs);
+        once.addAll(committedByState);
+        List<String> committed = new ArrayList<>(once);
         if (Files.exists(dir.resolve("_SUCCESS"))) {
           finishedBefore.add(dir);
         }
@@ -279,7 +292,10 @@ final class OutputDirectories implements AutoCloseable {
       if (append && succeeded) {
         runs.add(run);
       }
-      owned(new RunManifest(run, true, entries(dir), append ? runs : List.of())).writeTo(dir);
+      RunManifest manifest = owned(new RunManifest(run, true, entries(dir), append ? runs : List.of()));
+      // A resumable run that failed is resumed from its checkpoint: its output stays a stopped run's
+      // (a resume refused for other flags took the output and marked it finished; the right one then was refused).
+      (succeeded || !keepTemporary ? manifest : manifest.unfinished()).writeTo(dir);
     }
   }
 
@@ -327,8 +343,19 @@ final class OutputDirectories implements AutoCloseable {
       }
       deleteRunFiles(dir, run::equals);
       deleteTemporaryFolders(dir);
-      if (dir.equals(dirs.get(0)) && stopped.successBefore && !spec.sink().upserts()) {
-        Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
+      if (dir.equals(dirs.get(0))) {
+        // Its counts and report describe rows taken out again; its log stays, with why it stopped. The
+        // counts become this run's, which added nothing: every count a reader looks for, at zero.
+        for (String file : List.of("report.json", "report.html")) {
+          Files.deleteIfExists(dir.resolve(JobFiles.RUN_FOLDER).resolve(file));
+        }
+        Files.createDirectories(dir.resolve(JobFiles.RUN_FOLDER));
+        java.util.SortedMap<String, Long> none = new java.util.TreeMap<>();
+        dev.beametl.pipeline.RunCounts.ALWAYS.forEach(count -> none.put(count, 0L));
+        dev.beametl.pipeline.RunCounts.write(dir.resolve(JobFiles.RUN_FOLDER).toString(), none);
+        if (stopped.successBefore && !spec.sink().upserts()) {
+          Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
+        }
       }
       owned(new RunManifest(run, true, entries(dir), stopped.runs)).writeTo(dir);
     }

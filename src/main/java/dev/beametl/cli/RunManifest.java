@@ -43,6 +43,11 @@ final class RunManifest {
   final @Nullable String pipeline;
   final @Nullable String layout;
   /**
+   * The output whose run wrote here (the sink's path, absolute): a dead-letter directory two
+   * outputs share holds the dead letters of one, and the other's run deleted them as its own.
+   */
+  final @Nullable String output;
+  /**
    * An incomplete manifest's run adds to the output (incremental, replay), and whether the output
    * had its {@code _SUCCESS} when that run began: killed before its commit, its own files are all
    * that differ from the output before it.
@@ -59,12 +64,12 @@ final class RunManifest {
   }
 
   RunManifest(String run, boolean complete, List<String> entries, List<String> runs, @Nullable String partitionPrefix) {
-    this(run, complete, entries, runs, partitionPrefix, null, null, false, false);
+    this(run, complete, entries, runs, partitionPrefix, null, null, null, false, false);
   }
 
   private RunManifest(String run, boolean complete, List<String> entries, List<String> runs,
-      @Nullable String partitionPrefix, @Nullable String pipeline, @Nullable String layout, boolean appending,
-      boolean successBefore) {
+      @Nullable String partitionPrefix, @Nullable String pipeline, @Nullable String layout, @Nullable String output,
+      boolean appending, boolean successBefore) {
     this.run = run;
     this.complete = complete;
     this.entries = List.copyOf(entries);
@@ -72,18 +77,27 @@ final class RunManifest {
     this.partitionPrefix = partitionPrefix;
     this.pipeline = pipeline;
     this.layout = layout;
+    this.output = output;
     this.appending = appending;
     this.successBefore = successBefore;
   }
 
-  /** This manifest, naming the pipeline and the layout of the files it lists. */
-  RunManifest of(String pipeline, String layout) {
-    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, appending, successBefore);
+  /** This manifest, naming the pipeline, the layout of the files it lists and the output they belong to. */
+  RunManifest of(String pipeline, String layout, String output) {
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, appending,
+        successBefore);
+  }
+
+  /** This manifest, saying its run did not finish (see {@link #complete}). */
+  RunManifest unfinished() {
+    return new RunManifest(run, false, entries, runs, partitionPrefix, pipeline, layout, output, appending,
+        successBefore);
   }
 
   /** This (incomplete) manifest, of a run that adds to an output which had {@code _SUCCESS} or not. */
   RunManifest appending(boolean successBefore) {
-    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, true, successBefore);
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, true,
+        successBefore);
   }
 
   /** The manifest in {@code dir}, or null when there is none (an output written before manifests). */
@@ -99,7 +113,8 @@ final class RunManifest {
       List<String> runs = new ArrayList<>();
       n.path("runs").forEach(e -> runs.add(e.asText()));
       return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs,
-          text(n, "partitionPrefix"), text(n, "pipeline"), text(n, "layout"), n.path("appending").asBoolean(false),
+          text(n, "partitionPrefix"), text(n, "pipeline"), text(n, "layout"), text(n, "output"),
+          n.path("appending").asBoolean(false),
           n.path("successBefore").asBoolean(false));
     } catch (IOException e) {
       throw new IOException("the run manifest " + file + " cannot be read (" + e.getMessage() + ")", e);
@@ -121,7 +136,7 @@ final class RunManifest {
       n.put("partitionPrefix", partitionPrefix);
     }
     if (pipeline != null) {
-      n.put("pipeline", pipeline).put("layout", layout);
+      n.put("pipeline", pipeline).put("layout", layout).put("output", output);
     }
     if (appending) {
       n.put("appending", true).put("successBefore", successBefore);

@@ -48,7 +48,13 @@ public final class SpecReader {
     } catch (IOException e) {
       throw new SpecException("--pipeline " + file + ": cannot read the spec file (" + e + ")");
     }
-    String defaultName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    Path named = file; // a link to a spec names the pipeline as the spec does: its output stays its own
+    try {
+      named = file.toRealPath();
+    } catch (IOException e) {
+      // read above; named as given
+    }
+    String defaultName = named.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     MappingNode root = compose(new StringReader(text));
     SpecPaths.resolveAgainstSpecDir(root, file.toAbsolutePath().getParent());
     SpecOverrides.apply(root, overrides, callerDir);

@@ -338,9 +338,23 @@ public class OutputDirectoriesTest {
         "sink: {format: csv, path: '" + out() + "', ifExists: overwrite}", "deadLetter: {path: '" + shared + "'}", ""),
         "a", List.of());
     assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(a, false)).getMessage(), containsString(
-        "dead-letter directory \"" + shared + "\" holds the files of pipeline \"b\" (its manifest says), not of "
-            + "\"a\"; give each pipeline its own deadLetter.path"));
+        "deadLetter.path: \"" + shared + "\" holds the dead letters of the output \"" + out() + "-b\" (its manifest "
+            + "says), not of \"" + out() + "\"; give each output its own dead-letter directory"));
+    // Two specs of one name (teamA/job.yaml, teamB/job.yaml) are told apart by their outputs.
+    PipelineSpec sameName = Specs.parse(String.join("\n", "version: 1", "name: b", "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}]", "sink: {format: csv, path: '" + out() + "-c', ifExists: overwrite}",
+        "deadLetter: {path: '" + shared + "'}", ""), "b", List.of());
+    assertThrows(SpecException.class, () -> OutputDirectories.check(sameName, false));
     assertThat(listing(Path.of(shared)), hasItem("bad-records-aaaaaaaa-00000-of-00001.jsonl"));
+    // The results of a spec renamed: the refusal says how to keep them.
+    PipelineSpec renamed = Specs.parse(String.join("\n", "version: 1", "name: b2", "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: region, type: string}]",
+        "sink: {format: csv, path: '" + out() + "-b', ifExists: overwrite}", "deadLetter: {path: '" + shared + "'}", ""),
+        "b2", List.of());
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(renamed, true)).getMessage(),
+        containsString("holds the results of pipeline \"b\" (its manifest says), not of \"b2\"; if this is that "
+            + "pipeline under another name (a spec without name: is named after its file), give the spec name: b or "
+            + "run with --set=name=b"));
 
     PipelineSpec partitioned = Specs.parse(String.join("\n", "version: 1", "name: b",
         "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}, {name: region, type: string}]",
@@ -374,7 +388,9 @@ public class OutputDirectoriesTest {
     assertThat(OutputDirectories.finishStoppedRun(spec), containsString(
         "the last run (bbbbbbbb) stopped before its commit: its files were taken out of the output, which is as it "
             + "was before that run, _SUCCESS included"));
-    assertThat(listing(out()), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS"));
+    assertThat(listing(out()), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS", "_run"));
+    assertThat("the counts are the run's that added nothing", dev.beametl.pipeline.RunCounts.read(out() + "/_run")
+        .get("written"), is(0L));
     assertThat(listing(deadLetters), not(hasItem("bad-records-bbbbbbbb-00000-of-00001.jsonl")));
     RunManifest manifest = RunManifest.read(out());
     assertThat(manifest.complete, is(true));
@@ -403,6 +419,13 @@ public class OutputDirectoriesTest {
     } // stopped here
     assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(spec, false, false)).getMessage(),
         containsString("already holds files"));
+    OutputDirectories.check(spec, false, true);
+    // A resume refused once it had the output (a checkpoint of other flags): the output stays the stopped
+    // run's, and the resume with the right flags takes it. It was marked finished, and refused.
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "wrong", false, true).keepingTemporaryFolders(true)) {
+      dirs.prepare();
+      dirs.finish(false);
+    }
     OutputDirectories.check(spec, false, true);
     try (OutputDirectories dirs = OutputDirectories.take(spec, "run2", false, true).keepingTemporaryFolders(true)) {
       dirs.prepare();
