@@ -85,9 +85,21 @@ final class OutputDirectories implements AutoCloseable {
     return manifest.of(spec.name(), layout(spec), outputOf(spec));
   }
 
-  /** The output a run writes its results to, as its manifests name it. */
+  /**
+   * The output a run writes its results to, as its manifests name it: the real path of as much of it
+   * as exists, so one directory reached through a symbolic link or {@code x/../out} is one output.
+   */
   private static String outputOf(PipelineSpec spec) {
-    return Path.of(spec.sink().path()).toAbsolutePath().normalize().toString();
+    Path path = Path.of(spec.sink().path()).toAbsolutePath().normalize();
+    Path rest = Path.of("");
+    for (Path existing = path; existing != null; existing = existing.getParent()) {
+      try {
+        return existing.toRealPath().resolve(rest).toString();
+      } catch (IOException e) {
+        rest = existing.getFileName().resolve(rest);
+      }
+    }
+    return path.toString();
   }
 
   /** The sink's files as a reader of the whole output must find them alike: format and partitioning. */

@@ -366,6 +366,24 @@ public class OutputDirectoriesTest {
     OutputDirectories.check(partitioned, false); // a replacing run may change them
   }
 
+  /** One output reached through a symbolic link, or as x/../out, is one output: its dead letters stay its own. */
+  @Test
+  public void anOutputReachedThroughALinkIsTheSameOutput() throws Exception {
+    Path real = Files.createDirectories(tmp.getRoot().toPath().resolve("real"));
+    Path link = Files.createSymbolicLink(tmp.getRoot().toPath().resolve("link"), real);
+    java.util.function.Function<String, PipelineSpec> specAt = sink -> Specs.parse(String.join("\n", "version: 1",
+        "name: t", "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: '" + sink + "', ifExists: overwrite}", ""), "t", List.of());
+    try (OutputDirectories dirs = OutputDirectories.take(specAt.apply(real + "/out"), "run1")) {
+      dirs.prepare();
+      files(real.resolve("out"), "part-00000-of-00001.csv");
+      files(real.resolve("out-dead-letter"), "bad-records-00000-of-00001.jsonl");
+      dirs.finish();
+    }
+    OutputDirectories.check(specAt.apply(link + "/out"), false);
+    OutputDirectories.check(specAt.apply(real + "/x/../out"), false);
+  }
+
   /**
    * An appending run killed before its commit, then a run with nothing to do: it exited 0 and left
    * the killed run's rows in the output, no _SUCCESS, until some later run had work. The killed
