@@ -81,8 +81,8 @@ final class OutputDirectories implements AutoCloseable {
     return new OutputDirectories(spec, dirs, run, locks, partitionPrefix, append, committedByState, keep);
   }
 
-  private RunManifest owned(RunManifest manifest) {
-    return manifest.of(spec.name(), layout(spec), outputOf(spec));
+  private RunManifest owned(RunManifest manifest, Path dir) {
+    return manifest.of(spec.name(), layout(spec), outputOf(spec), !dir.equals(dirs.get(0)));
   }
 
   /**
@@ -147,6 +147,12 @@ final class OutputDirectories implements AutoCloseable {
       RunManifest manifest = entries.isEmpty() ? null : readManifest(dir);
       // Whose files: the dead letters of which output (two pipelines' specs may bear one name, job.yaml),
       // and the results of which pipeline (a spec renamed is told how to keep its output).
+      if (manifest != null && manifest.output != null && manifest.deadLetters != deadLetters) {
+        throw new SpecException((deadLetters ? "deadLetter.path: \"" + dir + "\" holds the results of pipeline \""
+            + manifest.pipeline + "\"" : "sink.path: output \"" + dir + "\" holds the dead letters of the output \""
+            + manifest.output + "\"") + " (its manifest says); give " + (deadLetters ? "the dead letters" : "the results")
+            + " a directory of their own");
+      }
       if (deadLetters && manifest != null && manifest.output != null && !manifest.output.equals(outputOf(spec))) {
         throw new SpecException("deadLetter.path: \"" + dir + "\" holds the dead letters of the output \""
             + manifest.output + "\" (its manifest says), not of \"" + outputOf(spec) + "\"; give each output "
@@ -241,7 +247,7 @@ final class OutputDirectories implements AutoCloseable {
         if (Files.exists(dir.resolve(JobFiles.RUN_FOLDER))) {
           MoreFiles.deleteRecursively(dir.resolve(JobFiles.RUN_FOLDER), RecursiveDeleteOption.ALLOW_INSECURE);
         }
-        owned(new RunManifest(run, false, entries(dir), committed, partitionPrefix))
+        owned(new RunManifest(run, false, entries(dir), committed, partitionPrefix), dir)
             .appending(finishedBefore.contains(dir)).writeTo(dir);
         continue;
       }
@@ -253,7 +259,7 @@ final class OutputDirectories implements AutoCloseable {
         Files.delete(dir.resolve("_SUCCESS"));
       }
       if (!previous.isEmpty()) {
-        owned(new RunManifest(run, false, previous, List.of(), partitionPrefix)).writeTo(dir);
+        owned(new RunManifest(run, false, previous, List.of(), partitionPrefix), dir).writeTo(dir);
       }
       for (String entry : previous) {
         MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
@@ -262,7 +268,7 @@ final class OutputDirectories implements AutoCloseable {
       if (Files.exists(dir.resolve(ReplayState.RECORDS_DIR))) {
         MoreFiles.deleteRecursively(dir.resolve(ReplayState.RECORDS_DIR), RecursiveDeleteOption.ALLOW_INSECURE);
       }
-      owned(new RunManifest(run, false, List.of(), List.of(), partitionPrefix)).writeTo(dir);
+      owned(new RunManifest(run, false, List.of(), List.of(), partitionPrefix), dir).writeTo(dir);
     }
   }
 
@@ -304,7 +310,7 @@ final class OutputDirectories implements AutoCloseable {
       if (append && succeeded) {
         runs.add(run);
       }
-      RunManifest manifest = owned(new RunManifest(run, true, entries(dir), append ? runs : List.of()));
+      RunManifest manifest = owned(new RunManifest(run, true, entries(dir), append ? runs : List.of()), dir);
       // A resumable run that failed is resumed from its checkpoint: its output stays a stopped run's
       // (a resume refused for other flags took the output and marked it finished; the right one then was refused).
       (succeeded || !keepTemporary ? manifest : manifest.unfinished()).writeTo(dir);
@@ -369,7 +375,7 @@ final class OutputDirectories implements AutoCloseable {
           Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
         }
       }
-      owned(new RunManifest(run, true, entries(dir), stopped.runs)).writeTo(dir);
+      owned(new RunManifest(run, true, entries(dir), stopped.runs), dir).writeTo(dir);
     }
   }
 

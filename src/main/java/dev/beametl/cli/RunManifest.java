@@ -47,6 +47,8 @@ final class RunManifest {
    * outputs share holds the dead letters of one, and the other's run deleted them as its own.
    */
   final @Nullable String output;
+  /** Whether the directory holds dead letters (of {@link #output}) rather than results. */
+  final boolean deadLetters;
   /**
    * An incomplete manifest's run adds to the output (incremental, replay), and whether the output
    * had its {@code _SUCCESS} when that run began: killed before its commit, its own files are all
@@ -64,12 +66,12 @@ final class RunManifest {
   }
 
   RunManifest(String run, boolean complete, List<String> entries, List<String> runs, @Nullable String partitionPrefix) {
-    this(run, complete, entries, runs, partitionPrefix, null, null, null, false, false);
+    this(run, complete, entries, runs, partitionPrefix, null, null, null, false, false, false);
   }
 
   private RunManifest(String run, boolean complete, List<String> entries, List<String> runs,
       @Nullable String partitionPrefix, @Nullable String pipeline, @Nullable String layout, @Nullable String output,
-      boolean appending, boolean successBefore) {
+      boolean deadLetters, boolean appending, boolean successBefore) {
     this.run = run;
     this.complete = complete;
     this.entries = List.copyOf(entries);
@@ -78,26 +80,27 @@ final class RunManifest {
     this.pipeline = pipeline;
     this.layout = layout;
     this.output = output;
+    this.deadLetters = deadLetters;
     this.appending = appending;
     this.successBefore = successBefore;
   }
 
   /** This manifest, naming the pipeline, the layout of the files it lists and the output they belong to. */
-  RunManifest of(String pipeline, String layout, String output) {
-    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, appending,
-        successBefore);
+  RunManifest of(String pipeline, String layout, String output, boolean deadLetters) {
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, deadLetters,
+        appending, successBefore);
   }
 
   /** This manifest, saying its run did not finish (see {@link #complete}). */
   RunManifest unfinished() {
-    return new RunManifest(run, false, entries, runs, partitionPrefix, pipeline, layout, output, appending,
-        successBefore);
+    return new RunManifest(run, false, entries, runs, partitionPrefix, pipeline, layout, output, deadLetters,
+        appending, successBefore);
   }
 
   /** This (incomplete) manifest, of a run that adds to an output which had {@code _SUCCESS} or not. */
   RunManifest appending(boolean successBefore) {
-    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, true,
-        successBefore);
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, deadLetters,
+        true, successBefore);
   }
 
   /** The manifest in {@code dir}, or null when there is none (an output written before manifests). */
@@ -114,7 +117,7 @@ final class RunManifest {
       n.path("runs").forEach(e -> runs.add(e.asText()));
       return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs,
           text(n, "partitionPrefix"), text(n, "pipeline"), text(n, "layout"), text(n, "output"),
-          n.path("appending").asBoolean(false),
+          n.path("deadLetters").asBoolean(false), n.path("appending").asBoolean(false),
           n.path("successBefore").asBoolean(false));
     } catch (IOException e) {
       throw new IOException("the run manifest " + file + " cannot be read (" + e.getMessage() + ")", e);
@@ -136,7 +139,7 @@ final class RunManifest {
       n.put("partitionPrefix", partitionPrefix);
     }
     if (pipeline != null) {
-      n.put("pipeline", pipeline).put("layout", layout).put("output", output);
+      n.put("pipeline", pipeline).put("layout", layout).put("output", output).put("deadLetters", deadLetters);
     }
     if (appending) {
       n.put("appending", true).put("successBefore", successBefore);

@@ -345,6 +345,12 @@ public class OutputDirectoriesTest {
         "schema: [{name: id, type: long}]", "sink: {format: csv, path: '" + out() + "-c', ifExists: overwrite}",
         "deadLetter: {path: '" + shared + "'}", ""), "b", List.of());
     assertThrows(SpecException.class, () -> OutputDirectories.check(sameName, false));
+    // Nor does a pipeline of that name write its results into another's dead letters.
+    PipelineSpec intoDeadLetters = Specs.parse(String.join("\n", "version: 1", "name: b",
+        "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: '" + shared + "', ifExists: overwrite}", ""), "b", List.of());
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(intoDeadLetters, false)).getMessage(),
+        containsString("sink.path: output \"" + shared + "\" holds the dead letters of the output"));
     assertThat(listing(Path.of(shared)), hasItem("bad-records-aaaaaaaa-00000-of-00001.jsonl"));
     // The results of a spec renamed: the refusal says how to keep them.
     PipelineSpec renamed = Specs.parse(String.join("\n", "version: 1", "name: b2", "source: {path: in.csv, format: csv}",
