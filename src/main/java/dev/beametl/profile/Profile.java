@@ -102,7 +102,10 @@ public final class Profile {
         throw new SpecException("every key of " + p.source.path() + " holds objects or arrays (" + String.join(", ", nested)
             + "), which no field type reads: there is nothing a spec can copy");
       }
-      String name = flags.getOrDefault("name", baseName(p.source.path()));
+      // Named after the spec's file, as the job names a spec without name: two data sets profiled from
+      // folders of one name (orders/incoming, refunds/incoming) had one name and one output, and the
+      // second run replaced the first's rows.
+      String name = flags.getOrDefault("name", baseName(spec.getFileName().toString()));
       List<String> leftOut = new ArrayList<>();
       if (!nested.isEmpty()) {
         leftOut.add(leftOut(nested));

@@ -2,6 +2,7 @@ package dev.beametl.profile;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.is;
 
 import dev.beametl.cli.EtlJob;
@@ -314,6 +315,18 @@ public class ProfileTest {
     EtlJobTest.Run nothing = new EtlJobTest.Run("profile", "--input=" + tmp.getRoot() + "/*.csv", "--out=x.yaml");
     assertThat(nothing.code, is(EtlJob.USAGE));
     assertThat(nothing.err, containsString("no file matches"));
+  }
+
+  /** Two data sets in folders of one name (orders/incoming, refunds/incoming) got one name and one output. */
+  @Test
+  public void theSpecIsNamedAfterItsFile() throws Exception {
+    Path in = Files.createDirectories(tmp.getRoot().toPath().resolve("orders/incoming")).resolve("a.csv");
+    Files.writeString(in, "id\n1\n");
+    Path out = tmp.getRoot().toPath().resolve("orders.yaml");
+    assertThat(new EtlJobTest.Run("profile", "--input=" + in, "--out=" + out).code, is(EtlJob.OK));
+    PipelineSpec spec = Specs.read(out, List.of());
+    assertThat(spec.name(), is("orders"));
+    assertThat(spec.sink().path(), endsWith("/out/orders"));
   }
 
   /** A spec someone wrote or edited is never replaced by a starter spec. */
