@@ -287,7 +287,7 @@ public final class EtlJob {
       timeline.phaseEnded("build");
       try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append, options.getResumeFrom() != null)
               .keepingTemporaryFolders(options.isResumable());
-          OutputLock input = plan.heldInput() == null || OutputDirectories.of(spec).contains(plan.heldInput()) ? null
+          OutputLock input = plan.heldInput() == null || OutputDirectories.holds(spec, plan.heldInput()) ? null
               : OutputLock.take(plan.heldInput(), spec.name(), "replayed directory", "--from");
           TableSink table = TableSink.prepare(spec, runId)) {
         plan.checkStateUnchanged();

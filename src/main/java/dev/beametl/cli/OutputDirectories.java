@@ -90,16 +90,7 @@ final class OutputDirectories implements AutoCloseable {
    * as exists, so one directory reached through a symbolic link or {@code x/../out} is one output.
    */
   private static String outputOf(PipelineSpec spec) {
-    Path path = Path.of(spec.sink().path()).toAbsolutePath().normalize();
-    Path rest = Path.of("");
-    for (Path existing = path; existing != null; existing = existing.getParent()) {
-      try {
-        return existing.toRealPath().resolve(rest).toString();
-      } catch (IOException e) {
-        rest = existing.getFileName().resolve(rest);
-      }
-    }
-    return path.toString();
+    return dev.beametl.spec.SpecPaths.real(Path.of(spec.sink().path()).toAbsolutePath().normalize()).toString();
   }
 
   /** The sink's files as a reader of the whole output must find them alike: format and partitioning. */
@@ -112,6 +103,20 @@ final class OutputDirectories implements AutoCloseable {
   private static @Nullable String partitionPrefix(PipelineSpec spec) {
     List<String> by = spec.sink().partitionBy();
     return by.isEmpty() ? null : HivePartitions.escape(by.get(0)) + "=";
+  }
+
+  /** Whether {@code dir} is one of the run's directories, under any name (a symbolic link to it, say). */
+  static boolean holds(PipelineSpec spec, Path dir) {
+    for (Path own : of(spec)) {
+      try {
+        if (own.equals(dir) || Files.exists(own) && Files.exists(dir) && Files.isSameFile(own, dir)) {
+          return true;
+        }
+      } catch (IOException e) {
+        // unreadable: taken as another directory, whose lock then says more
+      }
+    }
+    return false;
   }
 
   static List<Path> of(PipelineSpec spec) {

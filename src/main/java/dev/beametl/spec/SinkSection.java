@@ -14,7 +14,7 @@ final class SinkSection {
   static SinkSpec read(SpecNode node, Scope scope) {
     Map<String, SpecNode> m = node.mapping(KEYS);
     SinkSpec.Format format = SpecNode.required(m, "format", node).enumValue(SinkSpec.Format.class);
-    SinkSpec.Builder b = SinkSpec.builder(SpecNode.required(m, "path", node).nonEmptyString(), format);
+    SinkSpec.Builder b = SinkSpec.builder(SpecNode.required(m, "path", node).localDirectory(), format);
     if (m.containsKey("ifExists")) {
       b.setIfExists(m.get("ifExists").enumValue(SinkSpec.IfExists.class));
     }

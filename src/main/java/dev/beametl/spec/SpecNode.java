@@ -217,6 +217,27 @@ final class SpecNode {
     return name.isEmpty() || !Character.isLetter(name.charAt(0)) ? "f_" + name : name;
   }
 
+  /**
+   * A directory the job writes (its output, its dead letters), which it holds, lists and marks as a
+   * local (or mounted) one: a {@code file:} URI is its path; another file system's URI is refused.
+   * {@code --output=file:///data/out} wrote into a relative directory {@code file:/data/out}, exit 0.
+   */
+  String localDirectory() {
+    String s = nonEmptyString();
+    if (s.startsWith("file:")) {
+      try {
+        return java.nio.file.Path.of(java.net.URI.create(s)).toString();
+      } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+        throw error("\"" + s + "\" is not a file URI of a directory; write it as a path (/data/out)");
+      }
+    }
+    if (s.matches("[A-Za-z][A-Za-z0-9+.-]+://.*")) {
+      throw error("\"" + s + "\" is on another file system; the job writes its output, dead letters and marker to a "
+          + "local or mounted directory");
+    }
+    return s;
+  }
+
   /** A field or metric name. */
   String identifier() {
     String s = nonEmptyString();

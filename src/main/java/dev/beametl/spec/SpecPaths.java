@@ -162,6 +162,22 @@ public final class SpecPaths {
     return dir.resolve(v).normalize().toString();
   }
 
+  /**
+   * The real path of as much of {@code path} (absolute) as exists: a directory reached through a
+   * symbolic link, or as {@code x/../out}, is the directory itself.
+   */
+  public static Path real(Path path) {
+    Path rest = Path.of("");
+    for (Path existing = path; existing != null; existing = existing.getParent()) {
+      try {
+        return existing.toRealPath().resolve(rest);
+      } catch (java.io.IOException e) {
+        rest = existing.getFileName() == null ? rest : existing.getFileName().resolve(rest);
+      }
+    }
+    return path;
+  }
+
   /** Replaces {@code ${specDir}} in every value: after the overrides, for a value {@code --set} gave. */
   static void substituteSpecDir(MappingNode root, Path dir) {
     substitute(root, dir.toString());

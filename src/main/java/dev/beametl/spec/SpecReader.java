@@ -150,10 +150,10 @@ public final class SpecReader {
     if (root.containsKey("deadLetter")) {
       Map<String, SpecNode> dl = root.get("deadLetter").mapping(DEAD_LETTER_KEYS);
       if (dl.containsKey("path")) {
-        deadLetter = dl.get("path").nonEmptyString();
-        Path dead = Path.of(normalize(deadLetter));
-        Path out = Path.of(normalize(sink.path()));
-        if (dead.equals(out)) {
+        deadLetter = dl.get("path").localDirectory();
+        Path dead = SpecPaths.real(Path.of(normalize(deadLetter)));
+        Path out = SpecPaths.real(Path.of(normalize(sink.path())));
+        if (dead.equals(out)) { // also one directory under two names, through a symbolic link
           throw dl.get("path").error("must differ from sink.path, or bad records would mix with results");
         }
         if (dead.startsWith(out) || out.startsWith(dead)) {

@@ -49,6 +49,24 @@ public class SpecReaderTest {
     return assertThrows(SpecException.class, () -> parse(yaml, overrides)).getMessage();
   }
 
+  /** A dead-letter directory that is the output under another name was refused as held by "another run". */
+  @Test
+  public void aDeadLetterPathLinkedToTheOutputIsTheOutput() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("spec-reader");
+    java.nio.file.Path out = java.nio.file.Files.createDirectories(dir.resolve("out"));
+    java.nio.file.Files.createSymbolicLink(dir.resolve("alias"), out);
+    assertThat(errorOf(VALID, "sink.path=" + out, "deadLetter.path=" + dir.resolve("alias")),
+        containsString("must differ from sink.path"));
+  }
+
+  /** --output=file:///data/out wrote into a relative directory named file:/data/out, exit 0. */
+  @Test
+  public void anOutputIsALocalDirectory() {
+    assertThat(parse(VALID, "sink.path=file:///data/out").sink().path(), is("/data/out"));
+    assertThat(parse(VALID, "deadLetter.path=file:///data/bad").deadLetterPath(), is("/data/bad"));
+    assertThat(errorOf(VALID, "sink.path=gs://bucket/out"), containsString("is on another file system"));
+  }
+
   /** A maxBad limit on a later stage's kind that the spec cannot produce never held, and was accepted. */
   @Test
   public void aMaxBadLimitNothingCanReachIsRefused() {
