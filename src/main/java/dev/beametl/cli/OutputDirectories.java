@@ -152,7 +152,7 @@ final class OutputDirectories implements AutoCloseable {
       RunManifest manifest = entries.isEmpty() ? null : readManifest(dir);
       // Whose files: the dead letters of which output (two pipelines' specs may bear one name, job.yaml),
       // and the results of which pipeline (a spec renamed is told how to keep its output).
-      if (manifest != null && manifest.output != null && manifest.deadLetters != deadLetters) {
+      if (manifest != null && manifest.deadLetters != null && manifest.deadLetters != deadLetters) {
         throw new SpecException((deadLetters ? "deadLetter.path: \"" + dir + "\" holds the results of pipeline \""
             + manifest.pipeline + "\"" : "sink.path: output \"" + dir + "\" holds the dead letters of the output \""
             + manifest.output + "\"") + " (its manifest says); give " + (deadLetters ? "the dead letters" : "the results")

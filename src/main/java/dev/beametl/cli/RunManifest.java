@@ -47,8 +47,8 @@ final class RunManifest {
    * outputs share holds the dead letters of one, and the other's run deleted them as its own.
    */
   final @Nullable String output;
-  /** Whether the directory holds dead letters (of {@link #output}) rather than results. */
-  final boolean deadLetters;
+  /** Whether the directory holds dead letters (of {@link #output}) rather than results; null: not said. */
+  final @Nullable Boolean deadLetters;
   /**
    * An incomplete manifest's run adds to the output (incremental, replay), and whether the output
    * had its {@code _SUCCESS} when that run began: killed before its commit, its own files are all
@@ -66,12 +66,12 @@ final class RunManifest {
   }
 
   RunManifest(String run, boolean complete, List<String> entries, List<String> runs, @Nullable String partitionPrefix) {
-    this(run, complete, entries, runs, partitionPrefix, null, null, null, false, false, false);
+    this(run, complete, entries, runs, partitionPrefix, null, null, null, null, false, false);
   }
 
   private RunManifest(String run, boolean complete, List<String> entries, List<String> runs,
       @Nullable String partitionPrefix, @Nullable String pipeline, @Nullable String layout, @Nullable String output,
-      boolean deadLetters, boolean appending, boolean successBefore) {
+      @Nullable Boolean deadLetters, boolean appending, boolean successBefore) {
     this.run = run;
     this.complete = complete;
     this.entries = List.copyOf(entries);
@@ -117,7 +117,8 @@ final class RunManifest {
       n.path("runs").forEach(e -> runs.add(e.asText()));
       return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs,
           text(n, "partitionPrefix"), text(n, "pipeline"), text(n, "layout"), text(n, "output"),
-          n.path("deadLetters").asBoolean(false), n.path("appending").asBoolean(false),
+          n.path("deadLetters").isBoolean() ? n.path("deadLetters").asBoolean() : null,
+          n.path("appending").asBoolean(false),
           n.path("successBefore").asBoolean(false));
     } catch (IOException e) {
       throw new IOException("the run manifest " + file + " cannot be read (" + e.getMessage() + ")", e);
