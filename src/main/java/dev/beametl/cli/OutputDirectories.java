@@ -105,6 +105,16 @@ final class OutputDirectories implements AutoCloseable {
     return by.isEmpty() ? null : HivePartitions.escape(by.get(0)) + "=";
   }
 
+  /**
+   * Whether a dead-letter directory whose manifest names another output was moved together with
+   * this run's output ({@code mv out moved; mv out-dead-letter moved-dead-letter}): every run writes
+   * both manifests, naming itself, so the output's manifest names the same run.
+   */
+  private static boolean movedTogether(PipelineSpec spec, RunManifest deadLetters) {
+    RunManifest results = readManifest(of(spec).get(0));
+    return results != null && results.run.equals(deadLetters.run) && !Files.exists(Path.of(deadLetters.output));
+  }
+
   /** Whether {@code dir} is one of the run's directories, under any name (a symbolic link to it, say). */
   static boolean holds(PipelineSpec spec, Path dir) {
     for (Path own : of(spec)) {
@@ -158,7 +168,8 @@ final class OutputDirectories implements AutoCloseable {
             + manifest.output + "\"") + " (its manifest says); give " + (deadLetters ? "the dead letters" : "the results")
             + " a directory of their own");
       }
-      if (deadLetters && manifest != null && manifest.output != null && !manifest.output.equals(outputOf(spec))) {
+      if (deadLetters && manifest != null && manifest.output != null && !manifest.output.equals(outputOf(spec))
+          && !movedTogether(spec, manifest)) {
         throw new SpecException("deadLetter.path: \"" + dir + "\" holds the dead letters of the output \""
             + manifest.output + "\" (its manifest says), not of \"" + outputOf(spec) + "\"; give each output "
             + "its own dead-letter directory (the default is <sink.path>-dead-letter)");

@@ -388,6 +388,21 @@ public class OutputDirectoriesTest {
     }
     OutputDirectories.check(specAt.apply(link + "/out"), false);
     OutputDirectories.check(specAt.apply(real + "/x/../out"), false);
+
+    // Moved together, the output and its dead letters are still one output's: both manifests name its last run.
+    Files.move(real.resolve("out"), real.resolve("moved"));
+    Files.move(real.resolve("out-dead-letter"), real.resolve("moved-dead-letter"));
+    OutputDirectories.check(specAt.apply(real + "/moved"), false);
+    try (OutputDirectories dirs = OutputDirectories.take(specAt.apply(real + "/other"), "run2")) {
+      dirs.prepare();
+      files(real.resolve("other"), "part-00000-of-00001.csv");
+      dirs.finish();
+    }
+    MoreFiles.deleteRecursively(real.resolve("other-dead-letter"), RecursiveDeleteOption.ALLOW_INSECURE);
+    Files.move(real.resolve("moved-dead-letter"), real.resolve("other-dead-letter"));
+    assertThat("beside an output of another run, they are not", assertThrows(SpecException.class,
+        () -> OutputDirectories.check(specAt.apply(real + "/other"), false)).getMessage(),
+        containsString("holds the dead letters of the output"));
   }
 
   /**
