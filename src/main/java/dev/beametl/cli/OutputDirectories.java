@@ -255,10 +255,9 @@ final class OutputDirectories implements AutoCloseable {
         java.util.Set<String> once = new java.util.LinkedHashSet<>(before == null ? List.of() : before.runs);
         once.addAll(committedByState);
         List<String> committed = new ArrayList<>(once);
-        if (Files.exists(dir.resolve("_SUCCESS"))) {
+        if (Files.deleteIfExists(dir.resolve("_SUCCESS"))) { // first: the output is no longer what it marks
           finishedBefore.add(dir);
         }
-        Files.deleteIfExists(dir.resolve("_SUCCESS")); // first: the output is no longer what it marks
         deleteRunFiles(dir, r -> !committed.contains(r));
         if (Files.exists(dir.resolve(JobFiles.RUN_FOLDER))) {
           MoreFiles.deleteRecursively(dir.resolve(JobFiles.RUN_FOLDER), RecursiveDeleteOption.ALLOW_INSECURE);
@@ -309,10 +308,7 @@ final class OutputDirectories implements AutoCloseable {
         continue;
       }
       if (withdraw && dir.equals(dirs.get(0))) {
-        deleteRunFiles(dir, run::equals);
-        if (finishedBefore.contains(dir) && !spec.sink().upserts()) {
-          Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
-        }
+        withdraw(dir, finishedBefore.contains(dir));
       }
       if (succeeded || !keepTemporary) {
         deleteTemporaryFolders(dir);
@@ -375,9 +371,10 @@ final class OutputDirectories implements AutoCloseable {
       if (stopped == null || stopped.complete || !stopped.run.equals(run)) {
         continue;
       }
-      deleteRunFiles(dir, run::equals);
       deleteTemporaryFolders(dir);
-      if (dir.equals(dirs.get(0))) {
+      if (!dir.equals(dirs.get(0))) {
+        deleteRunFiles(dir, run::equals); // its dead letters, which no one replays
+      } else {
         // Its counts and report describe rows taken out again; its log stays, with why it stopped. The
         // counts become this run's, which added nothing: every count a reader looks for, at zero.
         for (String file : List.of("report.json", "report.html")) {
@@ -387,11 +384,21 @@ final class OutputDirectories implements AutoCloseable {
         java.util.SortedMap<String, Long> none = new java.util.TreeMap<>();
         dev.beametl.pipeline.RunCounts.ALWAYS.forEach(count -> none.put(count, 0L));
         dev.beametl.pipeline.RunCounts.write(dir.resolve(JobFiles.RUN_FOLDER).toString(), none);
-        if (stopped.successBefore && !spec.sink().upserts()) {
-          Files.writeString(dir.resolve("_SUCCESS"), ""); // before the manifest, which lists it
-        }
+        withdraw(dir, stopped.successBefore);
       }
       owned(new RunManifest(run, true, entries(dir), stopped.runs), dir).writeTo(dir);
+    }
+  }
+
+  /**
+   * Takes this appending run's part files out of the output {@code dir} again and gives back the
+   * {@code _SUCCESS} it had (a table in upsert mode has the rows already: no marker), before the
+   * manifest that lists it is written.
+   */
+  private void withdraw(Path dir, boolean successBefore) throws IOException {
+    deleteRunFiles(dir, run::equals);
+    if (successBefore && !spec.sink().upserts()) {
+      Files.writeString(dir.resolve("_SUCCESS"), "");
     }
   }
 
