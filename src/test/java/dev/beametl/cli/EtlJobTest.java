@@ -39,6 +39,21 @@ public class EtlJobTest {
     return tmp.getRoot() + "/out";
   }
 
+  /** The input folder of {@link #specOver}. */
+  private Path in() {
+    return tmp.getRoot().toPath().resolve("in");
+  }
+
+  /** A spec reading {@code csv} as in/a.csv; {@code rest} are its lines after the source. */
+  private Path specOver(String csv, String... rest) throws Exception {
+    Files.createDirectories(in());
+    Files.writeString(in().resolve("a.csv"), csv);
+    Path spec = tmp.getRoot().toPath().resolve("spec.yaml");
+    Files.writeString(spec, String.join("\n", "version: 1", "source: {path: '" + in() + "/*.csv', format: csv}")
+        + "\n" + String.join("\n", rest) + "\n");
+    return spec;
+  }
+
   @Test
   public void helpListsOurFlagsWithDescriptions() {
     Run r = new Run("--help");
@@ -175,15 +190,9 @@ public class EtlJobTest {
       c.createStatement().execute("CREATE TABLE t(k VARCHAR PRIMARY KEY, name VARCHAR)");
       c.createStatement().execute("INSERT INTO t VALUES ('A', 'old')");
     }
-    Path data = tmp.newFolder("in").toPath();
-    Files.writeString(data.resolve("a.csv"), "k,name\nA,new\nB,new\n");
-    Path spec = tmp.newFile("spec.yaml").toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + data + "/*.csv', format: csv}",
+    Path spec = specOver("k,name\nA,new\nB,new\n",
         "schema: [{name: k, type: string}, {name: name, type: string}]",
-        "sink: {format: jdbc, path: '" + out() + "', jdbc: {url: '" + url + "', user: sa, table: t, mode: append}}",
-        ""));
+        "sink: {format: jdbc, path: '" + out() + "', jdbc: {url: '" + url + "', user: sa, table: t, mode: append}}");
     Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
     assertThat(r.err, r.code, is(EtlJob.JOB_FAILED));
     assertThat(r.out, allOf(containsString("rows written                            0"),
@@ -194,7 +203,7 @@ public class EtlJobTest {
     assertThat(counts.get("jdbc.not_committed"), is(2L));
 
     // Over the bad-record limits, the table is left as it was: its staged rows are not "written" either.
-    Files.writeString(data.resolve("a.csv"), "k,name\nC,new\nD\nE\n");
+    Files.writeString(in().resolve("a.csv"), "k,name\nC,new\nD\nE\n");
     Run over = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--ifExists=overwrite");
     assertThat(over.err, over.code, is(EtlJob.TOO_MANY_BAD));
     assertThat(over.out, allOf(containsString("rows written                            0"),
@@ -206,15 +215,8 @@ public class EtlJobTest {
 
   @Test
   public void tooManyBadRecordsExitsWithThreeAndNoSuccessMarker() throws Exception {
-    Path data = tmp.newFolder("in").toPath();
-    Files.writeString(data.resolve("a.csv"), "id,n\n1,2\nx,3\n4,y\n5,6\n");
-    Path spec = tmp.newFile("spec.yaml").toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + data + "/*.csv', format: csv}",
-        "schema: [{name: id, type: long}, {name: n, type: int}]",
-        "sink: {format: csv, path: '" + out() + "'}",
-        "deadLetter: {maxBadRatio: 0.25}", ""));
+    Path spec = specOver("id,n\n1,2\nx,3\n4,y\n5,6\n", "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}", "deadLetter: {maxBadRatio: 0.25}");
     Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
     assertThat(r.err, r.code, is(EtlJob.TOO_MANY_BAD));
     assertThat(r.err, containsString("50.00% of records were bad, more than deadLetter.maxBadRatio 25.00%"));
@@ -248,14 +250,8 @@ public class EtlJobTest {
 
   @Test
   public void aFailedJobSaysSoInOneLineAndKeepsTheTraceInItsLog() throws Exception {
-    Path data = tmp.newFolder("in").toPath();
-    Files.writeString(data.resolve("a.csv"), "id,n\n1,2\n3,4\n");
-    Path spec = tmp.newFile("spec.yaml").toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + data + "/*.csv', format: csv}",
-        "schema: [{name: id, type: long}, {name: n, type: int}]",
-        "sink: {format: csv, path: '" + out() + "'}", ""));
+    Path spec = specOver("id,n\n1,2\n3,4\n", "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}");
     Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner",
         "--fault=records.failOnce(after=1,marker=" + tmp.getRoot() + "/failed)");
     assertThat(r.code, is(EtlJob.JOB_FAILED));
@@ -267,14 +263,8 @@ public class EtlJobTest {
 
   @Test
   public void everyRunCountsEveryStandardCounterEvenAtZero() throws Exception {
-    Path data = tmp.newFolder("in").toPath();
-    Files.writeString(data.resolve("a.csv"), "id,n\n1,2\n");
-    Path spec = tmp.newFile("spec.yaml").toPath();
-    Files.writeString(spec, String.join("\n",
-        "version: 1",
-        "source: {path: '" + data + "/*.csv', format: csv}",
-        "schema: [{name: id, type: long}, {name: n, type: int}]",
-        "sink: {format: csv, path: '" + out() + "'}", ""));
+    Path spec = specOver("id,n\n1,2\n", "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}");
     Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
     assertThat(r.err, r.code, is(EtlJob.OK));
     assertThat(dev.beametl.pipeline.RunCounts.read(out() + "/_run").keySet(), org.hamcrest.Matchers.hasItems(

@@ -344,7 +344,8 @@ public class OutputDirectoriesTest {
     PipelineSpec sameName = Specs.parse(String.join("\n", "version: 1", "name: b", "source: {path: in.csv, format: csv}",
         "schema: [{name: id, type: long}]", "sink: {format: csv, path: '" + out() + "-c', ifExists: overwrite}",
         "deadLetter: {path: '" + shared + "'}", ""), "b", List.of());
-    assertThrows(SpecException.class, () -> OutputDirectories.check(sameName, false));
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(sameName, false)).getMessage(),
+        containsString("holds the dead letters of the output \"" + out() + "-b\""));
     // Nor does a pipeline of that name write its results into another's dead letters.
     PipelineSpec intoDeadLetters = Specs.parse(String.join("\n", "version: 1", "name: b",
         "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}]",
