@@ -1,5 +1,6 @@
 package dev.beametl.extract;
 
+import dev.beametl.spec.SpecPaths;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
@@ -30,7 +31,6 @@ import org.apache.beam.sdk.io.fs.MatchResult.Metadata;
  * ({@code gs://}, {@code s3://}) have no links and are matched by Beam.
  */
 public final class InputFiles {
-  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+://.*");
   private static final Pattern GLOB = Pattern.compile("[*?\\[{]");
 
   private InputFiles() {}
@@ -54,14 +54,22 @@ public final class InputFiles {
     return out;
   }
 
+  /**
+   * The path of a {@code file:} URI, its glob kept as written: {@code file:/d/*.csv} and
+   * {@code file:///d/*.csv} are {@code /d/*.csv} (a glob is no URI, so it is not decoded as one).
+   */
+  private static String localPart(String fileUri) {
+    String path = fileUri.substring("file:".length());
+    return path.startsWith("///") ? path.substring(2) : path;
+  }
+
   /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
   public static List<Metadata> match(String pattern) throws IOException {
-    if (SCHEME.matcher(pattern).matches() && !pattern.startsWith("file://")) {
+    if (SpecPaths.isRemote(pattern)) {
       MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
       return m.status() == MatchResult.Status.OK ? m.metadata() : List.of();
     }
-    Path whole = Path.of(pattern.startsWith("file://") ? pattern.substring("file://".length()) : pattern)
-        .toAbsolutePath();
+    Path whole = Path.of(SpecPaths.isUri(pattern) ? localPart(pattern.trim()) : pattern).toAbsolutePath();
     Path base = whole.getRoot();
     int firstGlob = -1;
     for (int i = 0; i < whole.getNameCount(); i++) {

@@ -224,14 +224,14 @@ final class SpecNode {
    */
   String localDirectory() {
     String s = nonEmptyString();
-    if (s.startsWith("file:")) {
+    if (SpecPaths.isUri(s) && !SpecPaths.isRemote(s)) {
       try {
         return java.nio.file.Path.of(java.net.URI.create(s)).toString();
       } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
         throw error("\"" + s + "\" is not a file URI of a directory; write it as a path (/data/out)");
       }
     }
-    if (s.matches("[A-Za-z][A-Za-z0-9+.-]+://.*")) {
+    if (SpecPaths.isRemote(s)) {
       throw error("\"" + s + "\" is on another file system; the job writes its output, dead letters and marker to a "
           + "local or mounted directory");
     }

@@ -27,7 +27,13 @@ public final class SpecPaths {
    * fails for a path of the spec model that no key here reaches).
    */
   static final List<String> PATH_KEYS = pathKeys();
-  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*");
+  /**
+   * A URI as Beam's FileSystems tells one ({@code parseScheme}): a scheme, a colon and a slash
+   * ({@code gs://b/x}, {@code hdfs:/x}, {@code file:///x}). Other text with a colon ({@code v2:out})
+   * is a file name, as it is to Beam: it was taken as a URI, left unresolved and written relative to
+   * the JVM's directory - the warm runner's, not the spec's or the caller's.
+   */
+  private static final Pattern URI = Pattern.compile("[A-Za-z][-A-Za-z0-9+.]*:/.*", Pattern.DOTALL);
 
   private SpecPaths() {}
 
@@ -153,10 +159,20 @@ public final class SpecPaths {
     }
   }
 
+  /** Whether {@code path} is a URI ({@code gs://b/x}, {@code file:/x}) rather than a file path; see {@link #URI}. */
+  public static boolean isUri(String path) {
+    return URI.matcher(path.trim()).matches();
+  }
+
+  /** Whether {@code path} is a URI of another file system than the local one ({@code gs://b/x}, {@code hdfs:/x}). */
+  public static boolean isRemote(String path) {
+    return isUri(path) && !path.trim().regionMatches(true, 0, "file:", 0, 5);
+  }
+
   /** {@code value} resolved against {@code dir}, unless it is absolute, empty or a URI ({@code gs://...}). */
   public static String resolve(@Nullable Path dir, String value) {
     String v = value.trim();
-    if (dir == null || v.isEmpty() || SCHEME.matcher(v).matches() || Path.of(v).isAbsolute()) {
+    if (dir == null || v.isEmpty() || isUri(v) || Path.of(v).isAbsolute()) {
       return value;
     }
     return dir.resolve(v).normalize().toString();

@@ -54,6 +54,16 @@ public class InputFilesTest {
     assertThat(names(dir + "/*.csv"), contains("d/0.csv", "d/other.csv"));
   }
 
+  /** A file: URI is its path, one slash or three; a colon without a slash is part of a name. */
+  @Test
+  public void aFileUriIsItsPathAndAColonIsPartOfAName() throws Exception {
+    Path dir = tmp.newFolder("2024:q1").toPath();
+    Files.writeString(dir.resolve("a.csv"), "1\n");
+    assertThat(names("file:" + dir + "/*.csv"), contains("2024:q1/a.csv"));
+    assertThat(names("file://" + dir + "/*.csv"), contains("2024:q1/a.csv"));
+    assertThat(names(dir + "/*.csv"), contains("2024:q1/a.csv"));
+  }
+
   @Test
   public void starsStayInTheirDirectoryAndDoubleStarsCrossThem() throws Exception {
     Path dir = tmp.newFolder("d").toPath();

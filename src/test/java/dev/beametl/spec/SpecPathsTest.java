@@ -108,6 +108,25 @@ public class SpecPathsTest {
   }
 
   /**
+   * A colon makes no URI without a slash after it (Beam's rule): {@code v2:out} was taken as one, left
+   * unresolved and written relative to the JVM's directory (the warm runner's, for its runs).
+   */
+  @Test
+  public void aPathWithAColonIsAPathUnlessAUri() throws Exception {
+    Path specDir = tmp.newFolder("colon-specs").toPath();
+    Path caller = tmp.newFolder("colon-caller").toPath();
+    PipelineSpec inFile = read(specDir, FILE_SOURCE.replace("path: out,", "path: 'v2:out',")
+        .replace("in/*.csv", "'2024:q1/*.csv'"), List.of(), caller);
+    assertThat(inFile.sink().path(), is(specDir.resolve("v2:out").toString()));
+    assertThat(inFile.source().path(), is(specDir.resolve("2024:q1/*.csv").toString()));
+    PipelineSpec inSet = read(specDir, FILE_SOURCE, List.of("sink.path=v2:out", "source.path=gs://b/in/*.csv",
+        "lookups.0.source.path=hdfs:/ref.csv"), caller);
+    assertThat(inSet.sink().path(), is(caller.resolve("v2:out").toString()));
+    assertThat(inSet.source().path(), is("gs://b/in/*.csv"));
+    assertThat(inSet.lookups().get(0).source().path(), is("hdfs:/ref.csv"));
+  }
+
+  /**
    * A relative H2 database file means the caller's directory, where the job's own JVM opens it: the
    * warm runner, started elsewhere, created another database in its own (exit 0, a hostile trial).
    */

@@ -65,6 +65,10 @@ public class SpecReaderTest {
     assertThat(parse(VALID, "sink.path=file:///data/out").sink().path(), is("/data/out"));
     assertThat(parse(VALID, "deadLetter.path=file:///data/bad").deadLetterPath(), is("/data/bad"));
     assertThat(errorOf(VALID, "sink.path=gs://bucket/out"), containsString("is on another file system"));
+    assertThat(errorOf(VALID, "sink.path=hdfs:/data/out"), containsString("is on another file system"));
+    assertThat(errorOf(VALID, "deadLetter.path=S3://b/bad"), containsString("is on another file system"));
+    assertThat(parse(VALID, "sink.path=file:/data/out").sink().path(), is("/data/out"));
+    assertThat(parse(VALID, "sink.path=v2:out").sink().path(), is("v2:out")); // a name with a colon
   }
 
   /** A maxBad limit on a later stage's kind that the spec cannot produce never held, and was accepted. */
