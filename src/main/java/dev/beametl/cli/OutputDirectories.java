@@ -1,6 +1,7 @@
 package dev.beametl.cli;
 
 import dev.beametl.load.HivePartitions;
+import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SinkSpec;
 import dev.beametl.spec.SpecException;
@@ -82,7 +83,8 @@ final class OutputDirectories implements AutoCloseable {
   }
 
   private RunManifest owned(RunManifest manifest, Path dir) {
-    return manifest.of(spec.name(), layout(spec), outputOf(spec), !dir.equals(dirs.get(0)));
+    boolean deadLetters = !dir.equals(dirs.get(0));
+    return manifest.of(spec.name(), layout(spec), deadLetters ? null : columns(spec), outputOf(spec), deadLetters);
   }
 
   /**
@@ -97,6 +99,37 @@ final class OutputDirectories implements AutoCloseable {
   static String layout(PipelineSpec spec) {
     return spec.sink().format().name().toLowerCase(java.util.Locale.ROOT)
         + (spec.sink().partitionBy().isEmpty() ? "" : " partitioned by " + spec.sink().partitionBy());
+  }
+
+  /**
+   * The columns of the sink's files as their readers match them across files: names in order, and
+   * for Parquet and JSON also the types written (a category is text). A CSV reader takes the first
+   * file's header for all (DuckDB), so a column moved or renamed silently shifts the values under
+   * it; a changed Parquet type cannot be read with the rest. Null for a table, which TableFit checks.
+   */
+  static @Nullable String columns(PipelineSpec spec) {
+    SinkSpec.Format format = spec.sink().format();
+    if (format == SinkSpec.Format.JDBC) {
+      return null;
+    }
+    return OutputColumns.of(spec).columns().stream()
+        .map(c -> format == SinkSpec.Format.CSV ? c.name() : c.name() + " " + (c.type().kind()
+            == dev.beametl.spec.FieldType.Kind.CATEGORY ? "string" : c.type().toString()))
+        .collect(Collectors.joining(", "));
+  }
+
+  /** Where the columns {@code had} and {@code now} (as {@link #columns} gives them) first differ. */
+  static String firstDifference(String had, String now) {
+    List<String> a = List.of(had.split(", "));
+    List<String> b = List.of(now.split(", "));
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      if (!a.get(i).equals(b.get(i))) {
+        return "column " + (i + 1) + " is \"" + a.get(i) + "\" in its files and \"" + b.get(i) + "\" in this run";
+      }
+    }
+    return "its files have " + a.size() + " columns and this run's " + b.size()
+        + " (" + String.join(", ", (a.size() > b.size() ? a : b).subList(Math.min(a.size(), b.size()),
+        Math.max(a.size(), b.size()))) + (a.size() > b.size() ? " not in this run)" : " new)");
   }
 
   /** How the sink's top-level partition directories begin, {@code region=}; null when it has none. */
@@ -185,6 +218,15 @@ final class OutputDirectories implements AutoCloseable {
         throw new SpecException("sink: output \"" + dir + "\" holds " + manifest.layout + " files (its manifest "
             + "says), and this run adds to it: keep the output's format and partitionBy, or write it anew (an "
             + "incremental load: --full), since its readers take the files as one table");
+      }
+      String columns = columns(spec);
+      if (append && !deadLetters && manifest != null && manifest.columns != null && columns != null
+          && !manifest.columns.equals(columns)) {
+        throw new SpecException("sink: output \"" + dir + "\" holds files of other columns (its manifest says: "
+            + firstDifference(manifest.columns, columns) + "), and this run adds to it: keep the columns' "
+            + (spec.sink().format() == SinkSpec.Format.CSV ? "names and order" : "names, order and types")
+            + ", or write it anew "
+            + "(an incremental load: --full), since its readers take the files as one table");
       }
       boolean resumedOutput = resuming && stoppedRunsOutput(dir); // the stopped run's own, not a result
       if (!append && !resumedOutput && !entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {

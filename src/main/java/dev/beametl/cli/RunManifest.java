@@ -43,6 +43,12 @@ final class RunManifest {
   final @Nullable String pipeline;
   final @Nullable String layout;
   /**
+   * The columns of the files, as their readers match them ({@link OutputDirectories#columns}): an
+   * appending run of a changed spec added files whose columns a reader took by position (CSV) or
+   * could not merge (a Parquet type). Null in manifests written before it was kept, and for dead letters.
+   */
+  final @Nullable String columns;
+  /**
    * The output whose run wrote here (the sink's path, absolute): a dead-letter directory two
    * outputs share holds the dead letters of one, and the other's run deleted them as its own.
    */
@@ -66,12 +72,12 @@ final class RunManifest {
   }
 
   RunManifest(String run, boolean complete, List<String> entries, List<String> runs, @Nullable String partitionPrefix) {
-    this(run, complete, entries, runs, partitionPrefix, null, null, null, null, false, false);
+    this(run, complete, entries, runs, partitionPrefix, null, null, null, null, null, false, false);
   }
 
   private RunManifest(String run, boolean complete, List<String> entries, List<String> runs,
-      @Nullable String partitionPrefix, @Nullable String pipeline, @Nullable String layout, @Nullable String output,
-      @Nullable Boolean deadLetters, boolean appending, boolean successBefore) {
+      @Nullable String partitionPrefix, @Nullable String pipeline, @Nullable String layout, @Nullable String columns,
+      @Nullable String output, @Nullable Boolean deadLetters, boolean appending, boolean successBefore) {
     this.run = run;
     this.complete = complete;
     this.entries = List.copyOf(entries);
@@ -79,28 +85,32 @@ final class RunManifest {
     this.partitionPrefix = partitionPrefix;
     this.pipeline = pipeline;
     this.layout = layout;
+    this.columns = columns;
     this.output = output;
     this.deadLetters = deadLetters;
     this.appending = appending;
     this.successBefore = successBefore;
   }
 
-  /** This manifest, naming the pipeline, the layout of the files it lists and the output they belong to. */
-  RunManifest of(String pipeline, String layout, String output, boolean deadLetters) {
-    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, deadLetters,
-        appending, successBefore);
+  /**
+   * This manifest, naming the pipeline, the layout and columns of the files it lists (columns null for
+   * dead letters and tables) and the output they belong to.
+   */
+  RunManifest of(String pipeline, String layout, @Nullable String columns, String output, boolean deadLetters) {
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, columns, output,
+        deadLetters, appending, successBefore);
   }
 
   /** This manifest, saying its run did not finish (see {@link #complete}). */
   RunManifest unfinished() {
-    return new RunManifest(run, false, entries, runs, partitionPrefix, pipeline, layout, output, deadLetters,
-        appending, successBefore);
+    return new RunManifest(run, false, entries, runs, partitionPrefix, pipeline, layout, columns, output,
+        deadLetters, appending, successBefore);
   }
 
   /** This (incomplete) manifest, of a run that adds to an output which had {@code _SUCCESS} or not. */
   RunManifest appending(boolean successBefore) {
-    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, output, deadLetters,
-        true, successBefore);
+    return new RunManifest(run, complete, entries, runs, partitionPrefix, pipeline, layout, columns, output,
+        deadLetters, true, successBefore);
   }
 
   /** The manifest in {@code dir}, or null when there is none (an output written before manifests). */
@@ -116,7 +126,7 @@ final class RunManifest {
       List<String> runs = new ArrayList<>();
       n.path("runs").forEach(e -> runs.add(e.asText()));
       return new RunManifest(n.path("run").asText(), n.path("complete").asBoolean(false), entries, runs,
-          text(n, "partitionPrefix"), text(n, "pipeline"), text(n, "layout"), text(n, "output"),
+          text(n, "partitionPrefix"), text(n, "pipeline"), text(n, "layout"), text(n, "columns"), text(n, "output"),
           n.path("deadLetters").isBoolean() ? n.path("deadLetters").asBoolean() : null,
           n.path("appending").asBoolean(false),
           n.path("successBefore").asBoolean(false));
@@ -141,6 +151,9 @@ final class RunManifest {
     }
     if (pipeline != null) {
       n.put("pipeline", pipeline).put("layout", layout).put("output", output).put("deadLetters", deadLetters);
+    }
+    if (columns != null) {
+      n.put("columns", columns);
     }
     if (appending) {
       n.put("appending", true).put("successBefore", successBefore);

@@ -373,6 +373,43 @@ public class OutputDirectoriesTest {
     OutputDirectories.check(partitioned, false); // a replacing run may change them
   }
 
+  /**
+   * An appending run of a changed spec added files of other columns: a CSV reader takes the first
+   * file's header for all (a column moved shifts the values under it), a Parquet reader cannot merge
+   * another type. Its columns must be the output's; a replacing run, or a category for a string, may differ.
+   */
+  @Test
+  public void anAppendingRunOfOtherColumnsIsRefused() throws Exception {
+    java.util.function.BiFunction<String, String, PipelineSpec> specOf = (format, schema) -> Specs.parse(
+        String.join("\n", "version: 1", "name: t", "source: {path: in.csv, format: csv}", "schema: " + schema,
+            "sink: {format: " + format + ", path: '" + out() + "-" + format + "', ifExists: overwrite}", ""),
+        "t", List.of());
+    String before = "[{name: id, type: long}, {name: region, type: string}, {name: amount, type: 'decimal(10,2)'}]";
+    for (String format : List.of("csv", "parquet")) {
+      try (OutputDirectories dirs = OutputDirectories.take(specOf.apply(format, before), "run1" + format, true)) {
+        dirs.prepare();
+        files(Path.of(out() + "-" + format), "part-run1" + format + "-00000-of-00001." + format);
+        dirs.finish(true);
+      }
+    }
+    String moved = "[{name: id, type: long}, {name: amount, type: 'decimal(10,2)'}, {name: region, type: string}]";
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(specOf.apply("csv", moved), true))
+        .getMessage(), containsString("holds files of other columns (its manifest says: column 2 is \"region\" in its "
+            + "files and \"amount\" in this run), and this run adds to it: keep the columns' names and order, or "
+            + "write it anew (an incremental load: --full)"));
+    String wider = before.replace("decimal(10,2)", "decimal(12,2)");
+    OutputDirectories.check(specOf.apply("csv", wider), true); // the same text under the same header
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(specOf.apply("parquet", wider), true))
+        .getMessage(), containsString("column 3 is \"amount decimal(10,2)\" in its files and \"amount "
+            + "decimal(12,2)\" in this run), and this run adds to it: keep the columns' names, order and types"));
+    String added = before.replace("]", ", {name: note, type: string}]");
+    assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(specOf.apply("parquet", added), true))
+        .getMessage(), containsString("its files have 3 columns and this run's 4 (note string new)"));
+    OutputDirectories.check(specOf.apply("parquet", before.replace("type: string", "type: category, values: [EU]")),
+        true);
+    OutputDirectories.check(specOf.apply("parquet", added), false); // a replacing run may change them
+  }
+
   /** One output reached through a symbolic link, or as x/../out, is one output: its dead letters stay its own. */
   @Test
   public void anOutputReachedThroughALinkIsTheSameOutput() throws Exception {
