@@ -123,14 +123,24 @@ public final class ExpressionFunctions {
       long day = Math.floorDiv(second, 86_400L);
       switch (field) {
         case HOUR_OF_DAY:
-          return (int) (Math.floorMod(second, 86_400L) / 3_600);
+          return boxed((int) (Math.floorMod(second, 86_400L) / 3_600));
         case DAY_OF_WEEK:
-          return (int) Math.floorMod(day + 3, 7L) + 1; // 1970-01-01 was a Thursday (4)
+          return boxed((int) Math.floorMod(day + 3, 7L) + 1); // 1970-01-01 was a Thursday (4)
         default:
-          return LocalDate.ofEpochDay(day).get(field);
+          return boxed(LocalDate.ofEpochDay(day).get(field));
       }
     }
-    return t == null ? null : temporal(t).get(field);
+    return t == null ? null : boxed(temporal(t).get(field));
+  }
+
+  /**
+   * The parts of dates boxed once: {@code Integer.valueOf} keeps only -128..127, so year() boxed a
+   * new Integer per row (JFR, sales data set: 1.3% of the samples).
+   */
+  private static final Integer[] BOXED = java.util.stream.IntStream.range(0, 10_000).boxed().toArray(Integer[]::new);
+
+  private static Integer boxed(int part) {
+    return part >= 0 && part < BOXED.length ? BOXED[part] : Integer.valueOf(part);
   }
 
   private static TemporalAccessor temporal(Object t) {
