@@ -130,21 +130,45 @@ public final class WarmRunner {
     }
   }
 
-  /** The NUL-terminated fields up to the first empty one. */
+  /**
+   * A request's NUL-terminated fields: the token, the command, how many fields follow, those (an
+   * empty one among them, as an empty argument is), then an empty field. Read up to the first empty
+   * field, as before, an empty argument ended the request and the flags after it were dropped: the
+   * run wrote to the spec's own sink path instead of {@code --output}, exit 0. The token, the command
+   * and the fields are returned, the count checked.
+   */
   static List<String> readFields(InputStream in) throws IOException {
     List<String> fields = new ArrayList<>();
+    fields.add(readField(in));
+    fields.add(readField(in));
+    String count = readField(in);
+    int n;
+    try {
+      n = Integer.parseInt(count);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 0) {
+      throw new IOException("a request without the count of its fields (\"" + count + "\"); an older launcher?");
+    }
+    for (int i = 0; i < n; i++) {
+      fields.add(readField(in));
+    }
+    if (!readField(in).isEmpty()) {
+      throw new IOException("a request with more fields than it counted");
+    }
+    return fields;
+  }
+
+  private static String readField(InputStream in) throws IOException {
     ByteArrayOutputStream field = new ByteArrayOutputStream();
     for (int b = in.read(); b >= 0; b = in.read()) {
-      if (b != 0) {
-        field.write(b);
-      } else if (field.size() == 0) {
-        return fields;
-      } else {
-        fields.add(field.toString(StandardCharsets.UTF_8));
-        field.reset();
+      if (b == 0) {
+        return field.toString(StandardCharsets.UTF_8);
       }
+      field.write(b);
     }
-    throw new IOException("the request ended before its empty field");
+    throw new IOException("the request ended within a field");
   }
 
   /**

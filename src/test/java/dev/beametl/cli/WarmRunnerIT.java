@@ -48,8 +48,8 @@ public class WarmRunnerIT {
     int port = Integer.parseInt(Files.readString(dir.resolve("port")).trim());
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       OutputStream o = s.getOutputStream();
-      o.write((token + "\0").getBytes(StandardCharsets.UTF_8));
-      for (String f : fields) {
+      o.write((token + "\0" + fields[0] + "\0" + (fields.length - 1) + "\0").getBytes(StandardCharsets.UTF_8));
+      for (String f : java.util.Arrays.asList(fields).subList(1, fields.length)) {
         o.write((f + "\0").getBytes(StandardCharsets.UTF_8));
       }
       o.write(0);
@@ -127,6 +127,11 @@ public class WarmRunnerIT {
       assertThat(launcher(EtlJob.USAGE, "--pipeline=pipelines/sales-by-product.yaml", "--outptu=x"),
           containsString("outptu"));
       assertThat(launcher(0, "daemon", "status"), containsString("warm runner up"));
+      // An empty argument ended the request, and the flags after it were dropped (exit 0, another output).
+      String afterEmpty = TMP.getRoot() + "/after-empty";
+      assertThat(launcher(0, "--pipeline=pipelines/sales-by-product.yaml", "", "--output=" + afterEmpty),
+          not(containsString("jvm start")));
+      assertThat(Files.exists(Path.of(afterEmpty, "_SUCCESS")), is(true));
     } finally {
       assertThat(launcher(0, "daemon", "stop"), containsString("warm runner stopped"));
     }
