@@ -1,6 +1,7 @@
 package dev.beametl.cli;
 
 import dev.beametl.fault.Faults;
+import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.jdbc.SqlNames;
 import dev.beametl.load.DeadLetters;
 import dev.beametl.load.Load;
@@ -76,6 +77,16 @@ public final class EtlJob {
    * command line mean it (the warm runner runs in a directory of its own).
    */
   public static int main(Path callerDir, String[] args, PrintStream out, PrintStream err) {
+    try {
+      return mainOnce(callerDir, args, out, err);
+    } finally {
+      // A warm runner's JVM outlives the run: its pools held an embedded database open (no other
+      // process could open the file), and wrote a run into one the user had deleted since, exit 0.
+      JdbcConnections.closeAll();
+    }
+  }
+
+  private static int mainOnce(Path callerDir, String[] args, PrintStream out, PrintStream err) {
     RunTimeline.mainEntered();
     if (args.length > 0 && args[0].equals("profile")) {
       return dev.beametl.profile.Profile.main(callerDir, Arrays.copyOfRange(args, 1, args.length), out, err);

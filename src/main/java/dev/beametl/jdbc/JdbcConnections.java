@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -50,6 +51,23 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
       }
       return ds;
     });
+  }
+
+  /**
+   * Closes every pool this JVM made, at the end of a run: the warm runner's JVM outlives its runs,
+   * and a pool kept an embedded database open between them, and read its password file once.
+   */
+  public static void closeAll() {
+    for (String key : List.copyOf(POOLS.keySet())) {
+      BasicDataSource pool = POOLS.remove(key);
+      try {
+        if (pool != null) {
+          pool.close();
+        }
+      } catch (SQLException e) {
+        // its connections are gone with it either way; the next run makes a new pool
+      }
+    }
   }
 
   /** A connection outside a pipeline, for the checks and planning done before a run. */

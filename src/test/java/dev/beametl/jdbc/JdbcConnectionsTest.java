@@ -2,14 +2,23 @@ package dev.beametl.jdbc;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertThrows;
 
 import dev.beametl.cli.WarmRunnerMain;
 import dev.beametl.spec.JdbcSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 public class JdbcConnectionsTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
   private static final JdbcSpec UNSET = JdbcSpec.builder("jdbc:h2:mem:x").setUser("sa")
       .setPasswordEnv("BEAM_ETL_TEST_NEVER_SET_" + System.nanoTime()).setTable("t").build();
 
@@ -29,5 +38,26 @@ public class JdbcConnectionsTest {
     } finally {
       System.clearProperty(WarmRunnerMain.WARM_RUNNER);
     }
+  }
+
+  /**
+   * A warm runner's pools outlived the run: an embedded database stayed open (no other process
+   * could open the file), and a run after the user deleted it wrote into the deleted file, exit 0.
+   */
+  @Test
+  public void closeAllLetsGoOfTheDatabaseARunOpened() throws Exception {
+    Path db = tmp.getRoot().toPath().resolve("db");
+    JdbcSpec file = JdbcSpec.builder("jdbc:h2:file:" + db).setUser("sa").setTable("t").build();
+    try (Connection c = JdbcConnections.to(file).apply(null).getConnection(); Statement s = c.createStatement()) {
+      s.execute("create table t (id int)");
+    }
+    JdbcConnections.closeAll();
+    Files.delete(Path.of(db + ".mv.db")); // the user starts over
+    try (Connection c = JdbcConnections.to(file).apply(null).getConnection(); Statement s = c.createStatement()) {
+      s.execute("create table t (id int)");
+      s.execute("insert into t values (1)");
+    }
+    JdbcConnections.closeAll();
+    assertThat("the second run's rows are in a file on disk", Files.exists(Path.of(db + ".mv.db")), is(true));
   }
 }
