@@ -81,8 +81,9 @@ public final class EtlJob {
       return mainOnce(callerDir, args, out, err);
     } finally {
       // A warm runner's JVM outlives the run: its pools held an embedded database open (no other
-      // process could open the file), and wrote a run into one the user had deleted since, exit 0.
-      JdbcConnections.closeAll();
+      // process could open the file), and wrote a run into one the user had deleted since, exit 0;
+      // and an in-memory database of one run was the next run's source.
+      JdbcConnections.closeAll(Boolean.getBoolean(WarmRunnerMain.WARM_RUNNER));
     }
   }
 

@@ -22,6 +22,8 @@ import org.apache.commons.dbcp2.BasicDataSource;
  */
 public final class JdbcConnections implements SerializableFunction<Void, DataSource> {
   private static final Map<String, BasicDataSource> POOLS = new ConcurrentHashMap<>();
+  /** The named in-memory H2 databases this JVM's runs opened, for {@link #closeAll} to drop. */
+  private static final java.util.Set<JdbcSpec> IN_MEMORY = ConcurrentHashMap.newKeySet();
   private final JdbcSpec spec;
 
   private JdbcConnections(JdbcSpec spec) {
@@ -34,6 +36,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
 
   @Override
   public DataSource apply(Void ignored) {
+    remember(spec);
     return POOLS.computeIfAbsent(spec.url() + "\u0000" + spec.user(), k -> {
       BasicDataSource ds = new BasicDataSource();
       ds.setUrl(JdbcUrls.forDriver(spec.url()));
@@ -53,11 +56,23 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     });
   }
 
+  private static void remember(JdbcSpec spec) {
+    if (IN_MEMORY_NAMED.matcher(spec.url()).lookingAt()) {
+      IN_MEMORY.add(spec);
+    }
+  }
+
+  private static final java.util.regex.Pattern IN_MEMORY_NAMED =
+      java.util.regex.Pattern.compile("jdbc:h2:mem:[^;]+", java.util.regex.Pattern.CASE_INSENSITIVE);
+
   /**
    * Closes every pool this JVM made, at the end of a run: the warm runner's JVM outlives its runs,
-   * and a pool kept an embedded database open between them, and read its password file once.
+   * and a pool kept an embedded database open between them, and read its password file once. With
+   * {@code dropInMemory} (the warm runner) also the named in-memory H2 databases the run opened, as
+   * a JVM's exit does: one kept alive by {@code DB_CLOSE_DELAY=-1} (the JDBC sample's) gave the next
+   * run the table its seed script had made before, not the data as it is now, exit 0.
    */
-  public static void closeAll() {
+  public static void closeAll(boolean dropInMemory) {
     for (String key : List.copyOf(POOLS.keySet())) {
       BasicDataSource pool = POOLS.remove(key);
       try {
@@ -68,10 +83,40 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
         // its connections are gone with it either way; the next run makes a new pool
       }
     }
+    if (dropInMemory) {
+      for (JdbcSpec spec : List.copyOf(IN_MEMORY)) {
+        IN_MEMORY.remove(spec);
+        java.util.regex.Matcher name = IN_MEMORY_NAMED.matcher(spec.url());
+        if (name.lookingAt()) {
+          dropInMemory(spec, name.group());
+        }
+      }
+    }
+  }
+
+  /** Shuts down the in-memory database {@code base} names, if it is still there (no INIT script runs again). */
+  private static void dropInMemory(JdbcSpec spec, String base) {
+    java.util.Properties props = new java.util.Properties();
+    if (spec.user() != null) {
+      props.setProperty("user", spec.user());
+    }
+    try {
+      String password = password(spec);
+      if (password != null) {
+        props.setProperty("password", password);
+      }
+      try (Connection c = java.sql.DriverManager.getConnection(base + ";IFEXISTS=TRUE", props);
+          java.sql.Statement s = c.createStatement()) {
+        s.execute("SHUTDOWN");
+      }
+    } catch (SQLException | RuntimeException e) {
+      // gone already (closed with its last connection), or never made
+    }
   }
 
   /** A connection outside a pipeline, for the checks and planning done before a run. */
   public static Connection open(JdbcSpec spec) throws SQLException {
+    remember(spec);
     java.util.Properties props = new java.util.Properties();
     if (spec.user() != null) {
       props.setProperty("user", spec.user());

@@ -51,13 +51,34 @@ public class JdbcConnectionsTest {
     try (Connection c = JdbcConnections.to(file).apply(null).getConnection(); Statement s = c.createStatement()) {
       s.execute("create table t (id int)");
     }
-    JdbcConnections.closeAll();
+    JdbcConnections.closeAll(false);
     Files.delete(Path.of(db + ".mv.db")); // the user starts over
     try (Connection c = JdbcConnections.to(file).apply(null).getConnection(); Statement s = c.createStatement()) {
       s.execute("create table t (id int)");
       s.execute("insert into t values (1)");
     }
-    JdbcConnections.closeAll();
+    JdbcConnections.closeAll(false);
     assertThat("the second run's rows are in a file on disk", Files.exists(Path.of(db + ".mv.db")), is(true));
+  }
+
+  /**
+   * In the warm runner a named in-memory database kept by DB_CLOSE_DELAY=-1 (the JDBC sample's) was
+   * the next run's source: its seed script's table as it had made it, not the data as it is now.
+   */
+  @Test
+  public void closeAllDropsTheInMemoryDatabasesARunOpenedWhenAsked() throws Exception {
+    JdbcSpec kept = JdbcSpec.builder("jdbc:h2:mem:warm-kept;DB_CLOSE_DELAY=-1").setUser("sa").setTable("t").build();
+    try (Connection c = JdbcConnections.to(kept).apply(null).getConnection(); Statement s = c.createStatement()) {
+      s.execute("create table t (id int)");
+    }
+    JdbcConnections.closeAll(false); // a JVM that runs one job: its exit drops the database
+    try (Connection c = JdbcConnections.open(kept); Statement s = c.createStatement()) {
+      s.execute("insert into t values (1)"); // still there
+    }
+    JdbcConnections.closeAll(true);
+    try (Connection c = JdbcConnections.open(kept); Statement s = c.createStatement()) {
+      s.execute("create table t (id int)"); // a new database
+    }
+    JdbcConnections.closeAll(true);
   }
 }
