@@ -56,6 +56,33 @@ public final class BeamTypes {
         ? (EnumerationType) type.getLogicalType() : null;
   }
 
+  /** The field option that names a coded category's values on a key field carried as its plain code. */
+  private static final String CODE_OF = "beametl_category_values";
+
+  /**
+   * A category key field as its plain code (an int: one hash and compare per key), the values named
+   * in an option so that a message can still say {@code g=a}, not {@code g=0}.
+   */
+  public static Schema.Field plainCode(String name, EnumerationType categories, boolean nullable) {
+    return Schema.Field.of(name, Schema.FieldType.INT32.withNullable(nullable)).withOptions(Schema.Options.builder()
+        .setOption(CODE_OF, Schema.FieldType.array(Schema.FieldType.STRING), categories.getValues()).build());
+  }
+
+  /** A value of {@code field} as the output writes it: a plain category code by its value. */
+  public static String text(Schema.Field field, @javax.annotation.Nullable Object value) {
+    if (value instanceof Integer && field.getOptions().hasOption(CODE_OF)) {
+      List<String> values = field.getOptions().getValue(CODE_OF);
+      int code = (Integer) value;
+      return code >= 0 && code < values.size() ? values.get(code) : String.valueOf(value);
+    }
+    EnumerationType categories = categories(field.getType());
+    if (categories != null && value != null) {
+      return categories.toString(value instanceof EnumerationType.Value
+          ? (EnumerationType.Value) value : categories.valueOf(((Number) value).intValue()));
+    }
+    return String.valueOf(value);
+  }
+
   /** The value of column i of a row, with a category code turned back into its string. */
   public static Object plainValue(org.apache.beam.sdk.values.Row row, int i) {
     Object v = row.getValue(i);

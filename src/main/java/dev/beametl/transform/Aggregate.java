@@ -208,7 +208,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     for (String n : names) {
       Schema.Field f = in.getField(n);
       b.addField(BeamTypes.categories(f.getType()) != null
-          ? Schema.Field.of(n, Schema.FieldType.INT32.withNullable(f.getType().getNullable())) : f);
+          ? BeamTypes.plainCode(n, BeamTypes.categories(f.getType()), f.getType().getNullable()) : f);
     }
     return b.build();
   }

@@ -1,5 +1,6 @@
 package dev.beametl.runner.combine;
 
+import dev.beametl.spec.BeamTypes;
 import org.apache.beam.sdk.values.Row;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 
@@ -21,7 +22,8 @@ final class DataErrors {
     Row row = (Row) key;
     StringBuilder b = new StringBuilder("(");
     for (int i = 0; i < row.getFieldCount(); i++) {
-      b.append(i == 0 ? "" : ", ").append(row.getSchema().getField(i).getName()).append("=").append(String.valueOf((Object) row.getValue(i)));
+      b.append(i == 0 ? "" : ", ").append(row.getSchema().getField(i).getName()).append("=")
+          .append(BeamTypes.text(row.getSchema().getField(i), row.getValue(i)));
     }
     return b.append(')').toString();
   }
