@@ -120,7 +120,7 @@ public final class ValueParser implements Serializable {
       case CATEGORY:
         Integer code = c.categoryCodes.get(text);
         if (code == null) {
-          throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, InvalidValue.quote(text) + " is not one of " + field.values());
+          throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, InvalidValue.quote(text) + " is not one of " + InvalidValue.listed(field.values()));
         }
         return encodeCategories ? c.encoded[code] : text;
       default:
@@ -234,7 +234,7 @@ public final class ValueParser implements Serializable {
       throw new InvalidValue(BadRecord.Kind.PATTERN, InvalidValue.quote(text) + " does not match pattern " + field.pattern());
     }
     if (c.allowed != null && !c.allowed.containsKey(text)) {
-      throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, InvalidValue.quote(text) + " is not one of " + field.values());
+      throw new InvalidValue(BadRecord.Kind.NOT_ALLOWED, InvalidValue.quote(text) + " is not one of " + InvalidValue.listed(field.values()));
     }
   }
 

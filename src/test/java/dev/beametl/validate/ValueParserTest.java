@@ -219,6 +219,11 @@ public class ValueParserTest {
     Object code = parse(region, "APAC");
     assertThat(((EnumerationType.Value) code).getValue(), is(2));
     assertThat(invalid(region, "Mars").getMessage(), containsString("\"Mars\" is not one of [EU, NA, APAC]"));
+    // Thousands of values are not spelled out in every dead letter (550 KB a record for 70,000).
+    java.util.List<String> many = java.util.stream.IntStream.range(0, 70_000).mapToObj(i -> "v" + i)
+        .collect(java.util.stream.Collectors.toList());
+    assertThat(InvalidValue.listed(many), is("[v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, "
+        + "v15, v16, v17, v18, v19, ... 69,980 more]"));
     assertThat(ValueParser.forField(region.build(), false).parse("NA"), equalTo("NA"));
   }
 
