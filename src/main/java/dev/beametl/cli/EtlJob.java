@@ -38,6 +38,7 @@ import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables;
 
@@ -105,6 +106,11 @@ public final class EtlJob {
     if (Arrays.asList(args).contains("--help")) {
       printHelp(out);
       return OK;
+    }
+    for (String arg : args) {
+      if (arg.startsWith("--help=")) {
+        return printOptionsHelp(arg.substring("--help=".length()), out, err);
+      }
     }
     CommandLine line = CommandLine.of(args);
     EtlOptions options;
@@ -195,6 +201,28 @@ public final class EtlJob {
   /** The names of the flags on the command line, e.g. "objectReuse" for --objectReuse=false. */
   public static List<String> givenFlags(String[] args) {
     return CommandLine.names(args);
+  }
+
+  /**
+   * {@code --help=FlinkPipelineOptions}: one options interface's flags. Answered here, not by Beam's
+   * parser, which ends the JVM when it has printed them: in the warm runner that was the runner itself.
+   */
+  private static int printOptionsHelp(String name, PrintStream out, PrintStream err) {
+    PipelineOptionsFactory.register(EtlOptions.class);
+    List<Class<? extends PipelineOptions>> matching = new ArrayList<>();
+    for (Class<? extends PipelineOptions> options : PipelineOptionsFactory.getRegisteredOptions()) {
+      if (options.getName().equals(name) || options.getSimpleName().equals(name)) {
+        matching.add(options);
+      }
+    }
+    if (matching.size() != 1) {
+      err.println("beam-etl: --help=" + name + ": " + (matching.isEmpty() ? "no options interface of that name"
+          : "more than one options interface of that name; give the full class name") + ", e.g. "
+          + "--help=FlinkPipelineOptions, --help=EtlOptions, --help=PipelineOptions");
+      return USAGE;
+    }
+    PipelineOptionsFactory.printHelp(out, matching.get(0));
+    return OK;
   }
 
   /** Runs the job configured by {@code options} (its {@code --set} overrides included) from Java code. */

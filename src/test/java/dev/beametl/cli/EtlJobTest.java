@@ -64,6 +64,19 @@ public class EtlJobTest {
     assertThat(r.out, containsString("Default: false"));
   }
 
+  /** Beam's parser answers --help=X by ending the JVM: in the warm runner, the runner. The job answers it. */
+  @Test
+  public void helpOfOneOptionsInterfaceReturns() {
+    Run flink = new Run("--help=FlinkPipelineOptions");
+    assertThat(flink.err, flink.code, is(EtlJob.OK));
+    assertThat(flink.out, allOf(containsString("--parallelism"), containsString("--objectReuse")));
+    Run full = new Run("--help=org.apache.beam.sdk.options.PipelineOptions");
+    assertThat(full.out, containsString("--runner"));
+    Run unknown = new Run("--help=NoSuchOptions");
+    assertThat(unknown.code, is(EtlJob.USAGE));
+    assertThat(unknown.err, containsString("--help=NoSuchOptions: no options interface of that name"));
+  }
+
   @Test
   public void dryRunPrintsThePlanAndReadsNothing() {
     Run r = new Run("--pipeline=pipelines/sales-by-product.yaml", "--dryRun", "--output=" + out());
