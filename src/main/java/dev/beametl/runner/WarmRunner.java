@@ -78,7 +78,14 @@ public final class WarmRunner {
 
   /** Serves one request; false when it asked the runner to stop. */
   static boolean serve(Socket client, String token, Job job) throws IOException {
-    List<String> fields = readFields(new BufferedInputStream(client.getInputStream()));
+    BufferedInputStream in = new BufferedInputStream(client.getInputStream());
+    List<String> fields = readFields(in);
+    if (fields.size() >= 2 && fields.get(1).equals("run") && gone(client, in)) {
+      // Queued behind another run, its client was stopped (Ctrl-C) before it began: the user
+      // cancelled it, and it ran minutes later anyway, replacing an output.
+      System.err.println("beam-etl warm runner: a run's client went away before the run began; not run");
+      return true;
+    }
     OutputStream socket = new BufferedOutputStream(client.getOutputStream());
     Lines outLines = new Lines(socket, 'O');
     Lines errLines = new Lines(socket, 'E');
@@ -108,6 +115,25 @@ public final class WarmRunner {
       socket.flush();
     }
     return !command.equals("stop");
+  }
+
+  /**
+   * Whether the client has closed its end: a client sends nothing after its request, so a read that
+   * finds the stream's end (not a timeout) means it has gone.
+   */
+  private static boolean gone(Socket client, InputStream in) {
+    try {
+      client.setSoTimeout(1);
+      try {
+        return in.read() < 0;
+      } finally {
+        client.setSoTimeout(0);
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   /**
