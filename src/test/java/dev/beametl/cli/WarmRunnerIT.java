@@ -153,6 +153,11 @@ public class WarmRunnerIT {
       assertThat(warm, containsString("records read                        2,215"));
       assertThat(Files.exists(caller.resolve("out/_SUCCESS")), is(true));
       assertThat(Files.exists(caller.resolve("out-dead-letter")), is(true));
+      // From a linked directory ../ is beside its target, as for the job's own JVM and ls, not beside the link.
+      Path sub = Files.createDirectories(caller.resolve("sub"));
+      Path link = Files.createSymbolicLink(TMP.getRoot().toPath().resolve("linked-sub"), sub);
+      launcherIn(link, bin, 0, "--pipeline=../my.yaml", "--output=../out3");
+      assertThat(Files.exists(caller.resolve("out3/_SUCCESS")), is(true));
     } finally {
       launcherIn(caller, bin, 0, "daemon", "stop");
     }
@@ -178,6 +183,7 @@ public class WarmRunnerIT {
     if (path != null) {
       builder.environment().put("PATH", path + ":" + System.getenv("PATH"));
     }
+    builder.environment().put("PWD", dir.toString()); // as a shell that cd'd there has it, a link kept
     Process p = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat("bin/beam-etl finished", p.waitFor(5, TimeUnit.MINUTES), is(true));
     assertThat(Files.readString(log), p.exitValue(), is(code));
