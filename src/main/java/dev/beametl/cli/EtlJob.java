@@ -489,7 +489,7 @@ public final class EtlJob {
       reasons.addAll(summary.exceededLimits());
       String why = String.join("; ", reasons);
       err.printf(Locale.ROOT, "beam-etl: %s; see %s. %s%n", why, spec.deadLetterPath(), tooManyBadLeft(spec, plan,
-          options.getReplayFrom() != null));
+          options.getReplayFrom() != null, table.commitsAfterRun()));
       return TOO_MANY_BAD;
     }
     for (String line : stateLines) {
@@ -538,8 +538,14 @@ public final class EtlJob {
     return corrected;
   }
 
-  /** What a run that ended with exit 3 left, and for a replay how to go on. */
-  private static String tooManyBadLeft(PipelineSpec spec, RunPlan plan, boolean replay) {
+  /**
+   * What a run that ended with exit 3 left, and for a replay how to go on. A table that takes the
+   * run's rows at its commit ({@code tableAsFound}: append or overwrite mode) did not take them.
+   */
+  private static String tooManyBadLeft(PipelineSpec spec, RunPlan plan, boolean replay, boolean tableAsFound) {
+    if (tableAsFound && !replay) {
+      return "Nothing was written to the table: it is as the run found it.";
+    }
     if (!plan.append) {
       return "Results were written without a _SUCCESS marker.";
     }

@@ -221,6 +221,8 @@ public class EtlJobTest {
     assertThat(over.err, over.code, is(EtlJob.TOO_MANY_BAD));
     assertThat(over.out, allOf(containsString("rows written                            0"),
         containsString("rows not added                          1   (over the bad-record limits")));
+    assertThat(over.err, allOf(containsString("Nothing was written to the table: it is as the run found it."),
+        not(containsString("Results were written"))));
     counts = dev.beametl.pipeline.RunCounts.read(out() + "/_run");
     assertThat(counts.get("written"), is(0L));
     assertThat(counts.get("not_added"), is(1L));
