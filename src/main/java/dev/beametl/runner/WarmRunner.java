@@ -38,6 +38,8 @@ public final class WarmRunner {
   static final int OK = 0;
   static final int JOB_FAILED = 1;
   static final int USAGE = 2;
+  /** What the launcher takes for "no runner up": it runs the job in a JVM of its own. */
+  static final int NOT_SERVED = 255;
 
   /** One run of the command line: the caller's directory, its arguments, where it prints, its exit code. */
   @FunctionalInterface
@@ -70,9 +72,36 @@ public final class WarmRunner {
           // the client went away; the next one is served
         }
       }
+      turnAwayQueued(server);
     } finally {
       Files.deleteIfExists(dir.resolve("port"));
       Files.deleteIfExists(dir.resolve("token"));
+    }
+  }
+
+  /**
+   * Answers the requests queued behind a stop (a run started while another ran and the stop waited)
+   * as a runner that is not there: their launchers start the runs in JVMs of their own. They had
+   * been dropped with the runner, and the run failed, exit 1, "the warm runner went away".
+   */
+  private static void turnAwayQueued(ServerSocket server) throws IOException {
+    server.setSoTimeout(200);
+    while (true) {
+      Socket queued;
+      try {
+        queued = server.accept();
+      } catch (java.net.SocketTimeoutException e) {
+        return; // none left
+      }
+      try (queued) {
+        queued.setSoTimeout(1000);
+        readFields(new BufferedInputStream(queued.getInputStream())); // read, so closing sends no reset
+        OutputStream reply = queued.getOutputStream();
+        reply.write(("X " + NOT_SERVED + "\n").getBytes(StandardCharsets.UTF_8));
+        reply.flush();
+      } catch (IOException e) {
+        // that client went away; the next one is answered
+      }
     }
   }
 

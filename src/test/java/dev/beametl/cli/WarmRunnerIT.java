@@ -127,6 +127,14 @@ public class WarmRunnerIT {
       assertThat(launcher(EtlJob.USAGE, "--pipeline=pipelines/sales-by-product.yaml", "--outptu=x"),
           containsString("outptu"));
       assertThat(launcher(0, "daemon", "status"), containsString("warm runner up"));
+      // While a run holds the runner, status answers that it is busy (it waited for the run's end).
+      Process slow = new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(),
+          "--pipeline=pipelines/sales-by-product.yaml", "--output=" + TMP.getRoot() + "/slow",
+          "--fault=records.throttle(perSecond=500)").redirectErrorStream(true)
+          .redirectOutput(TMP.newFile().toPath().toFile()).start();
+      Thread.sleep(2000);
+      assertThat(launcher(0, "daemon", "status"), containsString("busy with a run"));
+      assertThat(slow.waitFor(3, TimeUnit.MINUTES), is(true));
       // An empty argument ended the request, and the flags after it were dropped (exit 0, another output).
       String afterEmpty = TMP.getRoot() + "/after-empty";
       assertThat(launcher(0, "--pipeline=pipelines/sales-by-product.yaml", "", "--output=" + afterEmpty),

@@ -63,4 +63,77 @@ public class WarmRunnerRequestTest {
     }
     assertThat("only the run whose client waited for it", runs.get(), is(1));
   }
+
+  /**
+   * A run queued behind a stop (started while another run held the runner and the stop waited) was
+   * dropped with the runner: exit 1, "went away". It is told the runner is not there, and its
+   * launcher runs it in a JVM of its own.
+   */
+  @Test
+  public void aRequestQueuedBehindAStopIsToldToRunElsewhere() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warm-stop");
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    WarmRunner.Job job = (callerDir, args, out, err) -> {
+      running.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return 0;
+    };
+    Thread runner = new Thread(() -> {
+      try {
+        WarmRunner.serveUntilStopped(dir, job);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    runner.start();
+    java.nio.file.Path portFile = dir.resolve("port");
+    for (int i = 0; i < 200 && !java.nio.file.Files.exists(portFile); i++) {
+      Thread.sleep(25);
+    }
+    int port = Integer.parseInt(java.nio.file.Files.readString(portFile).trim());
+    String token = java.nio.file.Files.readString(dir.resolve("token"));
+    try (Socket first = send(port, token, "run", "/dir");
+        Socket stop = sendAfter(running, port, token, "stop");
+        Socket queued = send(port, token, "run", "/dir")) {
+      release.countDown();
+      assertThat(reply(first), is("X 0"));
+      assertThat(reply(stop), is("X 0"));
+      assertThat(reply(queued), is("X " + WarmRunner.NOT_SERVED));
+    }
+    runner.join(10_000);
+    assertThat(runner.isAlive(), is(false));
+  }
+
+  private static Socket sendAfter(java.util.concurrent.CountDownLatch running, int port, String token, String... fields)
+      throws Exception {
+    running.await();
+    return send(port, token, fields);
+  }
+
+  private static Socket send(int port, String token, String... fields) throws IOException {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+    StringBuilder request = new StringBuilder(token + "\0" + fields[0] + "\0" + (fields.length - 1) + "\0");
+    for (int i = 1; i < fields.length; i++) {
+      request.append(fields[i]).append('\0');
+    }
+    s.getOutputStream().write(request.append('\0').toString().getBytes(StandardCharsets.UTF_8));
+    s.getOutputStream().flush();
+    return s;
+  }
+
+  /** The reply's last line: its exit code. */
+  private static String reply(Socket s) throws IOException {
+    String last = null;
+    java.io.BufferedReader in = new java.io.BufferedReader(
+        new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      last = line;
+    }
+    return last;
+  }
 }
