@@ -1,10 +1,8 @@
 package dev.beametl.runner;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -14,11 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The warm runner behind {@code bin/beam-etl daemon start}: a JVM that stays up and runs the jobs
@@ -27,11 +26,12 @@ import java.util.List;
  * fresh JVM pays before the first record: loading some 15,000 classes, flag parsing, and compiling
  * the code that runs.
  *
- * <p>Protocol, on a loopback port: the client sends NUL-terminated fields - the token from the
- * runner's directory (readable by its owner only), a command ({@code run}, {@code status} or
- * {@code stop}), for {@code run} the caller's directory and the job's arguments - then an empty
- * field. The runner answers in lines: {@code O text} (standard output), {@code E text} (standard
- * error) and last {@code X code}, the exit code.
+ * <p>Protocol, on a loopback port: the client sends a request ({@link WarmRequest}: the token
+ * from the runner's directory, readable by its owner only, a command and its fields). The runner
+ * answers in lines: {@code O text} (standard output), {@code E text} (standard error) and last
+ * {@code X code}, the exit code; 255 means "no runner here", and the launcher runs the job in a JVM
+ * of its own. One thread takes requests and answers {@code status} at once ({@code O busy} or
+ * {@code O idle}); runs and {@code stop} wait in turn for one worker thread.
  */
 public final class WarmRunner {
   /** Exit codes the runner itself answers with (the command line's own). */
@@ -49,10 +49,13 @@ public final class WarmRunner {
 
   private WarmRunner() {}
 
-  /** Serves requests one at a time until one asks it to stop; DIR gets the token, then the port. */
+  /** Serves requests, runs one at a time, until one asks it to stop; DIR gets the token, then the port. */
   public static void serveUntilStopped(Path dir, Job job) throws IOException {
     Files.createDirectories(dir);
-    try (ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+    BlockingQueue<WarmRequest> queue = new LinkedBlockingQueue<>();
+    AtomicBoolean busy = new AtomicBoolean();
+    Thread worker = new Thread(() -> work(queue, job, busy), "beam-etl-warm-runs");
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
       Path tokenFile = dir.resolve("token");
       Files.deleteIfExists(tokenFile);
@@ -64,25 +67,143 @@ public final class WarmRunner {
       Files.writeString(port, String.valueOf(server.getLocalPort()));
       Files.move(port, dir.resolve("port"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      boolean serving = true;
-      while (serving) {
-        try (Socket client = server.accept()) {
-          serving = serve(client, token, job);
-        } catch (IOException e) {
-          // the client went away; the next one is served
+      worker.start();
+      try {
+        while (take(server, token, queue, busy)) {
+          // until a stop
         }
+      } finally {
+        // First no new client finds this runner, then those already at its door are sent away.
+        deleteIfOurs(dir.resolve("port"), String.valueOf(server.getLocalPort()));
+        deleteIfOurs(tokenFile, token);
+        turnAwayQueued(server);
       }
-      turnAwayQueued(server);
-    } finally {
-      Files.deleteIfExists(dir.resolve("port"));
-      Files.deleteIfExists(dir.resolve("token"));
+    }
+    try {
+      worker.join(); // the runs queued before the stop, then the stop's answer
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
   /**
-   * Answers the requests queued behind a stop (a run started while another ran and the stop waited)
-   * as a runner that is not there: their launchers start the runs in JVMs of their own. They had
-   * been dropped with the runner, and the run failed, exit 1, "the warm runner went away".
+   * Takes one request: answers {@code status} at once, queues a run or the stop for the worker; false
+   * after the stop. {@code status} had waited behind the run in progress, and a few such requests
+   * filled the runner's backlog: later clients, runs too, hung in connect for minutes.
+   */
+  private static boolean take(ServerSocket server, String token, BlockingQueue<WarmRequest> queue, AtomicBoolean busy) {
+    WarmRequest request;
+    Socket client;
+    try {
+      client = server.accept();
+    } catch (IOException e) {
+      log("accepting a client failed: " + e.getMessage());
+      return true;
+    }
+    try {
+      client.setSoTimeout(5_000); // a client that sends no request does not hold the door
+      request = WarmRequest.read(client, token);
+      client.setSoTimeout(0);
+    } catch (IOException e) {
+      log("a request that could not be read: " + e.getMessage());
+      request = null;
+    }
+    if (request == null) { // unreadable, or refused for its token (and answered)
+      try {
+        client.close();
+      } catch (IOException e) {
+        // closed already
+      }
+      return true;
+    }
+    switch (request.command) {
+      case "status":
+        request.answer(OK, busy.get() || !queue.isEmpty() ? "O busy" : "O idle");
+        request.close();
+        return true;
+      case "run":
+        if (request.firstFraming) { // a launcher of an older build: its own JVM runs it
+          request.answer(NOT_SERVED, "E beam-etl: the warm runner is of a newer build; this run starts its own JVM");
+          request.close();
+          return true;
+        }
+        queue.add(request);
+        return true;
+      case "stop":
+        queue.add(request);
+        return false;
+      default:
+        request.answer(USAGE, "E beam-etl: the warm runner knows the commands run, status and stop");
+        request.close();
+        return true;
+    }
+  }
+
+  /** The worker: runs the queued requests in turn, until the stop, which it answers last. */
+  private static void work(BlockingQueue<WarmRequest> queue, Job job, AtomicBoolean busy) {
+    while (true) {
+      WarmRequest request;
+      try {
+        request = queue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      try (request) {
+        if (request.command.equals("stop")) {
+          request.answer(OK);
+          return;
+        }
+        busy.set(true);
+        if (request.clientGone()) {
+          // Queued behind another run, its client was stopped (Ctrl-C) before it began: the user
+          // cancelled it, and it ran minutes later anyway, replacing an output.
+          log("a run's client went away before the run began; not run");
+          request.answer(JOB_FAILED, "E beam-etl: not run: the client closed its end before the run began");
+        } else {
+          serveRun(request, job);
+        }
+      } catch (IOException | RuntimeException e) {
+        log("a run could not be served: " + e);
+      } finally {
+        busy.set(false);
+      }
+    }
+  }
+
+  /** Runs a request's job, its output and exit code sent to its client. */
+  private static void serveRun(WarmRequest request, Job job) throws IOException {
+    OutputStream socket = new BufferedOutputStream(request.client.getOutputStream());
+    Lines outLines = new Lines(socket, 'O');
+    Lines errLines = new Lines(socket, 'E');
+    PrintStream out = new PrintStream(outLines, true, StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(errLines, true, StandardCharsets.UTF_8);
+    int code;
+    if (request.fields.isEmpty()) {
+      err.println("beam-etl: a run request names the caller's directory first");
+      code = USAGE;
+    } else {
+      // run CALLER_DIR ARGS...: relative paths mean the caller's directory, not the runner's
+      List<String> args = request.fields.subList(1, request.fields.size());
+      code = run(job, Path.of(request.fields.get(0)), args.toArray(new String[0]), out, err);
+    }
+    out.flush();
+    err.flush();
+    outLines.finish();
+    errLines.finish();
+    synchronized (socket) {
+      try {
+        socket.write(("X " + code + "\n").getBytes(StandardCharsets.UTF_8));
+        socket.flush();
+      } catch (IOException e) {
+        // the client went away during the run (Ctrl-C), which ran to its end
+      }
+    }
+  }
+
+  /**
+   * Answers the clients already queued at the door when the runner stops (a run started while
+   * another ran and the stop waited) as a runner that is not there: their launchers start the runs
+   * in JVMs of their own. They had been dropped with the runner: exit 1, "the warm runner went away".
    */
   private static void turnAwayQueued(ServerSocket server) throws IOException {
     server.setSoTimeout(200);
@@ -95,79 +216,31 @@ public final class WarmRunner {
       }
       try (queued) {
         queued.setSoTimeout(1000);
-        readFields(new BufferedInputStream(queued.getInputStream())); // read, so closing sends no reset
-        OutputStream reply = queued.getOutputStream();
-        reply.write(("X " + NOT_SERVED + "\n").getBytes(StandardCharsets.UTF_8));
-        reply.flush();
+        WarmRequest.turnAway(queued, NOT_SERVED);
       } catch (IOException e) {
         // that client went away; the next one is answered
       }
     }
   }
 
-  /** Serves one request; false when it asked the runner to stop. */
-  static boolean serve(Socket client, String token, Job job) throws IOException {
-    BufferedInputStream in = new BufferedInputStream(client.getInputStream());
-    List<String> fields = readFields(in);
-    if (fields.size() >= 2 && fields.get(1).equals("run") && gone(client, in)) {
-      // Queued behind another run, its client was stopped (Ctrl-C) before it began: the user
-      // cancelled it, and it ran minutes later anyway, replacing an output.
-      System.err.println("beam-etl warm runner: a run's client went away before the run began; not run");
-      return true;
+  /** Deletes {@code file} if it still holds {@code content}: a runner started since wrote its own. */
+  private static void deleteIfOurs(Path file, String content) {
+    try {
+      if (Files.readString(file).trim().equals(content)) {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      // gone already
     }
-    OutputStream socket = new BufferedOutputStream(client.getOutputStream());
-    Lines outLines = new Lines(socket, 'O');
-    Lines errLines = new Lines(socket, 'E');
-    PrintStream out = new PrintStream(outLines, true, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(errLines, true, StandardCharsets.UTF_8);
-    boolean withToken = !fields.isEmpty() && MessageDigest.isEqual(fields.get(0).getBytes(StandardCharsets.UTF_8),
-        token.getBytes(StandardCharsets.UTF_8));
-    String command = withToken && fields.size() >= 2 ? fields.get(1) : "";
-    int code = OK;
-    if (!withToken) {
-      err.println("beam-etl: the warm runner refused a request without its token");
-      code = USAGE;
-    } else if (command.equals("run")) {
-      // run CALLER_DIR ARGS...: relative paths mean the caller's directory, not the runner's
-      code = fields.size() < 3 ? USAGE
-          : run(job, Path.of(fields.get(2)), fields.subList(3, fields.size()).toArray(new String[0]), out, err);
-    } else if (!command.equals("status") && !command.equals("stop")) {
-      err.println("beam-etl: the warm runner knows the commands run, status and stop");
-      code = USAGE;
-    }
-    out.flush();
-    err.flush();
-    outLines.finish();
-    errLines.finish();
-    synchronized (socket) {
-      socket.write(("X " + code + "\n").getBytes(StandardCharsets.UTF_8));
-      socket.flush();
-    }
-    return !command.equals("stop");
   }
 
-  /**
-   * Whether the client has closed its end: a client sends nothing after its request, so a read that
-   * finds the stream's end (not a timeout) means it has gone.
-   */
-  private static boolean gone(Socket client, InputStream in) {
-    try {
-      client.setSoTimeout(1);
-      try {
-        return in.read() < 0;
-      } finally {
-        client.setSoTimeout(0);
-      }
-    } catch (java.net.SocketTimeoutException e) {
-      return false;
-    } catch (IOException e) {
-      return true;
-    }
+  private static void log(String message) {
+    System.err.println("beam-etl warm runner: " + message);
   }
 
   /**
    * Runs one job with System.out and System.err (where the log goes) sent to the client. The two are
-   * process-wide; they are this job's because the runner serves one request at a time.
+   * process-wide; they are this job's because one worker runs the jobs, one at a time.
    */
   private static int run(Job job, Path callerDir, String[] args, PrintStream out, PrintStream err) {
     PrintStream systemOut = System.out;
@@ -183,47 +256,6 @@ public final class WarmRunner {
       System.setOut(systemOut);
       System.setErr(systemErr);
     }
-  }
-
-  /**
-   * A request's NUL-terminated fields: the token, the command, how many fields follow, those (an
-   * empty one among them, as an empty argument is), then an empty field. Read up to the first empty
-   * field, as before, an empty argument ended the request and the flags after it were dropped: the
-   * run wrote to the spec's own sink path instead of {@code --output}, exit 0. The token, the command
-   * and the fields are returned, the count checked.
-   */
-  static List<String> readFields(InputStream in) throws IOException {
-    List<String> fields = new ArrayList<>();
-    fields.add(readField(in));
-    fields.add(readField(in));
-    String count = readField(in);
-    int n;
-    try {
-      n = Integer.parseInt(count);
-    } catch (NumberFormatException e) {
-      n = -1;
-    }
-    if (n < 0) {
-      throw new IOException("a request without the count of its fields (\"" + count + "\"); an older launcher?");
-    }
-    for (int i = 0; i < n; i++) {
-      fields.add(readField(in));
-    }
-    if (!readField(in).isEmpty()) {
-      throw new IOException("a request with more fields than it counted");
-    }
-    return fields;
-  }
-
-  private static String readField(InputStream in) throws IOException {
-    ByteArrayOutputStream field = new ByteArrayOutputStream();
-    for (int b = in.read(); b >= 0; b = in.read()) {
-      if (b == 0) {
-        return field.toString(StandardCharsets.UTF_8);
-      }
-      field.write(b);
-    }
-    throw new IOException("the request ended within a field");
   }
 
   /**

@@ -128,13 +128,16 @@ public class WarmRunnerIT {
           containsString("outptu"));
       assertThat(launcher(0, "daemon", "status"), containsString("warm runner up"));
       // While a run holds the runner, status answers that it is busy (it waited for the run's end).
+      Path slowLog = TMP.newFile().toPath();
       Process slow = new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(),
           "--pipeline=pipelines/sales-by-product.yaml", "--output=" + TMP.getRoot() + "/slow",
-          "--fault=records.throttle(perSecond=500)").redirectErrorStream(true)
-          .redirectOutput(TMP.newFile().toPath().toFile()).start();
-      Thread.sleep(2000);
+          "--fault=records.throttle(perSecond=500)").redirectErrorStream(true).redirectOutput(slowLog.toFile()).start();
+      Thread.sleep(1000); // the run is queued as its launcher connects; throttled, it lasts seconds more
       assertThat(launcher(0, "daemon", "status"), containsString("busy with a run"));
       assertThat(slow.waitFor(3, TimeUnit.MINUTES), is(true));
+      assertThat(Files.readString(slowLog), slow.exitValue(), is(0));
+      assertThat("the slow run went to the runner", Files.readString(slowLog), not(containsString("jvm start")));
+      assertThat(launcher(0, "daemon", "status"), not(containsString("busy")));
       // An empty argument ended the request, and the flags after it were dropped (exit 0, another output).
       String afterEmpty = TMP.getRoot() + "/after-empty";
       assertThat(launcher(0, "--pipeline=pipelines/sales-by-product.yaml", "", "--output=" + afterEmpty),

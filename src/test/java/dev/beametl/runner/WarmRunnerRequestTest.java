@@ -2,138 +2,183 @@ package dev.beametl.runner;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
-import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
-import static org.junit.Assert.assertThrows;
 
-import java.io.ByteArrayInputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
-/** A request to the warm runner carries every argument, an empty one included, and nothing past its count. */
+/**
+ * The warm runner's requests over a real socket: every argument arrives, an empty one included;
+ * status answers while a run goes on; a run whose client has gone is not started; what is queued
+ * behind a stop, or sent by a launcher of an older build, is told to run in a JVM of its own.
+ */
 public class WarmRunnerRequestTest {
-  private static List<String> read(String request) throws IOException {
-    return WarmRunner.readFields(new ByteArrayInputStream(request.getBytes(StandardCharsets.UTF_8)));
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  /** The arguments of each run the job was given. */
+  private final List<List<String>> runs = new CopyOnWriteArrayList<>();
+  /** Counted down as a run begins; the run waits for {@link #release}. */
+  private final CountDownLatch running = new CountDownLatch(1);
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final List<Throwable> runnerFailures = new CopyOnWriteArrayList<>();
+  private Thread runner;
+  private int port;
+  private String token;
+
+  private void start() throws Exception {
+    Path dir = tmp.newFolder("warm").toPath();
+    WarmRunner.Job job = (callerDir, args, out, err) -> {
+      runs.add(List.of(args));
+      running.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      out.println("ran");
+      return 0;
+    };
+    runner = new Thread(() -> {
+      try {
+        WarmRunner.serveUntilStopped(dir, job);
+      } catch (Throwable e) {
+        runnerFailures.add(e);
+      }
+    });
+    runner.start();
+    for (int i = 0; i < 400 && !Files.exists(dir.resolve("port")); i++) {
+      Thread.sleep(25);
+    }
+    port = Integer.parseInt(Files.readString(dir.resolve("port")).trim());
+    token = Files.readString(dir.resolve("token"));
+  }
+
+  @After
+  public void stopRunner() throws Exception {
+    release.countDown();
+    if (runner != null && runner.isAlive()) {
+      reply(send(token, "stop"));
+      runner.join(10_000);
+    }
+    assertThat("the runner stopped", runner == null || !runner.isAlive(), is(true));
+    assertThat(runnerFailures, is(List.of()));
+  }
+
+  /** A request as this build's launcher frames it: token, command, the count of the fields after it, those. */
+  private Socket send(String token, String command, String... fields) throws IOException {
+    List<String> all = new ArrayList<>(List.of(token, command, String.valueOf(fields.length)));
+    all.addAll(Arrays.asList(fields));
+    return sendRaw(String.join("\0", all) + "\0\0");
+  }
+
+  private Socket sendRaw(String request) throws IOException {
+    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+    s.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+    s.getOutputStream().flush();
+    return s;
+  }
+
+  /** The answer's lines, the exit code last. */
+  private static List<String> reply(Socket s) throws IOException {
+    try (s) {
+      List<String> lines = new ArrayList<>();
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lines.add(line);
+      }
+      return lines;
+    }
   }
 
   /** An empty argument ended the request: the flags after it were dropped, and the run wrote elsewhere, exit 0. */
   @Test
-  public void anEmptyArgumentIsAnArgument() throws IOException {
-    assertThat(read("tok\0run\0" + "4\0/dir\0--pipeline=a.yaml\0\0--output=o\0\0"),
-        contains("tok", "run", "/dir", "--pipeline=a.yaml", "", "--output=o"));
-    assertThat(read("tok\0status\0" + "0\0\0"), contains("tok", "status"));
+  public void anEmptyArgumentIsAnArgument() throws Exception {
+    start();
+    release.countDown();
+    assertThat(reply(send(token, "run", "/dir", "--pipeline=a.yaml", "", "--output=o")), contains("O ran", "X 0"));
+    assertThat(runs, contains(List.of("--pipeline=a.yaml", "", "--output=o")));
   }
 
+  /** status waited behind the run in progress, and a few such requests filled the runner's backlog. */
   @Test
-  public void aRequestThatDoesNotAddUpIsRefused() {
-    assertThat(assertThrows(IOException.class, () -> read("tok\0run\0/dir\0--pipeline=a.yaml\0\0")).getMessage(),
-        containsString("without the count of its fields"));
-    assertThat(assertThrows(IOException.class, () -> read("tok\0run\0" + "1\0/dir\0extra\0\0")).getMessage(),
-        containsString("more fields than it counted"));
-    assertThat(assertThrows(IOException.class, () -> read("tok\0run\0" + "2\0/dir\0")).getMessage(),
-        containsString("ended within a field"));
+  public void statusAnswersAtOnceWhileARunGoesOn() throws Exception {
+    start();
+    Socket run = send(token, "run", "/dir", "--x");
+    assertThat(running.await(10, TimeUnit.SECONDS), is(true));
+    for (int i = 0; i < 60; i++) { // more than any backlog holds
+      assertThat(reply(send(token, "status")), contains("O busy", "X 0"));
+    }
+    release.countDown();
+    assertThat(reply(run), contains("O ran", "X 0"));
+    assertThat(reply(send(token, "status")), contains("O idle", "X 0"));
   }
 
   /** A run queued behind another, whose client was stopped before it began, ran minutes later anyway. */
   @Test
   public void aRunWhoseClientHasGoneIsNotStarted() throws Exception {
-    AtomicInteger runs = new AtomicInteger();
-    WarmRunner.Job job = (dir, args, out, err) -> runs.incrementAndGet();
-    try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
-      for (boolean stays : new boolean[] {false, true}) {
-        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-        OutputStream o = client.getOutputStream();
-        o.write(("tok\0run\0" + "2\0/dir\0--x\0\0").getBytes(StandardCharsets.UTF_8));
-        o.flush();
-        if (!stays) {
-          client.close(); // Ctrl-C while another run held the runner
-        }
-        try (Socket accepted = server.accept()) {
-          WarmRunner.serve(accepted, "tok", job);
-        }
-        client.close();
-      }
-    }
-    assertThat("only the run whose client waited for it", runs.get(), is(1));
+    start();
+    Socket first = send(token, "run", "/dir", "--first");
+    assertThat(running.await(10, TimeUnit.SECONDS), is(true));
+    send(token, "run", "/dir", "--cancelled").close(); // Ctrl-C while the first run held the runner
+    Socket third = send(token, "run", "/dir", "--third");
+    release.countDown();
+    assertThat(reply(first), hasItem("X 0"));
+    assertThat(reply(third), hasItem("X 0"));
+    assertThat(runs, contains(List.of("--first"), List.of("--third")));
   }
 
   /**
    * A run queued behind a stop (started while another run held the runner and the stop waited) was
-   * dropped with the runner: exit 1, "went away". It is told the runner is not there, and its
+   * dropped with the runner: exit 1, "went away". It is told there is no runner (255), and its
    * launcher runs it in a JVM of its own.
    */
   @Test
   public void aRequestQueuedBehindAStopIsToldToRunElsewhere() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("warm-stop");
-    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    WarmRunner.Job job = (callerDir, args, out, err) -> {
-      running.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return 0;
-    };
-    Thread runner = new Thread(() -> {
-      try {
-        WarmRunner.serveUntilStopped(dir, job);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    runner.start();
-    java.nio.file.Path portFile = dir.resolve("port");
-    for (int i = 0; i < 200 && !java.nio.file.Files.exists(portFile); i++) {
-      Thread.sleep(25);
-    }
-    int port = Integer.parseInt(java.nio.file.Files.readString(portFile).trim());
-    String token = java.nio.file.Files.readString(dir.resolve("token"));
-    try (Socket first = send(port, token, "run", "/dir");
-        Socket stop = sendAfter(running, port, token, "stop");
-        Socket queued = send(port, token, "run", "/dir")) {
-      release.countDown();
-      assertThat(reply(first), is("X 0"));
-      assertThat(reply(stop), is("X 0"));
-      assertThat(reply(queued), is("X " + WarmRunner.NOT_SERVED));
-    }
+    start();
+    Socket first = send(token, "run", "/dir", "--first");
+    assertThat(running.await(10, TimeUnit.SECONDS), is(true));
+    Socket stop = send(token, "stop");
+    Thread.sleep(200); // the stop is taken before the next client knocks
+    Socket queued = send(token, "run", "/dir", "--queued");
+    release.countDown();
+    assertThat(reply(first), hasItem("X 0"));
+    assertThat(reply(stop), contains("X 0"));
+    assertThat(reply(queued), contains("X " + WarmRunner.NOT_SERVED));
     runner.join(10_000);
-    assertThat(runner.isAlive(), is(false));
+    assertThat(runs, contains(List.of("--first")));
   }
 
-  private static Socket sendAfter(java.util.concurrent.CountDownLatch running, int port, String token, String... fields)
-      throws Exception {
-    running.await();
-    return send(port, token, fields);
-  }
-
-  private static Socket send(int port, String token, String... fields) throws IOException {
-    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-    StringBuilder request = new StringBuilder(token + "\0" + fields[0] + "\0" + (fields.length - 1) + "\0");
-    for (int i = 1; i < fields.length; i++) {
-      request.append(fields[i]).append('\0');
-    }
-    s.getOutputStream().write(request.append('\0').toString().getBytes(StandardCharsets.UTF_8));
-    s.getOutputStream().flush();
-    return s;
-  }
-
-  /** The reply's last line: its exit code. */
-  private static String reply(Socket s) throws IOException {
-    String last = null;
-    java.io.BufferedReader in = new java.io.BufferedReader(
-        new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-    for (String line = in.readLine(); line != null; line = in.readLine()) {
-      last = line;
-    }
-    return last;
+  /**
+   * A launcher of an older build (its requests without the count) reaching this runner: its status
+   * and stop are served, its run is sent to a JVM of its own rather than misread.
+   */
+  @Test
+  public void aLauncherOfTheFirstFramingIsServedOrSentToItsOwnJvm() throws Exception {
+    start();
+    assertThat(reply(sendRaw(token + "\0status\0\0")), contains("O idle", "X 0"));
+    List<String> run = reply(sendRaw(token + "\0run\0/dir\0--pipeline=a.yaml\0\0"));
+    assertThat(run.get(run.size() - 1), is("X " + WarmRunner.NOT_SERVED));
+    assertThat(reply(sendRaw("not-the-token\0status\0" + "0\0\0")), hasItem("X " + WarmRunner.USAGE));
+    assertThat(reply(sendRaw(token + "\0run\0" + "1\0/dir\0extra\0\0")), is(List.of())); // more than it counted
+    assertThat(runs, is(List.of()));
+    assertThat(reply(sendRaw(token + "\0stop\0\0")), contains("X 0"));
+    runner.join(10_000);
   }
 }
