@@ -543,14 +543,9 @@ public final class EtlJob {
    * run's rows at its commit ({@code tableAsFound}: append or overwrite mode) did not take them.
    */
   private static String tooManyBadLeft(PipelineSpec spec, RunPlan plan, boolean replay, boolean tableAsFound) {
-    if (tableAsFound && !replay) {
-      return "Nothing was written to the table: it is as the run found it.";
-    }
-    if (!plan.append) {
-      return "Results were written without a _SUCCESS marker.";
-    }
-    String left = spec.sink().upserts()
-        ? "The table has this run's upserts; its output directory has no _SUCCESS marker."
+    String left = tableAsFound ? "Nothing was written to the table: it is as the run found it."
+        : !plan.append ? "Results were written without a _SUCCESS marker."
+        : spec.sink().upserts() ? "The table has this run's upserts; its output directory has no _SUCCESS marker."
         : "Nothing was added to the output: it is as the run found it (its _SUCCESS marker too, if it had one).";
     return !replay ? left : left + " Each record a replay reads was bad before, so a replay that fixes only some "
         + "of them goes over the limits: to add what passes now and give the rest new dead letters, replay again "

@@ -112,7 +112,8 @@ final class OutputDirectories implements AutoCloseable {
     if (format == SinkSpec.Format.JDBC) {
       return null;
     }
-    return OutputColumns.of(spec).columns().stream()
+    // A partition column is in the directory names (the layout), not in the files.
+    return OutputColumns.of(spec).without(spec.sink().partitionBy()).columns().stream()
         .map(c -> format == SinkSpec.Format.CSV ? c.name() : c.name() + " " + (c.type().kind()
             == dev.beametl.spec.FieldType.Kind.CATEGORY ? "string" : c.type().toString()))
         .collect(Collectors.joining(", "));

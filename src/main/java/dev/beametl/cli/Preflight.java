@@ -40,7 +40,7 @@ final class Preflight {
   static List<List<MatchResult.Metadata>> checkInput(PipelineSpec spec) throws Unavailable {
     List<OutputDir> outputs = new ArrayList<>();
     for (String output : List.of(spec.sink().path(), spec.deadLetterPath())) {
-      if (!output.contains("://") || output.startsWith("file://")) { // another file system: the runner's listing
+      if (!dev.beametl.spec.SpecPaths.isRemote(output)) { // another file system: the runner's listing
         Path dir = Path.of(output.replaceFirst("^file://", "")).toAbsolutePath().normalize();
         outputs.add(new OutputDir(dir, realPath(dir)));
       }
@@ -103,7 +103,7 @@ final class Preflight {
    */
   private static void checkNotAnOutput(MatchResult.Metadata file, String key, String glob, List<OutputDir> outputs) {
     String name = file.resourceId().toString();
-    if (name.contains("://") && !name.startsWith("file://")) {
+    if (dev.beametl.spec.SpecPaths.isRemote(name)) {
       return; // another file system: its paths are compared by the runner's listing, not here
     }
     Path path = Path.of(name.replaceFirst("^file://", "")).toAbsolutePath().normalize();

@@ -64,9 +64,14 @@ public final class BeamTypes {
    * in an option so that a message can still say {@code g=a}, not {@code g=0}.
    */
   public static Schema.Field plainCode(String name, EnumerationType categories, boolean nullable) {
-    return Schema.Field.of(name, Schema.FieldType.INT32.withNullable(nullable)).withOptions(Schema.Options.builder()
+    Schema.Field field = Schema.Field.of(name, Schema.FieldType.INT32.withNullable(nullable));
+    // Every serialized copy of the key schema carries the option: a list of thousands is left out.
+    return categories.getValues().size() > NAMED_CODES ? field : field.withOptions(Schema.Options.builder()
         .setOption(CODE_OF, Schema.FieldType.array(Schema.FieldType.STRING), categories.getValues()).build());
   }
+
+  /** The most values a plain category code's field names (see {@link #plainCode}). */
+  static final int NAMED_CODES = 1_000;
 
   /** A value of {@code field} as the output writes it: a plain category code by its value. */
   public static String text(Schema.Field field, @javax.annotation.Nullable Object value) {

@@ -13,6 +13,12 @@ import java.util.Locale;
  * fields need no special care. Timestamps are read in UTC.
  */
 public final class ExpressionFunctions {
+  /**
+   * The parts of dates boxed once: {@code Integer.valueOf} keeps only -128..127, so year() boxed a
+   * new Integer per row (JFR, sales data set: 1.3% of the samples).
+   */
+  private static final Integer[] BOXED = java.util.stream.IntStream.range(0, 10_000).boxed().toArray(Integer[]::new);
+
   public static final String NAMES =
       "year, month, day, hour, weekday, date, timestamp, upper, lower, trim, length, coalesce, abs";
 
@@ -132,12 +138,6 @@ public final class ExpressionFunctions {
     }
     return t == null ? null : boxed(temporal(t).get(field));
   }
-
-  /**
-   * The parts of dates boxed once: {@code Integer.valueOf} keeps only -128..127, so year() boxed a
-   * new Integer per row (JFR, sales data set: 1.3% of the samples).
-   */
-  private static final Integer[] BOXED = java.util.stream.IntStream.range(0, 10_000).boxed().toArray(Integer[]::new);
 
   private static Integer boxed(int part) {
     return part >= 0 && part < BOXED.length ? BOXED[part] : Integer.valueOf(part);

@@ -20,12 +20,14 @@ public final class InvalidValue extends Exception {
    * 70,000 values spelled out each of them in every dead letter (550 KB a record).
    */
   static String listed(java.util.List<String> values) {
-    if (values.size() <= 20) {
+    if (values.size() <= LISTED) {
       return values.toString();
     }
-    return values.subList(0, 20).toString().replaceFirst("]$", "") + String.format(java.util.Locale.ROOT,
-        ", ... %,d more]", values.size() - 20);
+    return values.subList(0, LISTED).toString().replaceFirst("]$", "") + String.format(java.util.Locale.ROOT,
+        ", ... %,d more]", values.size() - LISTED);
   }
+
+  private static final int LISTED = 20;
 
   /** A value as shown in a reason: cut to 60 characters and quoted, its own quotes escaped ("a\"" for a"). */
   static String quote(String text) {

@@ -408,6 +408,17 @@ public class OutputDirectoriesTest {
     OutputDirectories.check(specOf.apply("parquet", before.replace("type: string", "type: category, values: [EU]")),
         true);
     OutputDirectories.check(specOf.apply("parquet", added), false); // a replacing run may change them
+
+    // A partition column is in the directory names, not in the files: where the schema puts it is no change.
+    java.util.function.Function<String, PipelineSpec> partitioned = schema -> Specs.parse(String.join("\n",
+        "version: 1", "name: t", "source: {path: in.csv, format: csv}", "schema: " + schema,
+        "sink: {format: csv, path: '" + out() + "-p', partitionBy: [region], ifExists: overwrite}", ""), "t", List.of());
+    try (OutputDirectories dirs = OutputDirectories.take(partitioned.apply(before), "bbbbbbbb", true)) {
+      dirs.prepare();
+      files(Path.of(out() + "-p"), "region=EU/", "region=EU/part-bbbbbbbb-00000-of-00001.csv");
+      dirs.finish(true);
+    }
+    OutputDirectories.check(partitioned.apply(moved), true);
   }
 
   /** One output reached through a symbolic link, or as x/../out, is one output: its dead letters stay its own. */

@@ -23,5 +23,10 @@ public class DataErrorsTest {
     String nullKey = DataErrors.inGroup(new ArithmeticException("x"),
         Row.withSchema(key).addValues(null, "S1").build()).getCause().getMessage();
     assertThat(nullKey, endsWith("in group (g=null, store=S1)"));
+    // Every serialized copy of a key schema carries the names: thousands of them are left out.
+    String[] many = java.util.stream.IntStream.range(0, 2_000).mapToObj(i -> "v" + i).toArray(String[]::new);
+    Schema wide = Schema.builder().addField(BeamTypes.plainCode("g", EnumerationType.create(many), false)).build();
+    assertThat(DataErrors.inGroup(new ArithmeticException("x"), Row.withSchema(wide).addValues(7).build())
+        .getCause().getMessage(), endsWith("in group (g=7)"));
   }
 }
