@@ -63,7 +63,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
   }
 
   private static final java.util.regex.Pattern IN_MEMORY_NAMED =
-      java.util.regex.Pattern.compile("jdbc:h2:mem:[^;]+", java.util.regex.Pattern.CASE_INSENSITIVE);
+      java.util.regex.Pattern.compile("jdbc:h2:mem:[^;]+"); // as H2's driver takes its URLs
 
   /**
    * Closes every pool this JVM made, at the end of a run: the warm runner's JVM outlives its runs,
