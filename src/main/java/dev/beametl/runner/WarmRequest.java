@@ -44,6 +44,11 @@ final class WarmRequest implements AutoCloseable {
   static @Nullable WarmRequest read(Socket client, String token) throws IOException {
     Fields in = new Fields(client.getInputStream());
     if (!MessageDigest.isEqual(in.next().getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+      try {
+        rest(client, in); // read whole (within MAX_BYTES), so that closing the socket sends no reset
+      } catch (IOException e) {
+        // answered all the same
+      }
       answer(client, WarmRunner.USAGE, "E beam-etl: the warm runner refused a request without its token");
       return null;
     }

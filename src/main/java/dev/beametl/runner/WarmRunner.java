@@ -234,8 +234,14 @@ public final class WarmRunner {
     }
   }
 
+  /**
+   * The runner's own log: System.err as the runner started, for its threads write while a run has
+   * swapped System.err to that run's client.
+   */
+  private static final PrintStream LOG = System.err;
+
   private static void log(String message) {
-    System.err.println("beam-etl warm runner: " + message);
+    LOG.println("beam-etl warm runner: " + message);
   }
 
   /**
