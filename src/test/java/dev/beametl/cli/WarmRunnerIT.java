@@ -149,6 +149,40 @@ public class WarmRunnerIT {
     assertThat(launcher(3, "daemon", "status"), containsString("no warm runner is up"));
   }
 
+  /** Two starts at once made two runners: the pid file named one, the port file the other, and stop hung. */
+  @Test
+  public void twoStartsAtOnceMakeOneRunner() throws Exception {
+    List<Process> starts = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      starts.add(new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(), "daemon", "start")
+          .redirectErrorStream(true).redirectOutput(TMP.newFile().toPath().toFile()).start());
+    }
+    try {
+      for (Process p : starts) {
+        assertThat(p.waitFor(2, TimeUnit.MINUTES), is(true));
+        assertThat(p.exitValue(), is(0));
+      }
+      assertThat(runnerJvms(), is(1L));
+    } finally {
+      assertThat(launcher(0, "daemon", "stop"), containsString("warm runner stopped"));
+    }
+    Thread.sleep(500);
+    assertThat(runnerJvms(), is(0L));
+  }
+
+  /** The JVMs running this checkout's warm runner (from /proc: ProcessHandle gives up on a long class path). */
+  private static long runnerJvms() {
+    String runner = "dev.beametl.cli.WarmRunnerMain " + Path.of("target/warm-runner").toAbsolutePath();
+    return ProcessHandle.allProcesses().filter(p -> {
+      try {
+        return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline")),
+            StandardCharsets.UTF_8).replace('\0', ' ').contains(runner);
+      } catch (IOException e) {
+        return false; // gone meanwhile
+      }
+    }).count();
+  }
+
   @Test
   public void relativePathsMeanTheCallersDirectoryThroughTheRunnerAndASymlinkOnThePath() throws Exception {
     Path caller = TMP.newFolder("caller").toPath();
