@@ -56,11 +56,18 @@ public final class InputFiles {
 
   /**
    * The path of a {@code file:} URI, its glob kept as written: {@code file:/d/*.csv} and
-   * {@code file:///d/*.csv} are {@code /d/*.csv} (a glob is no URI, so it is not decoded as one).
+   * {@code file:///d/*.csv} are {@code /d/*.csv}. Percent escapes are decoded ({@code %20} is a
+   * space), as for an output given as a {@code file:} URI: the input of a job that read another's
+   * output by the same URI matched nothing. Nothing else is taken as URI syntax ({@code ?} is a glob).
    */
   private static String localPart(String fileUri) {
     String path = fileUri.substring("file:".length());
-    return path.startsWith("///") ? path.substring(2) : path;
+    path = path.startsWith("///") ? path.substring(2) : path;
+    try {
+      return java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return path; // a % that escapes nothing: taken as written
+    }
   }
 
   /** The files {@code pattern} matches, sorted by path; none when nothing matches. */

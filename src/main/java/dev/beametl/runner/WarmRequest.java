@@ -105,6 +105,16 @@ final class WarmRequest implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells the client its run begins: a launcher whose runner dies before this line runs the job in
+   * a JVM of its own (a run queued behind another was lost with the runner, exit 1).
+   */
+  void started() throws IOException {
+    OutputStream out = client.getOutputStream();
+    out.write("S\n".getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
   /** Answers with {@code lines} (each tagged {@code O } or {@code E }), then the exit code. */
   void answer(int code, String... lines) {
     answer(client, code, lines);

@@ -16,6 +16,8 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -28,10 +30,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Protocol, on a loopback port: the client sends a request ({@link WarmRequest}: the token
  * from the runner's directory, readable by its owner only, a command and its fields). The runner
- * answers in lines: {@code O text} (standard output), {@code E text} (standard error) and last
- * {@code X code}, the exit code; 255 means "no runner here", and the launcher runs the job in a JVM
- * of its own. One thread takes requests and answers {@code status} at once ({@code O busy} or
- * {@code O idle}); runs and {@code stop} wait in turn for one worker thread.
+ * answers in lines: {@code S} as a run begins, {@code O text} (standard output), {@code E text}
+ * (standard error) and last {@code X code}, the exit code; 255 means "no runner here", and the
+ * launcher runs the job in a JVM of its own, as it does when the runner is gone before {@code S}.
+ * Each request is read on a thread of its own, and {@code status} answered at once ({@code O busy}
+ * or {@code O idle}); runs and {@code stop} wait in turn for one worker thread.
  */
 public final class WarmRunner {
   /** Exit codes the runner itself answers with (the command line's own). */
@@ -68,15 +71,32 @@ public final class WarmRunner {
       Files.move(port, dir.resolve("port"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       worker.start();
+      AtomicBoolean stopping = new AtomicBoolean();
+      ExecutorService readers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "beam-etl-warm-requests");
+        t.setDaemon(true);
+        return t;
+      });
       try {
-        while (take(server, token, queue, busy)) {
-          // until a stop
+        server.setSoTimeout(250); // to see a stop taken by a reader
+        while (!stopping.get()) {
+          try {
+            Socket client = server.accept();
+            // Each request is read on a thread of its own: a client that connects and sends nothing
+            // (a port scan, a launcher stopped halfway) held every other one for 5 s.
+            readers.execute(() -> take(client, token, queue, busy, stopping));
+          } catch (java.net.SocketTimeoutException e) {
+            // no client: look at stopping again
+          } catch (IOException e) {
+            log("accepting a client failed: " + e.getMessage());
+          }
         }
       } finally {
         // First no new client finds this runner, then those already at its door are sent away.
         deleteIfOurs(dir.resolve("port"), String.valueOf(server.getLocalPort()));
         deleteIfOurs(tokenFile, token);
         turnAwayQueued(server);
+        readers.shutdown();
       }
     }
     try {
@@ -87,21 +107,16 @@ public final class WarmRunner {
   }
 
   /**
-   * Takes one request: answers {@code status} at once, queues a run or the stop for the worker; false
-   * after the stop. {@code status} had waited behind the run in progress, and a few such requests
-   * filled the runner's backlog: later clients, runs too, hung in connect for minutes.
+   * Takes one request: answers {@code status} at once, queues a run or the stop for the worker.
+   * {@code status} had waited behind the run in progress, and a few such requests filled the
+   * runner's backlog: later clients, runs too, hung in connect for minutes. Runs and the stop are
+   * queued under the queue's lock, so no run is queued after the stop.
    */
-  private static boolean take(ServerSocket server, String token, BlockingQueue<WarmRequest> queue, AtomicBoolean busy) {
+  private static void take(Socket client, String token, BlockingQueue<WarmRequest> queue, AtomicBoolean busy,
+      AtomicBoolean stopping) {
     WarmRequest request;
-    Socket client;
     try {
-      client = server.accept();
-    } catch (IOException e) {
-      log("accepting a client failed: " + e.getMessage());
-      return true;
-    }
-    try {
-      client.setSoTimeout(5_000); // a client that sends no request does not hold the door
+      client.setSoTimeout(5_000); // a client that sends no request does not hold a thread for long
       request = WarmRequest.read(client, token);
       client.setSoTimeout(0);
     } catch (IOException e) {
@@ -114,28 +129,41 @@ public final class WarmRunner {
       } catch (IOException e) {
         // closed already
       }
-      return true;
+      return;
     }
     switch (request.command) {
       case "status":
         request.answer(OK, busy.get() || !queue.isEmpty() ? "O busy" : "O idle");
         request.close();
-        return true;
+        return;
       case "run":
         if (request.firstFraming) { // a launcher of an older build: its own JVM runs it
           request.answer(NOT_SERVED, "E beam-etl: the warm runner is of a newer build; this run starts its own JVM");
           request.close();
-          return true;
+          return;
         }
-        queue.add(request);
-        return true;
+        synchronized (queue) {
+          if (!stopping.get()) {
+            queue.add(request);
+            return;
+          }
+        }
+        request.answer(NOT_SERVED); // the runner stops: the launcher runs it in a JVM of its own
+        request.close();
+        return;
       case "stop":
-        queue.add(request);
-        return false;
+        synchronized (queue) {
+          if (!stopping.getAndSet(true)) {
+            queue.add(request); // answered by the worker, after the runs queued before it
+            return;
+          }
+        }
+        request.answer(OK); // stopping already
+        request.close();
+        return;
       default:
         request.answer(USAGE, "E beam-etl: the warm runner knows the commands run, status and stop");
         request.close();
-        return true;
     }
   }
 
@@ -160,6 +188,7 @@ public final class WarmRunner {
           log("a run's client went away before the run began; not run");
           request.answer(JOB_FAILED, "E beam-etl: not run: the client closed its end before the run began");
         } else {
+          request.started();
           serveRun(request, job);
         }
       } catch (IOException | RuntimeException e) {

@@ -62,6 +62,10 @@ public class InputFilesTest {
     assertThat(names("file:" + dir + "/*.csv"), contains("2024:q1/a.csv"));
     assertThat(names("file://" + dir + "/*.csv"), contains("2024:q1/a.csv"));
     assertThat(names(dir + "/*.csv"), contains("2024:q1/a.csv"));
+    // Percent escapes are decoded, as for an output given as a file: URI.
+    Path spaced = tmp.newFolder("d x+y").toPath();
+    Files.writeString(spaced.resolve("b.csv"), "1\n");
+    assertThat(names("file:" + tmp.getRoot() + "/d%20x+y/*.csv"), contains("d x+y/b.csv"));
   }
 
   @Test

@@ -112,7 +112,7 @@ public class WarmRunnerRequestTest {
   public void anEmptyArgumentIsAnArgument() throws Exception {
     start();
     release.countDown();
-    assertThat(reply(send(token, "run", "/dir", "--pipeline=a.yaml", "", "--output=o")), contains("O ran", "X 0"));
+    assertThat(reply(send(token, "run", "/dir", "--pipeline=a.yaml", "", "--output=o")), contains("S", "O ran", "X 0"));
     assertThat(runs, contains(List.of("--pipeline=a.yaml", "", "--output=o")));
   }
 
@@ -126,8 +126,27 @@ public class WarmRunnerRequestTest {
       assertThat(reply(send(token, "status")), contains("O busy", "X 0"));
     }
     release.countDown();
-    assertThat(reply(run), contains("O ran", "X 0"));
+    assertThat(reply(run), contains("S", "O ran", "X 0"));
     assertThat(reply(send(token, "status")), contains("O idle", "X 0"));
+  }
+
+  /** Each client that connected and sent nothing held every other request for 5 s, status and runs alike. */
+  @Test
+  public void aSilentClientHoldsNobodyUp() throws Exception {
+    start();
+    release.countDown();
+    List<Socket> silent = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      silent.add(new Socket(InetAddress.getLoopbackAddress(), port));
+    }
+    long begin = System.nanoTime();
+    assertThat(reply(send(token, "status")), contains("O idle", "X 0"));
+    assertThat(reply(send(token, "run", "/dir", "--x")), contains("S", "O ran", "X 0"));
+    assertThat("answered without waiting for the silent ones", System.nanoTime() - begin
+        < TimeUnit.SECONDS.toNanos(4), is(true));
+    for (Socket s : silent) {
+      s.close();
+    }
   }
 
   /** A run queued behind another, whose client was stopped before it began, ran minutes later anyway. */
