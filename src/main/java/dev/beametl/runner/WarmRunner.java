@@ -72,6 +72,12 @@ public final class WarmRunner {
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       worker.start();
       AtomicBoolean stopping = new AtomicBoolean();
+      // No new client finds this runner once it stops: a start right after a stop had been told
+      // "already up" by the runner on its way out, and left none.
+      Runnable unpublish = () -> {
+        deleteIfOurs(dir.resolve("port"), String.valueOf(server.getLocalPort()));
+        deleteIfOurs(tokenFile, token);
+      };
       ExecutorService readers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "beam-etl-warm-requests");
         t.setDaemon(true);
@@ -84,7 +90,7 @@ public final class WarmRunner {
             Socket client = server.accept();
             // Each request is read on a thread of its own: a client that connects and sends nothing
             // (a port scan, a launcher stopped halfway) held every other one for 5 s.
-            readers.execute(() -> take(client, token, queue, busy, stopping));
+            readers.execute(() -> take(client, token, queue, busy, stopping, unpublish));
           } catch (java.net.SocketTimeoutException e) {
             // no client: look at stopping again
           } catch (IOException e) {
@@ -93,8 +99,7 @@ public final class WarmRunner {
         }
       } finally {
         // First no new client finds this runner, then those already at its door are sent away.
-        deleteIfOurs(dir.resolve("port"), String.valueOf(server.getLocalPort()));
-        deleteIfOurs(tokenFile, token);
+        unpublish.run();
         turnAwayQueued(server);
         readers.shutdown();
       }
@@ -113,7 +118,7 @@ public final class WarmRunner {
    * queued under the queue's lock, so no run is queued after the stop.
    */
   private static void take(Socket client, String token, BlockingQueue<WarmRequest> queue, AtomicBoolean busy,
-      AtomicBoolean stopping) {
+      AtomicBoolean stopping, Runnable unpublish) {
     WarmRequest request;
     try {
       client.setSoTimeout(5_000); // a client that sends no request does not hold a thread for long
@@ -132,8 +137,8 @@ public final class WarmRunner {
       return;
     }
     switch (request.command) {
-      case "status":
-        request.answer(OK, busy.get() || !queue.isEmpty() ? "O busy" : "O idle");
+      case "status": // a stopping runner is none for new work
+        request.answer(stopping.get() ? NOT_SERVED : OK, busy.get() || !queue.isEmpty() ? "O busy" : "O idle");
         request.close();
         return;
       case "run":
@@ -154,6 +159,7 @@ public final class WarmRunner {
       case "stop":
         synchronized (queue) {
           if (!stopping.getAndSet(true)) {
+            unpublish.run();
             queue.add(request); // answered by the worker, after the runs queued before it
             return;
           }
