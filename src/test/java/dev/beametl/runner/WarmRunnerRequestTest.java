@@ -39,11 +39,12 @@ public class WarmRunnerRequestTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final List<Throwable> runnerFailures = new CopyOnWriteArrayList<>();
   private Thread runner;
+  private Path dir;
   private int port;
   private String token;
 
   private void start() throws Exception {
-    Path dir = tmp.newFolder("warm").toPath();
+    dir = tmp.newFolder("warm").toPath();
     WarmRunner.Job job = (callerDir, args, out, err) -> {
       runs.add(List.of(args));
       running.countDown();
@@ -175,6 +176,10 @@ public class WarmRunnerRequestTest {
     assertThat(running.await(10, TimeUnit.SECONDS), is(true));
     Socket stop = send(token, "stop");
     Thread.sleep(200); // the stop is taken before the next client knocks
+    // A stopping runner is none for new work: a start right after a stop was told "already up".
+    assertThat("the port file is gone as the stop is taken", Files.exists(dir.resolve("port")), is(false));
+    List<String> status = reply(send(token, "status"));
+    assertThat(status.get(status.size() - 1), is("X " + WarmRunner.NOT_SERVED));
     Socket queued = send(token, "run", "/dir", "--queued");
     release.countDown();
     assertThat(reply(first), hasItem("X 0"));
