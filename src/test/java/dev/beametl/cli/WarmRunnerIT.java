@@ -170,6 +170,28 @@ public class WarmRunnerIT {
     assertThat(runnerJvms(), is(0L));
   }
 
+  /** While a stop lets the last run end, status and a start said no runner was up (and a start made a second). */
+  @Test
+  public void aStoppingRunnerFinishesItsRunAndSaysSo() throws Exception {
+    assertThat(launcher(0, "daemon", "start"), containsString("warm runner up"));
+    Path slowLog = TMP.newFile().toPath();
+    Process slow = new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(),
+        "--pipeline=pipelines/sales-by-product.yaml", "--output=" + TMP.getRoot() + "/last",
+        "--fault=records.throttle(perSecond=500)").redirectErrorStream(true).redirectOutput(slowLog.toFile()).start();
+    Thread.sleep(1000);
+    Path stopLog = TMP.newFile().toPath();
+    Process stop = new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(), "daemon", "stop")
+        .redirectErrorStream(true).redirectOutput(stopLog.toFile()).start();
+    Thread.sleep(1000);
+    assertThat(launcher(3, "daemon", "status"), containsString("is stopping: it finishes the runs it took"));
+    assertThat(stop.waitFor(3, TimeUnit.MINUTES), is(true));
+    assertThat(Files.readString(stopLog), allOf(containsString("warm runner stopped")));
+    assertThat(slow.waitFor(3, TimeUnit.MINUTES), is(true));
+    assertThat(Files.readString(slowLog), slow.exitValue(), is(0));
+    assertThat(Files.exists(Path.of(TMP.getRoot() + "/last/_SUCCESS")), is(true));
+    assertThat(runnerJvms(), is(0L));
+  }
+
   /** The JVMs running this checkout's warm runner (from /proc: ProcessHandle gives up on a long class path). */
   private static long runnerJvms() {
     String runner = "dev.beametl.cli.WarmRunnerMain " + Path.of("target/warm-runner").toAbsolutePath();
