@@ -533,8 +533,8 @@ public final class EtlJob {
     RunSummary corrected = summary.with("written", 0).with(count, rows);
     RunCounts.write(EtlPipeline.runDir(spec), new java.util.TreeMap<>(corrected.counts()));
     out.print(corrected.render());
-    out.printf(Locale.ROOT, "  %-30s %,10d   (%s)%n", count.equals("not_added") ? "rows not added" : "rows not committed",
-        rows, why);
+    out.printf(Locale.ROOT, "  %-30s %,10d   (%s)%n",
+        count.equals("not_added") ? "rows not added" : "rows not committed", rows, why);
     return corrected;
   }
 

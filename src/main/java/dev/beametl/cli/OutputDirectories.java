@@ -119,6 +119,12 @@ final class OutputDirectories implements AutoCloseable {
         .collect(Collectors.joining(", "));
   }
 
+  /** An appending run refused for adding files unlike those the output {@code dir} {@code holds}. */
+  private static SpecException addingOtherFiles(Path dir, String holds, String keep) {
+    return new SpecException("sink: output \"" + dir + "\" holds " + holds + ", and this run adds to it: keep " + keep
+        + ", or write it anew (an incremental load: --full), since its readers take the files as one table");
+  }
+
   /** Where the columns {@code had} and {@code now} (as {@link #columns} gives them) first differ. */
   static String firstDifference(String had, String now) {
     List<String> a = List.of(had.split(", "));
@@ -199,8 +205,8 @@ final class OutputDirectories implements AutoCloseable {
       if (manifest != null && manifest.deadLetters != null && manifest.deadLetters != deadLetters) {
         throw new SpecException((deadLetters ? "deadLetter.path: \"" + dir + "\" holds the results of pipeline \""
             + manifest.pipeline + "\"" : "sink.path: output \"" + dir + "\" holds the dead letters of the output \""
-            + manifest.output + "\"") + " (its manifest says); give " + (deadLetters ? "the dead letters" : "the results")
-            + " a directory of their own");
+            + manifest.output + "\"") + " (its manifest says); give "
+            + (deadLetters ? "the dead letters" : "the results") + " a directory of their own");
       }
       if (deadLetters && manifest != null && manifest.output != null && !manifest.output.equals(outputOf(spec))
           && !movedTogether(spec, manifest)) {
@@ -216,18 +222,14 @@ final class OutputDirectories implements AutoCloseable {
       }
       if (append && !deadLetters && manifest != null && manifest.layout != null
           && !manifest.layout.equals(layout(spec))) {
-        throw new SpecException("sink: output \"" + dir + "\" holds " + manifest.layout + " files (its manifest "
-            + "says), and this run adds to it: keep the output's format and partitionBy, or write it anew (an "
-            + "incremental load: --full), since its readers take the files as one table");
+        throw addingOtherFiles(dir, manifest.layout + " files (its manifest says)", "the output's format and partitionBy");
       }
       String columns = columns(spec);
       if (append && !deadLetters && manifest != null && manifest.columns != null && columns != null
           && !manifest.columns.equals(columns)) {
-        throw new SpecException("sink: output \"" + dir + "\" holds files of other columns (its manifest says: "
-            + firstDifference(manifest.columns, columns) + "), and this run adds to it: keep the columns' "
-            + (spec.sink().format() == SinkSpec.Format.CSV ? "names and order" : "names, order and types")
-            + ", or write it anew "
-            + "(an incremental load: --full), since its readers take the files as one table");
+        throw addingOtherFiles(dir, "files of other columns (its manifest says: "
+            + firstDifference(manifest.columns, columns) + ")", "the columns' "
+            + (spec.sink().format() == SinkSpec.Format.CSV ? "names and order" : "names, order and types"));
       }
       boolean resumedOutput = resuming && stoppedRunsOutput(dir); // the stopped run's own, not a result
       if (!append && !resumedOutput && !entries.isEmpty() && spec.sink().ifExists() == SinkSpec.IfExists.FAIL) {

@@ -42,7 +42,7 @@ final class Preflight {
     for (String output : List.of(spec.sink().path(), spec.deadLetterPath())) {
       if (!dev.beametl.spec.SpecPaths.isRemote(output)) { // another file system: the runner's listing
         Path dir = Path.of(output.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-        outputs.add(new OutputDir(dir, realPath(dir)));
+        outputs.add(new OutputDir(dir, dev.beametl.spec.SpecPaths.real(dir)));
       }
     }
     List<List<MatchResult.Metadata>> files = new ArrayList<>();
@@ -107,7 +107,7 @@ final class Preflight {
       return; // another file system: its paths are compared by the runner's listing, not here
     }
     Path path = Path.of(name.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-    Path real = realPath(path);
+    Path real = dev.beametl.spec.SpecPaths.real(path);
     for (OutputDir dir : outputs) {
       if (path.startsWith(dir.named) || real.startsWith(dir.real)) { // as named, and through symbolic links
         throw new SpecException(key + ".path: \"" + glob + "\" matches the job's own output (" + path + " is in "
@@ -119,15 +119,6 @@ final class Preflight {
 
   /** An output directory as named and with symbolic links followed: found once, compared with every input. */
   private record OutputDir(Path named, Path real) {}
-
-  /** Where {@code path} is with symbolic links followed; as given when it does not exist (yet). */
-  private static Path realPath(Path path) {
-    try {
-      return path.toRealPath();
-    } catch (IOException e) {
-      return path;
-    }
-  }
 
   /** Opens each input once, so a file the job may not read stops it before any worker starts. */
   private static void checkReadable(MatchResult.Metadata file, String key) {

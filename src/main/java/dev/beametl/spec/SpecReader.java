@@ -48,12 +48,8 @@ public final class SpecReader {
     } catch (IOException e) {
       throw new SpecException("--pipeline " + file + ": cannot read the spec file (" + e + ")");
     }
-    Path named = file; // a link to a spec names the pipeline as the spec does: its output stays its own
-    try {
-      named = file.toRealPath();
-    } catch (IOException e) {
-      // read above; named as given
-    }
+    // A link to a spec names the pipeline as the spec does: its output stays its own.
+    Path named = SpecPaths.real(file.toAbsolutePath());
     String defaultName = named.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     MappingNode root = compose(new StringReader(text));
     SpecPaths.resolveAgainstSpecDir(root, file.toAbsolutePath().getParent());
