@@ -48,13 +48,15 @@ public final class SpecReader {
     } catch (IOException e) {
       throw new SpecException("--pipeline " + file + ": cannot read the spec file (" + e + ")");
     }
-    // A link to a spec names the pipeline as the spec does: its output stays its own.
-    Path named = SpecPaths.real(file.toAbsolutePath());
-    String defaultName = named.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    // A link to a spec is the spec: it names the pipeline as the spec does (its output stays its own),
+    // and its relative paths mean the spec's directory, where its data is - beside the link they
+    // found nothing, or other files of those names.
+    Path real = SpecPaths.real(file.toAbsolutePath());
+    String defaultName = real.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     MappingNode root = compose(new StringReader(text));
-    SpecPaths.resolveAgainstSpecDir(root, file.toAbsolutePath().getParent());
+    SpecPaths.resolveAgainstSpecDir(root, real.getParent());
     SpecOverrides.apply(root, overrides, callerDir);
-    SpecPaths.substituteSpecDir(root, file.toAbsolutePath().getParent()); // in --set values too
+    SpecPaths.substituteSpecDir(root, real.getParent()); // in --set values too
     SpecPaths.resolveJdbcUrls(root, callerDir);
     return read(new SpecNode(root, ""), defaultName, new Scope(checks));
   }

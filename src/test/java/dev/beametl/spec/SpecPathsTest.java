@@ -108,6 +108,22 @@ public class SpecPathsTest {
   }
 
   /**
+   * A spec reached through a symbolic link is the spec: its relative paths mean its own directory,
+   * where its data is. Beside the link they found nothing, or other files of those names.
+   */
+  @Test
+  public void aLinkedSpecsPathsMeanTheSpecsOwnDirectory() throws Exception {
+    Path specDir = tmp.newFolder("real-specs").toPath();
+    Path linkDir = tmp.newFolder("links").toPath();
+    Files.writeString(specDir.resolve("spec.yaml"), FILE_SOURCE.replace("path: out,", "path: '${specDir}/out',"));
+    Path link = Files.createSymbolicLink(linkDir.resolve("job.yaml"), specDir.resolve("spec.yaml"));
+    PipelineSpec spec = Specs.read(link, List.of(), tmp.getRoot().toPath());
+    assertThat(spec.source().path(), is(specDir.resolve("in/*.csv").toString()));
+    assertThat(spec.sink().path(), is(specDir.resolve("out").toString()));
+    assertThat(spec.name(), is("spec"));
+  }
+
+  /**
    * A colon makes no URI without a slash after it (Beam's rule): {@code v2:out} was taken as one, left
    * unresolved and written relative to the JVM's directory (the warm runner's, for its runs).
    */
