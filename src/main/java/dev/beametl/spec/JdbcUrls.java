@@ -9,8 +9,12 @@ import java.util.regex.Pattern;
  * echoed in errors, logs and reports; it comes from {@code passwordEnv} or {@code passwordFile}.
  */
 public final class JdbcUrls {
-  /** user:secret@ after //; user/secret@ in Oracle's thin form; password=, pwd=, passwd= parameters. */
-  private static final Pattern USER_INFO = Pattern.compile("(//[^/@?;&:]*):([^/@]*)@");
+  /**
+   * user:secret@ after //, the secret up to the @ even with a / in it (which a driver takes for the
+   * path's start, and then repeats the URL in its error: a trial's {@code //etl:s3cr3t/pw@host}),
+   * but not a port and a path ({@code //host:9092/~/data@2024}); parameters start no secret.
+   */
+  private static final Pattern USER_INFO = Pattern.compile("(//[^/@?;&:]*):(?!\\d+/)([^@?;&]*)@");
   private static final Pattern THIN = Pattern.compile("(:thin:[^/@:]+)/([^@]+)@");
   /** A parameter whose key ends in password, passwd or pwd (password=, sslpassword=, trustStorePassword=). */
   private static final Pattern PARAM = Pattern.compile("(?i)([?&;:][\\w.\\-]*(?:password|passwd|pwd)\\s*=)([^&;]*)");

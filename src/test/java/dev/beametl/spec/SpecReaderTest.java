@@ -277,7 +277,8 @@ public class SpecReaderTest {
         "jdbc:oracle:thin:etl/s3cret@db:1521/shop", "jdbc:h2:mem:x;PASSWORD=s3cret", "jdbc:mysql://db/shop?pwd=s3cret",
         "jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3cret'", "jdbc:postgresql://db/shop?sslpassword=s3cret",
         "jdbc:mysql://db/shop?trustCertificateKeyStorePassword=s3cret",
-        "jdbc:postgresql://db/shop?javax.net.ssl.keyStorePassword=s3cret")) {
+        "jdbc:postgresql://db/shop?javax.net.ssl.keyStorePassword=s3cret",
+        "jdbc:postgresql://etl:s3cret/pw@db:5432/shop", "jdbc:mariadb://etl:s3cret/@db/shop")) {
       String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
@@ -289,9 +290,12 @@ public class SpecReaderTest {
     assertThat(JdbcUrls.scrub("jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3''cret' and ?sslpassword=s3cret"),
         is("jdbc:h2:/tmp/db;INIT=SET PASSWORD '***' and ?sslpassword=***"));
     assertThat(JdbcUrls.scrub("?oracle.net.wallet_password=s3cret"), is("?oracle.net.wallet_password=***"));
+    assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:s3cr3t/pw@127.0.0.1:1/db"),
+        is("Unable to parse URL jdbc:postgresql://etl:***@127.0.0.1:1/db"));
     for (String fine : List.of("jdbc:h2:/home/mypwdstore/db", "jdbc:postgresql://db/passwords_app",
         "jdbc:postgresql://db/pwd", "jdbc:postgresql://pwd.corp.example:5432/user_password",
-        "jdbc:postgresql://db/shop?options=-c%20search_path=Password", "jdbc:postgresql://db/x?passwordless=true")) {
+        "jdbc:postgresql://db/shop?options=-c%20search_path=Password", "jdbc:postgresql://db/x?passwordless=true",
+        "jdbc:h2:tcp://localhost:9092/~/data@2024", "jdbc:mysql://db:3306/shop?user=etl@corp")) {
       assertThat(fine, JdbcUrls.hasPassword(fine), is(false));
     }
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
