@@ -49,14 +49,14 @@ final class StarterSpec {
     for (ColumnProfile.Suggestion f : fields) {
       b.append("  - {name: ");
       if (f.name.isBlank() || FieldSpec.isValidName(f.name) && kept.add(f.name.toLowerCase(Locale.ROOT))) {
-        b.append(f.name);
+        b.append(plainOrQuoted(f.name));
       } else { // a column named "unit price": a valid name, unique in the spec, and the column's own
         String valid = FieldSpec.nameFor(f.name);
         for (int k = 2; names.contains(valid.toLowerCase(Locale.ROOT)); k++) {
           valid = FieldSpec.nameFor(f.name) + "_" + k;
         }
         names.add(valid.toLowerCase(Locale.ROOT));
-        b.append(valid).append(", column: ").append(quote(f.name));
+        b.append(plainOrQuoted(valid)).append(", column: ").append(quote(f.name));
       }
       b.append(", type: ").append(quote(f.type));
       if (f.nullable) {
@@ -89,6 +89,16 @@ final class StarterSpec {
   }
 
   /** A YAML double-quoted scalar (the JSON string syntax is valid YAML). */
+  /**
+   * A name as it reads best: bare, unless a YAML parser would take the bare word for something other
+   * than text - {@code null}, {@code true}, {@code on}, {@code no}, a number - as every YAML tool
+   * but the job's own reader of names does (a trial's header {@code null,true,on,no}).
+   */
+  static String plainOrQuoted(String name) {
+    return org.yaml.snakeyaml.nodes.Tag.STR.equals(new org.yaml.snakeyaml.resolver.Resolver()
+        .resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, name, true)) ? name : quote(name);
+  }
+
   static String quote(String s) {
     return dev.beametl.record.JsonSyntax.quoted(s);
   }
