@@ -1,6 +1,7 @@
 package dev.beametl.load;
 
 import dev.beametl.record.OutputColumns;
+import dev.beametl.spec.FieldType;
 import dev.beametl.spec.InstantMicros;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -62,8 +63,13 @@ final class AvroRecords {
     for (int i = 0; i < columns.columns().size(); i++) {
       Object v = ValueText.plain(row, i);
       if (v instanceof BigDecimal) {
-        int scale = columns.columns().get(i).type().scale();
-        v = ByteBuffer.wrap(((BigDecimal) v).setScale(scale, RoundingMode.HALF_EVEN).unscaledValue().toByteArray());
+        FieldType type = columns.columns().get(i).type();
+        BigDecimal d = ((BigDecimal) v).setScale(type.scale(), RoundingMode.HALF_EVEN); // a mean's extra places
+        if (d.precision() > type.precision()) { // Parquet readers refuse the file (a trial, through the Java API)
+          throw new IllegalArgumentException("column " + columns.columns().get(i).name() + " is " + type + ": "
+              + d.toPlainString() + " has " + d.precision() + " digits; a Parquet file would be unreadable");
+        }
+        v = ByteBuffer.wrap(d.unscaledValue().toByteArray());
       } else if (v instanceof LocalDate) {
         v = (int) ((LocalDate) v).toEpochDay();
       } else if (v instanceof Instant) {

@@ -49,9 +49,30 @@ public final class ScaledDecimal implements Schema.LogicalType<BigDecimal, Long>
     return Schema.FieldType.INT64;
   }
 
+  /**
+   * The unscaled long; a value wider than decimal(p,s) is refused as one that needs rounding is,
+   * here where Beam checks a row it builds and encodes a value (a row of a caller's own, through
+   * the Java API, carried 123456789.12 as a decimal(6,2)).
+   */
   @Override
   public Long toBaseType(BigDecimal input) {
-    return input == null ? null : input.setScale(scale).unscaledValue().longValueExact();
+    if (input == null) {
+      return null;
+    }
+    long unscaled = input.setScale(scale).unscaledValue().longValueExact();
+    if (unscaled >= POWERS_OF_TEN[precision] || unscaled <= -POWERS_OF_TEN[precision]) {
+      throw new ArithmeticException(input.toPlainString() + " does not fit decimal(" + precision + "," + scale + ")");
+    }
+    return unscaled;
+  }
+
+  private static final long[] POWERS_OF_TEN = new long[MAX_PRECISION + 1];
+
+  static {
+    POWERS_OF_TEN[0] = 1;
+    for (int i = 1; i <= MAX_PRECISION; i++) {
+      POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+    }
   }
 
   @Override
