@@ -64,6 +64,44 @@ public abstract class OutputColumns implements Serializable {
     return columns().stream().map(c -> c.beamField(encodeCategories())).collect(Schema.toSchema());
   }
 
+  /**
+   * Why rows of {@code schema} are not rows of these columns, or null: each column's name and type,
+   * in order (whether it may be null aside, and a trailing origin). The stages read a row's values
+   * by position, so rows of another shape were read silently wrong: a trial's Transform over rows
+   * whose two fields came in the other order relabelled their values, and a Load of other columns
+   * wrote a CSV header over lines of another width.
+   */
+  public @Nullable String mismatch(Schema schema) {
+    Schema expected = beamSchema();
+    int n = Origins.dataFields(schema);
+    for (int i = 0; i < Math.max(n, expected.getFieldCount()); i++) {
+      if (i >= n) {
+        return "the rows have " + n + " columns and lack \"" + columns().get(i).name() + "\" (" + columns().get(i).type()
+            + "), column " + (i + 1) + " of " + expected.getFieldCount();
+      }
+      Schema.Field got = schema.getField(i);
+      if (i >= expected.getFieldCount()) {
+        return "the rows have a column " + (i + 1) + ", \"" + got.getName() + "\", beyond the " + expected.getFieldCount()
+            + " given";
+      }
+      Schema.Field want = expected.getField(i);
+      if (!got.getName().equals(want.getName())
+          || !got.getType().withNullable(false).equals(want.getType().withNullable(false))) {
+        return "column " + (i + 1) + " of the rows is \"" + got.getName() + "\" (" + describe(got.getType()) + "), where \""
+            + want.getName() + "\" (" + columns().get(i).type() + ", as " + describe(want.getType()) + ") is expected";
+      }
+    }
+    return null;
+  }
+
+  private static String describe(Schema.FieldType type) {
+    if (type.getTypeName() != Schema.TypeName.LOGICAL_TYPE) {
+      return type.getTypeName().toString();
+    }
+    Object argument = type.getLogicalType().getArgument();
+    return type.getLogicalType().getIdentifier() + (argument == null ? "" : "(" + argument + ")");
+  }
+
   /** Input fields followed by derived fields: the rows between derivation and aggregation. */
   public static OutputColumns derivedRows(List<FieldSpec> fields, List<DerivedFieldSpec> derived, boolean encode) {
     List<Column> out = new ArrayList<>();

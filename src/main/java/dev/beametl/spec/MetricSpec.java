@@ -40,6 +40,33 @@ public abstract class MetricSpec implements Serializable {
     return FieldType.decimal(FieldType.MAX_PRECISION, scale);
   }
 
+  /** Why {@code op} cannot aggregate a field of {@code type} (a spec's check and a Java caller's), or null. */
+  public static @Nullable String fieldProblem(Op op, FieldType type) {
+    FieldType.Kind k = type.kind();
+    boolean ok;
+    switch (op) {
+      case SUM:
+      case MEAN:
+        ok = k.isNumeric();
+        break;
+      case MIN:
+      case MAX:
+        ok = k.isNumeric() || k == FieldType.Kind.DATE || k == FieldType.Kind.TIMESTAMP || k == FieldType.Kind.STRING;
+        break;
+      case COUNT_DISTINCT:
+        ok = k != FieldType.Kind.DOUBLE;
+        break;
+      default:
+        ok = true;
+    }
+    return ok ? null : op.specName() + " does not apply to a " + type + " field"
+        + (op == Op.COUNT_DISTINCT ? " (doubles have no exact encoding)"
+            : op == Op.MIN || op == Op.MAX
+                ? "; it needs a number, date, timestamp or string (a category's values compare as text when it is"
+                    + " declared a string)"
+                : "; it needs a numeric field");
+  }
+
   public static MetricSpec of(String name, Op op, @Nullable String field) {
     return new AutoValue_MetricSpec(name, op, field);
   }

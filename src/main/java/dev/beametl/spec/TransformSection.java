@@ -79,30 +79,9 @@ final class TransformSection {
   }
 
   private static void checkMetricField(SpecNode node, MetricSpec.Op op, FieldType type) {
-    FieldType.Kind k = type.kind();
-    boolean ok;
-    switch (op) {
-      case SUM:
-      case MEAN:
-        ok = k.isNumeric();
-        break;
-      case MIN:
-      case MAX:
-        ok = k.isNumeric() || k == FieldType.Kind.DATE || k == FieldType.Kind.TIMESTAMP || k == FieldType.Kind.STRING;
-        break;
-      case COUNT_DISTINCT:
-        ok = k != FieldType.Kind.DOUBLE;
-        break;
-      default:
-        ok = true;
-    }
-    if (!ok) {
-      throw node.error(op.specName() + " does not apply to a " + type + " field"
-          + (op == MetricSpec.Op.COUNT_DISTINCT ? " (doubles have no exact encoding)"
-              : op == MetricSpec.Op.MIN || op == MetricSpec.Op.MAX
-                  ? "; it needs a number, date, timestamp or string (a category's values compare as text when it is"
-                      + " declared a string)"
-                  : "; it needs a numeric field"));
+    String problem = MetricSpec.fieldProblem(op, type);
+    if (problem != null) {
+      throw node.error(problem);
     }
   }
 

@@ -107,6 +107,7 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
 
   /** The columns of {@link #RESULT}, with their declared types, for a sink. */
   public OutputColumns outputColumns() {
+    checkAggregation();
     return OutputColumns.result(derivedColumns(), aggregation());
   }
 
@@ -116,7 +117,13 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
 
   @Override
   public PCollectionTuple expand(PCollection<Row> rows) {
+    String input = OutputColumns.derivedRows(fields(), List.of(), encodeCategories()).mismatch(rows.getSchema());
+    if (input != null) { // the steps below read a row's values by position
+      throw new IllegalArgumentException("Transform's input: " + input + "; give Transform.of the fields the rows"
+          + " were validated against, in their order (the rows of Validate.against(source, fields))");
+    }
     checkExpressions();
+    checkAggregation();
     OutputColumns derivedColumns = derivedColumns();
     Schema derivedSchema = derivedColumns.beamSchema();
     PCollectionTuple derived = rows.apply(
@@ -146,6 +153,15 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     }
     if (filter() != null) {
       fail("filter", ExpressionChecker.check(filter(), scope, FieldType.of(FieldType.Kind.BOOLEAN)));
+    }
+  }
+
+  private void checkAggregation() {
+    if (aggregation() != null) {
+      Map<String, FieldType> scope = new LinkedHashMap<>();
+      fields().forEach(f -> scope.put(f.name(), f.type()));
+      derived().forEach(d -> scope.put(d.name(), d.type()));
+      fail("aggregate", aggregation().problem(scope));
     }
   }
 
