@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 
 import dev.beametl.extract.Extract;
+import dev.beametl.load.DeadLetters;
 import dev.beametl.load.Load;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.AggregationSpec;
@@ -30,7 +31,9 @@ import java.util.stream.Stream;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.junit.Rule;
@@ -60,19 +63,24 @@ public class JavaApiTest {
             MetricSpec.of("revenue", MetricSpec.Op.SUM, "total"),
             MetricSpec.of("orders", MetricSpec.Op.COUNT, null))));
 
-    PCollectionTuple valid = p
+    // As the README's "From Java" shows it.
+    PCollectionTuple checked = p
         .apply("Extract", Extract.from(source).withSchemaFields(List.of("region", "amount", "qty")))
         .apply("Validate", Validate.against(source, fields));
-    valid.get(Validate.VALID)
-        .apply("Transform", transform)
-        .get(Transform.RESULT)
-        .apply("Load", Load.to(SinkSpec.builder(output, SinkSpec.Format.JSONL).setShards(1).build(),
-            transform.outputColumns()));
+    PCollectionTuple result = checked.get(Validate.VALID).apply("Transform", transform);
+    result.get(Transform.RESULT).apply("Load", Load.to(SinkSpec.builder(output, SinkSpec.Format.JSONL).setShards(1)
+        .build(), transform.outputColumns()));
+    PCollectionList.of(checked.get(Validate.BAD)).and(result.get(Transform.BAD))
+        .apply(Flatten.pCollections()).apply("Dead letters", DeadLetters.to(tmp.getRoot() + "/dead-letter"));
     p.run().waitUntilFinish();
 
     assertThat(readLines(output), containsInAnyOrder(
         "{\"region\":\"EU\",\"revenue\":21.00,\"orders\":1}",
         "{\"region\":\"NA\",\"revenue\":3.25,\"orders\":1}"));
+    List<String> deadLetters = readLines(tmp.getRoot() + "/dead-letter");
+    assertThat(deadLetters, containsInAnyOrder(
+        allOf(containsString("orders.csv@byte 50"), containsString("\"field\":\"amount\"")),
+        allOf(containsString("orders.csv@byte 60"), containsString("\"field\":\"region\""))));
   }
 
   private static final List<FieldSpec> AB = List.of(
