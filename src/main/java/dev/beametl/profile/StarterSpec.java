@@ -88,7 +88,6 @@ final class StarterSpec {
     return b.toString();
   }
 
-  /** A YAML double-quoted scalar (the JSON string syntax is valid YAML). */
   /**
    * A name as it reads best: bare, unless a YAML parser would take the bare word for something other
    * than text - {@code null}, {@code true}, {@code on}, {@code no}, a number - as every YAML tool
@@ -99,6 +98,7 @@ final class StarterSpec {
         .resolve(org.yaml.snakeyaml.nodes.NodeId.scalar, name, true)) ? name : quote(name);
   }
 
+  /** A YAML double-quoted scalar (the JSON string syntax is valid YAML). */
   static String quote(String s) {
     return dev.beametl.record.JsonSyntax.quoted(s);
   }

@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.annotation.Nullable;
@@ -43,16 +44,16 @@ public abstract class AggregationSpec implements Serializable {
       return "give groupBy keys, metrics, or both";
     }
     List<String> lowerCase = new ArrayList<>();
-    outputs.forEach(o -> lowerCase.add(o.toLowerCase(java.util.Locale.ROOT)));
+    outputs.forEach(o -> lowerCase.add(o.toLowerCase(Locale.ROOT)));
     for (MetricSpec m : metrics()) {
       String where = "metric " + m.name() + ": ";
       if (!outputs.add(m.name())) {
         return where + "\"" + m.name() + "\" is already an output column";
       }
-      if (lowerCase.contains(m.name().toLowerCase(java.util.Locale.ROOT))) {
+      if (lowerCase.contains(m.name().toLowerCase(Locale.ROOT))) {
         return where + "differs from another output column only in case, and sinks match columns ignoring case";
       }
-      lowerCase.add(m.name().toLowerCase(java.util.Locale.ROOT));
+      lowerCase.add(m.name().toLowerCase(Locale.ROOT));
       if (m.field() == null) {
         if (m.op() != MetricSpec.Op.COUNT) {
           return where + m.op().specName() + " needs a field";

@@ -59,7 +59,12 @@ public final class ScaledDecimal implements Schema.LogicalType<BigDecimal, Long>
     if (input == null) {
       return null;
     }
-    long unscaled = input.setScale(scale).unscaledValue().longValueExact();
+    long unscaled;
+    try {
+      unscaled = input.setScale(scale).unscaledValue().longValueExact(); // more places: no rounding
+    } catch (ArithmeticException e) {
+      unscaled = Long.MIN_VALUE;
+    }
     if (unscaled >= POWERS_OF_TEN[precision] || unscaled <= -POWERS_OF_TEN[precision]) {
       throw new ArithmeticException(input.toPlainString() + " does not fit decimal(" + precision + "," + scale + ")");
     }

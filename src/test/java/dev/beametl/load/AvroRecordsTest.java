@@ -56,6 +56,9 @@ public class AvroRecordsTest {
     assertThat(e.getMessage(), is("123456789.12 does not fit decimal(6,2)"));
     assertThrows(ArithmeticException.class,
         () -> Row.withSchema(COLUMNS.beamSchema()).addValue(new BigDecimal("-10000.00")).build());
+    e = assertThrows(ArithmeticException.class,
+        () -> Row.withSchema(COLUMNS.beamSchema()).addValue(new BigDecimal("1.125")).build());
+    assertThat(e.getMessage(), is("1.125 does not fit decimal(6,2)")); // was Java's bare "Rounding necessary"
     assertThat(Row.withSchema(COLUMNS.beamSchema()).addValue(new BigDecimal("-9999.99")).build().getDecimal(0),
         is(new BigDecimal("-9999.99")));
   }
