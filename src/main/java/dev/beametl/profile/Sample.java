@@ -47,6 +47,8 @@ final class Sample {
   private final CSVFormat csv;
   /** The names of the header being read (trimmed): a column it lacks is null in its records. */
   private java.util.Set<String> headerNames = java.util.Set.of();
+  /** The column each of the header's names is (see {@link #columnName}). */
+  private List<String> headerColumns = List.of();
   /** Header columns without a name, left out of the spec (where, and how to read one). */
   final Map<String, String> unnamed = new LinkedHashMap<>();
   /** Which cells of the record being read were quoted. */
@@ -101,8 +103,15 @@ final class Sample {
     if (layout != null && layout.header() != checkedHeader) {
       checkNames(layout.header(), file);
       checkedHeader = layout.header();
+      List<String> names = new ArrayList<>();
+      checkedHeader.forEach(n -> names.add(n.trim()));
       headerNames = new java.util.HashSet<>();
-      checkedHeader.forEach(n -> headerNames.add(n.trim()));
+      headerColumns = new ArrayList<>();
+      for (String n : names) {
+        String column = n.isEmpty() ? n : columnName(n, names);
+        headerColumns.add(column);
+        headerNames.add(column);
+      }
     }
     List<String> cells = cells(text, where);
     if (cells == null) {
@@ -133,7 +142,7 @@ final class Sample {
       CsvSyntax.quotedCells(text, source.delimiter(), source.quote(), source.trim(), quoted);
     }
     for (int i = 0; i < cells.size(); i++) {
-      String name = header == null ? "column_" + (i + 1) : header.get(i).trim(); // as the job matches a header
+      String name = header == null ? "column_" + (i + 1) : headerColumns.get(i); // as the job matches a header
       if (name.isEmpty()) {
         continue; // no field can name it: the job ignores such a column (see checkNames)
       }
@@ -149,6 +158,34 @@ final class Sample {
     if (header != null && columns.size() > headerNames.size()) { // another file's header had more columns
       columns.values().stream().filter(c -> !headerNames.contains(c.name())).forEach(ColumnProfile::addNull);
     }
+  }
+
+  /**
+   * The column a header name or JSON key is: its own, or one seen before under the same name in
+   * another case when this record spells it no other way. The job finds a field's column by its
+   * name exactly, else ignoring case, so one field reads both (a trial: {@code ID} in one file and
+   * {@code id} in the next made two fields, each null in half the rows); a file with both {@code id}
+   * and {@code ID} keeps two.
+   */
+  private String columnName(String name, List<String> namesOfRecord) {
+    if (columns.containsKey(name)) {
+      return name;
+    }
+    String seen = null;
+    for (String c : columns.keySet()) {
+      if (c.equalsIgnoreCase(name)) {
+        if (seen != null) {
+          return name;
+        }
+        seen = c;
+      }
+    }
+    for (String other : namesOfRecord) {
+      if (seen != null && !other.equals(name) && other.equalsIgnoreCase(seen)) {
+        return name;
+      }
+    }
+    return seen == null ? name : seen;
   }
 
   /**
@@ -238,9 +275,15 @@ final class Sample {
       return;
     }
     records++;
-    node.fieldNames().forEachRemaining(this::column);
+    List<String> keys = new ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    Map<String, String> keyOf = new java.util.HashMap<>();
+    for (String key : keys) {
+      keyOf.putIfAbsent(column(columnName(key, keys)).name(), key);
+    }
     for (ColumnProfile c : columns.values()) {
-      JsonNode v = node.get(c.name());
+      String key = keyOf.get(c.name());
+      JsonNode v = key == null ? null : node.get(key);
       if (v != null && v.isContainerNode()) {
         c.addNested();
       } else {

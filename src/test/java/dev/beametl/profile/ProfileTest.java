@@ -113,6 +113,32 @@ public class ProfileTest {
     }
   }
 
+  /**
+   * A column that files name in another case ({@code ID} in one, {@code id} in the next) is one
+   * field, as the job reads it (a name exactly, else ignoring case): it was two, each null in half the
+   * rows. A file naming both keeps two.
+   */
+  @Test
+  public void aColumnFilesNameInAnotherCaseIsOneField() throws Exception {
+    Path dir = tmp.newFolder("cased").toPath();
+    Files.writeString(dir.resolve("a.csv"), "ID,v\n1,x\n2,y\n");
+    Files.writeString(dir.resolve("b.csv"), "id,V\n3,z\n");
+    Path spec = tmp.getRoot().toPath().resolve("cased.yaml");
+    EtlJobTest.Run run = new EtlJobTest.Run("profile", "--input=" + dir + "/*.csv", "--out=" + spec);
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    List<FieldSpec> fields = Specs.read(spec, List.of()).schema();
+    assertThat(fields.toString(), fields.size(), is(2));
+    assertThat(fields.get(0).name(), is("ID"));
+    assertThat(fields.get(0).nullable(), is(false));
+    assertThat(fields.get(1).name(), is("v"));
+    assertThat(fields.get(1).nullable(), is(false));
+
+    Map<String, FieldSpec> json = profileFile("cased.jsonl", "{\"Id\": 1}\n{\"id\": 2}\n{\"ID\": 3}\n");
+    assertThat(json.keySet(), is(Set.of("Id")));
+    assertThat(json.get("Id").nullable(), is(false));
+    assertThat(profile("id,ID\n1,2\n3,4\n").keySet(), is(Set.of("id", "ID_2")));
+  }
+
   /** Columns whose names differ in case only get names that do not, and each keeps its own column. */
   @Test
   public void headersThatDifferInCaseOnlyGetDistinctNames() throws Exception {
