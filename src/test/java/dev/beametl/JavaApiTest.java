@@ -130,6 +130,13 @@ public class JavaApiTest {
     assertThat(refusal(() -> rows(AB, 1L, 2L).apply("swapped columns", Load.to(csv,
         OutputColumns.derivedRows(swapped, List.of(), true)))),
         containsString("column 1 of the rows is \"a\""));
+    List<FieldSpec> category = List.of(FieldSpec.builder("c", FieldType.of(FieldType.Kind.CATEGORY))
+        .setValues(List.of("EU", "NA")).build());
+    Schema text = BeamTypes.inputSchema(category, false);
+    PCollection<Row> plain = p.apply(Create.of(Row.withSchema(text).addValues("EU").build()).withRowSchema(text));
+    assertThat(refusal(() -> plain.apply("codes", Transform.of(category))), containsString("is expected; a category is"
+        + " carried as its code or as its text, as withCategoryEncoding says: give the stages the same"));
+    plain.apply("texts", Transform.of(category).withCategoryEncoding(false));
     rows(AB, 1L, 2L).apply("fine", Transform.of(AB)); // the same rows, told right
   }
 

@@ -143,10 +143,10 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   @Override
   public PCollection<KV<String, Long>> expand(PCollection<Row> rows) {
-    String mismatch = columns().mismatch(rows.getSchema()); // the formats read a row's values by position
-    if (mismatch != null) {
-      throw new IllegalArgumentException("Load's input: " + mismatch + "; give Load the columns of the rows it"
-          + " writes (Transform.outputColumns() for a Transform's result)");
+    String mismatch = columns().mismatch(rows.getSchema(), "give Load the columns of the rows it writes"
+        + " (Transform.outputColumns() for a Transform's result)");
+    if (mismatch != null) { // the formats read a row's values by position
+      throw new IllegalArgumentException("Load's input: " + mismatch);
     }
     SinkSpec sink = sink();
     if (sink.format() == SinkSpec.Format.JDBC) {

@@ -69,26 +69,31 @@ public abstract class OutputColumns implements Serializable {
    * in order (whether it may be null aside, and a trailing origin). The stages read a row's values
    * by position, so rows of another shape were read silently wrong: a trial's Transform over rows
    * whose two fields came in the other order relabelled their values, and a Load of other columns
-   * wrote a CSV header over lines of another width.
+   * wrote a CSV header over lines of another width. {@code advice} follows the difference, unless
+   * it is a category carried as its code on one side and as its text on the other.
    */
-  public @Nullable String mismatch(Schema schema) {
+  public @Nullable String mismatch(Schema schema, String advice) {
     Schema expected = beamSchema();
     int n = Origins.dataFields(schema);
     for (int i = 0; i < Math.max(n, expected.getFieldCount()); i++) {
       if (i >= n) {
         return "the rows have " + n + " columns and lack \"" + columns().get(i).name() + "\" (" + columns().get(i).type()
-            + "), column " + (i + 1) + " of " + expected.getFieldCount();
+            + "), column " + (i + 1) + " of " + expected.getFieldCount() + "; " + advice;
       }
       Schema.Field got = schema.getField(i);
       if (i >= expected.getFieldCount()) {
         return "the rows have a column " + (i + 1) + ", \"" + got.getName() + "\", beyond the " + expected.getFieldCount()
-            + " given";
+            + " given; " + advice;
       }
       Schema.Field want = expected.getField(i);
       if (!got.getName().equals(want.getName())
           || !got.getType().withNullable(false).equals(want.getType().withNullable(false))) {
+        boolean encoding = got.getName().equals(want.getName())
+            && (BeamTypes.categories(got.getType()) == null) != (BeamTypes.categories(want.getType()) == null);
         return "column " + (i + 1) + " of the rows is \"" + got.getName() + "\" (" + describe(got.getType()) + "), where \""
-            + want.getName() + "\" (" + columns().get(i).type() + ", as " + describe(want.getType()) + ") is expected";
+            + want.getName() + "\" (" + columns().get(i).type() + ", as " + describe(want.getType()) + ") is expected; "
+            + (encoding ? "a category is carried as its code or as its text, as withCategoryEncoding says: give the"
+                + " stages the same" : advice);
       }
     }
     return null;

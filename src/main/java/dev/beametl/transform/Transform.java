@@ -117,10 +117,11 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
 
   @Override
   public PCollectionTuple expand(PCollection<Row> rows) {
-    String input = OutputColumns.derivedRows(fields(), List.of(), encodeCategories()).mismatch(rows.getSchema());
+    String input = OutputColumns.derivedRows(fields(), List.of(), encodeCategories()).mismatch(rows.getSchema(),
+        "give Transform.of the fields the rows were validated against, in their order (the rows of"
+            + " Validate.against(source, fields))");
     if (input != null) { // the steps below read a row's values by position
-      throw new IllegalArgumentException("Transform's input: " + input + "; give Transform.of the fields the rows"
-          + " were validated against, in their order (the rows of Validate.against(source, fields))");
+      throw new IllegalArgumentException("Transform's input: " + input);
     }
     checkExpressions();
     checkAggregation();

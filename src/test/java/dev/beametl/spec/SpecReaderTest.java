@@ -278,7 +278,9 @@ public class SpecReaderTest {
         "jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3cret'", "jdbc:postgresql://db/shop?sslpassword=s3cret",
         "jdbc:mysql://db/shop?trustCertificateKeyStorePassword=s3cret",
         "jdbc:postgresql://db/shop?javax.net.ssl.keyStorePassword=s3cret",
-        "jdbc:postgresql://etl:s3cret/pw@db:5432/shop", "jdbc:mariadb://etl:s3cret/@db/shop")) {
+        "jdbc:postgresql://etl:s3cret/pw@db:5432/shop", "jdbc:mariadb://etl:s3cret/@db/shop",
+        "jdbc:postgresql://etl:s3cret?x@db/shop", "jdbc:postgresql://etl:s3cret;x@db/shop",
+        "jdbc:postgresql://etl:s3cret&x@db/shop", "jdbc:postgresql://etl:2024/s3cret@db/shop")) {
       String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
@@ -295,7 +297,9 @@ public class SpecReaderTest {
     for (String fine : List.of("jdbc:h2:/home/mypwdstore/db", "jdbc:postgresql://db/passwords_app",
         "jdbc:postgresql://db/pwd", "jdbc:postgresql://pwd.corp.example:5432/user_password",
         "jdbc:postgresql://db/shop?options=-c%20search_path=Password", "jdbc:postgresql://db/x?passwordless=true",
-        "jdbc:h2:tcp://localhost:9092/~/data@2024", "jdbc:mysql://db:3306/shop?user=etl@corp")) {
+        "jdbc:h2:tcp://[::1]:9092/~/data@2024", "jdbc:mysql://db:3306/shop?user=etl@corp",
+        "jdbc:postgresql://srv.postgres.database.azure.com:5432/db?user=admin@srv&sslmode=require",
+        "jdbc:sqlserver://db:1433;user=etl@corp")) {
       assertThat(fine, JdbcUrls.hasPassword(fine), is(false));
     }
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
