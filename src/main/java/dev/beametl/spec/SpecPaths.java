@@ -169,29 +169,13 @@ public final class SpecPaths {
     return isUri(path) && !path.trim().regionMatches(true, 0, "file:", 0, 5);
   }
 
-  /**
-   * {@code value} resolved against {@code dir}, unless it is absolute, empty or a URI ({@code gs://...}).
-   * A {@code ..} step is taken as the file system takes it, from where a symbolic link before it
-   * leads ({@link #real}): normalized as text, {@code x/../out} with {@code x} a link to {@code a/b}
-   * was {@code ./out}, where {@code ls x/../out} and every other program find {@code a/out}.
-   */
+  /** {@code value} resolved against {@code dir}, unless it is absolute, empty or a URI ({@code gs://...}). */
   public static String resolve(@Nullable Path dir, String value) {
     String v = value.trim();
-    if (v.isEmpty() || isUri(v)) {
+    if (dir == null || v.isEmpty() || isUri(v) || Path.of(v).isAbsolute()) {
       return value;
     }
-    Path path = Path.of(v);
-    boolean parentStep = false;
-    for (Path name : path) {
-      parentStep |= name.toString().equals("..");
-    }
-    if (path.isAbsolute()) {
-      return parentStep ? real(path).normalize().toString() : value;
-    }
-    if (dir == null) {
-      return value;
-    }
-    return (parentStep ? real(dir.resolve(v)) : dir.resolve(v)).normalize().toString();
+    return dir.resolve(v).normalize().toString();
   }
 
   /**

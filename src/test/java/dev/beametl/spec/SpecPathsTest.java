@@ -124,23 +124,6 @@ public class SpecPathsTest {
   }
 
   /**
-   * A {@code ..} after a symbolic link leads where the file system takes it, as {@code ls} and
-   * {@code mkdir -p} do: normalized as text, {@code x/../out} was written beside the link.
-   */
-  @Test
-  public void aParentStepAfterALinkLeadsWhereTheFileSystemTakesIt() throws Exception {
-    Path root = tmp.getRoot().toPath().toRealPath();
-    Path deep = Files.createDirectories(root.resolve("a/b"));
-    Files.createSymbolicLink(root.resolve("x"), deep);
-    assertThat(SpecPaths.resolve(root, "x/../out"), is(root.resolve("a/out").toString()));
-    assertThat(SpecPaths.resolve(root, root + "/x/../out"), is(root.resolve("a/out").toString()));
-    assertThat(SpecPaths.resolve(root, "x/../in/*.csv"), is(root.resolve("a/in/*.csv").toString()));
-    assertThat(SpecPaths.resolve(root, "new/../out"), is(root.resolve("out").toString())); // none of it exists yet
-    assertThat(SpecPaths.resolve(root, "x/out"), is(root.resolve("x/out").toString())); // a link without .. stays
-    assertThat(SpecPaths.resolve(root, root + "/x/out"), is(root + "/x/out"));
-  }
-
-  /**
    * A colon makes no URI without a slash after it (Beam's rule): {@code v2:out} was taken as one, left
    * unresolved and written relative to the JVM's directory (the warm runner's, for its runs).
    */
