@@ -226,7 +226,7 @@ final class SpecNode {
     String s = nonEmptyString();
     if (SpecPaths.isUri(s) && !SpecPaths.isRemote(s)) {
       try {
-        return java.nio.file.Path.of(java.net.URI.create(s)).toString();
+        return java.nio.file.Path.of(java.net.URI.create(s)).normalize().toString(); // as SpecPaths.resolve
       } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
         throw error("\"" + s + "\" is not a file URI of a directory; write it as a path (/data/out)");
       }

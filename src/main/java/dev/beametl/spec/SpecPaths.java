@@ -169,13 +169,21 @@ public final class SpecPaths {
     return isUri(path) && !path.trim().regionMatches(true, 0, "file:", 0, 5);
   }
 
-  /** {@code value} resolved against {@code dir}, unless it is absolute, empty or a URI ({@code gs://...}). */
+  /**
+   * {@code value} resolved against {@code dir} unless it is absolute, empty or a URI ({@code gs://...}),
+   * and normalized as text, as Beam's file system normalizes the paths it writes and matches: an
+   * absolute {@code /w/x/../out}, {@code x} a link to {@code a/b}, had the job's checks, manifest and
+   * log in {@code a/out} (where the operating system goes) and Beam's files in {@code /w/out}.
+   */
   public static String resolve(@Nullable Path dir, String value) {
     String v = value.trim();
-    if (dir == null || v.isEmpty() || isUri(v) || Path.of(v).isAbsolute()) {
+    if (v.isEmpty() || isUri(v)) {
       return value;
     }
-    return dir.resolve(v).normalize().toString();
+    if (Path.of(v).isAbsolute()) {
+      return Path.of(v).normalize().toString();
+    }
+    return dir == null ? value : dir.resolve(v).normalize().toString();
   }
 
   /**

@@ -124,6 +124,24 @@ public class SpecPathsTest {
   }
 
   /**
+   * Paths are normalized as text, as Beam's file system normalizes what it writes and matches: an
+   * absolute {@code /w/x/../out} or {@code file:///w/x/../out} ({@code x} a link to {@code a/b}) had
+   * the job's checks, manifest and log in {@code a/out}, where the operating system goes, and Beam's
+   * files in {@code /w/out} (a trial: exit 1, "rows are missing", on every run).
+   */
+  @Test
+  public void everyPathIsNormalizedAsTextAsBeamWritesIt() throws Exception {
+    Path root = tmp.getRoot().toPath().toRealPath();
+    Files.createDirectories(root.resolve("a/b"));
+    Files.createSymbolicLink(root.resolve("x"), root.resolve("a/b"));
+    assertThat(SpecPaths.resolve(root, "x/../out"), is(root.resolve("out").toString()));
+    assertThat(SpecPaths.resolve(null, root + "/x/../out"), is(root.resolve("out").toString()));
+    Path specDir = tmp.newFolder("uri-specs").toPath();
+    PipelineSpec spec = read(specDir, DATABASE_SOURCE, List.of("sink.path=file://" + root + "/x/../out"), root);
+    assertThat(spec.sink().path(), is(root.resolve("out").toString()));
+  }
+
+  /**
    * A colon makes no URI without a slash after it (Beam's rule): {@code v2:out} was taken as one, left
    * unresolved and written relative to the JVM's directory (the warm runner's, for its runs).
    */
