@@ -12,21 +12,31 @@ public final class JdbcUrls {
   /**
    * user:secret@ after //: a secret of any characters but / and @ ({@code pa?ss}), or one with a / in
    * it but no ? ; or & (a trial's {@code //etl:s3cr3t/pw@host}, which drivers take for a path and
-   * then repeat in their errors). Not a port followed by parameters or by a path and parameters with
+   * then repeat in their errors). Not a port (or a list of hosts) followed by parameters or by a path and parameters with
    * an @ in them ({@code //srv:5432/db?user=admin@srv}, {@code //srv:1433;user=admin@srv}, as Azure's
    * databases want), nor an IPv6 host. A port
    * and a path with an @ in it ({@code //host:9092/~/data@2024}) cannot be told from a secret with a
    * / in it: it is refused, as a secret would be.
    */
-  private static final Pattern USER_INFO = Pattern.compile("(//[^/@?;&:\\[\\]]*):(?!\\d+[?;&])([^@/]*|[^@?;&]*)@");
+  private static final Pattern USER_INFO = Pattern.compile(
+      "(//[^/@?;&:\\[\\]]*):(?!\\d+(?:,[^,/@?;&]*)*[?;&])([^@/]*|[^@?;&]*)@");
   private static final Pattern THIN = Pattern.compile("(:thin:[^/@:]+)/([^@]+)@");
-  /** A parameter whose key ends in password, passwd or pwd (password=, sslpassword=, trustStorePassword=). */
-  private static final Pattern PARAM = Pattern.compile("(?i)([?&;:][\\w.\\-]*(?:password|passwd|pwd)\\s*=)([^&;]*)");
+  /**
+   * A parameter whose key ends in password, passwd or pwd (password=, sslpassword=, trustStorePassword=),
+   * also after a space ({@code ; password=}), and in MySQL's address forms
+   * ({@code (host=h)(password=x)}, {@code (host=h,password=x)}).
+   */
+  private static final Pattern PARAM = Pattern.compile(
+      "(?i)([?&;:(,]\\s*[\\w.\\-]*(?:password|passwd|pwd)\\s*=)([^&;),]*)");
   /** A password=... anywhere in a message, URL or not (also sslpassword=...). */
   private static final Pattern ANY_PARAM = Pattern.compile(
       "(?i)(\\b[\\w.\\-]*(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
-  /** SQL's PASSWORD 'secret' (a quote in it doubled), run at connect by H2's INIT=SET PASSWORD '...'. */
-  private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bpassword\\s+')((?:[^']|'')*)'");
+  /**
+   * SQL's PASSWORD 'secret' (a quote in it doubled), or H2's {@code PASSWORD $$secret$$}, with or
+   * without a space before it: run at connect by H2's INIT=SET PASSWORD '...' or CREATE USER.
+   */
+  private static final Pattern SQL_PASSWORD = Pattern.compile(
+      "(?i)(\\bpassword\\s*)('(?:[^']|'')*'|\\$\\$.*?\\$\\$)");
 
   private JdbcUrls() {}
 
@@ -40,7 +50,7 @@ public final class JdbcUrls {
   public static String scrub(String text) {
     String s = USER_INFO.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ":***@"));
     s = THIN.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "/***@"));
-    s = SQL_PASSWORD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***'"));
+    s = SQL_PASSWORD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "'***'"));
     return ANY_PARAM.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***"));
   }
 

@@ -280,7 +280,11 @@ public class SpecReaderTest {
         "jdbc:postgresql://db/shop?javax.net.ssl.keyStorePassword=s3cret",
         "jdbc:postgresql://etl:s3cret/pw@db:5432/shop", "jdbc:mariadb://etl:s3cret/@db/shop",
         "jdbc:postgresql://etl:s3cret?x@db/shop", "jdbc:postgresql://etl:s3cret;x@db/shop",
-        "jdbc:postgresql://etl:s3cret&x@db/shop", "jdbc:postgresql://etl:2024/s3cret@db/shop")) {
+        "jdbc:postgresql://etl:s3cret&x@db/shop", "jdbc:postgresql://etl:2024/s3cret@db/shop",
+        "jdbc:mysql://address=(host=db)(port=3306)(user=etl)(password=s3cret)/shop",
+        "jdbc:mysql://(host=db,port=3306,user=etl,password=s3cret)/shop", "jdbc:sqlserver://db:1433; password=s3cret",
+        "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD's3cret' ADMIN",
+        "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD $$s3cret$$ ADMIN")) {
       String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
@@ -299,7 +303,8 @@ public class SpecReaderTest {
         "jdbc:postgresql://db/shop?options=-c%20search_path=Password", "jdbc:postgresql://db/x?passwordless=true",
         "jdbc:h2:tcp://[::1]:9092/~/data@2024", "jdbc:mysql://db:3306/shop?user=etl@corp",
         "jdbc:postgresql://srv.postgres.database.azure.com:5432/db?user=admin@srv&sslmode=require",
-        "jdbc:sqlserver://db:1433;user=etl@corp")) {
+        "jdbc:sqlserver://db:1433;user=etl@corp", "jdbc:mariadb://h1:3306,h2:3306?user=admin@srv",
+        "jdbc:mysql://address=(host=db)(port=3306)(user=etl)/shop")) {
       assertThat(fine, JdbcUrls.hasPassword(fine), is(false));
     }
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
