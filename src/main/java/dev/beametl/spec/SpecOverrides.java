@@ -99,17 +99,25 @@ final class SpecOverrides {
     return v.equals("null") || v.equals("~");
   }
 
-  /** Plain text stays a string (so 007 stays 007); [..] and {..} are read as YAML flow collections. */
+  /**
+   * Plain text stays a string (so 007 stays 007); [..] and {..} are read as YAML flow collections,
+   * and a value in YAML quotes as the text it quotes: a pattern such as [a-z]+ is given as
+   * {@code --set=schema.1.pattern='"[a-z]+"'} (its quotes had been kept in the pattern, a trial).
+   */
   private static Node valueNode(String value) {
     String v = value.trim();
-    if (v.startsWith("[") || v.startsWith("{")) {
+    boolean quoted = v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"));
+    if (v.startsWith("[") || v.startsWith("{") || quoted) {
       try {
         Node node = new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(v));
         if (node != null) {
           return node;
         }
       } catch (org.yaml.snakeyaml.error.YAMLException e) {
-        throw new SpecException("--set value " + value + " is not a valid YAML list or mapping");
+        if (!quoted) {
+          throw new SpecException("--set value " + value + " is not a valid YAML list or mapping; text that starts"
+              + " with [ or { is given in YAML quotes: --set=key='\"" + v + "\"'");
+        }
       }
     }
     return scalar(value);

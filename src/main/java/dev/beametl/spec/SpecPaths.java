@@ -177,7 +177,7 @@ public final class SpecPaths {
    */
   public static String resolve(@Nullable Path dir, String value) {
     String v = value.trim();
-    if (v.isEmpty() || isUri(v)) {
+    if (v.isEmpty() || isUri(v) || v.contains(SPEC_DIR)) { // ${specDir}: absolute once substituted, then normalized
       return value;
     }
     if (Path.of(v).isAbsolute()) {
@@ -202,10 +202,19 @@ public final class SpecPaths {
     return path;
   }
 
-  /** Replaces {@code ${specDir}} in every value: after the overrides, for a value {@code --set} gave. */
+  /**
+   * Replaces {@code ${specDir}} in every value: after the overrides, for a value {@code --set} gave,
+   * and normalizes the paths it made. {@code --set=sink.path='${specDir}/out'} had been taken for a
+   * relative path first, and written under the caller's directory ({@code caller/<spec dir>/out}).
+   */
   static void substituteSpecDir(MappingNode root, Path dir) {
     substitute(root, dir.toString());
+    for (String key : PATH_KEYS) {
+      resolveAt(root, key.split("\\."), 0, (Path) null);
+    }
   }
+
+  private static final String SPEC_DIR = "${specDir}";
 
   private static void substitute(Node node, String dir) {
     if (node instanceof ScalarNode) {
@@ -214,9 +223,9 @@ public final class SpecPaths {
     if (node instanceof MappingNode) {
       for (NodeTuple t : ((MappingNode) node).getValue()) {
         Node v = t.getValueNode();
-        if (v instanceof ScalarNode && ((ScalarNode) v).getValue().contains("${specDir}")) {
+        if (v instanceof ScalarNode && ((ScalarNode) v).getValue().contains(SPEC_DIR)) {
           ((MappingNode) node).getValue().set(((MappingNode) node).getValue().indexOf(t),
-              new NodeTuple(t.getKeyNode(), copy((ScalarNode) v, ((ScalarNode) v).getValue().replace("${specDir}", dir))));
+              new NodeTuple(t.getKeyNode(), copy((ScalarNode) v, ((ScalarNode) v).getValue().replace(SPEC_DIR, dir))));
         } else {
           substitute(v, dir);
         }
@@ -225,8 +234,8 @@ public final class SpecPaths {
       List<Node> items = ((SequenceNode) node).getValue();
       for (int i = 0; i < items.size(); i++) {
         Node v = items.get(i);
-        if (v instanceof ScalarNode && ((ScalarNode) v).getValue().contains("${specDir}")) {
-          items.set(i, copy((ScalarNode) v, ((ScalarNode) v).getValue().replace("${specDir}", dir)));
+        if (v instanceof ScalarNode && ((ScalarNode) v).getValue().contains(SPEC_DIR)) {
+          items.set(i, copy((ScalarNode) v, ((ScalarNode) v).getValue().replace(SPEC_DIR, dir)));
         } else {
           substitute(v, dir);
         }

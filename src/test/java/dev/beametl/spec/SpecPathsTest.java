@@ -142,6 +142,20 @@ public class SpecPathsTest {
   }
 
   /**
+   * {@code ${specDir}} in a {@code --set} path is the spec's directory: the value was taken for a
+   * relative path first and written under the caller's ({@code caller/<spec dir>/out}, a trial).
+   */
+  @Test
+  public void specDirInASetPathIsTheSpecsDirectory() throws Exception {
+    Path specDir = tmp.newFolder("own-specs").toPath();
+    Path caller = tmp.newFolder("elsewhere").toPath();
+    PipelineSpec spec = read(specDir, FILE_SOURCE, List.of("sink.path=${specDir}/out",
+        "deadLetter.path=${specDir}/x/../dl"), caller);
+    assertThat(spec.sink().path(), is(specDir.resolve("out").toString()));
+    assertThat(spec.deadLetterPath(), is(specDir.resolve("dl").toString()));
+  }
+
+  /**
    * A colon makes no URI without a slash after it (Beam's rule): {@code v2:out} was taken as one, left
    * unresolved and written relative to the JVM's directory (the warm runner's, for its runs).
    */

@@ -248,6 +248,21 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID, "nonsense"), containsString("expected key.path=value"));
   }
 
+  /**
+   * A value in YAML quotes is the text it quotes: a pattern such as [a-z]+, which unquoted reads as a
+   * YAML list, kept its quotes and rejected every row (a trial). Unquoted, the refusal says how.
+   */
+  @Test
+  public void aQuotedOverrideIsTheTextItQuotes() {
+    assertThat(parse(VALID, "schema.4.pattern=\"[a-z]+\"").schema().get(4).pattern(), is("[a-z]+"));
+    assertThat(parse(VALID, "schema.4.pattern='[a-z]+'").schema().get(4).pattern(), is("[a-z]+"));
+    assertThat(parse(VALID, "schema.4.pattern='it''s'").schema().get(4).pattern(), is("it's"));
+    assertThat(parse(VALID, "source.csv.quote='").source().quote(), is('\''));
+    assertThat(errorOf(VALID, "schema.4.pattern=[a-z]+"), containsString(
+        "--set value [a-z]+ is not a valid YAML list or mapping; text that starts with [ or { is given in YAML quotes:"
+            + " --set=key='\"[a-z]+\"'"));
+  }
+
   /** key=null removes the key, so its alternative can be given (a hostile trial could not unset partitions). */
   @Test
   public void aNullOverrideRemovesTheKey() {
