@@ -77,21 +77,22 @@ public abstract class OutputColumns implements Serializable {
     int n = Origins.dataFields(schema);
     for (int i = 0; i < Math.max(n, expected.getFieldCount()); i++) {
       if (i >= n) {
-        return "the rows have " + n + " columns and lack \"" + columns().get(i).name() + "\" (" + columns().get(i).type()
-            + "), column " + (i + 1) + " of " + expected.getFieldCount() + "; " + advice;
+        Column missing = columns().get(i);
+        return "the rows have " + n + " columns and lack \"" + missing.name() + "\" (" + missing.type() + "), column "
+            + (i + 1) + " of " + expected.getFieldCount() + "; " + advice;
       }
       Schema.Field got = schema.getField(i);
       if (i >= expected.getFieldCount()) {
-        return "the rows have a column " + (i + 1) + ", \"" + got.getName() + "\", beyond the " + expected.getFieldCount()
-            + " given; " + advice;
+        return "the rows have a column " + (i + 1) + ", \"" + got.getName() + "\", beyond the "
+            + expected.getFieldCount() + " given; " + advice;
       }
       Schema.Field want = expected.getField(i);
       if (!got.getName().equals(want.getName())
           || !got.getType().withNullable(false).equals(want.getType().withNullable(false))) {
         boolean encoding = got.getName().equals(want.getName())
             && (BeamTypes.categories(got.getType()) == null) != (BeamTypes.categories(want.getType()) == null);
-        return "column " + (i + 1) + " of the rows is \"" + got.getName() + "\" (" + describe(got.getType()) + "), where \""
-            + want.getName() + "\" (" + columns().get(i).type() + ", as " + describe(want.getType()) + ") is expected; "
+        return "column " + (i + 1) + " of the rows is \"" + got.getName() + "\" (" + describe(got.getType())
+            + "), where \"" + want.getName() + "\" (" + columns().get(i).type() + ", as " + describe(want.getType()) + ") is expected; "
             + (encoding ? "a category is carried as its code or as its text, as withCategoryEncoding says: give the"
                 + " stages the same" : advice);
       }

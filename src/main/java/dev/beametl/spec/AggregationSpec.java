@@ -34,7 +34,8 @@ public abstract class AggregationSpec implements Serializable {
         return "groupBy: unknown field \"" + key + "\"; the rows have " + String.join(", ", fields.keySet());
       }
       if (t.kind() == FieldType.Kind.DOUBLE) {
-        return "groupBy: " + key + ": a double cannot be a group-by key (no deterministic encoding); use decimal or long";
+        return "groupBy: " + key + ": a double cannot be a group-by key (no deterministic encoding); use decimal"
+            + " or long";
       }
       if (!outputs.add(key)) {
         return "groupBy: " + key + " is listed twice";

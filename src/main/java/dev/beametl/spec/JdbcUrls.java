@@ -12,11 +12,11 @@ public final class JdbcUrls {
   /**
    * user:secret@ after //: a secret of any characters but / and @ ({@code pa?ss}), or one with a / in
    * it but no ? ; or & (a trial's {@code //etl:s3cr3t/pw@host}, which drivers take for a path and
-   * then repeat in their errors). Not a port (or a list of hosts) followed by parameters or by a path and parameters with
-   * an @ in them ({@code //srv:5432/db?user=admin@srv}, {@code //srv:1433;user=admin@srv}, as Azure's
-   * databases want), nor an IPv6 host. A port
-   * and a path with an @ in it ({@code //host:9092/~/data@2024}) cannot be told from a secret with a
-   * / in it: it is refused, as a secret would be.
+   * then repeat in their errors). Not a port (or a list of hosts) followed by parameters, or by a
+   * path and parameters with an @ in them ({@code //srv:5432/db?user=admin@srv},
+   * {@code //srv:1433;user=admin@srv}, as Azure's databases want), nor an IPv6 host. A port and a
+   * path with an @ in it ({@code //host:9092/~/data@2024}) cannot be told from a secret with a / in
+   * it: it is refused, as a secret would be.
    */
   private static final Pattern USER_INFO = Pattern.compile(
       "(//[^/@?;&:\\[\\]]*):(?!\\d+(?:,[^,/@?;&]*)*[?;&])([^@/]*|[^@?;&]*)@");

@@ -106,7 +106,8 @@ final class SpecOverrides {
    */
   private static Node valueNode(String value) {
     String v = value.trim();
-    boolean quoted = v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"));
+    boolean quoted = v.length() >= 2
+        && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"));
     if (v.startsWith("[") || v.startsWith("{") || quoted) {
       try {
         Node node = new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(v));

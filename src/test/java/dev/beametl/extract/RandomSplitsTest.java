@@ -77,7 +77,7 @@ public class RandomSplitsTest {
         long size = 1 + random.nextInt(Math.max(1, content.length / 2));
         SourceTestUtils.assertSourcesEqualReferenceSource(source, source.split(size, options), options);
       }
-      if (content.length < 80 && whole.size() > 1) { // a reader asked to stop at every fraction of its range, at every record
+      if (content.length < 80 && whole.size() > 1) { // a reader stopped at every fraction, at every record
         SourceTestUtils.assertSplitAtFractionExhaustive(source.split(1 << 20, options).get(0), options);
       }
       // Read whole, as a compressed file is, and as CSV with quoted line breaks when nothing is quoted.
