@@ -76,7 +76,10 @@ public final class InputFiles {
       MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
       return m.status() == MatchResult.Status.OK ? m.metadata() : List.of();
     }
-    Path whole = Path.of(SpecPaths.isUri(pattern) ? localPart(pattern.trim()) : pattern).toAbsolutePath();
+    // Normalized as text, as Beam reads the files it is given and every other path of the job is: a
+    // file: URI's x/../data through a link was listed (names and sizes) where the operating system
+    // goes and read where Beam goes, and a larger file there was cut at the smaller's size (a trial).
+    Path whole = Path.of(SpecPaths.isUri(pattern) ? localPart(pattern.trim()) : pattern).toAbsolutePath().normalize();
     Path base = whole.getRoot();
     int firstGlob = -1;
     for (int i = 0; i < whole.getNameCount(); i++) {
