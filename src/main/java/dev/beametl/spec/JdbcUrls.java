@@ -20,30 +20,35 @@ public final class JdbcUrls {
    */
   private static final Pattern USER_INFO = Pattern.compile(
       "(//[^/@?;&:\\[\\]]*):(?!\\d+(?:,[^,/@?;&]*)*[?;&])([^@/]*|[^@?;&]*)@");
-  private static final Pattern THIN = Pattern.compile("(:thin:[^/@:]+)/([^@]+)@");
+  /** Oracle's user/secret@ (thin, OCI and server-side drivers). */
+  private static final Pattern THIN = Pattern.compile("(?i)(:(?:thin|oci8?|kprb):[^/@:]+)/([^@]+)@");
   /**
    * A parameter whose key ends in password, passwd or pwd (password=, sslpassword=, trustStorePassword=),
    * also after a space ({@code ; password=}), and in MySQL's address forms
    * ({@code (host=h)(password=x)}, {@code (host=h,password=x)}).
    */
   private static final Pattern PARAM = Pattern.compile(
-      "(?i)([?&;:(,]\\s*[\\w.\\-]*(?:password|passwd|pwd)\\s*=)([^&;),]*)");
+      "(?i)([?&;:(,]\\s*[\\w.\\-]*(?:password|passwd|pwd)\\d*\\s*=)([^&;),]*)");
   /** A password=... anywhere in a message, URL or not (also sslpassword=...). */
   private static final Pattern ANY_PARAM = Pattern.compile(
-      "(?i)(\\b[\\w.\\-]*(?:password|passwd|pwd)\\s*=\\s*)([^&;\\s,'\")]+)");
+      "(?i)(\\b[\\w.\\-]*(?:password|passwd|pwd)\\d*\\s*=\\s*)([^&;\\s,'\")]+)");
   /**
-   * SQL's PASSWORD 'secret' (a quote in it doubled), or H2's {@code PASSWORD $$secret$$}, with or
-   * without a space before it: run at connect by H2's INIT=SET PASSWORD '...' or CREATE USER.
+   * SQL's PASSWORD 'secret' (a quote in it doubled; U&'...' and N'...' too), or H2's
+   * {@code PASSWORD $$secret$$}, with or without a space or a comment before it: run at connect by
+   * H2's INIT=SET PASSWORD '...' or CREATE USER. The keyword stands after a space, ; = or (, so that
+   * a directory named {@code rotate-password} or a value {@code 'password'} is none.
    */
   private static final Pattern SQL_PASSWORD = Pattern.compile(
-      "(?i)(\\bpassword\\s*)('(?:[^']|'')*'|\\$\\$.*?\\$\\$)");
+      "(?i)((?:^|[\\s;=(])password\\s*(?:/\\*.*?\\*/\\s*)*(?:U&|N)?)('(?:[^']|'')*'|\\$\\$.*?\\$\\$)");
+  /** H2's CREATE LINKED TABLE t(driver, url, user, password, table): its arguments hold a password. */
+  private static final Pattern LINKED_TABLE = Pattern.compile("(?i)(\\bLINKED\\s+TABLE\\b[^(]*)\\([^)]*\\)");
 
   private JdbcUrls() {}
 
   /** Whether {@code url} holds a password in any of the forms drivers read. */
   public static boolean hasPassword(String url) {
     return USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find()
-        || SQL_PASSWORD.matcher(url).find();
+        || SQL_PASSWORD.matcher(url).find() || LINKED_TABLE.matcher(url).find();
   }
 
   /** {@code text} with every password a JDBC URL in it could carry replaced by {@code ***}. */
@@ -51,6 +56,7 @@ public final class JdbcUrls {
     String s = USER_INFO.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ":***@"));
     s = THIN.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "/***@"));
     s = SQL_PASSWORD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "'***'"));
+    s = LINKED_TABLE.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "(***)"));
     return ANY_PARAM.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***"));
   }
 

@@ -91,7 +91,11 @@ final class SpecNode {
 
   List<SpecNode> list() {
     if (node instanceof ScalarNode && ((ScalarNode) node).getValue().isEmpty()) {
-      return List.of();
+      if (((ScalarNode) node).getScalarStyle() != org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN) {
+        // nullValues: "" meant no null marker at all, where its writer meant the empty cell as one
+        throw error("expected a list: [\"\"] holds the empty text, [] nothing");
+      }
+      return List.of(); // the key written with no value
     }
     if (!(node instanceof SequenceNode)) {
       throw error("expected a list");

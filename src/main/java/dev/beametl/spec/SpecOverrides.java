@@ -33,8 +33,9 @@ final class SpecOverrides {
       }
       String key = assignment.substring(0, eq).trim();
       String value = assignment.substring(eq + 1);
-      // A path is resolved as text first, so a glob such as [ab]*.csv stays a path, not a YAML list.
-      set(root, key, SpecPaths.isPathKey(key) ? SpecPaths.resolve(callerDir, value) : value);
+      // A path is resolved as text first, so a glob such as [ab]*.csv stays a path, not a YAML list;
+      // in YAML quotes it is the text quoted ("my out" was a directory named with its quotes).
+      set(root, key, SpecPaths.isPathKey(key) ? SpecPaths.resolve(callerDir, unquoted(value)) : value);
       SpecPaths.resolveSetValue(root, key, callerDir);
     }
   }
@@ -99,6 +100,19 @@ final class SpecOverrides {
     return v.equals("null") || v.equals("~");
   }
 
+  /** The text a value in YAML quotes quotes, or the value as given. */
+  private static String unquoted(String value) {
+    if (!isQuoted(value.trim())) {
+      return value;
+    }
+    Node node = valueNode(value);
+    return node instanceof ScalarNode ? ((ScalarNode) node).getValue() : value;
+  }
+
+  private static boolean isQuoted(String v) {
+    return v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"));
+  }
+
   /**
    * Plain text stays a string (so 007 stays 007); [..] and {..} are read as YAML flow collections,
    * and a value in YAML quotes as the text it quotes: a pattern such as [a-z]+ is given as
@@ -106,8 +120,7 @@ final class SpecOverrides {
    */
   private static Node valueNode(String value) {
     String v = value.trim();
-    boolean quoted = v.length() >= 2
-        && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"));
+    boolean quoted = isQuoted(v);
     if (v.startsWith("[") || v.startsWith("{") || quoted) {
       try {
         Node node = new org.yaml.snakeyaml.Yaml().compose(new java.io.StringReader(v));
@@ -116,8 +129,9 @@ final class SpecOverrides {
         }
       } catch (org.yaml.snakeyaml.error.YAMLException e) {
         if (!quoted) {
-          throw new SpecException("--set value " + value + " is not a valid YAML list or mapping; text that starts"
-              + " with [ or { is given in YAML quotes: --set=key='\"" + v + "\"'");
+          throw new SpecException("--set value " + value + " is not a valid YAML list or mapping (in one, quote an"
+              + " item that holds , # : [ ] { } as in [NA, \"#N/A\"]); text that starts with [ or { is given in YAML"
+              + " quotes: --set=key='\"" + v + "\"'");
         }
       }
     }

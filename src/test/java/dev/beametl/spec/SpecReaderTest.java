@@ -259,8 +259,15 @@ public class SpecReaderTest {
     assertThat(parse(VALID, "schema.4.pattern='it''s'").schema().get(4).pattern(), is("it's"));
     assertThat(parse(VALID, "source.csv.quote='").source().quote(), is('\''));
     assertThat(errorOf(VALID, "schema.4.pattern=[a-z]+"), containsString(
-        "--set value [a-z]+ is not a valid YAML list or mapping; text that starts with [ or { is given in YAML quotes:"
-            + " --set=key='\"[a-z]+\"'"));
+        "--set value [a-z]+ is not a valid YAML list or mapping (in one, quote an item that holds , # : [ ] { } as in"
+            + " [NA, \"#N/A\"]); text that starts with [ or { is given in YAML quotes: --set=key='\"[a-z]+\"'"));
+    // "" is no list: it had made nullValues empty (no cell null), where its writer meant the empty cell.
+    assertThat(errorOf(VALID, "source.csv.nullValues=\"\""), containsString(
+        "expected a list: [\"\"] holds the empty text, [] nothing"));
+    assertThat(parse(VALID, "source.csv.nullValues=[\"\"]").source().nullValues(), contains(""));
+    // A path too: "my out" had been a directory named with its quotes.
+    assertThat(parse(VALID, "sink.path=\"my out\"").sink().path(), is("my out"));
+    assertThat(parse(VALID, "sink.path='/tmp/x y'").sink().path(), is("/tmp/x y"));
   }
 
   /** key=null removes the key, so its alternative can be given (a hostile trial could not unset partitions). */
@@ -299,7 +306,11 @@ public class SpecReaderTest {
         "jdbc:mysql://address=(host=db)(port=3306)(user=etl)(password=s3cret)/shop",
         "jdbc:mysql://(host=db,port=3306,user=etl,password=s3cret)/shop", "jdbc:sqlserver://db:1433; password=s3cret",
         "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD's3cret' ADMIN",
-        "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD $$s3cret$$ ADMIN")) {
+        "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD $$s3cret$$ ADMIN",
+        "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD U&'s3cret' ADMIN",
+        "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD/*c*/'s3cret' ADMIN",
+        "jdbc:h2:mem:x;INIT=CREATE LINKED TABLE t('org.h2.Driver','jdbc:h2:mem:y','sa','s3cret','T')",
+        "jdbc:oracle:oci:etl/s3cret@db", "jdbc:mysql://db/shop?password1=s3cret")) {
       String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
@@ -319,7 +330,9 @@ public class SpecReaderTest {
         "jdbc:h2:tcp://[::1]:9092/~/data@2024", "jdbc:mysql://db:3306/shop?user=etl@corp",
         "jdbc:postgresql://srv.postgres.database.azure.com:5432/db?user=admin@srv&sslmode=require",
         "jdbc:sqlserver://db:1433;user=etl@corp", "jdbc:mariadb://h1:3306,h2:3306?user=admin@srv",
-        "jdbc:mysql://address=(host=db)(port=3306)(user=etl)/shop")) {
+        "jdbc:mysql://address=(host=db)(port=3306)(user=etl)/shop",
+        "jdbc:h2:mem:i;INIT=SET @dir='/srv/rotate-password'\\;RUNSCRIPT FROM '/srv/rotate-password/db.sql'",
+        "jdbc:h2:mem:i;INIT=INSERT INTO t VALUES('password','x')")) {
       assertThat(fine, JdbcUrls.hasPassword(fine), is(false));
     }
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
