@@ -130,8 +130,8 @@ public class ReplayIT {
         "1|2|10.00|Acme|-10.00", "2|3|20.00|Acme|6.67", "3|3|30.00|Globex|10.00", "4|4|40.00|Initech|10.00",
         "5|5|50.00|Globex|25.00"));
 
-    // Replayed once: a second replay leaves the first file out.
-    EtlJobTest.Run again = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=" + deadLetters);
+    // Replayed once: a second replay leaves the first file out (--from as a file: URI, as --output takes one).
+    EtlJobTest.Run again = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--from=file://" + deadLetters);
     assertThat(again.err, again.code, is(EtlJob.OK));
     assertThat(again.err, containsString("(1 replayed before, left out)"));
     assertThat("the first replay's own dead-letter file holds nothing", RunCounts.read(root() + "/out/_run")

@@ -67,11 +67,26 @@ final class RunPlan {
     }
   }
 
+  /** A replay's --from: a path (your directory's when relative) or a file: URI, as --output takes it. */
+  private static Path replayDirectory(String from, Path callerDir) {
+    if (dev.beametl.spec.SpecPaths.isRemote(from)) {
+      throw new SpecException("--from=" + from + ": dead letters are replayed from a local or mounted directory");
+    }
+    if (dev.beametl.spec.SpecPaths.isUri(from)) {
+      try {
+        return Path.of(java.net.URI.create(from.trim())).normalize();
+      } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+        throw new SpecException("--from=" + from + " is not a file URI of a directory; write it as a path");
+      }
+    }
+    return callerDir.resolve(from).normalize();
+  }
+
   static RunPlan of(PipelineSpec spec, EtlOptions options, Path callerDir) throws IOException {
     IncrementalSpec incremental = spec.source().incremental();
     if (options.getReplayFrom() != null) {
       refuseResumable(options, "a replay");
-      return replay(spec, callerDir.resolve(options.getReplayFrom()).normalize(), options);
+      return replay(spec, replayDirectory(options.getReplayFrom(), callerDir), options);
     }
     if (options.isFull() && incremental == null) {
       throw new SpecException("--full applies to incremental sources (source.incremental); this spec reads "
