@@ -19,6 +19,7 @@ import dev.beametl.runner.ScratchDir;
 import dev.beametl.spec.JdbcUrls;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecException;
+import dev.beametl.spec.SpecPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -615,11 +616,15 @@ public final class EtlJob {
     };
   }
 
-  /** The runner's own paths given on the command line, relative to the caller's directory. */
+  /**
+   * The runner's own paths given on the command line, relative to the caller's directory and
+   * normalized as text, a {@code file:} URI as its path: {@code --checkpointDir=../ck} and
+   * {@code --resumeFrom=../ck/<job>/chk-3} did not match as the same directory (a review).
+   */
   private static void resolveRunnerPaths(EtlOptions options, Path callerDir) {
-    options.setCheckpointDir(callerDir.resolve(options.getCheckpointDir()).toString());
+    options.setCheckpointDir(SpecPaths.local(callerDir, options.getCheckpointDir()));
     if (options.getResumeFrom() != null && !options.getResumeFrom().equals("latest")) {
-      options.setResumeFrom(callerDir.resolve(options.getResumeFrom()).toString());
+      options.setResumeFrom(SpecPaths.local(callerDir, options.getResumeFrom()));
     }
     FlinkSettings.resolveConfDir(options, callerDir);
   }

@@ -72,14 +72,7 @@ final class RunPlan {
     if (dev.beametl.spec.SpecPaths.isRemote(from)) {
       throw new SpecException("--from=" + from + ": dead letters are replayed from a local or mounted directory");
     }
-    if (dev.beametl.spec.SpecPaths.isUri(from)) {
-      try {
-        return Path.of(java.net.URI.create(from.trim())).normalize();
-      } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-        throw new SpecException("--from=" + from + " is not a file URI of a directory; write it as a path");
-      }
-    }
-    return callerDir.resolve(from).normalize();
+    return Path.of(dev.beametl.spec.SpecPaths.local(callerDir, from));
   }
 
   static RunPlan of(PipelineSpec spec, EtlOptions options, Path callerDir) throws IOException {
@@ -127,8 +120,10 @@ final class RunPlan {
         throw new SpecException("replay: this spec aggregates; its replayed records would replace whole groups of "
             + spec.sink().path() + " with partial ones. Give a new directory: --output=NEW_DIR");
       }
-      if (Path.of(spec.deadLetterPath()).toAbsolutePath().normalize().equals(from.toAbsolutePath().normalize())) {
+      if (dev.beametl.spec.SpecPaths.real(Path.of(spec.deadLetterPath()).toAbsolutePath().normalize())
+          .equals(dev.beametl.spec.SpecPaths.real(from.toAbsolutePath().normalize()))) {
         // A replacing run clears its dead-letter directory first: the files to replay would be gone.
+        // One directory under two names (a link) too, as the spec reader compares its directories.
         throw new SpecException("replay: this spec aggregates, so the replay writes a new output and dead-letter "
             + "directory, and its dead-letter directory is the --from directory, " + from + ", whose files it would "
             + "delete before reading them. Give the replay's bad records another directory: --deadLetter=NEW_DIR");

@@ -54,22 +54,6 @@ public final class InputFiles {
     return out;
   }
 
-  /**
-   * The path of a {@code file:} URI, its glob kept as written: {@code file:/d/*.csv} and
-   * {@code file:///d/*.csv} are {@code /d/*.csv}. Percent escapes are decoded ({@code %20} is a
-   * space), as for an output given as a {@code file:} URI: the input of a job that read another's
-   * output by the same URI matched nothing. Nothing else is taken as URI syntax ({@code ?} is a glob).
-   */
-  private static String localPart(String fileUri) {
-    String path = fileUri.substring("file:".length());
-    path = path.startsWith("///") ? path.substring(2) : path;
-    try {
-      return java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return path; // a % that escapes nothing: taken as written
-    }
-  }
-
   /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
   public static List<Metadata> match(String pattern) throws IOException {
     if (SpecPaths.isRemote(pattern)) {
@@ -79,7 +63,7 @@ public final class InputFiles {
     // Normalized as text, as Beam reads the files it is given and every other path of the job is: a
     // file: URI's x/../data through a link was listed (names and sizes) where the operating system
     // goes and read where Beam goes, and a larger file there was cut at the smaller's size (a trial).
-    Path whole = Path.of(SpecPaths.isUri(pattern) ? localPart(pattern.trim()) : pattern).toAbsolutePath().normalize();
+    Path whole = Path.of(SpecPaths.isUri(pattern) ? SpecPaths.fileUriPath(pattern) : pattern).toAbsolutePath().normalize();
     Path base = whole.getRoot();
     int firstGlob = -1;
     for (int i = 0; i < whole.getNameCount(); i++) {

@@ -28,7 +28,7 @@ final class DatabaseSection {
     }
     if (JdbcUrls.hasPassword(url)) { // the URL itself is not repeated: it holds the secret
       throw m.get("url").error("put no password in the URL (user:password@host, password=..., sslpassword=..., "
-          + "user/password@, SQL such as an INIT's SET PASSWORD); "
+          + "secret=..., token=..., user/password@, an H2 INIT that sets, creates or links with a password); "
           + "use passwordEnv or passwordFile (an @ in a path after //host:port/ reads as user:password@ too)");
     }
     JdbcSpec.Builder b = JdbcSpec.builder(url);

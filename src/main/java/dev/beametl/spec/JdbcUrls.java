@@ -19,36 +19,55 @@ public final class JdbcUrls {
    * it: it is refused, as a secret would be.
    */
   private static final Pattern USER_INFO = Pattern.compile(
-      "(//[^/@?;&:\\[\\]]*):(?!\\d+(?:,[^,/@?;&]*)*[?;&])([^@/]*|[^@?;&]*)@");
+      "(//[^/@?;&:\\[\\]]*):(?!\\d+(?:,[^,/@?;&]*)*[?;&][\\w.\\-]+=)([^@/]*|[^@?;&]*)@");
   /** Oracle's user/secret@ (thin, OCI and server-side drivers). */
   private static final Pattern THIN = Pattern.compile("(?i)(:(?:thin|oci8?|kprb):[^/@:]+)/([^@]+)@");
+  /** How the keys of secret parameters end: password=, keyStoreSecret=, accessToken=, SecretAccessKey=. */
+  private static final String SECRET_KEYS = "password|passwd|pwd|secret|token|secretaccesskey";
   /**
-   * A parameter whose key ends in password, passwd or pwd (password=, sslpassword=, trustStorePassword=),
+   * A parameter whose key ends in password, passwd or pwd (or secret, token, secretAccessKey) (password=, sslpassword=, trustStorePassword=),
    * also after a space ({@code ; password=}), and in MySQL's address forms
-   * ({@code (host=h)(password=x)}, {@code (host=h,password=x)}).
+   * ({@code (host=h)(password=x)}, {@code (host=h,password=x)}); an empty one ({@code ;PASSWORD=}, as
+   * H2 URLs often end) holds none.
    */
   private static final Pattern PARAM = Pattern.compile(
-      "(?i)([?&;:(,]\\s*[\\w.\\-]*(?:password|passwd|pwd)\\d*\\s*=)([^&;),]*)");
-  /** A password=... anywhere in a message, URL or not (also sslpassword=...). */
+      "(?i)([?&;:(,]\\s*[\\w.\\-]*(?:" + SECRET_KEYS + ")\\d*\\s*=)([^&;),]+)");
+  /** A quoted SQL text, a quote in it doubled: possessive, so a long one neither backtracks nor recurses. */
+  private static final String SQL_TEXT = "'[^']*+(?:''[^']*+)*+'";
+  /** A password=... anywhere in a message, URL or not (also sslpassword=..., password='...'). */
   private static final Pattern ANY_PARAM = Pattern.compile(
-      "(?i)(\\b[\\w.\\-]*(?:password|passwd|pwd)\\d*\\s*=\\s*)([^&;\\s,'\")]+)");
+      "(?i)((?<![\\w.\\-])[\\w.\\-]*(?:" + SECRET_KEYS + ")\\d*\\s*=\\s*)(" + SQL_TEXT + "|[^&;\\s,'\")]+)");
   /**
-   * SQL's PASSWORD 'secret' (a quote in it doubled; U&'...' and N'...' too), or H2's
-   * {@code PASSWORD $$secret$$}, with or without a space or a comment before it: run at connect by
-   * H2's INIT=SET PASSWORD '...' or CREATE USER. The keyword stands after a space, ; = or (, so that
-   * a directory named {@code rotate-password} or a value {@code 'password'} is none.
+   * SQL's PASSWORD 'secret' (also = 'secret', ('secret'), U&'...', N'...', $$secret$$), with or
+   * without a space or a comment before the text: a message quoting an H2 INIT's SET PASSWORD or
+   * CREATE USER. The keyword stands after a space, ; = ( * / or ", so that a directory named
+   * {@code rotate-password} or a value {@code 'password'} is none.
    */
-  private static final Pattern SQL_PASSWORD = Pattern.compile(
-      "(?i)((?:^|[\\s;=(])password\\s*(?:/\\*.*?\\*/\\s*)*(?:U&|N)?)('(?:[^']|'')*'|\\$\\$.*?\\$\\$)");
-  /** H2's CREATE LINKED TABLE t(driver, url, user, password, table): its arguments hold a password. */
-  private static final Pattern LINKED_TABLE = Pattern.compile("(?i)(\\bLINKED\\s+TABLE\\b[^(]*)\\([^)]*\\)");
+  private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)((?:^|[\\s;=(*/\"])password\\s*=?\\s*"
+      + "(?:/\\*[^*]*\\*+(?:[^/*][^*]*\\*+)*/\\s*)*+\\(?\\s*(?:U&|N)?)(" + SQL_TEXT + "|\\$\\$.*?\\$\\$)");
+  /** H2's CREATE LINKED TABLE t(driver, url, user, password, table) and LINK_SCHEMA(...): a password among them. */
+  private static final Pattern LINKED = Pattern.compile(
+      "(?i)(\\b(?:LINKED\\s+TABLE\\b[^(]*|LINK_SCHEMA\\s*))\\((?:" + SQL_TEXT + "|[^')])*+\\)");
+  /** An H2 URL's INIT setting, up to the first unescaped ';'. */
+  private static final Pattern H2_INIT = Pattern.compile("(?i)^jdbc:h2:.*?;INIT=((?:\\\\;|[^;])*+)");
+  /**
+   * SQL in an H2 INIT that sets, creates or links with a password, whatever follows the keyword
+   * ({@code SET PASSWORD = 'x'}, {@code PASSWORD CONCAT('s', 'x')}, {@code CREATE LINKED TABLE},
+   * {@code LINK_SCHEMA}, {@code IDENTIFIED BY}): a review found forms the patterns above missed.
+   */
+  private static final Pattern INIT_SECRET = Pattern.compile("(?i)(?:(?<![\\w$.\\-/'])|(?<=\\*/))"
+      + "(?:PASSWORD\\b(?!\\s*_)|LINK_SCHEMA\\s*\\(|IDENTIFIED\\s+BY\\b|LINKED\\s+TABLE\\b)");
 
   private JdbcUrls() {}
 
   /** Whether {@code url} holds a password in any of the forms drivers read. */
   public static boolean hasPassword(String url) {
-    return USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find()
-        || SQL_PASSWORD.matcher(url).find() || LINKED_TABLE.matcher(url).find();
+    if (USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find()
+        || SQL_PASSWORD.matcher(url).find() || LINKED.matcher(url).find()) {
+      return true;
+    }
+    Matcher init = H2_INIT.matcher(url);
+    return init.find() && INIT_SECRET.matcher(init.group(1)).find();
   }
 
   /** {@code text} with every password a JDBC URL in it could carry replaced by {@code ***}. */
@@ -56,7 +75,7 @@ public final class JdbcUrls {
     String s = USER_INFO.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ":***@"));
     s = THIN.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "/***@"));
     s = SQL_PASSWORD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "'***'"));
-    s = LINKED_TABLE.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "(***)"));
+    s = LINKED.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "(***)"));
     return ANY_PARAM.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***"));
   }
 

@@ -229,11 +229,7 @@ final class SpecNode {
   String localDirectory() {
     String s = nonEmptyString();
     if (SpecPaths.isUri(s) && !SpecPaths.isRemote(s)) {
-      try {
-        return java.nio.file.Path.of(java.net.URI.create(s)).normalize().toString(); // as SpecPaths.resolve
-      } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-        throw error("\"" + s + "\" is not a file URI of a directory; write it as a path (/data/out)");
-      }
+      return SpecPaths.local(null, s);
     }
     if (SpecPaths.isRemote(s)) {
       throw error("\"" + s + "\" is on another file system; the job writes its output, dead letters and marker to a "

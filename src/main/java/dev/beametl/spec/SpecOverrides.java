@@ -128,6 +128,10 @@ final class SpecOverrides {
           return node;
         }
       } catch (org.yaml.snakeyaml.error.YAMLException e) {
+        if (quoted && String.valueOf(e.getMessage()).contains("escape")) { // "\d+": not one quoted text
+          throw new SpecException("--set value " + value + ": in YAML's double quotes a backslash starts an escape;"
+              + " give the text in single quotes: --set=key=\"'" + v.substring(1, v.length() - 1) + "'\"");
+        }
         if (!quoted) {
           throw new SpecException("--set value " + value + " is not a valid YAML list or mapping (in one, quote an"
               + " item that holds , # : [ ] { } as in [NA, \"#N/A\"]); text that starts with [ or { is given in YAML"

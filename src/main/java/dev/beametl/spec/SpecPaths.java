@@ -159,6 +159,38 @@ public final class SpecPaths {
     }
   }
 
+  /**
+   * The path of a {@code file:} URI, its glob kept as written: {@code file:/d/*.csv},
+   * {@code file:///d/*.csv} and {@code file://localhost/d/*.csv} are {@code /d/*.csv}. Percent escapes
+   * are decoded ({@code %20} is a space) and a space as written is taken too: an output, its dead
+   * letters, a replay's {@code --from}, the runner's checkpoints and an input read one URI alike
+   * (a review: {@code file:///d/my dir} was refused as an output and read as an input).
+   */
+  public static String fileUriPath(String fileUri) {
+    String path = fileUri.trim().substring("file:".length());
+    if (path.regionMatches(true, 0, "//localhost/", 0, 12)) {
+      path = path.substring("//localhost".length());
+    } else if (path.startsWith("///")) {
+      path = path.substring(2);
+    }
+    try {
+      return java.net.URLDecoder.decode(path.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return path; // a % that escapes nothing: taken as written
+    }
+  }
+
+  /**
+   * The local path {@code value} names, normalized as text: a {@code file:} URI's path, else
+   * {@link #resolve}'s; a URI of another file system as written.
+   */
+  public static String local(@Nullable Path dir, String value) {
+    if (isUri(value) && !isRemote(value)) {
+      return Path.of(fileUriPath(value)).normalize().toString();
+    }
+    return resolve(dir, value);
+  }
+
   /** Whether {@code path} is a URI ({@code gs://b/x}, {@code file:/x}) rather than a file path; see {@link #URI}. */
   public static boolean isUri(String path) {
     return URI.matcher(path.trim()).matches();

@@ -265,6 +265,9 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID, "source.csv.nullValues=\"\""), containsString(
         "expected a list: [\"\"] holds the empty text, [] nothing"));
     assertThat(parse(VALID, "source.csv.nullValues=[\"\"]").source().nullValues(), contains(""));
+    assertThat(errorOf(VALID, "schema.4.pattern=\"\\d+\""), containsString("in YAML's double quotes a backslash"
+        + " starts an escape; give the text in single quotes: --set=key=\"'\\d+'\""));
+    assertThat(parse(VALID, "schema.4.pattern='\\d+'").schema().get(4).pattern(), is("\\d+"));
     // A path too: "my out" had been a directory named with its quotes.
     assertThat(parse(VALID, "sink.path=\"my out\"").sink().path(), is("my out"));
     assertThat(parse(VALID, "sink.path='/tmp/x y'").sink().path(), is("/tmp/x y"));
@@ -310,7 +313,13 @@ public class SpecReaderTest {
         "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD U&'s3cret' ADMIN",
         "jdbc:h2:mem:x;INIT=CREATE USER IF NOT EXISTS bob PASSWORD/*c*/'s3cret' ADMIN",
         "jdbc:h2:mem:x;INIT=CREATE LINKED TABLE t('org.h2.Driver','jdbc:h2:mem:y','sa','s3cret','T')",
-        "jdbc:oracle:oci:etl/s3cret@db", "jdbc:mysql://db/shop?password1=s3cret")) {
+        "jdbc:oracle:oci:etl/s3cret@db", "jdbc:mysql://db/shop?password1=s3cret",
+        "jdbc:h2:mem:x;INIT=SET PASSWORD = 's3cret'", "jdbc:h2:mem:x;INIT=CREATE USER u PASSWORD ('s3cret')",
+        "jdbc:h2:mem:x;INIT=CREATE USER u PASSWORD CONCAT('s3','cret')", "jdbc:h2:mem:x;INIT=SET/**/PASSWORD 's3cret'",
+        "jdbc:h2:mem:x;INIT=CALL LINK_SCHEMA('S','','jdbc:h2:mem:y','sa','s3cret','PUBLIC')",
+        "jdbc:mysql://etl:2024&s3cret@db:3306/x", "jdbc:mysql://etl:123;s3cret@db/x",
+        "jdbc:sqlserver://db:1433;keyStoreSecret=s3cret", "jdbc:trino://db:8080/c?accessToken=s3cret",
+        "jdbc:redshift://db:5439/x?SecretAccessKey=s3cret")) {
       String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
@@ -324,6 +333,13 @@ public class SpecReaderTest {
     assertThat(JdbcUrls.scrub("?oracle.net.wallet_password=s3cret"), is("?oracle.net.wallet_password=***"));
     assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:s3cr3t/pw@127.0.0.1:1/db"),
         is("Unable to parse URL jdbc:postgresql://etl:***@127.0.0.1:1/db"));
+    assertThat(JdbcUrls.scrub("Syntax error in SQL statement \"SET PASSWORD='s3''cret' x\""),
+        is("Syntax error in SQL statement \"SET PASSWORD=*** x\""));
+    assertThat(JdbcUrls.scrub("CREATE LINKED TABLE t('org.h2.Driver','jdbc:mysql://(host=h)/d','sa','s3cret','T')"),
+        is("CREATE LINKED TABLE t(***)"));
+    // Long messages are scrubbed in linear time: no backtracking blow-up, no stack overflow.
+    String longText = "PASSWORD '" + "x".repeat(200_000) + "' " + "/*c*/".repeat(20_000) + " a.b".repeat(50_000);
+    assertThat(JdbcUrls.scrub(longText), org.hamcrest.Matchers.startsWith("PASSWORD '***'"));
     for (String fine : List.of("jdbc:h2:/home/mypwdstore/db", "jdbc:postgresql://db/passwords_app",
         "jdbc:postgresql://db/pwd", "jdbc:postgresql://pwd.corp.example:5432/user_password",
         "jdbc:postgresql://db/shop?options=-c%20search_path=Password", "jdbc:postgresql://db/x?passwordless=true",
@@ -332,7 +348,8 @@ public class SpecReaderTest {
         "jdbc:sqlserver://db:1433;user=etl@corp", "jdbc:mariadb://h1:3306,h2:3306?user=admin@srv",
         "jdbc:mysql://address=(host=db)(port=3306)(user=etl)/shop",
         "jdbc:h2:mem:i;INIT=SET @dir='/srv/rotate-password'\\;RUNSCRIPT FROM '/srv/rotate-password/db.sql'",
-        "jdbc:h2:mem:i;INIT=INSERT INTO t VALUES('password','x')")) {
+        "jdbc:h2:mem:i;INIT=INSERT INTO t VALUES('password','x')", "jdbc:h2:mem:x;USER=sa;PASSWORD=",
+        "jdbc:h2:mem:x;USER=sa;PASSWORD=;DB_CLOSE_DELAY=-1")) {
       assertThat(fine, JdbcUrls.hasPassword(fine), is(false));
     }
     assertThat(JdbcUrls.forDriver("jdbc:mysql://db/x"), is("jdbc:mysql://db/x?permitMysqlScheme"));
