@@ -114,7 +114,7 @@ public final class Profile {
         leftOut.add(unnamedLeftOut(p.sample.unnamed));
       }
       String yaml = StarterSpec.render(name, p.source, fields, leftOut, p.sample.records, p.tolerance,
-          relativeTo(spec.toAbsolutePath().getParent(), p.source.path()));
+          relativeTo(dev.beametl.spec.SpecPaths.real(spec.toAbsolutePath().normalize().getParent()), p.source.path()));
       if (spec.getParent() != null) {
         Files.createDirectories(spec.getParent());
       }
@@ -163,7 +163,11 @@ public final class Profile {
         + "columns by their names and ignores this one; to read it, " + unnamed.values().iterator().next() + ")";
   }
 
-  /** The input as the spec writes it: relative to the spec's own directory, as paths in a spec are read. */
+  /**
+   * The input as the spec writes it: relative to the spec's own directory, as paths in a spec are
+   * read - its real one, as the job reads a spec reached through a link (a trial: --out=specs/s.yaml,
+   * specs a link to specs-real/team, wrote ../data/*.csv, which the job read as specs-real/data).
+   */
   private static String relativeTo(Path specDir, String input) {
     try {
       return specDir.relativize(Path.of(input)).toString();

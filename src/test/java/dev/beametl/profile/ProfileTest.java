@@ -369,6 +369,25 @@ public class ProfileTest {
     assertThat(spec.sink().path(), endsWith("/out/orders"));
   }
 
+  /**
+   * A spec written through a linked folder names its input from the folder it really is in, as the
+   * job reads a spec's paths: ../data/*.csv from the link's side meant another folder to the job
+   * (a trial: no file matched, or, where one did, other files were read, exit 0).
+   */
+  @Test
+  public void aSpecWrittenThroughALinkedFolderNamesItsInputFromItsRealFolder() throws Exception {
+    Path root = tmp.getRoot().toPath().toRealPath();
+    Path in = Files.createDirectories(root.resolve("data")).resolve("a.csv");
+    Files.writeString(in, "id\n1\n");
+    Files.createDirectories(root.resolve("specs-real/team"));
+    Files.createDirectories(root.resolve("specs-real/data")); // what ../data from the real folder would be
+    Files.writeString(root.resolve("specs-real/data/a.csv"), "id\n99\n");
+    Files.createSymbolicLink(root.resolve("specs"), root.resolve("specs-real/team"));
+    Path out = root.resolve("specs/s.yaml");
+    assertThat(new EtlJobTest.Run("profile", "--input=" + root + "/data/*.csv", "--out=" + out).code, is(EtlJob.OK));
+    assertThat(Specs.read(out, List.of()).source().path(), is(root.resolve("data/*.csv").toString()));
+  }
+
   /** A spec someone wrote or edited is never replaced by a starter spec. */
   @Test
   public void anExistingOutIsRefusedAndKept() throws Exception {
