@@ -7,6 +7,7 @@ import dev.beametl.spec.JdbcSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SourceSpec;
 import dev.beametl.spec.SpecException;
+import dev.beametl.spec.SpecPaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -40,9 +41,9 @@ final class Preflight {
   static List<List<MatchResult.Metadata>> checkInput(PipelineSpec spec) throws Unavailable {
     List<OutputDir> outputs = new ArrayList<>();
     for (String output : List.of(spec.sink().path(), spec.deadLetterPath())) {
-      if (!dev.beametl.spec.SpecPaths.isRemote(output)) { // another file system: the runner's listing
-        Path dir = Path.of(output.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-        outputs.add(new OutputDir(dir, dev.beametl.spec.SpecPaths.real(dir)));
+      if (!SpecPaths.isRemote(output)) { // another file system: the runner's listing
+        Path dir = localPath(output);
+        outputs.add(new OutputDir(dir, SpecPaths.real(dir)));
       }
     }
     List<List<MatchResult.Metadata>> files = new ArrayList<>();
@@ -103,11 +104,11 @@ final class Preflight {
    */
   private static void checkNotAnOutput(MatchResult.Metadata file, String key, String glob, List<OutputDir> outputs) {
     String name = file.resourceId().toString();
-    if (dev.beametl.spec.SpecPaths.isRemote(name)) {
+    if (SpecPaths.isRemote(name)) {
       return; // another file system: its paths are compared by the runner's listing, not here
     }
-    Path path = Path.of(name.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-    Path real = dev.beametl.spec.SpecPaths.real(path);
+    Path path = localPath(name);
+    Path real = SpecPaths.real(path);
     for (OutputDir dir : outputs) {
       if (path.startsWith(dir.named) || real.startsWith(dir.real)) { // as named, and through symbolic links
         throw new SpecException(key + ".path: \"" + glob + "\" matches the job's own output (" + path + " is in "
@@ -115,6 +116,11 @@ final class Preflight {
             + "the glob, or write the output elsewhere");
       }
     }
+  }
+
+  /** A local path or file: URI as an absolute path, read as the job reads its paths ({@link SpecPaths#local}). */
+  private static Path localPath(String name) {
+    return Path.of(SpecPaths.local(null, name)).toAbsolutePath().normalize();
   }
 
   /** An output directory as named and with symbolic links followed: found once, compared with every input. */

@@ -5,6 +5,7 @@ import dev.beametl.spec.IncrementalSpec;
 import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecException;
+import dev.beametl.spec.SpecPaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,10 +70,10 @@ final class RunPlan {
 
   /** A replay's --from: a path (your directory's when relative) or a file: URI, as --output takes it. */
   private static Path replayDirectory(String from, Path callerDir) {
-    if (dev.beametl.spec.SpecPaths.isRemote(from)) {
+    if (SpecPaths.isRemote(from)) {
       throw new SpecException("--from=" + from + ": dead letters are replayed from a local or mounted directory");
     }
-    return Path.of(dev.beametl.spec.SpecPaths.local(callerDir, from));
+    return Path.of(SpecPaths.local(callerDir, from));
   }
 
   static RunPlan of(PipelineSpec spec, EtlOptions options, Path callerDir) throws IOException {
@@ -120,8 +121,8 @@ final class RunPlan {
         throw new SpecException("replay: this spec aggregates; its replayed records would replace whole groups of "
             + spec.sink().path() + " with partial ones. Give a new directory: --output=NEW_DIR");
       }
-      if (dev.beametl.spec.SpecPaths.real(Path.of(spec.deadLetterPath()).toAbsolutePath().normalize())
-          .equals(dev.beametl.spec.SpecPaths.real(from.toAbsolutePath().normalize()))) {
+      if (SpecPaths.real(Path.of(spec.deadLetterPath()).toAbsolutePath().normalize())
+          .equals(SpecPaths.real(from.toAbsolutePath().normalize()))) {
         // A replacing run clears its dead-letter directory first: the files to replay would be gone.
         // One directory under two names (a link) too, as the spec reader compares its directories.
         throw new SpecException("replay: this spec aggregates, so the replay writes a new output and dead-letter "

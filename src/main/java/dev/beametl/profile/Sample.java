@@ -105,13 +105,11 @@ final class Sample {
       checkedHeader = layout.header();
       List<String> names = new ArrayList<>();
       checkedHeader.forEach(n -> names.add(n.trim()));
-      headerNames = new java.util.HashSet<>();
       headerColumns = new ArrayList<>();
       for (String n : names) {
-        String column = n.isEmpty() ? n : columnName(n, names);
-        headerColumns.add(column);
-        headerNames.add(column);
+        headerColumns.add(n.isEmpty() ? n : columnName(n, names));
       }
+      headerNames = new java.util.HashSet<>(headerColumns);
     }
     List<String> cells = cells(text, where);
     if (cells == null) {
@@ -180,12 +178,15 @@ final class Sample {
         seen = c;
       }
     }
+    if (seen == null) {
+      return name;
+    }
     for (String other : namesOfRecord) {
-      if (seen != null && !other.equals(name) && other.equalsIgnoreCase(seen)) {
-        return name;
+      if (!other.equals(name) && other.equalsIgnoreCase(seen)) {
+        return name; // this record spells it another way as well: two columns
       }
     }
-    return seen == null ? name : seen;
+    return seen;
   }
 
   /**
