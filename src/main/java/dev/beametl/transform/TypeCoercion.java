@@ -1,6 +1,7 @@
 package dev.beametl.transform;
 
 import dev.beametl.spec.FieldType;
+import dev.beametl.spec.TemporalRange;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -63,18 +64,33 @@ final class TypeCoercion {
         break;
       case DATE:
         if (v instanceof LocalDate) {
-          return v;
+          return inRange(v);
         }
         break;
       case TIMESTAMP:
         if (v instanceof Instant) {
-          return v;
+          if (TemporalRange.finerThanMicros((Instant) v)) { // as a timestamp read from the input: never rounded
+            throw new OutOfRange(v + " is more precise than a microsecond, the finest a timestamp holds here");
+          }
+          return inRange(v);
         }
         break;
       default:
         break;
     }
     throw new IllegalArgumentException("gives " + describe(v) + ", not a " + type);
+  }
+
+  /**
+   * A date or instant the type holds: a trial's {@code date('+999999999-12-31')} came out of Parquet
+   * as another day, and a timestamp past a long's microseconds failed the whole run there.
+   */
+  private static Object inRange(Object v) {
+    String outOfRange = TemporalRange.outOfRange(v);
+    if (outOfRange != null) {
+      throw new OutOfRange(v + " " + outOfRange);
+    }
+    return v;
   }
 
   private static long exactLong(Object v, FieldType type) {

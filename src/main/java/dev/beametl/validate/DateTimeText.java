@@ -1,6 +1,7 @@
 package dev.beametl.validate;
 
 import dev.beametl.record.BadRecord;
+import dev.beametl.spec.TemporalRange;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -80,7 +81,7 @@ final class DateTimeText {
     } catch (DateTimeException e) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a timestamp" + hint);
     }
-    if (instant.getNano() % 1000 != 0) {
+    if (TemporalRange.finerThanMicros(instant)) {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, InvalidValue.quote(text) + " is more precise than a "
           + "microsecond, the finest a timestamp holds here (input is never rounded)");
     }

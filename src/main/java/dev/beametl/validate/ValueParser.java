@@ -4,6 +4,7 @@ import dev.beametl.record.BadRecord;
 import dev.beametl.record.BinaryFloat;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
+import dev.beametl.spec.TemporalRange;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -272,12 +273,9 @@ public final class ValueParser implements Serializable {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private <T extends Comparable> T checkTemporal(Compiled c, T v, String text) throws InvalidValue {
-    if (v instanceof Instant ? ((Instant) v).isBefore(FIRST_INSTANT) || ((Instant) v).isAfter(LAST_INSTANT)
-        : v instanceof LocalDate && (((LocalDate) v).isBefore(FIRST_DATE) || ((LocalDate) v).isAfter(LAST_DATE))) {
-      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, InvalidValue.quote(text) + " is out of range: "
-          + (v instanceof Instant ? "timestamps lie between " + FIRST_INSTANT + " and " + LAST_INSTANT
-              : "dates lie between " + FIRST_DATE + " and " + LAST_DATE)
-          + " here (microseconds since 1970 in 64 bits, as Parquet and Avro store timestamps)");
+    String outOfRange = TemporalRange.outOfRange(v);
+    if (outOfRange != null) {
+      throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, InvalidValue.quote(text) + " " + outOfRange);
     }
     if (c.minTemporal != null && v.compareTo(c.minTemporal) < 0) {
       throw new InvalidValue(BadRecord.Kind.OUT_OF_RANGE, text + " is before min " + field.minText());
@@ -287,20 +285,6 @@ public final class ValueParser implements Serializable {
     }
     return v;
   }
-
-  /**
-   * The first and last instants a timestamp holds: a 64-bit count of microseconds since 1970, as the
-   * job's rows, Parquet and Avro carry it. Beyond them a value was valid and then broke the sink (a
-   * long overflow failed the run) or came out as another day (Parquet's 32-bit day of
-   * {@code +999999999-12-31}, the day PostgreSQL's driver gives for a date of infinity, read as the
-   * year 466210). Dates keep to the days whose first instant is one of them.
-   */
-  static final Instant FIRST_INSTANT = Instant.ofEpochSecond(Math.floorDiv(Long.MIN_VALUE, 1_000_000L),
-      Math.floorMod(Long.MIN_VALUE, 1_000_000L) * 1_000L);
-  static final Instant LAST_INSTANT = Instant.ofEpochSecond(Long.MAX_VALUE / 1_000_000L,
-      Long.MAX_VALUE % 1_000_000L * 1_000L);
-  static final LocalDate FIRST_DATE = LocalDate.ofInstant(FIRST_INSTANT, ZoneOffset.UTC).plusDays(1);
-  static final LocalDate LAST_DATE = LocalDate.ofInstant(LAST_INSTANT, ZoneOffset.UTC);
 
   private Compiled compiled() {
     if (compiled == null) {

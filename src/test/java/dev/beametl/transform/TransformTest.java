@@ -229,4 +229,36 @@ public class TransformTest {
     });
     p.run();
   }
+
+  /**
+   * A derived date or timestamp holds what one read from the input holds (a trial: a timestamp with
+   * nanoseconds was written with them to CSV and cut to microseconds in Parquet; one past the range
+   * failed the Parquet run with a long overflow; a date past it came out of Parquet as another day):
+   * beyond it, the row's dead letter.
+   */
+  @Test
+  public void aDerivedDateOrTimestampBeyondItsTypeIsADeadLetter() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: t, type: timestamp, expr: \"q == 2 ? timestamp('2024-01-31T10:00:00.1234567Z')"
+            + " : timestamp('2024-01-31T10:00:00.123456Z')\"}",
+        "  - {name: day, type: date, expr: \"k2 == 'v' ? date('+300000-01-01') : date(ts)\"}",
+        "  - {name: late, type: timestamp, expr: \"k2 == 'w' && q == 1 && x == null ? timestamp('+294247-01-11T00:00:00Z') : ts\"}",
+        ""));
+    PAssert.that(out.get(Transform.BAD).apply("reasons", MapElements.into(TypeDescriptors.strings())
+        .via((BadRecord b) -> b.origin() + " " + b.field() + ": " + b.reason())))
+        .containsInAnyOrder(
+            "x.csv@byte 0 t: 2024-01-31T10:00:00.123456700Z is more precise than a microsecond, the finest a "
+                + "timestamp holds here in derive[0] (t)",
+            "x.csv@byte 200 day: +300000-01-01 is out of range: dates lie between -290308-12-22 and +294247-01-10"
+                + " here (microseconds since 1970 in 64 bits, as Parquet and Avro store timestamps) in derive[1] (day)",
+            "x.csv@byte 300 late: +294247-01-11T00:00:00Z is out of range: timestamps lie between "
+                + "-290308-12-21T19:59:05.224192Z and +294247-01-10T04:00:54.775807Z here (microseconds since 1970"
+                + " in 64 bits, as Parquet and Avro store timestamps) in derive[2] (late)");
+    PAssert.that(out.get(Transform.RESULT)).satisfies(rows -> {
+      org.hamcrest.MatcherAssert.assertThat(rows, org.hamcrest.Matchers.iterableWithSize(2));
+      return null;
+    });
+    p.run();
+  }
 }
