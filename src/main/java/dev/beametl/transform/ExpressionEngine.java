@@ -156,7 +156,26 @@ final class ExpressionEngine {
       sameTemporalKind(left, right, operator.getOperatorSymbol());
       return left instanceof String && right instanceof String
           ? ReduceFn.compareCodePoints((String) left, (String) right)
-          : super.compare(doubleIfOther(left, right), doubleIfOther(right, left), operator);
+          : super.compare(unsignedZero(doubleIfOther(left, right)), unsignedZero(doubleIfOther(right, left)), operator);
+    }
+
+    /**
+     * -0.0 as 0.0: JEXL compares doubles with Double.compare, which orders -0.0 below 0.0, so a trial's
+     * {@code d == 0} was false and {@code d >= 0} too for a cell "-0.0"; IEEE, SQL and DuckDB hold
+     * them equal.
+     */
+    private static Object unsignedZero(Object v) {
+      return (v instanceof Double || v instanceof Float) && ((Number) v).doubleValue() == 0.0 ? (Object) 0.0d : v;
+    }
+
+    /**
+     * {@code =~ !~} strict as {@code =^ =$} and the rest are: JEXL spares them, so a null text did
+     * not match, and {@code s !~ 'test.*'} kept the rows whose s is null, where SQL drops them. A null
+     * operand is an error (the row's dead letter says so); test for it: {@code s != null && s !~ ...}.
+     */
+    @Override
+    public boolean isStrict(org.apache.commons.jexl3.JexlOperator operator) {
+      return operator == org.apache.commons.jexl3.JexlOperator.CONTAINS ? isStrict() : super.isStrict(operator);
     }
 
     @Override
@@ -165,7 +184,7 @@ final class ExpressionEngine {
       if (left != null && right != null && (left instanceof Boolean || right instanceof Boolean)) {
         return left instanceof Boolean ? booleanEquals((Boolean) left, right) : booleanEquals((Boolean) right, left);
       }
-      return super.equals(doubleIfOther(left, right), doubleIfOther(right, left));
+      return super.equals(unsignedZero(doubleIfOther(left, right)), unsignedZero(doubleIfOther(right, left)));
     }
 
     /**

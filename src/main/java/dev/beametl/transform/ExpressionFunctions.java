@@ -88,8 +88,28 @@ public final class ExpressionFunctions {
     return s == null ? null : s.toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * Without the white space of every kind at either end: String.strip's, and the no-break spaces it
+   * keeps (U+00A0, U+2007, U+202F) and U+0085, which Unicode counts as white space too (a trial's
+   * cells from a web page kept theirs).
+   */
   public String trim(String s) {
-    return s == null ? null : s.strip();
+    if (s == null) {
+      return null;
+    }
+    int start = 0;
+    int end = s.length();
+    while (start < end && blank(s.codePointAt(start))) {
+      start += Character.charCount(s.codePointAt(start));
+    }
+    while (end > start && blank(s.codePointBefore(end))) {
+      end -= Character.charCount(s.codePointBefore(end));
+    }
+    return s.substring(start, end);
+  }
+
+  private static boolean blank(int c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0x85;
   }
 
   /** Characters as DuckDB counts them: code points (an emoji is one, not two UTF-16 units). */

@@ -208,6 +208,28 @@ public class CompiledExpressionTest {
         equalTo("a >= 10 && b == (7.5B) && c == 0x10 && d == 0 && e == 0 && f1 == 10L"));
   }
 
+  /**
+   * A trial's silent wrongs: -0.0 compared below 0.0 (so {@code x == 0} was false for a cell "-0.0"),
+   * and a null text did not match {@code =~}, so {@code s !~ 'a.*'} kept the rows whose s is null;
+   * a null operand of a match is an error now, as of {@code =^}.
+   */
+  @Test
+  public void negativeZeroIsZeroAndAMatchOfNullIsAnError() {
+    Object[] negativeZero = row(1, 1L, "1", "1", -0.0, null, true, "2024-01-01T00:00:00Z", "2024-01-01", "EU");
+    Object[][] cases = {
+        {"x == 0", true}, {"x != 0", false}, {"x >= 0", true}, {"x < 0", false}, {"x == 0.0d", true},
+        {"0 <= x", true}, {"x == d * 0", true}, {"x > -0.5d", true},
+        {"s =~ 'a.*'", "error"}, {"s !~ 'a.*'", "error"}, {"s =^ 'a'", "error"}, {"s == null || s !~ 'a.*'", true}};
+    for (Object[] c : cases) {
+      JexlScript script = ExpressionEngine.compile((String) c[0]);
+      CompiledExpression.Eval eval = CompiledExpression.compile(script, SCHEMA);
+      if (eval != null) {
+        assertThat((String) c[0], compiled(eval, negativeZero), equalTo(c[1]));
+      }
+      assertThat((String) c[0], jexl(script, negativeZero), equalTo(c[1]));
+    }
+  }
+
   @Test
   public void whatTheCompilerDoesNotCoverStaysWithJexl() {
     for (String expression : LEFT_TO_JEXL) {

@@ -26,4 +26,16 @@ public class ExpressionFunctionsTest {
       assertThat(at, f.weekday(t), is(utc.getDayOfWeek().getValue()));
     }
   }
+
+  /** trim drops white space of every kind, the no-break spaces String.strip keeps too (a trial), and nothing else. */
+  @Test
+  public void trimDropsEveryKindOfWhiteSpace() {
+    ExpressionFunctions f = new ExpressionFunctions();
+    assertThat(f.trim("\u00a0x\u00a0"), is("x"));
+    assertThat(f.trim("\u202f y \u2007\u0085"), is("y"));
+    assertThat(f.trim("\t\u3000z z\r\n"), is("z z"));
+    assertThat(f.trim("\u200bw\u200b"), is("\u200bw\u200b")); // a zero-width space is no white space
+    assertThat(f.trim("\u00a0 \t"), is(""));
+    assertThat(f.trim("\ud83d\ude00"), is("\ud83d\ude00"));
+  }
 }
