@@ -248,6 +248,9 @@ public final class ExpressionChecker {
       return java.util.Collections.singletonList(script.execute(sample));
     } catch (JexlException e) {
       Throwable cause = e.getCause();
+      if (cause instanceof ExpressionEngine.UnlikeValues) { // a type error, as the compiled walk reports it
+        throw new IllegalArgumentException(cause.getMessage(), e);
+      }
       if (cause instanceof JexlArithmetic.NullOperand || cause instanceof ArithmeticException) {
         return java.util.Collections.singletonList(null);
       }

@@ -146,6 +146,13 @@ final class ExpressionEngine {
    * 10:00:00.500Z sorted before 10:00:00Z) and made {@code day + 1} the text "2024-01-151". These
    * throw, so the type check refuses such expressions before the run, naming the fix.
    */
+  /** Operands of kinds an operator does not take together: the expression's error, refused before the run. */
+  static final class UnlikeValues extends ArithmeticException {
+    UnlikeValues(String message) {
+      super(message);
+    }
+  }
+
   static final class CodePointArithmetic extends JexlArithmetic {
     CodePointArithmetic(boolean strict, MathContext context, int scale) {
       super(strict, context, scale);
@@ -181,6 +188,7 @@ final class ExpressionEngine {
     @Override
     public boolean equals(Object left, Object right) {
       sameTemporalKind(left, right, "==");
+      textAndNumber(left, right, "==");
       if (left != null && right != null && (left instanceof Boolean || right instanceof Boolean)) {
         return left instanceof Boolean ? booleanEquals((Boolean) left, right) : booleanEquals((Boolean) right, left);
       }
@@ -247,6 +255,40 @@ final class ExpressionEngine {
       return super.negate(value);
     }
 
+    /**
+     * Text meets a number only as {@code <} does, not at all: JEXL parsed the text by the number's
+     * class, so for s = ' 3' {@code s == 3} held and {@code s == 3.0} did not (a trial).
+     */
+    private static void textAndNumber(Object left, Object right, String operator) {
+      if ((left instanceof CharSequence && right instanceof Number) || (left instanceof Number && right instanceof CharSequence)) {
+        throw new UnlikeValues("a " + kind(left) + " " + operator + " a " + kind(right)
+            + " compares unlike values; compare text with text (s == '3') and numbers with numbers");
+      }
+    }
+
+    /**
+     * The string matches {@code =~ =^ =$} read a decimal as its plain digits, as {@code +} joins it
+     * (a trial: {@code d =~ '0\\.0.*'} was false for 0.00000010, which JEXL read as 1.0E-7), and take no
+     * date or timestamp, which meets only its own kind.
+     */
+    @Override
+    public Boolean contains(Object container, Object value) {
+      noTemporalText(container, value, "=~");
+      return super.contains(plain(container), plain(value));
+    }
+
+    @Override
+    public Boolean startsWith(Object left, Object right) {
+      noTemporalText(left, right, "=^");
+      return super.startsWith(plain(left), plain(right));
+    }
+
+    @Override
+    public Boolean endsWith(Object left, Object right) {
+      noTemporalText(left, right, "=$");
+      return super.endsWith(plain(left), plain(right));
+    }
+
     /** A decimal joined to text is its plain digits, as the job writes it: 0.0000001000, not 1.000E-7. */
     @Override
     public Object add(Object left, Object right) {
@@ -308,7 +350,7 @@ final class ExpressionEngine {
 
     private static void sameTemporalKind(Object left, Object right, String operator) {
       if (left != null && right != null && (temporal(left) || temporal(right)) && left.getClass() != right.getClass()) {
-        throw new ArithmeticException("a " + kind(left) + " " + operator + " a " + kind(right)
+        throw new UnlikeValues("a " + kind(left) + " " + operator + " a " + kind(right)
             + " compares unlike values; compare a date with date('2024-01-31'), a timestamp with "
             + "timestamp('2024-01-31T10:00:00Z'), or date(ts) with a date");
       }
@@ -316,8 +358,16 @@ final class ExpressionEngine {
 
     private static void noTemporal(Object left, Object right, String operator) {
       if (temporal(left) || temporal(right)) {
-        throw new ArithmeticException("a " + kind(left) + " " + operator + " a " + kind(right)
+        throw new UnlikeValues("a " + kind(left) + " " + operator + " a " + kind(right)
             + ": dates and timestamps have no arithmetic here; compare them, or take their parts (year, month, day)");
+      }
+    }
+
+    /** A string match of a date or timestamp, which is no text here. */
+    private static void noTemporalText(Object left, Object right, String operator) {
+      if (temporal(left) || temporal(right)) {
+        throw new UnlikeValues("a " + kind(left) + " " + operator + " a " + kind(right)
+            + ": a date or timestamp is no text here; compare it with date('2024-01-31') or take its parts (year, month, day)");
       }
     }
 

@@ -215,11 +215,12 @@ public class CompiledExpressionTest {
    */
   @Test
   public void negativeZeroIsZeroAndAMatchOfNullIsAnError() {
-    Object[] negativeZero = row(1, 1L, "1", "1", -0.0, null, true, "2024-01-01T00:00:00Z", "2024-01-01", "EU");
+    Object[] negativeZero = row(1, 1L, "1", "0.0000001000", -0.0, null, true, "2024-01-01T00:00:00Z", "2024-01-01", "EU");
     Object[][] cases = {
         {"x == 0", true}, {"x != 0", false}, {"x >= 0", true}, {"x < 0", false}, {"x == 0.0d", true},
         {"0 <= x", true}, {"x == d * 0", true}, {"x > -0.5d", true},
-        {"s =~ 'a.*'", "error"}, {"s !~ 'a.*'", "error"}, {"s =^ 'a'", "error"}, {"s == null || s !~ 'a.*'", true}};
+        {"s =~ 'a.*'", "error"}, {"s !~ 'a.*'", "error"}, {"s =^ 'a'", "error"}, {"s == null || s !~ 'a.*'", true},
+        {"d3 =~ '0\\\\.0000001.*'", true}, {"d3 =^ '0.00000'", true}, {"d3 =$ '1000'", true}};
     for (Object[] c : cases) {
       JexlScript script = ExpressionEngine.compile((String) c[0]);
       CompiledExpression.Eval eval = CompiledExpression.compile(script, SCHEMA);

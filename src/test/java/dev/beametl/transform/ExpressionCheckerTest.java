@@ -218,4 +218,27 @@ public class ExpressionCheckerTest {
       assertThat(fine, ExpressionChecker.check(fine, scope(), BOOL), nullValue());
     }
   }
+
+  /**
+   * A trial's silent wrongs, refused before the run: coalesce(b, 1) / a divided integers where b was
+   * null and decimals where not; text equalled a number by JEXL's parse of it (' 3' == 3 but not
+   * 3.0); a date was matched as text, where == refuses it.
+   */
+  @Test
+  public void unlikeKindsAreRefusedWithTheFix() {
+    String[][] refused = {
+        {"coalesce(discount, 1) / quantity > 0", "write the integer with a point (1.0)"},
+        {"(discount ?? 1) % quantity > 0", "integer on some rows and a decimal on others"},
+        {"quantity / (ratio > 1 ? 2 : 2.5) > 0", "write the integer with a point"},
+        {"region == 3", "compare text with text (s == '3')"}, {"3.0 != region", "compares unlike values"},
+        {"day =~ '2024.*'", "a date or timestamp is no text here"}, {"ts =^ '2024'", "no text here"},
+        {"region =$ day", "no text here"}};
+    for (String[] c : refused) {
+      assertThat(c[0], ExpressionChecker.check(c[0], scope(), BOOL), containsString(c[1]));
+    }
+    for (String fine : new String[] {"coalesce(discount, 1.0) / quantity > 0", "coalesce(discount, 1) * quantity > 0",
+        "coalesce(quantity, 1) / 2 > 0", "region == '3'", "unit_price =~ '0\\\\.0.*'", "'' + unit_price =^ '0.0'"}) {
+      assertThat(fine, ExpressionChecker.check(fine, scope(), BOOL), nullValue());
+    }
+  }
 }
