@@ -252,6 +252,7 @@ public final class EtlJob {
       }
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);
+      Preflight.checkSink(spec);
       inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());
       plan = RunPlan.of(spec, options, callerDir);
       spec = plan.spec;

@@ -63,7 +63,28 @@ final class Preflight {
     return checkFilesMatch(source, key, outputs);
   }
 
+  /** Checks what the sink needs before anything runs: the password of a table's database. */
+  static void checkSink(PipelineSpec spec) {
+    if (spec.sink().jdbc() != null) {
+      checkPassword(spec.sink().jdbc().connection(), "sink");
+    }
+  }
+
+  /**
+   * A passwordEnv that is not set, or a passwordFile that cannot be read: the spec's or the
+   * environment's error, found before anything runs (a trial's unset variable failed the run at its
+   * first write, exit 1, as if the database might answer later).
+   */
+  private static void checkPassword(JdbcSpec jdbc, String key) {
+    try {
+      JdbcConnections.password(jdbc);
+    } catch (IllegalStateException e) {
+      throw new SpecException(key + ".jdbc: " + e.getMessage());
+    }
+  }
+
   private static void checkDatabase(JdbcSpec jdbc, String key) throws Unavailable {
+    checkPassword(jdbc, key);
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement()) {
       SqlNames.of(jdbc, c); // asked here, where a connection is open anyway (a dry run asks no other way)

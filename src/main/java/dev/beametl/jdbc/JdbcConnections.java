@@ -151,7 +151,8 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     return u.startsWith("jdbc:postgresql:") || u.startsWith("jdbc:h2:") ? "SET TIME ZONE 'UTC'" : null;
   }
 
-  static String password(JdbcSpec spec) {
+  /** The password passwordEnv or passwordFile gives, or null; IllegalStateException naming the key when it cannot be had. */
+  public static String password(JdbcSpec spec) {
     if (spec.passwordEnv() != null) {
       String value = System.getenv(spec.passwordEnv());
       if (value == null) {

@@ -171,8 +171,13 @@ public final class JdbcTable {
       case TIMESTAMP:
         return d == Dialect.MYSQL ? "DATETIME(6)" : "TIMESTAMP WITH TIME ZONE";
       default:
-        return d == Dialect.POSTGRESQL ? "TEXT" : (key ? "VARCHAR(255)" : "VARCHAR(4000)")
-            + (d == Dialect.MYSQL ? " CHARACTER SET utf8mb4 COLLATE " + collation : "");
+        // Text as long as the schema lets it be (a trial's 5,000 characters failed the run on H2's
+        // VARCHAR(4000)): H2's CHARACTER VARYING without a length holds its most, 1,000,000,000 characters;
+        // MariaDB/MySQL's LONGTEXT 4 GB, but a key there is at most 3,072 bytes, 768 four-byte characters.
+        if (d == Dialect.MYSQL) {
+          return (key ? "VARCHAR(768)" : "LONGTEXT") + " CHARACTER SET utf8mb4 COLLATE " + collation;
+        }
+        return d == Dialect.POSTGRESQL ? "TEXT" : d == Dialect.H2 ? "CHARACTER VARYING" : key ? "VARCHAR(255)" : "VARCHAR(4000)";
     }
   }
 

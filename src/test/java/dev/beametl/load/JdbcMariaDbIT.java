@@ -44,4 +44,10 @@ public class JdbcMariaDbIT {
     assertThat(JdbcSinkTest.keywordsTwice(tmp, url, "root", n -> "`" + n + "`", "overwrite"),
         contains("1 3.75 2", "2 10.00 1", "3 0.10 1"));
   }
+
+  /** Text columns are LONGTEXT, text keys VARCHAR(768): the longest InnoDB indexes in four-byte characters. */
+  @Test
+  public void aCreatedTableHoldsEveryTextTheSchemaAccepts() throws Exception {
+    assertThat(JdbcSinkTest.longTextsRoundTrip(tmp, url, "root"), contains("1 70000 \u00fc false", "700 5000 x true"));
+  }
 }
