@@ -560,9 +560,15 @@ public final class EtlJob {
    * source's first, then each lookup's), hashed. A resume finds only checkpoints of the same key.
    */
   static String resumeKey(PipelineSpec spec, List<List<MatchResult.Metadata>> files) {
+    // The outputs as the directories they are: a trial's resume through a link to the stopped run's
+    // output (link/out for real/out) was refused as another spec, where the output's lock saw one directory.
+    PipelineSpec same = spec.toBuilder()
+        .setSink(spec.sink().toBuilder().setPath(realOutput(spec.sink().path())).build())
+        .setDeadLetterPath(realOutput(spec.deadLetterPath()))
+        .build();
     try {
       java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-      sha.update(spec.toString().getBytes(StandardCharsets.UTF_8));
+      sha.update(same.toString().getBytes(StandardCharsets.UTF_8));
       for (List<MatchResult.Metadata> source : files) {
         for (MatchResult.Metadata file : source) {
           sha.update(("\n" + file.resourceId() + "\t" + file.sizeBytes() + "\t" + file.lastModifiedMillis())
@@ -573,6 +579,11 @@ public final class EtlJob {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String realOutput(String path) {
+    return SpecPaths.isRemote(path) ? path
+        : SpecPaths.real(Path.of(SpecPaths.local(null, path)).toAbsolutePath().normalize()).toString();
   }
 
   /**

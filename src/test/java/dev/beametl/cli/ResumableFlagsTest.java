@@ -49,6 +49,30 @@ public class ResumableFlagsTest {
     return Path.of(m.group(1));
   }
 
+  /**
+   * An output named through a symbolic link is the directory it is: a trial's resume through
+   * link/out of a run stopped writing real/out was refused as another spec's.
+   */
+  @Test
+  public void anOutputNamedThroughALinkResumesTheSameRun() throws Exception {
+    Path real = tmp.newFolder("real").toPath();
+    Files.createSymbolicLink(tmp.getRoot().toPath().resolve("link"), real);
+    Path checkpoints = tmp.getRoot().toPath().resolve("ck");
+    Path viaReal = runKeyDir(checkpoints, "--output=" + real + "/out");
+    assertThat(runKeyDir(checkpoints, "--output=" + tmp.getRoot() + "/link/out"), is(viaReal));
+    assertThat(runKeyDir(checkpoints, "--output=" + tmp.getRoot() + "/link/./x/../out/"), is(viaReal));
+    assertThat(runKeyDir(checkpoints, "--output=" + real + "/other").equals(viaReal), is(false));
+  }
+
+  private Path runKeyDir(Path checkpointDir, String output) {
+    EtlJobTest.Run none = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", output, "--resumable",
+        "--resumeFrom=latest", "--checkpointDir=" + checkpointDir);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("no retained checkpoint under (\\S+);")
+        .matcher(none.err);
+    assertThat(none.err, m.find(), is(true));
+    return Path.of(m.group(1));
+  }
+
   private static void checkpoint(Path chk) throws Exception {
     Files.createDirectories(chk);
     Files.write(chk.resolve("_metadata"), new byte[] {1});
