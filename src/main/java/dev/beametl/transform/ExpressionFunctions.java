@@ -49,7 +49,7 @@ public final class ExpressionFunctions {
       return null;
     }
     if (t instanceof CharSequence) {
-      return LocalDate.parse((CharSequence) t);
+      return LocalDate.parse(t.toString().trim()); // as timestamp() reads its text
     }
     return LocalDate.from(temporal(t));
   }
@@ -75,10 +75,27 @@ public final class ExpressionFunctions {
     if (text.length() == 10) { // a date alone: its first instant, in UTC
       return LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
     }
-    java.time.temporal.TemporalAccessor parsed = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parse(text);
+    java.time.temporal.TemporalAccessor parsed;
+    try {
+      parsed = DATE_TIME.parse(text);
+    } catch (java.time.format.DateTimeParseException e) { // a zone in brackets, say: 2024-01-31T10:00+01:00[Europe/Paris]
+      parsed = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parse(text);
+    }
     return parsed.isSupported(ChronoField.OFFSET_SECONDS) ? Instant.from(parsed)
         : java.time.LocalDateTime.from(parsed).toInstant(java.time.ZoneOffset.UTC);
   }
+
+  /**
+   * An ISO date and time with an optional offset in each form a timestamp field reads ({@code Z},
+   * {@code +02}, {@code +0200}, {@code +02:00}, {@code +02:00:00}): a trial's {@code timestamp('...+0200')}
+   * failed where the schema gate takes it. Lenient offsets take the hours and the rest if given.
+   */
+  private static final java.time.format.DateTimeFormatter DATE_TIME = new java.time.format.DateTimeFormatterBuilder()
+      .append(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+      .optionalStart().parseLenient().appendOffset("+HH", "Z").parseStrict().optionalEnd()
+      .toFormatter()
+      .withResolverStyle(java.time.format.ResolverStyle.STRICT)
+      .withChronology(java.time.chrono.IsoChronology.INSTANCE);
 
   public String upper(String s) {
     return s == null ? null : s.toUpperCase(Locale.ROOT);

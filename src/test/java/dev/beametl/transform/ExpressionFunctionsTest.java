@@ -38,4 +38,25 @@ public class ExpressionFunctionsTest {
     assertThat(f.trim("\u00a0 \t"), is(""));
     assertThat(f.trim("\ud83d\ude00"), is("\ud83d\ude00"));
   }
+
+  /** timestamp() reads an offset in every form a timestamp field takes (a trial: +0200 failed); date() trims as it does. */
+  @Test
+  public void timestampTextTakesTheGatesOffsetsAndDateTrims() {
+    ExpressionFunctions f = new ExpressionFunctions();
+    Instant at = Instant.parse("2024-01-31T08:00:00Z");
+    for (String text : new String[] {"2024-01-31T10:00:00+02", "2024-01-31T10:00:00+0200", "2024-01-31T10:00:00+02:00",
+        "2024-01-31T10:00:00+02:00:00", "2024-01-31 10:00+02:00", " 2024-01-31T08:00:00Z ", "2024-01-31T08:00:00",
+        "2024-01-31T09:00+01:00[Europe/Paris]", "2024-01-31T10:00:00.000000+02"}) {
+      assertThat(text, f.timestamp(text), is(at));
+    }
+    assertThat(f.date(" 2024-01-31 "), is(java.time.LocalDate.of(2024, 1, 31)));
+    for (String bad : new String[] {"2024-02-30T10:00:00Z", "2024-01-31T25:00:00Z"}) {
+      try {
+        f.timestamp(bad);
+        throw new AssertionError(bad + " was read");
+      } catch (java.time.DateTimeException expected) {
+        // refused, as the schema gate refuses it
+      }
+    }
+  }
 }
