@@ -252,7 +252,9 @@ public final class EtlJob {
       }
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);
-      Preflight.checkSink(spec);
+      if (!options.isDryRun()) { // a dry run never connects to the sink, and needs none of its secrets
+        Preflight.checkSink(spec);
+      }
       inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());
       plan = RunPlan.of(spec, options, callerDir);
       spec = plan.spec;
@@ -560,18 +562,21 @@ public final class EtlJob {
    * source's first, then each lookup's), hashed. A resume finds only checkpoints of the same key.
    */
   static String resumeKey(PipelineSpec spec, List<List<MatchResult.Metadata>> files) {
-    // The outputs as the directories they are: a trial's resume through a link to the stopped run's
-    // output (link/out for real/out) was refused as another spec, where the output's lock saw one directory.
+    // Paths as the folders they are: a trial's resume through a link to the stopped run's output
+    // (link/out for real/out) was refused as another spec, where the output's lock saw one directory.
     PipelineSpec same = spec.toBuilder()
-        .setSink(spec.sink().toBuilder().setPath(realOutput(spec.sink().path())).build())
-        .setDeadLetterPath(realOutput(spec.deadLetterPath()))
+        .setSource(spec.source().jdbc() != null ? spec.source()
+            : spec.source().toBuilder().setPath(realPath(spec.source().path())).build())
+        .setSink(spec.sink().toBuilder().setPath(realPath(spec.sink().path())).build())
+        .setDeadLetterPath(realPath(spec.deadLetterPath()))
         .build();
     try {
       java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
       sha.update(same.toString().getBytes(StandardCharsets.UTF_8));
       for (List<MatchResult.Metadata> source : files) {
         for (MatchResult.Metadata file : source) {
-          sha.update(("\n" + file.resourceId() + "\t" + file.sizeBytes() + "\t" + file.lastModifiedMillis())
+          sha.update(("\n" + realPath(file.resourceId().toString()) + "\t" + file.sizeBytes() + "\t"
+              + file.lastModifiedMillis())
               .getBytes(StandardCharsets.UTF_8));
         }
       }
@@ -581,7 +586,7 @@ public final class EtlJob {
     }
   }
 
-  private static String realOutput(String path) {
+  private static String realPath(String path) {
     return SpecPaths.isRemote(path) ? path
         : SpecPaths.real(Path.of(SpecPaths.local(null, path)).toAbsolutePath().normalize()).toString();
   }

@@ -131,8 +131,9 @@ public final class JdbcTable {
   static String createTable(String table, JdbcSinkSpec sink, OutputColumns columns, @Nullable String collation) {
     Dialect d = dialect(sink.connection().url());
     SqlNames sql = names(sink);
+    int keyText = textKeyLength(columns, sink.keys());
     String body = columns.columns().stream()
-        .map(c -> sql.name(c.name()) + " " + sqlType(c.type(), d, sink.keys().contains(c.name()), collation)
+        .map(c -> sql.name(c.name()) + " " + sqlType(c.type(), d, sink.keys().contains(c.name()) ? keyText : 0, collation)
             + (c.nullable() && !sink.keys().contains(c.name()) ? "" : " NOT NULL"))
         .collect(Collectors.joining(", "));
     String key = sink.keys().isEmpty() ? "" : ", PRIMARY KEY (" + sql.list(sink.keys()) + ")";
@@ -154,7 +155,35 @@ public final class JdbcTable {
     }
   }
 
-  private static String sqlType(FieldType t, Dialect d, boolean key, @Nullable String collation) {
+  /**
+   * The characters of each text key column on MariaDB/MySQL: InnoDB's 3,072 bytes are the whole key's
+   * (a review: two VARCHAR(768) keys made a key CREATE TABLE refused), so the text columns share what
+   * the others leave, at four bytes a character and two for each one's length; 768 for a key of one text.
+   */
+  static int textKeyLength(OutputColumns columns, List<String> keys) {
+    int texts = 0;
+    int otherBytes = 0;
+    for (OutputColumns.Column c : columns.columns()) {
+      if (!keys.contains(c.name())) {
+        continue;
+      }
+      switch (c.type().kind()) {
+        case STRING:
+        case CATEGORY:
+          texts++;
+          break;
+        case DECIMAL:
+          otherBytes += 17; // DECIMAL(38,s): 4 bytes for each 9 digits, at most 17
+          break;
+        default:
+          otherBytes += 8;
+      }
+    }
+    return texts == 0 ? 0 : Math.min(768, (3_072 - otherBytes - 2 * texts) / (4 * texts));
+  }
+
+  private static String sqlType(FieldType t, Dialect d, int keyTextLength, @Nullable String collation) {
+    boolean key = keyTextLength > 0;
     switch (t.kind()) {
       case INT:
         return "INTEGER";
@@ -173,9 +202,9 @@ public final class JdbcTable {
       default:
         // Text as long as the schema lets it be (a trial's 5,000 characters failed the run on H2's
         // VARCHAR(4000)): H2's CHARACTER VARYING without a length holds its most, 1,000,000,000 characters;
-        // MariaDB/MySQL's LONGTEXT 4 GB, but a key there is at most 3,072 bytes, 768 four-byte characters.
+        // MariaDB/MySQL's LONGTEXT 4 GB, but a key there is at most 3,072 bytes (see textKeyLength).
         if (d == Dialect.MYSQL) {
-          return (key ? "VARCHAR(768)" : "LONGTEXT") + " CHARACTER SET utf8mb4 COLLATE " + collation;
+          return (key ? "VARCHAR(" + keyTextLength + ")" : "LONGTEXT") + " CHARACTER SET utf8mb4 COLLATE " + collation;
         }
         return d == Dialect.POSTGRESQL ? "TEXT" : d == Dialect.H2 ? "CHARACTER VARYING" : key ? "VARCHAR(255)" : "VARCHAR(4000)";
     }

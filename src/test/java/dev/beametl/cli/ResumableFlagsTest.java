@@ -62,11 +62,17 @@ public class ResumableFlagsTest {
     assertThat(runKeyDir(checkpoints, "--output=" + tmp.getRoot() + "/link/out"), is(viaReal));
     assertThat(runKeyDir(checkpoints, "--output=" + tmp.getRoot() + "/link/./x/../out/"), is(viaReal));
     assertThat(runKeyDir(checkpoints, "--output=" + real + "/other").equals(viaReal), is(false));
+    // and the input files through a link (a review)
+    Files.createSymbolicLink(tmp.getRoot().toPath().resolve("samples"), Path.of("data-samples").toAbsolutePath());
+    assertThat(runKeyDir(checkpoints, "--output=" + real + "/out", "--input=" + tmp.getRoot() + "/samples/sales/*.csv"),
+        is(viaReal));
   }
 
-  private Path runKeyDir(Path checkpointDir, String output) {
-    EtlJobTest.Run none = new EtlJobTest.Run("--pipeline=pipelines/sales-by-product.yaml", output, "--resumable",
-        "--resumeFrom=latest", "--checkpointDir=" + checkpointDir);
+  private Path runKeyDir(Path checkpointDir, String... flags) {
+    List<String> args = new java.util.ArrayList<>(List.of("--pipeline=pipelines/sales-by-product.yaml", "--resumable",
+        "--resumeFrom=latest", "--checkpointDir=" + checkpointDir));
+    args.addAll(List.of(flags));
+    EtlJobTest.Run none = new EtlJobTest.Run(args.toArray(new String[0]));
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("no retained checkpoint under (\\S+);")
         .matcher(none.err);
     assertThat(none.err, m.find(), is(true));

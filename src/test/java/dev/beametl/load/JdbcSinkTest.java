@@ -232,6 +232,13 @@ public class JdbcSinkTest {
     assertThat(r.code, is(EtlJob.USAGE));
     assertThat(r.err, containsString("beam-etl: sink.jdbc: environment variable BEAM_ETL_TEST_NEVER_SET"
         + " (jdbc.passwordEnv) is not set"));
+    Path spec = tmp.newFile("unset.yaml").toPath(); // a dry run never connects to the sink: it needs no password
+    Files.writeString(spec, String.join("\n", "version: 1", "source: {path: '" + tmp.getRoot() + "/*/*.csv', format: csv}",
+        "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
+        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/unset2', jdbc: {url: '" + URL
+            + "', user: sa, passwordEnv: BEAM_ETL_TEST_NEVER_SET, table: never, mode: overwrite, createTable: true}}", ""));
+    EtlJobTest.Run dry = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner", "--dryRun");
+    assertThat(dry.err, dry.code, is(EtlJob.OK));
   }
 
   @Test
