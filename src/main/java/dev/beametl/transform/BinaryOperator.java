@@ -5,6 +5,8 @@ import org.apache.commons.jexl3.JexlArithmetic;
 import org.apache.commons.jexl3.parser.ASTAddNode;
 import org.apache.commons.jexl3.parser.ASTDivNode;
 import org.apache.commons.jexl3.parser.ASTEQNode;
+import org.apache.commons.jexl3.parser.ASTERNode;
+import org.apache.commons.jexl3.parser.ASTEWNode;
 import org.apache.commons.jexl3.parser.ASTGENode;
 import org.apache.commons.jexl3.parser.ASTGTNode;
 import org.apache.commons.jexl3.parser.ASTLENode;
@@ -12,6 +14,10 @@ import org.apache.commons.jexl3.parser.ASTLTNode;
 import org.apache.commons.jexl3.parser.ASTModNode;
 import org.apache.commons.jexl3.parser.ASTMulNode;
 import org.apache.commons.jexl3.parser.ASTNENode;
+import org.apache.commons.jexl3.parser.ASTNEWNode;
+import org.apache.commons.jexl3.parser.ASTNRNode;
+import org.apache.commons.jexl3.parser.ASTNSWNode;
+import org.apache.commons.jexl3.parser.ASTSWNode;
 import org.apache.commons.jexl3.parser.ASTSubNode;
 import org.apache.commons.jexl3.parser.JexlNode;
 
@@ -27,7 +33,19 @@ enum BinaryOperator {
   LT(ASTLTNode.class, "<", false, JexlArithmetic::lessThan),
   LE(ASTLENode.class, "<=", false, JexlArithmetic::lessThanOrEqual),
   GT(ASTGTNode.class, ">", false, JexlArithmetic::greaterThan),
-  GE(ASTGENode.class, ">=", false, JexlArithmetic::greaterThanOrEqual);
+  GE(ASTGENode.class, ">=", false, JexlArithmetic::greaterThanOrEqual),
+  // The string matches, as JEXL's interpreter runs them: a =~ b asks b whether it contains a; what the
+  // arithmetic does not answer (null) JEXL decides by ==. Compiled, they get the type walk's checks.
+  MATCHES(ASTERNode.class, "=~", false, (a, l, r) -> or(a.contains(r, l), a, r, l)),
+  NOT_MATCHES(ASTNRNode.class, "!~", false, (a, l, r) -> !or(a.contains(r, l), a, r, l)),
+  STARTS_WITH(ASTSWNode.class, "=^", false, (a, l, r) -> or(a.startsWith(l, r), a, l, r)),
+  NOT_STARTS_WITH(ASTNSWNode.class, "!^", false, (a, l, r) -> !or(a.startsWith(l, r), a, l, r)),
+  ENDS_WITH(ASTEWNode.class, "=$", false, (a, l, r) -> or(a.endsWith(l, r), a, l, r)),
+  NOT_ENDS_WITH(ASTNEWNode.class, "!$", false, (a, l, r) -> !or(a.endsWith(l, r), a, l, r));
+
+  private static boolean or(Boolean matched, JexlArithmetic a, Object l, Object r) {
+    return matched != null ? matched : a.equals(l, r);
+  }
 
   /** An operator applied to its two operands' values. */
   interface Operands {

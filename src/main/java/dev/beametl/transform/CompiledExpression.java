@@ -512,11 +512,6 @@ final class CompiledExpression {
         throw failed(symbol, e);
       }
     };
-    if (divides && problem == null && (integerOrDecimal(left.samples) || integerOrDecimal(right.samples))) {
-      // coalesce(b, 1) / a: an integer division where b is null, a decimal one where it is not (a trial)
-      problem = symbol + " takes a value that is an integer on some rows and a decimal on others, and " + symbol
-          + " of two integers is integer division: write the integer with a point (1.0), so that it is a decimal";
-    }
     if (divides && right.constant && problem == null) {
       Object divisor = right.eval.eval(new Object[0]);
       if (divisor != null && isZero(divisor)) {
@@ -524,13 +519,19 @@ final class CompiledExpression {
       }
     }
     Function<Object[], Object> apply = x -> call.apply(x[0], x[1]);
-    return folded(new Node(values -> call.apply(left.eval.eval(values), right.eval.eval(values)),
-        typeOf(symbol, apply, left.samples, right.samples)), left, right);
+    List<Object> types = typeOf(symbol, apply, left.samples, right.samples);
+    if (op == BinaryOperator.DIVIDE && problem == null && integerAndFraction(types)) {
+      // coalesce(b, 1) / a: an integer division where b is null, a decimal one where it is not (a trial)
+      problem = "/ divides integers on some rows (integer division) and not on others, where an operand is a "
+          + "decimal or double: make the integer one a decimal (coalesce(b, 1.0), or i * 1.0 for a field)";
+    }
+    return folded(new Node(values -> call.apply(left.eval.eval(values), right.eval.eval(values)), types), left, right);
   }
 
-  /** Whether the samples hold both a decimal and an integer: a coalesce, ?? or ?: of the two kinds. */
-  private static boolean integerOrDecimal(List<Object> samples) {
-    return samples.stream().anyMatch(v -> v instanceof BigDecimal) && samples.stream().anyMatch(CompiledExpression::isIntegral);
+  /** Whether a division's results hold both an integer and a decimal or double: it depends on the row. */
+  private static boolean integerAndFraction(List<Object> results) {
+    return results.stream().anyMatch(v -> v instanceof BigDecimal || v instanceof Double || v instanceof Float)
+        && results.stream().anyMatch(v -> isIntegral(v) || v instanceof java.math.BigInteger);
   }
 
   /**

@@ -161,6 +161,7 @@ final class ExpressionEngine {
     @Override
     protected int compare(Object left, Object right, org.apache.commons.jexl3.JexlOperator operator) {
       sameTemporalKind(left, right, operator.getOperatorSymbol());
+      textAndNumber(left, right, operator.getOperatorSymbol());
       return left instanceof String && right instanceof String
           ? ReduceFn.compareCodePoints((String) left, (String) right)
           : super.compare(unsignedZero(doubleIfOther(left, right)), unsignedZero(doubleIfOther(right, left)), operator);
@@ -267,26 +268,26 @@ final class ExpressionEngine {
     }
 
     /**
-     * The string matches {@code =~ =^ =$} read a decimal as its plain digits, as {@code +} joins it
+     * The string matches {@code =~ =^ =$} read a number as {@code +} joins it, a decimal as its plain digits
      * (a trial: {@code d =~ '0\\.0.*'} was false for 0.00000010, which JEXL read as 1.0E-7), and take no
      * date or timestamp, which meets only its own kind.
      */
     @Override
     public Boolean contains(Object container, Object value) {
-      noTemporalText(container, value, "=~");
-      return super.contains(plain(container), plain(value));
+      noTemporalText(value, container, "=~"); // JEXL passes a =~ b as (b, a)
+      return super.contains(matchText(container), matchText(value));
     }
 
     @Override
     public Boolean startsWith(Object left, Object right) {
       noTemporalText(left, right, "=^");
-      return super.startsWith(plain(left), plain(right));
+      return super.startsWith(matchText(left), matchText(right));
     }
 
     @Override
     public Boolean endsWith(Object left, Object right) {
       noTemporalText(left, right, "=$");
-      return super.endsWith(plain(left), plain(right));
+      return super.endsWith(matchText(left), matchText(right));
     }
 
     /** A decimal joined to text is its plain digits, as the job writes it: 0.0000001000, not 1.000E-7. */
@@ -295,6 +296,11 @@ final class ExpressionEngine {
       noTemporal(left, right, "+");
       return left instanceof String || right instanceof String ? super.add(plain(left), plain(right))
           : super.add(doubleIfOther(left, right), doubleIfOther(right, left));
+    }
+
+    /** A number as the text {@code +} joins it (JEXL's =^ of a number fell back to ==, and was refused as such). */
+    private static Object matchText(Object v) {
+      return v instanceof Number ? plain(v).toString() : v;
     }
 
     private static Object plain(Object v) {

@@ -72,10 +72,14 @@ public class CompiledExpressionTest {
       // functions on dates
       "month(ts)", "day(ts)", "hour(ts)", "weekday(ts)", "date(ts)", "year(dt)", "date(s)", "date('2024-01-31')",
       "abs(i)", "abs(d)", "abs(x)", "abs(s)", "year(s)",
-      "true", "false", "null", "i", "d3", "region");
+      "true", "false", "null", "i", "d3", "region",
+      // the string matches, of text, numbers (as + joins them) and categories; a regex literal stays with JEXL
+      "s =~ 'e.*'", "s !~ 'e.*'", "s =^ 'e'", "s !^ 'e'", "s =$ 'u'", "s !$ 'u'", "region =~ 'E.*'", "region =^ 'N'",
+      "d3 =~ '0\\\\.1.*'", "d =$ '0'", "i =^ '1'", "l =~ '-?9'", "x =~ '1\\\\..*'", "i == 1 ? upper(s) : s =^ 'x'",
+      "s =~ s", "(s =~ 'x') ? 1 : 2");
 
   /** Not covered by the compiler: it must decline them (TransformTest runs one on JEXL's interpreter). */
-  private static final List<String> LEFT_TO_JEXL = List.of("s =~ 'e.*'", "size(s)", "i == 1 ? upper(s) : s =^ 'x'", "unknown + 1", "coalesce(s)");
+  private static final List<String> LEFT_TO_JEXL = List.of("s =~ ~/e.*/", "size(s)", "unknown + 1", "coalesce(s)");
 
   private static Object[] row(Integer i, Long l, String d, String d3, Double x, String s, Boolean b, String ts,
       String day, String region) {

@@ -61,9 +61,10 @@ public class ExpressionCheckerTest {
     assertThat(ExpressionChecker.check("discount ?: 0.05", s, DEC), containsString("coalesce(a, b)"));
     for (String truthy : new String[] {"!quantity", "note && flag", "flag || quantity", "quantity ? 1 > 0 : false",
         "(quantity + 1) && flag", "quantity && note =~ 'a.*'", "!(region) || flag", "1 && flag",
-        "(quantity - 1) && note =~ 'a.*'", "(quantity - 1) ?: (note =~ 'a.*')"}) {
+        "(quantity - 1) && note =~ 'a.*'"}) {
       assertThat(truthy, ExpressionChecker.check(truthy, s, BOOL), containsString("takes a boolean"));
     }
+    assertThat(ExpressionChecker.check("(quantity - 1) ?: (note =~ 'a.*')", s, BOOL), containsString("coalesce(a, b)"));
     for (String fine : new String[] {"!flag", "flag && quantity > 0", "flag ?: false", "flag ? true : false",
         "coalesce(discount, 0.05) > 0", "flag && note =~ 'a.*'", "!(note =~ 'a.*')", "(discount ?? 0.05) > 0",
         "flag == 'true'", "flag != 1"}) {
@@ -227,9 +228,10 @@ public class ExpressionCheckerTest {
   @Test
   public void unlikeKindsAreRefusedWithTheFix() {
     String[][] refused = {
-        {"coalesce(discount, 1) / quantity > 0", "write the integer with a point (1.0)"},
-        {"(discount ?? 1) % quantity > 0", "integer on some rows and a decimal on others"},
-        {"quantity / (ratio > 1 ? 2 : 2.5) > 0", "write the integer with a point"},
+        {"coalesce(discount, 1) / quantity > 0", "make the integer one a decimal (coalesce(b, 1.0)"},
+        {"quantity / (ratio > 1 ? 2 : 2.5) > 0", "divides integers on some rows"},
+        {"coalesce(ratio, 1) / quantity > 0", "divides integers on some rows"},
+        {"region =~ 'E.*' && region == 3", "compare text with text"}, {"region < 3", "compares unlike values"},
         {"region == 3", "compare text with text (s == '3')"}, {"3.0 != region", "compares unlike values"},
         {"day =~ '2024.*'", "a date or timestamp is no text here"}, {"ts =^ '2024'", "no text here"},
         {"region =$ day", "no text here"}};
@@ -237,7 +239,8 @@ public class ExpressionCheckerTest {
       assertThat(c[0], ExpressionChecker.check(c[0], scope(), BOOL), containsString(c[1]));
     }
     for (String fine : new String[] {"coalesce(discount, 1.0) / quantity > 0", "coalesce(discount, 1) * quantity > 0",
-        "coalesce(quantity, 1) / 2 > 0", "region == '3'", "unit_price =~ '0\\\\.0.*'", "'' + unit_price =^ '0.0'"}) {
+        "coalesce(quantity, 1) / 2 > 0", "region == '3'", "coalesce(discount, 1) / 2.0 > 0", "(discount ?? 0) % 7 > 0",
+        "coalesce(discount, 1) / ratio > 0", "quantity =^ '1'", "unit_price =~ '0\\\\.0.*'", "'' + unit_price =^ '0.0'"}) {
       assertThat(fine, ExpressionChecker.check(fine, scope(), BOOL), nullValue());
     }
   }
