@@ -53,10 +53,10 @@ final class SourceSection {
       }
       Map<String, SpecNode> csv = csvNode.mapping(CSV_KEYS);
       if (csv.containsKey("delimiter")) {
-        b.setDelimiter(csv.get("delimiter").singleChar());
+        b.setDelimiter(notLineBreak(csv.get("delimiter")));
       }
       if (csv.containsKey("quote")) {
-        b.setQuote(csv.get("quote").singleChar());
+        b.setQuote(notLineBreak(csv.get("quote")));
       }
       if (csv.containsKey("header")) {
         b.setHeader(csv.get("header").bool());
@@ -76,5 +76,18 @@ final class SourceSection {
       throw node.error("csv.delimiter and csv.quote must differ");
     }
     return source;
+  }
+
+  /**
+   * A delimiter or quote that is no line break, which ends a record: a trial's "\n" passed here and
+   * failed the run in the CSV parser, after an overwrite had removed the previous output.
+   */
+  private static char notLineBreak(SpecNode node) {
+    char c = node.singleChar();
+    if (c == '\n' || c == '\r') {
+      throw node.error("a line break ends a record, so it cannot be a delimiter or quote; give another character"
+          + " (a tab is \"\\t\")");
+    }
+    return c;
   }
 }

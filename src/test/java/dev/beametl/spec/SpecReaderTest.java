@@ -49,6 +49,16 @@ public class SpecReaderTest {
     return assertThrows(SpecException.class, () -> parse(yaml, overrides)).getMessage();
   }
 
+  /** A line break as delimiter or quote is refused with the spec, not by the parser once the run has begun (a trial). */
+  @Test
+  public void aLineBreakIsNoDelimiterOrQuote() {
+    for (String yaml : new String[] {VALID.replace("delimiter: '|'", "delimiter: \"\\n\""),
+        VALID.replace("delimiter: '|'", "delimiter: \"\\r\""), VALID.replace("delimiter: '|'", "quote: \"\\n\"")}) {
+      assertThat(errorOf(yaml), containsString("a line break ends a record, so it cannot be a delimiter or quote"));
+    }
+    assertThat(parse(VALID.replace("delimiter: '|'", "delimiter: \"\\t\"")).source().delimiter(), is('\t'));
+  }
+
   /** A dead-letter directory that is the output under another name was refused as held by "another run". */
   @Test
   public void aDeadLetterPathLinkedToTheOutputIsTheOutput() throws Exception {
