@@ -113,7 +113,11 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
    * The layout a header line gives; a header that is blank or not one CSV record gives a layout that
    * makes each record of the file a bad record saying so, rather than failing the job.
    */
-  ColumnLayout layoutFromHeader(String headerLine) {
+  ColumnLayout layoutFromHeader(String headerLine, long headerBytes) {
+    if (headerBytes > spec.maxRecordBytes()) { // the reader kept only its start: columns past it would read as absent
+      return ColumnLayout.unusableHeader("its header line (the first line) is " + headerBytes + " bytes, longer than"
+          + " source.maxRecordBytes (" + spec.maxRecordBytes() + "); raise maxRecordBytes");
+    }
     if (headerLine.isBlank()) {
       return ColumnLayout.unusableHeader("its header line (the first line) is blank");
     }

@@ -60,7 +60,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     if (source.hasHeader()) {
       skip(firstRecord);
       boolean any = readLine();
-      layout = any ? source.layoutFromHeader(decode().text) : null;
+      layout = any ? source.layoutFromHeader(decode().text, fullLength) : null;
       firstRecord = nextRecordStart;
       headerProblemUnsaid = layout != null && layout.headerProblem() != null && start == 0; // one range says it
     }

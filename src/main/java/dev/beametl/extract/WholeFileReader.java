@@ -93,7 +93,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       if (source.hasHeader()) {
         String header = nextRecordText();
         header = failure != null && !reader.lastLineEnded() ? null : header;
-        layout = header == null ? null : source.layoutFromHeader(header);
+        layout = header == null ? null : source.layoutFromHeader(header, recordLength);
         headerProblemUnsaid = layout != null && layout.headerProblem() != null;
       }
     } catch (CorruptFile e) {
