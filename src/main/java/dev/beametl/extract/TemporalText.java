@@ -1,5 +1,6 @@
 package dev.beametl.extract;
 
+import dev.beametl.spec.DatePatterns;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
 import java.io.Serializable;
@@ -12,10 +13,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
-import java.util.Locale;
 import javax.annotation.Nullable;
 
 /**
@@ -100,9 +99,7 @@ final class TemporalText implements Serializable {
 
   private DateTimeFormatter formatter() {
     if (formatter == null) {
-      // As Validate builds it: 'u' (proleptic year), strict.
-      formatter = DateTimeFormatter.ofPattern(format.replace('y', 'u'), Locale.ROOT)
-          .withResolverStyle(ResolverStyle.STRICT);
+      formatter = DatePatterns.formatter(format); // as Validate builds it
     }
     return formatter;
   }

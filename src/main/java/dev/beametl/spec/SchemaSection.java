@@ -1,7 +1,6 @@
 package dev.beametl.spec;
 
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,7 +71,7 @@ final class SchemaSection {
     if (m.containsKey("format")) {
       SpecNode f = m.get("format").onlyFor(temporal, "date and timestamp fields");
       try {
-        DateTimeFormatter.ofPattern(f.string());
+        DatePatterns.formatter(f.string());
       } catch (IllegalArgumentException e) {
         throw f.error("not a date-time pattern (" + e.getMessage() + "); e.g. yyyy-MM-dd");
       }

@@ -3,6 +3,7 @@ package dev.beametl.validate;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BinaryFloat;
 import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.DatePatterns;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.TemporalRange;
 import java.io.Serializable;
@@ -13,7 +14,6 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.ResolverStyle;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -349,9 +349,7 @@ public final class ValueParser implements Serializable {
       FieldType.Kind kind = field.type().kind();
       zone = field.zone() == null ? ZoneOffset.UTC : ZoneId.of(field.zone());
       if (field.format() != null) {
-        // 'u' (proleptic year) rather than 'y' (year of era): strict resolving rejects 'y' without an era.
-        formatter = DateTimeFormatter.ofPattern(field.format().replace('y', 'u'), Locale.ROOT)
-            .withResolverStyle(ResolverStyle.STRICT);
+        formatter = DatePatterns.formatter(field.format()); // strict, proleptic years, yy as 1969-2068
       } else {
         formatter = kind == FieldType.Kind.DATE ? DateTimeFormatter.ISO_LOCAL_DATE : DateTimeText.ISO_TIMESTAMP;
       }
