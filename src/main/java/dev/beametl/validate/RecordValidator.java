@@ -40,6 +40,11 @@ public final class RecordValidator implements Serializable {
   private final Schema schema;
   private final ValueParser[] parsers;
   private final Set<String> nullValues;
+  /**
+   * Per field, the null markers its values list declares: there the value, not null (a trial's
+   * nullValues [NA, ""] made the category value NA, North America, null).
+   */
+  private final List<Set<String>> declaredMarkers;
   /** Longer cells cannot be a null marker; the length test spares hashing every cell (JFR: 3.6%). */
   private final int longestNullValue;
   /** Whether valid rows end with the record's origin ({@link Origins#FIELD}). */
@@ -89,6 +94,12 @@ public final class RecordValidator implements Serializable {
     }
     this.nullValues = new HashSet<>(source.nullValues());
     this.longestNullValue = source.nullValues().stream().mapToInt(String::length).max().orElse(-1);
+    this.declaredMarkers = new ArrayList<>();
+    for (FieldSpec field : fields) {
+      Set<String> declared = new HashSet<>(field.values() == null ? List.of() : field.values());
+      declared.retainAll(nullValues);
+      declaredMarkers.add(declared);
+    }
   }
 
   public Schema schema() {
@@ -249,7 +260,7 @@ public final class RecordValidator implements Serializable {
   private Object cell(int i, String text, int from, int to) throws InvalidField {
     if (to - from <= longestNullValue) { // longer cells cannot be a null marker: no hashing of every cell
       String cell = text.substring(from, to);
-      return value(i, nullValues.contains(cell) ? null : cell);
+      return value(i, nullValues.contains(cell) && !declaredMarkers.get(i).contains(cell) ? null : cell);
     }
     try {
       return parsers[i].parse(text, from, to);

@@ -80,7 +80,8 @@ public class StrictInputTest {
         FieldSpec.builder("c", FieldType.of(FieldType.Kind.CATEGORY)).setValues(List.of("x", "NULL")).setNullable(true)
             .build());
     assertThat(check(markers, category, "8,\"NULL\"").row.getValue("c"), notNullValue());
-    assertThat(check(markers, category, "8,NULL").row.getValue("c"), nullValue());
+    assertThat(check(markers, category, "8,NULL").row.getValue("c"), notNullValue()); // declared: the value
+    assertThat(check(markers, category, "8,").row.getValue("c"), nullValue());
   }
 
   /**
@@ -104,6 +105,25 @@ public class StrictInputTest {
       assertThat(kind + " \"a\" is valid", check(markers, schema, "8,\"a\"").bad, nullValue());
       assertThat(check(markers, schema, "8,").row.getValue("c"), nullValue());
       assertThat(check(markers, schema, "8,NA").row.getValue("c"), nullValue());
+    }
+  }
+
+  /** A null marker a field's values declare is that value there, not null (a trial: NA, North America, was null). */
+  @Test
+  public void aDeclaredValueIsNoNullMarker() {
+    SourceSpec markers = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setHeader(false)
+        .setNullValues(List.of("", "NA")).build();
+    for (FieldType.Kind kind : List.of(FieldType.Kind.STRING, FieldType.Kind.CATEGORY)) {
+      List<FieldSpec> schema = List.of(FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build(),
+          FieldSpec.builder("c", FieldType.of(kind)).setValues(List.of("EU", "NA")).setNullable(true).build(),
+          FieldSpec.builder("s", FieldType.of(FieldType.Kind.STRING)).setNullable(true).build());
+      org.apache.beam.sdk.values.Row row = check(markers, schema, "8,NA,NA").row;
+      assertThat(kind + " NA", row.getValue("c"), notNullValue());
+      if (kind == FieldType.Kind.STRING) {
+        assertThat(row.getValue("c"), is("NA"));
+      }
+      assertThat(row.getValue("s"), nullValue()); // a field that does not declare it: null
+      assertThat(check(markers, schema, "8,,NA").row.getValue("c"), nullValue());
     }
   }
 
