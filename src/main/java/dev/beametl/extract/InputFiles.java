@@ -66,7 +66,10 @@ public final class InputFiles {
     Path whole = Path.of(SpecPaths.isUri(pattern) ? SpecPaths.fileUriPath(pattern) : pattern).toAbsolutePath().normalize();
     Path base = whole.getRoot();
     int firstGlob = -1;
-    for (int i = 0; i < whole.getNameCount(); i++) {
+    // A path without * or ? that names a file is that file, [1] and {a,b} in its name being text: a
+    // trial's report[1].csv read report1.csv, or matched nothing beside the file itself.
+    boolean literal = whole.toString().indexOf('*') < 0 && whole.toString().indexOf('?') < 0 && Files.isRegularFile(whole);
+    for (int i = 0; i < whole.getNameCount() && !literal; i++) {
       if (GLOB.matcher(whole.getName(i).toString()).find()) {
         firstGlob = i;
         break;

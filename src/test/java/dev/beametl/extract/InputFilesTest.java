@@ -33,6 +33,25 @@ public class InputFilesTest {
     assertThat(names(dir + "/**.csv"), contains("dir/a.csv"));
   }
 
+  /** A path without * or ? that names a file is that file, brackets and braces in its name being text (a trial). */
+  @Test
+  public void aFileNamedWithBracketsIsThatFile() throws Exception {
+    Path dir = tmp.newFolder("brackets").toPath();
+    for (String name : new String[] {"a[1].csv", "a1.csv", "x{a,b}.csv", "xa.csv"}) {
+      Files.writeString(dir.resolve(name), "1\n");
+    }
+    assertThat(fileNames(InputFiles.match(dir + "/a[1].csv")), contains("a[1].csv"));
+    assertThat(fileNames(InputFiles.match(dir + "/x{a,b}.csv")), contains("x{a,b}.csv"));
+    assertThat(fileNames(InputFiles.match(dir + "/a[0-9].csv")), contains("a1.csv")); // no such file: a glob
+    assertThat(fileNames(InputFiles.match(dir + "/x{a,c}.csv")), contains("xa.csv"));
+  }
+
+  private static List<String> fileNames(List<Metadata> files) {
+    List<String> out = new java.util.ArrayList<>();
+    files.forEach(f -> out.add(f.resourceId().getFilename()));
+    return out;
+  }
+
   @Test
   public void aFileReachedByTwoRoutesIsReadOnce() throws Exception {
     Path dir = tmp.newFolder("data").toPath();
