@@ -173,10 +173,13 @@ public final class RecordValidator implements Serializable {
     }
     String text = record.text();
     if (record.overLength() > 0) {
-      throw new InvalidField(null, BadRecord.Kind.TOO_LONG, String.format(Locale.ROOT,
-          "a record of %,d %s, more than source.maxRecordBytes %,d; its first %,d characters are kept here",
-          record.overLength(), record.offset() >= 0 ? "bytes" : "characters", source.maxRecordBytes(),
-          KEPT_OF_TOO_LONG));
+      // Read in byte ranges a record's bytes are counted; read whole (compressed, multi-line) its
+      // characters up to the limit, then its bytes: either way more bytes than the limit.
+      throw new InvalidField(null, BadRecord.Kind.TOO_LONG, record.offset() >= 0 ? String.format(Locale.ROOT,
+          "a record of %,d bytes, more than source.maxRecordBytes %,d; its first %,d characters are kept here",
+          record.overLength(), source.maxRecordBytes(), KEPT_OF_TOO_LONG) : String.format(Locale.ROOT,
+          "a record of more bytes than source.maxRecordBytes %,d; its first %,d characters are kept here",
+          source.maxRecordBytes(), KEPT_OF_TOO_LONG));
     }
     if (record.badEncoding()) {
       throw new InvalidField(null, BadRecord.Kind.BAD_ENCODING,
