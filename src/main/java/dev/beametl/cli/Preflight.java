@@ -188,11 +188,12 @@ final class Preflight {
     boolean undone = source.compression() == SourceSpec.Compression.GZIP ? "gzip".equals(kind)
         : source.compression() == SourceSpec.Compression.AUTO && byName != org.apache.beam.sdk.io.Compression.UNCOMPRESSED;
     if (kind != null && !undone) {
+      String suffix = "gzip".equals(kind) ? "gz" : "bzip2".equals(kind) ? "bz2" : "zst";
       throw new SpecException(where + "holds " + kind + " data, which would be read as text"
-          + (source.compression() == SourceSpec.Compression.NONE ? " (source.compression is none)" : "")
-          + ": name it ." + ("gzip".equals(kind) ? "gz" : "bzip2".equals(kind) ? "bz2" : "zst")
-          + (source.compression() == SourceSpec.Compression.NONE ? " and set compression: auto" : "")
-          + ("gzip".equals(kind) ? ", or set source.compression: gzip" : ""));
+          + (source.compression() != SourceSpec.Compression.AUTO
+              ? " (source.compression is " + source.compression().name().toLowerCase(java.util.Locale.ROOT)
+                  + "): set compression: auto and name it ." + suffix
+              : ": name it ." + suffix + ("gzip".equals(kind) ? ", or set source.compression: gzip" : "")));
     }
   }
 

@@ -351,12 +351,18 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       return recordLength;
     }
     java.nio.charset.Charset charset = getCurrentSource().charset();
-    if (recordLength * (double) charset.newEncoder().maxBytesPerChar() <= max || text.length() != recordLength) {
-      return 0;
+    if (maxBytesPerChar == 0) {
+      maxBytesPerChar = charset.canEncode() ? charset.newEncoder().maxBytesPerChar() : 4;
     }
-    long bytes = text.getBytes(charset).length;
+    if (recordLength * (double) maxBytesPerChar <= max) {
+      return 0; // the common case: no need to count
+    }
+    long bytes = charset.canEncode() ? text.getBytes(charset).length : recordLength;
     return bytes > max ? bytes : 0;
   }
+
+  /** The file's charset's most bytes for one character, found once (0: not yet). */
+  private transient float maxBytesPerChar;
 
   private String nextRecordText() throws IOException {
     FileRecordSource source = getCurrentSource();

@@ -10,8 +10,8 @@ import javax.annotation.Nullable;
  * since 1970, as the job's rows, Parquet and Avro carry a timestamp, and the days whose first
  * instant is one of them. Beyond them a value broke the sink (a long overflow failed the run) or
  * came out as another day (Parquet's 32-bit day of {@code +999999999-12-31}, the day PostgreSQL's
- * driver gives for a date of infinity, read as the year 466210). Values read from the input and values a derive expression makes are held to the same
- * range and precision.
+ * driver gives for a date of infinity, read as the year 466210). Values read from the input and
+ * values a derive expression makes are held to the same range and precision.
  */
 public final class TemporalRange {
   private TemporalRange() {}

@@ -139,13 +139,6 @@ final class ExpressionEngine {
     return out.toString();
   }
 
-  /**
-   * JEXL's arithmetic, but strings compare by code point (as min/max, DuckDB and Parquet order them),
-   * not by UTF-16 unit: '\uFFFD' < '\uD83D\uDE00' (U+1F600) in a filter, too. And a date or timestamp
-   * meets only its own kind: JEXL compared {@code ts < '2024-01-15 12:00:00'} as text (so
-   * 10:00:00.500Z sorted before 10:00:00Z) and made {@code day + 1} the text "2024-01-151". These
-   * throw, so the type check refuses such expressions before the run, naming the fix.
-   */
   /** Operands of kinds an operator does not take together: the expression's error, refused before the run. */
   static final class UnlikeValues extends ArithmeticException {
     UnlikeValues(String message) {
@@ -153,6 +146,13 @@ final class ExpressionEngine {
     }
   }
 
+  /**
+   * JEXL's arithmetic, but strings compare by code point (as min/max, DuckDB and Parquet order them),
+   * not by UTF-16 unit: '\uFFFD' < '\uD83D\uDE00' (U+1F600) in a filter, too. And a date or timestamp
+   * meets only its own kind: JEXL compared {@code ts < '2024-01-15 12:00:00'} as text (so
+   * 10:00:00.500Z sorted before 10:00:00Z) and made {@code day + 1} the text "2024-01-151". These
+   * throw, so the type check refuses such expressions before the run, naming the fix.
+   */
   static final class CodePointArithmetic extends JexlArithmetic {
     CodePointArithmetic(boolean strict, MathContext context, int scale) {
       super(strict, context, scale);
