@@ -305,14 +305,8 @@ final class ParquetColumns {
   private static String bytes(ByteBuffer buffer) {
     ByteBuffer b = buffer.duplicate();
     try {
-      String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT).decode(b).toString();
-      // Text only where it holds no backslash and no control character, so that no text reads like an
-      // escape: the byte FF and the text \xFF had come out alike, one group (a trial). Otherwise escaped.
-      if (text.chars().noneMatch(c -> c == '\\' || Character.isISOControl(c))) {
-        return text;
-      }
-      throw new CharacterCodingException();
     } catch (CharacterCodingException e) {
       StringBuilder out = new StringBuilder();
       ByteBuffer raw = buffer.duplicate();
