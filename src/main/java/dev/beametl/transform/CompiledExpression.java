@@ -244,6 +244,9 @@ final class CompiledExpression {
     if (n instanceof ASTNumberLiteral) {
       return constant(((ASTNumberLiteral) n).getLiteral());
     }
+    if (n instanceof org.apache.commons.jexl3.parser.ASTRegexLiteral) { // ~/.../: compiled too, so checked too
+      return constant(((org.apache.commons.jexl3.parser.ASTRegexLiteral) n).getLiteral());
+    }
     if (n instanceof ASTStringLiteral) {
       return constant(((ASTStringLiteral) n).getLiteral());
     }

@@ -379,7 +379,8 @@ final class ExpressionEngine {
 
     private static String kind(Object v) {
       return v instanceof java.time.LocalDate ? "date" : temporal(v) ? "timestamp"
-          : v instanceof String ? "string" : v == null ? "null" : v instanceof Boolean ? "boolean" : "number";
+          : v instanceof String ? "string" : v == null ? "null" : v instanceof Boolean ? "boolean"
+          : v instanceof java.util.regex.Pattern ? "pattern" : "number";
     }
 
     @Override

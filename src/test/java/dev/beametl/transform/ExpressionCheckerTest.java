@@ -232,6 +232,8 @@ public class ExpressionCheckerTest {
         {"quantity / (ratio > 1 ? 2 : 2.5) > 0", "divides integers on some rows"},
         {"coalesce(ratio, 1) / quantity > 0", "divides integers on some rows"},
         {"region =~ 'E.*' && region == 3", "compare text with text"}, {"region < 3", "compares unlike values"},
+        {"region =~ ~/E.*/ && quantity == '3'", "compare text with text"}, {"day =~ ~/2024.*/", "a date =~ a pattern"},
+        {"region =~ ~/x/ ? coalesce(discount, 1) / quantity > 0 : false", "divides integers on some rows"},
         {"region == 3", "compare text with text (s == '3')"}, {"3.0 != region", "compares unlike values"},
         {"day =~ '2024.*'", "a date or timestamp is no text here"}, {"ts =^ '2024'", "no text here"},
         {"region =$ day", "no text here"}};
