@@ -149,7 +149,7 @@ final class Preflight {
 
   /** Opens each input once, so a file the job may not read stops it before any worker starts. */
   private static void checkReadable(MatchResult.Metadata file, String key, SourceSpec source) {
-    ByteBuffer start = ByteBuffer.allocate(6);
+    ByteBuffer start = ByteBuffer.allocate(262); // a tar header says so at byte 257
     try (ReadableByteChannel c = FileSystems.open(file.resourceId())) {
       while (start.hasRemaining() && c.read(start) > 0) {
         // the first bytes, where a compressed file says what it is
@@ -173,28 +173,47 @@ final class Preflight {
       return;
     }
     String name = file.resourceId().getFilename() == null ? "" : file.resourceId().getFilename();
-    String kind = startsWith(start, 0x1f, 0x8b) ? "gzip" : startsWith(start, 'B', 'Z', 'h') ? "bzip2"
+    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    // bzip2: "BZh", the block size, then a block's or the end's magic (a header "BZh_code" is text)
+    boolean bzip2 = startsWith(start, 'B', 'Z', 'h') && start.length >= 10 && start[3] >= '1' && start[3] <= '9'
+        && (startsWith(java.util.Arrays.copyOfRange(start, 4, 10), 0x31, 0x41, 0x59, 0x26, 0x53, 0x59)
+            || startsWith(java.util.Arrays.copyOfRange(start, 4, 10), 0x17, 0x72, 0x45, 0x38, 0x50, 0x90));
+    String kind = startsWith(start, 0x1f, 0x8b) ? "gzip" : bzip2 ? "bzip2"
         : startsWith(start, 'P', 'K', 3, 4) ? "zip" : startsWith(start, 0xfd, '7', 'z', 'X', 'Z', 0) ? "xz"
-        : startsWith(start, 0x28, 0xb5, 0x2f, 0xfd) ? "zstd" : null;
+        : startsWith(start, 0x28, 0xb5, 0x2f, 0xfd) ? "zstd" : tar(start) ? "tar" : null;
     org.apache.beam.sdk.io.Compression byName = org.apache.beam.sdk.io.Compression.detect(name);
     String where = key + ".path: \"" + file.resourceId() + "\" ";
-    if ("zip".equals(kind) || byName == org.apache.beam.sdk.io.Compression.ZIP) {
-      throw new SpecException(where + "is a zip archive, which is not read (its files would read as one text under "
-          + "the first one's header); unzip it and give its files");
+    if ("zip".equals(kind) || byName == org.apache.beam.sdk.io.Compression.ZIP || "tar".equals(kind)
+        || lower.endsWith(".tgz") || lower.matches(".*\\.tar\\.(gz|bz2|zst|xz|deflate)")) {
+      throw new SpecException(where + "is a " + ("zip".equals(kind) || byName == org.apache.beam.sdk.io.Compression.ZIP
+          ? "zip" : "tar") + " archive, which is not read (its files would read as one text under the first one's"
+          + " header); unpack it and give its files");
     }
     if ("xz".equals(kind)) {
       throw new SpecException(where + "holds xz data, which is not read; decompress it, or compress it with gzip");
     }
-    boolean undone = source.compression() == SourceSpec.Compression.GZIP ? "gzip".equals(kind)
-        : source.compression() == SourceSpec.Compression.AUTO && byName != org.apache.beam.sdk.io.Compression.UNCOMPRESSED;
-    if (kind != null && !undone) {
-      String suffix = "gzip".equals(kind) ? "gz" : "bzip2".equals(kind) ? "bz2" : "zst";
-      throw new SpecException(where + "holds " + kind + " data, which would be read as text"
-          + (source.compression() != SourceSpec.Compression.AUTO
-              ? " (source.compression is " + source.compression().name().toLowerCase(java.util.Locale.ROOT)
-                  + "): set compression: auto and name it ." + suffix
-              : ": name it ." + suffix + ("gzip".equals(kind) ? ", or set source.compression: gzip" : "")));
+    String read = source.compression() == SourceSpec.Compression.GZIP ? "gzip"
+        : source.compression() == SourceSpec.Compression.NONE ? null
+        : byName == org.apache.beam.sdk.io.Compression.GZIP ? "gzip" : byName == org.apache.beam.sdk.io.Compression.BZIP2
+        ? "bzip2" : byName == org.apache.beam.sdk.io.Compression.ZSTD ? "zstd"
+        : byName == org.apache.beam.sdk.io.Compression.UNCOMPRESSED ? null : "other";
+    // gzip's reader reads text that is not gzip as text; every other mismatch loses the file's rows
+    if (kind != null && !kind.equals(read) && !"other".equals(read)) {
+      String suffix = "gzip".equals(kind) ? ".gz" : "bzip2".equals(kind) ? ".bz2" : ".zst";
+      boolean named = lower.endsWith(suffix);
+      throw new SpecException(where + "holds " + kind + " data, which would be read "
+          + (read == null ? "as text" : "as " + read) + (source.compression() != SourceSpec.Compression.AUTO
+              ? " (source.compression is " + source.compression().name().toLowerCase(java.util.Locale.ROOT) + ")" : "")
+          + ": " + (named ? "set source.compression: auto"
+              : "name it " + suffix + (source.compression() != SourceSpec.Compression.AUTO ? " with compression: auto" : "")
+                  + ("gzip".equals(kind) && source.compression() != SourceSpec.Compression.GZIP
+                      ? ", or set source.compression: gzip" : "")));
     }
+  }
+
+  /** A tar archive's first header: "ustar" at byte 257. */
+  private static boolean tar(byte[] start) {
+    return start.length >= 262 && startsWith(java.util.Arrays.copyOfRange(start, 257, 262), 'u', 's', 't', 'a', 'r');
   }
 
   private static boolean startsWith(byte[] bytes, int... prefix) {

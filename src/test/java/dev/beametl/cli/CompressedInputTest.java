@@ -70,4 +70,23 @@ public class CompressedInputTest {
     assertThat(r.code, is(EtlJob.USAGE));
     assertThat(r.err, containsString("sales.zip\" is a zip archive, which is not read"));
   }
+
+  /**
+   * A re-trial: bzip2 data named .gz went to gzip's reader, which reads what is not gzip as text (its
+   * rows lost); a .tar.gz was read as one text; a CSV whose header starts BZh was taken for bzip2.
+   */
+  @Test
+  public void theKindTheFirstBytesSayMustBeTheOneRead() throws Exception {
+    byte[] bzip2 = {'B', 'Z', 'h', '9', 0x31, 0x41, 0x59, 0x26, 0x53, 0x59, 0, 0};
+    EtlJobTest.Run r = run("b.csv.gz", bzip2, "auto");
+    assertThat(r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("b.csv.gz\" holds bzip2 data, which would be read as gzip: name it .bz2"));
+    assertThat(run("b.csv.bz2", bzip2, "gzip").err, containsString("(source.compression is gzip): set source.compression: auto"));
+    assertThat(run("x.tar.gz", gzip("id\n2\n"), "auto").err, containsString("is a tar archive, which is not read"));
+    byte[] tar = new byte[512];
+    System.arraycopy("ustar".getBytes(StandardCharsets.US_ASCII), 0, tar, 257, 5);
+    assertThat(run("x.csv", tar, "auto").err, containsString("is a tar archive"));
+    EtlJobTest.Run text = run("b.csv", "BZh_code\n2\n".getBytes(StandardCharsets.UTF_8), "auto");
+    assertThat(text.err, text.err, org.hamcrest.Matchers.not(containsString("bzip2")));
+  }
 }
