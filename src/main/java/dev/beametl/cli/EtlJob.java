@@ -564,9 +564,11 @@ public final class EtlJob {
   static String resumeKey(PipelineSpec spec, List<List<MatchResult.Metadata>> files) {
     // Paths as the folders they are: a trial's resume through a link to the stopped run's output
     // (link/out for real/out) was refused as another spec, where the output's lock saw one directory.
+    List<dev.beametl.spec.LookupSpec> lookups = new java.util.ArrayList<>();
+    spec.lookups().forEach(l -> lookups.add(l.toBuilder().setSource(realSource(l.source())).build()));
     PipelineSpec same = spec.toBuilder()
-        .setSource(spec.source().jdbc() != null ? spec.source()
-            : spec.source().toBuilder().setPath(realPath(spec.source().path())).build())
+        .setSource(realSource(spec.source()))
+        .setLookups(lookups)
         .setSink(spec.sink().toBuilder().setPath(realPath(spec.sink().path())).build())
         .setDeadLetterPath(realPath(spec.deadLetterPath()))
         .build();
@@ -584,6 +586,10 @@ public final class EtlJob {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static dev.beametl.spec.SourceSpec realSource(dev.beametl.spec.SourceSpec source) {
+    return source.jdbc() != null ? source : source.toBuilder().setPath(realPath(source.path())).build();
   }
 
   private static String realPath(String path) {

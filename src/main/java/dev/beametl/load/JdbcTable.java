@@ -173,7 +173,7 @@ public final class JdbcTable {
           texts++;
           break;
         case DECIMAL:
-          otherBytes += 17; // DECIMAL(38,s): 4 bytes for each 9 digits, at most 17
+          otherBytes += 18; // DECIMAL(38,s): 4 bytes for each 9 digits of each side, at most 18
           break;
         default:
           otherBytes += 8;

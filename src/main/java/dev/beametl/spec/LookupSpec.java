@@ -47,6 +47,8 @@ public abstract class LookupSpec implements Serializable {
 
   public abstract SourceSpec source();
 
+  public abstract Builder toBuilder();
+
   public abstract List<FieldSpec> schema();
 
   /** The reference table's key fields. */

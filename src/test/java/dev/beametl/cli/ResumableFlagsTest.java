@@ -68,10 +68,25 @@ public class ResumableFlagsTest {
         is(viaReal));
   }
 
+  /** ... and a lookup's file through a link (a re-trial). */
+  @Test
+  public void aLookupNamedThroughALinkResumesTheSameRun() throws Exception {
+    Files.createSymbolicLink(tmp.getRoot().toPath().resolve("samples"), Path.of("data-samples").toAbsolutePath());
+    Path checkpoints = tmp.getRoot().toPath().resolve("ck");
+    List<String> brand = List.of("--pipeline=pipelines/sales-by-brand.yaml", "--output=" + tmp.getRoot() + "/out");
+    Path asSpelled = runKeyDir(checkpoints, brand, List.of());
+    assertThat(runKeyDir(checkpoints, brand, List.of("--set=lookups.0.source.path=" + tmp.getRoot()
+        + "/samples/products.csv")), is(asSpelled));
+  }
+
   private Path runKeyDir(Path checkpointDir, String... flags) {
-    List<String> args = new java.util.ArrayList<>(List.of("--pipeline=pipelines/sales-by-product.yaml", "--resumable",
-        "--resumeFrom=latest", "--checkpointDir=" + checkpointDir));
-    args.addAll(List.of(flags));
+    return runKeyDir(checkpointDir, List.of("--pipeline=pipelines/sales-by-product.yaml"), List.of(flags));
+  }
+
+  private Path runKeyDir(Path checkpointDir, List<String> pipeline, List<String> flags) {
+    List<String> args = new java.util.ArrayList<>(pipeline);
+    args.addAll(List.of("--resumable", "--resumeFrom=latest", "--checkpointDir=" + checkpointDir));
+    args.addAll(flags);
     EtlJobTest.Run none = new EtlJobTest.Run(args.toArray(new String[0]));
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("no retained checkpoint under (\\S+);")
         .matcher(none.err);
