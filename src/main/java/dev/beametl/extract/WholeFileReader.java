@@ -13,6 +13,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       if (source.hasHeader()) {
         String header = nextRecordText();
         header = failure != null && !reader.lastLineEnded() ? null : header;
-        layout = header == null ? null : source.layoutFromHeader(header, recordLength);
+        layout = header == null ? null : source.layoutFromHeader(header, bytes(header));
         headerProblemUnsaid = layout != null && layout.headerProblem() != null;
       }
     } catch (CorruptFile e) {
@@ -346,19 +347,28 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
    * was too_long read in byte ranges (a trial): counted in bytes where the characters could be more.
    */
   private long overLength(String text) {
+    long bytes = bytes(text);
+    return bytes > getCurrentSource().spec.maxRecordBytes() ? bytes : 0;
+  }
+
+  /**
+   * The last record's bytes in the file's charset as far as maxRecordBytes needs them: its characters
+   * when they are more than the limit already (the text is cut) or cannot be more bytes than it, else
+   * counted - without the byte-order mark Java's UTF-16 and UTF-32 encoders put before every text.
+   */
+  private long bytes(String text) {
     int max = getCurrentSource().spec.maxRecordBytes();
-    if (recordLength > max) {
-      return recordLength;
-    }
     java.nio.charset.Charset charset = getCurrentSource().charset();
     if (maxBytesPerChar == 0) {
       maxBytesPerChar = charset.canEncode() ? charset.newEncoder().maxBytesPerChar() : 4;
     }
-    if (recordLength * (double) maxBytesPerChar <= max) {
-      return 0; // the common case: no need to count
+    if (recordLength > max || recordLength * (double) maxBytesPerChar <= max || !charset.canEncode()) {
+      return recordLength;
     }
-    long bytes = charset.canEncode() ? text.getBytes(charset).length : recordLength;
-    return bytes > max ? bytes : 0;
+    String name = charset.name();
+    java.nio.charset.Charset counted = name.equals("UTF-16") ? StandardCharsets.UTF_16BE
+        : name.equals("UTF-32") ? java.nio.charset.Charset.forName("UTF-32BE") : charset;
+    return text.getBytes(counted).length;
   }
 
   /** The file's charset's most bytes for one character, found once (0: not yet). */

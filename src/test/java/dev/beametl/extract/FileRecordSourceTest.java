@@ -366,6 +366,17 @@ public class FileRecordSourceTest {
       assertThat(name, records.get(0).overLength() > 200, is(true));
       assertThat(name, records.get(1).overLength(), is(0L));
     }
+    // a header of 63 characters in 123 bytes, over a limit of 100, read whole too (a re-trial)
+    byte[] header = ("id," + "\u00e9".repeat(60) + "\n1\n").getBytes(StandardCharsets.UTF_8);
+    for (String name : new String[] {"h.csv", "h.csv.gz"}) {
+      FileRecordSource source = source(write(name, name.endsWith(".gz") ? gzip(header) : header),
+          csv().setHeader(true).setMaxRecordBytes(100));
+      assertThat(name, read(source).get(0).layout().headerProblem(), containsString("is 123 bytes"));
+    }
+    // UTF-16: a record of 50 characters is 100 bytes, not 102 (Java's encoder adds a byte-order mark)
+    byte[] utf16 = ("x".repeat(50) + "\n").getBytes(StandardCharsets.UTF_16);
+    List<SourceRecord> wide = read(source(write("u16.csv", utf16), csv().setCharset("UTF-16").setMaxRecordBytes(100)));
+    assertThat(wide.get(0).overLength(), is(0L));
   }
 
   private static byte[] gzipOf(int lines) throws Exception {
