@@ -149,7 +149,7 @@ final class Preflight {
 
   /** Opens each input once, so a file the job may not read stops it before any worker starts. */
   private static void checkReadable(MatchResult.Metadata file, String key, SourceSpec source) {
-    ByteBuffer start = ByteBuffer.allocate(262); // a tar header says so at byte 257
+    ByteBuffer start = ByteBuffer.allocate(265); // a tar header says so at byte 257
     try (ReadableByteChannel c = FileSystems.open(file.resourceId())) {
       while (start.hasRemaining() && c.read(start) > 0) {
         // the first bytes, where a compressed file says what it is
@@ -180,14 +180,14 @@ final class Preflight {
             || startsWith(java.util.Arrays.copyOfRange(start, 4, 10), 0x17, 0x72, 0x45, 0x38, 0x50, 0x90));
     String kind = startsWith(start, 0x1f, 0x8b) ? "gzip" : bzip2 ? "bzip2"
         : startsWith(start, 'P', 'K', 3, 4) ? "zip" : startsWith(start, 0xfd, '7', 'z', 'X', 'Z', 0) ? "xz"
-        : startsWith(start, 0x28, 0xb5, 0x2f, 0xfd) ? "zstd" : tar(start) ? "tar" : null;
+        : startsWith(start, 0x28, 0xb5, 0x2f, 0xfd) || zstdSkippable(start) ? "zstd" : tar(start) ? "tar" : null;
     org.apache.beam.sdk.io.Compression byName = org.apache.beam.sdk.io.Compression.detect(name);
     String where = key + ".path: \"" + file.resourceId() + "\" ";
-    if ("zip".equals(kind) || byName == org.apache.beam.sdk.io.Compression.ZIP || "tar".equals(kind)
-        || lower.endsWith(".tgz") || lower.matches(".*\\.tar\\.(gz|bz2|zst|xz|deflate)")) {
-      throw new SpecException(where + "is a " + ("zip".equals(kind) || byName == org.apache.beam.sdk.io.Compression.ZIP
-          ? "zip" : "tar") + " archive, which is not read (its files would read as one text under the first one's"
-          + " header); unpack it and give its files");
+    boolean auto = source.compression() == SourceSpec.Compression.AUTO; // names count only then
+    boolean zip = "zip".equals(kind) || auto && byName == org.apache.beam.sdk.io.Compression.ZIP;
+    if (zip || "tar".equals(kind) || auto && (lower.endsWith(".tgz") || lower.matches(".*\\.tar\\.(gz|bz2|zst|xz|deflate)"))) {
+      throw new SpecException(where + "is a " + (zip ? "zip" : "tar") + " archive, which is not read (its files would"
+          + " read as one text under the first one's header); unpack it and give its files");
     }
     if ("xz".equals(kind)) {
       throw new SpecException(where + "holds xz data, which is not read; decompress it, or compress it with gzip");
@@ -197,6 +197,10 @@ final class Preflight {
         : byName == org.apache.beam.sdk.io.Compression.GZIP ? "gzip" : byName == org.apache.beam.sdk.io.Compression.BZIP2
         ? "bzip2" : byName == org.apache.beam.sdk.io.Compression.ZSTD ? "zstd"
         : byName == org.apache.beam.sdk.io.Compression.UNCOMPRESSED ? null : "other";
+    if (kind == null && ("bzip2".equals(read) || "zstd".equals(read)) && start.length > 0) {
+      throw new SpecException(where + "is named as " + read + " data but holds none (it would fail the run): name it"
+          + " for what it holds, or set source.compression: none");
+    }
     // gzip's reader reads text that is not gzip as text; every other mismatch loses the file's rows
     if (kind != null && !kind.equals(read) && !"other".equals(read)) {
       String suffix = "gzip".equals(kind) ? ".gz" : "bzip2".equals(kind) ? ".bz2" : ".zst";
@@ -211,9 +215,22 @@ final class Preflight {
     }
   }
 
-  /** A tar archive's first header: "ustar" at byte 257. */
+  /** A zstd skippable frame, which may open a zstd file: 0x184D2A50-5F, little-endian. */
+  private static boolean zstdSkippable(byte[] start) {
+    return start.length >= 4 && (start[0] & 0xf0) == 0x50 && (start[1] & 0xff) == 0x2a && (start[2] & 0xff) == 0x4d
+        && (start[3] & 0xff) == 0x18;
+  }
+
+  /**
+   * A tar archive's first header: POSIX's "ustar\0" and version "00", or GNU's "ustar  \0", at byte
+   * 257 (a review: "ustar" alone is in "Mustard", at that byte of a CSV now and then).
+   */
   private static boolean tar(byte[] start) {
-    return start.length >= 262 && startsWith(java.util.Arrays.copyOfRange(start, 257, 262), 'u', 's', 't', 'a', 'r');
+    if (start.length < 265) {
+      return false;
+    }
+    byte[] magic = java.util.Arrays.copyOfRange(start, 257, 265);
+    return startsWith(magic, 'u', 's', 't', 'a', 'r', 0, '0', '0') || startsWith(magic, 'u', 's', 't', 'a', 'r', ' ', ' ', 0);
   }
 
   private static boolean startsWith(byte[] bytes, int... prefix) {

@@ -13,7 +13,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +88,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   protected void startReading(ReadableByteChannel channel) throws IOException {
     FileRecordSource source = getCurrentSource();
     raw = new RawChannel(channel);
+    measureCharset();
     try {
       readLinesOf(new EndsAtFailure(decompressed(raw)));
       if (source.hasHeader()) {
@@ -340,7 +340,6 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     }
   }
 
-  /** The next record's text: one line, or for multi-line CSV as many lines as an open quote spans. */
   /**
    * The record's length in bytes of the file's charset when that is over maxRecordBytes, else 0. The
    * reader counts characters; a record of 302 bytes and 102 characters passed a limit of 200 here and
@@ -348,32 +347,36 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
    */
   private long overLength(String text) {
     long bytes = bytes(text);
-    return bytes > getCurrentSource().spec.maxRecordBytes() ? bytes : 0;
+    return bytes > maxRecordBytes ? bytes : 0;
   }
 
   /**
    * The last record's bytes in the file's charset as far as maxRecordBytes needs them: its characters
    * when they are more than the limit already (the text is cut) or cannot be more bytes than it, else
-   * counted - without the byte-order mark Java's UTF-16 and UTF-32 encoders put before every text.
+   * counted, without the byte-order mark an encoder may put before every text (Java's UTF-16 does).
    */
   private long bytes(String text) {
-    int max = getCurrentSource().spec.maxRecordBytes();
-    java.nio.charset.Charset charset = getCurrentSource().charset();
-    if (maxBytesPerChar == 0) {
-      maxBytesPerChar = charset.canEncode() ? charset.newEncoder().maxBytesPerChar() : 4;
-    }
-    if (recordLength > max || recordLength * (double) maxBytesPerChar <= max || !charset.canEncode()) {
+    if (recordLength > maxRecordBytes || recordLength * (double) maxBytesPerChar <= maxRecordBytes || counted == null) {
       return recordLength;
     }
-    String name = charset.name();
-    java.nio.charset.Charset counted = name.equals("UTF-16") ? StandardCharsets.UTF_16BE
-        : name.equals("UTF-32") ? java.nio.charset.Charset.forName("UTF-32BE") : charset;
-    return text.getBytes(counted).length;
+    return text.getBytes(counted).length - markBytes;
   }
 
-  /** The file's charset's most bytes for one character, found once (0: not yet). */
-  private transient float maxBytesPerChar;
+  /** What {@link #bytes} needs of the file's charset, found once per file (not per record: its getters lock). */
+  private void measureCharset() {
+    maxRecordBytes = getCurrentSource().spec.maxRecordBytes();
+    java.nio.charset.Charset charset = getCurrentSource().charset();
+    counted = charset.canEncode() ? charset : null;
+    maxBytesPerChar = counted == null ? 4 : charset.newEncoder().maxBytesPerChar();
+    markBytes = counted == null ? 0 : 2 * "a".getBytes(charset).length - "aa".getBytes(charset).length;
+  }
 
+  private transient int maxRecordBytes;
+  private transient float maxBytesPerChar;
+  private transient @javax.annotation.Nullable java.nio.charset.Charset counted;
+  private transient int markBytes;
+
+  /** The next record's text: one line, or for multi-line CSV as many lines as an open quote spans. */
   private String nextRecordText() throws IOException {
     FileRecordSource source = getCurrentSource();
     if (!source.spec.multiline()) {

@@ -45,7 +45,7 @@ import org.apache.commons.jexl3.parser.JexlNode;
  * left side of {@code ??} read as null. The one shortcut: an integer meeting a decimal is made a decimal with
  * {@link BigDecimal#valueOf(long)} before the call, which is the value JEXL would make of it by
  * parsing its text. The parse tree is JEXL's own; an expression using anything not covered here
- * (a namespace, a property, a regex match, ...) returns null from {@link #compile} and stays with
+ * (a namespace, a property, a coalesce of one argument, ...) returns null from {@link #compile} and stays with
  * JEXL. {@code CompiledExpressionTest} compares both on many expressions and rows.
  *
  * <p>The same walk gives the types the result may have ({@link #typeCheck}): each operation is run
