@@ -195,7 +195,7 @@ public final class WarmRunner {
           request.answer(JOB_FAILED, "E beam-etl: not run: the client closed its end before the run began");
         } else {
           request.started();
-          serveRun(request, job);
+          serveRun(request, job, busy);
         }
       } catch (IOException | RuntimeException e) {
         log("a run could not be served: " + e);
@@ -205,8 +205,11 @@ public final class WarmRunner {
     }
   }
 
-  /** Runs a request's job, its output and exit code sent to its client. */
-  private static void serveRun(WarmRequest request, Job job) throws IOException {
+  /**
+   * Runs a request's job, its output and exit code sent to its client. The run is over before its
+   * exit code goes out: a status asked on reading it had found the runner still busy (a CI run).
+   */
+  private static void serveRun(WarmRequest request, Job job, AtomicBoolean busy) throws IOException {
     OutputStream socket = new BufferedOutputStream(request.client.getOutputStream());
     Lines outLines = new Lines(socket, 'O');
     Lines errLines = new Lines(socket, 'E');
@@ -225,6 +228,7 @@ public final class WarmRunner {
     err.flush();
     outLines.finish();
     errLines.finish();
+    busy.set(false);
     synchronized (socket) {
       try {
         socket.write(("X " + code + "\n").getBytes(StandardCharsets.UTF_8));
