@@ -593,8 +593,7 @@ public final class EtlJob {
   }
 
   private static String realPath(String path) {
-    return SpecPaths.isRemote(path) ? path
-        : SpecPaths.real(Path.of(SpecPaths.local(null, path)).toAbsolutePath().normalize()).toString();
+    return SpecPaths.isRemote(path) ? path : SpecPaths.real(Preflight.localPath(path)).toString();
   }
 
   /**

@@ -140,7 +140,7 @@ final class Preflight {
   }
 
   /** A local path or file: URI as an absolute path, read as the job reads its paths ({@link SpecPaths#local}). */
-  private static Path localPath(String name) {
+  static Path localPath(String name) {
     return Path.of(SpecPaths.local(null, name)).toAbsolutePath().normalize();
   }
 

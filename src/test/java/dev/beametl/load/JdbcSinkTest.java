@@ -225,19 +225,16 @@ public class JdbcSinkTest {
   /** An unset passwordEnv is the set-up's error, found before the run (exit 2), not a failed run (a trial: exit 1). */
   @Test
   public void anUnsetPasswordVariableIsAUsageError() throws Exception {
-    EtlJobTest.Run r = SpecRuns.csvThrough(tmp, "region,amount\nEU,1\n",
-        "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
+    String[] spec = {"schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
         "sink: {format: jdbc, path: '" + tmp.getRoot() + "/unset', jdbc: {url: '" + URL
-            + "', user: sa, passwordEnv: BEAM_ETL_TEST_NEVER_SET, table: never, mode: overwrite, createTable: true}}");
+            + "', user: sa, passwordEnv: BEAM_ETL_TEST_NEVER_SET, table: never, mode: overwrite, createTable: true}}"};
+    EtlJobTest.Run r = SpecRuns.csvThrough(tmp, "region,amount\nEU,1\n", spec);
     assertThat(r.code, is(EtlJob.USAGE));
     assertThat(r.err, containsString("beam-etl: sink.jdbc: environment variable BEAM_ETL_TEST_NEVER_SET"
         + " (jdbc.passwordEnv) is not set"));
-    Path spec = tmp.newFile("unset.yaml").toPath(); // a dry run never connects to the sink: it needs no password
-    Files.writeString(spec, String.join("\n", "version: 1", "source: {path: '" + tmp.getRoot() + "/*/*.csv', format: csv}",
-        "schema: [{name: region, type: string}, {name: amount, type: 'decimal(8,2)'}]",
-        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/unset2', jdbc: {url: '" + URL
-            + "', user: sa, passwordEnv: BEAM_ETL_TEST_NEVER_SET, table: never, mode: overwrite, createTable: true}}", ""));
-    EtlJobTest.Run dry = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner", "--dryRun");
+    // a dry run never connects to the sink: it needs no password
+    EtlJobTest.Run dry = new EtlJobTest.Run("--pipeline=" + SpecRuns.csvSpec(tmp, "region,amount\nEU,1\n", spec),
+        "--runner=DirectRunner", "--dryRun");
     assertThat(dry.err, dry.code, is(EtlJob.OK));
   }
 

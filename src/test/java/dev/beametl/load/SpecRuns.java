@@ -22,12 +22,17 @@ public final class SpecRuns {
    * source) on the DirectRunner.
    */
   public static EtlJobTest.Run csvThrough(TemporaryFolder tmp, String csv, String... lines) throws IOException {
+    return new EtlJobTest.Run("--pipeline=" + csvSpec(tmp, csv, lines), "--runner=DirectRunner");
+  }
+
+  /** The spec {@link #csvThrough} runs, written with its input file, for a run with other flags. */
+  public static Path csvSpec(TemporaryFolder tmp, String csv, String... lines) throws IOException {
     Path in = tmp.newFolder().toPath();
     Files.writeString(in.resolve("input.csv"), csv);
     Path spec = tmp.newFile().toPath();
     Files.writeString(spec, "version: 1\nsource: {path: '" + in + "/*.csv', format: csv}\n"
         + String.join("\n", lines) + "\n");
-    return new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    return spec;
   }
 
   /** The rows {@code query} returns, each its columns' texts joined by '|'. */
