@@ -1,8 +1,10 @@
 package dev.beametl.cli;
 
 import dev.beametl.extract.InputFiles;
+import dev.beametl.extract.JdbcColumns;
 import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.jdbc.SqlNames;
+import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.JdbcSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SourceSpec;
@@ -13,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -48,16 +51,21 @@ final class Preflight {
     }
     List<List<MatchResult.Metadata>> files = new ArrayList<>();
     for (int i = 0; i < spec.lookups().size(); i++) {
-      files.add(checkSource(spec.lookups().get(i).source(), "lookups[" + i + "].source", outputs));
+      files.add(checkSource(spec.lookups().get(i).source(), sourceNames(spec.lookups().get(i).schema()),
+          "lookups[" + i + "].source", outputs));
     }
-    files.add(0, checkSource(spec.source(), "source", outputs)); // checked last, as before: its errors win
+    files.add(0, checkSource(spec.source(), sourceNames(spec.schema()), "source", outputs)); // checked last, as before: its errors win
     return files;
   }
 
-  private static List<MatchResult.Metadata> checkSource(SourceSpec source, String key, List<OutputDir> outputs)
-      throws Unavailable {
+  private static List<String> sourceNames(List<FieldSpec> schema) {
+    return schema.stream().map(FieldSpec::sourceName).collect(java.util.stream.Collectors.toList());
+  }
+
+  private static List<MatchResult.Metadata> checkSource(SourceSpec source, List<String> fields, String key,
+      List<OutputDir> outputs) throws Unavailable {
     if (source.jdbc() != null) {
-      checkDatabase(source.jdbc(), key);
+      checkDatabase(source.jdbc(), fields, key);
       return List.of();
     }
     return checkFilesMatch(source, key, outputs);
@@ -83,12 +91,15 @@ final class Preflight {
     }
   }
 
-  private static void checkDatabase(JdbcSpec jdbc, String key) throws Unavailable {
+  private static void checkDatabase(JdbcSpec jdbc, List<String> fields, String key) throws Unavailable {
     checkPassword(jdbc, key);
+    String problem;
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement()) {
       SqlNames.of(jdbc, c); // asked here, where a connection is open anyway (a dry run asks no other way)
-      s.executeQuery("SELECT * FROM " + SqlNames.relation(jdbc) + " WHERE 1 = 0").close();
+      try (ResultSet rs = s.executeQuery("SELECT * FROM " + SqlNames.relation(jdbc) + " WHERE 1 = 0")) {
+        problem = JdbcColumns.problem(rs.getMetaData(), fields);
+      }
     } catch (SQLException e) {
       if (JdbcConnections.isTransient(e)) {
         throw new Unavailable(key + ".jdbc: " + JdbcConnections.describe(e, jdbc));
@@ -96,6 +107,9 @@ final class Preflight {
       throw new SpecException(key + ".jdbc: " + JdbcConnections.describe(e, jdbc));
     } catch (IllegalStateException e) {
       throw new SpecException(e.getMessage());
+    }
+    if (problem != null) {
+      throw new SpecException(key + ".jdbc: " + jdbc.displayName() + ": " + problem);
     }
   }
 

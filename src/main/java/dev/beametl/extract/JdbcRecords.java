@@ -349,6 +349,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     private transient boolean[] withZone;
     /** Per column, the java.time class a DATE or TIMESTAMP column is read as; null for others. */
     private transient Class<?>[] timeClass;
+    /** Per column, whether it is read as its driver's text (see {@link JdbcColumns#readAsText}). */
+    private transient boolean[] asText;
 
     RowToRecord(JdbcSpec spec, List<String> fields, Map<String, TemporalText> temporalTexts) {
       this.spec = spec;
@@ -380,11 +382,17 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         fieldOfColumn = new String[meta.getColumnCount() + 1];
         withZone = new boolean[meta.getColumnCount() + 1];
         timeClass = new Class<?>[meta.getColumnCount() + 1];
+        asText = new boolean[meta.getColumnCount() + 1];
         List<String> labels = new java.util.ArrayList<>();
         for (int i = 1; i <= meta.getColumnCount(); i++) {
           withZone[i] = hasTimeZone(meta.getColumnType(i), meta.getColumnTypeName(i));
-          timeClass[i] = timeClass(meta.getColumnType(i), withZone[i]);
+          asText[i] = JdbcColumns.readAsText(meta, i);
+          timeClass[i] = asText[i] ? null : timeClass(meta.getColumnType(i), withZone[i]);
           labels.add(meta.getColumnLabel(i));
+        }
+        String problem = JdbcColumns.twoOfOneName(meta, fields); // checked before the run; a query may change since
+        if (problem != null) {
+          throw new IllegalStateException(spec.displayName() + ": " + problem);
         }
         for (int i = 1; i <= labels.size(); i++) {
           fieldOfColumn[i] = key(labels.get(i - 1), labels);
@@ -402,7 +410,13 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         }
         Object v;
         try {
-          v = timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]);
+          v = asText[i] ? rs.getString(i)
+              : JdbcColumns.value(rs, i, timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]),
+                  timeClass[i] != null);
+        } catch (JdbcColumns.Unreadable e) {
+          unreadable = unreadable != null ? unreadable : "column " + meta.getColumnLabel(i) + " ("
+              + meta.getColumnTypeName(i) + "): " + e.getMessage() + "; read it as text in a query";
+          continue;
         } catch (SQLException e) {
           if (!isDataException(e)) {
             throw e; // a lost connection: the runner retries the read
@@ -421,7 +435,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
           key = String.valueOf(v);
         }
         if (field != null) {
-          TemporalText temporal = timeClass[i] == null ? null : temporalTexts.get(field);
+          TemporalText temporal = timeClass[i] == null || v instanceof String ? null : temporalTexts.get(field);
           String text = temporal == null || v == null || JsonText.infinity(v) != null ? null
               : temporal.text(javaTime(v, withZone[i]));
           if (text != null) {

@@ -52,6 +52,9 @@ public class JdbcRecordsTest {
       s.execute("INSERT INTO old_days VALUES (DATE '0001-01-01', TIMESTAMP '0001-01-01 00:00:00', 1),"
           + " (DATE '1500-01-01', TIMESTAMP '1500-01-01 12:30:00', 2), (DATE '1582-10-10', TIMESTAMP '1582-10-10 23:59:59', 3),"
           + " (DATE '2024-02-29', TIMESTAMP '2024-02-29 08:00:00', 4)");
+      s.execute("CREATE TABLE odd_types (id INT, t TIME(6), tz TIME(3) WITH TIME ZONE, c CLOB, bin VARBINARY(4))");
+      s.execute("INSERT INTO odd_types VALUES (1, TIME '12:34:56.789012', TIME WITH TIME ZONE '12:34:56.5+02:00',"
+          + " 'a long text', X'00ff41')");
       s.execute("CREATE USER reader PASSWORD 's3cret-pw'");
       s.execute("GRANT SELECT ON items TO reader");
     }
@@ -217,6 +220,24 @@ public class JdbcRecordsTest {
     p.run();
   }
 
+  /**
+   * A trial: a TIME lost its fraction and offset, a CLOB or binary value became a Java object's name
+   * ({@code [B@d33835}); all rows valid. Times and CLOBs are read as the database's text, and binary
+   * data makes the row an unreadable bad record (the job refuses a field of such a column before the run).
+   */
+  @Test
+  public void timesAndLargeTextsAreTheDatabasesTextAndBinaryDataIsUnreadable() {
+    JdbcSpec odd = JdbcSpec.builder(URL).setUser("sa").setTable("odd_types").build();
+    PAssert.that(texts(p.apply("Texts", new JdbcRecords(odd, List.of("id", "t", "tz", "c"))), "texts"))
+        .containsInAnyOrder("{\"id\":1,\"t\":\"12:34:56.789012\",\"tz\":\"12:34:56.5+02\",\"c\":\"a long text\"}");
+    PCollection<String> binary = p.apply("Binary", new JdbcRecords(odd, List.of("id", "bin")))
+        .apply("Reasons", MapElements.into(TypeDescriptors.strings())
+            .via((SourceRecord r) -> String.valueOf(r.unreadable())));
+    PAssert.that(binary).containsInAnyOrder("column BIN (BINARY VARYING): binary data, which no field type reads;"
+        + " read it as text in a query; the row's other values: {\"id\":1}");
+    p.run();
+  }
+
   @Test
   public void plansPartitionsFromRowsPerPartitionAndInfersBounds() {
     JdbcRecords.Plan plan = JdbcRecords.plan(items().setPartitionColumn("id").setRowsPerPartition(1000).build());
@@ -277,6 +298,16 @@ public class JdbcRecordsTest {
         + spec("{url: '" + URL + "', user: sa, table: 'items; DROP TABLE items'}"), "--dryRun");
     assertThat(injection.code, is(2));
     assertThat(injection.err, containsString("is not a plain table or column name"));
+
+    Path binarySpec = tmp.newFile().toPath();
+    Files.writeString(binarySpec, String.join("\n", "version: 1",
+        "source: {format: jdbc, jdbc: {url: '" + URL + "', user: sa, table: odd_types}}",
+        "schema: [{name: id, type: long}, {name: bin, type: string}]",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/out'}", ""));
+    EtlJobTest.Run binary = new EtlJobTest.Run("--pipeline=" + binarySpec, "--dryRun");
+    assertThat(binary.code, is(2));
+    assertThat(binary.err, containsString("source.jdbc: odd_types: column BIN holds binary data (BINARY VARYING), which no"
+        + " field type reads; read it as text in a query"));
 
     EtlJobTest.Run passwordInUrl = new EtlJobTest.Run("--pipeline="
         + spec("{url: '" + URL + ";PASSWORD=x', user: sa, table: items}"), "--dryRun");

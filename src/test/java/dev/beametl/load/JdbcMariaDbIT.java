@@ -65,4 +65,43 @@ public class JdbcMariaDbIT {
     assertThat(SpecRuns.query(url, "root", "", "SELECT CHAR_LENGTH(a), b, n, v FROM composite ORDER BY b"),
         contains("300|x|1|5", "300|y|1|6"));
   }
+
+  /**
+   * A trial: MariaDB's driver read a TINYINT(1) of 2 as true, a TIME of -01:00 as 23:00 and without
+   * its fraction, a YEAR as a date, and a zero date as NULL; all valid rows, exit 0.
+   */
+  @Test
+  public void integersTimesYearsAndZeroDatesAreWhatTheDatabaseHolds() throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "root", "");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("SET SESSION sql_mode = ''");
+      s.execute("CREATE TABLE odd (id INT, flag TINYINT(1), tm TIME(6), y YEAR, d DATE)");
+      s.execute("INSERT INTO odd VALUES (1, 2, '-01:00:00.5', 2024, '2024-01-02'), (2, 1, '838:59:59', 1999, '0000-00-00')");
+    }
+    java.nio.file.Path out = tmp.newFolder().toPath();
+    java.nio.file.Path spec = tmp.newFile().toPath();
+    java.nio.file.Files.writeString(spec, String.join("\n", "version: 1",
+        "source: {format: jdbc, jdbc: {url: '" + url + "', user: root, table: odd}}",
+        "schema: [{name: id, type: int}, {name: flag, type: int}, {name: tm, type: string}, {name: y, type: int},"
+            + " {name: d, type: date}]",
+        "sink: {format: csv, path: '" + out + "/t'}", "deadLetter: {maxBadRatio: 1.0}", ""));
+    dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    org.hamcrest.MatcherAssert.assertThat(r.err, r.code, org.hamcrest.Matchers.is(dev.beametl.cli.EtlJob.OK));
+    StringBuilder rows = new StringBuilder();
+    StringBuilder bad = new StringBuilder();
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(out)) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(java.nio.file.Files::isRegularFile)::iterator) {
+        String name = f.getFileName().toString();
+        if (name.startsWith("part-")) {
+          rows.append(java.nio.file.Files.readString(f));
+        } else if (name.endsWith(".jsonl") && f.toString().contains("dead-letter")) {
+          bad.append(java.nio.file.Files.readString(f));
+        }
+      }
+    }
+    org.hamcrest.MatcherAssert.assertThat(rows.toString(), org.hamcrest.Matchers.containsString(
+        "1,2,-01:00:00.500000,2024,2024-01-02"));
+    org.hamcrest.MatcherAssert.assertThat(bad.toString(), org.hamcrest.Matchers.containsString(
+        "d: \\\"0000-00-00\\\" is not a date"));
+  }
 }

@@ -1,0 +1,100 @@
+package dev.beametl.extract;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/**
+ * How each column of a result set is read into a record's text: what a driver's own objects would
+ * have made of it otherwise. A trial found, all valid rows and exit 0: a {@code bytea} or BLOB as a
+ * Java object name ({@code [B@d33835}), a TIME without its fraction or offset, MariaDB's TIME of
+ * -01:00 as 23:00, its zero date as NULL, a TINYINT(1) of 2 as {@code true}, and of a query's two
+ * columns of one name only the last.
+ */
+public final class JdbcColumns {
+  private JdbcColumns() {}
+
+  /**
+   * What keeps a result set's columns from being read as a schema's fields, or null: two columns of
+   * one name that a field names (which one the field meant is unknowable; names that differ in case
+   * only are told apart, see JdbcRecords), or a field's column of binary data (no field type reads
+   * bytes). Asked before the run.
+   */
+  public static @Nullable String problem(ResultSetMetaData meta, List<String> fields) throws SQLException {
+    String twice = twoOfOneName(meta, fields);
+    if (twice != null) {
+      return twice;
+    }
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      String label = meta.getColumnLabel(i);
+      if (isBinary(meta.getColumnType(i)) && fields.stream().anyMatch(label::equalsIgnoreCase)) {
+        return "column " + label + " holds binary data (" + meta.getColumnTypeName(i) + "), which no field type reads; "
+            + "read it as text in a query (PostgreSQL: encode(" + label + ", 'hex'), MariaDB/MySQL: hex(" + label + "))";
+      }
+    }
+    return null;
+  }
+
+  /** Two columns of the same name that a field names, or null; also asked by the reader of each query. */
+  static @Nullable String twoOfOneName(ResultSetMetaData meta, List<String> fields) throws SQLException {
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      String label = meta.getColumnLabel(i);
+      Integer before = fields.stream().anyMatch(label::equalsIgnoreCase) ? seen.putIfAbsent(label, i) : null;
+      if (before != null) {
+        return "the result has two columns named " + label + " (columns " + before + " and " + i + "), and field "
+            + label + " could be either; name one otherwise in the query (... AS other_" + label + ")";
+      }
+    }
+    return null;
+  }
+
+  private static boolean isBinary(int type) {
+    return type == Types.BINARY || type == Types.VARBINARY || type == Types.LONGVARBINARY || type == Types.BLOB;
+  }
+
+  /** Whether a column is read as the text its driver gives: times (no field type holds one) and MariaDB's YEAR. */
+  static boolean readAsText(ResultSetMetaData meta, int column) throws SQLException {
+    int type = meta.getColumnType(column);
+    return type == Types.TIME || type == Types.TIME_WITH_TIMEZONE
+        || "year".equalsIgnoreCase(meta.getColumnTypeName(column)); // not the date of its January 1st
+  }
+
+  /**
+   * The value of a column as the record holds it, given what {@code getObject} gave: a driver's own
+   * object as its text, a NULL date that is none (MariaDB's zero date) as its text, which the schema
+   * gate refuses, and an integer that a driver reads as a boolean (TINYINT(1)) as the integer.
+   *
+   * @throws Unreadable for binary data
+   */
+  static @Nullable Object value(ResultSet rs, int column, @Nullable Object v, boolean temporal)
+      throws SQLException, Unreadable {
+    if (v == null) {
+      return temporal ? rs.getString(column) : null; // a real NULL's text is null too
+    }
+    if (v instanceof Boolean) {
+      String text = rs.getString(column);
+      return text != null && text.matches("-?[0-9]{1,18}") ? Long.valueOf(text) : v; // 1 and 0 read as booleans too
+    }
+    if (v instanceof byte[] || v instanceof java.sql.Blob) {
+      throw new Unreadable("binary data, which no field type reads");
+    }
+    if (v instanceof String || v instanceof Number || v instanceof java.time.temporal.Temporal
+        || v instanceof java.util.Date || v instanceof java.util.UUID) {
+      return v;
+    }
+    return rs.getString(column); // a CLOB, an array, JSON, an interval: the driver's text, not the object's name
+  }
+
+  /** A value no field can read. */
+  static final class Unreadable extends Exception {
+    Unreadable(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
