@@ -48,7 +48,7 @@ final class IncrementalState {
   static final String FILE = ".beam-etl-incremental.json";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter LOCAL =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT); // uuuu: a year BC is negative, not of its era
 
   private final PipelineSpec spec;
   private final IncrementalSpec incremental;
@@ -241,13 +241,18 @@ final class IncrementalState {
     JdbcSpec jdbc = spec.source().jdbc();
     String column = incremental.column();
     long nulls = countNulls(jdbc, column);
+    boolean withZone = checkColumnType(jdbc, column); // on the first run too: a later run would find nothing new
+    if (spec.aggregation() != null && spec.aggregation().groupBy().contains(column)) {
+      notes.add("incremental: each run rewrites the groups of the " + column + " values it reads; a row whose " + column
+          + " changes (an update) moves to a newer group and stays counted in its old one: group by a value rows keep");
+    }
     if (mark == null) {
       notes.add("incremental: " + (full ? "--full: " : "no earlier run: ") + "reads every row of " + jdbc.displayName()
           + "; the next runs read from the largest " + column + " this run reads, minus the overlap "
           + incremental.overlapText());
       return;
     }
-    String literal = literal(jdbc, column, mark - incremental.overlap());
+    String literal = literal(column, withZone, mark - incremental.overlap());
     runSpec = spec.toBuilder().setSource(spec.source().toBuilder()
         .setJdbc(jdbc.toBuilder().setWhere(SqlNames.of(jdbc).name(column) + " >= " + literal).build()).build()).build();
     notes.add("incremental: reads the rows of " + jdbc.displayName() + " with " + column + " >= " + literal
@@ -271,22 +276,47 @@ final class IncrementalState {
     }
   }
 
-  /** The mark as an SQL literal of the column's type, in the field's time zone for a local timestamp. */
-  private String literal(JdbcSpec jdbc, String column, long value) {
-    FieldSpec field = spec.field(column).orElseThrow();
-    boolean withZone;
+  /**
+   * Whether the incremental column is a timestamp with time zone, after checking that the database
+   * compares it as the field's kind: the mark is bound as a date, timestamp or integer literal, and a
+   * text column (a field with a format) was compared as text by MariaDB - no row matched, so every
+   * run after the first loaded nothing, exit 0 (a trial; PostgreSQL refuses such a comparison).
+   */
+  private boolean checkColumnType(JdbcSpec jdbc, String column) {
+    FieldType.Kind kind = spec.field(column).orElseThrow().type().kind();
+    int type;
+    String name;
     try (Connection c = JdbcConnections.open(jdbc);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT " + SqlNames.of(jdbc).name(column) + " FROM " + SqlNames.relation(jdbc)
             + " WHERE 1 = 0")) {
-      String name = String.valueOf(rs.getMetaData().getColumnTypeName(1)).toLowerCase(Locale.ROOT);
-      // PostgreSQL's driver reports timestamptz as TIMESTAMP; its type name tells
-      withZone = rs.getMetaData().getColumnType(1) == Types.TIMESTAMP_WITH_TIMEZONE || name.contains("tz")
-          || name.contains("time zone");
+      type = rs.getMetaData().getColumnType(1);
+      name = String.valueOf(rs.getMetaData().getColumnTypeName(1));
+      if ((type == Types.NUMERIC || type == Types.DECIMAL) && rs.getMetaData().getScale(1) == 0
+          && kind != FieldType.Kind.DATE && kind != FieldType.Kind.TIMESTAMP) {
+        type = Types.BIGINT; // an integer NUMERIC(p, 0) compares as one
+      }
     } catch (SQLException e) {
       throw new SpecException("source.incremental.column: cannot read " + column + " of " + jdbc.displayName() + ": "
           + JdbcConnections.describe(e, jdbc));
     }
+    boolean temporal = type == Types.DATE || type == Types.TIMESTAMP || type == Types.TIMESTAMP_WITH_TIMEZONE;
+    boolean integer = type == Types.TINYINT || type == Types.SMALLINT || type == Types.INTEGER || type == Types.BIGINT;
+    boolean fits = kind == FieldType.Kind.DATE || kind == FieldType.Kind.TIMESTAMP ? temporal : integer;
+    if (!fits) {
+      throw new SpecException("source.incremental.column: " + column + " is " + name + " in " + jdbc.displayName()
+          + ", and the database compares the mark with it as " + (kind == FieldType.Kind.DATE || kind == FieldType.Kind.TIMESTAMP
+              ? "a date or timestamp" : "an integer") + "; use a column of that type (or a query that casts " + column
+          + " to one)");
+    }
+    String lower = name.toLowerCase(Locale.ROOT);
+    // PostgreSQL's driver reports timestamptz as TIMESTAMP; its type name tells
+    return type == Types.TIMESTAMP_WITH_TIMEZONE || lower.contains("tz") || lower.contains("time zone");
+  }
+
+  /** The mark as an SQL literal of the column's type, in the field's time zone for a local timestamp. */
+  private String literal(String column, boolean withZone, long value) {
+    FieldSpec field = spec.field(column).orElseThrow();
     FieldType.Kind kind = field.type().kind();
     if (kind == FieldType.Kind.DATE) {
       return "DATE '" + LocalDate.ofEpochDay(value) + "'";

@@ -16,8 +16,9 @@ import javax.annotation.Nullable;
  */
 public final class HivePartitions {
   static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+  /** uuuu, the proleptic year, as a date's directory has it: yyyy (of the era) put 44 BC with 45 AD. */
   private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   /** What Hive escapes besides control characters and DEL. */
   private static final String ESCAPED = "\"#%'*/:=?\\{[]^";

@@ -59,6 +59,16 @@ public class PartitionedWriteTest {
     assertThat(HivePartitions.directory("flag", true), is("flag=true"));
   }
 
+  /** A trial: 44 BC went to 45 AD's directory (year of era); a date's directory had the sign. */
+  @Test
+  public void aYearBeforeOneHasItsSign() {
+    assertThat(HivePartitions.directory("ts", Instant.parse("-0044-03-15T12:00:00Z")),
+        is("ts=-0044-03-15 12%3A00%3A00.000000"));
+    assertThat(HivePartitions.directory("ts", Instant.parse("0045-03-15T12:00:00Z")),
+        is("ts=0045-03-15 12%3A00%3A00.000000"));
+    assertThat(HivePartitions.directory("d", LocalDate.of(-44, 3, 15)), is("d=-0044-03-15"));
+  }
+
   @Test
   public void theRunsPartitionsWithinTheCapAreCounted() {
     PCollection<KV<String, Long>> out = p.apply(Create.of(3L)).apply(ParDo.of(new PartitionedWrite.CheckCap(3)));
