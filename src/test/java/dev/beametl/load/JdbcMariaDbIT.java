@@ -104,4 +104,48 @@ public class JdbcMariaDbIT {
     org.hamcrest.MatcherAssert.assertThat(bad.toString(), org.hamcrest.Matchers.containsString(
         "d: \\\"0000-00-00\\\" is not a date"));
   }
+
+  /**
+   * Two trials: a server in +02:00 had every TIMESTAMP read two hours late (its session's wall-clock
+   * time), and a DATETIME partition column whose open-ended rows say 9999-12-31 23:59:59.999999 had
+   * the whole table read twice (the last range ended in year 10000, which MariaDB cannot compare).
+   */
+  @Test
+  public void timestampsAreTheirInstantsAndTheEndOfTimeIsReadOnce() throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "root", "");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("SET SESSION time_zone = '+02:00'");
+      s.execute("CREATE TABLE spans (id INT, at TIMESTAMP(6) NULL, valid_to DATETIME(6))");
+      s.execute("INSERT INTO spans SELECT seq, '2024-06-01 14:00:00', '2024-01-01 00:00:00' + INTERVAL seq MINUTE"
+          + " FROM seq_1_to_500");
+      s.execute("UPDATE spans SET valid_to = '9999-12-31 23:59:59.999999' WHERE id = 7");
+      s.execute("SET GLOBAL time_zone = '+02:00'");
+    }
+    try {
+      java.nio.file.Path out = tmp.newFolder().toPath();
+      java.nio.file.Path spec = tmp.newFile().toPath();
+      java.nio.file.Files.writeString(spec, String.join("\n", "version: 1",
+          "source: {format: jdbc, jdbc: {url: '" + url + "', user: root, table: spans, partitionColumn: valid_to,"
+              + " partitions: 4}}",
+          "schema: [{name: id, type: int}, {name: at, type: timestamp}, {name: valid_to, type: timestamp}]",
+          "aggregate: {groupBy: [at], metrics: [{name: n, op: count}, {name: ids, op: count_distinct, field: id}]}",
+          "sink: {format: csv, path: '" + out + "/t'}", ""));
+      dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+      org.hamcrest.MatcherAssert.assertThat(r.err, r.code, org.hamcrest.Matchers.is(dev.beametl.cli.EtlJob.OK));
+      StringBuilder rows = new StringBuilder();
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(out.resolve("t"))) {
+        for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(f -> f.getFileName().toString()
+            .startsWith("part-"))::iterator) {
+          rows.append(java.nio.file.Files.readString(f));
+        }
+      }
+      org.hamcrest.MatcherAssert.assertThat(rows.toString(), org.hamcrest.Matchers.containsString(
+          "2024-06-01T12:00:00Z,500,500"));
+    } finally {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "root", "");
+          java.sql.Statement s = c.createStatement()) {
+        s.execute("SET GLOBAL time_zone = SYSTEM");
+      }
+    }
+  }
 }
