@@ -163,6 +163,28 @@ public class IncrementalIT {
         + " the mark with it as a date or timestamp; use a column of that type"));
   }
 
+  /**
+   * A trial: over a wall-clock timestamp in Europe/Berlin, rows written in the second pass of the hour
+   * the clocks went back (later instants, earlier wall-clock times than the mark) were never loaded.
+   */
+  @Test
+  public void rowsOfTheHourClocksPassTwiceAreLoaded() throws Exception {
+    sql("CREATE TABLE local_times (id BIGINT, updated_at TIMESTAMP, amount NUMERIC(10,2))",
+        "INSERT INTO local_times SELECT g, TIMESTAMP '2024-10-27 01:50:00' + g * INTERVAL '1 minute', 1"
+            + " FROM generate_series(1, 55) g"); // up to 02:45, the first pass (CEST)
+    Path spec = syncSpec("local_times");
+    Files.writeString(spec, Files.readString(spec).replace("{name: updated_at, type: timestamp, nullable: true}",
+        "{name: updated_at, type: timestamp, nullable: true, zone: Europe/Berlin}"));
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    sql("INSERT INTO local_times SELECT 100 + g, TIMESTAMP '2024-10-27 02:04:00' + g * INTERVAL '1 minute', 2"
+        + " FROM generate_series(1, 16) g"); // 02:05 to 02:20 in the second pass (CET), after the mark
+    EtlJobTest.Run second = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(second.err, second.code, is(EtlJob.OK));
+    assertThat(second.err, containsString("with updated_at >= TIMESTAMP '2024-10-27 02:00:00.000000'"));
+    assertThat(rows("SELECT count(*) FROM local_times_copy"), containsInAnyOrder("71"));
+  }
+
   private Path filesSpec(String extra) throws Exception {
     Path spec = tmp.getRoot().toPath().resolve("files.yaml");
     Files.writeString(spec, String.join("\n",

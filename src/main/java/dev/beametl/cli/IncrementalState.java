@@ -23,8 +23,10 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -327,9 +329,26 @@ final class IncrementalState {
         return "TIMESTAMP WITH TIME ZONE '" + LOCAL.format(instant.atOffset(ZoneOffset.UTC)) + "+00:00'";
       }
       ZoneId zone = field.zone() == null ? ZoneOffset.UTC : ZoneId.of(field.zone());
-      return "TIMESTAMP '" + LOCAL.format(instant.atZone(zone)) + "'";
+      return "TIMESTAMP '" + LOCAL.format(earliestWallClock(instant, zone)) + "'";
     }
     return Long.toString(value);
+  }
+
+  /**
+   * The earliest wall-clock time of any instant from {@code from} until now: where clocks went back
+   * since, the hour they passed twice. A row written in its second pass has a later instant than
+   * the mark but an earlier wall-clock time; compared from the mark's own wall-clock time, a trial's
+   * 16 such rows were never loaded (Europe/Berlin, overlap 10 minutes).
+   */
+  private LocalDateTime earliestWallClock(Instant from, ZoneId zone) {
+    LocalDateTime earliest = LocalDateTime.ofInstant(from, zone);
+    for (ZoneOffsetTransition t = zone.getRules().nextTransition(from);
+        t != null && !t.getInstant().isAfter(plannedAt); t = zone.getRules().nextTransition(t.getInstant())) {
+      if (t.isOverlap() && t.getDateTimeAfter().isBefore(earliest)) {
+        earliest = t.getDateTimeAfter();
+      }
+    }
+    return earliest;
   }
 
   PipelineSpec spec() {

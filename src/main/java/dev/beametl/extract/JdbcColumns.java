@@ -22,13 +22,23 @@ public final class JdbcColumns {
   /**
    * What keeps a result set's columns from being read as a schema's fields, or null: two columns of
    * one name that a field names (which one the field meant is unknowable; names that differ in case
-   * only are told apart, see JdbcRecords), or a field's column of binary data (no field type reads
-   * bytes). Asked before the run.
+   * only are told apart, see JdbcRecords), a field no column has, or a field's column of binary data
+   * (no field type reads bytes). Asked before the run.
    */
   public static @Nullable String problem(ResultSetMetaData meta, List<String> fields) throws SQLException {
     String twice = twoOfOneName(meta, fields);
     if (twice != null) {
       return twice;
+    }
+    List<String> labels = new java.util.ArrayList<>();
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      labels.add(meta.getColumnLabel(i));
+    }
+    for (String field : fields) {
+      if (labels.stream().noneMatch(field::equalsIgnoreCase)) { // a trial's field was NULL in every row, exit 0
+        return "no column is named " + field + " (the columns: " + String.join(", ", labels) + "); name the field's"
+            + " column (column: ...) or select one AS " + field;
+      }
     }
     for (int i = 1; i <= meta.getColumnCount(); i++) {
       String label = meta.getColumnLabel(i);

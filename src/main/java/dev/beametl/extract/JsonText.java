@@ -1,6 +1,8 @@
 package dev.beametl.extract;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.beametl.record.BinaryFloat;
 import dev.beametl.record.SourceRecord;
 import java.math.BigDecimal;
 
@@ -33,6 +35,12 @@ final class JsonText {
       node.putNull(field);
     } else if (v instanceof BigDecimal) {
       node.put(field, ((BigDecimal) v).toPlainString());
+    } else if (v instanceof Float && Float.isFinite((Float) v)) {
+      // Its exact value, marked as a float's, as a Parquet FLOAT's (see BinaryFloat): a decimal field
+      // takes the binary value, not digits its shortest text invents (a REAL 2^40 read 1099511630000).
+      node.putRawValue(field, new RawValue(BinaryFloat.ofFloat((Float) v)));
+    } else if (v instanceof Double && Double.isFinite((Double) v)) {
+      node.put(field, (double) (Double) v); // Double.toString, BinaryFloat's text of a double
     } else if (v instanceof Number || v instanceof Boolean) {
       node.putPOJO(field, v);
     } else if (v instanceof java.sql.Timestamp) {

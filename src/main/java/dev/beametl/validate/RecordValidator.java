@@ -190,7 +190,8 @@ public final class RecordValidator implements Serializable {
     }
     return source.format() == SourceSpec.Format.CSV && record.textFormat() == SourceRecord.Text.SOURCE
         ? fromCsv(record) : fromJson(text, record.textFormat() == SourceRecord.Text.VALUES,
-            source.format() == SourceSpec.Format.PARQUET && record.textFormat() != SourceRecord.Text.VALUES);
+            (source.format() == SourceSpec.Format.PARQUET || source.format() == SourceSpec.Format.JDBC)
+                && record.textFormat() != SourceRecord.Text.VALUES);
   }
 
   private List<Object> fromCsv(SourceRecord record) throws InvalidField {

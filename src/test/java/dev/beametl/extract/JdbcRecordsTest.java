@@ -55,6 +55,8 @@ public class JdbcRecordsTest {
       s.execute("CREATE TABLE odd_types (id INT, t TIME(6), tz TIME(3) WITH TIME ZONE, c CLOB, bin VARBINARY(4))");
       s.execute("INSERT INTO odd_types VALUES (1, TIME '12:34:56.789012', TIME WITH TIME ZONE '12:34:56.5+02:00',"
           + " 'a long text', X'00ff41')");
+      s.execute("CREATE TABLE reals (id INT, r REAL, d DOUBLE PRECISION)");
+      s.execute("INSERT INTO reals VALUES (1, POWER(2, 40), POWER(2, 60))");
       s.execute("CREATE USER reader PASSWORD 's3cret-pw'");
       s.execute("GRANT SELECT ON items TO reader");
     }
@@ -238,6 +240,25 @@ public class JdbcRecordsTest {
     p.run();
   }
 
+  /** A trial: a REAL 2^40 became 1099511630000 in a decimal field, digits its shortest text invents. */
+  @Test
+  public void aDecimalFieldTakesAFloatColumnsBinaryValue() throws Exception {
+    Path spec = tmp.newFile().toPath();
+    Files.writeString(spec, String.join("\n", "version: 1",
+        "source: {format: jdbc, jdbc: {url: '" + URL + "', user: sa, table: reals}}",
+        "schema: [{name: id, type: long}, {name: r, type: 'decimal(20,0)'}, {name: d, type: 'decimal(20,0)'}]",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/reals'}", ""));
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(0));
+    StringBuilder rows = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.list(tmp.getRoot().toPath().resolve("reals"))) {
+      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("part-"))::iterator) {
+        rows.append(Files.readString(f));
+      }
+    }
+    assertThat(rows.toString(), containsString("1,1099511627776,1152921504606846976"));
+  }
+
   @Test
   public void plansPartitionsFromRowsPerPartitionAndInfersBounds() {
     JdbcRecords.Plan plan = JdbcRecords.plan(items().setPartitionColumn("id").setRowsPerPartition(1000).build());
@@ -308,6 +329,12 @@ public class JdbcRecordsTest {
     assertThat(binary.code, is(2));
     assertThat(binary.err, containsString("source.jdbc: odd_types: column BIN holds binary data (BINARY VARYING), which no"
         + " field type reads; read it as text in a query"));
+
+    EtlJobTest.Run noColumn = new EtlJobTest.Run("--pipeline=" + spec("{url: '" + URL + "', user: sa, query: 'SELECT id"
+        + " FROM items'}"), "--dryRun");
+    assertThat(noColumn.code, is(2));
+    assertThat("a trial's field was NULL in every row, exit 0", noColumn.err,
+        containsString("source.jdbc: query: no column is named name (the columns: ID); name the field's column"));
 
     EtlJobTest.Run passwordInUrl = new EtlJobTest.Run("--pipeline="
         + spec("{url: '" + URL + ";PASSWORD=x', user: sa, table: items}"), "--dryRun");
