@@ -205,9 +205,9 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       if (plan.wallClock) {
         plan.lower = wallClockMillis(rs, 1);
         plan.upper = wallClockMillis(rs, 2);
-      } else if (plan.temporal) {
-        plan.lower = rs.getTimestamp(1).getTime();
-        plan.upper = rs.getTimestamp(2).getTime();
+      } else if (plan.temporal) { // a NULL here is MariaDB's zero date, below the first day: the rest query reads it
+        plan.lower = rs.getTimestamp(1) == null ? FIRST_INSTANT_MILLIS : rs.getTimestamp(1).getTime();
+        plan.upper = rs.getTimestamp(2) == null ? LAST_INSTANT_MILLIS : rs.getTimestamp(2).getTime();
       } else {
         plan.lower = spec.lowerBound() != null ? spec.lowerBound() : rs.getLong(1);
         plan.upper = spec.upperBound() != null ? spec.upperBound() : rs.getLong(2);
@@ -251,9 +251,16 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
 
   /** A DATE or TIMESTAMP value's wall-clock time as milliseconds since 1970-01-01T00:00, as if in UTC. */
   private static long wallClockMillis(ResultSet rs, int column) throws SQLException {
-    java.time.LocalDateTime v = rs.getMetaData().getColumnType(column) == Types.DATE
-        ? rs.getObject(column, java.time.LocalDate.class).atStartOfDay() // PostgreSQL gives a DATE no time
-        : rs.getObject(column, java.time.LocalDateTime.class);
+    java.time.LocalDateTime v;
+    if (rs.getMetaData().getColumnType(column) == Types.DATE) {
+      java.time.LocalDate day = rs.getObject(column, java.time.LocalDate.class); // PostgreSQL gives a DATE no time
+      v = day == null ? null : day.atStartOfDay();
+    } else {
+      v = rs.getObject(column, java.time.LocalDateTime.class);
+    }
+    if (v == null) { // MariaDB's zero date (MIN and MAX are NULL only when every key is): below the first day
+      return column == 1 ? FIRST_INSTANT_MILLIS : LAST_INSTANT_MILLIS;
+    }
     if (v.getYear() < 1 || v.getYear() > 9999) { // PostgreSQL's 'infinity' is LocalDate.MAX: the plan clamps
       return v.getYear() < 1 ? FIRST_INSTANT_MILLIS : LAST_INSTANT_MILLIS;
     }

@@ -135,7 +135,10 @@ public final class SqlNames implements Serializable {
 
   /** {@code spec}'s table, its name quoted, or its query, as a relation a SELECT can read from. */
   public static String relation(JdbcSpec spec) {
-    String base = spec.table() != null ? of(spec).name(spec.table()) : "(" + spec.query() + ") q";
+    // A line break before the parenthesis closes it after a query's last line comment (-- ...), and a
+    // query's final semicolon, as a SQL client takes it, is no part of a subquery: both failed as syntax.
+    String base = spec.table() != null ? of(spec).name(spec.table())
+        : "(" + spec.query().replaceAll("[\\s;]+$", "") + "\n) q";
     return spec.where() == null ? base : "(SELECT * FROM " + base + " WHERE " + spec.where() + ") w";
   }
 

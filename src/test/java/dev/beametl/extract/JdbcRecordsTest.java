@@ -336,6 +336,12 @@ public class JdbcRecordsTest {
     assertThat("a trial's field was NULL in every row, exit 0", noColumn.err,
         containsString("source.jdbc: query: no column is named name (the columns: ID); name the field's column"));
 
+    for (String query : new String[] {"SELECT id, name FROM items; ", "SELECT id, name FROM items -- all of them"}) {
+      EtlJobTest.Run asAClientTakesIt = new EtlJobTest.Run("--pipeline=" + spec("{url: '" + URL + "', user: sa,"
+          + " query: '" + query + "'}"), "--dryRun", "--ifExists=overwrite");
+      assertThat(asAClientTakesIt.err, asAClientTakesIt.code, is(0)); // a trial: a bare syntax error
+    }
+
     EtlJobTest.Run passwordInUrl = new EtlJobTest.Run("--pipeline="
         + spec("{url: '" + URL + ";PASSWORD=x', user: sa, table: items}"), "--dryRun");
     assertThat(passwordInUrl.err, containsString("put no password in the URL"));

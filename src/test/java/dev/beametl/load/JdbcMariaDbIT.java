@@ -78,10 +78,16 @@ public class JdbcMariaDbIT {
       s.execute("CREATE TABLE odd (id INT, flag TINYINT(1), tm TIME(6), y YEAR, d DATE)");
       s.execute("INSERT INTO odd VALUES (1, 2, '-01:00:00.5', 2024, '2024-01-02'), (2, 1, '838:59:59', 1999, '0000-00-00')");
     }
+    for (String partitions : new String[] {"", ", partitionColumn: d, partitions: 2"}) { // a zero date as MIN: an NPE
+      integersTimesYearsAndZeroDates(partitions);
+    }
+  }
+
+  private void integersTimesYearsAndZeroDates(String partitions) throws Exception {
     java.nio.file.Path out = tmp.newFolder().toPath();
     java.nio.file.Path spec = tmp.newFile().toPath();
     java.nio.file.Files.writeString(spec, String.join("\n", "version: 1",
-        "source: {format: jdbc, jdbc: {url: '" + url + "', user: root, table: odd}}",
+        "source: {format: jdbc, jdbc: {url: '" + url + "', user: root, table: odd" + partitions + "}}",
         "schema: [{name: id, type: int}, {name: flag, type: int}, {name: tm, type: string}, {name: y, type: int},"
             + " {name: d, type: date}]",
         "sink: {format: csv, path: '" + out + "/t'}", "deadLetter: {maxBadRatio: 1.0}", ""));
