@@ -117,6 +117,7 @@ public final class EtlJob {
     EtlOptions options;
     try {
       PipelineOptionsFactory.register(EtlOptions.class);
+      checkValuesGiven(line.beamArgs);
       options = PipelineOptionsFactory.fromArgs(line.beamArgs).withValidation().as(EtlOptions.class);
     } catch (IllegalArgumentException e) {
       err.println("beam-etl: " + flagProblem(firstLine(e.getMessage()), line.beamArgs) + " (see --help)");
@@ -132,6 +133,30 @@ public final class EtlJob {
       }
     }
     return run(options, out, err, line.all, line.sets, callerDir);
+  }
+
+  /**
+   * A flag without a value is a switch to Beam, and any flag's value is then "true": a trial's bare
+   * {@code --deadLetter} (its value lost in a script) wrote the dead letters to ./true, exit 0. Only
+   * boolean flags go without one.
+   */
+  static void checkValuesGiven(String[] args) {
+    for (String arg : args) {
+      if (!arg.startsWith("--") || arg.contains("=")) {
+        continue;
+      }
+      String name = arg.substring(2);
+      String getter = name.isEmpty() ? "" : Character.toUpperCase(name.charAt(0)) + name.substring(1);
+      for (Class<? extends PipelineOptions> options : PipelineOptionsFactory.getRegisteredOptions()) {
+        for (java.lang.reflect.Method m : options.getMethods()) {
+          Class<?> type = m.getReturnType();
+          if (m.getParameterCount() == 0 && m.getName().equals("get" + getter) && type != boolean.class
+              && type != Boolean.class) {
+            throw new IllegalArgumentException("--" + name + " needs a value: --" + name + "=...");
+          }
+        }
+      }
+    }
   }
 
   /**

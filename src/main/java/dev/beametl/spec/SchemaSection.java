@@ -1,5 +1,7 @@
 package dev.beametl.spec;
 
+import java.math.BigDecimal;
+
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,9 +105,9 @@ final class SchemaSection {
           b.setMaxText(text);
         }
       } else if (bound.equals("min")) {
-        b.setMin(v.decimal());
+        b.setMin(numericBound(v, kind));
       } else {
-        b.setMax(v.decimal());
+        b.setMax(numericBound(v, kind));
       }
     }
     if (m.containsKey("pattern")) {
@@ -138,4 +140,27 @@ final class SchemaSection {
     }
     return field;
   }
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
+  /**
+   * A number's bound, within what its type holds: an int or long bound beyond a long wrapped round to
+   * its low 64 bits (a trial's min 2^64 let everything pass, max 2^64 + 5 was 5), a double's became
+   * infinite, and an exponent of a billion failed the run where it was compared (exit 1).
+   */
+  private static BigDecimal numericBound(SpecNode v, FieldType.Kind kind) {
+    BigDecimal d = v.decimal();
+    if (Math.abs((long) d.precision() - d.scale()) > 400 || Math.abs((long) d.scale()) > 400) {
+      throw v.error(d + " is beyond any number a field holds; give a bound of at most 400 digits");
+    }
+    if ((kind == FieldType.Kind.INT || kind == FieldType.Kind.LONG)
+        && (d.compareTo(LONG_MIN) < 0 || d.compareTo(LONG_MAX) > 0)) {
+      throw v.error(d.toPlainString() + " is beyond a long (" + LONG_MIN + " to " + LONG_MAX + "); leave the bound out");
+    }
+    if (kind == FieldType.Kind.DOUBLE && Double.isInfinite(d.doubleValue())) {
+      throw v.error(d + " is beyond a double; leave the bound out");
+    }
+    return d;
+  }
+
 }

@@ -232,8 +232,8 @@ final class SpecNode {
       return SpecPaths.local(null, s);
     }
     if (SpecPaths.isRemote(s)) {
-      throw error("\"" + s + "\" is on another file system; the job writes its output, dead letters and marker to a "
-          + "local or mounted directory");
+      throw error("\"" + JdbcUrls.scrub(s) + "\" is on another file system; the job writes its output, dead letters and"
+          + " marker to a local or mounted directory");
     }
     return s;
   }

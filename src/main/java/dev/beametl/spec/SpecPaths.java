@@ -198,8 +198,15 @@ public final class SpecPaths {
 
   /** Whether {@code path} is a URI of another file system than the local one ({@code gs://b/x}, {@code hdfs:/x}). */
   public static boolean isRemote(String path) {
-    return isUri(path) && !path.trim().regionMatches(true, 0, "file:", 0, 5);
+    String p = path.trim();
+    return isUri(path) && (!p.regionMatches(true, 0, "file:", 0, 5) || OTHER_HOST.matcher(p).lookingAt());
   }
+
+  /**
+   * A file URI naming a machine: {@code file://server/share/out} is another machine's file system,
+   * where a trial's output went to the local directory /server/share/out, exit 0.
+   */
+  private static final Pattern OTHER_HOST = Pattern.compile("(?i)file://(?!localhost/|/)[^/]+");
 
   /**
    * {@code value} resolved against {@code dir} unless it is absolute, empty or a URI ({@code gs://...}),

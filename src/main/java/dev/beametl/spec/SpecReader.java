@@ -109,7 +109,7 @@ public final class SpecReader {
       throw version.error("unsupported version; this build reads version " + PipelineSpec.CURRENT_VERSION);
     }
     PipelineSpec.Builder spec = PipelineSpec.builder();
-    spec.setName(root.containsKey("name") ? root.get("name").nonEmptyString() : defaultName);
+    spec.setName(root.containsKey("name") ? pipelineName(root.get("name")) : defaultName);
     SourceSpec source = SourceSection.read(SpecNode.required(root, "source", rootNode));
     spec.setSource(source);
     spec.setSchema(SchemaSection.read(SpecNode.required(root, "schema", rootNode), scope, source));
@@ -217,5 +217,19 @@ public final class SpecReader {
 
   private static String normalize(@Nullable String path) {
     return path == null ? "" : Path.of(path).toAbsolutePath().normalize().toString();
+  }
+
+  /**
+   * The pipeline's name, which names its checkpoint directory and its output's lock: no path (a
+   * trial's {@code ../../x} put a resumable run's checkpoints outside --checkpointDir, and left them)
+   * and no control character (a line break split the summary).
+   */
+  private static String pipelineName(SpecNode node) {
+    String name = node.nonEmptyString();
+    if (name.equals(".") || name.equals("..") || name.chars().anyMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f)) {
+      throw node.error("\"" + name.replaceAll("\\p{Cntrl}", "?") + "\" is not a pipeline name: no /, \\, control"
+          + " characters, . or ..; e.g. sales-by-brand");
+    }
+    return name;
   }
 }

@@ -118,6 +118,10 @@ public class EtlJobTest {
     Run negative = new Run("--pipeline=pipelines/sales-by-product.yaml", "--progressSeconds=-5", "--dryRun");
     assertThat(negative.code, is(EtlJob.USAGE));
     assertThat(negative.err, containsString("--progressSeconds=-5"));
+    // A trial: a bare --deadLetter (its value lost in a script) wrote the dead letters to ./true, exit 0.
+    Run bare = new Run("--pipeline=pipelines/sales-by-product.yaml", "--deadLetter", "--dryRun");
+    assertThat(bare.code, is(EtlJob.USAGE));
+    assertThat(bare.err, containsString("--deadLetter needs a value: --deadLetter=..."));
   }
 
   @Test

@@ -79,6 +79,27 @@ public class SpecReaderTest {
     assertThat(errorOf(VALID, "deadLetter.path=S3://b/bad"), containsString("is on another file system"));
     assertThat(parse(VALID, "sink.path=file:/data/out").sink().path(), is("/data/out"));
     assertThat(parse(VALID, "sink.path=v2:out").sink().path(), is("v2:out")); // a name with a colon
+    assertThat("a trial: written to the local /server/share/out", errorOf(VALID, "sink.path=file://server/share/out"),
+        containsString("is on another file system"));
+    assertThat(parse(VALID, "sink.path=file://localhost/data/out").sink().path(), is("/data/out"));
+    assertThat(errorOf(VALID, "sink.path=gs://bob:s3cr3t@bucket/out"), not(containsString("s3cr3t")));
+  }
+
+  /** A trial: a long's bound of 2^64 wrapped round to 0, one with an exponent of a billion failed the run. */
+  @Test
+  public void aBoundBeyondItsTypeIsRefused() {
+    assertThat(errorOf(VALID, "schema.0.min=18446744073709551616"),
+        containsString("schema[0].min: 18446744073709551616 is beyond a long"));
+    assertThat(errorOf(VALID, "schema.1.max=1e-999999999"), containsString("is beyond any number a field holds"));
+    assertThat(parse(VALID, "schema.0.max=9223372036854775807").schema().get(0).max().longValue(), is(Long.MAX_VALUE));
+  }
+
+  /** A trial: a name ../../x put a resumable run's checkpoints outside --checkpointDir. */
+  @Test
+  public void aPipelineNameIsNoPath() {
+    assertThat(errorOf(VALID, "name=../../escaped"), containsString("is not a pipeline name"));
+    assertThat(errorOf(VALID, "name=.."), containsString("is not a pipeline name"));
+    assertThat(parse(VALID, "name=sales.2024 v2").name(), is("sales.2024 v2"));
   }
 
   /** A maxBad limit on a later stage's kind that the spec cannot produce never held, and was accepted. */
