@@ -79,6 +79,20 @@ public final class RunSummary {
             + "more than deadLetter.maxBadRatio %.2f%%", bad, rows, lookup.name(), 100.0 * bad / rows,
             100 * spec.maxBadRatio()));
       }
+      boolean nulls = lookup.onMissing() == dev.beametl.spec.LookupSpec.OnMissing.NULLS;
+      if (nulls && count("lookup." + lookup.name() + ".rows") == 0 && count("valid") > 0) {
+        // A trial: an empty export gave every row nulls, exit 0 and _SUCCESS.
+        out.add("lookup " + lookup.name() + "'s reference table has no rows, so every row got nulls: check its source ("
+            + lookup.source().path() + ")");
+      }
+      for (dev.beametl.spec.LookupSpec.AddedField added : lookup.fields()) {
+        long absent = count("lookup." + lookup.name() + ".absent." + added.from());
+        if (absent > 0) { // a trial: a renamed column gave every row a NULL brand, exit 0
+          out.add(String.format(Locale.ROOT, "%,d rows of lookup %s's reference table have no column for %s, a field"
+              + " it adds, so the rows matching them got NULL; check the table's header or the field's column",
+              absent, lookup.name(), added.from()));
+        }
+      }
     }
     return out;
   }

@@ -72,13 +72,36 @@ public class RunSummaryTest {
         "    schema: [{name: code, type: string}, {name: label, type: string}]",
         "    key: code", "    on: code", "    fields: [label]", "    onMissing: nulls",
         "sink: {format: csv, path: out}", "deadLetter: {maxBadRatio: 0.25}", ""), "t", List.of());
-    Map<String, Long> counts = Map.of("read", 100L, "valid", 100L, "kept", 100L, "lookup.ref.read", 4L);
+    Map<String, Long> counts = Map.of("read", 100L, "valid", 100L, "kept", 100L, "lookup.ref.read", 4L,
+        "lookup.ref.rows", 2L);
     RunSummary atLimit = new RunSummary(spec, with(counts, "lookup.ref.bad", 1L), 1, "r");
     assertThat(atLimit.withinBadRatio(), is(true));
     RunSummary over = new RunSummary(spec, with(counts, "lookup.ref.bad", 2L), 1, "r");
     assertThat(over.withinBadRatio(), is(false));
     assertThat(over.exceededLimits(), contains(
         "2 of the 4 rows of lookup ref's reference table were bad (50.00%), more than deadLetter.maxBadRatio 25.00%"));
+  }
+
+  /**
+   * Two trials: an empty reference table (a truncated export), and one whose added field's column was
+   * renamed (a nullable field: no row bad), gave every row nulls with onMissing: nulls, exit 0.
+   */
+  @Test
+  public void aReferenceTableThatGivesEveryRowNullsFailsTheLimits() {
+    PipelineSpec spec = Specs.parse(String.join("\n", "version: 1",
+        "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}, {name: code, type: string}]",
+        "lookups:", "  - name: ref", "    source: {path: ref.csv, format: csv}",
+        "    schema: [{name: code, type: string}, {name: label, type: string, nullable: true}]",
+        "    key: code", "    on: code", "    fields: [label]", "    onMissing: nulls",
+        "sink: {format: csv, path: out}", ""), "t", List.of());
+    Map<String, Long> counts = Map.of("read", 100L, "valid", 100L, "kept", 100L, "lookup.ref.read", 0L);
+    assertThat(new RunSummary(spec, counts, 1, "r").exceededLimits(), contains(
+        "lookup ref's reference table has no rows, so every row got nulls: check its source (ref.csv)"));
+    Map<String, Long> renamed = with(with(counts, "lookup.ref.rows", 4L), "lookup.ref.absent.label", 4L);
+    assertThat(new RunSummary(spec, renamed, 1, "r").exceededLimits(), contains(containsString(
+        "4 rows of lookup ref's reference table have no column for label, a field it adds")));
+    assertThat(new RunSummary(spec, with(counts, "lookup.ref.rows", 4L), 1, "r").exceededLimits(),
+        org.hamcrest.Matchers.empty());
   }
 
   private static Map<String, Long> with(Map<String, Long> counts, String name, long n) {
