@@ -72,4 +72,36 @@ public class HeaderlessPipeSpecTest {
     assertThat(counts.get("bad"), is(2L)); // 2024-04-31 and 1.115
     assertThat(counts.get("filtered"), is(1L));
   }
+
+  /**
+   * A trial: a header-less record's dead letter named its cells after that spec's fields, so a replay
+   * after two fields were swapped back put each cell under its old name. It is read by position now,
+   * as a fresh run of the fixed spec reads it.
+   */
+  @Test
+  public void aReplayReadsAHeaderlessRecordByPositionUnderTheFixedSpec() throws Exception {
+    Files.writeString(tmp.getRoot().toPath().resolve("in.csv"), "1,3,20.00,Mars\n2,4,10,EU\n");
+    String wrong = String.join("\n", "version: 1", "name: swapped",
+        "source: {path: in.csv, format: csv, csv: {header: false}}",
+        "schema: [{name: id, type: long}, {name: price, type: 'decimal(10,2)'}, {name: qty, type: 'decimal(10,2)'},"
+            + " {name: region, type: category, values: [EU]}]",
+        "sink: {format: jsonl, path: out}", "deadLetter: {maxBadRatio: 1.0}", "");
+    Path before = tmp.getRoot().toPath().resolve("before.yaml");
+    Files.writeString(before, wrong);
+    Path fixed = tmp.getRoot().toPath().resolve("fixed.yaml");
+    Files.writeString(fixed, wrong.replace("name: price,", "name: tmp,").replace("name: qty,", "name: price,")
+        .replace("name: tmp,", "name: qty,").replace("values: [EU]", "values: [EU, Mars]"));
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + before, "--runner=DirectRunner");
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    EtlJobTest.Run replay = new EtlJobTest.Run("replay", "--pipeline=" + fixed, "--runner=DirectRunner",
+        "--from=" + tmp.getRoot() + "/out-dead-letter", "--output=" + tmp.getRoot() + "/fixes");
+    assertThat(replay.err, replay.code, is(EtlJob.OK));
+    StringBuilder rows = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.list(tmp.getRoot().toPath().resolve("fixes"))) {
+      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("part-"))::iterator) {
+        rows.append(Files.readString(f));
+      }
+    }
+    assertThat(rows.toString().trim(), is("{\"id\":1,\"qty\":3.00,\"price\":20.00,\"region\":\"Mars\"}"));
+  }
 }

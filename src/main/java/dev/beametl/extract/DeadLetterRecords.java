@@ -304,7 +304,8 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         case "csv":
           List<String> columns = new ArrayList<>();
           n.path("columns").forEach(c -> columns.add(c.isNull() ? "" : c.asText()));
-          ColumnLayout layout = ColumnLayout.fromHeader(columns, schemaFields);
+          // No columns: a file without a header, read by position, as a fresh run of this spec reads it
+          ColumnLayout layout = columns.isEmpty() ? null : ColumnLayout.fromHeader(columns, schemaFields);
           record = SourceRecord.of(n.get("origin").asText(), -1, 0, payload, layout, false);
           break;
         case "json":

@@ -159,7 +159,13 @@ public final class RecordValidator implements Serializable {
     if (layout != null) {
       return bad.replayableAs(BadRecord.PayloadFormat.CSV, layout.header()); // the file's own, whole
     }
-    // No header, or one that is exactly the schema: the fields' columns, as a replay matches its header.
+    if (!source.header()) {
+      // No header: no columns, and a replay reads the cells by position as the spec then in force
+      // does. Named after this spec's fields, a replay after two fields were swapped back in the spec
+      // put each cell under its old name (a trial).
+      return bad.replayableAs(BadRecord.PayloadFormat.CSV, List.of());
+    }
+    // A header that is exactly the schema: the fields' columns, as a replay matches its header.
     List<String> columns = new ArrayList<>();
     for (FieldSpec field : fields) {
       columns.add(field.sourceName());
