@@ -15,7 +15,8 @@ cd "$root"
 cp_file=target/flink-classpath.txt
 if [[ ! -f $cp_file || pom.xml -nt $cp_file ]]; then
   mkdir -p target
-  mvn -q -B -Dstyle.color=never dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file" >&2
+  mvn -q -B -Dstyle.color=never dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file" 2>&1 \
+    | sed 's/\x1b\[[0-9;]*m//g' >&2 # Maven 3.8 writes colour resets even with -q
 fi
 cp="$(cat "$cp_file")"
 # The cluster's own working directory (TaskManager blob store and temporary files, some hundred MB):
@@ -37,7 +38,11 @@ case "$what" in
       -Dio.tmp.dirs="$tmp" \
       > "$run/jobmanager.log" 2>&1 &
     echo $! > "$run/jobmanager.pid" ;;
-  taskmanager) ;;
+  taskmanager)
+    if ! curl -sf localhost:8081/overview >/dev/null 2>&1; then # it would wait 90 s, then stay up, retrying
+      echo "no JobManager answers on localhost:8081: start the cluster first (runners/flink/start-cluster.sh)" >&2
+      exit 1
+    fi ;;
   *) echo "usage: start-cluster.sh [cluster|taskmanager]" >&2; exit 2 ;;
 esac
 n="$(date +%s%N)"
@@ -63,6 +68,8 @@ for _ in $(seq 1 90); do
   done
   sleep 1
 done
-echo "Flink did not come up within 90 s; last lines of the logs:" >&2
-tail -10 "$(ls -t "$run"/*.log | head -2)" >&2
+echo "Flink did not come up within 90 s; stopping what this start began; last lines of the logs:" >&2
+ls -t "$run"/*.log | head -2 | while read -r log; do tail -10 "$log" >&2; done
+kill "$(cat "$run/taskmanager.pid")" 2>/dev/null || true
+[[ $what == cluster ]] && kill "$(cat "$run/jobmanager.pid")" 2>/dev/null
 exit 1
