@@ -13,8 +13,15 @@ jar="$root/target/beam-etl-$version-bundled.jar"
 if [[ ! -f $jar || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
   (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package) >&2
 fi
+master="${FLINK_MASTER:-localhost:8081}"
+# No cluster: say so now, not after the client's retries (about 70 s) and with the run's directories made.
+if [[ " $* " != *" --dryRun"* && " $* " != *" --help"* ]] && command -v curl >/dev/null \
+    && ! curl -sf --max-time 10 "$([[ $master == *://* ]] || echo http://)$master/overview" >/dev/null 2>&1; then
+  echo "submit.sh: no Flink cluster answers on $master (runners/flink/start-cluster.sh starts one; FLINK_MASTER names another)" >&2
+  exit 1
+fi
 # A subcommand (replay) stays the first argument.
 sub=()
 if [[ ${1:-} == replay ]]; then sub=(replay); shift; fi
 exec java ${BEAM_ETL_JAVA_OPTS:--Xmx1g} "-Dbeametl.home=$root" "@$root/runners/java17.opens" -jar "$jar" \
-  ${sub[@]+"${sub[@]}"} --runner=FlinkRunner --flinkMaster="${FLINK_MASTER:-localhost:8081}" "$@"
+  ${sub[@]+"${sub[@]}"} --runner=FlinkRunner --flinkMaster="$master" "$@"
