@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,39 +22,22 @@ public final class Profile {
   static final String USAGE = "usage: bin/beam-etl profile --input=GLOB --out=SPEC.yaml [--format=csv|jsonl]"
       + " [--delimiter=,] [--header=true] [--sampleRows=100000] [--tolerance=0.01] [--maxCategories=20] [--name=NAME]";
 
-  private final Map<String, String> flags;
   private SourceSpec source;
   private final long sampleRows;
   private final double tolerance;
   private final int maxCategories;
   private Sample sample;
 
-  private Profile(Map<String, String> flags) {
-    this.flags = flags;
-    String input = required("input");
-    SourceSpec.Format format = SourceSpec.Format.valueOf(flags.getOrDefault("format",
-        input.endsWith(".jsonl") || input.endsWith(".json") ? "jsonl" : "csv").toUpperCase(Locale.ROOT));
-    if (format != SourceSpec.Format.CSV && format != SourceSpec.Format.JSONL) {
-      throw new SpecException("--format: profile reads csv or jsonl files");
-    }
-    SourceSpec.Builder b = SourceSpec.builder(input, format)
-        .setHeader(Boolean.parseBoolean(flags.getOrDefault("header", "true")));
-    if (flags.containsKey("delimiter")) {
-      String d = flags.get("delimiter");
-      b.setDelimiter(d.equals("\\t") || d.equals("tab") ? '\t' : d.charAt(0));
+  private Profile(ProfileFlags flags) {
+    String input = flags.required("input");
+    SourceSpec.Builder b = SourceSpec.builder(input, flags.format(input)).setHeader(flags.header());
+    if (flags.delimiter() != null) {
+      b.setDelimiter(flags.delimiter());
     }
     source = b.build();
-    sampleRows = Long.parseLong(flags.getOrDefault("sampleRows", "100000"));
-    tolerance = Double.parseDouble(flags.getOrDefault("tolerance", "0.01"));
-    maxCategories = Integer.parseInt(flags.getOrDefault("maxCategories", "20"));
-  }
-
-  private String required(String flag) {
-    String v = flags.get(flag);
-    if (v == null || v.isBlank()) {
-      throw new SpecException("--" + flag + " is required; " + USAGE);
-    }
-    return v;
+    sampleRows = flags.sampleRows();
+    tolerance = flags.tolerance();
+    maxCategories = flags.maxCategories();
   }
 
   /** Runs the command; returns the job's exit codes (0 written, 2 usage or input error). */
@@ -66,21 +48,9 @@ public final class Profile {
   /** As {@link #main(String[], PrintStream, PrintStream)}, with relative paths meaning {@code callerDir}. */
   public static int main(Path callerDir, String[] args, PrintStream out, PrintStream err) {
     try {
-      Map<String, String> flags = new LinkedHashMap<>();
-      for (String a : args) {
-        if (!a.startsWith("--") || !a.contains("=")) {
-          throw new SpecException("expected --name=value, got \"" + a + "\"; " + USAGE);
-        }
-        String key = a.substring(2, a.indexOf('='));
-        if (!List.of("input", "out", "format", "delimiter", "header", "sampleRows", "tolerance", "maxCategories",
-            "name").contains(key)) {
-          throw new SpecException("unknown flag --" + key + "; " + USAGE);
-        }
-        String value = a.substring(a.indexOf('=') + 1);
-        flags.put(key, key.equals("input") || key.equals("out") ? callerDir.resolve(value).normalize().toString() : value);
-      }
+      ProfileFlags flags = new ProfileFlags(callerDir, args);
       Profile p = new Profile(flags);
-      Path spec = Path.of(p.required("out"));
+      Path spec = Path.of(flags.required("out"));
       if (Files.exists(spec, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a spec someone wrote or edited
         throw exists(spec);
       }
@@ -105,7 +75,7 @@ public final class Profile {
       // Named after the spec's file, as the job names a spec without name: two data sets profiled from
       // folders of one name (orders/incoming, refunds/incoming) had one name and one output, and the
       // second run replaced the first's rows.
-      String name = flags.getOrDefault("name", baseName(spec.getFileName().toString()));
+      String name = flags.has("name") ? flags.get("name") : baseName(spec.getFileName().toString());
       List<String> leftOut = new ArrayList<>();
       if (!nested.isEmpty()) {
         leftOut.add(leftOut(nested));

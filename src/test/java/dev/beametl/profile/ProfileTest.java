@@ -357,6 +357,42 @@ public class ProfileTest {
     assertThat(nothing.err, containsString("no file matches"));
   }
 
+  /**
+   * Every bad flag value is one line, exit 2, naming the flag and what it takes, and writes no spec:
+   * a hostile trial found --header=yes read as false (the header a data row), --delimiter=semicolon
+   * read as "s", --tolerance=1 and --delimiter= stack traces, and --format=xml naming an enum class.
+   */
+  @Test
+  public void badFlagValuesAreOneLineErrorsNamingTheFlag() throws Exception {
+    Map<String, String> refused = new java.util.LinkedHashMap<>();
+    refused.put("--header=yes", "--header=yes: give true");
+    refused.put("--header=1", "--header=1: give true");
+    refused.put("--delimiter=semicolon", "--delimiter=semicolon: give the character itself (--delimiter=';')");
+    refused.put("--delimiter=TAB", "--delimiter=TAB: give one character");
+    refused.put("--delimiter=;;", "--delimiter=;;: give one character");
+    refused.put("--delimiter=", "--delimiter=: give one character");
+    refused.put("--delimiter=\"", "--delimiter=\": give one character");
+    refused.put("--sampleRows=abc", "--sampleRows=abc: give the number of records to read, at least 1");
+    refused.put("--sampleRows=0", "--sampleRows=0: give");
+    refused.put("--tolerance=1", "--tolerance=1: give the share");
+    refused.put("--tolerance=-1", "--tolerance=-1: give the share");
+    refused.put("--tolerance=NaN", "--tolerance=NaN: give the share");
+    refused.put("--maxCategories=-5", "--maxCategories=-5: give");
+    refused.put("--maxCategories=x", "--maxCategories=x: give");
+    refused.put("--format=xml", "--format=xml: profile reads csv or jsonl files");
+    refused.put("--name=a", "--name is given twice");
+    for (Map.Entry<String, String> e : refused.entrySet()) {
+      EtlJobTest.Run run = run("data.csv", "name,city\nann,oslo\n", e.getKey(), "--name=a");
+      assertThat(e.getKey(), run.code, is(EtlJob.USAGE));
+      assertThat(run.err, containsString(e.getValue()));
+      assertThat(run.err, run.err.strip().lines().count(), is(1L));
+      assertThat(Files.exists(tmp.getRoot().toPath().resolve("spec.yaml")), is(false));
+    }
+    assertThat(profile("name;city\nann;oslo\n", "--delimiter=;", "--header=TRUE").keySet(), is(Set.of("name", "city")));
+    assertThat(profile("name\tcity\nann\toslo\n", "--delimiter=tab").keySet(), is(Set.of("name", "city")));
+    assertThat(profile("ann,oslo\nbob,rome\n", "--header=false").keySet(), is(Set.of("column_1", "column_2")));
+  }
+
   /** Two data sets in folders of one name (orders/incoming, refunds/incoming) got one name and one output. */
   @Test
   public void theSpecIsNamedAfterItsFile() throws Exception {
