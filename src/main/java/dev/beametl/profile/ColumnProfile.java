@@ -20,7 +20,11 @@ import java.util.regex.Pattern;
 final class ColumnProfile {
   /** More distinct values than this are never counted one by one. */
   private static final int TRACKED_VALUES = 1000;
-  private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d+\\.\\d+");
+  /**
+   * A number as the job's decimal and double types read text (validate.NumberText): ASCII digits,
+   * {@code 1.}, {@code .5} and exponents ({@code 1e3}, {@code 1.5E-7}).
+   */
+  private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
   /** A zero before another digit ({@code 007}, {@code -01}, {@code 00.5}): a code, which a number would change. */
   private static final Pattern LEADING_ZERO = Pattern.compile("[+-]?0\\d.*", Pattern.DOTALL);
@@ -36,8 +40,13 @@ final class ColumnProfile {
   private long timestamps;
   /** Values with a leading zero: one makes the column text, as a number type would drop its zeros. */
   private long zeroPadded;
-  /** Numbers with more digits than a decimal holds: as a double they would lose digits, so text. */
+  /**
+   * Numbers no decimal(38,s) holds (more than 38 digits, {@code 1e-400}) that a double would change:
+   * one makes the column text, as the job would not reject it in a double field but round it.
+   */
   private long tooManyDigits;
+  /** Values a double field accepts but changes ({@code 9007199254740993}, {@code 1e-400} as 0): never a double. */
+  private long inexactDoubles;
   /** Objects and arrays (JSON): no field type reads one, so the column is left out of the spec. */
   private long nested;
   /** Quoted null markers by text: see {@link #addQuotedMarker}. */
@@ -133,11 +142,12 @@ final class ColumnProfile {
       range(d);
       longMin = longMin == null || d.compareTo(longMin) < 0 ? d : longMin;
       longMax = longMax == null || d.compareTo(longMax) > 0 ? d : longMax;
-    } else if (DECIMAL.matcher(v).matches() || INTEGER.matcher(v).matches()) { // an integer beyond a long: scale 0
-      addDecimal(new BigDecimal(v));
+    } else if (NUMBER.matcher(v).matches()) { // 1.5, 1e3, an integer beyond a long
+      addDecimal(new BigDecimal(v), v);
     }
     if (DOUBLE.tryParse(v) != null) {
       doubles++;
+      inexactDoubles += exactAsDouble(v) ? 0 : 1;
     }
     // 0 and 1 read as booleans too, but a column of them is numbers (DuckDB: BIGINT): typed boolean,
     // the starter spec wrote 1 as true, and a later 2 was a bad record (a hostile trial).
@@ -152,14 +162,31 @@ final class ColumnProfile {
     }
   }
 
-  private void addDecimal(BigDecimal d) {
-    if (d.precision() > FieldType.MAX_PRECISION) {
-      tooManyDigits++;
+  /**
+   * A number the decimal type reads: counted by the places a decimal needs for it (1e3 none, 1.5e-3
+   * four), unless no decimal(38,s) holds it. Its integer digits plus places are checked, never its
+   * value rescaled: 1e-999999999 would take a billion digits.
+   */
+  private void addDecimal(BigDecimal d, String text) {
+    int scale = Math.max(0, d.scale());
+    long integerDigits = Math.max(0L, (long) d.precision() - d.scale());
+    if (integerDigits + scale > FieldType.MAX_PRECISION) {
+      tooManyDigits += exactAsDouble(text) ? 0 : 1; // 1e50 a double holds; 41 digits it rounds
       return;
     }
     decimals++;
-    decimalsByScale[d.scale()]++;
+    decimalsByScale[scale]++;
     range(d);
+  }
+
+  /**
+   * Whether a double keeps {@code text}'s value: its shortest text (what the job writes and reads
+   * back, 0.1 for 0.1) is the same number. 9007199254740993 becomes ...992, 0.12345678901234567
+   * ...566, 1e-400 zero - changes a hostile trial found written without a dead letter.
+   */
+  private static boolean exactAsDouble(String text) {
+    double x = Double.parseDouble(text);
+    return Double.isFinite(x) && new BigDecimal(Double.toString(x)).compareTo(new BigDecimal(text)) == 0;
   }
 
   private void range(BigDecimal d) {
@@ -211,14 +238,10 @@ final class ColumnProfile {
       s.range = rangeText(longMin, longMax);
       s.nonNegative = longMin.signum() >= 0;
     } else if (numeric && longs + decimals >= need) {
-      int scale = scaleCovering(need - longs);
-      int integerDigits = Math.max(1, max.abs().max(min.abs()).setScale(0, java.math.RoundingMode.DOWN).precision());
-      // Two digits of headroom above the sample's largest value: a sample is rarely the maximum.
-      int precision = Math.min(FieldType.MAX_PRECISION, integerDigits + 2 + scale);
-      s.type = "decimal(" + precision + "," + scale + ")";
+      s.type = decimalType(need);
       s.range = rangeText(min, max);
       s.nonNegative = min.signum() >= 0;
-    } else if (numeric && doubles >= need) {
+    } else if (numeric && doubles >= need && inexactDoubles == 0) { // only values a double keeps as they are
       s.type = "double";
     } else if (dates >= need) {
       s.type = "date";
@@ -234,6 +257,15 @@ final class ColumnProfile {
     }
     s.rejected = values - covered(s);
     return s;
+  }
+
+  /** The decimal(p,s) holding the longs and all but the tolerated decimals. */
+  private String decimalType(long need) {
+    int scale = scaleCovering(need - longs);
+    int integerDigits = Math.max(1, max.abs().max(min.abs()).setScale(0, java.math.RoundingMode.DOWN).precision());
+    // Two digits of headroom above the sample's largest value: a sample is rarely the maximum.
+    int precision = Math.min(FieldType.MAX_PRECISION, integerDigits + 2 + scale);
+    return "decimal(" + precision + "," + scale + ")";
   }
 
   /** A category when few values repeat, else a string with the digit pattern most values share. */

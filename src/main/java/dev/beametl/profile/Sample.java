@@ -1,6 +1,8 @@
 package dev.beametl.profile;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -279,18 +281,43 @@ final class Sample {
     List<String> keys = new ArrayList<>();
     node.fieldNames().forEachRemaining(keys::add);
     Map<String, String> keyOf = new java.util.HashMap<>();
+    boolean numbers = false;
     for (String key : keys) {
       keyOf.putIfAbsent(column(columnName(key, keys)).name(), key);
+      numbers |= node.get(key).isNumber();
     }
+    Map<String, String> written = numbers ? numbersAsWritten(line) : Map.of();
     for (ColumnProfile c : columns.values()) {
       String key = keyOf.get(c.name());
       JsonNode v = key == null ? null : node.get(key);
       if (v != null && v.isContainerNode()) {
         c.addNested();
       } else {
-        add(c, v == null || v.isNull() ? null : v.asText());
+        add(c, v == null || v.isNull() ? null : v.isNumber() ? written.get(key) : v.asText());
       }
     }
+  }
+
+  /**
+   * The line's top-level numbers as written, by key: what a text field takes, and digits a number
+   * type reads exactly. The tree's asText() is BigDecimal.toString, 1.23E-7 for 0.000000123: no
+   * decimal to profile, which typed the column double and the job rounded it (a hostile trial).
+   */
+  private Map<String, String> numbersAsWritten(String line) {
+    Map<String, String> written = new java.util.HashMap<>();
+    try (JsonParser p = json.getFactory().createParser(line)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        if (p.nextToken().isNumeric()) {
+          written.put(key, p.getText());
+        }
+        p.skipChildren();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // the tree read this line: it parses
+    }
+    return written;
   }
 
   private void add(ColumnProfile c, String cell) {

@@ -10,6 +10,8 @@ import dev.beametl.cli.EtlJobTest;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.PipelineSpec;
+import dev.beametl.validate.ValueParser;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +219,51 @@ public class ProfileTest {
     assertThat(f.get("big").type().toString(), is("decimal(21,0)")); // 19 digits + 2 of headroom
     assertThat(f.get("huge").type().toString(), is("string")); // 42 digits: no decimal holds them
     assertThat(f.get("price").type().toString(), is("decimal(24,20)")); // every digit as written, 1.10 too
+  }
+
+  /**
+   * Numbers with an exponent or more digits than a double keeps are typed so the job keeps each: a
+   * decimal when one holds them all (it reads 1e3), a double only when it changes none, else text. A
+   * hostile trial: 1e3 made a column double, and the job wrote 9007199254740993 as ...992, 1e-400 as 0,
+   * and JSON's 0.000000123456789012345678 (read as 1.23...E-7) rounded.
+   */
+  @Test
+  public void numbersAreTypedSoThatTheJobKeepsEachOne() throws Exception {
+    String[][] values = {{"9007199254740993", "1e3", "9007199254740995"}, {"0.12345678901234567", "4e5"},
+        {"2.5e3", "1e-400"}, {"1e50", "2.5E-300"}, {"1.", ".5", "-2.5e-3"}};
+    StringBuilder csv = new StringBuilder("n,x,u,e,d\n");
+    StringBuilder jsonl = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      for (int c = 0; c < values.length; c++) {
+        csv.append(c == 0 ? "" : ",").append(values[c][i % values[c].length]);
+      }
+      csv.append('\n');
+      jsonl.append(String.format("{\"p\": %s, \"c\": %s}%n", i % 2 == 0 ? "0.000000123456789012345678" : "1.0e-7",
+          i % 2 == 0 ? "0.0000001" : "\"x\""));
+    }
+    Map<String, FieldSpec> f = profile(csv.toString());
+    assertThat(f.get("n").type().toString(), is("decimal(18,0)"));
+    assertThat(f.get("x").type().toString(), is("decimal(25,17)"));
+    assertThat(f.get("u").type().toString(), is("category")); // text: a double would make 1e-400 zero
+    assertThat(f.get("e").type().toString(), is("double"));
+    assertThat(f.get("d").type().toString(), is("decimal(7,4)"));
+    for (int c = 0; c < values.length; c++) {
+      for (String v : values[c]) {
+        assertKept(f.get("nxued".substring(c, c + 1)), v);
+      }
+    }
+    Map<String, FieldSpec> json = profileFile("data.jsonl", jsonl.toString());
+    assertThat(json.get("p").type().toString(), is("decimal(27,24)"));
+    assertKept(json.get("p"), "0.000000123456789012345678");
+    assertThat(json.get("c").values(), is(List.of("0.0000001", "x"))); // a category takes a number as written
+  }
+
+  /** The value the job reads {@code v} as in field {@code f} is {@code v} itself. */
+  private static void assertKept(FieldSpec f, String v) {
+    Object read = ValueParser.forField(f).tryParse(v);
+    String kept = read == null || read instanceof String ? (String) read
+        : new BigDecimal(read.toString()).compareTo(new BigDecimal(v)) == 0 ? v : read.toString();
+    assertThat(f.name() + " " + f.type(), kept, is(v));
   }
 
   /**
