@@ -52,6 +52,8 @@ final class ColumnProfile {
   /** Quoted null markers by text: see {@link #addQuotedMarker}. */
   private final Map<String, Long> quotedMarkers = new LinkedHashMap<>();
   private final long[] decimalsByScale = new long[39];
+  /** Longs and decimals by [integer digits][places]: how many values a decimal(p,s) holds. */
+  private final long[][] byDigitsAndScale = new long[39][39];
   private int maxLength;
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private boolean tooManyValues;
@@ -139,6 +141,7 @@ final class ColumnProfile {
     } else if (LONG.tryParse(v) != null) { // digits only, within a long
       longs++;
       BigDecimal d = new BigDecimal(v);
+      byDigitsAndScale[d.precision()][0]++;
       range(d);
       longMin = longMin == null || d.compareTo(longMin) < 0 ? d : longMin;
       longMax = longMax == null || d.compareTo(longMax) > 0 ? d : longMax;
@@ -176,6 +179,7 @@ final class ColumnProfile {
     }
     decimals++;
     decimalsByScale[scale]++;
+    byDigitsAndScale[(int) integerDigits][scale]++;
     range(d);
   }
 
@@ -237,7 +241,7 @@ final class ColumnProfile {
       s.type = "long";
       s.range = rangeText(longMin, longMax);
       s.nonNegative = longMin.signum() >= 0;
-    } else if (numeric && longs + decimals >= need) {
+    } else if (numeric && longs + decimals >= need && decimalType(need) != null) {
       s.type = decimalType(need);
       s.range = rangeText(min, max);
       s.nonNegative = min.signum() >= 0;
@@ -259,13 +263,35 @@ final class ColumnProfile {
     return s;
   }
 
-  /** The decimal(p,s) holding the longs and all but the tolerated decimals. */
+  /**
+   * The decimal(p,s) holding the longs and all but the tolerated decimals, or null when none does.
+   * When the largest value's integer digits and the scale need more than 38, p is 38 and the values
+   * with more integer digits than 38 - s are counted as rejected: capping p kept the scale, and the
+   * job rejected the large values profile had counted as fine (a hostile trial).
+   */
   private String decimalType(long need) {
     int scale = scaleCovering(need - longs);
-    int integerDigits = Math.max(1, max.abs().max(min.abs()).setScale(0, java.math.RoundingMode.DOWN).precision());
-    // Two digits of headroom above the sample's largest value: a sample is rarely the maximum.
-    int precision = Math.min(FieldType.MAX_PRECISION, integerDigits + 2 + scale);
-    return "decimal(" + precision + "," + scale + ")";
+    int integerDigits = 0;
+    for (int d = 0; d <= FieldType.MAX_PRECISION; d++) {
+      integerDigits = decimalsWithin(d, scale) > decimalsWithin(d - 1, scale) ? d : integerDigits;
+    }
+    if (integerDigits + scale <= FieldType.MAX_PRECISION) {
+      // Two digits of headroom above the sample's largest value (a sample is rarely the maximum), as many as fit.
+      return "decimal(" + Math.min(FieldType.MAX_PRECISION, Math.max(1, integerDigits) + 2 + scale) + "," + scale + ")";
+    }
+    return decimalsWithin(FieldType.MAX_PRECISION - scale, scale) >= need
+        ? "decimal(" + FieldType.MAX_PRECISION + "," + scale + ")" : null;
+  }
+
+  /** How many longs and decimals have at most {@code integerDigits} integer digits and {@code scale} places. */
+  private long decimalsWithin(int integerDigits, int scale) {
+    long n = 0;
+    for (int d = 0; d <= integerDigits; d++) {
+      for (int k = 0; k <= scale; k++) {
+        n += byDigitsAndScale[d][k];
+      }
+    }
+    return n;
   }
 
   /** A category when few values repeat, else a string with the digit pattern most values share. */
@@ -288,7 +314,9 @@ final class ColumnProfile {
       case "long":
         return longs;
       case "decimal":
-        return longs + decimalsAtMostScale(Integer.parseInt(s.type.replaceAll(".*,|\\)", "")));
+        String[] ps = s.type.replaceAll("[^0-9,]", "").split(",");
+        int scale = Integer.parseInt(ps[1]);
+        return decimalsWithin(Integer.parseInt(ps[0]) - scale, scale);
       case "double":
         return doubles;
       case "date":

@@ -258,6 +258,28 @@ public class ProfileTest {
     assertThat(json.get("c").values(), is(List.of("0.0000001", "x"))); // a category takes a number as written
   }
 
+  /**
+   * Integer digits and places that together need more than 38: precision was capped at 38 with the
+   * widest scale kept, 0 rejected, and the job rejected every large value (a hostile trial). Now a
+   * type holding every value (text), or decimal(38,s) with the values beyond it counted as rejected.
+   */
+  @Test
+  public void aDecimalOfMoreThan38DigitsHoldsEveryValueOrCountsTheRestAsRejected() throws Exception {
+    StringBuilder csv = new StringBuilder("wide,rare\n");
+    List<String> wide = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      wide.add(i % 2 == 0 ? "1234567890123456789012" + (10 + i % 90) + ".5" : "0.00000000000000000123456" + (100 + i));
+      csv.append(wide.get(i)).append(',').append(i % 200 == 0 ? "1234567890.5" : "1." + "7".repeat(35)).append('\n');
+    }
+    Map<String, FieldSpec> f = profile(csv.toString());
+    assertThat(f.get("wide").type().toString(), is("string"));
+    wide.forEach(v -> assertKept(f.get("wide"), v));
+    assertThat(f.get("rare").type().toString(), is("decimal(38,35)"));
+    assertKept(f.get("rare"), "1." + "7".repeat(35));
+    assertThat(ValueParser.forField(f.get("rare")).tryParse("1234567890.5"), is(org.hamcrest.Matchers.nullValue()));
+    assertThat(Files.readString(tmp.getRoot().toPath().resolve("spec.yaml")), containsString("5 would be rejected"));
+  }
+
   /** The value the job reads {@code v} as in field {@code f} is {@code v} itself. */
   private static void assertKept(FieldSpec f, String v) {
     Object read = ValueParser.forField(f).tryParse(v);
