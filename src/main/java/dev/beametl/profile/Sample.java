@@ -292,8 +292,10 @@ final class Sample {
       JsonNode v = key == null ? null : node.get(key);
       if (v != null && v.isContainerNode()) {
         c.addNested();
-      } else {
-        add(c, v == null || v.isNull() ? null : v.isNumber() ? written.get(key) : v.asText());
+      } else if (v == null || v.isNull()) {
+        c.addNull();
+      } else { // no null markers in JSON: the job reads "" and "NA" as text (a type error in a number field)
+        c.add(v.isNumber() ? written.get(key) : v.asText());
       }
     }
   }
@@ -320,6 +322,7 @@ final class Sample {
     return written;
   }
 
+  /** An unquoted CSV cell: null when it is a null marker, as the job reads it. */
   private void add(ColumnProfile c, String cell) {
     if (cell == null || source.nullValues().contains(cell)) {
       c.addNull();

@@ -289,6 +289,31 @@ public class ProfileTest {
   }
 
   /**
+   * A JSON string is text wherever the job reads it, "" and "NA" too (it applies no null markers to
+   * JSON): profile counted "" as null, wrote category [A, B], and the job rejected every line holding
+   * "" (a hostile trial). In a number column such a string is a bad value, not a null.
+   */
+  @Test
+  public void aJsonStringIsAValueNeverANull() throws Exception {
+    StringBuilder jsonl = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      jsonl.append(String.format("{\"es\": \"%s\", \"n\": %s, \"gone\": null}%n", new String[] {"", "A", "B"}[i % 3],
+          i == 7 ? "\"\"" : i == 8 ? "\"NA\"" : String.valueOf(i)));
+    }
+    EtlJobTest.Run run = run("data.jsonl", jsonl.toString());
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    Map<String, FieldSpec> f = Specs.read(tmp.getRoot().toPath().resolve("spec.yaml"), List.of()).schema().stream()
+        .collect(Collectors.toMap(FieldSpec::name, Function.identity()));
+    assertThat(f.get("es").values(), is(List.of("", "A", "B")));
+    assertThat(f.get("es").nullable(), is(false));
+    assertThat(f.get("n").type().toString(), is("long"));
+    assertThat(f.get("n").nullable(), is(false));
+    assertThat(Files.readString(tmp.getRoot().toPath().resolve("spec.yaml")),
+        containsString("300 values, 0 nulls, seen 0 .. 299, 2 would be rejected"));
+    assertThat(f.get("gone").nullable(), is(true)); // JSON null is a null
+  }
+
+  /**
    * A column one file's header lacks, or a key earlier JSON lines lack, is null in those records, as
    * the job reads them: the field must be nullable (it was required, and the job rejected those rows).
    */
