@@ -198,12 +198,16 @@ final class ColumnProfile {
     max = max == null || d.compareTo(max) > 0 ? d : max;
   }
 
-  /** Digits become a counted class, everything else stays literal: "P-1001" -> "P-[0-9]{4}". */
+  /**
+   * Digits become a counted class, everything else stays literal: "P-1001" -> "P-[0-9]{4}". By code
+   * point: a character beyond the BMP (an emoji) quoted as two halves was a lone surrogate each, which
+   * no spec file can hold (a hostile trial: profile failed with "cannot read the input").
+   */
   static String shape(String v) {
     StringBuilder b = new StringBuilder();
     int i = 0;
     while (i < v.length()) {
-      char c = v.charAt(i);
+      int c = v.codePointAt(i);
       if (c >= '0' && c <= '9') {
         int j = i;
         while (j < v.length() && v.charAt(j) >= '0' && v.charAt(j) <= '9') {
@@ -212,9 +216,9 @@ final class ColumnProfile {
         b.append("[0-9]").append(j - i == 1 ? "" : "{" + (j - i) + "}");
         i = j;
       } else {
-        b.append(Character.isLetterOrDigit(c) || c == ' ' || c == '-' || c == '_' ? String.valueOf(c)
-            : Pattern.quote(String.valueOf(c)));
-        i++;
+        String text = new String(Character.toChars(c));
+        b.append(Character.isLetterOrDigit(c) || c == ' ' || c == '-' || c == '_' ? text : Pattern.quote(text));
+        i += text.length();
       }
     }
     return b.toString();

@@ -85,12 +85,31 @@ public final class Profile {
       }
       String yaml = StarterSpec.render(name, p.source, fields, leftOut, p.sample.records, p.tolerance,
           relativeTo(dev.beametl.spec.SpecPaths.real(spec.toAbsolutePath().normalize().getParent()), p.source.path()));
+      write(spec, yaml);
+      out.print(p.summary(fields));
+      leftOut.forEach(out::println);
+      out.println("starter spec -> " + spec + "   (run it: bin/beam-etl --pipeline=" + spec + ")");
+      return 0;
+    } catch (SpecException | IllegalArgumentException e) {
+      err.println("beam-etl profile: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println("beam-etl profile: cannot read the input: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  /**
+   * Writes the spec, checked where it will be (its relative paths mean its directory), under a name
+   * of its own until the job accepts it: a spec it refuses is never left behind. A new file (one of
+   * that name is someone's), with the permissions a spec written at once would have. A failure here is
+   * the spec's, not the input's (a trial's spec that could not be encoded said "cannot read the input").
+   */
+  private static void write(Path spec, String yaml) {
+    try {
       if (spec.getParent() != null) {
         Files.createDirectories(spec.getParent());
       }
-      // Checked where it will be (its relative paths mean its directory), under a name of its own until the job
-      // accepts it: a spec it refuses is never left behind.
-      // A new file (one of that name is someone's), with the permissions a spec written at once would have.
       Path unchecked = spec.resolveSibling("." + spec.getFileName() + "." + java.util.UUID.randomUUID()
           + ".unchecked");
       Files.writeString(unchecked, yaml, java.nio.file.StandardOpenOption.CREATE_NEW,
@@ -103,16 +122,9 @@ public final class Profile {
       } finally {
         Files.deleteIfExists(unchecked);
       }
-      out.print(p.summary(fields));
-      leftOut.forEach(out::println);
-      out.println("starter spec -> " + spec + "   (run it: bin/beam-etl --pipeline=" + spec + ")");
-      return 0;
-    } catch (SpecException | IllegalArgumentException e) {
-      err.println("beam-etl profile: " + e.getMessage());
-      return 2;
     } catch (IOException e) {
-      err.println("beam-etl profile: cannot read the input: " + e.getMessage());
-      return 2;
+      throw new SpecException("--out: cannot write the spec " + spec + " (" + e.getClass().getSimpleName() + ": "
+          + e.getMessage() + ")");
     }
   }
 

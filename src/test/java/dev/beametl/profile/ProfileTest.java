@@ -518,6 +518,29 @@ public class ProfileTest {
     assertThat(Specs.read(out, List.of()).source().path(), is(root.resolve("data/*.csv").toString()));
   }
 
+  /**
+   * A pattern keeps a character beyond the BMP whole: an emoji before digits was quoted as two lone
+   * surrogates, and writing the spec failed as "cannot read the input" (a hostile trial). A spec that
+   * cannot be written says so, naming --out.
+   */
+  @Test
+  public void patternsKeepEmojiWholeAndAWriteFailureNamesTheSpec() throws Exception {
+    StringBuilder csv = new StringBuilder("code\n");
+    for (int i = 0; i < 200; i++) {
+      csv.append("x\uD83D\uDE00").append(10 + i % 90).append('\n');
+    }
+    Map<String, FieldSpec> f = profile(csv.toString());
+    assertThat(f.get("code").pattern(), is("x\\Q\uD83D\uDE00\\E[0-9]{2}"));
+    assertThat(ValueParser.forField(f.get("code")).tryParse("x\uD83D\uDE0042"), is("x\uD83D\uDE0042"));
+
+    Path file = tmp.newFile("not-a-folder").toPath();
+    EtlJobTest.Run run = new EtlJobTest.Run("profile", "--input=" + tmp.getRoot() + "/data.csv",
+        "--out=" + file + "/spec.yaml");
+    assertThat(run.err, run.code, is(EtlJob.USAGE));
+    assertThat(run.err, containsString("--out: cannot write the spec " + file + "/spec.yaml"));
+    assertThat(run.err, org.hamcrest.Matchers.not(containsString("cannot read the input")));
+  }
+
   /** A spec someone wrote or edited is never replaced by a starter spec. */
   @Test
   public void anExistingOutIsRefusedAndKept() throws Exception {
