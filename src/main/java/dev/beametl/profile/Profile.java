@@ -75,7 +75,7 @@ public final class Profile {
       // Named after the spec's file, as the job names a spec without name: two data sets profiled from
       // folders of one name (orders/incoming, refunds/incoming) had one name and one output, and the
       // second run replaced the first's rows.
-      String name = flags.has("name") ? flags.get("name") : baseName(spec.getFileName().toString());
+      String name = flags.has("name") ? flags.get("name") : defaultName(spec);
       List<String> leftOut = new ArrayList<>();
       if (!nested.isEmpty()) {
         leftOut.add(leftOut(nested));
@@ -158,16 +158,14 @@ public final class Profile {
     }
   }
 
-  /** A spec name from the input: the file's name, or the folder's when the file part is a glob. */
-  static String baseName(String glob) {
-    String[] parts = glob.split("/");
-    String last = parts[parts.length - 1];
-    if ((last.contains("*") || last.contains("?")) && parts.length > 1) {
-      last = parts[parts.length - 2];
-    }
-    String file = last.replaceAll("\\..*", "").replaceAll("[^A-Za-z0-9]+", "-");
-    file = file.replaceAll("^-+|-+$", "");
-    return file.isEmpty() ? "profiled" : file;
+  /**
+   * The name the job gives a spec without one (SpecReader): its file's name less .yaml or .yml. Cut at
+   * the first dot, sales.2024.yaml and sales.2025.yaml were both "sales", one output, and the second
+   * run replaced the first's rows (a hostile trial).
+   */
+  static String defaultName(Path spec) {
+    String name = spec.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+    return name.isBlank() ? "profiled" : name;
   }
 
   private void read() throws IOException {

@@ -500,6 +500,26 @@ public class ProfileTest {
   }
 
   /**
+   * The name is the job's own for a spec without one (the file's name less .yaml): cut at the first dot,
+   * sales.2024.yaml and sales.2025.yaml shared the name "sales" and one output (a hostile trial).
+   */
+  @Test
+  public void specsWhoseFileNamesDifferAfterADotGetTheirOwnNamesAndOutputs() throws Exception {
+    Path in = tmp.getRoot().toPath().resolve("a.csv");
+    Files.writeString(in, "id\n1\n");
+    for (String year : List.of("2024", "2025")) {
+      Path out = tmp.getRoot().toPath().resolve("sales." + year + ".yaml");
+      assertThat(new EtlJobTest.Run("profile", "--input=" + in, "--out=" + out).code, is(EtlJob.OK));
+      PipelineSpec spec = Specs.read(out, List.of());
+      assertThat(spec.name(), is("sales." + year));
+      assertThat(spec.sink().path(), endsWith("/out/sales." + year));
+      Path nameless = Files.createDirectories(tmp.getRoot().toPath().resolve("nameless")).resolve(out.getFileName());
+      Files.writeString(nameless, Files.readString(out).replaceFirst("(?m)^name: .*\n", ""));
+      assertThat(Specs.read(nameless, List.of()).name(), is(spec.name())); // the job's own name for it
+    }
+  }
+
+  /**
    * A spec written through a linked folder names its input from the folder it really is in, as the
    * job reads a spec's paths: ../data/*.csv from the link's side meant another folder to the job
    * (a trial: no file matched, or, where one did, other files were read, exit 0).
