@@ -68,9 +68,8 @@ public final class Profile {
           fields.add(c.suggest(p.tolerance, p.maxCategories));
         }
       }
-      if (fields.isEmpty() && !nested.isEmpty()) {
-        throw new SpecException("every key of " + p.source.path() + " holds objects or arrays (" + String.join(", ", nested)
-            + "), which no field type reads: there is nothing a spec can copy");
+      if (fields.isEmpty()) {
+        throw new SpecException(p.nothingToCopy(nested) + "; no spec written");
       }
       // Named after the spec's file, as the job names a spec without name: two data sets profiled from
       // folders of one name (orders/incoming, refunds/incoming) had one name and one output, and the
@@ -128,6 +127,23 @@ public final class Profile {
     }
   }
 
+  /**
+   * Why no field can be declared, said of the input: the spec's own check said "schema (line 14):
+   * declare at least one field", a line of a spec never written (a hostile trial).
+   */
+  private String nothingToCopy(List<String> nested) {
+    if (!nested.isEmpty()) {
+      return "every key of " + source.path() + " holds objects or arrays (" + String.join(", ", nested)
+          + "), which no field type reads: there is nothing a spec can copy";
+    }
+    if (!sample.unnamed.isEmpty()) {
+      return "the header of " + source.path() + " names none of its columns, and the job finds a CSV file's columns "
+          + "by their names: name them in the header line (" + sample.unnamed.values().iterator().next()
+          + "), or profile with --header=false if the first line is data";
+    }
+    return "no record of " + source.path() + " holds a key (every object is {}): there is nothing a spec can copy";
+  }
+
   private static SpecException exists(Path spec) {
     return new SpecException("--out: " + spec + " exists; profile writes a new file and replaces none: remove it "
         + "first, or choose another --out");
@@ -142,7 +158,8 @@ public final class Profile {
   /** Why header columns without a name are not in the spec, and how to read one. */
   static String unnamedLeftOut(Map<String, String> unnamed) {
     return "left out: " + String.join(", ", unnamed.keySet()) + " (no name in the header: the job finds a CSV file's "
-        + "columns by their names and ignores this one; to read it, " + unnamed.values().iterator().next() + ")";
+        + "columns by their names and ignores this one; to read it, name it in the header line ("
+        + unnamed.values().iterator().next() + "))";
   }
 
   /**

@@ -51,7 +51,7 @@ final class Sample {
   private java.util.Set<String> headerNames = java.util.Set.of();
   /** The column each of the header's names is (see {@link #columnName}). */
   private List<String> headerColumns = List.of();
-  /** Header columns without a name, left out of the spec (where, and how to read one). */
+  /** Header columns without a name, left out of the spec: where, and the header with a name for each. */
   final Map<String, String> unnamed = new LinkedHashMap<>();
   /** Which cells of the record being read were quoted. */
   private final java.util.BitSet quoted = new java.util.BitSet();
@@ -215,7 +215,7 @@ final class Sample {
     for (int i = 0; i < header.size(); i++) {
       String name = header.get(i).trim();
       if (name.isEmpty()) {
-        unnamed.putIfAbsent(file + " column " + (i + 1), "name it in the header line (" + withNames(header) + ")");
+        unnamed.putIfAbsent(file + " column " + (i + 1), withNames(header));
         continue;
       }
       Integer before = seen.putIfAbsent(name, i);

@@ -431,6 +431,23 @@ public class ProfileTest {
     assertThat(Files.readString(tmp.getRoot().toPath().resolve("spec.yaml")), containsString("# left out: data.csv column 2"));
   }
 
+  /**
+   * A header of no names, or JSON lines of {}, leave nothing to declare: the error named line 14 of a
+   * generated spec nobody sees (a hostile trial); it names the input's header and the fix.
+   */
+  @Test
+  public void anInputOfNoNamedColumnIsAnErrorNamingTheInput() throws Exception {
+    EtlJobTest.Run run = run("data.csv", ",,\n1,2,3\n4,5,6\n");
+    assertThat(run.out, run.code, is(EtlJob.USAGE));
+    assertThat(run.err, containsString("data.csv names none of its columns, and the job finds a CSV file's columns by "
+        + "their names: name them in the header line (column_1,column_2,column_3), or profile with --header=false"));
+    assertThat(run.err, org.hamcrest.Matchers.not(containsString("schema (line")));
+    EtlJobTest.Run empty = run("data.jsonl", "{}\n{}\n");
+    assertThat(empty.out, empty.code, is(EtlJob.USAGE));
+    assertThat(empty.err, containsString("data.jsonl holds a key (every object is {}): there is nothing a spec can copy"));
+    assertThat(Files.exists(tmp.getRoot().toPath().resolve("spec.yaml")), is(false));
+  }
+
   @Test
   public void aHeaderNamingAColumnTwiceIsAnError() throws Exception {
     EtlJobTest.Run run = run("data.csv", "id,amount, id\n1,1,1.5\n");
