@@ -51,6 +51,9 @@ public final class Profile {
       ProfileFlags flags = new ProfileFlags(callerDir, args);
       Profile p = new Profile(flags);
       Path spec = Path.of(flags.required("out"));
+      if (Files.isDirectory(spec)) {
+        throw ProfileFlags.outIsADirectory(spec.toString());
+      }
       if (Files.exists(spec, java.nio.file.LinkOption.NOFOLLOW_LINKS)) { // a spec someone wrote or edited
         throw exists(spec);
       }

@@ -35,6 +35,9 @@ final class ProfileFlags {
       }
       String value = a.substring(a.indexOf('=') + 1);
       boolean path = key.equals("input") || key.equals("out");
+      if (key.equals("out") && (value.endsWith("/") || value.endsWith(java.io.File.separator))) {
+        throw outIsADirectory(value.replaceFirst("[/\\\\]+$", ""));
+      }
       // A blank path would resolve to the caller's directory: left blank, required() names it.
       if (values.put(key, path && !value.isBlank() ? callerDir.resolve(value).normalize().toString() : value) != null) {
         throw new SpecException("--" + key + " is given twice; give it once");
@@ -131,6 +134,12 @@ final class ProfileFlags {
       // worded below
     }
     throw bad("maxCategories", "give the most values a category lists, a whole number of at least 1");
+  }
+
+  /** --out names a folder (a trial's --out=newspecs/ wrote a spec file named newspecs). */
+  static SpecException outIsADirectory(String dir) {
+    return new SpecException("--out=" + dir + " is a directory; give the spec file to write, e.g. --out=" + dir
+        + "/NAME.yaml");
   }
 
   private SpecException bad(String flag, String fix) {

@@ -578,6 +578,23 @@ public class ProfileTest {
     assertThat(run.err, org.hamcrest.Matchers.not(containsString("cannot read the input")));
   }
 
+  /** --out naming a folder (newspecs/, or one that exists) is refused: a spec file named newspecs was written. */
+  @Test
+  public void anOutThatIsADirectoryIsRefusedNamingIt() throws Exception {
+    Path in = tmp.getRoot().toPath().resolve("a.csv");
+    Files.writeString(in, "id\n1\n");
+    Path dir = tmp.getRoot().toPath().resolve("newspecs");
+    EtlJobTest.Run slash = new EtlJobTest.Run("profile", "--input=" + in, "--out=" + dir + "/");
+    assertThat(slash.err, slash.code, is(EtlJob.USAGE));
+    assertThat(slash.err, containsString("--out=" + dir + " is a directory; give the spec file to write, e.g. --out="
+        + dir + "/NAME.yaml"));
+    assertThat(Files.exists(dir), is(false));
+    Files.createDirectories(dir);
+    EtlJobTest.Run existing = new EtlJobTest.Run("profile", "--input=" + in, "--out=" + dir);
+    assertThat(existing.err, existing.code, is(EtlJob.USAGE));
+    assertThat(existing.err, containsString("--out=" + dir + " is a directory"));
+  }
+
   /** A spec someone wrote or edited is never replaced by a starter spec. */
   @Test
   public void anExistingOutIsRefusedAndKept() throws Exception {
