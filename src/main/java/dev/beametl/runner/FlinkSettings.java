@@ -58,6 +58,11 @@ public final class FlinkSettings {
   /** Defaults that depend only on the flags; {@code given} tells which flags the user set. */
   public static void applyDefaults(RunnerOptions options, List<String> given) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (flink.getFlinkMaster() != null && flink.getFlinkMaster().contains("@")) {
+      // Flink's client takes host:port only; a user:password@ in it was echoed in the failure and the log
+      throw new SpecException("--flinkMaster: give host:port, without a user or password (the address is shown in"
+          + " logs)");
+    }
     if (!given.contains("objectReuse")) {
       // Without it Flink copies every element between chained steps by encoding and decoding it.
       // Safe here: no DoFn of this job mutates its input or keeps it past the call.

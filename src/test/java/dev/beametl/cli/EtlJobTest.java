@@ -122,6 +122,10 @@ public class EtlJobTest {
     Run bare = new Run("--pipeline=pipelines/sales-by-product.yaml", "--deadLetter", "--dryRun");
     assertThat(bare.code, is(EtlJob.USAGE));
     assertThat(bare.err, containsString("--deadLetter needs a value: --deadLetter=..."));
+    Run userInfo = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=http://bob:s3cr3t@localhost:1",
+        "--dryRun");
+    assertThat(userInfo.code, is(EtlJob.USAGE));
+    assertThat("a trial: echoed in the failure and the job's log", userInfo.err, not(containsString("s3cr3t")));
   }
 
   @Test
