@@ -454,11 +454,16 @@ final class OutputDirectories implements AutoCloseable {
     return runs;
   }
 
-  /** Whether {@code fileName} in {@code dir} is an appending run's file whose run did not succeed there. */
-  static boolean isUncommittedRunFile(Path dir, String fileName) throws IOException {
+  /**
+   * Whether {@code fileName} in {@code dir} is an appending run's file whose run did not succeed
+   * there: neither its manifest nor a state commit ({@code committed}) names its run. A replay that
+   * failed after its state commit (writing its report) left a manifest without it, and its own dead
+   * letters were then skipped by every later replay, "nothing to replay" (a trial).
+   */
+  static boolean isUncommittedRunFile(Path dir, String fileName, Set<String> committed) throws IOException {
     java.util.regex.Matcher m = RUN_FILE.matcher(fileName);
     RunManifest manifest = manifestOf(dir);
-    return m.matches() && manifest != null && !manifest.runs.contains(m.group(1));
+    return m.matches() && manifest != null && !manifest.runs.contains(m.group(1)) && !committed.contains(m.group(1));
   }
 
   /** Whether {@code dir} does not exist or holds nothing but this job's bookkeeping. */

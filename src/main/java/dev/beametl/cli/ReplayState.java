@@ -118,7 +118,7 @@ final class ReplayState {
     List<MatchResult.Metadata> pending = new ArrayList<>();
     int before = 0;
     for (MatchResult.Metadata m : InputFiles.match(dir.resolve("bad-records-*.jsonl").toString())) {
-      if (OutputDirectories.isUncommittedRunFile(dir, m.resourceId().getFilename())) {
+      if (OutputDirectories.isUncommittedRunFile(dir, m.resourceId().getFilename(), runs)) {
         continue; // a failed appending run's dead letters: its next run deletes them
       }
       if (done.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {

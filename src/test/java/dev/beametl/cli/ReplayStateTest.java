@@ -161,4 +161,41 @@ public class ReplayStateTest {
     assertThat(DeadLetterRecords.identity("a.csv@byte 3"), not(DeadLetterRecords.identity("a.csv@byte 30")));
     assertThat("compact: 128 bits", DeadLetterRecords.identity("a.csv@byte 3").length(), is(22));
   }
+
+  /**
+   * A trial: a replay that failed after its state commit (as an error writing its report would) left
+   * a manifest without its run, and every later replay skipped that run's own dead letters, "nothing
+   * to replay", exit 0: the record that failed again never reached the output.
+   */
+  @Test
+  public void aReplayThatFailedAfterItsCommitLeavesItsDeadLettersToReplay() throws Exception {
+    java.nio.file.Path dir = tmp.newFolder("failed-after-commit").toPath();
+    java.nio.file.Files.writeString(dir.resolve("in.csv"), "id,k,region\n1,A,EU\n2,B,EU\n3,B,Mars\n");
+    java.nio.file.Files.writeString(dir.resolve("ref.csv"), "k,v\nA,alpha\n");
+    String yaml = String.join("\n", "version: 1", "name: r6", "source: {path: in.csv, format: csv}",
+        "schema: [{name: id, type: long}, {name: k, type: string}, {name: region, type: category, values: [EU]}]",
+        "lookups:", "  - {name: ref, source: {path: ref.csv, format: csv}, schema: [{name: k, type: string},"
+            + " {name: v, type: string}], key: k, on: k, fields: [v]}",
+        "sink: {format: jsonl, path: out}", "deadLetter: {maxBadRatio: 1.0}", "");
+    java.nio.file.Path spec = dir.resolve("spec.yaml");
+    java.nio.file.Files.writeString(spec, yaml);
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    java.nio.file.Files.writeString(dir.resolve("ref.csv"), "k,v\nA,alpha\nB,beta\n");
+    String from = "--from=" + dir.resolve("out-dead-letter");
+    EtlJobTest.Run failing = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--runner=DirectRunner", from,
+        "--fault=commit.failBeforeTable()");
+    assertThat(failing.err, failing.code, is(EtlJob.JOB_FAILED));
+    java.nio.file.Files.writeString(spec, yaml.replace("values: [EU]", "values: [EU, Mars]"));
+    EtlJobTest.Run again = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--runner=DirectRunner", from);
+    assertThat(again.err, again.code, is(EtlJob.OK));
+    StringBuilder rows = new StringBuilder();
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir.resolve("out"))) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(f -> f.getFileName().toString()
+          .startsWith("part-"))::iterator) {
+        rows.append(java.nio.file.Files.readString(f));
+      }
+    }
+    assertThat(rows.toString(), containsString("\"id\":3"));
+  }
 }
