@@ -80,10 +80,12 @@ public final class RunSummary {
             100 * spec.maxBadRatio()));
       }
       boolean nulls = lookup.onMissing() == dev.beametl.spec.LookupSpec.OnMissing.NULLS;
-      if (nulls && count("lookup." + lookup.name() + ".rows") == 0 && count("valid") > 0) {
+      if (nulls && !lookup.allowEmpty() && count("lookup." + lookup.name() + ".rows") == 0
+          && count("lookup." + lookup.name() + ".missed") > 0) {
         // A trial: an empty export gave every row nulls, exit 0 and _SUCCESS.
         out.add("lookup " + lookup.name() + "'s reference table has no rows, so every row got nulls: check its source ("
-            + lookup.source().path() + ")");
+            + (lookup.source().jdbc() != null ? lookup.source().jdbc().displayName() : lookup.source().path())
+            + "), or say allowEmpty: true");
       }
       for (dev.beametl.spec.LookupSpec.AddedField added : lookup.fields()) {
         long absent = count("lookup." + lookup.name() + ".absent." + added.from());

@@ -12,7 +12,7 @@ import java.util.Set;
  */
 final class LookupSection {
   private static final Set<String> KEYS = Set.of("name", "source", "schema", "key", "on", "fields", "onMissing",
-      "onDuplicate", "maxRows", "maxBytes");
+      "onDuplicate", "maxRows", "maxBytes", "allowEmpty");
   private static final Set<String> FIELD_KEYS = Set.of("name", "as");
 
   private LookupSection() {}
@@ -111,6 +111,9 @@ final class LookupSection {
     }
     if (m.containsKey("onDuplicate")) {
       b.setOnDuplicate(m.get("onDuplicate").enumValue(LookupSpec.OnDuplicate.class));
+    }
+    if (m.containsKey("allowEmpty")) {
+      b.setAllowEmpty(m.get("allowEmpty").bool());
     }
     if (m.containsKey("maxRows")) {
       b.setMaxRows(m.get("maxRows").integer(1, Integer.MAX_VALUE));

@@ -65,6 +65,9 @@ public abstract class LookupSpec implements Serializable {
 
   public abstract long maxRows();
 
+  /** Whether a reference table with no rows is expected (a list of exceptions): else, with nulls, the run fails. */
+  public abstract boolean allowEmpty();
+
   public abstract long maxBytes();
 
   /** The fields this lookup adds to each row, as the rows carry them: nullable where a value can be missing. */
@@ -83,6 +86,7 @@ public abstract class LookupSpec implements Serializable {
         .setOnMissing(OnMissing.DEAD_LETTER)
         .setOnDuplicate(OnDuplicate.FAIL)
         .setMaxRows(DEFAULT_MAX_ROWS)
+        .setAllowEmpty(false)
         .setMaxBytes(DEFAULT_MAX_BYTES);
   }
 
@@ -106,6 +110,8 @@ public abstract class LookupSpec implements Serializable {
     public abstract Builder setOnDuplicate(OnDuplicate onDuplicate);
 
     public abstract Builder setMaxRows(long rows);
+
+    public abstract Builder setAllowEmpty(boolean allowEmpty);
 
     public abstract Builder setMaxBytes(long bytes);
 

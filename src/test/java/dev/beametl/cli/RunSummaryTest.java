@@ -94,9 +94,19 @@ public class RunSummaryTest {
         "    schema: [{name: code, type: string}, {name: label, type: string, nullable: true}]",
         "    key: code", "    on: code", "    fields: [label]", "    onMissing: nulls",
         "sink: {format: csv, path: out}", ""), "t", List.of());
-    Map<String, Long> counts = Map.of("read", 100L, "valid", 100L, "kept", 100L, "lookup.ref.read", 0L);
+    Map<String, Long> counts = Map.of("read", 100L, "valid", 100L, "kept", 100L, "lookup.ref.read", 0L,
+        "lookup.ref.missed", 100L);
     assertThat(new RunSummary(spec, counts, 1, "r").exceededLimits(), contains(
-        "lookup ref's reference table has no rows, so every row got nulls: check its source (ref.csv)"));
+        "lookup ref's reference table has no rows, so every row got nulls: check its source (ref.csv), or say "
+            + "allowEmpty: true"));
+    PipelineSpec expected = Specs.parse(String.join("\n", "version: 1",
+        "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}, {name: code, type: string}]",
+        "lookups:", "  - name: ref", "    source: {path: ref.csv, format: csv}",
+        "    schema: [{name: code, type: string}, {name: label, type: string, nullable: true}]",
+        "    key: code", "    on: code", "    fields: [label]", "    onMissing: nulls", "    allowEmpty: true",
+        "sink: {format: csv, path: out}", ""), "t", List.of());
+    assertThat("a list of exceptions may be empty", new RunSummary(expected, counts, 1, "r").exceededLimits(),
+        org.hamcrest.Matchers.empty());
     Map<String, Long> renamed = with(with(counts, "lookup.ref.rows", 4L), "lookup.ref.absent.label", 4L);
     assertThat(new RunSummary(spec, renamed, 1, "r").exceededLimits(), contains(containsString(
         "4 rows of lookup ref's reference table have no column for label, a field it adds")));
