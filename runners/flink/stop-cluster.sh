@@ -5,13 +5,16 @@ run="${BEAM_ETL_FLINK_RUN:-/tmp/beam-etl-flink}"
 stopped=0
 # Only a process that is still one of this cluster's JVMs: after a crash or a reboot a pid file's
 # number can belong to any other process (a trial's stop killed an unrelated one).
-ours() { # pid class
-  [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' < "/proc/$1/cmdline" | grep -q -- "$2"
+ours() { # pid class: that class, started for this run directory (its io.tmp.dirs)
+  [[ -r /proc/$1/cmdline ]] || return 1
+  local cmd
+  cmd="$(tr '\0' ' ' < "/proc/$1/cmdline")"
+  [[ $cmd == *"$2"* && $cmd == *"-Dio.tmp.dirs=$run/tmp"* ]]
 }
 stop() { # pid class
   ours "$1" "$2" || return 0
   kill "$1" 2>/dev/null && for _ in $(seq 1 20); do kill -0 "$1" 2>/dev/null || break; sleep 0.5; done
-  kill -9 "$1" 2>/dev/null
+  ours "$1" "$2" && kill -9 "$1" 2>/dev/null
   stopped=$((stopped + 1))
 }
 for pid in $(cat "$run/taskmanagers.pids" 2>/dev/null); do

@@ -15,7 +15,7 @@ if [[ ! -f $jar || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -pr
 fi
 master="${FLINK_MASTER:-localhost:8081}"
 # No cluster: say so now, not after the client's retries (about 70 s) and with the run's directories made.
-if [[ " $* " != *" --dryRun"* && " $* " != *" --help"* ]] && command -v curl >/dev/null \
+if [[ $master != \[* && " $* " != *" --dryRun"* && " $* " != *" --help"* ]] && command -v curl >/dev/null \
     && ! curl -sf --max-time 10 "$([[ $master == *://* ]] || echo http://)$master/overview" >/dev/null 2>&1; then
   echo "submit.sh: no Flink cluster answers on $master (runners/flink/start-cluster.sh starts one; FLINK_MASTER names another)" >&2
   exit 1

@@ -76,9 +76,20 @@ public final class JdbcColumns {
   }
 
   /**
+   * Whether a column is MariaDB's or MySQL's TINYINT(1), which their driver reports as BOOLEAN and
+   * reads as true for any value but 0: read as the integer it holds (2 stays 2; a boolean field reads
+   * 1 and 0). Decided once per column, from the result's types.
+   */
+  static boolean readAsInteger(ResultSetMetaData meta, int column, String url) throws SQLException {
+    String u = url.toLowerCase(java.util.Locale.ROOT);
+    return (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:"))
+        && "boolean".equalsIgnoreCase(meta.getColumnTypeName(column));
+  }
+
+  /**
    * The value of a column as the record holds it, given what {@code getObject} gave: a driver's own
-   * object as its text, a NULL date that is none (MariaDB's zero date) as its text, which the schema
-   * gate refuses, and an integer that a driver reads as a boolean (TINYINT(1)) as the integer.
+   * object as its text, and a NULL date that is none (MariaDB's zero date) as its text, which the
+   * schema gate refuses.
    *
    * @throws Unreadable for binary data
    */
@@ -86,10 +97,6 @@ public final class JdbcColumns {
       throws SQLException, Unreadable {
     if (v == null) {
       return temporal ? rs.getString(column) : null; // a real NULL's text is null too
-    }
-    if (v instanceof Boolean) {
-      String text = rs.getString(column);
-      return text != null && text.matches("-?[0-9]{1,18}") ? Long.valueOf(text) : v; // 1 and 0 read as booleans too
     }
     if (v instanceof byte[] || v instanceof java.sql.Blob) {
       throw new Unreadable("binary data, which no field type reads");

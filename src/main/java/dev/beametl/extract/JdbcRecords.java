@@ -364,6 +364,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     private transient Class<?>[] timeClass;
     /** Per column, whether it is read as its driver's text (see {@link JdbcColumns#readAsText}). */
     private transient boolean[] asText;
+    /** Per column, whether it is read as an integer (see {@link JdbcColumns#readAsInteger}). */
+    private transient boolean[] asInteger;
 
     RowToRecord(JdbcSpec spec, List<String> fields, Map<String, TemporalText> temporalTexts) {
       this.spec = spec;
@@ -396,10 +398,12 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         withZone = new boolean[meta.getColumnCount() + 1];
         timeClass = new Class<?>[meta.getColumnCount() + 1];
         asText = new boolean[meta.getColumnCount() + 1];
+        asInteger = new boolean[meta.getColumnCount() + 1];
         List<String> labels = new java.util.ArrayList<>();
         for (int i = 1; i <= meta.getColumnCount(); i++) {
           withZone[i] = hasTimeZone(meta.getColumnType(i), meta.getColumnTypeName(i));
           asText[i] = JdbcColumns.readAsText(meta, i);
+          asInteger[i] = JdbcColumns.readAsInteger(meta, i, spec.url());
           timeClass[i] = asText[i] ? null : timeClass(meta.getColumnType(i), withZone[i]);
           labels.add(meta.getColumnLabel(i));
         }
@@ -423,7 +427,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         }
         Object v;
         try {
-          v = asText[i] ? rs.getString(i)
+          v = asText[i] ? rs.getString(i) : asInteger[i] ? integerOrNull(rs, i)
               : JdbcColumns.value(rs, i, timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]),
                   timeClass[i] != null);
         } catch (JdbcColumns.Unreadable e) {
@@ -466,6 +470,11 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             + (values.length() > 500 ? values.substring(0, 497) + "..." : values));
       }
       return SourceRecord.of(origin, -1, 0, json.writeValueAsString(node), null, false);
+    }
+
+    private static Long integerOrNull(ResultSet rs, int column) throws SQLException {
+      long v = rs.getLong(column);
+      return rs.wasNull() ? null : v;
     }
 
     /** A driver's java.sql date or timestamp (where it gave no java.time value) as java.time's. */

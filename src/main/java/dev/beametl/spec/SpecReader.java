@@ -109,6 +109,10 @@ public final class SpecReader {
       throw version.error("unsupported version; this build reads version " + PipelineSpec.CURRENT_VERSION);
     }
     PipelineSpec.Builder spec = PipelineSpec.builder();
+    if (!root.containsKey("name") && !isPipelineName(defaultName)) {
+      throw new SpecException("name: the spec file's name gives none (\"" + defaultName.replaceAll("\\p{Cntrl}", "?")
+          + "\"); set name: in the spec, e.g. sales-by-brand");
+    }
     spec.setName(root.containsKey("name") ? pipelineName(root.get("name")) : defaultName);
     SourceSpec source = SourceSection.read(SpecNode.required(root, "source", rootNode));
     spec.setSource(source);
@@ -226,10 +230,15 @@ public final class SpecReader {
    */
   private static String pipelineName(SpecNode node) {
     String name = node.nonEmptyString();
-    if (name.equals(".") || name.equals("..") || name.chars().anyMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f)) {
+    if (!isPipelineName(name)) {
       throw node.error("\"" + name.replaceAll("\\p{Cntrl}", "?") + "\" is not a pipeline name: no /, \\, control"
           + " characters, . or ..; e.g. sales-by-brand");
     }
     return name;
+  }
+
+  private static boolean isPipelineName(String name) {
+    return !name.isEmpty() && !name.equals(".") && !name.equals("..")
+        && name.chars().noneMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f);
   }
 }
