@@ -36,8 +36,8 @@ public final class JdbcColumns {
     }
     for (String field : fields) {
       if (labels.stream().noneMatch(field::equalsIgnoreCase)) { // a trial's field was NULL in every row, exit 0
-        return "no column is named " + field + " (the columns: " + String.join(", ", labels) + "); name the field's"
-            + " column (column: ...) or select one AS " + field;
+        return "no column is named " + field + " (the columns: " + String.join(", ", labels) + "); rename the field,"
+            + " or select the column AS " + field + " in a query";
       }
     }
     for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -101,7 +101,7 @@ public final class JdbcColumns {
     if (v instanceof byte[] || v instanceof java.sql.Blob) {
       throw new Unreadable("binary data, which no field type reads");
     }
-    if (v instanceof String || v instanceof Number || v instanceof java.time.temporal.Temporal
+    if (v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof java.time.temporal.Temporal
         || v instanceof java.util.Date || v instanceof java.util.UUID) {
       return v;
     }

@@ -337,8 +337,10 @@ public class JdbcPostgresIT {
   @Test
   public void timesAreTheirTextAndBinaryColumnsOrTwoColumnsOfOneNameAreRefused() throws Exception {
     try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE times (id INT, t TIME(6), tz TIMETZ, a INT[], j JSONB, b BYTEA, amount NUMERIC(8,2))");
-      s.execute("INSERT INTO times VALUES (1, '12:34:56.789012', '12:34:56.5+02', '{1,2}', '{\"k\": 1}', '\\x00ff41', 5)");
+      s.execute("CREATE TABLE times (id INT, t TIME(6), tz TIMETZ, a INT[], j JSONB, b BYTEA, amount NUMERIC(8,2),"
+          + " flag BOOLEAN)");
+      s.execute("INSERT INTO times VALUES (1, '12:34:56.789012', '12:34:56.5+02', '{1,2}', '{\"k\": 1}', '\\x00ff41', 5,"
+          + " TRUE)");
     }
     java.nio.file.Path out = tmp.newFolder().toPath();
     java.util.function.BiFunction<String, String, dev.beametl.cli.EtlJobTest.Run> run = (source, fields) -> {
@@ -354,10 +356,11 @@ public class JdbcPostgresIT {
       }
     };
     dev.beametl.cli.EtlJobTest.Run texts = run.apply("table: times",
-        "{name: t, type: string}, {name: tz, type: string}, {name: a, type: string}, {name: j, type: string}");
+        "{name: t, type: string}, {name: tz, type: string}, {name: a, type: string}, {name: j, type: string},"
+            + " {name: flag, type: string}");
     assertThat(texts.err, texts.code, is(dev.beametl.cli.EtlJob.OK));
     assertThat(csvRows(out.resolve("t")), org.hamcrest.Matchers.contains(
-        "1,12:34:56.789012,12:34:56.5+02,\"{1,2}\",\"{\"\"k\"\": 1}\""));
+        "1,12:34:56.789012,12:34:56.5+02,\"{1,2}\",\"{\"\"k\"\": 1}\",true"));
 
     dev.beametl.cli.EtlJobTest.Run bytes = run.apply("table: times", "{name: b, type: string}");
     assertThat(bytes.code, is(2));

@@ -334,7 +334,7 @@ public class JdbcRecordsTest {
         + " FROM items'}"), "--dryRun");
     assertThat(noColumn.code, is(2));
     assertThat("a trial's field was NULL in every row, exit 0", noColumn.err,
-        containsString("source.jdbc: query: no column is named name (the columns: ID); name the field's column"));
+        containsString("source.jdbc: query: no column is named name (the columns: ID); rename the field, or select"));
 
     for (String query : new String[] {"SELECT id, name FROM items; ", "SELECT id, name FROM items -- all of them"}) {
       EtlJobTest.Run asAClientTakesIt = new EtlJobTest.Run("--pipeline=" + spec("{url: '" + URL + "', user: sa,"
