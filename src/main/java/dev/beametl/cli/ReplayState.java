@@ -121,6 +121,9 @@ final class ReplayState {
       if (OutputDirectories.isUncommittedRunFile(dir, m.resourceId().getFilename(), runs)) {
         continue; // a failed appending run's dead letters: its next run deletes them
       }
+      if (m.sizeBytes() == 0) {
+        continue; // no dead letter in it (a replay whose records all passed): nothing to replay
+      }
       if (done.contains(key(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis()))) {
         before++;
       } else {
