@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
+import javax.annotation.Nullable;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
@@ -142,21 +143,45 @@ public final class EtlJob {
    */
   static void checkValuesGiven(String[] args) {
     for (String arg : args) {
-      if (!arg.startsWith("--") || arg.contains("=")) {
+      if (!arg.startsWith("--")) {
         continue;
       }
-      String name = arg.substring(2);
-      String getter = name.isEmpty() ? "" : Character.toUpperCase(name.charAt(0)) + name.substring(1);
-      for (Class<? extends PipelineOptions> options : PipelineOptionsFactory.getRegisteredOptions()) {
-        for (java.lang.reflect.Method m : options.getMethods()) {
-          Class<?> type = m.getReturnType();
-          if (m.getParameterCount() == 0 && m.getName().equals("get" + getter) && type != boolean.class
-              && type != Boolean.class) {
-            throw new IllegalArgumentException("--" + name + " needs a value: --" + name + "=...");
-          }
+      String[] nameAndValue = arg.substring(2).split("=", 2);
+      String name = nameAndValue[0];
+      Class<?> type = flagType(name);
+      if (type == null) {
+        continue; // not a flag: Beam says so, naming it
+      }
+      if (nameAndValue.length == 1 && type != boolean.class && type != Boolean.class) {
+        throw new IllegalArgumentException("--" + name + " needs a value: --" + name + "=...");
+      }
+      if (nameAndValue.length == 2 && Number.class.isAssignableFrom(boxed(type))) {
+        // Beam's parser said "Cannot deserialize value of type `java.lang.Double` from String", naming no flag
+        try {
+          new java.math.BigDecimal(nameAndValue[1].trim());
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(arg + ": not a number");
         }
       }
     }
+  }
+
+  /** The type of the flag {@code name} in any registered options interface, or null. */
+  private static @Nullable Class<?> flagType(String name) {
+    String getter = name.isEmpty() ? "" : "get" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    for (Class<? extends PipelineOptions> options : PipelineOptionsFactory.getRegisteredOptions()) {
+      for (java.lang.reflect.Method m : options.getMethods()) {
+        if (m.getParameterCount() == 0 && m.getName().equals(getter)) {
+          return m.getReturnType();
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Class<?> boxed(Class<?> type) {
+    return type == int.class ? Integer.class : type == long.class ? Long.class : type == double.class ? Double.class
+        : type;
   }
 
   /**

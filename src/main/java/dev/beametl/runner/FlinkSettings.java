@@ -58,6 +58,10 @@ public final class FlinkSettings {
   /** Defaults that depend only on the flags; {@code given} tells which flags the user set. */
   public static void applyDefaults(RunnerOptions options, List<String> given) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (given.contains("parallelism") && flink.getParallelism() < 1) { // 0 and -3 ran, exit 0 (a trial)
+      throw new SpecException("--parallelism=" + flink.getParallelism() + ": give 1 or more (without it: the number of"
+          + " cores)");
+    }
     if (flink.getFlinkMaster() != null && flink.getFlinkMaster().contains("@")) {
       // Flink's client takes host:port only; a user:password@ in it was echoed in the failure and the log
       throw new SpecException("--flinkMaster: give host:port, without a user or password (the address is shown in"

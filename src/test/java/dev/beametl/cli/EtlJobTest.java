@@ -126,6 +126,12 @@ public class EtlJobTest {
         "--dryRun");
     assertThat(userInfo.code, is(EtlJob.USAGE));
     assertThat("a trial: echoed in the failure and the job's log", userInfo.err, not(containsString("s3cr3t")));
+    Run notANumber = new Run("--pipeline=pipelines/sales-by-product.yaml", "--maxBadRatio=abc", "--dryRun");
+    assertThat(notANumber.code, is(EtlJob.USAGE));
+    assertThat("a trial: Jackson's words, no flag", notANumber.err, containsString("--maxBadRatio=abc: not a number"));
+    Run noWorkers = new Run("--pipeline=pipelines/sales-by-product.yaml", "--parallelism=0", "--dryRun");
+    assertThat("a trial: ran, exit 0", noWorkers.code, is(EtlJob.USAGE));
+    assertThat(noWorkers.err, containsString("--parallelism=0: give 1 or more"));
   }
 
   @Test
