@@ -1,5 +1,6 @@
 package dev.beametl.extract;
 
+import dev.beametl.spec.JdbcUrls;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -81,9 +82,7 @@ public final class JdbcColumns {
    * 1 and 0). Decided once per column, from the result's types.
    */
   static boolean readAsInteger(ResultSetMetaData meta, int column, String url) throws SQLException {
-    String u = url.toLowerCase(java.util.Locale.ROOT);
-    return (u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:"))
-        && "boolean".equalsIgnoreCase(meta.getColumnTypeName(column));
+    return JdbcUrls.isMariaDb(url) && "boolean".equalsIgnoreCase(meta.getColumnTypeName(column));
   }
 
   /**

@@ -153,9 +153,6 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     return u.startsWith("jdbc:postgresql:") || u.startsWith("jdbc:h2:") ? "SET TIME ZONE 'UTC'" : null;
   }
 
-  private static final java.util.regex.Pattern MARIADB =
-      java.util.regex.Pattern.compile("jdbc:(mariadb|mysql):", java.util.regex.Pattern.CASE_INSENSITIVE);
-
   /**
    * MariaDB's and MySQL's driver options that put it and its session in UTC, as the statement above
    * does for PostgreSQL and H2, unless the URL chooses a zone. A TIMESTAMP column holds an instant
@@ -164,7 +161,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
    */
   static Map<String, String> utcDriver(String url) {
     String u = url.toLowerCase(java.util.Locale.ROOT);
-    if (!MARIADB.matcher(url).lookingAt() || u.contains("timezone=") || u.contains("connectiontimezone")) {
+    if (!JdbcUrls.isMariaDb(url) || u.contains("timezone=") || u.contains("connectiontimezone")) {
       return Map.of();
     }
     return Map.of("connectionTimeZone", "UTC", "forceConnectionTimeZoneToSession", "true");

@@ -79,6 +79,12 @@ public final class JdbcUrls {
     return ANY_PARAM.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***"));
   }
 
+  /** Whether the URL is MariaDB's or MySQL's, which the bundled MariaDB driver serves. */
+  public static boolean isMariaDb(String url) {
+    String u = url.toLowerCase(java.util.Locale.ROOT);
+    return u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:");
+  }
+
   /**
    * The URL as the bundled drivers take it: MariaDB's driver serves MySQL's {@code jdbc:mysql:}
    * URLs only when they say {@code permitMysqlScheme}.

@@ -189,13 +189,6 @@ public class ReplayStateTest {
     java.nio.file.Files.writeString(spec, yaml.replace("values: [EU]", "values: [EU, Mars]"));
     EtlJobTest.Run again = new EtlJobTest.Run("replay", "--pipeline=" + spec, "--runner=DirectRunner", from);
     assertThat(again.err, again.code, is(EtlJob.OK));
-    StringBuilder rows = new StringBuilder();
-    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir.resolve("out"))) {
-      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(f -> f.getFileName().toString()
-          .startsWith("part-"))::iterator) {
-        rows.append(java.nio.file.Files.readString(f));
-      }
-    }
-    assertThat(rows.toString(), containsString("\"id\":3"));
+    assertThat(dev.beametl.load.SpecRuns.partFiles(dir.resolve("out")), containsString("\"id\":3"));
   }
 }

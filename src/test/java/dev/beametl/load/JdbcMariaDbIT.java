@@ -138,14 +138,7 @@ public class JdbcMariaDbIT {
           "sink: {format: csv, path: '" + out + "/t'}", ""));
       dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
       org.hamcrest.MatcherAssert.assertThat(r.err, r.code, org.hamcrest.Matchers.is(dev.beametl.cli.EtlJob.OK));
-      StringBuilder rows = new StringBuilder();
-      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(out.resolve("t"))) {
-        for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(f -> f.getFileName().toString()
-            .startsWith("part-"))::iterator) {
-          rows.append(java.nio.file.Files.readString(f));
-        }
-      }
-      org.hamcrest.MatcherAssert.assertThat(rows.toString(), org.hamcrest.Matchers.containsString(
+      org.hamcrest.MatcherAssert.assertThat(SpecRuns.partFiles(out.resolve("t")), org.hamcrest.Matchers.containsString(
           "2024-06-01T12:00:00Z,500,500"));
     } finally {
       try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "root", "");

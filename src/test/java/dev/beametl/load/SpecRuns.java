@@ -35,6 +35,17 @@ public final class SpecRuns {
     return spec;
   }
 
+  /** The text of every part file an output directory holds (part-*), in name order, headers included. */
+  public static String partFiles(Path dir) throws IOException {
+    StringBuilder text = new StringBuilder();
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted()::iterator) {
+        text.append(Files.readString(f));
+      }
+    }
+    return text.toString();
+  }
+
   /** The rows {@code query} returns, each its columns' texts joined by '|'. */
   public static List<String> query(String url, String user, String password, String query) throws SQLException {
     List<String> out = new ArrayList<>();
