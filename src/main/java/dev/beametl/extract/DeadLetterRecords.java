@@ -262,8 +262,11 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
   }
 
   /**
-   * One record per origin: the line of the first file given (the same file: the least line), the
-   * others counted; none when an earlier replay wrote the origin's record (each line counted).
+   * One record per origin: the line of the first file given, the others counted; none when an
+   * earlier replay wrote the origin's record (each line counted), and none when that file has two
+   * versions of it ({@code two_versions_in_one_file}: a fix added beside the line it fixes, where it
+   * should replace it) - which one is the fix is not for the replay to guess. The same line twice is
+   * one version.
    */
   static final class ToRecord extends ReplayStep<KV<String, Iterable<KV<Integer, String>>>, SourceRecord> {
     private final List<String> schemaFields;
@@ -274,7 +277,8 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
 
     @ProcessElement
     public void process(@Element KV<String, Iterable<KV<Integer, String>>> byOrigin, MultiOutputReceiver out) {
-      KV<Integer, String> first = null;
+      List<String> firstFile = new ArrayList<>(1); // its lines of the first file given that has any
+      int firstRank = Integer.MAX_VALUE;
       long lines = 0;
       boolean replayedBefore = false;
       for (KV<Integer, String> line : byOrigin.getValue()) {
@@ -283,21 +287,31 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
           continue;
         }
         lines++;
-        int byRank = first == null ? -1 : Integer.compare(line.getKey(), first.getKey());
-        if (byRank < 0 || byRank == 0 && line.getValue().compareTo(first.getValue()) < 0) {
-          first = line;
+        if (line.getKey() < firstRank) {
+          firstRank = line.getKey();
+          firstFile.clear();
+        }
+        if (line.getKey() == firstRank) {
+          firstFile.add(line.getValue());
         }
       }
-      if (replayedBefore || first == null) { // none: only an identity replayed before, no dead letter of it
+      if (replayedBefore || firstFile.isEmpty()) { // none: only an identity replayed before, no dead letter of it
         if (lines > 0) {
           counts.add("replay.skipped.replayed_before", lines); // an earlier replay wrote its record
         }
         return;
       }
+      Set<String> versions = new HashSet<>();
+      firstFile.forEach(line -> versions.add(version(parse(json, line))));
+      if (versions.size() > 1) {
+        counts.add("replay.skipped.two_versions_in_one_file", firstFile.size());
+        counts.add("replay.skipped.duplicate", lines - firstFile.size());
+        return;
+      }
       if (lines > 1) {
         counts.add("replay.skipped.duplicate", lines - 1); // the same record in other lines: replayed once
       }
-      JsonNode n = parse(json, first.getValue());
+      JsonNode n = parse(json, java.util.Collections.min(firstFile)); // any: all say the same
       String payload = n.get("payload").asText();
       SourceRecord record = SourceRecord.of(n.get("origin").asText(), -1, 0, payload, null, false);
       switch (n.path("payload_format").asText()) {
@@ -319,6 +333,12 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
       if (!byOrigin.getKey().startsWith(UNPOSITIONED)) {
         out.get(REPLAYED).output(byOrigin.getKey());
       }
+    }
+
+    /** What a replay reads of a dead letter: two lines alike in this are the same version of the record. */
+    private static String version(JsonNode n) {
+      return n.path("payload_format").asText("") + '\u0000' + n.path("payload").asText() + '\u0000'
+          + n.path("columns");
     }
 
     /** Why a dead letter cannot be replayed (a short key), or null when it can. */

@@ -89,4 +89,34 @@ public class DeadLetterRecordsTest {
             org.apache.beam.sdk.values.KV.of("replay.skipped.replayed_before", 4L));
     p.run().waitUntilFinish();
   }
+
+  /**
+   * A fix added beside the line it fixes, not over it: two versions of one record in one file. The
+   * replay took the line whose text sorted first, whichever that was, and counted the other as a
+   * duplicate; it now replays neither and says why. Across files the first file given still wins,
+   * and the same line twice in a file is one version.
+   */
+  @Test
+  public void twoVersionsOfARecordInOneFileAreNotReplayedAndSaySo() throws Exception {
+    Path newer = tmp.newFile("bad-records-00000-of-00002.jsonl").toPath();
+    Path older = tmp.newFile("bad-records-00001-of-00002.jsonl").toPath();
+    Files.write(newer, List.of(
+        deadLetter("/in/a.csv:line 7", "{\\\"id\\\":7,\\\"qty\\\":\\\"x\\\"}"),
+        deadLetter("/in/a.csv:line 8", "{\\\"id\\\":8,\\\"qty\\\":8}"),
+        deadLetter("/in/a.csv:line 7", "{\\\"id\\\":7,\\\"qty\\\":7}"), // the fix, appended
+        deadLetter("/in/a.csv:line 8", "{\\\"id\\\":8,\\\"qty\\\":8}"))); // the same line again
+    Files.write(older, List.of(deadLetter("/in/a.csv:line 8", "{\\\"id\\\":8,\\\"qty\\\":\\\"y\\\"}")));
+
+    PCollectionTuple out = p.apply(DeadLetterRecords.from(List.of(newer.toString(), older.toString()),
+        List.of("id", "qty")));
+    PAssert.that(out.get(DeadLetterRecords.RECORDS).apply(MapElements.via(new OriginAndText())))
+        .containsInAnyOrder("/in/a.csv:line 8 {\"id\":8,\"qty\":8}");
+    PAssert.that(out.get(DeadLetterRecords.REPLAYED))
+        .containsInAnyOrder(DeadLetterRecords.identity("/in/a.csv:line 8"));
+    PAssert.that(out.get(dev.beametl.record.BundleCounts.TAG).apply(org.apache.beam.sdk.transforms.Sum.longsPerKey()))
+        .containsInAnyOrder(org.apache.beam.sdk.values.KV.of("replay.replayed", 1L),
+            org.apache.beam.sdk.values.KV.of("replay.skipped.two_versions_in_one_file", 2L),
+            org.apache.beam.sdk.values.KV.of("replay.skipped.duplicate", 2L));
+    p.run().waitUntilFinish();
+  }
 }
