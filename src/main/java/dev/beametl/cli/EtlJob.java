@@ -304,6 +304,9 @@ public final class EtlJob {
       spec = loadSpec(options, sets, callerDir);
       if (!options.isDryRun()) { // a dry run never connects to the sink, and needs none of its secrets
         Preflight.checkSink(spec);
+        if (FlinkSettings.isFlink(options)) {
+          Preflight.checkCluster(FlinkSettings.clusterAddress(options));
+        }
       }
       inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());
       plan = RunPlan.of(spec, options, callerDir);

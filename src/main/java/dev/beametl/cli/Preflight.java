@@ -38,6 +38,33 @@ final class Preflight {
   }
 
   /**
+   * A cluster named by {@code --flinkMaster} (host:port; none, or {@code [local]} and the like, run
+   * in this process) answers on its port. Without this, Flink's client waited about a minute for a
+   * cluster that is not there and said little about it.
+   */
+  static void checkCluster(@javax.annotation.Nullable String master) throws Unavailable {
+    if (master == null) {
+      return;
+    }
+    String address = master.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "").replaceFirst("/.*$", "");
+    String fix = "; start one with runners/flink/start-cluster.sh, or leave --flinkMaster out to run on the"
+        + " embedded runner";
+    org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.net.HostAndPort hostAndPort;
+    try {
+      hostAndPort = org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.net.HostAndPort.fromString(address)
+          .withDefaultPort(8081); // Flink's REST port, as its client takes it
+    } catch (IllegalArgumentException e) {
+      return; // not an address this check reads: Flink's client says what it makes of it
+    }
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(hostAndPort.getHost(), hostAndPort.getPort()), 5_000);
+    } catch (IOException e) {
+      throw new Unavailable("--flinkMaster=" + master + ": no Flink cluster answers at " + hostAndPort + " ("
+          + e.getMessage() + ")" + fix);
+    }
+  }
+
+  /**
    * Checks the input; returns the files each source matched, the source's first, then each
    * lookup's (none for a database).
    */

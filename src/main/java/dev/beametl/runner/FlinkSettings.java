@@ -384,6 +384,12 @@ public final class FlinkSettings {
     }
   }
 
+  /** The cluster {@code --flinkMaster} names, or null when the job runs in this process ({@code [local]} and the like). */
+  public static @javax.annotation.Nullable String clusterAddress(PipelineOptions options) {
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    return isLocal(flink) || flink.getFlinkMaster().isBlank() ? null : flink.getFlinkMaster();
+  }
+
   private static boolean isLocal(FlinkPipelineOptions flink) {
     return flink.getFlinkMaster() == null || flink.getFlinkMaster().startsWith("[");
   }

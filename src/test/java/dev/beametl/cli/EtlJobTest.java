@@ -134,6 +134,21 @@ public class EtlJobTest {
     assertThat(noWorkers.err, containsString("--parallelism=0: give 1 or more"));
   }
 
+  /**
+   * A trial: with no cluster at --flinkMaster, Flink's client waited about a minute and its failure
+   * did not say what to do. Nothing is listening on port 1.
+   */
+  @Test
+  public void aClusterThatDoesNotAnswerFailsBeforeTheRunSayingSo() throws Exception {
+    Run none = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=127.0.0.1:1",
+        "--output=" + tmp.getRoot() + "/out");
+    assertThat(none.err, none.code, is(EtlJob.JOB_FAILED));
+    assertThat(none.err, containsString("--flinkMaster=127.0.0.1:1: no Flink cluster answers at 127.0.0.1:1"));
+    assertThat(none.err, containsString("runners/flink/start-cluster.sh"));
+    assertThat(none.err, containsString("nothing ran"));
+    assertThat(new java.io.File(tmp.getRoot(), "out").exists(), is(false));
+  }
+
   @Test
   public void specMistakesAndMissingInputsFailBeforeTheRun() {
     Run noSpec = new Run("--dryRun");
