@@ -60,30 +60,54 @@ final class ParquetColumns {
    * IllegalArgumentException naming its column: the row is a bad record, the file reads on.
    */
   static ObjectNode row(Group group) {
-    return row(group, Map.of());
+    return read(group, Map.of(), name -> true).node;
+  }
+
+  /** A row as JSON, and whether text the schema reads in it was not valid UTF-8. */
+  static final class Read {
+    final ObjectNode node;
+    /** Text in a column the schema reads was not valid UTF-8: the node shows its bad bytes as U+FFFD. */
+    final boolean badEncoding;
+
+    Read(ObjectNode node, boolean badEncoding) {
+      this.node = node;
+      this.badEncoding = badEncoding;
+    }
   }
 
   /**
    * As {@link #row(Group)}; a DATE or TIMESTAMP column named in {@code temporalColumns} is written in
-   * its field's format where that reads back as the same value ({@link TemporalText}).
+   * its field's format where that reads back as the same value ({@link TemporalText}). Text that is
+   * not valid UTF-8 in a column {@code read} accepts makes the row's {@link Read#badEncoding}: as in a
+   * CSV file, a bad record, not a value quietly changed (parquet-mr's own decoding put U+FFFD for
+   * the bad bytes, so two different values could become one key). A column the schema does not use
+   * cannot make the row bad.
    */
-  static ObjectNode row(Group group, Map<String, TemporalText> temporalColumns) {
+  static Read read(Group group, Map<String, TemporalText> temporalColumns, java.util.function.Predicate<String> read) {
+    ParquetColumns reading = new ParquetColumns();
     ObjectNode node = NODES.objectNode();
     GroupType type = group.getType();
+    boolean badEncoding = false;
     for (int i = 0; i < type.getFieldCount(); i++) {
+      reading.badText = false;
       try {
         TemporalText temporal = temporalColumns.isEmpty() ? null : temporalColumns.get(type.getFieldName(i));
-        node.set(type.getFieldName(i), temporal == null ? field(group, i) : temporalField(group, i, temporal));
+        node.set(type.getFieldName(i), temporal == null ? reading.field(group, i)
+            : reading.temporalField(group, i, temporal));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("column " + type.getFieldName(i) + ": a value that cannot be read ("
             + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
       }
+      badEncoding |= reading.badText && read.test(type.getFieldName(i));
     }
-    return node;
+    return new Read(node, badEncoding);
   }
 
+  /** Whether text in the column being read was not valid UTF-8. */
+  private boolean badText;
+
   /** A single date or timestamp in its field's format; anything else (a list, an INT32 not a DATE) as {@link #field}. */
-  private static JsonNode temporalField(Group group, int i, TemporalText temporal) {
+  private JsonNode temporalField(Group group, int i, TemporalText temporal) {
     Type type = group.getType().getType(i);
     if (!type.isPrimitive() || type.isRepetition(Type.Repetition.REPEATED) || group.getFieldRepetitionCount(i) == 0) {
       return field(group, i);
@@ -94,7 +118,7 @@ final class ParquetColumns {
   }
 
   /** The nested row {@code group} as a JSON object. */
-  private static ObjectNode struct(Group group) {
+  private ObjectNode struct(Group group) {
     ObjectNode node = NODES.objectNode();
     GroupType type = group.getType();
     for (int i = 0; i < type.getFieldCount(); i++) {
@@ -103,7 +127,7 @@ final class ParquetColumns {
     return node;
   }
 
-  private static JsonNode field(Group group, int i) {
+  private JsonNode field(Group group, int i) {
     Type type = group.getType().getType(i);
     int count = group.getFieldRepetitionCount(i);
     if (type.isRepetition(Type.Repetition.REPEATED)) {
@@ -116,7 +140,7 @@ final class ParquetColumns {
     return count == 0 ? NODES.nullNode() : value(type, group, i, 0);
   }
 
-  private static JsonNode value(Type type, Group group, int i, int k) {
+  private JsonNode value(Type type, Group group, int i, int k) {
     if (type.isPrimitive()) {
       return node(primitive(type.asPrimitiveType(), group, i, k));
     }
@@ -137,7 +161,7 @@ final class ParquetColumns {
    * two-level form) or a group around it (the standard three-level form), as the format's rules for
    * backward compatibility tell them apart.
    */
-  private static JsonNode list(Group list) {
+  private JsonNode list(Group list) {
     ArrayNode values = NODES.arrayNode();
     if (list.getType().getFieldCount() != 1) {
       return struct(list); // not a list as the format defines one: its fields as they are
@@ -156,7 +180,7 @@ final class ParquetColumns {
   }
 
   /** A MAP group's entries as an object: the key's text, its value. */
-  private static JsonNode map(Group map) {
+  private JsonNode map(Group map) {
     ObjectNode entries = NODES.objectNode();
     for (int k = 0; k < map.getFieldRepetitionCount(0); k++) {
       Group entry = map.getGroup(0, k);
@@ -168,7 +192,7 @@ final class ParquetColumns {
   }
 
   /** The value of a primitive column as the file means it: a number, text, a boolean, or a decimal. */
-  static Object primitive(PrimitiveType type, Group group, int i, int k) {
+  Object primitive(PrimitiveType type, Group group, int i, int k) {
     LogicalTypeAnnotation logical = type.getLogicalTypeAnnotation();
     switch (type.getPrimitiveTypeName()) {
       case BOOLEAN:
@@ -249,14 +273,14 @@ final class ParquetColumns {
         (int) Math.floorMod(nanoOfDay, 1_000_000_000L), ZoneOffset.UTC);
   }
 
-  private static Object binary(Binary value, LogicalTypeAnnotation logical) {
+  private Object binary(Binary value, LogicalTypeAnnotation logical) {
     if (logical instanceof DecimalLogicalTypeAnnotation) {
       return new BigDecimal(new BigInteger(value.getBytes()), ((DecimalLogicalTypeAnnotation) logical).getScale());
     }
     if (logical instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
         || logical instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
         || logical instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation) {
-      return value.toStringUsingUTF8();
+      return utf8(value);
     }
     if (logical instanceof LogicalTypeAnnotation.UUIDLogicalTypeAnnotation && value.length() == 16) {
       ByteBuffer b = value.toByteBuffer();
@@ -270,6 +294,24 @@ final class ParquetColumns {
       return "P" + months + "M" + days + "DT" + seconds.toPlainString() + "S"; // ISO-8601, as Java's Period and Duration
     }
     return bytes(value.toByteBuffer());
+  }
+
+  /** The text of UTF-8 bytes; bytes that are not valid UTF-8 become U+FFFD and mark {@link #badText}. */
+  private String utf8(Binary value) {
+    ByteBuffer bytes = value.toByteBuffer().duplicate();
+    boolean ascii = true;
+    for (int p = bytes.position(); p < bytes.limit() && ascii; p++) {
+      ascii = bytes.get(p) >= 0;
+    }
+    if (!ascii) {
+      try {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+      } catch (CharacterCodingException e) {
+        badText = true;
+      }
+    }
+    return value.toStringUsingUTF8();
   }
 
   private static JsonNode node(Object v) {

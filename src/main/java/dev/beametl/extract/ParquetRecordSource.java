@@ -130,6 +130,12 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       super(source);
     }
 
+    /** Whether the file's column {@code name} is one the schema reads (every column, when none are named). */
+    private boolean isSchemaColumn(String name) {
+      List<String> columns = ((ParquetRecordSource) getCurrentSource()).columns;
+      return columns.isEmpty() || columns.stream().anyMatch(c -> c.equalsIgnoreCase(name));
+    }
+
     @Override
     protected void startReading(ReadableByteChannel channel) throws IOException {
       ParquetRecordSource source = (ParquetRecordSource) getCurrentSource();
@@ -238,8 +244,8 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       row++;
       recordsRead++;
       try {
-        String text = json.writeValueAsString(ParquetColumns.row(r, temporalColumns));
-        current = SourceRecord.of(file, -1, row, text, layout, false);
+        ParquetColumns.Read read = ParquetColumns.read(r, temporalColumns, this::isSchemaColumn);
+        current = SourceRecord.of(file, -1, row, json.writeValueAsString(read.node), layout, read.badEncoding);
       } catch (IllegalArgumentException e) { // one value without a meaning: this row is bad, the rest reads on
         current = SourceRecord.unreadable(file, -1, row, e.getMessage());
       }

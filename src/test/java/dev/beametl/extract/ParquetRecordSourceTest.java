@@ -420,6 +420,35 @@ public class ParquetRecordSourceTest {
     assertThat(records.get(0).origin(), is(file.getPath() + ":row 1"));
   }
 
+  /**
+   * A trial: text that is not valid UTF-8 in a STRING column was read as U+FFFD, exit 0, so the bytes
+   * FF and FE became one group key. Now its row says badEncoding (Validate makes it a bad_encoding
+   * record, as for a CSV file); valid UTF-8, U+FFFD itself included, reads as it is; bad bytes in a
+   * column the schema does not read leave the row good (the file lacks a field's column, so it is
+   * read whole).
+   */
+  @Test
+  public void textThatIsNotUtf8InAColumnTheSchemaReadsMakesItsRowBadEncoding() throws Exception {
+    File file = writtenByParquet("utf8.parquet", "message m { required int64 id; required binary k (STRING); "
+            + "optional binary other (STRING); }",
+        g -> g.append("id", 1L).append("k", Binary.fromConstantByteArray(new byte[] {'f', (byte) 0xFF, 'o'})),
+        g -> g.append("id", 2L).append("k", Binary.fromConstantByteArray(new byte[] {(byte) 0xC0, (byte) 0xAF})),
+        g -> g.append("id", 3L).append("k", Binary.fromConstantByteArray(new byte[] {(byte) 0xED, (byte) 0xA0,
+            (byte) 0x80})),
+        g -> g.append("id", 4L).append("k", "caf\u00e9 \uFFFD \uD83D\uDE00"),
+        g -> g.append("id", 5L).append("k", "ok").append("other", Binary.fromConstantByteArray(new byte[] {(byte) 0xFE})));
+    List<org.apache.beam.sdk.io.fs.MatchResult.Metadata> files = InputFiles.match(file.getPath());
+    List<SourceRecord> records = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(files, List.of("id", "k")), options);
+    assertThat(records.stream().map(SourceRecord::badEncoding).collect(java.util.stream.Collectors.toList()),
+        contains(true, true, true, false, false));
+    assertThat(records.get(3).text(), is("{\"id\":4,\"k\":\"caf\u00e9 \uFFFD \uD83D\uDE00\"}"));
+    List<SourceRecord> whole = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(files, List.of("id", "k", "missing")), options);
+    assertThat("bad bytes only in a column the schema does not read", whole.get(4).badEncoding(), is(false));
+    assertThat(whole.get(0).badEncoding(), is(true));
+  }
+
   /** A file written by parquet-mr's example writer (which DuckDB cannot write: INT96, odd values), one row per function. */
   @SafeVarargs
   private File writtenByParquet(String name, String schema, UnaryOperator<Group>... rows) throws Exception {
