@@ -23,9 +23,17 @@ public final class BoundedLineReader {
   private String lastEnd = "\n";
   private String separatorBefore = "\n";
 
+  /** Whether a CR alone ends a line: yes in CSV files; in JSON lines it is whitespace, as in RangeReader. */
+  private final boolean loneCrEndsLine;
+
   public BoundedLineReader(Reader in, int maxChars) {
+    this(in, maxChars, true);
+  }
+
+  public BoundedLineReader(Reader in, int maxChars, boolean loneCrEndsLine) {
     this.in = in;
     this.maxChars = maxChars;
+    this.loneCrEndsLine = loneCrEndsLine;
   }
 
   /** The next line without its terminator, cut at maxChars; null at the end of the input. */
@@ -53,7 +61,15 @@ public final class BoundedLineReader {
       length += i - position;
       if (i < limit) {
         position = i + 1;
-        lastEnd = buffer[i] == '\r' ? endAtCarriageReturn() : "\n";
+        String end = buffer[i] == '\r' ? endAtCarriageReturn() : "\n";
+        if (end == null) { // a lone CR in a JSON line: whitespace, the line goes on
+          if (length < maxChars) {
+            line.append('\r');
+          }
+          length++;
+          continue;
+        }
+        lastEnd = end;
         lastEnded = true;
         break;
       }
@@ -69,7 +85,7 @@ public final class BoundedLineReader {
     return linesRead;
   }
 
-  /** After a CR: the LF or CR LF that belong to it are taken with it. */
+  /** After a CR: the LF or CR LF that belong to it are taken with it; null when a lone CR ends no line. */
   private String endAtCarriageReturn() throws IOException {
     ensure(2);
     if (position < limit && buffer[position] == '\n') {
@@ -80,7 +96,7 @@ public final class BoundedLineReader {
       position += 2;
       return "\r\r\n";
     }
-    return "\r";
+    return loneCrEndsLine ? "\r" : null;
   }
 
   /** Makes at least {@code n} characters available from the position, unless the input ends first. */

@@ -32,6 +32,12 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
   private int lineLength;
   private long fullLength; // bytes in the line, including any beyond maxRecordBytes
   private final int maxRecordBytes;
+  /**
+   * Whether a CR alone ends a line: in a CSV file, yes (see endAtCarriageReturn); in JSON lines, which
+   * end in LF, a CR between tokens is whitespace (a trial: such records were read as two halves).
+   */
+  private final boolean loneCrEndsLine;
+  private static final byte[] CR = {'\r'};
   private long nextRecordStart;
   private SourceRecord current;
 
@@ -40,6 +46,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     file = source.fileName();
     charset = source.charset();
     maxRecordBytes = source.spec.maxRecordBytes();
+    loneCrEndsLine = source.spec.format() == dev.beametl.spec.SourceSpec.Format.CSV;
     buffer.flip();
   }
 
@@ -173,8 +180,9 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
       append(array, from, i - from);
       if (i < to) {
         buffer.position(i + 1);
-        if (b == '\r') {
-          endAtCarriageReturn();
+        if (b == '\r' && !endAtCarriageReturn()) {
+          append(CR, 0, 1); // not a line end here: the line goes on
+          continue;
         }
         nextRecordStart = bufferStart + buffer.position();
         break;
@@ -191,17 +199,21 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
    * end in LF and, after the 64 KB it was judged by, in a lone CR gave one record for all those lines
    * - a value holding them, or one bad record (a hostile trial: 4,100 records read as 4,001, exit 0).
    * Each range finds its first record by this rule too, so ranges still meet at record starts. A CR
-   * inside a quoted value needs {@code csv.multiline}, as an LF does.
+   * inside a quoted value needs {@code csv.multiline}, as an LF does. Whether the line ended: a lone
+   * CR does not end a JSON line.
    */
-  private void endAtCarriageReturn() throws IOException {
+  private boolean endAtCarriageReturn() throws IOException {
     readAhead(2);
     int p = buffer.position();
     int left = buffer.remaining();
     if (left >= 1 && buffer.get(p) == '\n') {
       buffer.position(p + 1);
+      return true;
     } else if (left >= 2 && buffer.get(p) == '\r' && buffer.get(p + 1) == '\n') {
       buffer.position(p + 2);
+      return true;
     }
+    return loneCrEndsLine;
   }
 
   /** Keeps at most maxRecordBytes + 1 bytes of a line (one more than a record may have); the rest is only counted. */

@@ -506,7 +506,8 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
         .onMalformedInput(CodingErrorAction.REPLACE)
         .onUnmappableCharacter(CodingErrorAction.REPLACE);
     reader = new BoundedLineReader(new InputStreamReader(decompressed, decoder),
-        getCurrentSource().spec.maxRecordBytes());
+        getCurrentSource().spec.maxRecordBytes(),
+        getCurrentSource().spec.format() == dev.beametl.spec.SourceSpec.Format.CSV);
     reader.skipByteOrderMark();
   }
 

@@ -123,6 +123,36 @@ public class FileRecordSourceTest {
   }
 
   /**
+   * A trial: a CR between the tokens of a JSON line (JSON whitespace; JSON lines end in LF) ended
+   * the record, so {"id":2,\r"name":"b"} was read as two malformed halves. In JSON lines only LF,
+   * CRLF and CR CR LF end a record - in byte ranges of any size, and in a file read whole.
+   */
+  @Test
+  public void aLoneCarriageReturnInAJsonLineIsWhitespace() throws Exception {
+    StringBuilder b = new StringBuilder();
+    List<String> expected = new ArrayList<>();
+    String[] inside = {"", "\r", "\r\r", " \r "};
+    String[] ends = {"\n", "\r\n", "\r\r\n"};
+    for (int i = 0; i < 3000; i++) {
+      String record = "{\"id\":" + i + "," + inside[i % 4] + "\"name\":\"n" + i + "\"}";
+      b.append(record).append(ends[i % 3]);
+      expected.add(record);
+    }
+    SourceSpec.Builder jsonl = SourceSpec.builder("unused", SourceSpec.Format.JSONL);
+    FileRecordSource source = source(write("cr.jsonl", b.toString().getBytes(StandardCharsets.UTF_8)), jsonl);
+    assertThat(texts(read(source)), contains(expected.toArray()));
+    for (long size : new long[] {1, 2, 3, 7, 50, 997, 4096}) {
+      SourceTestUtils.assertSourcesEqualReferenceSource(source, source.split(size, options), options);
+    }
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(texts(read(source(write("cr.jsonl.gz", gz.toByteArray()), SourceSpec.builder("unused",
+        SourceSpec.Format.JSONL)))), contains(expected.toArray()));
+  }
+
+  /**
    * Line ends that change after the 64 KB a file is judged by (files joined from two systems): the
    * lone-CR lines were one record, a value holding them all or one bad record (a hostile trial:
    * 4,100 records read as 4,001, exit 0). Every record once, in ranges of any size.
