@@ -81,7 +81,7 @@ final class ParquetColumns {
    * not valid UTF-8 in a column {@code read} accepts makes the row's {@link Read#badEncoding}: as in a
    * CSV file, a bad record, not a value quietly changed (parquet-mr's own decoding put U+FFFD for
    * the bad bytes, so two different values could become one key). A column the schema does not use
-   * cannot make the row bad.
+   * cannot make the row bad: a value there that cannot be read is null.
    */
   static Read read(Group group, Map<String, TemporalText> temporalColumns, java.util.function.Predicate<String> read) {
     ParquetColumns reading = new ParquetColumns();
@@ -95,6 +95,12 @@ final class ParquetColumns {
         node.set(type.getFieldName(i), temporal == null ? reading.field(group, i)
             : reading.temporalField(group, i, temporal));
       } catch (RuntimeException e) {
+        if (!read.test(type.getFieldName(i))) {
+          // A file lacking a field's column is read whole, for its dead letters' sake; a value without
+          // a meaning in a column the schema does not read made good rows bad (a trial): null there.
+          node.set(type.getFieldName(i), NODES.nullNode());
+          continue;
+        }
         throw new IllegalArgumentException("column " + type.getFieldName(i) + ": a value that cannot be read ("
             + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
       }

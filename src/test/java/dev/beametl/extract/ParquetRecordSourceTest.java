@@ -264,7 +264,8 @@ public class ParquetRecordSourceTest {
   /**
    * Only the schema's columns are read (in any case, as Validate matches them): a value without a
    * meaning in a column it does not use leaves the row good. A file without one of them is read
-   * whole, so a replay of its dead letters after the spec's fix finds the column it names.
+   * whole, so a replay of its dead letters after the spec's fix finds the column it names; a value
+   * that cannot be read in a column the schema does not use is null there, the row still good.
    */
   @Test
   public void onlyTheSchemasColumnsAreRead() throws Exception {
@@ -282,9 +283,14 @@ public class ParquetRecordSourceTest {
     assertThat(all.get(0).text(), is("{\"ID\":1,\"note\":\"a\"}"));
     for (List<String> lacking : List.of(List.of("other"), List.of("id", "amout"))) { // a column the file lacks
       List<SourceRecord> whole = SourceTestUtils.readFromSource(ParquetRecordSource.forFiles(files, lacking), options);
-      assertThat(whole.get(0).unreadable(), containsString("column junk: a value that cannot be read"));
+      // A trial: the value without a meaning in junk, a column the schema does not read, made row 1 unreadable
+      assertThat(whole.get(0).unreadable(), is((String) null));
+      assertThat(whole.get(0).text(), is("{\"ID\":1,\"junk\":null,\"note\":\"a\"}"));
       assertThat(whole.get(1).text(), is("{\"ID\":2,\"junk\":\"0.01\",\"note\":null}"));
     }
+    List<SourceRecord> named = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(files, List.of("id", "junk", "amout")), options); // junk read: row 1 bad
+    assertThat(named.get(0).unreadable(), containsString("column junk: a value that cannot be read"));
   }
 
   /**
