@@ -13,10 +13,15 @@ public final class JsonSyntax {
    * A reader of one JSON line as the validator reads it (and profile, which must agree): one value
    * per line, keys once each - a second value, trailing text or a repeated key would otherwise be
    * dropped silently (Jackson keeps the first value and the last key) - and numbers with a fraction
-   * as decimals, as written.
+   * as decimals, as written. Strings as long as a record may be: Jackson's 20,000,000-character limit
+   * made a longer text (a Parquet VARCHAR, a JSON line under a raised maxRecordBytes) a "not valid
+   * JSON" record (a trial); its limits on nesting and on a number's digits stay.
    */
   public static ObjectMapper lineReader() {
-    return new ObjectMapper()
+    return new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                .maxStringLength(Integer.MAX_VALUE).build())
+            .build())
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
