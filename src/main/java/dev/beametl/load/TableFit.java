@@ -262,6 +262,11 @@ final class TableFit {
         if (isFixedWidth(t)) {
           return "is of fixed width: values would be padded with spaces (or trailing ones dropped); use VARCHAR or TEXT";
         }
+        if (dialect == JdbcTable.Dialect.POSTGRESQL && t.typeName.equals("name")) {
+          // The driver calls it VARCHAR; PostgreSQL cuts a longer value to 63 bytes without an error
+          // (a trial: five distinct 72-character keys became one row, exit 0).
+          return "is PostgreSQL's name type, which cuts text to 63 bytes without an error; use VARCHAR or TEXT";
+        }
         boolean text = t.type == Types.VARCHAR || t.type == Types.LONGVARCHAR || t.type == Types.NVARCHAR
             || t.type == Types.LONGNVARCHAR || t.type == Types.CLOB || t.type == Types.NCLOB
             || t.typeName.equals("citext");

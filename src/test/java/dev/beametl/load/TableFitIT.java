@@ -133,6 +133,9 @@ public class TableFitIT {
         containsString("column amt (int4) would round or cut decimal(12,2)"),
         containsString("column ts (date) would cut timestamps to their day"), containsString("column f (float4) would round"),
         not(containsString("column id ")), not(containsString("column d ")), not(containsString("column n "))));
+    // A trial: PostgreSQL's name (its catalogs' type, the driver says VARCHAR) cut values to 63 bytes, exit 0.
+    assertThat(check(pg, "bad4", "id BIGINT, k NAME, amt NUMERIC(12,2), ts TIMESTAMPTZ, d DATE, f FLOAT8,"
+        + " b BOOLEAN, n INTEGER"), containsString("column k (name) is PostgreSQL's name type, which cuts text to 63"));
     bad = check(pg, "bad2", "id BIGINT, k CITEXT, amt NUMERIC(14,1), ts TIMESTAMPTZ(0), d DATE, f MONEY, b INTEGER");
     assertThat(bad, allOf(containsString("column k (citext) is a key that ignores case"),
         containsString("column amt (numeric(14,1)) would round or cut decimal(12,2)"),
