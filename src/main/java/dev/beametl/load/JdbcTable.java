@@ -383,15 +383,36 @@ public final class JdbcTable {
   /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
   static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {
     private final Dialect dialect;
+    private final TextWidths widths;
 
     StagedBinder(JdbcSinkSpec sink) {
       this.dialect = dialect(sink.connection().url());
+      this.widths = new TextWidths(sink);
     }
 
     @Override
     public void setParameters(KV<String, Row> staged, PreparedStatement ps) throws SQLException {
-      Binder.bind(staged.getValue(), ps, dialect);
+      // The target table's widths: the staging table's columns hold any text, the copy into it would cut
+      Binder.bind(staged.getValue(), ps, dialect, widths.of(staged.getValue(), ps));
       ps.setString(staged.getValue().getFieldCount() + 1, staged.getKey());
+    }
+  }
+
+  /** The sink table's text widths ({@link TableFit#textWidths}), read once per binder from its statement's connection. */
+  static final class TextWidths implements java.io.Serializable {
+    private final JdbcSinkSpec sink;
+    private transient int[] widths;
+
+    TextWidths(JdbcSinkSpec sink) {
+      this.sink = sink;
+    }
+
+    int[] of(Row row, PreparedStatement ps) throws SQLException {
+      if (widths == null) {
+        widths = TableFit.textWidths(ps.getConnection(), dialect(sink.connection().url()), sink.connection().table(),
+            names(sink), row.getSchema().getFieldNames());
+      }
+      return widths;
     }
   }
 
@@ -401,9 +422,11 @@ public final class JdbcTable {
     private final int[] keys;
     private final List<String> keyNames;
     private final Dialect dialect;
+    private final TextWidths widths;
 
     Binder(JdbcSinkSpec sink, List<String> keyNames, OutputColumns columns) {
       this.dialect = dialect(sink.connection().url());
+      this.widths = new TextWidths(sink);
       this.keyNames = List.copyOf(keyNames);
       this.keys = columns.positionsOf(keyNames);
     }
@@ -419,7 +442,21 @@ public final class JdbcTable {
               + "by coalesce(" + keyNames.get(k) + ", ...). Rows before it were upserted; a rerun is safe");
         }
       }
-      bind(row, ps, dialect);
+      bind(row, ps, dialect, widths.of(row, ps));
+    }
+
+    /**
+     * A text longer than its column's width fails the write, as the database fails it - also where
+     * the excess is only spaces, which PostgreSQL and MariaDB/MySQL cut without an error.
+     */
+    private static void checkWidth(String column, String v, int width) throws SQLException {
+      int characters = v.codePointCount(0, v.length());
+      if (characters > width) {
+        throw new SQLException("column " + column + ": a value of " + characters + " characters, more than the "
+            + width + " the table's column holds" + (v.substring(v.offsetByCodePoints(0, width)).chars().allMatch(c -> c == ' ')
+                ? " (the database would drop its trailing spaces without an error)" : "")
+            + "; widen the column, or bound the field's length in the schema (maxLength:)", "22001");
+      }
     }
 
     /** From here on, in every time zone, a Timestamp's wall-clock time is Gregorian (the reform was 1582-10-15). */
@@ -446,10 +483,13 @@ public final class JdbcTable {
     private static final LocalDate POSTGRES_FIRST_DATE = LocalDate.of(-4712, 1, 1);
     private static final Instant POSTGRES_FIRST_INSTANT = Instant.parse("-4712-01-01T00:00:00Z");
 
-    static void bind(Row row, PreparedStatement ps, Dialect dialect) throws SQLException {
+    static void bind(Row row, PreparedStatement ps, Dialect dialect, int[] widths) throws SQLException {
       boolean offsets = instantsWithOffset(dialect);
       for (int i = 0; i < row.getFieldCount(); i++) {
         Object v = BeamTypes.plainValue(row, i);
+        if (v instanceof String && i < widths.length && widths[i] > 0 && ((String) v).length() > widths[i]) {
+          checkWidth(row.getSchema().getField(i).getName(), (String) v, widths[i]);
+        }
         if (dialect == Dialect.POSTGRESQL && (v instanceof LocalDate && ((LocalDate) v).isBefore(POSTGRES_FIRST_DATE)
             || v instanceof Instant && ((Instant) v).isBefore(POSTGRES_FIRST_INSTANT))) {
           throw new SQLException("column " + row.getSchema().getField(i).getName() + ": " + v + " is before 4713 BC, the "

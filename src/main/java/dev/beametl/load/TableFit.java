@@ -203,6 +203,27 @@ final class TableFit {
     return columns;
   }
 
+  /**
+   * The widths of the bounded text columns ({@code varchar(n)}) of {@code table} that {@code fields}
+   * go to, by field position; 0 where a column has no bound the job knows of, or the user may not
+   * read the table's columns. PostgreSQL and MariaDB/MySQL store a value longer than such a column
+   * whose excess is all spaces cut to its width, without an error (a trial: "abcde  " stored as
+   * "abcde", exit 0); the binders refuse it as they refuse any longer value.
+   */
+  static int[] textWidths(Connection c, JdbcTable.Dialect dialect, String table, SqlNames sql, List<String> fields)
+      throws SQLException {
+    int[] widths = new int[fields.size()];
+    Map<String, TableColumn> found = columnsOf(c, dialect, sql.name(table));
+    for (int i = 0; found != null && i < widths.length; i++) {
+      TableColumn t = find(found, fields.get(i), sql, dialect);
+      boolean varchar = t != null && (t.type == Types.VARCHAR || t.type == Types.NVARCHAR);
+      if (varchar && t.precision > 0 && t.precision < Integer.MAX_VALUE && !t.typeName.equals("text")) {
+        widths[i] = t.precision;
+      }
+    }
+    return widths;
+  }
+
   /** {@code name} as a metadata search pattern that matches it alone. */
   private static String pattern(String name, String escape) {
     return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");

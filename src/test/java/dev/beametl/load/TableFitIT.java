@@ -91,6 +91,35 @@ public class TableFitIT {
         + "'-infinity'"), contains("0"));
   }
 
+  /**
+   * A trial: "abcde  " into a varchar(5) column was stored as "abcde", exit 0 - PostgreSQL cuts an
+   * excess of spaces without an error (other excess fails the statement). Both ways of writing (an
+   * upsert binds rows into the table, an overwrite stages them and copies) fail the write naming the
+   * column; a value that fits, trailing spaces and all, is written as it is.
+   */
+  @Test
+  public void postgresVarcharsDoNotLoseTrailingSpacesBeyondTheirWidth() throws Exception {
+    String url = postgres.getJdbcUrl("postgres", "postgres");
+    try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE narrow_up (id BIGINT PRIMARY KEY, code VARCHAR(5))");
+      s.execute("CREATE TABLE narrow_over (id BIGINT, code VARCHAR(5))");
+    }
+    String schema = "schema: [{name: id, type: long}, {name: code, type: string}]";
+    for (String mode : List.of("upsert, keys: [id]", "overwrite")) {
+      String table = mode.startsWith("upsert") ? "narrow_up" : "narrow_over";
+      String sink = "sink: {format: jdbc, path: '" + tmp.getRoot() + "/" + table + "', ifExists: overwrite, jdbc: {url: '" + url
+          + "', user: postgres, table: " + table + ", mode: " + mode + "}}";
+      EtlJobTest.Run fits = SpecRuns.csvThrough(tmp, "id,code\n1,\"ab   \"\n", "name: " + table, schema, sink);
+      assertThat(fits.err, fits.code, is(EtlJob.OK));
+      assertThat(SpecRuns.query(url, "postgres", "", "SELECT '[' || code || ']' FROM " + table), contains("[ab   ]"));
+      EtlJobTest.Run spaces = SpecRuns.csvThrough(tmp, "id,code\n1,\"abcde  \"\n", "name: " + table, schema, sink);
+      assertThat(mode + ": " + spaces.err, spaces.code, is(EtlJob.JOB_FAILED));
+      assertThat(spaces.err, containsString("column code: a value of 7 characters, more than the 5 the table's column "
+          + "holds (the database would drop its trailing spaces without an error)"));
+      assertThat(SpecRuns.query(url, "postgres", "", "SELECT '[' || code || ']' FROM " + table), contains("[ab   ]"));
+    }
+  }
+
   /** The check's answer for a table made by {@code columns}: null when it fits, else the message. */
   private static String check(JdbcSpec spec, String table, String columns) throws Exception {
     return check(spec, table, columns, null);
