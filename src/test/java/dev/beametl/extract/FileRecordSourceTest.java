@@ -53,6 +53,14 @@ public class FileRecordSourceTest {
     return SourceTestUtils.readFromSource(source, options);
   }
 
+  private static byte[] gzipped(String text) throws java.io.IOException {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+    return gz.toByteArray();
+  }
+
   private static List<String> texts(List<SourceRecord> records) {
     return records.stream().map(SourceRecord::text).collect(Collectors.toList());
   }
@@ -144,11 +152,7 @@ public class FileRecordSourceTest {
     for (long size : new long[] {1, 2, 3, 7, 50, 997, 4096}) {
       SourceTestUtils.assertSourcesEqualReferenceSource(source, source.split(size, options), options);
     }
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
-    }
-    assertThat(texts(read(source(write("cr.jsonl.gz", gz.toByteArray()), SourceSpec.builder("unused",
+    assertThat(texts(read(source(write("cr.jsonl.gz", gzipped(b.toString())), SourceSpec.builder("unused",
         SourceSpec.Format.JSONL)))), contains(expected.toArray()));
   }
 
@@ -176,11 +180,7 @@ public class FileRecordSourceTest {
       SourceTestUtils.assertSourcesEqualReferenceSource(source, source.split(size, options), options);
     }
     // Read whole (compressed, or multi-line) by the same rule.
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      out.write(b.toString().getBytes(StandardCharsets.UTF_8));
-    }
-    assertThat(texts(read(source(write("mixed.csv.gz", gz.toByteArray()), csv().setHeader(true)))),
+    assertThat(texts(read(source(write("mixed.csv.gz", gzipped(b.toString())), csv().setHeader(true)))),
         contains(expected.toArray()));
     assertThat(texts(read(source(write("mixed-multiline.csv", b.toString().getBytes(StandardCharsets.UTF_8)),
         csv().setHeader(true).setMultiline(true)))), contains(expected.toArray()));
