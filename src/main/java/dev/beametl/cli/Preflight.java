@@ -51,10 +51,12 @@ final class Preflight {
         + " embedded runner";
     org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.net.HostAndPort hostAndPort;
     try {
-      hostAndPort = org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.net.HostAndPort.fromString(address)
-          .withDefaultPort(8081); // Flink's REST port, as its client takes it
+      hostAndPort = org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.net.HostAndPort.fromString(address);
     } catch (IllegalArgumentException e) {
       return; // not an address this check reads: Flink's client says what it makes of it
+    }
+    if (!hostAndPort.hasPort()) {
+      return; // the port is the Flink config's rest.port, which the runner reads: its client says
     }
     try (java.net.Socket socket = new java.net.Socket()) {
       socket.connect(new java.net.InetSocketAddress(hostAndPort.getHost(), hostAndPort.getPort()), 5_000);

@@ -7,8 +7,8 @@ import java.io.Reader;
  * Reads lines like {@link java.io.BufferedReader#readLine()}, but keeps at most {@code maxChars} of
  * each: a file without line breaks cannot fill the heap. The full length of the last line is still
  * reported, so the caller can reject it. A line ends in LF, CRLF, CR CR LF (a CRLF file converted
- * once more) or a lone CR: the rule RangeReader applies to byte ranges, so a file reads alike whole
- * (compressed, multi-line, UTF-16) and in ranges.
+ * once more) or, in a CSV file, a lone CR (in JSON lines it is whitespace): the rule RangeReader
+ * applies to byte ranges, so a file reads alike whole (compressed, multi-line, UTF-16) and in ranges.
  */
 public final class BoundedLineReader {
   private final Reader in;

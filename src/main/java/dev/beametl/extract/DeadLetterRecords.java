@@ -305,7 +305,13 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
       firstFile.forEach(line -> versions.add(version(parse(json, line))));
       if (versions.size() > 1) {
         counts.add("replay.skipped.two_versions_in_one_file", firstFile.size());
-        counts.add("replay.skipped.duplicate", lines - firstFile.size());
+        if (lines > firstFile.size()) {
+          counts.add("replay.skipped.duplicate", lines - firstFile.size());
+        }
+        // Which record: the count alone does not say which lines to mend (rare, so each is logged)
+        org.slf4j.LoggerFactory.getLogger(DeadLetterRecords.class).warn(
+            "Not replayed: {} versions of the record from {} in one dead-letter file; keep the one you mean",
+            versions.size(), parse(json, firstFile.get(0)).get("origin").asText());
         return;
       }
       if (lines > 1) {

@@ -304,20 +304,16 @@ final class ParquetColumns {
 
   /** The text of UTF-8 bytes; bytes that are not valid UTF-8 become U+FFFD and mark {@link #badText}. */
   private String utf8(Binary value) {
-    ByteBuffer bytes = value.toByteBuffer().duplicate();
-    boolean ascii = true;
-    for (int p = bytes.position(); p < bytes.limit() && ascii; p++) {
-      ascii = bytes.get(p) >= 0;
-    }
-    if (!ascii) {
+    String text = value.toStringUsingUTF8();
+    if (text.indexOf('\uFFFD') >= 0) { // a replacement, or U+FFFD itself: only then decoded strictly
       try {
-        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(value.toByteBuffer().duplicate());
       } catch (CharacterCodingException e) {
         badText = true;
       }
     }
-    return value.toStringUsingUTF8();
+    return text;
   }
 
   private static JsonNode node(Object v) {

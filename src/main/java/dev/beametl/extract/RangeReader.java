@@ -75,7 +75,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
       seek(seekable, firstRecord);
     } else {
       // A record starts in this range at the first byte after a line end (LF, CRLF, CR CR LF, a lone
-      // CR) at or after start-1.
+      // CR in a CSV file) at or after start-1.
       seek(seekable, start - 1);
       readLine();
     }

@@ -398,7 +398,11 @@ public final class JdbcTable {
     }
   }
 
-  /** The sink table's text widths ({@link TableFit#textWidths}), read once per binder from its statement's connection. */
+  /**
+   * The sink table's text widths ({@link TableFit#textWidths}), read once per binder on a connection
+   * of its own: inside the write's transaction a failed catalog read would abort it on PostgreSQL,
+   * and MariaDB would hold a lock on the table until its commit.
+   */
   static final class TextWidths implements java.io.Serializable {
     private final JdbcSinkSpec sink;
     private transient int[] widths;
@@ -409,8 +413,10 @@ public final class JdbcTable {
 
     int[] of(Row row, PreparedStatement ps) throws SQLException {
       if (widths == null) {
-        widths = TableFit.textWidths(ps.getConnection(), dialect(sink.connection().url()), sink.connection().table(),
-            names(sink), row.getSchema().getFieldNames());
+        try (Connection c = JdbcConnections.open(sink.connection())) {
+          widths = TableFit.textWidths(c, dialect(sink.connection().url()), sink.connection().table(), names(sink),
+              row.getSchema().getFieldNames());
+        }
       }
       return widths;
     }

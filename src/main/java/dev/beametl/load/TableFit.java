@@ -213,11 +213,15 @@ final class TableFit {
   static int[] textWidths(Connection c, JdbcTable.Dialect dialect, String table, SqlNames sql, List<String> fields)
       throws SQLException {
     int[] widths = new int[fields.size()];
+    if (dialect != JdbcTable.Dialect.POSTGRESQL && dialect != JdbcTable.Dialect.MYSQL) {
+      return widths; // H2 refuses any longer value; others get the missing-column check only
+    }
     Map<String, TableColumn> found = columnsOf(c, dialect, sql.name(table));
     for (int i = 0; found != null && i < widths.length; i++) {
       TableColumn t = find(found, fields.get(i), sql, dialect);
-      boolean varchar = t != null && (t.type == Types.VARCHAR || t.type == Types.NVARCHAR);
-      if (varchar && t.precision > 0 && t.precision < Integer.MAX_VALUE && !t.typeName.equals("text")) {
+      // By its name: MariaDB's driver calls TINYTEXT and TEXT VARCHAR too, whose sizes are bytes
+      boolean varchar = t != null && (t.typeName.equals("varchar") || t.typeName.equals("nvarchar"));
+      if (varchar && t.precision > 0 && t.precision < Integer.MAX_VALUE) {
         widths[i] = t.precision;
       }
     }

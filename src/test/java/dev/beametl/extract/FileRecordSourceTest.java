@@ -154,6 +154,11 @@ public class FileRecordSourceTest {
     }
     assertThat(texts(read(source(write("cr.jsonl.gz", gzipped(b.toString())), SourceSpec.builder("unused",
         SourceSpec.Format.JSONL)))), contains(expected.toArray()));
+    // Beam raises split sizes to its minimum bundle: a small file split at every fraction checks ranges
+    // that start next to each CR.
+    FileRecordSource tail = source(write("tail.jsonl", b.substring(b.length() - 240).getBytes(StandardCharsets.UTF_8)),
+        SourceSpec.builder("unused", SourceSpec.Format.JSONL));
+    SourceTestUtils.assertSplitAtFractionExhaustive(tail.split(1 << 20, options).get(0), options);
   }
 
   /**
