@@ -36,6 +36,30 @@ public class JdbcMariaDbIT {
     assertThat(JdbcSinkTest.runInto(tmp, url, "root", null, "totals", "overwrite", "APAC,2.00\n"), contains("APAC 2.00 1"));
   }
 
+  /**
+   * The widths the binders hold text to: a VARCHAR(n)'s n, and none for the TEXT types, which
+   * MariaDB's driver also calls VARCHAR but sizes in bytes (a review: a value that fits a TEXT
+   * would have failed the write). A text longer than a VARCHAR(5), by trailing spaces only, fails
+   * the write (MariaDB cuts them even in strict mode, with a note only).
+   */
+  @Test
+  public void textWidthsAreVarcharsOnlyAndHold() throws Exception {
+    dev.beametl.spec.JdbcSpec spec = dev.beametl.spec.JdbcSpec.builder(url).setUser("root").setTable("widths").build();
+    try (java.sql.Connection c = dev.beametl.jdbc.JdbcConnections.open(spec); java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE widths (id BIGINT, t TEXT, tt TINYTEXT, m MEDIUMTEXT, v VARCHAR(5), cv VARCHAR(300))");
+      assertThat(java.util.Arrays.toString(TableFit.textWidths(c, JdbcTable.Dialect.MYSQL, "widths",
+          dev.beametl.jdbc.SqlNames.of(spec), java.util.List.of("id", "t", "tt", "m", "v", "cv"))),
+          org.hamcrest.Matchers.is("[0, 0, 0, 0, 5, 300]"));
+      s.execute("CREATE TABLE narrow (id BIGINT PRIMARY KEY, code VARCHAR(5))");
+    }
+    String schema = "schema: [{name: id, type: long}, {name: code, type: string}]";
+    String sink = "sink: {format: jdbc, path: '" + tmp.getRoot() + "/narrow', jdbc: {url: '" + url
+        + "', user: root, table: narrow, mode: upsert, keys: [id]}}";
+    dev.beametl.cli.EtlJobTest.Run spaces = SpecRuns.csvThrough(tmp, "id,code\n1,\"abcde  \"\n", schema, sink);
+    assertThat(spaces.err, spaces.code, org.hamcrest.Matchers.is(dev.beametl.cli.EtlJob.JOB_FAILED));
+    assertThat(spaces.err, org.hamcrest.Matchers.containsString("column code: a value of 7 characters, more than the 5"));
+  }
+
   /** Names MariaDB reserves (order, group) as source and sink tables and columns. */
   @Test
   public void namesMariaDbReservesAreReadAndWritten() throws Exception {
