@@ -61,8 +61,9 @@ final class Preflight {
     try (java.net.Socket socket = new java.net.Socket()) {
       socket.connect(new java.net.InetSocketAddress(hostAndPort.getHost(), hostAndPort.getPort()), 5_000);
     } catch (IOException e) {
+      String why = e instanceof java.net.UnknownHostException ? "no such host" : e.getMessage(); // its message: the name alone
       throw new Unavailable("--flinkMaster=" + master + ": no Flink cluster answers at " + hostAndPort + " ("
-          + e.getMessage() + ")" + fix);
+          + why + ")" + fix);
     }
   }
 

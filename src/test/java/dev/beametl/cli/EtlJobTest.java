@@ -147,6 +147,14 @@ public class EtlJobTest {
     assertThat(none.err, containsString("runners/flink/start-cluster.sh"));
     assertThat(none.err, containsString("nothing ran"));
     assertThat(new java.io.File(tmp.getRoot(), "out").exists(), is(false));
+    Run scheme = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=http://127.0.0.1:1/",
+        "--output=" + tmp.getRoot() + "/out");
+    assertThat(scheme.err, scheme.code, is(EtlJob.JOB_FAILED));
+    assertThat(scheme.err, containsString("no Flink cluster answers at 127.0.0.1:1 (Connection refused)"));
+    Run unknown = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=no-such-host.invalid:8081",
+        "--output=" + tmp.getRoot() + "/out");
+    assertThat(unknown.err, unknown.code, is(EtlJob.JOB_FAILED));
+    assertThat(unknown.err, containsString("no Flink cluster answers at no-such-host.invalid:8081 (no such host)"));
   }
 
   @Test
