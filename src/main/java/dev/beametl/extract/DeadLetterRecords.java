@@ -301,8 +301,12 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         }
         return;
       }
+      List<JsonNode> letters = new ArrayList<>(firstFile.size());
       Set<String> versions = new HashSet<>();
-      firstFile.forEach(line -> versions.add(version(parse(json, line))));
+      for (String line : firstFile) {
+        letters.add(parse(json, line));
+        versions.add(version(letters.get(letters.size() - 1)));
+      }
       if (versions.size() > 1) {
         counts.add("replay.skipped.two_versions_in_one_file", firstFile.size());
         if (lines > firstFile.size()) {
@@ -311,13 +315,13 @@ public final class DeadLetterRecords extends PTransform<PBegin, PCollectionTuple
         // Which record: the count alone does not say which lines to mend (rare, so each is logged)
         org.slf4j.LoggerFactory.getLogger(DeadLetterRecords.class).warn(
             "Not replayed: {} versions of the record from {} in one dead-letter file; keep the one you mean",
-            versions.size(), parse(json, firstFile.get(0)).get("origin").asText());
+            versions.size(), letters.get(0).get("origin").asText());
         return;
       }
       if (lines > 1) {
         counts.add("replay.skipped.duplicate", lines - 1); // the same record in other lines: replayed once
       }
-      JsonNode n = parse(json, java.util.Collections.min(firstFile)); // any: all say the same
+      JsonNode n = letters.get(0); // any: one origin, one version
       String payload = n.get("payload").asText();
       SourceRecord record = SourceRecord.of(n.get("origin").asText(), -1, 0, payload, null, false);
       switch (n.path("payload_format").asText()) {

@@ -126,6 +126,9 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     /** By this file's column name, how its typed dates or timestamps are written (the field's format). */
     private Map<String, TemporalText> temporalColumns = Map.of();
 
+    /** {@link #isSchemaColumn}, made once: it is asked of every row. */
+    private final java.util.function.Predicate<String> schemaColumn = this::isSchemaColumn;
+
     RowGroupReader(ParquetRecordSource source) {
       super(source);
     }
@@ -244,7 +247,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
       row++;
       recordsRead++;
       try {
-        ParquetColumns.Read read = ParquetColumns.read(r, temporalColumns, this::isSchemaColumn);
+        ParquetColumns.Read read = ParquetColumns.read(r, temporalColumns, schemaColumn);
         current = SourceRecord.of(file, -1, row, json.writeValueAsString(read.node), layout, read.badEncoding);
       } catch (IllegalArgumentException e) { // one value without a meaning: this row is bad, the rest reads on
         current = SourceRecord.unreadable(file, -1, row, e.getMessage());

@@ -100,15 +100,7 @@ final class ProfileFlags {
   }
 
   long sampleRows() {
-    try {
-      long n = Long.parseLong(values.getOrDefault("sampleRows", "100000"));
-      if (n >= 1) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // worded below
-    }
-    throw bad("sampleRows", "give the number of records to read, at least 1");
+    return atLeastOne("sampleRows", "100000", Long.MAX_VALUE, "give the number of records to read, at least 1");
   }
 
   double tolerance() {
@@ -125,15 +117,21 @@ final class ProfileFlags {
   }
 
   int maxCategories() {
+    return (int) atLeastOne("maxCategories", "20", Integer.MAX_VALUE,
+        "give the most values a category lists, a whole number of at least 1");
+  }
+
+  /** The whole number {@code flag} gives (else {@code byDefault}), from 1 to {@code max}; else what {@code fix} says. */
+  private long atLeastOne(String flag, String byDefault, long max, String fix) {
     try {
-      int n = Integer.parseInt(values.getOrDefault("maxCategories", "20"));
-      if (n >= 1) {
+      long n = Long.parseLong(values.getOrDefault(flag, byDefault));
+      if (n >= 1 && n <= max) {
         return n;
       }
     } catch (NumberFormatException e) {
       // worded below
     }
-    throw bad("maxCategories", "give the most values a category lists, a whole number of at least 1");
+    throw bad(flag, fix);
   }
 
   /** --out names a folder (a trial's --out=newspecs/ wrote a spec file named newspecs). */

@@ -1,6 +1,7 @@
 package dev.beametl.record;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.Assert.assertThrows;
 
@@ -23,7 +24,9 @@ public class JsonSyntaxTest {
   @Test
   public void aSecondValueOrARepeatedKeyIsStillRefused() {
     ObjectMapper json = JsonSyntax.lineReader();
-    assertThrows(Exception.class, () -> json.readTree("{\"a\":1} {\"a\":2}"));
-    assertThrows(Exception.class, () -> json.readTree("{\"a\":1,\"a\":2}"));
+    assertThat(assertThrows(com.fasterxml.jackson.databind.exc.MismatchedInputException.class,
+        () -> json.readTree("{\"a\":1} {\"a\":2}")).getMessage(), containsString("Trailing token"));
+    assertThat(assertThrows(com.fasterxml.jackson.core.JsonParseException.class,
+        () -> json.readTree("{\"a\":1,\"a\":2}")).getMessage(), containsString("Duplicate field 'a'"));
   }
 }
