@@ -37,7 +37,7 @@ public final class FlinkRestCounts {
   public static @Nullable FlinkRestCounts forRemoteJob(PipelineOptions options) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     String master = flink.getFlinkMaster();
-    if (!FlinkSettings.isFlink(options) || master == null || master.startsWith("[")) {
+    if (!FlinkSettings.isFlink(options) || FlinkSettings.isLocal(flink)) {
       return null;
     }
     return new FlinkRestCounts(master.startsWith("http") ? master : "http://" + master, flink.getJobName());

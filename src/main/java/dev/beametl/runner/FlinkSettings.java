@@ -390,8 +390,13 @@ public final class FlinkSettings {
     return isLocal(flink) || flink.getFlinkMaster().isBlank() ? null : flink.getFlinkMaster();
   }
 
-  private static boolean isLocal(FlinkPipelineOptions flink) {
-    return flink.getFlinkMaster() == null || flink.getFlinkMaster().startsWith("[");
+  /**
+   * Whether the job runs in this process: Beam's own names for that, not any address in brackets
+   * (an IPv6 address, {@code [::1]:8081}, is a cluster).
+   */
+  static boolean isLocal(FlinkPipelineOptions flink) {
+    String master = flink.getFlinkMaster();
+    return master == null || master.equals("[local]") || master.equals("[auto]") || master.equals("[collection]");
   }
 
   /**

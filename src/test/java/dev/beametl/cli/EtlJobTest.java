@@ -155,6 +155,12 @@ public class EtlJobTest {
         "--output=" + tmp.getRoot() + "/out");
     assertThat(unknown.err, unknown.code, is(EtlJob.JOB_FAILED));
     assertThat(unknown.err, containsString("no Flink cluster answers at no-such-host.invalid:8081 (no such host)"));
+    // An IPv6 address is in brackets, as Beam's [local] is: it was taken for an embedded run
+    Run ipv6 = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=[::1]:1",
+        "--output=" + tmp.getRoot() + "/out");
+    assertThat(ipv6.err, ipv6.code, is(EtlJob.JOB_FAILED));
+    assertThat(ipv6.err, containsString("no Flink cluster answers at [::1]:1"));
+    assertThat(new java.io.File(tmp.getRoot(), "out").exists(), is(false));
   }
 
   @Test
