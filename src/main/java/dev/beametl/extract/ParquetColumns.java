@@ -94,6 +94,8 @@ final class ParquetColumns {
         TemporalText temporal = temporalColumns.isEmpty() ? null : temporalColumns.get(type.getFieldName(i));
         node.set(type.getFieldName(i), temporal == null ? reading.field(group, i)
             : reading.temporalField(group, i, temporal));
+      } catch (NullPointerException | ClassCastException e) {
+        throw e; // a defect of this reader, not a value of the file's: not to be hidden as a bad row
       } catch (RuntimeException e) {
         if (!read.test(type.getFieldName(i))) {
           // A file lacking a field's column is read whole, for its dead letters' sake; a value without

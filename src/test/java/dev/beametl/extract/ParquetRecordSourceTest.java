@@ -455,6 +455,33 @@ public class ParquetRecordSourceTest {
     assertThat(whole.get(0).badEncoding(), is(true));
   }
 
+  /** The same inside a nested value: an element of a LIST, a field of a struct (a review's nit). */
+  @Test
+  public void textThatIsNotUtf8InsideANestedValueMakesItsRowBadEncoding() throws Exception {
+    byte[] bad = {'x', (byte) 0xFF};
+    File file = writtenByParquet("nested-utf8.parquet", "message m { required int64 id;"
+            + " optional group tags (LIST) { repeated group list { optional binary element (STRING); } }"
+            + " optional group addr { optional binary city (STRING); } }",
+        g -> {
+          g.append("id", 1L).addGroup("tags").addGroup("list").append("element", Binary.fromConstantByteArray(bad));
+          return g;
+        },
+        g -> {
+          g.append("id", 2L).addGroup("addr").append("city", Binary.fromConstantByteArray(bad));
+          return g;
+        },
+        g -> {
+          g.append("id", 3L).addGroup("tags").addGroup("list").append("element", "ok");
+          g.addGroup("addr").append("city", "caf\u00e9");
+          return g;
+        });
+    List<SourceRecord> records = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(InputFiles.match(file.getPath()), List.of("id", "tags", "addr")), options);
+    assertThat(records.stream().map(SourceRecord::badEncoding).collect(java.util.stream.Collectors.toList()),
+        contains(true, true, false));
+    assertThat(records.get(2).text(), is("{\"id\":3,\"tags\":[\"ok\"],\"addr\":{\"city\":\"caf\u00e9\"}}"));
+  }
+
   /** A file written by parquet-mr's example writer (which DuckDB cannot write: INT96, odd values), one row per function. */
   @SafeVarargs
   private File writtenByParquet(String name, String schema, UnaryOperator<Group>... rows) throws Exception {
