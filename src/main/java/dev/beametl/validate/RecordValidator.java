@@ -185,7 +185,7 @@ public final class RecordValidator implements Serializable {
           "a record of %,d bytes, more than source.maxRecordBytes %,d; its first %,d characters are kept here",
           record.overLength(), source.maxRecordBytes(), KEPT_OF_TOO_LONG) : String.format(Locale.ROOT,
           "a record of more bytes than source.maxRecordBytes %,d; its first %,d characters are kept here",
-          source.maxRecordBytes(), KEPT_OF_TOO_LONG));
+          source.maxRecordBytes(), KEPT_OF_TOO_LONG) + loneCrHint(text));
     }
     if (record.badEncoding()) {
       throw new InvalidField(null, BadRecord.Kind.BAD_ENCODING,
@@ -198,6 +198,15 @@ public final class RecordValidator implements Serializable {
         ? fromCsv(record) : fromJson(text, record.textFormat() == SourceRecord.Text.VALUES,
             (source.format() == SourceSpec.Format.PARQUET || source.format() == SourceSpec.Format.JDBC)
                 && record.textFormat() != SourceRecord.Text.VALUES);
+  }
+
+  /**
+   * For a JSON-lines record with a CR in it, why it may be several records in one: a lone CR is
+   * whitespace in JSON, and only LF ends a line there (a file of old-Mac line ends is one record).
+   */
+  private String loneCrHint(String text) {
+    return source.format() == SourceSpec.Format.JSONL && text.indexOf('\r') >= 0
+        ? " (its lines end in a lone CR? JSON lines end only at LF or CRLF; convert the file's line ends)" : "";
   }
 
   private List<Object> fromCsv(SourceRecord record) throws InvalidField {
@@ -364,7 +373,7 @@ public final class RecordValidator implements Serializable {
       node = json.readTree(text);
     } catch (MismatchedInputException e) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, e.getOriginalMessage().startsWith("Trailing token")
-          ? "more than one JSON value on the line" : "not valid JSON: " + e.getOriginalMessage());
+          ? "more than one JSON value on the line" + loneCrHint(text) : "not valid JSON: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "not valid JSON: " + e.getOriginalMessage());
     } catch (NumberFormatException | ArithmeticException e) { // 1e-9999999999: valid JSON, no number Java holds

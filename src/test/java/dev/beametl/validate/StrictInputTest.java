@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.beametl.record.BadRecord;
@@ -134,6 +135,10 @@ public class StrictInputTest {
     assertThat(bad(JSON, "{\"id\":1} // a comment").kind(), is(BadRecord.Kind.MALFORMED));
     assertThat(bad(JSON, "{\"id\":1} {\"id\":2}").kind(), is(BadRecord.Kind.MALFORMED));
     assertThat(check(JSON, SCHEMA, "  {\"id\":1}  ").row, notNullValue());
+    assertThat("no hint without a CR", bad(JSON, "{\"id\":1}{\"id\":2}").reason(), not(containsString("lone CR")));
+    // A file of old-Mac line ends is one record (a lone CR is JSON whitespace): the reason says why
+    assertThat(bad(JSON, "{\"id\":1}\r{\"id\":2}\r").reason(), containsString("more than one JSON value on the line"
+        + " (its lines end in a lone CR? JSON lines end only at LF or CRLF"));
   }
 
   @Test
