@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.Assert.assertThrows;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -61,8 +63,15 @@ public class ArchitectureTest {
         layers.because("arrows run one way: command line -> stages -> spec and shared types"),
         slices().matching(root + ".(*)..").should().beFreeOfCycles(),
         noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root + ".runner..")
-            .should().dependOnClassesThat().resideInAnyPackage("org.apache.flink..", "org.apache.beam.runners.flink..")
-            .because("only the runner set-up knows Flink; the job runs on any Beam runner"));
+            .should().dependOnClassesThat(DescribedPredicate.describe("are Flink's, but for DataError's annotation",
+                (JavaClass c) -> (c.getPackageName().startsWith("org.apache.flink")
+                        || c.getPackageName().startsWith("org.apache.beam.runners.flink"))
+                    && !c.getPackageName().equals("org.apache.flink.runtime.throwable")))
+            .because("only the runner set-up knows Flink; the job runs on any Beam runner"),
+        // The one exception: an annotation, read by Flink's failover only (a data error is not retried)
+        noClasses().that().resideInAPackage(root + "..").and().doNotHaveFullyQualifiedName(root + ".record.DataError")
+            .should().dependOnClassesThat().resideInAPackage("org.apache.flink.runtime.throwable..")
+            .because("a data error is marked for Flink's failover in one place, record.DataError"));
   }
 
   @Test
@@ -87,5 +96,7 @@ public class ArchitectureTest {
     assertThat(cycles, containsString("Cycle detected"));
     String flink = assertThrows(AssertionError.class, () -> rules.get(2).check(fixture)).getMessage();
     assertThat(flink, containsString("archfixture.validate.StageThatKnowsFlink"));
+    String marked = assertThrows(AssertionError.class, () -> rules.get(3).check(fixture)).getMessage();
+    assertThat(marked, containsString("archfixture.load.ErrorMarkedForFlink"));
   }
 }

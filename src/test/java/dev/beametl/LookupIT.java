@@ -113,4 +113,24 @@ public class LookupIT {
     assertThat("no success marker", java.nio.file.Files.exists(java.nio.file.Path.of(dir("renamed"), "_SUCCESS")),
         is(false));
   }
+
+  /**
+   * A key twice in the reference table is the data's error: the runner restarted the job three times
+   * to meet it again. It fails at once (DataError is marked for Flink's failover), naming both rows.
+   */
+  @Test
+  public void aKeyTwiceInTheReferenceTableFailsAtOnce() throws Exception {
+    java.nio.file.Path twice = TMP.newFile("products-twice.csv").toPath();
+    List<String> rows = new ArrayList<>(java.nio.file.Files.readAllLines(
+        java.nio.file.Path.of("data-samples/products.csv")));
+    rows.add(rows.get(1));
+    java.nio.file.Files.write(twice, rows);
+    EtlJobTest.Run r = new EtlJobTest.Run("--pipeline=" + SPEC, "--output=" + dir("twice"),
+        "--set=lookups.0.source.path=" + twice, "--progressSeconds=0");
+    assertThat(r.err, r.code, is(EtlJob.JOB_FAILED));
+    assertThat(r.err, containsString("DataError: lookup products: the reference table holds product_id = P-1001 twice"));
+    String log = java.nio.file.Files.readString(java.nio.file.Path.of(dir("twice"), "_run", "job.log"));
+    assertThat("failed once, not restarted", log, org.hamcrest.Matchers.allOf(
+        containsString("The failure is not recoverable"), org.hamcrest.Matchers.not(containsString("Recovery is suppressed by"))));
+  }
 }

@@ -8,6 +8,7 @@ import dev.beametl.load.Load;
 import dev.beametl.pipeline.EtlPipeline;
 import dev.beametl.pipeline.RunCounts;
 import dev.beametl.pipeline.Specs;
+import dev.beametl.record.DataError;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.report.Progress;
 import dev.beametl.report.RunReport;
@@ -776,8 +777,8 @@ public final class EtlJob {
 
   static String rootMessage(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+    while (t.getCause() != null && t.getCause() != t && !(t instanceof DataError)) {
+      t = t.getCause(); // a DataError says what the data did; its cause (a database's error) is in it
     }
     return t.getClass().getSimpleName() + ": " + firstLine(t.getMessage());
   }

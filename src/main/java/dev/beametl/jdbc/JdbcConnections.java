@@ -208,6 +208,35 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     return false;
   }
 
+  /**
+   * Whether the rows themselves caused an error, which every attempt meets again: SQL state class 22
+   * (a data exception: a value too long, out of range, not a valid date) or 23 (an integrity
+   * constraint: NOT NULL, a unique key, a foreign key, a CHECK).
+   */
+  public static boolean isTheData(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState() == null ? "" : x.getSQLState();
+      if (state.startsWith("22") || state.startsWith("23")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * As {@link #describe}, with the database's detail line where it gives one (PostgreSQL's "Detail:
+   * Key (id)=(5) already exists."), and for a batch the error of the statement that failed, not the
+   * batch's (whose message repeats the statement).
+   */
+  public static String describeWithDetail(SQLException e, JdbcSpec spec) {
+    SQLException cause = e instanceof java.sql.BatchUpdateException && e.getNextException() != null
+        ? e.getNextException() : e;
+    String detail = String.valueOf(cause.getMessage()).lines().map(String::strip)
+        .filter(l -> l.startsWith("Detail:")).findFirst().orElse(null);
+    String described = describe(cause, spec);
+    return detail == null ? described : described + "; " + describe(new SQLException(detail), spec);
+  }
+
   /** A database error as one line, with the password, should a driver echo it, masked. */
   public static String describe(SQLException e, JdbcSpec spec) {
     String message = String.valueOf(e.getMessage()).split("\n")[0];

@@ -2,6 +2,7 @@ package dev.beametl.load;
 
 import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.jdbc.SqlNames;
+import dev.beametl.record.DataError;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
@@ -443,7 +444,7 @@ public final class JdbcTable {
         if (keys[k] >= 0 && row.getValue(keys[k]) == null) {
           // NULL equals nothing in SQL: the row would be added again by every run, never replaced. The
           // spec refuses nullable schema fields as keys; a derived or looked-up key is checked here.
-          throw new IllegalStateException("sink.jdbc.keys: " + keyNames.get(k) + " is NULL in a row to upsert, and "
+          throw new DataError("sink.jdbc.keys: " + keyNames.get(k) + " is NULL in a row to upsert, and "
               + "an upsert never matches a NULL key (each run would add the row again); filter such rows out or key "
               + "by coalesce(" + keyNames.get(k) + ", ...). Rows before it were upserted; a rerun is safe");
         }
@@ -526,15 +527,29 @@ public final class JdbcTable {
   /**
    * Retries what passes: lost or refused connections (SQL state class 08), serialization failures
    * (40001), deadlocks (40P01, MySQL 1213), lock timeouts (55P03, HYT00, MySQL 1205), a server shutting
-   * down (57P01). JdbcIO's default covers only some of these.
+   * down (57P01). JdbcIO's default covers only some of these. A row the table refuses (SQL state
+   * class 22 or 23, see {@link JdbcConnections#isTheData}) fails the job at once as a {@link DataError}
+   * naming the table and the database's reason: the runner restarted the job three times to meet it
+   * again (a trial: 41 s, its progress counting the re-reads).
    */
   static final class TransientErrors implements JdbcIO.RetryStrategy {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TransientErrors.class);
     /** Retries decided in this JVM; what an operator sees in the log, and what tests check. */
     static final java.util.concurrent.atomic.AtomicLong RETRIED = new java.util.concurrent.atomic.AtomicLong();
+    private final JdbcSinkSpec sink;
+
+    TransientErrors(JdbcSinkSpec sink) {
+      this.sink = sink;
+    }
 
     @Override
     public boolean apply(SQLException e) {
+      if (JdbcConnections.isTheData(e)) {
+        throw new DataError("sink table " + sink.connection().table() + " refuses a row: "
+            + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: it would fail the same way; "
+            + (staged(sink) ? "nothing was committed, the table is as it was" : "the batches before it were upserted, "
+                + "and a rerun after the fix is safe"), e);
+      }
       if (!JdbcConnections.isTransient(e)) {
         return false;
       }

@@ -76,7 +76,7 @@ final class TableWrite extends PTransform<PCollection<Row>, PDone> {
     return write
         .withDataSourceProviderFn(JdbcConnections.to(sink.connection()))
         .withBatchSize(sink.batchSize())
-        .withRetryStrategy(new JdbcTable.TransientErrors())
+        .withRetryStrategy(new JdbcTable.TransientErrors(sink))
         .withRetryConfiguration(JdbcIO.RetryConfiguration.create(sink.attempts(), Duration.standardMinutes(5),
             Duration.standardSeconds(1)));
   }

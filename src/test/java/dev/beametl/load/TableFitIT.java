@@ -120,6 +120,39 @@ public class TableFitIT {
     }
   }
 
+  /**
+   * A row the table refuses (a unique index beside the key, a CHECK) failed the job only after the
+   * runner had restarted it three times, each time meeting the same row, and the error gave neither
+   * the key nor the row (a trial). It fails at once now, on the embedded runner, with the database's
+   * reason and its detail - the key that is taken.
+   */
+  @Test
+  public void aRowThePostgresTableRefusesFailsAtOnceWithTheDatabasesDetail() throws Exception {
+    String url = postgres.getJdbcUrl("postgres", "postgres");
+    try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE refusing (id BIGINT PRIMARY KEY, email TEXT UNIQUE, amt NUMERIC(12,2) CHECK (amt >= 0))");
+      s.execute("INSERT INTO refusing VALUES (99, 'taken@example.com', 1)");
+    }
+    String schema = "schema: [{name: id, type: long}, {name: email, type: string}, {name: amt, type: 'decimal(12,2)'}]";
+    String sink = "sink: {format: jdbc, path: '" + tmp.getRoot() + "/%s', jdbc: {url: '" + url
+        + "', user: postgres, table: refusing, mode: upsert, keys: [id]}}";
+    EtlJobTest.Run taken = new EtlJobTest.Run("--pipeline=" + SpecRuns.csvSpec(tmp,
+        "id,email,amt\n1,a@example.com,5\n2,taken@example.com,3\n", schema, String.format(sink, "taken")),
+        "--progressSeconds=0");
+    assertThat(taken.err, taken.code, is(EtlJob.JOB_FAILED));
+    assertThat(taken.err, allOf(containsString("sink table refusing refuses a row: ERROR: duplicate key value violates "
+        + "unique constraint"), containsString("Detail: Key (email)=(taken@example.com) already exists"),
+        containsString("Not retried"), containsString("the batches before it were upserted")));
+    String log = java.nio.file.Files.readString(tmp.getRoot().toPath().resolve("taken/_run/job.log"));
+    assertThat("failed once, not restarted", log, allOf(containsString("The failure is not recoverable"),
+        not(containsString("Recovery is suppressed by"))));
+    EtlJobTest.Run negative = new EtlJobTest.Run("--pipeline=" + SpecRuns.csvSpec(tmp,
+        "id,email,amt\n3,b@example.com,-1\n", schema, String.format(sink, "negative")), "--progressSeconds=0");
+    assertThat(negative.err, negative.code, is(EtlJob.JOB_FAILED));
+    assertThat(negative.err, containsString("violates check constraint \"refusing_amt_check\""));
+    assertThat(SpecRuns.query(url, "postgres", "", "SELECT COUNT(*) FROM refusing WHERE id = 3"), contains("0"));
+  }
+
   /** The check's answer for a table made by {@code columns}: null when it fits, else the message. */
   private static String check(JdbcSpec spec, String table, String columns) throws Exception {
     return check(spec, table, columns, null);
