@@ -516,7 +516,7 @@ public final class EtlJob {
         discarded = table.commit(confirmation == null ? null : () -> {
           faults.atCommit("failAfterTable");
           confirmation.confirm();
-        });
+        }, err);
       } catch (java.sql.SQLException e) {
         if (summaryAfterCommit) {
           printSummaryOfFailedCommit(summary, spec, table, out);

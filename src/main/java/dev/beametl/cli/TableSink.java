@@ -73,6 +73,10 @@ final class TableSink implements AutoCloseable {
     return sink != null && sink.mode() != JdbcSinkSpec.Mode.UPSERT;
   }
 
+  /** When a commit that has not finished says so, and says so again. */
+  static final java.time.Duration COMMIT_NOTICE_AFTER = java.time.Duration.ofSeconds(10);
+  static final java.time.Duration COMMIT_NOTICE_EVERY = java.time.Duration.ofSeconds(60);
+
   /** What follows the table's commit: the run's state file is confirmed. */
   interface Confirmation {
     void confirm() throws IOException;
@@ -91,10 +95,14 @@ final class TableSink implements AutoCloseable {
    * After a successful run: what was staged becomes the table's, then {@code confirmation} runs (null:
    * the run keeps no state). Returns the rows of failed attempts left out.
    */
-  long commit(@Nullable Confirmation confirmation) throws SQLException, IOException {
+  long commit(@Nullable Confirmation confirmation, java.io.PrintStream notes) throws SQLException, IOException {
     long discarded = 0;
     if (commitsAfterRun()) {
-      discarded = JdbcTable.commit(sink, columns, run);
+      try (WaitNotice waiting = WaitNotice.start(notes, COMMIT_NOTICE_AFTER, COMMIT_NOTICE_EVERY, "beam-etl: the commit "
+          + "into " + sink.connection().table() + " has waited %d s; another session may hold a lock on the table. It goes"
+          + " on waiting; Ctrl-C stops the run, and the table stays as it was")) {
+        discarded = JdbcTable.commit(sink, columns, run);
+      }
     }
     if (confirmation != null) {
       confirmation.confirm();
