@@ -387,7 +387,7 @@ public final class EtlJob {
               .keepingTemporaryFolders(options.isResumable());
           OutputLock input = plan.heldInput() == null || OutputDirectories.holds(spec, plan.heldInput()) ? null
               : OutputLock.take(plan.heldInput(), spec.name(), "replayed directory", "--from");
-          TableSink table = TableSink.prepare(spec, runId)) {
+          TableSink table = TableSink.prepare(spec, runId, err)) {
         plan.checkStateUnchanged();
         int code = JOB_FAILED;
         try {
@@ -516,7 +516,7 @@ public final class EtlJob {
         discarded = table.commit(confirmation == null ? null : () -> {
           faults.atCommit("failAfterTable");
           confirmation.confirm();
-        }, err);
+        });
       } catch (java.sql.SQLException e) {
         if (summaryAfterCommit) {
           printSummaryOfFailedCommit(summary, spec, table, out);

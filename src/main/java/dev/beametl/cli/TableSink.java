@@ -27,10 +27,14 @@ final class TableSink implements AutoCloseable {
   private final OutputColumns columns;
   private final String run;
   private final @Nullable TableLock lock;
+  /** Where a note for the user goes (the terminal's error stream). */
+  private final java.io.PrintStream notes;
   /** Whether the staging tables may go when the run ends: nothing committed, or committed and the state confirmed. */
   private boolean dropStaged = true;
 
-  private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock) {
+  private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock,
+      java.io.PrintStream notes) {
+    this.notes = notes;
     this.sink = sink;
     this.columns = columns;
     this.run = run;
@@ -45,17 +49,17 @@ final class TableSink implements AutoCloseable {
   }
 
   /** Holds and prepares the spec's table, if it has one, for the run {@code run}; nothing is written to it yet. */
-  static TableSink prepare(PipelineSpec spec, String run) throws Unavailable {
+  static TableSink prepare(PipelineSpec spec, String run, java.io.PrintStream notes) throws Unavailable {
     JdbcSinkSpec sink = spec.sink().jdbc();
     if (sink == null) {
-      return new TableSink(null, OutputColumns.of(spec), run, null);
+      return new TableSink(null, OutputColumns.of(spec), run, null, notes);
     }
     TableLock lock = null;
     try {
       lock = TableLock.take(sink.connection(), sink.connection().table(), "beam-etl " + spec.name() + " run " + run
           + ", pid " + ProcessHandle.current().pid());
       JdbcTable.prepare(sink, OutputColumns.of(spec), run);
-      return new TableSink(sink, OutputColumns.of(spec), run, lock);
+      return new TableSink(sink, OutputColumns.of(spec), run, lock, notes);
     } catch (TableLock.Held e) {
       throw new SpecException(e.getMessage());
     } catch (SQLException e) {
@@ -95,7 +99,7 @@ final class TableSink implements AutoCloseable {
    * After a successful run: what was staged becomes the table's, then {@code confirmation} runs (null:
    * the run keeps no state). Returns the rows of failed attempts left out.
    */
-  long commit(@Nullable Confirmation confirmation, java.io.PrintStream notes) throws SQLException, IOException {
+  long commit(@Nullable Confirmation confirmation) throws SQLException, IOException {
     long discarded = 0;
     if (commitsAfterRun()) {
       try (WaitNotice waiting = WaitNotice.start(notes, COMMIT_NOTICE_AFTER, COMMIT_NOTICE_EVERY, "beam-etl: the commit "
@@ -131,9 +135,13 @@ final class TableSink implements AutoCloseable {
         JdbcTable.dropStaged(sink, run);
       }
     } catch (SQLException e) {
-      // The run's outcome stands; what is left is two tables nothing depends on.
-      LoggerFactory.getLogger(TableSink.class).warn("sink.jdbc: could not drop the staging tables {}: {}",
-          String.join(" and ", JdbcTable.stagingTables(sink, run)), JdbcConnections.describe(e, sink.connection()));
+      // The run's outcome stands; what is left is two tables nothing depends on - said where the user
+      // looks, not in the log alone (a trial: the database was down at the run's end).
+      String left = "sink.jdbc: the staging tables " + String.join(" and ", JdbcTable.stagingTables(sink, run))
+          + " are left in the database (dropping them failed: " + JdbcConnections.describe(e, sink.connection())
+          + "); nothing depends on them, drop them";
+      LoggerFactory.getLogger(TableSink.class).warn(left);
+      notes.println("beam-etl: " + left);
     } finally {
       release(lock);
     }
