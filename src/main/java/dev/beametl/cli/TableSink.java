@@ -102,9 +102,13 @@ final class TableSink implements AutoCloseable {
   long commit(@Nullable Confirmation confirmation) throws SQLException, IOException {
     long discarded = 0;
     if (commitsAfterRun()) {
+      // Neutral: a commit of many rows takes time with no lock at all. In the warm runner Ctrl-C
+      // stops the client only, and the commit goes on (a review).
       try (WaitNotice waiting = WaitNotice.start(notes, COMMIT_NOTICE_AFTER, COMMIT_NOTICE_EVERY, "beam-etl: the commit "
-          + "into " + sink.connection().table() + " has waited %d s; another session may hold a lock on the table. It goes"
-          + " on waiting; Ctrl-C stops the run, and the table stays as it was")) {
+          + "into " + sink.connection().table() + " is still running after ", " s (moving the staged rows in, or waiting"
+          + " for a lock another session holds on the table); " + (Boolean.getBoolean(WarmRunnerMain.WARM_RUNNER)
+              ? "Ctrl-C stops this client only: the warm runner's commit goes on"
+              : "Ctrl-C stops the run, and the table stays as it was"))) {
         discarded = JdbcTable.commit(sink, columns, run);
       }
     }

@@ -19,16 +19,16 @@ final class WaitNotice implements AutoCloseable {
     this.timer = timer;
   }
 
-  /** {@code message} is a format with one {@code %d}, the seconds waited so far. */
-  static WaitNotice start(PrintStream out, Duration first, Duration every, String message) {
+  /** Prints {@code before}, the seconds waited so far, then {@code after}. */
+  static WaitNotice start(PrintStream out, Duration first, Duration every, String before, String after) {
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "beam-etl-wait-notice");
       t.setDaemon(true);
       return t;
     });
     long started = System.nanoTime();
-    timer.scheduleAtFixedRate(() -> out.println(String.format(Locale.ROOT, message,
-            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))),
+    timer.scheduleAtFixedRate(() -> out.println(before + String.format(Locale.ROOT, "%,d",
+            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)) + after),
         first.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     return new WaitNotice(timer);
   }

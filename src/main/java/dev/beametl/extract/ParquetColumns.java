@@ -189,6 +189,9 @@ final class ParquetColumns {
 
   /** A MAP group's entries as an object: the key's text, its value. */
   private JsonNode map(Group map) {
+    if (map.getType().getFieldCount() != 1 || map.getType().getType(0).isPrimitive()) {
+      return struct(map); // not a map as the format defines one (a repeated group of key and value)
+    }
     ObjectNode entries = NODES.objectNode();
     for (int k = 0; k < map.getFieldRepetitionCount(0); k++) {
       Group entry = map.getGroup(0, k);

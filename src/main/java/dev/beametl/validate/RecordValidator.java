@@ -181,11 +181,12 @@ public final class RecordValidator implements Serializable {
     if (record.overLength() > 0) {
       // Read in byte ranges a record's bytes are counted; read whole (compressed, multi-line) its
       // characters up to the limit, then its bytes: either way more bytes than the limit.
-      throw new InvalidField(null, BadRecord.Kind.TOO_LONG, record.offset() >= 0 ? String.format(Locale.ROOT,
+      // (The hint looks at the characters kept: a CR only beyond them goes unremarked.)
+      throw new InvalidField(null, BadRecord.Kind.TOO_LONG, (record.offset() >= 0 ? String.format(Locale.ROOT,
           "a record of %,d bytes, more than source.maxRecordBytes %,d; its first %,d characters are kept here",
           record.overLength(), source.maxRecordBytes(), KEPT_OF_TOO_LONG) : String.format(Locale.ROOT,
           "a record of more bytes than source.maxRecordBytes %,d; its first %,d characters are kept here",
-          source.maxRecordBytes(), KEPT_OF_TOO_LONG) + loneCrHint(text));
+          source.maxRecordBytes(), KEPT_OF_TOO_LONG)) + loneCrHint(text));
     }
     if (record.badEncoding()) {
       throw new InvalidField(null, BadRecord.Kind.BAD_ENCODING,

@@ -19,7 +19,7 @@ public class WaitNoticeTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     long deadline = System.currentTimeMillis() + 10_000;
-    try (WaitNotice notice = WaitNotice.start(out, Duration.ofMillis(20), Duration.ofMillis(20), "waited %d s")) {
+    try (WaitNotice notice = WaitNotice.start(out, Duration.ofMillis(20), Duration.ofMillis(20), "waited ", " s")) {
       while (lines(bytes).size() < 3 && System.currentTimeMillis() < deadline) {
         Thread.sleep(10);
       }
@@ -35,7 +35,7 @@ public class WaitNoticeTest {
   public void aStepThatEndsInTimeSaysNothing() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (WaitNotice notice = WaitNotice.start(new PrintStream(bytes, true, StandardCharsets.UTF_8), Duration.ofSeconds(10),
-        Duration.ofSeconds(10), "waited %d s")) {
+        Duration.ofSeconds(10), "waited ", " s")) {
       Thread.sleep(20);
     }
     assertThat(bytes.size(), is(0));

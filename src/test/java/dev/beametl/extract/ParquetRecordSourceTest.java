@@ -482,6 +482,21 @@ public class ParquetRecordSourceTest {
     assertThat(records.get(2).text(), is("{\"id\":3,\"tags\":[\"ok\"],\"addr\":{\"city\":\"caf\u00e9\"}}"));
   }
 
+  /** A MAP group that is not one as the format defines it (its repeated child a primitive): its fields, not a failed read. */
+  @Test
+  public void aMapGroupOfAnotherShapeIsReadAsItsFields() throws Exception {
+    File file = writtenByParquet("odd-map.parquet", "message m { required int64 id;"
+            + " optional group m (MAP) { repeated binary x (STRING); } }",
+        g -> {
+          g.append("id", 1L).addGroup("m").append("x", "a").append("x", "b");
+          return g;
+        });
+    List<SourceRecord> records = SourceTestUtils.readFromSource(
+        ParquetRecordSource.forFiles(InputFiles.match(file.getPath()), List.of("id", "m")), options);
+    assertThat(records.get(0).unreadable(), org.hamcrest.Matchers.nullValue());
+    assertThat(records.get(0).text(), is("{\"id\":1,\"m\":{\"x\":[\"a\",\"b\"]}}"));
+  }
+
   /** A file written by parquet-mr's example writer (which DuckDB cannot write: INT96, odd values), one row per function. */
   @SafeVarargs
   private File writtenByParquet(String name, String schema, UnaryOperator<Group>... rows) throws Exception {

@@ -139,6 +139,14 @@ public class StrictInputTest {
     // A file of old-Mac line ends is one record (a lone CR is JSON whitespace): the reason says why
     assertThat(bad(JSON, "{\"id\":1}\r{\"id\":2}\r").reason(), containsString("more than one JSON value on the line"
         + " (its lines end in a lone CR? JSON lines end only at LF or CRLF"));
+    // ...and where such a file usually lands: one record past maxRecordBytes, read in byte ranges
+    String kept = "{\"id\":1}\r{\"id\":2}\r";
+    for (long offset : new long[] {0, -1}) { // in byte ranges, and read whole
+      RecordValidator.Outcome tooLong = new RecordValidator(JSON, SCHEMA, true).validate(
+          SourceRecord.of("f", offset, 0, kept, null, false, 5_000_000));
+      assertThat(tooLong.bad.kind(), is(BadRecord.Kind.TOO_LONG));
+      assertThat(tooLong.bad.reason(), containsString("its lines end in a lone CR?"));
+    }
   }
 
   @Test
