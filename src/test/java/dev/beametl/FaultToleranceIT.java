@@ -17,7 +17,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * A task that fails once mid-run on embedded Flink: the runner's restart strategy (3 attempts, from
+ * A task that fails once mid-run on embedded Flink: the runner's restart strategy (5 attempts backing off, from
  * runners/flink/embedded/config.yaml, which the job uses by default) re-runs it, and
  * the results, the dead letters and the counts equal a failure-free run's - nothing lost, nothing
  * twice.

@@ -115,7 +115,7 @@ public class LookupIT {
   }
 
   /**
-   * A key twice in the reference table is the data's error: the runner restarted the job three times
+   * A key twice in the reference table is the data's error: the runner restarted the job until its attempts ran out
    * to meet it again. It fails at once (DataError is marked for Flink's failover), naming both rows.
    */
   @Test

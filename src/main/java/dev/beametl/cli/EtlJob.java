@@ -317,12 +317,6 @@ public final class EtlJob {
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec, inputFiles) : null);
       }
-      if (options.isResumable() && options.getResumeFrom() == null && spec.sink().jdbc() != null
-          && spec.sink().jdbc().mode() != dev.beametl.spec.JdbcSinkSpec.Mode.UPSERT) {
-        err.println("beam-etl: --resumable into a table in mode " + spec.sink().jdbc().mode().name()
-            .toLowerCase(Locale.ROOT) + ": failed tasks go on from checkpoints, but a stopped run cannot be resumed "
-            + "(its rows are staged for the run); mode: upsert with keys resumes");
-      }
       job = plan.applyTo(pipelineOf(spec, options)).withRun(runId);
     } catch (SpecException | IllegalArgumentException e) {
       err.println("beam-etl: " + e.getMessage());

@@ -211,12 +211,24 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
   /**
    * Whether the rows themselves caused an error, which every attempt meets again: SQL state class 22
    * (a data exception: a value too long, out of range, not a valid date) or 23 (an integrity
-   * constraint: NOT NULL, a unique key, a foreign key, a CHECK).
+   * constraint: NOT NULL, a unique key, a CHECK) - but a foreign key (23503; MySQL's error 1452): the
+   * row it names may be on its way, committed by another load, so a later attempt may pass.
    */
   public static boolean isTheData(SQLException e) {
     for (SQLException x = e; x != null; x = x.getNextException()) {
       String state = x.getSQLState() == null ? "" : x.getSQLState();
-      if (state.startsWith("22") || state.startsWith("23")) {
+      if ((state.startsWith("22") || state.startsWith("23")) && !state.equals("23503") && x.getErrorCode() != 1452) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the connection is gone: SQL state class 08, or a server shutting down (57P01). */
+  public static boolean isConnectionLost(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      String state = x.getSQLState() == null ? "" : x.getSQLState();
+      if (state.startsWith("08") || state.equals("57P01")) {
         return true;
       }
     }

@@ -525,12 +525,14 @@ public final class JdbcTable {
   }
 
   /**
-   * Retries what passes: lost or refused connections (SQL state class 08), serialization failures
-   * (40001), deadlocks (40P01, MySQL 1213), lock timeouts (55P03, HYT00, MySQL 1205), a server shutting
-   * down (57P01). JdbcIO's default covers only some of these. A row the table refuses (SQL state
-   * class 22 or 23, see {@link JdbcConnections#isTheData}) fails the job at once as a {@link DataError}
-   * naming the table and the database's reason: the runner restarted the job three times to meet it
-   * again (a trial: 41 s, its progress counting the re-reads).
+   * Retries, on the same connection, what passes there: serialization failures (40001), deadlocks
+   * (40P01, MySQL 1213), lock timeouts (55P03, HYT00, MySQL 1205). A connection lost (class 08) or a
+   * server shutting down (57P01) is not retried here: JdbcIO retries on the connection it holds, which
+   * is gone, so its "retry" failed at once (a trial); the task fails and the runner restarts it, on
+   * new connections, backing off. A row the table refuses (SQL state class 22 or 23, see
+   * {@link JdbcConnections#isTheData}) fails the job at once as a {@link DataError} naming the table and
+   * the database's reason: the runner restarted the job until its attempts ran out to meet it again (a
+   * trial: 41 s, its progress counting the re-reads).
    */
   static final class TransientErrors implements JdbcIO.RetryStrategy {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TransientErrors.class);
@@ -546,11 +548,11 @@ public final class JdbcTable {
     public boolean apply(SQLException e) {
       if (JdbcConnections.isTheData(e)) {
         throw new DataError("sink table " + sink.connection().table() + " refuses a row: "
-            + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: it would fail the same way; "
-            + (staged(sink) ? "nothing was committed, the table is as it was" : "the batches before it were upserted, "
-                + "and a rerun after the fix is safe"), e);
+            + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: the same rows meet the same "
+            + "refusal; " + (staged(sink) ? "nothing was committed, the table is as it was" : "the batches the job's "
+                + "tasks wrote before it stopped are upserted, and a rerun after the fix is safe"), e);
       }
-      if (!JdbcConnections.isTransient(e)) {
+      if (!JdbcConnections.isTransient(e) || JdbcConnections.isConnectionLost(e)) {
         return false;
       }
       RETRIED.incrementAndGet();

@@ -155,10 +155,15 @@ public class ResumableFlagsTest {
     assertThat(r.err, containsString("sink.jdbc mode append stages a run's rows in tables named for that run"));
     assertThat(r.err, containsString("use mode: upsert with keys, which resumes"));
     assertThat(r.err, containsString("without --resumeFrom and with --ifExists=overwrite"));
-    EtlJobTest.Run start = new EtlJobTest.Run("--pipeline=" + spec, "--resumable", "--dryRun",
+    // A trial: restored from a checkpoint within the run, tasks staged their rows again, and the
+    // commit moved both copies in (exit 0). Refused before anything is touched.
+    EtlJobTest.Run start = new EtlJobTest.Run("--pipeline=" + spec, "--resumable",
         "--checkpointDir=" + tmp.getRoot() + "/ck");
-    assertThat("said when such a run starts, not only when it is resumed", start.err,
-        containsString("a stopped run cannot be resumed (its rows are staged for the run)"));
+    assertThat(start.code, is(EtlJob.USAGE));
+    assertThat(start.err, containsString("--resumable with sink.jdbc mode append: a task restarted from a checkpoint "
+        + "stages again the rows it had staged since that checkpoint"));
+    assertThat(start.err, containsString("Run without --resumable"));
+    assertThat(new java.io.File(tmp.getRoot(), "state").exists(), is(false));
   }
 
   /** A checkpoint restored into a job with another filter, or over changed files, went on with rows of both. */

@@ -122,7 +122,7 @@ public class TableFitIT {
 
   /**
    * A row the table refuses (a unique index beside the key, a CHECK) failed the job only after the
-   * runner had restarted it three times, each time meeting the same row, and the error gave neither
+   * runner had restarted it until its attempts ran out, each time meeting the same row, and the error gave neither
    * the key nor the row (a trial). It fails at once now, on the embedded runner, with the database's
    * reason and its detail - the key that is taken.
    */
@@ -142,7 +142,7 @@ public class TableFitIT {
     assertThat(taken.err, taken.code, is(EtlJob.JOB_FAILED));
     assertThat(taken.err, allOf(containsString("sink table refusing refuses a row: ERROR: duplicate key value violates "
         + "unique constraint"), containsString("Detail: Key (email)=(taken@example.com) already exists"),
-        containsString("Not retried"), containsString("the batches before it were upserted")));
+        containsString("Not retried"), containsString("are upserted, and a rerun after the fix is safe")));
     String log = java.nio.file.Files.readString(tmp.getRoot().toPath().resolve("taken/_run/job.log"));
     assertThat("failed once, not restarted", log, allOf(containsString("The failure is not recoverable"),
         not(containsString("Recovery is suppressed by"))));

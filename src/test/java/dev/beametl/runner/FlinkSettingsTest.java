@@ -34,6 +34,32 @@ public class FlinkSettingsTest {
         "taskmanager.memory.framework.off-heap.batch-shuffle.size: 32m", "taskmanager.memory.managed.size: 32m"));
   }
 
+  /**
+   * A batch run restarts backing off (a database restarting under the job is ridden out; a fixed 1 s
+   * delay spent its attempts while the database was still down), as many times as
+   * --numberOfExecutionRetries says when given, 0 meaning none.
+   */
+  @Test
+  public void batchRunRestartsBackingOffAsOftenAsAsked() throws Exception {
+    assertThat(embeddedConfig(2, 0, false), hasItems("restart-strategy.type: exponential-delay",
+        "restart-strategy.exponential-delay.initial-backoff: 1 s", "restart-strategy.exponential-delay.max-backoff: 8 s",
+        "restart-strategy.exponential-delay.attempts-before-reset-backoff: 5"));
+    for (int retries : new int[] {0, 7}) {
+      RunnerOptions options = PipelineOptionsFactory.as(RunnerOptions.class);
+      options.setRunner(FlinkRunner.class);
+      options.as(FlinkPipelineOptions.class).setNumberOfExecutionRetries(retries);
+      FlinkSettings.useEmbeddedConfig(options, tmp.newFolder().toPath(), 0);
+      List<String> lines = Files.readAllLines(Path.of(options.as(FlinkPipelineOptions.class).getFlinkConfDir(),
+          "config.yaml"));
+      assertThat(lines, hasItems(retries == 0 ? "restart-strategy.type: none" : "restart-strategy.type: exponential-delay",
+          "restart-strategy.exponential-delay.attempts-before-reset-backoff: " + retries));
+      assertThat(lines.stream().filter(l -> l.startsWith("restart-strategy.type:")).count(), equalTo(1L));
+      // Left on the options, Beam would hand it to the job, where Flink makes it a fixed 10 s delay
+      // that overrides the config (a review)
+      assertThat(options.as(FlinkPipelineOptions.class).getNumberOfExecutionRetries(), equalTo(-1));
+    }
+  }
+
   @Test
   public void resumableRunKeepsFlinksNetworkDefaultsAndGivesRocksDbManagedMemory() throws Exception {
     List<String> lines = embeddedConfig(2, 0, true);
