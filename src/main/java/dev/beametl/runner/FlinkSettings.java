@@ -83,6 +83,12 @@ public final class FlinkSettings {
       // dominated a run. The DataStream translation chains them and passes elements by reference.
       flink.setUseDataStreamForBatch(true);
     }
+    if ("[collection]".equals(flink.getFlinkMaster()) && flink.getUseDataStreamForBatch()) {
+      // Beam's collection environment is its DataSet translation's; the DataStream one took it for a
+      // host and failed mid-start: "Invalid bracketed host/port: [collection]" (a review)
+      throw new SpecException("--flinkMaster=[collection]: Beam has that environment only in its DataSet translation;"
+          + " add --useDataStreamForBatch=false, or leave --flinkMaster out to run on the embedded runner");
+    }
     // ...and its combines need this to combine before the shuffle (see the class).
     PreCombineTranslator.install();
     if (isLocal(flink) && !given.contains("disableMetrics")) {

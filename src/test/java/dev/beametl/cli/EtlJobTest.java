@@ -160,6 +160,11 @@ public class EtlJobTest {
         "--output=" + tmp.getRoot() + "/out");
     assertThat(ipv6.err, ipv6.code, is(EtlJob.JOB_FAILED));
     assertThat(ipv6.err, containsString("no Flink cluster answers at [::1]:1"));
+    Run collection = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=[collection]",
+        "--output=" + tmp.getRoot() + "/out");
+    assertThat(collection.err, collection.code, is(EtlJob.USAGE));
+    assertThat(collection.err, containsString("--flinkMaster=[collection]: Beam has that environment only in its DataSet"
+        + " translation; add --useDataStreamForBatch=false"));
     assertThat(new java.io.File(tmp.getRoot(), "out").exists(), is(false));
   }
 
