@@ -452,12 +452,7 @@ public final class FlinkSettings {
     try {
       List<String> lines = new java.util.ArrayList<>(embeddedConfig());
       if (flink.getNumberOfExecutionRetries() >= 0 && !options.isResumable()) {
-        // The config's backoff, with this many attempts (0: none, the job fails at its first failure)
-        lines.removeIf(l -> l.startsWith("restart-strategy.exponential-delay.attempts-before-reset-backoff:")
-            || l.startsWith("restart-strategy.type:"));
-        lines.addAll(Arrays.asList(flink.getNumberOfExecutionRetries() == 0 ? "restart-strategy.type: none"
-            : "restart-strategy.type: exponential-delay",
-            "restart-strategy.exponential-delay.attempts-before-reset-backoff: " + flink.getNumberOfExecutionRetries()));
+        withRestarts(lines, flink.getNumberOfExecutionRetries());
         // ...and only there: Beam's DataStream translation hands the flag to the job itself, where Flink
         // makes it a fixed delay of 10 s per attempt that overrides any config (a review; 7 -> "fixed
         // delay (PT10S), #7 restart attempts")
@@ -496,6 +491,21 @@ public final class FlinkSettings {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the embedded runner's config", e);
     }
+  }
+
+  /**
+   * The config's restart strategy (an installation may have edited its type) with {@code retries}
+   * attempts; 0: none, the job fails at its first failure.
+   */
+  static void withRestarts(List<String> lines, int retries) {
+    String type = lines.stream().filter(l -> l.startsWith("restart-strategy.type:"))
+        .map(l -> l.substring(l.indexOf(':') + 1).trim()).reduce((a, b) -> b).orElse("exponential-delay");
+    String kept = type.equals("fixed-delay") || type.equals("failure-rate") ? type : "exponential-delay";
+    String attempts = kept.equals("fixed-delay") ? "restart-strategy.fixed-delay.attempts"
+        : kept.equals("failure-rate") ? "restart-strategy.failure-rate.max-failures-per-interval"
+        : "restart-strategy.exponential-delay.attempts-before-reset-backoff";
+    lines.removeIf(l -> l.startsWith(attempts + ":") || l.startsWith("restart-strategy.type:"));
+    lines.addAll(Arrays.asList("restart-strategy.type: " + (retries == 0 ? "none" : kept), attempts + ": " + retries));
   }
 
   /** Whether a Flink config directory of the user's sets the checkpoint to restore itself. */

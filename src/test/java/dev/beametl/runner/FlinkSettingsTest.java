@@ -60,6 +60,21 @@ public class FlinkSettingsTest {
     }
   }
 
+  /** An installation's config edited to another strategy keeps it, with the flag's attempts (a review's nit). */
+  @Test
+  public void theFlagsAttemptsGoToTheStrategyTheConfigNames() {
+    List<String> fixed = new java.util.ArrayList<>(List.of("restart-strategy.type: fixed-delay",
+        "restart-strategy.fixed-delay.attempts: 3", "restart-strategy.fixed-delay.delay: 2 s"));
+    FlinkSettings.withRestarts(fixed, 4);
+    assertThat(fixed, hasItems("restart-strategy.type: fixed-delay", "restart-strategy.fixed-delay.attempts: 4",
+        "restart-strategy.fixed-delay.delay: 2 s"));
+    assertThat(fixed.size(), equalTo(3));
+    List<String> none = new java.util.ArrayList<>(List.of("taskmanager.memory.managed.size: 32m"));
+    FlinkSettings.withRestarts(none, 2);
+    assertThat(none, hasItems("restart-strategy.type: exponential-delay",
+        "restart-strategy.exponential-delay.attempts-before-reset-backoff: 2"));
+  }
+
   @Test
   public void resumableRunKeepsFlinksNetworkDefaultsAndGivesRocksDbManagedMemory() throws Exception {
     List<String> lines = embeddedConfig(2, 0, true);
