@@ -771,8 +771,8 @@ public final class EtlJob {
 
   static String rootMessage(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t && !(t instanceof DataError)) {
-      t = t.getCause(); // a DataError says what the data did; its cause (a database's error) is in it
+    while (t.getCause() != null && t.getCause() != t && !(t instanceof DataError || t instanceof TableSink.CommitFailed)) {
+      t = t.getCause(); // these say what happened; their cause (a database's error) is in them
     }
     return t.getClass().getSimpleName() + ": " + firstLine(t.getMessage());
   }

@@ -41,6 +41,13 @@ final class TableSink implements AutoCloseable {
     this.lock = lock;
   }
 
+  /** The commit's failure, worded for the user, with the database's own error as its cause. */
+  static final class CommitFailed extends SQLException {
+    CommitFailed(String message, SQLException cause) {
+      super(message, cause.getSQLState(), cause);
+    }
+  }
+
   /** The database could not be reached or was busy: worth running again as it is. */
   static final class Unavailable extends Exception {
     Unavailable(String message) {
@@ -110,6 +117,11 @@ final class TableSink implements AutoCloseable {
               ? "Ctrl-C stops this client only: the warm runner's commit goes on"
               : "Ctrl-C stops the run, and the table stays as it was"))) {
         discarded = JdbcTable.commit(sink, columns, run);
+      } catch (SQLException e) {
+        // The database's detail names the row (a trial: the bare "duplicate key value violates unique
+        // constraint" of a large load said nothing of which, where the upsert path said "Key (big)=(10)")
+        throw new CommitFailed("sink table " + sink.connection().table() + ": the commit failed: "
+            + JdbcConnections.describeWithDetail(e, sink.connection()), e);
       }
     }
     if (confirmation != null) {

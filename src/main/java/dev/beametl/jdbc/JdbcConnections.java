@@ -200,8 +200,12 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
   public static boolean isTransient(SQLException e) {
     for (SQLException x = e; x != null; x = x.getNextException()) {
       String state = x.getSQLState() == null ? "" : x.getSQLState();
-      if (state.startsWith("08") || state.equals("40001") || state.equals("40P01") || state.equals("55P03")
-          || state.equals("57P01") || state.equals("HYT00") || x.getErrorCode() == 1205 || x.getErrorCode() == 1213) {
+      // 08004, the server refusing the connection, is what PostgreSQL's driver says for a password
+      // the server wants and the spec does not give: the set-up's error, not worth the same run again
+      // (a trial). H2's 90020, its file held by another process, passes as the lock file's 08000 does.
+      if (state.startsWith("08") && !state.equals("08004") || state.equals("40001") || state.equals("40P01")
+          || state.equals("55P03") || state.equals("57P01") || state.equals("HYT00") || x.getErrorCode() == 1205
+          || x.getErrorCode() == 1213 || state.equals("90020") && x.getErrorCode() == 90020) {
         return true;
       }
     }
@@ -244,14 +248,15 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     SQLException cause = e instanceof java.sql.BatchUpdateException && e.getNextException() != null
         ? e.getNextException() : e;
     String detail = String.valueOf(cause.getMessage()).lines().map(String::strip)
-        .filter(l -> l.startsWith("Detail:")).findFirst().orElse(null);
+        .filter(l -> l.startsWith("Detail:")).map(l -> l.replaceFirst("\\.$", "")).findFirst().orElse(null);
     String described = describe(cause, spec);
     return detail == null ? described : described + "; " + describe(new SQLException(detail), spec);
   }
 
   /** A database error as one line, with the password, should a driver echo it, masked. */
   public static String describe(SQLException e, JdbcSpec spec) {
-    String message = String.valueOf(e.getMessage()).split("\n")[0];
+    // H2 puts the statement on the lines after "SQL statement:", which alone says nothing
+    String message = String.valueOf(e.getMessage()).split("\n")[0].replaceFirst(";? *SQL statement: *$", "");
     try {
       String password = password(spec);
       if (password != null && !password.isEmpty()) {

@@ -258,7 +258,8 @@ public class EtlJobTest {
     assertThat(r.err, r.code, is(EtlJob.JOB_FAILED));
     assertThat(r.out, allOf(containsString("rows written                            0"),
         containsString("rows not committed                      2   (the table's transaction failed")));
-    assertThat(r.err, allOf(containsString("Unique index or primary key violation"), not(containsString("SQL statement"))));
+    assertThat(r.err, allOf(containsString("sink table t: the commit failed: Unique index or primary key violation"),
+        not(containsString("SQL statement"))));
     java.util.Map<String, Long> counts = dev.beametl.pipeline.RunCounts.read(out() + "/_run");
     assertThat(counts.get("written"), is(0L));
     assertThat(counts.get("jdbc.not_committed"), is(2L));

@@ -81,4 +81,19 @@ public class JdbcConnectionsTest {
     }
     JdbcConnections.closeAll(true);
   }
+
+  /**
+   * A trial: no password for a server that wants one was "exit 1: nothing ran; try again" (08004), and
+   * an H2 file another process holds was exit 2 while the same moment seen through its lock file was
+   * exit 1. The set-up's error is not transient; another process's hold is.
+   */
+  @Test
+  public void aRefusedLoginIsNotTransientAndAHeldH2FileIs() {
+    assertThat(JdbcConnections.isTransient(new java.sql.SQLException("The server requested SCRAM-based authentication,"
+        + " but no password was provided.", "08004")), is(false));
+    assertThat(JdbcConnections.isTransient(new java.sql.SQLException("Database may be already in use", "90020", 90020)),
+        is(true));
+    assertThat(JdbcConnections.isTransient(new java.sql.SQLException("Connection refused", "08001")), is(true));
+    assertThat(JdbcConnections.isTransient(new java.sql.SQLException("Lock file recently modified", "08000")), is(true));
+  }
 }
