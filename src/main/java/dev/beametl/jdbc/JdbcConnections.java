@@ -228,6 +228,19 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     return false;
   }
 
+  /**
+   * Whether the statement itself is refused, as it would be on every attempt: SQL state class 42 (a
+   * column's type that does not take the value's, a missing column, no right to insert).
+   */
+  public static boolean isTheStatement(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      if (x.getSQLState() != null && x.getSQLState().startsWith("42")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the connection is gone: SQL state class 08, or a server shutting down (57P01). */
   public static boolean isConnectionLost(SQLException e) {
     for (SQLException x = e; x != null; x = x.getNextException()) {

@@ -552,6 +552,13 @@ public final class JdbcTable {
             + "refusal; " + (staged(sink) ? "nothing was committed, the table is as it was" : "the batches the job's "
                 + "tasks wrote before it stopped are upserted, and a rerun after the fix is safe"), e);
       }
+      if (JdbcConnections.isTheStatement(e)) {
+        // A column the check could not judge (an extension's type: a string into jsonb) refuses the job's
+        // statement itself: restarted six times over 28 s to fail the same way (a trial)
+        throw new DataError("sink table " + sink.connection().table() + " refuses the job's statement: "
+            + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: every row meets it; "
+            + (staged(sink) ? "nothing was committed, the table is as it was" : "fix the table's column types"), e);
+      }
       if (!JdbcConnections.isTransient(e) || JdbcConnections.isConnectionLost(e)) {
         return false;
       }

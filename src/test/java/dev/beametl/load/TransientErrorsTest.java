@@ -66,8 +66,10 @@ public class TransientErrorsTest {
     for (String state : List.of("08006", "08003", "57P01")) {
       assertThat(state, errors.apply(new SQLException("gone", state)), is(false));
     }
-    assertThat("no such table: not the rows', not retried", errors.apply(new SQLException("no table", "42P01")),
-        is(false));
+    DataError statement = assertThrows(DataError.class, () -> errors.apply(new SQLException("ERROR: column \"s\" is of"
+        + " type jsonb but expression is of type character varying", "42804")));
+    assertThat(statement.getMessage(), containsString("sink table sales refuses the job's statement: ERROR: column \"s\""
+        + " is of type jsonb"));
     assertThat("a foreign key", errors.apply(new SQLException("fk", "23503")), is(false));
     assertThat("MySQL's foreign key", errors.apply(new SQLException("fk", "23000", 1452)), is(false));
     assertThat("no state at all", errors.apply(new SQLException("odd")), is(false));
