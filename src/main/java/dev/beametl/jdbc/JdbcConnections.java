@@ -198,14 +198,18 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
    * class 08), a serialization failure or deadlock, a lock timeout, a server shutting down.
    */
   public static boolean isTransient(SQLException e) {
+    // 08004, the server refusing the connection, is what PostgreSQL's driver says for a password
+    // the server wants and the spec does not give: the set-up's error, not worth the same run again
+    // (a trial). H2's 90020, its file held by another process, passes as the lock file's 08000 does.
+    return anyInChain(e, (state, code) -> state.startsWith("08") && !state.equals("08004") || state.equals("40001")
+        || state.equals("40P01") || state.equals("55P03") || state.equals("57P01") || state.equals("HYT00")
+        || code == 1205 || code == 1213 || state.equals("90020") && code == 90020);
+  }
+
+  /** Whether the error or one chained to it ({@code getNextException}: a batch's) has the SQL state and code asked for. */
+  private static boolean anyInChain(SQLException e, java.util.function.BiPredicate<String, Integer> stateAndCode) {
     for (SQLException x = e; x != null; x = x.getNextException()) {
-      String state = x.getSQLState() == null ? "" : x.getSQLState();
-      // 08004, the server refusing the connection, is what PostgreSQL's driver says for a password
-      // the server wants and the spec does not give: the set-up's error, not worth the same run again
-      // (a trial). H2's 90020, its file held by another process, passes as the lock file's 08000 does.
-      if (state.startsWith("08") && !state.equals("08004") || state.equals("40001") || state.equals("40P01")
-          || state.equals("55P03") || state.equals("57P01") || state.equals("HYT00") || x.getErrorCode() == 1205
-          || x.getErrorCode() == 1213 || state.equals("90020") && x.getErrorCode() == 90020) {
+      if (stateAndCode.test(x.getSQLState() == null ? "" : x.getSQLState(), x.getErrorCode())) {
         return true;
       }
     }
@@ -219,13 +223,8 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
    * row it names may be on its way, committed by another load, so a later attempt may pass.
    */
   public static boolean isTheData(SQLException e) {
-    for (SQLException x = e; x != null; x = x.getNextException()) {
-      String state = x.getSQLState() == null ? "" : x.getSQLState();
-      if ((state.startsWith("22") || state.startsWith("23")) && !state.equals("23503") && x.getErrorCode() != 1452) {
-        return true;
-      }
-    }
-    return false;
+    return anyInChain(e, (state, code) -> (state.startsWith("22") || state.startsWith("23")) && !state.equals("23503")
+        && code != 1452);
   }
 
   /**
@@ -233,23 +232,12 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
    * column's type that does not take the value's, a missing column, no right to insert).
    */
   public static boolean isTheStatement(SQLException e) {
-    for (SQLException x = e; x != null; x = x.getNextException()) {
-      if (x.getSQLState() != null && x.getSQLState().startsWith("42")) {
-        return true;
-      }
-    }
-    return false;
+    return anyInChain(e, (state, code) -> state.startsWith("42"));
   }
 
   /** Whether the connection is gone: SQL state class 08, or a server shutting down (57P01). */
   public static boolean isConnectionLost(SQLException e) {
-    for (SQLException x = e; x != null; x = x.getNextException()) {
-      String state = x.getSQLState() == null ? "" : x.getSQLState();
-      if (state.startsWith("08") || state.equals("57P01")) {
-        return true;
-      }
-    }
-    return false;
+    return anyInChain(e, (state, code) -> state.startsWith("08") || state.equals("57P01"));
   }
 
   /**

@@ -547,17 +547,13 @@ public final class JdbcTable {
     @Override
     public boolean apply(SQLException e) {
       if (JdbcConnections.isTheData(e)) {
-        throw new DataError("sink table " + sink.connection().table() + " refuses a row: "
-            + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: the same rows meet the same "
-            + "refusal; " + (staged(sink) ? "nothing was committed, the table is as it was" : "the batches the job's "
-                + "tasks wrote before it stopped are upserted, and a rerun after the fix is safe"), e);
+        throw refused("a row", "the same rows meet the same refusal", "the batches the job's tasks wrote before it "
+            + "stopped are upserted, and a rerun after the fix is safe", e);
       }
       if (JdbcConnections.isTheStatement(e)) {
         // A column the check could not judge (an extension's type: a string into jsonb) refuses the job's
         // statement itself: restarted six times over 28 s to fail the same way (a trial)
-        throw new DataError("sink table " + sink.connection().table() + " refuses the job's statement: "
-            + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: every row meets it; "
-            + (staged(sink) ? "nothing was committed, the table is as it was" : "fix the table's column types"), e);
+        throw refused("the job's statement", "every row meets it", "fix the table's column types", e);
       }
       if (!JdbcConnections.isTransient(e) || JdbcConnections.isConnectionLost(e)) {
         return false;
@@ -566,6 +562,13 @@ public final class JdbcTable {
       LOG.warn("Transient database error (SQL state {}), retrying the batch: {}", e.getSQLState(),
           String.valueOf(e.getMessage()).split("\n")[0]);
       return true;
+    }
+
+    /** The job fails at once on {@code what} the table refused, saying why it is not retried and what was left. */
+    private DataError refused(String what, String why, String ifUpserted, SQLException e) {
+      return new DataError("sink table " + sink.connection().table() + " refuses " + what + ": "
+          + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: " + why + "; "
+          + (staged(sink) ? "nothing was committed, the table is as it was" : ifUpserted), e);
     }
   }
 }

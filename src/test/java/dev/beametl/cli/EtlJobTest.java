@@ -140,32 +140,33 @@ public class EtlJobTest {
    */
   @Test
   public void aClusterThatDoesNotAnswerFailsBeforeTheRunSayingSo() throws Exception {
-    Run none = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=127.0.0.1:1",
-        "--output=" + tmp.getRoot() + "/out");
+    Run none = toMaster("127.0.0.1:1");
     assertThat(none.err, none.code, is(EtlJob.JOB_FAILED));
     assertThat(none.err, containsString("--flinkMaster=127.0.0.1:1: no Flink cluster answers at 127.0.0.1:1"));
     assertThat(none.err, containsString("runners/flink/start-cluster.sh"));
     assertThat(none.err, containsString("nothing ran"));
     assertThat(new java.io.File(tmp.getRoot(), "out").exists(), is(false));
-    Run scheme = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=http://127.0.0.1:1/",
-        "--output=" + tmp.getRoot() + "/out");
+    Run scheme = toMaster("http://127.0.0.1:1/");
     assertThat(scheme.err, scheme.code, is(EtlJob.JOB_FAILED));
     assertThat(scheme.err, containsString("no Flink cluster answers at 127.0.0.1:1 (Connection refused)"));
-    Run unknown = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=no-such-host.invalid:8081",
-        "--output=" + tmp.getRoot() + "/out");
+    Run unknown = toMaster("no-such-host.invalid:8081");
     assertThat(unknown.err, unknown.code, is(EtlJob.JOB_FAILED));
     assertThat(unknown.err, containsString("no Flink cluster answers at no-such-host.invalid:8081 (no such host)"));
     // An IPv6 address is in brackets, as Beam's [local] is: it was taken for an embedded run
-    Run ipv6 = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=[::1]:1",
-        "--output=" + tmp.getRoot() + "/out");
+    Run ipv6 = toMaster("[::1]:1");
     assertThat(ipv6.err, ipv6.code, is(EtlJob.JOB_FAILED));
     assertThat(ipv6.err, containsString("no Flink cluster answers at [::1]:1"));
-    Run collection = new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=[collection]",
-        "--output=" + tmp.getRoot() + "/out");
+    Run collection = toMaster("[collection]");
     assertThat(collection.err, collection.code, is(EtlJob.USAGE));
     assertThat(collection.err, containsString("--flinkMaster=[collection]: Beam has that environment only in its DataSet"
         + " translation; add --useDataStreamForBatch=false"));
     assertThat(new java.io.File(tmp.getRoot(), "out").exists(), is(false));
+  }
+
+  /** The sample spec sent to {@code master}, writing under the test's folder. */
+  private Run toMaster(String master) {
+    return new Run("--pipeline=pipelines/sales-by-product.yaml", "--flinkMaster=" + master,
+        "--output=" + tmp.getRoot() + "/out");
   }
 
   @Test
