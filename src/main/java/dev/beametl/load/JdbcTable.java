@@ -559,8 +559,7 @@ public final class JdbcTable {
         return false;
       }
       RETRIED.incrementAndGet();
-      LOG.warn("Transient database error (SQL state {}), retrying the batch: {}", e.getSQLState(),
-          String.valueOf(e.getMessage()).split("\n")[0]);
+      LOG.warn("Transient database error, retrying the batch: {}", JdbcConnections.describe(e, sink.connection()));
       return true;
     }
 
