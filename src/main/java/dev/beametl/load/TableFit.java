@@ -81,12 +81,14 @@ final class TableFit {
             + " text keys one row (b and B); use a database without SET COLLATION");
       }
     }
+    java.util.Set<String> written = new java.util.HashSet<>();
     for (OutputColumns.Column column : columns.columns()) {
       TableColumn target = find(found, column.name(), sql, dialect);
       if (target == null) {
         problems.add("it has no column " + column.name() + " (" + column.type() + "); add it");
         continue;
       }
+      written.add(target.name);
       if (dialect == JdbcTable.Dialect.OTHER) {
         continue;
       }
@@ -102,6 +104,14 @@ final class TableFit {
       }
       if (why != null) {
         problems.add("column " + target.name + " (" + target.typeName + describeSize(target) + ") " + why);
+      }
+    }
+    for (String required : RequiredColumns.of(c, dialect, sql.name(table))) {
+      if (written.stream().noneMatch(w -> dialect == JdbcTable.Dialect.MYSQL ? w.equalsIgnoreCase(required)
+          : w.equals(required))) {
+        problems.add("column " + required + " is NOT NULL without a default, and the job writes no value to it, so the"
+            + " table would refuse every row; give it a default, allow NULL in it, or add a field " + required
+            + " to the output");
       }
     }
     if (!problems.isEmpty()) {
@@ -393,7 +403,7 @@ final class TableFit {
    * {@code `db`.`t`} or {@code `t`}: the current database's) in information_schema + {@code rest},
    * its parameters set: the table's, then {@code restParameters}.
    */
-  private static PreparedStatement mysqlTableQuery(Connection c, String select, String table, String rest,
+  static PreparedStatement mysqlTableQuery(Connection c, String select, String table, String rest,
       String... restParameters) throws SQLException {
     String unquoted = table.replace("`", "");
     int dot = unquoted.indexOf('.');
