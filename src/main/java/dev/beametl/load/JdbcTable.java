@@ -269,7 +269,8 @@ public final class JdbcTable {
         discarded = rs.getLong(1);
       }
       c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
+      CommitWatch watch = CommitWatch.start(c, () -> commitOf(sink, run) == Commit.COMMITTED);
+      try (watch; Statement s = c.createStatement()) {
         if (sink.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
           s.executeUpdate("DELETE FROM " + sql.name(sink.connection().table()));
         }
@@ -281,6 +282,9 @@ public final class JdbcTable {
             + ROWS_COMMITTED + "')");
         c.commit();
       } catch (SQLException e) {
+        if (watch.sawCommitted()) {
+          return discarded; // done, its answer lost (CommitWatch); the connection is aborted
+        }
         c.rollback();
         throw e;
       }
