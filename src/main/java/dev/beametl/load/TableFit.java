@@ -67,6 +67,15 @@ final class TableFit {
           + " its column (a number, a text too long, a character its charset lacks) with a warning only; keep"
           + " STRICT_TRANS_TABLES in sql_mode (the driver's default: do not set jdbcCompliantTruncation=false)");
     }
+    if (dialect == JdbcTable.Dialect.MYSQL) {
+      String engine = nonTransactionalEngine(c, sql.name(table));
+      if (engine != null) {
+        problems.add("its storage engine " + engine + " is not transactional: a statement that fails keeps the rows"
+            + " it wrote before (an overwrite's DELETE too), and the strict SQL mode cuts an out-of-range number or"
+            + " a character the column lacks in every row after a statement's first with a warning only; make it"
+            + " InnoDB (ALTER TABLE ... ENGINE=InnoDB)");
+      }
+    }
     if (dialect == JdbcTable.Dialect.MYSQL && !keys.isEmpty()) {
       String other = otherUniqueIndex(c, sql.name(table), keys);
       if (other != null) {
@@ -396,6 +405,23 @@ final class TableFit {
       }
     }
     return null;
+  }
+
+  /**
+   * The engine of the MariaDB/MySQL table, when it does not do transactions (MyISAM, Aria, MEMORY,
+   * CSV...). Into such a table a trial's overwrite whose commit failed left 100 of 101 new rows and
+   * none of the 500 old ones, said "rolled back", and an append stored 3000000000 as 2147483647 and
+   * an emoji as '?', exit 0. Null for a transactional engine, a view, or when it cannot be read.
+   */
+  private static @Nullable String nonTransactionalEngine(Connection c, String table) {
+    try (PreparedStatement ps = mysqlTableQuery(c, "SELECT t.ENGINE, (SELECT e.TRANSACTIONS FROM"
+        + " information_schema.ENGINES e WHERE e.ENGINE = t.ENGINE) FROM information_schema.TABLES t WHERE t.", table, "");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() && rs.getString(1) != null && !"YES".equalsIgnoreCase(rs.getString(2)) ? rs.getString(1) : null;
+    } catch (SQLException e) {
+      LOG.warn("cannot read the storage engine of {}: {}", table, e.getMessage());
+      return null;
+    }
   }
 
   /**
