@@ -130,6 +130,17 @@ public final class JdbcTable {
    * elsewhere.
    */
   static String createTable(String table, JdbcSinkSpec sink, OutputColumns columns, @Nullable String collation) {
+    return createTable(table, sink, columns, collation, "");
+  }
+
+  /**
+   * As above, with {@code more} (", " and column definitions) after the output's columns. On
+   * MariaDB/MySQL in InnoDB whatever the server's default engine: in MyISAM the commit mark written
+   * with the rows would stay after a rolled-back commit, and the table would keep a failed commit's
+   * half (TableFit refuses such a table when it exists).
+   */
+  private static String createTable(String table, JdbcSinkSpec sink, OutputColumns columns, @Nullable String collation,
+      String more) {
     Dialect d = dialect(sink.connection().url());
     SqlNames sql = names(sink);
     int keyText = textKeyLength(columns, sink.keys());
@@ -138,7 +149,7 @@ public final class JdbcTable {
             + (c.nullable() && !sink.keys().contains(c.name()) ? "" : " NOT NULL"))
         .collect(Collectors.joining(", "));
     String key = sink.keys().isEmpty() ? "" : ", PRIMARY KEY (" + sql.list(sink.keys()) + ")";
-    return "CREATE TABLE " + sql.name(table) + " (" + body + key + ")";
+    return "CREATE TABLE " + sql.name(table) + " (" + body + key + more + ")" + engine(d);
   }
 
   /**
@@ -231,14 +242,18 @@ public final class JdbcTable {
       }
       if (staged(sink)) {
         Dialect d = dialect(sink.connection().url());
-        String body = createTable(staging(sink, run), JdbcSinkSpec.of(sink.connection(), sink.mode(), List.of(),
-            sink.batchSize(), true, sink.attempts()), columns, collation);
         SqlNames sql = names(sink);
-        s.execute(body.substring(0, body.length() - 1) + ", " + sql.name(BUNDLE) + " " + bundleType(d) + " NOT NULL)");
+        s.execute(createTable(staging(sink, run), JdbcSinkSpec.of(sink.connection(), sink.mode(), List.of(),
+            sink.batchSize(), true, sink.attempts()), columns, collation,
+            ", " + sql.name(BUNDLE) + " " + bundleType(d) + " NOT NULL"));
         s.execute("CREATE TABLE " + sql.name(committedBundles(sink, run)) + " (" + sql.name(BUNDLE) + " "
-            + bundleType(d) + " NOT NULL)");
+            + bundleType(d) + " NOT NULL)" + engine(d));
       }
     }
+  }
+
+  private static String engine(Dialect d) {
+    return d == Dialect.MYSQL ? " ENGINE=InnoDB" : "";
   }
 
   private static String bundleType(Dialect d) {
