@@ -59,6 +59,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
   protected void startReading(ReadableByteChannel channel) throws IOException {
     this.channel = channel;
     FileRecordSource source = getCurrentSource();
+    UnchangedFile.check(source.getSingleFileMetadata());
     long start = source.getStartOffset();
     SeekableByteChannel seekable = (SeekableByteChannel) channel;
     seek(seekable, 0);
@@ -85,6 +86,7 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
   protected boolean readNextRecord() throws IOException {
     long recordStart = nextRecordStart;
     if (!readLine()) {
+      UnchangedFile.check(getCurrentSource().getSingleFileMetadata()); // not cut short under this range
       if (headerProblemUnsaid) { // no record carries it: the file says it once, as a bad record
         headerProblemUnsaid = false;
         current = FileRecordSource.noRecordAfterHeader(file, 0, 0, layout);
@@ -97,6 +99,12 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     current = SourceRecord.of(file, recordStart, 0, d.text, layout, d.bad,
         fullLength > maxRecordBytes ? fullLength : 0);
     return true;
+  }
+
+  @Override
+  public void close() throws IOException {
+    super.close();
+    UnchangedFile.check(getCurrentSource().getSingleFileMetadata());
   }
 
   @Override

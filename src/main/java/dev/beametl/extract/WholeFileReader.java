@@ -87,6 +87,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
   @Override
   protected void startReading(ReadableByteChannel channel) throws IOException {
     FileRecordSource source = getCurrentSource();
+    UnchangedFile.check(source.getSingleFileMetadata());
     raw = new RawChannel(channel);
     measureCharset();
     try {
@@ -191,6 +192,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
         spare.opened().close();
       }
     }
+    UnchangedFile.check(getCurrentSource().getSingleFileMetadata());
   }
 
   /** The file decompressed again, its first {@code bytes} skipped. */

@@ -65,6 +65,61 @@ public class FileRecordSourceTest {
     return records.stream().map(SourceRecord::text).collect(Collectors.toList());
   }
 
+  /**
+   * A file that changes after the run listed it fails the read (a trial: a file cut short while read
+   * lost the rows of the ranges read after the cut, exit 0): cut before a range opens it, cut while a
+   * range reads it, rewritten in place at the same size, and a compressed file read whole.
+   */
+  @Test
+  public void aFileThatChangesWhileReadFailsTheRead() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      b.append(i).append(",name").append(i).append('\n');
+    }
+    byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+    File f = write("changing.csv", bytes);
+    FileRecordSource whole = source(f, csv());
+    List<? extends BoundedSource<SourceRecord>> ranges = whole.split(bytes.length / 4, options);
+    assertThat(ranges.size(), greaterThan(2));
+    assertThat(read(ranges.get(0)), hasSize(greaterThan(0))); // unchanged: read as it is
+
+    java.io.RandomAccessFile cut = new java.io.RandomAccessFile(f, "rw");
+    cut.setLength(bytes.length / 2);
+    cut.close();
+    assertThat(readFails(ranges.get(ranges.size() - 1)), allOf(containsString("input file " + f.getPath()),
+        containsString("changed while the run read it (" + String.format("%,d", bytes.length) + " bytes when the run"
+            + " listed it, " + String.format("%,d", bytes.length / 2) + " now)")));
+
+    Files.write(f.toPath(), bytes); // as listed again, but written since: a new version
+    f.setLastModified(f.lastModified() + 5_000);
+    assertThat(readFails(ranges.get(0)), containsString(", written since)"));
+
+    File g = write("cut-while-read.csv", bytes);
+    FileRecordSource listed = source(g, csv());
+    List<? extends BoundedSource<SourceRecord>> halves = listed.split(bytes.length / 2 + 1, options);
+    BoundedSource.BoundedReader<SourceRecord> reader = halves.get(0).createReader(options);
+    assertThat(reader.start(), is(true));
+    java.io.RandomAccessFile cutNow = new java.io.RandomAccessFile(g, "rw");
+    cutNow.setLength(bytes.length / 4); // under this range, behind the reader's buffer
+    cutNow.close();
+    dev.beametl.record.DataError e = org.junit.Assert.assertThrows(dev.beametl.record.DataError.class, () -> {
+      while (reader.advance()) {
+        // the records before the cut
+      }
+    });
+    assertThat(e.getMessage(), containsString("changed while the run read it"));
+    org.junit.Assert.assertThrows("closing says so too", dev.beametl.record.DataError.class, reader::close);
+
+    File gz = write("listed.csv.gz", gzipped(b.toString()));
+    FileRecordSource compressed = source(gz, csv());
+    Files.write(gz.toPath(), gzipped("1,one\n"));
+    assertThat(readFails(compressed), containsString("changed while the run read it"));
+  }
+
+  private String readFails(BoundedSource<SourceRecord> source) {
+    return org.junit.Assert.assertThrows(dev.beametl.record.DataError.class, () -> read(source)).getMessage();
+  }
+
   @Test
   public void splitsCoverEveryRecordExactlyOnce() throws Exception {
     StringBuilder b = new StringBuilder();
