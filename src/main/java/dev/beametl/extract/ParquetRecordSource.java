@@ -143,6 +143,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
     protected void startReading(ReadableByteChannel channel) throws IOException {
       ParquetRecordSource source = (ParquetRecordSource) getCurrentSource();
       file = source.getSingleFileMetadata().resourceId().toString();
+      UnchangedFile.check(source.getSingleFileMetadata()); // row groups are planned from the listed file
       try {
         open(source, channel);
       } catch (IOException | RuntimeException e) {
@@ -284,6 +285,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
         reader.close();
       }
       super.close();
+      UnchangedFile.check(getCurrentSource().getSingleFileMetadata());
     }
   }
 

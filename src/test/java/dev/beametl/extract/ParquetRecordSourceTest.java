@@ -497,6 +497,20 @@ public class ParquetRecordSourceTest {
     assertThat(records.get(0).text(), is("{\"id\":1,\"m\":{\"x\":[\"a\",\"b\"]}}"));
   }
 
+  /** A Parquet file replaced after the run listed it fails the read, as a text file does (UnchangedFile). */
+  @Test
+  public void aParquetFileReplacedAfterItWasListedFailsTheRead() throws Exception {
+    File file = writtenByParquet("replaced.parquet", "message m { required int64 id; }", g -> g.append("id", 1L));
+    ParquetRecordSource listed = ParquetRecordSource.forFile(file.getPath());
+    assertThat(SourceTestUtils.readFromSource(listed, options), hasSize(1));
+    File other = writtenByParquet("other.parquet", "message m { required int64 id; }", g -> g.append("id", 1L),
+        g -> g.append("id", 2L), g -> g.append("id", 3L));
+    java.nio.file.Files.move(other.toPath(), file.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    dev.beametl.record.DataError e = org.junit.Assert.assertThrows(dev.beametl.record.DataError.class,
+        () -> SourceTestUtils.readFromSource(listed, options));
+    assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("changed while the run read it"));
+  }
+
   /** A file written by parquet-mr's example writer (which DuckDB cannot write: INT96, odd values), one row per function. */
   @SafeVarargs
   private File writtenByParquet(String name, String schema, UnaryOperator<Group>... rows) throws Exception {
