@@ -3,6 +3,7 @@ package dev.beametl.extract;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beametl.jdbc.JdbcConnections;
+import dev.beametl.jdbc.SharedSnapshot;
 import dev.beametl.jdbc.SqlNames;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.JdbcSpec;
@@ -16,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.apache.beam.sdk.io.jdbc.JdbcIO;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -83,6 +86,15 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         plan.wallClock ? wallClock(plan.lower) : plan.temporal ? java.time.Instant.ofEpochMilli(plan.lower) : plan.lower,
         plan.wallClock ? wallClock(plan.upper) : plan.temporal ? java.time.Instant.ofEpochMilli(plan.upper) : plan.upper,
         plan.rows, plan.nullRows);
+    // The ranges and the rest query are separate queries: on PostgreSQL they share one snapshot, so
+    // together they read the table as it was at one instant whoever writes it meanwhile (SharedSnapshot).
+    SerializableFunction<Void, DataSource> connections = SharedSnapshot.forReading(spec);
+    if (!SharedSnapshot.shares(spec)) {
+      LOG.warn("Table {}: its {} partitions are separate queries, each reading the table as it is then: a row written"
+          + " meanwhile (a key moved from one partition to another) can be read twice or not at all; read a table"
+          + " nobody writes during the run, or without partitionColumn (one query)", spec.displayName(),
+          plan.partitions + 1);
+    }
     String step = "Read " + spec.displayName() + " by " + spec.partitionColumn();
     String partitionColumn = SqlNames.of(spec).name(spec.partitionColumn());
     // Beam's ranges cover [lower, upper] in the statement's own terms: [lower, upper + 1) bound as
@@ -93,7 +105,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     // a long, keys written since the plan). Together the two read every row once.
     PCollection<SourceRecord> ranges = plan.wallClock
         ? input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(new WallClockRanges())
-            .withDataSourceProviderFn(JdbcConnections.to(spec))
+            .withDataSourceProviderFn(connections)
             .withTable(SqlNames.relation(spec))
             .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
@@ -104,7 +116,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             .withCoder(SourceRecord.RecordCoder.of()))
         : plan.temporal
         ? input.apply(step, JdbcIO.<SourceRecord, DateTime>readWithPartitions(TypeDescriptor.of(DateTime.class))
-            .withDataSourceProviderFn(JdbcConnections.to(spec))
+            .withDataSourceProviderFn(connections)
             .withTable(SqlNames.relation(spec))
             .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
@@ -114,7 +126,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             .withRowMapper(mapper)
             .withCoder(SourceRecord.RecordCoder.of()))
         : input.apply(step, JdbcIO.<SourceRecord, Long>readWithPartitions(TypeDescriptors.longs())
-            .withDataSourceProviderFn(JdbcConnections.to(spec))
+            .withDataSourceProviderFn(connections)
             .withTable(SqlNames.relation(spec))
             .withPartitionColumn(partitionColumn)
             .withNumPartitions(plan.partitions)
@@ -129,7 +141,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     long end = plan.upper + 1; // no overflow: plan keeps upper below Long.MAX_VALUE
     PCollection<SourceRecord> rest = input.apply("Read " + spec.displayName() + " where " + spec.partitionColumn()
         + " is NULL or outside the ranges", JdbcIO.<SourceRecord>read()
-        .withDataSourceProviderFn(JdbcConnections.to(spec))
+        .withDataSourceProviderFn(connections)
         .withQuery("SELECT * FROM " + SqlNames.relation(spec) + " WHERE " + partitionColumn + " IS NULL OR "
             + partitionColumn + " < ? OR " + partitionColumn + " >= ?")
         .withStatementPreparator(ps -> {

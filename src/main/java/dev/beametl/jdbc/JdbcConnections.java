@@ -74,6 +74,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
    * run the table its seed script had made before, not the data as it is now, exit 0.
    */
   public static void closeAll(boolean dropInMemory) {
+    SharedSnapshot.releaseAll();
     for (String key : List.copyOf(POOLS.keySet())) {
       BasicDataSource pool = POOLS.remove(key);
       try {
