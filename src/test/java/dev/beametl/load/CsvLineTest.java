@@ -24,6 +24,21 @@ public class CsvLineTest {
   }
 
   /**
+   * A text with white space at an end that a trimming reader drops - any Unicode space, not only
+   * those up to U+0020 commons-csv quotes - is quoted, so the job's CSV source (trim on, its
+   * default) reads its own output back as written (a trial: "\u3000x\u3000" came back as "x").
+   */
+  @Test
+  public void textWithSpaceAtAnEndReadsBackAsWritten() throws Exception {
+    List<String> texts = List.of(" x", "x ", "\tx", "\u3000x\u3000", "\u2003x", "x\u2028", "x\u2029", "\u1680x",
+        "\u205Fx", "\u2000x\u200A", "x\u00A0", "x");
+    org.apache.commons.csv.CSVFormat trimming = dev.beametl.record.CsvSyntax.of(
+        dev.beametl.spec.SourceSpec.builder("unused", dev.beametl.spec.SourceSpec.Format.CSV).setTrim(true).build());
+    String line = Load.csvLine(texts.toArray());
+    assertThat(line, dev.beametl.record.CsvSyntax.parseRecord(trimming, line), is(texts));
+  }
+
+  /**
    * A string equal to one of the CSV source's null markers is quoted: written bare, the job's own
    * CSV source with the same options read it back as null (a quoted text is never a null marker).
    */
