@@ -108,6 +108,16 @@ final class TableSink implements AutoCloseable {
    */
   long commit(@Nullable Confirmation confirmation) throws SQLException, IOException {
     long discarded = 0;
+    if (lock != null) {
+      try {
+        lock.check();
+      } catch (TableLock.Held e) {
+        // Nothing staged is committed; an upsert's rows went in as the run wrote them.
+        throw new CommitFailed(e.getMessage() + (commitsAfterRun() ? ": this run's rows are not committed; run it again"
+            + " when the other has ended" : ": the rows each run upserted since may be mixed in the table; run the one"
+            + " whose rows you want again when the other has ended"), new SQLException(e.getMessage(), "55P03"));
+      }
+    }
     if (commitsAfterRun()) {
       // Neutral: a commit of many rows takes time with no lock at all. In the warm runner Ctrl-C
       // stops the client only, and the commit goes on (a review).

