@@ -439,9 +439,22 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
         }
         Object v;
         try {
-          v = asText[i] ? rs.getString(i) : asInteger[i] ? integerOrNull(rs, i)
-              : JdbcColumns.value(rs, i, timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]),
-                  timeClass[i] != null);
+          try {
+            v = asText[i] ? rs.getString(i) : asInteger[i] ? integerOrNull(rs, i)
+                : JdbcColumns.value(rs, i, timeClass[i] == null ? rs.getObject(i) : timeValue(rs, i, timeClass[i]),
+                    timeClass[i] != null);
+          } catch (java.time.DateTimeException e) {
+            // A date no calendar has (MariaDB's 2024-00-10, stored without a strict SQL mode): its
+            // driver threw, as text too, failing the whole read with no column named (a trial).
+            if (field == null) { // only the partition column, for the origin
+              key = "(unreadable)";
+              continue;
+            }
+            unreadable = unreadable != null ? unreadable : "column " + meta.getColumnLabel(i) + " ("
+                + meta.getColumnTypeName(i) + "): a value its database driver cannot read (" + e.getMessage()
+                + "); read it as text in a query (CAST(" + meta.getColumnLabel(i) + " AS CHAR))";
+            continue;
+          }
         } catch (JdbcColumns.Unreadable e) {
           unreadable = unreadable != null ? unreadable : "column " + meta.getColumnLabel(i) + " ("
               + meta.getColumnTypeName(i) + "): " + e.getMessage() + "; read it as text in a query";

@@ -99,8 +99,11 @@ public class JdbcMariaDbIT {
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "root", "");
         java.sql.Statement s = c.createStatement()) {
       s.execute("SET SESSION sql_mode = ''");
-      s.execute("CREATE TABLE odd (id INT, flag TINYINT(1), tm TIME(6), y YEAR, d DATE)");
-      s.execute("INSERT INTO odd VALUES (1, 2, '-01:00:00.5', 2024, '2024-01-02'), (2, 1, '838:59:59', 1999, '0000-00-00')");
+      s.execute("CREATE TABLE odd (id INT, flag TINYINT(1), tm TIME(6), y YEAR, d DATE, ts DATETIME)");
+      // A zero month: the driver threw, failing the whole read (a trial); now the row's bad record names it.
+      s.execute("INSERT INTO odd VALUES (1, 2, '-01:00:00.5', 2024, '2024-01-02', NULL),"
+          + " (2, 1, '838:59:59', 1999, '0000-00-00', NULL), (3, 0, '00:00:00', 2000, '2024-01-03',"
+          + " '2024-00-10 00:00:00')");
     }
     for (String partitions : new String[] {"", ", partitionColumn: d, partitions: 2"}) { // a zero date as MIN: an NPE
       integersTimesYearsAndZeroDates(partitions);
@@ -113,7 +116,7 @@ public class JdbcMariaDbIT {
     java.nio.file.Files.writeString(spec, String.join("\n", "version: 1",
         "source: {format: jdbc, jdbc: {url: '" + url + "', user: root, table: odd" + partitions + "}}",
         "schema: [{name: id, type: int}, {name: flag, type: int}, {name: tm, type: string}, {name: y, type: int},"
-            + " {name: d, type: date}]",
+            + " {name: d, type: date}, {name: ts, type: string, nullable: true}]",
         "sink: {format: csv, path: '" + out + "/t'}", "deadLetter: {maxBadRatio: 1.0}", ""));
     dev.beametl.cli.EtlJobTest.Run r = new dev.beametl.cli.EtlJobTest.Run("--pipeline=" + spec, "--runner=DirectRunner");
     org.hamcrest.MatcherAssert.assertThat(r.err, r.code, org.hamcrest.Matchers.is(dev.beametl.cli.EtlJob.OK));
@@ -130,9 +133,11 @@ public class JdbcMariaDbIT {
       }
     }
     org.hamcrest.MatcherAssert.assertThat(rows.toString(), org.hamcrest.Matchers.containsString(
-        "1,2,-01:00:00.500000,2024,2024-01-02"));
+        "1,2,-01:00:00.500000,2024,2024-01-02,"));
     org.hamcrest.MatcherAssert.assertThat(bad.toString(), org.hamcrest.Matchers.containsString(
         "d: \\\"0000-00-00\\\" is not a date"));
+    org.hamcrest.MatcherAssert.assertThat(bad.toString(), org.hamcrest.Matchers.containsString(
+        "column ts (DATETIME): a value its database driver cannot read"));
   }
 
   /**
