@@ -56,17 +56,21 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     final Map<List<String>, Entry> entries = new HashMap<>();
     long rows;
     long bytes;
+    /** The encoded bytes of the entries kept, which the limit is on: a key twice is kept once. */
+    long keptBytes;
     boolean overLimit;
   }
 
-  /** One key's added values and the origin of the reference row they came from. */
+  /** One key's added values, the origin of the reference row they came from, and its encoded bytes. */
   static final class Entry {
     final Row values;
     final String origin;
+    final long bytes;
 
-    Entry(Row values, String origin) {
+    Entry(Row values, String origin, long bytes) {
       this.values = values;
       this.origin = origin;
+      this.bytes = bytes;
     }
   }
 
@@ -95,25 +99,27 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     }
     table.rows++;
     table.bytes += bytes;
-    add(table, key, new Entry(row, Origins.of(reference)));
+    add(table, key, new Entry(row, Origins.of(reference), bytes));
     return table;
   }
 
   private void add(Partial table, List<String> key, Entry entry) {
-    checkLimits(table);
     if (table.overLimit) {
       return;
     }
     Entry before = table.entries.get(key);
     if (before == null) {
       table.entries.put(key, entry);
+      table.keptBytes += entry.bytes;
     } else if (spec.onDuplicate() == LookupSpec.OnDuplicate.FAIL) {
       throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table holds %s twice (%s and %s); "
           + "fix the table, or set onDuplicate: first to keep the first row in source order", spec.name(),
           LookupKeys.describe(spec.key(), key), first(before, entry).origin, later(before, entry).origin));
-    } else {
-      table.entries.put(key, first(before, entry));
+    } else if (first(before, entry) == entry) {
+      table.entries.put(key, entry);
+      table.keptBytes += entry.bytes - before.bytes;
     }
+    checkLimits(table);
   }
 
   /**
@@ -133,10 +139,15 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     return first(a, b) == a ? b : a;
   }
 
+  /**
+   * On the entries kept, not the rows read: with {@code onDuplicate: first} a reference of 50,000
+   * rows and 10 keys failed a maxRows of 1,000, "more than a lookup holds in memory" (a trial).
+   */
   private void checkLimits(Partial table) {
-    if (!table.overLimit && (table.rows > spec.maxRows() || table.bytes > spec.maxBytes())) {
+    if (!table.overLimit && (table.entries.size() > spec.maxRows() || table.keptBytes > spec.maxBytes())) {
       table.overLimit = true;
       table.entries.clear(); // from here on only counted: the failure says how big the table was
+      table.keptBytes = 0;
     }
   }
 
@@ -156,8 +167,8 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     if (p.overLimit && !into.overLimit) {
       into.overLimit = true;
       into.entries.clear(); // only counted from here on, as checkLimits does
+      into.keptBytes = 0;
     }
-    checkLimits(into);
     if (!into.overLimit) {
       for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
         add(into, e.getKey(), e.getValue());
@@ -256,7 +267,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
   public Map<List<String>, Row> extractOutput(Partial table) {
     if (table.overLimit) {
       throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table has %,d rows, %,d bytes "
-          + "encoded, more than a lookup holds in memory (maxRows %,d, maxBytes %,d); raise lookups[].maxRows or "
+          + "encoded, more keys than a lookup holds in memory (maxRows %,d, maxBytes %,d); raise lookups[].maxRows or "
           + "maxBytes if every worker has the memory, or filter the reference table (a query, for a database)",
           spec.name(), table.rows, table.bytes, spec.maxRows(), spec.maxBytes()));
     }
@@ -303,6 +314,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
         KEY.encode(e.getKey(), out);
         values.encode(e.getValue().values, out);
         StringUtf8Coder.of().encode(e.getValue().origin, out);
+        VarLongCoder.of().encode(e.getValue().bytes, out);
       }
     }
 
@@ -315,7 +327,9 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       int n = VarIntCoder.of().decode(in);
       for (int i = 0; i < n; i++) {
         List<String> key = KEY.decode(in);
-        p.entries.put(key, new Entry(values.decode(in), StringUtf8Coder.of().decode(in)));
+        Entry entry = new Entry(values.decode(in), StringUtf8Coder.of().decode(in), VarLongCoder.of().decode(in));
+        p.entries.put(key, entry);
+        p.keptBytes += entry.bytes;
       }
       return p;
     }

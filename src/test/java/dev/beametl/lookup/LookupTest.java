@@ -136,6 +136,20 @@ public class LookupTest {
     p.run();
   }
 
+  /**
+   * The limits are on the rows the table keeps: with onDuplicate: first, five rows of two keys fit a
+   * maxRows of 2 (a trial: 50,000 rows of 10 keys failed a maxRows of 1,000, "more than a lookup holds").
+   */
+  @Test
+  public void theLimitsCountTheKeysKeptNotTheDuplicatesLeftOut() {
+    PCollectionTuple out = join(Specs.parse(spec("    onDuplicate: first\n    maxRows: 2"), "t", List.of()),
+        "P1,Acme,0.25", "P1,Globex,0.10", "P1,Acme,0.30", "P2,Globex,0.40", "P2,Acme,0.50");
+    PAssert.that(rendered(out.get(Lookup.JOINED))).containsInAnyOrder(
+        "id=1 product=P1 qty=3 brand=Acme product_margin=0.25 __origin=sales.csv@byte 0",
+        "id=2 product=P2 qty=1 brand=Globex product_margin=0.40 __origin=sales.csv@byte 10");
+    p.run();
+  }
+
   @Test
   public void aTableOverItsRowLimitFailsSayingHowBigItWas() {
     join(Specs.parse(spec("    maxRows: 2"), "t", List.of()), "P1,Acme,0.25", "P2,Globex,", "P3,Acme,0.1",
@@ -151,7 +165,7 @@ public class LookupTest {
     join(Specs.parse(spec("    maxBytes: 1KiB"), "t", List.of()), "P1,Acme,0.25",
         "P2,Acme," + "0.1", "P" + "x".repeat(600) + ",Acme,0.1", "P" + "y".repeat(600) + ",Acme,0.1");
     Pipeline.PipelineExecutionException e = assertThrows(Pipeline.PipelineExecutionException.class, () -> p.run());
-    assertThat(e.getCause().getMessage(), containsString("more than a lookup holds in memory (maxRows 1,000,000, "
+    assertThat(e.getCause().getMessage(), containsString("more keys than a lookup holds in memory (maxRows 1,000,000, "
         + "maxBytes 1,024)"));
   }
 
