@@ -63,7 +63,18 @@ public final class EtlJob {
 
   public static void main(String[] args) {
     StartupWarmUp.start();
-    System.exit(main(args, System.out, System.err));
+    System.exit(main(args, terminal(System.out), terminal(System.err)));
+  }
+
+  /**
+   * {@code stream} (System.out or System.err) with control characters escaped (ControlCharacters), in
+   * the charset Java gave it: sun.stdout.encoding where set, else the default.
+   */
+  private static PrintStream terminal(PrintStream stream) {
+    String named = System.getProperty(stream == System.err ? "sun.stderr.encoding" : "sun.stdout.encoding");
+    java.nio.charset.Charset charset = named != null ? java.nio.charset.Charset.forName(named)
+        : java.nio.charset.Charset.defaultCharset();
+    return new PrintStream(dev.beametl.runner.ControlCharacters.escaping(stream, charset), true, charset);
   }
 
   /** For a JVM that outlives its runs (the warm runner): no run waited for it to start. */

@@ -213,8 +213,10 @@ public final class WarmRunner {
     OutputStream socket = new BufferedOutputStream(request.client.getOutputStream());
     Lines outLines = new Lines(socket, 'O');
     Lines errLines = new Lines(socket, 'E');
-    PrintStream out = new PrintStream(outLines, true, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(errLines, true, StandardCharsets.UTF_8);
+    PrintStream out = new PrintStream(ControlCharacters.escaping(outLines, StandardCharsets.UTF_8), true,
+        StandardCharsets.UTF_8);
+    PrintStream err = new PrintStream(ControlCharacters.escaping(errLines, StandardCharsets.UTF_8), true,
+        StandardCharsets.UTF_8);
     int code;
     if (request.fields.isEmpty()) {
       err.println("beam-etl: a run request names the caller's directory first");
