@@ -117,7 +117,7 @@ public class ReferenceTablePartsTest {
     LookupSpec lookup = lookup("maxRows: 3");
     RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
     ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
-    List<Row> rows = rows(lookup, validator, 9);
+    List<Row> rows = rows(lookup, validator, 27); // the first 9 of 9 keys: the limit is on the keys kept
     ReferenceTable.Partial small = table.addInput(table.createAccumulator(), rows.get(0));
     ReferenceTable.Partial big = table.createAccumulator();
     for (Row row : rows.subList(1, 9)) {
