@@ -60,6 +60,12 @@ public final class SharedSnapshot implements SerializableFunction<Void, DataSour
       c = JdbcConnections.open(spec);
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
+        try {
+          // Idle in its transaction by design: a server that ends such sessions would end the snapshot.
+          s.execute("SET SESSION idle_in_transaction_session_timeout = 0");
+        } catch (SQLException e) {
+          c.rollback(); // an older server without the setting: its transactions are not ended so
+        }
         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
         try (ResultSet rs = s.executeQuery("SELECT pg_export_snapshot()")) {
           rs.next();

@@ -118,6 +118,8 @@ public class JdbcPostgresIT {
     try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE moving (id BIGINT, v INT)");
       s.execute("INSERT INTO moving SELECT g * 10, g FROM generate_series(1, 2000) g");
+      // A server that ends idle transactions: the snapshot's holder is idle in its transaction by design.
+      s.execute("ALTER DATABASE postgres SET idle_in_transaction_session_timeout = '1s'");
     }
     List<String> before = new java.util.ArrayList<>();
     for (int g = 1; g <= 2000; g++) {
@@ -136,9 +138,13 @@ public class JdbcPostgresIT {
       s.execute("INSERT INTO moving SELECT g, -g FROM generate_series(1, 500) g");
     }
     try {
+      Thread.sleep(2_000); // past the server's idle limit
       p.run().waitUntilFinish();
     } finally {
       JdbcConnections.closeAll(false);
+      try (Connection c = JdbcConnections.open(table); Statement s = c.createStatement()) {
+        s.execute("ALTER DATABASE postgres RESET idle_in_transaction_session_timeout");
+      }
     }
   }
 
