@@ -14,7 +14,7 @@ import java.util.List;
  * default, not filled in by the database (an identity, auto-increment or generated column). A table
  * with such a column the job does not write refuses every row; found only at the end, a staged run
  * did all its work to fail its commit. Read from each database's catalog; where a catalog cannot be
- * read, or a column's type may bring a default of its own (a PostgreSQL domain), nothing is said, and
+ * read, or a column's type may bring a default of its own (a domain), nothing is said, and
  * the database refuses the rows as before.
  */
 final class RequiredColumns {
@@ -22,13 +22,21 @@ final class RequiredColumns {
 
   private RequiredColumns() {}
 
-  /** The required columns of {@code table} (a name as SQL takes it) as the catalog names them; empty if unknown. */
+  /**
+   * The required columns of {@code table} (a name as SQL takes it) as the catalog names them; empty if
+   * unknown, or when the table has a BEFORE INSERT trigger, which may fill a column in (PostgreSQL,
+   * MySQL 5.7+ and MariaDB 10.5+ check NOT NULL after such triggers: a review).
+   */
   static List<String> of(Connection c, JdbcTable.Dialect dialect, String table) {
     try {
       switch (dialect) {
         case POSTGRESQL:
-          return postgres(c, table);
+          return hasInsertTrigger(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(?) AND NOT tgisinternal"
+              + " AND (tgtype & 7) = 7", table) ? List.of() : postgres(c, table);
         case MYSQL:
+          if (mysqlInsertTrigger(c, table)) {
+            return List.of();
+          }
           return names(TableFit.mysqlTableQuery(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE ", table,
               " AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL AND EXTRA NOT LIKE '%auto_increment%'"
                   + " AND COALESCE(GENERATION_EXPRESSION, '') = '' ORDER BY ORDINAL_POSITION"));
@@ -60,12 +68,50 @@ final class RequiredColumns {
       schema = meta.getSchemaName(1);
       name = meta.getTableName(1);
     }
+    try (PreparedStatement triggers = c.prepareStatement("SELECT count(*) FROM INFORMATION_SCHEMA.TRIGGERS WHERE"
+        + " EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? AND ACTION_TIMING = 'BEFORE'"
+        + " AND EVENT_MANIPULATION = 'INSERT'")) {
+      triggers.setString(1, schema);
+      triggers.setString(2, name);
+      if (count(triggers) > 0) {
+        return List.of();
+      }
+    }
     PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = ?"
         + " AND TABLE_NAME = ? AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL AND IS_IDENTITY = 'NO'"
-        + " AND IS_GENERATED = 'NEVER' ORDER BY ORDINAL_POSITION");
+        + " AND IS_GENERATED = 'NEVER' AND DOMAIN_NAME IS NULL ORDER BY ORDINAL_POSITION");
     ps.setString(1, schema);
     ps.setString(2, name);
     return names(ps);
+  }
+
+  /** Whether the MariaDB/MySQL table ({@code `db`.`t`} or {@code `t`}) has a BEFORE INSERT trigger. */
+  private static boolean mysqlInsertTrigger(Connection c, String table) throws SQLException {
+    String unquoted = table.replace("`", "");
+    int dot = unquoted.indexOf('.');
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.TRIGGERS WHERE"
+        + " EVENT_OBJECT_SCHEMA = " + (dot < 0 ? "DATABASE()" : "?") + " AND EVENT_OBJECT_TABLE = ?"
+        + " AND ACTION_TIMING = 'BEFORE' AND EVENT_MANIPULATION = 'INSERT'")) {
+      int p = 1;
+      if (dot >= 0) {
+        ps.setString(p++, unquoted.substring(0, dot));
+      }
+      ps.setString(p, dot < 0 ? unquoted : unquoted.substring(dot + 1));
+      return count(ps) > 0;
+    }
+  }
+
+  private static boolean hasInsertTrigger(Connection c, String sql, String table) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, table);
+      return count(ps) > 0;
+    }
+  }
+
+  private static long count(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
   }
 
   /** The first column of each row {@code query} gives; closes it. */
