@@ -92,7 +92,8 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
     if (!SharedSnapshot.shares(spec)) {
       LOG.warn("Table {}: its {} partitions are separate queries, each reading the table as it is then: a row written"
           + " meanwhile (a key moved from one partition to another) can be read twice or not at all; read a table"
-          + " nobody writes during the run, or without partitionColumn (one query)", spec.displayName(),
+          + " nobody writes during the run, or without partitionColumn (one query); on PostgreSQL they share one"
+          + " snapshot unless source.jdbc.snapshot is false or the URL names several hosts", spec.displayName(),
           plan.partitions + 1);
     }
     String step = "Read " + spec.displayName() + " by " + spec.partitionColumn();

@@ -41,9 +41,19 @@ public final class SharedSnapshot implements SerializableFunction<Void, DataSour
     this.id = id;
   }
 
-  /** Whether the partitions of a read of {@code spec} can share one snapshot (PostgreSQL). */
+  /**
+   * Whether the partitions of a read of {@code spec} share one snapshot: on PostgreSQL, unless the
+   * spec turns it off or the URL names several hosts (a worker's session may reach another server,
+   * which cannot import the snapshot).
+   */
   public static boolean shares(JdbcSpec spec) {
-    return JdbcUrls.forDriver(spec.url()).startsWith("jdbc:postgresql:");
+    String url = JdbcUrls.forDriver(spec.url());
+    if (!spec.snapshot() || !url.startsWith("jdbc:postgresql:")) {
+      return false;
+    }
+    String rest = url.substring("jdbc:postgresql:".length());
+    String hosts = rest.startsWith("//") ? rest.substring(2).split("[/?]", 2)[0] : "";
+    return !hosts.contains(",");
   }
 
   /**

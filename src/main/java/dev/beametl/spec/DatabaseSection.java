@@ -12,7 +12,7 @@ import java.util.Set;
 final class DatabaseSection {
   private static final Set<String> SOURCE_KEYS =
       Set.of("url", "user", "passwordEnv", "passwordFile", "table", "query", "partitionColumn", "partitions",
-          "rowsPerPartition", "lowerBound", "upperBound", "fetchSize");
+          "rowsPerPartition", "lowerBound", "upperBound", "fetchSize", "snapshot");
   private static final Set<String> SINK_KEYS =
       Set.of("url", "user", "passwordEnv", "passwordFile", "table", "mode", "keys", "batchSize", "createTable",
           "attempts");
@@ -89,6 +89,9 @@ final class DatabaseSection {
     }
     if (m.containsKey("fetchSize")) {
       b.setFetchSize(m.get("fetchSize").integer(1, 1_000_000));
+    }
+    if (m.containsKey("snapshot")) {
+      b.setSnapshot(m.get("snapshot").bool());
     }
     return b.build();
   }

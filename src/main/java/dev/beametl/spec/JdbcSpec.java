@@ -42,6 +42,12 @@ public abstract class JdbcSpec implements Serializable {
 
   public abstract int fetchSize();
 
+  /**
+   * Whether a partitioned read's queries share one snapshot where the database can (PostgreSQL); off
+   * for servers that cannot import it (a pooler that sends sessions to other servers).
+   */
+  public abstract boolean snapshot();
+
   /** A condition every read of the table or query adds (an incremental run's mark), or null. */
   public abstract @Nullable String where();
 
@@ -49,7 +55,7 @@ public abstract class JdbcSpec implements Serializable {
 
   public static Builder builder(String url) {
     return new AutoValue_JdbcSpec.Builder().setUrl(url).setPartitions(0).setRowsPerPartition(0)
-        .setFetchSize(DEFAULT_FETCH_SIZE);
+        .setFetchSize(DEFAULT_FETCH_SIZE).setSnapshot(true);
   }
 
   /** A name for messages and origins that shows no credentials. */
@@ -83,6 +89,8 @@ public abstract class JdbcSpec implements Serializable {
     public abstract Builder setUpperBound(@Nullable Long bound);
 
     public abstract Builder setFetchSize(int fetchSize);
+
+    public abstract Builder setSnapshot(boolean snapshot);
 
     public abstract Builder setWhere(@Nullable String where);
 

@@ -160,6 +160,15 @@ public class SpecReaderTest {
     assertThat(errorOf(bounds), allOf(containsString("source.jdbc.lowerBound"), containsString("is more than upperBound (9); swap them")));
   }
 
+  /** source.jdbc.snapshot: on unless set false, in the spec or by --set. */
+  @Test
+  public void aDatabaseSourceSharesItsSnapshotUnlessTurnedOff() {
+    String spec = "version: 1\nsource: {format: jdbc, jdbc: {url: 'jdbc:postgresql://db/shop', table: t,"
+        + " partitionColumn: id}}\nschema: [{name: id, type: long}]\nsink: {format: csv, path: out/x}\n";
+    assertThat(parse(spec).source().jdbc().snapshot(), is(true));
+    assertThat(parse(spec, "source.jdbc.snapshot=false").source().jdbc().snapshot(), is(false));
+  }
+
   @Test
   public void readsTheShippedSpecs() {
     PipelineSpec spec = Specs.read(Path.of("pipelines/sales-by-product.yaml"), List.of());
