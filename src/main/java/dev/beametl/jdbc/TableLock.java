@@ -123,7 +123,7 @@ public final class TableLock implements AutoCloseable {
     Connection c;
     try {
       c = JdbcConnections.open(retake.spec);
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) { // a password file unreadable now, too: asked again next time
       return; // the database still away: no one else can take the table either
     }
     try {
@@ -184,6 +184,15 @@ public final class TableLock implements AutoCloseable {
       ps.setString(1, runLock(holder));
       held(ps);
     }
+    if (!postgres) {
+      // Before MySQL 5.7 (and MariaDB 10.0.2) a session held one named lock: the second let go of the first.
+      try (PreparedStatement ps = c.prepareStatement("SELECT IS_USED_LOCK(?) = CONNECTION_ID()")) {
+        ps.setString(1, mariaDbName(key));
+        if (!held(ps)) {
+          onMariaDb(c, key, table); // the table's lock again, alone: its own session is not told apart then
+        }
+      }
+    }
   }
 
   private static String runLock(String holder) {
@@ -196,6 +205,7 @@ public final class TableLock implements AutoCloseable {
         ? "SELECT count(*) > 0 FROM pg_locks a JOIN pg_locks b ON a.pid = b.pid WHERE a.locktype = 'advisory'"
             + " AND a.granted AND a.objid = (hashtext(?)::bigint & 4294967295)::oid AND b.locktype = 'advisory'"
             + " AND b.granted AND b.objid = (hashtext(?)::bigint & 4294967295)::oid"
+            + " AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         : "SELECT IS_USED_LOCK(?) = IS_USED_LOCK(?)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, postgres ? key : mariaDbName(key));
