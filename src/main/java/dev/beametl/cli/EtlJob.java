@@ -62,16 +62,20 @@ public final class EtlJob {
   private EtlJob() {}
 
   public static void main(String[] args) {
+    // Before anything logs: a log line or a stack trace that quotes the data reaches the terminal too.
+    System.setOut(terminal(System.out, "stdout"));
+    System.setErr(terminal(System.err, "stderr"));
     StartupWarmUp.start();
-    System.exit(main(args, terminal(System.out), terminal(System.err)));
+    System.exit(main(args, System.out, System.err));
   }
 
   /**
    * {@code stream} (System.out or System.err) with control characters escaped (ControlCharacters), in
-   * the charset Java gave it: sun.stdout.encoding where set, else the default.
+   * the charset Java gave it: {@code stdout.encoding} (Java 18+) or {@code sun.stdout.encoding} where
+   * set, else the default.
    */
-  private static PrintStream terminal(PrintStream stream) {
-    String named = System.getProperty(stream == System.err ? "sun.stderr.encoding" : "sun.stdout.encoding");
+  private static PrintStream terminal(PrintStream stream, String name) {
+    String named = System.getProperty(name + ".encoding", System.getProperty("sun." + name + ".encoding"));
     java.nio.charset.Charset charset = named != null ? java.nio.charset.Charset.forName(named)
         : java.nio.charset.Charset.defaultCharset();
     return new PrintStream(dev.beametl.runner.ControlCharacters.escaping(stream, charset), true, charset);
