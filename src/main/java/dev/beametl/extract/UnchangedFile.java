@@ -30,8 +30,12 @@ final class UnchangedFile {
         Path path = Path.of(id.toString());
         size = Files.size(path);
         modified = Files.getLastModifiedTime(path).toMillis();
-      } else {
-        Metadata now = FileSystems.matchSingleFileSpec(id.toString());
+      } else { // the resource itself, not its name taken as a glob (report[1].csv matched report1.csv)
+        org.apache.beam.sdk.io.fs.MatchResult match = FileSystems.matchResources(java.util.List.of(id)).get(0);
+        if (match.status() != org.apache.beam.sdk.io.fs.MatchResult.Status.OK || match.metadata().isEmpty()) {
+          return; // gone, as below
+        }
+        Metadata now = match.metadata().get(0);
         size = now.sizeBytes();
         modified = now.lastModifiedMillis();
       }
