@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
  * A commit whose answer the network lost waited forever (a trial: a proxy that swallowed the
  * answer; the driver has no read timeout, and one would also cut a long honest commit), the rows
  * already in the table, and an operator who killed the silent job and ran it again appended them
- * twice. Once the run's commit mark is visible to another session the transaction is durable: the
- * waiting connection is aborted, and the commit counts as done. A commit still at work is left to
- * work; the probe only reads.
+ * twice. Once the run's commit mark is visible to another session the transaction has committed:
+ * the waiting connection is aborted, and the commit counts as done. A commit still at work is left
+ * to work; the probe only reads, on a connection of its own with a network timeout.
  */
 final class CommitWatch implements AutoCloseable {
   /** How long a commit runs before the table is first asked, and between askings. Tests shorten it. */
@@ -68,6 +68,9 @@ final class CommitWatch implements AutoCloseable {
 
   @Override
   public void close() {
+    if (timer.isShutdown()) {
+      return;
+    }
     timer.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);

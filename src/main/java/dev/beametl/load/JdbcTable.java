@@ -284,8 +284,8 @@ public final class JdbcTable {
         discarded = rs.getLong(1);
       }
       c.setAutoCommit(false);
-      CommitWatch watch = CommitWatch.start(c, () -> commitOf(sink, run) == Commit.COMMITTED);
-      try (watch; Statement s = c.createStatement()) {
+      CommitWatch watch = null;
+      try (Statement s = c.createStatement()) {
         if (sink.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
           s.executeUpdate("DELETE FROM " + sql.name(sink.connection().table()));
         }
@@ -295,13 +295,22 @@ public final class JdbcTable {
             + sql.name(staging(sink, run)) + " WHERE " + kept);
         s.executeUpdate("INSERT INTO " + sql.name(committedBundles(sink, run)) + " (" + sql.name(BUNDLE) + ") VALUES ('"
             + ROWS_COMMITTED + "')");
+        // The answer the watch stands in for is the commit's: a statement before it changes nothing yet.
+        watch = CommitWatch.start(c, () -> commitOf(sink, run, PROBE_TIMEOUT_MILLIS) == Commit.COMMITTED);
         c.commit();
       } catch (SQLException e) {
-        if (watch.sawCommitted()) {
-          return discarded; // done, its answer lost (CommitWatch); the connection is aborted
+        if (watch != null) {
+          watch.close();
+          if (watch.sawCommitted()) {
+            return discarded; // done, its answer lost (CommitWatch); the connection is aborted
+          }
         }
         c.rollback();
         throw e;
+      } finally {
+        if (watch != null) {
+          watch.close();
+        }
       }
       if (dialect(sink.connection().url()) == Dialect.H2) {
         syncH2(c);
@@ -319,8 +328,18 @@ public final class JdbcTable {
    * until the run's state is confirmed or settled, so someone else dropped it).
    */
   public static Commit commitOf(JdbcSinkSpec sink, String run) throws SQLException {
+    return commitOf(sink, run, 0);
+  }
+
+  /** How long the commit's watch waits for the table's answer: its own connection may meet the same fault. */
+  private static final int PROBE_TIMEOUT_MILLIS = 15_000;
+
+  private static Commit commitOf(JdbcSinkSpec sink, String run, int timeoutMillis) throws SQLException {
     SqlNames sql = names(sink);
     try (Connection c = JdbcConnections.open(sink.connection())) {
+      if (timeoutMillis > 0) {
+        c.setNetworkTimeout(Runnable::run, timeoutMillis);
+      }
       if (!exists(c, sql.name(committedBundles(sink, run)))) {
         return Commit.UNKNOWN;
       }
