@@ -453,7 +453,7 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
             }
             unreadable = unreadable != null ? unreadable : "column " + meta.getColumnLabel(i) + " ("
                 + meta.getColumnTypeName(i) + "): a value its database driver cannot read (" + e.getMessage()
-                + "); read it as text in a query (CAST(" + meta.getColumnLabel(i) + " AS CHAR))";
+                + "); read it as text in a query (a CAST of " + meta.getColumnLabel(i) + " to a text type)";
             continue;
           }
         } catch (JdbcColumns.Unreadable e) {

@@ -12,9 +12,11 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.annotation.Nullable;
 
 /**
@@ -90,7 +92,7 @@ final class TableFit {
             + " text keys one row (b and B); use a database without SET COLLATION");
       }
     }
-    java.util.Set<String> written = new java.util.HashSet<>();
+    Set<String> written = new HashSet<>();
     for (OutputColumns.Column column : columns.columns()) {
       TableColumn target = find(found, column.name(), sql, dialect);
       if (target == null) {
@@ -394,10 +396,10 @@ final class TableFit {
       LOG.warn("cannot read the unique indexes of {}: {}", table, e.getMessage());
       return null;
     }
-    java.util.Set<String> wanted = new java.util.HashSet<>();
+    Set<String> wanted = new HashSet<>();
     keys.forEach(k -> wanted.add(k.toLowerCase(Locale.ROOT)));
     for (Map.Entry<String, List<String>> index : unique.entrySet()) {
-      if (prefix.containsKey(index.getKey()) || !new java.util.HashSet<>(index.getValue()).equals(wanted)) {
+      if (prefix.containsKey(index.getKey()) || !new HashSet<>(index.getValue()).equals(wanted)) {
         return "its unique index " + index.getKey() + " on " + index.getValue()
             + (prefix.containsKey(index.getKey()) ? " (over a prefix of a column)" : "") + " is not exactly the keys "
             + keys + ": an upsert there updates the row any unique index finds, so two of the job's rows could be"

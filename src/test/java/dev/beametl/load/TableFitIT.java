@@ -390,6 +390,11 @@ public class TableFitIT {
   public void tablesTheJobMakesOnMariadbDoTransactions() throws Exception {
     JdbcSpec maria = JdbcSpec.builder(mariadbUrl).setUser("root").setTable("made_myisam").build();
     try (Connection c = dev.beametl.jdbc.JdbcConnections.open(maria); Statement s = c.createStatement()) {
+      String engineBefore;
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.default_storage_engine")) {
+        rs.next();
+        engineBefore = rs.getString(1);
+      }
       s.execute("SET GLOBAL default_storage_engine = MyISAM");
       try {
         dev.beametl.spec.JdbcSinkSpec append = dev.beametl.spec.JdbcSinkSpec.of(maria,
@@ -405,7 +410,7 @@ public class TableFitIT {
         }
         JdbcTable.dropStaged(append, "r1");
       } finally {
-        s.execute("SET GLOBAL default_storage_engine = InnoDB");
+        s.execute("SET GLOBAL default_storage_engine = " + engineBefore);
       }
     }
   }
