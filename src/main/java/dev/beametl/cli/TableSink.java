@@ -31,6 +31,8 @@ final class TableSink implements AutoCloseable {
   private final java.io.PrintStream notes;
   /** Whether the staging tables may go when the run ends: nothing committed, or committed and the state confirmed. */
   private boolean dropStaged = true;
+  /** Whether this run's commit was tried and did not say it succeeded: its committed-bundles table tells. */
+  private boolean commitUnconfirmed;
 
   private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock,
       java.io.PrintStream notes) {
@@ -126,7 +128,9 @@ final class TableSink implements AutoCloseable {
           + " for a lock another session holds on the table); " + (Boolean.getBoolean(WarmRunnerMain.WARM_RUNNER)
               ? "Ctrl-C stops this client only: the warm runner's commit goes on"
               : "Ctrl-C stops the run, and the table stays as it was"))) {
+        commitUnconfirmed = true;
         discarded = JdbcTable.commit(sink, columns, run);
+        commitUnconfirmed = false;
       } catch (SQLException e) {
         // The database's detail names the row (a trial: the bare "duplicate key value violates unique
         // constraint" of a large load said nothing of which, where the upsert path said "Key (big)=(10)")
@@ -165,7 +169,9 @@ final class TableSink implements AutoCloseable {
       // looks, not in the log alone (a trial: the database was down at the run's end).
       String left = "sink.jdbc: the staging tables " + String.join(" and ", JdbcTable.stagingTables(sink, run))
           + " are left in the database (dropping them failed: " + JdbcConnections.describe(e, sink.connection())
-          + "); nothing depends on them, drop them";
+          + (commitUnconfirmed ? "); the second holds the row '" + JdbcTable.ROWS_COMMITTED + "' if this run's rows"
+              + " went into the table after all: look before running it again, then drop them"
+              : "); nothing depends on them, drop them");
       LoggerFactory.getLogger(TableSink.class).warn(left);
       notes.println("beam-etl: " + left);
     } finally {

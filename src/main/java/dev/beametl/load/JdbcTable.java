@@ -53,7 +53,7 @@ public final class JdbcTable {
    * What the commit's transaction adds to the run's committed-bundles table beside its rows (bundles
    * are UUIDs, so no bundle is this): whoever finds it knows the run's rows are in the table.
    */
-  static final String ROWS_COMMITTED = "beam-etl: rows committed";
+  public static final String ROWS_COMMITTED = "beam-etl: rows committed";
 
   /**
    * Whether the run's rows go to a staging table first: overwrite and append do, so a retried task
@@ -305,7 +305,18 @@ public final class JdbcTable {
             return discarded; // done, its answer lost (CommitWatch); the connection is aborted
           }
         }
-        c.rollback();
+        try {
+          c.rollback();
+        } catch (SQLException rollbackFailed) { // a connection gone: the commit's own error is the one to tell
+          e.addSuppressed(rollbackFailed);
+        }
+        if (watch != null && outcome(sink, run) == Commit.COMMITTED) {
+          // The connection broke at the COMMIT, after the database had made it durable (a trial: the
+          // server crashed then; the job said "the commit failed", and a rerun appended every row again).
+          org.slf4j.LoggerFactory.getLogger(JdbcTable.class).warn("The commit's connection failed ({}), but the"
+              + " table holds the run's commit mark: the rows are committed", e.getMessage());
+          return discarded;
+        }
         throw e;
       } finally {
         if (watch != null) {
@@ -330,6 +341,32 @@ public final class JdbcTable {
   public static Commit commitOf(JdbcSinkSpec sink, String run) throws SQLException {
     return commitOf(sink, run, 0);
   }
+
+  /**
+   * After a COMMIT that failed: whether the table holds the run's commit mark, asked again while the
+   * database cannot be reached (a restart), for up to a minute; UNKNOWN if it never answered.
+   */
+  private static Commit outcome(JdbcSinkSpec sink, String run) {
+    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(outcomeWaitSeconds);
+    while (true) {
+      try {
+        return commitOf(sink, run, PROBE_TIMEOUT_MILLIS);
+      } catch (SQLException e) {
+        if (System.nanoTime() > until) {
+          return Commit.UNKNOWN;
+        }
+        try {
+          Thread.sleep(2_000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return Commit.UNKNOWN;
+        }
+      }
+    }
+  }
+
+  /** How long a failed commit's outcome is asked for while the database is away. Tests shorten it. */
+  static long outcomeWaitSeconds = 60;
 
   /** How long the commit's watch waits for the table's answer: its own connection may meet the same fault. */
   private static final int PROBE_TIMEOUT_MILLIS = 15_000;

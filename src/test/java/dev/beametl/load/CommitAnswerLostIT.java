@@ -91,6 +91,37 @@ public class CommitAnswerLostIT {
   }
 
   /**
+   * A COMMIT whose connection breaks after the database made it durable (a trial: the server crashed
+   * then) is not "the commit failed": the table, asked again, holds the run's mark, and the commit
+   * counts as done - where the job said it failed, and the natural rerun appended every row again.
+   */
+  @Test
+  public void aCommitWhoseConnectionBreaksAfterItIsDoneCountsAsDone() throws Exception {
+    try (AnswerSwallowingProxy proxy = new AnswerSwallowingProxy(postgres.getPort())) {
+      JdbcSpec db = JdbcSpec.builder("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?sslmode=disable"
+          + "&gssEncMode=disable").setUser("postgres").setTable("broken_answer").build();
+      OutputColumns columns = OutputColumns.derivedRows(List.of(
+          FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build()), List.of(), false);
+      JdbcSinkSpec sink = JdbcSinkSpec.of(db, JdbcSinkSpec.Mode.APPEND, List.of(), 100, true, 1);
+      try (Connection c = dev.beametl.jdbc.JdbcConnections.open(db); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE broken_answer (id BIGINT)");
+        JdbcTable.prepare(sink, columns, "run2");
+        List<String> staging = JdbcTable.stagingTables(sink, "run2");
+        s.execute("INSERT INTO " + staging.get(0) + " SELECT g, 'b1' FROM generate_series(1, 500) g");
+        s.execute("INSERT INTO " + staging.get(1) + " VALUES ('b1')");
+      }
+      proxy.breakAtNextCommitAnswer();
+      assertThat(JdbcTable.commit(sink, columns, "run2"), is(0L)); // no SQLException: it is done
+      assertThat("the proxy broke the connection at the COMMIT's answer", proxy.swallowed.get(), is(true));
+      try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT id) FROM broken_answer")) {
+        rs.next();
+        assertThat(List.of(rs.getLong(1), rs.getLong(2)), is(List.of(500L, 500L)));
+      }
+    }
+  }
+
+  /**
    * Forwards PostgreSQL's protocol (no TLS) both ways; once armed, the first server reply that
    * completes a COMMIT is not forwarded, nor anything after it on that connection, and the client's
    * socket stays open: the answer is lost, as in a network partition.
@@ -99,6 +130,8 @@ public class CommitAnswerLostIT {
     private final ServerSocket server;
     private final int target;
     private final AtomicBoolean armed = new AtomicBoolean();
+    /** Whether the client's socket is closed where the answer is held back: a connection that broke. */
+    private volatile boolean breakClient;
     final AtomicBoolean swallowed = new AtomicBoolean();
 
     AnswerSwallowingProxy(int target) throws IOException {
@@ -114,6 +147,11 @@ public class CommitAnswerLostIT {
     }
 
     void swallowNextCommitAnswer() {
+      armed.set(true);
+    }
+
+    void breakAtNextCommitAnswer() {
+      breakClient = true;
       armed.set(true);
     }
 
@@ -158,6 +196,9 @@ public class CommitAnswerLostIT {
           boolean commitDone = head[0] == 'C' && new String(body, StandardCharsets.US_ASCII).startsWith("COMMIT");
           if (commitDone && armed.compareAndSet(true, false)) {
             swallowed.set(true);
+            if (breakClient) {
+              client.close();
+            }
             in.transferTo(OutputStream.nullOutputStream()); // the rest of this connection's replies are lost too
             return;
           }
