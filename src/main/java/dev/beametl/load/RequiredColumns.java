@@ -39,6 +39,8 @@ final class RequiredColumns {
           }
           return names(TableFit.mysqlTableQuery(c, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE ", table,
               " AND IS_NULLABLE = 'NO' AND COLUMN_DEFAULT IS NULL AND EXTRA NOT LIKE '%auto_increment%'"
+                  // an ENUM without a default takes its first value, in strict mode too (a trial); a SET does not
+                  + " AND DATA_TYPE <> 'enum'"
                   + " AND COALESCE(GENERATION_EXPRESSION, '') = '' ORDER BY ORDINAL_POSITION"));
         case H2:
           return h2(c, table);

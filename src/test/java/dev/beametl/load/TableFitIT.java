@@ -266,6 +266,12 @@ public class TableFitIT {
       s.execute("CREATE TRIGGER fill BEFORE INSERT ON req_trig FOR EACH ROW SET NEW.created_by = CURRENT_USER()");
     }
     assertThat(check(maria, "req_trig", null), is((String) null));
+    assertThat(check(maria, "req_enum", mariaWritten + "kind ENUM('a', 'b') NOT NULL"), is((String) null));
+    try (Connection c = dev.beametl.jdbc.JdbcConnections.open(maria); Statement s = c.createStatement()) {
+      s.execute("INSERT INTO req_enum (id, k) VALUES (1, 'x')"); // strict mode too: the enum's first value
+    }
+    assertThat(check(maria, "req_set", mariaWritten + "tags SET('x', 'y') NOT NULL"),
+        containsString("column tags is NOT NULL without a default")); // "Field 'tags' doesn't have a default value"
     assertThat(check(maria, "req_good", mariaWritten + "note VARCHAR(5) NOT NULL DEFAULT '', auto BIGINT NOT NULL"
         + " AUTO_INCREMENT, doubled BIGINT AS (id * 2) PERSISTENT, other TEXT, KEY (auto)"), is((String) null));
 
