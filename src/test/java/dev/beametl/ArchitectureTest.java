@@ -44,7 +44,7 @@ public class ArchitectureTest {
     MAY_USE.put("transform", List.of("spec", "record"));
     MAY_USE.put("load", List.of("spec", "record", "jdbc", "fault"));
     MAY_USE.put("record", List.of("spec"));
-    MAY_USE.put("jdbc", List.of("spec"));
+    MAY_USE.put("jdbc", List.of("spec", "record"));
     MAY_USE.put("fault", List.of());
     MAY_USE.put("spec", List.of());
   }
