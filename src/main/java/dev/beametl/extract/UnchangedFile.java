@@ -44,11 +44,11 @@ final class UnchangedFile {
     }
     boolean touched = planned.lastModifiedMillis() > 0 && modified > 0 && modified != planned.lastModifiedMillis();
     if (size != planned.sizeBytes() || touched) {
-      throw new DataError("input file " + id + " changed while the run read it (" + String.format("%,d",
-          planned.sizeBytes()) + " bytes when the run listed it, " + String.format("%,d", size) + " now"
-          + (size == planned.sizeBytes() ? ", written since" : "") + "): its rows would come from two versions of it,"
-          + " some lost or read twice; read files that do not change during a run (write them elsewhere and move them"
-          + " in when complete)");
+      throw new DataError("input file " + id + " changed while the run read it (" + (size == planned.sizeBytes()
+          ? "its modification time, at the same size" : String.format("%,d", planned.sizeBytes())
+          + " bytes when the run listed it, " + String.format("%,d", size) + " now") + "): its rows could come from"
+          + " two versions of it, some lost or read twice; read files that do not change during a run (write them"
+          + " elsewhere and move them in when complete)");
     }
   }
 }
