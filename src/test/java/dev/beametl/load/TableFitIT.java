@@ -380,6 +380,17 @@ public class TableFitIT {
     // A trial: into MyISAM an overwrite whose commit failed kept 100 of 101 new rows and none of the old,
     // and an append stored 3000000000 as 2147483647, exit 0. Such engines do not do transactions. (check()
     // closes the column list; the SQL comment takes its parenthesis after the table options.)
+    // A view has no engine: the table under it is judged (a trial: a view over MyISAM cut values, exit 0).
+    try (Connection c = dev.beametl.jdbc.JdbcConnections.open(maria); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE under_view (id BIGINT, k VARCHAR(20) " + collated + ", amt DECIMAL(12,2),"
+          + " ts DATETIME(6), d DATE, f DOUBLE, b BOOLEAN, n INT, PRIMARY KEY (id, k)) ENGINE=MyISAM");
+      s.execute("CREATE VIEW over_myisam AS SELECT * FROM under_view");
+      s.execute("CREATE VIEW over_view AS SELECT id, k, amt, ts, d, f, b, n FROM over_myisam");
+      s.execute("CREATE VIEW over_innodb AS SELECT * FROM good3");
+    }
+    assertThat(check(maria, "over_myisam", null), containsString("its storage engine MyISAM (of "));
+    assertThat(check(maria, "over_view", null), containsString("under_view, under the view) is not transactional"));
+    assertThat(check(maria, "over_innodb", null), is((String) null));
     for (String engine : List.of("MyISAM", "Aria", "MEMORY")) {
       assertThat(check(maria, "engine_" + engine, "id BIGINT, k VARCHAR(20) " + collated + ", amt DECIMAL(12,2),"
           + " ts DATETIME(6), d DATE, f DOUBLE, b BOOLEAN, n INT, PRIMARY KEY (id, k)) ENGINE=" + engine + " -- ("),
