@@ -50,28 +50,41 @@ public class CommitAnswerLostIT {
     }
   }
 
+  private static final OutputColumns COLUMNS = OutputColumns.derivedRows(List.of(
+      FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build()), List.of(), false);
+
+  /**
+   * An append into a new table through the proxy, its run's rows staged: {@code g, bundle} for each
+   * {@code rows} ("bundle-expression FROM ..."), and the bundles the runner kept.
+   */
+  private static JdbcSinkSpec staged(AnswerSwallowingProxy proxy, String table, String run, String rows, String kept)
+      throws Exception {
+    JdbcSpec db = JdbcSpec.builder("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?sslmode=disable"
+        + "&gssEncMode=disable").setUser("postgres").setTable(table).build();
+    JdbcSinkSpec sink = JdbcSinkSpec.of(db, JdbcSinkSpec.Mode.APPEND, List.of(), 100, true, 1);
+    try (Connection c = dev.beametl.jdbc.JdbcConnections.open(db); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE " + table + " (id BIGINT)");
+      JdbcTable.prepare(sink, COLUMNS, run);
+      List<String> staging = JdbcTable.stagingTables(sink, run);
+      s.execute("INSERT INTO " + staging.get(0) + " SELECT g, " + rows);
+      s.execute("INSERT INTO " + staging.get(1) + " VALUES " + kept);
+    }
+    return sink;
+  }
+
   @Test
   public void aCommitWhoseAnswerIsLostIsFoundDoneInTheTable() throws Exception {
     Duration before = CommitWatch.every;
     CommitWatch.every = Duration.ofSeconds(1);
     try (AnswerSwallowingProxy proxy = new AnswerSwallowingProxy(postgres.getPort())) {
-      JdbcSpec db = JdbcSpec.builder("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?sslmode=disable"
-          + "&gssEncMode=disable").setUser("postgres").setTable("lost_answer").build();
-      OutputColumns columns = OutputColumns.derivedRows(List.of(
-          FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build()), List.of(), false);
-      JdbcSinkSpec sink = JdbcSinkSpec.of(db, JdbcSinkSpec.Mode.APPEND, List.of(), 100, true, 1);
-      try (Connection c = dev.beametl.jdbc.JdbcConnections.open(db); Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE lost_answer (id BIGINT)");
-        JdbcTable.prepare(sink, columns, "run1");
-        List<String> staging = JdbcTable.stagingTables(sink, "run1");
-        s.execute("INSERT INTO " + staging.get(0) + " SELECT g, 'b' || (g % 3) FROM generate_series(1, 1000) g");
-        s.execute("INSERT INTO " + staging.get(1) + " VALUES ('b0'), ('b1')"); // bundle b2 failed: its rows left out
-      }
+      // Bundle b2 failed: its rows are left out.
+      JdbcSinkSpec sink = staged(proxy, "lost_answer", "run1", "'b' || (g % 3) FROM generate_series(1, 1000) g",
+          "('b0'), ('b1')");
 
       proxy.swallowNextCommitAnswer();
       CompletableFuture<Long> commit = CompletableFuture.supplyAsync(() -> {
         try {
-          return JdbcTable.commit(sink, columns, "run1");
+          return JdbcTable.commit(sink, COLUMNS, "run1");
         } catch (java.sql.SQLException e) {
           throw new IllegalStateException(e);
         }
@@ -98,20 +111,9 @@ public class CommitAnswerLostIT {
   @Test
   public void aCommitWhoseConnectionBreaksAfterItIsDoneCountsAsDone() throws Exception {
     try (AnswerSwallowingProxy proxy = new AnswerSwallowingProxy(postgres.getPort())) {
-      JdbcSpec db = JdbcSpec.builder("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?sslmode=disable"
-          + "&gssEncMode=disable").setUser("postgres").setTable("broken_answer").build();
-      OutputColumns columns = OutputColumns.derivedRows(List.of(
-          FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build()), List.of(), false);
-      JdbcSinkSpec sink = JdbcSinkSpec.of(db, JdbcSinkSpec.Mode.APPEND, List.of(), 100, true, 1);
-      try (Connection c = dev.beametl.jdbc.JdbcConnections.open(db); Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE broken_answer (id BIGINT)");
-        JdbcTable.prepare(sink, columns, "run2");
-        List<String> staging = JdbcTable.stagingTables(sink, "run2");
-        s.execute("INSERT INTO " + staging.get(0) + " SELECT g, 'b1' FROM generate_series(1, 500) g");
-        s.execute("INSERT INTO " + staging.get(1) + " VALUES ('b1')");
-      }
+      JdbcSinkSpec sink = staged(proxy, "broken_answer", "run2", "'b1' FROM generate_series(1, 500) g", "('b1')");
       proxy.breakAtNextCommitAnswer();
-      assertThat(JdbcTable.commit(sink, columns, "run2"), is(0L)); // no SQLException: it is done
+      assertThat(JdbcTable.commit(sink, COLUMNS, "run2"), is(0L)); // no SQLException: it is done
       assertThat("the proxy broke the connection at the COMMIT's answer", proxy.swallowed.get(), is(true));
       try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT id) FROM broken_answer")) {
