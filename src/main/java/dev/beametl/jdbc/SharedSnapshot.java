@@ -1,5 +1,6 @@
 package dev.beametl.jdbc;
 
+import dev.beametl.record.DataError;
 import dev.beametl.spec.JdbcSpec;
 import dev.beametl.spec.JdbcUrls;
 import java.io.PrintWriter;
@@ -163,7 +164,7 @@ public final class SharedSnapshot implements SerializableFunction<Void, DataSour
       } catch (SQLException e) {
         // Not retried: no restart brings the snapshot back (a trial: only "invalid snapshot identifier"
         // reached the terminal, after the restarts).
-        throw new dev.beametl.record.DataError("source.jdbc: the partitions cannot be read from the one snapshot the"
+        throw new DataError("source.jdbc: the partitions cannot be read from the one snapshot the"
             + " run exported any more (" + e.getMessage() + "): the database session that held it ended (a restart?)."
             + " Run again; or set source.jdbc.snapshot: false to read each partition on its own, which rides a"
             + " restart out but may read rows written meanwhile twice or not at all", e);

@@ -89,16 +89,9 @@ final class RequiredColumns {
 
   /** Whether the MariaDB/MySQL table ({@code `db`.`t`} or {@code `t`}) has a BEFORE INSERT trigger. */
   private static boolean mysqlInsertTrigger(Connection c, String table) throws SQLException {
-    String unquoted = table.replace("`", "");
-    int dot = unquoted.indexOf('.');
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.TRIGGERS WHERE"
-        + " EVENT_OBJECT_SCHEMA = " + (dot < 0 ? "DATABASE()" : "?") + " AND EVENT_OBJECT_TABLE = ?"
-        + " AND ACTION_TIMING = 'BEFORE' AND EVENT_MANIPULATION = 'INSERT'")) {
-      int p = 1;
-      if (dot >= 0) {
-        ps.setString(p++, unquoted.substring(0, dot));
-      }
-      ps.setString(p, dot < 0 ? unquoted : unquoted.substring(dot + 1));
+    try (PreparedStatement ps = TableFit.mysqlObjectQuery(c, "SELECT count(*) FROM information_schema.TRIGGERS WHERE ",
+        "EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE", table,
+        " AND ACTION_TIMING = 'BEFORE' AND EVENT_MANIPULATION = 'INSERT'")) {
       return count(ps) > 0;
     }
   }

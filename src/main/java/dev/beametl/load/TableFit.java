@@ -472,10 +472,16 @@ final class TableFit {
    */
   static PreparedStatement mysqlTableQuery(Connection c, String select, String table, String rest,
       String... restParameters) throws SQLException {
+    return mysqlObjectQuery(c, select, "TABLE_SCHEMA", "TABLE_NAME", table, rest, restParameters);
+  }
+
+  /** As above, for a view of information_schema whose columns naming the table are called otherwise. */
+  static PreparedStatement mysqlObjectQuery(Connection c, String select, String schemaColumn, String tableColumn,
+      String table, String rest, String... restParameters) throws SQLException {
     String unquoted = table.replace("`", "");
     int dot = unquoted.indexOf('.');
-    PreparedStatement ps = c.prepareStatement(select + "TABLE_SCHEMA = " + (dot < 0 ? "DATABASE()" : "?")
-        + " AND TABLE_NAME = ?" + rest);
+    PreparedStatement ps = c.prepareStatement(select + schemaColumn + " = " + (dot < 0 ? "DATABASE()" : "?")
+        + " AND " + tableColumn + " = ?" + rest);
     try {
       int p = 1;
       if (dot >= 0) {
