@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class Profile {
   static final String USAGE = "usage: bin/beam-etl profile --input=GLOB --out=SPEC.yaml [--format=csv|jsonl]"
-      + " [--delimiter=,] [--header=true] [--sampleRows=100000] [--tolerance=0.01] [--maxCategories=20] [--name=NAME]";
+      + " [--delimiter=,] [--header=true] [--charset=UTF-8] [--sampleRows=100000] [--tolerance=0.01] [--maxCategories=20] [--name=NAME]";
 
   private SourceSpec source;
   private final long sampleRows;
@@ -33,6 +33,9 @@ public final class Profile {
     SourceSpec.Builder b = SourceSpec.builder(input, flags.format(input)).setHeader(flags.header());
     if (flags.delimiter() != null) {
       b.setDelimiter(flags.delimiter());
+    }
+    if (flags.charset() != null) {
+      b.setCharset(flags.charset());
     }
     source = b.build();
     sampleRows = flags.sampleRows();

@@ -15,8 +15,8 @@ import java.util.Map;
  * --sampleRows=abc or --format=xml errors that named neither the flag nor a fix.
  */
 final class ProfileFlags {
-  static final List<String> NAMES = List.of("input", "out", "format", "delimiter", "header", "sampleRows",
-      "tolerance", "maxCategories", "name");
+  static final List<String> NAMES = List.of("input", "out", "format", "delimiter", "header", "charset",
+      "sampleRows", "tolerance", "maxCategories", "name");
   /** Words a delimiter is called by, and the character meant (the fix an error names). */
   private static final Map<String, String> DELIMITER_WORDS = Map.of("comma", ",", "semicolon", ";", "pipe", "|",
       "space", " ", "colon", ":");
@@ -97,6 +97,21 @@ final class ProfileFlags {
           : "give one character (not a line break or the quote \")") + ", or tab or \\t for a tab");
     }
     return d.charAt(0);
+  }
+
+  /**
+   * The charset's canonical name, as the spec's source.charset reads it; null when not given. A
+   * Latin-1 file profiled as UTF-8 skipped every record with an accented letter as undecodable.
+   */
+  String charset() {
+    if (!values.containsKey("charset")) {
+      return null;
+    }
+    try {
+      return java.nio.charset.Charset.forName(values.get("charset").trim()).name();
+    } catch (IllegalArgumentException e) { // unknown, unsupported or an illegal name
+      throw bad("charset", "give a charset Java knows, e.g. UTF-8, ISO-8859-1, windows-1252, UTF-16");
+    }
   }
 
   long sampleRows() {

@@ -26,6 +26,9 @@ final class StarterSpec {
         .append("source:\n")
         .append("  path: ").append(quote(sourcePath)).append("   # relative paths mean this file's directory\n")
         .append("  format: ").append(source.format().name().toLowerCase(Locale.ROOT)).append('\n');
+    if (!source.charset().equals(SourceSpec.DEFAULT_CHARSET)) {
+      b.append("  charset: ").append(quote(source.charset())).append('\n'); // the job reads it as profile did
+    }
     if (source.format() == SourceSpec.Format.CSV) {
       b.append("  csv:\n    header: ").append(source.header()).append('\n');
       if (source.delimiter() != ',') {

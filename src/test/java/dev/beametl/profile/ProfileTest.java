@@ -491,6 +491,7 @@ public class ProfileTest {
     refused.put("--maxCategories=-5", "--maxCategories=-5: give");
     refused.put("--maxCategories=x", "--maxCategories=x: give");
     refused.put("--format=xml", "--format=xml: profile reads csv or jsonl files");
+    refused.put("--charset=klingon", "--charset=klingon: give a charset Java knows");
     refused.put("--name=a", "--name is given twice");
     for (Map.Entry<String, String> e : refused.entrySet()) {
       EtlJobTest.Run run = run("data.csv", "name,city\nann,oslo\n", e.getKey(), "--name=a");
@@ -502,6 +503,29 @@ public class ProfileTest {
     assertThat(profile("name;city\nann;oslo\n", "--delimiter=;", "--header=TRUE").keySet(), is(Set.of("name", "city")));
     assertThat(profile("name\tcity\nann\toslo\n", "--delimiter=tab").keySet(), is(Set.of("name", "city")));
     assertThat(profile("ann,oslo\nbob,rome\n", "--header=false").keySet(), is(Set.of("column_1", "column_2")));
+  }
+
+  /**
+   * A Latin-1 file: without --charset every record with an accented letter was skipped as
+   * undecodable; with it, the values are read as the job reads them and the spec says the charset.
+   */
+  @Test
+  public void aCharsetFlagReadsTheFileAndGoesIntoTheSpec() throws Exception {
+    StringBuilder csv = new StringBuilder("name,city\n");
+    for (int i = 0; i < 30; i++) {
+      csv.append("n").append(i).append(',').append(new String[] {"K\u00f8benhavn", "Z\u00fcrich", "M\u00e1laga"}[i % 3])
+          .append('\n');
+    }
+    Path in = tmp.getRoot().toPath().resolve("latin1.csv");
+    Files.write(in, csv.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    Path spec = tmp.getRoot().toPath().resolve("spec.yaml");
+    EtlJobTest.Run run = new EtlJobTest.Run("profile", "--input=" + in, "--out=" + spec, "--charset=latin1");
+    assertThat(run.err, run.code, is(EtlJob.OK));
+    assertThat(run.out, containsString("profiled 30 records"));
+    PipelineSpec read = Specs.read(spec, List.of());
+    assertThat(read.source().charset(), is("ISO-8859-1"));
+    FieldSpec city = read.schema().stream().filter(f -> f.name().equals("city")).findFirst().orElseThrow();
+    assertThat(Set.copyOf(city.values()), is(Set.of("K\u00f8benhavn", "Z\u00fcrich", "M\u00e1laga")));
   }
 
   /** Two data sets in folders of one name (orders/incoming, refunds/incoming) got one name and one output. */
