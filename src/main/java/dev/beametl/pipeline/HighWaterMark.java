@@ -56,7 +56,7 @@ final class HighWaterMark extends PTransform<PCollection<Row>, PCollection<KV<St
   static long asLong(Object v) {
     if (v instanceof Instant) {
       Instant i = (Instant) v;
-      return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000L), i.getNano() / 1_000);
+      return dev.beametl.spec.TemporalRange.micros(i);
     }
     if (v instanceof LocalDate) {
       return ((LocalDate) v).toEpochDay();

@@ -27,7 +27,7 @@ public final class InstantMicros implements Schema.LogicalType<Instant, Long> {
 
   @Override
   public Long toBaseType(Instant t) {
-    return t == null ? null : Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    return t == null ? null : TemporalRange.micros(t);
   }
 
   @Override

@@ -35,6 +35,21 @@ public final class TemporalRange {
   }
 
   /** Whether an instant has a finer fraction than a microsecond, which a timestamp does not hold. */
+  /**
+   * Microseconds since 1970 of an instant in range (an ArithmeticException beyond it). The seconds
+   * times a million first overflowed in the range's first second, whose micros bring it back in:
+   * FIRST_INSTANT itself and its second's other instants failed a Parquet write (a trial).
+   */
+  public static long micros(Instant t) {
+    long seconds = t.getEpochSecond();
+    long micros = t.getNano() / 1_000;
+    if (seconds < 0 && micros > 0) { // the same sum, as (seconds + 1) s and (micros - 1 s)
+      seconds++;
+      micros -= 1_000_000L;
+    }
+    return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), micros);
+  }
+
   public static boolean finerThanMicros(Instant t) {
     return t.getNano() % 1_000 != 0;
   }

@@ -33,6 +33,32 @@ public class LongBackedTypesTest {
     }
   }
 
+  /**
+   * The range's first second: its seconds times a million are below a long, its micros bring it back
+   * in (a trial's -290308-12-21T19:59:05.999999Z, valid, failed a Parquet write with "long overflow").
+   * Every instant, the ends and random ones, against BigInteger's exact sum.
+   */
+  @Test
+  public void instantMicrosHoldsTheWholeRangeExactly() {
+    InstantMicros t = new InstantMicros();
+    java.util.List<Instant> instants = new java.util.ArrayList<>(List.of(TemporalRange.FIRST_INSTANT,
+        TemporalRange.FIRST_INSTANT.plusNanos(775_807_000L), TemporalRange.LAST_INSTANT,
+        Instant.parse("-290308-12-21T19:59:06Z")));
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 10_000; i++) {
+      instants.add(Instant.ofEpochSecond(random.nextLong() % 9_223_372_036_854L, random.nextInt(1_000_000) * 1_000L));
+    }
+    for (Instant i : instants) {
+      java.math.BigInteger exact = java.math.BigInteger.valueOf(i.getEpochSecond()).multiply(
+          java.math.BigInteger.valueOf(1_000_000)).add(java.math.BigInteger.valueOf(i.getNano() / 1_000));
+      assertThat(i.toString(), t.toBaseType(i), is(exact.longValueExact()));
+      assertThat(t.toInputType(t.toBaseType(i)), equalTo(i));
+    }
+    assertThat(t.toBaseType(TemporalRange.FIRST_INSTANT), is(Long.MIN_VALUE));
+    assertThrows(ArithmeticException.class, () -> t.toBaseType(TemporalRange.FIRST_INSTANT.minusNanos(1_000)));
+    assertThrows(ArithmeticException.class, () -> t.toBaseType(TemporalRange.LAST_INSTANT.plusNanos(1_000)));
+  }
+
   @Test
   public void rowsWithThemEncodeDeterministically() throws Exception {
     Schema schema = BeamTypes.inputSchema(List.of(
