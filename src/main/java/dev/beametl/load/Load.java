@@ -297,11 +297,11 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
 
   /**
    * Whether a text begins or ends in white space a reader that trims drops (a CSV source's
-   * {@code trim}, Character.isWhitespace): commons-csv quotes only up to U+0020, and a trial's
+   * {@code trim}, {@link dev.beametl.record.WhiteSpace}): commons-csv quotes only up to U+0020, and a trial's
    * {@code "\u3000x\u3000"} was written bare and read back by the job as {@code x}, two keys merging.
    */
   private static boolean spaceAtAnEnd(String s) {
-    return !s.isEmpty() && (Character.isWhitespace(s.charAt(0)) || Character.isWhitespace(s.charAt(s.length() - 1)));
+    return dev.beametl.record.WhiteSpace.atAnEnd(s);
   }
 
   /** RFC 4180, every value quoted: for a {@link Quoted} value. */

@@ -68,9 +68,8 @@ final class RowFormatter implements Serializable {
 
   /** Whether {@code s} written bare would be read as null: a marker, or with trimming one with spaces around. */
   private boolean isNullMarker(String s) {
-    boolean spaced = trim && !s.isEmpty()
-        && (Character.isWhitespace(s.charAt(0)) || Character.isWhitespace(s.charAt(s.length() - 1)));
-    return nullMarkers.contains(spaced ? s.strip() : s); // strip only a value it changes: none allocated per cell
+    boolean spaced = trim && dev.beametl.record.WhiteSpace.atAnEnd(s);
+    return nullMarkers.contains(spaced ? dev.beametl.record.WhiteSpace.strip(s) : s); // strip only a value it changes: none allocated per cell
   }
 
   private String jsonLine(Row row) throws IOException {

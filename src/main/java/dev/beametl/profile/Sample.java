@@ -148,7 +148,7 @@ final class Sample {
       }
       ColumnProfile column = column(name);
       if (!quoted.get(i)) {
-        add(column, cells.get(i).strip());
+        add(column, dev.beametl.record.WhiteSpace.strip(cells.get(i)));
       } else if (source.nullValues().contains(cells.get(i))) { // as the validator reads a quoted cell: its exact text
         column.addQuotedMarker(cells.get(i));
       } else {

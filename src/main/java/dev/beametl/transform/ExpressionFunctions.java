@@ -124,7 +124,7 @@ public final class ExpressionFunctions {
   }
 
   private static boolean blank(int c) {
-    return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0x85;
+    return dev.beametl.record.WhiteSpace.is(c);
   }
 
   /** Characters as DuckDB counts them: code points (an emoji is one, not two UTF-16 units). */

@@ -11,6 +11,7 @@ import dev.beametl.record.ColumnMatch;
 import dev.beametl.record.CsvSyntax;
 import dev.beametl.record.Origins;
 import dev.beametl.record.SourceRecord;
+import dev.beametl.record.WhiteSpace;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
@@ -253,17 +254,20 @@ public final class RecordValidator implements Serializable {
         // category, declared or not: a quoted "" or "NA" the field does not list is not_allowed,
         // as in a string field with values, not a null counted valid.
         boolean exact = quotedCells.get(column) && isText(fields.get(i));
-        values.add(exact ? value(i, cell) : cell(i, cell, 0, cell.length()));
+        if (exact) {
+          values.add(value(i, cell));
+        } else if (source.trim() && !quotedCells.get(column)) { // the parser drops only what isWhitespace calls white space
+          int from = WhiteSpace.skipFrom(cell, 0, cell.length());
+          values.add(cell(i, cell, from, WhiteSpace.skipBack(cell, from, cell.length())));
+        } else {
+          values.add(cell(i, cell, 0, cell.length()));
+        }
       } else {
         int from = column == 0 ? 0 : ends[column - 1] + 1;
         int to = ends[column];
-        if (source.trim()) { // as String.strip does
-          while (from < to && Character.isWhitespace(text.charAt(from))) {
-            from++;
-          }
-          while (to > from && Character.isWhitespace(text.charAt(to - 1))) {
-            to--;
-          }
+        if (source.trim()) {
+          from = WhiteSpace.skipFrom(text, from, to);
+          to = WhiteSpace.skipBack(text, from, to);
         }
         values.add(cell(i, text, from, to));
       }

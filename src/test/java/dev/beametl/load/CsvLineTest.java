@@ -36,6 +36,11 @@ public class CsvLineTest {
         dev.beametl.spec.SourceSpec.builder("unused", dev.beametl.spec.SourceSpec.Format.CSV).setTrim(true).build());
     String line = Load.csvLine(texts.toArray());
     assertThat(line, dev.beametl.record.CsvSyntax.parseRecord(trimming, line), is(texts));
+    // The source's trimming drops the no-break spaces and U+0085 too (WhiteSpace), which commons-csv keeps:
+    // each such value is quoted, so the job reads it back as written.
+    for (String t : List.of("x\u00A0", "\u202Fx", "\u2007x", "x\u0085")) {
+      assertThat(Load.csvLine(t, "y"), is("\"" + t + "\",y"));
+    }
   }
 
   /**

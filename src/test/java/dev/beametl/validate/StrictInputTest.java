@@ -128,6 +128,29 @@ public class StrictInputTest {
     }
   }
 
+  /**
+   * Trimming drops every Unicode white space at a value's ends, the no-break spaces (U+00A0, U+2007,
+   * U+202F) and U+0085 too, in a plain line and in one the CSV parser reads (a quoted cell in it);
+   * a quoted value keeps them. A trial's 7 between no-break spaces was "not a long", and an EU
+   * followed by one not a region.
+   */
+  @Test
+  public void trimmingDropsNoBreakSpacesAsWell() {
+    List<FieldSpec> schema = List.of(FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build(),
+        FieldSpec.builder("region", FieldType.of(FieldType.Kind.CATEGORY)).setValues(List.of("EU", "NA")).build(),
+        FieldSpec.builder("s", FieldType.of(FieldType.Kind.STRING)).setNullable(true).build());
+    // A plain line, and one with a quoted cell: the CSV parser's path
+    for (String region : List.of("\u2007EU\u00A0", "\"EU\"")) {
+      org.apache.beam.sdk.values.Row row = check(CSV, schema, "\u00A07\u202F," + region + ",\u0085\u00A0x\u00A0 ").row;
+      assertThat(region, row, notNullValue());
+      assertThat(row.getValue("id"), is(7L));
+      assertThat(row.getValue("s"), is("x"));
+    }
+    assertThat(check(CSV, schema, "7,EU,\"\u00A0q\u00A0\"").row.getValue("s"), is("\u00A0q\u00A0")); // quoted: exact
+    SourceSpec untrimmed = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).setHeader(false).setTrim(false).build();
+    assertThat(check(untrimmed, schema, "7,EU,\u00A0q").row.getValue("s"), is("\u00A0q"));
+  }
+
   @Test
   public void aJsonLineIsExactlyOneJsonValue() {
     assertThat(bad(JSON, "{\"id\":1}{\"id\":2}").reason(), containsString("more than one JSON value on the line"));
