@@ -334,7 +334,7 @@ public final class EtlJob {
       }
       job = plan.applyTo(pipelineOf(spec, options)).withRun(runId);
     } catch (SpecException | IllegalArgumentException e) {
-      err.println("beam-etl: " + e.getMessage());
+      err.println("beam-etl: " + e.getMessage() + fileNameHint(e));
       return USAGE;
     } catch (RuntimeException e) { // a spec this job failed to foresee: still one line, and nothing ran
       err.println("beam-etl: internal error while reading the spec and flags (" + rootMessage(e)
@@ -789,7 +789,22 @@ public final class EtlJob {
     while (t.getCause() != null && t.getCause() != t && !(t instanceof DataError || t instanceof TableSink.CommitFailed)) {
       t = t.getCause(); // these say what happened; their cause (a database's error) is in them
     }
-    return t.getClass().getSimpleName() + ": " + firstLine(t.getMessage());
+    return t.getClass().getSimpleName() + ": " + firstLine(t.getMessage()) + fileNameHint(t);
+  }
+
+  /**
+   * What to do about a file name this JVM cannot hold in its file-name charset, the locale's: under
+   * the C locale (ASCII) Java failed on données.csv with only "Malformed input or input contains
+   * unmappable characters". bin/beam-etl gives such a JVM C.UTF-8 where the system has it.
+   */
+  static String fileNameHint(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.nio.file.InvalidPathException && String.valueOf(t.getMessage()).contains("unmappable")) {
+        return " (this process reads file names in " + System.getProperty("sun.jnu.encoding")
+            + ", the charset of its locale: run it under a UTF-8 locale, e.g. LC_ALL=C.UTF-8)";
+      }
+    }
+    return "";
   }
 
   private static String firstLine(String s) {

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -234,6 +235,35 @@ public class WarmRunnerIT {
     assertThat("Maven's colour codes stay out of the output", fresh, not(containsString("\u001b[")));
   }
 
+  /**
+   * A file named données.csv under the C locale (cron, systemd, CI): the JVM's file names were ASCII,
+   * and the run failed with only "Malformed input or input contains unmappable characters", in its
+   * own JVM and through a warm runner started under that locale, for every client (a trial).
+   */
+  @Test
+  public void aNonAsciiFileNameIsReadUnderTheCLocaleInItsOwnJvmAndThroughTheRunner() throws Exception {
+    Path caller = TMP.newFolder("c-locale").toPath();
+    Files.createDirectories(caller.resolve("data"));
+    Files.copy(Path.of("data-samples/sales/sales-2024-01.csv"), caller.resolve("sample.csv"));
+    // Named by the shell, in UTF-8 bytes: this JVM may not hold the name in its own file-name charset.
+    Process mv = new ProcessBuilder("bash", "-c", "mv sample.csv \"data/$(printf 'donn\\303\\251es.csv')\"")
+        .directory(caller.toFile()).start();
+    assertThat(mv.waitFor(), is(0));
+    Files.writeString(caller.resolve("my.yaml"), Files.readString(Path.of("pipelines/sales-by-product.yaml"))
+        .replace("../data-samples/sales/*.csv", "data/*.csv"));
+    Map<String, String> cLocale = Map.of("LC_ALL", "C", "LANG", "C", "BEAM_ETL_WARM", "0");
+    String own = launcherIn(caller, null, cLocale, 0, "--pipeline=my.yaml", "--output=out");
+    assertThat(own, containsString("records read                        2,215"));
+    try {
+      launcherIn(caller, null, Map.of("LC_ALL", "C", "LANG", "C"), 0, "daemon", "start");
+      String warm = launcherIn(caller, null, Map.of("LC_ALL", "C.UTF-8"), 0, "--pipeline=my.yaml", "--output=out2");
+      assertThat(warm, containsString("records read                        2,215"));
+      assertThat(Files.exists(caller.resolve("out2/_SUCCESS")), is(true));
+    } finally {
+      launcherIn(caller, null, Map.of(), 0, "daemon", "stop");
+    }
+  }
+
   /** bin/beam-etl with these arguments, which must exit with {@code code}; what it printed. */
   private static String launcher(int code, String... args) throws Exception {
     return launcherIn(Path.of("").toAbsolutePath(), null, code, args);
@@ -241,6 +271,12 @@ public class WarmRunnerIT {
 
   /** The launcher run in {@code dir}, found through {@code path} (a directory on PATH) when given. */
   private static String launcherIn(Path dir, Path path, int code, String... args) throws Exception {
+    return launcherIn(dir, path, Map.of(), code, args);
+  }
+
+  /** As {@link #launcherIn(Path, Path, int, String...)}, with these variables set in its environment. */
+  private static String launcherIn(Path dir, Path path, Map<String, String> env, int code, String... args)
+      throws Exception {
     // Through a shell, so "beam-etl" is looked up on the child's PATH.
     List<String> command = new ArrayList<>(path == null ? List.of(Path.of("bin/beam-etl").toAbsolutePath().toString())
         : List.of("bash", "-c", "exec beam-etl \"$@\"", "beam-etl"));
@@ -251,6 +287,7 @@ public class WarmRunnerIT {
       builder.environment().put("PATH", path + ":" + System.getenv("PATH"));
     }
     builder.environment().put("PWD", dir.toString()); // as a shell that cd'd there has it, a link kept
+    builder.environment().putAll(env);
     Process p = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     assertThat("bin/beam-etl finished", p.waitFor(5, TimeUnit.MINUTES), is(true));
     assertThat(Files.readString(log), p.exitValue(), is(code));
