@@ -45,6 +45,8 @@ public final class EmbeddedFlink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
   /** Set in the config this job writes for the embedded runner: its network memory grows to the job's needs. */
   static final String SIZED_TO_JOB = "beam-etl.network.sized-to-job";
+  /** The cluster of the run in progress (a JVM runs one at a time: the warm runner's worker), for {@link #cancelRunning}. */
+  private static volatile EmbeddedFlink current;
   private final ClusterExecutor executor;
 
   private EmbeddedFlink(ClusterExecutor executor) {
@@ -96,7 +98,21 @@ public final class EmbeddedFlink implements AutoCloseable {
     ClusterExecutor executor = new ClusterExecutor(cluster, conf, parallelism);
     StreamContextEnvironment.setAsContext(new OneExecutor(executor), conf, EmbeddedFlink.class.getClassLoader(),
         false, true);
-    return new EmbeddedFlink(executor);
+    EmbeddedFlink started = new EmbeddedFlink(executor);
+    current = started;
+    return started;
+  }
+
+  /**
+   * Cancels the jobs of the run in progress in this JVM, and any it would submit next: the warm
+   * runner's answer to a client stopped with Ctrl-C (the run went on to its end and replaced an
+   * output). The run then fails as a failed job does: nothing of it committed. False when no run is
+   * on this runner (a resumable one, another runner); a job already finished is not touched, so a
+   * run committing its output finishes.
+   */
+  public static boolean cancelRunning() {
+    EmbeddedFlink running = current;
+    return running != null && running.executor.cancel();
   }
 
   /**
@@ -161,6 +177,9 @@ public final class EmbeddedFlink implements AutoCloseable {
   /** Stops handing jobs to this cluster and shuts it down; does not wait for the shutdown. */
   @Override
   public void close() {
+    if (current == this) {
+      current = null;
+    }
     StreamContextEnvironment.unsetAsContext();
     executor.cluster.thenCompose(MiniCluster::closeAsync);
   }
@@ -171,6 +190,8 @@ public final class EmbeddedFlink implements AutoCloseable {
     private final Configuration conf;
     private final int parallelism;
     private final AtomicInteger submitted = new AtomicInteger();
+    private final java.util.List<JobClient> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean cancelled;
 
     ClusterExecutor(CompletableFuture<MiniCluster> cluster, Configuration conf, int parallelism) {
       this.cluster = cluster;
@@ -198,9 +219,36 @@ public final class EmbeddedFlink implements AutoCloseable {
         miniCluster = restarted;
       }
       MiniCluster started = miniCluster;
+      if (cancelled) {
+        throw new IllegalStateException("the run was cancelled: its client stopped (Ctrl-C)");
+      }
       submitted.incrementAndGet();
-      return started.submitJob(jobGraph).thenApply(submitted -> new MiniClusterJobClient(
-          submitted.getJobID(), started, classLoader, MiniClusterJobClient.JobFinalizationBehavior.NOTHING));
+      return started.submitJob(jobGraph).thenApply(submitted -> {
+        JobClient job = new MiniClusterJobClient(
+            submitted.getJobID(), started, classLoader, MiniClusterJobClient.JobFinalizationBehavior.NOTHING);
+        jobs.add(job);
+        if (cancelled) {
+          job.cancel(); // cancelled while it was submitted
+        }
+        return job;
+      });
+    }
+
+    /** Cancels the jobs not yet finished and refuses new ones; whether that stopped any work. */
+    boolean cancel() {
+      cancelled = true;
+      boolean any = false;
+      for (JobClient job : jobs) {
+        try {
+          if (!job.getJobStatus().get().isGloballyTerminalState()) {
+            job.cancel();
+            any = true;
+          }
+        } catch (Exception e) {
+          // finished meanwhile, or the cluster is going down: nothing to cancel
+        }
+      }
+      return any || submitted.get() == 0; // none yet: none will start
     }
   }
 

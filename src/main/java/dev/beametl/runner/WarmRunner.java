@@ -218,13 +218,19 @@ public final class WarmRunner {
     PrintStream err = new PrintStream(ControlCharacters.escaping(errLines, StandardCharsets.UTF_8), true,
         StandardCharsets.UTF_8);
     int code;
-    if (request.fields.isEmpty()) {
-      err.println("beam-etl: a run request names the caller's directory first");
-      code = USAGE;
-    } else {
-      // run CALLER_DIR ARGS...: relative paths mean the caller's directory, not the runner's
-      List<String> args = request.fields.subList(1, request.fields.size());
-      code = run(job, Path.of(request.fields.get(0)), args.toArray(new String[0]), out, err);
+    AtomicBoolean running = new AtomicBoolean(true);
+    watchClient(request, running);
+    try {
+      if (request.fields.isEmpty()) {
+        err.println("beam-etl: a run request names the caller's directory first");
+        code = USAGE;
+      } else {
+        // run CALLER_DIR ARGS...: relative paths mean the caller's directory, not the runner's
+        List<String> args = request.fields.subList(1, request.fields.size());
+        code = run(job, Path.of(request.fields.get(0)), args.toArray(new String[0]), out, err);
+      }
+    } finally {
+      running.set(false);
     }
     out.flush();
     err.flush();
@@ -239,6 +245,31 @@ public final class WarmRunner {
         // the client went away during the run (Ctrl-C), which ran to its end
       }
     }
+  }
+
+  /**
+   * Cancels the run when its client goes away while it runs (Ctrl-C, a killed launcher), as Ctrl-C
+   * stops a run in a JVM of its own: the run went on to its end, and an overwrite the user had
+   * stopped replaced the output (a trial). A client sends nothing after its request, so its end
+   * of the socket closing is all a read here can see. The run fails as a failed job does; one that
+   * is already committing its output finishes (see {@link EmbeddedFlink#cancelRunning}).
+   */
+  private static void watchClient(WarmRequest request, AtomicBoolean running) {
+    Thread watch = new Thread(() -> {
+      try {
+        while (request.in.read() >= 0) {
+          // nothing is expected; a stray byte is not a reason to cancel
+        }
+      } catch (IOException e) {
+        // closed: by the client, or by this runner after the run
+      }
+      if (running.get()) {
+        log(EmbeddedFlink.cancelRunning() ? "a run's client went away during the run: the run is cancelled"
+            : "a run's client went away during the run, which goes on to its end (nothing to cancel on its runner)");
+      }
+    }, "beam-etl-client-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   /**

@@ -236,6 +236,43 @@ public class WarmRunnerIT {
   }
 
   /**
+   * A client stopped during its run (Ctrl-C, a killed launcher) cancels the run, as Ctrl-C stops a run
+   * in its own JVM: the run went on to its end, and an overwrite the user stopped replaced the output
+   * (a trial). The runner is free at once, and the next run on that output is exact.
+   */
+  @Test
+  public void aClientStoppedDuringItsRunCancelsTheRun() throws Exception {
+    String out = TMP.getRoot() + "/cancelled";
+    try {
+      launcher(0, "daemon", "start");
+      Path clientLog = TMP.newFile().toPath();
+      Process client = new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(),
+          "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out,
+          "--fault=records.throttle(perSecond=100)") // 4,530 rows: 20 s and more
+          .redirectErrorStream(true).redirectOutput(clientLog.toFile()).start();
+      Thread.sleep(4000); // begun, and reading
+      assertThat(launcher(0, "daemon", "status"), containsString("busy with a run"));
+      client.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the launcher's trap ends it, and its socket closes
+      assertThat(client.waitFor(30, TimeUnit.SECONDS), is(true));
+      assertThat(Files.readString(clientLog), client.exitValue(), is(130));
+      assertThat(Files.readString(clientLog), containsString("the warm runner cancels the run"));
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); // the throttled run had 15 s and more to go
+      while (launcher(0, "daemon", "status").contains("busy") && System.nanoTime() < until) {
+        Thread.sleep(200);
+      }
+      assertThat(launcher(0, "daemon", "status"), not(containsString("busy")));
+      assertThat(Files.readString(Path.of("target/warm-runner/log")),
+          containsString("a run's client went away during the run: the run is cancelled"));
+      assertThat("cancelled: not complete", Files.exists(Path.of(out, "_SUCCESS")), is(false));
+      String next = launcher(0, "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out, "--ifExists=overwrite");
+      assertThat(next, containsString("records read                        4,530"));
+      assertThat(Files.exists(Path.of(out, "_SUCCESS")), is(true));
+    } finally {
+      launcher(0, "daemon", "stop");
+    }
+  }
+
+  /**
    * A file named données.csv under the C locale (cron, systemd, CI): the JVM's file names were ASCII,
    * and the run failed with only "Malformed input or input contains unmappable characters", in its
    * own JVM and through a warm runner started under that locale, for every client (a trial).
