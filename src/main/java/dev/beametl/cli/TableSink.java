@@ -68,6 +68,10 @@ final class TableSink implements AutoCloseable {
       lock = TableLock.take(sink.connection(), sink.connection().table(), "beam-etl " + spec.name() + " run " + run
           + ", pid " + ProcessHandle.current().pid());
       JdbcTable.prepare(sink, OutputColumns.of(spec), run);
+      String leftovers = JdbcTable.leftoverStagingNotice(sink, run);
+      if (leftovers != null) {
+        notes.println("beam-etl: " + leftovers);
+      }
       return new TableSink(sink, OutputColumns.of(spec), run, lock, notes);
     } catch (TableLock.Held e) {
       throw new SpecException(e.getMessage());

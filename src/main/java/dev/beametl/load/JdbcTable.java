@@ -330,6 +330,15 @@ public final class JdbcTable {
     }
   }
 
+  /**
+   * What to tell of the staging tables that earlier runs into this table left ({@link LeftoverStaging}),
+   * or null when there are none; asked while the run holds the table's lock.
+   */
+  public static @Nullable String leftoverStagingNotice(JdbcSinkSpec sink, String run) {
+    List<String> leftovers = LeftoverStaging.of(sink, run);
+    return leftovers.isEmpty() ? null : LeftoverStaging.notice(sink.connection().table(), leftovers);
+  }
+
   /** What the table says of a run that stopped before confirming its state. */
   public enum Commit { COMMITTED, NOT_COMMITTED, UNKNOWN }
 

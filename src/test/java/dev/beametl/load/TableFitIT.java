@@ -478,6 +478,45 @@ public class TableFitIT {
             + "timestamps to 3"), containsString("column F (real) would round doubles")));
   }
 
+  /**
+   * A run stopped outright leaves its staging tables, which nothing named: the next run into the
+   * table names them (not the tables of its own run, of another table, or of names only like them).
+   */
+  @Test
+  public void leftoverStagingTablesAreNamedOnEveryDatabase() throws Exception {
+    List<JdbcSpec> databases = List.of(
+        JdbcSpec.builder(postgres.getJdbcUrl("postgres", "postgres")).setUser("postgres").setTable("lt").build(),
+        JdbcSpec.builder(postgres.getJdbcUrl("postgres", "postgres")).setUser("postgres").setTable("s_1.lt").build(),
+        JdbcSpec.builder(mariadbUrl).setUser("root").setTable("lt").build(),
+        JdbcSpec.builder("jdbc:h2:mem:left" + System.nanoTime() + ";DB_CLOSE_DELAY=-1").setUser("sa").setTable("lt")
+            .build());
+    for (JdbcSpec db : databases) {
+      String q = db.table().contains(".") ? "s_1." : "";
+      try (Connection c = dev.beametl.jdbc.JdbcConnections.open(db); Statement s = c.createStatement()) {
+        if (!q.isEmpty()) {
+          s.execute("CREATE SCHEMA s_1");
+        }
+        for (String t : List.of("lt", "lt_beametl_0123abcd", "lt_beametl_0123abcd_ok", "lt_beametl_9f9f9f9f_ok",
+            "lt_beametl_nothex12", "ltx_beametl_0123abcd", "lt_beametlx01234567", "lt_beametl_0123abcd_old")) {
+          s.execute("CREATE TABLE " + q + t + " (id BIGINT)");
+        }
+        if (!q.isEmpty()) {
+          s.execute("CREATE TABLE lt_beametl_aaaabbbb (id BIGINT)"); // the same name in another schema: not its
+        }
+      }
+      dev.beametl.spec.JdbcSinkSpec append = dev.beametl.spec.JdbcSinkSpec.of(db,
+          dev.beametl.spec.JdbcSinkSpec.Mode.APPEND, List.of(), 100, false, 1);
+      JdbcTable.prepare(append, OutputColumns.derivedRows(List.of(
+          FieldSpec.builder("id", FieldType.of(FieldType.Kind.LONG)).build()), List.of(), false), "feedbeef");
+      List<String> leftovers = LeftoverStaging.of(append, "feedbeef");
+      assertThat(db.url() + " " + db.table(), leftovers.stream().map(t -> t.toLowerCase(java.util.Locale.ROOT))
+          .collect(java.util.stream.Collectors.toList()),
+          contains(q + "lt_beametl_0123abcd", q + "lt_beametl_0123abcd_ok", q + "lt_beametl_9f9f9f9f_ok"));
+      assertThat(JdbcTable.leftoverStagingNotice(append, "feedbeef"), containsString("3 staging tables of earlier runs"));
+      JdbcTable.dropStaged(append, "feedbeef");
+    }
+  }
+
   private static String assertThrowsSql(Connection c) {
     try (Statement s = c.createStatement()) {
       s.executeQuery("SELECT * FROM insert_only").close();
