@@ -398,6 +398,10 @@ public final class EtlJob {
               : OutputLock.take(plan.heldInput(), spec.name(), "replayed directory", "--from");
           TableSink table = TableSink.prepare(spec, runId, err)) {
         plan.checkStateUnchanged();
+        if (dev.beametl.runner.RunCancel.requested()) { // the warm runner's client stopped while the run set up
+          err.println("beam-etl: cancelled: its client stopped (Ctrl-C) before the run began; nothing was written");
+          return JOB_FAILED;
+        }
         int code = JOB_FAILED;
         try {
           outputs.prepare();
@@ -454,6 +458,9 @@ public final class EtlJob {
     Runtime.getRuntime().addShutdownHook(exitDuringRun);
     try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds(), progressCounts(options))) {
       try {
+        if (dev.beametl.runner.RunCancel.requested()) { // a runner the cancel cannot reach (the embedded one refuses its jobs)
+          throw new IllegalStateException("the run was cancelled: its client stopped (Ctrl-C)");
+        }
         PipelineResult result = p.run();
         state = result.waitUntilFinish();
         jobSeconds = FlinkJobTime.seconds(result);
@@ -800,8 +807,9 @@ public final class EtlJob {
   static String fileNameHint(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof java.nio.file.InvalidPathException && String.valueOf(t.getMessage()).contains("unmappable")) {
-        return " (this process reads file names in " + System.getProperty("sun.jnu.encoding")
-            + ", the charset of its locale: run it under a UTF-8 locale, e.g. LC_ALL=C.UTF-8)";
+        return " (the JVM of this run reads file names in " + System.getProperty("sun.jnu.encoding")
+            + ", the charset of the locale it started in: run it under a UTF-8 locale, e.g. LC_ALL=C.UTF-8;"
+            + " a warm runner too, 'bin/beam-etl daemon start' replaces it)";
       }
     }
     return "";

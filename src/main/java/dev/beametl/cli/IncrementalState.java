@@ -434,7 +434,7 @@ final class IncrementalState {
   private @Nullable Long cap() {
     FieldType.Kind kind = spec.field(incremental.column()).orElseThrow().type().kind();
     if (kind == FieldType.Kind.TIMESTAMP) {
-      return plannedAt.getEpochSecond() * 1_000_000L + plannedAt.getNano() / 1_000;
+      return dev.beametl.spec.TemporalRange.micros(plannedAt);
     }
     if (kind == FieldType.Kind.DATE) {
       return plannedAt.atZone(ZoneOffset.UTC).toLocalDate().toEpochDay();

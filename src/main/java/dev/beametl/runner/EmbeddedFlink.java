@@ -45,8 +45,6 @@ public final class EmbeddedFlink implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedFlink.class);
   /** Set in the config this job writes for the embedded runner: its network memory grows to the job's needs. */
   static final String SIZED_TO_JOB = "beam-etl.network.sized-to-job";
-  /** The cluster of the run in progress (a JVM runs one at a time: the warm runner's worker), for {@link #cancelRunning}. */
-  private static volatile EmbeddedFlink current;
   private final ClusterExecutor executor;
 
   private EmbeddedFlink(ClusterExecutor executor) {
@@ -98,21 +96,13 @@ public final class EmbeddedFlink implements AutoCloseable {
     ClusterExecutor executor = new ClusterExecutor(cluster, conf, parallelism);
     StreamContextEnvironment.setAsContext(new OneExecutor(executor), conf, EmbeddedFlink.class.getClassLoader(),
         false, true);
-    EmbeddedFlink started = new EmbeddedFlink(executor);
-    current = started;
-    return started;
-  }
-
-  /**
-   * Cancels the jobs of the run in progress in this JVM, and any it would submit next: the warm
-   * runner's answer to a client stopped with Ctrl-C (the run went on to its end and replaced an
-   * output). The run then fails as a failed job does: nothing of it committed. False when no run is
-   * on this runner (a resumable one, another runner); a job already finished is not touched, so a
-   * run committing its output finishes.
-   */
-  public static boolean cancelRunning() {
-    EmbeddedFlink running = current;
-    return running != null && running.executor.cancel();
+    // The warm runner's client stopped (Ctrl-C): the run's jobs not yet finished are cancelled, and
+    // no new one starts; a job already finished is not touched, so a run committing its output finishes.
+    RunCancel token = RunCancel.current();
+    if (token != null) {
+      token.onRequest(executor::cancel);
+    }
+    return new EmbeddedFlink(executor);
   }
 
   /**
@@ -177,9 +167,6 @@ public final class EmbeddedFlink implements AutoCloseable {
   /** Stops handing jobs to this cluster and shuts it down; does not wait for the shutdown. */
   @Override
   public void close() {
-    if (current == this) {
-      current = null;
-    }
     StreamContextEnvironment.unsetAsContext();
     executor.cluster.thenCompose(MiniCluster::closeAsync);
   }
@@ -234,21 +221,16 @@ public final class EmbeddedFlink implements AutoCloseable {
       });
     }
 
-    /** Cancels the jobs not yet finished and refuses new ones; whether that stopped any work. */
-    boolean cancel() {
+    /** Cancels the jobs not yet finished and refuses new ones. */
+    void cancel() {
       cancelled = true;
-      boolean any = false;
       for (JobClient job : jobs) {
         try {
-          if (!job.getJobStatus().get().isGloballyTerminalState()) {
-            job.cancel();
-            any = true;
-          }
-        } catch (Exception e) {
-          // finished meanwhile, or the cluster is going down: nothing to cancel
+          job.cancel(); // a finished job's cancel fails, in its future, and changes nothing
+        } catch (RuntimeException e) {
+          // the cluster is going down: nothing left to cancel
         }
       }
-      return any || submitted.get() == 0; // none yet: none will start
     }
   }
 

@@ -218,8 +218,9 @@ public final class WarmRunner {
     PrintStream err = new PrintStream(ControlCharacters.escaping(errLines, StandardCharsets.UTF_8), true,
         StandardCharsets.UTF_8);
     int code;
+    RunCancel cancel = RunCancel.begin();
     AtomicBoolean running = new AtomicBoolean(true);
-    watchClient(request, running);
+    watchClient(request, running, cancel);
     try {
       if (request.fields.isEmpty()) {
         err.println("beam-etl: a run request names the caller's directory first");
@@ -231,6 +232,7 @@ public final class WarmRunner {
       }
     } finally {
       running.set(false);
+      cancel.end();
     }
     out.flush();
     err.flush();
@@ -251,10 +253,11 @@ public final class WarmRunner {
    * Cancels the run when its client goes away while it runs (Ctrl-C, a killed launcher), as Ctrl-C
    * stops a run in a JVM of its own: the run went on to its end, and an overwrite the user had
    * stopped replaced the output (a trial). A client sends nothing after its request, so its end
-   * of the socket closing is all a read here can see. The run fails as a failed job does; one that
-   * is already committing its output finishes (see {@link EmbeddedFlink#cancelRunning}).
+   * of the socket closing is all a read here can see. What the request stops: {@link RunCancel}.
+   * (A client must keep its end open while it waits: one that half-closed after its request would
+   * cancel its run.)
    */
-  private static void watchClient(WarmRequest request, AtomicBoolean running) {
+  private static void watchClient(WarmRequest request, AtomicBoolean running, RunCancel cancel) {
     Thread watch = new Thread(() -> {
       try {
         while (request.in.read() >= 0) {
@@ -264,8 +267,10 @@ public final class WarmRunner {
         // closed: by the client, or by this runner after the run
       }
       if (running.get()) {
-        log(EmbeddedFlink.cancelRunning() ? "a run's client went away during the run: the run is cancelled"
-            : "a run's client went away during the run, which goes on to its end (nothing to cancel on its runner)");
+        log("a run's client went away during the run: cancelling it (a run setting up stops before it writes, "
+            + "the embedded runner's jobs are cancelled; a run committing its output, on another runner or "
+            + "resumable goes on to its end)");
+        cancel.request();
       }
     }, "beam-etl-client-watch");
     watch.setDaemon(true);

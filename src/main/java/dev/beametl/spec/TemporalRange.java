@@ -34,7 +34,6 @@ public final class TemporalRange {
     return null;
   }
 
-  /** Whether an instant has a finer fraction than a microsecond, which a timestamp does not hold. */
   /**
    * Microseconds since 1970 of an instant in range (an ArithmeticException beyond it). The seconds
    * times a million first overflowed in the range's first second, whose micros bring it back in:
@@ -50,6 +49,7 @@ public final class TemporalRange {
     return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), micros);
   }
 
+  /** Whether an instant has a finer fraction than a microsecond, which a timestamp does not hold. */
   public static boolean finerThanMicros(Instant t) {
     return t.getNano() % 1_000 != 0;
   }

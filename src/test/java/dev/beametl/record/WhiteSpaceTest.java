@@ -13,6 +13,12 @@ public class WhiteSpaceTest {
       boolean expected = Character.isWhitespace(c) || Character.isSpaceChar(c) || c == 0x85;
       assertThat(Integer.toHexString(c), WhiteSpace.is(c), is(expected));
     }
+    for (char c : " \t\n\r\u000B\f\u001F\u00A0\u2007\u202F\u0085\u1680\u2000\u200A\u2028\u2029\u205F\u3000".toCharArray()) {
+      assertThat(Integer.toHexString(c), WhiteSpace.is(c), is(true));
+    }
+    for (char c : "a0_-.\u0000\u0008\u007F\u200B\u200D\u2060\uFEFF\u00AD".toCharArray()) { // zero-width ones are no space
+      assertThat(Integer.toHexString(c), WhiteSpace.is(c), is(false));
+    }
     assertThat(WhiteSpace.strip("\u00A0\t x y\u202F\u0085"), is("x y"));
     assertThat(WhiteSpace.strip(" \u2007 "), is(""));
     String plain = "x";
