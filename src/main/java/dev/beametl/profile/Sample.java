@@ -91,7 +91,7 @@ final class Sample {
     } else if (record.text().isBlank()) {
       skip("blank", where);
     } else if (source.format() == SourceSpec.Format.CSV) {
-      addCsv(record.text(), record.layout(), file, where);
+      addCsv(record.text(), record.layout() == null || record.layout().isIdentity() ? null : record.layout(), file, where);
     } else {
       addJson(record.text(), where);
     }

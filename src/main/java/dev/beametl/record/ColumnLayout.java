@@ -37,12 +37,26 @@ public final class ColumnLayout implements Serializable {
   private final @Nullable List<String> header;
   /** The fields the file has no column for ({@link #MISSING}), derived once: read for every valid record. */
   private final int[] missingFields;
+  /**
+   * The field names a header was matched against, in their order, which the fields reading the
+   * records must be ({@link #fields}); null where records are read by name (Parquet) or unmatched.
+   */
+  private final @Nullable List<String> fields;
+  /** A header that is exactly the fields: each field in its own column, read as a file without one. */
+  private final boolean identity;
 
   private ColumnLayout(int width, int[] columnOfField, @Nullable String headerProblem, @Nullable List<String> header) {
+    this(width, columnOfField, headerProblem, header, null, false);
+  }
+
+  private ColumnLayout(int width, int[] columnOfField, @Nullable String headerProblem, @Nullable List<String> header,
+      @Nullable List<String> fields, boolean identity) {
     this.width = width;
     this.columnOfField = columnOfField.clone();
     this.headerProblem = headerProblem;
     this.header = header == null ? null : List.copyOf(header);
+    this.fields = fields == null ? null : List.copyOf(fields);
+    this.identity = identity;
     this.missingFields = java.util.stream.IntStream.range(0, columnOfField.length)
         .filter(f -> columnOfField[f] == MISSING).toArray();
   }
@@ -73,13 +87,14 @@ public final class ColumnLayout implements Serializable {
   /**
    * Matches header names to schema field names as {@link ColumnMatch} does: exactly, else ignoring
    * case (a header's {@code Discount} is the field {@code discount}, as database columns are matched;
-   * before, a nullable field so named was null in every row). Null when the header is exactly the
-   * schema. A header that names none of the fields is unusable: the wrong delimiter or charset, most
+   * before, a nullable field so named was null in every row). When the header is exactly the
+   * schema, an {@linkplain #isIdentity identity}. A header that names none of the fields is unusable: the wrong delimiter or charset, most
    * likely.
    */
   public static ColumnLayout fromHeader(List<String> header, List<String> schemaFields) {
     if (header.equals(schemaFields)) {
-      return null;
+      return new ColumnLayout(header.size(), java.util.stream.IntStream.range(0, header.size()).toArray(), null, null,
+          schemaFields, true);
     }
     int[] columns = new int[schemaFields.size()];
     List<Set<String>> variants = ColumnMatch.caseVariants(schemaFields);
@@ -98,7 +113,22 @@ public final class ColumnLayout implements Serializable {
           + (shown.length() > 100 ? shown.substring(0, 97) + "..." : shown) + "); check the delimiter, the "
           + "charset and csv.header");
     }
-    return new ColumnLayout(header.size(), columns, null, header);
+    return new ColumnLayout(header.size(), columns, null, header, schemaFields, false);
+  }
+
+  /**
+   * The field names the header was matched against: the fields that read these records must be
+   * these, in this order, for a column's index to mean the field it was matched to (Java callers
+   * gave Extract one order and Validate another, and values landed in each other's columns). Null
+   * where nothing was matched by position.
+   */
+  public @Nullable List<String> fields() {
+    return fields;
+  }
+
+  /** Whether the header is exactly the fields: read as records of a file that has none. */
+  public boolean isIdentity() {
+    return identity;
   }
 
   /**
@@ -151,7 +181,9 @@ public final class ColumnLayout implements Serializable {
         && ((ColumnLayout) o).width == width
         && Arrays.equals(((ColumnLayout) o).columnOfField, columnOfField)
         && Objects.equals(((ColumnLayout) o).headerProblem, headerProblem)
-        && Objects.equals(((ColumnLayout) o).header, header);
+        && Objects.equals(((ColumnLayout) o).header, header)
+        && Objects.equals(((ColumnLayout) o).fields, fields)
+        && ((ColumnLayout) o).identity == identity;
   }
 
   @Override
@@ -184,6 +216,8 @@ public final class ColumnLayout implements Serializable {
       }
       PROBLEM.encode(layout.headerProblem, out);
       HEADER.encode(layout.header, out);
+      HEADER.encode(layout.fields, out);
+      VarIntCoder.of().encode(layout.identity ? 1 : 0, out);
     }
 
     @Override
@@ -194,7 +228,9 @@ public final class ColumnLayout implements Serializable {
         columns[i] = VarIntCoder.of().decode(in) - 2;
       }
       String problem = PROBLEM.decode(in);
-      return new ColumnLayout(width, columns, problem, HEADER.decode(in));
+      List<String> header = HEADER.decode(in);
+      List<String> fields = HEADER.decode(in);
+      return new ColumnLayout(width, columns, problem, header, fields, VarIntCoder.of().decode(in) == 1);
     }
 
     @Override

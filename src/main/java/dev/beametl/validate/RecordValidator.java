@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.values.Row;
 import org.apache.commons.csv.CSVFormat;
@@ -58,6 +59,8 @@ public final class RecordValidator implements Serializable {
   private transient JsonCells valuesCells;
   /** Only for JsonCellsTest: every JSON line read by the tree, the reading JsonCells is held to. */
   private final boolean jsonTreeOnly;
+  /** The last layout found to fit these fields: a file's records share one. */
+  private transient @Nullable ColumnLayout lastMatched;
   private transient ValueParser[] isoParsers;
   /** Makes each valid record's row; attachValues leaves a builder empty, so one serves every row. */
   private transient Row.Builder rows;
@@ -153,7 +156,7 @@ public final class RecordValidator implements Serializable {
     if (record.textFormat() == SourceRecord.Text.JSON || source.format() != SourceSpec.Format.CSV) {
       return bad.replayableAs(BadRecord.PayloadFormat.JSON, null);
     }
-    ColumnLayout layout = record.layout();
+    ColumnLayout layout = matched(record.layout());
     if (layout != null && layout.headerProblem() != null) {
       return bad;
     }
@@ -211,8 +214,30 @@ public final class RecordValidator implements Serializable {
         ? " (its lines end in a lone CR? JSON lines end only at LF or CRLF; convert the file's line ends)" : "";
   }
 
+  /**
+   * A record's layout as this validator reads it: null for none or an identity, after checking
+   * that its header was matched against these fields in this order. Extract and Validate given the
+   * same fields in two orders (Java callers) put values in each other's columns, without an error.
+   */
+  private @Nullable ColumnLayout matched(@Nullable ColumnLayout layout) {
+    if (layout == null) {
+      return null;
+    }
+    if (layout != lastMatched && layout.fields() != null) {
+      List<String> names = new ArrayList<>(fields.size());
+      fields.forEach(f -> names.add(f.sourceName()));
+      if (!layout.fields().equals(names)) {
+        throw new IllegalArgumentException("the records' header was matched against the fields " + layout.fields()
+            + ", and Validate checks " + names + ": give Extract and Validate the same fields in the same order"
+            + " (Extract.from(source).withSchema(fields), Validate.against(source, fields))");
+      }
+      lastMatched = layout;
+    }
+    return layout.isIdentity() ? null : layout;
+  }
+
   private List<Object> fromCsv(SourceRecord record) throws InvalidField {
-    ColumnLayout layout = record.layout();
+    ColumnLayout layout = matched(record.layout());
     if (layout != null && layout.headerProblem() != null) {
       throw new InvalidField(null, BadRecord.Kind.MALFORMED, "this file's records cannot be matched to the "
           + "schema: " + layout.headerProblem());

@@ -276,10 +276,12 @@ public class FileRecordSourceTest {
   }
 
   @Test
-  public void headerEqualToSchemaNeedsNoLayout() throws Exception {
+  public void headerEqualToSchemaIsAnIdentityNamingItsFields() throws Exception {
     FileRecordSource source = source(write("same.csv", "id,name\n1,a\n".getBytes(StandardCharsets.UTF_8)),
         csv().setHeader(true));
-    assertThat(read(source).get(0).layout(), nullValue());
+    dev.beametl.record.ColumnLayout layout = read(source).get(0).layout();
+    assertThat(layout.isIdentity(), is(true));
+    assertThat(layout.fields(), contains("id", "name")); // what Validate checks its own fields against
   }
 
   @Test

@@ -109,6 +109,31 @@ public class ValidateTest {
     p.run();
   }
 
+  /**
+   * A header matched against the fields in another order than Validate's (Java callers gave Extract
+   * and Validate different lists) fails the run naming both: the values landed in each other's
+   * columns, exit 0 (a trial). Also where the header is exactly Extract's list, read by position.
+   */
+  @Test
+  public void aHeaderMatchedAgainstTheFieldsInAnotherOrderIsRefused() {
+    SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).build();
+    List<FieldSpec> fields = List.of(FieldSpec.builder("first", FieldType.of(FieldType.Kind.STRING)).build(),
+        FieldSpec.builder("last", FieldType.of(FieldType.Kind.STRING)).build(),
+        FieldSpec.builder("city", FieldType.of(FieldType.Kind.STRING)).build());
+    RecordValidator validator = new RecordValidator(csv, fields, true);
+    List<String> header = List.of("first", "last", "city");
+    for (List<String> extractOrder : List.of(List.of("city", "first", "last"), List.of("first", "first", "city"))) {
+      IllegalArgumentException e = org.junit.Assert.assertThrows(IllegalArgumentException.class, () -> validator.validate(
+          SourceRecord.of("f.csv", 20, 0, "Ada,Lovelace,London", ColumnLayout.fromHeader(header, extractOrder), false)));
+      assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("give Extract and Validate the same fields"));
+    }
+    RecordValidator reordered = new RecordValidator(csv, List.of(fields.get(2), fields.get(0), fields.get(1)), true);
+    org.junit.Assert.assertThrows(IllegalArgumentException.class, () -> reordered.validate( // an identity of Extract's
+        SourceRecord.of("f.csv", 20, 0, "Ada,Lovelace,London", ColumnLayout.fromHeader(header, header), false)));
+    assertThat(validator.validate(SourceRecord.of("f.csv", 20, 0, "Ada,Lovelace,London",
+        ColumnLayout.fromHeader(List.of("city", "first", "last"), header), false)).row.getValue("city"), org.hamcrest.Matchers.is("Ada"));
+  }
+
   @Test
   public void headerLayoutMapsColumnsByName() {
     SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).build();
