@@ -43,7 +43,7 @@ public final class JdbcColumns {
     }
     for (int i = 1; i <= meta.getColumnCount(); i++) {
       String label = meta.getColumnLabel(i);
-      if (isBinary(meta.getColumnType(i)) && fields.stream().anyMatch(label::equalsIgnoreCase)) {
+      if (isBinary(meta.getColumnType(i)) && !readAsText(meta, i) && fields.stream().anyMatch(label::equalsIgnoreCase)) {
         return "column " + label + " holds binary data (" + meta.getColumnTypeName(i) + "), which no field type reads; "
             + "read it as text in a query (PostgreSQL: encode(" + label + ", 'hex'), MariaDB/MySQL: hex(" + label + "))";
       }
@@ -69,11 +69,17 @@ public final class JdbcColumns {
     return type == Types.BINARY || type == Types.VARBINARY || type == Types.LONGVARBINARY || type == Types.BLOB;
   }
 
-  /** Whether a column is read as the text its driver gives: times (no field type holds one) and MariaDB's YEAR. */
+  /**
+   * Whether a column is read as the text its driver gives: times (no field type holds one), MariaDB's
+   * YEAR (not the date of its January 1st), and JSON and UUID columns, which H2 reports as binary and
+   * gives as bytes (every JSON value was an unreadable record, a UUID column refused with a hint to
+   * hex it; their text is {"a":1} and the UUID's).
+   */
   static boolean readAsText(ResultSetMetaData meta, int column) throws SQLException {
     int type = meta.getColumnType(column);
+    String name = meta.getColumnTypeName(column);
     return type == Types.TIME || type == Types.TIME_WITH_TIMEZONE
-        || "year".equalsIgnoreCase(meta.getColumnTypeName(column)); // not the date of its January 1st
+        || "year".equalsIgnoreCase(name) || "json".equalsIgnoreCase(name) || "uuid".equalsIgnoreCase(name);
   }
 
   /**

@@ -52,9 +52,10 @@ public class JdbcRecordsTest {
       s.execute("INSERT INTO old_days VALUES (DATE '0001-01-01', TIMESTAMP '0001-01-01 00:00:00', 1),"
           + " (DATE '1500-01-01', TIMESTAMP '1500-01-01 12:30:00', 2), (DATE '1582-10-10', TIMESTAMP '1582-10-10 23:59:59', 3),"
           + " (DATE '2024-02-29', TIMESTAMP '2024-02-29 08:00:00', 4)");
-      s.execute("CREATE TABLE odd_types (id INT, t TIME(6), tz TIME(3) WITH TIME ZONE, c CLOB, bin VARBINARY(4))");
+      s.execute("CREATE TABLE odd_types (id INT, t TIME(6), tz TIME(3) WITH TIME ZONE, c CLOB, bin VARBINARY(4),"
+          + " j JSON, u UUID)");
       s.execute("INSERT INTO odd_types VALUES (1, TIME '12:34:56.789012', TIME WITH TIME ZONE '12:34:56.5+02:00',"
-          + " 'a long text', X'00ff41')");
+          + " 'a long text', X'00ff41', JSON '{\"a\":[1,2]}', '0e5f1c3a-9b2d-4c6e-8f10-123456789abc')");
       s.execute("CREATE TABLE reals (id INT, r REAL, d DOUBLE PRECISION)");
       s.execute("INSERT INTO reals VALUES (1, POWER(2, 40), POWER(2, 60))");
       s.execute("CREATE USER reader PASSWORD 's3cret-pw'");
@@ -230,8 +231,10 @@ public class JdbcRecordsTest {
   @Test
   public void timesAndLargeTextsAreTheDatabasesTextAndBinaryDataIsUnreadable() {
     JdbcSpec odd = JdbcSpec.builder(URL).setUser("sa").setTable("odd_types").build();
-    PAssert.that(texts(p.apply("Texts", new JdbcRecords(odd, List.of("id", "t", "tz", "c"))), "texts"))
-        .containsInAnyOrder("{\"id\":1,\"t\":\"12:34:56.789012\",\"tz\":\"12:34:56.5+02\",\"c\":\"a long text\"}");
+    // H2 gives JSON and UUID columns as bytes: their text instead (every JSON value was an unreadable record)
+    PAssert.that(texts(p.apply("Texts", new JdbcRecords(odd, List.of("id", "t", "tz", "c", "j", "u"))), "texts"))
+        .containsInAnyOrder("{\"id\":1,\"t\":\"12:34:56.789012\",\"tz\":\"12:34:56.5+02\",\"c\":\"a long text\","
+            + "\"j\":\"{\\\"a\\\":[1,2]}\",\"u\":\"0e5f1c3a-9b2d-4c6e-8f10-123456789abc\"}");
     PCollection<String> binary = p.apply("Binary", new JdbcRecords(odd, List.of("id", "bin")))
         .apply("Reasons", MapElements.into(TypeDescriptors.strings())
             .via((SourceRecord r) -> String.valueOf(r.unreadable())));
