@@ -141,6 +141,35 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
     abstract Load build();
   }
 
+  /**
+   * What a spec's sink section refuses, asked again of a SinkSpec built in Java (a trial's partitions
+   * by a double, one column twice as nested directories reg=EU/reg=EU/, by every column as files of
+   * empty lines, and -3 shards as 3 files all ran); null when it is sound.
+   */
+  static @Nullable String layoutProblem(SinkSpec sink, OutputColumns columns) {
+    if (sink.shards() < 0) {
+      return "shards " + sink.shards() + ": give 0 (the runner decides) or more";
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (String name : sink.partitionBy()) {
+      OutputColumns.Column column = columns.columns().stream().filter(c -> c.name().equals(name)).findFirst()
+          .orElse(null);
+      if (column == null) {
+        return "partitionBy " + name + " is not an output column";
+      }
+      if (column.type().kind() == dev.beametl.spec.FieldType.Kind.DOUBLE) {
+        return "partitionBy " + name + ": a double cannot name a directory exactly; partition by a decimal, long or string";
+      }
+      if (!seen.add(name)) {
+        return "partitionBy lists " + name + " twice";
+      }
+    }
+    if (!sink.partitionBy().isEmpty() && seen.size() == columns.columns().size()) {
+      return "partitionBy names every output column: leave at least one for the files";
+    }
+    return null;
+  }
+
   @Override
   public PCollection<KV<String, Long>> expand(PCollection<Row> rows) {
     String mismatch = columns().mismatch(rows.getSchema(), "give Load the columns of the rows it writes"
@@ -149,6 +178,10 @@ public abstract class Load extends PTransform<PCollection<Row>, PCollection<KV<S
       throw new IllegalArgumentException("Load's input: " + mismatch);
     }
     SinkSpec sink = sink();
+    String problem = layoutProblem(sink, columns());
+    if (problem != null) {
+      throw new IllegalArgumentException("Load: " + problem);
+    }
     if (sink.format() == SinkSpec.Format.JDBC) {
       return writeTable(rows, sink.jdbc());
     }
