@@ -73,10 +73,19 @@ final class Preflight {
    */
   static List<List<MatchResult.Metadata>> checkInput(PipelineSpec spec) throws Unavailable {
     List<OutputDir> outputs = new ArrayList<>();
+    String ext = spec.sink().format() == dev.beametl.spec.SinkSpec.Format.JDBC ? null
+        : spec.sink().format().name().toLowerCase(java.util.Locale.ROOT);
+    List<String> written = new ArrayList<>(List.of("_SUCCESS", "_run/report.json", "_run/report.html",
+        "_run/counts.jsonl", "_run/job.log"));
+    if (ext != null) {
+      written.add("part-00000-of-00001." + ext);
+      written.add("partition=x/part-00000-of-00001." + ext);
+    }
     for (String output : List.of(spec.sink().path(), spec.deadLetterPath())) {
       if (!SpecPaths.isRemote(output)) { // another file system: the runner's listing
         Path dir = localPath(output);
-        outputs.add(new OutputDir(dir, SpecPaths.real(dir)));
+        outputs.add(new OutputDir(dir, SpecPaths.real(dir), output.equals(spec.sink().path()) ? written
+            : List.of("bad-records-00000-of-00001.jsonl")));
       }
     }
     List<List<MatchResult.Metadata>> files = new ArrayList<>();
@@ -159,6 +168,16 @@ final class Preflight {
       checkNotAnOutput(file, key, source.path(), outputs);
       checkReadable(file, key, source);
     }
+    // The files this job writes, before it has written them: on the first run a glob over the output
+    // matched nothing there, and from the second on the run was refused (a trial).
+    for (OutputDir dir : outputs) {
+      for (String name : dir.written) {
+        if (InputFiles.wouldMatch(source.path(), dir.named.resolve(name))) {
+          throw new SpecException(key + ".path: \"" + source.path() + "\" matches the job's own output (it would read "
+              + dir.named.resolve(name) + ", which this job writes); narrow the glob, or write the output elsewhere");
+        }
+      }
+    }
     return files;
   }
 
@@ -189,7 +208,7 @@ final class Preflight {
   }
 
   /** An output directory as named and with symbolic links followed: found once, compared with every input. */
-  private record OutputDir(Path named, Path real) {}
+  private record OutputDir(Path named, Path real, List<String> written) {}
 
   /** Opens each input once, so a file the job may not read stops it before any worker starts. */
   private static void checkReadable(MatchResult.Metadata file, String key, SourceSpec source) {

@@ -55,6 +55,40 @@ public final class InputFiles {
   }
 
   /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
+  /**
+   * Whether a local glob would match {@code file} if it existed, as {@link #match} matches: for files
+   * a run has not written yet (its output, on the first run).
+   */
+  public static boolean wouldMatch(String pattern, Path file) {
+    if (SpecPaths.isRemote(pattern)) {
+      return false;
+    }
+    Path whole = Path.of(SpecPaths.isUri(pattern) ? SpecPaths.fileUriPath(pattern) : pattern).toAbsolutePath().normalize();
+    Path base = whole.getRoot();
+    int firstGlob = -1;
+    for (int i = 0; i < whole.getNameCount(); i++) {
+      if (GLOB.matcher(whole.getName(i).toString()).find()) {
+        firstGlob = i;
+        break;
+      }
+      base = base.resolve(whole.getName(i));
+    }
+    Path target = file.toAbsolutePath().normalize();
+    if (firstGlob < 0) {
+      return whole.equals(target);
+    }
+    if (!target.startsWith(base)) {
+      return false;
+    }
+    Path relative = base.relativize(target);
+    for (String glob : zeroOrMoreDirectories(whole.subpath(firstGlob, whole.getNameCount()).toString())) {
+      if (whole.getFileSystem().getPathMatcher("glob:" + glob).matches(relative)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static List<Metadata> match(String pattern) throws IOException {
     if (SpecPaths.isRemote(pattern)) {
       MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);

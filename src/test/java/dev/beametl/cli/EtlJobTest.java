@@ -192,6 +192,25 @@ public class EtlJobTest {
     assertThat(ownOutput.code, is(EtlJob.USAGE));
     assertThat(ownOutput.err, containsString("matches the job's own output"));
 
+    // On the first run too, the output not yet written: it was accepted, and refused from the second
+    // run on (a trial). The dead letters count; a glob of another extension, or one directory deep, not.
+    Path f = tmp.getRoot().toPath().resolve("f");
+    sampleAt(f.resolve("in/a.csv"));
+    Run firstRun = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + f + "/in/**",
+        "--output=" + f + "/in/out", "--dryRun");
+    assertThat(firstRun.code, is(EtlJob.USAGE));
+    assertThat(firstRun.err, containsString("matches the job's own output (it would read " + f + "/in/out/"));
+    Run deadLetters = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + f + "/**",
+        "--output=" + tmp.getRoot() + "/elsewhere", "--deadLetter=" + f + "/dl", "--dryRun");
+    assertThat(deadLetters.code, is(EtlJob.USAGE));
+    assertThat(deadLetters.err, containsString(f + "/dl/bad-records-00000-of-00001.jsonl"));
+    Run beside = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + f + "/in/*.csv",
+        "--output=" + f + "/in/out", "--dryRun");
+    assertThat(beside.err, beside.code, is(EtlJob.OK));
+    Run otherKind = new Run("--pipeline=pipelines/sales-by-product.yaml", "--input=" + f + "/**/*.csv",
+        "--output=" + f + "/in/out", "--dryRun"); // the output is parquet: a csv glob never reads it
+    assertThat(otherKind.err, otherKind.code, is(EtlJob.OK));
+
     // The same through a symbolic link in the input tree (an incremental run read its own part files
     // back, run after run: every row three times after five runs).
     Path e = tmp.getRoot().toPath().resolve("e");
