@@ -54,7 +54,6 @@ public final class InputFiles {
     return out;
   }
 
-  /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
   /**
    * Whether a local glob would match {@code file} if it existed, as {@link #match} matches: for files
    * a run has not written yet (its output, on the first run).
@@ -89,6 +88,7 @@ public final class InputFiles {
     return false;
   }
 
+  /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
   public static List<Metadata> match(String pattern) throws IOException {
     if (SpecPaths.isRemote(pattern)) {
       MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
