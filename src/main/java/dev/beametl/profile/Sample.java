@@ -106,7 +106,7 @@ final class Sample {
       checkNames(layout.header(), file);
       checkedHeader = layout.header();
       List<String> names = new ArrayList<>();
-      checkedHeader.forEach(n -> names.add(n.trim()));
+      checkedHeader.forEach(n -> names.add(dev.beametl.record.WhiteSpace.strip(n)));
       headerColumns = new ArrayList<>();
       for (String n : names) {
         headerColumns.add(n.isEmpty() ? n : columnName(n, names));
@@ -213,7 +213,7 @@ final class Sample {
     String shown = String.join(String.valueOf(source.delimiter()), header);
     Map<String, Integer> seen = new LinkedHashMap<>();
     for (int i = 0; i < header.size(); i++) {
-      String name = header.get(i).trim();
+      String name = dev.beametl.record.WhiteSpace.strip(header.get(i));
       if (name.isEmpty()) {
         unnamed.putIfAbsent(file + " column " + (i + 1), withNames(header));
         continue;

@@ -100,11 +100,11 @@ public final class ColumnLayout implements Serializable {
     List<Set<String>> variants = ColumnMatch.caseVariants(schemaFields);
     List<String> names = new ArrayList<>();
     for (String name : header) {
-      names.add(name.trim()); // a CSV header's spaces are the file's layout, not its names
+      names.add(WhiteSpace.strip(name)); // a CSV header's spaces are the file's layout, not its names
     }
     boolean any = false;
     for (int f = 0; f < columns.length; f++) {
-      columns[f] = ColumnMatch.find(names, schemaFields.get(f).trim(), variants.get(f));
+      columns[f] = ColumnMatch.find(names, WhiteSpace.strip(schemaFields.get(f)), variants.get(f));
       any |= columns[f] != MISSING;
     }
     if (!any && !schemaFields.isEmpty()) {

@@ -31,8 +31,10 @@ public final class ColumnMatch {
     for (String name : fieldNames) {
       Set<String> variants = new TreeSet<>();
       for (String other : fieldNames) {
-        if (!other.trim().equals(name.trim()) && other.trim().equalsIgnoreCase(name.trim())) {
-          variants.add(other.trim());
+        String a = WhiteSpace.strip(other);
+        String b = WhiteSpace.strip(name);
+        if (!a.equals(b) && a.equalsIgnoreCase(b)) {
+          variants.add(a);
         }
       }
       out.add(variants);

@@ -37,6 +37,9 @@ public class ColumnLayoutTest {
     assertThat(layout(List.of("id", " id "), List.of("id", "x")), equalTo(List.of(AMBIGUOUS, MISSING)));
     assertThat(layout(List.of("ID", "Id", "x"), List.of("id", "x")), equalTo(List.of(AMBIGUOUS, 2)));
     assertThat(layout(List.of("x", "  ID"), List.of("id", "x")), equalTo(List.of(1, 0)));
+    // Any white space a value's trim drops (WhiteSpace): a header exported with no-break or em spaces
+    // named no field, where String.trim drops only what is up to U+0020
+    assertThat(layout(List.of("x\u00A0", "\u2003id\u202F"), List.of("id", "x")), equalTo(List.of(1, 0)));
   }
 
   @Test
