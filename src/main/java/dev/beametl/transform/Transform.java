@@ -123,6 +123,7 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     if (input != null) { // the steps below read a row's values by position
       throw new IllegalArgumentException("Transform's input: " + input);
     }
+    checkNames();
     checkExpressions();
     checkAggregation();
     OutputColumns derivedColumns = derivedColumns();
@@ -142,6 +143,30 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     return PCollectionTuple.of(RESULT, result)
         .and(BAD, derived.get(BAD))
         .and(BundleCounts.TAG, derived.get(BundleCounts.TAG));
+  }
+
+  /**
+   * A spec's rules for names, for pipelines built in Java: a derived field's name is an identifier,
+   * and no two columns differ in case only (sinks and readers match columns ignoring case: a derived
+   * Amount beside amount was written as two CSV columns of one name to DuckDB).
+   */
+  private void checkNames() {
+    java.util.Map<String, String> seen = new java.util.HashMap<>();
+    List<String> names = new java.util.ArrayList<>();
+    fields().forEach(f -> names.add(f.name()));
+    for (DerivedFieldSpec d : derived()) {
+      if (!FieldSpec.isValidName(d.name())) {
+        fail(d.name(), "not a field name: letters, digits and _, starting with a letter or _");
+      }
+      names.add(d.name());
+    }
+    for (String name : names) {
+      String before = seen.putIfAbsent(name.toLowerCase(java.util.Locale.ROOT), name);
+      if (before != null) {
+        fail(name, before.equals(name) ? "named twice" : "differs from " + before + " only in case, and columns "
+            + "are matched ignoring case: rename it");
+      }
+    }
   }
 
   /** The same checks a spec gets, for pipelines built in Java. */

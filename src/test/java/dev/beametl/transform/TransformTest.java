@@ -60,6 +60,24 @@ public class TransformTest {
     return validated.get(Validate.VALID).apply(Transform.fromSpec(spec).withNaiveGrouping(naive));
   }
 
+  /** A Transform built in Java gets a spec's rules for names (a trial's derived Amount beside amount ran). */
+  @Test
+  public void derivedNamesFollowTheSpecsRules() {
+    List<dev.beametl.spec.FieldSpec> fields = List.of(
+        dev.beametl.spec.FieldSpec.builder("amount", dev.beametl.spec.FieldType.of(dev.beametl.spec.FieldType.Kind.LONG))
+            .build());
+    for (String[] bad : new String[][] {{"Amount", "differs from amount only in case"}, {"a b", "not a field name"},
+        {"amount", "named twice"}}) {
+      Transform t = Transform.of(fields).withDerivedField(dev.beametl.spec.DerivedFieldSpec.of(bad[0],
+          dev.beametl.spec.FieldType.of(dev.beametl.spec.FieldType.Kind.LONG), "amount * 2"));
+      IllegalArgumentException e = org.junit.Assert.assertThrows(IllegalArgumentException.class,
+          () -> t.expand(p.apply(bad[0], Create.empty(org.apache.beam.sdk.schemas.SchemaCoder.of(
+              dev.beametl.record.OutputColumns.derivedRows(fields, List.of(), true).beamSchema())))));
+      org.hamcrest.MatcherAssert.assertThat(e.getMessage(), org.hamcrest.Matchers.containsString(bad[1]));
+    }
+    p.enableAbandonedNodeEnforcement(false);
+  }
+
   @Test
   public void everyMetricPerGroupExactDecimals() {
     checkEveryMetric(false);
