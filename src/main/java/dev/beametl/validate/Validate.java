@@ -8,6 +8,7 @@ import dev.beametl.record.LiveCounts;
 import dev.beametl.record.Origins;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;
+import dev.beametl.spec.FieldType;
 import dev.beametl.spec.SourceSpec;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -86,6 +87,16 @@ public abstract class Validate extends PTransform<PCollection<SourceRecord>, PCo
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
+    for (FieldSpec field : fields()) { // a spec's schema section refuses these; fields built in Java get the same
+      boolean category = field.type().kind() == FieldType.Kind.CATEGORY;
+      String problem = category && (field.values() == null || field.values().isEmpty())
+          ? "a category field needs values (its allowed values, in their code order)"
+          : field.min() != null && field.max() != null && field.min().compareTo(field.max()) > 0
+              ? "min " + field.min().toPlainString() + " is greater than max " + field.max().toPlainString() : null;
+      if (problem != null) { // a category without values failed each row with a NullPointerException (a trial)
+        throw new IllegalArgumentException("Validate: field " + field.name() + ": " + problem);
+      }
+    }
     RecordValidator validator = new RecordValidator(source(), fields(), encodeCategories(), origins());
     PCollectionTuple out = records.apply(
         "Check records against the schema",

@@ -13,6 +13,7 @@ import dev.beametl.spec.SourceSpec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
@@ -132,6 +133,23 @@ public class ValidateTest {
         SourceRecord.of("f.csv", 20, 0, "Ada,Lovelace,London", ColumnLayout.fromHeader(header, header), false)));
     assertThat(validator.validate(SourceRecord.of("f.csv", 20, 0, "Ada,Lovelace,London",
         ColumnLayout.fromHeader(List.of("city", "first", "last"), header), false)).row.getValue("city"), org.hamcrest.Matchers.is("Ada"));
+  }
+
+  /** Fields built in Java get a spec's checks: a category without values failed every row with an NPE (a trial). */
+  @Test
+  public void fieldsASpecRefusesAreRefusedWhenBuiltInJava() {
+    SourceSpec csv = SourceSpec.builder("f.csv", SourceSpec.Format.CSV).build();
+    Map<FieldSpec, String> refused = Map.of(
+        FieldSpec.builder("c", FieldType.of(FieldType.Kind.CATEGORY)).build(), "field c: a category field needs values",
+        FieldSpec.builder("n", FieldType.of(FieldType.Kind.LONG)).setMin(new java.math.BigDecimal(5))
+            .setMax(new java.math.BigDecimal(1)).build(), "field n: min 5 is greater than max 1");
+    refused.forEach((field, message) -> {
+      IllegalArgumentException e = org.junit.Assert.assertThrows(IllegalArgumentException.class, () ->
+          Validate.against(csv, List.of(field)).expand(p.apply(field.name(),
+              org.apache.beam.sdk.transforms.Create.empty(SourceRecord.RecordCoder.of()))));
+      assertThat(e.getMessage(), org.hamcrest.Matchers.containsString(message));
+    });
+    p.enableAbandonedNodeEnforcement(false);
   }
 
   @Test
