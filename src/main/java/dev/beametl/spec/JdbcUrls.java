@@ -62,7 +62,7 @@ public final class JdbcUrls {
 
   /** Whether {@code url} holds a password in any of the forms drivers read. */
   public static boolean hasPassword(String url) {
-    if (USER_INFO.matcher(url).find() || THIN.matcher(url).find() || PARAM.matcher(url).find()
+    if (USER_INFO.matcher(url).find() || userInfoEnd(url, 0) >= 0 || THIN.matcher(url).find() || PARAM.matcher(url).find()
         || SQL_PASSWORD.matcher(url).find() || LINKED.matcher(url).find()) {
       return true;
     }
@@ -70,8 +70,56 @@ public final class JdbcUrls {
     return init.find() && INIT_SECRET.matcher(init.group(1)).find();
   }
 
+  /** A port, or a list of hosts after it, then a path or parameters: what may follow {@code //host:}. */
+  private static final Pattern PORT_THEN = Pattern.compile("\\d+(?:,[^,/@?;&]*)*([/?;&].*)");
+
+  /**
+   * Where the secret of the first {@code //user:secret@} at or after {@code from} begins and ends
+   * ({@code [begin, end)}, end at the last @ of the URL's text), as one long, {@code begin << 32 | end};
+   * -1 when there is none. {@link #USER_INFO} lets a secret with both a / and a ? ; or & in it pass
+   * ({@code //etl:pa/ss?x@host}, which a trial's driver echoed whole): here anything after the
+   * colon is a secret unless it is a port followed by a path or parameters whose @ stands in a
+   * parameter's value ({@code //srv:5432/db?user=admin@srv}). A port and a path with an @
+   * ({@code //host:9092/~/data@2024}) is a secret here too, as for {@link #USER_INFO}.
+   */
+  private static long userInfoEnd(String url, int from) {
+    for (int slashes = url.indexOf("//", from); slashes >= 0; slashes = url.indexOf("//", slashes + 2)) {
+      int i = slashes + 2;
+      while (i < url.length() && "/@?;&:[]".indexOf(url.charAt(i)) < 0 && !Character.isWhitespace(url.charAt(i))) {
+        i++;
+      }
+      if (i >= url.length() || url.charAt(i) != ':') {
+        continue;
+      }
+      int end = i + 1;
+      while (end < url.length() && !Character.isWhitespace(url.charAt(end)) && "\"'".indexOf(url.charAt(end)) < 0) {
+        end++;
+      }
+      int at = url.lastIndexOf('@', end - 1);
+      if (at <= i) {
+        continue;
+      }
+      String rest = url.substring(i + 1, url.indexOf('@', i + 1));
+      Matcher port = PORT_THEN.matcher(rest);
+      int lastSeparator = Math.max(rest.lastIndexOf('?'), Math.max(rest.lastIndexOf(';'), rest.lastIndexOf('&')));
+      if (port.matches() && lastSeparator >= 0 && rest.indexOf('=', lastSeparator) > lastSeparator) {
+        continue; // the @ is in a parameter's value
+      }
+      return ((long) (i + 1) << 32) | at;
+    }
+    return -1;
+  }
+
   /** {@code text} with every password a JDBC URL in it could carry replaced by {@code ***}. */
   public static String scrub(String text) {
+    StringBuilder masked = new StringBuilder(text);
+    for (long span = userInfoEnd(masked.toString(), 0); span >= 0; ) {
+      int begin = (int) (span >>> 32);
+      int end = (int) span;
+      masked.replace(begin, end, "***");
+      span = userInfoEnd(masked.toString(), begin + 4);
+    }
+    text = masked.toString();
     String s = USER_INFO.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + ":***@"));
     s = THIN.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "/***@"));
     s = SQL_PASSWORD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "'***'"));

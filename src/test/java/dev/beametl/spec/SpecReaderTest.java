@@ -322,6 +322,19 @@ public class SpecReaderTest {
     assertThat(parse(VALID, "sink.absent=null").sink().path(), is("out/x")); // nothing there to remove
   }
 
+  /** A path key's null removes it too: it became the file "null" in the caller's directory (a trial). */
+  @Test
+  public void aNullOverrideRemovesAPathKey() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("spec");
+    java.nio.file.Path spec = dir.resolve("s.yaml");
+    java.nio.file.Files.writeString(spec, "version: 1\nsource: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:x', user: u, "
+        + "passwordFile: pw.txt, table: t}}\nschema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n");
+    PipelineSpec switched = dev.beametl.pipeline.Specs.read(spec, List.of("source.jdbc.passwordFile=null",
+        "source.jdbc.passwordEnv=DB_PW"), dir);
+    assertThat(switched.source().jdbc().passwordFile(), is(org.hamcrest.Matchers.nullValue()));
+    assertThat(switched.source().jdbc().passwordEnv(), is("DB_PW"));
+  }
+
   /**
    * Dead letters inside the output, or around it, are refused with the key, as equal paths are: the
    * run refused "dl" as a file it did not write, after making it itself (--output=nest --deadLetter=nest/dl).
@@ -359,7 +372,10 @@ public class SpecReaderTest {
         "jdbc:h2:mem:x;INIT=CALL LINK_SCHEMA('S','','jdbc:h2:mem:y','sa','s3cret','PUBLIC')",
         "jdbc:mysql://etl:2024&s3cret@db:3306/x", "jdbc:mysql://etl:123;s3cret@db/x",
         "jdbc:sqlserver://db:1433;keyStoreSecret=s3cret", "jdbc:trino://db:8080/c?accessToken=s3cret",
-        "jdbc:redshift://db:5439/x?SecretAccessKey=s3cret")) {
+        "jdbc:redshift://db:5439/x?SecretAccessKey=s3cret",
+        // a / and a ? in one secret, or an @ in it (a trial's pa/ss?s3cretPW was echoed whole)
+        "jdbc:postgresql://etl:pa/ss?s3cret@127.0.0.1:1/db", "jdbc:postgresql://etl:12/ab?s3cret@db/x",
+        "jdbc:postgresql://etl:p@s3cret@db/x", "jdbc:mariadb://etl:a;b/s3cret@db/x")) {
       String yaml = "version: 1\nsource: {format: jdbc, jdbc: {url: '" + url.replace("'", "''") + "', table: t}}\n"
           + "schema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n";
       String msg = errorOf(yaml);
@@ -373,6 +389,10 @@ public class SpecReaderTest {
     assertThat(JdbcUrls.scrub("?oracle.net.wallet_password=s3cret"), is("?oracle.net.wallet_password=***"));
     assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:s3cr3t/pw@127.0.0.1:1/db"),
         is("Unable to parse URL jdbc:postgresql://etl:***@127.0.0.1:1/db"));
+    assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:pa/ss?s3cretPW@127.0.0.1:1/db"),
+        is("Unable to parse URL jdbc:postgresql://etl:***@127.0.0.1:1/db"));
+    assertThat(JdbcUrls.scrub("x jdbc:mysql://etl:p@s3cret@db/x y"), is("x jdbc:mysql://etl:***@db/x y"));
+    assertThat(JdbcUrls.scrub("jdbc:mysql://db:3306/shop?user=etl@corp"), is("jdbc:mysql://db:3306/shop?user=etl@corp"));
     assertThat(JdbcUrls.scrub("Syntax error in SQL statement \"SET PASSWORD='s3''cret' x\""),
         is("Syntax error in SQL statement \"SET PASSWORD=*** x\""));
     assertThat(JdbcUrls.scrub("CREATE LINKED TABLE t('org.h2.Driver','jdbc:mysql://(host=h)/d','sa','s3cret','T')"),
