@@ -35,7 +35,8 @@ final class SpecOverrides {
       String value = assignment.substring(eq + 1);
       // A path is resolved as text first, so a glob such as [ab]*.csv stays a path, not a YAML list;
       // in YAML quotes it is the text quoted ("my out" was a directory named with its quotes).
-      set(root, key, SpecPaths.isPathKey(key) ? SpecPaths.resolve(callerDir, unquoted(value)) : value);
+      // A path key's null removes it as any key's does (it had become the file "null" in the caller's directory)
+      set(root, key, SpecPaths.isPathKey(key) && !isNull(value) ? SpecPaths.resolve(callerDir, unquoted(value)) : value);
       SpecPaths.resolveSetValue(root, key, callerDir);
     }
   }
