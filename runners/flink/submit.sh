@@ -14,10 +14,13 @@ if [[ ! -f $jar || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -pr
   (cd "$root" && mvn -q -B -Dstyle.color=never -DskipTests package) >&2
 fi
 master="${FLINK_MASTER:-localhost:8081}"
+for arg in "$@"; do # a --flinkMaster= among the job's flags wins, as it does for the job: check that cluster
+  if [[ $arg == --flinkMaster=* ]]; then master=${arg#--flinkMaster=}; fi
+done
 # No cluster: say so now, not after the client's retries (about 70 s) and with the run's directories made.
 if [[ $master != \[* && " $* " != *" --dryRun"* && " $* " != *" --help"* ]] && command -v curl >/dev/null \
     && ! curl -sf --max-time 10 "$([[ $master == *://* ]] || echo http://)$master/overview" >/dev/null 2>&1; then
-  echo "submit.sh: no Flink cluster answers on $master (runners/flink/start-cluster.sh starts one; FLINK_MASTER names another)" >&2
+  echo "submit.sh: no Flink cluster answers on $master (runners/flink/start-cluster.sh starts one; FLINK_MASTER or --flinkMaster= names another)" >&2
   exit 1
 fi
 # A subcommand (replay) stays the first argument.

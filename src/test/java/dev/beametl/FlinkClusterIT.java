@@ -71,6 +71,18 @@ public class FlinkClusterIT {
     assertSameOutputs(cluster, embeddedRun("sample-embedded"));
   }
 
+  /**
+   * submit.sh checks the cluster the job will go to: it asked FLINK_MASTER's (this test's, up) while a
+   * --flinkMaster= among the flags sent the job elsewhere (a trial).
+   */
+  @Test
+  public void submitChecksTheClusterAFlagNames() throws Exception {
+    Process submit = submit("elsewhere", SPEC, "--output=" + TMP.getRoot() + "/elsewhere", "--flinkMaster=127.0.0.1:1");
+    assertThat(submit.waitFor(60, TimeUnit.SECONDS), is(true));
+    assertThat(submit.exitValue(), is(1));
+    assertThat(Files.readString(LOGS.get(submit)), containsString("no Flink cluster answers on 127.0.0.1:1"));
+  }
+
   /** A lookup (a side input), a partitioned output and a replay of its dead letters, on the cluster. */
   @Test
   public void theEnrichedSampleAndItsReplayRunOnTheClusterWithTheEmbeddedResult() throws Exception {
