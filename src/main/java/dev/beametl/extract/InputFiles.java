@@ -63,29 +63,41 @@ public final class InputFiles {
       return false;
     }
     Path whole = Path.of(SpecPaths.isUri(pattern) ? SpecPaths.fileUriPath(pattern) : pattern).toAbsolutePath().normalize();
-    Path base = whole.getRoot();
-    int firstGlob = -1;
-    for (int i = 0; i < whole.getNameCount(); i++) {
-      if (GLOB.matcher(whole.getName(i).toString()).find()) {
-        firstGlob = i;
-        break;
-      }
-      base = base.resolve(whole.getName(i));
-    }
+    int firstGlob = firstGlob(whole);
     Path target = file.toAbsolutePath().normalize();
     if (firstGlob < 0) {
       return whole.equals(target);
     }
+    Path base = base(whole, firstGlob);
     if (!target.startsWith(base)) {
       return false;
     }
     Path relative = base.relativize(target);
-    for (String glob : zeroOrMoreDirectories(whole.subpath(firstGlob, whole.getNameCount()).toString())) {
-      if (whole.getFileSystem().getPathMatcher("glob:" + glob).matches(relative)) {
-        return true;
+    return matchers(whole, firstGlob).stream().anyMatch(m -> m.matches(relative));
+  }
+
+  /** The index of the first name of {@code whole} that holds a glob character, or -1. */
+  private static int firstGlob(Path whole) {
+    for (int i = 0; i < whole.getNameCount(); i++) {
+      if (GLOB.matcher(whole.getName(i).toString()).find()) {
+        return i;
       }
     }
-    return false;
+    return -1;
+  }
+
+  /** The directory the glob starts in: {@code whole}'s names before the first glob. */
+  private static Path base(Path whole, int firstGlob) {
+    return firstGlob == 0 ? whole.getRoot() : whole.getRoot().resolve(whole.subpath(0, firstGlob));
+  }
+
+  /** The glob's matchers for a path relative to its {@link #base}, ** also as zero directories. */
+  private static List<PathMatcher> matchers(Path whole, int firstGlob) {
+    List<PathMatcher> matchers = new ArrayList<>();
+    for (String glob : zeroOrMoreDirectories(whole.subpath(firstGlob, whole.getNameCount()).toString())) {
+      matchers.add(whole.getFileSystem().getPathMatcher("glob:" + glob));
+    }
+    return matchers;
   }
 
   /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
@@ -98,18 +110,10 @@ public final class InputFiles {
     // file: URI's x/../data through a link was listed (names and sizes) where the operating system
     // goes and read where Beam goes, and a larger file there was cut at the smaller's size (a trial).
     Path whole = Path.of(SpecPaths.isUri(pattern) ? SpecPaths.fileUriPath(pattern) : pattern).toAbsolutePath().normalize();
-    Path base = whole.getRoot();
-    int firstGlob = -1;
     // A path without * or ? that names a file is that file, [1] and {a,b} in its name being text: a
     // trial's report[1].csv read report1.csv, or matched nothing beside the file itself.
     boolean literal = whole.toString().indexOf('*') < 0 && whole.toString().indexOf('?') < 0 && Files.isRegularFile(whole);
-    for (int i = 0; i < whole.getNameCount() && !literal; i++) {
-      if (GLOB.matcher(whole.getName(i).toString()).find()) {
-        firstGlob = i;
-        break;
-      }
-      base = base.resolve(whole.getName(i));
-    }
+    int firstGlob = literal ? -1 : firstGlob(whole);
     TreeMap<String, Path> files = new TreeMap<>(); // by the path as matched, each real file once
     // Each file on disk once, by its identity (device and inode where the file system has them):
     // a symbolic link and a hard link both name a file matched already. Of its names, the first in order.
@@ -120,13 +124,10 @@ public final class InputFiles {
       }
     } else {
       Path rest = whole.subpath(firstGlob, whole.getNameCount());
-      List<PathMatcher> matchers = new ArrayList<>();
-      for (String glob : zeroOrMoreDirectories(rest.toString())) {
-        matchers.add(whole.getFileSystem().getPathMatcher("glob:" + glob));
-      }
+      List<PathMatcher> matchers = matchers(whole, firstGlob);
       java.util.function.Predicate<Path> matcher = p -> matchers.stream().anyMatch(m -> m.matches(p));
       int depth = rest.toString().contains("**") ? Integer.MAX_VALUE : rest.getNameCount();
-      Path from = base;
+      Path from = base(whole, firstGlob);
       if (Files.isDirectory(from)) {
         Files.walkFileTree(from, EnumSet.of(FileVisitOption.FOLLOW_LINKS), depth, new SimpleFileVisitor<>() {
           @Override

@@ -39,6 +39,8 @@ public final class RecordValidator implements Serializable {
 
   private final SourceSpec source;
   private final List<FieldSpec> fields;
+  /** The fields' source names, in their order: what a record's header must have been matched against. */
+  private final List<String> sourceNames;
   private final Schema schema;
   private final ValueParser[] parsers;
   private final Set<String> nullValues;
@@ -89,6 +91,7 @@ public final class RecordValidator implements Serializable {
     this.jsonTreeOnly = jsonTreeOnly;
     this.source = source;
     this.fields = List.copyOf(fields);
+    this.sourceNames = fields.stream().map(FieldSpec::sourceName).collect(java.util.stream.Collectors.toUnmodifiableList());
     this.origins = origins;
     this.schema = origins ? Origins.withOrigin(BeamTypes.inputSchema(fields, encodeCategories))
         : BeamTypes.inputSchema(fields, encodeCategories);
@@ -224,11 +227,9 @@ public final class RecordValidator implements Serializable {
       return null;
     }
     if (layout != lastMatched && layout.fields() != null) {
-      List<String> names = new ArrayList<>(fields.size());
-      fields.forEach(f -> names.add(f.sourceName()));
-      if (!layout.fields().equals(names)) {
+      if (!layout.fields().equals(sourceNames)) {
         throw new IllegalArgumentException("the records' header was matched against the fields " + layout.fields()
-            + ", and Validate checks " + names + ": give Extract and Validate the same fields in the same order"
+            + ", and Validate checks " + sourceNames + ": give Extract and Validate the same fields in the same order"
             + " (Extract.from(source).withSchema(fields), Validate.against(source, fields))");
       }
       lastMatched = layout;
