@@ -68,7 +68,23 @@ public class FlinkClusterIT {
     Process submit = submit("sample", SPEC, "--output=" + cluster);
     assertThat("the bundled jar's run succeeded", exitCode(submit), is(0));
     assertThat(jobs(j -> j.get("state").asText().equals("FINISHED")), is(greaterThan(0)));
+    // Without --parallelism the job takes the cluster's parallelism.default (2): Beam's runner ran it
+    // at 1, from the client's Flink config, which submit.sh does not have (a trial).
+    assertThat(Files.readString(LOGS.get(submit)), containsString("parallelism 2, the cluster's"));
+    assertThat(rest("/jobs/" + latestJob() + "/config").path("execution-config").path("job-parallelism").asInt(),
+        is(2));
     assertSameOutputs(cluster, embeddedRun("sample-embedded"));
+  }
+
+  /** The job submitted last. */
+  private static String latestJob() throws Exception {
+    JsonNode latest = null;
+    for (JsonNode job : rest("/jobs/overview").get("jobs")) {
+      if (latest == null || job.get("start-time").asLong() > latest.get("start-time").asLong()) {
+        latest = job;
+      }
+    }
+    return latest.get("jid").asText();
   }
 
   /**
@@ -226,7 +242,8 @@ public class FlinkClusterIT {
   }
 
   private static Process submit(String name, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", "runners/flink/submit.sh", "--parallelism=2"));
+    // No --parallelism: a job takes the cluster's (2), as a user's submit.sh run does.
+    List<String> command = new ArrayList<>(List.of("bash", "runners/flink/submit.sh"));
     command.addAll(List.of(args));
     File log = TMP.getRoot().toPath().resolve(name + ".log").toFile();
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();

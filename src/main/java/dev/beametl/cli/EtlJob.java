@@ -12,6 +12,7 @@ import dev.beametl.record.DataError;
 import dev.beametl.record.OutputColumns;
 import dev.beametl.report.Progress;
 import dev.beametl.report.RunReport;
+import dev.beametl.runner.ClusterParallelism;
 import dev.beametl.runner.EmbeddedFlink;
 import dev.beametl.runner.FlinkJobTime;
 import dev.beametl.runner.FlinkRestCounts;
@@ -322,6 +323,10 @@ public final class EtlJob {
         Preflight.checkSink(spec);
         if (FlinkSettings.isFlink(options)) {
           Preflight.checkCluster(FlinkSettings.clusterAddress(options));
+          int parallelism = ClusterParallelism.apply(options);
+          if (parallelism > 0) {
+            err.println("beam-etl: parallelism " + parallelism + ", the cluster's (--parallelism=N sets another)");
+          }
         }
       }
       inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());
