@@ -60,7 +60,8 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
   /** A transform of rows validated against {@code fields}; with nothing added it passes rows through. */
   public static Transform of(List<FieldSpec> fields) {
     return new AutoValue_Transform.Builder()
-        .setFields(List.copyOf(fields))
+        .setFields(List.copyOf(java.util.Objects.requireNonNull(fields,
+            "Transform.of: give the fields of the rows it gets (Validate's), not null")))
         .setDerived(List.of())
         .setEncodeCategories(true)
         .setNaiveGrouping(false)
