@@ -436,7 +436,8 @@ public final class EtlJob {
             + "to start from the beginning. No record was read; the checkpoint is kept; its log: " + log);
         return JOB_FAILED;
       }
-      err.println("beam-etl: the job failed: " + rootMessage(e) + (Files.exists(log) ? "; its log: " + log : ""));
+      err.println("beam-etl: the job failed: " + rootMessage(e) + clusterLost(options, e)
+          + (Files.exists(log) ? "; its log: " + log : ""));
       return JOB_FAILED;
     } finally {
       if (embedded != null) {
@@ -794,6 +795,19 @@ public final class EtlJob {
   static boolean checkpointDoesNotFit(Throwable e) {
     return Throwables.getCausalChain(e).stream()
         .anyMatch(t -> String.valueOf(t.getMessage()).contains("Cannot map checkpoint/savepoint state"));
+  }
+
+  /**
+   * Why a run on a session cluster failed with a refused connection: the client lost the cluster
+   * (stopped mid-job, it failed after its retries with "Connection refused" alone; a trial).
+   */
+  static String clusterLost(PipelineOptions options, Throwable e) {
+    String master = FlinkSettings.isFlink(options) ? FlinkSettings.clusterAddress(options) : null;
+    if (master == null || Throwables.getCausalChain(e).stream().noneMatch(t -> t instanceof java.net.ConnectException)) {
+      return "";
+    }
+    return " (the Flink cluster at " + master + " stopped answering while the job ran; whether the job still runs "
+        + "there is not known: see its REST API or runners/flink/status.sh, and run again once it is up)";
   }
 
   static String rootMessage(Throwable e) {

@@ -459,6 +459,20 @@ public class EtlJobTest {
     assertThat(counts.get("absent.name"), is(2L));
   }
 
+  /** A cluster stopped mid-job failed the client with "Connection refused" alone (a trial). */
+  @Test
+  public void aLostClusterIsNamedAsTheCause() {
+    org.apache.beam.runners.flink.FlinkPipelineOptions flink = org.apache.beam.sdk.options.PipelineOptionsFactory
+        .fromArgs("--flinkMaster=flink-host:8081").as(org.apache.beam.runners.flink.FlinkPipelineOptions.class);
+    flink.setRunner(org.apache.beam.runners.flink.FlinkRunner.class);
+    Exception refused = new RuntimeException("job failed", new java.util.concurrent.ExecutionException(
+        new java.net.ConnectException("Connection refused")));
+    assertThat(EtlJob.clusterLost(flink, refused), containsString("the Flink cluster at flink-host:8081 stopped answering"));
+    assertThat(EtlJob.clusterLost(flink, new RuntimeException("a row failed")), is(""));
+    flink.setFlinkMaster("[auto]");
+    assertThat("in this process there is no cluster to lose", EtlJob.clusterLost(flink, refused), is(""));
+  }
+
   /** {@code rows} rows of {@code schema}'s two columns, an id and a text, written by Parquet's own writer. */
   private static void writeParquet(Path file, String schema, int rows) throws Exception {
     org.apache.parquet.schema.MessageType type = org.apache.parquet.schema.MessageTypeParser.parseMessageType(schema);
