@@ -10,12 +10,21 @@ run="${BEAM_ETL_FLINK_RUN:-/tmp/beam-etl-flink}"
 what="${1:-cluster}"
 mkdir -p "$run"
 cd "$root"
-# The cluster runs Flink and the job's libraries (runtime scope), not the job's own classes: those
-# come with each submission (the bundled jar, or the classes the FlinkRunner client uploads).
-cp_file=target/flink-classpath.txt
-if [[ ! -f $cp_file || pom.xml -nt $cp_file ]]; then
+# The cluster runs Flink alone, as a Flink distribution's lib/ holds it: the job's classes and
+# libraries (Beam, Parquet, the JDBC drivers, ...) come with each submission, in the bundled jar.
+# Flink's part of the runtime-scope classpath is what is left without the job's libraries. With them
+# on the cluster too, H2 loaded by both class loaders failed an AUTO_SERVER database's commit with a
+# LinkageError (a trial), and the cluster could not show that the jar carries what the job needs.
+cp_file=target/flink-cluster-classpath.txt
+if [[ ! -f $cp_file || pom.xml -nt $cp_file || ${BASH_SOURCE[0]} -nt $cp_file ]]; then
   mkdir -p target
-  mvn -q -B -Dstyle.color=never dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file" 2>&1 \
+  job_groups=org.apache.beam,org.apache.parquet,org.apache.avro,org.apache.hadoop,com.h2database,org.postgresql
+  job_groups+=,org.mariadb.jdbc,com.google.api-client,com.google.apis,com.google.auth,com.google.http-client
+  job_groups+=,com.google.oauth-client,com.google.guava,com.google.auto.value,com.google.errorprone,com.google.j2objc
+  job_groups+=,com.google.code.gson,io.grpc,io.opencensus,org.conscrypt,joda-time,io.github.classgraph,args4j
+  job_groups+=,org.apache.httpcomponents,com.fasterxml.jackson.core,org.yaml,org.checkerframework,io.airlift
+  mvn -q -B -Dstyle.color=never dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file" \
+    -DexcludeGroupIds="$job_groups" -DexcludeArtifactIds=commons-csv,commons-jexl3,commons-dbcp2,commons-pool2 2>&1 \
     | sed 's/\x1b\[[0-9;]*m//g' >&2 # Maven 3.8 writes colour resets even with -q
 fi
 cp="$(cat "$cp_file")"

@@ -173,6 +173,9 @@ public final class FlinkSettings {
     if (flink.getJobName() == null || flink.getJobName().startsWith("etljob-")) {
       flink.setJobName("beam-etl-" + spec.name());
     }
+    if (clusterAddress(options) != null) {
+      refuseEmbeddedDatabases(spec);
+    }
     if (!options.isResumable()) {
       return;
     }
@@ -244,6 +247,46 @@ public final class FlinkSettings {
       }
       flink.setSavepointPath(checkpoint.toUri().toString());
     }
+  }
+
+  /**
+   * An embedded H2 database lives in the JVM that opens it; on a session cluster the client and the
+   * TaskManagers are other JVMs, on other machines. A run into an in-memory table on the cluster
+   * wrote into each TaskManager's own, empty database and restarted its tasks for ten minutes (a
+   * trial); a file database, AUTO_SERVER or not, is either locked by the first JVM to open it or
+   * served from a task's class loader that Flink releases when the job ends (its commit failed with a
+   * NoClassDefFoundError, and the TaskManager kept the file locked for every later run). Reading an
+   * in-memory database its URL builds with an INIT script works: each JVM builds the same one.
+   */
+  static void refuseEmbeddedDatabases(PipelineSpec spec) {
+    String fix = " lives in the JVM that opens it, and on a Flink cluster the job's client and TaskManagers are other "
+        + "JVMs. Serve it with H2's TCP server and give jdbc:h2:tcp://host/<path>, use a database server "
+        + "(PostgreSQL, MariaDB), or run on the embedded runner (leave --flinkMaster out)";
+    if (spec.sink().jdbc() != null && isEmbeddedH2(spec.sink().jdbc().connection().url())) {
+      throw new SpecException("sink.jdbc.url: an embedded H2 database (jdbc:h2:mem:, jdbc:h2:file:)" + fix);
+    }
+    if (spec.source().jdbc() != null && embeddedH2Read(spec.source().jdbc().url())) {
+      throw new SpecException("source.jdbc.url: an embedded H2 database" + READ + fix);
+    }
+    for (dev.beametl.spec.LookupSpec lookup : spec.lookups()) {
+      if (lookup.source().jdbc() != null && embeddedH2Read(lookup.source().jdbc().url())) {
+        throw new SpecException("lookups." + lookup.name() + ".source.jdbc.url: an embedded H2 database" + READ + fix);
+      }
+    }
+  }
+
+  private static final String READ = " (a file, or in memory without an INIT script that builds it in each JVM)";
+
+  /** H2 in this process: any H2 URL but its servers' (tcp:, ssl:). */
+  static boolean isEmbeddedH2(String url) {
+    String u = url.toLowerCase(java.util.Locale.ROOT);
+    return u.startsWith("jdbc:h2:") && !u.startsWith("jdbc:h2:tcp:") && !u.startsWith("jdbc:h2:ssl:");
+  }
+
+  /** An embedded H2 database each JVM cannot build for itself: not an in-memory one with an INIT script. */
+  private static boolean embeddedH2Read(String url) {
+    String u = url.toLowerCase(java.util.Locale.ROOT);
+    return isEmbeddedH2(url) && !(u.startsWith("jdbc:h2:mem:") && u.contains(";init="));
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.is;
 import static org.junit.Assert.assertThrows;
 
 import dev.beametl.spec.SpecException;
@@ -171,6 +172,37 @@ public class FlinkSettingsTest {
     FlinkSettings.removeCheckpoints(options);
     assertThat(Files.exists(elsewhere.resolve("jobA")), equalTo(false));
     assertThat(Files.exists(elsewhere.resolve("jobC/chk-5/_metadata")), equalTo(true));
+  }
+
+  /**
+   * An embedded H2 database on a session cluster: each TaskManager had its own in-memory one (a run
+   * restarted for ten minutes), and a file one was served from a released class loader (a trial).
+   */
+  @Test
+  public void embeddedH2DatabasesAreRefusedForACluster() throws Exception {
+    String memSink = "sink: {format: jdbc, path: out, jdbc: {url: 'jdbc:h2:mem:agg;DB_CLOSE_DELAY=-1', table: t, mode: append}}";
+    String fileSink = "sink: {format: jdbc, path: out, jdbc: {url: 'jdbc:h2:file:/tmp/x;AUTO_SERVER=TRUE', table: t, mode: append}}";
+    String serverSink = "sink: {format: jdbc, path: out, jdbc: {url: 'jdbc:h2:tcp://db-host/x', table: t, mode: append}}";
+    String csv = "source: {path: in.csv, format: csv}";
+    String fileSource = "source: {format: jdbc, jdbc: {url: 'jdbc:h2:./shop', table: s}}";
+    String seededSource = "source: {format: jdbc, jdbc: {url: \"jdbc:h2:mem:s;INIT=RUNSCRIPT FROM 'seed.sql'\", table: s}}";
+    String csvSink = "sink: {format: csv, path: out}";
+    assertThat(refusal(csv, memSink), containsString("sink.jdbc.url: an embedded H2 database"));
+    assertThat(refusal(csv, fileSink), containsString("jdbc:h2:tcp://host/<path>"));
+    assertThat(refusal(fileSource, csvSink), containsString("source.jdbc.url: an embedded H2 database"));
+    assertThat(refusal(csv, serverSink), is(""));
+    assertThat("each JVM builds the same database from the script", refusal(seededSource, csvSink), is(""));
+  }
+
+  private static String refusal(String source, String sink) {
+    dev.beametl.spec.PipelineSpec spec = dev.beametl.pipeline.Specs.parse(String.join("\n", "version: 1",
+        "name: h2", source, "schema: [{name: id, type: long}]", sink, ""), "t", List.of());
+    try {
+      FlinkSettings.refuseEmbeddedDatabases(spec);
+      return "";
+    } catch (dev.beametl.spec.SpecException e) {
+      return e.getMessage();
+    }
   }
 
   /**
