@@ -22,7 +22,37 @@ final class CheckedCodecFactory extends CodecFactory {
 
   @Override
   protected BytesDecompressor createDecompressor(CompressionCodecName codec) {
-    return codec == CompressionCodecName.SNAPPY ? new CheckedSnappy() : super.createDecompressor(codec);
+    if (codec == CompressionCodecName.SNAPPY) {
+      return new CheckedSnappy();
+    }
+    try {
+      return super.createDecompressor(codec);
+    } catch (RuntimeException e) { // the codec's class is not here (BROTLI, LZO): was reported as corrupt data
+      throw new UnsupportedCodec(codec, e);
+    }
+  }
+
+  /** A Parquet file's codec this job has no decoder for: the same on every retry. */
+  static final class UnsupportedCodec extends dev.beametl.record.DataError {
+    UnsupportedCodec(CompressionCodecName codec, RuntimeException cause) {
+      super("its pages are compressed with " + codec + ", which this job cannot decompress (it reads "
+          + "UNCOMPRESSED, SNAPPY, GZIP, ZSTD and LZ4_RAW); write it again with one of those, e.g. "
+          + "DuckDB's COPY ... (FORMAT parquet, COMPRESSION zstd)", cause);
+    }
+
+    private UnsupportedCodec(String message, Throwable cause) {
+      super(message, cause);
+    }
+
+    /** The failure, naming {@code file}, when {@code e} or one of its causes is one; else null. */
+    static @javax.annotation.Nullable UnsupportedCodec in(Throwable e, String file) {
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof UnsupportedCodec) {
+          return new UnsupportedCodec(file + ": " + t.getMessage(), t.getCause());
+        }
+      }
+      return null;
+    }
   }
 
   private static final class CheckedSnappy extends BytesDecompressor {

@@ -227,6 +227,10 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
         try {
           r = reader.read();
         } catch (IOException | RuntimeException e) {
+          CheckedCodecFactory.UnsupportedCodec codec = CheckedCodecFactory.UnsupportedCodec.in(e, file);
+          if (codec != null) {
+            throw codec;
+          }
           // The footer was read, so it names rows that cannot be: as one bad record they passed the
           // bad-record limits (a row group's thousands counted once, and the intact groups after it
           // lost too). As compressed data that fails its check, this fails the read and the run.

@@ -15,7 +15,6 @@ import org.apache.beam.sdk.io.FileBasedSource;
 
 /** Reads the records that start in this source's byte range, one line each. */
 final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
-  private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
   private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
   private final String file;
   private final Charset charset;
@@ -63,8 +62,11 @@ final class RangeReader extends FileBasedSource.FileBasedReader<SourceRecord> {
     long start = source.getStartOffset();
     SeekableByteChannel seekable = (SeekableByteChannel) channel;
     seek(seekable, 0);
-    boolean bom = readAhead(UTF8_BOM.length) && startsWith(UTF8_BOM) && charset.name().startsWith("UTF-8");
-    long firstRecord = bom ? UTF8_BOM.length : 0;
+    boolean bom = readAhead(Utf8Mark.BYTES.length) && startsWith(Utf8Mark.BYTES);
+    if (bom) {
+      Utf8Mark.refuseIn(charset, file);
+    }
+    long firstRecord = bom ? Utf8Mark.BYTES.length : 0;
     if (source.hasHeader()) {
       skip(firstRecord);
       boolean any = readLine();

@@ -101,6 +101,9 @@ public final class Profile {
     } catch (IOException e) {
       err.println("beam-etl profile: cannot read the input: " + e.getMessage());
       return 2;
+    } catch (dev.beametl.record.DataError e) { // the readers' (a file that changed, a charset's wrong): was a stack trace
+      err.println("beam-etl profile: cannot read the input: " + e.getMessage());
+      return 2;
     }
   }
 

@@ -542,6 +542,28 @@ public class FileRecordSourceTest {
     Exception e = org.junit.Assert.assertThrows(Exception.class, () -> read(source));
     assertThat(org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getRootCause(e).getMessage(), allOf(
         containsString("flipped.csv.gz: its compressed data is corrupt"), containsString("cannot be trusted")));
+    assertThat("the runner does not retry it (it did, six times)", org.apache.flink.runtime.throwable.ThrowableClassifier
+        .findThrowableOfThrowableType(e, org.apache.flink.runtime.throwable.ThrowableType.NonRecoverableError)
+        .isPresent(), is(true));
+  }
+
+  /**
+   * A file that begins with UTF-8's byte-order mark, read in another charset: the mark became
+   * "ï»¿" before the first header name and a nullable column NULL in every row, exit 0 (a trial).
+   * The read fails, naming the charset to give, on both readers (byte ranges, and whole gzip files);
+   * in UTF-8 the mark is skipped.
+   */
+  @Test
+  public void aUtf8MarkUnderAnotherCharsetFailsTheRead() throws Exception {
+    byte[] text = "\uFEFFid,v\n1,caf\u00e9\n".getBytes(StandardCharsets.UTF_8);
+    for (File f : List.of(write("excel.csv", text), write("excel.csv.gz", gzipped(new String(text, StandardCharsets.UTF_8))))) {
+      FileRecordSource latin = source(f, csv().setHeader(true).setCharset("windows-1252"));
+      Exception e = org.junit.Assert.assertThrows(Exception.class, () -> read(latin));
+      assertThat(org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getRootCause(e).getMessage(),
+          allOf(containsString(f.getName() + ": it begins with a UTF-8 byte-order mark"),
+              containsString("the source's charset is windows-1252"), containsString("source.charset: UTF-8")));
+      assertThat(read(source(f, csv().setHeader(true))), hasSize(1));
+    }
   }
 
   /**

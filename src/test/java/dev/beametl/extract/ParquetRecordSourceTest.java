@@ -48,6 +48,23 @@ public class ParquetRecordSourceTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
   private final PipelineOptions options = PipelineOptionsFactory.create();
 
+  /**
+   * A Parquet file compressed with a codec this job has no decoder for (BROTLI, as DuckDB, Spark and
+   * Arrow can write) was reported as corrupt data, "replace the file", and retried six times; it is
+   * named as the codec, a failure the runner does not retry (a DataError).
+   */
+  @Test
+  public void aCodecWithoutADecoderIsNamedNotCalledCorrupt() {
+    CheckedCodecFactory.UnsupportedCodec e = org.junit.Assert.assertThrows(CheckedCodecFactory.UnsupportedCodec.class,
+        () -> new CheckedCodecFactory().getDecompressor(org.apache.parquet.hadoop.metadata.CompressionCodecName.BROTLI));
+    assertThat(e, org.hamcrest.Matchers.instanceOf(dev.beametl.record.DataError.class));
+    RuntimeException wrapped = new org.apache.parquet.io.ParquetDecodingException("Can not read value at 0", e);
+    assertThat(CheckedCodecFactory.UnsupportedCodec.in(wrapped, "f.parquet").getMessage(), allOf(
+        containsString("f.parquet: its pages are compressed with BROTLI, which this job cannot decompress"),
+        containsString("COMPRESSION zstd")));
+    assertThat(CheckedCodecFactory.UnsupportedCodec.in(new RuntimeException("bad page"), "f.parquet"), nullValue());
+  }
+
   @Test
   public void rowGroupsSplitAcrossWorkersWithoutLossOrRepeat() throws Exception {
     File file = new File(tmp.getRoot(), "rows.parquet");

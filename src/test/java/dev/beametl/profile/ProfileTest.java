@@ -528,6 +528,18 @@ public class ProfileTest {
     assertThat(Set.copyOf(city.values()), is(Set.of("K\u00f8benhavn", "Z\u00fcrich", "M\u00e1laga")));
   }
 
+  /** A UTF-8 file (byte-order mark first) profiled as Latin-1: the reader's refusal, not a stack trace. */
+  @Test
+  public void aUtf8FileProfiledInAnotherCharsetIsRefusedInOneLine() throws Exception {
+    Path in = tmp.getRoot().toPath().resolve("excel.csv");
+    Files.write(in, "\uFEFFname,city\nn1,Z\u00fcrich\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path spec = tmp.getRoot().toPath().resolve("excel.yaml");
+    EtlJobTest.Run run = new EtlJobTest.Run("profile", "--input=" + in, "--out=" + spec, "--charset=latin1");
+    assertThat(run.code, is(2));
+    assertThat(run.err, containsString("it begins with a UTF-8 byte-order mark"));
+    assertThat(Files.exists(spec), is(false));
+  }
+
   /** Two data sets in folders of one name (orders/incoming, refunds/incoming) got one name and one output. */
   @Test
   public void theSpecIsNamedAfterItsFile() throws Exception {
