@@ -328,6 +328,35 @@ public class IncrementalIT {
   }
 
   /**
+   * A mark within the overlap of a long's minimum: the bound wrapped to a large positive number and
+   * the next run read nothing, exit 0 (a review). It saturates at the minimum.
+   */
+  @Test
+  public void aMarkNearALongsMinimumReadsFromTheMinimum() throws Exception {
+    sql("CREATE TABLE ticks (id BIGINT, amount NUMERIC(10,2))",
+        "INSERT INTO ticks SELECT -9223372036854775808 + g, 1.00 FROM generate_series(0, 4) g");
+    Path spec = tmp.getRoot().toPath().resolve("ticks.yaml");
+    Files.writeString(spec, String.join("\n", "version: 1",
+        "source:",
+        "  format: jdbc",
+        "  jdbc: {url: '" + url + "', user: postgres, table: ticks}",
+        "  incremental: {column: id, overlap: 10}",
+        "schema: [{name: id, type: long}, {name: amount, type: 'decimal(10,2)'}]",
+        "sink:",
+        "  format: jdbc",
+        "  path: " + tmp.getRoot() + "/ticks-out",
+        "  jdbc: {url: '" + url + "', user: postgres, table: ticks_copy, mode: upsert, keys: [id], createTable: true}", ""));
+    EtlJobTest.Run first = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(first.err, first.code, is(EtlJob.OK));
+    sql("INSERT INTO ticks SELECT -9223372036854775800 + g, 2.00 FROM generate_series(0, 2) g");
+    EtlJobTest.Run second = new EtlJobTest.Run("--pipeline=" + spec);
+    assertThat(second.err, second.code, is(EtlJob.OK));
+    assertThat(second.err, containsString("with id >= -9223372036854775808"));
+    assertThat(RunCounts.read(tmp.getRoot() + "/ticks-out/_run").get("read"), is(8L));
+    assertThat(rows("SELECT count(*) FROM ticks_copy"), containsInAnyOrder("8"));
+  }
+
+  /**
    * Grouped by the incremental column, a run reads every row of each day it reads at all, so each
    * group it upserts is whole: after late rows, a new day and a third run the table equals the
    * aggregation of the whole source. Grouped by anything else it is refused (a run's groups would be

@@ -254,7 +254,10 @@ final class IncrementalState {
           + incremental.overlapText());
       return;
     }
-    String literal = literal(column, withZone, mark - incremental.overlap());
+    // Saturating: a mark within the overlap of a long's minimum wrapped to a large positive bound, and
+    // the run read nothing new, exit 0.
+    long from = mark < Long.MIN_VALUE + incremental.overlap() ? Long.MIN_VALUE : mark - incremental.overlap();
+    String literal = literal(column, withZone, from);
     runSpec = spec.toBuilder().setSource(spec.source().toBuilder()
         .setJdbc(jdbc.toBuilder().setWhere(SqlNames.of(jdbc).name(column) + " >= " + literal).build()).build()).build();
     notes.add("incremental: reads the rows of " + jdbc.displayName() + " with " + column + " >= " + literal
