@@ -151,7 +151,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
           // A partial copy: one bad record stood for all its rows, within the bad-record limits.
           throw new WholeFileReader.CorruptFile(file + ": it begins as a Parquet file but ends before its footer "
               + "(cut short, as a partial copy is), so all its rows would be lost; replace the file, or move it out "
-              + "of the input");
+              + "of the input").failure();
         }
         // Every byte range of the file fails here; the first one stands for the whole file.
         unreadable = "not a readable Parquet file (" + e.getClass().getSimpleName() + ": " + firstLine(e) + ")";
@@ -236,7 +236,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
           // lost too). As compressed data that fails its check, this fails the read and the run.
           throw new WholeFileReader.CorruptFile(file + ": its data after row " + row + " is corrupt ("
               + e.getClass().getSimpleName() + ": " + firstLine(e) + "), though its footer says the file holds "
-              + "more rows, so they would be lost; replace the file, or move it out of the input");
+              + "more rows, so they would be lost; replace the file, or move it out of the input").failure();
         }
       }
       if (unreadable != null) {

@@ -3,6 +3,7 @@ package dev.beametl.extract;
 import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.CsvSyntax;
 import dev.beametl.record.CsvSyntax.QuoteState;
+import dev.beametl.record.DataError;
 import dev.beametl.record.SourceRecord;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -99,7 +100,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
         headerProblemUnsaid = layout != null && layout.headerProblem() != null;
       }
     } catch (CorruptFile e) {
-      throw e;
+      throw e.failure();
     } catch (IOException e) {
       unreadable = confine(e);
     }
@@ -175,13 +176,17 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
 
   /**
    * Fails the read, and with it the run: a retry meets the same bytes, and a dead letter would pass
-   * rows. Not restarted (the annotation, see DataError): the runner retried it six times, 25 s, first.
+   * rows. An IOException where a stream's read throws it; it leaves the reader as a DataError, which
+   * the runner does not restart (it retried it six times, 25 s, first).
    */
-  @org.apache.flink.runtime.throwable.ThrowableAnnotation(
-      org.apache.flink.runtime.throwable.ThrowableType.NonRecoverableError)
   static final class CorruptFile extends IOException {
     CorruptFile(String message) {
       super(message);
+    }
+
+    /** This failure as it leaves the reader. */
+    DataError failure() {
+      return new DataError(getMessage(), this);
     }
   }
 
@@ -270,7 +275,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       try {
         text = nextRecordText();
       } catch (CorruptFile e) {
-        throw e;
+        throw e.failure();
       } catch (IOException e) {
         unreadable = confine(e);
       }
