@@ -16,7 +16,7 @@ cd "$root"
 # on the cluster too, H2 loaded by both class loaders failed an AUTO_SERVER database's commit with a
 # LinkageError (a trial), and the cluster could not show that the jar carries what the job needs.
 cp_file=target/flink-cluster-classpath.txt
-if [[ ! -f $cp_file || pom.xml -nt $cp_file || ${BASH_SOURCE[0]} -nt $cp_file ]]; then
+if [[ ! -f $cp_file || pom.xml -nt $cp_file || $here/start-cluster.sh -nt $cp_file ]]; then
   mkdir -p target
   job_groups=org.apache.beam,org.apache.parquet,org.apache.avro,org.apache.hadoop,com.h2database,org.postgresql
   job_groups+=,org.mariadb.jdbc,com.google.api-client,com.google.apis,com.google.auth,com.google.http-client

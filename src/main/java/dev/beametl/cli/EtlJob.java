@@ -319,6 +319,7 @@ public final class EtlJob {
       }
       resolveRunnerPaths(options, callerDir);
       spec = loadSpec(options, sets, callerDir);
+      FlinkSettings.refuseEmbeddedDatabases(spec, options); // before anything opens one (Preflight, incremental)
       if (!options.isDryRun()) { // a dry run never connects to the sink, and needs none of its secrets
         Preflight.checkSink(spec);
         if (FlinkSettings.isFlink(options)) {
@@ -326,6 +327,9 @@ public final class EtlJob {
           int parallelism = ClusterParallelism.apply(options);
           if (parallelism > 0) {
             err.println("beam-etl: parallelism " + parallelism + ", the cluster's (--parallelism=N sets another)");
+          } else if (parallelism < 0) {
+            err.println("beam-etl: parallelism 1: the cluster's REST API gave no parallelism.default (--parallelism=N "
+                + "sets one)");
           }
         }
       }
@@ -436,7 +440,7 @@ public final class EtlJob {
             + "to start from the beginning. No record was read; the checkpoint is kept; its log: " + log);
         return JOB_FAILED;
       }
-      err.println("beam-etl: the job failed: " + rootMessage(e) + clusterLost(options, e)
+      err.println("beam-etl: the job failed: " + rootMessage(e) + FlinkSettings.clusterLost(options, e)
           + (Files.exists(log) ? "; its log: " + log : ""));
       return JOB_FAILED;
     } finally {
@@ -795,19 +799,6 @@ public final class EtlJob {
   static boolean checkpointDoesNotFit(Throwable e) {
     return Throwables.getCausalChain(e).stream()
         .anyMatch(t -> String.valueOf(t.getMessage()).contains("Cannot map checkpoint/savepoint state"));
-  }
-
-  /**
-   * Why a run on a session cluster failed with a refused connection: the client lost the cluster
-   * (stopped mid-job, it failed after its retries with "Connection refused" alone; a trial).
-   */
-  static String clusterLost(PipelineOptions options, Throwable e) {
-    String master = FlinkSettings.isFlink(options) ? FlinkSettings.clusterAddress(options) : null;
-    if (master == null || Throwables.getCausalChain(e).stream().noneMatch(t -> t instanceof java.net.ConnectException)) {
-      return "";
-    }
-    return " (the Flink cluster at " + master + " stopped answering while the job ran; whether the job still runs "
-        + "there is not known: see its REST API or runners/flink/status.sh, and run again once it is up)";
   }
 
   static String rootMessage(Throwable e) {

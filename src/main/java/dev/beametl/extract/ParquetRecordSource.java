@@ -233,10 +233,12 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
           }
           // The footer was read, so it names rows that cannot be: as one bad record they passed the
           // bad-record limits (a row group's thousands counted once, and the intact groups after it
-          // lost too). As compressed data that fails its check, this fails the read and the run.
+          // lost too). As compressed data that fails its check, this fails the read and the run. Left
+          // to the runner's retries (an IOException, not a DataError): the error may be the file
+          // system's, a timeout or a reset connection, which this catch cannot tell from a bad page.
           throw new WholeFileReader.CorruptFile(file + ": its data after row " + row + " is corrupt ("
               + e.getClass().getSimpleName() + ": " + firstLine(e) + "), though its footer says the file holds "
-              + "more rows, so they would be lost; replace the file, or move it out of the input").failure();
+              + "more rows, so they would be lost; replace the file, or move it out of the input");
         }
       }
       if (unreadable != null) {

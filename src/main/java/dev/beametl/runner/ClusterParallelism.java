@@ -15,9 +15,10 @@ import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
  * The parallelism of a job sent to a session cluster without {@code --parallelism}: the cluster's
- * {@code parallelism.default}, else all its slots. Beam's runner takes it from the client's own
- * Flink config and, without one (submit.sh names only the cluster), runs the job at parallelism 1:
- * on the 2-slot cluster of {@code runners/flink/conf} half of it stayed idle (a trial).
+ * {@code parallelism.default}, as {@code flink run} on the cluster's machine would take it. Beam's
+ * runner takes it from the client's own Flink config and, without one (submit.sh names only the
+ * cluster), runs the job at parallelism 1: on the 2-slot cluster of {@code runners/flink/conf} half
+ * of it stayed idle (a trial). A cluster that sets none runs jobs at Flink's default, 1, too.
  */
 public final class ClusterParallelism {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,7 +28,8 @@ public final class ClusterParallelism {
   /**
    * Sets the job's parallelism from the cluster {@code --flinkMaster} names when neither the flag
    * nor a client Flink config ({@code --flinkConfDir}, {@code FLINK_CONF_DIR}) gives one; returns
-   * it, or 0 when the job runs in this process, the parallelism is given, or the cluster does not say.
+   * it, 0 when the job runs in this process or the parallelism is given, or -1 when the cluster did
+   * not say (Beam's 1 then).
    */
   public static int apply(PipelineOptions options) {
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
@@ -35,11 +37,16 @@ public final class ClusterParallelism {
     if (master == null || flink.getParallelism() > 0 || clientConfigGivesIt(flink)) {
       return 0;
     }
-    int parallelism = ask(master.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") ? master : "http://" + master);
+    String rest = master.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") ? master : "http://" + master;
+    if (!rest.matches("^[A-Za-z][A-Za-z0-9+.-]*://(\\[[^]]*\\]|[^/:\\[]*):\\d+(/.*)?$")) {
+      rest = rest.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^/]*)", "$1:8081"); // Flink's rest.port, as its client takes it
+    }
+    int parallelism = ask(rest);
     if (parallelism > 0) {
       flink.setParallelism(parallelism);
+      return parallelism;
     }
-    return parallelism;
+    return -1;
   }
 
   private static boolean clientConfigGivesIt(FlinkPipelineOptions flink) {
@@ -55,19 +62,16 @@ public final class ClusterParallelism {
     }
   }
 
-  /** The cluster's parallelism.default, else its slots; 0 when its REST API does not tell. */
+  /** The cluster's parallelism.default; 0 when its REST API does not tell. */
   static int ask(String rest) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try {
       for (JsonNode entry : get(http, rest + "/jobmanager/config")) {
         if (entry.path("key").asText().equals(CoreOptions.DEFAULT_PARALLELISM.key())) {
-          int value = Integer.parseInt(entry.path("value").asText().trim());
-          if (value > 0) {
-            return value;
-          }
+          return Math.max(0, entry.path("value").asInt(0));
         }
       }
-      return Math.max(0, get(http, rest + "/overview").path("slots-total").asInt(0));
+      return 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;

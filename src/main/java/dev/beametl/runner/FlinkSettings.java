@@ -173,9 +173,7 @@ public final class FlinkSettings {
     if (flink.getJobName() == null || flink.getJobName().startsWith("etljob-")) {
       flink.setJobName("beam-etl-" + spec.name());
     }
-    if (clusterAddress(options) != null) {
-      refuseEmbeddedDatabases(spec);
-    }
+    refuseEmbeddedDatabases(spec, options);
     if (!options.isResumable()) {
       return;
     }
@@ -258,6 +256,12 @@ public final class FlinkSettings {
    * NoClassDefFoundError, and the TaskManager kept the file locked for every later run). Reading an
    * in-memory database its URL builds with an INIT script works: each JVM builds the same one.
    */
+  public static void refuseEmbeddedDatabases(PipelineSpec spec, PipelineOptions options) {
+    if (isFlink(options) && clusterAddress(options) != null) {
+      refuseEmbeddedDatabases(spec);
+    }
+  }
+
   static void refuseEmbeddedDatabases(PipelineSpec spec) {
     String fix = " lives in the JVM that opens it, and on a Flink cluster the job's client and TaskManagers are other "
         + "JVMs. Serve it with H2's TCP server and give jdbc:h2:tcp://host/<path>, use a database server "
@@ -441,6 +445,23 @@ public final class FlinkSettings {
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  /**
+   * Why a run on a session cluster failed with a refused connection: the client lost the cluster
+   * (stopped mid-job, it failed after its retries with "Connection refused" alone; a trial).
+   */
+  public static String clusterLost(PipelineOptions options, Throwable e) {
+    String master = isFlink(options) ? clusterAddress(options) : null;
+    List<Throwable> chain = org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.base.Throwables.getCausalChain(e);
+    // A JobExecutionException is the cluster's answer: the job failed there, perhaps on a database
+    // that refused a task's connection; the cluster itself was reached (a review).
+    if (master == null || chain.stream().anyMatch(t -> t instanceof org.apache.flink.runtime.client.JobExecutionException)
+        || chain.stream().noneMatch(t -> t instanceof java.net.ConnectException)) {
+      return "";
+    }
+    return " (the Flink cluster at " + master + " stopped answering while the job ran; whether the job still runs "
+        + "there is not known: see its REST API or runners/flink/status.sh, and run again once it is up)";
   }
 
   /** The cluster {@code --flinkMaster} names, or null when the job runs in this process ({@code [local]} and the like). */

@@ -467,10 +467,13 @@ public class EtlJobTest {
     flink.setRunner(org.apache.beam.runners.flink.FlinkRunner.class);
     Exception refused = new RuntimeException("job failed", new java.util.concurrent.ExecutionException(
         new java.net.ConnectException("Connection refused")));
-    assertThat(EtlJob.clusterLost(flink, refused), containsString("the Flink cluster at flink-host:8081 stopped answering"));
-    assertThat(EtlJob.clusterLost(flink, new RuntimeException("a row failed")), is(""));
+    assertThat(dev.beametl.runner.FlinkSettings.clusterLost(flink, refused), containsString("the Flink cluster at flink-host:8081 stopped answering"));
+    assertThat(dev.beametl.runner.FlinkSettings.clusterLost(flink, new RuntimeException("a row failed")), is(""));
+    Exception taskFailed = new RuntimeException("job failed", new org.apache.flink.runtime.client.JobExecutionException(
+        null, "Job execution failed.", new java.sql.SQLException("db down", new java.net.ConnectException("Connection refused"))));
+    assertThat("the cluster answered: a task's database refused it", dev.beametl.runner.FlinkSettings.clusterLost(flink, taskFailed), is(""));
     flink.setFlinkMaster("[auto]");
-    assertThat("in this process there is no cluster to lose", EtlJob.clusterLost(flink, refused), is(""));
+    assertThat("in this process there is no cluster to lose", dev.beametl.runner.FlinkSettings.clusterLost(flink, refused), is(""));
   }
 
   /** {@code rows} rows of {@code schema}'s two columns, an id and a text, written by Parquet's own writer. */

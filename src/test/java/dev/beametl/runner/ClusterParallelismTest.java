@@ -34,13 +34,14 @@ public class ClusterParallelismTest {
     assertThat(options.getParallelism(), is(3));
   }
 
+  /** A cluster that sets none runs a job at Flink's default, 1, as Beam's runner does: not all its slots. */
   @Test
-  public void allItsSlotsWhenItSetsNoDefault() throws Exception {
+  public void noDefaultOnTheClusterLeavesBeamsOne() throws Exception {
     String master = cluster(Map.of("/jobmanager/config", "[{\"key\":\"rest.port\",\"value\":\"8081\"}]",
         "/overview", "{\"slots-total\":4}"));
     FlinkPipelineOptions options = options("--flinkMaster=http://" + master);
-    assertThat(ClusterParallelism.apply(options), is(4));
-    assertThat(options.getParallelism(), is(4));
+    assertThat(ClusterParallelism.apply(options), is(-1));
+    assertThat(options.getParallelism(), is(-1));
   }
 
   @Test
@@ -55,7 +56,7 @@ public class ClusterParallelismTest {
     server.stop(0);
     server = null;
     FlinkPipelineOptions gone = options("--flinkMaster=" + master);
-    assertThat("no answer: Beam's default stays", ClusterParallelism.apply(gone), is(0));
+    assertThat("no answer: Beam's default stays", ClusterParallelism.apply(gone), is(-1));
     assertThat(gone.getParallelism(), is(-1));
   }
 
