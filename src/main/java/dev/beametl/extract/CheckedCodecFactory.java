@@ -48,7 +48,7 @@ final class CheckedCodecFactory extends CodecFactory {
     static @javax.annotation.Nullable UnsupportedCodec in(Throwable e, String file) {
       for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
         if (t instanceof UnsupportedCodec) {
-          return new UnsupportedCodec(file + ": " + t.getMessage(), t.getCause());
+          return new UnsupportedCodec(file + ": " + t.getMessage(), t); // the codec's failure, and its stack, as cause
         }
       }
       return null;

@@ -173,7 +173,6 @@ public final class FlinkSettings {
     if (flink.getJobName() == null || flink.getJobName().startsWith("etljob-")) {
       flink.setJobName("beam-etl-" + spec.name());
     }
-    refuseEmbeddedDatabases(spec, options);
     if (!options.isResumable()) {
       return;
     }
