@@ -2,8 +2,10 @@ package dev.beametl.runner;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
 
 import dev.beametl.cli.EtlOptions;
 import dev.beametl.runner.FlinkSettings;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.StreamSupport;
 import org.apache.beam.runners.flink.PreCombineTranslator;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -130,6 +133,116 @@ public class PreCombineIT {
         throw new IllegalStateException("injected failure");
       }
       out.output(KV.of(i % 500, i));
+    }
+  }
+
+  private static final int END_KEYS = 20_000;
+  private static final AtomicLong SENT = new AtomicLong();
+  private static final AtomicBoolean FAILED_IN_END = new AtomicBoolean();
+
+  /** A streaming job as a resumable run has it, its merge's state in RocksDB. */
+  private static FlinkPipelineOptions streaming(String checkpoints, int retries) throws Exception {
+    EtlOptions etl = PipelineOptionsFactory.as(EtlOptions.class);
+    etl.setRunner(FlinkRunner.class);
+    FlinkSettings.applyDefaults(etl, List.of());
+    FlinkPipelineOptions options = etl.as(FlinkPipelineOptions.class);
+    options.setStreaming(true);
+    options.setParallelism(2);
+    options.setCheckpointingInterval(100L);
+    options.setUnalignedCheckpointEnabled(true);
+    options.setShutdownSourcesAfterIdleMs(1_000L);
+    options.setNumberOfExecutionRetries(retries);
+    options.setExecutionRetryDelay(100L);
+    options.setStateBackend("rocksdb");
+    options.setStateBackendStoragePath(TMP.newFolder(checkpoints).toURI().toString());
+    return options;
+  }
+
+  /**
+   * The keyed merge sends its results at the end, 20,000 keys through a slow step (about 2.5 s a
+   * subtask), while checkpoints time out after 1 s: the job finishes only if checkpoints complete
+   * during that end phase (before, each one expired, the job failed and began the end phase again
+   * until its retries ran out). It fails once at 60% of the keys sent, after such checkpoints,
+   * and every key's result arrives once: what a checkpoint in the end phase holds and what went
+   * out before its barrier fit together.
+   */
+  @Test
+  public void checkpointsCompleteWhileTheMergeSendsAndARestoreThereSendsEachKeyOnce() throws Exception {
+    FlinkPipelineOptions options = streaming("checkpoints-end-phase", 2);
+    options.setCheckpointTimeoutMillis(1_000L);
+    SENT.set(0);
+    Pipeline p = Pipeline.create(options);
+    PCollection<KV<Long, Long>> counts = p.apply(GenerateSequence.from(0).to(END_KEYS))
+        .apply("Each key once", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
+            .via(i -> KV.of(i, 1L)))
+        .apply("Count", Sum.longsPerKey())
+        .apply("Slowly, failing once at 60%", ParDo.of(new SlowlyFailingOnce()));
+    List<KV<Long, Long>> expected = new ArrayList<>();
+    for (long k = 0; k < END_KEYS; k++) {
+      expected.add(KV.of(k, 1L));
+    }
+    PAssert.that(counts).containsInAnyOrder(expected);
+    p.run().waitUntilFinish();
+    assertThat("the job failed in its end phase and was restored", FAILED_IN_END.get(), is(true));
+  }
+
+  private static final AtomicLong FAILED_AT = new AtomicLong();
+
+  /**
+   * A job that fails while the merge sends, with no retries: the other subtask, whose next step
+   * spins (as RocksDB's calls do, deaf to an interrupt), stops within a second of the cancel
+   * instead of sending its ~10,000 remaining keys at 5 ms each (50 s; on a cluster, Flink's
+   * watchdog killed the TaskManager after 180 s).
+   */
+  @Test
+  public void aJobFailingWhileTheMergeSendsStopsAtOnce() throws Exception {
+    FlinkPipelineOptions options = streaming("checkpoints-cancelled", 0);
+    Pipeline p = Pipeline.create(options);
+    p.apply(GenerateSequence.from(0).to(END_KEYS))
+        .apply("Each key once", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.longs(), TypeDescriptors.longs()))
+            .via(i -> KV.of(i, 1L)))
+        .apply("Count", Sum.longsPerKey())
+        .apply("Spinning, one subtask failing", ParDo.of(new SpinningOneFailing()));
+    FAILED_AT.set(0);
+    try {
+      p.run().waitUntilFinish();
+      throw new AssertionError("the job should have failed");
+    } catch (RuntimeException expected) {
+      assertThat(expected.toString(), FAILED_AT.get(), greaterThan(0L));
+    }
+    long stopMillis = (System.nanoTime() - FAILED_AT.get()) / 1_000_000;
+    assertThat("ms from the failure to the job's end", stopMillis, lessThan(15_000L));
+  }
+
+  /** About 1 ms per 4 results; fails once at the 60% of them. */
+  static final class SlowlyFailingOnce extends DoFn<KV<Long, Long>, KV<Long, Long>> {
+    @ProcessElement
+    public void process(@Element KV<Long, Long> kv, OutputReceiver<KV<Long, Long>> out) throws InterruptedException {
+      long sent = SENT.incrementAndGet();
+      if (sent % 4 == 0) {
+        Thread.sleep(1);
+      }
+      if (sent == END_KEYS * 6 / 10 && FAILED_IN_END.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure in the end phase");
+      }
+      out.output(kv);
+    }
+  }
+
+  /** Spins 5 ms per result, deaf to interrupts; the first subtask to reach its 200th result fails. */
+  static final class SpinningOneFailing extends DoFn<KV<Long, Long>, Long> {
+    private transient long seen;
+
+    @ProcessElement
+    public void process(@Element KV<Long, Long> kv, OutputReceiver<Long> out) {
+      if (++seen == 200 && FAILED_AT.compareAndSet(0, System.nanoTime())) {
+        throw new IllegalStateException("injected failure in the end phase");
+      }
+      long until = System.nanoTime() + 5_000_000;
+      while (System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      out.output(kv.getKey());
     }
   }
 

@@ -11,14 +11,17 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.WindowedValue;
 import org.apache.beam.sdk.values.KV;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.execution.CancelTaskException;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +39,16 @@ import org.slf4j.LoggerFactory;
  * compacting, and its writes stalled, for most of the run. Here an input is one read and one write
  * of its key's accumulator. A failure restored from a checkpoint taken after the output was sent
  * finds the state cleared and sends nothing twice.
+ *
+ * <p>Sending takes time in proportion to the keys (3M keys: tens of seconds, longer on a busy
+ * cluster), and it happens in the task's thread, inside one watermark. Between keys it lets the task's
+ * mailbox run - an unaligned checkpoint's barrier is processed there - so checkpoints go on
+ * completing meanwhile: a checkpoint then holds the keys not yet sent, every key sent before it is
+ * in the output before its barrier, and a restore sends the rest. Before, no checkpoint could pass
+ * while the keys went out; one that expired failed the job, which restored from before the end and
+ * began the same end phase again, for ever. It also stops when the task is cancelled (RocksDB's
+ * calls do not see an interrupt, and a cancelled job's task went on until Flink's watchdog killed
+ * its TaskManager).
  */
 public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator<WindowedValue<KV<K, OutputT>>>
     implements OneInputStreamOperator<WindowedValue<KV<K, AccumT>>, WindowedValue<KV<K, OutputT>>> {
@@ -44,6 +57,8 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
   private final ValueStateDescriptor<AccumT> descriptor;
   private static final Logger LOG = LoggerFactory.getLogger(KeyedMerge.class);
   private transient ValueState<AccumT> accumulators;
+  /** The task's mailbox, at the priority of its own actions: checkpoint barriers, timers. */
+  private transient MailboxExecutor mailbox;
   /** Whether this instance has sent its results: once, and nothing may follow. */
   private transient boolean sent;
 
@@ -58,6 +73,7 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
   public void open() throws Exception {
     super.open();
     accumulators = getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
+    mailbox = getContainingTask().getMailboxExecutorFactory().createExecutor(TaskMailbox.MIN_PRIORITY);
   }
 
   @Override
@@ -90,10 +106,15 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
     super.processWatermark(mark);
   }
 
-  /** Each key's output, as Beam's combine gives it at the end of the window; then its state goes. */
+  /**
+   * Each key's output, as Beam's combine gives it at the end of the window; then its state goes,
+   * so a checkpoint taken meanwhile (see the class) holds only the keys still to send.
+   */
   private void sendAll() throws Exception {
     long start = System.nanoTime();
+    LOG.info("{}: input ended, sending each key's result", step());
     long[] keys = {0};
+    long[] lastLog = {start};
     this.<ByteBuffer>getKeyedStateBackend().applyToAllKeys(
         VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
         (ByteBuffer key, ValueState<AccumT> state) -> {
@@ -111,10 +132,30 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
           output.collect(new StreamRecord<>(WindowedValue.of(KV.of(decoded, result),
               GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE, PaneInfo.ON_TIME_AND_ONLY_FIRING)));
           state.clear();
-          keys[0]++;
+          if (++keys[0] % YIELD_EVERY == 0) {
+            betweenKeys(keys[0], lastLog);
+          }
         });
     LOG.info("{}: sent {} keys' results in {} ms", step(), keys[0],
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** Keys sent between two looks at the mailbox: it is one volatile read when empty. */
+  private static final int YIELD_EVERY = 64;
+
+  /** Lets the task's mail run (a checkpoint's barrier, say), stops when the task is cancelled, and logs progress. */
+  private void betweenKeys(long sent, long[] lastLog) throws Exception {
+    if (getContainingTask().isCanceled() || Thread.currentThread().isInterrupted()) {
+      throw new CancelTaskException(step() + ": cancelled after sending " + sent + " keys' results");
+    }
+    while (mailbox.tryYield()) {
+      // each call runs one mail
+    }
+    long now = System.nanoTime();
+    if (now - lastLog[0] > 30_000_000_000L) {
+      LOG.info("{}: sent {} keys' results so far", step(), sent);
+      lastLog[0] = now;
+    }
   }
 
   /** The combine's step, without the operators chained after it. */
