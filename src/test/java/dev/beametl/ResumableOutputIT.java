@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.beametl.bench.OrderLinesGenerator;
 import dev.beametl.cli.EtlJob;
@@ -37,12 +38,13 @@ public class ResumableOutputIT {
   private static Path spec;
   private static List<String> batchRows;
   private static List<String> batchBad;
+  private static String schema;
 
   @BeforeClass
   public static void inputAndABatchRun() throws Exception {
     input = TMP.getRoot().toPath().resolve("in");
     new OrderLinesGenerator(ROWS, 0.001, 7, OrderLinesGenerator.Format.PIPE).write(input, 2);
-    String schema = Files.readString(Path.of("runners/bench/order-lines-by-order.yaml"));
+    schema = Files.readString(Path.of("runners/bench/order-lines-by-order.yaml"));
     schema = schema.substring(schema.indexOf("schema:"), schema.indexOf("derive:"));
     spec = TMP.getRoot().toPath().resolve("lines.yaml");
     Files.writeString(spec, String.join("\n", "version: 1", "name: resumable-lines",
@@ -136,6 +138,62 @@ public class ResumableOutputIT {
   }
 
   /**
+   * With an aggregation the reading ends long before the rows are written (its results go out at
+   * the end, here slowed down; a count_distinct's own branch of it ends last). Stopped in between, the run had renamed its dead letters into place
+   * already - their input had ended - and no checkpoint could resume it ("is in place already").
+   * The dead letters now wait for the output: stopped after a checkpoint taken there, nothing is in
+   * place, and the resumed run writes every group and every dead letter once.
+   */
+  @Test
+  public void aRunStoppedAfterItsReadingAndBeforeItsWritingResumes() throws Exception {
+    Path orders = TMP.getRoot().toPath().resolve("orders.yaml");
+    Files.writeString(orders, String.join("\n", "version: 1", "name: resumable-orders",
+        "source: {path: in/*.tbl, format: csv, csv: {delimiter: '|', header: false}}", schema,
+        "aggregate: {groupBy: [l_orderkey], metrics: [{name: lines, op: count}, "
+            + "{name: price, op: sum, field: l_extendedprice}, {name: parts, op: count_distinct, field: l_partkey}]}",
+        "sink: {format: csv, path: out, ifExists: overwrite}", ""));
+    String batch = TMP.getRoot() + "/orders-batch";
+    EtlJobTest.Run batchRun = new EtlJobTest.Run("--pipeline=" + orders, "--output=" + batch);
+    assertThat(batchRun.err, batchRun.code, is(EtlJob.OK));
+
+    String out = TMP.getRoot() + "/orders-stopped";
+    Path chk = TMP.getRoot().toPath().resolve("chk-orders");
+    String[] flags = {"--pipeline=" + orders, "--output=" + out, "--resumable", "--checkpointDir=" + chk,
+        "--checkpointingInterval=200", "--parallelism=2"};
+    ProcessBuilder launcher = new ProcessBuilder(Stream.concat(
+        Stream.of(Path.of("bin/beam-etl").toAbsolutePath().toString(), "--fault=results.throttle(perSecond=1000)"),
+        Stream.of(flags)).toArray(String[]::new))
+        .redirectErrorStream(true).redirectOutput(TMP.newFile("orders-stopped.log"));
+    launcher.environment().put("BEAM_ETL_WARM", "0");
+    launcher.environment().put("BEAM_ETL_CDS", "0");
+    Process first = launcher.start();
+    Path log = Path.of(out, "_run", "job.log");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    // The rows go out (slowly) from the aggregation's last step; a while for the dead letters' renames.
+    while (!(Files.exists(log) && Files.readString(log).contains("Fill in partial rows/Merge: input ended"))
+        && System.nanoTime() < deadline && first.isAlive()) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(2_000);
+    long before = checkpoints(chk);
+    while (checkpoints(chk) == before && System.nanoTime() < deadline && first.isAlive()) {
+      Thread.sleep(20);
+    }
+    assertThat("still writing when stopped", first.isAlive(), is(true));
+    first.destroyForcibly().waitFor();
+    assertThat("no dead-letter file in place", jsonlFiles(Path.of(out + "-dead-letter")), is(0L));
+
+    EtlJobTest.Run resumed = new EtlJobTest.Run(Stream.concat(Stream.of(flags), Stream.of("--resumeFrom=latest",
+        "--fault=results.throttle(perSecond=100000000)")).toArray(String[]::new));
+    assertThat(resumed.err, resumed.code, is(EtlJob.OK));
+    String groups = "SELECT count(*), sum(lines), sum(CAST(price AS DECIMAL(38, 2))), "
+        + "sum(hash(l_orderkey, lines, price, parts)) FROM read_csv('%s/*.csv')";
+    assertThat(SampleJobIT.query(String.format(groups, out)), equalTo(SampleJobIT.query(String.format(groups, batch))));
+    assertThat(bad(out), equalTo(bad(batch)));
+    assertThat(bad(out).get(0), not(startsWith("0")));
+  }
+
+  /**
    * Temporary Parquet files under the output that a writer closed (Beam names them by a UUID): a
    * closed Parquet file ends with its footer's magic, {@code PAR1}; one being written does not.
    */
@@ -160,6 +218,16 @@ public class ResumableOutputIT {
       return new String(tail, java.nio.charset.StandardCharsets.US_ASCII).equals("PAR1");
     } catch (java.io.IOException gone) { // renamed or deleted meanwhile
       return false;
+    }
+  }
+
+  /** Dead-letter files in place (not temporary ones, which Beam keeps in a hidden folder). */
+  private static long jsonlFiles(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).count();
     }
   }
 

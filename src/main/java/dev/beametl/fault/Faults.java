@@ -23,6 +23,8 @@ import org.apache.beam.sdk.values.PCollection;
  *       N-th record; the marker file remembers it, so the retried attempt runs clean.
  *   <li>{@code records.throttle(perSecond=N)}: each reading task passes at most N records a second,
  *       so a test can act while a job is surely still reading.
+ *   <li>{@code results.throttle(perSecond=N)}: the same for the result rows on their way to the
+ *       sink (after an aggregation), so a test can act after the reading and before the writing ends.
  *   <li>{@code jdbcSink.failOnce(afterRows=N,marker=FILE)}: the JDBC sink task fails once while
  *       binding its N-th row, after its earlier batches were committed.
  *   <li>{@code commit.failBeforeTable()} and {@code commit.failAfterTable()}: a successful run stops
@@ -90,6 +92,18 @@ public final class Faults implements Serializable {
     return out;
   }
 
+  /** The result rows going to the sink, with {@code results.throttle} applied if asked for. */
+  public <T> PCollection<T> atResults(PCollection<T> results) {
+    PCollection<T> out = results;
+    for (Fault f : faults) {
+      if (f.kind.equals("results.throttle")) {
+        out = out.apply("Injected fault: throttle results", ParDo.of(new Throttle<T>(f.longArg("perSecond"))))
+            .setCoder(results.getCoder());
+      }
+    }
+    return out;
+  }
+
   /** The JDBC sink's statement setter, failing once if {@code jdbcSink.failOnce} asks for it. */
   public <T> JdbcIO.PreparedStatementSetter<T> inJdbcSink(JdbcIO.PreparedStatementSetter<T> setter) {
     for (Fault f : faults) {
@@ -122,6 +136,7 @@ public final class Faults implements Serializable {
     private static final Map<String, List<String>> KINDS = Map.of(
         "records.failOnce", List.of("after", "marker"),
         "records.throttle", List.of("perSecond"),
+        "results.throttle", List.of("perSecond"),
         "jdbcSink.failOnce", List.of("afterRows", "marker"),
         "commit.failBeforeTable", List.of(),
         "commit.failAfterTable", List.of());

@@ -22,7 +22,9 @@ import java.util.stream.Collectors;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -195,10 +197,18 @@ public abstract class EtlPipeline {
         .withFaults(faults())
         .withKeysUnique(spec.aggregation() != null && spec.sink().jdbc() != null
             && spec.sink().jdbc().keys().containsAll(spec.aggregation().groupBy())); // one row per group
-    PCollection<KV<String, Long>> written = transformed.get(Transform.RESULT)
+    PCollection<KV<String, Long>> written = faults().atResults(transformed.get(Transform.RESULT))
         .apply("Load", run() == null ? load : load.withRun(run()).withAppend(append()));
 
-    PCollection<BadRecord> allBad = bad.and(transformed.get(Transform.BAD))
+    // A resumable run renames each sink's files into place when that sink's input ends. The dead
+    // letters' input ended with the reading, often long before an aggregation's rows were written,
+    // and a run stopped in between had its dead letters in place already: no checkpoint resumes onto
+    // renamed files (refused; a trial stopped one in a count_distinct's end phase). Flattened with
+    // nothing from the output, their watermark follows the output's: they go into place once the
+    // rows are written. Nothing is held back; their files are written all along.
+    PCollection<BadRecord> afterOutput = written.apply("Dead letters wait for the output",
+        ParDo.of(new NoBadRecords())).setCoder(validated.get(Validate.BAD).getCoder());
+    PCollection<BadRecord> allBad = bad.and(transformed.get(Transform.BAD)).and(afterOutput)
         .apply("All bad records", Flatten.<BadRecord>pCollections());
     if (replayedRecords != null) {
       PCollectionTuple.of(ReplayedRecords.TAKEN, replayedRecords).and(ReplayedRecords.BAD, allBad)
@@ -212,6 +222,12 @@ public abstract class EtlPipeline {
         .and(written)
         .and(deadLetters)
         .apply("Run counts", RunCounts.writeTo(runDir(spec)));
+  }
+
+  /** Outputs nothing: its output's watermark is its input's. */
+  private static final class NoBadRecords extends DoFn<KV<String, Long>, BadRecord> {
+    @ProcessElement
+    public void process() {}
   }
 
   /**
