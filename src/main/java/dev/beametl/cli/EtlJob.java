@@ -413,12 +413,14 @@ public final class EtlJob {
         }
         int code = JOB_FAILED;
         try {
+          // A resumed run's log goes on from the stopped run's, which the preparation deletes.
+          byte[] stoppedLog = options.getResumeFrom() == null ? null : JobLog.stoppedRun(log, 4 << 20);
           outputs.prepare();
           plan.started();
           if (options.isResumable()) {
             FlinkSettings.markResumed(options);
           }
-          jobLog.writeTo(log);
+          jobLog.writeTo(log, stoppedLog);
           timeline.phaseEnded("outputs");
           code = runPipeline(p, spec, options, table, out, err, args, timeline, runner, log, plan, runId);
           return code;

@@ -34,8 +34,47 @@ final class JobLog implements AutoCloseable {
 
   /** From now on the log goes to {@code file}, starting with what was captured before. */
   void writeTo(Path file) throws IOException {
+    writeTo(file, null);
+  }
+
+  /**
+   * As {@link #writeTo(Path)}, the file starting with {@code stopped} (a stopped run's log, see
+   * {@link #stoppedRun}) when not null: a resumed run's log follows the log of the run it resumes,
+   * whose end says why that one stopped (the output's preparation deleted it, with the rest).
+   */
+  void writeTo(Path file, @Nullable byte[] stopped) throws IOException {
     Files.createDirectories(file.getParent());
-    sink.switchTo(Files.newOutputStream(file));
+    OutputStream log = Files.newOutputStream(file);
+    if (stopped != null) {
+      log.write(stopped);
+      log.write(("---- " + java.time.Instant.now() + ": the run resumed from a checkpoint (--resumeFrom); "
+          + "the stopped run's log is above ----\n").getBytes(StandardCharsets.UTF_8));
+    }
+    sink.switchTo(log);
+  }
+
+  /** The last {@code max} bytes of a stopped run's log, or null when there is none. */
+  static @Nullable byte[] stoppedRun(Path file, int max) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file)) {
+      long size = in.size();
+      java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate((int) Math.min(size, max));
+      in.position(size - tail.capacity());
+      while (tail.hasRemaining() && in.read(tail) >= 0) {
+        // reads to the end
+      }
+      byte[] kept = java.util.Arrays.copyOf(tail.array(), tail.position());
+      if (size <= max) {
+        return kept;
+      }
+      byte[] note = ("(the stopped run's log: its first " + (size - max) + " bytes left out)\n")
+          .getBytes(StandardCharsets.UTF_8);
+      byte[] out = java.util.Arrays.copyOf(note, note.length + kept.length);
+      System.arraycopy(kept, 0, out, note.length, kept.length);
+      return out;
+    }
   }
 
   /** Restores System.err and closes the log file. */
