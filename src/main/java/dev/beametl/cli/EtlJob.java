@@ -416,11 +416,11 @@ public final class EtlJob {
           // A resumed run's log goes on from the stopped run's, which the preparation deletes.
           byte[] stoppedLog = options.getResumeFrom() == null ? null : JobLog.stoppedRun(log, 4 << 20);
           outputs.prepare();
+          jobLog.writeTo(log, stoppedLog);
           plan.started();
           if (options.isResumable()) {
             FlinkSettings.markResumed(options);
           }
-          jobLog.writeTo(log, stoppedLog);
           timeline.phaseEnded("outputs");
           code = runPipeline(p, spec, options, table, out, err, args, timeline, runner, log, plan, runId);
           return code;
@@ -743,6 +743,7 @@ public final class EtlJob {
         .withMaxSplitBytes(options.getMaxSplitBytes())
         .withRunnerMetrics(FlinkSettings.runnerMetrics(options))
         .withNaiveAggregation(options.getAggregation().equals("groupByKey"))
+        .withDeadLettersAfterOutput(options.isResumable())
         .withFaults(Faults.parse(options.getFault()));
   }
 

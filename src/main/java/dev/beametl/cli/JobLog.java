@@ -4,9 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
 import javax.annotation.Nullable;
 
 /**
@@ -45,35 +49,48 @@ final class JobLog implements AutoCloseable {
   void writeTo(Path file, @Nullable byte[] stopped) throws IOException {
     Files.createDirectories(file.getParent());
     OutputStream log = Files.newOutputStream(file);
-    if (stopped != null) {
-      log.write(stopped);
-      log.write(("---- " + java.time.Instant.now() + ": the run resumed from a checkpoint (--resumeFrom); "
-          + "the stopped run's log is above ----\n").getBytes(StandardCharsets.UTF_8));
+    try {
+      if (stopped != null) {
+        log.write(stopped);
+        log.write(("---- " + Instant.now() + ": the run resumed from a checkpoint (--resumeFrom); the stopped "
+            + "run's log is above ----\n").getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      log.close();
+      throw e;
     }
     sink.switchTo(log);
   }
 
-  /** The last {@code max} bytes of a stopped run's log, or null when there is none. */
-  static @Nullable byte[] stoppedRun(Path file, int max) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      return null;
-    }
-    try (java.nio.channels.SeekableByteChannel in = Files.newByteChannel(file)) {
+  /**
+   * The last {@code max} bytes of a stopped run's log from a line's start, or null when there is
+   * none, it is empty, or it cannot be read (the resumed run goes on without it).
+   */
+  static @Nullable byte[] stoppedRun(Path file, int max) {
+    try (SeekableByteChannel in = Files.newByteChannel(file)) {
       long size = in.size();
-      java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate((int) Math.min(size, max));
+      ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, max));
       in.position(size - tail.capacity());
       while (tail.hasRemaining() && in.read(tail) >= 0) {
         // reads to the end
       }
-      byte[] kept = java.util.Arrays.copyOf(tail.array(), tail.position());
-      if (size <= max) {
-        return kept;
+      int from = 0;
+      if (size > max) { // from the first whole line: not in the middle of a character
+        while (from < tail.position() && tail.get(from) != '\n') {
+          from++;
+        }
+        from = Math.min(from + 1, tail.position());
       }
-      byte[] note = ("(the stopped run's log: its first " + (size - max) + " bytes left out)\n")
-          .getBytes(StandardCharsets.UTF_8);
-      byte[] out = java.util.Arrays.copyOf(note, note.length + kept.length);
-      System.arraycopy(kept, 0, out, note.length, kept.length);
+      if (tail.position() == from) {
+        return null;
+      }
+      byte[] note = size > max ? ("(the stopped run's log: its first " + (size - tail.position() + from)
+          + " bytes left out)\n").getBytes(StandardCharsets.UTF_8) : new byte[0];
+      byte[] out = Arrays.copyOf(note, note.length + tail.position() - from);
+      System.arraycopy(tail.array(), from, out, note.length, tail.position() - from);
       return out;
+    } catch (IOException | RuntimeException none) {
+      return null;
     }
   }
 

@@ -4,7 +4,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 
 /**
  * Testing only: passes at most {@code perSecond} elements a second through each instance, so a test
- * can stop a cluster or kill a TaskManager while the job is surely still reading. 0: no limit.
+ * can stop a cluster or kill a TaskManager while the job surely still reads (records.throttle) or
+ * writes its results (results.throttle). 0: no limit.
  */
 final class Throttle<T> extends DoFn<T, T> {
   private final long perSecond;

@@ -57,6 +57,8 @@ public abstract class EtlPipeline {
 
   abstract boolean append();
 
+  abstract boolean deadLettersAfterOutput();
+
   abstract @Nullable List<MatchResult.Metadata> inputFiles();
 
   abstract @Nullable List<String> replayFiles();
@@ -70,7 +72,8 @@ public abstract class EtlPipeline {
 
   public static EtlPipeline of(PipelineSpec spec) {
     return new AutoValue_EtlPipeline.Builder().setSpec(spec).setMaxSplitBytes(0).setRunnerMetrics(true)
-        .setNaiveAggregation(false).setFaults(Faults.none()).setAppend(false).build();
+        .setNaiveAggregation(false).setFaults(Faults.none()).setAppend(false)
+        .setDeadLettersAfterOutput(false).build();
   }
 
   /** Largest file split in bytes (0: no cap), see {@link Extract#withMaxSplitBytes}. */
@@ -136,6 +139,18 @@ public abstract class EtlPipeline {
   /** The files prefix, in the run folder, of the identities of the records a replay wrote (one a line). */
   public static final String REPLAYED_PREFIX = "replayed-records";
 
+  /**
+   * Whether the dead letters are put in place only after the output's rows went to its writer: for a
+   * streaming (resumable) run, whose file sinks rename their files when their own input ends. The
+   * dead letters' input ends with the reading, often long before an aggregation's rows come, and a
+   * run stopped in between had its dead letters in place already: no checkpoint resumes onto
+   * renamed files (refused; a trial stopped one in a count_distinct's end). In a batch run every
+   * sink renames at the end anyway.
+   */
+  public EtlPipeline withDeadLettersAfterOutput(boolean after) {
+    return toBuilder().setDeadLettersAfterOutput(after).build();
+  }
+
   /** Testing only: the faults to inject, see {@link Faults}. */
   public EtlPipeline withFaults(Faults faults) {
     return toBuilder().setFaults(faults).build();
@@ -200,15 +215,14 @@ public abstract class EtlPipeline {
     PCollection<KV<String, Long>> written = faults().atResults(transformed.get(Transform.RESULT))
         .apply("Load", run() == null ? load : load.withRun(run()).withAppend(append()));
 
-    // A resumable run renames each sink's files into place when that sink's input ends. The dead
-    // letters' input ended with the reading, often long before an aggregation's rows were written,
-    // and a run stopped in between had its dead letters in place already: no checkpoint resumes onto
-    // renamed files (refused; a trial stopped one in a count_distinct's end phase). Flattened with
-    // nothing from the output, their watermark follows the output's: they go into place once the
-    // rows are written. Nothing is held back; their files are written all along.
-    PCollection<BadRecord> afterOutput = written.apply("Dead letters wait for the output",
-        ParDo.of(new NoBadRecords())).setCoder(validated.get(Validate.BAD).getCoder());
-    PCollection<BadRecord> allBad = bad.and(transformed.get(Transform.BAD)).and(afterOutput)
+    if (deadLettersAfterOutput()) {
+      // Flattened with nothing from the output's count of rows sent to its writer, the dead letters'
+      // watermark follows the output's (see withDeadLettersAfterOutput); their records still go to
+      // their files as they come.
+      bad = bad.and(written.apply("Dead letters wait for the output", ParDo.of(new NoBadRecords()))
+          .setCoder(validated.get(Validate.BAD).getCoder()));
+    }
+    PCollection<BadRecord> allBad = bad.and(transformed.get(Transform.BAD))
         .apply("All bad records", Flatten.<BadRecord>pCollections());
     if (replayedRecords != null) {
       PCollectionTuple.of(ReplayedRecords.TAKEN, replayedRecords).and(ReplayedRecords.BAD, allBad)
@@ -253,6 +267,8 @@ public abstract class EtlPipeline {
     abstract Builder setRun(@Nullable String run);
 
     abstract Builder setAppend(boolean append);
+
+    abstract Builder setDeadLettersAfterOutput(boolean after);
 
     abstract Builder setInputFiles(@Nullable List<MatchResult.Metadata> files);
 

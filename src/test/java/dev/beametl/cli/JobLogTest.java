@@ -53,9 +53,11 @@ public class JobLogTest {
   @Test
   public void aLongStoppedLogKeepsItsEnd() throws Exception {
     Path file = tmp.getRoot().toPath().resolve("job.log");
-    Files.writeString(file, "x".repeat(100) + "why it stopped\n");
-    assertThat(new String(JobLog.stoppedRun(file, 15), StandardCharsets.UTF_8),
-        is("(the stopped run's log: its first 100 bytes left out)\nwhy it stopped\n"));
+    Files.writeString(file, "x".repeat(100) + "\nwhy it stopped\n");
+    assertThat(new String(JobLog.stoppedRun(file, 20), StandardCharsets.UTF_8),
+        is("(the stopped run's log: its first 101 bytes left out)\nwhy it stopped\n"));
     assertThat(JobLog.stoppedRun(tmp.getRoot().toPath().resolve("none"), 15), is(nullValue()));
+    Files.writeString(file, "");
+    assertThat("an empty log: nothing to go on from", JobLog.stoppedRun(file, 15), is(nullValue()));
   }
 }

@@ -41,14 +41,12 @@ import org.slf4j.LoggerFactory;
  * finds the state cleared and sends nothing twice.
  *
  * <p>Sending takes time in proportion to the keys (3M keys: tens of seconds, longer on a busy
- * cluster), and it happens in the task's thread, inside one watermark. Between keys it lets the task's
- * mailbox run - an unaligned checkpoint's barrier is processed there - so checkpoints go on
- * completing meanwhile: a checkpoint then holds the keys not yet sent, every key sent before it is
- * in the output before its barrier, and a restore sends the rest. Before, no checkpoint could pass
- * while the keys went out; one that expired failed the job, which restored from before the end and
- * began the same end phase again, for ever. It also stops when the task is cancelled (RocksDB's
- * calls do not see an interrupt, and a cancelled job's task went on until Flink's watchdog killed
- * its TaskManager).
+ * cluster), in the task's thread, inside one watermark, and a checkpoint must be able to complete
+ * meanwhile, or it expires and fails the job, which restores from before the end and begins it
+ * again. So between keys the task's mail runs - an unaligned checkpoint's barrier is processed
+ * there - and a checkpoint then holds the keys not yet sent, every key sent before it being in the
+ * output ahead of its barrier: a restore sends the rest. The sending also stops when the task is
+ * cancelled: RocksDB's calls do not see an interrupt.
  */
 public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator<WindowedValue<KV<K, OutputT>>>
     implements OneInputStreamOperator<WindowedValue<KV<K, AccumT>>, WindowedValue<KV<K, OutputT>>> {
@@ -56,8 +54,15 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
   private final Coder<K> keyCoder;
   private final ValueStateDescriptor<AccumT> descriptor;
   private static final Logger LOG = LoggerFactory.getLogger(KeyedMerge.class);
+  /** Keys sent between two looks at the mailbox: a look is one volatile read when it is empty. */
+  private static final int YIELD_EVERY = 64;
   private transient ValueState<AccumT> accumulators;
-  /** The task's mailbox, at the priority of its own actions: checkpoint barriers, timers. */
+  /**
+   * The task's mailbox at its lowest priority, so every mail of the task runs, barriers and
+   * checkpoint triggers among them (Flink 1.19 puts them there; one at this operator's own priority
+   * would not see them). Safe because this operator heads its chain (its input is keyed): no mail
+   * of an operator before it can send it an element, and a yield never runs the task's input.
+   */
   private transient MailboxExecutor mailbox;
   /** Whether this instance has sent its results: once, and nothing may follow. */
   private transient boolean sent;
@@ -108,13 +113,12 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
 
   /**
    * Each key's output, as Beam's combine gives it at the end of the window; then its state goes,
-   * so a checkpoint taken meanwhile (see the class) holds only the keys still to send.
+   * so a checkpoint taken meanwhile (see the class) holds only the keys still to send. ResumableOutputIT
+   * waits for the first line logged here.
    */
   private void sendAll() throws Exception {
-    long start = System.nanoTime();
     LOG.info("{}: input ended, sending each key's result", step());
-    long[] keys = {0};
-    long[] lastLog = {start};
+    Progress progress = new Progress();
     this.<ByteBuffer>getKeyedStateBackend().applyToAllKeys(
         VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor,
         (ByteBuffer key, ValueState<AccumT> state) -> {
@@ -132,29 +136,33 @@ public final class KeyedMerge<K, AccumT, OutputT> extends AbstractStreamOperator
           output.collect(new StreamRecord<>(WindowedValue.of(KV.of(decoded, result),
               GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE, PaneInfo.ON_TIME_AND_ONLY_FIRING)));
           state.clear();
-          if (++keys[0] % YIELD_EVERY == 0) {
-            betweenKeys(keys[0], lastLog);
-          }
+          progress.afterKey();
         });
-    LOG.info("{}: sent {} keys' results in {} ms", step(), keys[0],
-        (System.nanoTime() - start) / 1_000_000);
+    LOG.info("{}: sent {} keys' results in {} ms", step(), progress.keys,
+        (System.nanoTime() - progress.start) / 1_000_000);
   }
 
-  /** Keys sent between two looks at the mailbox: it is one volatile read when empty. */
-  private static final int YIELD_EVERY = 64;
+  /** The keys sent so far; between keys, the task's mail and a look at whether it was cancelled. */
+  private final class Progress {
+    final long start = System.nanoTime();
+    long keys;
+    long lastLog = start;
 
-  /** Lets the task's mail run (a checkpoint's barrier, say), stops when the task is cancelled, and logs progress. */
-  private void betweenKeys(long sent, long[] lastLog) throws Exception {
-    if (getContainingTask().isCanceled() || Thread.currentThread().isInterrupted()) {
-      throw new CancelTaskException(step() + ": cancelled after sending " + sent + " keys' results");
-    }
-    while (mailbox.tryYield()) {
-      // each call runs one mail
-    }
-    long now = System.nanoTime();
-    if (now - lastLog[0] > 30_000_000_000L) {
-      LOG.info("{}: sent {} keys' results so far", step(), sent);
-      lastLog[0] = now;
+    void afterKey() throws Exception {
+      if (++keys % YIELD_EVERY != 0) {
+        return;
+      }
+      if (getContainingTask().isCanceled()) {
+        throw new CancelTaskException(step() + ": cancelled after sending " + keys + " keys' results");
+      }
+      while (mailbox.tryYield()) {
+        // each call runs one mail
+      }
+      long now = System.nanoTime();
+      if (now - lastLog > 30_000_000_000L) {
+        LOG.info("{}: sent {} keys' results so far", step(), keys);
+        lastLog = now;
+      }
     }
   }
 
