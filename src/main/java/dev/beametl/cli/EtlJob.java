@@ -462,11 +462,9 @@ public final class EtlJob {
     long peakHeap;
     long maxHeap;
     long liveHeap;
-    // Flink ends the JVM itself on a fatal error in a task (an OutOfMemoryError: exit 239), and the
-    // job's log, which has the error, is all that would say so.
-    Thread exitDuringRun = new Thread(() -> err.println("beam-etl: the JVM is exiting before the run ended (stopped, "
-        + "or a fatal error in a task such as OutOfMemoryError: more heap with BEAM_ETL_JAVA_OPTS=-Xmx...); its log: "
-        + log));
+    // Flink ends the JVM itself on a fatal error in a task (an OutOfMemoryError: exit 239).
+    ExitDuringRun exit = new ExitDuringRun(log, spec, Runtime.getRuntime().maxMemory());
+    Thread exitDuringRun = new Thread(() -> err.println(exit.message()));
     Runtime.getRuntime().addShutdownHook(exitDuringRun);
     try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds(), progressCounts(options))) {
       try {

@@ -1,0 +1,86 @@
+package dev.beametl.cli;
+
+import dev.beametl.spec.LookupSpec;
+import dev.beametl.spec.PipelineSpec;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * What to tell the user when the JVM exits while the job runs: Flink ends it itself on a fatal error
+ * in a task (an OutOfMemoryError: exit 239), and the job's log, which has the error, is all that
+ * says which. An OutOfMemoryError at the log's end is named with the heap the run had and, when the
+ * spec has lookups, the tables every task holds, the usual reason (a trial: a 950,000-row table
+ * within the default limits ran out of a 256 MB heap after two minutes of garbage collection).
+ * Everything is made when the run starts: at the exit the heap is full, and a line made then ran out
+ * of memory itself and said nothing.
+ */
+final class ExitDuringRun {
+  private static final byte[] OUT_OF_MEMORY = "java.lang.OutOfMemoryError: ".getBytes(StandardCharsets.US_ASCII);
+
+  private final Path log;
+  private final String generic;
+  private final String outOfMemory;
+  private final String outOfMemoryEnd;
+  private final byte[] tail = new byte[32 * 1024];
+
+  ExitDuringRun(Path log, PipelineSpec spec, long maxHeap) {
+    this.log = log;
+    this.generic = "beam-etl: the JVM is exiting before the run ended (stopped, or a fatal error in a task such as "
+        + "OutOfMemoryError: more heap with BEAM_ETL_JAVA_OPTS=-Xmx...); its log: " + log;
+    this.outOfMemory = "beam-etl: the job ran out of memory (OutOfMemoryError: ";
+    StringBuilder end = new StringBuilder(String.format(Locale.ROOT, ") with a heap of %,d MiB; give it more with "
+        + "BEAM_ETL_JAVA_OPTS=-Xmx%dm", maxHeap >> 20, Math.max(1024, 2 * (maxHeap >> 20))));
+    if (!spec.lookups().isEmpty()) {
+      LookupSpec first = spec.lookups().get(0);
+      end.append(String.format(Locale.ROOT, ". Every task holds each lookup's table whole, in about 15 times its "
+          + "encoded size%s (lookup %s: maxBytes %,d encoded): keep maxBytes under a fifteenth of the heap, "
+          + "or filter the table (a query, for a database)", spec.lookups().size() > 1 ? ", one table after another"
+          : "", first.name(), first.maxBytes()));
+    }
+    this.outOfMemoryEnd = end.append("; its log: ").append(log).toString();
+  }
+
+  /** The one line for the terminal. */
+  String message() {
+    try {
+      String error = lastOutOfMemory();
+      return error == null ? generic : outOfMemory + error + outOfMemoryEnd;
+    } catch (Throwable anything) { // the heap is full: say what is ready
+      return generic;
+    }
+  }
+
+  /** The last OutOfMemoryError's message in the log's end, or null. */
+  private String lastOutOfMemory() throws java.io.IOException {
+    int n;
+    try (RandomAccessFile in = new RandomAccessFile(log.toFile(), "r")) {
+      n = (int) Math.min(in.length(), tail.length);
+      in.seek(in.length() - n);
+      in.readFully(tail, 0, n);
+    } catch (java.io.FileNotFoundException none) {
+      return null;
+    }
+    for (int at = n - OUT_OF_MEMORY.length; at >= 0; at--) {
+      if (startsWith(at)) {
+        int from = at + OUT_OF_MEMORY.length;
+        int to = from;
+        while (to < n && tail[to] != '\n' && tail[to] != '\r') {
+          to++;
+        }
+        return new String(tail, from, to - from, StandardCharsets.UTF_8).trim();
+      }
+    }
+    return null;
+  }
+
+  private boolean startsWith(int at) {
+    for (int i = 0; i < OUT_OF_MEMORY.length; i++) {
+      if (tail[at + i] != OUT_OF_MEMORY[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
