@@ -92,20 +92,7 @@ public class PreCombineIT {
    */
   @Test
   public void aStreamingJobRestoredFromACheckpointCombinesExactly() throws Exception {
-    EtlOptions etl = PipelineOptionsFactory.as(EtlOptions.class);
-    etl.setRunner(FlinkRunner.class);
-    FlinkSettings.applyDefaults(etl, List.of());
-    FlinkPipelineOptions options = etl.as(FlinkPipelineOptions.class);
-    options.setStreaming(true);
-    options.setParallelism(2);
-    options.setCheckpointingInterval(100L);
-    options.setUnalignedCheckpointEnabled(true);
-    options.setShutdownSourcesAfterIdleMs(1_000L);
-    options.setNumberOfExecutionRetries(2);
-    options.setExecutionRetryDelay(100L);
-    options.setStateBackend("rocksdb");
-    options.setStateBackendStoragePath(TMP.newFolder("checkpoints-restored").toURI().toString());
-    Pipeline p = Pipeline.create(options);
+    Pipeline p = Pipeline.create(streaming("checkpoints-restored", 2));
     PCollection<KV<Long, Long>> sums = p.apply(GenerateSequence.from(0).to(ROWS))
         .apply("Slowly, failing once", ParDo.of(new FailOnceLate()))
         .apply("Sum", Sum.longsPerKey());
