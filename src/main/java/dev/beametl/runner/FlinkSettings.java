@@ -34,8 +34,11 @@ public final class FlinkSettings {
   /** The same file as the build packs it, for a jar run outside the installation. */
   static final String EMBEDDED_FLINK_CONF_RESOURCE = "/beam-etl/flink-embedded/config.yaml";
   static final long RESUMABLE_SPLIT_BYTES = 8L << 20;
-  /** The embedded runner's managed memory in a resumable run: RocksDB's, see useEmbeddedConfig. */
-  static final String RESUMABLE_MANAGED_MEMORY = "256m";
+  /**
+   * The embedded runner's managed memory in a resumable run, RocksDB's, in MB: this much, and as much
+   * again per count_distinct (see useEmbeddedConfig).
+   */
+  static final int RESUMABLE_MANAGED_MB = 256;
   static final long CHECKPOINT_INTERVAL_MS = 5_000;
   /** A resumable run's bundles: Beam's batch sizes, see applyDefaults. */
   static final long RESUMABLE_BUNDLE_SIZE = 1_000_000;
@@ -527,9 +530,12 @@ public final class FlinkSettings {
         // memory (shared by the slots' state, half of it for write buffers), and past what that
         // holds, its writes stall behind flushes and compactions: 1.1M groups (4.5M order lines,
         // -Xmx256m) took 148-290 s with Flink's local 128 MB and 30-33 s with 256 MB, peak RSS
-        // 680-780 MB either way (RocksDB takes what it needs, up to the size).
+        // 680-780 MB either way (RocksDB takes what it needs, up to the size). Each count_distinct adds
+        // merges of as many keys (its pairs, their counts, one more input to the join), each its own
+        // RocksDB sharing that memory: 600,000 groups with two of them took 303 s with 256 MB and
+        // 32 s with 768 MB.
         lines.removeIf(l -> l.startsWith("taskmanager.memory."));
-        lines.add("taskmanager.memory.managed.size: " + RESUMABLE_MANAGED_MEMORY);
+        lines.add("taskmanager.memory.managed.size: " + RESUMABLE_MANAGED_MB * (1 + distinctCounts) + "m");
       } else {
         // Batch: a sort-merge shuffle partition reserves 64 buffers of 32 KB per channel; 16 MB per
         // degree of parallelism, and 8 MB more per count_distinct (see above).

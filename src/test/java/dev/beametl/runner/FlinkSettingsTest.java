@@ -82,6 +82,8 @@ public class FlinkSettingsTest {
     assertThat(lines.stream().filter(l -> l.startsWith("taskmanager.memory.")).collect(Collectors.toList()),
         equalTo(List.of("taskmanager.memory.managed.size: 256m")));
     assertThat(lines, hasItem("security.delegation.tokens.enabled: false"));
+    // Each count_distinct's merges share it too: as much again per count_distinct.
+    assertThat(embeddedConfig(2, 2, true), hasItem("taskmanager.memory.managed.size: 768m"));
   }
 
   /** A file sink writes a file per bundle: a resumable run's bundles end at checkpoints, not every 1,000 elements. */
