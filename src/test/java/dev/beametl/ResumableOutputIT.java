@@ -96,15 +96,8 @@ public class ResumableOutputIT {
   public void aKilledRunResumesWithTheFilesItsCheckpointRecorded() throws Exception {
     String out = TMP.getRoot() + "/killed";
     Path chk = TMP.getRoot().toPath().resolve("chk-killed");
-    String[] flags = {"--pipeline=" + spec, "--output=" + out, "--resumable", "--checkpointDir=" + chk,
-        "--checkpointingInterval=200", "--parallelism=2"};
-    ProcessBuilder launcher = new ProcessBuilder(Stream.concat(
-        Stream.of(Path.of("bin/beam-etl").toAbsolutePath().toString(), "--fault=records.throttle(perSecond=5000)"),
-        Stream.of(flags)).toArray(String[]::new))
-        .redirectErrorStream(true).redirectOutput(TMP.newFile("killed.log"));
-    launcher.environment().put("BEAM_ETL_WARM", "0");
-    launcher.environment().put("BEAM_ETL_CDS", "0");
-    Process first = launcher.start();
+    String[] flags = resumableFlags(spec, out, chk);
+    Process first = launch("records.throttle(perSecond=5000)", flags, "killed.log");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (!(recordedFiles(Path.of(out)) >= 2 && checkpoints(chk) >= 2) && System.nanoTime() < deadline
         && first.isAlive()) {
@@ -158,15 +151,8 @@ public class ResumableOutputIT {
 
     String out = TMP.getRoot() + "/orders-stopped";
     Path chk = TMP.getRoot().toPath().resolve("chk-orders");
-    String[] flags = {"--pipeline=" + orders, "--output=" + out, "--resumable", "--checkpointDir=" + chk,
-        "--checkpointingInterval=200", "--parallelism=2"};
-    ProcessBuilder launcher = new ProcessBuilder(Stream.concat(
-        Stream.of(Path.of("bin/beam-etl").toAbsolutePath().toString(), "--fault=results.throttle(perSecond=500)"),
-        Stream.of(flags)).toArray(String[]::new))
-        .redirectErrorStream(true).redirectOutput(TMP.newFile("orders-stopped.log"));
-    launcher.environment().put("BEAM_ETL_WARM", "0");
-    launcher.environment().put("BEAM_ETL_CDS", "0");
-    Process first = launcher.start();
+    String[] flags = resumableFlags(orders, out, chk);
+    Process first = launch("results.throttle(perSecond=500)", flags, "orders-stopped.log");
     Path log = Path.of(out, "_run", "job.log");
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     // The rows go out (slowly) from the aggregation's last step; a while for the dead letters' renames.
@@ -189,6 +175,22 @@ public class ResumableOutputIT {
     assertThat(SampleJobIT.query(String.format(groups, out)), equalTo(SampleJobIT.query(String.format(groups, batch))));
     assertThat(bad(out), equalTo(bad(batch)));
     assertThat(bad(out).get(0), not(startsWith("0")));
+  }
+
+  private static String[] resumableFlags(Path pipeline, String out, Path chk) {
+    return new String[] {"--pipeline=" + pipeline, "--output=" + out, "--resumable", "--checkpointDir=" + chk,
+        "--checkpointingInterval=200", "--parallelism=2"};
+  }
+
+  /** The job in a process of its own (so the test can kill it), with {@code fault} injected. */
+  private static Process launch(String fault, String[] flags, String logName) throws Exception {
+    ProcessBuilder launcher = new ProcessBuilder(Stream.concat(
+        Stream.of(Path.of("bin/beam-etl").toAbsolutePath().toString(), "--fault=" + fault),
+        Stream.of(flags)).toArray(String[]::new))
+        .redirectErrorStream(true).redirectOutput(TMP.newFile(logName));
+    launcher.environment().put("BEAM_ETL_WARM", "0");
+    launcher.environment().put("BEAM_ETL_CDS", "0");
+    return launcher.start();
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.beametl.cli;
 
 import dev.beametl.spec.LookupSpec;
 import dev.beametl.spec.PipelineSpec;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -55,10 +54,8 @@ final class ExitDuringRun {
   /** The last OutOfMemoryError's message in the log's end, or null. */
   private String lastOutOfMemory() throws java.io.IOException {
     int n;
-    try (RandomAccessFile in = new RandomAccessFile(log.toFile(), "r")) {
-      n = (int) Math.min(in.length(), tail.length);
-      in.seek(in.length() - n);
-      in.readFully(tail, 0, n);
+    try {
+      n = (int) Math.min(JobLog.readTail(log, tail), tail.length);
     } catch (java.io.FileNotFoundException none) {
       return null;
     }

@@ -4,8 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,30 +66,42 @@ final class JobLog implements AutoCloseable {
    * none, it is empty, or it cannot be read (the resumed run goes on without it).
    */
   static @Nullable byte[] stoppedRun(Path file, int max) {
-    try (SeekableByteChannel in = Files.newByteChannel(file)) {
-      long size = in.size();
-      ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, max));
-      in.position(size - tail.capacity());
-      while (tail.hasRemaining() && in.read(tail) >= 0) {
-        // reads to the end
-      }
+    try {
+      byte[] tail = new byte[(int) Math.min(Files.size(file), max)];
+      long size = readTail(file, tail);
+      int n = (int) Math.min(size, tail.length);
       int from = 0;
-      if (size > max) { // from the first whole line: not in the middle of a character
-        while (from < tail.position() && tail.get(from) != '\n') {
+      if (size > n) { // from the first whole line: not in the middle of a character
+        while (from < n && tail[from] != '\n') {
           from++;
         }
-        from = Math.min(from + 1, tail.position());
+        from = Math.min(from + 1, n);
       }
-      if (tail.position() == from) {
+      if (n == from) {
         return null;
       }
-      byte[] note = size > max ? ("(the stopped run's log: its first " + (size - tail.position() + from)
-          + " bytes left out)\n").getBytes(StandardCharsets.UTF_8) : new byte[0];
-      byte[] out = Arrays.copyOf(note, note.length + tail.position() - from);
-      System.arraycopy(tail.array(), from, out, note.length, tail.position() - from);
+      byte[] note = size > n ? ("(the stopped run's log: its first " + (size - n + from) + " bytes left out)\n")
+          .getBytes(StandardCharsets.UTF_8) : new byte[0];
+      byte[] out = Arrays.copyOf(note, note.length + n - from);
+      System.arraycopy(tail, from, out, note.length, n - from);
       return out;
     } catch (IOException | RuntimeException none) {
       return null;
+    }
+  }
+
+  /**
+   * Reads a file's end into {@code into} - its last {@code min(size, into.length)} bytes, from the
+   * array's start - and returns the file's size. It allocates no buffer: {@link ExitDuringRun} reads
+   * the log this way when the heap is full.
+   */
+  static long readTail(Path file, byte[] into) throws IOException {
+    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+      long size = in.length();
+      int n = (int) Math.min(size, into.length);
+      in.seek(size - n);
+      in.readFully(into, 0, n);
+      return size;
     }
   }
 
