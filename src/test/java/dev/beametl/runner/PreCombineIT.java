@@ -62,6 +62,94 @@ public class PreCombineIT {
   }
 
   /**
+   * A global combine whose accumulator's coder tells its size cheaply (a lookup's table) is sent on
+   * in parts of about 4 MiB as it grows, and merged exactly after the shuffle: 40 MB of inputs in
+   * one accumulator per task came to the merge as many, not two (before, each task sent its whole
+   * accumulator as one record, which took its size several times over in the sender's buffers).
+   */
+  @Test
+  public void aGlobalCombinesBigAccumulatorCrossesTheShuffleInParts() throws Exception {
+    EtlOptions etl = PipelineOptionsFactory.as(EtlOptions.class);
+    etl.setRunner(FlinkRunner.class);
+    FlinkSettings.applyDefaults(etl, List.of());
+    FlinkSettings.useEmbeddedConfig(etl, TMP.newFolder("conf-parts").toPath());
+    FlinkPipelineOptions options = etl.as(FlinkPipelineOptions.class);
+    options.setParallelism(2);
+    MERGED_ACCUMULATORS.set(0);
+    Pipeline p = Pipeline.create(options);
+    PCollection<Long> total = p.apply("Big", GenerateSequence.from(0).to(1_000))
+        .apply("Pad", MapElements.into(TypeDescriptors.strings()).via(i -> i + "x".repeat(40_000)))
+        .apply("Characters", org.apache.beam.sdk.transforms.Combine.globally(new SizedCharacters()));
+    PAssert.thatSingleton(total).isEqualTo(1_000 * 40_000L + 10 + 90 * 2 + 900 * 3);
+    p.run().waitUntilFinish();
+    assertThat("accumulators that reached the merge", MERGED_ACCUMULATORS.get(), greaterThan(4L));
+  }
+
+  static final AtomicLong MERGED_ACCUMULATORS = new AtomicLong();
+
+  /** Keeps its inputs (as a lookup's table keeps rows) and counts their characters; its coder knows its size. */
+  static final class SizedCharacters
+      extends org.apache.beam.sdk.transforms.Combine.CombineFn<String, ArrayList<String>, Long> {
+    @Override
+    public ArrayList<String> createAccumulator() {
+      return new ArrayList<>();
+    }
+
+    @Override
+    public ArrayList<String> addInput(ArrayList<String> all, String s) {
+      all.add(s);
+      return all;
+    }
+
+    @Override
+    public ArrayList<String> mergeAccumulators(Iterable<ArrayList<String>> accumulators) {
+      ArrayList<String> merged = new ArrayList<>();
+      for (ArrayList<String> a : accumulators) {
+        MERGED_ACCUMULATORS.incrementAndGet();
+        merged.addAll(a);
+      }
+      return merged;
+    }
+
+    @Override
+    public Long extractOutput(ArrayList<String> all) {
+      return all.stream().mapToLong(String::length).sum();
+    }
+
+    @Override
+    public org.apache.beam.sdk.coders.Coder<ArrayList<String>> getAccumulatorCoder(
+        org.apache.beam.sdk.coders.CoderRegistry registry, org.apache.beam.sdk.coders.Coder<String> input) {
+      return new SizedListCoder();
+    }
+  }
+
+  static final class SizedListCoder extends org.apache.beam.sdk.coders.AtomicCoder<ArrayList<String>> {
+    private static final org.apache.beam.sdk.coders.Coder<java.util.List<String>> LIST =
+        org.apache.beam.sdk.coders.ListCoder.of(org.apache.beam.sdk.coders.StringUtf8Coder.of());
+
+    @Override
+    public void encode(ArrayList<String> value, java.io.OutputStream out) throws java.io.IOException {
+      LIST.encode(value, out);
+    }
+
+    @Override
+    public ArrayList<String> decode(java.io.InputStream in) throws java.io.IOException {
+      return new ArrayList<>(LIST.decode(in));
+    }
+
+    @Override
+    public boolean isRegisterByteSizeObserverCheap(ArrayList<String> value) {
+      return true;
+    }
+
+    @Override
+    public void registerByteSizeObserver(ArrayList<String> value,
+        org.apache.beam.sdk.util.common.ElementByteSizeObserver observer) {
+      observer.update(value.stream().mapToLong(s -> s.length() + 3L).sum());
+    }
+  }
+
+  /**
    * The same combines in a streaming job, as a resumable run has them: checkpoints every 100 ms
    * while the pre-combine holds accumulators (each barrier empties its map), the keyed merge's
    * state in RocksDB, then in the heap backend (the merge clears each key's state as it sends it).

@@ -103,11 +103,18 @@ public final class EncodedAccumulator {
 
   /**
    * One buffer, reused for every encoding, then copied out at its exact length: Beam's
-   * encodeToByteArray goes through a thread-local, a synchronized stream and a copy per call.
+   * encodeToByteArray goes through a thread-local, a synchronized stream and a copy per call. Past
+   * {@link #CHUNK} an encoding goes on in chunks of that size instead of a buffer doubled (and
+   * copied) as it grows, and the chunks are not kept: a big accumulator (a lookup's table) costs
+   * its size once more while it is copied out, not three times, and not for the rest of the task.
    */
   static final class Buffer extends java.io.OutputStream {
+    static final int CHUNK = 1 << 20;
     byte[] buf = new byte[64];
     int count;
+    /** The chunks an encoding filled before {@code buf}, when it outgrew one chunk. */
+    private java.util.List<byte[]> filled;
+    private long filledBytes;
 
     <T> byte[] encode(Coder<T> coder, T value) {
       count = 0;
@@ -116,24 +123,56 @@ public final class EncodedAccumulator {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      return Arrays.copyOf(buf, count);
+      if (filled == null) {
+        return Arrays.copyOf(buf, count);
+      }
+      byte[] out = new byte[Math.toIntExact(filledBytes + count)];
+      int at = 0;
+      for (byte[] chunk : filled) {
+        System.arraycopy(chunk, 0, out, at, chunk.length);
+        at += chunk.length;
+      }
+      System.arraycopy(buf, 0, out, at, count);
+      filled = null;
+      filledBytes = 0;
+      return out;
     }
 
     @Override
     public void write(int b) {
       if (count == buf.length) {
-        buf = Arrays.copyOf(buf, 2 * count);
+        makeRoom(1);
       }
       buf[count++] = (byte) b;
     }
 
     @Override
     public void write(byte[] b, int off, int len) {
-      if (count + len > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(2 * buf.length, count + len));
+      while (len > 0) {
+        if (count == buf.length) {
+          makeRoom(len);
+        }
+        int n = Math.min(len, buf.length - count);
+        System.arraycopy(b, off, buf, count, n);
+        count += n;
+        off += n;
+        len -= n;
       }
-      System.arraycopy(b, off, buf, count, len);
-      count += len;
+    }
+
+    /** {@code buf} is full: doubles it up to a chunk, then sets it aside and starts another. */
+    private void makeRoom(int wanted) {
+      if (buf.length < CHUNK) {
+        buf = Arrays.copyOf(buf, (int) Math.min(CHUNK, Math.max(2L * buf.length, (long) count + wanted)));
+        return;
+      }
+      if (filled == null) {
+        filled = new java.util.ArrayList<>();
+      }
+      filled.add(buf);
+      filledBytes += buf.length;
+      buf = new byte[CHUNK];
+      count = 0;
     }
   }
 }

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.WindowedValue;
+import org.apache.beam.sdk.util.common.ElementByteSizeObserver;
 import org.apache.beam.sdk.values.KV;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
@@ -50,6 +52,8 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   private transient boolean passThrough;
   /** Whether keys are rows of plain fields, held as {@link PlainRowKey}s instead of Beam's structural values. */
   private transient boolean plainRows;
+  /** A global combine's: one key, whose accumulator may be sent on before the end (see {@link #isFull}). */
+  private transient boolean oneKey;
   /**
    * The last input's key and slot: keys that come in runs (an order's lines) skip the hash and the
    * lookup. Tried while at least one input in four repeats the key before it, judged every
@@ -78,6 +82,7 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     tryLastKey = true;
     capacity = Math.min(FIRST_CAPACITY, maxKeys);
     plainRows = PlainRowKey.applies(keyCoder);
+    oneKey = keyCoder instanceof VoidCoder;
   }
 
   @Override
@@ -120,6 +125,18 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     } catch (ArithmeticException e) {
       throw DataErrors.inGroup(e, kv.getKey());
     }
+    if (oneKey && isFull(slot.accumulator)) {
+      flush();
+    }
+  }
+
+  /**
+   * Whether a global combine's accumulator is big enough to be sent on now: see {@link Encoded}.
+   * Only with one key, whose accumulator can grow with the input (a lookup's table); keyed
+   * accumulators stay as they are, and asking costs every input.
+   */
+  boolean isFull(AccumT accumulator) {
+    return false;
   }
 
   /** The last key's slot if {@code structural} is that key, else null; decides whether to go on trying. */
@@ -184,11 +201,45 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
       buffer = new EncodedAccumulator.Buffer();
     }
 
+    /**
+     * Past {@link #MAX_RECORD_BYTES} encoded, when its coder can tell cheaply: a global combine's
+     * accumulator then crosses the shuffle in records of about that size, merged on the other side,
+     * instead of one record of the whole, which cost its size several times over in the sender's
+     * buffers and serializer (a lookup's table of 46 MB failed with -Xmx320m there).
+     */
+    @Override
+    boolean isFull(AccumT accumulator) {
+      if (!accumulatorCoder.isRegisterByteSizeObserverCheap(accumulator)) {
+        return false;
+      }
+      Size size = new Size();
+      try {
+        accumulatorCoder.registerByteSizeObserver(accumulator, size);
+      } catch (Exception e) {
+        return false;
+      }
+      size.advance();
+      return size.bytes > MAX_RECORD_BYTES;
+    }
+
     @Override
     void send(K key, AccumT accumulator) {
       byte[] keyBytes = buffer.encode(keyCoder, key);
       byte[] accumulatorBytes = buffer.encode(accumulatorCoder, accumulator);
       output.collect(new StreamRecord<>(Tuple3.of(EncodedAccumulator.hash(keyBytes), keyBytes, accumulatorBytes)));
+    }
+  }
+
+  /** A global combine's accumulator is sent on when its encoding passes this. */
+  static final long MAX_RECORD_BYTES = 4 << 20;
+
+  /** Adds up what a coder reports. */
+  private static final class Size extends ElementByteSizeObserver {
+    long bytes;
+
+    @Override
+    protected void reportElementSize(long elementByteSize) {
+      bytes += elementByteSize;
     }
   }
 

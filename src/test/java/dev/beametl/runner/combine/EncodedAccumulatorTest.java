@@ -37,6 +37,44 @@ public class EncodedAccumulatorTest {
   }
 
   /**
+   * Encodings past one chunk (a lookup's table as an accumulator) go on in chunks: whole and exact
+   * at every size around a chunk's edges, written byte by byte or in bulk, and a small one after a
+   * big one gets none of its bytes.
+   */
+  @Test
+  public void encodingsBiggerThanAChunkComeOutWholeAndExact() throws Exception {
+    EncodedAccumulator.Buffer buffer = new EncodedAccumulator.Buffer();
+    int chunk = EncodedAccumulator.Buffer.CHUNK;
+    java.util.Random random = new java.util.Random(3);
+    for (int length : new int[] {chunk - 3, chunk, chunk + 1, 2 * chunk - 1, 2 * chunk, 3 * chunk + 7, 5, 2 * chunk + 5, 1}) {
+      byte[] value = new byte[length];
+      random.nextBytes(value);
+      for (boolean bulk : new boolean[] {true, false}) {
+        Coder<byte[]> coder = bulk ? org.apache.beam.sdk.coders.ByteArrayCoder.of() : new ByteByByte();
+        byte[] expected = CoderUtils.encodeToByteArray(coder, value, Coder.Context.NESTED);
+        assertThat("length " + length + (bulk ? " in bulk" : " byte by byte"),
+            java.util.Arrays.equals(buffer.encode(coder, value), expected), is(true));
+      }
+    }
+  }
+
+  /** Writes a length, then every byte alone. */
+  private static final class ByteByByte extends org.apache.beam.sdk.coders.AtomicCoder<byte[]> {
+    @Override
+    public void encode(byte[] value, java.io.OutputStream out) throws java.io.IOException {
+      VarLongCoder.of().encode((long) value.length, out);
+      for (byte b : value) {
+        out.write(b);
+      }
+    }
+
+    @Override
+    public byte[] decode(java.io.InputStream in) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /**
    * A 64-bit hash almost never repeats, so the merge is given two keys under one hash by hand:
    * each keeps its own sum, whatever the order their accumulators arrive in.
    */
