@@ -7,7 +7,6 @@ import dev.beametl.record.RowJson;
 import dev.beametl.spec.LookupSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -21,13 +20,21 @@ final class JoinFn extends DoFn<Row, Row> {
   private final boolean withOrigin;
   private final int added;
   private final Schema joinedSchema;
-  private final PCollectionView<Map<List<String>, Row>> table;
+  private final PCollectionView<LookupTable> table;
   private final String field;
   private transient BundleCounts counts;
   private transient long[] matched;
   private transient long[] missed;
+  /**
+   * The values of entries looked up lately, by entry number modulo its size: the table keeps them
+   * encoded, and a key that comes again (a popular product) is not decoded again.
+   */
+  private transient Row[] recent;
+  private transient int[] recentEntries;
+  private transient LookupTable recentOf;
+  private static final int RECENT = 1 << 12;
 
-  JoinFn(LookupSpec spec, Schema in, Schema joinedSchema, PCollectionView<Map<List<String>, Row>> table) {
+  JoinFn(LookupSpec spec, Schema in, Schema joinedSchema, PCollectionView<LookupTable> table) {
     this.spec = spec;
     this.onPositions = spec.on().stream().mapToInt(in::indexOf).toArray();
     this.dataFields = Origins.dataFields(in);
@@ -48,7 +55,7 @@ final class JoinFn extends DoFn<Row, Row> {
   @ProcessElement
   public void process(@Element Row row, ProcessContext context, MultiOutputReceiver out) {
     List<String> key = LookupKeys.of(row, onPositions);
-    Row values = key == null ? null : context.sideInput(table).get(key);
+    Row values = key == null ? null : values(context.sideInput(table), key);
     if (values == null) {
       missed[0]++;
       if (spec.onMissing() == LookupSpec.OnMissing.DEAD_LETTER) {
@@ -74,6 +81,24 @@ final class JoinFn extends DoFn<Row, Row> {
       joined.add(row.getValue(dataFields));
     }
     out.get(Lookup.JOINED).output(Row.withSchema(joinedSchema).attachValues(joined));
+  }
+
+  private Row values(LookupTable lookup, List<String> key) {
+    int entry = lookup.find(key);
+    if (entry < 0) {
+      return null;
+    }
+    if (recentOf != lookup) {
+      recent = new Row[RECENT];
+      recentEntries = new int[RECENT];
+      recentOf = lookup;
+    }
+    int slot = entry & (RECENT - 1);
+    if (recentEntries[slot] != entry + 1) {
+      recent[slot] = lookup.values(entry);
+      recentEntries[slot] = entry + 1;
+    }
+    return recent[slot];
   }
 
   @FinishBundle

@@ -7,7 +7,6 @@ import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.LookupSpec;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -32,8 +31,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 /**
  * Lookup stage: joins each valid row with a reference table by key and adds the table's named
  * fields. The table (validated rows of the reference source, each ending with its origin) is built
- * into a map with a combine ({@link ReferenceTable}, limited in rows and bytes) and goes to every
- * worker as a side input. A row whose key has no match gets nulls or becomes a dead letter
+ * with a combine ({@link ReferenceTable}, limited in rows and bytes) into a {@link LookupTable},
+ * held encoded, and goes to every worker as a side input. A row whose key has no match gets nulls or becomes a dead letter
  * ({@code lookup_miss}), as the spec says. Gives {@link #JOINED} rows, {@link #BAD} records and the
  * counts {@code lookup.<name>.matched}, {@code .missed}, {@code .rows}, {@code failed} and
  * {@code failed.lookup_miss:<field>} on {@link BundleCounts#TAG}.
@@ -92,12 +91,16 @@ public final class Lookup extends PTransform<PCollection<Row>, PCollectionTuple>
     }
     Schema added = addedSchema();
     ReferenceTable build = new ReferenceTable(spec, reference.getSchema(), added);
-    PCollection<Map<List<String>, Row>> table = reference
+    PCollection<LookupTable> table = reference
         .apply("Parts of the " + spec.name() + " table", ParDo.of(new ReferenceTable.PartTables(build)))
         .setCoder(build.partialCoder())
-        .apply("Build the " + spec.name() + " table", Combine.globally(build.ofParts()))
+        .apply("Build the " + spec.name() + " table", Combine.globally(build.ofParts()).withoutDefaults())
         .setCoder(ReferenceTable.tableCoder(added));
-    PCollectionView<Map<List<String>, Row>> view = table.apply("As a side input", View.asSingleton());
+    // Without Combine.globally's defaults, whose check of an empty input reads its output as a side
+    // input: the whole table went to the workers twice (a 46 MB table ran out of -Xmx320m there).
+    // No reference rows: the empty table, as the view's default.
+    PCollectionView<LookupTable> view = table.apply("As a side input",
+        View.<LookupTable>asSingleton().withDefaultValue(build.extractOutput(build.createAccumulator())));
 
     Schema in = rows.getSchema();
     Schema.Builder out = Schema.builder();

@@ -6,19 +6,17 @@ import dev.beametl.spec.LookupSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.HashMap;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.apache.beam.sdk.coders.AtomicCoder;
 import org.apache.beam.sdk.coders.BooleanCoder;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
-import org.apache.beam.sdk.coders.ListCoder;
-import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.RowCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
@@ -27,6 +25,7 @@ import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.util.CoderUtils;
+import org.apache.beam.sdk.util.common.ElementByteSizeObserver;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -36,13 +35,13 @@ import org.apache.beam.sdk.values.Row;
  * rows and only counts them, so the failure can say how big the table was without holding it. A
  * key twice is an error naming it, or with {@code onDuplicate: first} the row first in source order.
  */
-final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial, Map<List<String>, Row>> {
+final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial, LookupTable> {
   private final LookupSpec spec;
   private final int[] keyPositions;
   private final int[] valuePositions;
   private final Schema valueSchema;
   /** Built once: a RowCoder per row would generate a class per row (Beam gives each copy of a schema its own). */
-  private transient Coder<Row> valueCoder;
+  private transient RowCoder valueCoder;
 
   ReferenceTable(LookupSpec spec, Schema referenceSchema, Schema valueSchema) {
     this.spec = spec;
@@ -51,9 +50,13 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     this.valueSchema = valueSchema;
   }
 
-  /** Part of the table: its entries (until a limit is passed), and how many rows and bytes it saw. */
+  /**
+   * Part of the table: its entries (until a limit is passed), and how many rows and bytes it saw.
+   * Each entry is a key's {@link Entry} encoded, in an {@link EncodedMap}: the table being built
+   * takes about its encoded size, as the finished one does.
+   */
   static final class Partial {
-    final Map<List<String>, Entry> entries = new HashMap<>();
+    final EncodedMap entries = new EncodedMap();
     long rows;
     long bytes;
     /** The encoded bytes of the entries kept, which the limit is on: a key twice is kept once. */
@@ -61,16 +64,34 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     boolean overLimit;
   }
 
-  /** One key's added values, the origin of the reference row they came from, and its encoded bytes. */
+  /**
+   * One key's added values (encoded), the origin of the reference row they came from, and its
+   * size as the limit counts it; encoded as {@code [size][origin][values]}.
+   */
   static final class Entry {
-    final Row values;
+    final byte[] values;
     final String origin;
     final long bytes;
 
-    Entry(Row values, String origin, long bytes) {
+    Entry(byte[] values, String origin, long bytes) {
       this.values = values;
       this.origin = origin;
       this.bytes = bytes;
+    }
+
+    byte[] encoded() {
+      byte[] originBytes = origin.getBytes(StandardCharsets.UTF_8);
+      ByteBuffer b = ByteBuffer.allocate(12 + originBytes.length + values.length);
+      b.putLong(bytes).putInt(originBytes.length).put(originBytes).put(values);
+      return b.array();
+    }
+
+    static Entry of(byte[] encoded) {
+      ByteBuffer b = ByteBuffer.wrap(encoded);
+      long bytes = b.getLong();
+      int originLength = b.getInt();
+      String origin = new String(encoded, 12, originLength, StandardCharsets.UTF_8);
+      return new Entry(Arrays.copyOfRange(encoded, 12 + originLength, encoded.length), origin, bytes);
     }
   }
 
@@ -86,38 +107,47 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     for (int p : valuePositions) {
       values.addValue(reference.getValue(p));
     }
-    Row row = values.build();
-    long bytes;
+    byte[] encoded;
     try {
-      if (valueCoder == null) {
-        valueCoder = RowCoder.of(valueSchema);
-      }
-      bytes = CoderUtils.encodeToByteArray(valueCoder, row).length
-          + key.stream().mapToLong(k -> k.length() + 1).sum();
+      encoded = CoderUtils.encodeToByteArray(valueCoder(), values.build());
     } catch (org.apache.beam.sdk.coders.CoderException e) {
       throw new IllegalStateException(e);
     }
+    long bytes = encoded.length + key.stream().mapToLong(k -> k.length() + 1).sum();
     table.rows++;
     table.bytes += bytes;
-    add(table, key, new Entry(row, Origins.of(reference), bytes));
+    if (!table.overLimit) {
+      add(table, LookupKeys.bytes(key), new Entry(encoded, Origins.of(reference), bytes));
+    }
     return table;
   }
 
-  private void add(Partial table, List<String> key, Entry entry) {
+  private RowCoder valueCoder() {
+    if (valueCoder == null) {
+      valueCoder = RowCoder.of(valueSchema);
+    }
+    return valueCoder;
+  }
+
+  private void add(Partial table, byte[] key, Entry entry) {
     if (table.overLimit) {
       return;
     }
-    Entry before = table.entries.get(key);
-    if (before == null) {
-      table.entries.put(key, entry);
+    int at = table.entries.find(key);
+    if (at < 0) {
+      table.entries.add(key, entry.encoded());
       table.keptBytes += entry.bytes;
-    } else if (spec.onDuplicate() == LookupSpec.OnDuplicate.FAIL) {
-      throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table holds %s twice (%s and %s); "
-          + "fix the table, or set onDuplicate: first to keep the first row in source order", spec.name(),
-          LookupKeys.describe(spec.key(), key), first(before, entry).origin, later(before, entry).origin));
-    } else if (first(before, entry) == entry) {
-      table.entries.put(key, entry);
-      table.keptBytes += entry.bytes - before.bytes;
+    } else {
+      Entry before = Entry.of(table.entries.payload(at));
+      if (spec.onDuplicate() == LookupSpec.OnDuplicate.FAIL) {
+        throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table holds %s twice (%s and %s); "
+            + "fix the table, or set onDuplicate: first to keep the first row in source order", spec.name(),
+            LookupKeys.describe(spec.key(), LookupKeys.fromBytes(key)), first(before, entry).origin,
+            later(before, entry).origin));
+      } else if (first(before, entry) == entry) {
+        table.entries.replace(at, entry.encoded());
+        table.keptBytes += entry.bytes - before.bytes;
+      }
     }
     checkLimits(table);
   }
@@ -127,15 +157,20 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
    * for one, or none), the one whose values come first as text: the same row whichever way the
    * runner merged the table, not the one that happened to arrive first.
    */
-  private static Entry first(Entry a, Entry b) {
+  private Entry first(Entry a, Entry b) {
     int order = Origins.SOURCE_ORDER.compare(a.origin, b.origin);
     if (order == 0) {
-      order = a.values.toString().compareTo(b.values.toString());
+      try {
+        order = CoderUtils.decodeFromByteArray(valueCoder(), a.values).toString()
+            .compareTo(CoderUtils.decodeFromByteArray(valueCoder(), b.values).toString());
+      } catch (org.apache.beam.sdk.coders.CoderException e) {
+        throw new IllegalStateException(e);
+      }
     }
     return order <= 0 ? a : b;
   }
 
-  private static Entry later(Entry a, Entry b) {
+  private Entry later(Entry a, Entry b) {
     return first(a, b) == a ? b : a;
   }
 
@@ -169,10 +204,8 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       into.entries.clear(); // only counted from here on, as checkLimits does
       into.keptBytes = 0;
     }
-    if (!into.overLimit) {
-      for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
-        add(into, e.getKey(), e.getValue());
-      }
+    for (int e = 0; e < p.entries.size() && !into.overLimit; e++) {
+      add(into, p.entries.key(e), Entry.of(p.entries.payload(e)));
     }
     return into;
   }
@@ -184,9 +217,9 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
    * table took 124 s and a 140,000-row one never finished; fed one part per bundle, the table is
    * written once per bundle.
    */
-  CombineFn<Partial, Partial, Map<List<String>, Row>> ofParts() {
+  CombineFn<Partial, Partial, LookupTable> ofParts() {
     ReferenceTable table = this;
-    return new CombineFn<Partial, Partial, Map<List<String>, Row>>() {
+    return new CombineFn<Partial, Partial, LookupTable>() {
       @Override
       public Partial createAccumulator() {
         return new Partial();
@@ -203,7 +236,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       }
 
       @Override
-      public Map<List<String>, Row> extractOutput(Partial all) {
+      public LookupTable extractOutput(Partial all) {
         return table.extractOutput(all);
       }
 
@@ -213,14 +246,14 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       }
 
       @Override
-      public Coder<Map<List<String>, Row>> getDefaultOutputCoder(CoderRegistry registry, Coder<Partial> inputCoder) {
+      public Coder<LookupTable> getDefaultOutputCoder(CoderRegistry registry, Coder<Partial> inputCoder) {
         return tableCoder(valueSchema);
       }
     };
   }
 
   Coder<Partial> partialCoder() {
-    return new PartialCoder(RowCoder.of(valueSchema));
+    return new PartialCoder();
   }
 
   /**
@@ -264,20 +297,19 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
   }
 
   @Override
-  public Map<List<String>, Row> extractOutput(Partial table) {
+  public LookupTable extractOutput(Partial table) {
     if (table.overLimit) {
       throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table has %,d rows, %,d bytes "
           + "encoded, more keys than a lookup holds in memory (maxRows %,d, maxBytes %,d); raise lookups[].maxRows or "
           + "maxBytes if every worker has the memory, or filter the reference table (a query, for a database)",
           spec.name(), table.rows, table.bytes, spec.maxRows(), spec.maxBytes()));
     }
-    Map<List<String>, Row> out = new HashMap<>(table.entries.size() * 4 / 3 + 1);
-    for (java.util.Iterator<Map.Entry<List<String>, Entry>> it = table.entries.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<List<String>, Entry> e = it.next();
-      out.put(e.getKey(), e.getValue().values);
-      it.remove(); // one copy of the table in memory, not two
+    EncodedMap out = new EncodedMap();
+    for (int e = 0; e < table.entries.size(); e++) {
+      out.add(table.entries.key(e), Entry.of(table.entries.payload(e)).values);
     }
-    return out;
+    table.entries.clear(); // the table once in memory, not twice
+    return new LookupTable(out, valueCoder());
   }
 
   @Override
@@ -287,21 +319,25 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
   }
 
   @Override
-  public Coder<Map<List<String>, Row>> getDefaultOutputCoder(CoderRegistry registry, Coder<Row> inputCoder) {
+  public Coder<LookupTable> getDefaultOutputCoder(CoderRegistry registry, Coder<Row> inputCoder) {
     return tableCoder(valueSchema);
   }
 
-  static Coder<Map<List<String>, Row>> tableCoder(Schema valueSchema) {
-    return MapCoder.of(ListCoder.of(StringUtf8Coder.of()), RowCoder.of(valueSchema));
+  static Coder<LookupTable> tableCoder(Schema valueSchema) {
+    return LookupTable.coder(valueSchema);
   }
 
-  /** Coder of a partial table. */
+  /** Coder of a partial table: its counts, then each entry's key and encoded {@link Entry} as they lie. */
   static final class PartialCoder extends AtomicCoder<Partial> {
-    private static final Coder<List<String>> KEY = ListCoder.of(StringUtf8Coder.of());
-    private final Coder<Row> values;
+    /** Its size is known without encoding it: a runner may send a big table on in parts (a global combine's pre-combine). */
+    @Override
+    public boolean isRegisterByteSizeObserverCheap(Partial p) {
+      return true;
+    }
 
-    PartialCoder(Coder<Row> values) {
-      this.values = values;
+    @Override
+    public void registerByteSizeObserver(Partial p, ElementByteSizeObserver observer) {
+      observer.update(30 + p.entries.bytes() + 10L * p.entries.size()); // the counts, and two lengths per entry
     }
 
     @Override
@@ -310,11 +346,9 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       VarLongCoder.of().encode(p.bytes, out);
       BooleanCoder.of().encode(p.overLimit, out);
       VarIntCoder.of().encode(p.entries.size(), out);
-      for (Map.Entry<List<String>, Entry> e : p.entries.entrySet()) {
-        KEY.encode(e.getKey(), out);
-        values.encode(e.getValue().values, out);
-        StringUtf8Coder.of().encode(e.getValue().origin, out);
-        VarLongCoder.of().encode(e.getValue().bytes, out);
+      for (int e = 0; e < p.entries.size(); e++) {
+        LookupTable.writeBytes(p.entries.key(e), out);
+        LookupTable.writeBytes(p.entries.payload(e), out);
       }
     }
 
@@ -326,10 +360,10 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       p.overLimit = BooleanCoder.of().decode(in);
       int n = VarIntCoder.of().decode(in);
       for (int i = 0; i < n; i++) {
-        List<String> key = KEY.decode(in);
-        Entry entry = new Entry(values.decode(in), StringUtf8Coder.of().decode(in), VarLongCoder.of().decode(in));
-        p.entries.put(key, entry);
-        p.keptBytes += entry.bytes;
+        byte[] key = LookupTable.readBytes(in);
+        byte[] entry = LookupTable.readBytes(in);
+        p.entries.add(key, entry);
+        p.keptBytes += ByteBuffer.wrap(entry).getLong();
       }
       return p;
     }

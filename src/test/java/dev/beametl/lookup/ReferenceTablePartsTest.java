@@ -13,7 +13,6 @@ import dev.beametl.validate.RecordValidator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.util.CoderUtils;
@@ -53,7 +52,7 @@ public class ReferenceTablePartsTest {
   }
 
   /** Folds the rows split into random parts, each part encoded as it crosses the shuffle, in random order. */
-  private static Map<List<String>, Row> inParts(ReferenceTable table, List<Row> rows, Random random) throws Exception {
+  private static LookupTable inParts(ReferenceTable table, List<Row> rows, Random random) throws Exception {
     List<ReferenceTable.Partial> parts = new ArrayList<>();
     ReferenceTable.Partial part = table.createAccumulator();
     for (Row row : rows) {
@@ -65,7 +64,7 @@ public class ReferenceTablePartsTest {
     }
     parts.add(CoderUtils.clone(table.partialCoder(), part));
     Collections.shuffle(parts, random);
-    CombineFn<ReferenceTable.Partial, ReferenceTable.Partial, Map<List<String>, Row>> fn = table.ofParts();
+    CombineFn<ReferenceTable.Partial, ReferenceTable.Partial, LookupTable> fn = table.ofParts();
     ReferenceTable.Partial all = fn.createAccumulator();
     for (ReferenceTable.Partial p : parts) {
       all = fn.addInput(all, p);
@@ -81,7 +80,7 @@ public class ReferenceTablePartsTest {
     List<Row> rows = rows(lookup, validator, 300);
     Random random = new Random(9);
     for (int round = 0; round < 20; round++) {
-      Map<List<String>, Row> built = inParts(table, rows, random);
+      LookupTable built = inParts(table, rows, random);
       assertThat(built.size(), is(100));
       for (int k = 0; k < 100; k++) {
         assertThat(built.get(List.of("P" + k)).getString(0), is("B" + k)); // row k is the key's first
@@ -103,7 +102,7 @@ public class ReferenceTablePartsTest {
         if (asAccumulators) {
           table.mergeAccumulators(List.of(first, second));
         } else {
-          CombineFn<ReferenceTable.Partial, ReferenceTable.Partial, Map<List<String>, Row>> fn = table.ofParts();
+          CombineFn<ReferenceTable.Partial, ReferenceTable.Partial, LookupTable> fn = table.ofParts();
           fn.addInput(fn.addInput(fn.createAccumulator(), first), second);
         }
       });
@@ -124,7 +123,7 @@ public class ReferenceTablePartsTest {
       table.addInput(big, row);
     }
     ReferenceTable.Partial all = table.mergeAccumulators(List.of(small, big));
-    assertThat(all.entries.isEmpty(), is(true)); // only counted: nothing past the limit is held
+    assertThat(all.entries.size(), is(0)); // only counted: nothing past the limit is held
     DataError e = assertThrows(DataError.class, () -> table.extractOutput(all));
     assertThat(e.getMessage(), containsString("the reference table has 9 rows"));
   }

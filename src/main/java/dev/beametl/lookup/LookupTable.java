@@ -1,0 +1,112 @@
+package dev.beametl.lookup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.function.BiConsumer;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+
+/**
+ * A lookup's table as the join reads it: each key's added values, kept encoded ({@link
+ * EncodedMap}) and decoded when a row asks for them. What goes to every task as a side input, so
+ * its size in memory is about its encoded size, not the 15-20 times that Java objects took.
+ */
+final class LookupTable implements Serializable { // Combine.globally's DoFn holds the empty table as its default
+  private static final long serialVersionUID = 1L;
+  private final EncodedMap entries;
+  private final RowCoder valueCoder;
+
+  /** Over entries whose payloads are rows of {@code valueCoder}. */
+  LookupTable(EncodedMap entries, RowCoder valueCoder) {
+    this.entries = entries;
+    this.valueCoder = valueCoder;
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  /** The entry of {@code key} (a key of {@link LookupKeys#of}), or -1: a number {@link #values} takes. */
+  int find(List<String> key) {
+    return entries.find(LookupKeys.bytes(key));
+  }
+
+  /** The values an entry adds, decoded anew on every call. */
+  Row values(int entry) {
+    try {
+      return valueCoder.decode(entries.payloadStream(entry));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Nullable Row get(List<String> key) {
+    int entry = find(key);
+    return entry < 0 ? null : values(entry);
+  }
+
+  void forEach(BiConsumer<List<String>, Row> action) {
+    for (int e = 0; e < entries.size(); e++) {
+      action.accept(LookupKeys.fromBytes(entries.key(e)), values(e));
+    }
+  }
+
+  static Coder coder(Schema valueSchema) {
+    return new Coder(RowCoder.of(valueSchema));
+  }
+
+  /** Each entry's key and encoded values as they lie: decoding copies bytes, it builds no objects per entry. */
+  static final class Coder extends CustomCoder<LookupTable> {
+    /** One for every table this coder makes: Beam generates a class per RowCoder made. */
+    private final RowCoder valueCoder;
+
+    Coder(RowCoder valueCoder) {
+      this.valueCoder = valueCoder;
+    }
+
+    @Override
+    public void encode(LookupTable table, OutputStream out) throws IOException {
+      VarIntCoder.of().encode(table.size(), out);
+      for (int e = 0; e < table.size(); e++) {
+        writeBytes(table.entries.key(e), out);
+        writeBytes(table.entries.payload(e), out);
+      }
+    }
+
+    @Override
+    public LookupTable decode(InputStream in) throws IOException {
+      int n = VarIntCoder.of().decode(in);
+      EncodedMap entries = new EncodedMap();
+      for (int e = 0; e < n; e++) {
+        entries.add(readBytes(in), readBytes(in));
+      }
+      return new LookupTable(entries, valueCoder);
+    }
+  }
+
+  static void writeBytes(byte[] bytes, OutputStream out) throws IOException {
+    VarIntCoder.of().encode(bytes.length, out);
+    out.write(bytes);
+  }
+
+  static byte[] readBytes(InputStream in) throws IOException {
+    byte[] bytes = new byte[VarIntCoder.of().decode(in)];
+    int at = 0;
+    while (at < bytes.length) {
+      int n = in.read(bytes, at, bytes.length - at);
+      if (n < 0) {
+        throw new java.io.EOFException("a lookup table's entry ends early");
+      }
+      at += n;
+    }
+    return bytes;
+  }
+}
