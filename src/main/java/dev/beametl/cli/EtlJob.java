@@ -442,7 +442,13 @@ public final class EtlJob {
             + "to start from the beginning. No record was read; the checkpoint is kept; its log: " + log);
         return JOB_FAILED;
       }
-      err.println("beam-etl: the job failed: " + rootMessage(e) + FlinkSettings.clusterLost(options, e)
+      String root = rootMessage(e);
+      if (root.startsWith("OutOfMemoryError: ")) { // as when Flink ends the JVM for it: how much heap, and why
+        err.println(new ExitDuringRun(log, spec, Runtime.getRuntime().maxMemory())
+            .outOfMemory(root.substring("OutOfMemoryError: ".length())));
+        return JOB_FAILED;
+      }
+      err.println("beam-etl: the job failed: " + root + FlinkSettings.clusterLost(options, e)
           + (Files.exists(log) ? "; its log: " + log : ""));
       return JOB_FAILED;
     } finally {
@@ -493,7 +499,8 @@ public final class EtlJob {
       timeline.part("job", jobSeconds); // part of run: the rest is translation, runner start and shutdown
     }
     if (state != PipelineResult.State.DONE) {
-      err.println("beam-etl: the pipeline ended in state " + state + "; its log: " + log);
+      String outOfMemory = exit.outOfMemoryInLog();
+      err.println(outOfMemory != null ? outOfMemory : "beam-etl: the pipeline ended in state " + state + "; its log: " + log);
       return JOB_FAILED;
     }
     Load.writeEmptyResultIfNone(spec.sink(), OutputColumns.of(spec)); // readers find a table, not nothing

@@ -33,9 +33,9 @@ final class ExitDuringRun {
         + "BEAM_ETL_JAVA_OPTS=-Xmx%dm", maxHeap >> 20, Math.max(1024, 2 * (maxHeap >> 20))));
     if (!spec.lookups().isEmpty()) {
       LookupSpec first = spec.lookups().get(0);
-      end.append(String.format(Locale.ROOT, ". Every task holds each lookup's table whole, in about 15 times its "
-          + "encoded size%s (lookup %s: maxBytes %,d encoded): keep maxBytes under a fifteenth of the heap, "
-          + "or filter the table (a query, for a database)", spec.lookups().size() > 1 ? ", one table after another"
+      end.append(String.format(Locale.ROOT, ". Every task holds each lookup's table whole, in about its encoded "
+          + "size, and the task that builds it twice that%s (lookup %s: maxBytes %,d encoded): keep maxBytes under "
+          + "a seventh of the heap, or filter the table (a query, for a database)", spec.lookups().size() > 1 ? ", one table after another"
           : "", first.name(), first.maxBytes()));
     }
     this.outOfMemoryEnd = end.append("; its log: ").append(log).toString();
@@ -45,10 +45,28 @@ final class ExitDuringRun {
   String message() {
     try {
       String error = lastOutOfMemory();
-      return error == null ? generic : outOfMemory + error + outOfMemoryEnd;
+      return error == null ? generic : outOfMemory(error);
     } catch (Throwable anything) { // the heap is full: say what is ready
       return generic;
     }
+  }
+
+  /**
+   * The out-of-memory line when the log's end names an OutOfMemoryError, else null: for a runner
+   * that reports a job stopped that way as not done (the DirectRunner says RUNNING).
+   */
+  String outOfMemoryInLog() {
+    try {
+      String error = lastOutOfMemory();
+      return error == null ? null : outOfMemory(error);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** The line for a job that ran out of memory with {@code error}, an OutOfMemoryError's message. */
+  String outOfMemory(String error) {
+    return outOfMemory + error + outOfMemoryEnd;
   }
 
   /** The last OutOfMemoryError's message in the log's end, or null. */

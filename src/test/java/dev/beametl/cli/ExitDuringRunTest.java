@@ -37,6 +37,11 @@ public class ExitDuringRunTest {
         containsString("a heap of 256 MiB"), containsString("BEAM_ETL_JAVA_OPTS=-Xmx1024m"),
         containsString("lookup products: maxBytes 67,108,864 encoded"), containsString("its log: " + log)));
     assertThat(line.lines().count(), is(1L));
+    assertThat(new ExitDuringRun(log, withLookup, 256L << 20).outOfMemoryInLog(), is(line));
+    // A job that failed with it (the run's own error, not the JVM's exit) gets the same line.
+    assertThat(new ExitDuringRun(log, withLookup, 256L << 20).outOfMemory("Java heap space"), allOf(
+        containsString("ran out of memory (OutOfMemoryError: Java heap space) with a heap of 256 MiB"),
+        containsString("a seventh of the heap")));
 
     String plain = new ExitDuringRun(log, spec(""), 2048L << 20).message();
     assertThat(plain, allOf(containsString("a heap of 2,048 MiB"), containsString("-Xmx4096m"),
@@ -47,6 +52,7 @@ public class ExitDuringRunTest {
   public void otherwiseTheLineSaysTheJvmExitedAndWhereTheLogIs() throws Exception {
     Path log = tmp.newFile("job.log").toPath();
     Files.writeString(log, "a TaskManager was killed\n");
+    assertThat(new ExitDuringRun(log, spec(""), 1L << 30).outOfMemoryInLog(), is((String) null));
     assertThat(new ExitDuringRun(log, spec(""), 1L << 30).message(), allOf(
         containsString("the JVM is exiting before the run ended"), containsString("its log: " + log)));
     assertThat(new ExitDuringRun(tmp.getRoot().toPath().resolve("none"), spec(""), 1L << 30).message(),
