@@ -443,9 +443,12 @@ public final class EtlJob {
         return JOB_FAILED;
       }
       String root = rootMessage(e);
-      if (root.startsWith("OutOfMemoryError: ")) { // as when Flink ends the JVM for it: how much heap, and why
+      // As when Flink ends the JVM for it: how much heap, and why. Not for a cluster's job, whose
+      // TaskManagers have heaps of their own.
+      if (root.startsWith("OutOfMemoryError: ") && FlinkSettings.clusterAddress(options) == null) {
+        String error = root.substring("OutOfMemoryError: ".length());
         err.println(new ExitDuringRun(log, spec, Runtime.getRuntime().maxMemory())
-            .outOfMemory(root.substring("OutOfMemoryError: ".length())));
+            .outOfMemory(error.equals("null") ? "no message" : error));
         return JOB_FAILED;
       }
       err.println("beam-etl: the job failed: " + root + FlinkSettings.clusterLost(options, e)
@@ -499,7 +502,7 @@ public final class EtlJob {
       timeline.part("job", jobSeconds); // part of run: the rest is translation, runner start and shutdown
     }
     if (state != PipelineResult.State.DONE) {
-      String outOfMemory = exit.outOfMemoryInLog();
+      String outOfMemory = FlinkSettings.clusterAddress(options) == null ? exit.outOfMemoryInLog() : null;
       err.println(outOfMemory != null ? outOfMemory : "beam-etl: the pipeline ended in state " + state + "; its log: " + log);
       return JOB_FAILED;
     }

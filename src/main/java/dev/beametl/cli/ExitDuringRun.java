@@ -59,7 +59,7 @@ final class ExitDuringRun {
     try {
       String error = lastOutOfMemory();
       return error == null ? null : outOfMemory(error);
-    } catch (java.io.IOException e) {
+    } catch (Throwable anything) { // the heap may still be full
       return null;
     }
   }

@@ -1,10 +1,10 @@
 package dev.beametl.lookup;
 
 import java.io.InputStream;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Byte-string keys to byte-string payloads, held back to back in pages of bytes with an
@@ -13,12 +13,13 @@ import java.util.List;
  * that joins with it and again while it is built.
  *
  * <p>An entry is {@code [key length][payload length][key][payload]}, the lengths as 4-byte ints.
- * {@link #replace} appends the entry anew and leaves the old bytes behind: lookups replace only
- * with {@code onDuplicate: first}, and only when a row earlier in source order comes later. Not
- * thread-safe while written; reads of a map no longer written are.
+ * {@link #replace} appends the entry anew and leaves the old bytes behind (lookups replace only
+ * with {@code onDuplicate: first}, when a row earlier in source order comes later); when what is
+ * left behind outgrows the entries, the pages are written anew, so the map stays within about twice
+ * its entries whatever the input's duplicates. Not thread-safe while written; reads of a map no
+ * longer written, once it is safely published (a side input's is), are.
  */
-final class EncodedMap implements Serializable {
-  private static final long serialVersionUID = 1L;
+final class EncodedMap {
   private static final int FIRST_PAGE = 4 << 10;
   /** Pages grow to this, so a big table is not one array (nor copied whole as it grows). */
   static final int MAX_PAGE = 4 << 20;
@@ -33,6 +34,8 @@ final class EncodedMap implements Serializable {
   private int size;
   /** The keys' and payloads' bytes. */
   private long bytes;
+  /** Bytes of entries replaced, still in the pages. */
+  private long leftBehind;
   /** Entry + 1, 0 for an empty slot; a power of two, at most half full. */
   private int[] slots = new int[16];
 
@@ -85,8 +88,39 @@ final class EncodedMap implements Serializable {
 
   /** Gives {@code entry} another payload. */
   void replace(int entry, byte[] payload) {
+    byte[] key = key(entry);
     bytes += payload.length - payloadLength(entry);
-    locations[entry] = append(key(entry), payload);
+    leftBehind += HEADER + key.length + payloadLength(entry);
+    locations[entry] = append(key, payload);
+    if (leftBehind > Math.max(bytes, MAX_PAGE)) {
+      compact();
+    }
+  }
+
+  /** Writes the entries anew, without what replaces left behind. */
+  private void compact() {
+    List<byte[]> old = new ArrayList<>(pages);
+    long[] oldLocations = Arrays.copyOf(locations, size);
+    pages.clear();
+    used = 0;
+    leftBehind = 0;
+    for (int entry = 0; entry < size; entry++) {
+      byte[] page = old.get((int) (oldLocations[entry] >>> 32));
+      int at = (int) oldLocations[entry];
+      int keyLength = readInt(page, at);
+      int payloadLength = readInt(page, at + 4);
+      locations[entry] = append(Arrays.copyOfRange(page, at + HEADER, at + HEADER + keyLength),
+          Arrays.copyOfRange(page, at + HEADER + keyLength, at + HEADER + keyLength + payloadLength));
+    }
+  }
+
+  /** Bytes in the pages, entries and what replaces left behind: for tests. */
+  long pageBytes() {
+    long total = 0;
+    for (byte[] page : pages) {
+      total += page.length;
+    }
+    return total;
   }
 
   private int payloadLength(int entry) {
@@ -113,6 +147,29 @@ final class EncodedMap implements Serializable {
     return new Bytes(page, start, start + readInt(page, at + 4));
   }
 
+  /**
+   * Gives every entry's key and payload to {@code to} in the order they lie, lets each page go once
+   * passed, and leaves the map empty: a map and what is built from it are not both whole in memory.
+   */
+  void drain(BiConsumer<byte[], byte[]> to) {
+    long[] order = Arrays.copyOf(locations, size);
+    Arrays.sort(order); // page, then offset: a replaced entry lies in a later page than its first
+    int passed = 0;
+    for (long location : order) {
+      int pageIndex = (int) (location >>> 32);
+      while (passed < pageIndex) {
+        pages.set(passed++, null);
+      }
+      byte[] page = pages.get(pageIndex);
+      int at = (int) location;
+      int keyLength = readInt(page, at);
+      int payloadLength = readInt(page, at + 4);
+      to.accept(Arrays.copyOfRange(page, at + HEADER, at + HEADER + keyLength),
+          Arrays.copyOfRange(page, at + HEADER + keyLength, at + HEADER + keyLength + payloadLength));
+    }
+    clear();
+  }
+
   void clear() {
     pages.clear();
     used = 0;
@@ -120,6 +177,7 @@ final class EncodedMap implements Serializable {
     hashes = new int[8];
     size = 0;
     bytes = 0;
+    leftBehind = 0;
     slots = new int[16];
   }
 

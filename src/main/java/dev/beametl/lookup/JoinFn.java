@@ -20,7 +20,7 @@ final class JoinFn extends DoFn<Row, Row> {
   private final boolean withOrigin;
   private final int added;
   private final Schema joinedSchema;
-  private final PCollectionView<LookupTable> table;
+  private final PCollectionView<Iterable<LookupTable>> table;
   private final String field;
   private transient BundleCounts counts;
   private transient long[] matched;
@@ -32,9 +32,11 @@ final class JoinFn extends DoFn<Row, Row> {
   private transient Row[] recent;
   private transient int[] recentEntries;
   private transient LookupTable recentOf;
+  private transient Iterable<LookupTable> tableOf;
+  private transient LookupTable recentTable;
   private static final int RECENT = 1 << 12;
 
-  JoinFn(LookupSpec spec, Schema in, Schema joinedSchema, PCollectionView<LookupTable> table) {
+  JoinFn(LookupSpec spec, Schema in, Schema joinedSchema, PCollectionView<Iterable<LookupTable>> table) {
     this.spec = spec;
     this.onPositions = spec.on().stream().mapToInt(in::indexOf).toArray();
     this.dataFields = Origins.dataFields(in);
@@ -55,7 +57,8 @@ final class JoinFn extends DoFn<Row, Row> {
   @ProcessElement
   public void process(@Element Row row, ProcessContext context, MultiOutputReceiver out) {
     List<String> key = LookupKeys.of(row, onPositions);
-    Row values = key == null ? null : values(context.sideInput(table), key);
+    LookupTable lookup = table(context.sideInput(table));
+    Row values = key == null || lookup == null ? null : values(lookup, key);
     if (values == null) {
       missed[0]++;
       if (spec.onMissing() == LookupSpec.OnMissing.DEAD_LETTER) {
@@ -81,6 +84,16 @@ final class JoinFn extends DoFn<Row, Row> {
       joined.add(row.getValue(dataFields));
     }
     out.get(Lookup.JOINED).output(Row.withSchema(joinedSchema).attachValues(joined));
+  }
+
+  /** The one table of the side input, or null when the reference had no rows. */
+  private LookupTable table(Iterable<LookupTable> side) {
+    if (side != tableOf) {
+      java.util.Iterator<LookupTable> tables = side.iterator();
+      recentTable = tables.hasNext() ? tables.next() : null;
+      tableOf = side;
+    }
+    return recentTable;
   }
 
   private Row values(LookupTable lookup, List<String> key) {

@@ -3,7 +3,6 @@ package dev.beametl.lookup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -19,8 +18,7 @@ import org.apache.beam.sdk.values.Row;
  * EncodedMap}) and decoded when a row asks for them. What goes to every task as a side input, so
  * its size in memory is about its encoded size, not the 15-20 times that Java objects took.
  */
-final class LookupTable implements Serializable { // Combine.globally's DoFn holds the empty table as its default
-  private static final long serialVersionUID = 1L;
+final class LookupTable {
   private final EncodedMap entries;
   private final RowCoder valueCoder;
 

@@ -305,10 +305,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
           spec.name(), table.rows, table.bytes, spec.maxRows(), spec.maxBytes()));
     }
     EncodedMap out = new EncodedMap();
-    for (int e = 0; e < table.entries.size(); e++) {
-      out.add(table.entries.key(e), Entry.of(table.entries.payload(e)).values);
-    }
-    table.entries.clear(); // the table once in memory, not twice
+    table.entries.drain((key, entry) -> out.add(key, Entry.of(entry).values)); // each page let go as it is passed
     return new LookupTable(out, valueCoder());
   }
 

@@ -57,6 +57,42 @@ public class EncodedMapTest {
         assertThat(Arrays.equals(map.payload(e), model.get(key)), is(true));
         assertThat(map.find(bytes(key)), is(e));
       }
+      Map<String, byte[]> drained = new HashMap<>();
+      map.drain((key, payload) -> drained.put(new String(key, StandardCharsets.UTF_8), payload));
+      assertThat(drained.keySet(), is(model.keySet()));
+      model.forEach((key, payload) -> assertThat(Arrays.equals(drained.get(key), payload), is(true)));
+      assertThat(map.size(), is(0));
+    }
+  }
+
+  /** Two keys with one hash (found by search) are told apart by their bytes. */
+  @Test
+  public void keysThatShareAHashKeepTheirOwnEntries() {
+    assertThat(EncodedMap.hash(bytes("P-0775246")), is(EncodedMap.hash(bytes("P-1034780"))));
+    EncodedMap map = new EncodedMap();
+    map.add(bytes("P-0775246"), bytes("first"));
+    assertThat(map.find(bytes("P-1034780")), is(-1));
+    map.add(bytes("P-1034780"), bytes("second"));
+    assertThat(new String(map.payload(map.find(bytes("P-0775246"))), StandardCharsets.UTF_8), is("first"));
+    assertThat(new String(map.payload(map.find(bytes("P-1034780"))), StandardCharsets.UTF_8), is("second"));
+  }
+
+  /** A key replaced over and over (duplicates in the reference) does not grow the map without end. */
+  @Test
+  public void replacesDoNotGrowTheMapWithoutEnd() {
+    EncodedMap map = new EncodedMap();
+    for (int k = 0; k < 10; k++) {
+      map.add(bytes("k" + k), new byte[100]);
+    }
+    byte[] payload = new byte[1_000];
+    for (int i = 0; i < 200_000; i++) { // 200 MB replaced in all
+      payload[0] = (byte) i;
+      map.replace(i % 10, payload);
+    }
+    assertThat(map.bytes(), is(10 * (2L + 1_000)));
+    assertThat("bytes in pages", map.pageBytes() < 3L * EncodedMap.MAX_PAGE, is(true));
+    for (int k = 0; k < 10; k++) {
+      assertThat(map.payload(map.find(bytes("k" + k)))[0], is((byte) (199_990 + k)));
     }
   }
 

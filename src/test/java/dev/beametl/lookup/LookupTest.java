@@ -114,6 +114,48 @@ public class LookupTest {
     p.run();
   }
 
+  /** A reference with no rows is an empty side input: every row misses (the run's limits say the rest). */
+  @Test
+  public void anEmptyReferenceMakesEveryRowAMiss() {
+    PCollectionTuple out = join(Specs.parse(spec("    onMissing: nulls"), "t", List.of()));
+    PAssert.that(rendered(out.get(Lookup.JOINED))).containsInAnyOrder(
+        "id=1 product=P1 qty=3 brand=null product_margin=null __origin=sales.csv@byte 0",
+        "id=2 product=P2 qty=1 brand=null product_margin=null __origin=sales.csv@byte 10",
+        "id=3 product=P9 qty=2 brand=null product_margin=null __origin=sales.csv@byte 20",
+        "id=4 product=null qty=5 brand=null product_margin=null __origin=sales.csv@byte 30");
+    p.run();
+  }
+
+  /**
+   * A table of 10,000 keys, more than the join keeps decoded (4,096 by entry number): rows asking
+   * for keys that share a place there, one after another, each get their own key's values.
+   */
+  @Test
+  public void rowsGetTheirOwnKeysValuesFromABigTable() {
+    PipelineSpec spec = Specs.parse(spec(""), "t", List.of());
+    String[] products = new String[10_000];
+    for (int k = 0; k < products.length; k++) {
+      products[k] = "P" + k + "," + (k % 3 == 0 ? "Acme" : "Globex") + "," + (k % 100) / 100.0;
+    }
+    List<String> sales = new ArrayList<>();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      int k = (i * 4_096 + i / 7) % 10_000; // keys 4,096 apart in turn, and again
+      sales.add(i + ",P" + k + ",1");
+      expected.add("id=" + i + " product=P" + k + " qty=1 brand=" + (k % 3 == 0 ? "Acme" : "Globex")
+          + " product_margin=" + new java.math.BigDecimal((k % 100) / 100.0 + "").setScale(2) + " __origin=sales.csv@byte "
+          + 10L * i);
+    }
+    PCollection<Row> rows = validated(spec.source(), spec.schema(), "sales.csv", sales.toArray(new String[0]))
+        .get(Validate.VALID);
+    PCollection<Row> reference = validated(spec.lookups().get(0).source(), spec.lookups().get(0).schema(),
+        "products.csv", products).get(Validate.VALID);
+    PCollectionTuple out = rows.apply(Lookup.of(spec.lookups().get(0)).withReference(reference));
+    PAssert.that(rendered(out.get(Lookup.JOINED))).containsInAnyOrder(expected);
+    PAssert.that(out.get(Lookup.BAD)).empty();
+    p.run();
+  }
+
   @Test
   public void aKeyTwiceIsAnErrorNamingItAndBothRows() {
     join(Specs.parse(spec(""), "t", List.of()), "P1,Acme,0.25", "P2,Globex,", "P1,Globex,0.30");

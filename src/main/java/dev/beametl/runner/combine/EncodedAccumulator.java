@@ -106,7 +106,7 @@ public final class EncodedAccumulator {
    * encodeToByteArray goes through a thread-local, a synchronized stream and a copy per call. Past
    * {@link #CHUNK} an encoding goes on in chunks of that size instead of a buffer doubled (and
    * copied) as it grows, and the chunks are not kept: a big accumulator (a lookup's table) costs
-   * its size once more while it is copied out, not three times, and not for the rest of the task.
+   * its size once more while it is copied out, not three times; the buffer kept is at most a chunk.
    */
   static final class Buffer extends java.io.OutputStream {
     static final int CHUNK = 1 << 20;
@@ -118,6 +118,8 @@ public final class EncodedAccumulator {
 
     <T> byte[] encode(Coder<T> coder, T value) {
       count = 0;
+      filled = null; // what an encoding that failed left
+      filledBytes = 0;
       try {
         coder.encode(value, this);
       } catch (IOException e) {
