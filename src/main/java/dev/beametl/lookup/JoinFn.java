@@ -25,15 +25,15 @@ final class JoinFn extends DoFn<Row, Row> {
   private transient BundleCounts counts;
   private transient long[] matched;
   private transient long[] missed;
+  /** The side input last seen, and its one table (null when the reference had no rows). */
+  private transient Iterable<LookupTable> tableOf;
+  private transient LookupTable lookupTable;
   /**
-   * The values of entries looked up lately, by entry number modulo its size: the table keeps them
-   * encoded, and a key that comes again (a popular product) is not decoded again.
+   * That table's values looked up lately, by entry number modulo its size (entry + 1, 0 for none):
+   * the table keeps them encoded, and a key that comes again (a popular product) is not decoded again.
    */
   private transient Row[] recent;
   private transient int[] recentEntries;
-  private transient LookupTable recentOf;
-  private transient Iterable<LookupTable> tableOf;
-  private transient LookupTable recentTable;
   private static final int RECENT = 1 << 12;
 
   JoinFn(LookupSpec spec, Schema in, Schema joinedSchema, PCollectionView<Iterable<LookupTable>> table) {
@@ -90,21 +90,18 @@ final class JoinFn extends DoFn<Row, Row> {
   private LookupTable table(Iterable<LookupTable> side) {
     if (side != tableOf) {
       java.util.Iterator<LookupTable> tables = side.iterator();
-      recentTable = tables.hasNext() ? tables.next() : null;
+      lookupTable = tables.hasNext() ? tables.next() : null;
       tableOf = side;
+      recent = new Row[RECENT];
+      recentEntries = new int[RECENT];
     }
-    return recentTable;
+    return lookupTable;
   }
 
   private Row values(LookupTable lookup, List<String> key) {
     int entry = lookup.find(key);
     if (entry < 0) {
       return null;
-    }
-    if (recentOf != lookup) {
-      recent = new Row[RECENT];
-      recentEntries = new int[RECENT];
-      recentOf = lookup;
     }
     int slot = entry & (RECENT - 1);
     if (recentEntries[slot] != entry + 1) {

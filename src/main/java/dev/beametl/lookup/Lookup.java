@@ -32,8 +32,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Lookup stage: joins each valid row with a reference table by key and adds the table's named
  * fields. The table (validated rows of the reference source, each ending with its origin) is built
  * with a combine ({@link ReferenceTable}, limited in rows and bytes) into a {@link LookupTable},
- * held encoded, and goes to every worker as a side input. A row whose key has no match gets nulls or becomes a dead letter
- * ({@code lookup_miss}), as the spec says. Gives {@link #JOINED} rows, {@link #BAD} records and the
+ * held encoded, and goes to every worker as a side input. A row whose key has no match gets nulls
+ * or becomes a dead letter ({@code lookup_miss}), as the spec says. Gives {@link #JOINED} rows, {@link #BAD} records and the
  * counts {@code lookup.<name>.matched}, {@code .missed}, {@code .rows}, {@code failed} and
  * {@code failed.lookup_miss:<field>} on {@link BundleCounts#TAG}.
  *

@@ -257,6 +257,12 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
       super(fn, keyCoder, maxKeys);
     }
 
+    /** Never early: the merge reads and writes a key's whole accumulator in its state for every record. */
+    @Override
+    boolean isFull(AccumT accumulator) {
+      return false;
+    }
+
     @Override
     void send(K key, AccumT accumulator) {
       output.collect(new StreamRecord<>(WindowedValue.of(KV.of(key, accumulator), BoundedWindow.TIMESTAMP_MIN_VALUE,
