@@ -110,6 +110,19 @@ public class ReferenceTablePartsTest {
     }
   }
 
+  /** maxBytes counts a key as the table holds it: a CJK char is three bytes, not one (a trial). */
+  @Test
+  public void aKeysBytesAreCountedAsHeld() {
+    LookupSpec lookup = lookup("onDuplicate: fail");
+    RecordValidator validator = new RecordValidator(lookup.source(), lookup.schema(), true, true);
+    ReferenceTable table = new ReferenceTable(lookup, validator.schema(), Lookup.of(lookup).addedSchema());
+    long ascii = table.addInput(table.createAccumulator(), validator.validate(SourceRecord.of("products.csv", 0L, 0,
+        "k".repeat(1_000) + ",B", null, false)).row).keptBytes;
+    long cjk = table.addInput(table.createAccumulator(), validator.validate(SourceRecord.of("products.csv", 0L, 0,
+        "\u952e".repeat(1_000) + ",B", null, false)).row).keptBytes;
+    assertThat(cjk - ascii, is(2_000L));
+  }
+
   /** A part past the limits makes the whole table past them, whatever came before it. */
   @Test
   public void aPartOverTheLimitsMakesTheTableFail() {
