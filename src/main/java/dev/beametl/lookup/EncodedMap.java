@@ -107,10 +107,7 @@ final class EncodedMap {
     for (int entry = 0; entry < size; entry++) {
       byte[] page = old.get((int) (oldLocations[entry] >>> 32));
       int at = (int) oldLocations[entry];
-      int keyLength = readInt(page, at);
-      int payloadLength = readInt(page, at + 4);
-      locations[entry] = append(Arrays.copyOfRange(page, at + HEADER, at + HEADER + keyLength),
-          Arrays.copyOfRange(page, at + HEADER + keyLength, at + HEADER + keyLength + payloadLength));
+      locations[entry] = append(keyAt(page, at), payloadAt(page, at));
     }
   }
 
@@ -128,15 +125,21 @@ final class EncodedMap {
   }
 
   byte[] key(int entry) {
-    byte[] page = page(entry);
-    int at = offset(entry);
-    return Arrays.copyOfRange(page, at + HEADER, at + HEADER + readInt(page, at));
+    return keyAt(page(entry), offset(entry));
   }
 
   byte[] payload(int entry) {
-    byte[] page = page(entry);
-    int at = offset(entry) + HEADER + readInt(page, offset(entry));
-    return Arrays.copyOfRange(page, at, at + readInt(page, offset(entry) + 4));
+    return payloadAt(page(entry), offset(entry));
+  }
+
+  /** The key of the entry at {@code at} in {@code page}. */
+  private static byte[] keyAt(byte[] page, int at) {
+    return Arrays.copyOfRange(page, at + HEADER, at + HEADER + readInt(page, at));
+  }
+
+  private static byte[] payloadAt(byte[] page, int at) {
+    int start = at + HEADER + readInt(page, at);
+    return Arrays.copyOfRange(page, start, start + readInt(page, at + 4));
   }
 
   /** The payload's bytes as a stream, without copying them (reads take no lock, unlike ByteArrayInputStream's). */
@@ -160,12 +163,7 @@ final class EncodedMap {
       while (passed < pageIndex) {
         pages.set(passed++, null);
       }
-      byte[] page = pages.get(pageIndex);
-      int at = (int) location;
-      int keyLength = readInt(page, at);
-      int payloadLength = readInt(page, at + 4);
-      to.accept(Arrays.copyOfRange(page, at + HEADER, at + HEADER + keyLength),
-          Arrays.copyOfRange(page, at + HEADER + keyLength, at + HEADER + keyLength + payloadLength));
+      to.accept(keyAt(pages.get(pageIndex), (int) location), payloadAt(pages.get(pageIndex), (int) location));
     }
     clear();
   }

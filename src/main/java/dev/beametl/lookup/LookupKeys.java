@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.Row;
 
 /**
@@ -34,7 +35,7 @@ final class LookupKeys {
     int length = 0;
     for (int i = 0; i < parts.length; i++) {
       parts[i] = charBytes(key.get(i));
-      length += varIntLength(parts[i].length) + parts[i].length;
+      length += VarInt.getLength(parts[i].length) + parts[i].length;
     }
     byte[] bytes = new byte[length];
     int at = 0;
@@ -112,15 +113,6 @@ final class LookupKeys {
       }
     }
     return s.toString();
-  }
-
-  private static int varIntLength(int n) {
-    int length = 1;
-    while ((n & ~0x7f) != 0) {
-      n >>>= 7;
-      length++;
-    }
-    return length;
   }
 
   private static String canonical(BigDecimal d) {

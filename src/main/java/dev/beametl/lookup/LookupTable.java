@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.BiConsumer;
 import javax.annotation.Nullable;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -19,6 +20,8 @@ import org.apache.beam.sdk.values.Row;
  * its size in memory is about its encoded size, not the 15-20 times that Java objects took.
  */
 final class LookupTable {
+  /** An entry's key and payload on the wire: each its length (a varint), then its bytes. */
+  static final ByteArrayCoder BYTES = ByteArrayCoder.of();
   private final EncodedMap entries;
   private final RowCoder valueCoder;
 
@@ -74,8 +77,8 @@ final class LookupTable {
     public void encode(LookupTable table, OutputStream out) throws IOException {
       VarIntCoder.of().encode(table.size(), out);
       for (int e = 0; e < table.size(); e++) {
-        writeBytes(table.entries.key(e), out);
-        writeBytes(table.entries.payload(e), out);
+        BYTES.encode(table.entries.key(e), out);
+        BYTES.encode(table.entries.payload(e), out);
       }
     }
 
@@ -84,27 +87,9 @@ final class LookupTable {
       int n = VarIntCoder.of().decode(in);
       EncodedMap entries = new EncodedMap();
       for (int e = 0; e < n; e++) {
-        entries.add(readBytes(in), readBytes(in));
+        entries.add(BYTES.decode(in), BYTES.decode(in));
       }
       return new LookupTable(entries, valueCoder);
     }
-  }
-
-  static void writeBytes(byte[] bytes, OutputStream out) throws IOException {
-    VarIntCoder.of().encode(bytes.length, out);
-    out.write(bytes);
-  }
-
-  static byte[] readBytes(InputStream in) throws IOException {
-    byte[] bytes = new byte[VarIntCoder.of().decode(in)];
-    int at = 0;
-    while (at < bytes.length) {
-      int n = in.read(bytes, at, bytes.length - at);
-      if (n < 0) {
-        throw new java.io.EOFException("a lookup table's entry ends early");
-      }
-      at += n;
-    }
-    return bytes;
   }
 }

@@ -87,11 +87,19 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     }
 
     static Entry of(byte[] encoded) {
-      ByteBuffer b = ByteBuffer.wrap(encoded);
-      long bytes = b.getLong();
-      int originLength = b.getInt();
+      int originLength = ByteBuffer.wrap(encoded).getInt(8);
       String origin = new String(encoded, 12, originLength, StandardCharsets.UTF_8);
-      return new Entry(Arrays.copyOfRange(encoded, 12 + originLength, encoded.length), origin, bytes);
+      return new Entry(Arrays.copyOfRange(encoded, 12 + originLength, encoded.length), origin, size(encoded));
+    }
+
+    /** An encoded entry's size as the limit counts it, without decoding the rest. */
+    static long size(byte[] encoded) {
+      return ByteBuffer.wrap(encoded).getLong(0);
+    }
+
+    /** An encoded entry's values, without decoding its origin. */
+    static byte[] values(byte[] encoded) {
+      return Arrays.copyOfRange(encoded, 12 + ByteBuffer.wrap(encoded).getInt(8), encoded.length);
     }
   }
 
@@ -118,7 +126,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     table.rows++;
     table.bytes += bytes;
     if (!table.overLimit) {
-      add(table, keyBytes, new Entry(encoded, Origins.of(reference), bytes));
+      add(table, keyBytes, new Entry(encoded, Origins.of(reference), bytes).encoded());
     }
     return table;
   }
@@ -130,23 +138,25 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
     return valueCoder;
   }
 
-  private void add(Partial table, byte[] key, Entry entry) {
+  /** Adds an encoded {@link Entry}: decoded only when its key is there already. */
+  private void add(Partial table, byte[] key, byte[] encoded) {
     if (table.overLimit) {
       return;
     }
     int at = table.entries.find(key);
     if (at < 0) {
-      table.entries.add(key, entry.encoded());
-      table.keptBytes += entry.bytes;
+      table.entries.add(key, encoded);
+      table.keptBytes += Entry.size(encoded);
     } else {
       Entry before = Entry.of(table.entries.payload(at));
+      Entry entry = Entry.of(encoded);
       if (spec.onDuplicate() == LookupSpec.OnDuplicate.FAIL) {
         throw new DataError(String.format(Locale.ROOT, "lookup %s: the reference table holds %s twice (%s and %s); "
             + "fix the table, or set onDuplicate: first to keep the first row in source order", spec.name(),
             LookupKeys.describe(spec.key(), LookupKeys.fromBytes(key)), first(before, entry).origin,
             later(before, entry).origin));
       } else if (first(before, entry) == entry) {
-        table.entries.replace(at, entry.encoded());
+        table.entries.replace(at, encoded);
         table.keptBytes += entry.bytes - before.bytes;
       }
     }
@@ -206,7 +216,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       into.keptBytes = 0;
     }
     for (int e = 0; e < p.entries.size() && !into.overLimit; e++) {
-      add(into, p.entries.key(e), Entry.of(p.entries.payload(e)));
+      add(into, p.entries.key(e), p.entries.payload(e));
     }
     return into;
   }
@@ -306,7 +316,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
           spec.name(), table.rows, table.bytes, spec.maxRows(), spec.maxBytes()));
     }
     EncodedMap out = new EncodedMap();
-    table.entries.drain((key, entry) -> out.add(key, Entry.of(entry).values)); // each page let go as it is passed
+    table.entries.drain((key, entry) -> out.add(key, Entry.values(entry))); // each page let go as it is passed
     return new LookupTable(out, valueCoder());
   }
 
@@ -345,8 +355,8 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       BooleanCoder.of().encode(p.overLimit, out);
       VarIntCoder.of().encode(p.entries.size(), out);
       for (int e = 0; e < p.entries.size(); e++) {
-        LookupTable.writeBytes(p.entries.key(e), out);
-        LookupTable.writeBytes(p.entries.payload(e), out);
+        LookupTable.BYTES.encode(p.entries.key(e), out);
+        LookupTable.BYTES.encode(p.entries.payload(e), out);
       }
     }
 
@@ -358,10 +368,10 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       p.overLimit = BooleanCoder.of().decode(in);
       int n = VarIntCoder.of().decode(in);
       for (int i = 0; i < n; i++) {
-        byte[] key = LookupTable.readBytes(in);
-        byte[] entry = LookupTable.readBytes(in);
+        byte[] key = LookupTable.BYTES.decode(in);
+        byte[] entry = LookupTable.BYTES.decode(in);
         p.entries.add(key, entry);
-        p.keptBytes += ByteBuffer.wrap(entry).getLong();
+        p.keptBytes += Entry.size(entry);
       }
       return p;
     }
