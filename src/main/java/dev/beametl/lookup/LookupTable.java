@@ -1,5 +1,6 @@
 package dev.beametl.lookup;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,6 +61,25 @@ final class LookupTable {
     }
   }
 
+  /**
+   * Entries go on the wire in chunks of this size, not one at a time: a table is one record, and
+   * Flink's record buffer, once it cannot double near the heap's end, grows by each write's length
+   * alone - a copy of the whole buffer and two full collections per entry (a 44 MB table at -Xmx256m
+   * collected for minutes instead of finishing or failing).
+   */
+  static final int CHUNK = 1 << 20;
+
+  /** The entries' count, then each entry's key and payload (each its length, then its bytes). */
+  static void encodeEntries(EncodedMap entries, OutputStream out) throws IOException {
+    BufferedOutputStream chunks = new BufferedOutputStream(out, CHUNK);
+    VarIntCoder.of().encode(entries.size(), chunks);
+    for (int e = 0; e < entries.size(); e++) {
+      BYTES.encode(entries.key(e), chunks);
+      BYTES.encode(entries.payload(e), chunks);
+    }
+    chunks.flush();
+  }
+
   static Coder coder(Schema valueSchema) {
     return new Coder(RowCoder.of(valueSchema));
   }
@@ -75,11 +95,7 @@ final class LookupTable {
 
     @Override
     public void encode(LookupTable table, OutputStream out) throws IOException {
-      VarIntCoder.of().encode(table.size(), out);
-      for (int e = 0; e < table.size(); e++) {
-        BYTES.encode(table.entries.key(e), out);
-        BYTES.encode(table.entries.payload(e), out);
-      }
+      encodeEntries(table.entries, out);
     }
 
     @Override

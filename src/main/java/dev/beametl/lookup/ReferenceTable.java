@@ -353,11 +353,7 @@ final class ReferenceTable extends Combine.CombineFn<Row, ReferenceTable.Partial
       VarLongCoder.of().encode(p.rows, out);
       VarLongCoder.of().encode(p.bytes, out);
       BooleanCoder.of().encode(p.overLimit, out);
-      VarIntCoder.of().encode(p.entries.size(), out);
-      for (int e = 0; e < p.entries.size(); e++) {
-        LookupTable.BYTES.encode(p.entries.key(e), out);
-        LookupTable.BYTES.encode(p.entries.payload(e), out);
-      }
+      LookupTable.encodeEntries(p.entries, out);
     }
 
     @Override
