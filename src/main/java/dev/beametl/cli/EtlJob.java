@@ -10,6 +10,7 @@ import dev.beametl.pipeline.RunCounts;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.record.DataError;
 import dev.beametl.record.OutputColumns;
+import dev.beametl.report.GcThrash;
 import dev.beametl.report.Progress;
 import dev.beametl.report.RunReport;
 import dev.beametl.runner.ClusterParallelism;
@@ -473,9 +474,37 @@ public final class EtlJob {
     long liveHeap;
     // Flink ends the JVM itself on a fatal error in a task (an OutOfMemoryError: exit 239).
     ExitDuringRun exit = new ExitDuringRun(log, spec, Runtime.getRuntime().maxMemory());
-    Thread exitDuringRun = new Thread(() -> err.println(exit.message()));
+    Thread exitDuringRun = new Thread(() -> {
+      String line = exit.message();
+      if (line != null) {
+        err.println(line);
+      }
+    });
     Runtime.getRuntime().addShutdownHook(exitDuringRun);
     try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds(), progressCounts(options))) {
+      if (FlinkSettings.clusterAddress(options) == null && !Boolean.getBoolean(WarmRunnerMain.WARM_RUNNER)) {
+        // As Flink ends the JVM on a fatal error in a task: a job in this JVM that only collects
+        // garbage would crawl for minutes (or hours) before it ran out of memory, if it ever did.
+        progress.onThrashing(share -> {
+          String line = exit.thrashed(share, GcThrash.WINDOW_SECONDS);
+          if (line == null) {
+            return; // the JVM is exiting already, and said why
+          }
+          err.println(line);
+          System.err.println(line); // the job's log
+          Thread halt = new Thread(() -> { // shutdown hooks crawl in a full heap: 10 s for them, then no more
+            try {
+              Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+              // halt now
+            }
+            Runtime.getRuntime().halt(JOB_FAILED);
+          }, "beam-etl-halt");
+          halt.setDaemon(true);
+          halt.start();
+          Runtime.getRuntime().exit(JOB_FAILED);
+        });
+      }
       try {
         if (dev.beametl.runner.RunCancel.requested()) { // a runner the cancel cannot reach (the embedded one refuses its jobs)
           throw new IllegalStateException("the run was cancelled: its client stopped (Ctrl-C)");

@@ -5,6 +5,7 @@ import dev.beametl.spec.PipelineSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What to tell the user when the JVM exits while the job runs: Flink ends it itself on a fatal error
@@ -23,6 +24,8 @@ final class ExitDuringRun {
   private final String outOfMemory;
   private final String outOfMemoryEnd;
   private final byte[] tail = new byte[32 * 1024];
+  /** Whether a line was given: one only, from the exit's hook or from the stop of a run that only collects garbage. */
+  private final AtomicBoolean said = new AtomicBoolean();
 
   ExitDuringRun(Path log, PipelineSpec spec, long maxHeap) {
     this.log = log;
@@ -41,8 +44,11 @@ final class ExitDuringRun {
     this.outOfMemoryEnd = end.append("; its log: ").append(log).toString();
   }
 
-  /** The one line for the terminal. */
+  /** The one line for the terminal, or null when a line was given already. */
   String message() {
+    if (!said.compareAndSet(false, true)) {
+      return null;
+    }
     try {
       String error = lastOutOfMemory();
       return error == null ? generic : outOfMemory(error);
@@ -62,6 +68,25 @@ final class ExitDuringRun {
     } catch (Throwable anything) { // the heap may still be full
       return null;
     }
+  }
+
+  /**
+   * The line for a run being stopped because the JVM spent {@code share} of the last {@code seconds}
+   * collecting garbage (see report.GcThrash); {@link #message} says nothing more from now on. Null
+   * when the JVM is exiting already (its hook gave the line: Flink ends the JVM on a task's error).
+   */
+  String thrashed(double share, int seconds) {
+    if (!said.compareAndSet(false, true)) {
+      return null;
+    }
+    String line;
+    try {
+      line = String.format(Locale.ROOT, "beam-etl: the job ran out of memory (the JVM spent %.0f%% of the last %d s "
+          + "collecting garbage, and the run was stopped", 100 * share, seconds) + outOfMemoryEnd;
+    } catch (Throwable anything) { // the heap is nearly full
+      line = generic;
+    }
+    return line;
   }
 
   /** The line for a job that ran out of memory with {@code error}, an OutOfMemoryError's message. */

@@ -58,4 +58,22 @@ public class ExitDuringRunTest {
     assertThat(new ExitDuringRun(tmp.getRoot().toPath().resolve("none"), spec(""), 1L << 30).message(),
         containsString("the JVM is exiting before the run ended"));
   }
+
+  /** A run stopped for collecting garbage nearly all the time gets one line, said once (not again at the exit). */
+  @Test
+  public void aRunStoppedForCollectingGarbageIsNamedOnce() throws Exception {
+    Path log = tmp.newFile("job.log").toPath();
+    Files.writeString(log, "java.lang.OutOfMemoryError: GC overhead limit exceeded\n");
+    ExitDuringRun exit = new ExitDuringRun(log, spec(""), 256L << 20);
+    String line = exit.thrashed(0.954, 30);
+    assertThat(line, allOf(containsString("ran out of memory (the JVM spent 95% of the last 30 s collecting garbage, "
+        + "and the run was stopped) with a heap of 256 MiB"), containsString("BEAM_ETL_JAVA_OPTS=-Xmx1024m"),
+        containsString("its log: " + log)));
+    assertThat(line.lines().count(), is(1L));
+    assertThat(exit.message(), is((String) null));
+    // The other way round: the JVM exiting (Flink ends it on a task's error) said why, and the stop says nothing.
+    ExitDuringRun exiting = new ExitDuringRun(log, spec(""), 256L << 20);
+    assertThat(exiting.message(), containsString("ran out of memory (OutOfMemoryError: GC overhead limit exceeded)"));
+    assertThat(exiting.thrashed(0.954, 30), is((String) null));
+  }
 }

@@ -1,0 +1,59 @@
+package dev.beametl.report;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayDeque;
+
+/**
+ * Tells a JVM that collects garbage nearly all the time from one that works. Near the heap's end a
+ * run can collect for minutes without an OutOfMemoryError: the parallel collector's overhead limit
+ * needs each full collection to free under 2% of the heap, and a collection that frees a big
+ * buffer about to be asked for again frees far more (trials: a 44 MB lookup table at -Xmx256m spent
+ * 95% of four minutes collecting; 2,000 wide Parquet columns at -Xmx256m minutes more). A run that
+ * spent {@link #SHARE} of the last {@link #WINDOW_SECONDS} in collections is such a run; a shorter
+ * burst, or a run younger than the window, never is.
+ */
+public final class GcThrash {
+  public static final int WINDOW_SECONDS = 30;
+  public static final double SHARE = 0.9;
+  private static final long WINDOW_NANOS = WINDOW_SECONDS * 1_000_000_000L;
+
+  /** Samples: the time taken (nanoTime) and the collectors' time until then, in ms. */
+  private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+
+  /**
+   * Adds a sample (at {@code nanos}, the collections so far took {@code collectingMillis}) and
+   * returns the share of the last window spent collecting, or -1 while less than a window is sampled.
+   */
+  public double sample(long nanos, long collectingMillis) {
+    samples.addLast(new long[] {nanos, collectingMillis});
+    while (true) { // keep the last sample a window or more ago as the oldest
+      long[] oldest = samples.pollFirst();
+      long[] next = samples.peekFirst();
+      if (next == null || nanos - next[0] < WINDOW_NANOS) {
+        samples.addFirst(oldest);
+        break;
+      }
+    }
+    long[] oldest = samples.getFirst();
+    long span = nanos - oldest[0];
+    if (span < WINDOW_NANOS) {
+      return -1;
+    }
+    return (collectingMillis - oldest[1]) * 1_000_000.0 / span;
+  }
+
+  /** Whether {@code share}, from {@link #sample}, is a JVM collecting nearly all the time. */
+  public static boolean thrashing(double share) {
+    return share >= SHARE;
+  }
+
+  /** This JVM's collectors' time so far, in ms (each collector's pauses, as the JVM counts them). */
+  public static long collectingMillis() {
+    long total = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
+  }
+}
