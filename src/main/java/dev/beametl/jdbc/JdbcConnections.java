@@ -128,7 +128,16 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
       props.setProperty("password", password);
     }
     utcDriver(spec.url()).forEach(props::setProperty);
-    Connection c = java.sql.DriverManager.getConnection(JdbcUrls.forDriver(spec.url()), props);
+    String url = JdbcUrls.forDriver(spec.url());
+    try {
+      java.sql.DriverManager.getDriver(url);
+    } catch (SQLException none) {
+      // DriverManager says "No suitable driver found for <the whole URL>" (a secret in it included),
+      // in SQL state 08001, which reads as a server that may answer later: no driver ever will.
+      throw new SQLException("no JDBC driver here takes " + JdbcUrls.scheme(url) + " URLs (bundled: jdbc:postgresql:, "
+          + "jdbc:mariadb: and jdbc:mysql:, jdbc:h2:); check the url");
+    }
+    Connection c = java.sql.DriverManager.getConnection(url, props);
     String utc = utcSession(spec.url());
     if (utc != null) {
       try (java.sql.Statement s = c.createStatement()) {

@@ -34,9 +34,14 @@ public final class JdbcUrls {
       "(?i)([?&;:(,]\\s*[\\w.\\-]*(?:" + SECRET_KEYS + ")\\d*\\s*=)([^&;),]+)");
   /** A quoted SQL text, a quote in it doubled: possessive, so a long one neither backtracks nor recurses. */
   private static final String SQL_TEXT = "'[^']*+(?:''[^']*+)*+'";
-  /** A password=... anywhere in a message, URL or not (also sslpassword=..., password='...'). */
+  /**
+   * A password=... anywhere in a message, URL or not (also sslpassword=..., password='...'), and any
+   * key=, api_key=, accessKey= or credentials=: a URL is refused for the keys above only (sslkey= is a
+   * file's path), but a driver's message may repeat any parameter (a trial: SQLCipher's key=).
+   */
   private static final Pattern ANY_PARAM = Pattern.compile(
-      "(?i)((?<![\\w.\\-])[\\w.\\-]*(?:" + SECRET_KEYS + ")\\d*\\s*=\\s*)(" + SQL_TEXT + "|[^&;\\s,'\")]+)");
+      "(?i)((?<![\\w.\\-])[\\w.\\-]*(?:" + SECRET_KEYS + "|key|credentials?)\\d*\\s*=\\s*)(" + SQL_TEXT
+      + "|[^&;\\s,'\")]+)");
   /**
    * SQL's PASSWORD 'secret' (also = 'secret', ('secret'), U&'...', N'...', $$secret$$), with or
    * without a space or a comment before the text: a message quoting an H2 INIT's SET PASSWORD or
@@ -125,6 +130,12 @@ public final class JdbcUrls {
     s = SQL_PASSWORD.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "'***'"));
     s = LINKED.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "(***)"));
     return ANY_PARAM.matcher(s).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "***"));
+  }
+
+  /** The URL's scheme, {@code jdbc:sqlite:}: what may be said of a URL no driver takes, without its parameters. */
+  public static String scheme(String url) {
+    int colon = url.indexOf(':', url.startsWith("jdbc:") ? 5 : 0);
+    return colon < 0 ? "such" : url.substring(0, colon + 1);
   }
 
   /** Whether the URL is MariaDB's or MySQL's, which the bundled MariaDB driver serves. */

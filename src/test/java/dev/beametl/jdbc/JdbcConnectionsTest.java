@@ -96,4 +96,20 @@ public class JdbcConnectionsTest {
     assertThat(JdbcConnections.isTransient(new java.sql.SQLException("Connection refused", "08001")), is(true));
     assertThat(JdbcConnections.isTransient(new java.sql.SQLException("Lock file recently modified", "08000")), is(true));
   }
+
+  /**
+   * A trial: a URL no bundled driver takes was echoed whole by DriverManager ("No suitable driver found
+   * for jdbc:sqlite:file:x?key=S3cr3tPW"), in SQL state 08001: "nothing ran; try again", exit 1.
+   */
+  @Test
+  public void aUrlNoDriverTakesIsNamedByItsSchemeAloneAndIsNotTransient() {
+    for (String url : new String[] {"jdbc:sqlite:file:x?key=S3cr3tPW", "jdbc:clickhouse://h:8123/db?api_key=S3cr3tPW"}) {
+      java.sql.SQLException e = assertThrows(java.sql.SQLException.class,
+          () -> JdbcConnections.open(JdbcSpec.builder(url).setUser("etl").setTable("t").build()));
+      String said = JdbcConnections.describe(e, JdbcSpec.builder(url).setTable("t").build());
+      assertThat(said, containsString("no JDBC driver here takes " + url.substring(0, url.indexOf(':', 5) + 1) + " URLs"));
+      assertThat(said, not(containsString("S3cr3tPW")));
+      assertThat(JdbcConnections.isTransient(e), is(false));
+    }
+  }
 }

@@ -387,6 +387,12 @@ public class SpecReaderTest {
     assertThat(JdbcUrls.scrub("jdbc:h2:/tmp/db;INIT=SET PASSWORD 's3''cret' and ?sslpassword=s3cret"),
         is("jdbc:h2:/tmp/db;INIT=SET PASSWORD '***' and ?sslpassword=***"));
     assertThat(JdbcUrls.scrub("?oracle.net.wallet_password=s3cret"), is("?oracle.net.wallet_password=***"));
+    // Parameters a URL may carry (sslkey= is a path), masked wherever a message repeats them (a trial: SQLCipher's key=)
+    assertThat(JdbcUrls.scrub("No suitable driver found for jdbc:sqlite:file:x?key=S3cr3tPW (SQL state 08001)"),
+        is("No suitable driver found for jdbc:sqlite:file:x?key=*** (SQL state 08001)"));
+    assertThat(JdbcUrls.scrub("jdbc:clickhouse://h:8123/db?api_key=S3cr3tPW&x=1;AccessKey=AK1;credentials=c"),
+        is("jdbc:clickhouse://h:8123/db?api_key=***&x=1;AccessKey=***;credentials=***"));
+    assertThat(JdbcUrls.hasPassword("jdbc:postgresql://db/shop?sslkey=/etc/etl/client.key"), is(false));
     assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:s3cr3t/pw@127.0.0.1:1/db"),
         is("Unable to parse URL jdbc:postgresql://etl:***@127.0.0.1:1/db"));
     assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:pa/ss?s3cretPW@127.0.0.1:1/db"),
