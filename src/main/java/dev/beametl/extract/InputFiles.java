@@ -63,7 +63,7 @@ public final class InputFiles {
       return false;
     }
     Path whole = Path.of(SpecPaths.isUri(pattern) ? SpecPaths.fileUriPath(pattern) : pattern).toAbsolutePath().normalize();
-    int firstGlob = firstGlob(whole);
+    int firstGlob = literal(whole) ? -1 : firstGlob(whole);
     Path target = file.toAbsolutePath().normalize();
     if (firstGlob < 0) {
       return whole.equals(target);
@@ -74,6 +74,15 @@ public final class InputFiles {
     }
     Path relative = base.relativize(target);
     return matchers(whole, firstGlob).stream().anyMatch(m -> m.matches(relative));
+  }
+
+  /**
+   * Whether the path is a file's name, not a glob: a path without * or ? that names a file is that
+   * file, [1] and {a,b} in its name being text (a trial's report[1].csv read report1.csv, or matched
+   * nothing beside the file itself; and x[.csv failed as a glob).
+   */
+  private static boolean literal(Path whole) {
+    return whole.toString().indexOf('*') < 0 && whole.toString().indexOf('?') < 0 && Files.isRegularFile(whole);
   }
 
   /** The index of the first name of {@code whole} that holds a glob character, or -1. */
@@ -95,7 +104,13 @@ public final class InputFiles {
   private static List<PathMatcher> matchers(Path whole, int firstGlob) {
     List<PathMatcher> matchers = new ArrayList<>();
     for (String glob : zeroOrMoreDirectories(whole.subpath(firstGlob, whole.getNameCount()).toString())) {
-      matchers.add(whole.getFileSystem().getPathMatcher("glob:" + glob));
+      try {
+        matchers.add(whole.getFileSystem().getPathMatcher("glob:" + glob));
+      } catch (java.util.regex.PatternSyntaxException e) { // its message is three lines, naming neither path nor fix
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "the input path %s is not a glob (%s "
+            + "at character %d of %s): [ opens a class of characters and { a list of choices; for the character "
+            + "itself write \\[ or \\{", whole, e.getDescription(), e.getIndex() + 1, glob), e);
+      }
     }
     return matchers;
   }
@@ -110,10 +125,7 @@ public final class InputFiles {
     // file: URI's x/../data through a link was listed (names and sizes) where the operating system
     // goes and read where Beam goes, and a larger file there was cut at the smaller's size (a trial).
     Path whole = Path.of(SpecPaths.isUri(pattern) ? SpecPaths.fileUriPath(pattern) : pattern).toAbsolutePath().normalize();
-    // A path without * or ? that names a file is that file, [1] and {a,b} in its name being text: a
-    // trial's report[1].csv read report1.csv, or matched nothing beside the file itself.
-    boolean literal = whole.toString().indexOf('*') < 0 && whole.toString().indexOf('?') < 0 && Files.isRegularFile(whole);
-    int firstGlob = literal ? -1 : firstGlob(whole);
+    int firstGlob = literal(whole) ? -1 : firstGlob(whole);
     TreeMap<String, Path> files = new TreeMap<>(); // by the path as matched, each real file once
     // Each file on disk once, by its identity (device and inode where the file system has them):
     // a symbolic link and a hard link both name a file matched already. Of its names, the first in order.

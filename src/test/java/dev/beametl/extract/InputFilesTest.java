@@ -46,6 +46,30 @@ public class InputFilesTest {
     assertThat(fileNames(InputFiles.match(dir + "/x{a,c}.csv")), contains("xa.csv"));
   }
 
+  /**
+   * A trial: x[.csv, a file, failed the run with a regex's three-line error (the output check asked
+   * whether the output would match it as a glob); a glob that is none fails in one line saying how to escape.
+   */
+  @Test
+  public void anUnclosedBracketNamesItsFileOrFailsInOneLine() throws Exception {
+    Path dir = tmp.newFolder("open").toPath();
+    Files.writeString(dir.resolve("x[.csv"), "1\n");
+    Files.writeString(dir.resolve("y{.csv"), "1\n");
+    assertThat(fileNames(InputFiles.match(dir + "/x[.csv")), contains("x[.csv"));
+    assertThat(InputFiles.wouldMatch(dir + "/x[.csv", dir.resolve("x[.csv")), org.hamcrest.Matchers.is(true));
+    assertThat(InputFiles.wouldMatch(dir + "/y{.csv", dir.resolve("out.csv")), org.hamcrest.Matchers.is(false));
+    assertThat(fileNames(InputFiles.match(dir + "/*\\[.csv")), contains("x[.csv")); // escaped: the character
+    for (String glob : new String[] {"/*[.csv", "/[", "/z{.csv"}) {
+      IllegalArgumentException e = org.junit.Assert.assertThrows(IllegalArgumentException.class,
+          () -> InputFiles.match(dir + glob));
+      assertThat(e.getMessage(), org.hamcrest.Matchers.allOf(org.hamcrest.Matchers.containsString("is not a glob"),
+          org.hamcrest.Matchers.containsString("write \\[ or \\{")));
+      assertThat(e.getMessage().lines().count(), org.hamcrest.Matchers.is(1L));
+      org.junit.Assert.assertThrows(IllegalArgumentException.class, () -> InputFiles.wouldMatch(dir + glob,
+          dir.resolve("out.csv")));
+    }
+  }
+
   private static List<String> fileNames(List<Metadata> files) {
     List<String> out = new java.util.ArrayList<>();
     files.forEach(f -> out.add(f.resourceId().getFilename()));
