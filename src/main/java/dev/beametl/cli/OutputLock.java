@@ -41,9 +41,15 @@ final class OutputLock implements AutoCloseable {
    * {@code flag} moves elsewhere (the dead letters: {@code --deadLetter}).
    */
   static OutputLock take(Path dir, String pipeline, String what, String flag) throws IOException {
-    Files.createDirectories(dir);
-    FileChannel channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    FileChannel channel;
+    try {
+      Files.createDirectories(dir);
+      channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+    } catch (IOException e) { // before anything is deleted or run: the spec's or the machine's, as the check's "not writable"
+      throw new dev.beametl.spec.SpecException("cannot write " + what + " \"" + dir + "\": " + e
+          + "; choose another " + flag);
+    }
     FileLock lock;
     try {
       lock = channel.tryLock();

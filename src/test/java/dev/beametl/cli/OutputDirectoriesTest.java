@@ -524,4 +524,19 @@ public class OutputDirectoriesTest {
     assertThat(assertThrows(SpecException.class, () -> OutputDirectories.check(spec, false, true)).getMessage(),
         containsString("already holds files"));
   }
+
+  /**
+   * A trial: an output the file system would not create (/proc/x) passed the check and failed the run,
+   * exit 1, "the job failed: NoSuchFileException". Taking it is refused as the check refuses, exit 2.
+   */
+  @Test
+  public void anOutputThatCannotBeCreatedIsRefusedBeforeTheRun() throws Exception {
+    Path file = tmp.newFile("a-file").toPath();
+    SpecException e = assertThrows(SpecException.class, () -> OutputLock.take(file.resolve("out"), "p"));
+    assertThat(e.getMessage(), allOf(containsString("cannot write output \"" + file.resolve("out") + "\""),
+        containsString("choose another --output")));
+    SpecException dead = assertThrows(SpecException.class, () -> OutputLock.take(file.resolve("dl"), "p",
+        "dead-letter directory", "--deadLetter"));
+    assertThat(dead.getMessage(), containsString("choose another --deadLetter"));
+  }
 }
