@@ -10,7 +10,6 @@ import dev.beametl.pipeline.RunCounts;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.record.DataError;
 import dev.beametl.record.OutputColumns;
-import dev.beametl.report.GcThrash;
 import dev.beametl.report.Progress;
 import dev.beametl.report.RunReport;
 import dev.beametl.runner.ClusterParallelism;
@@ -68,6 +67,7 @@ public final class EtlJob {
     System.setOut(terminal(System.out, "stdout"));
     System.setErr(terminal(System.err, "stderr"));
     StartupWarmUp.start();
+    fromCommandLine = true;
     System.exit(main(args, System.out, System.err));
   }
 
@@ -462,6 +462,41 @@ public final class EtlJob {
     }
   }
 
+  /** Whether this JVM is the command line's own (main(String[])), which a run may end; not a test's or a caller's. */
+  private static volatile boolean fromCommandLine;
+
+  /**
+   * As Flink ends the JVM on a fatal error in a task: a job in this JVM that only collects garbage
+   * would crawl for minutes (or hours) before it ran out of memory, if it ever did (report.GcThrash).
+   * The stop is made ready now (its thread, its line): when it is needed the heap is full.
+   */
+  private static void stopOnThrashing(Progress progress, ExitDuringRun exit, PrintStream err) {
+    Thread halt = new Thread(() -> { // shutdown hooks crawl in a full heap: 10 s for them, then no more
+      try {
+        Thread.sleep(10_000);
+      } catch (InterruptedException e) {
+        // halt now
+      }
+      Runtime.getRuntime().halt(JOB_FAILED);
+    }, "beam-etl-halt");
+    halt.setDaemon(true);
+    progress.onThrashing(share -> {
+      String line = exit.thrashed();
+      if (line == null) {
+        return; // the job ended first, or the JVM is exiting already and said why
+      }
+      try {
+        err.println(line);
+        System.err.println(line); // the job's log
+      } catch (Throwable full) {
+        // stop all the same
+      } finally {
+        halt.start();
+        Runtime.getRuntime().exit(JOB_FAILED);
+      }
+    });
+  }
+
   /** Runs the built pipeline, then reports, commits and marks success; the log is open. */
   private static int runPipeline(Pipeline p, PipelineSpec spec, EtlOptions options, TableSink table, PrintStream out,
       PrintStream err, List<String> args, RunTimeline timeline, String runner, Path log, RunPlan plan, String runId)
@@ -482,28 +517,8 @@ public final class EtlJob {
     });
     Runtime.getRuntime().addShutdownHook(exitDuringRun);
     try (Progress progress = Progress.start(err, 1000L * options.getProgressSeconds(), progressCounts(options))) {
-      if (FlinkSettings.clusterAddress(options) == null && !Boolean.getBoolean(WarmRunnerMain.WARM_RUNNER)) {
-        // As Flink ends the JVM on a fatal error in a task: a job in this JVM that only collects
-        // garbage would crawl for minutes (or hours) before it ran out of memory, if it ever did.
-        progress.onThrashing(share -> {
-          String line = exit.thrashed(share, GcThrash.WINDOW_SECONDS);
-          if (line == null) {
-            return; // the JVM is exiting already, and said why
-          }
-          err.println(line);
-          System.err.println(line); // the job's log
-          Thread halt = new Thread(() -> { // shutdown hooks crawl in a full heap: 10 s for them, then no more
-            try {
-              Thread.sleep(10_000);
-            } catch (InterruptedException e) {
-              // halt now
-            }
-            Runtime.getRuntime().halt(JOB_FAILED);
-          }, "beam-etl-halt");
-          halt.setDaemon(true);
-          halt.start();
-          Runtime.getRuntime().exit(JOB_FAILED);
-        });
+      if (fromCommandLine && FlinkSettings.clusterAddress(options) == null) {
+        stopOnThrashing(progress, exit, err);
       }
       try {
         if (dev.beametl.runner.RunCancel.requested()) { // a runner the cancel cannot reach (the embedded one refuses its jobs)
@@ -513,8 +528,14 @@ public final class EtlJob {
         state = result.waitUntilFinish();
         jobSeconds = FlinkJobTime.seconds(result);
       } catch (RuntimeException e) {
+        if (!exit.ended()) {
+          return JOB_FAILED; // being stopped for collecting garbage, which said so: the JVM is exiting
+        }
         e.printStackTrace(); // into the job's log; the terminal gets one line
         throw e;
+      }
+      if (!exit.ended()) {
+        return JOB_FAILED; // as above: nothing reported, nothing committed
       }
       peakHeap = progress.peakHeapBytes();
       maxHeap = progress.maxHeapBytes();

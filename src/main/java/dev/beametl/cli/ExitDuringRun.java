@@ -1,11 +1,13 @@
 package dev.beametl.cli;
 
+import dev.beametl.report.GcThrash;
 import dev.beametl.spec.LookupSpec;
 import dev.beametl.spec.PipelineSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What to tell the user when the JVM exits while the job runs: Flink ends it itself on a fatal error
@@ -26,22 +28,34 @@ final class ExitDuringRun {
   private final byte[] tail = new byte[32 * 1024];
   /** Whether a line was given: one only, from the exit's hook or from the stop of a run that only collects garbage. */
   private final AtomicBoolean said = new AtomicBoolean();
+  /**
+   * The run's end, decided once: the job ended (the main thread goes on to commit) or the run is
+   * being stopped for collecting garbage (the main thread commits nothing, says nothing).
+   */
+  private final AtomicReference<String> end = new AtomicReference<>();
+  private static final String ENDED = "ended";
+  private static final String STOPPING = "stopping";
+  /** The stop's line, made when the run starts: when it is needed the heap is full. */
+  private final String thrashed;
 
   ExitDuringRun(Path log, PipelineSpec spec, long maxHeap) {
     this.log = log;
     this.generic = "beam-etl: the JVM is exiting before the run ended (stopped, or a fatal error in a task such as "
         + "OutOfMemoryError: more heap with BEAM_ETL_JAVA_OPTS=-Xmx...); its log: " + log;
     this.outOfMemory = "beam-etl: the job ran out of memory (OutOfMemoryError: ";
-    StringBuilder end = new StringBuilder(String.format(Locale.ROOT, ") with a heap of %,d MiB; give it more with "
+    StringBuilder tailOfLine = new StringBuilder(String.format(Locale.ROOT, ") with a heap of %,d MiB; give it more with "
         + "BEAM_ETL_JAVA_OPTS=-Xmx%dm", maxHeap >> 20, Math.max(1024, 2 * (maxHeap >> 20))));
     if (!spec.lookups().isEmpty()) {
       LookupSpec first = spec.lookups().get(0);
-      end.append(String.format(Locale.ROOT, ". Every task holds each lookup's table whole, in about its encoded "
+      tailOfLine.append(String.format(Locale.ROOT, ". Every task holds each lookup's table whole, in about its encoded "
           + "size, and the task that builds it twice that%s (lookup %s: maxBytes %,d encoded): keep maxBytes under "
           + "a seventh of the heap, or filter the table (a query, for a database)", spec.lookups().size() > 1 ? ", one table after another"
           : "", first.name(), first.maxBytes()));
     }
-    this.outOfMemoryEnd = end.append("; its log: ").append(log).toString();
+    this.outOfMemoryEnd = tailOfLine.append("; its log: ").append(log).toString();
+    this.thrashed = String.format(Locale.ROOT, "beam-etl: the job ran out of memory (the JVM spent over %.0f%% of "
+        + "%d s collecting garbage, and the run was stopped", 100 * GcThrash.SHARE, GcThrash.WINDOW_SECONDS)
+        + outOfMemoryEnd;
   }
 
   /** The one line for the terminal, or null when a line was given already. */
@@ -71,22 +85,23 @@ final class ExitDuringRun {
   }
 
   /**
-   * The line for a run being stopped because the JVM spent {@code share} of the last {@code seconds}
-   * collecting garbage (see report.GcThrash); {@link #message} says nothing more from now on. Null
-   * when the JVM is exiting already (its hook gave the line: Flink ends the JVM on a task's error).
+   * The line for a run being stopped because the JVM collects garbage nearly all the time (see
+   * report.GcThrash), or null when the job ended first (the main thread commits its output) or the
+   * JVM is exiting already and said why (Flink ends it on a task's error). Makes nothing.
    */
-  String thrashed(double share, int seconds) {
-    if (!said.compareAndSet(false, true)) {
+  String thrashed() {
+    if (!end.compareAndSet(null, STOPPING) || !said.compareAndSet(false, true)) {
       return null;
     }
-    String line;
-    try {
-      line = String.format(Locale.ROOT, "beam-etl: the job ran out of memory (the JVM spent %.0f%% of the last %d s "
-          + "collecting garbage, and the run was stopped", 100 * share, seconds) + outOfMemoryEnd;
-    } catch (Throwable anything) { // the heap is nearly full
-      line = generic;
-    }
-    return line;
+    return thrashed;
+  }
+
+  /**
+   * The job ended (waitUntilFinish returned or threw): whether the run goes on to report and commit;
+   * false when it is being stopped for collecting garbage, and then it must do neither.
+   */
+  boolean ended() {
+    return end.compareAndSet(null, ENDED) || ENDED.equals(end.get());
   }
 
   /** The line for a job that ran out of memory with {@code error}, an OutOfMemoryError's message. */

@@ -36,6 +36,25 @@ final class OutputLock implements AutoCloseable {
     return take(dir, pipeline, "output", "--output");
   }
 
+  /** What is wrong with the directory when the spec or the machine's set-up must change; null for other errors. */
+  private static String why(java.nio.file.FileSystemException e) {
+    String reason = String.valueOf(e.getReason());
+    if (e instanceof java.nio.file.AccessDeniedException || reason.contains("Permission denied")) {
+      return "permission denied on " + e.getFile();
+    }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "the file system will not create " + e.getFile();
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.NotDirectoryException
+        || reason.contains("Not a directory")) {
+      return "a file, not a directory, stands in its path (" + e.getFile() + ")";
+    }
+    if (reason.contains("Read-only file system")) {
+      return "the file system is read-only";
+    }
+    return null;
+  }
+
   /**
    * As {@link #take(Path, String)}, for a directory the refusal calls {@code what} and that
    * {@code flag} moves elsewhere (the dead letters: {@code --deadLetter}).
@@ -46,9 +65,15 @@ final class OutputLock implements AutoCloseable {
       Files.createDirectories(dir);
       channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
-    } catch (IOException e) { // before anything is deleted or run: the spec's or the machine's, as the check's "not writable"
-      throw new dev.beametl.spec.SpecException("cannot write " + what + " \"" + dir + "\": " + e
-          + "; choose another " + flag);
+    } catch (java.nio.file.FileSystemException e) {
+      // Before anything is deleted or run, as the check's "not a writable directory" (exit 2); a
+      // failing disk or a lost mount stays an IOException, worth trying again (exit 1).
+      String why = why(e);
+      if (why == null) {
+        throw e;
+      }
+      throw new dev.beametl.spec.SpecException("cannot write " + what + " \"" + dir + "\": " + why + (flag.equals("--from")
+          ? "; a replay holds the directory it replays from: make it writable" : "; choose another " + flag));
     }
     FileLock lock;
     try {

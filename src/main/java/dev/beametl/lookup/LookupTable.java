@@ -71,7 +71,9 @@ final class LookupTable {
 
   /** The entries' count, then each entry's key and payload (each its length, then its bytes). */
   static void encodeEntries(EncodedMap entries, OutputStream out) throws IOException {
-    BufferedOutputStream chunks = new BufferedOutputStream(out, CHUNK);
+    // No bigger than the entries: a part of a few hundred rows is encoded as it crosses to its merge.
+    int size = (int) Math.min(CHUNK, 16 + entries.bytes() + 10L * entries.size());
+    BufferedOutputStream chunks = new BufferedOutputStream(out, size);
     VarIntCoder.of().encode(entries.size(), chunks);
     for (int e = 0; e < entries.size(); e++) {
       BYTES.encode(entries.key(e), chunks);

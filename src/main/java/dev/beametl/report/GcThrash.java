@@ -14,9 +14,10 @@ import java.util.ArrayDeque;
  * burst, or a run younger than the window, never is.
  */
 public final class GcThrash {
-  public static final int WINDOW_SECONDS = 30;
+  /** The window, in seconds: {@code -Dbeametl.gcStopSeconds=N} (0: never stop a run for it). */
+  public static final int WINDOW_SECONDS = Integer.getInteger("beametl.gcStopSeconds", 30);
   public static final double SHARE = 0.9;
-  private static final long WINDOW_NANOS = WINDOW_SECONDS * 1_000_000_000L;
+  private static final long WINDOW_NANOS = Math.max(1, WINDOW_SECONDS) * 1_000_000_000L;
 
   /** Samples: the time taken (nanoTime) and the collectors' time until then, in ms. */
   private final ArrayDeque<long[]> samples = new ArrayDeque<>();
@@ -45,14 +46,20 @@ public final class GcThrash {
 
   /** Whether {@code share}, from {@link #sample}, is a JVM collecting nearly all the time. */
   public static boolean thrashing(double share) {
-    return share >= SHARE;
+    return WINDOW_SECONDS > 0 && share >= SHARE;
   }
 
-  /** This JVM's collectors' time so far, in ms (each collector's pauses, as the JVM counts them). */
+  /**
+   * This JVM's collectors' pauses so far, in ms. Not ZGC's, Shenandoah's or G1's concurrent cycles
+   * ("... Cycles", "G1 Concurrent GC"): they run beside the program, and a healthy run spends most of
+   * its time in one.
+   */
   public static long collectingMillis() {
     long total = 0;
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      total += Math.max(0, gc.getCollectionTime());
+      if (!gc.getName().contains("Cycles") && !gc.getName().contains("Concurrent")) {
+        total += Math.max(0, gc.getCollectionTime());
+      }
     }
     return total;
   }

@@ -220,9 +220,16 @@ public final class Progress implements AutoCloseable {
     return memory.getHeapMemoryUsage().getMax();
   }
 
+  /** Stops the line and the watch: no {@link #onThrashing} action runs once this returns. */
   @Override
   public void close() {
+    onThrashing = null;
     running = false;
     thread.interrupt();
+    try {
+      thread.join(1_000); // an action already running (it ends the JVM) is not waited for
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

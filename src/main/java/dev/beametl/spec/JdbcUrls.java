@@ -134,9 +134,11 @@ public final class JdbcUrls {
 
   /** The URL's scheme, {@code jdbc:sqlite:}: what may be said of a URL no driver takes, without its parameters. */
   public static String scheme(String url) {
-    int colon = url.indexOf(':', url.startsWith("jdbc:") ? 5 : 0);
-    return colon < 0 ? "such" : url.substring(0, colon + 1);
+    Matcher scheme = SCHEME.matcher(url);
+    return scheme.lookingAt() ? scheme.group() : "such"; // jdbc:postgresql//etl:pw@db has none, and says nothing
   }
+
+  private static final Pattern SCHEME = Pattern.compile("(?i)jdbc:[a-z0-9._+-]+:");
 
   /** Whether the URL is MariaDB's or MySQL's, which the bundled MariaDB driver serves. */
   public static boolean isMariaDb(String url) {

@@ -59,21 +59,32 @@ public class ExitDuringRunTest {
         containsString("the JVM is exiting before the run ended"));
   }
 
-  /** A run stopped for collecting garbage nearly all the time gets one line, said once (not again at the exit). */
+  /**
+   * A run stopped for collecting garbage gets one line, said once (not again at the exit), and its
+   * job's end, once decided, holds: the main thread commits only when the stop did not come first.
+   */
   @Test
-  public void aRunStoppedForCollectingGarbageIsNamedOnce() throws Exception {
+  public void aRunStoppedForCollectingGarbageIsNamedOnceAndCommitsNothing() throws Exception {
     Path log = tmp.newFile("job.log").toPath();
     Files.writeString(log, "java.lang.OutOfMemoryError: GC overhead limit exceeded\n");
     ExitDuringRun exit = new ExitDuringRun(log, spec(""), 256L << 20);
-    String line = exit.thrashed(0.954, 30);
-    assertThat(line, allOf(containsString("ran out of memory (the JVM spent 95% of the last 30 s collecting garbage, "
+    String line = exit.thrashed();
+    assertThat(line, allOf(containsString("ran out of memory (the JVM spent over 90% of 30 s collecting garbage, "
         + "and the run was stopped) with a heap of 256 MiB"), containsString("BEAM_ETL_JAVA_OPTS=-Xmx1024m"),
         containsString("its log: " + log)));
     assertThat(line.lines().count(), is(1L));
     assertThat(exit.message(), is((String) null));
-    // The other way round: the JVM exiting (Flink ends it on a task's error) said why, and the stop says nothing.
+    assertThat(exit.ended(), is(false)); // the job's end came after the stop: nothing committed
+    assertThat(exit.thrashed(), is((String) null));
+
+    ExitDuringRun ended = new ExitDuringRun(log, spec(""), 256L << 20);
+    assertThat(ended.ended(), is(true));
+    assertThat(ended.thrashed(), is((String) null)); // too late: the job ended, its output is being committed
+    assertThat(ended.ended(), is(true));
+
+    // The JVM exiting (Flink ends it on a task's error) said why: the stop says nothing.
     ExitDuringRun exiting = new ExitDuringRun(log, spec(""), 256L << 20);
     assertThat(exiting.message(), containsString("ran out of memory (OutOfMemoryError: GC overhead limit exceeded)"));
-    assertThat(exiting.thrashed(0.954, 30), is((String) null));
+    assertThat(exiting.thrashed(), is((String) null));
   }
 }

@@ -537,6 +537,7 @@ public class OutputDirectoriesTest {
         containsString("choose another --output")));
     SpecException dead = assertThrows(SpecException.class, () -> OutputLock.take(file.resolve("dl"), "p",
         "dead-letter directory", "--deadLetter"));
-    assertThat(dead.getMessage(), containsString("choose another --deadLetter"));
+    assertThat(dead.getMessage(), allOf(containsString("a file, not a directory, stands in its path"),
+        containsString("choose another --deadLetter")));
   }
 }

@@ -393,6 +393,8 @@ public class SpecReaderTest {
     assertThat(JdbcUrls.scrub("jdbc:clickhouse://h:8123/db?api_key=S3cr3tPW&x=1;AccessKey=AK1;credentials=c"),
         is("jdbc:clickhouse://h:8123/db?api_key=***&x=1;AccessKey=***;credentials=***"));
     assertThat(JdbcUrls.hasPassword("jdbc:postgresql://db/shop?sslkey=/etc/etl/client.key"), is(false));
+    assertThat(JdbcUrls.scheme("jdbc:sqlite:file:x?key=s3cret"), is("jdbc:sqlite:"));
+    assertThat(JdbcUrls.scheme("jdbc:postgresql//etl:pw@db"), is("such")); // no scheme: nothing of it said
     assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:s3cr3t/pw@127.0.0.1:1/db"),
         is("Unable to parse URL jdbc:postgresql://etl:***@127.0.0.1:1/db"));
     assertThat(JdbcUrls.scrub("Unable to parse URL jdbc:postgresql://etl:pa/ss?s3cretPW@127.0.0.1:1/db"),
