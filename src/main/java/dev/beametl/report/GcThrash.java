@@ -15,7 +15,7 @@ import java.util.ArrayDeque;
  */
 public final class GcThrash {
   /** The window, in seconds: {@code -Dbeametl.gcStopSeconds=N} (0: never stop a run for it). */
-  public static final int WINDOW_SECONDS = Integer.getInteger("beametl.gcStopSeconds", 30);
+  public static final int WINDOW_SECONDS = Integer.getInteger("beametl.gcStopSeconds", 60);
   public static final double SHARE = 0.9;
   private static final long WINDOW_NANOS = Math.max(1, WINDOW_SECONDS) * 1_000_000_000L;
 

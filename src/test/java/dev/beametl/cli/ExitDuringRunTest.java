@@ -69,7 +69,7 @@ public class ExitDuringRunTest {
     Files.writeString(log, "java.lang.OutOfMemoryError: GC overhead limit exceeded\n");
     ExitDuringRun exit = new ExitDuringRun(log, spec(""), 256L << 20);
     String line = exit.thrashed();
-    assertThat(line, allOf(containsString("ran out of memory (the JVM spent over 90% of 30 s collecting garbage, "
+    assertThat(line, allOf(containsString("ran out of memory (the JVM spent over 90% of 60 s collecting garbage, "
         + "and the run was stopped) with a heap of 256 MiB"), containsString("BEAM_ETL_JAVA_OPTS=-Xmx1024m"),
         containsString("its log: " + log)));
     assertThat(line.lines().count(), is(1L));
