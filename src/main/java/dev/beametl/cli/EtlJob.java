@@ -480,7 +480,7 @@ public final class EtlJob {
       Runtime.getRuntime().halt(JOB_FAILED);
     }, "beam-etl-halt");
     halt.setDaemon(true);
-    progress.onThrashing(share -> {
+    progress.onThrashing(() -> {
       String line = exit.thrashed();
       if (line == null) {
         return; // the job ended first, or the JVM is exiting already and said why

@@ -32,9 +32,9 @@ final class ExitDuringRun {
    * The run's end, decided once: the job ended (the main thread goes on to commit) or the run is
    * being stopped for collecting garbage (the main thread commits nothing, says nothing).
    */
-  private final AtomicReference<String> end = new AtomicReference<>();
-  private static final String ENDED = "ended";
-  private static final String STOPPING = "stopping";
+  private final AtomicReference<End> end = new AtomicReference<>();
+
+  private enum End { ENDED, STOPPING }
   /** The stop's line, made when the run starts: when it is needed the heap is full. */
   private final String thrashed;
 
@@ -90,7 +90,7 @@ final class ExitDuringRun {
    * JVM is exiting already and said why (Flink ends it on a task's error). Makes nothing.
    */
   String thrashed() {
-    if (!end.compareAndSet(null, STOPPING) || !said.compareAndSet(false, true)) {
+    if (!end.compareAndSet(null, End.STOPPING) || !said.compareAndSet(false, true)) {
       return null;
     }
     return thrashed;
@@ -101,7 +101,7 @@ final class ExitDuringRun {
    * false when it is being stopped for collecting garbage, and then it must do neither.
    */
   boolean ended() {
-    return end.compareAndSet(null, ENDED) || ENDED.equals(end.get());
+    return end.compareAndSet(null, End.ENDED) || end.get() == End.ENDED;
   }
 
   /** The line for a job that ran out of memory with {@code error}, an OutOfMemoryError's message. */

@@ -19,8 +19,10 @@ public final class GcThrash {
   public static final double SHARE = 0.9;
   private static final long WINDOW_NANOS = Math.max(1, WINDOW_SECONDS) * 1_000_000_000L;
 
-  /** Samples: the time taken (nanoTime) and the collectors' time until then, in ms. */
+  /** Samples of the last window: the time taken (nanoTime) and the collectors' time until then, in ms. */
   private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+  /** The newest sample a window or more old: the share is of the time since; null while none is. */
+  private long[] anchor;
 
   /**
    * Adds a sample (at {@code nanos}, the collections so far took {@code collectingMillis}) and
@@ -28,20 +30,10 @@ public final class GcThrash {
    */
   public double sample(long nanos, long collectingMillis) {
     samples.addLast(new long[] {nanos, collectingMillis});
-    while (true) { // keep the last sample a window or more ago as the oldest
-      long[] oldest = samples.pollFirst();
-      long[] next = samples.peekFirst();
-      if (next == null || nanos - next[0] < WINDOW_NANOS) {
-        samples.addFirst(oldest);
-        break;
-      }
+    while (nanos - samples.getFirst()[0] >= WINDOW_NANOS) { // ends at the sample just added
+      anchor = samples.removeFirst();
     }
-    long[] oldest = samples.getFirst();
-    long span = nanos - oldest[0];
-    if (span < WINDOW_NANOS) {
-      return -1;
-    }
-    return (collectingMillis - oldest[1]) * 1_000_000.0 / span;
+    return anchor == null ? -1 : (collectingMillis - anchor[1]) * 1_000_000.0 / (nanos - anchor[0]);
   }
 
   /** Whether {@code share}, from {@link #sample}, is a JVM collecting nearly all the time. */

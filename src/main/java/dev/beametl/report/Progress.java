@@ -12,7 +12,6 @@ import java.lang.management.MemoryUsage;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.DoubleConsumer;
 import javax.annotation.Nullable;
 
 /**
@@ -33,8 +32,8 @@ public final class Progress implements AutoCloseable {
   private volatile long peakHeapBytes;
   private volatile boolean running = true;
   private final GcThrash gcThrash = new GcThrash();
-  /** Told once, with the share, when the JVM collects nearly all the time ({@link GcThrash}); null: no one. */
-  private volatile @Nullable DoubleConsumer onThrashing;
+  /** Run once when the JVM collects nearly all the time ({@link GcThrash}); null: no one. */
+  private volatile @Nullable Runnable onThrashing;
 
   /** Records read and bad so far; a negative number: not known. */
   public interface Counts {
@@ -68,11 +67,11 @@ public final class Progress implements AutoCloseable {
   }
 
   /**
-   * Tells {@code action}, once, the share of the last {@link GcThrash#WINDOW_SECONDS} this JVM spent
-   * collecting garbage when that is nearly all of it: for the caller to stop a run that would crawl
-   * for minutes before it ran out of memory, if it ever did.
+   * Runs {@code action}, once, when this JVM spent nearly all of the last {@link GcThrash#WINDOW_SECONDS}
+   * collecting garbage: for the caller to stop a run that would crawl for minutes before it ran out
+   * of memory, if it ever did.
    */
-  public void onThrashing(DoubleConsumer action) {
+  public void onThrashing(Runnable action) {
     onThrashing = action;
   }
 
@@ -103,9 +102,9 @@ public final class Progress implements AutoCloseable {
       try {
         sampleHeap();
         double collecting = gcThrash.sample(System.nanoTime(), GcThrash.collectingMillis());
-        DoubleConsumer thrashing = onThrashing;
+        Runnable thrashing = onThrashing;
         if (thrashing != null && GcThrash.thrashing(collecting)) {
-          thrashing.accept(collecting);
+          thrashing.run();
           onThrashing = null;
         }
         if (LIVE_HEAP_EVERY_NANOS > 0 && System.nanoTime() - lastLive >= LIVE_HEAP_EVERY_NANOS) {
