@@ -71,12 +71,43 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
   @Override
   public PCollection<Row> expand(PCollection<Row> rows) {
-    PCollection<Row> groups = groups(rows);
+    if (naiveGrouping()) {
+      return orRowForNoInput(naive(rows));
+    }
+    RowKeys keys = keys(rows.getSchema());
+    PCollectionTuple keyed = keys.keyedOnly(rows.apply("Key by " + String.join(", ", spec().groupBy()),
+        ParDo.of(new KeyRows(keys)).withOutputTags(keys.metricsTag(), keys.pairTags())));
+    return orRowForNoInput(combine(keyed, keys));
+  }
+
+  /**
+   * How this aggregation keys rows of schema {@code in}, for a step that keys them as it makes them
+   * ({@link #ofKeyed}). Not for the naive grouping.
+   */
+  RowKeys keys(Schema in) {
+    List<String> distinctFields = new ArrayList<>();
+    distinct().forEach(m -> distinctFields.add(m.field()));
+    return new RowKeys(in, keySchema(in, spec().groupBy()), project(in, valueFields()), distinctFields);
+  }
+
+  /** This aggregation over rows already keyed by {@code keys} (their {@link RowKeys#keyedOnly}). */
+  PTransform<PCollectionTuple, PCollection<Row>> ofKeyed(RowKeys keys) {
+    return new PTransform<>() {
+      @Override
+      public PCollection<Row> expand(PCollectionTuple keyed) {
+        return orRowForNoInput(combine(keyed, keys));
+      }
+    };
+  }
+
+  /**
+   * The groups as they are; with no group-by, one row whatever the input, as SQL gives it: with no
+   * input, counts 0 and the other metrics null (before, an empty input wrote no row at all).
+   */
+  private PCollection<Row> orRowForNoInput(PCollection<Row> groups) {
     if (!spec().groupBy().isEmpty()) {
       return groups;
     }
-    // No group-by: one row whatever the input, as SQL gives it; with no input, counts 0 and the
-    // other metrics null (before, an empty input wrote no row at all).
     PCollection<Row> ifNone = groups
         .apply("Count result rows", Count.globally())
         .apply("A row for no input", ParDo.of(new RowForNoInput(outputSchema())))
@@ -84,62 +115,69 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     return PCollectionList.of(groups).and(ifNone).apply("Result rows", Flatten.pCollections());
   }
 
-  private PCollection<Row> groups(PCollection<Row> rows) {
-    Schema in = rows.getSchema();
-    List<String> keys = spec().groupBy();
-    Schema keySchema = keySchema(in, keys);
-
-    List<MetricSpec> combined = new ArrayList<>();
+  private List<MetricSpec> distinct() {
     List<MetricSpec> distinct = new ArrayList<>();
-    for (MetricSpec m : spec().metrics()) {
-      (m.op() == MetricSpec.Op.COUNT_DISTINCT ? distinct : combined).add(m);
-    }
+    spec().metrics().stream().filter(m -> m.op() == MetricSpec.Op.COUNT_DISTINCT).forEach(distinct::add);
+    return distinct;
+  }
+
+  /** The metrics combined per key: all but count_distinct, or a count of rows, so every key shows up. */
+  private List<MetricSpec> combined() {
+    List<MetricSpec> combined = new ArrayList<>();
+    spec().metrics().stream().filter(m -> m.op() != MetricSpec.Op.COUNT_DISTINCT).forEach(combined::add);
     if (combined.isEmpty()) {
-      combined.add(MetricSpec.of(ROWS, MetricSpec.Op.COUNT, null)); // so every key shows up
+      combined.add(MetricSpec.of(ROWS, MetricSpec.Op.COUNT, null));
     }
+    return combined;
+  }
+
+  /** The fields the combined metrics read, each once. */
+  private List<String> valueFields() {
     List<String> valueFields = new ArrayList<>();
-    for (MetricSpec m : combined) {
+    for (MetricSpec m : combined()) {
       if (m.field() != null && !valueFields.contains(m.field())) {
         valueFields.add(m.field());
       }
     }
-    Schema valueSchema = project(in, valueFields);
+    return valueFields;
+  }
+
+  /** The combined metrics over value rows of {@code valueSchema}. */
+  private MetricsCombineFn metricsFn(Schema valueSchema) {
     List<Metric> metrics = new ArrayList<>();
-    Schema.Builder metricSchema = Schema.builder();
-    for (MetricSpec m : combined) {
+    for (MetricSpec m : combined()) {
       int index = m.field() == null ? -1 : valueSchema.indexOf(m.field());
       metrics.add(new Metric(m, m.field() == null ? null : typeOf(m.field()), index));
+    }
+    return new MetricsCombineFn(metrics, metricsRowSchema());
+  }
+
+  /** The combined metrics' result row. */
+  private Schema metricsRowSchema() {
+    Schema.Builder metricSchema = Schema.builder();
+    for (MetricSpec m : combined()) {
       metricSchema.addField(m.name().equals(ROWS)
           ? Schema.Field.of(ROWS, Schema.FieldType.INT64)
           : outputSchema().getField(m.name()));
     }
-    Schema metricsRowSchema = metricSchema.build();
-    if (naiveGrouping()) {
-      return NaiveAggregation.groupAndLoop(rows, keySchema, valueFields, distinct,
-          new MetricsCombineFn(metrics, metricsRowSchema), outputSchema());
-    }
+    return metricSchema.build();
+  }
 
-    // One step keys each row for the metrics and pairs it with each count_distinct's value: a step
-    // per output cost every row a runner's per-element work once more (16M sales rows, JFR).
-    // Plain tags, not anonymous subclasses: one made here would hold this Aggregate, and the DoFn
-    // with it.
-    TupleTag<KV<Row, Row>> metricsTag = new TupleTag<>("metrics");
-    List<TupleTag<KV<Row, Void>>> pairTags = new ArrayList<>();
-    List<Schema> pairSchemas = new ArrayList<>();
-    for (int i = 0; i < distinct.size(); i++) {
-      pairTags.add(new TupleTag<>("pairs" + i));
-      pairSchemas.add(pairSchema(keySchema, in.getField(distinct.get(i).field())));
-    }
-    List<String> distinctFields = new ArrayList<>();
-    distinct.forEach(m -> distinctFields.add(m.field()));
-    PCollectionTuple keyedAll = rows.apply("Key by " + String.join(", ", keys),
-        ParDo.of(new KeyRows(keySchema, valueSchema, metricsTag, pairSchemas, distinctFields, pairTags))
-            .withOutputTags(metricsTag, TupleTagList.of(new ArrayList<>(pairTags))));
-    PCollection<KV<Row, Row>> keyed = keyedAll.get(metricsTag)
-        .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)));
-    PCollection<KV<Row, Row>> perKey = keyed
-        .apply("Combine metrics per key", Combine.perKey(new MetricsCombineFn(metrics, metricsRowSchema)))
+  private PCollection<Row> naive(PCollection<Row> rows) {
+    Schema in = rows.getSchema();
+    Schema valueSchema = project(in, valueFields());
+    return NaiveAggregation.groupAndLoop(rows, keySchema(in, spec().groupBy()), valueFields(), distinct(),
+        metricsFn(valueSchema), outputSchema());
+  }
+
+  /** The metrics and each count_distinct per key from the keyed rows, joined into the result rows. */
+  private PCollection<Row> combine(PCollectionTuple keyed, RowKeys keys) {
+    Schema keySchema = keys.keySchema();
+    Schema metricsRowSchema = metricsRowSchema();
+    PCollection<KV<Row, Row>> perKey = keys.metrics(keyed)
+        .apply("Combine metrics per key", Combine.perKey(metricsFn(keys.valueSchema())))
         .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(metricsRowSchema)));
+    List<MetricSpec> distinct = distinct();
     if (distinct.isEmpty()) {
       return perKey
           .apply("Shape result rows", ParDo.of(new Shape(outputSchema())))
@@ -158,8 +196,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setCoder(partialCoder));
     for (int i = 0; i < distinct.size(); i++) {
       MetricSpec m = distinct.get(i);
-      PCollection<KV<Row, Long>> counts = keyedAll.get(pairTags.get(i))
-          .setCoder(KvCoder.of(RowCoder.of(pairSchemas.get(i)), VoidCoder.of()))
+      PCollection<KV<Row, Long>> counts = keys.pairs(keyed, i)
           .apply("Distinct " + m.field() + " per key for " + m.name(), Count.perKey())
           .apply("Key of each pair for " + m.name(), ParDo.of(new KeyOfPair(keySchema)))
           .setCoder(KvCoder.of(RowCoder.of(keySchema), VoidCoder.of()))
@@ -234,85 +271,17 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
     return b.build();
   }
 
-  /**
-   * A row's (key row, value row) for the metrics, and its (key, value) pair row for each
-   * count_distinct, a category key as its code (as in {@link #keySchema}); a pair whose value is
-   * null is left out, as SQL's COUNT(DISTINCT x) ignores nulls.
-   */
+  /** Keys each row for the metrics and each count_distinct, as {@link RowKeys} says. */
   static final class KeyRows extends DoFn<Row, KV<Row, Row>> {
-    private final Schema keySchema;
-    private final Schema valueSchema;
-    private final TupleTag<KV<Row, Row>> metricsTag;
-    private final List<Schema> pairSchemas;
-    private final List<String> distinctFields;
-    private final List<TupleTag<KV<Row, Void>>> pairTags;
-    /** Where the key's, the value's and each pair's fields are in the input row (a pair's value last). */
-    private transient int[] keyIndex;
-    private transient int[] valueIndex;
-    private transient int[][] pairIndex;
-    private transient Row.Builder keyRows;
-    private transient Row.Builder valueRows;
-    private transient Row.Builder[] pairRows;
+    private final RowKeys keys;
 
-    KeyRows(Schema keySchema, Schema valueSchema, TupleTag<KV<Row, Row>> metricsTag, List<Schema> pairSchemas,
-        List<String> distinctFields, List<TupleTag<KV<Row, Void>>> pairTags) {
-      this.keySchema = keySchema;
-      this.valueSchema = valueSchema;
-      this.metricsTag = metricsTag;
-      this.pairSchemas = pairSchemas;
-      this.distinctFields = distinctFields;
-      this.pairTags = pairTags;
-    }
-
-    /** (key row, value row) only, on {@code metricsTag}: the naive aggregation's keying. */
-    static KeyRows metricsOnly(Schema keySchema, Schema valueSchema, TupleTag<KV<Row, Row>> metricsTag) {
-      return new KeyRows(keySchema, valueSchema, metricsTag, List.of(), List.of(), List.of());
+    KeyRows(RowKeys keys) {
+      this.keys = keys;
     }
 
     @ProcessElement
     public void process(@Element Row row, MultiOutputReceiver out) {
-      if (keyIndex == null) {
-        Schema in = row.getSchema();
-        keyIndex = indexes(in, keySchema.getFieldNames());
-        valueIndex = indexes(in, valueSchema.getFieldNames());
-        keyRows = Row.withSchema(keySchema);
-        valueRows = Row.withSchema(valueSchema);
-        pairIndex = new int[pairTags.size()][];
-        pairRows = new Row.Builder[pairTags.size()];
-        for (int i = 0; i < pairIndex.length; i++) {
-          Schema pair = pairSchemas.get(i);
-          List<String> names = new ArrayList<>(pair.getFieldNames().subList(0, pair.getFieldCount() - 1));
-          names.add(distinctFields.get(i));
-          pairIndex[i] = indexes(in, names);
-          pairRows[i] = Row.withSchema(pair);
-        }
-      }
-      out.get(metricsTag).output(
-          KV.of(select(row, keyRows, keyIndex, keyIndex.length), select(row, valueRows, valueIndex, 0)));
-      for (int i = 0; i < pairIndex.length; i++) {
-        int[] index = pairIndex[i];
-        if (row.getValue(index[index.length - 1]) != null) {
-          out.get(pairTags.get(i)).output(KV.of(select(row, pairRows[i], index, index.length - 1), null));
-        }
-      }
-    }
-
-    private static int[] indexes(Schema in, List<String> names) {
-      return names.stream().mapToInt(in::indexOf).toArray();
-    }
-
-    /**
-     * The fields at {@code index} as a row of the builder's schema; the first {@code coded} give a
-     * category as its code. attachValues leaves a builder empty, so one serves every row (a builder
-     * per row was a tenth of the bytes a row allocated).
-     */
-    private static Row select(Row row, Row.Builder rows, int[] index, int coded) {
-      Object[] values = new Object[index.length];
-      for (int i = 0; i < values.length; i++) {
-        Object v = row.getValue(index[i]);
-        values[i] = i < coded && v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
-      }
-      return rows.attachValues(Arrays.asList(values));
+      keys.output(row.getValues(), out);
     }
   }
 

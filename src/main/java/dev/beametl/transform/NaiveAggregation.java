@@ -37,12 +37,10 @@ final class NaiveAggregation {
     int[] distinctIndex = distinct.stream().mapToInt(m -> valueSchema.indexOf(m.field())).toArray();
     List<String> distinctNames = new ArrayList<>();
     distinct.forEach(m -> distinctNames.add(m.name()));
-    TupleTag<KV<Row, Row>> keyed = new TupleTag<>("keyed");
-    return rows
-        .apply("Key every row (naive)", ParDo.of(Aggregate.KeyRows.metricsOnly(keySchema, valueSchema, keyed))
-            .withOutputTags(keyed, TupleTagList.empty()))
-        .get(keyed)
-        .setCoder(KvCoder.of(RowCoder.of(keySchema), RowCoder.of(valueSchema)))
+    RowKeys keys = new RowKeys(rows.getSchema(), keySchema, valueSchema, List.of()); // the metrics' keying only
+    return keys.metrics(keys.keyedOnly(rows
+            .apply("Key every row (naive)", ParDo.of(new Aggregate.KeyRows(keys))
+                .withOutputTags(keys.metricsTag(), TupleTagList.empty()))))
         .apply("Group every row by key (naive)", GroupByKey.create())
         .apply("Loop over each group (naive)",
             ParDo.of(new LoopOverGroup(fn, distinctNames, distinctIndex, outputSchema)))

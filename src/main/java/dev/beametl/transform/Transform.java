@@ -129,18 +129,49 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     checkAggregation();
     OutputColumns derivedColumns = derivedColumns();
     Schema derivedSchema = derivedColumns.beamSchema();
+    if (aggregation() != null && !naiveGrouping()) {
+      return deriveFilterKeyAndAggregate(rows, derivedColumns);
+    }
     PCollectionTuple derived = rows.apply(
         "Derive fields and filter",
         ParDo.of(new DeriveAndFilter(rows.getSchema(), derivedSchema, derived(), filter()))
             .withOutputTags(DeriveAndFilter.KEPT, TupleTagList.of(BAD).and(BundleCounts.TAG)));
+    derived = withCoders(derived);
     PCollection<Row> kept = derived.get(DeriveAndFilter.KEPT).setRowSchema(derivedSchema);
-    derived.get(BAD).setCoder(BadRecord.BadRecordCoder.of());
-    derived.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-
     PCollection<Row> result = aggregation() == null
         ? kept
-        : kept.apply("Aggregate", Aggregate.of(aggregation(), derivedColumns, outputColumns().beamSchema())
-            .withNaiveGrouping(naiveGrouping()));
+        : kept.apply("Aggregate", aggregate(derivedColumns));
+    return results(result, derived);
+  }
+
+  /**
+   * Derives, filters and keys each row for the aggregation in one step, then aggregates: a step of
+   * its own for the keying cost every kept row the runner's per-element work once more (16M sales
+   * rows: see docs/performance-log.md).
+   */
+  private PCollectionTuple deriveFilterKeyAndAggregate(PCollection<Row> rows, OutputColumns derivedColumns) {
+    Aggregate aggregate = aggregate(derivedColumns);
+    RowKeys keys = aggregate.keys(derivedColumns.beamSchema());
+    PCollectionTuple derived = rows.apply(
+        "Derive fields, filter and key by " + String.join(", ", aggregation().groupBy()),
+        ParDo.of(new DeriveAndFilter.ThenKey(rows.getSchema(), derivedColumns.beamSchema(), derived(), filter(), keys))
+            .withOutputTags(keys.metricsTag(), keys.pairTags().and(BAD).and(BundleCounts.TAG)));
+    derived = withCoders(derived);
+    return results(keys.keyedOnly(derived).apply("Aggregate", aggregate.ofKeyed(keys)), derived);
+  }
+
+  private Aggregate aggregate(OutputColumns derivedColumns) {
+    return Aggregate.of(aggregation(), derivedColumns, outputColumns().beamSchema()).withNaiveGrouping(naiveGrouping());
+  }
+
+  private static PCollectionTuple withCoders(PCollectionTuple derived) {
+    derived.get(BAD).setCoder(BadRecord.BadRecordCoder.of());
+    derived.get(BundleCounts.TAG).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    return derived;
+  }
+
+  /** The result rows, with the bad records and counts of the step that derived them. */
+  private static PCollectionTuple results(PCollection<Row> result, PCollectionTuple derived) {
     return PCollectionTuple.of(RESULT, result)
         .and(BAD, derived.get(BAD))
         .and(BundleCounts.TAG, derived.get(BundleCounts.TAG));

@@ -213,6 +213,47 @@ public class TransformTest {
     p.run();
   }
 
+  /**
+   * With an aggregation, one step derives, filters and keys each row (a step of its own for the
+   * keying cost every row the runner's per-element work again): its dead letters, its counts and the
+   * groups are those of the two steps it replaces.
+   */
+  @Test
+  public void oneStepDerivesFiltersAndKeysForTheAggregation() {
+    PCollectionTuple out = run(String.join("\n",
+        "derive:",
+        "  - {name: per_unit, type: 'decimal(8,2)', expr: 'price / q'}",
+        "filter: \"k2 != 'u' || q == 3\"",
+        "aggregate:",
+        "  groupBy: [k]",
+        "  metrics:",
+        "    - {name: n, op: count}",
+        "    - {name: s, op: sum, field: per_unit}",
+        "    - {name: dk2, op: count_distinct, field: k2}",
+        ""));
+    PAssert.that(out.get(Transform.BAD).apply("describe", MapElements.into(TypeDescriptors.strings())
+        .via((BadRecord b) -> b.origin() + " " + b.countKey())))
+        .containsInAnyOrder("x.csv@byte 200 expression:per_unit");
+    PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
+        "k=a n=1 s=0.07 dk2=1", "k=b n=2 s=2.00 dk2=1");
+    PAssert.that(out.get(BundleCounts.TAG).apply("sum", Sum.longsPerKey()).apply("show", MapElements.into(TypeDescriptors.strings())
+        .via(kv -> kv.getKey() + "=" + kv.getValue())))
+        .containsInAnyOrder("kept=3", "filtered=1", "failed=1", "failed.expression:per_unit=1");
+    List<String> steps = new ArrayList<>();
+    p.traverseTopologically(new org.apache.beam.sdk.Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitPrimitiveTransform(org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
+        if (node.getFullName().startsWith("Transform/")) {
+          steps.add(node.getFullName());
+        }
+      }
+    });
+    org.hamcrest.MatcherAssert.assertThat(steps.get(0), org.hamcrest.Matchers.equalTo(
+        "Transform/Derive fields, filter and key by k"));
+    org.hamcrest.MatcherAssert.assertThat(steps.get(1), org.hamcrest.Matchers.endsWith("GroupByKey"));
+    p.run();
+  }
+
   @Test
   public void aDivisionByZeroSaysWhereItHappened() {
     PCollectionTuple out = run(String.join("\n",
