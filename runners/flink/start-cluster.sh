@@ -15,6 +15,8 @@ cd "$root"
 # Flink's part of the runtime-scope classpath is what is left without the job's libraries. With them
 # on the cluster too, H2 loaded by both class loaders failed an AUTO_SERVER database's commit with a
 # LinkageError (a trial), and the cluster could not show that the jar carries what the job needs.
+# Flink's RPC system (flink-rpc-akka) stays out too: the cluster loads it through Flink's own loader,
+# in a class loader of its own, as a distribution does; only the job's JVM takes it from its class path.
 cp_file=target/flink-cluster-classpath.txt
 if [[ ! -f $cp_file || pom.xml -nt $cp_file || $here/start-cluster.sh -nt $cp_file ]]; then
   mkdir -p target
@@ -24,7 +26,7 @@ if [[ ! -f $cp_file || pom.xml -nt $cp_file || $here/start-cluster.sh -nt $cp_fi
   job_groups+=,com.google.code.gson,io.grpc,io.opencensus,org.conscrypt,joda-time,io.github.classgraph,args4j
   job_groups+=,org.apache.httpcomponents,com.fasterxml.jackson.core,org.yaml,org.checkerframework,io.airlift
   mvn -q -B -Dstyle.color=never dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile="$cp_file" \
-    -DexcludeGroupIds="$job_groups" -DexcludeArtifactIds=commons-csv,commons-jexl3,commons-dbcp2,commons-pool2 2>&1 \
+    -DexcludeGroupIds="$job_groups" -DexcludeArtifactIds=commons-csv,commons-jexl3,commons-dbcp2,commons-pool2,flink-rpc-akka 2>&1 \
     | sed 's/\x1b\[[0-9;]*m//g' >&2 # Maven 3.8 writes colour resets even with -q
 fi
 cp="$(cat "$cp_file")"
