@@ -4,6 +4,7 @@ import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.jdbc.SqlNames;
 import dev.beametl.record.DataError;
 import dev.beametl.record.OutputColumns;
+import dev.beametl.record.RowJson;
 import dev.beametl.spec.BeamTypes;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.JdbcSinkSpec;
@@ -468,42 +469,46 @@ public final class JdbcTable {
   /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
   static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {
     private final Dialect dialect;
-    private final TextWidths widths;
+    private final ColumnBounds bounds;
 
     StagedBinder(JdbcSinkSpec sink) {
       this.dialect = dialect(sink.connection().url());
-      this.widths = new TextWidths(sink);
+      this.bounds = new ColumnBounds(sink);
     }
 
     @Override
     public void setParameters(KV<String, Row> staged, PreparedStatement ps) throws SQLException {
-      // The target table's widths: the staging table's columns hold any text, the copy into it would cut
-      Binder.bind(staged.getValue(), ps, dialect, widths.of(staged.getValue(), ps));
+      // The target table's bounds: the staging table's columns hold any value, the copy into it would fail or cut
+      Binder.bind(staged.getValue(), ps, dialect, bounds.of(staged.getValue()));
       ps.setString(staged.getValue().getFieldCount() + 1, staged.getKey());
     }
   }
 
   /**
-   * The sink table's text widths ({@link TableFit#textWidths}), read once per binder on a connection
-   * of its own: inside the write's transaction a failed catalog read would abort it on PostgreSQL,
-   * and MariaDB would hold a lock on the table until its commit.
+   * The sink table's text widths ({@link TableFit#textWidths}) and number bounds
+   * ({@link TableFit#numberBounds}), read once per binder on a connection of its own: inside the
+   * write's transaction a failed catalog read would abort it on PostgreSQL, and MariaDB would hold a
+   * lock on the table until its commit.
    */
-  static final class TextWidths implements java.io.Serializable {
+  static final class ColumnBounds implements java.io.Serializable {
     private final JdbcSinkSpec sink;
     private transient int[] widths;
+    private transient TableFit.NumberBounds numbers;
 
-    TextWidths(JdbcSinkSpec sink) {
+    ColumnBounds(JdbcSinkSpec sink) {
       this.sink = sink;
     }
 
-    int[] of(Row row, PreparedStatement ps) throws SQLException {
+    ColumnBounds of(Row row) throws SQLException {
       if (widths == null) {
         try (Connection c = JdbcConnections.open(sink.connection())) {
-          widths = TableFit.textWidths(c, dialect(sink.connection().url()), sink.connection().table(), names(sink),
-              row.getSchema().getFieldNames());
+          Dialect dialect = dialect(sink.connection().url());
+          List<String> fields = row.getSchema().getFieldNames();
+          numbers = TableFit.numberBounds(c, dialect, sink.connection().table(), names(sink), fields);
+          widths = TableFit.textWidths(c, dialect, sink.connection().table(), names(sink), fields);
         }
       }
-      return widths;
+      return this;
     }
   }
 
@@ -513,11 +518,11 @@ public final class JdbcTable {
     private final int[] keys;
     private final List<String> keyNames;
     private final Dialect dialect;
-    private final TextWidths widths;
+    private final ColumnBounds bounds;
 
     Binder(JdbcSinkSpec sink, List<String> keyNames, OutputColumns columns) {
       this.dialect = dialect(sink.connection().url());
-      this.widths = new TextWidths(sink);
+      this.bounds = new ColumnBounds(sink);
       this.keyNames = List.copyOf(keyNames);
       this.keys = columns.positionsOf(keyNames);
     }
@@ -533,21 +538,29 @@ public final class JdbcTable {
               + "by coalesce(" + keyNames.get(k) + ", ...). Rows before it were upserted; a rerun is safe");
         }
       }
-      bind(row, ps, dialect, widths.of(row, ps));
+      bind(row, ps, dialect, bounds.of(row));
     }
 
     /**
      * A text longer than its column's width fails the write, as the database fails it - also where
      * the excess is only spaces, which PostgreSQL and MariaDB/MySQL cut without an error.
      */
-    private static void checkWidth(String column, String v, int width) throws SQLException {
+    private static void checkWidth(Row row, int i, String v, int width) throws SQLException {
       int characters = v.codePointCount(0, v.length());
       if (characters > width) {
-        throw new SQLException("column " + column + ": a value of " + characters + " characters, more than the "
-            + width + " the table's column holds" + (v.substring(v.offsetByCodePoints(0, width)).chars().allMatch(c -> c == ' ')
+        throw new SQLException("column " + row.getSchema().getField(i).getName() + ": a value of " + characters
+            + " characters, more than the " + width + " the table's column holds"
+            + (v.substring(v.offsetByCodePoints(0, width)).chars().allMatch(c -> c == ' ')
                 ? " (the database would drop its trailing spaces without an error)" : "")
+            + ", in the row " + abbreviated(row)
             + "; widen the column, or bound the field's length in the schema (maxLength:)", "22001");
       }
+    }
+
+    /** The row's values as JSON, cut after 300 characters: enough to find it, not a page of text. */
+    private static String abbreviated(Row row) {
+      String json = RowJson.values(row);
+      return json.length() <= 300 ? json : json.substring(0, 300) + "...}";
     }
 
     /** From here on, in every time zone, a Timestamp's wall-clock time is Gregorian (the reform was 1582-10-15). */
@@ -574,12 +587,18 @@ public final class JdbcTable {
     private static final LocalDate POSTGRES_FIRST_DATE = LocalDate.of(-4712, 1, 1);
     private static final Instant POSTGRES_FIRST_INSTANT = Instant.parse("-4712-01-01T00:00:00Z");
 
-    static void bind(Row row, PreparedStatement ps, Dialect dialect, int[] widths) throws SQLException {
+    static void bind(Row row, PreparedStatement ps, Dialect dialect, ColumnBounds bounds) throws SQLException {
       boolean offsets = instantsWithOffset(dialect);
+      int[] widths = bounds.widths;
       for (int i = 0; i < row.getFieldCount(); i++) {
         Object v = BeamTypes.plainValue(row, i);
         if (v instanceof String && i < widths.length && widths[i] > 0 && ((String) v).length() > widths[i]) {
-          checkWidth(row.getSchema().getField(i).getName(), (String) v, widths[i]);
+          checkWidth(row, i, (String) v, widths[i]);
+        }
+        String misfit = v == null ? null : bounds.numbers.misfit(i, v);
+        if (misfit != null) {
+          throw new SQLException("column " + row.getSchema().getField(i).getName() + ": " + misfit + ", in the row "
+              + abbreviated(row) + "; widen the column, or bound the field in the schema (min:, max:)", "22003");
         }
         if (dialect == Dialect.POSTGRESQL && (v instanceof LocalDate && ((LocalDate) v).isBefore(POSTGRES_FIRST_DATE)
             || v instanceof Instant && ((Instant) v).isBefore(POSTGRES_FIRST_INSTANT))) {

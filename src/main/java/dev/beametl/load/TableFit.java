@@ -291,6 +291,81 @@ final class TableFit {
     return widths;
   }
 
+  /**
+   * The bounds of the PostgreSQL number columns {@code fields} go to, by field position: a
+   * {@code smallint}'s or {@code integer}'s range, a {@code numeric(p,s)}'s integer digits (p - s).
+   * A value beyond them fails the statement, but PostgreSQL's error ("smallint out of range",
+   * "numeric field overflow") names neither the column nor the row (a trial); the binders refuse it
+   * first, naming both. Other databases name the column themselves, or are not known here.
+   */
+  static NumberBounds numberBounds(Connection c, JdbcTable.Dialect dialect, String table, SqlNames sql,
+      List<String> fields) throws SQLException {
+    NumberBounds bounds = new NumberBounds(fields.size());
+    if (dialect != JdbcTable.Dialect.POSTGRESQL) {
+      return bounds;
+    }
+    Map<String, TableColumn> found = columnsOf(c, dialect, sql.name(table));
+    for (int i = 0; found != null && i < fields.size(); i++) {
+      TableColumn t = find(found, fields.get(i), sql, dialect);
+      if (t == null) {
+        continue;
+      }
+      if (t.type == Types.SMALLINT) {
+        bounds.set(i, t.typeName, Short.MIN_VALUE, Short.MAX_VALUE);
+      } else if (t.type == Types.INTEGER) {
+        bounds.set(i, t.typeName, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      } else if (isNumeric(t.type) && t.precision > 0 && t.precision <= 1000 && t.scale >= 0 && t.scale <= t.precision) {
+        bounds.integerDigits[i] = t.precision - t.scale; // numeric without a precision (0 here) holds any
+        bounds.types[i] = t.typeName + "(" + t.precision + "," + t.scale + ")";
+      }
+    }
+    return bounds;
+  }
+
+  /** See {@link #numberBounds}: per field, an integer range, or a decimal's integer digits, or none. */
+  static final class NumberBounds implements java.io.Serializable {
+    final long[] min;
+    final long[] max;
+    /** 0: no bound on the digits. */
+    final int[] integerDigits;
+    /** The column's type as the table names it, for the message. */
+    final String[] types;
+
+    NumberBounds(int fields) {
+      min = new long[fields];
+      max = new long[fields];
+      integerDigits = new int[fields];
+      types = new String[fields];
+      java.util.Arrays.fill(min, Long.MIN_VALUE);
+      java.util.Arrays.fill(max, Long.MAX_VALUE);
+    }
+
+    private void set(int i, String type, long least, long most) {
+      min[i] = least;
+      max[i] = most;
+      types[i] = type;
+    }
+
+    /** Why {@code v}, the value of field {@code i}, does not fit its column; null when it does. */
+    @Nullable String misfit(int i, Object v) {
+      if (i >= types.length || types[i] == null) {
+        return null;
+      }
+      if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+        long n = ((Number) v).longValue();
+        return n < min[i] || n > max[i] ? n + " is beyond the range of its column's type " + types[i] + " (" + min[i]
+            + " to " + max[i] + ")" : null;
+      }
+      if (v instanceof java.math.BigDecimal && integerDigits[i] > 0) {
+        java.math.BigDecimal d = (java.math.BigDecimal) v;
+        int digits = d.signum() == 0 ? 0 : d.precision() - d.scale();
+        return digits > integerDigits[i] ? d.toPlainString() + " has " + digits + " digits before the point, more than the "
+            + integerDigits[i] + " of its column's type " + types[i] : null;
+      }
+      return null;
+    }
+  }
+
   /** {@code name} as a metadata search pattern that matches it alone. */
   private static String pattern(String name, String escape) {
     return name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");

@@ -122,6 +122,46 @@ public class TableFitIT {
   }
 
   /**
+   * A trial: 5000000000 into an integer column failed the run with PostgreSQL's "integer out of
+   * range", which names neither the column nor the row (a numeric(p,s) overflow says "numeric field
+   * overflow"). Both ways of writing refuse such a value first, naming the column, its type's bound
+   * and the row; the table is left as it was.
+   */
+  @Test
+  public void postgresNumbersBeyondTheirColumnAreNamedWithTheirRow() throws Exception {
+    String url = postgres.getJdbcUrl("postgres", "postgres");
+    try (Connection c = java.sql.DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+      for (String table : List.of("bounded_up", "bounded_over")) {
+        s.execute("CREATE TABLE " + table + " (id BIGINT PRIMARY KEY, n INTEGER, small SMALLINT, amt NUMERIC(5,2))");
+      }
+    }
+    String schema = "schema: [{name: id, type: long}, {name: n, type: long}, {name: small, type: int},"
+        + " {name: amt, type: 'decimal(8,2)'}]";
+    String[][] misfits = {
+        {"1,5000000000,1,1.00", "column n: 5000000000 is beyond the range of its column's type int4 (-2147483648 to "
+            + "2147483647), in the row {\"id\":1,\"n\":5000000000,\"small\":1,\"amt\":1.00}"},
+        {"1,7,-40000,1.00", "column small: -40000 is beyond the range of its column's type int2 (-32768 to 32767)"},
+        {"1,7,1,1234.50", "column amt: 1234.50 has 4 digits before the point, more than the 3 of its column's type "
+            + "numeric(5,2)"}};
+    for (String mode : List.of("upsert, keys: [id]", "overwrite")) {
+      String table = mode.startsWith("upsert") ? "bounded_up" : "bounded_over";
+      String sink = "sink: {format: jdbc, path: '" + tmp.getRoot() + "/" + table + "', ifExists: overwrite, jdbc: {url: '"
+          + url + "', user: postgres, table: " + table + ", mode: " + mode + "}}";
+      EtlJobTest.Run fits = SpecRuns.csvThrough(tmp, "id,n,small,amt\n1,2147483647,-32768,999.99\n", "name: " + table,
+          schema, sink);
+      assertThat(fits.err, fits.code, is(EtlJob.OK));
+      for (String[] misfit : misfits) {
+        EtlJobTest.Run run = SpecRuns.csvThrough(tmp, "id,n,small,amt\n" + misfit[0] + "\n", "name: " + table, schema,
+            sink);
+        assertThat(mode + ": " + run.err, run.code, is(EtlJob.JOB_FAILED));
+        assertThat(run.err, containsString(misfit[1]));
+        assertThat(SpecRuns.query(url, "postgres", "", "SELECT n || ' ' || small || ' ' || amt FROM " + table),
+            contains("2147483647 -32768 999.99"));
+      }
+    }
+  }
+
+  /**
    * A row the table refuses (a unique index beside the key, a CHECK) failed the job only after the
    * runner had restarted it until its attempts ran out, each time meeting the same row, and the error gave neither
    * the key nor the row (a trial). It fails at once now, on the embedded runner, with the database's
