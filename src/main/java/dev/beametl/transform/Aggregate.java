@@ -91,13 +91,24 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
   }
 
   /** This aggregation over rows already keyed by {@code keys} (their {@link RowKeys#keyedOnly}). */
-  PTransform<PCollectionTuple, PCollection<Row>> ofKeyed(RowKeys keys) {
-    return new PTransform<>() {
-      @Override
-      public PCollection<Row> expand(PCollectionTuple keyed) {
-        return orRowForNoInput(combine(keyed, keys));
-      }
-    };
+  OfKeyed ofKeyed(RowKeys keys) {
+    return new OfKeyed(this, keys);
+  }
+
+  /** See {@link #ofKeyed}. */
+  static final class OfKeyed extends PTransform<PCollectionTuple, PCollection<Row>> {
+    private final Aggregate aggregate;
+    private final RowKeys keys;
+
+    private OfKeyed(Aggregate aggregate, RowKeys keys) {
+      this.aggregate = aggregate;
+      this.keys = keys;
+    }
+
+    @Override
+    public PCollection<Row> expand(PCollectionTuple keyed) {
+      return aggregate.orRowForNoInput(aggregate.combine(keyed, keys));
+    }
   }
 
   /**

@@ -146,8 +146,8 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
 
   /**
    * Derives, filters and keys each row for the aggregation in one step, then aggregates: a step of
-   * its own for the keying cost every kept row the runner's per-element work once more (16M sales
-   * rows: see docs/performance-log.md).
+   * its own for the keying cost every kept row the runner's per-element work once more, on the
+   * DirectRunner its encoding checks too (the sample there 8.47 -> 7.95 s).
    */
   private PCollectionTuple deriveFilterKeyAndAggregate(PCollection<Row> rows, OutputColumns derivedColumns) {
     Aggregate aggregate = aggregate(derivedColumns);
