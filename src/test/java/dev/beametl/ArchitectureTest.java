@@ -71,7 +71,12 @@ public class ArchitectureTest {
         // The one exception: an annotation, read by Flink's failover only (a data error is not retried)
         noClasses().that().resideInAPackage(root + "..").and().doNotHaveFullyQualifiedName(root + ".record.DataError")
             .should().dependOnClassesThat().resideInAPackage("org.apache.flink.runtime.throwable..")
-            .because("a data error is marked for Flink's failover in one place, record.DataError"));
+            .because("a data error is marked for Flink's failover in one place, record.DataError"),
+        noClasses().that().resideInAPackage(root + "..")
+            .should().dependOnClassesThat().resideInAnyPackage("scala..", "org.apache.pekko..", "com.typesafe.config..")
+            .because("Scala, Pekko and their configuration come with Flink's RPC system (flink-rpc-akka, on the class"
+                + " path for the class-data archive) and are Flink's: Flink would isolate them, and another copy would"
+                + " win or lose by class-path order"));
   }
 
   @Test
@@ -98,5 +103,7 @@ public class ArchitectureTest {
     assertThat(flink, containsString("archfixture.validate.StageThatKnowsFlink"));
     String marked = assertThrows(AssertionError.class, () -> rules.get(3).check(fixture)).getMessage();
     assertThat(marked, containsString("archfixture.load.ErrorMarkedForFlink"));
+    String scala = assertThrows(AssertionError.class, () -> rules.get(4).check(fixture)).getMessage();
+    assertThat(scala, containsString("archfixture.validate.StageThatUsesScala"));
   }
 }

@@ -20,7 +20,6 @@ import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.coders.VoidCoder;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.schemas.logicaltypes.EnumerationType;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -32,8 +31,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -75,9 +72,14 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
       return orRowForNoInput(naive(rows));
     }
     RowKeys keys = keys(rows.getSchema());
-    PCollectionTuple keyed = keys.keyedOnly(rows.apply("Key by " + String.join(", ", spec().groupBy()),
+    PCollectionTuple keyed = keys.keyedOnly(rows.apply(keyingName("Key"),
         ParDo.of(new KeyRows(keys)).withOutputTags(keys.metricsTag(), keys.pairTags())));
     return orRowForNoInput(combine(keyed, keys));
+  }
+
+  /** The name of a step that keys rows for this aggregation: "Key by a, b", or "Key for the totals". */
+  String keyingName(String step) {
+    return step + (spec().groupBy().isEmpty() ? " for the totals" : " by " + String.join(", ", spec().groupBy()));
   }
 
   /**
@@ -290,9 +292,14 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
       this.keys = keys;
     }
 
+    @Setup
+    public void setup() {
+      keys.setup();
+    }
+
     @ProcessElement
     public void process(@Element Row row, MultiOutputReceiver out) {
-      keys.output(row.getValues(), out);
+      keys.output(row::getValue, out);
     }
   }
 

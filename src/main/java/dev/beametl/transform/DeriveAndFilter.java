@@ -79,6 +79,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
     @Setup
     public void setup() {
       derivation.setup();
+      keys.setup();
     }
 
     @StartBundle
@@ -90,7 +91,7 @@ final class DeriveAndFilter extends DoFn<Row, Row> {
     public void process(@Element Row row, MultiOutputReceiver out) {
       Object[] values = derivation.apply(row, out);
       if (values != null) {
-        keys.output(Arrays.asList(values), out);
+        keys.output(i -> values[i], out);
       }
     }
 

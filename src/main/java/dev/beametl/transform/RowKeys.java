@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.coders.VoidCoder;
@@ -19,7 +20,7 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * How {@link Aggregate} keys a row: its (key row, value row) for the metrics on {@link #metricsTag},
- * and its (key, value) pair row for each count_distinct on {@link #pairTag}, a category key as its
+ * and its (key, value) pair row for each count_distinct on {@link #pairTags}, a category key as its
  * code (as in {@link Aggregate#keySchema}); a pair whose value is null is left out, as SQL's
  * COUNT(DISTINCT x) ignores nulls. One keying serves {@link Aggregate}'s own step and the step that
  * derives, filters and keys in one ({@link DeriveAndFilter.ThenKey}): a step of its own cost every
@@ -99,21 +100,23 @@ final class RowKeys implements Serializable {
     return keyed.get(pairTags.get(i));
   }
 
-  /** Outputs the keyed forms of a row given as its values, in the input schema's order. */
-  void output(List<Object> values, DoFn.MultiOutputReceiver out) {
-    if (keyRows == null) {
-      keyRows = Row.withSchema(keySchema);
-      valueRows = Row.withSchema(valueSchema);
-      pairRows = new Row.Builder[pairSchemas.size()];
-      for (int i = 0; i < pairRows.length; i++) {
-        pairRows[i] = Row.withSchema(pairSchemas.get(i));
-      }
+  /** Makes the row builders; a DoFn's {@code @Setup} calls it. */
+  void setup() {
+    keyRows = Row.withSchema(keySchema);
+    valueRows = Row.withSchema(valueSchema);
+    pairRows = new Row.Builder[pairSchemas.size()];
+    for (int i = 0; i < pairRows.length; i++) {
+      pairRows[i] = Row.withSchema(pairSchemas.get(i));
     }
+  }
+
+  /** Outputs the keyed forms of a row, given as its values by position in the input schema. */
+  void output(IntFunction<Object> values, DoFn.MultiOutputReceiver out) {
     out.get(metricsTag).output(
         KV.of(select(values, keyRows, keyIndex, keyIndex.length), select(values, valueRows, valueIndex, 0)));
     for (int i = 0; i < pairIndex.length; i++) {
       int[] index = pairIndex[i];
-      if (values.get(index[index.length - 1]) != null) {
+      if (values.apply(index[index.length - 1]) != null) {
         out.get(pairTags.get(i)).output(KV.of(select(values, pairRows[i], index, index.length - 1), null));
       }
     }
@@ -124,10 +127,10 @@ final class RowKeys implements Serializable {
   }
 
   /** The values at {@code index} as a row of the builder's schema; the first {@code coded} give a category as its code. */
-  private static Row select(List<Object> row, Row.Builder rows, int[] index, int coded) {
+  private static Row select(IntFunction<Object> row, Row.Builder rows, int[] index, int coded) {
     Object[] values = new Object[index.length];
     for (int i = 0; i < values.length; i++) {
-      Object v = row.get(index[i]);
+      Object v = row.apply(index[i]);
       values[i] = i < coded && v instanceof EnumerationType.Value ? ((EnumerationType.Value) v).getValue() : v;
     }
     return rows.attachValues(Arrays.asList(values));

@@ -153,7 +153,7 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     Aggregate aggregate = aggregate(derivedColumns);
     RowKeys keys = aggregate.keys(derivedColumns.beamSchema());
     PCollectionTuple derived = rows.apply(
-        "Derive fields, filter and key by " + String.join(", ", aggregation().groupBy()),
+        aggregate.keyingName("Derive fields, filter and key"),
         ParDo.of(new DeriveAndFilter.ThenKey(rows.getSchema(), derivedColumns.beamSchema(), derived(), filter(), keys))
             .withOutputTags(keys.metricsTag(), keys.pairTags().and(BAD).and(BundleCounts.TAG)));
     derived = withCoders(derived);

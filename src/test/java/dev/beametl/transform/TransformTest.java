@@ -1,20 +1,30 @@
 package dev.beametl.transform;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.hasItem;
+
 import dev.beametl.TestRows;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.record.BadRecord;
 import dev.beametl.record.BundleCounts;
+import dev.beametl.record.OutputColumns;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.validate.Validate;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.Rule;
 import org.junit.Test;
@@ -48,13 +58,17 @@ public class TransformTest {
     return run(specTail, false);
   }
 
-  private PCollectionTuple run(String specTail, boolean naive) {
-    PipelineSpec spec = Specs.parse(SCHEMA + specTail, "t", List.of());
+  private static List<SourceRecord> records() {
     List<SourceRecord> records = new ArrayList<>();
     for (int i = 0; i < LINES.length; i++) {
       records.add(SourceRecord.of("x.csv", i * 100L, 0, LINES[i], null, false));
     }
-    PCollectionTuple validated = p.apply(Create.of(records).withCoder(SourceRecord.RecordCoder.of()))
+    return records;
+  }
+
+  private PCollectionTuple run(String specTail, boolean naive) {
+    PipelineSpec spec = Specs.parse(SCHEMA + specTail, "t", List.of());
+    PCollectionTuple validated = p.apply(Create.of(records()).withCoder(SourceRecord.RecordCoder.of()))
         .apply(Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories())
             .withOrigins(true)); // as EtlPipeline does: rows carry origins into Transform, which drops them
     return validated.get(Validate.VALID).apply(Transform.fromSpec(spec).withNaiveGrouping(naive));
@@ -89,8 +103,35 @@ public class TransformTest {
     checkEveryMetric(true);
   }
 
-  private void checkEveryMetric(boolean naive) {
-    PCollectionTuple out = run(String.join("\n",
+  /**
+   * Aggregate on its own, as a Java caller applies it to rows (those without an aggregate's
+   * Transform), keys them in a step of its own: the same rows as through Transform.
+   */
+  @Test
+  public void aggregateOnItsOwnGivesTheSameRows() {
+    PipelineSpec spec = Specs.parse(SCHEMA + EVERY_METRIC, "t", List.of());
+    PipelineSpec withoutAggregate = spec.toBuilder().setAggregation(null).build();
+    Transform derive = Transform.fromSpec(withoutAggregate);
+    OutputColumns derived = derive.outputColumns();
+    PCollectionTuple validated = p.apply(Create.of(records()).withCoder(SourceRecord.RecordCoder.of()))
+        .apply(Validate.against(spec.source(), spec.schema()).withCategoryEncoding(spec.encodeCategories())
+            .withOrigins(true));
+    PCollection<Row> rows = validated.get(Validate.VALID).apply(derive).get(Transform.RESULT);
+    PCollection<Row> out = rows.apply(Aggregate.of(spec.aggregation(), derived,
+        Transform.fromSpec(spec).outputColumns().beamSchema()));
+    PAssert.that(out.apply("render", TestRows.rendered())).containsInAnyOrder(EVERY_METRIC_ROWS);
+    List<String> steps = new ArrayList<>();
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        steps.add(node.getFullName());
+      }
+    });
+    assertThat(steps, hasItem("Aggregate/Key by k"));
+    p.run();
+  }
+
+  private static final String EVERY_METRIC = String.join("\n",
         "derive:",
         "  - {name: total, type: 'decimal(12,2)', expr: 'coalesce(q, 0) * price / 3'}",
         "aggregate:",
@@ -109,13 +150,18 @@ public class TransformTest {
         "    - {name: avgq, op: mean, field: q}",
         "    - {name: dk2, op: count_distinct, field: k2}",
         "    - {name: metrics, op: count_distinct, field: q}", // the join's own tag was named so
-        ""), naive);
-    // a: totals 2*0.10/3=0.0667->0.07, 3*0.20/3=0.20, 0*0.30/3=0.00; mean price 0.60/3 = 0.20000000
-    PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(
-        "k=a n=3 nq=2 sq=5 st=0.27 sx=2.0 minp=0.10 maxd=2024-03-01 maxts=2024-01-03T00:00:00Z mink2=u "
-            + "avgp=0.20000000 avgq=2.5 dk2=2 metrics=2",
-        "k=b n=2 nq=2 sq=2 st=0.66 sx=2.5 minp=1.00 maxd=2023-12-31 maxts=2024-01-05T00:00:00Z mink2=w "
-            + "avgp=1.00000000 avgq=1.0 dk2=1 metrics=1");
+        "");
+
+  // a: totals 2*0.10/3=0.0667->0.07, 3*0.20/3=0.20, 0*0.30/3=0.00; mean price 0.60/3 = 0.20000000
+  private static final String[] EVERY_METRIC_ROWS = {
+      "k=a n=3 nq=2 sq=5 st=0.27 sx=2.0 minp=0.10 maxd=2024-03-01 maxts=2024-01-03T00:00:00Z mink2=u "
+          + "avgp=0.20000000 avgq=2.5 dk2=2 metrics=2",
+      "k=b n=2 nq=2 sq=2 st=0.66 sx=2.5 minp=1.00 maxd=2023-12-31 maxts=2024-01-05T00:00:00Z mink2=w "
+          + "avgp=1.00000000 avgq=1.0 dk2=1 metrics=1"};
+
+  private void checkEveryMetric(boolean naive) {
+    PCollectionTuple out = run(EVERY_METRIC, naive);
+    PAssert.that(out.get(Transform.RESULT).apply("render", TestRows.rendered())).containsInAnyOrder(EVERY_METRIC_ROWS);
     p.run();
   }
 
@@ -239,18 +285,17 @@ public class TransformTest {
     PAssert.that(out.get(BundleCounts.TAG).apply("sum", Sum.longsPerKey()).apply("show", MapElements.into(TypeDescriptors.strings())
         .via(kv -> kv.getKey() + "=" + kv.getValue())))
         .containsInAnyOrder("kept=3", "filtered=1", "failed=1", "failed.expression:per_unit=1");
+    // Transform's steps up to its first shuffle: the one that derives, filters and keys
     List<String> steps = new ArrayList<>();
-    p.traverseTopologically(new org.apache.beam.sdk.Pipeline.PipelineVisitor.Defaults() {
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
       @Override
-      public void visitPrimitiveTransform(org.apache.beam.sdk.runners.TransformHierarchy.Node node) {
-        if (node.getFullName().startsWith("Transform/")) {
-          steps.add(node.getFullName());
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        if (node.getFullName().startsWith("Transform/") && !steps.contains("shuffle")) {
+          steps.add(node.getTransform() instanceof GroupByKey ? "shuffle" : node.getFullName());
         }
       }
     });
-    org.hamcrest.MatcherAssert.assertThat(steps.get(0), org.hamcrest.Matchers.equalTo(
-        "Transform/Derive fields, filter and key by k"));
-    org.hamcrest.MatcherAssert.assertThat(steps.get(1), org.hamcrest.Matchers.endsWith("GroupByKey"));
+    assertThat(steps, contains("Transform/Derive fields, filter and key by k", "shuffle"));
     p.run();
   }
 
