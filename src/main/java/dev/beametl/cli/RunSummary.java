@@ -1,5 +1,6 @@
 package dev.beametl.cli;
 
+import dev.beametl.load.HivePartitions;
 import dev.beametl.spec.PipelineSpec;
 import java.util.Locale;
 import java.util.Map;
@@ -143,6 +144,13 @@ public final class RunSummary {
     if (!spec.sink().partitionBy().isEmpty()) {
       line(b, "partitions", count("partitions"), "by " + String.join(", ", spec.sink().partitionBy())
           + String.format(Locale.ROOT, " (max %,d)", spec.sink().maxPartitions()));
+      for (String column : spec.sink().partitionBy()) {
+        long asNull = count(HivePartitions.AS_NULL + column);
+        if (asNull > 0) { // Hive's convention, not the value: say so where the run ends
+          line(b, "  " + column + " empty", asNull, "warning: written to " + HivePartitions.DEFAULT_PARTITION
+              + " with the nulls (Hive's rule); Spark and Hive read these rows back as null");
+        }
+      }
     }
     return b.toString();
   }

@@ -15,7 +15,9 @@ import javax.annotation.Nullable;
  * {@code null} in any case with its first letter escaped.
  */
 public final class HivePartitions {
-  static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+  public static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+  /** The count, per column, of the rows whose value is not null but goes where the nulls go ({@link #readsAsNull}). */
+  public static final String AS_NULL = "partitioned.as_null:";
   /** uuuu, the proleptic year, as a date's directory has it: yyyy (of the era) put 44 BC with 45 AD. */
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -48,6 +50,14 @@ public final class HivePartitions {
     // DuckDB reads a directory value NULL, in any case, as SQL's NULL: the text's first letter
     // escaped, %4EULL, is the text NULL to DuckDB, Spark and Hive alike.
     return text.equalsIgnoreCase("null") ? escaped(text.charAt(0)) + text.substring(1) : escape(text);
+  }
+
+  /**
+   * Whether a value that is not null goes to {@value #DEFAULT_PARTITION}, the nulls' directory, as
+   * Hive has it: the empty text, and that very text. Spark and Hive read it back as null.
+   */
+  static boolean readsAsNull(Object value) {
+    return DEFAULT_PARTITION.equals(valueText(value));
   }
 
   private static String escaped(char c) {

@@ -175,7 +175,11 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
     public void process(@Element Row row, MultiOutputReceiver out) throws IOException {
       StringBuilder path = new StringBuilder();
       for (int k = 0; k < partitionColumns.length; k++) {
-        String name = HivePartitions.directory(partitionNames.get(k), ValueText.plain(row, partitionColumns[k]));
+        Object value = ValueText.plain(row, partitionColumns[k]);
+        String name = HivePartitions.directory(partitionNames.get(k), value);
+        if (value != null && HivePartitions.readsAsNull(value)) {
+          counts.increment(HivePartitions.AS_NULL + partitionNames.get(k)); // the summary warns: they come back as nulls
+        }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
           throw new DataError(String.format(Locale.ROOT, "sink.partitionBy: a value of \"%s\" makes a directory "
               + "name of %d bytes, more than a file system allows (%d): %.60s...; partition by a shorter column",
