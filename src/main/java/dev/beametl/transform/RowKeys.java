@@ -23,7 +23,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * and its (key, value) pair row for each count_distinct on {@link #pairTags}, a category key as its
  * code (as in {@link Aggregate#keySchema}); a pair whose value is null is left out, as SQL's
  * COUNT(DISTINCT x) ignores nulls. One keying serves {@link Aggregate}'s own step and the step that
- * derives, filters and keys in one ({@link DeriveAndFilter.ThenKey}): a step of its own cost every
+ * derives, filters and keys in one ({@link DeriveAndFilter#thenKey}): a step of its own cost every
  * row the runner's per-element work once more.
  */
 final class RowKeys implements Serializable {

@@ -134,7 +134,7 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     }
     PCollectionTuple derived = rows.apply(
         "Derive fields and filter",
-        ParDo.of(new DeriveAndFilter(rows.getSchema(), derivedSchema, derived(), filter()))
+        ParDo.of(DeriveAndFilter.rows(rows.getSchema(), derivedSchema, derived(), filter()))
             .withOutputTags(DeriveAndFilter.KEPT, TupleTagList.of(BAD).and(BundleCounts.TAG)));
     derived = withCoders(derived);
     PCollection<Row> kept = derived.get(DeriveAndFilter.KEPT).setRowSchema(derivedSchema);
@@ -154,7 +154,7 @@ public abstract class Transform extends PTransform<PCollection<Row>, PCollection
     RowKeys keys = aggregate.keys(derivedColumns.beamSchema());
     PCollectionTuple derived = rows.apply(
         aggregate.keyingName("Derive fields, filter and key"),
-        ParDo.of(new DeriveAndFilter.ThenKey(rows.getSchema(), derivedColumns.beamSchema(), derived(), filter(), keys))
+        ParDo.of(DeriveAndFilter.thenKey(rows.getSchema(), derivedColumns.beamSchema(), derived(), filter(), keys))
             .withOutputTags(keys.metricsTag(), keys.pairTags().and(BAD).and(BundleCounts.TAG)));
     derived = withCoders(derived);
     return results(keys.keyedOnly(derived).apply("Aggregate", aggregate.ofKeyed(keys)), derived);
