@@ -335,6 +335,7 @@ public final class EtlJob {
         }
       }
       inputFiles = options.getReplayFrom() == null ? Preflight.checkInput(spec) : List.of(List.of());
+      Preflight.emptyFiles(spec, inputFiles).forEach(n -> err.println("beam-etl: " + n));
       plan = RunPlan.of(spec, options, callerDir);
       spec = plan.spec;
       OutputDirectories.check(spec, plan.append, options.getResumeFrom() != null);

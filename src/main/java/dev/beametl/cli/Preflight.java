@@ -97,6 +97,30 @@ final class Preflight {
     return files;
   }
 
+  /**
+   * Notes on CSV input files of 0 bytes where a header line is expected: a file a producer meant to
+   * write has at least its header, so an empty one is more likely cut short than empty. It holds no
+   * records and is read as such; the note names it, as nothing else in the run would (a trial).
+   */
+  static List<String> emptyFiles(PipelineSpec spec, List<List<MatchResult.Metadata>> files) {
+    List<String> notes = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      SourceSpec source = i == 0 ? spec.source() : spec.lookups().get(i - 1).source();
+      if (source.format() != SourceSpec.Format.CSV || !source.header()) {
+        continue;
+      }
+      List<String> empty = new ArrayList<>();
+      files.get(i).stream().filter(f -> f.sizeBytes() == 0).forEach(f -> empty.add(f.resourceId().toString()));
+      if (!empty.isEmpty()) {
+        String key = i == 0 ? "source" : "lookups[" + (i - 1) + "].source";
+        notes.add(String.format(java.util.Locale.ROOT, "note: %s: %d input file%s 0 bytes long, without the header line "
+            + "%s.csv.header expects (read as no records): %s%s", key, empty.size(), empty.size() == 1 ? " is" : "s are",
+            key, String.join(", ", empty.subList(0, Math.min(3, empty.size()))), empty.size() > 3 ? ", ..." : ""));
+      }
+    }
+    return notes;
+  }
+
   private static List<String> sourceNames(List<FieldSpec> schema) {
     return schema.stream().map(FieldSpec::sourceName).collect(java.util.stream.Collectors.toList());
   }

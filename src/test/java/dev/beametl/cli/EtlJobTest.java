@@ -54,6 +54,25 @@ public class EtlJobTest {
     return spec;
   }
 
+  /**
+   * A trial: a CSV file of 0 bytes where a header is expected (a file cut short, more likely than
+   * one meant to be empty) read as no records, exit 0, and nothing said so. It still reads as no
+   * records; a note names it. A header-only file is no such file.
+   */
+  @Test
+  public void anEmptyCsvFileWhereAHeaderIsExpectedIsNamed() throws Exception {
+    Path spec = specOver("id,n\n1,2\n", "schema: [{name: id, type: long}, {name: n, type: int}]",
+        "sink: {format: csv, path: '" + out() + "'}");
+    Files.writeString(in().resolve("b.csv"), "");
+    Files.writeString(in().resolve("c.csv"), "id,n\n");
+    Run r = new Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+    assertThat(r.err, containsString("beam-etl: note: source: 1 input file is 0 bytes long, without the header line "
+        + "source.csv.header expects (read as no records): " + in().resolve("b.csv")));
+    assertThat(r.err, not(containsString("c.csv")));
+    assertThat(r.out, containsString("records read                            1"));
+  }
+
   @Test
   public void helpListsOurFlagsWithDescriptions() {
     Run r = new Run("--help");
