@@ -16,7 +16,7 @@ import javax.annotation.Nullable;
  */
 public final class HivePartitions {
   public static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
-  /** The count, per column, of the rows whose value is not null but goes where the nulls go ({@link #readsAsNull}). */
+  /** The count, per column, of the rows whose value is not null but goes where the nulls go ({@link #isNullsDirectory}). */
   public static final String AS_NULL = "partitioned.as_null:";
   /** uuuu, the proleptic year, as a date's directory has it: yyyy (of the era) put 44 BC with 45 AD. */
   private static final DateTimeFormatter TIMESTAMP =
@@ -53,11 +53,12 @@ public final class HivePartitions {
   }
 
   /**
-   * Whether a value that is not null goes to {@value #DEFAULT_PARTITION}, the nulls' directory, as
-   * Hive has it: the empty text, and that very text. Spark and Hive read it back as null.
+   * Whether a directory of {@link #directory} is the nulls', {@value #DEFAULT_PARTITION}: for a value
+   * that is not null, the empty text or that very text, which Spark and Hive read back as null. (An
+   * escaped column name holds no {@code =}.)
    */
-  static boolean readsAsNull(Object value) {
-    return DEFAULT_PARTITION.equals(valueText(value));
+  static boolean isNullsDirectory(String directory) {
+    return directory.endsWith("=" + DEFAULT_PARTITION);
   }
 
   private static String escaped(char c) {

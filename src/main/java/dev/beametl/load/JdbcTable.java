@@ -485,30 +485,26 @@ public final class JdbcTable {
   }
 
   /**
-   * The sink table's text widths ({@link TableFit#textWidths}) and number bounds
-   * ({@link TableFit#numberBounds}), read once per binder on a connection of its own: inside the
-   * write's transaction a failed catalog read would abort it on PostgreSQL, and MariaDB would hold a
-   * lock on the table until its commit.
+   * The sink table's bounds ({@link TableFit#bounds}), read once per binder on a connection of its
+   * own: inside the write's transaction a failed catalog read would abort it on PostgreSQL, and
+   * MariaDB would hold a lock on the table until its commit.
    */
   static final class ColumnBounds implements java.io.Serializable {
     private final JdbcSinkSpec sink;
-    private transient int[] widths;
-    private transient TableFit.NumberBounds numbers;
+    private transient TableFit.Bounds bounds;
 
     ColumnBounds(JdbcSinkSpec sink) {
       this.sink = sink;
     }
 
-    ColumnBounds of(Row row) throws SQLException {
-      if (widths == null) {
+    TableFit.Bounds of(Row row) throws SQLException {
+      if (bounds == null) {
         try (Connection c = JdbcConnections.open(sink.connection())) {
-          Dialect dialect = dialect(sink.connection().url());
-          List<String> fields = row.getSchema().getFieldNames();
-          numbers = TableFit.numberBounds(c, dialect, sink.connection().table(), names(sink), fields);
-          widths = TableFit.textWidths(c, dialect, sink.connection().table(), names(sink), fields);
+          bounds = TableFit.bounds(c, dialect(sink.connection().url()), sink.connection().table(), names(sink),
+              row.getSchema().getFieldNames());
         }
       }
-      return this;
+      return bounds;
     }
   }
 
@@ -587,7 +583,7 @@ public final class JdbcTable {
     private static final LocalDate POSTGRES_FIRST_DATE = LocalDate.of(-4712, 1, 1);
     private static final Instant POSTGRES_FIRST_INSTANT = Instant.parse("-4712-01-01T00:00:00Z");
 
-    static void bind(Row row, PreparedStatement ps, Dialect dialect, ColumnBounds bounds) throws SQLException {
+    static void bind(Row row, PreparedStatement ps, Dialect dialect, TableFit.Bounds bounds) throws SQLException {
       boolean offsets = instantsWithOffset(dialect);
       int[] widths = bounds.widths;
       for (int i = 0; i < row.getFieldCount(); i++) {
@@ -595,7 +591,7 @@ public final class JdbcTable {
         if (v instanceof String && i < widths.length && widths[i] > 0 && ((String) v).length() > widths[i]) {
           checkWidth(row, i, (String) v, widths[i]);
         }
-        String misfit = v == null ? null : bounds.numbers.misfit(i, v);
+        String misfit = v == null ? null : bounds.misfit(i, v);
         if (misfit != null) {
           throw new SQLException("column " + row.getSchema().getField(i).getName() + ": " + misfit + ", in the row "
               + abbreviated(row) + "; widen the column, or bound the field in the schema (min:, max:)", "22003");

@@ -177,7 +177,7 @@ final class PartitionedWrite extends PTransform<PCollection<Row>, PCollection<KV
       for (int k = 0; k < partitionColumns.length; k++) {
         Object value = ValueText.plain(row, partitionColumns[k]);
         String name = HivePartitions.directory(partitionNames.get(k), value);
-        if (value != null && HivePartitions.readsAsNull(value)) {
+        if (value != null && HivePartitions.isNullsDirectory(name)) {
           counts.increment(HivePartitions.AS_NULL + partitionNames.get(k)); // the summary warns: they come back as nulls
         }
         if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {

@@ -267,42 +267,25 @@ final class TableFit {
   }
 
   /**
-   * The widths of the bounded text columns ({@code varchar(n)}) of {@code table} that {@code fields}
-   * go to, by field position; 0 where a column has no bound the job knows of, or the user may not
-   * read the table's columns. PostgreSQL and MariaDB/MySQL store a value longer than such a column
-   * whose excess is all spaces cut to its width, without an error (a trial: "abcde  " stored as
-   * "abcde", exit 0); the binders refuse it as they refuse any longer value.
+   * What the binders hold each of {@code fields} to, by field position, from one read of the
+   * table's columns; nothing where the user may not read them.
+   * <ul>
+   *   <li>Text: a {@code varchar(n)}'s width, on PostgreSQL and MariaDB/MySQL. They store a value
+   *       longer than such a column whose excess is all spaces cut to its width, without an error (a
+   *       trial: "abcde  " stored as "abcde", exit 0); the binders refuse it as they refuse any longer
+   *       value. H2 refuses any longer value itself.
+   *   <li>Numbers, on PostgreSQL: a {@code smallint}'s or {@code integer}'s range, a
+   *       {@code numeric(p,s)}'s integer digits (p - s). A value beyond them fails the statement, but
+   *       PostgreSQL's error ("integer out of range", "numeric field overflow") names neither the
+   *       column nor the row (a trial); the binders refuse it first, naming both. MariaDB/MySQL and H2
+   *       name the column themselves.
+   * </ul>
    */
-  static int[] textWidths(Connection c, JdbcTable.Dialect dialect, String table, SqlNames sql, List<String> fields)
+  static Bounds bounds(Connection c, JdbcTable.Dialect dialect, String table, SqlNames sql, List<String> fields)
       throws SQLException {
-    int[] widths = new int[fields.size()];
+    Bounds bounds = new Bounds(fields.size());
     if (dialect != JdbcTable.Dialect.POSTGRESQL && dialect != JdbcTable.Dialect.MYSQL) {
-      return widths; // H2 refuses any longer value; others get the missing-column check only
-    }
-    Map<String, TableColumn> found = columnsOf(c, dialect, sql.name(table));
-    for (int i = 0; found != null && i < widths.length; i++) {
-      TableColumn t = find(found, fields.get(i), sql, dialect);
-      // By its name: MariaDB's driver calls TINYTEXT and TEXT VARCHAR too, whose sizes are bytes
-      boolean varchar = t != null && (t.typeName.equals("varchar") || t.typeName.equals("nvarchar"));
-      if (varchar && t.precision > 0 && t.precision < Integer.MAX_VALUE) {
-        widths[i] = t.precision;
-      }
-    }
-    return widths;
-  }
-
-  /**
-   * The bounds of the PostgreSQL number columns {@code fields} go to, by field position: a
-   * {@code smallint}'s or {@code integer}'s range, a {@code numeric(p,s)}'s integer digits (p - s).
-   * A value beyond them fails the statement, but PostgreSQL's error ("smallint out of range",
-   * "numeric field overflow") names neither the column nor the row (a trial); the binders refuse it
-   * first, naming both. Other databases name the column themselves, or are not known here.
-   */
-  static NumberBounds numberBounds(Connection c, JdbcTable.Dialect dialect, String table, SqlNames sql,
-      List<String> fields) throws SQLException {
-    NumberBounds bounds = new NumberBounds(fields.size());
-    if (dialect != JdbcTable.Dialect.POSTGRESQL) {
-      return bounds;
+      return bounds; // others get the missing-column check only
     }
     Map<String, TableColumn> found = columnsOf(c, dialect, sql.name(table));
     for (int i = 0; found != null && i < fields.size(); i++) {
@@ -310,10 +293,16 @@ final class TableFit {
       if (t == null) {
         continue;
       }
-      if (t.type == Types.SMALLINT) {
-        bounds.set(i, t.typeName, Short.MIN_VALUE, Short.MAX_VALUE);
+      // By its name: MariaDB's driver calls TINYTEXT and TEXT VARCHAR too, whose sizes are bytes
+      boolean varchar = t.typeName.equals("varchar") || t.typeName.equals("nvarchar");
+      if (varchar && t.precision > 0 && t.precision < Integer.MAX_VALUE) {
+        bounds.widths[i] = t.precision;
+      } else if (dialect != JdbcTable.Dialect.POSTGRESQL) {
+        continue;
+      } else if (t.type == Types.SMALLINT) {
+        bounds.range(i, t.typeName, Short.MIN_VALUE, Short.MAX_VALUE);
       } else if (t.type == Types.INTEGER) {
-        bounds.set(i, t.typeName, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        bounds.range(i, t.typeName, Integer.MIN_VALUE, Integer.MAX_VALUE);
       } else if (isNumeric(t.type) && t.precision > 0 && t.precision <= 1000 && t.scale >= 0 && t.scale <= t.precision) {
         bounds.integerDigits[i] = t.precision - t.scale; // numeric without a precision (0 here) holds any
         bounds.types[i] = t.typeName + "(" + t.precision + "," + t.scale + ")";
@@ -322,16 +311,19 @@ final class TableFit {
     return bounds;
   }
 
-  /** See {@link #numberBounds}: per field, an integer range, or a decimal's integer digits, or none. */
-  static final class NumberBounds implements java.io.Serializable {
+  /** See {@link #bounds}: per field, a text width, an integer range, a decimal's integer digits, or none. */
+  static final class Bounds implements java.io.Serializable {
+    /** 0: no width the job knows of. */
+    final int[] widths;
     final long[] min;
     final long[] max;
     /** 0: no bound on the digits. */
     final int[] integerDigits;
-    /** The column's type as the table names it, for the message. */
+    /** A number column's type as the table names it, for the message; null: no number bound. */
     final String[] types;
 
-    NumberBounds(int fields) {
+    Bounds(int fields) {
+      widths = new int[fields];
       min = new long[fields];
       max = new long[fields];
       integerDigits = new int[fields];
@@ -340,13 +332,13 @@ final class TableFit {
       java.util.Arrays.fill(max, Long.MAX_VALUE);
     }
 
-    private void set(int i, String type, long least, long most) {
+    private void range(int i, String type, long least, long most) {
       min[i] = least;
       max[i] = most;
       types[i] = type;
     }
 
-    /** Why {@code v}, the value of field {@code i}, does not fit its column; null when it does. */
+    /** Why {@code v}, the value of field {@code i}, a number, does not fit its column; null when it does. */
     @Nullable String misfit(int i, Object v) {
       if (i >= types.length || types[i] == null) {
         return null;

@@ -47,8 +47,8 @@ public class JdbcMariaDbIT {
     dev.beametl.spec.JdbcSpec spec = dev.beametl.spec.JdbcSpec.builder(url).setUser("root").setTable("widths").build();
     try (java.sql.Connection c = dev.beametl.jdbc.JdbcConnections.open(spec); java.sql.Statement s = c.createStatement()) {
       s.execute("CREATE TABLE widths (id BIGINT, t TEXT, tt TINYTEXT, m MEDIUMTEXT, v VARCHAR(5), cv VARCHAR(300))");
-      assertThat(java.util.Arrays.toString(TableFit.textWidths(c, JdbcTable.Dialect.MYSQL, "widths",
-          dev.beametl.jdbc.SqlNames.of(spec), java.util.List.of("id", "t", "tt", "m", "v", "cv"))),
+      assertThat(java.util.Arrays.toString(TableFit.bounds(c, JdbcTable.Dialect.MYSQL, "widths",
+          dev.beametl.jdbc.SqlNames.of(spec), java.util.List.of("id", "t", "tt", "m", "v", "cv")).widths),
           org.hamcrest.Matchers.is("[0, 0, 0, 0, 5, 300]"));
       s.execute("CREATE TABLE narrow (id BIGINT PRIMARY KEY, code VARCHAR(5))");
     }

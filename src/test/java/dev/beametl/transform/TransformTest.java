@@ -58,6 +58,18 @@ public class TransformTest {
     return run(specTail, false);
   }
 
+  /** The pipeline's primitive steps in order, by full name; a GroupByKey's with "shuffle:" before it. */
+  private List<String> steps() {
+    List<String> steps = new ArrayList<>();
+    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
+      @Override
+      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+        steps.add((node.getTransform() instanceof GroupByKey ? "shuffle:" : "") + node.getFullName());
+      }
+    });
+    return steps;
+  }
+
   private static List<SourceRecord> records() {
     List<SourceRecord> records = new ArrayList<>();
     for (int i = 0; i < LINES.length; i++) {
@@ -120,14 +132,7 @@ public class TransformTest {
     PCollection<Row> out = rows.apply(Aggregate.of(spec.aggregation(), derived,
         Transform.fromSpec(spec).outputColumns().beamSchema()));
     PAssert.that(out.apply("render", TestRows.rendered())).containsInAnyOrder(EVERY_METRIC_ROWS);
-    List<String> steps = new ArrayList<>();
-    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-        steps.add(node.getFullName());
-      }
-    });
-    assertThat(steps, hasItem("Aggregate/Key by k"));
+    assertThat(steps(), hasItem("Aggregate/Key by k"));
     p.run();
   }
 
@@ -287,14 +292,11 @@ public class TransformTest {
         .containsInAnyOrder("kept=3", "filtered=1", "failed=1", "failed.expression:per_unit=1");
     // Transform's steps up to its first shuffle: the one that derives, filters and keys
     List<String> steps = new ArrayList<>();
-    p.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
-      @Override
-      public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-        if (node.getFullName().startsWith("Transform/") && !steps.contains("shuffle")) {
-          steps.add(node.getTransform() instanceof GroupByKey ? "shuffle" : node.getFullName());
-        }
+    for (String step : steps()) {
+      if (step.replace("shuffle:", "").startsWith("Transform/") && !steps.contains("shuffle")) {
+        steps.add(step.startsWith("shuffle:") ? "shuffle" : step);
       }
-    });
+    }
     assertThat(steps, contains("Transform/Derive fields, filter and key by k", "shuffle"));
     p.run();
   }
