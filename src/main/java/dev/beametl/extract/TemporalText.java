@@ -3,6 +3,7 @@ package dev.beametl.extract;
 import dev.beametl.spec.DatePatterns;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
+import dev.beametl.spec.WallClock;
 import java.io.Serializable;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -24,19 +25,21 @@ import javax.annotation.Nullable;
  * (a spec written for CSV, pointed at Parquet). So the value is written in the field's format, and
  * only when that text reads back, as Validate reads it, as the same date or instant: a format that
  * drops the time of day, or an instant in an hour the zone repeats, keeps the ISO text, which Validate
- * then refuses naming the format (loud, never a shifted value). A wall-clock time in that hour is its
- * earlier instant, as its ISO text and a CSV cell are.
+ * then refuses naming the format (loud, never a shifted value). A wall-clock time in that hour is
+ * read as the field's {@code ambiguous} says ({@link WallClock}), as its ISO text and a CSV cell are.
  */
 final class TemporalText implements Serializable {
   private final String format;
   private final @Nullable String zone;
+  private final WallClock.Ambiguous ambiguous;
   private final boolean date;
   private transient DateTimeFormatter formatter;
   private transient ZoneId zoneId;
 
-  private TemporalText(String format, @Nullable String zone, boolean date) {
+  private TemporalText(String format, @Nullable String zone, WallClock.Ambiguous ambiguous, boolean date) {
     this.format = format;
     this.zone = zone;
+    this.ambiguous = ambiguous;
     this.date = date;
   }
 
@@ -46,7 +49,7 @@ final class TemporalText implements Serializable {
     if (field.format() == null || (kind != FieldType.Kind.DATE && kind != FieldType.Kind.TIMESTAMP)) {
       return null;
     }
-    return new TemporalText(field.format(), field.zone(), kind == FieldType.Kind.DATE);
+    return new TemporalText(field.format(), field.zone(), field.ambiguous(), kind == FieldType.Kind.DATE);
   }
 
   /**
@@ -65,10 +68,8 @@ final class TemporalText implements Serializable {
       }
       ZonedDateTime zoned;
       if (value instanceof LocalDateTime) {
-        zoned = ((LocalDateTime) value).atZone(zone());
-        if (!zoned.toLocalDateTime().equals(value)) {
-          return null; // a wall-clock time the zone skips: Validate refuses it, as its ISO text
-        }
+        // A wall-clock time the zone skips, or passes twice and the field refuses: Validate refuses its ISO text.
+        zoned = WallClock.instant((LocalDateTime) value, zone(), ambiguous).atZone(zone());
       } else if (value instanceof Instant) {
         zoned = ((Instant) value).atZone(zone());
       } else if (value instanceof OffsetDateTime) {
@@ -90,11 +91,7 @@ final class TemporalText implements Serializable {
     }
     LocalDateTime local = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(t)
         : LocalDate.from(t).atStartOfDay();
-    ZonedDateTime zoned = local.atZone(zone());
-    if (!zoned.toLocalDateTime().equals(local)) {
-      throw new DateTimeException("a local time in a daylight-saving gap");
-    }
-    return zoned.toInstant();
+    return WallClock.instant(local, zone(), ambiguous);
   }
 
   private DateTimeFormatter formatter() {

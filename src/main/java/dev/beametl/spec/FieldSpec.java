@@ -39,6 +39,9 @@ public abstract class FieldSpec implements Serializable {
   /** Time zone for timestamps written without one; UTC when absent. */
   public abstract @Nullable String zone();
 
+  /** How a timestamp the zone passes twice (the clocks go back) is read; see {@link WallClock}. */
+  public abstract WallClock.Ambiguous ambiguous();
+
   /**
    * The field's name in the source (a CSV header, a JSON key, a Parquet column, a database column
    * label) when that is not a name a spec allows ({@code unit price}, {@code order-id}); else null.
@@ -61,7 +64,8 @@ public abstract class FieldSpec implements Serializable {
   }
 
   public static Builder builder(String name, FieldType type) {
-    return new AutoValue_FieldSpec.Builder().setName(name).setType(type).setNullable(false);
+    return new AutoValue_FieldSpec.Builder().setName(name).setType(type).setNullable(false)
+        .setAmbiguous(WallClock.Ambiguous.DEAD_LETTER);
   }
 
   public abstract Builder toBuilder();
@@ -92,6 +96,8 @@ public abstract class FieldSpec implements Serializable {
     public abstract Builder setFormat(@Nullable String format);
 
     public abstract Builder setZone(@Nullable String zone);
+
+    public abstract Builder setAmbiguous(WallClock.Ambiguous ambiguous);
 
     public abstract Builder setColumn(@Nullable String column);
 

@@ -15,7 +15,8 @@ import java.util.regex.PatternSyntaxException;
 /** The {@code schema} section: the declared fields, their types and constraints. */
 final class SchemaSection {
   private static final Set<String> KEYS =
-      Set.of("name", "type", "nullable", "min", "max", "pattern", "values", "maxLength", "format", "zone", "column");
+      Set.of("name", "type", "nullable", "min", "max", "pattern", "values", "maxLength", "format", "zone", "ambiguous",
+          "column");
 
   private SchemaSection() {}
 
@@ -87,6 +88,19 @@ final class SchemaSection {
         throw z.error("unknown time zone \"" + z.string() + "\"; e.g. UTC, Europe/Paris, +02:00");
       }
       b.setZone(z.string().trim());
+    }
+    if (m.containsKey("ambiguous")) {
+      SpecNode a = m.get("ambiguous").onlyFor(kind == FieldType.Kind.TIMESTAMP, "timestamp fields");
+      String v = a.string().trim();
+      if (v.equals("deadLetter")) {
+        b.setAmbiguous(WallClock.Ambiguous.DEAD_LETTER);
+      } else if (v.equals("earlier")) {
+        b.setAmbiguous(WallClock.Ambiguous.EARLIER);
+      } else if (v.equals("later")) {
+        b.setAmbiguous(WallClock.Ambiguous.LATER);
+      } else {
+        throw a.error("\"" + v + "\" is not allowed; use deadLetter, earlier or later");
+      }
     }
     for (String bound : List.of("min", "max")) {
       if (!m.containsKey(bound)) {

@@ -2,6 +2,7 @@ package dev.beametl.validate;
 
 import dev.beametl.record.BadRecord;
 import dev.beametl.spec.TemporalRange;
+import dev.beametl.spec.WallClock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -10,7 +11,6 @@ import java.time.Month;
 import java.time.Year;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.ResolverStyle;
@@ -59,25 +59,28 @@ final class DateTimeText {
     }
   }
 
-  static Instant parseTimestamp(DateTimeFormatter formatter, ZoneId zone, String text, String hint)
-      throws InvalidValue {
+  static Instant parseTimestamp(DateTimeFormatter formatter, ZoneId zone, WallClock.Ambiguous ambiguous, String text,
+      String hint) throws InvalidValue {
     Instant instant;
     try {
-      instant = formatter == ISO_TIMESTAMP ? plainIsoTimestamp(text, zone) : null;
+      instant = formatter == ISO_TIMESTAMP ? plainIsoTimestamp(text, 0, text.length(), zone, ambiguous) : null;
       if (instant == null) {
         boolean spaced = formatter == ISO_TIMESTAMP && text.indexOf('T') < 0 && text.indexOf('t') < 0;
         TemporalAccessor t = (spaced ? ISO_TIMESTAMP_SPACE : formatter).parse(text);
         if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
           instant = LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
         } else if (!t.isSupported(ChronoField.HOUR_OF_DAY)) {
-          instant = inZone(LocalDate.from(t).atStartOfDay(), zone, text);
+          instant = WallClock.instant(LocalDate.from(t).atStartOfDay(), zone, ambiguous);
         } else {
-          instant = inZone(LocalDateTime.from(t), zone, text);
+          instant = WallClock.instant(LocalDateTime.from(t), zone, ambiguous);
         }
       }
-    } catch (SkippedLocalTime e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " does not exist in " + zone
-          + ": the clocks skip it (a daylight-saving gap)");
+    } catch (WallClock.Skipped e) {
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " does not exist in " + zone + ": "
+          + e.getMessage());
+    } catch (WallClock.Repeated e) {
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is two instants in " + zone + ": "
+          + e.getMessage());
     } catch (DateTimeException e) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a timestamp" + hint);
     }
@@ -89,35 +92,19 @@ final class DateTimeText {
   }
 
   /**
-   * A local time in {@code zone}. One that the zone skips (a daylight-saving gap: 02:30 on the night
-   * clocks go forward) is refused rather than moved by an hour; one that occurs twice (clocks go
-   * back) is the earlier instant, as java.time resolves it.
-   */
-  private static Instant inZone(LocalDateTime local, ZoneId zone, String text) {
-    ZonedDateTime z = local.atZone(zone);
-    if (!z.toLocalDateTime().equals(local)) {
-      throw new SkippedLocalTime();
-    }
-    return z.toInstant();
-  }
-
-  private static final class SkippedLocalTime extends DateTimeException {
-    SkippedLocalTime() {
-      super("a local time in a daylight-saving gap");
-    }
-  }
-
-  /**
    * The most common shape, {@code 2024-01-05T10:00:00} with an optional {@code Z}, read digit by digit:
    * the general formatter cost about 4% of a run. {@code LocalDateTime.of} rejects what the strict
    * formatter rejects (February 30, hour 24, second 60); any other shape returns null and goes to it.
    */
   static Instant plainIsoTimestamp(String s, ZoneId zone) {
-    return plainIsoTimestamp(s, 0, s.length(), zone);
+    return plainIsoTimestamp(s, 0, s.length(), zone, WallClock.Ambiguous.DEAD_LETTER);
   }
 
-  /** As {@link #plainIsoTimestamp(String, ZoneId)}, for {@code s[from, to)}: a CSV cell where it lies. */
-  static Instant plainIsoTimestamp(String s, int from, int to, ZoneId zone) {
+  /**
+   * As {@link #plainIsoTimestamp(String, ZoneId)}, for {@code s[from, to)} (a CSV cell where it lies),
+   * a wall-clock time the zone passes twice read as {@code ambiguous} says.
+   */
+  static Instant plainIsoTimestamp(String s, int from, int to, ZoneId zone, WallClock.Ambiguous ambiguous) {
     int n = to - from;
     boolean utc = n == 20 && (s.charAt(from + 19) == 'Z' || s.charAt(from + 19) == 'z');
     if ((n != 19 && !utc) || s.charAt(from + 4) != '-' || s.charAt(from + 7) != '-' || s.charAt(from + 13) != ':'
@@ -134,8 +121,8 @@ final class DateTimeText {
       return null;
     }
     ZoneOffset fixed = utc ? ZoneOffset.UTC : zone instanceof ZoneOffset ? (ZoneOffset) zone : null;
-    if (fixed == null) { // a zone with rules (daylight saving): java.time resolves gaps and overlaps
-      return inZone(LocalDateTime.of(year, month, day, hour, minute, second), zone, s);
+    if (fixed == null) { // a zone with rules (daylight saving): gaps and overlaps as WallClock reads them
+      return WallClock.instant(LocalDateTime.of(year, month, day, hour, minute, second), zone, ambiguous);
     }
     // A fixed offset (the default zone is UTC): the instant straight from the fields, no
     // LocalDateTime or ZonedDateTime in between (JFR: ~5% of a run on a row with one timestamp).

@@ -6,6 +6,7 @@ import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.DatePatterns;
 import dev.beametl.spec.FieldType;
 import dev.beametl.spec.TemporalRange;
+import dev.beametl.spec.WallClock;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -117,7 +118,7 @@ public final class ValueParser implements Serializable {
       case DATE:
         return checkTemporal(c, DateTimeText.parseDate(c.fixedDate, c.formatter, text, c.hint), text);
       case TIMESTAMP:
-        return checkTemporal(c, DateTimeText.parseTimestamp(c.formatter, c.zone, text, c.hint), text);
+        return checkTemporal(c, DateTimeText.parseTimestamp(c.formatter, c.zone, c.ambiguous, text, c.hint), text);
       case CATEGORY:
         Integer code = c.categoryCodes.get(text);
         if (code == null) {
@@ -169,7 +170,7 @@ public final class ValueParser implements Serializable {
         if (c.formatter == DateTimeText.ISO_TIMESTAMP) { // without a substring: 20 characters a row
           Instant instant;
           try {
-            instant = DateTimeText.plainIsoTimestamp(text, from, to, c.zone);
+            instant = DateTimeText.plainIsoTimestamp(text, from, to, c.zone, c.ambiguous);
           } catch (java.time.DateTimeException e) {
             instant = null; // no such date or time: the general way words it
           }
@@ -320,6 +321,7 @@ public final class ValueParser implements Serializable {
     /** How a date or timestamp was to be written, for the error; built once, not per value. */
     final String hint;
     final ZoneId zone;
+    final WallClock.Ambiguous ambiguous;
     /** The pattern's, reset for every value: a matcher per value was most of a pattern check's cost (JFR: 4% of a run). */
     final java.util.regex.Matcher matcher;
     /** The pattern without the regex engine, when it has the plainest shape (see {@link SimplePattern}). */
@@ -348,6 +350,7 @@ public final class ValueParser implements Serializable {
     Compiled(FieldSpec field, ValueParser owner) {
       FieldType.Kind kind = field.type().kind();
       zone = field.zone() == null ? ZoneOffset.UTC : ZoneId.of(field.zone());
+      ambiguous = field.ambiguous();
       if (field.format() != null) {
         formatter = DatePatterns.formatter(field.format()); // strict, proleptic years, yy as 1969-2068
       } else {

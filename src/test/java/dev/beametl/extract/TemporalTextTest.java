@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
+import dev.beametl.spec.WallClock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -15,7 +16,12 @@ import org.junit.Test;
 /** A typed value is written in its field's format only where that text reads back as the same value. */
 public class TemporalTextTest {
   private static TemporalText of(String type, String format, String zone) {
-    return TemporalText.forField(FieldSpec.builder("f", FieldType.parse(type)).setFormat(format).setZone(zone).build());
+    return of(type, format, zone, WallClock.Ambiguous.DEAD_LETTER);
+  }
+
+  private static TemporalText of(String type, String format, String zone, WallClock.Ambiguous ambiguous) {
+    return TemporalText.forField(FieldSpec.builder("f", FieldType.parse(type)).setFormat(format).setZone(zone)
+        .setAmbiguous(ambiguous).build());
   }
 
   @Test
@@ -41,9 +47,18 @@ public class TemporalTextTest {
     assertThat(paris.text(Instant.parse("2024-07-01T10:00:00Z")), is("01/07/2024 12:00:00"));
     assertThat(paris.text(OffsetDateTime.parse("2024-07-01T10:00:00-05:00")), is("01/07/2024 17:00:00"));
     assertThat(paris.text(LocalDateTime.parse("2024-07-01T10:00:00")), is("01/07/2024 10:00:00"));
-    // 02:30 on 27 October 2024 occurs twice in Paris: the later instant would read back as the earlier.
-    assertThat(paris.text(Instant.parse("2024-10-27T00:30:00Z")), is("27/10/2024 02:30:00"));
+    // 02:30 on 27 October 2024 occurs twice in Paris: as text it is refused (the default), so both
+    // instants keep their ISO text; where the field says which it is, that one is written in the format.
+    assertThat(paris.text(Instant.parse("2024-10-27T00:30:00Z")), is(nullValue()));
     assertThat(paris.text(Instant.parse("2024-10-27T01:30:00Z")), is(nullValue()));
+    assertThat(paris.text(LocalDateTime.parse("2024-10-27T02:30:00")), is(nullValue()));
+    TemporalText earlier = of("timestamp", "dd/MM/yyyy HH:mm:ss", "Europe/Paris", WallClock.Ambiguous.EARLIER);
+    assertThat(earlier.text(Instant.parse("2024-10-27T00:30:00Z")), is("27/10/2024 02:30:00"));
+    assertThat(earlier.text(Instant.parse("2024-10-27T01:30:00Z")), is(nullValue()));
+    TemporalText later = of("timestamp", "dd/MM/yyyy HH:mm:ss", "Europe/Paris", WallClock.Ambiguous.LATER);
+    assertThat(later.text(Instant.parse("2024-10-27T00:30:00Z")), is(nullValue()));
+    assertThat(later.text(Instant.parse("2024-10-27T01:30:00Z")), is("27/10/2024 02:30:00"));
+    assertThat(later.text(LocalDateTime.parse("2024-10-27T02:30:00")), is("27/10/2024 02:30:00"));
     // 02:30 on 31 March 2024 does not exist there: Validate refuses it, as it refused the ISO text.
     assertThat(paris.text(LocalDateTime.parse("2024-03-31T02:30:00")), is(nullValue()));
     // Seconds or fractions the format has no place for are never dropped.

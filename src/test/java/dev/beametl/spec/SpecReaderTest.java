@@ -255,6 +255,21 @@ public class SpecReaderTest {
   }
 
   @Test
+  public void aRepeatedWallClockHourIsRefusedUnlessTheFieldSaysWhichInstant() {
+    String ts = "  - {name: note, type: timestamp, zone: America/New_York";
+    assertThat(parse(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}", ts + "}"))
+        .schema().get(4).ambiguous(), is(WallClock.Ambiguous.DEAD_LETTER));
+    assertThat(parse(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        ts + ", ambiguous: later}")).schema().get(4).ambiguous(), is(WallClock.Ambiguous.LATER));
+    assertThat(parse(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        ts + ", ambiguous: earlier}")).schema().get(4).ambiguous(), is(WallClock.Ambiguous.EARLIER));
+    assertThat(errorOf(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        ts + ", ambiguous: first}")), containsString("\"first\" is not allowed; use deadLetter, earlier or later"));
+    assertThat(errorOf(VALID.replace("maxLength: 10", "ambiguous: later")),
+        containsString("applies only to timestamp fields"));
+  }
+
+  @Test
   public void constraintsOnlyWhereTheyApply() {
     assertThat(errorOf(VALID.replace("maxLength: 10", "min: 3")), containsString("applies only to numeric, date and timestamp fields"));
     assertThat(errorOf(VALID.replace("format: dd/MM/yyyy, min: 01/01/2020", "format: dd/MM/yyyy, min: 2020-01-01")),

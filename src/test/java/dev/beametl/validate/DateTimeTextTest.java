@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.beametl.spec.WallClock;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -97,9 +98,12 @@ public class DateTimeTextTest {
         String text = new String(c) + (rng.nextInt(4) == 0 ? "Z" : "");
         if (rng.nextInt(50) == 0) {
           text = "2024-03-31T02:" + text.substring(14, 19); // Berlin skips 02:00-03:00 that night
+        } else if (rng.nextInt(50) == 0) {
+          text = "2024-10-27T02:" + text.substring(14, 19); // and passes 02:00-03:00 twice this one
         }
-        String quick = outcome(DateTimeText.ISO_TIMESTAMP, zone, text);
-        assertThat(zone + " " + text, quick, equalTo(outcome(general, zone, text)));
+        WallClock.Ambiguous ambiguous = WallClock.Ambiguous.values()[rng.nextInt(3)];
+        String quick = outcome(DateTimeText.ISO_TIMESTAMP, zone, ambiguous, text);
+        assertThat(zone + " " + ambiguous + " " + text, quick, equalTo(outcome(general, zone, ambiguous, text)));
         answered += quick.startsWith("refused") ? 0 : 1;
       }
     }
@@ -107,14 +111,16 @@ public class DateTimeTextTest {
     for (String edge : new String[] {"0000-02-29T00:00:00", "0000-03-01T00:00:00", "0001-02-29T00:00:00",
         "1900-02-29T12:00:00", "2000-02-29T23:59:59Z", "9999-12-31T23:59:59", "1969-12-31T23:59:59Z"}) {
       for (java.time.ZoneId zone : Arrays.asList(java.time.ZoneOffset.UTC, java.time.ZoneOffset.ofHoursMinutes(5, 30))) {
-        assertThat(zone + " " + edge, outcome(DateTimeText.ISO_TIMESTAMP, zone, edge), equalTo(outcome(general, zone, edge)));
+        assertThat(zone + " " + edge, outcome(DateTimeText.ISO_TIMESTAMP, zone, WallClock.Ambiguous.DEAD_LETTER, edge),
+            equalTo(outcome(general, zone, WallClock.Ambiguous.DEAD_LETTER, edge)));
       }
     }
   }
 
-  private static String outcome(DateTimeFormatter f, java.time.ZoneId zone, String text) {
+  private static String outcome(DateTimeFormatter f, java.time.ZoneId zone, WallClock.Ambiguous ambiguous,
+      String text) {
     try {
-      return DateTimeText.parseTimestamp(f, zone, text, "").toString();
+      return DateTimeText.parseTimestamp(f, zone, ambiguous, text, "").toString();
     } catch (InvalidValue e) {
       return "refused: " + e.getMessage();
     }

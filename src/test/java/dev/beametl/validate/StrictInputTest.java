@@ -1,6 +1,7 @@
 package dev.beametl.validate;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
@@ -13,6 +14,7 @@ import dev.beametl.record.ColumnLayout;
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.FieldSpec;
 import dev.beametl.spec.FieldType;
+import dev.beametl.spec.WallClock;
 import dev.beametl.spec.SourceSpec;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -216,7 +218,7 @@ public class StrictInputTest {
   }
 
   @Test
-  public void timestampsAreNeverRoundedNorMovedAcrossADaylightSavingGap() {
+  public void timestampsAreNeverRoundedNorMovedAcrossADaylightSavingGapNorGuessedInARepeatedHour() {
     List<FieldSpec> ts = List.of(FieldSpec.builder("at", FieldType.of(FieldType.Kind.TIMESTAMP)).build());
     assertThat(check(CSV, ts, "2024-01-05T10:00:00.123456Z").row.getValue(0),
         equalTo(Instant.parse("2024-01-05T10:00:00.123456Z")));
@@ -229,8 +231,33 @@ public class StrictInputTest {
     BadRecord gap = check(CSV, paris, "2024-03-31T02:30:00").bad; // clocks go from 02:00 to 03:00
     assertThat(gap.reason(), containsString("does not exist in Europe/Paris"));
     assertThat(check(JSON, paris, "{\"at\":\"2024-03-31 02:30:00\"}").bad.reason(), containsString("daylight-saving gap"));
-    assertThat("a time the clocks pass twice is the earlier instant",
-        check(CSV, paris, "2024-10-27T02:30:00").row.getValue(0), equalTo(Instant.parse("2024-10-27T00:30:00Z")));
+    // The clocks go back from 03:00 to 02:00: 02:30 is 00:30Z and 01:30Z. Refused unless the field says which.
+    BadRecord twice = check(CSV, paris, "2024-10-27T02:30:00").bad;
+    assertThat(twice.kind(), is(BadRecord.Kind.TYPE));
+    assertThat(twice.reason(), allOf(containsString("is two instants in Europe/Paris"), containsString("+02:00 to +01:00"),
+        containsString("ambiguous: earlier or later")));
+    assertThat("the general reader too", check(JSON, paris, "{\"at\":\"2024-10-27 02:30:00\"}").bad.reason(),
+        containsString("is two instants"));
+    assertThat(check(CSV, zoned("Europe/Paris", WallClock.Ambiguous.EARLIER), "2024-10-27T02:30:00").row.getValue(0),
+        equalTo(Instant.parse("2024-10-27T00:30:00Z")));
+    assertThat(check(CSV, zoned("Europe/Paris", WallClock.Ambiguous.LATER), "2024-10-27T02:30:00").row.getValue(0),
+        equalTo(Instant.parse("2024-10-27T01:30:00Z")));
+    assertThat(check(JSON, zoned("Europe/Paris", WallClock.Ambiguous.LATER), "{\"at\":\"2024-10-27 02:30:00\"}")
+        .row.getValue(0), equalTo(Instant.parse("2024-10-27T01:30:00Z")));
+    assertThat("a time the clocks pass once is not touched by the setting",
+        check(CSV, zoned("Europe/Paris", WallClock.Ambiguous.LATER), "2024-10-27T03:30:00").row.getValue(0),
+        equalTo(Instant.parse("2024-10-27T02:30:00Z")));
+    assertThat("nor one with its offset", check(CSV, paris, "2024-10-27T02:30:00+01:00").row.getValue(0),
+        equalTo(Instant.parse("2024-10-27T01:30:00Z")));
+    List<FieldSpec> formatted = List.of(FieldSpec.builder("at", FieldType.of(FieldType.Kind.TIMESTAMP))
+        .setZone("America/New_York").setFormat("dd/MM/yyyy HH:mm").setAmbiguous(WallClock.Ambiguous.LATER).build());
+    assertThat("a format's reader too", check(CSV, formatted, "03/11/2024 01:30").row.getValue(0),
+        equalTo(Instant.parse("2024-11-03T06:30:00Z")));
+  }
+
+  private static List<FieldSpec> zoned(String zone, WallClock.Ambiguous ambiguous) {
+    return List.of(FieldSpec.builder("at", FieldType.of(FieldType.Kind.TIMESTAMP)).setZone(zone)
+        .setAmbiguous(ambiguous).build());
   }
 
   @Test

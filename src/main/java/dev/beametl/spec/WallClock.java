@@ -1,0 +1,69 @@
+package dev.beametl.spec;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+
+/**
+ * A wall-clock time read in a field's zone, one rule for every reader (a CSV cell, a JSON value, a
+ * database's or Parquet's timestamp without time zone): a time the zone skips (02:30 on the night
+ * the clocks go forward) is refused, never moved by an hour; a time it passes twice (01:30 on the
+ * night they go back) is the instant the field's {@code ambiguous} names, and by default refused
+ * too: java.time takes the earlier, PostgreSQL the later, and either guess puts half of that hour's
+ * events an hour off without a word.
+ */
+public final class WallClock {
+  private WallClock() {}
+
+  /** How a wall-clock time the zone passes twice is read: a field's {@code ambiguous}. */
+  public enum Ambiguous {
+    /** Refused: the record is a dead letter saying so (the default). */
+    DEAD_LETTER,
+    /** The first time the clocks pass it, in the offset before they go back. */
+    EARLIER,
+    /** The second time, in the offset after. */
+    LATER
+  }
+
+  /** The instant {@code local} is in {@code zone}; throws {@link Skipped} or {@link Repeated}. */
+  public static Instant instant(LocalDateTime local, ZoneId zone, Ambiguous ambiguous) {
+    if (zone instanceof ZoneOffset) {
+      return local.toInstant((ZoneOffset) zone);
+    }
+    ZoneRules rules = zone.getRules();
+    ZoneOffsetTransition transition = rules.getTransition(local);
+    if (transition == null) {
+      return local.toInstant(rules.getOffset(local));
+    }
+    if (transition.isGap()) {
+      throw new Skipped(transition);
+    }
+    switch (ambiguous) {
+      case EARLIER:
+        return local.toInstant(transition.getOffsetBefore());
+      case LATER:
+        return local.toInstant(transition.getOffsetAfter());
+      default:
+        throw new Repeated(transition);
+    }
+  }
+
+  /** A wall-clock time in a daylight-saving gap. */
+  public static final class Skipped extends DateTimeException {
+    Skipped(ZoneOffsetTransition t) {
+      super("the clocks skip it (a daylight-saving gap, " + t.getOffsetBefore() + " to " + t.getOffsetAfter() + ")");
+    }
+  }
+
+  /** A wall-clock time the clocks pass twice. */
+  public static final class Repeated extends DateTimeException {
+    Repeated(ZoneOffsetTransition t) {
+      super("the clocks pass it twice (they go back from " + t.getOffsetBefore() + " to " + t.getOffsetAfter()
+          + "); write it with its offset, or set the field's ambiguous: earlier or later");
+    }
+  }
+}
