@@ -33,6 +33,20 @@ final class TableSink implements AutoCloseable {
   private boolean dropStaged = true;
   /** Whether this run's commit was tried and did not say it succeeded: its committed-bundles table tells. */
   private boolean commitUnconfirmed;
+  /** Whether the commit began: from then on the staging tables tell whether it went in, so no exit drops them. */
+  private volatile boolean commitBegan;
+  /** Whether the staging tables were dropped, or left on purpose, once and for all. */
+  private boolean settled;
+  /**
+   * Drops the staging tables when the JVM exits before the run ends - stopped for collecting
+   * garbage, ended by Flink on a task's fatal error, Ctrl-C - as a failed run's end does (a trial:
+   * the stop for collecting garbage left them, and the next run called that run killed). Not once
+   * the commit began; at most {@link #EXIT_DROP_WAIT}, so a database that does not answer never
+   * holds the exit up (the next run names what is left).
+   */
+  private final @Nullable Thread dropAtExit;
+
+  static final java.time.Duration EXIT_DROP_WAIT = java.time.Duration.ofSeconds(5);
 
   private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock,
       java.io.PrintStream notes) {
@@ -41,6 +55,10 @@ final class TableSink implements AutoCloseable {
     this.columns = columns;
     this.run = run;
     this.lock = lock;
+    this.dropAtExit = commitsAfterRun() ? new Thread(this::dropWithinWait, "beam-etl-staging-at-exit") : null;
+    if (dropAtExit != null) {
+      Runtime.getRuntime().addShutdownHook(dropAtExit);
+    }
   }
 
   /** The commit's failure, worded for the user, with the database's own error as its cause. */
@@ -133,6 +151,7 @@ final class TableSink implements AutoCloseable {
               ? "Ctrl-C stops this client only: the warm runner's commit goes on"
               : "Ctrl-C stops the run, and the table stays as it was"))) {
         commitUnconfirmed = true;
+        commitBegan = true;
         discarded = JdbcTable.commit(sink, columns, run);
         commitUnconfirmed = false;
       } catch (SQLException e) {
@@ -161,12 +180,49 @@ final class TableSink implements AutoCloseable {
     }
   }
 
+  /** The exit's drop: on a thread of its own, waited for at most {@link #EXIT_DROP_WAIT}. */
+  void dropWithinWait() {
+    Thread drop = new Thread(() -> {
+      try {
+        dropUnlessCommitBegan();
+      } catch (Throwable e) {
+        // the JVM is exiting: the next run names the tables left
+      }
+    }, "beam-etl-drop-staging");
+    drop.setDaemon(true);
+    drop.start();
+    try {
+      drop.join(EXIT_DROP_WAIT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Drops the staging tables of a run that did not begin its commit; else leaves them. */
+  synchronized void dropUnlessCommitBegan() throws SQLException {
+    if (settled || commitBegan || !dropStaged) {
+      return;
+    }
+    settled = true;
+    JdbcTable.dropStaged(sink, run);
+  }
+
   /** Drops the staging tables (see the class comment) and lets the next run write the table. */
   @Override
   public void close() {
+    if (dropAtExit != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(dropAtExit); // the warm runner's JVM runs many jobs
+      } catch (IllegalStateException exiting) {
+        // the hook runs, or ran: settled tells
+      }
+    }
     try {
-      if (commitsAfterRun() && dropStaged) {
-        JdbcTable.dropStaged(sink, run);
+      synchronized (this) {
+        if (commitsAfterRun() && dropStaged && !settled) {
+          settled = true;
+          JdbcTable.dropStaged(sink, run);
+        }
       }
     } catch (SQLException e) {
       // The run's outcome stands; what is left is two tables nothing depends on - said where the user
