@@ -46,7 +46,7 @@ case "$what" in
     rm -f "$run"/taskmanager-*.log # a new cluster's logs only (the JobManager's log is rewritten too)
     nohup java -Xmx768m @runners/java17.opens -cp "$cp" \
       org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$here/conf" \
-      -Dio.tmp.dirs="$tmp" \
+      -Dio.tmp.dirs="$tmp" -Dweb.tmpdir="$tmp/web" \
       > "$run/jobmanager.log" 2>&1 &
     echo $! > "$run/jobmanager.pid" ;;
   taskmanager)

@@ -11,6 +11,8 @@ import org.junit.Test;
 
 /** Names are quoted as the database folds them unquoted, so tables made without quotes are found. */
 public class SqlNamesTest {
+  @org.junit.Rule public final org.junit.rules.TemporaryFolder tmp = new org.junit.rules.TemporaryFolder();
+
   private static String month(String url) {
     return SqlNames.of(JdbcSpec.builder(url).setUser("sa").setTable("t").build()).name("Month");
   }
@@ -48,7 +50,7 @@ public class SqlNamesTest {
    */
   @Test
   public void aRunKeepsItsFirstAnswerTheNextRunAsksAgain() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("names");
+    java.nio.file.Path dir = tmp.newFolder().toPath();
     int port;
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
       port = free.getLocalPort();
@@ -70,7 +72,7 @@ public class SqlNamesTest {
   /** A dry run connects to no database it does not check anyway: the sink's is guessed, not created. */
   @Test
   public void aDryRunGuessesWithoutConnecting() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("names");
+    java.nio.file.Path dir = tmp.newFolder().toPath();
     SqlNames.startRun(false);
     try {
       assertThat(month("jdbc:h2:" + dir + "/db;DATABASE_TO_LOWER=TRUE"), is("\"MONTH\""));

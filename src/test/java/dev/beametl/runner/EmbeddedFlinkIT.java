@@ -30,6 +30,8 @@ import org.junit.Test;
  * submits to it (not to a cluster of its own), and that closing it gives Flink its own default back.
  */
 public class EmbeddedFlinkIT {
+  @org.junit.Rule public final org.junit.rules.TemporaryFolder outputs = new org.junit.rules.TemporaryFolder();
+
   /** Elements the job's workers saw; the embedded cluster runs in this JVM. */
   static final List<Integer> SEEN = new CopyOnWriteArrayList<>();
 
@@ -101,7 +103,7 @@ public class EmbeddedFlinkIT {
   public void aRunLeavesNothingInTheSystemTempDirectory() throws Exception {
     java.nio.file.Path tmp = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
     java.util.Set<String> before = listing(tmp);
-    java.nio.file.Path out = java.nio.file.Files.createTempDirectory("embedded-it-out");
+    java.nio.file.Path out = outputs.newFolder().toPath();
     dev.beametl.cli.EtlJobTest.Run run = new dev.beametl.cli.EtlJobTest.Run(
         "--pipeline=pipelines/sales-by-product.yaml", "--output=" + out + "/result");
     assertThat(run.err, run.code, is(EtlJob.OK));

@@ -18,6 +18,8 @@ import java.util.List;
 import org.junit.Test;
 
 public class SpecReaderTest {
+  @org.junit.Rule public final org.junit.rules.TemporaryFolder tmp = new org.junit.rules.TemporaryFolder();
+
   static final String VALID = String.join("\n",
       "version: 1",
       "source:",
@@ -62,7 +64,7 @@ public class SpecReaderTest {
   /** A dead-letter directory that is the output under another name was refused as held by "another run". */
   @Test
   public void aDeadLetterPathLinkedToTheOutputIsTheOutput() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("spec-reader");
+    java.nio.file.Path dir = tmp.newFolder().toPath();
     java.nio.file.Path out = java.nio.file.Files.createDirectories(dir.resolve("out"));
     java.nio.file.Files.createSymbolicLink(dir.resolve("alias"), out);
     assertThat(errorOf(VALID, "sink.path=" + out, "deadLetter.path=" + dir.resolve("alias")),
@@ -340,7 +342,7 @@ public class SpecReaderTest {
   /** A path key's null removes it too: it became the file "null" in the caller's directory (a trial). */
   @Test
   public void aNullOverrideRemovesAPathKey() throws Exception {
-    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("spec");
+    java.nio.file.Path dir = tmp.newFolder().toPath();
     java.nio.file.Path spec = dir.resolve("s.yaml");
     java.nio.file.Files.writeString(spec, "version: 1\nsource: {format: jdbc, jdbc: {url: 'jdbc:h2:mem:x', user: u, "
         + "passwordFile: pw.txt, table: t}}\nschema: [{name: id, type: long}]\nsink: {format: csv, path: out}\n");
