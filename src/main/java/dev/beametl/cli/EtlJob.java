@@ -19,6 +19,7 @@ import dev.beametl.runner.FlinkRestCounts;
 import dev.beametl.runner.FlinkSettings;
 import dev.beametl.runner.ScratchDir;
 import dev.beametl.spec.JdbcUrls;
+import dev.beametl.spec.JdbcSinkSpec;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.spec.SpecException;
 import dev.beametl.spec.SpecPaths;
@@ -612,6 +613,11 @@ public final class EtlJob {
       }
       if (summaryAfterCommit) {
         out.print(summary.render());
+        if (summary.count("written") == 0 && spec.sink().jdbc().mode() == JdbcSinkSpec.Mode.OVERWRITE) {
+          // As specified, and more often an input cut short than meant: said where the run ends (a trial).
+          out.println("    warning: an overwrite with no rows: table " + spec.sink().jdbc().connection().table()
+              + " is now empty");
+        }
       }
       if (discarded > 0) {
         summary = summary.with("jdbc.discarded", discarded);

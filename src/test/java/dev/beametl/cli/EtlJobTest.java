@@ -316,6 +316,44 @@ public class EtlJobTest {
     assertThat(counts.get("not_added"), is(1L));
   }
 
+  /**
+   * A trial: an overwrite whose input had no rows (a header-only export) emptied the table, exit 0,
+   * and nothing said so. It still does, as specified; the summary says so. Over the bad-record
+   * limits, when nothing is committed, it does not.
+   */
+  @Test
+  public void anOverwriteWithNoRowsSaysItEmptiedTheTable() throws Exception {
+    String url = "jdbc:h2:mem:empty_overwrite;DB_CLOSE_DELAY=-1";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "")) {
+      c.createStatement().execute("CREATE TABLE t(k VARCHAR, name VARCHAR)");
+      c.createStatement().execute("INSERT INTO t VALUES ('A', 'old')");
+    }
+    Path spec = specOver("k,name\nX\n", "schema: [{name: k, type: string}, {name: name, type: string}]",
+        "sink: {format: jdbc, path: '" + out() + "', jdbc: {url: '" + url + "', user: sa, table: t, mode: overwrite}}");
+    Run over = new Run("--pipeline=" + spec, "--runner=DirectRunner");
+    assertThat(over.err, over.code, is(EtlJob.TOO_MANY_BAD));
+    assertThat(over.out, not(containsString("is now empty")));
+    assertThat(rows(url), is(1L));
+
+    Files.writeString(in().resolve("a.csv"), "k,name\n");
+    Run empty = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--ifExists=overwrite");
+    assertThat(empty.err, empty.code, is(EtlJob.OK));
+    assertThat(empty.out, containsString("    warning: an overwrite with no rows: table t is now empty"));
+    assertThat(rows(url), is(0L));
+
+    Files.writeString(in().resolve("a.csv"), "k,name\nB,new\n");
+    Run one = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--ifExists=overwrite");
+    assertThat(one.out, not(containsString("is now empty")));
+  }
+
+  private static long rows(String url) throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", "");
+        java.sql.ResultSet r = c.createStatement().executeQuery("SELECT COUNT(*) FROM t")) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
   @Test
   public void tooManyBadRecordsExitsWithThreeAndNoSuccessMarker() throws Exception {
     Path spec = specOver("id,n\n1,2\nx,3\n4,y\n5,6\n", "schema: [{name: id, type: long}, {name: n, type: int}]",
