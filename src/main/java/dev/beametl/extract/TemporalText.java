@@ -91,7 +91,7 @@ final class TemporalText implements Serializable {
     }
     LocalDateTime local = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(t)
         : LocalDate.from(t).atStartOfDay();
-    return WallClock.instant(local, zone(), ambiguous);
+    return WallClock.instant(local, WallClock.zoneOf(t, zone()), ambiguous);
   }
 
   private DateTimeFormatter formatter() {

@@ -24,7 +24,12 @@ public final class SpecValidator implements SpecChecks {
   }
 
   @Override
-  public boolean isValue(FieldSpec field, String text) {
-    return ValueParser.forField(field).tryParse(text) != null;
+  public @Nullable String valueProblem(FieldSpec field, String text) {
+    try {
+      ValueParser.forField(field).parse(text);
+      return null;
+    } catch (dev.beametl.validate.InvalidValue e) {
+      return e.getMessage();
+    }
   }
 }

@@ -78,6 +78,10 @@ final class SchemaSection {
       } catch (IllegalArgumentException e) {
         throw f.error("not a date-time pattern (" + e.getMessage() + "); e.g. yyyy-MM-dd");
       }
+      String zoneName = WallClock.zoneNameProblem(f.string());
+      if (zoneName != null) {
+        throw f.error(zoneName);
+      }
       b.setFormat(f.string());
     }
     if (m.containsKey("zone")) {
@@ -110,8 +114,9 @@ final class SchemaSection {
       if (temporal) {
         String text = v.string().trim();
         FieldSpec probe = b.build();
-        if (!scope.checks.isValue(probe, text)) {
-          throw v.error("\"" + text + "\" is not a " + kind.name().toLowerCase() + " in the field's format");
+        String problem = scope.checks.valueProblem(probe, text);
+        if (problem != null) { // the value's own reason: a time the zone passes twice is in the format (a trial)
+          throw v.error(problem);
         }
         if (bound.equals("min")) {
           b.setMinText(text);

@@ -13,6 +13,10 @@ public interface SpecChecks {
   @Nullable
   String expressionProblem(String expression, Map<String, FieldType> scope, FieldType expected);
 
-  /** Whether {@code text} is a value of {@code field}, parsed as the job parses its input (a date bound, say). */
-  boolean isValue(FieldSpec field, String text);
+  /**
+   * Null when {@code text} is a value of {@code field}, parsed as the job parses its input (a date
+   * bound, say), else why not, as a bad record would say it.
+   */
+  @Nullable
+  String valueProblem(FieldSpec field, String text);
 }

@@ -5,8 +5,11 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.TemporalAccessor;
+import java.time.temporal.TemporalQueries;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
+import javax.annotation.Nullable;
 
 /**
  * A wall-clock time read in a field's zone, one rule for every reader (a CSV cell, a JSON value, a
@@ -50,6 +53,37 @@ public final class WallClock {
       default:
         throw new Repeated(transition);
     }
+  }
+
+  /**
+   * The zone a parsed text names itself (a format's {@code VV}: {@code Asia/Tokyo}, {@code +02:00}),
+   * else {@code field}'s: the field's zone is for text written without one (a trial: a zone id in
+   * the text was read and then dropped, nine hours off).
+   */
+  public static ZoneId zoneOf(TemporalAccessor parsed, ZoneId field) {
+    ZoneId own = parsed.query(TemporalQueries.zoneId());
+    return own != null ? own : field;
+  }
+
+  /**
+   * Why {@code pattern} cannot be a timestamp's format, or null: a zone name ({@code z}, {@code v})
+   * says no one zone - CET, EST and IST each name several, and java.time reads EST and EDT alike as
+   * New York's zone with its daylight saving, so 01:30 EST became 05:30Z. A zone id ({@code VV}) or
+   * an offset ({@code XXX}, {@code xx}, {@code O}) says one.
+   */
+  public static @Nullable String zoneNameProblem(String pattern) {
+    boolean quoted = false;
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      } else if (!quoted && (c == 'z' || c == 'v')) {
+        return "a zone name (" + c + ") says no one zone: CET, EST and IST each name several, and Java reads "
+            + "EST and EDT alike as New York's zone; write the zone's id (VV: America/New_York) or an offset "
+            + "(XXX: -05:00)";
+      }
+    }
+    return null;
   }
 
   /** A wall-clock time in a daylight-saving gap. */

@@ -62,6 +62,7 @@ final class DateTimeText {
   static Instant parseTimestamp(DateTimeFormatter formatter, ZoneId zone, WallClock.Ambiguous ambiguous, String text,
       String hint) throws InvalidValue {
     Instant instant;
+    ZoneId in = zone;
     try {
       instant = formatter == ISO_TIMESTAMP ? plainIsoTimestamp(text, 0, text.length(), zone, ambiguous) : null;
       if (instant == null) {
@@ -69,17 +70,18 @@ final class DateTimeText {
         TemporalAccessor t = (spaced ? ISO_TIMESTAMP_SPACE : formatter).parse(text);
         if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
           instant = LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
-        } else if (!t.isSupported(ChronoField.HOUR_OF_DAY)) {
-          instant = WallClock.instant(LocalDate.from(t).atStartOfDay(), zone, ambiguous);
         } else {
-          instant = WallClock.instant(LocalDateTime.from(t), zone, ambiguous);
+          in = WallClock.zoneOf(t, zone);
+          LocalDateTime local = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(t)
+              : LocalDate.from(t).atStartOfDay();
+          instant = WallClock.instant(local, in, ambiguous);
         }
       }
     } catch (WallClock.Skipped e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " does not exist in " + zone + ": "
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " does not exist in " + in + ": "
           + e.getMessage());
     } catch (WallClock.Repeated e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is two instants in " + zone + ": "
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is two instants in " + in + ": "
           + e.getMessage());
     } catch (DateTimeException e) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a timestamp" + hint);

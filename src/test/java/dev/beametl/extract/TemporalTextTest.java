@@ -65,6 +65,9 @@ public class TemporalTextTest {
     assertThat(paris.text(Instant.parse("2024-07-01T10:00:00.5Z")), is(nullValue()));
     assertThat(of("timestamp", "dd/MM/yyyy", null).text(Instant.parse("2024-07-01T10:00:00Z")), is(nullValue()));
     assertThat(of("timestamp", "dd/MM/yyyy", null).text(Instant.parse("2024-07-01T00:00:00Z")), is("01/07/2024"));
+    // A format with the zone's id writes it, and reads it back as that zone's.
+    assertThat(of("timestamp", "yyyy-MM-dd HH:mm VV", "Asia/Tokyo").text(Instant.parse("2024-07-01T10:00:00Z")),
+        is("2024-07-01 19:00 Asia/Tokyo"));
     // A format with an offset says the instant whatever the zone.
     assertThat(of("timestamp", "yyyy-MM-dd HH:mm:ss.SSS XXX", "Asia/Tokyo").text(Instant.parse("2024-07-01T10:00:00.250Z")),
         is("2024-07-01 19:00:00.250 +09:00"));

@@ -269,13 +269,34 @@ public class SpecReaderTest {
         ts + ", ambiguous: first}")), containsString("\"first\" is not allowed; use deadLetter, earlier or later"));
     assertThat(errorOf(VALID.replace("maxLength: 10", "ambiguous: later")),
         containsString("applies only to timestamp fields"));
+    // A bound the zone passes twice says so (it said "not a timestamp in the field's format"), until the field says which.
+    assertThat(errorOf(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        ts + ", min: '2024-11-03T01:30:00'}")), containsString("is two instants in America/New_York"));
+    assertThat(parse(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        ts + ", ambiguous: later, min: '2024-11-03T01:30:00'}")).schema().get(4).minText(), is("2024-11-03T01:30:00"));
+  }
+
+  /** A zone name in a format says no one zone (a trial: JST read in the field's zone, 13 hours off; EST as EDT). */
+  @Test
+  public void aFormatWithAZoneNameIsRefusedAndOneWithAZoneIdIsNot() {
+    String ts = "  - {name: note, type: timestamp, zone: America/New_York, format: ";
+    for (String pattern : new String[] {"'yyyy-MM-dd HH:mm:ss z'", "'yyyy-MM-dd HH:mm zzzz'", "'yyyy-MM-dd HH:mm v'"}) {
+      assertThat(pattern, errorOf(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+          ts + pattern + "}")), containsString("a zone name (" + pattern.charAt(pattern.length() - 2)
+          + ") says no one zone"));
+    }
+    assertThat(parse(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        ts + "'yyyy-MM-dd HH:mm:ss VV', min: '2024-01-01 00:00:00 Asia/Tokyo'}")).schema().get(4).format(),
+        is("yyyy-MM-dd HH:mm:ss VV"));
+    assertThat("a quoted z is text", parse(VALID.replace("  - {name: note, type: string, nullable: true, maxLength: 10}",
+        ts + "\"yyyy-MM-dd'T'HH:mm:ss'z'\"}")).schema().get(4).format(), is("yyyy-MM-dd'T'HH:mm:ss'z'"));
   }
 
   @Test
   public void constraintsOnlyWhereTheyApply() {
     assertThat(errorOf(VALID.replace("maxLength: 10", "min: 3")), containsString("applies only to numeric, date and timestamp fields"));
     assertThat(errorOf(VALID.replace("format: dd/MM/yyyy, min: 01/01/2020", "format: dd/MM/yyyy, min: 2020-01-01")),
-        containsString("\"2020-01-01\" is not a date in the field's format"));
+        containsString("schema[3].min (line 10): \"2020-01-01\" is not a date (format dd/MM/yyyy)"));
     assertThat(errorOf(VALID.replace("  - {name: note", "  - {name: id")), containsString("field \"id\" is declared twice"));
     // A file's "Id" (a header, a JSON key, a Parquet or database column) would feed both: refused.
     assertThat(errorOf(VALID.replace("  - {name: note", "  - {name: ID")),

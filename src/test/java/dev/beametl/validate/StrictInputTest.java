@@ -255,6 +255,21 @@ public class StrictInputTest {
         equalTo(Instant.parse("2024-11-03T06:30:00Z")));
   }
 
+  /** A zone the text names itself (a format's VV) is its zone; the field's is for text without one (a trial: 9 h off). */
+  @Test
+  public void aZoneIdInTheTextIsTheValuesZone() {
+    List<FieldSpec> f = List.of(FieldSpec.builder("at", FieldType.of(FieldType.Kind.TIMESTAMP)).setZone("UTC")
+        .setFormat("yyyy-MM-dd HH:mm:ss VV").build());
+    assertThat(check(CSV, f, "2024-06-01 12:00:00 Asia/Tokyo").row.getValue(0),
+        equalTo(Instant.parse("2024-06-01T03:00:00Z")));
+    assertThat(check(CSV, f, "2024-06-01 12:00:00 +02:00").row.getValue(0),
+        equalTo(Instant.parse("2024-06-01T10:00:00Z")));
+    assertThat(check(CSV, f, "2024-11-03 01:30:00 America/New_York").bad.reason(),
+        containsString("is two instants in America/New_York"));
+    assertThat(check(CSV, f, "2024-03-10 02:30:00 America/New_York").bad.reason(),
+        containsString("does not exist in America/New_York"));
+  }
+
   private static List<FieldSpec> zoned(String zone, WallClock.Ambiguous ambiguous) {
     return List.of(FieldSpec.builder("at", FieldType.of(FieldType.Kind.TIMESTAMP)).setZone(zone)
         .setAmbiguous(ambiguous).build());
