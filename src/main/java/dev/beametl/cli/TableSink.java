@@ -35,18 +35,25 @@ final class TableSink implements AutoCloseable {
   private boolean commitUnconfirmed;
   /** Whether the commit began: from then on the staging tables tell whether it went in, so no exit drops them. */
   private volatile boolean commitBegan;
+  /** Whether the commit returned or failed; and whether it returned. */
+  private volatile boolean commitEnded;
+  private volatile boolean commitSucceeded;
+  /** The commit's statement while its transaction runs, for an exit to cancel. */
+  private final java.util.concurrent.atomic.AtomicReference<java.sql.Statement> committing =
+      new java.util.concurrent.atomic.AtomicReference<>();
   /** Whether the staging tables were dropped, or left on purpose, once and for all. */
   private boolean settled;
   /**
-   * Drops the staging tables when the JVM exits before the run ends - stopped for collecting
-   * garbage, ended by Flink on a task's fatal error, Ctrl-C - as a failed run's end does (a trial:
-   * the stop for collecting garbage left them, and the next run called that run killed). Not once
-   * the commit began; at most {@link #EXIT_DROP_WAIT}, so a database that does not answer never
-   * holds the exit up (the next run names what is left).
+   * What the JVM's exit before the run's end does - stopped for collecting garbage, ended by Flink
+   * on a task's fatal error, Ctrl-C: before the commit, drops the staging tables as a failed run's
+   * end does (a trial: the stop for collecting garbage left them, and the next run called that run
+   * killed); during it, cancels the commit and says how it ended (a trial: "Ctrl-C stops the run,
+   * and the table stays as it was", exit 130, and the rows were in). Bounded ({@link #EXIT_WAIT}),
+   * so a database that does not answer never holds the exit up.
    */
-  private final @Nullable Thread dropAtExit;
+  private final @Nullable Thread atExit;
 
-  static final java.time.Duration EXIT_DROP_WAIT = java.time.Duration.ofSeconds(5);
+  static final java.time.Duration EXIT_WAIT = java.time.Duration.ofSeconds(5);
 
   private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock,
       java.io.PrintStream notes) {
@@ -55,9 +62,9 @@ final class TableSink implements AutoCloseable {
     this.columns = columns;
     this.run = run;
     this.lock = lock;
-    this.dropAtExit = commitsAfterRun() ? new Thread(this::dropWithinWait, "beam-etl-staging-at-exit") : null;
-    if (dropAtExit != null) {
-      Runtime.getRuntime().addShutdownHook(dropAtExit);
+    this.atExit = commitsAfterRun() ? new Thread(this::atExit, "beam-etl-table-at-exit") : null;
+    if (atExit != null) {
+      Runtime.getRuntime().addShutdownHook(atExit);
     }
   }
 
@@ -149,10 +156,15 @@ final class TableSink implements AutoCloseable {
           + "into " + sink.connection().table() + " is still running after ", " s (moving the staged rows in, or waiting"
           + " for a lock another session holds on the table); " + (Boolean.getBoolean(WarmRunnerMain.WARM_RUNNER)
               ? "Ctrl-C stops this client only: the warm runner's commit goes on"
-              : "Ctrl-C stops the run, and the table stays as it was"))) {
+              : "Ctrl-C stops it: rolled back unless it has finished, and the run says which"))) {
         commitUnconfirmed = true;
         commitBegan = true;
-        discarded = JdbcTable.commit(sink, columns, run);
+        try {
+          discarded = JdbcTable.commit(sink, columns, run, committing);
+          commitSucceeded = true;
+        } finally {
+          commitEnded = true;
+        }
         commitUnconfirmed = false;
       } catch (SQLException e) {
         // The database's detail names the row (a trial: the bare "duplicate key value violates unique
@@ -180,21 +192,90 @@ final class TableSink implements AutoCloseable {
     }
   }
 
-  /** The exit's drop: on a thread of its own, waited for at most {@link #EXIT_DROP_WAIT}. */
-  void dropWithinWait() {
-    Thread drop = new Thread(() -> {
-      try {
-        dropUnlessCommitBegan();
-      } catch (Throwable e) {
-        // the JVM is exiting: the next run names the tables left
+  /** The exit's work ({@link #atExit}), on a thread of its own, waited for at most {@link #EXIT_WAIT} a step. */
+  void atExit() {
+    if (!commitBegan) {
+      within(() -> dropUnlessCommitBegan()); // the next run names the tables a failed drop leaves
+      return;
+    }
+    if (commitEnded) {
+      return; // the run goes on to say how it ended
+    }
+    java.sql.Statement statement = committing.get();
+    within(() -> {
+      if (statement != null) {
+        statement.cancel(); // rolled back, unless the database had committed it
       }
-    }, "beam-etl-drop-staging");
-    drop.setDaemon(true);
-    drop.start();
+    });
+    long until = System.nanoTime() + EXIT_WAIT.toNanos();
+    while (!commitEnded && System.nanoTime() < until) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    JdbcTable.Commit[] outcome = {JdbcTable.Commit.UNKNOWN};
+    if (commitSucceeded) { // too late to cancel: it returned
+      outcome[0] = JdbcTable.Commit.COMMITTED;
+    } else {
+      within(() -> outcome[0] = JdbcTable.commitOf(sink, run));
+    }
+    notes.println(exitDuringCommit(outcome[0]));
+  }
+
+  /** The line for a JVM exiting during the commit, whose outcome the table's commit mark tells. */
+  String exitDuringCommit(JdbcTable.Commit outcome) {
+    String table = sink.connection().table();
+    switch (outcome) {
+      case COMMITTED:
+        dropUnlessKept();
+        return "beam-etl: stopped during the commit, which had finished: this run's rows are in " + table
+            + "; do not run it again for them";
+      case NOT_COMMITTED:
+        dropUnlessKept();
+        return "beam-etl: stopped during the commit, which was rolled back: " + table + " is as the run found it";
+      default:
+        return "beam-etl: stopped during the commit into " + table + ", and whether it went in is not known: "
+            + "the staging table " + JdbcTable.stagingTables(sink, run).get(1) + " holds the row '"
+            + JdbcTable.ROWS_COMMITTED + "' if it did; look before running it again, then drop "
+            + String.join(" and ", JdbcTable.stagingTables(sink, run));
+    }
+  }
+
+  /** Runs {@code step} on a thread of its own, waited for at most {@link #EXIT_WAIT}; its failure is dropped. */
+  private static void within(SqlStep step) {
+    Thread thread = new Thread(() -> {
+      try {
+        step.run();
+      } catch (Throwable e) {
+        // the JVM is exiting: what is left is said or named by the next run
+      }
+    }, "beam-etl-table-at-exit-step");
+    thread.setDaemon(true);
+    thread.start();
     try {
-      drop.join(EXIT_DROP_WAIT.toMillis());
+      thread.join(EXIT_WAIT.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private interface SqlStep {
+    void run() throws SQLException;
+  }
+
+  /** Drops the staging tables once the commit's outcome is known, unless a state file needs them. */
+  private synchronized void dropUnlessKept() {
+    if (settled || !dropStaged) {
+      return;
+    }
+    settled = true;
+    try {
+      JdbcTable.dropStaged(sink, run);
+    } catch (SQLException e) {
+      // the next run names them
     }
   }
 
@@ -210,9 +291,9 @@ final class TableSink implements AutoCloseable {
   /** Drops the staging tables (see the class comment) and lets the next run write the table. */
   @Override
   public void close() {
-    if (dropAtExit != null) {
+    if (atExit != null) {
       try {
-        Runtime.getRuntime().removeShutdownHook(dropAtExit); // the warm runner's JVM runs many jobs
+        Runtime.getRuntime().removeShutdownHook(atExit); // the warm runner's JVM runs many jobs
       } catch (IllegalStateException exiting) {
         // the hook runs, or ran: settled tells
       }

@@ -270,6 +270,16 @@ public final class JdbcTable {
    * {@link #dropStaged}, so that mark can be read after a job that died right after its commit.
    */
   public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run) throws SQLException {
+    return commit(sink, columns, run, new java.util.concurrent.atomic.AtomicReference<>());
+  }
+
+  /**
+   * As {@link #commit(JdbcSinkSpec, OutputColumns, String)}, {@code running} holding the commit's
+   * statement while its transaction runs: another thread may cancel it (the JVM exiting mid-commit),
+   * and the transaction is then rolled back unless the database had committed it.
+   */
+  public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run,
+      java.util.concurrent.atomic.AtomicReference<Statement> running) throws SQLException {
     if (!staged(sink)) {
       return 0;
     }
@@ -287,6 +297,7 @@ public final class JdbcTable {
       c.setAutoCommit(false);
       CommitWatch watch = null;
       try (Statement s = c.createStatement()) {
+        running.set(s);
         if (sink.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
           s.executeUpdate("DELETE FROM " + sql.name(sink.connection().table()));
         }
@@ -320,6 +331,7 @@ public final class JdbcTable {
         }
         throw e;
       } finally {
+        running.set(null);
         if (watch != null) {
           watch.close();
         }

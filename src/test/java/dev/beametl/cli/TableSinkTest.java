@@ -73,14 +73,82 @@ public class TableSinkTest {
     PrintStream notes = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     try (TableSink stopped = TableSink.prepare(spec, "run1", notes)) {
       assertThat(stagingTables(url), is(2L));
-      stopped.dropWithinWait(); // what the JVM's exit runs
+      stopped.atExit(); // what the JVM's exit runs
       assertThat(stagingTables(url), is(0L));
     }
     try (TableSink committing = TableSink.prepare(spec, "run2", notes)) {
       assertThat(stagingTables(url), is(2L));
       committing.commit(null);
-      committing.dropWithinWait();
+      committing.atExit();
       assertThat("the commit began: they stay until the run's own end", stagingTables(url), is(2L));
+      assertThat(committing.exitDuringCommit(dev.beametl.load.JdbcTable.Commit.COMMITTED),
+          is("beam-etl: stopped during the commit, which had finished: this run's rows are in totals; do not run it "
+              + "again for them"));
+      assertThat("its outcome known, they go", stagingTables(url), is(0L));
+    }
+    assertThat(stagingTables(url), is(0L));
+  }
+
+  /** Sleeps a second for each row an INSERT puts into the table it is on: a commit that takes its time. */
+  public static final class SlowInsert implements org.h2.api.Trigger {
+    @Override
+    public void fire(Connection conn, Object[] oldRow, Object[] newRow) {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * A trial: Ctrl-C during a long commit said "the table stays as it was", and the rows went in. The
+   * JVM's exit now cancels the commit and says how it ended, as the table's commit mark tells.
+   */
+  @Test
+  public void anExitDuringTheCommitCancelsItAndSaysHowItEnded() throws Exception {
+    Path db = tmp.getRoot().toPath().resolve("shop");
+    String url = "jdbc:h2:" + db;
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      c.createStatement().execute("CREATE TABLE totals (region VARCHAR(10), n BIGINT)");
+      c.createStatement().execute("INSERT INTO totals VALUES ('OLD', 1)");
+      c.createStatement().execute("CREATE TRIGGER slow BEFORE INSERT ON totals FOR EACH ROW CALL '"
+          + SlowInsert.class.getName() + "'");
+    }
+    Path input = tmp.newFile("in.csv").toPath();
+    PipelineSpec spec = Specs.parse(String.join("\n", "version: 1",
+        "source: {path: '" + input + "', format: csv}",
+        "schema: [{name: region, type: string}, {name: n, type: long}]",
+        "sink: {format: jdbc, path: '" + tmp.getRoot() + "/out', jdbc: {url: '" + url + "', user: sa,"
+            + " table: totals, mode: overwrite}}", ""), "test", List.of());
+    ByteArrayOutputStream said = new ByteArrayOutputStream();
+    try (TableSink sink = TableSink.prepare(spec, "run1", new PrintStream(said, true, StandardCharsets.UTF_8))) {
+      String staging = dev.beametl.load.JdbcTable.stagingTables(spec.sink().jdbc(), "run1").get(0);
+      try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+        for (int i = 0; i < 10; i++) {
+          c.createStatement().execute("INSERT INTO " + staging + " (region, n, beametl_bundle) VALUES ('R" + i + "', " + i + ", 'b')");
+        }
+        c.createStatement().execute("INSERT INTO " + dev.beametl.load.JdbcTable.stagingTables(spec.sink().jdbc(), "run1")
+            .get(1) + " VALUES ('b')");
+      }
+      java.util.concurrent.CompletableFuture<Object> commit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return sink.commit(null);
+        } catch (Exception e) {
+          return e;
+        }
+      });
+      Thread.sleep(2500); // two rows in, eight to go
+      sink.atExit(); // what the JVM's exit (Ctrl-C) runs
+      assertThat(commit.get(30, java.util.concurrent.TimeUnit.SECONDS), org.hamcrest.Matchers.instanceOf(Exception.class));
+    }
+    assertThat(said.toString(StandardCharsets.UTF_8),
+        containsString("beam-etl: stopped during the commit, which was rolled back: totals is as the run found it"));
+    try (Connection c = DriverManager.getConnection(url, "sa", "");
+        java.sql.ResultSet r = c.createStatement().executeQuery("SELECT region FROM totals")) {
+      r.next();
+      assertThat(r.getString(1), is("OLD"));
+      assertThat(r.next(), is(false));
     }
     assertThat(stagingTables(url), is(0L));
   }
