@@ -349,7 +349,8 @@ public final class JdbcTable {
    */
   public static @Nullable String leftoverStagingNotice(JdbcSinkSpec sink, String run) {
     List<String> leftovers = LeftoverStaging.of(sink, run);
-    return leftovers.isEmpty() ? null : LeftoverStaging.notice(sink.connection().table(), leftovers);
+    return leftovers.isEmpty() ? null : LeftoverStaging.notice(sink.connection().table(), leftovers,
+        dialect(sink.connection().url()) == Dialect.POSTGRESQL || dialect(sink.connection().url()) == Dialect.MYSQL);
   }
 
   /** What the table says of a run that stopped before confirming its state. */

@@ -70,10 +70,14 @@ final class LeftoverStaging {
   }
 
   /** The notice for {@code leftovers}, at most ten named. */
-  static String notice(String table, List<String> leftovers) {
+  static String notice(String table, List<String> leftovers, boolean lockedAcrossProcesses) {
     List<String> shown = leftovers.size() <= 10 ? leftovers : leftovers.subList(0, 10);
+    // Without a lock other processes see (H2), a run still going has staging tables too (a trial: a
+    // live run's were called killed, and dropping them would have broken it).
     return "sink.jdbc: " + leftovers.size() + " staging table" + (leftovers.size() == 1 ? "" : "s")
-        + " of earlier runs into " + table + " that were stopped outright (killed) are still there: "
+        + " of earlier runs into " + table + (lockedAcrossProcesses ? " that were stopped outright (killed)"
+            : " that were stopped outright (killed), or of a run in another process still going (this database "
+                + "has no lock other processes see)") + " are still there: "
         + String.join(", ", shown) + (shown.size() < leftovers.size() ? ", ..." : "") + ". A run's rows are in "
         + table + " only if its _ok table holds the row '" + JdbcTable.ROWS_COMMITTED + "'; drop them once you have"
         + " looked (an incremental or replay run settles and drops those its own state file names)";
