@@ -594,10 +594,10 @@ public final class EtlJob {
       // leaves the next run what it needs to tell which happened (StateFile).
       Faults faults = Faults.parse(options.getFault());
       TableSink.Confirmation confirmation = plan.confirmation();
-      stateLines = plan.commit(summary.counts(), runId, table.commitsAfterRun()); // the next run goes on from here
-      if (confirmation != null) {
+      if (confirmation != null) { // before the state names them: an exit in between must not drop them (a review)
         table.keepStagingUntilConfirmed();
       }
+      stateLines = plan.commit(summary.counts(), runId, table.commitsAfterRun()); // the next run goes on from here
       faults.atCommit("failBeforeTable");
       long discarded;
       try {
@@ -613,16 +613,17 @@ public final class EtlJob {
       }
       if (summaryAfterCommit) {
         out.print(summary.render());
-        if (summary.count("written") == 0 && spec.sink().jdbc().mode() == JdbcSinkSpec.Mode.OVERWRITE) {
-          // As specified, and more often an input cut short than meant: said where the run ends (a trial).
-          out.println("    warning: an overwrite with no rows: table " + spec.sink().jdbc().connection().table()
-              + " is now empty");
-        }
       }
       if (discarded > 0) {
         summary = summary.with("jdbc.discarded", discarded);
         out.printf(Locale.ROOT, "  %-30s %,10d   (written by task attempts that failed and were retried)%n",
             "rows left out", discarded);
+      }
+      if (summaryAfterCommit && summary.count("written") == 0
+          && spec.sink().jdbc().mode() == JdbcSinkSpec.Mode.OVERWRITE) {
+        // As specified, and more often an input cut short than meant: said where the run ends (a trial).
+        out.println("    warning: an overwrite with no rows: table " + spec.sink().jdbc().connection().table()
+            + " is now empty");
       }
     }
     timeline.phaseEnded("report");

@@ -33,27 +33,10 @@ final class TableSink implements AutoCloseable {
   private boolean dropStaged = true;
   /** Whether this run's commit was tried and did not say it succeeded: its committed-bundles table tells. */
   private boolean commitUnconfirmed;
-  /** Whether the commit began: from then on the staging tables tell whether it went in, so no exit drops them. */
-  private volatile boolean commitBegan;
-  /** Whether the commit returned or failed; and whether it returned. */
-  private volatile boolean commitEnded;
-  private volatile boolean commitSucceeded;
-  /** The commit's statement while its transaction runs, for an exit to cancel. */
-  private final java.util.concurrent.atomic.AtomicReference<java.sql.Statement> committing =
-      new java.util.concurrent.atomic.AtomicReference<>();
   /** Whether the staging tables were dropped, or left on purpose, once and for all. */
   private boolean settled;
-  /**
-   * What the JVM's exit before the run's end does - stopped for collecting garbage, ended by Flink
-   * on a task's fatal error, Ctrl-C: before the commit, drops the staging tables as a failed run's
-   * end does (a trial: the stop for collecting garbage left them, and the next run called that run
-   * killed); during it, cancels the commit and says how it ended (a trial: "Ctrl-C stops the run,
-   * and the table stays as it was", exit 130, and the rows were in). Bounded ({@link #EXIT_WAIT}),
-   * so a database that does not answer never holds the exit up.
-   */
-  private final @Nullable Thread atExit;
-
-  static final java.time.Duration EXIT_WAIT = java.time.Duration.ofSeconds(5);
+  /** What the JVM's exit before the run's end does to the table (a shutdown hook); null without staging. */
+  private final @Nullable CommitAtExit atExit;
 
   private TableSink(@Nullable JdbcSinkSpec sink, OutputColumns columns, String run, @Nullable TableLock lock,
       java.io.PrintStream notes) {
@@ -62,10 +45,7 @@ final class TableSink implements AutoCloseable {
     this.columns = columns;
     this.run = run;
     this.lock = lock;
-    this.atExit = commitsAfterRun() ? new Thread(this::atExit, "beam-etl-table-at-exit") : null;
-    if (atExit != null) {
-      Runtime.getRuntime().addShutdownHook(atExit);
-    }
+    this.atExit = commitsAfterRun() ? new CommitAtExit(sink, run, notes, this::dropQuietly) : null;
   }
 
   /** The commit's failure, worded for the user, with the database's own error as its cause. */
@@ -157,13 +137,20 @@ final class TableSink implements AutoCloseable {
           + " for a lock another session holds on the table); " + (Boolean.getBoolean(WarmRunnerMain.WARM_RUNNER)
               ? "Ctrl-C stops this client only: the warm runner's commit goes on"
               : "Ctrl-C stops it: rolled back unless it has finished, and the run says which"))) {
+        if (!atExit.begin()) {
+          throw new CommitFailed("sink table " + sink.connection().table() + ": the run is stopping (its JVM exits): "
+              + "nothing was committed", new SQLException("the run is stopping", "57014"));
+        }
         commitUnconfirmed = true;
-        commitBegan = true;
         try {
-          discarded = JdbcTable.commit(sink, columns, run, committing);
-          commitSucceeded = true;
-        } finally {
-          commitEnded = true;
+          discarded = JdbcTable.commit(sink, columns, run, atExit.stop);
+          atExit.ended(CommitAtExit.Outcome.COMMITTED);
+        } catch (JdbcTable.CommitInDoubt e) {
+          atExit.ended(CommitAtExit.Outcome.UNKNOWN);
+          throw e;
+        } catch (SQLException e) {
+          atExit.ended(CommitAtExit.Outcome.ROLLED_BACK);
+          throw e;
         }
         commitUnconfirmed = false;
       } catch (SQLException e) {
@@ -192,82 +179,13 @@ final class TableSink implements AutoCloseable {
     }
   }
 
-  /** The exit's work ({@link #atExit}), on a thread of its own, waited for at most {@link #EXIT_WAIT} a step. */
-  void atExit() {
-    if (!commitBegan) {
-      within(() -> dropUnlessCommitBegan()); // the next run names the tables a failed drop leaves
-      return;
-    }
-    if (commitEnded) {
-      return; // the run goes on to say how it ended
-    }
-    java.sql.Statement statement = committing.get();
-    within(() -> {
-      if (statement != null) {
-        statement.cancel(); // rolled back, unless the database had committed it
-      }
-    });
-    long until = System.nanoTime() + EXIT_WAIT.toNanos();
-    while (!commitEnded && System.nanoTime() < until) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    JdbcTable.Commit[] outcome = {JdbcTable.Commit.UNKNOWN};
-    if (commitSucceeded) { // too late to cancel: it returned
-      outcome[0] = JdbcTable.Commit.COMMITTED;
-    } else {
-      within(() -> outcome[0] = JdbcTable.commitOf(sink, run));
-    }
-    notes.println(exitDuringCommit(outcome[0]));
+  /** The exit's hook (for tests). */
+  CommitAtExit exitHook() {
+    return atExit;
   }
 
-  /** The line for a JVM exiting during the commit, whose outcome the table's commit mark tells. */
-  String exitDuringCommit(JdbcTable.Commit outcome) {
-    String table = sink.connection().table();
-    switch (outcome) {
-      case COMMITTED:
-        dropUnlessKept();
-        return "beam-etl: stopped during the commit, which had finished: this run's rows are in " + table
-            + "; do not run it again for them";
-      case NOT_COMMITTED:
-        dropUnlessKept();
-        return "beam-etl: stopped during the commit, which was rolled back: " + table + " is as the run found it";
-      default:
-        return "beam-etl: stopped during the commit into " + table + ", and whether it went in is not known: "
-            + "the staging table " + JdbcTable.stagingTables(sink, run).get(1) + " holds the row '"
-            + JdbcTable.ROWS_COMMITTED + "' if it did; look before running it again, then drop "
-            + String.join(" and ", JdbcTable.stagingTables(sink, run));
-    }
-  }
-
-  /** Runs {@code step} on a thread of its own, waited for at most {@link #EXIT_WAIT}; its failure is dropped. */
-  private static void within(SqlStep step) {
-    Thread thread = new Thread(() -> {
-      try {
-        step.run();
-      } catch (Throwable e) {
-        // the JVM is exiting: what is left is said or named by the next run
-      }
-    }, "beam-etl-table-at-exit-step");
-    thread.setDaemon(true);
-    thread.start();
-    try {
-      thread.join(EXIT_WAIT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private interface SqlStep {
-    void run() throws SQLException;
-  }
-
-  /** Drops the staging tables once the commit's outcome is known, unless a state file needs them. */
-  private synchronized void dropUnlessKept() {
+  /** Drops the staging tables unless a state file keeps them, once; a failure is the next run's to name. */
+  private synchronized void dropQuietly() {
     if (settled || !dropStaged) {
       return;
     }
@@ -275,28 +193,15 @@ final class TableSink implements AutoCloseable {
     try {
       JdbcTable.dropStaged(sink, run);
     } catch (SQLException e) {
-      // the next run names them
+      // the JVM is exiting: the next run names the tables left
     }
-  }
-
-  /** Drops the staging tables of a run that did not begin its commit; else leaves them. */
-  synchronized void dropUnlessCommitBegan() throws SQLException {
-    if (settled || commitBegan || !dropStaged) {
-      return;
-    }
-    settled = true;
-    JdbcTable.dropStaged(sink, run);
   }
 
   /** Drops the staging tables (see the class comment) and lets the next run write the table. */
   @Override
   public void close() {
     if (atExit != null) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(atExit); // the warm runner's JVM runs many jobs
-      } catch (IllegalStateException exiting) {
-        // the hook runs, or ran: settled tells
-      }
+      atExit.close(); // the warm runner's JVM runs many jobs
     }
     try {
       synchronized (this) {

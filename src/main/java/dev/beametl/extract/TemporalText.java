@@ -68,8 +68,13 @@ final class TemporalText implements Serializable {
       }
       ZonedDateTime zoned;
       if (value instanceof LocalDateTime) {
-        // A wall-clock time the zone skips, or passes twice and the field refuses: Validate refuses its ISO text.
-        zoned = WallClock.instant((LocalDateTime) value, zone(), ambiguous).atZone(zone());
+        try {
+          zoned = WallClock.instant((LocalDateTime) value, zone(), ambiguous).atZone(zone());
+        } catch (WallClock.Skipped | WallClock.Repeated e) {
+          // Validate refuses it, and says why, as for a CSV cell: its text in the format (the ISO text
+          // was refused as not in the format, a review), unless the format needs a zone to write it.
+          return formatter().format((LocalDateTime) value);
+        }
       } else if (value instanceof Instant) {
         zoned = ((Instant) value).atZone(zone());
       } else if (value instanceof OffsetDateTime) {

@@ -270,16 +270,54 @@ public final class JdbcTable {
    * {@link #dropStaged}, so that mark can be read after a job that died right after its commit.
    */
   public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run) throws SQLException {
-    return commit(sink, columns, run, new java.util.concurrent.atomic.AtomicReference<>());
+    return commit(sink, columns, run, new Stop());
   }
 
   /**
-   * As {@link #commit(JdbcSinkSpec, OutputColumns, String)}, {@code running} holding the commit's
-   * statement while its transaction runs: another thread may cancel it (the JVM exiting mid-commit),
-   * and the transaction is then rolled back unless the database had committed it.
+   * How another thread stops a commit (the JVM exiting mid-commit): it sets the flag, which the
+   * commit checks before each statement and before its COMMIT, and cancels the statement running.
+   * The transaction is then rolled back, unless the database had committed it.
    */
-  public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run,
-      java.util.concurrent.atomic.AtomicReference<Statement> running) throws SQLException {
+  public static final class Stop {
+    private final java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicReference<Statement> running =
+        new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Asks the commit to stop; cancels the statement it runs, if any. */
+    public void request() throws SQLException {
+      requested.set(true);
+      Statement s = running.get();
+      if (s != null) {
+        s.cancel();
+      }
+    }
+
+    private void check() throws SQLException {
+      if (requested.get()) {
+        throw new SQLException("the commit was stopped: the run is ending", "57014");
+      }
+    }
+
+    private Statement run(Statement s) throws SQLException {
+      running.set(s);
+      check(); // a request made before the statement was set
+      return s;
+    }
+  }
+
+  /** A commit whose outcome is not known: its COMMIT failed, and the table's mark could not be read. */
+  public static final class CommitInDoubt extends SQLException {
+    CommitInDoubt(SQLException cause) {
+      super(cause.getMessage(), cause.getSQLState(), cause);
+    }
+  }
+
+  /**
+   * As {@link #commit(JdbcSinkSpec, OutputColumns, String)}, stopped by {@code stop} if another
+   * thread asks (rolled back, unless the database had committed it). Returns when the rows are
+   * committed; throws {@link CommitInDoubt} when that is not known, any other error when they are not.
+   */
+  public static long commit(JdbcSinkSpec sink, OutputColumns columns, String run, Stop stop) throws SQLException {
     if (!staged(sink)) {
       return 0;
     }
@@ -288,7 +326,7 @@ public final class JdbcTable {
         + ")";
     try (Connection c = JdbcConnections.open(sink.connection())) {
       long discarded;
-      try (Statement s = c.createStatement();
+      try (Statement s = stop.run(c.createStatement());
           ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + sql.name(staging(sink, run)) + " WHERE NOT (" + kept
               + ")")) {
         rs.next();
@@ -296,17 +334,19 @@ public final class JdbcTable {
       }
       c.setAutoCommit(false);
       CommitWatch watch = null;
-      try (Statement s = c.createStatement()) {
-        running.set(s);
+      try (Statement s = stop.run(c.createStatement())) {
         if (sink.mode() == JdbcSinkSpec.Mode.OVERWRITE) {
           s.executeUpdate("DELETE FROM " + sql.name(sink.connection().table()));
+          stop.check();
         }
         String cols = sql.list(columns.columns().stream().map(OutputColumns.Column::name).collect(Collectors.toList()));
         // Named columns: a table made by hand may order its columns differently from the result.
         s.executeUpdate("INSERT INTO " + sql.name(sink.connection().table()) + " (" + cols + ") SELECT " + cols + " FROM "
             + sql.name(staging(sink, run)) + " WHERE " + kept);
+        stop.check();
         s.executeUpdate("INSERT INTO " + sql.name(committedBundles(sink, run)) + " (" + sql.name(BUNDLE) + ") VALUES ('"
             + ROWS_COMMITTED + "')");
+        stop.check(); // the last moment: from the COMMIT on, a stop waits for its answer
         // The answer the watch stands in for is the commit's: a statement before it changes nothing yet.
         watch = CommitWatch.start(c, () -> commitOf(sink, run, PROBE_TIMEOUT_MILLIS) == Commit.COMMITTED);
         c.commit();
@@ -322,16 +362,22 @@ public final class JdbcTable {
         } catch (SQLException rollbackFailed) { // a connection gone: the commit's own error is the one to tell
           e.addSuppressed(rollbackFailed);
         }
-        if (watch != null && outcome(sink, run) == Commit.COMMITTED) {
-          // The connection broke at the COMMIT, after the database had made it durable (a trial: the
-          // server crashed then; the job said "the commit failed", and a rerun appended every row again).
-          org.slf4j.LoggerFactory.getLogger(JdbcTable.class).warn("The commit's connection failed ({}), but the"
-              + " table holds the run's commit mark: the rows are committed", e.getMessage());
-          return discarded;
+        if (watch != null) {
+          Commit outcome = outcome(sink, run);
+          if (outcome == Commit.COMMITTED) {
+            // The connection broke at the COMMIT, after the database had made it durable (a trial: the
+            // server crashed then; the job said "the commit failed", and a rerun appended every row again).
+            org.slf4j.LoggerFactory.getLogger(JdbcTable.class).warn("The commit's connection failed ({}), but the"
+                + " table holds the run's commit mark: the rows are committed", e.getMessage());
+            return discarded;
+          }
+          if (outcome == Commit.UNKNOWN) {
+            throw new CommitInDoubt(e);
+          }
         }
         throw e;
       } finally {
-        running.set(null);
+        stop.running.set(null);
         if (watch != null) {
           watch.close();
         }
