@@ -109,7 +109,7 @@ final class TableSink implements AutoCloseable {
    * the staging tables stay whatever happens, since they are what tells the next run whether the
    * rows were committed ({@link StateFile}; that run drops them).
    */
-  void keepStagingUntilConfirmed() {
+  synchronized void keepStagingUntilConfirmed() { // the exit's hook reads it on its own thread
     dropStaged = false;
   }
 
@@ -163,7 +163,9 @@ final class TableSink implements AutoCloseable {
     if (confirmation != null) {
       confirmation.confirm();
     }
-    dropStaged = true;
+    synchronized (this) {
+      dropStaged = true;
+    }
     return discarded;
   }
 

@@ -122,6 +122,13 @@ public class TableSinkTest {
     }
   }
 
+  private static void slowInserts(String url) throws Exception {
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      c.createStatement().execute("CREATE TRIGGER slow BEFORE INSERT ON totals FOR EACH ROW CALL '"
+          + SlowInsert.class.getName() + "'");
+    }
+  }
+
   /** The commit of {@code sink} on another thread, once the trigger on totals holds its first row. */
   private static java.util.concurrent.CompletableFuture<Object> commitUnderWay(TableSink sink) throws Exception {
     SlowInsert.rowsIn = new java.util.concurrent.CountDownLatch(1);
@@ -144,10 +151,7 @@ public class TableSinkTest {
   public void anExitDuringTheCommitRollsItBackAndSaysSo() throws Exception {
     String url = "jdbc:h2:" + tmp.getRoot().toPath().resolve("shop");
     PipelineSpec spec = overwriteSpec(url);
-    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
-      c.createStatement().execute("CREATE TRIGGER slow BEFORE INSERT ON totals FOR EACH ROW CALL '"
-          + SlowInsert.class.getName() + "'");
-    }
+    slowInserts(url);
     ByteArrayOutputStream said = new ByteArrayOutputStream();
     SlowInsert.millisPerRow = 300;
     try (TableSink sink = TableSink.prepare(spec, "run1", new PrintStream(said, true, StandardCharsets.UTF_8))) {
@@ -178,10 +182,7 @@ public class TableSinkTest {
   public void aCommitThatDoesNotAnswerInTimeIsSaidUnknownAndItsTablesStay() throws Exception {
     String url = "jdbc:h2:" + tmp.getRoot().toPath().resolve("shop");
     PipelineSpec spec = overwriteSpec(url);
-    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
-      c.createStatement().execute("CREATE TRIGGER slow BEFORE INSERT ON totals FOR EACH ROW CALL '"
-          + SlowInsert.class.getName() + "'");
-    }
+    slowInserts(url);
     ByteArrayOutputStream said = new ByteArrayOutputStream();
     java.time.Duration before = CommitAtExit.wait;
     CommitAtExit.wait = java.time.Duration.ofSeconds(1);
