@@ -14,8 +14,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoField;
-import java.time.temporal.TemporalAccessor;
 import javax.annotation.Nullable;
 
 /**
@@ -83,20 +81,10 @@ final class TemporalText implements Serializable {
         return null;
       }
       String text = formatter().format(zoned);
-      return zoned.toInstant().equals(instantOf(formatter().parse(text))) ? text : null;
+      return zoned.toInstant().equals(WallClock.instant(formatter().parse(text), zone(), ambiguous)) ? text : null;
     } catch (DateTimeException e) {
       return null; // the pattern cannot write or read this value
     }
-  }
-
-  /** The instant Validate reads from a timestamp's parsed text (see DateTimeText.parseTimestamp). */
-  private Instant instantOf(TemporalAccessor t) {
-    if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
-      return LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
-    }
-    LocalDateTime local = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(t)
-        : LocalDate.from(t).atStartOfDay();
-    return WallClock.instant(local, WallClock.zoneOf(t, zone()), ambiguous);
   }
 
   private DateTimeFormatter formatter() {

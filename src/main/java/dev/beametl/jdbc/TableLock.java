@@ -72,11 +72,19 @@ public final class TableLock implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the database at {@code url} holds the lock for every process (PostgreSQL, MariaDB/MySQL);
+   * else it is held within this JVM only, and another process's run may be writing the same table.
+   */
+  public static boolean seenByOtherProcesses(String url) {
+    String u = url.toLowerCase(Locale.ROOT);
+    return u.startsWith("jdbc:postgresql:") || u.startsWith("jdbc:mariadb:") || u.startsWith("jdbc:mysql:");
+  }
+
   /** Takes {@code table} of the database {@code spec} names for this run, described as {@code holder}. */
   public static TableLock take(JdbcSpec spec, String table, String holder) throws SQLException, Held {
-    String url = spec.url().toLowerCase(Locale.ROOT);
-    boolean postgres = url.startsWith("jdbc:postgresql:");
-    if (!postgres && !url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")) {
+    boolean postgres = spec.url().toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:");
+    if (!seenByOtherProcesses(spec.url())) {
       String key;
       try (Connection c = JdbcConnections.open(spec)) {
         key = key(spec, table, c);

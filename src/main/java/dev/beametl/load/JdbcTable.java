@@ -396,7 +396,7 @@ public final class JdbcTable {
   public static @Nullable String leftoverStagingNotice(JdbcSinkSpec sink, String run) {
     List<String> leftovers = LeftoverStaging.of(sink, run);
     return leftovers.isEmpty() ? null : LeftoverStaging.notice(sink.connection().table(), leftovers,
-        dialect(sink.connection().url()) == Dialect.POSTGRESQL || dialect(sink.connection().url()) == Dialect.MYSQL);
+        dev.beametl.jdbc.TableLock.seenByOtherProcesses(sink.connection().url()));
   }
 
   /** What the table says of a run that stopped before confirming its state. */

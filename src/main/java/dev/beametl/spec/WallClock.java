@@ -2,13 +2,16 @@ package dev.beametl.spec;
 
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 import java.time.temporal.TemporalQueries;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
+import java.util.List;
 import javax.annotation.Nullable;
 
 /**
@@ -32,18 +35,22 @@ public final class WallClock {
     LATER
   }
 
-  /** The instant {@code local} is in {@code zone}; throws {@link Skipped} or {@link Repeated}. */
+  /**
+   * The instant {@code local} is in {@code zone}; throws {@link Skipped} or {@link Repeated}. One
+   * offset lookup for the common time the zone passes once (this runs per value).
+   */
   public static Instant instant(LocalDateTime local, ZoneId zone, Ambiguous ambiguous) {
     if (zone instanceof ZoneOffset) {
       return local.toInstant((ZoneOffset) zone);
     }
     ZoneRules rules = zone.getRules();
-    ZoneOffsetTransition transition = rules.getTransition(local);
-    if (transition == null) {
-      return local.toInstant(rules.getOffset(local));
+    List<ZoneOffset> offsets = rules.getValidOffsets(local);
+    if (offsets.size() == 1) {
+      return local.toInstant(offsets.get(0));
     }
+    ZoneOffsetTransition transition = rules.getTransition(local);
     if (transition.isGap()) {
-      throw new Skipped(transition);
+      throw new Skipped(zone, transition);
     }
     switch (ambiguous) {
       case EARLIER:
@@ -51,18 +58,24 @@ public final class WallClock {
       case LATER:
         return local.toInstant(transition.getOffsetAfter());
       default:
-        throw new Repeated(transition);
+        throw new Repeated(zone, transition);
     }
   }
 
   /**
-   * The zone a parsed text names itself (a format's {@code VV}: {@code Asia/Tokyo}, {@code +02:00}),
-   * else {@code field}'s: the field's zone is for text written without one (a trial: a zone id in
-   * the text was read and then dropped, nine hours off).
+   * The instant a timestamp's parsed text is, as every reader takes it: with its offset when it has
+   * one; else a wall-clock time (midnight for a date alone) in the zone the text names itself (a
+   * format's {@code VV}: {@code Asia/Tokyo}), else in {@code field}'s (a trial: a zone id in the text
+   * was read and then dropped, nine hours off).
    */
-  public static ZoneId zoneOf(TemporalAccessor parsed, ZoneId field) {
+  public static Instant instant(TemporalAccessor parsed, ZoneId field, Ambiguous ambiguous) {
+    if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
+      return LocalDateTime.from(parsed).toInstant(ZoneOffset.ofTotalSeconds(parsed.get(ChronoField.OFFSET_SECONDS)));
+    }
     ZoneId own = parsed.query(TemporalQueries.zoneId());
-    return own != null ? own : field;
+    LocalDateTime local = parsed.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(parsed)
+        : LocalDate.from(parsed).atStartOfDay();
+    return instant(local, own != null ? own : field, ambiguous);
   }
 
   /**
@@ -86,18 +99,24 @@ public final class WallClock {
     return null;
   }
 
-  /** A wall-clock time in a daylight-saving gap. */
+  /** A wall-clock time in a daylight-saving gap of {@link #zone}. */
   public static final class Skipped extends DateTimeException {
-    Skipped(ZoneOffsetTransition t) {
+    public final ZoneId zone;
+
+    Skipped(ZoneId zone, ZoneOffsetTransition t) {
       super("the clocks skip it (a daylight-saving gap, " + t.getOffsetBefore() + " to " + t.getOffsetAfter() + ")");
+      this.zone = zone;
     }
   }
 
-  /** A wall-clock time the clocks pass twice. */
+  /** A wall-clock time the clocks of {@link #zone} pass twice. */
   public static final class Repeated extends DateTimeException {
-    Repeated(ZoneOffsetTransition t) {
+    public final ZoneId zone;
+
+    Repeated(ZoneId zone, ZoneOffsetTransition t) {
       super("the clocks pass it twice (they go back from " + t.getOffsetBefore() + " to " + t.getOffsetAfter()
           + "); write it with its offset, or set the field's ambiguous: earlier or later");
+      this.zone = zone;
     }
   }
 }

@@ -14,8 +14,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.ResolverStyle;
-import java.time.temporal.ChronoField;
-import java.time.temporal.TemporalAccessor;
 import java.util.Locale;
 import javax.annotation.Nullable;
 
@@ -62,26 +60,17 @@ final class DateTimeText {
   static Instant parseTimestamp(DateTimeFormatter formatter, ZoneId zone, WallClock.Ambiguous ambiguous, String text,
       String hint) throws InvalidValue {
     Instant instant;
-    ZoneId in = zone;
     try {
       instant = formatter == ISO_TIMESTAMP ? plainIsoTimestamp(text, 0, text.length(), zone, ambiguous) : null;
       if (instant == null) {
         boolean spaced = formatter == ISO_TIMESTAMP && text.indexOf('T') < 0 && text.indexOf('t') < 0;
-        TemporalAccessor t = (spaced ? ISO_TIMESTAMP_SPACE : formatter).parse(text);
-        if (t.isSupported(ChronoField.OFFSET_SECONDS)) {
-          instant = LocalDateTime.from(t).toInstant(ZoneOffset.ofTotalSeconds(t.get(ChronoField.OFFSET_SECONDS)));
-        } else {
-          in = WallClock.zoneOf(t, zone);
-          LocalDateTime local = t.isSupported(ChronoField.HOUR_OF_DAY) ? LocalDateTime.from(t)
-              : LocalDate.from(t).atStartOfDay();
-          instant = WallClock.instant(local, in, ambiguous);
-        }
+        instant = WallClock.instant((spaced ? ISO_TIMESTAMP_SPACE : formatter).parse(text), zone, ambiguous);
       }
     } catch (WallClock.Skipped e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " does not exist in " + in + ": "
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " does not exist in " + e.zone + ": "
           + e.getMessage());
     } catch (WallClock.Repeated e) {
-      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is two instants in " + in + ": "
+      throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is two instants in " + e.zone + ": "
           + e.getMessage());
     } catch (DateTimeException e) {
       throw new InvalidValue(BadRecord.Kind.TYPE, InvalidValue.quote(text) + " is not a timestamp" + hint);
@@ -94,17 +83,11 @@ final class DateTimeText {
   }
 
   /**
-   * The most common shape, {@code 2024-01-05T10:00:00} with an optional {@code Z}, read digit by digit:
-   * the general formatter cost about 4% of a run. {@code LocalDateTime.of} rejects what the strict
-   * formatter rejects (February 30, hour 24, second 60); any other shape returns null and goes to it.
-   */
-  static Instant plainIsoTimestamp(String s, ZoneId zone) {
-    return plainIsoTimestamp(s, 0, s.length(), zone, WallClock.Ambiguous.DEAD_LETTER);
-  }
-
-  /**
-   * As {@link #plainIsoTimestamp(String, ZoneId)}, for {@code s[from, to)} (a CSV cell where it lies),
-   * a wall-clock time the zone passes twice read as {@code ambiguous} says.
+   * {@code s[from, to)} (a CSV cell where it lies) in the most common shape, {@code 2024-01-05T10:00:00}
+   * with an optional {@code Z}, read digit by digit (the general formatter cost about 4% of a run),
+   * a wall-clock time the zone passes twice read as {@code ambiguous} says. {@code LocalDateTime.of}
+   * rejects what the strict formatter rejects (February 30, hour 24, second 60); any other shape
+   * returns null and goes to it.
    */
   static Instant plainIsoTimestamp(String s, int from, int to, ZoneId zone, WallClock.Ambiguous ambiguous) {
     int n = to - from;

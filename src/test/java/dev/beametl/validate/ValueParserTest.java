@@ -151,8 +151,10 @@ public class ValueParserTest {
         assertThat(text + " " + f.build(), inPlace, equalTo(whole));
       }
     }
-    assertThat(DateTimeText.plainIsoTimestamp("2024-01-05T10:00:00+02:00", java.time.ZoneOffset.UTC), is(nullValue()));
-    assertThat(DateTimeText.plainIsoTimestamp("2024-1-05T10:00:00Z", java.time.ZoneOffset.UTC), is(nullValue()));
+    for (String otherShape : new String[] {"2024-01-05T10:00:00+02:00", "2024-1-05T10:00:00Z"}) {
+      assertThat(DateTimeText.plainIsoTimestamp(otherShape, 0, otherShape.length(), java.time.ZoneOffset.UTC,
+          dev.beametl.spec.WallClock.Ambiguous.DEAD_LETTER), is(nullValue()));
+    }
   }
 
   /**
