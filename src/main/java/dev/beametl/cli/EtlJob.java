@@ -428,7 +428,7 @@ public final class EtlJob {
           code = runPipeline(p, spec, options, table, out, err, args, timeline, runner, log, plan, runId);
           return code;
         } finally {
-          outputs.finish(code == OK);
+          outputs.finish(code == OK).forEach(err::println);
         }
       }
     } catch (SpecException e) {

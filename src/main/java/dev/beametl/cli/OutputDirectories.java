@@ -270,8 +270,15 @@ final class OutputDirectories implements AutoCloseable {
   static OutputDirectories take(PipelineSpec spec, String run, boolean append, boolean resuming) throws IOException {
     List<OutputLock> locks = new ArrayList<>();
     try {
+      List<Path> own = new ArrayList<>();
       for (Path dir : of(spec)) {
-        locks.add(locks.isEmpty() ? OutputLock.take(dir, spec.name())
+        own.add(OutputLock.real(dir));
+      }
+      for (Path dir : of(spec)) {
+        boolean output = locks.isEmpty();
+        OutputLock.refuseInsideAHeldOutput(dir, output ? "output" : "dead-letter directory",
+            output ? "--output" : "--deadLetter", own);
+        locks.add(output ? OutputLock.take(dir, spec.name())
             : OutputLock.take(dir, spec.name(), "dead-letter directory", "--deadLetter"));
       }
       check(spec, append, resuming);
@@ -332,9 +339,12 @@ final class OutputDirectories implements AutoCloseable {
     }
   }
 
-  /** After the run, whatever its end: removes Beam's temporary folders and lists what the run wrote. */
-  void finish() throws IOException {
-    finish(true);
+  /**
+   * After the run, whatever its end: removes Beam's temporary folders and lists what the run wrote;
+   * returns a warning for each directory another program wrote into meanwhile (see {@link #listed}).
+   */
+  List<String> finish() throws IOException {
+    return finish(true);
   }
 
   /**
@@ -346,8 +356,9 @@ final class OutputDirectories implements AutoCloseable {
    * are not replayed; the next run deletes them). A table in upsert mode has its rows already, so
    * its directory keeps no {@code _SUCCESS}.
    */
-  void finish(boolean succeeded) throws IOException {
+  List<String> finish(boolean succeeded) throws IOException {
     boolean withdraw = append && !succeeded && !committedByState(spec).contains(run);
+    List<String> warnings = new ArrayList<>();
     for (Path dir : dirs) {
       if (!Files.isDirectory(dir)) {
         continue;
@@ -367,11 +378,32 @@ final class OutputDirectories implements AutoCloseable {
       if (append && succeeded) {
         runs.add(run);
       }
-      RunManifest manifest = owned(new RunManifest(run, true, entries(dir), append ? runs : List.of()), dir);
+      List<String> listed = listed(dir, before);
+      List<String> foreign = entries(dir).stream().filter(e -> !listed.contains(e)).collect(Collectors.toList());
+      if (!foreign.isEmpty()) {
+        warnings.add("warning: " + dir + " holds " + foreign.stream().limit(5).map(e -> "\"" + e + "\"")
+            .collect(Collectors.joining(", ")) + (foreign.size() > 5 ? " and " + (foreign.size() - 5) + " more" : "")
+            + ", which this run did not write (another program wrote into the output during the run): left out of"
+            + " the run's output, so the next run into it refuses to delete them; move them elsewhere");
+      }
+      RunManifest manifest = owned(new RunManifest(run, true, listed, append ? runs : List.of()), dir);
       // A resumable run that failed is resumed from its checkpoint: its output stays a stopped run's
       // (a resume refused for other flags took the output and marked it finished; the right one then was refused).
       (succeeded || !keepTemporary ? manifest : manifest.unfinished()).writeTo(dir);
     }
+    return warnings;
+  }
+
+  /**
+   * What of {@code dir} a finished run lists as its output: the names this job writes, the sink's
+   * partition directories, and what {@code before} (the manifest the run started with: an
+   * appending run's earlier output) listed. Not what another program wrote into the directory
+   * while the run wrote it: listed, it was the run's own, and the next overwrite deleted it without
+   * a word (a trial: another tool's part-00000-5f3c9e2a-c000.csv and a README.txt).
+   */
+  private List<String> listed(Path dir, @Nullable RunManifest before) {
+    return entries(dir).stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)
+        || (before != null && before.entries.contains(e))).collect(Collectors.toList());
   }
 
   /**

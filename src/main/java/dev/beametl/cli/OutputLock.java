@@ -93,6 +93,48 @@ final class OutputLock implements AutoCloseable {
     return new OutputLock(channel, lock);
   }
 
+  /**
+   * Refuses {@code dir} when a directory above it is the output of a run that holds it now (a trial:
+   * a second run wrote its output into a subdirectory of a running run's, which then listed it as its
+   * own, or counted its rows twice and failed with the wrong reason). {@code own}: this run's
+   * directories, whose locks it holds itself. The probe takes a shared lock for an instant: a run
+   * starting on that directory in the same instant is refused as if this one held it, and can start again.
+   */
+  static void refuseInsideAHeldOutput(Path dir, String what, String flag, java.util.Collection<Path> own)
+      throws IOException {
+    for (Path above = real(dir).getParent(); above != null; above = above.getParent()) {
+      Path file = above.resolve(FILE);
+      if (own.contains(above) || !Files.isRegularFile(file)) {
+        continue;
+      }
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        FileLock probe;
+        try {
+          probe = channel.tryLock(0, Long.MAX_VALUE, true);
+        } catch (OverlappingFileLockException heldInThisProcess) {
+          probe = null;
+        }
+        if (probe != null) {
+          probe.release();
+          continue;
+        }
+        throw new SpecException(what + " \"" + dir + "\" is inside the output \"" + above + "\", which another run "
+            + "holds (" + holder(channel) + "): a run's output is its whole directory; choose another " + flag);
+      } catch (java.nio.file.FileSystemException unreadable) { // not a lock this user can take: not a run of theirs
+      }
+    }
+  }
+
+  /** {@code dir} as the file system has it, links resolved, though it (or its parents) may not exist yet. */
+  static Path real(Path dir) throws IOException {
+    Path path = dir.toAbsolutePath().normalize();
+    Path existing = path;
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    return existing == null ? path : existing.toRealPath().resolve(existing.relativize(path));
+  }
+
   private static String describeThisRun(String pipeline) {
     String host;
     try {

@@ -81,6 +81,63 @@ public class OutputDirectoriesTest {
     assertThat(Files.exists(out().resolve("part-00001-of-00002.csv.bak")), is(true));
   }
 
+  /**
+   * Files another program writes into the output while a run writes it are not the run's: its
+   * manifest leaves them out, the run says so, and the next overwrite refuses them (a trial: they
+   * were listed as the run's, and the next overwrite deleted them without a word).
+   */
+  @Test
+  public void filesWrittenIntoTheOutputDuringTheRunAreNotTheRunsAndTheNextOverwriteRefusesThem() throws Exception {
+    List<String> warnings;
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run1")) {
+      dirs.prepare();
+      files(out(), "part-00000-of-00001.csv", "_run/", "_SUCCESS");
+      files(out(), "README.txt", "part-00000-5f3c9e2a-c000.csv", "notes/"); // another tool, meanwhile
+      warnings = dirs.finish();
+    }
+    assertThat(RunManifest.read(out()).entries, containsInAnyOrder("part-00000-of-00001.csv", "_run", "_SUCCESS"));
+    assertThat(warnings, is(List.of("warning: " + out() + " holds \"README.txt\", \"notes\", "
+        + "\"part-00000-5f3c9e2a-c000.csv\", which this run did not write (another program wrote into the output "
+        + "during the run): left out of the run's output, so the next run into it refuses to delete them; move them "
+        + "elsewhere")));
+    assertThat(refusal(spec("overwrite")), containsString("holds \"README.txt\""));
+    assertThat(Files.exists(out().resolve("part-00000-5f3c9e2a-c000.csv")), is(true));
+    Files.delete(out().resolve("README.txt"));
+    Files.delete(out().resolve("notes"));
+    Files.delete(out().resolve("part-00000-5f3c9e2a-c000.csv"));
+    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "run2")) {
+      dirs.prepare();
+      assertThat(listing(out()), is(List.of()));
+      files(out(), "part-00000-of-00001.csv");
+      assertThat("nothing foreign: no warning", dirs.finish(), is(List.of()));
+    }
+  }
+
+  /**
+   * A run's output is its whole directory: a second run may not write inside it while it runs (a
+   * trial: the first run then listed the second's directory as its own, or counted its rows twice),
+   * through a link either; once it has ended, it may.
+   */
+  @Test
+  public void anOutputInsideOneAnotherRunHoldsIsRefused() throws Exception {
+    java.util.function.Function<String, PipelineSpec> specAt = sink -> Specs.parse(String.join("\n", "version: 1",
+        "name: inner", "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: '" + sink + "', ifExists: overwrite}", ""), "t", List.of());
+    Path link = Files.createSymbolicLink(tmp.getRoot().toPath().resolve("link"), tmp.getRoot().toPath());
+    try (OutputDirectories first = OutputDirectories.take(spec("overwrite"), "run1")) {
+      first.prepare();
+      for (String inner : List.of(out() + "/sub", link + "/out/sub/deeper", out() + "-dead-letter/x")) {
+        String why = assertThrows(SpecException.class, () -> OutputDirectories.take(specAt.apply(inner), "run2"))
+            .getMessage();
+        assertThat(why, allOf(containsString("is inside the output \"" + out().toRealPath()),
+            containsString("which another run holds (pipeline t, pid " + ProcessHandle.current().pid()),
+            containsString("choose another --output")));
+      }
+      assertThat(listing(out()), is(List.of()));
+    }
+    OutputDirectories.take(specAt.apply(out() + "/sub"), "run3").close(); // the first run has ended
+  }
+
   @Test
   public void namesLikeOursWithoutAManifestAreAnotherJobsAndAfterARunOnlyWhatItsManifestListsIsTaken()
       throws Exception {
@@ -386,9 +443,10 @@ public class OutputDirectoriesTest {
         "t", List.of());
     String before = "[{name: id, type: long}, {name: region, type: string}, {name: amount, type: 'decimal(10,2)'}]";
     for (String format : List.of("csv", "parquet")) {
-      try (OutputDirectories dirs = OutputDirectories.take(specOf.apply(format, before), "run1" + format, true)) {
+      String run = format.equals("csv") ? "aaaaaaa1" : "aaaaaaa2"; // as runs are named: 8 hex digits
+      try (OutputDirectories dirs = OutputDirectories.take(specOf.apply(format, before), run, true)) {
         dirs.prepare();
-        files(Path.of(out() + "-" + format), "part-run1" + format + "-00000-of-00001." + format);
+        files(Path.of(out() + "-" + format), "part-" + run + "-00000-of-00001." + format);
         dirs.finish(true);
       }
     }
