@@ -281,6 +281,11 @@ final class OutputDirectories implements AutoCloseable {
         locks.add(output ? OutputLock.take(dir, spec.name())
             : OutputLock.take(dir, spec.name(), "dead-letter directory", "--deadLetter"));
       }
+      for (Path dir : of(spec)) { // again, held: a run may have taken a directory above between the look and the lock
+        boolean output = dir.equals(of(spec).get(0));
+        OutputLock.refuseInsideAHeldOutput(dir, output ? "output" : "dead-letter directory",
+            output ? "--output" : "--deadLetter", own);
+      }
       check(spec, append, resuming);
     } catch (IOException | RuntimeException e) {
       for (OutputLock lock : locks) {
@@ -379,12 +384,13 @@ final class OutputDirectories implements AutoCloseable {
         runs.add(run);
       }
       List<String> listed = listed(dir, before);
-      List<String> foreign = entries(dir).stream().filter(e -> !listed.contains(e)).collect(Collectors.toList());
+      Set<String> own = new java.util.HashSet<>(listed);
+      List<String> foreign = entries(dir).stream().filter(e -> !own.contains(e)).collect(Collectors.toList());
       if (!foreign.isEmpty()) {
-        warnings.add("warning: " + dir + " holds " + foreign.stream().limit(5).map(e -> "\"" + e + "\"")
+        warnings.add("beam-etl: warning: " + dir + " holds " + foreign.stream().limit(5).map(e -> "\"" + e + "\"")
             .collect(Collectors.joining(", ")) + (foreign.size() > 5 ? " and " + (foreign.size() - 5) + " more" : "")
             + ", which this run did not write (another program wrote into the output during the run): left out of"
-            + " the run's output, so the next run into it refuses to delete them; move them elsewhere");
+            + " the run's output, and the next run into it is refused until they are moved elsewhere");
       }
       RunManifest manifest = owned(new RunManifest(run, true, listed, append ? runs : List.of()), dir);
       // A resumable run that failed is resumed from its checkpoint: its output stays a stopped run's
@@ -402,8 +408,9 @@ final class OutputDirectories implements AutoCloseable {
    * a word (a trial: another tool's part-00000-5f3c9e2a-c000.csv and a README.txt).
    */
   private List<String> listed(Path dir, @Nullable RunManifest before) {
+    Set<String> earlier = before == null ? Set.of() : new java.util.HashSet<>(before.entries);
     return entries(dir).stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)
-        || (before != null && before.entries.contains(e))).collect(Collectors.toList());
+        || earlier.contains(e)).collect(Collectors.toList());
   }
 
   /**
@@ -463,7 +470,7 @@ final class OutputDirectories implements AutoCloseable {
         dev.beametl.pipeline.RunCounts.write(dir.resolve(JobFiles.RUN_FOLDER).toString(), none);
         withdraw(dir, stopped.successBefore);
       }
-      owned(new RunManifest(run, true, entries(dir), stopped.runs), dir).writeTo(dir);
+      owned(new RunManifest(run, true, listed(dir, stopped), stopped.runs), dir).writeTo(dir);
     }
   }
 

@@ -22,13 +22,21 @@ import java.time.format.DateTimeFormatter;
  */
 final class OutputLock implements AutoCloseable {
   static final String FILE = ".beam-etl.lock";
+  /**
+   * The directories (real paths) whose lock this JVM holds (the warm runner runs many jobs). Never
+   * opened again while held: on Linux, closing any channel on a file drops every lock the process
+   * holds on it (a review: a probe of a held lock let another process take it).
+   */
+  private static final java.util.Map<Path, String> HELD = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final FileChannel channel;
   private final FileLock lock;
+  private final Path held;
 
-  private OutputLock(FileChannel channel, FileLock lock) {
+  private OutputLock(FileChannel channel, FileLock lock, Path held) {
     this.channel = channel;
     this.lock = lock;
+    this.held = held;
   }
 
   /** Takes the output {@code dir} (creating it) for this run, or refuses naming the run that holds it. */
@@ -61,8 +69,15 @@ final class OutputLock implements AutoCloseable {
    */
   static OutputLock take(Path dir, String pipeline, String what, String flag) throws IOException {
     FileChannel channel;
+    Path real;
     try {
       Files.createDirectories(dir);
+      real = real(dir);
+      String heldHere = HELD.get(real);
+      if (heldHere != null) { // the file not opened: see HELD
+        throw new SpecException(what + " \"" + dir + "\" is in use by another run (" + heldHere + "); wait for it "
+            + "to end, or choose another " + flag);
+      }
       channel = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
           StandardOpenOption.WRITE);
     } catch (java.nio.file.FileSystemException e) {
@@ -78,7 +93,14 @@ final class OutputLock implements AutoCloseable {
     FileLock lock;
     try {
       lock = channel.tryLock();
+      if (lock == null) { // once more: another run's probe of this directory holds it for an instant
+        Thread.sleep(50);
+        lock = channel.tryLock();
+      }
     } catch (OverlappingFileLockException heldInThisProcess) {
+      lock = null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       lock = null;
     }
     if (lock == null) {
@@ -90,15 +112,16 @@ final class OutputLock implements AutoCloseable {
     channel.truncate(0);
     channel.write(ByteBuffer.wrap(describeThisRun(pipeline).getBytes(StandardCharsets.UTF_8)), 0);
     channel.force(false);
-    return new OutputLock(channel, lock);
+    HELD.put(real, describeThisRun(pipeline));
+    return new OutputLock(channel, lock, real);
   }
 
   /**
    * Refuses {@code dir} when a directory above it is the output of a run that holds it now (a trial:
    * a second run wrote its output into a subdirectory of a running run's, which then listed it as its
    * own, or counted its rows twice and failed with the wrong reason). {@code own}: this run's
-   * directories, whose locks it holds itself. The probe takes a shared lock for an instant: a run
-   * starting on that directory in the same instant is refused as if this one held it, and can start again.
+   * directories (real paths), whose locks it holds itself. The probe takes a shared lock for an
+   * instant, which a run taking that directory in the same instant waits out (see take).
    */
   static void refuseInsideAHeldOutput(Path dir, String what, String flag, java.util.Collection<Path> own)
       throws IOException {
@@ -107,7 +130,12 @@ final class OutputLock implements AutoCloseable {
       if (own.contains(above) || !Files.isRegularFile(file)) {
         continue;
       }
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      String heldHere = HELD.get(above);
+      if (heldHere != null) { // not opened: see HELD
+        throw new SpecException(what + " \"" + dir + "\" is inside \"" + above + "\", which another run holds ("
+            + heldHere + "): a run's output is its whole directory; choose another " + flag);
+      }
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
         FileLock probe;
         try {
           probe = channel.tryLock(0, Long.MAX_VALUE, true);
@@ -118,9 +146,9 @@ final class OutputLock implements AutoCloseable {
           probe.release();
           continue;
         }
-        throw new SpecException(what + " \"" + dir + "\" is inside the output \"" + above + "\", which another run "
-            + "holds (" + holder(channel) + "): a run's output is its whole directory; choose another " + flag);
-      } catch (java.nio.file.FileSystemException unreadable) { // not a lock this user can take: not a run of theirs
+        throw new SpecException(what + " \"" + dir + "\" is inside \"" + above + "\", which another run holds ("
+            + holder(channel) + "): a run's output is its whole directory; choose another " + flag);
+      } catch (IOException unreadable) { // no lock this user can read, or a file system without locks: no run to see
       }
     }
   }
@@ -163,7 +191,11 @@ final class OutputLock implements AutoCloseable {
     try {
       lock.release();
     } finally {
-      channel.close();
+      try {
+        channel.close();
+      } finally {
+        HELD.remove(held);
+      }
     }
   }
 }

@@ -96,9 +96,9 @@ public class OutputDirectoriesTest {
       warnings = dirs.finish();
     }
     assertThat(RunManifest.read(out()).entries, containsInAnyOrder("part-00000-of-00001.csv", "_run", "_SUCCESS"));
-    assertThat(warnings, is(List.of("warning: " + out() + " holds \"README.txt\", \"notes\", "
+    assertThat(warnings, is(List.of("beam-etl: warning: " + out() + " holds \"README.txt\", \"notes\", "
         + "\"part-00000-5f3c9e2a-c000.csv\", which this run did not write (another program wrote into the output "
-        + "during the run): left out of the run's output, so the next run into it refuses to delete them; move them "
+        + "during the run): left out of the run's output, and the next run into it is refused until they are moved "
         + "elsewhere")));
     assertThat(refusal(spec("overwrite")), containsString("holds \"README.txt\""));
     assertThat(Files.exists(out().resolve("part-00000-5f3c9e2a-c000.csv")), is(true));
@@ -124,16 +124,43 @@ public class OutputDirectoriesTest {
         "name: inner", "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}]",
         "sink: {format: csv, path: '" + sink + "', ifExists: overwrite}", ""), "t", List.of());
     Path link = Files.createSymbolicLink(tmp.getRoot().toPath().resolve("link"), tmp.getRoot().toPath());
-    try (OutputDirectories first = OutputDirectories.take(spec("overwrite"), "run1")) {
-      first.prepare();
-      for (String inner : List.of(out() + "/sub", link + "/out/sub/deeper", out() + "-dead-letter/x")) {
+    // A run in another process (the usual case): its lock is probed.
+    Process outer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), LockHolder.class.getName(), out().toString()).start();
+    try {
+      assertThat("the holder took the lock", new String(outer.getInputStream().readNBytes(5)), is("held\n"));
+      for (String inner : List.of(out() + "/sub", link + "/out/sub/deeper")) {
         String why = assertThrows(SpecException.class, () -> OutputDirectories.take(specAt.apply(inner), "run2"))
             .getMessage();
-        assertThat(why, allOf(containsString("is inside the output \"" + out().toRealPath()),
-            containsString("which another run holds (pipeline t, pid " + ProcessHandle.current().pid()),
-            containsString("choose another --output")));
+        assertThat(why, allOf(containsString("is inside \"" + out().toRealPath() + "\", which another run holds "
+            + "(pipeline holder, pid " + outer.pid()), containsString("choose another --output")));
+      }
+    } finally {
+      outer.destroyForcibly();
+      outer.waitFor(30, TimeUnit.SECONDS);
+    }
+    // A run of this process (the warm runner's): known without opening its lock file, which would drop the lock
+    // (the first run still holds its output after the probes).
+    try (OutputDirectories first = OutputDirectories.take(spec("overwrite"), "run1")) {
+      first.prepare();
+      for (String inner : List.of(out() + "/sub", out() + "-dead-letter/x")) {
+        String why = assertThrows(SpecException.class, () -> OutputDirectories.take(specAt.apply(inner), "run2"))
+            .getMessage();
+        String held = inner.endsWith("/x") ? out() + "-dead-letter" : out().toString();
+        assertThat(why, containsString("is inside \"" + Path.of(held).toRealPath() + "\", which another run holds "
+            + "(pipeline t, pid " + ProcessHandle.current().pid()));
       }
       assertThat(listing(out()), is(List.of()));
+      Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+          System.getProperty("java.class.path"), LockHolder.class.getName(), out().toString())
+          .redirectErrorStream(true).start();
+      boolean refused = other.waitFor(30, TimeUnit.SECONDS); // one that took it would hold it for 10 minutes
+      if (!refused) {
+        other.destroyForcibly();
+      }
+      assertThat("another process cannot take the output after the probes", refused, is(true));
+      assertThat(new String(other.getInputStream().readAllBytes()),
+          containsString("is in use by another run (pipeline t, pid " + ProcessHandle.current().pid()));
     }
     OutputDirectories.take(specAt.apply(out() + "/sub"), "run3").close(); // the first run has ended
   }
