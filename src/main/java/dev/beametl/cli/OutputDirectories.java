@@ -256,6 +256,22 @@ final class OutputDirectories implements AutoCloseable {
     }
   }
 
+  private static void refuseInsideHeldOutputs(List<Path> dirs, List<Path> own) throws IOException {
+    for (Path dir : dirs) {
+      OutputLock.refuseInsideAHeldOutput(dir, what(dirs, dir), flag(dirs, dir), own);
+    }
+  }
+
+  /** What a refusal calls {@code dir}, the first of {@code dirs} being the output, the second its dead letters. */
+  private static String what(List<Path> dirs, Path dir) {
+    return dir.equals(dirs.get(0)) ? "output" : "dead-letter directory";
+  }
+
+  /** The flag that moves {@code dir} elsewhere. */
+  private static String flag(List<Path> dirs, Path dir) {
+    return dir.equals(dirs.get(0)) ? "--output" : "--deadLetter";
+  }
+
   /** Holds the directories for the run {@code run}, checking them again now that no one else can write. */
   static OutputDirectories take(PipelineSpec spec, String run) throws IOException {
     return take(spec, run, false);
@@ -270,22 +286,16 @@ final class OutputDirectories implements AutoCloseable {
   static OutputDirectories take(PipelineSpec spec, String run, boolean append, boolean resuming) throws IOException {
     List<OutputLock> locks = new ArrayList<>();
     try {
+      List<Path> dirs = of(spec);
       List<Path> own = new ArrayList<>();
-      for (Path dir : of(spec)) {
+      for (Path dir : dirs) {
         own.add(OutputLock.real(dir));
       }
-      for (Path dir : of(spec)) {
-        boolean output = locks.isEmpty();
-        OutputLock.refuseInsideAHeldOutput(dir, output ? "output" : "dead-letter directory",
-            output ? "--output" : "--deadLetter", own);
-        locks.add(output ? OutputLock.take(dir, spec.name())
-            : OutputLock.take(dir, spec.name(), "dead-letter directory", "--deadLetter"));
+      refuseInsideHeldOutputs(dirs, own);
+      for (Path dir : dirs) {
+        locks.add(OutputLock.take(dir, spec.name(), what(dirs, dir), flag(dirs, dir)));
       }
-      for (Path dir : of(spec)) { // again, held: a run may have taken a directory above between the look and the lock
-        boolean output = dir.equals(of(spec).get(0));
-        OutputLock.refuseInsideAHeldOutput(dir, output ? "output" : "dead-letter directory",
-            output ? "--output" : "--deadLetter", own);
-      }
+      refuseInsideHeldOutputs(dirs, own); // again, held: a run may have taken a directory above between the look and the lock
       check(spec, append, resuming);
     } catch (IOException | RuntimeException e) {
       for (OutputLock lock : locks) {
@@ -346,7 +356,7 @@ final class OutputDirectories implements AutoCloseable {
 
   /**
    * After the run, whatever its end: removes Beam's temporary folders and lists what the run wrote;
-   * returns a warning for each directory another program wrote into meanwhile (see {@link #listed}).
+   * returns a warning for each directory another program wrote into meanwhile (see {@link #listed(Path, List, RunManifest)}).
    */
   List<String> finish() throws IOException {
     return finish(true);
@@ -383,9 +393,10 @@ final class OutputDirectories implements AutoCloseable {
       if (append && succeeded) {
         runs.add(run);
       }
-      List<String> listed = listed(dir, before);
+      List<String> entries = entries(dir);
+      List<String> listed = listed(dir, entries, before);
       Set<String> own = new java.util.HashSet<>(listed);
-      List<String> foreign = entries(dir).stream().filter(e -> !own.contains(e)).collect(Collectors.toList());
+      List<String> foreign = entries.stream().filter(e -> !own.contains(e)).collect(Collectors.toList());
       if (!foreign.isEmpty()) {
         warnings.add("beam-etl: warning: " + dir + " holds " + foreign.stream().limit(5).map(e -> "\"" + e + "\"")
             .collect(Collectors.joining(", ")) + (foreign.size() > 5 ? " and " + (foreign.size() - 5) + " more" : "")
@@ -407,9 +418,9 @@ final class OutputDirectories implements AutoCloseable {
    * while the run wrote it: listed, it was the run's own, and the next overwrite deleted it without
    * a word (a trial: another tool's part-00000-5f3c9e2a-c000.csv and a README.txt).
    */
-  private List<String> listed(Path dir, @Nullable RunManifest before) {
+  private List<String> listed(Path dir, List<String> entries, @Nullable RunManifest before) {
     Set<String> earlier = before == null ? Set.of() : new java.util.HashSet<>(before.entries);
-    return entries(dir).stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)
+    return entries.stream().filter(e -> JOB_NAMES.matcher(e).matches() || isPartition(dir, e, partitionPrefix)
         || earlier.contains(e)).collect(Collectors.toList());
   }
 
@@ -470,7 +481,7 @@ final class OutputDirectories implements AutoCloseable {
         dev.beametl.pipeline.RunCounts.write(dir.resolve(JobFiles.RUN_FOLDER).toString(), none);
         withdraw(dir, stopped.successBefore);
       }
-      owned(new RunManifest(run, true, listed(dir, stopped), stopped.runs), dir).writeTo(dir);
+      owned(new RunManifest(run, true, listed(dir, entries(dir), stopped), stopped.runs), dir).writeTo(dir);
     }
   }
 

@@ -10,15 +10,12 @@ import static org.hamcrest.Matchers.lessThan;
 import dev.beametl.cli.EtlOptions;
 import dev.beametl.runner.FlinkSettings;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.apache.beam.runners.flink.PreCombineTranslator;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -39,6 +36,8 @@ import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.MoreFiles;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.io.RecursiveDeleteOption;
 import org.junit.AfterClass;
 import org.junit.ClassRule;
 import org.junit.Test;
@@ -66,16 +65,12 @@ public class PreCombineIT {
    */
   @AfterClass
   public static void deleteOnceTheClustersHaveClosed() throws Exception {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      try (Stream<Path> paths = Files.walk(TMP.getRoot().toPath())) {
-        paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      } catch (IOException | UncheckedIOException goneWhileWalked) {
-        // the cluster's close removed a file first: walk again
+    for (int attempt = 0; attempt < 100 && Files.exists(TMP.getRoot().toPath()); attempt++) {
+      try {
+        MoreFiles.deleteRecursively(TMP.getRoot().toPath(), RecursiveDeleteOption.ALLOW_INSECURE);
+      } catch (IOException stillClosing) { // a file came or went meanwhile: again
+        Thread.sleep(100);
       }
-      if (!Files.exists(TMP.getRoot().toPath())) {
-        return;
-      }
-      Thread.sleep(100);
     }
   }
 
