@@ -64,6 +64,7 @@ public class FileRecordSource extends FileBasedSource<SourceRecord> {
 
   @Override
   protected FileBasedReader<SourceRecord> createSingleFileReader(PipelineOptions options) {
+    UnchangedFile.checkBeforeOpening(getSingleFileMetadata());
     return readInRanges() ? new RangeReader(this) : new WholeFileReader(this);
   }
 

@@ -176,6 +176,7 @@ public final class InputFiles {
           .setSizeBytes(Files.size(file))
           .setIsReadSeekEfficient(true)
           .setLastModifiedMillis(Files.getLastModifiedTime(file).toMillis())
+          .setChecksum(UnchangedFile.versionOf(file))
           .build());
     }
     return out;

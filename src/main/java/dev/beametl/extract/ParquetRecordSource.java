@@ -102,6 +102,7 @@ public class ParquetRecordSource extends FileBasedSource<SourceRecord> {
 
   @Override
   protected FileBasedReader<SourceRecord> createSingleFileReader(PipelineOptions options) {
+    UnchangedFile.checkBeforeOpening(getSingleFileMetadata());
     return new RowGroupReader(this);
   }
 
