@@ -1,5 +1,6 @@
 package dev.beametl.cli;
 
+import dev.beametl.extract.InputFiles;
 import dev.beametl.fault.Faults;
 import dev.beametl.jdbc.JdbcConnections;
 import dev.beametl.jdbc.SqlNames;
@@ -706,7 +707,9 @@ public final class EtlJob {
 
   /**
    * What a resumable run's checkpoints belong to: the spec as run (overrides applied) and each input
-   * file's path, size and modification time ({@code files}: as the input check matched them, the
+   * file's path, size, modification time and, on a disk of this machine, inode and status change time
+   * (a resumed run's readers check the files against the stopped run's listing: a file copied with
+   * {@code cp -a} or chmod-ed since would fail it halfway) ({@code files}: as the input check matched them, the
    * source's first, then each lookup's), hashed. A resume finds only checkpoints of the same key.
    */
   static String resumeKey(PipelineSpec spec, List<List<MatchResult.Metadata>> files) {
@@ -726,7 +729,7 @@ public final class EtlJob {
       for (List<MatchResult.Metadata> source : files) {
         for (MatchResult.Metadata file : source) {
           sha.update(("\n" + realPath(file.resourceId().toString()) + "\t" + file.sizeBytes() + "\t"
-              + file.lastModifiedMillis())
+              + file.lastModifiedMillis() + "\t" + InputFiles.identity(file))
               .getBytes(StandardCharsets.UTF_8));
         }
       }

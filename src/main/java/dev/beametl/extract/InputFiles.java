@@ -115,6 +115,14 @@ public final class InputFiles {
     return matchers;
   }
 
+  /**
+   * What of a listed file's version ({@link UnchangedFile.Version}) says which file it is, without the
+   * machine that listed it: for keys that a later run on this machine must find again. "" where none.
+   */
+  public static String identity(Metadata file) {
+    return UnchangedFile.Version.identity(file.checksum());
+  }
+
   /** The files {@code pattern} matches, sorted by path; none when nothing matches. */
   public static List<Metadata> match(String pattern) throws IOException {
     if (SpecPaths.isRemote(pattern)) {
@@ -170,13 +178,14 @@ public final class InputFiles {
       }
     }
     List<Metadata> out = new ArrayList<>();
+    Map<Long, String> typeByDevice = new HashMap<>();
     for (Path file : files.values()) {
       out.add(Metadata.builder()
           .setResourceId(FileSystems.matchNewResource(file.toString(), false))
           .setSizeBytes(Files.size(file))
           .setIsReadSeekEfficient(true)
           .setLastModifiedMillis(Files.getLastModifiedTime(file).toMillis())
-          .setChecksum(UnchangedFile.versionOf(file))
+          .setChecksum(UnchangedFile.Version.checksumOf(file, typeByDevice))
           .build());
     }
     return out;

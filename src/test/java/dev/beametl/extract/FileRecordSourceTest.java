@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.Assume.assumeTrue;
 
 import dev.beametl.record.SourceRecord;
 import dev.beametl.spec.SourceSpec;
@@ -121,46 +122,90 @@ public class FileRecordSourceTest {
   /**
    * A file replaced by another of the same size with its modification time restored (cp -p, rsync -a,
    * touch -r) fails the read too (a trial: rows of one file read twice, another's lost, exit 0): moved
-   * into place over it, and written in place.
+   * into place over it (another inode), and written in place (its status change time), read in byte
+   * ranges and read whole (compressed).
    */
   @Test
   public void aFileReplacedAtTheSameSizeAndTimeFailsTheRead() throws Exception {
     byte[] first = "1,one\n2,two\n".getBytes(StandardCharsets.UTF_8);
     byte[] second = "3,six\n4,ten\n".getBytes(StandardCharsets.UTF_8);
     File f = write("replaced.csv", first);
+    assumeTrue("a file system with inodes and status change times", versioned(f));
     FileTime listedAt = Files.getLastModifiedTime(f.toPath());
     FileRecordSource listed = source(f, csv());
     assertThat(texts(read(listed)), contains("1,one", "2,two")); // unchanged: read as it is
-
-    File other = write("other.csv", second);
-    Files.setLastModifiedTime(other.toPath(), listedAt);
-    Files.move(other.toPath(), f.toPath(), StandardCopyOption.REPLACE_EXISTING);
-    assertThat(Files.size(f.toPath()), is((long) first.length));
-    assertThat(Files.getLastModifiedTime(f.toPath()), is(listedAt));
+    replaceKeepingSizeAndTime(f, second);
     assertThat(readFails(listed), allOf(containsString("input file " + f.getPath()),
-        containsString("changed while the run read it (replaced or written to since the run listed it, at the same"
-            + " size and modification time)")));
+        containsString("changed while the run read it (replaced by another file at the same size and modification"
+            + " time: inode ")));
 
     File g = write("rewritten.csv", first);
-    FileTime gAt = Files.getLastModifiedTime(g.toPath());
     FileRecordSource rewritten = source(g, csv());
-    Thread.sleep(20); // a status change time of its own, on file systems that keep it coarsely
-    Files.write(g.toPath(), second);
-    Files.setLastModifiedTime(g.toPath(), gAt);
-    assertThat(readFails(rewritten), containsString("(replaced or written to since the run listed it"));
+    rewriteKeepingSizeAndTime(g, second);
+    assertThat(readFails(rewritten), allOf(containsString("input file " + g.getPath() + " changed while the run read"
+        + " it: its status changed at "), containsString("If its contents are as they were, run again")));
+
+    File gz = write("listed.csv.gz", gzipped("1,one\n"));
+    FileRecordSource whole = source(gz, csv());
+    replaceKeepingSizeAndTime(gz, gzipped("2,two\n"));
+    assertThat(readFails(whole), containsString("(replaced by another file at the same size and modification time"));
+  }
+
+  /** Whether the run lists {@code f} with a version (inode and status change time) on this file system. */
+  static boolean versioned(File f) {
+    return UnchangedFile.Version.checksumOf(f.toPath(), new java.util.HashMap<>()) != null;
+  }
+
+  /** Another file of {@code bytes} moved over {@code f}, given its size and modification time: rsync -a's way. */
+  static void replaceKeepingSizeAndTime(File f, byte[] bytes) throws Exception {
+    FileTime at = Files.getLastModifiedTime(f.toPath());
+    assertThat("the same size", (long) bytes.length, is(Files.size(f.toPath())));
+    java.nio.file.Path other = Files.write(f.toPath().resolveSibling(f.getName() + ".new"), bytes);
+    Files.setLastModifiedTime(other, at);
+    Files.move(other, f.toPath(), StandardCopyOption.REPLACE_EXISTING);
+    assertThat(Files.getLastModifiedTime(f.toPath()), is(at));
+  }
+
+  /**
+   * {@code f} written over in place with {@code bytes}, its modification time set back: cp -p's way.
+   * Written until its status change time moves (a file system may keep it to the second).
+   */
+  static void rewriteKeepingSizeAndTime(File f, byte[] bytes) throws Exception {
+    FileTime at = Files.getLastModifiedTime(f.toPath());
+    Object changed = Files.getAttribute(f.toPath(), "unix:ctime");
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    do {
+      Thread.sleep(10);
+      Files.write(f.toPath(), bytes);
+      Files.setLastModifiedTime(f.toPath(), at);
+    } while (changed.equals(Files.getAttribute(f.toPath(), "unix:ctime")) && System.nanoTime() < deadline);
   }
 
   /**
    * A file deleted after the run listed it fails as a DataError, which Flink does not retry (a trial:
-   * Beam's FileNotFoundException read the input again six times over 45 s before the run failed).
+   * Beam's FileNotFoundException read the input again six times over 45 s before the run failed); a
+   * range already open reads on, from the file it opened.
    */
   @Test
   public void aFileDeletedAfterTheListingFailsTheReadAsADataError() throws Exception {
-    File f = write("deleted.csv", "1,one\n2,two\n".getBytes(StandardCharsets.UTF_8));
-    FileRecordSource listed = source(f, csv());
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 20_000; i++) {
+      b.append(i).append(",name").append(i).append('\n');
+    }
+    byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+    File f = write("deleted.csv", bytes);
+    List<? extends BoundedSource<SourceRecord>> ranges = source(f, csv()).split(bytes.length / 2 + 1, options);
+    BoundedSource.BoundedReader<SourceRecord> open = ranges.get(0).createReader(options);
+    assertThat(open.start(), is(true));
     Files.delete(f.toPath());
-    assertThat(readFails(listed), allOf(containsString("input file " + f.getPath()),
-        containsString("was deleted or moved away while the run read it")));
+    int read = 1;
+    while (open.advance()) {
+      read++;
+    }
+    open.close();
+    assertThat("the open range read on", read, greaterThan(5_000));
+    assertThat(readFails(ranges.get(1)), allOf(containsString("input file " + f.getPath() + " is gone: deleted or"
+        + " moved away while the run read it, or this machine"), containsString("Keep input files in place")));
   }
 
   private String readFails(BoundedSource<SourceRecord> source) {

@@ -528,6 +528,26 @@ public class ParquetRecordSourceTest {
     assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("changed while the run read it"));
   }
 
+  /**
+   * A Parquet file replaced by another of the same size and modification time fails the read too:
+   * its row groups were planned from the listed file (UnchangedFile's version).
+   */
+  @Test
+  public void aParquetFileReplacedAtTheSameSizeAndTimeFailsTheRead() throws Exception {
+    File file = writtenByParquet("same.parquet", "message m { required int64 id; }", g -> g.append("id", 1L));
+    org.junit.Assume.assumeTrue(FileRecordSourceTest.versioned(file));
+    ParquetRecordSource listed = ParquetRecordSource.forFile(file.getPath());
+    File other = writtenByParquet("same-other.parquet", "message m { required int64 id; }", g -> g.append("id", 2L));
+    FileRecordSourceTest.replaceKeepingSizeAndTime(file, java.nio.file.Files.readAllBytes(other.toPath()));
+    dev.beametl.record.DataError e = org.junit.Assert.assertThrows(dev.beametl.record.DataError.class,
+        () -> SourceTestUtils.readFromSource(listed, options));
+    assertThat(e.getMessage(), org.hamcrest.Matchers.containsString("(replaced by another file at the same size"));
+    java.nio.file.Files.delete(file.toPath());
+    e = org.junit.Assert.assertThrows(dev.beametl.record.DataError.class,
+        () -> SourceTestUtils.readFromSource(listed, options));
+    assertThat(e.getMessage(), org.hamcrest.Matchers.containsString(" is gone: deleted or moved away"));
+  }
+
   /** A file written by parquet-mr's example writer (which DuckDB cannot write: INT96, odd values), one row per function. */
   @SafeVarargs
   private File writtenByParquet(String name, String schema, UnaryOperator<Group>... rows) throws Exception {
