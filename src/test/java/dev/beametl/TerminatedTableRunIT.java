@@ -1,8 +1,10 @@
 package dev.beametl;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasEntry;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
@@ -70,6 +72,71 @@ public class TerminatedTableRunIT {
     assertThat(output, rows("committing"), is((long) OLD_ROWS));
     assertThat(output, stagingTables("committing"), is(empty()));
     assertThat(output, activeQueries("INSERT INTO %committing%SELECT%"), is(0L));
+  }
+
+  /**
+   * A commit whose connection breaks before its COMMIT (the server restarting while the rows move in)
+   * is rolled back, and the run says so even when the database cannot be asked afterwards: a trial
+   * restarted PostgreSQL there, and the summary and counts.jsonl said every row written, because the
+   * run asked the table, which was away. Here the commit's session is ended and the database takes
+   * no connections until the run has ended.
+   */
+  @Test
+  public void aCommitWhoseConnectionBreaksIsNotCountedAsWrittenWhileTheDatabaseIsAway() throws Exception {
+    table("broken");
+    sql("CREATE FUNCTION slowly_too() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(120); RETURN NULL; END $$"
+        + " LANGUAGE plpgsql", "CREATE TRIGGER slowly AFTER INSERT ON broken FOR EACH STATEMENT EXECUTE FUNCTION "
+        + "slowly_too()");
+    Process run = launch("broken", 1_000);
+    waitFor(() -> activeQueries("INSERT INTO %broken%SELECT%") > 0, "the commit's INSERT", run);
+    try (Connection c = postgres.getDatabase("postgres", "template1").getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("ALTER DATABASE postgres ALLOW_CONNECTIONS false");
+      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE 'INSERT INTO %broken%SELECT%'");
+      boolean exited = run.waitFor(90, TimeUnit.SECONDS);
+      s.execute("ALTER DATABASE postgres ALLOW_CONNECTIONS true");
+      assertThat("exited within 90 s", exited, is(true));
+    }
+    Path dir = TMP.getRoot().toPath().resolve("broken");
+    String output = Files.readString(dir.resolve("output.txt"));
+    assertThat(output, run.exitValue(), is(1));
+    assertThat(output, allOf(containsString("rows not committed"), containsString("the commit failed"),
+        not(containsString("went into the table after all"))));
+    assertThat(output, dev.beametl.pipeline.RunCounts.read(dir.resolve("run/_run").toString()),
+        allOf(hasEntry("written", 0L), hasEntry("jdbc.not_committed", 1_000L)));
+    assertThat(output, rows("broken"), is((long) OLD_ROWS));
+  }
+
+  /**
+   * A database going away while the read is planned is no fault of the spec: exit 1, "try again"
+   * (a trial restarted PostgreSQL then: exit 2, which a scheduler takes for "fix the spec").
+   */
+  @Test
+  public void aDatabaseGoingAwayWhileTheReadIsPlannedIsExit1() throws Exception {
+    table("planned");
+    Path dir = TMP.newFolder("planned").toPath();
+    Files.writeString(dir.resolve("spec.yaml"), String.join("\n",
+        "version: 1",
+        "source:",
+        "  format: jdbc",
+        "  jdbc: {url: '" + postgres.getJdbcUrl("postgres", "postgres") + "', user: postgres, query: 'SELECT id, amount"
+            + " FROM planned WHERE pg_sleep(10) IS NOT NULL', partitionColumn: id, partitions: 2}",
+        "schema: [{name: id, type: long}, {name: amount, type: 'decimal(10,2)'}]",
+        "sink: {format: csv, path: out}", ""));
+    ProcessBuilder launcher = new ProcessBuilder(Path.of("bin/beam-etl").toAbsolutePath().toString(),
+        "--pipeline=" + dir.resolve("spec.yaml"), "--progressSeconds=0").redirectErrorStream(true)
+        .redirectOutput(dir.resolve("output.txt").toFile());
+    launcher.environment().put("BEAM_ETL_WARM", "0");
+    launcher.environment().put("BEAM_ETL_CDS", "0");
+    Process run = launcher.start();
+    waitFor(() -> activeQueries("%FROM planned WHERE pg_sleep%") > 0, "the read's planning query", run);
+    sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query ILIKE '%FROM planned WHERE pg_sleep%'"
+        + " AND pid <> pg_backend_pid()");
+    assertThat("exited within 60 s", run.waitFor(60, TimeUnit.SECONDS), is(true));
+    String output = Files.readString(dir.resolve("output.txt"));
+    assertThat(output, run.exitValue(), is(1));
+    assertThat(output, allOf(containsString("source.jdbc: cannot plan the read of"), containsString("57P01"),
+        containsString("(exit 1: nothing ran; try again)")));
   }
 
   private static void table(String name) throws Exception {

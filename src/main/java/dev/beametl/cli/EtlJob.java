@@ -383,6 +383,9 @@ public final class EtlJob {
       } catch (IllegalArgumentException | SpecException e) {
         err.println("beam-etl: " + e.getMessage());
         return USAGE;
+      } catch (JdbcConnections.Unreachable e) {
+        err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
+        return JOB_FAILED;
       }
       out.print(DryRunPlan.describe(spec, runner, inputFiles.get(0).size()));
       return OK;
@@ -403,6 +406,9 @@ public final class EtlJob {
       } catch (IllegalArgumentException | SpecException e) {
         err.println("beam-etl: " + e.getMessage());
         return USAGE;
+      } catch (JdbcConnections.Unreachable e) {
+        err.println("beam-etl: " + e.getMessage() + " (exit 1: nothing ran; try again)");
+        return JOB_FAILED;
       }
       timeline.phaseEnded("build");
       try (OutputDirectories outputs = OutputDirectories.take(spec, runId, plan.append, options.getResumeFrom() != null)
@@ -667,12 +673,15 @@ public final class EtlJob {
    */
   private static void printSummaryOfFailedCommit(RunSummary summary, PipelineSpec spec, TableSink table,
       PrintStream out) throws IOException {
-    if (!table.surelyNotCommitted()) { // in the table, or not known: the next run asks the table (StateFile)
+    if (table.surelyNotCommitted()) {
+      notAdded(summary, spec, "jdbc.not_committed", "the table's transaction failed and was rolled back: none of them "
+          + "are in the table", out);
+    } else if (table.commitInDoubt()) { // not "written": the next run asks the table (StateFile)
+      notAdded(summary, spec, "jdbc.commit_unknown", "the database went away at the commit and never said whether it"
+          + " took them: the next run into the table asks it, and says", out);
+    } else {
       out.print(summary.render());
-      return;
     }
-    notAdded(summary, spec, "jdbc.not_committed", "the table's transaction failed and was rolled back: none of them "
-        + "are in the table", out);
   }
 
   /**
@@ -686,8 +695,8 @@ public final class EtlJob {
     RunSummary corrected = summary.with("written", 0).with(count, rows);
     RunCounts.write(EtlPipeline.runDir(spec), new java.util.TreeMap<>(corrected.counts()));
     out.print(corrected.render());
-    out.printf(Locale.ROOT, "  %-30s %,10d   (%s)%n",
-        count.equals("not_added") ? "rows not added" : "rows not committed", rows, why);
+    out.printf(Locale.ROOT, "  %-30s %,10d   (%s)%n", count.equals("not_added") ? "rows not added"
+        : count.equals("jdbc.commit_unknown") ? "rows perhaps committed" : "rows not committed", rows, why);
     return corrected;
   }
 

@@ -33,6 +33,10 @@ final class TableSink implements AutoCloseable {
   private boolean dropStaged = true;
   /** Whether this run's commit was tried and did not say it succeeded: its committed-bundles table tells. */
   private boolean commitUnconfirmed;
+  /** Whether the commit failed and its transaction was rolled back, as the commit itself knows. */
+  private boolean rolledBack;
+  /** Whether the commit's connection failed at its COMMIT and the database never said how it ended. */
+  private boolean inDoubt;
   /** Whether the staging tables were dropped, or left on purpose, once and for all. */
   private boolean settled;
   /** What the JVM's exit before the run's end does to the table (a shutdown hook); null without staging. */
@@ -147,9 +151,13 @@ final class TableSink implements AutoCloseable {
           atExit.ended(CommitAtExit.Outcome.COMMITTED);
         } catch (JdbcTable.CommitInDoubt e) {
           atExit.ended(CommitAtExit.Outcome.UNKNOWN);
+          synchronized (this) {
+            inDoubt = true;
+          }
           throw e;
         } catch (SQLException e) {
           atExit.ended(CommitAtExit.Outcome.ROLLED_BACK);
+          rolledBack(); // JdbcTable.commit's word: any error but CommitInDoubt leaves the table as it was
           throw e;
         }
         commitUnconfirmed = false;
@@ -174,11 +182,26 @@ final class TableSink implements AutoCloseable {
    * transaction was rolled back), rather than in it or unknown (the database went away at its commit).
    */
   boolean surelyNotCommitted() {
+    synchronized (this) {
+      if (rolledBack) { // without asking: the database may be away (a trial restarted it during the commit)
+        return true;
+      }
+    }
     try {
       return commitsAfterRun() && JdbcTable.commitOf(sink, run) == JdbcTable.Commit.NOT_COMMITTED;
     } catch (SQLException e) {
       return false;
     }
+  }
+
+  /** After {@link #commit} failed: whether the database never said whether the rows went in. */
+  synchronized boolean commitInDoubt() {
+    return inDoubt;
+  }
+
+  private synchronized void rolledBack() {
+    rolledBack = true;
+    commitUnconfirmed = false; // nothing to look for in the staging tables: they can go
   }
 
   /** The exit's hook (for tests). */
@@ -209,7 +232,7 @@ final class TableSink implements AutoCloseable {
       synchronized (this) {
         if (commitsAfterRun() && dropStaged && !settled) {
           settled = true;
-          JdbcTable.dropStaged(sink, run);
+          dropStagedRetrying();
         }
       }
     } catch (SQLException e) {
@@ -224,6 +247,29 @@ final class TableSink implements AutoCloseable {
       notes.println("beam-etl: " + left);
     } finally {
       release(lock);
+    }
+  }
+
+  /**
+   * Drops the staging tables, asking again over about 7 s while the database is away: a restart that
+   * failed the commit was over 2 s later, the tables left behind (a trial).
+   */
+  private void dropStagedRetrying() throws SQLException {
+    for (long pause = 1_000; ; pause *= 2) {
+      try {
+        JdbcTable.dropStaged(sink, run);
+        return;
+      } catch (SQLException e) {
+        if (pause > 4_000 || !JdbcConnections.isTransient(e)) {
+          throw e;
+        }
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

@@ -257,8 +257,11 @@ final class JdbcRecords extends PTransform<PBegin, PCollection<SourceRecord>> {
       }
       return plan;
     } catch (SQLException e) {
-      throw new IllegalArgumentException("source.jdbc: cannot plan the read of " + spec.displayName() + ": "
-          + JdbcConnections.describe(e, spec));
+      String message = "source.jdbc: cannot plan the read of " + spec.displayName() + ": " + JdbcConnections.describe(e,
+          spec);
+      // A database restarting is no fault of the spec's (a trial: exit 2, "fix the spec", for 57P01)
+      throw JdbcConnections.isTransient(e) ? new JdbcConnections.Unreachable(message)
+          : new IllegalArgumentException(message);
     }
   }
 

@@ -212,7 +212,7 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     // the server wants and the spec does not give: the set-up's error, not worth the same run again
     // (a trial). H2's 90020, its file held by another process, passes as the lock file's 08000 does.
     return anyInChain(e, (state, code) -> state.startsWith("08") && !state.equals("08004") || state.equals("40001")
-        || state.equals("40P01") || state.equals("55P03") || state.equals("57P01") || state.equals("HYT00")
+        || state.equals("40P01") || state.equals("55P03") || state.startsWith("57P0") || state.equals("HYT00")
         || code == 1205 || code == 1213 || state.equals("90020") && code == 90020);
   }
 
@@ -245,9 +245,19 @@ public final class JdbcConnections implements SerializableFunction<Void, DataSou
     return anyInChain(e, (state, code) -> state.startsWith("42"));
   }
 
-  /** Whether the connection is gone: SQL state class 08, or a server shutting down (57P01). */
+  /**
+   * Whether the connection is gone: SQL state class 08, or a server shutting down, crashed or not
+   * taking connections yet (57P01, 57P02, 57P03; a trial restarted PostgreSQL).
+   */
   public static boolean isConnectionLost(SQLException e) {
-    return anyInChain(e, (state, code) -> state.startsWith("08") || state.equals("57P01"));
+    return anyInChain(e, (state, code) -> state.startsWith("08") || state.startsWith("57P0"));
+  }
+
+  /** The database could not be reached or was going away while the run was planned: worth running again (exit 1). */
+  public static final class Unreachable extends RuntimeException {
+    public Unreachable(String message) {
+      super(message);
+    }
   }
 
   /**

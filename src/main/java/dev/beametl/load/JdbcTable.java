@@ -527,10 +527,12 @@ public final class JdbcTable {
 
   /** Binds a staged row and the bundle that wrote it: the row's columns in order, then the bundle. */
   static final class StagedBinder implements JdbcIO.PreparedStatementSetter<KV<String, Row>> {
+    private final JdbcSinkSpec sink;
     private final Dialect dialect;
     private final ColumnBounds bounds;
 
     StagedBinder(JdbcSinkSpec sink) {
+      this.sink = sink;
       this.dialect = dialect(sink.connection().url());
       this.bounds = new ColumnBounds(sink);
     }
@@ -538,7 +540,7 @@ public final class JdbcTable {
     @Override
     public void setParameters(KV<String, Row> staged, PreparedStatement ps) throws SQLException {
       // The target table's bounds: the staging table's columns hold any value, the copy into it would fail or cut
-      Binder.bind(staged.getValue(), ps, dialect, bounds.of(staged.getValue()));
+      Binder.bind(sink, staged.getValue(), ps, dialect, bounds.of(staged.getValue()));
       ps.setString(staged.getValue().getFieldCount() + 1, staged.getKey());
     }
   }
@@ -572,10 +574,12 @@ public final class JdbcTable {
     /** The upsert's key columns, by position in the row; a NULL in one fails the write. */
     private final int[] keys;
     private final List<String> keyNames;
+    private final JdbcSinkSpec sink;
     private final Dialect dialect;
     private final ColumnBounds bounds;
 
     Binder(JdbcSinkSpec sink, List<String> keyNames, OutputColumns columns) {
+      this.sink = sink;
       this.dialect = dialect(sink.connection().url());
       this.bounds = new ColumnBounds(sink);
       this.keyNames = List.copyOf(keyNames);
@@ -593,7 +597,26 @@ public final class JdbcTable {
               + "by coalesce(" + keyNames.get(k) + ", ...). Rows before it were upserted; a rerun is safe");
         }
       }
-      bind(row, ps, dialect, bounds.of(row));
+      bind(sink, row, ps, dialect, bounds.of(row));
+    }
+
+    /**
+     * {@link #bind}, a value the table's column cannot hold failing the job at once: JdbcIO wraps what
+     * a statement setter throws in a RuntimeException, out of its retry strategy's reach, and Flink
+     * restarted the job five times, the source read again each time, to meet the same value (a trial:
+     * 30 s instead of 3).
+     */
+    static void bind(JdbcSinkSpec sink, Row row, PreparedStatement ps, Dialect dialect, TableFit.Bounds bounds)
+        throws SQLException {
+      try {
+        bind(row, ps, dialect, bounds);
+      } catch (SQLException e) {
+        if (JdbcConnections.isTheData(e)) {
+          throw TransientErrors.refused(sink, "a row", "the same rows meet the same refusal", "the batches the job's"
+              + " tasks wrote before it stopped are upserted, and a rerun after the fix is safe", e);
+        }
+        throw e;
+      }
     }
 
     /**
@@ -705,13 +728,13 @@ public final class JdbcTable {
     @Override
     public boolean apply(SQLException e) {
       if (JdbcConnections.isTheData(e)) {
-        throw refused("a row", "the same rows meet the same refusal", "the batches the job's tasks wrote before it "
+        throw refused(sink, "a row", "the same rows meet the same refusal", "the batches the job's tasks wrote before it "
             + "stopped are upserted, and a rerun after the fix is safe", e);
       }
       if (JdbcConnections.isTheStatement(e)) {
         // A column the check could not judge (an extension's type: a string into jsonb) refuses the job's
         // statement itself: restarted six times over 28 s to fail the same way (a trial)
-        throw refused("the job's statement", "every row meets it", "fix the table's column types", e);
+        throw refused(sink, "the job's statement", "every row meets it", "fix the table's column types", e);
       }
       if (!JdbcConnections.isTransient(e) || JdbcConnections.isConnectionLost(e)) {
         return false;
@@ -722,7 +745,7 @@ public final class JdbcTable {
     }
 
     /** The job fails at once on {@code what} the table refused, saying why it is not retried and what was left. */
-    private DataError refused(String what, String why, String ifUpserted, SQLException e) {
+    static DataError refused(JdbcSinkSpec sink, String what, String why, String ifUpserted, SQLException e) {
       return new DataError("sink table " + sink.connection().table() + " refuses " + what + ": "
           + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: " + why + "; "
           + (staged(sink) ? "nothing was committed, the table is as it was" : ifUpserted), e);

@@ -63,8 +63,10 @@ public class TransientErrorsTest {
     for (String state : List.of("40001", "40P01", "55P03", "HYT00")) {
       assertThat(state, errors.apply(new SQLException("busy", state)), is(true));
     }
-    for (String state : List.of("08006", "08003", "57P01")) {
+    for (String state : List.of("08006", "08003", "57P01", "57P02", "57P03")) {
       assertThat(state, errors.apply(new SQLException("gone", state)), is(false));
+      // transient for the run as a whole: a read planned then is exit 1, "try again" (a trial: 57P01 was exit 2)
+      assertThat(state, dev.beametl.jdbc.JdbcConnections.isTransient(new SQLException("gone", state)), is(true));
     }
     DataError statement = assertThrows(DataError.class, () -> errors.apply(new SQLException("ERROR: column \"s\" is of"
         + " type jsonb but expression is of type character varying", "42804")));
