@@ -614,11 +614,15 @@ public final class EtlJob {
         });
       } catch (java.sql.SQLException e) {
         if (summaryAfterCommit) {
-          printSummaryOfFailedCommit(summary, spec, table, out);
+          printSummaryOfFailedCommit(summary.timedFrom(start), spec, table, out);
         }
         throw e;
       }
+      if (table.commitsAfterRun()) {
+        timeline.phaseEnded("commit"); // not the report's: a trial's 10 s commit was "report 10.5 s"
+      }
       if (summaryAfterCommit) {
+        summary = summary.timedFrom(start); // the run "finished in 3.0 s" before its 10 s commit
         out.print(summary.render());
       }
       if (discarded > 0) {

@@ -29,6 +29,11 @@ public final class RunSummary {
     return new RunSummary(spec, more, seconds, runner);
   }
 
+  /** This summary timed to now from {@code startNanos}: a table's commit comes after the pipeline, and counts. */
+  public RunSummary timedFrom(long startNanos) {
+    return new RunSummary(spec, counts, (System.nanoTime() - startNanos) / 1e9, runner);
+  }
+
   public long count(String name) {
     return counts.getOrDefault(name, 0L);
   }

@@ -339,6 +339,8 @@ public class EtlJobTest {
     Run empty = new Run("--pipeline=" + spec, "--runner=DirectRunner", "--ifExists=overwrite");
     assertThat(empty.err, empty.code, is(EtlJob.OK));
     assertThat(empty.out, containsString("    warning: an overwrite with no rows: table t is now empty"));
+    assertThat("the commit is a phase of its own (a trial's 10 s commit was timed as the report)", empty.out,
+        org.hamcrest.Matchers.matchesPattern("(?s).*  time .* run [0-9.]+ s.*, commit [0-9.]+ s, report [0-9.]+ s.*"));
     assertThat(rows(url), is(0L));
 
     Files.writeString(in().resolve("a.csv"), "k,name\nB,new\n");
