@@ -612,8 +612,7 @@ public final class JdbcTable {
         bind(row, ps, dialect, bounds);
       } catch (SQLException e) {
         if (JdbcConnections.isTheData(e)) {
-          throw TransientErrors.refused(sink, "a row", "the same rows meet the same refusal", "the batches the job's"
-              + " tasks wrote before it stopped are upserted, and a rerun after the fix is safe", e);
+          throw TransientErrors.refusedRow(sink, e);
         }
         throw e;
       }
@@ -728,8 +727,7 @@ public final class JdbcTable {
     @Override
     public boolean apply(SQLException e) {
       if (JdbcConnections.isTheData(e)) {
-        throw refused(sink, "a row", "the same rows meet the same refusal", "the batches the job's tasks wrote before it "
-            + "stopped are upserted, and a rerun after the fix is safe", e);
+        throw refusedRow(sink, e);
       }
       if (JdbcConnections.isTheStatement(e)) {
         // A column the check could not judge (an extension's type: a string into jsonb) refuses the job's
@@ -744,8 +742,14 @@ public final class JdbcTable {
       return true;
     }
 
+    /** The job fails at once on a row the table refuses, or the job's own check of its columns does. */
+    static DataError refusedRow(JdbcSinkSpec sink, SQLException e) {
+      return refused(sink, "a row", "the same rows meet the same refusal", "the batches the job's tasks wrote before "
+          + "it stopped are upserted, and a rerun after the fix is safe", e);
+    }
+
     /** The job fails at once on {@code what} the table refused, saying why it is not retried and what was left. */
-    static DataError refused(JdbcSinkSpec sink, String what, String why, String ifUpserted, SQLException e) {
+    private static DataError refused(JdbcSinkSpec sink, String what, String why, String ifUpserted, SQLException e) {
       return new DataError("sink table " + sink.connection().table() + " refuses " + what + ": "
           + JdbcConnections.describeWithDetail(e, sink.connection()) + ". Not retried: " + why + "; "
           + (staged(sink) ? "nothing was committed, the table is as it was" : ifUpserted), e);
