@@ -38,7 +38,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
   /** Exact sum (integers, decimals) or double sum, and the count of values seen. */
   static final class Accum {
     final DecimalSum exact = new DecimalSum();
-    double inexact;
+    final DoubleSumFn.Sum inexact = new DoubleSumFn.Sum(); // exact once it leaves a double's range
     long count;
   }
 
@@ -53,7 +53,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
       return acc;
     }
     if (input instanceof Double) {
-      acc.inexact += input.doubleValue();
+      acc.inexact.add(input.doubleValue());
     } else if (input instanceof BigDecimal) {
       acc.exact.add((BigDecimal) input);
     } else {
@@ -68,7 +68,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     Accum merged = new Accum();
     for (Accum a : accumulators) {
       merged.exact.add(a.exact);
-      merged.inexact += a.inexact;
+      merged.inexact.add(a.inexact);
       merged.count += a.count;
     }
     return merged;
@@ -87,7 +87,10 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     if (exact.signum() != 0) {
       return exact.divide(count, MathContext.DECIMAL128).doubleValue(); // 34 digits: the double nearest the mean
     }
-    return acc.inexact / acc.count;
+    if (acc.inexact.overflowed()) { // the sum left a double's range: the mean of the exact one
+      return acc.inexact.exactValue().divide(count, MathContext.DECIMAL128).doubleValue();
+    }
+    return acc.inexact.value() / acc.count;
   }
 
   @Override
@@ -101,7 +104,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     @Override
     public void encode(Accum a, OutputStream out) throws IOException {
       DecimalCoder.of().encode(a.exact.value(), out);
-      org.apache.beam.sdk.coders.DoubleCoder.of().encode(a.inexact, out);
+      DoubleSumFn.SumCoder.INSTANCE.encode(a.inexact, out);
       VarLongCoder.of().encode(a.count, out);
     }
 
@@ -109,7 +112,7 @@ final class MeanFn extends CombineFn<Number, MeanFn.Accum, Number> {
     public Accum decode(InputStream in) throws IOException {
       Accum a = new Accum();
       a.exact.add(DecimalCoder.of().decode(in));
-      a.inexact = org.apache.beam.sdk.coders.DoubleCoder.of().decode(in);
+      a.inexact.add(DoubleSumFn.SumCoder.INSTANCE.decode(in));
       a.count = VarLongCoder.of().decode(in);
       return a;
     }

@@ -68,7 +68,7 @@ final class Metric implements Serializable {
       case SUM:
         switch (inputType.kind()) {
           case DOUBLE:
-            return (CombineFn) new ReduceFn<Double>(Double::sum, DoubleCoder.of());
+            return (CombineFn) new DoubleSumFn();
           case DECIMAL:
             return (CombineFn) new DecimalSumFn(fitting(MetricSpec.sumType(inputType)));
           default:
