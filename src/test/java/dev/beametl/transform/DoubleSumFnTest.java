@@ -36,26 +36,14 @@ public class DoubleSumFnTest {
         values.add(v);
         exact = exact.add(new BigDecimal(v));
       }
-      Collections.shuffle(values, random);
-      List<DoubleSumFn.Sum> partials = new ArrayList<>();
-      DoubleSumFn.Sum current = fn.createAccumulator();
-      for (Double v : values) {
-        fn.addInput(current, v);
-        if (random.nextInt(3) == 0) { // a partial sum crosses the shuffle, encoded
-          partials.add(roundTrip(current));
-          current = fn.createAccumulator();
-        }
-      }
-      partials.add(roundTrip(current));
-      Collections.shuffle(partials, random);
-      DoubleSumFn.Sum merged = fn.mergeAccumulators(partials);
+      DoubleSumFn.Sum merged = inRandomPartialSums(values, random, 3);
       double sum = fn.extractOutput(merged);
       assertThat(values.toString(), Double.isNaN(sum), is(false));
       if (merged.overflowed()) {
         assertThat(values.toString(), sum, is(exact.doubleValue()));
-      } else { // no step left the range: the doubles' own sum, close to the exact one
-        assertThat(values.toString(), Math.abs(sum - exact.doubleValue()) <= Math.ulp(Double.MAX_VALUE) * values.size(),
-            is(true));
+      } else { // no step left the range: the compensated sum, off by roundings of the roundings at most
+        double magnitudes = values.stream().mapToDouble(Math::abs).sum();
+        assertThat(values.toString(), Math.abs(sum - exact.doubleValue()) <= 1e-28 * magnitudes, is(true));
       }
       if (Double.isInfinite(sum)) {
         assertThat("infinite only beyond a double's range", exact.abs().compareTo(new BigDecimal(Double.MAX_VALUE))
@@ -108,21 +96,29 @@ public class DoubleSumFnTest {
         values.add(v);
         exact = exact.add(new BigDecimal(v));
       }
-      Collections.shuffle(values, random);
-      List<DoubleSumFn.Sum> partials = new ArrayList<>();
-      DoubleSumFn.Sum current = fn.createAccumulator();
-      for (Double v : values) {
-        fn.addInput(current, v);
-        if (random.nextInt(20) == 0) {
-          partials.add(roundTrip(current));
-          current = fn.createAccumulator();
-        }
-      }
-      partials.add(roundTrip(current));
-      Collections.shuffle(partials, random);
-      double sum = fn.extractOutput(fn.mergeAccumulators(partials));
+      double sum = fn.extractOutput(inRandomPartialSums(values, random, 20));
       assertThat(values.toString(), Math.abs(sum - exact.doubleValue()) <= 1e-6, is(true));
     }
+  }
+
+  /**
+   * {@code values} shuffled, added into partial sums cut after about one value in {@code oneIn}, each
+   * encoded as it crosses the shuffle, then merged in random order.
+   */
+  private DoubleSumFn.Sum inRandomPartialSums(List<Double> values, Random random, int oneIn) throws Exception {
+    Collections.shuffle(values, random);
+    List<DoubleSumFn.Sum> partials = new ArrayList<>();
+    DoubleSumFn.Sum current = fn.createAccumulator();
+    for (Double v : values) {
+      fn.addInput(current, v);
+      if (random.nextInt(oneIn) == 0) {
+        partials.add(roundTrip(current));
+        current = fn.createAccumulator();
+      }
+    }
+    partials.add(roundTrip(current));
+    Collections.shuffle(partials, random);
+    return fn.mergeAccumulators(partials);
   }
 
   private static DoubleSumFn.Sum roundTrip(DoubleSumFn.Sum s) throws Exception {
