@@ -69,10 +69,17 @@ final class UnchangedFile {
     try {
       if ("file".equals(id.getScheme())) {
         Path path = Path.of(id.toString());
-        BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class);
-        size = basic.size();
-        modified = basic.lastModifiedTime().toMillis();
-        now = listed == null ? null : Version.of(path, listed.type);
+        Map<String, Object> unix = listed == null ? null : Version.unixAttributes(path);
+        if (unix != null) { // one stat for the size, the time and the version
+          size = ((Number) unix.get("size")).longValue();
+          modified = ((FileTime) unix.get("lastModifiedTime")).toMillis();
+          now = new Version(listed.type, ((Number) unix.get("ino")).longValue(),
+              ((FileTime) unix.get("ctime")).to(TimeUnit.NANOSECONDS));
+        } else {
+          BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class);
+          size = basic.size();
+          modified = basic.lastModifiedTime().toMillis();
+        }
       } else { // the resource itself, not its name taken as a glob (report[1].csv matched report1.csv)
         MatchResult match = FileSystems.matchResources(List.of(id)).get(0);
         if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
@@ -162,16 +169,13 @@ final class UnchangedFile {
       }
     }
 
-    /** The file's version now, or null where the file system has no Unix attributes. */
-    static @Nullable Version of(Path file, String type) throws IOException {
-      Map<String, Object> unix;
+    /** The file's size, modification time, inode and status change time; null where there are no Unix attributes. */
+    static @Nullable Map<String, Object> unixAttributes(Path file) throws IOException {
       try {
-        unix = Files.readAttributes(file, "unix:ino,ctime");
+        return Files.readAttributes(file, "unix:size,lastModifiedTime,ino,ctime");
       } catch (UnsupportedOperationException | IllegalArgumentException e) {
         return null;
       }
-      return new Version(type, ((Number) unix.get("ino")).longValue(),
-          ((FileTime) unix.get("ctime")).to(TimeUnit.NANOSECONDS));
     }
 
     /** The version a listing's checksum holds, if it holds one this machine listed; else null. */
