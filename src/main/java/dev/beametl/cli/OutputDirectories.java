@@ -552,8 +552,11 @@ final class OutputDirectories implements AutoCloseable {
     if (!Files.isDirectory(dir)) {
       return;
     }
+    // An output given as a symbolic link: Files.walk visits the link alone, not the directory it names
+    // (a review: a failed appending run's files stayed, and the next run added its rows again).
+    Path root = dir.toRealPath();
     List<Path> leftovers;
-    try (Stream<Path> s = Files.walk(dir)) {
+    try (Stream<Path> s = Files.walk(root)) {
       leftovers = s.filter(Files::isRegularFile).filter(p -> {
         java.util.regex.Matcher m = RUN_FILE.matcher(p.getFileName().toString());
         return m.matches() && runs.test(m.group(1));
@@ -562,7 +565,7 @@ final class OutputDirectories implements AutoCloseable {
     for (Path p : leftovers) {
       Files.delete(p);
       // a partition directory only that run had started is not left behind empty
-      for (Path parent = p.getParent(); !parent.equals(dir) && isEmptyDirectory(parent); parent = parent.getParent()) {
+      for (Path parent = p.getParent(); !parent.equals(root) && isEmptyDirectory(parent); parent = parent.getParent()) {
         Files.delete(parent);
       }
     }

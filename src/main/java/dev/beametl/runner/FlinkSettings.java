@@ -375,9 +375,13 @@ public final class FlinkSettings {
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.find(dir, depth, (p, a) -> p.getFileName().toString().equals("_metadata")
-        && p.getParent().getFileName().toString().startsWith("chk-"))) {
-      return files.map(Path::getParent).collect(Collectors.toList());
+    try {
+      // Walked from its real path (a link itself is all find visits of it), named as under dir.
+      Path real = dir.toRealPath();
+      try (Stream<Path> files = Files.find(real, depth, (p, a) -> p.getFileName().toString().equals("_metadata")
+          && p.getParent().getFileName().toString().startsWith("chk-"))) {
+        return files.map(p -> dir.resolve(real.relativize(p)).getParent()).collect(Collectors.toList());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -506,6 +506,33 @@ public class OutputDirectoriesTest {
     OutputDirectories.check(partitioned.apply(moved), true);
   }
 
+  /**
+   * An output that is a symbolic link to its directory: a failed appending run's files are taken
+   * out of the directory it names (Files.walk visited the link alone, the files stayed, and the
+   * next run added the same rows again).
+   */
+  @Test
+  public void aFailedAppendingRunIsTakenOutOfAnOutputThatIsALink() throws Exception {
+    Path real = Files.createDirectories(tmp.getRoot().toPath().resolve("real-out"));
+    Path link = Files.createSymbolicLink(tmp.getRoot().toPath().resolve("out-link"), real);
+    PipelineSpec spec = Specs.parse(String.join("\n", "version: 1", "name: t",
+        "source: {path: in.csv, format: csv}", "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: '" + link + "', ifExists: overwrite}", ""), "t", List.of());
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "aaaaaaaa", true)) {
+      dirs.prepare();
+      files(real, "part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS");
+      dirs.finish(true);
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "bbbbbbbb", true)) {
+      dirs.prepare();
+      files(real, "part-bbbbbbbb-00000-of-00001.csv", "region=NEW/");
+      files(real.resolve("region=NEW"), "part-bbbbbbbb-00000-of-00001.csv");
+      dirs.finish(false);
+    }
+    assertThat(listing(real), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS"));
+    assertThat("the link is left as it was", Files.isSymbolicLink(link), is(true));
+  }
+
   /** One output reached through a symbolic link, or as x/../out, is one output: its dead letters stay its own. */
   @Test
   public void anOutputReachedThroughALinkIsTheSameOutput() throws Exception {

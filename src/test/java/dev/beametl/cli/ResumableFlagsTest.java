@@ -134,6 +134,19 @@ public class ResumableFlagsTest {
     assertThat(third.err, third.code, is(EtlJob.OK));
   }
 
+  /** The spec's checkpoint directory as a symbolic link to where they are: its checkpoints are found. */
+  @Test
+  public void latestFindsTheCheckpointsOfADirectoryThatIsALink() throws Exception {
+    Path dir = tmp.newFolder("linked").toPath();
+    Path key = runKeyDir(dir);
+    Path elsewhere = tmp.newFolder("elsewhere").toPath();
+    checkpoint(elsewhere.resolve("0a1b").resolve("chk-3"));
+    Files.createDirectories(key.getParent());
+    Files.createSymbolicLink(key, elsewhere);
+    EtlJobTest.Run r = run("--resumable", "--resumeFrom=latest", "--checkpointDir=" + dir, "--dryRun");
+    assertThat(r.err, r.code, is(EtlJob.OK));
+  }
+
   /**
    * A table sink in mode append stages a run's rows in tables named for the run: a resume, a new run,
    * was refused after the job began as "steps this job does not have". Refused before, saying why.
