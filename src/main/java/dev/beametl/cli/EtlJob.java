@@ -301,6 +301,11 @@ public final class EtlJob {
     return run(options, out, err, List.of(), List.of(), Path.of("").toAbsolutePath());
   }
 
+  /** A run's id: 8 hex digits, as the job's file names and states spell it. */
+  static String newRunId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
   /**
    * Runs the job; {@code args} go into the run report (secrets removed), {@code sets} are the
    * {@code --set} overrides as given, and relative paths among the flags mean {@code callerDir}.
@@ -313,7 +318,7 @@ public final class EtlJob {
     EtlPipeline job;
     RunPlan plan;
     List<List<MatchResult.Metadata>> inputFiles;
-    String runId = UUID.randomUUID().toString().substring(0, 8);
+    String runId = newRunId();
     SqlNames.startRun(!options.isDryRun()); // a warm runner's JVM runs many jobs; a dry run creates no database
     try {
       if (options.getProgressSeconds() < 0) {
@@ -341,6 +346,9 @@ public final class EtlJob {
       plan = RunPlan.of(spec, options, callerDir);
       spec = plan.spec;
       OutputDirectories.check(spec, plan.append, options.getResumeFrom() != null);
+      while (plan.append && OutputDirectories.heldRun(spec, runId)) {
+        runId = newRunId();
+      }
       refuseResumeAfterRenames(spec, options);
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec, inputFiles) : null);
@@ -425,9 +433,11 @@ public final class EtlJob {
         try {
           // A resumed run's log goes on from the stopped run's, which the preparation deletes.
           byte[] stoppedLog = options.getResumeFrom() == null ? null : JobLog.stoppedRun(log, 4 << 20);
+          // Before anything is deleted: a replacing run (--full) that dies deleting the old output must
+          // leave no state for the next run to append to what is left (a review).
+          plan.started();
           outputs.prepare();
           jobLog.writeTo(log, stoppedLog);
-          plan.started();
           if (options.isResumable()) {
             FlinkSettings.markResumed(options);
           }

@@ -169,6 +169,32 @@ final class OutputDirectories implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Whether an earlier run of these directories went by {@code run}: a file or directory name holds
+   * it, or one of the job's own files (a manifest, a state) names it. An appending run's id names its
+   * files and tells its files from the others' (what a failed run leaves is deleted by it), and ids
+   * are 32 random bits: over 10,000 runs of one output two share one with a chance of about 1%, and
+   * then a run replaced or deleted another's committed files (a review). An id found here is drawn
+   * again; a false match only costs another draw.
+   */
+  static boolean heldRun(PipelineSpec spec, String run) throws IOException {
+    for (Path dir : of(spec)) {
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (Stream<Path> all = Files.walk(dir.toRealPath())) {
+        for (Path p : (Iterable<Path>) all::iterator) {
+          String name = p.getFileName().toString();
+          if (name.contains(run) || name.startsWith(".beam-etl-") && name.endsWith(".json")
+              && Files.isRegularFile(p) && Files.readString(p).contains(run)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   static List<Path> of(PipelineSpec spec) {
     return List.of(Path.of(spec.sink().path()), Path.of(spec.deadLetterPath()));
   }
@@ -343,12 +369,14 @@ final class OutputDirectories implements AutoCloseable {
       if (!previous.isEmpty()) {
         owned(new RunManifest(run, false, previous, List.of(), partitionPrefix), dir).writeTo(dir);
       }
-      for (String entry : previous) {
-        MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
-      }
-      Files.deleteIfExists(dir.resolve(ReplayState.FILE)); // what was replayed into the output is gone with it
+      // What was replayed into the output goes with it, and first: a state left beside a half-deleted
+      // output would have a replay skip records as replayed into files that are gone.
+      Files.deleteIfExists(dir.resolve(ReplayState.FILE));
       if (Files.exists(dir.resolve(ReplayState.RECORDS_DIR))) {
         MoreFiles.deleteRecursively(dir.resolve(ReplayState.RECORDS_DIR), RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+      for (String entry : previous) {
+        MoreFiles.deleteRecursively(dir.resolve(entry), RecursiveDeleteOption.ALLOW_INSECURE);
       }
       owned(new RunManifest(run, false, List.of(), List.of(), partitionPrefix), dir).writeTo(dir);
     }

@@ -533,6 +533,26 @@ public class OutputDirectoriesTest {
     assertThat("the link is left as it was", Files.isSymbolicLink(link), is(true));
   }
 
+  /** A run id an output already knows (a file's name, a manifest, a state) is not given to a new run. */
+  @Test
+  public void runIdsTheOutputHoldsAreFoundInNamesManifestsAndStates() throws Exception {
+    PipelineSpec spec = spec("overwrite");
+    assertThat("no output yet", OutputDirectories.heldRun(spec, "aaaaaaaa"), is(false));
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "aaaaaaaa", true)) {
+      dirs.prepare();
+      files(out().resolve("region=EU"), "part-aaaaaaaa-00000-of-00001.csv");
+      files(Path.of(spec.deadLetterPath()), "bad-records-aaaaaaaa-00000-of-00001.jsonl");
+      dirs.finish(true);
+    }
+    assertThat(OutputDirectories.heldRun(spec, "aaaaaaaa"), is(true));
+    assertThat(OutputDirectories.heldRun(spec, "bbbbbbbb"), is(false));
+    Files.writeString(out().resolve(IncrementalState.FILE), "{\"run\": \"cccccccc\", \"files\": []}");
+    assertThat("named by a state, without files", OutputDirectories.heldRun(spec, "cccccccc"), is(true));
+    Files.delete(out().resolve("region=EU").resolve("part-aaaaaaaa-00000-of-00001.csv"));
+    assertThat("named by the dead letters' files and the manifests", OutputDirectories.heldRun(spec, "aaaaaaaa"),
+        is(true));
+  }
+
   /** One output reached through a symbolic link, or as x/../out, is one output: its dead letters stay its own. */
   @Test
   public void anOutputReachedThroughALinkIsTheSameOutput() throws Exception {
