@@ -133,6 +133,7 @@ final class ReplayState {
     // A record found in several files is replayed from the first: the newest, the one fixed last.
     pending.sort(Comparator.comparingLong(MatchResult.Metadata::lastModifiedMillis).reversed()
         .thenComparing(m -> m.resourceId().toString()));
+    state.put("pipeline", spec.name()); // whose state it is, once written: another pipeline's is refused (StateFile.read)
     return new ReplayState(dir, file, state, pending, before, records, lists, Path.of(EtlPipeline.runDir(spec)));
   }
 

@@ -47,7 +47,19 @@ final class StateFile {
     if (!Files.isRegularFile(file)) {
       return null;
     }
-    return resolve(file, JSON.readTree(file.toFile()), spec);
+    JsonNode node = JSON.readTree(file.toFile());
+    if (node == null || !node.isObject()) { // an empty file: a crash or a full disk as it was written by hand
+      throw new IOException(node == null || node.isMissingNode() ? "it is empty" : "it holds no JSON object");
+    }
+    JsonNode pipeline = node.get("pipeline");
+    if (pipeline != null && pipeline.isTextual() && !pipeline.asText().equals(spec.name())) {
+      // Its marks and files are another output's: trusted, this output would skip what it never loaded (a trial).
+      throw new SpecException(file + " holds the state of pipeline \"" + pipeline.asText() + "\", not of \""
+          + spec.name() + "\" (copied from another output, or the spec's name changed). Run once with --full to "
+          + "start over; if it is this pipeline's own state under an earlier name, set its \"pipeline\" to \""
+          + spec.name() + "\"");
+    }
+    return resolve(file, node, spec);
   }
 
   private static @Nullable JsonNode resolve(Path file, JsonNode node, PipelineSpec spec) throws Unconfirmable {

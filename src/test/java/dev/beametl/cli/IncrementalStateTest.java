@@ -47,6 +47,37 @@ public class IncrementalStateTest {
     return state.newFiles().stream().map(m -> m.resourceId().getFilename()).collect(Collectors.toList());
   }
 
+  /**
+   * Another pipeline's state, copied into this output, was trusted: its files counted as loaded, and a
+   * file this pipeline never loaded was skipped for good (a trial). Refused, naming both and the fix.
+   */
+  @Test
+  public void anotherPipelinesStateIsRefused() throws Exception {
+    Path state = tmp.getRoot().toPath().resolve("out").resolve(IncrementalState.FILE);
+    String other = Files.readString(state).replaceFirst("\"pipeline\"\\s*:\\s*\"t\"", "\"pipeline\": \"other\"");
+    assertThat(other, containsString("\"pipeline\": \"other\""));
+    Files.writeString(state, other);
+    String refused = org.junit.Assert.assertThrows(dev.beametl.spec.SpecException.class,
+        () -> IncrementalState.plan(spec, false)).getMessage();
+    assertThat(refused, containsString("holds the state of pipeline \"other\", not of \"t\""));
+    assertThat(refused, containsString("--full"));
+    assertThat("--full starts over whatever the state holds", names(IncrementalState.plan(spec, true)),
+        contains("b.csv"));
+  }
+
+  /** An empty state (a crash or a full disk) was "the state of another incremental setting". */
+  @Test
+  public void anEmptyStateSaysItIsEmpty() throws Exception {
+    Path state = tmp.getRoot().toPath().resolve("out").resolve(IncrementalState.FILE);
+    for (String content : new String[] {"", "\n", "[]"}) {
+      Files.writeString(state, content);
+      String refused = org.junit.Assert.assertThrows(dev.beametl.spec.SpecException.class,
+          () -> IncrementalState.plan(spec, false)).getMessage();
+      assertThat(refused, containsString("cannot be read (it " + (content.equals("[]") ? "holds no JSON object"
+          : "is empty") + "); run once with --full"));
+    }
+  }
+
   @Test
   public void aLinkToALoadedFileIsNoNewFile() throws Exception {
     Files.createSymbolicLink(in.resolve("a.csv"), in.resolve("b.csv")); // its first name in order now
