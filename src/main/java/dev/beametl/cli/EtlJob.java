@@ -210,8 +210,11 @@ public final class EtlJob {
    * but was: <a, b>" no flag at all (a hostile trial).
    */
   static String flagProblem(String message, String[] args) {
-    Matcher unknown = Pattern.compile("missing a property named '([^']+)'\\.?(.*)").matcher(message);
-    if (unknown.find()) {
+    Matcher unknown = Pattern.compile("missing a property named '([^']*)'\\.?(.*)").matcher(message);
+    if (unknown.find() && unknown.group(1).isEmpty()) {
+      return "a bare '--' is no flag: give flags as --name=value";
+    }
+    if (unknown.find(0)) {
       String hint = unknown.group(2).replaceAll("'([^']+)'", "--$1"); // Did you mean 'output'?
       Matcher list = Pattern.compile("\\[([^\\]]*)\\]").matcher(hint); // Did you mean one of [a, b]?
       if (list.find()) {
@@ -233,6 +236,24 @@ public final class EtlJob {
       for (Map.Entry<String, List<String>> flag : given.entrySet()) { // the one whose values Beam lists
         if (flag.getValue().size() > 1 && String.join(", ", flag.getValue()).equals(repeated.group(1))) {
           return "--" + flag.getKey() + " given more than once: give it once";
+        }
+      }
+    }
+    // A value of the wrong type: Jackson's words name the type, not the flag (a trial). The first flag
+    // that fails alone is the one.
+    Matcher type = Pattern.compile("Cannot deserialize value of type `([^`]+)`").matcher(message);
+    if (type.find()) {
+      for (String a : args) {
+        if (!a.startsWith("--") || !a.contains("=")) {
+          continue;
+        }
+        try {
+          PipelineOptionsFactory.fromArgs(a).as(EtlOptions.class);
+        } catch (RuntimeException e) {
+          String wanted = type.group(1).replaceFirst("^java\\.lang\\.", "").toLowerCase(java.util.Locale.ROOT);
+          return a + ": not " + (wanted.equals("boolean") ? "true or false"
+              : wanted.equals("int") || wanted.equals("integer") || wanted.equals("long") ? "a whole number"
+              : "a valid " + wanted);
         }
       }
     }
@@ -352,6 +373,9 @@ public final class EtlJob {
       refuseResumeAfterRenames(spec, options);
       if (FlinkSettings.isFlink(options)) {
         FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec, inputFiles) : null);
+        if (!options.isDryRun()) {
+          FlinkSettings.createCheckpointDir(options);
+        }
       }
       job = plan.applyTo(pipelineOf(spec, options)).withRun(runId);
     } catch (SpecException | IllegalArgumentException e) {

@@ -368,6 +368,31 @@ public final class FlinkSettings {
   private static final Comparator<Path> NEWEST = Comparator.comparing(chk -> modified(chk.resolve("_metadata")));
 
   /**
+   * Before anything is set up, a resumable run on the embedded runner makes the directory its
+   * checkpoints go to: one that cannot be made failed the job once it ran, exit 1, after the output
+   * was set up (a trial). Not in a dry run, which creates nothing.
+   */
+  public static void createCheckpointDir(RunnerOptions options) {
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    String storage = flink.getStateBackendStoragePath();
+    if (!options.isResumable() || !isFlink(options) || !isLocal(flink) || storage == null
+        || !storage.startsWith("file:")) {
+      return;
+    }
+    Path dir = Path.of(java.net.URI.create(storage));
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException | RuntimeException e) {
+      throw new SpecException("--checkpointDir=" + options.getCheckpointDir() + ": cannot create " + dir + " ("
+          + e.getMessage() + "); give a directory this run can write");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new SpecException("--checkpointDir=" + options.getCheckpointDir() + ": " + dir + " cannot be written; "
+          + "give a directory this run can write");
+    }
+  }
+
+  /**
    * Every complete checkpoint under {@code dir}, {@code depth} levels down to the {@code _metadata}
    * files: the {@code chk-N} directories holding one.
    */

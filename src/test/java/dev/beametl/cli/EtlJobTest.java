@@ -134,6 +134,16 @@ public class EtlJobTest {
     assertThat(EtlJob.flagProblem("expected one element but was: <a, b>",
         new String[] {"--experiments=x", "--experiments=y", "--output=a", "--output=b"}),
         is("--output given more than once: give it once"));
+    // A value of the wrong type is named by its flag, not by Jackson's type (a trial), and so is a bare '--'.
+    for (String[] bad : new String[][] {{"--progressSeconds=1e9", "--progressSeconds=1e9: not a whole number"},
+        {"--encodeCategories=maybe", "--encodeCategories=maybe: not true or false"},
+        {"--verbose=yes", "--verbose=yes: not true or false"}, {"--", "a bare '--' is no flag"}}) {
+      Run r2 = new Run("--pipeline=pipelines/sales-by-product.yaml", "--output=a", bad[0], "--dryRun");
+      assertThat(bad[0], r2.code, is(EtlJob.USAGE));
+      assertThat(bad[0], r2.err, containsString(bad[1]));
+      assertThat(bad[0], r2.err, not(containsString("deserialize")));
+      assertThat(r2.err.lines().count(), is(1L));
+    }
     Run negative = new Run("--pipeline=pipelines/sales-by-product.yaml", "--progressSeconds=-5", "--dryRun");
     assertThat(negative.code, is(EtlJob.USAGE));
     assertThat(negative.err, containsString("--progressSeconds=-5"));

@@ -134,6 +134,17 @@ public class ResumableFlagsTest {
     assertThat(third.err, third.code, is(EtlJob.OK));
   }
 
+  /** A checkpoint directory that cannot be made is refused before the output is touched (it failed the job, exit 1). */
+  @Test
+  public void aCheckpointDirThatCannotBeMadeIsRefusedBeforeTheRun() throws Exception {
+    Path file = tmp.newFile("a-file").toPath();
+    Path out = tmp.getRoot().toPath().resolve("out"); // run()'s
+    EtlJobTest.Run r = run("--resumable", "--checkpointDir=" + file + "/ck");
+    assertThat(r.err, r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("--checkpointDir=" + file + "/ck: cannot create"));
+    assertThat(Files.exists(out), is(false));
+  }
+
   /** The spec's checkpoint directory as a symbolic link to where they are: its checkpoints are found. */
   @Test
   public void latestFindsTheCheckpointsOfADirectoryThatIsALink() throws Exception {
