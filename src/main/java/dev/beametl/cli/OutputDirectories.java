@@ -466,14 +466,18 @@ final class OutputDirectories implements AutoCloseable {
       return null;
     }
     String run = stopped.run;
-    boolean committed = committedByState(spec).contains(run);
-    if (!committed && !stopped.appending) {
+    if (!stopped.appending && !committedByState(spec).contains(run)) {
       return null; // a replacing run's: what it deleted is gone, and only a run that loads can make the output whole
     }
     try (OutputDirectories outputs = take(spec, run, true)) {
       RunManifest now = manifestOf(Path.of(spec.sink().path()));
       if (now == null || now.complete || !now.run.equals(run)) {
         return null; // another run finished it, or went on, before this one held the output
+      }
+      // Asked again under the lock: the run may have committed its state since the first look (a review).
+      boolean committed = committedByState(spec).contains(run);
+      if (!committed && !now.appending) {
+        return null;
       }
       if (committed) {
         Files.writeString(Path.of(spec.sink().path(), "_SUCCESS"), ""); // before the manifest, which lists it

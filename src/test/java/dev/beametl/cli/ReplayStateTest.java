@@ -58,6 +58,30 @@ public class ReplayStateTest {
     Files.writeString(runDir.resolve(EtlPipeline.REPLAYED_PREFIX + "-00000-of-00001.txt"), b.toString());
   }
 
+  /**
+   * An incremental run that committed its state and stopped before its manifests named it: its dead
+   * letters are the output's, and a replay takes them (it skipped them as a failed run's).
+   */
+  @Test
+  public void theDeadLettersOfARunCommittedByItsStateAreReplayed() throws Exception {
+    PipelineSpec incremental = Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: '" + tmp.getRoot() + "/in/*.csv', format: csv, incremental: files}",
+        "schema: [{name: id, type: long}]",
+        "sink: {format: csv, path: '" + tmp.getRoot() + "/inc'}", ""), "t", List.of());
+    Path deadLetters = Path.of(incremental.deadLetterPath());
+    try (OutputDirectories dirs = OutputDirectories.take(incremental, "abcd1234", true)) {
+      dirs.prepare();
+      Files.writeString(deadLetters.resolve("bad-records-abcd1234-00000-of-00001.jsonl"),
+          "{\"origin\":\"in.csv@byte 3\",\"payload\":\"2\"}\n");
+      Files.writeString(Path.of(incremental.sink().path(), IncrementalState.FILE),
+          "{\"pipeline\": \"t\", \"run\": \"abcd1234\", \"files\": []}");
+      // killed here: no finish
+    }
+    assertThat(ReplayState.plan(deadLetters, incremental).pending(),
+        contains(deadLetters.resolve("bad-records-abcd1234-00000-of-00001.jsonl").toString()));
+  }
+
   @Test
   public void aRecordWrittenOnceIsLeftOutWhereverItsDeadLetterIsFound() throws Exception {
     deadLetters("bad-records-00000-of-00001.jsonl", 1_000_000L);
