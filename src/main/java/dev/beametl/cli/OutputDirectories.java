@@ -400,8 +400,17 @@ final class OutputDirectories implements AutoCloseable {
    * its directory keeps no {@code _SUCCESS}.
    */
   List<String> finish(boolean succeeded) throws IOException {
-    boolean withdraw = append && !succeeded && !committedByState(spec).contains(run);
+    // A run whose state names it committed: its rows are the output's whatever failed after that (its
+    // report, its marker). Finished as one that succeeded, marker included: left without them, the
+    // next run, with nothing new to load, exited 0 and never put the marker back (a review).
+    boolean committed = append && !succeeded && committedByState(spec).contains(run);
+    boolean withdraw = append && !succeeded && !committed;
     List<String> warnings = new ArrayList<>();
+    if (committed) {
+      Files.writeString(dirs.get(0).resolve("_SUCCESS"), "");
+      warnings.add("beam-etl: the run committed its rows (" + dirs.get(0) + " is complete, _SUCCESS included) "
+          + "before what failed; a run again loads nothing twice");
+    }
     for (Path dir : dirs) {
       if (!Files.isDirectory(dir)) {
         continue;
@@ -418,7 +427,7 @@ final class OutputDirectories implements AutoCloseable {
       if (before != null) {
         runs.addAll(before.runs);
       }
-      if (append && succeeded) {
+      if (append && (succeeded || committed)) {
         runs.add(run);
       }
       List<String> entries = entries(dir);

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
@@ -279,11 +280,14 @@ public class OutputDirectoriesTest {
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "eeeeeeee", true)) {
       dirs.prepare();
       files(out(), "part-eeeeeeee-00000-of-00001.csv");
-      // committed by its state file, then the table's commit failed: its files belong to the output
+      // committed by its state file, then what came after failed (its report, say): its files belong to
+      // the output, which is complete, marker included (it stayed without one: a review)
       Files.writeString(out().resolve(IncrementalState.FILE), "{\"run\": \"eeeeeeee\", \"files\": []}");
-      dirs.finish(false);
+      assertThat(dirs.finish(false), hasItem(containsString("the run committed its rows")));
     }
-    assertThat(listing(out()), hasItem("part-eeeeeeee-00000-of-00001.csv"));
+    assertThat(listing(out()), hasItems("part-eeeeeeee-00000-of-00001.csv", "_SUCCESS"));
+    assertThat(RunManifest.read(out()).runs, hasItem("eeeeeeee"));
+    assertThat(RunManifest.read(out()).complete, is(true));
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "cccccccc", true)) {
       dirs.prepare();
       files(out(), "part-cccccccc-00000-of-00001.csv");
