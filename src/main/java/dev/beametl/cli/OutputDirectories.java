@@ -348,9 +348,17 @@ final class OutputDirectories implements AutoCloseable {
         java.util.Set<String> once = new java.util.LinkedHashSet<>(before == null ? List.of() : before.runs);
         once.addAll(committedByState);
         List<String> committed = new ArrayList<>(once);
-        if (Files.deleteIfExists(dir.resolve("_SUCCESS"))) { // first: the output is no longer what it marks
+        // Whether the output had its marker: a killed appending run's manifest says whether it had one
+        // when that run began (it deleted it), and that is carried on; without it, a failure of this
+        // run left the output without the marker it had (a review). Said before the marker goes.
+        boolean marked = Files.exists(dir.resolve("_SUCCESS"))
+            || before != null && !before.complete && before.appending && before.successBefore;
+        if (marked) {
           finishedBefore.add(dir);
+          owned(new RunManifest(run, false, entries(dir), committed, partitionPrefix), dir).appending(true)
+              .writeTo(dir);
         }
+        Files.deleteIfExists(dir.resolve("_SUCCESS")); // then: the output is no longer what it marks
         deleteRunFiles(dir, r -> !committed.contains(r));
         if (Files.exists(dir.resolve(JobFiles.RUN_FOLDER))) {
           MoreFiles.deleteRecursively(dir.resolve(JobFiles.RUN_FOLDER), RecursiveDeleteOption.ALLOW_INSECURE);

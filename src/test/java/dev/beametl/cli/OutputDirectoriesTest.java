@@ -537,6 +537,31 @@ public class OutputDirectoriesTest {
     assertThat("the link is left as it was", Files.isSymbolicLink(link), is(true));
   }
 
+  /**
+   * An appending run killed after it took the marker away, then one that fails: the output is as the
+   * first found it, marker included (the second did not know there had been one).
+   */
+  @Test
+  public void theMarkerAKilledRunTookIsPutBackWhenTheNextFails() throws Exception {
+    PipelineSpec spec = spec("overwrite");
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "aaaaaaaa", true)) {
+      dirs.prepare();
+      files(out(), "part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS");
+      dirs.finish(true);
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "bbbbbbbb", true)) {
+      dirs.prepare();
+      files(out(), "part-bbbbbbbb-00000-of-00001.csv");
+      // killed: no finish
+    }
+    try (OutputDirectories dirs = OutputDirectories.take(spec, "cccccccc", true)) {
+      dirs.prepare();
+      files(out(), "part-cccccccc-00000-of-00001.csv");
+      dirs.finish(false);
+    }
+    assertThat(listing(out()), containsInAnyOrder("part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS"));
+  }
+
   /** A run id an output already knows (a file's name, a manifest, a state) is not given to a new run. */
   @Test
   public void runIdsTheOutputHoldsAreFoundInNamesManifestsAndStates() throws Exception {
