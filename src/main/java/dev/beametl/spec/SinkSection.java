@@ -61,6 +61,12 @@ final class SinkSection {
       if (names.contains(name)) {
         throw item.error("listed twice");
       }
+      if (name.startsWith("_") || name.startsWith(".")) {
+        // Its directories would be _x=1/...: Hive and Trino take such names as hidden, and read no rows.
+        throw item.error("\"" + name + "\" would name every partition directory \"" + name + "=...\", which Hive and "
+            + "Trino take as hidden (they skip names starting with _ or .); derive a column with another name to "
+            + "partition by");
+      }
       names.add(name);
     }
     if (names.isEmpty()) {

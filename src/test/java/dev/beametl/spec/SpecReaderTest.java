@@ -478,6 +478,8 @@ public class SpecReaderTest {
     String copy = VALID.substring(0, VALID.indexOf("aggregate:")) + "sink: {format: csv, path: out/x}\n";
     assertThat(errorOf(copy.replace("- {name: note", "- {name: ratio, type: double}\n  - {name: note"),
         "sink.partitionBy=[ratio]"), containsString("a double cannot name a directory exactly"));
+    assertThat(errorOf(copy.replace("- {name: note", "- {name: _src, type: string}\n  - {name: note"),
+        "sink.partitionBy=[_src]"), containsString("which Hive and Trino take as hidden"));
     assertThat(parse(copy, "sink.partitionBy=[day, region]").sink().partitionBy(), contains("day", "region"));
   }
 
