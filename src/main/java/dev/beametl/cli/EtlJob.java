@@ -638,6 +638,9 @@ public final class EtlJob {
       if (confirmation != null) { // before the state names them: an exit in between must not drop them (a review)
         table.keepStagingUntilConfirmed();
       }
+      if (plan.commitsState()) {
+        OutputRows.force(spec, plan.append ? runId : null); // on the disk before the state that vouches for them
+      }
       stateLines = plan.commit(summary.counts(), runId, table.commitsAfterRun()); // the next run goes on from here
       faults.atCommit("failBeforeTable");
       long discarded;

@@ -85,6 +85,47 @@ final class OutputRows {
     return deadLetters.isEmpty() ? null : deadLetters.get(0);
   }
 
+  /**
+   * Puts the run's files (part files and dead letters, named for {@code appendRun} or without a run)
+   * and the directories that name them on the disk. A state says which inputs are loaded, and is
+   * written to the disk before it counts (AtomicJson); the files it vouches for were not: after a
+   * power loss or a host's crash just after the state, newly written and renamed files can come
+   * back empty or missing while the state says their inputs are loaded (a review).
+   */
+  static void force(PipelineSpec spec, @Nullable String appendRun) throws IOException {
+    List<Path> all = new java.util.ArrayList<>();
+    if (spec.sink().format() != SinkSpec.Format.JDBC) {
+      all.addAll(files(Path.of(spec.sink().path()), spec.sink().format(), appendRun));
+    }
+    all.addAll(deadLetterFiles(Path.of(spec.deadLetterPath()), appendRun));
+    java.util.Set<Path> tops = new java.util.HashSet<>(); // the output and dead-letter directories, as listed
+    for (Path top : List.of(Path.of(spec.sink().path()), Path.of(spec.deadLetterPath()))) {
+      tops.add(top);
+      if (Files.isDirectory(top)) {
+        tops.add(top.toRealPath());
+      }
+    }
+    java.util.Set<Path> dirs = new java.util.LinkedHashSet<>();
+    for (Path file : all) {
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+          java.nio.file.StandardOpenOption.READ)) {
+        channel.force(true);
+      }
+      Path dir = file.getParent(); // its partition directories up to the output's own, not those above it
+      while (dir != null && dirs.add(dir) && !tops.contains(dir)) {
+        dir = dir.getParent();
+      }
+    }
+    for (Path dir : dirs) {
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir,
+          java.nio.file.StandardOpenOption.READ)) {
+        channel.force(true);
+      } catch (IOException e) {
+        // a file system that cannot sync a directory: its entries are as durable as it makes them
+      }
+    }
+  }
+
   /** The dead-letter files of a run in {@code dir}: those named for {@code appendRun}, or those without a run. */
   static List<Path> deadLetterFiles(Path dir, @Nullable String appendRun) throws IOException {
     if (!Files.isDirectory(dir)) {

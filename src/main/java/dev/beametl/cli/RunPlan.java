@@ -179,6 +179,11 @@ final class RunPlan {
     }
   }
 
+  /** Whether this run commits a state (an incremental load, a replay) that vouches for its files. */
+  boolean commitsState() {
+    return incremental != null || replay != null;
+  }
+
   /**
    * After a run that succeeded, its commit: one atomic write of the state (the next incremental run
    * goes on from here; replayed files are not replayed again), which also names this run, so its
