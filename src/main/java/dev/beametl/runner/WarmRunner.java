@@ -247,6 +247,13 @@ public final class WarmRunner {
         // the client went away during the run (Ctrl-C), which ran to its end
       }
     }
+    if (code != 0) {
+      // A failed job can leave files open: Beam's writers are not closed when a write throws (a disk
+      // full), and their streams close only when collected. A JVM of its own ends and closes them;
+      // this one lives on, and held a deleted temporary file - its space on a full disk, and the
+      // mount busy - until some later collection (a trial). Collected now, after the client has its answer.
+      System.gc();
+    }
   }
 
   /**
