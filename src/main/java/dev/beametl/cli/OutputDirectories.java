@@ -177,12 +177,9 @@ final class OutputDirectories implements AutoCloseable {
    * then a run replaced or deleted another's committed files (a review). An id found here is drawn
    * again; a false match only costs another draw.
    */
-  static boolean heldRun(PipelineSpec spec, String run) throws IOException {
+  static boolean heldRun(PipelineSpec spec, String run) {
     for (Path dir : of(spec)) {
-      if (!Files.isDirectory(dir)) {
-        continue;
-      }
-      try (Stream<Path> all = Files.walk(dir.toRealPath())) {
+      try (Stream<Path> all = Files.isDirectory(dir) ? Files.walk(dir.toRealPath()) : Stream.empty()) {
         for (Path p : (Iterable<Path>) all::iterator) {
           String name = p.getFileName().toString();
           if (name.contains(run) || name.startsWith(".beam-etl-") && name.endsWith(".json")
@@ -190,6 +187,9 @@ final class OutputDirectories implements AutoCloseable {
             return true;
           }
         }
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // not held: another run's temporary files came and went while this looked (two runs at once,
+        // which the lock then refuses), or a directory cannot be read, which the run finds itself
       }
     }
     return false;

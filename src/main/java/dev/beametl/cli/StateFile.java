@@ -48,7 +48,7 @@ final class StateFile {
       return null;
     }
     JsonNode node = JSON.readTree(file.toFile());
-    if (node == null || !node.isObject()) { // an empty file: a crash or a full disk as it was written by hand
+    if (node == null || !node.isObject()) { // a copy cut short, a hand edit: said so, not "another setting's"
       throw new IOException(node == null || node.isMissingNode() ? "it is empty" : "it holds no JSON object");
     }
     JsonNode pipeline = node.get("pipeline");
