@@ -372,6 +372,9 @@ public final class EtlJob {
       }
       refuseResumeAfterRenames(spec, options);
       if (FlinkSettings.isFlink(options)) {
+        if (options.isResumable()) {
+          FlinkSettings.refuseFilesReadWhole(spec, inputFiles);
+        }
         FlinkSettings.applySpec(options, spec, options.isResumable() ? resumeKey(spec, inputFiles) : null);
         if (!options.isDryRun()) {
           FlinkSettings.createCheckpointDir(options);

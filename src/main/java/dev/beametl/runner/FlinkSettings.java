@@ -312,6 +312,31 @@ public final class FlinkSettings {
     return null;
   }
 
+  /**
+   * A resumable run refuses input files that would be read whole: {@link #notResumable} judges the
+   * source's glob, and a glob such as {@code in/*} does not say that it matches {@code a.csv.gz},
+   * which (compression: auto) is read whole and restored from its start, its rows before the
+   * checkpoint written twice (a review). {@code files}: the source's matched files, then each lookup's.
+   */
+  public static void refuseFilesReadWhole(PipelineSpec spec,
+      List<List<org.apache.beam.sdk.io.fs.MatchResult.Metadata>> files) {
+    for (int i = 0; i < files.size(); i++) {
+      SourceSpec source = i == 0 ? spec.source() : spec.lookups().get(i - 1).source();
+      String what = i == 0 ? "source" : "lookup " + spec.lookups().get(i - 1).name();
+      if (source.compression() != SourceSpec.Compression.AUTO || notResumable(source) != null) {
+        continue; // none compressed, or refused by its spec already
+      }
+      for (org.apache.beam.sdk.io.fs.MatchResult.Metadata file : files.get(i)) {
+        if (Compression.detect(file.resourceId().getFilename()) != Compression.UNCOMPRESSED) {
+          throw new SpecException("--resumable: " + what + " file " + file.resourceId() + " is compressed, and "
+              + "compressed files are read whole, not in byte ranges; a restore would read part of it twice. Run "
+              + "without --resumable (the runner then retries failed tasks from the start of their input), or "
+              + "leave compressed files out of " + source.path());
+        }
+      }
+    }
+  }
+
   static Path checkpointDir(RunnerOptions options, PipelineSpec spec) {
     return Path.of(options.getCheckpointDir(), spec.name()).toAbsolutePath();
   }

@@ -134,6 +134,26 @@ public class ResumableFlagsTest {
     assertThat(third.err, third.code, is(EtlJob.OK));
   }
 
+  /**
+   * A glob that does not say it matches a compressed file (in/*): that file is read whole, and a
+   * restore read it again from its start, its rows before the checkpoint written twice (a review).
+   */
+  @Test
+  public void aCompressedFileAGlobMatchesIsRefused() throws Exception {
+    Path in = tmp.newFolder("mixed").toPath();
+    byte[] rows = Files.readAllBytes(Path.of("data-samples/sales/sales-2024-01.csv"));
+    Files.write(in.resolve("a.csv"), rows);
+    try (java.io.OutputStream gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(in.resolve("b.csv.gz")))) {
+      gz.write(rows);
+    }
+    EtlJobTest.Run r = run("--resumable", "--input=" + in + "/*", "--dryRun");
+    assertThat(r.err, r.code, is(EtlJob.USAGE));
+    assertThat(r.err, containsString("--resumable: source file " + in.resolve("b.csv.gz") + " is compressed"));
+    Files.delete(in.resolve("b.csv.gz"));
+    EtlJobTest.Run plain = run("--resumable", "--input=" + in + "/*", "--dryRun");
+    assertThat(plain.err, plain.code, is(EtlJob.OK));
+  }
+
   /** A checkpoint directory that cannot be made is refused before the output is touched (it failed the job, exit 1). */
   @Test
   public void aCheckpointDirThatCannotBeMadeIsRefusedBeforeTheRun() throws Exception {
