@@ -96,6 +96,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       if (source.hasHeader()) {
         String header = nextRecordText();
         header = failure != null && !reader.lastLineEnded() ? null : header;
+        header = header == null ? null : header.replace(MALFORMED, '\uFFFD');
         layout = header == null ? null : source.layoutFromHeader(header, bytes(header));
         headerProblemUnsaid = layout != null && layout.headerProblem() != null;
       }
@@ -304,8 +305,12 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       return false;
     }
     headerProblemUnsaid = false;
+    boolean malformed = text.indexOf(MALFORMED) >= 0;
+    if (malformed) {
+      text = text.replace(MALFORMED, '\uFFFD');
+    }
     long overLength = overLength(text);
-    current = SourceRecord.of(file, -1, startLine, text, layout, text.indexOf('\uFFFD') >= 0, overLength);
+    current = SourceRecord.of(file, -1, startLine, text, layout, malformed, overLength);
     recordsRead++;
     return true;
   }
@@ -512,6 +517,14 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     return new Reading(reader, raw, opened);
   }
 
+  /**
+   * What the decoder puts for bytes it cannot decode: a lone low surrogate, which no valid input
+   * decodes to, so a record holding one is badly encoded, and one holding U+FFFD is not - with
+   * U+FFFD as the replacement, a valid U+FFFD in a gzip file made its good record bad (a review;
+   * read in byte ranges it was good). Shown as U+FFFD once found.
+   */
+  static final char MALFORMED = '\uDFFF';
+
   /** Reads lines from {@code decompressed}, decoded as the source says, after any byte-order mark. */
   private void readLinesOf(InputStream decompressed) throws IOException {
     java.nio.charset.Charset charset = getCurrentSource().charset();
@@ -526,7 +539,8 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     }
     CharsetDecoder decoder = charset.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        .onUnmappableCharacter(CodingErrorAction.REPLACE)
+        .replaceWith(String.valueOf(MALFORMED));
     reader = new BoundedLineReader(new InputStreamReader(decompressed, decoder),
         getCurrentSource().spec.maxRecordBytes(),
         getCurrentSource().spec.format() == dev.beametl.spec.SourceSpec.Format.CSV);

@@ -395,6 +395,32 @@ public class FileRecordSourceTest {
     assertThat(all.get(1).badEncoding(), is(false));
   }
 
+  /**
+   * A valid U+FFFD is a character like any other, and bytes that are not UTF-8 are flagged, the same
+   * read in ranges or whole (gzip, multi-line): read whole, U+FFFD itself was taken for bad bytes.
+   */
+  @Test
+  public void aValidReplacementCharacterIsNoBadEncodingReadInRangesOrWhole() throws Exception {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.write("1,x\uFFFDy\n".getBytes(StandardCharsets.UTF_8));
+    b.write(new byte[] {'2', ',', (byte) 0xff, 'z', '\n'});
+    b.write("3,\"a\nb\"\n".getBytes(StandardCharsets.UTF_8));
+    byte[] bytes = b.toByteArray();
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(bytes);
+    }
+    for (List<SourceRecord> all : List.of(read(source(write("r.csv", bytes), csv().setMultiline(false))),
+        read(source(write("w.csv.gz", gz.toByteArray()), csv())),
+        read(source(write("m.csv", bytes), csv().setMultiline(true))))) {
+      assertThat(all.get(0).text(), is("1,x\uFFFDy"));
+      assertThat(all.get(0).badEncoding(), is(false));
+      assertThat(all.get(1).text(), is("2,\uFFFDz"));
+      assertThat(all.get(1).badEncoding(), is(true));
+      assertThat(all.get(all.size() - 1).badEncoding(), is(false));
+    }
+  }
+
   @Test
   public void aRunawayLineIsCutAtMaxRecordBytesAndTheNextLineStillReads() throws Exception {
     String runaway = "9," + "x".repeat(998);
