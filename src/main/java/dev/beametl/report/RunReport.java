@@ -143,7 +143,8 @@ public final class RunReport {
   }
 
   private static String abbreviate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max) + "... (" + s.length() + " characters)";
+    int end = max > 0 && s.length() > max && Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+    return s.length() <= max ? s : s.substring(0, end) + "... (" + s.length() + " characters)";
   }
 
   public JsonNode json() {
@@ -153,9 +154,11 @@ public final class RunReport {
   /** Writes report.json and report.html into {@code dir}; returns the HTML file. */
   public Path writeTo(Path dir) throws IOException {
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("report.json"), JSON.writeValueAsString(root));
+    // As bytes: Files.writeString refuses a lone surrogate (half a character, from the input), which
+    // failed the run after it had finished; getBytes writes '?' for it.
+    Files.write(dir.resolve("report.json"), JSON.writeValueAsString(root).getBytes(StandardCharsets.UTF_8));
     Path html = dir.resolve("report.html");
-    Files.writeString(html, HtmlReport.render(root));
+    Files.write(html, HtmlReport.render(root).getBytes(StandardCharsets.UTF_8));
     return html;
   }
 

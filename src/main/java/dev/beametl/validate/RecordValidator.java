@@ -137,7 +137,10 @@ public final class RecordValidator implements Serializable {
     } catch (InvalidField e) {
       String payload = record.text();
       if (record.overLength() > 0 && payload.length() > KEPT_OF_TOO_LONG) {
-        payload = payload.substring(0, KEPT_OF_TOO_LONG);
+        // not between the two halves of a character beyond U+FFFF (an emoji): half of one failed the
+        // run's report after the run, exit 1 (a trial)
+        payload = payload.substring(0, Character.isHighSurrogate(payload.charAt(KEPT_OF_TOO_LONG - 1))
+            ? KEPT_OF_TOO_LONG - 1 : KEPT_OF_TOO_LONG);
       }
       BadRecord bad = BadRecord.of(record.origin(), STAGE, e.field, e.kind, e.getMessage(), payload);
       return new Outcome(null, replayable(bad, record));

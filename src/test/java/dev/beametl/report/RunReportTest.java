@@ -60,6 +60,18 @@ public class RunReportTest {
     assertThat(options.get(3).asText(), equalTo("--set=sink.jdbc.keys=[id]"));
   }
 
+  /** Half a character in a sample dead letter (a lone surrogate) is written as '?', not a failed run. */
+  @Test
+  public void halfACharacterInADeadLetterDoesNotFailTheReport() throws Exception {
+    Path dir = tmp.newFolder("half").toPath();
+    Files.write(dir.resolve("bad-records-0.jsonl"), ("{\"origin\":\"a.csv@byte 10\",\"field\":\"s\","
+        + "\"reason_kind\":\"too_long\",\"reason\":\"long\",\"payload\":\"1,\\ud83d\"}\n")
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Path html = report(List.of()).withExamplesFrom(dir).writeTo(tmp.getRoot().toPath().resolve("_run"));
+    assertThat(Files.readString(html), containsString("1,?"));
+    assertThat(Files.readString(html.resolveSibling("report.json")), containsString("1,?"));
+  }
+
   @Test
   public void theHtmlChartHasOneBarPerReasonWithItsCount() throws Exception {
     Path dir = tmp.newFolder("dead").toPath();

@@ -176,6 +176,18 @@ public class StrictInputTest {
     }
   }
 
+  /** A too_long record's kept start never ends in half a character (it failed the run's report, exit 1). */
+  @Test
+  public void aTooLongRecordIsCutBetweenCharacters() {
+    String text = "2,x" + "\uD83D\uDE00".repeat(3000); // char 999 is the first half of an emoji
+    RecordValidator.Outcome tooLong = new RecordValidator(CSV, SCHEMA, true).validate(
+        SourceRecord.of("f", 0, 0, text, null, false, 5_000_000));
+    String payload = tooLong.bad.payload();
+    assertThat(tooLong.bad.kind(), is(BadRecord.Kind.TOO_LONG));
+    assertThat(payload.length(), is(999));
+    assertThat(Character.isHighSurrogate(payload.charAt(payload.length() - 1)), is(false));
+  }
+
   @Test
   public void aKeyGivenTwiceIsMalformedNotLastWins() {
     BadRecord b = bad(JSON, "{\"id\":1,\"id\":2}");
