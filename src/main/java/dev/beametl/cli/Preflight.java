@@ -279,6 +279,13 @@ final class Preflight {
     if ("xz".equals(kind)) {
       throw new SpecException(where + "holds xz data, which is not read; decompress it, or compress it with gzip");
     }
+    if (auto && byName != org.apache.beam.sdk.io.Compression.UNCOMPRESSED && byName != org.apache.beam.sdk.io.Compression.GZIP
+        && byName != org.apache.beam.sdk.io.Compression.BZIP2 && byName != org.apache.beam.sdk.io.Compression.ZSTD) {
+      // Beam would read it by its name; a .deflate file of two zlib streams gave the first one's rows
+      // and dropped the rest without a word (a trial), as it drops bytes after the first.
+      throw new SpecException(where + "is named as " + byName.name().toLowerCase(java.util.Locale.ROOT) + " data, "
+          + "which is not read (gzip, bzip2 and zstd are); decompress it, or compress it with gzip");
+    }
     String read = source.compression() == SourceSpec.Compression.GZIP ? "gzip"
         : source.compression() == SourceSpec.Compression.NONE ? null
         : byName == org.apache.beam.sdk.io.Compression.GZIP ? "gzip" : byName == org.apache.beam.sdk.io.Compression.BZIP2

@@ -88,6 +88,21 @@ public class CompressedInputTest {
     assertThat(run("x.csv", tar, "auto").err, containsString("is a tar archive"));
     assertThat(run("b.bz2", "id\n2\n".getBytes(StandardCharsets.UTF_8), "auto").err,
         containsString("is named as bzip2 data but holds none"));
+    // Read by its name, a .deflate file of two zlib streams gave the first one's rows alone, exit 0 (a trial).
+    java.io.ByteArrayOutputStream two = new java.io.ByteArrayOutputStream();
+    for (String rows : new String[] {"id\n1\n", "2\n"}) {
+      try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(two) {
+        @Override
+        public void close() throws java.io.IOException {
+          finish(); // the stream ends; the bytes stay open for the next one
+        }
+      }) {
+        z.write(rows.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    EtlJobTest.Run deflate = run("b.csv.deflate", two.toByteArray(), "auto");
+    assertThat(deflate.code, is(EtlJob.USAGE));
+    assertThat(deflate.err, containsString("b.csv.deflate\" is named as deflate data, which is not read"));
   }
 
   /** Text that only looks like a magic number at its start, or by its name under another setting, is read (a review). */
