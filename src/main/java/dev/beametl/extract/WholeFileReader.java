@@ -96,7 +96,7 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       if (source.hasHeader()) {
         String header = nextRecordText();
         header = failure != null && !reader.lastLineEnded() ? null : header;
-        header = header == null ? null : header.replace(MALFORMED, '\uFFFD');
+        header = header == null ? null : header.replace(malformedMark, '\uFFFD');
         layout = header == null ? null : source.layoutFromHeader(header, bytes(header));
         headerProblemUnsaid = layout != null && layout.headerProblem() != null;
       }
@@ -305,9 +305,9 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
       return false;
     }
     headerProblemUnsaid = false;
-    boolean malformed = text.indexOf(MALFORMED) >= 0;
+    boolean malformed = text.indexOf(malformedMark) >= 0;
     if (malformed) {
-      text = text.replace(MALFORMED, '\uFFFD');
+      text = text.replace(malformedMark, '\uFFFD');
     }
     long overLength = overLength(text);
     current = SourceRecord.of(file, -1, startLine, text, layout, malformed, overLength);
@@ -525,6 +525,9 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
    */
   static final char MALFORMED = '\uDFFF';
 
+  /** The replacement this file's decoder puts: {@link #MALFORMED}, or its charset's own. */
+  private transient char malformedMark = MALFORMED;
+
   /** Reads lines from {@code decompressed}, decoded as the source says, after any byte-order mark. */
   private void readLinesOf(InputStream decompressed) throws IOException {
     java.nio.charset.Charset charset = getCurrentSource().charset();
@@ -539,8 +542,13 @@ final class WholeFileReader extends FileBasedSource.FileBasedReader<SourceRecord
     }
     CharsetDecoder decoder = charset.newDecoder()
         .onMalformedInput(CodingErrorAction.REPLACE)
-        .onUnmappableCharacter(CodingErrorAction.REPLACE)
-        .replaceWith(String.valueOf(MALFORMED));
+        .onUnmappableCharacter(CodingErrorAction.REPLACE);
+    try {
+      decoder.replaceWith(String.valueOf(MALFORMED));
+    } catch (IllegalArgumentException e) {
+      // a charset whose decoder takes no such replacement: its own (U+FFFD) marks bad bytes, as before
+    }
+    malformedMark = decoder.replacement().charAt(0);
     reader = new BoundedLineReader(new InputStreamReader(decompressed, decoder),
         getCurrentSource().spec.maxRecordBytes(),
         getCurrentSource().spec.format() == dev.beametl.spec.SourceSpec.Format.CSV);
