@@ -267,7 +267,8 @@ final class Preflight {
             || startsWith(java.util.Arrays.copyOfRange(start, 4, 10), 0x17, 0x72, 0x45, 0x38, 0x50, 0x90));
     String kind = startsWith(start, 0x1f, 0x8b) ? "gzip" : bzip2 ? "bzip2"
         : startsWith(start, 'P', 'K', 3, 4) ? "zip" : startsWith(start, 0xfd, '7', 'z', 'X', 'Z', 0) ? "xz"
-        : startsWith(start, 0x28, 0xb5, 0x2f, 0xfd) || zstdSkippable(start) ? "zstd" : tar(start) ? "tar" : null;
+        : startsWith(start, 0x28, 0xb5, 0x2f, 0xfd) || zstdSkippable(start) ? "zstd" : tar(start) ? "tar"
+        : startsWith(start, 0x04, 0x22, 0x4d, 0x18) ? "lz4" : null;
     org.apache.beam.sdk.io.Compression byName = org.apache.beam.sdk.io.Compression.detect(name);
     String where = key + ".path: \"" + file.resourceId() + "\" ";
     boolean auto = source.compression() == SourceSpec.Compression.AUTO; // names count only then
@@ -276,8 +277,8 @@ final class Preflight {
       throw new SpecException(where + "is a " + (zip ? "zip" : "tar") + " archive, which is not read (its files would"
           + " read as one text under the first one's header); unpack it and give its files");
     }
-    if ("xz".equals(kind)) {
-      throw new SpecException(where + "holds xz data, which is not read; decompress it, or compress it with gzip");
+    if ("xz".equals(kind) || "lz4".equals(kind)) { // read as text: every record a bad_encoding dead letter (a trial)
+      throw new SpecException(where + "holds " + kind + " data, which is not read; decompress it, or compress it with gzip");
     }
     if (auto && byName != org.apache.beam.sdk.io.Compression.UNCOMPRESSED && byName != org.apache.beam.sdk.io.Compression.GZIP
         && byName != org.apache.beam.sdk.io.Compression.BZIP2 && byName != org.apache.beam.sdk.io.Compression.ZSTD) {

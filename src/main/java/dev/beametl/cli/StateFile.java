@@ -51,6 +51,13 @@ final class StateFile {
     if (node == null || !node.isObject()) { // a copy cut short, a hand edit: said so, not "another setting's"
       throw new IOException(node == null || node.isMissingNode() ? "it is empty" : "it holds no JSON object");
     }
+    if (!Files.exists(file.resolveSibling(RunManifest.FILE))) {
+      // Every run writes its manifest before its state: a state alone was copied here, and trusted, it
+      // had a run load nothing, exit 0 (a trial: another output's state of a pipeline of the same name).
+      throw new SpecException(file + " holds a state, but its directory holds no " + RunManifest.FILE + " of the runs "
+          + "that wrote it (copied here on its own?). Run once with --full to start over, or restore the directory "
+          + "whole");
+    }
     JsonNode pipeline = node.get("pipeline");
     if (pipeline != null && pipeline.isTextual() && !pipeline.asText().equals(spec.name())) {
       // Its marks and files are another output's: trusted, this output would skip what it never loaded (a trial).

@@ -38,6 +38,7 @@ public class IncrementalStateTest {
         "source: {path: '" + in + "/*.csv', format: csv, incremental: files}",
         "schema: [{name: id, type: long}]",
         "sink: {format: csv, path: '" + tmp.getRoot() + "/out'}", ""), "t", List.of());
+    new RunManifest("0a1b2c3d", true, List.of()).writeTo(Files.createDirectories(Path.of(spec.sink().path())));
     IncrementalState first = IncrementalState.plan(spec, false);
     assertThat(names(first), contains("b.csv"));
     first.commit(Map.of(), "0a1b2c3d", false);
@@ -63,6 +64,19 @@ public class IncrementalStateTest {
     assertThat(refused, containsString("--full"));
     assertThat("--full starts over whatever the state holds", names(IncrementalState.plan(spec, true)),
         contains("b.csv"));
+  }
+
+  /**
+   * A state copied alone into an output of another spec of the same name: no manifest beside it, and
+   * trusted, the run loaded nothing, exit 0 (a trial). Refused, saying so.
+   */
+  @Test
+  public void aStateWithoutTheRunsManifestIsRefused() throws Exception {
+    Files.delete(tmp.getRoot().toPath().resolve("out").resolve(RunManifest.FILE));
+    String refused = org.junit.Assert.assertThrows(dev.beametl.spec.SpecException.class,
+        () -> IncrementalState.plan(spec, false)).getMessage();
+    assertThat(refused, containsString("holds a state, but its directory holds no " + RunManifest.FILE));
+    assertThat(refused, containsString("--full"));
   }
 
   /** An empty state (a crash or a full disk) was "the state of another incremental setting". */

@@ -40,6 +40,7 @@ public class ReplayStateTest {
         "sink: {format: csv, path: '" + tmp.getRoot() + "/out'}", ""), "t", List.of());
     dead = Files.createDirectories(tmp.getRoot().toPath().resolve("dead"));
     runDir = Files.createDirectories(Path.of(EtlPipeline.runDir(spec)));
+    new RunManifest("ffffffff", true, List.of()).writeTo(Path.of(spec.sink().path())); // as a run writes it first
   }
 
   private Path deadLetters(String name, long modified) throws Exception {

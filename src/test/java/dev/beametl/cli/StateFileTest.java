@@ -49,6 +49,7 @@ public class StateFileTest {
             + "lines_" + System.nanoTime() + ", mode: append, createTable: true}}", ""), "t", List.of());
     file = tmp.getRoot().toPath().resolve("out/state.json");
     Files.createDirectories(file.getParent());
+    new RunManifest("ffffffff", true, List.of()).writeTo(file.getParent()); // as a run writes it before its state
     JdbcTable.prepare(spec.sink().jdbc(), OutputColumns.of(spec), RUN); // the run's staging tables
     StateFile.write(file, state("before"), "ffffffff", false);
     StateFile.write(file, state("after"), RUN, true);
