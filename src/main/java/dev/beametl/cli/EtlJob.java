@@ -211,10 +211,10 @@ public final class EtlJob {
    */
   static String flagProblem(String message, String[] args) {
     Matcher unknown = Pattern.compile("missing a property named '([^']*)'\\.?(.*)").matcher(message);
-    if (unknown.find() && unknown.group(1).isEmpty()) {
-      return "a bare '--' is no flag: give flags as --name=value";
-    }
-    if (unknown.find(0)) {
+    if (unknown.find()) {
+      if (unknown.group(1).isEmpty()) {
+        return "a bare '--' is no flag: give flags as --name=value";
+      }
       String hint = unknown.group(2).replaceAll("'([^']+)'", "--$1"); // Did you mean 'output'?
       Matcher list = Pattern.compile("\\[([^\\]]*)\\]").matcher(hint); // Did you mean one of [a, b]?
       if (list.find()) {

@@ -280,24 +280,23 @@ final class Preflight {
     if ("xz".equals(kind) || "lz4".equals(kind)) { // read as text: every record a bad_encoding dead letter (a trial)
       throw new SpecException(where + "holds " + kind + " data, which is not read; decompress it, or compress it with gzip");
     }
-    if (auto && byName != org.apache.beam.sdk.io.Compression.UNCOMPRESSED && byName != org.apache.beam.sdk.io.Compression.GZIP
-        && byName != org.apache.beam.sdk.io.Compression.BZIP2 && byName != org.apache.beam.sdk.io.Compression.ZSTD) {
-      // Beam would read it by its name; a .deflate file of two zlib streams gave the first one's rows
-      // and dropped the rest without a word (a trial), as it drops bytes after the first.
-      throw new SpecException(where + "is named as " + byName.name().toLowerCase(java.util.Locale.ROOT) + " data, "
-          + "which is not read (gzip, bzip2 and zstd are); decompress it, or compress it with gzip");
-    }
     String read = source.compression() == SourceSpec.Compression.GZIP ? "gzip"
         : source.compression() == SourceSpec.Compression.NONE ? null
         : byName == org.apache.beam.sdk.io.Compression.GZIP ? "gzip" : byName == org.apache.beam.sdk.io.Compression.BZIP2
         ? "bzip2" : byName == org.apache.beam.sdk.io.Compression.ZSTD ? "zstd"
         : byName == org.apache.beam.sdk.io.Compression.UNCOMPRESSED ? null : "other";
+    if ("other".equals(read)) {
+      // Beam would read it by its name; a .deflate file of two zlib streams gave the first one's rows
+      // and dropped the rest without a word (a trial), as it drops bytes after the first.
+      throw new SpecException(where + "is named as " + byName.name().toLowerCase(java.util.Locale.ROOT) + " data, "
+          + "which is not read (gzip, bzip2 and zstd are); decompress it, or compress it with gzip");
+    }
     if (kind == null && ("bzip2".equals(read) || "zstd".equals(read)) && start.length > 0) {
       throw new SpecException(where + "is named as " + read + " data but holds none (it would fail the run): name it"
           + " for what it holds, or set source.compression: none");
     }
     // gzip's reader reads text that is not gzip as text; every other mismatch loses the file's rows
-    if (kind != null && !kind.equals(read) && !"other".equals(read)) {
+    if (kind != null && !kind.equals(read)) {
       String suffix = "gzip".equals(kind) ? ".gz" : "bzip2".equals(kind) ? ".bz2" : ".zst";
       boolean named = lower.endsWith(suffix);
       throw new SpecException(where + "holds " + kind + " data, which would be read "

@@ -46,6 +46,15 @@ public class OutputDirectoriesTest {
         "sink: {format: csv, path: '" + out() + "', ifExists: " + ifExists + "}", ""), "t", List.of());
   }
 
+  /** An appending run into out() that wrote its part file and succeeded, marker included. */
+  private void committedRun(PipelineSpec spec, String run) throws Exception {
+    try (OutputDirectories dirs = OutputDirectories.take(spec, run, true)) {
+      dirs.prepare();
+      files(out(), "part-" + run + "-00000-of-00001.csv", "_SUCCESS");
+      dirs.finish(true);
+    }
+  }
+
   private void files(Path dir, String... names) throws Exception {
     Files.createDirectories(dir);
     for (String n : names) {
@@ -259,11 +268,7 @@ public class OutputDirectoriesTest {
 
   @Test
   public void anAppendingRunKeepsCommittedRunsFilesAndDeletesAFailedRunsOnes() throws Exception {
-    try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "aaaaaaaa", true)) {
-      dirs.prepare();
-      files(out(), "part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS");
-      dirs.finish(true); // succeeded
-    }
+    committedRun(spec("overwrite"), "aaaaaaaa");
     Path deadLetters = Path.of(spec("overwrite").deadLetterPath());
     try (OutputDirectories dirs = OutputDirectories.take(spec("overwrite"), "bbbbbbbb", true)) {
       dirs.prepare();
@@ -544,11 +549,7 @@ public class OutputDirectoriesTest {
   @Test
   public void theMarkerAKilledRunTookIsPutBackWhenTheNextFails() throws Exception {
     PipelineSpec spec = spec("overwrite");
-    try (OutputDirectories dirs = OutputDirectories.take(spec, "aaaaaaaa", true)) {
-      dirs.prepare();
-      files(out(), "part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS");
-      dirs.finish(true);
-    }
+    committedRun(spec, "aaaaaaaa");
     try (OutputDirectories dirs = OutputDirectories.take(spec, "bbbbbbbb", true)) {
       dirs.prepare();
       files(out(), "part-bbbbbbbb-00000-of-00001.csv");
@@ -623,11 +624,7 @@ public class OutputDirectoriesTest {
   @Test
   public void aRunKilledBeforeItsCommitIsTakenOutByTheNext() throws Exception {
     PipelineSpec spec = spec("fail");
-    try (OutputDirectories dirs = OutputDirectories.take(spec, "aaaaaaaa", true)) {
-      dirs.prepare();
-      files(out(), "part-aaaaaaaa-00000-of-00001.csv", "_SUCCESS");
-      dirs.finish(true);
-    }
+    committedRun(spec, "aaaaaaaa");
     Path deadLetters = Path.of(spec.deadLetterPath());
     try (OutputDirectories dirs = OutputDirectories.take(spec, "bbbbbbbb", true)) {
       dirs.prepare();
