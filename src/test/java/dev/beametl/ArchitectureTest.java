@@ -36,7 +36,7 @@ public class ArchitectureTest {
         "fault"));
     MAY_USE.put("profile", List.of("pipeline", "extract", "validate", "spec", "record"));
     MAY_USE.put("pipeline", List.of("extract", "validate", "lookup", "transform", "load", "spec", "record", "fault"));
-    MAY_USE.put("runner", List.of("spec"));
+    MAY_USE.put("runner", List.of("spec", "record"));
     MAY_USE.put("report", List.of("record"));
     MAY_USE.put("extract", List.of("spec", "record", "jdbc"));
     MAY_USE.put("validate", List.of("spec", "record"));

@@ -26,6 +26,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -36,8 +37,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Groups rows by the group-by keys and computes the metrics with {@code Combine.perKey}, so runners
  * combine partially before the shuffle. {@code count_distinct} is exact without holding a set of
- * values in one accumulator: {@code Count.perKey} over (key, value) pair rows makes them distinct,
- * a second {@code Count.perKey} over their keys counts them, joined to the other metrics by key. Output rows are the keys followed by the metrics.
+ * values per key: an integer field's values fold into bounded bitmaps per (key, block of values),
+ * whose counts add up per key ({@link DistinctInBlock}); any other field's (key, value) pair rows
+ * are made distinct by {@code Count.perKey} and counted by a second one over their keys. The counts
+ * are joined to the other metrics by key. Output rows are the keys followed by the metrics.
  */
 @AutoValue
 public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection<Row>> {
@@ -209,7 +212,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setCoder(partialCoder));
     for (int i = 0; i < distinct.size(); i++) {
       MetricSpec m = distinct.get(i);
-      PCollection<KV<Row, Long>> counts = keys.pairs(keyed, i)
+      PCollection<KV<Row, Long>> counts = keys.inBlocks(i) ? countInBlocks(keys, keyed, i, m) : keys.pairs(keyed, i)
           .apply("Distinct " + m.field() + " per key for " + m.name(), Count.perKey())
           .apply("Key of each pair for " + m.name(), ParDo.of(new KeyOfPair(keySchema)))
           .setCoder(KvCoder.of(RowCoder.of(keySchema), VoidCoder.of()))
@@ -225,6 +228,21 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setCoder(partialCoder)
         .apply("Shape result rows", ParDo.of(new ShapeJoined(outputSchema(), distinct)))
         .setRowSchema(outputSchema());
+  }
+
+  /**
+   * An integer field's distinct count per key: its values' bitmaps per (key, block) folded before
+   * the shuffle (see {@link DistinctInBlock}), each block's count, and their sum per key. The sales
+   * benchmark's 10.5M distinct (group, order) pairs were sorted one record each, ~45% of its wall.
+   */
+  private static PCollection<KV<Row, Long>> countInBlocks(RowKeys keys, PCollectionTuple keyed, int i, MetricSpec m) {
+    Schema keySchema = keys.keySchema();
+    return keys.blocks(keyed, i)
+        .apply("Distinct " + m.field() + " per key and block for " + m.name(), Combine.perKey(new DistinctInBlock()))
+        .apply("Key of each block for " + m.name(), ParDo.of(new KeyOfBlock(keySchema)))
+        .setCoder(KvCoder.of(RowCoder.of(keySchema), VarLongCoder.of()))
+        .apply("Count distinct " + m.field() + " for " + m.name(), Sum.longsPerKey())
+        .setCoder(KvCoder.of(RowCoder.of(keySchema), VarLongCoder.of()));
   }
 
   /** The partial row's fields: its own names, apart from any of the spec's. */
@@ -313,12 +331,31 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
 
     @ProcessElement
     public void process(@Element KV<Row, Long> pair, OutputReceiver<KV<Row, Void>> out) {
-      Object[] values = new Object[keySchema.getFieldCount()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = pair.getKey().getValue(i);
-      }
-      out.output(KV.of(Row.withSchema(keySchema).attachValues(Arrays.asList(values)), null));
+      out.output(KV.of(keyOf(pair.getKey(), keySchema), null));
     }
+  }
+
+  /** The key of a (key, block) and the block's distinct count, for summing. */
+  static final class KeyOfBlock extends DoFn<KV<Row, Long>, KV<Row, Long>> {
+    private final Schema keySchema;
+
+    KeyOfBlock(Schema keySchema) {
+      this.keySchema = keySchema;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Row, Long> block, OutputReceiver<KV<Row, Long>> out) {
+      out.output(KV.of(keyOf(block.getKey(), keySchema), block.getValue()));
+    }
+  }
+
+  /** The first fields of a pair row, the key's. */
+  private static Row keyOf(Row pair, Schema keySchema) {
+    Object[] values = new Object[keySchema.getFieldCount()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = pair.getValue(i);
+    }
+    return Row.withSchema(keySchema).attachValues(Arrays.asList(values));
   }
 
   /** Keys then metrics, in the output schema's order. */

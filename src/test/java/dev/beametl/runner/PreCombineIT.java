@@ -8,12 +8,15 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
 import dev.beametl.cli.EtlOptions;
+import dev.beametl.record.SizedAccumulators;
 import dev.beametl.runner.FlinkSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.StreamSupport;
@@ -21,10 +24,15 @@ import org.apache.beam.runners.flink.PreCombineTranslator;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.coders.SetCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -48,7 +56,8 @@ import org.junit.rules.TemporaryFolder;
  * {@link PreCombineTranslator}: exact results with few keys (the hash map folds nearly
  * everything), with more keys than the map holds (it grows, sends its accumulators on and starts
  * again), with keys in runs (a small map folds them),
- * with keys that never repeat (it stops folding and passes inputs through), through a file sink,
+ * with keys that never repeat (it stops folding and passes inputs through), with accumulators held
+ * to a byte budget (a distinct count's bitmaps), through a file sink,
  * whose GroupByKey drops elements that arrive after the final watermark, and a global combine
  * whose one accumulator is bigger than a sort buffer (as a lookup's table is).
  */
@@ -405,6 +414,22 @@ public class PreCombineIT {
     PCollection<KV<Integer, Long>> counted = p.apply("Unique keys", Create.of(unique)).apply(Count.perElement());
     PAssert.that(counted).containsInAnyOrder(ones);
 
+    // A combine whose accumulators tell their size (a distinct count's bitmaps) is held to a byte
+    // budget, not a number of keys: sets that claim 1 MiB a value fill it every few dozen inputs,
+    // hardly folding (it then passes inputs through), and each key's parts meet after the shuffle.
+    List<KV<Integer, Long>> values = new ArrayList<>();
+    List<KV<Integer, Long>> distinctExpected = new ArrayList<>();
+    for (int round = 0; round < 10; round++) {
+      for (int k = 0; k < 300; k++) {
+        values.add(KV.of(k, (long) round % 5 + k));
+      }
+    }
+    for (int k = 0; k < 300; k++) {
+      distinctExpected.add(KV.of(k, 5L));
+    }
+    PAssert.that(p.apply("Values", Create.of(values)).apply("Distinct values", Combine.perKey(new ClaimedSizeSet())))
+        .containsInAnyOrder(distinctExpected);
+
     // A global combine whose one accumulator is bigger than a sort buffer (half of the managed
     // memory, 16 MB at this parallelism), as a lookup's table is: a sample that keeps all 1,000 of
     // its 40 KB inputs. Sorted, this failed ("the record exceeds the maximum size of a sort buffer").
@@ -418,7 +443,44 @@ public class PreCombineIT {
     p.run().waitUntilFinish();
     List<String> written = Files.readAllLines(Path.of(TMP.getRoot() + "/sums-" + run + ".txt"));
     assertThat(written, containsInAnyOrder(fewExpected.stream().map(kv -> kv.getKey() + "=" + kv.getValue()).toArray()));
-    // Our four combines at least (PAssert adds its own); the job failed above if any result was wrong.
-    assertThat(PreCombineTranslator.translated() - before, greaterThanOrEqualTo(4));
+    // Our five combines at least (PAssert adds its own); the job failed above if any result was wrong.
+    assertThat(PreCombineTranslator.translated() - before, greaterThanOrEqualTo(5));
+  }
+
+  /** The number of distinct values per key, from a set that claims 1 MiB a value: its map is soon full by bytes. */
+  static final class ClaimedSizeSet extends Combine.CombineFn<Long, Set<Long>, Long>
+      implements SizedAccumulators<Set<Long>> {
+    @Override
+    public Set<Long> createAccumulator() {
+      return new HashSet<>();
+    }
+
+    @Override
+    public Set<Long> addInput(Set<Long> set, Long value) {
+      set.add(value);
+      return set;
+    }
+
+    @Override
+    public Set<Long> mergeAccumulators(Iterable<Set<Long>> sets) {
+      Set<Long> merged = new HashSet<>();
+      sets.forEach(merged::addAll);
+      return merged;
+    }
+
+    @Override
+    public Long extractOutput(Set<Long> set) {
+      return (long) set.size();
+    }
+
+    @Override
+    public long bytes(Set<Long> set) {
+      return (long) set.size() << 20;
+    }
+
+    @Override
+    public Coder<Set<Long>> getAccumulatorCoder(CoderRegistry registry, Coder<Long> inputCoder) {
+      return SetCoder.of(VarLongCoder.of());
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.beametl.runner.combine;
 
+import dev.beametl.record.SizedAccumulators;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,11 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * repeat, as in a Distinct), the map only costs time, so the rest of the input passes through as
  * one accumulator per input.
  *
+ * <p>A combine whose accumulators grow with what they fold ({@link SizedAccumulators}: a distinct
+ * count's bitmaps) is held to {@link #maxBytes} of accumulators instead, with up to
+ * {@link #SIZED_MAX_KEYS} keys: 160 groups' order ids in blocks of 65,536 values are ~20,000 keys
+ * of a few hundred bytes each, which a map of 10,000 keys sent on two or three inputs at a time.
+ *
  * <p>What it sends is the subclass's: {@link Encoded} for a batch job's sorted merge,
  * {@link InGlobalWindow} for a streaming job's keyed combine.
  */
@@ -44,6 +50,11 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   static final int FIRST_CAPACITY = 1_024;
 
   private final int maxKeys;
+  /** The fn, when its accumulators are held to a byte budget; else null. */
+  private final @Nullable SizedAccumulators<AccumT> sized;
+  /** A sized combine's budget for its map: the accumulators' bytes and {@link #KEY_BYTES} per key. */
+  private transient long maxBytes;
+  private transient long bytes;
   private transient int capacity;
   /** The held keys by their structural value, and the same slots in the order they came: what a flush walks. */
   private transient Map<Object, Slot<K, AccumT>> partial;
@@ -67,10 +78,17 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   private transient int lastKeyHits;
   static final int LAST_KEY_WINDOW = 1_024;
 
+  /** Keys a sized combine's map may hold, within its byte budget. */
+  static final int SIZED_MAX_KEYS = 1 << 20;
+  /** About what a held key costs beside its accumulator: its row, the map's entry and slot. */
+  static final long KEY_BYTES = 200;
+
+  @SuppressWarnings("unchecked")
   PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
     this.fn = fn;
     this.keyCoder = keyCoder;
-    this.maxKeys = maxKeys;
+    this.sized = fn instanceof SizedAccumulators ? (SizedAccumulators<AccumT>) fn : null;
+    this.maxKeys = sized != null ? SIZED_MAX_KEYS : maxKeys;
     setChainingStrategy(ChainingStrategy.ALWAYS);
   }
 
@@ -80,9 +98,19 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     partial = new HashMap<>();
     slots = new ArrayList<>();
     tryLastKey = true;
-    capacity = Math.min(FIRST_CAPACITY, maxKeys);
+    capacity = sized != null ? maxKeys : Math.min(FIRST_CAPACITY, maxKeys); // a sized map is full by its bytes
     plainRows = PlainRowKey.applies(keyCoder);
     oneKey = keyCoder instanceof VoidCoder;
+    maxBytes = maxBytes(Runtime.getRuntime().maxMemory());
+  }
+
+  /**
+   * A sized combine's budget: a sixteenth of the heap, at most 32 MiB, per instance (two slots run
+   * two; a spec with two distinct counts, four): 16 MiB with -Xmx256m, where the per-order
+   * benchmark runs. The sales benchmark's order ids need ~20 MiB per slot to fold all at once.
+   */
+  static long maxBytes(long maxHeap) {
+    return Math.max(1 << 20, Math.min(32L << 20, maxHeap / 16));
   }
 
   @Override
@@ -117,13 +145,22 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
       slot = new Slot<>(kv.getKey(), fn.createAccumulator());
       partial.put(structural, slot);
       slots.add(slot);
+      bytes += sized != null ? KEY_BYTES + sized.bytes(slot.accumulator) : 0;
     }
     lastKey = structural;
     lastSlot = slot;
+    long before = sized != null ? sized.bytes(slot.accumulator) : 0;
     try {
       slot.accumulator = fn.addInput(slot.accumulator, kv.getValue());
     } catch (ArithmeticException e) {
       throw DataErrors.inGroup(e, kv.getKey());
+    }
+    if (sized != null) {
+      bytes += sized.bytes(slot.accumulator) - before;
+      if (bytes > maxBytes) {
+        passThrough = partial.size() > 0.9 * inputsSinceFlush; // hardly a key repeated: each would be sent anyway
+        flush();
+      }
     }
     if (oneKey && isFull(slot.accumulator)) {
       flush();
@@ -171,6 +208,7 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     lastKeyTries = 0;
     lastKeyHits = 0;
     inputsSinceFlush = 0;
+    bytes = 0;
   }
 
   /** A key and its accumulator, replaced in place (a CombineFn may return a new one per input). */

@@ -1,0 +1,157 @@
+package dev.beametl.transform;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+
+import dev.beametl.TestRows;
+import dev.beametl.pipeline.Specs;
+import dev.beametl.record.SourceRecord;
+import dev.beametl.spec.PipelineSpec;
+import dev.beametl.validate.Validate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.beam.sdk.testing.CoderProperties;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.junit.Rule;
+import org.junit.Test;
+import org.roaringbitmap.RoaringBitmap;
+
+/** count_distinct of integer fields by block: exact against a set, over blocks' edges and the long's range. */
+public class DistinctInBlockTest {
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+
+  private static final long[] EDGES = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -65_537, -65_536, -65_535, -1, 0, 1,
+      65_535, 65_536, 65_537, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE - 1, Long.MAX_VALUE};
+
+  /**
+   * Per group, the exact distinct count of a long (dense runs, random longs, the edges, nulls left
+   * out), of an int and of a string, the last by pair rows: all three in one aggregate, as a spec
+   * may mix them.
+   */
+  @Test
+  public void countsAsASetDoes() {
+    Random random = new Random(7);
+    List<SourceRecord> records = new ArrayList<>();
+    Map<String, Set<Long>> longs = new TreeMap<>();
+    Map<String, Set<Integer>> ints = new TreeMap<>();
+    Map<String, Set<String>> strings = new TreeMap<>();
+    for (int n = 0; n < 3_000; n++) {
+      String g = "g" + random.nextInt(3);
+      Long v;
+      switch (random.nextInt(4)) {
+        case 0:
+          v = 70_000L + random.nextInt(140_000); // dense, across three blocks
+          break;
+        case 1:
+          v = random.nextLong();
+          break;
+        case 2:
+          v = EDGES[random.nextInt(EDGES.length)];
+          break;
+        default:
+          v = null;
+      }
+      int i = random.nextInt(2) == 0 ? random.nextInt(100) - 50 : random.nextInt();
+      String s = "s" + random.nextInt(500);
+      longs.computeIfAbsent(g, k -> new HashSet<>());
+      if (v != null) {
+        longs.get(g).add(v);
+      }
+      ints.computeIfAbsent(g, k -> new HashSet<>()).add(i);
+      strings.computeIfAbsent(g, k -> new HashSet<>()).add(s);
+      records.add(SourceRecord.of("x.csv", n * 100L, 0, g + "," + (v == null ? "" : v) + "," + i + "," + s, null, false));
+    }
+    List<String> expected = new ArrayList<>();
+    longs.forEach((g, set) -> expected.add("g=" + g + " dv=" + set.size() + " di=" + ints.get(g).size()
+        + " ds=" + strings.get(g).size()));
+
+    PipelineSpec spec = Specs.parse(String.join("\n",
+        "version: 1",
+        "source: {path: x.csv, format: csv, csv: {header: false}}",
+        "schema:",
+        "  - {name: g, type: string}",
+        "  - {name: v, type: long, nullable: true}",
+        "  - {name: i, type: int}",
+        "  - {name: s, type: string}",
+        "sink: {format: parquet, path: out/t}",
+        "aggregate:",
+        "  groupBy: [g]",
+        "  metrics:",
+        "    - {name: dv, op: count_distinct, field: v}",
+        "    - {name: di, op: count_distinct, field: i}",
+        "    - {name: ds, op: count_distinct, field: s}",
+        ""), "t", List.of());
+    PAssert.that(p.apply(Create.of(records).withCoder(SourceRecord.RecordCoder.of()))
+            .apply(Validate.against(spec.source(), spec.schema()))
+            .get(Validate.VALID)
+            .apply(Transform.fromSpec(spec))
+            .get(Transform.RESULT)
+            .apply("render", TestRows.rendered()))
+        .containsInAnyOrder(expected);
+    p.run();
+  }
+
+  @Test
+  public void blocksSplitAValueIntoItsHighAndLowBits() {
+    for (long v : EDGES) {
+      assertThat(v + " put back together", (DistinctInBlock.block(v) << DistinctInBlock.BLOCK_BITS)
+          + DistinctInBlock.low(v), is(v));
+      assertThat(DistinctInBlock.low(v), is(lessThan(1 << DistinctInBlock.BLOCK_BITS)));
+    }
+    assertThat(DistinctInBlock.block(-1), is(-1L));
+    assertThat(DistinctInBlock.block(65_535), is(0L));
+    assertThat(DistinctInBlock.block(65_536), is(1L));
+  }
+
+  @Test
+  public void mergesAndCountsTheUnion() {
+    DistinctInBlock fn = new DistinctInBlock();
+    RoaringBitmap a = fn.createAccumulator();
+    RoaringBitmap b = fn.createAccumulator();
+    for (int v = 0; v < 1_000; v++) {
+      a = fn.addInput(a, v);
+      b = fn.addInput(b, v + 500);
+    }
+    assertThat(fn.extractOutput(fn.mergeAccumulators(List.of(a, b))), is(1_500L));
+    assertThat(fn.extractOutput(fn.mergeAccumulators(List.of())), is(0L));
+  }
+
+  /** Bytes grow with what is folded, and stay bounded for a whole block: what the pre-combine's budget counts. */
+  @Test
+  public void aBlocksBitmapStaysBounded() {
+    DistinctInBlock fn = new DistinctInBlock();
+    RoaringBitmap bitmap = fn.createAccumulator();
+    long empty = fn.bytes(bitmap);
+    for (int v = 0; v < 1 << DistinctInBlock.BLOCK_BITS; v += 2) {
+      bitmap = fn.addInput(bitmap, v);
+    }
+    assertThat(fn.bytes(bitmap), is(greaterThan(empty)));
+    assertThat(fn.bytes(bitmap), is(lessThan(9_000L)));
+  }
+
+  @Test
+  public void theCoderRoundTripsEveryContainersForm() throws Exception {
+    RoaringBitmap sparse = RoaringBitmap.bitmapOf(0, 7, 65_535);
+    RoaringBitmap dense = new RoaringBitmap();
+    for (int v = 0; v < 65_536; v += 3) {
+      dense.add(v);
+    }
+    RoaringBitmap runs = new RoaringBitmap();
+    runs.add(100L, 60_000L);
+    runs = new DistinctInBlock().compact(runs);
+    for (RoaringBitmap b : List.of(new RoaringBitmap(), sparse, dense, runs)) {
+      CoderProperties.coderDecodeEncodeEqual(DistinctInBlock.BitmapCoder.INSTANCE, b);
+      CoderProperties.coderDecodeEncodeInContext(DistinctInBlock.BitmapCoder.INSTANCE,
+          org.apache.beam.sdk.coders.Coder.Context.NESTED, b, org.hamcrest.Matchers.equalTo(b));
+    }
+  }
+}
