@@ -13,7 +13,9 @@ import dev.beametl.cli.EtlJob;
 import dev.beametl.cli.EtlJobTest;
 import dev.beametl.load.DeadLetters;
 import dev.beametl.pipeline.RunCounts;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -201,9 +203,23 @@ public class ResumableOutputIT {
     if (!Files.isDirectory(out)) {
       return 0;
     }
-    try (Stream<Path> all = Files.walk(out)) {
-      return all.filter(p -> p.getParent().getFileName().toString().startsWith(".temp-beam"))
-          .filter(ResumableOutputIT::endsWithParquetMagic).count();
+    return countWalking(out, Integer.MAX_VALUE,
+        p -> p.getParent().getFileName().toString().startsWith(".temp-beam") && endsWithParquetMagic(p));
+  }
+
+  /**
+   * The files under {@code root} that {@code which} takes, 0 when one went away during the walk: a
+   * running job writes and renames files, and Flink deletes the checkpoints it no longer needs
+   * (`NoSuchFileException` out of the walk failed a run here); the callers poll.
+   */
+  private static long countWalking(Path root, int depth, java.util.function.Predicate<Path> which) throws Exception {
+    try (Stream<Path> all = Files.walk(root, depth)) {
+      return all.filter(which).count();
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof NoSuchFileException) {
+        return 0;
+      }
+      throw e;
     }
   }
 
@@ -245,9 +261,7 @@ public class ResumableOutputIT {
     if (!Files.isDirectory(chk)) {
       return 0;
     }
-    try (Stream<Path> all = Files.walk(chk, 5)) { // <pipeline>/<key of spec and input>/<job>/chk-N
-      return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-          .count();
-    }
+    return countWalking(chk, 5, // <pipeline>/<key of spec and input>/<job>/chk-N
+        p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")));
   }
 }
