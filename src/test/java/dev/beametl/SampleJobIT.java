@@ -99,6 +99,13 @@ public class SampleJobIT {
     List<String> duck = query("SELECT CAST(SUM(" + halfEvenCents("q * p * (1 - COALESCE(d, 0))", 5) + ") AS DECIMAL(38,2)) FROM "
         + VALID_SALES + " WHERE product = 'P-1001' AND region = 'EU' AND year(t AT TIME ZONE 'UTC') >= 2024");
     assertThat(mine, equalTo(duck));
+    // ...and on every group's distinct orders (an integer's, folded in bitmaps per block).
+    List<String> orders = query("SELECT product || ' ' || region || ' ' || orders FROM read_parquet('" + dir("flink")
+        + "/*.parquet')");
+    List<String> duckOrders = query("SELECT product || ' ' || region || ' ' || count(DISTINCT order_id::BIGINT) FROM "
+        + VALID_SALES + " WHERE year(t AT TIME ZONE 'UTC') >= 2024 GROUP BY product, region");
+    assertThat(orders, hasSize(160));
+    assertThat(orders, containsInAnyOrder(duckOrders.toArray()));
   }
 
   @Test

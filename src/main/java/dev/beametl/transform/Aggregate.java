@@ -212,12 +212,7 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setCoder(partialCoder));
     for (int i = 0; i < distinct.size(); i++) {
       MetricSpec m = distinct.get(i);
-      PCollection<KV<Row, Long>> counts = keys.inBlocks(i) ? countInBlocks(keys, keyed, i, m) : keys.pairs(keyed, i)
-          .apply("Distinct " + m.field() + " per key for " + m.name(), Count.perKey())
-          .apply("Key of each pair for " + m.name(), ParDo.of(new KeyOfPair(keySchema)))
-          .setCoder(KvCoder.of(RowCoder.of(keySchema), VoidCoder.of()))
-          .apply("Count distinct " + m.field() + " for " + m.name(), Count.perKey())
-          .setCoder(KvCoder.of(RowCoder.of(keySchema), VarLongCoder.of()));
+      PCollection<KV<Row, Long>> counts = keys.inBlocks(i) ? countInBlocks(keys, keyed, i, m) : countPairs(keys, keyed, i, m);
       partials.add(counts.apply("Count of " + m.name() + " as partial rows",
               ParDo.of(new Partial<Long>(partialSchema, distinctField(i))))
           .setCoder(partialCoder));
@@ -228,6 +223,17 @@ public abstract class Aggregate extends PTransform<PCollection<Row>, PCollection
         .setCoder(partialCoder)
         .apply("Shape result rows", ParDo.of(new ShapeJoined(outputSchema(), distinct)))
         .setRowSchema(outputSchema());
+  }
+
+  /** A field's distinct count per key from its (key, value) pair rows: distinct by one count, counted by another. */
+  private static PCollection<KV<Row, Long>> countPairs(RowKeys keys, PCollectionTuple keyed, int i, MetricSpec m) {
+    Schema keySchema = keys.keySchema();
+    return keys.pairs(keyed, i)
+        .apply("Distinct " + m.field() + " per key for " + m.name(), Count.perKey())
+        .apply("Key of each pair for " + m.name(), ParDo.of(new KeyOfPair(keySchema)))
+        .setCoder(KvCoder.of(RowCoder.of(keySchema), VoidCoder.of()))
+        .apply("Count distinct " + m.field() + " for " + m.name(), Count.perKey())
+        .setCoder(KvCoder.of(RowCoder.of(keySchema), VarLongCoder.of()));
   }
 
   /**

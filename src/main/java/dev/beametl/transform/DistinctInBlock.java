@@ -47,17 +47,13 @@ final class DistinctInBlock extends CombineFn<Integer, RoaringBitmap, Long>
     return bitmap;
   }
 
+  /**
+   * A new bitmap, never one of the merged: a streaming job's merge keeps its accumulators in Flink's
+   * state, where a heap backend hands out the very object a running checkpoint may be writing.
+   */
   @Override
   public RoaringBitmap mergeAccumulators(Iterable<RoaringBitmap> bitmaps) {
-    RoaringBitmap merged = null;
-    for (RoaringBitmap b : bitmaps) {
-      if (merged == null) {
-        merged = b; // Beam lets a merge reuse its first accumulator
-      } else {
-        merged.or(b);
-      }
-    }
-    return merged == null ? new RoaringBitmap() : merged;
+    return RoaringBitmap.or(bitmaps.iterator());
   }
 
   /** Runs of consecutive values (ids given out in order) as runs, before a bitmap crosses the shuffle. */
@@ -72,9 +68,16 @@ final class DistinctInBlock extends CombineFn<Integer, RoaringBitmap, Long>
     return bitmap.getLongCardinality();
   }
 
+  /**
+   * RoaringBitmap's own estimate counts its containers' values, not the objects around them nor an
+   * array's room to grow: measured, a bitmap of one value takes 123 bytes (estimate 16), of 100
+   * values 424 (214). Half again and 112 bytes meets both. Past 4,096 values a block is a bitmap
+   * of a fixed 8 KiB, with no room to grow.
+   */
   @Override
   public long bytes(RoaringBitmap bitmap) {
-    return bitmap.getLongSizeInBytes();
+    long estimate = bitmap.getLongSizeInBytes();
+    return (estimate >= 8_192 ? estimate : estimate + estimate / 2) + 112;
   }
 
   @Override
@@ -83,25 +86,47 @@ final class DistinctInBlock extends CombineFn<Integer, RoaringBitmap, Long>
   }
 
   /**
-   * A bitmap in RoaringBitmap's portable format after its length: written and read as one array
-   * (its DataOutput form wrote each of an array container's values with a call of its own).
+   * A bitmap of a few values as their count and the values, two bytes each; any other in
+   * RoaringBitmap's portable format after its length, written and read as one array (its DataOutput
+   * form wrote each value with a call of its own). Values with no locality (hashed or random ids)
+   * come one per (group, block): three bytes a bitmap, where the portable format took 19.
    */
   static final class BitmapCoder extends AtomicCoder<RoaringBitmap> {
     static final BitmapCoder INSTANCE = new BitmapCoder();
+    /** Bitmaps of at most this many values go as a list. */
+    static final int LISTED = 8;
 
     @Override
     public void encode(RoaringBitmap bitmap, OutputStream out) throws IOException {
+      int cardinality = bitmap.getCardinality();
+      if (cardinality <= LISTED && (cardinality == 0 || Integer.compareUnsigned(bitmap.last(), 0xFFFF) <= 0)) {
+        // the header's low bit tells the forms apart: odd, a list of two-byte values
+        VarInt.encode(2 * cardinality + 1, out);
+        for (int v : bitmap) {
+          out.write(v >>> 8);
+          out.write(v);
+        }
+        return;
+      }
       ByteBuffer bytes = ByteBuffer.allocate(bitmap.serializedSizeInBytes());
       bitmap.serialize(bytes);
-      VarInt.encode(bytes.capacity(), out);
+      VarInt.encode(2 * bytes.capacity(), out);
       out.write(bytes.array());
     }
 
     @Override
     public RoaringBitmap decode(InputStream in) throws IOException {
-      byte[] bytes = new byte[VarInt.decodeInt(in)];
-      new DataInputStream(in).readFully(bytes);
+      int header = VarInt.decodeInt(in);
       RoaringBitmap bitmap = new RoaringBitmap();
+      DataInputStream data = new DataInputStream(in);
+      if ((header & 1) == 1) {
+        for (int i = 0; i < header >>> 1; i++) {
+          bitmap.add(data.readUnsignedShort());
+        }
+        return bitmap;
+      }
+      byte[] bytes = new byte[header >>> 1];
+      data.readFully(bytes);
       bitmap.deserialize(ByteBuffer.wrap(bytes));
       return bitmap;
     }

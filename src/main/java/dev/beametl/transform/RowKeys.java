@@ -34,7 +34,7 @@ final class RowKeys implements Serializable {
   private final List<Schema> pairSchemas;
   private final TupleTag<KV<Row, Row>> metricsTag = new TupleTag<>("metrics");
   private final List<TupleTag<KV<Row, Void>>> pairTags = new ArrayList<>();
-  /** Per count_distinct: its integer values by block, on a tag of (key and block, low bits), else null. */
+  /** Per count_distinct: its integer values by block, on a tag of (key and block, low bits), else null (then its pairTags entry is set). */
   private final List<TupleTag<KV<Row, Integer>>> blockTags = new ArrayList<>();
   /** Where the key's, the value's and each pair's fields are in the input (a pair's value last). */
   private final int[] keyIndex;
@@ -58,9 +58,9 @@ final class RowKeys implements Serializable {
     this.pairIndex = new int[distinctFields.size()][];
     for (int i = 0; i < distinctFields.size(); i++) {
       Schema.Field value = in.getField(distinctFields.get(i));
-      boolean inBlocks = inBlocks(value.getType());
-      pairSchemas.add(inBlocks ? Aggregate.pairSchema(keySchema, Schema.Field.of("block", Schema.FieldType.INT64))
-          : Aggregate.pairSchema(keySchema, value));
+      boolean inBlocks = foldsInBlocks(value.getType());
+      // the pair's last field: the value, or its block (an INT64 of the same unused name)
+      pairSchemas.add(Aggregate.pairSchema(keySchema, inBlocks ? Schema.Field.of(value.getName(), Schema.FieldType.INT64) : value));
       pairTags.add(inBlocks ? null : new TupleTag<>("pairs" + i));
       blockTags.add(inBlocks ? new TupleTag<>("blocks" + i) : null);
       List<String> names = new ArrayList<>(keySchema.getFieldNames());
@@ -82,7 +82,7 @@ final class RowKeys implements Serializable {
   }
 
   /** Whether a count_distinct of a field of {@code type} goes by block: an integer's does. */
-  static boolean inBlocks(Schema.FieldType type) {
+  static boolean foldsInBlocks(Schema.FieldType type) {
     switch (type.getTypeName()) {
       case BYTE:
       case INT16:

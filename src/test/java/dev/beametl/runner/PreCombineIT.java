@@ -429,6 +429,7 @@ public class PreCombineIT {
     }
     PAssert.that(p.apply("Values", Create.of(values)).apply("Distinct values", Combine.perKey(new ClaimedSizeSet())))
         .containsInAnyOrder(distinctExpected);
+    SETS_MERGED.set(0);
 
     // A global combine whose one accumulator is bigger than a sort buffer (half of the managed
     // memory, 16 MB at this parallelism), as a lookup's table is: a sample that keeps all 1,000 of
@@ -445,7 +446,11 @@ public class PreCombineIT {
     assertThat(written, containsInAnyOrder(fewExpected.stream().map(kv -> kv.getKey() + "=" + kv.getValue()).toArray()));
     // Our five combines at least (PAssert adds its own); the job failed above if any result was wrong.
     assertThat(PreCombineTranslator.translated() - before, greaterThanOrEqualTo(5));
+    // Folded by a count of keys, each task would send at most its 300 sets, 600 to merge in all.
+    assertThat("sets merged: the budget sent them on", SETS_MERGED.get(), greaterThan(1_000L));
   }
+
+  static final AtomicLong SETS_MERGED = new AtomicLong();
 
   /** The number of distinct values per key, from a set that claims 1 MiB a value: its map is soon full by bytes. */
   static final class ClaimedSizeSet extends Combine.CombineFn<Long, Set<Long>, Long>
@@ -464,7 +469,10 @@ public class PreCombineIT {
     @Override
     public Set<Long> mergeAccumulators(Iterable<Set<Long>> sets) {
       Set<Long> merged = new HashSet<>();
-      sets.forEach(merged::addAll);
+      sets.forEach(set -> {
+        SETS_MERGED.incrementAndGet();
+        merged.addAll(set);
+      });
       return merged;
     }
 

@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.lessThan;
 import dev.beametl.TestRows;
 import dev.beametl.pipeline.Specs;
 import dev.beametl.record.SourceRecord;
+import dev.beametl.spec.BeamTypes;
+import dev.beametl.spec.FieldType;
 import dev.beametl.spec.PipelineSpec;
 import dev.beametl.validate.Validate;
 import java.util.ArrayList;
@@ -100,6 +102,21 @@ public class DistinctInBlockTest {
     p.run();
   }
 
+  /** Only plain integers go by block; a category's code, a date's day, a decimal keep the pair rows. */
+  @Test
+  public void onlyIntegerFieldsFoldInBlocks() {
+    for (String type : new String[] {"int", "long"}) {
+      assertThat(type, RowKeys.foldsInBlocks(BeamTypes.of(FieldType.parse(type))), is(true));
+    }
+    for (String type : new String[] {"string", "double", "decimal(10,2)", "boolean", "date", "timestamp"}) {
+      assertThat(type, RowKeys.foldsInBlocks(BeamTypes.of(FieldType.parse(type))), is(false));
+    }
+    for (boolean encoded : new boolean[] {true, false}) {
+      assertThat("category", RowKeys.foldsInBlocks(
+          BeamTypes.of(FieldType.of(FieldType.Kind.CATEGORY), List.of("a", "b"), encoded)), is(false));
+    }
+  }
+
   @Test
   public void blocksSplitAValueIntoItsHighAndLowBits() {
     for (long v : EDGES) {
@@ -122,6 +139,7 @@ public class DistinctInBlockTest {
       b = fn.addInput(b, v + 500);
     }
     assertThat(fn.extractOutput(fn.mergeAccumulators(List.of(a, b))), is(1_500L));
+    assertThat("merged into a new bitmap", a.getLongCardinality(), is(1_000L));
     assertThat(fn.extractOutput(fn.mergeAccumulators(List.of())), is(0L));
   }
 
@@ -148,7 +166,11 @@ public class DistinctInBlockTest {
     RoaringBitmap runs = new RoaringBitmap();
     runs.add(100L, 60_000L);
     runs = new DistinctInBlock().compact(runs);
-    for (RoaringBitmap b : List.of(new RoaringBitmap(), sparse, dense, runs)) {
+    RoaringBitmap fewWide = RoaringBitmap.bitmapOf(1, 70_000); // a list holds two-byte values only
+    RoaringBitmap eight = RoaringBitmap.bitmapOf(0, 1, 255, 256, 4_096, 30_000, 65_534, 65_535);
+    assertThat(org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(DistinctInBlock.BitmapCoder.INSTANCE,
+        RoaringBitmap.bitmapOf(65_535)).length, is(3));
+    for (RoaringBitmap b : List.of(new RoaringBitmap(), sparse, dense, runs, fewWide, eight)) {
       CoderProperties.coderDecodeEncodeEqual(DistinctInBlock.BitmapCoder.INSTANCE, b);
       CoderProperties.coderDecodeEncodeInContext(DistinctInBlock.BitmapCoder.INSTANCE,
           org.apache.beam.sdk.coders.Coder.Context.NESTED, b, org.hamcrest.Matchers.equalTo(b));

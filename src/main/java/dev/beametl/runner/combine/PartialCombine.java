@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.VoidCoder;
@@ -35,9 +36,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * one accumulator per input.
  *
  * <p>A combine whose accumulators grow with what they fold ({@link SizedAccumulators}: a distinct
- * count's bitmaps) is held to {@link #maxBytes} of accumulators instead, with up to
- * {@link #SIZED_MAX_KEYS} keys: 160 groups' order ids in blocks of 65,536 values are ~20,000 keys
- * of a few hundred bytes each, which a map of 10,000 keys sent on two or three inputs at a time.
+ * count's bitmaps) is held to a share of {@link #sizedBudget} bytes instead, whatever its number
+ * of keys: 160 groups' order ids in blocks of 65,536 values are ~20,000 keys of a few hundred bytes
+ * each, which a map of 10,000 keys sent on two or three inputs at a time. Its map is full by its
+ * bytes alone, so it does not start small: keys in runs are held until the budget is spent.
  *
  * <p>What it sends is the subclass's: {@link Encoded} for a batch job's sorted merge,
  * {@link InGlobalWindow} for a streaming job's keyed combine.
@@ -52,8 +54,13 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   private final int maxKeys;
   /** The fn, when its accumulators are held to a byte budget; else null. */
   private final @Nullable SizedAccumulators<AccumT> sized;
-  /** A sized combine's budget for its map: the accumulators' bytes and {@link #KEY_BYTES} per key. */
-  private transient long maxBytes;
+  /**
+   * The sized maps open in this JVM: every task slot and every sized metric has one, and they share
+   * one budget (the embedded runner runs all slots in one heap, as a task manager does).
+   */
+  private static final AtomicInteger SIZED_OPEN = new AtomicInteger();
+  private transient long sizedBudget;
+  /** What this sized map holds: its accumulators' bytes and {@link #KEY_BYTES} per key. */
   private transient long bytes;
   private transient int capacity;
   /** The held keys by their structural value, and the same slots in the order they came: what a flush walks. */
@@ -78,10 +85,10 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   private transient int lastKeyHits;
   static final int LAST_KEY_WINDOW = 1_024;
 
-  /** Keys a sized combine's map may hold, within its byte budget. */
-  static final int SIZED_MAX_KEYS = 1 << 20;
-  /** About what a held key costs beside its accumulator: its row, the map's entry and slot. */
-  static final long KEY_BYTES = 200;
+  /** No bound on a sized map's keys but its bytes: with {@link #KEY_BYTES} each, a budget holds far fewer. */
+  static final int SIZED_MAX_KEYS = Integer.MAX_VALUE;
+  /** About what a held key costs beside its accumulator: its row and values, the map's entry, the slot. */
+  static final long KEY_BYTES = 240;
 
   @SuppressWarnings("unchecked")
   PartialCombine(CombineFn<InputT, AccumT, ?> fn, Coder<K> keyCoder, int maxKeys) {
@@ -101,16 +108,28 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     capacity = sized != null ? maxKeys : Math.min(FIRST_CAPACITY, maxKeys); // a sized map is full by its bytes
     plainRows = PlainRowKey.applies(keyCoder);
     oneKey = keyCoder instanceof VoidCoder;
-    maxBytes = maxBytes(Runtime.getRuntime().maxMemory());
+    if (sized != null) {
+      sizedBudget = sizedBudget(Runtime.getRuntime().maxMemory());
+      SIZED_OPEN.incrementAndGet();
+    }
   }
 
   /**
-   * A sized combine's budget: a sixteenth of the heap, at most 32 MiB, per instance (two slots run
-   * two; a spec with two distinct counts, four): 16 MiB with -Xmx256m, where the per-order
-   * benchmark runs. The sales benchmark's order ids need ~20 MiB per slot to fold all at once.
+   * What all sized maps of a JVM may hold together: an eighth of the heap, at most 64 MiB; each
+   * open map holds its share. The sales benchmark's order ids take ~20 MiB per slot to fold all at
+   * once, within the 32 MiB shares of two slots with -Xmx512m.
    */
-  static long maxBytes(long maxHeap) {
-    return Math.max(1 << 20, Math.min(32L << 20, maxHeap / 16));
+  static long sizedBudget(long maxHeap) {
+    return Math.max(1 << 20, Math.min(64L << 20, maxHeap / 8));
+  }
+
+  /** Gives a sized map's share back; Flink closes an operator however its task ends. */
+  @Override
+  public void close() throws Exception {
+    if (sized != null) {
+      SIZED_OPEN.decrementAndGet();
+    }
+    super.close();
   }
 
   @Override
@@ -157,7 +176,7 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     }
     if (sized != null) {
       bytes += sized.bytes(slot.accumulator) - before;
-      if (bytes > maxBytes) {
+      if (bytes > sizedBudget / Math.max(1, SIZED_OPEN.get())) {
         passThrough = partial.size() > 0.9 * inputsSinceFlush; // hardly a key repeated: each would be sent anyway
         flush();
       }
