@@ -19,13 +19,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.beam.sdk.testing.CoderProperties;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.Rule;
 import org.junit.Test;
-import org.roaringbitmap.RoaringBitmap;
 
 /** count_distinct of integer fields by block: exact against a set, over blocks' edges and the long's range. */
 public class DistinctInBlockTest {
@@ -132,48 +132,71 @@ public class DistinctInBlockTest {
   @Test
   public void mergesAndCountsTheUnion() {
     DistinctInBlock fn = new DistinctInBlock();
-    RoaringBitmap a = fn.createAccumulator();
-    RoaringBitmap b = fn.createAccumulator();
+    DistinctInBlock.Values a = fn.createAccumulator();
+    DistinctInBlock.Values b = fn.createAccumulator();
     for (int v = 0; v < 1_000; v++) {
       a = fn.addInput(a, v);
-      b = fn.addInput(b, v + 500);
+      b = fn.addInput(b, 999 - v + 500); // in another order, with repeats of a's
+      b = fn.addInput(b, 999 - v + 500);
     }
+    assertThat(fn.extractOutput(a), is(1_000L));
+    assertThat(fn.extractOutput(b), is(1_000L));
     assertThat(fn.extractOutput(fn.mergeAccumulators(List.of(a, b))), is(1_500L));
-    assertThat("merged into a new bitmap", a.getLongCardinality(), is(1_000L));
+    assertThat("the merged are left as they were", fn.extractOutput(a), is(1_000L));
+    assertThat(fn.extractOutput(fn.compact(b)), is(1_000L));
     assertThat(fn.extractOutput(fn.mergeAccumulators(List.of())), is(0L));
   }
 
   /** Bytes grow with what is folded, and stay bounded for a whole block: what the pre-combine's budget counts. */
   @Test
-  public void aBlocksBitmapStaysBounded() {
+  public void aBlocksValuesStayBounded() {
     DistinctInBlock fn = new DistinctInBlock();
-    RoaringBitmap bitmap = fn.createAccumulator();
-    long empty = fn.bytes(bitmap);
+    DistinctInBlock.Values values = fn.createAccumulator();
+    long empty = fn.bytes(values);
     for (int v = 0; v < 1 << DistinctInBlock.BLOCK_BITS; v += 2) {
-      bitmap = fn.addInput(bitmap, v);
+      values = fn.addInput(values, v);
     }
-    assertThat(fn.bytes(bitmap), is(greaterThan(empty)));
-    assertThat(fn.bytes(bitmap), is(lessThan(9_000L)));
+    assertThat(fn.bytes(values), is(greaterThan(empty)));
+    assertThat(fn.bytes(values), is(lessThan(9_000L)));
   }
 
+  /** Every form round-trips to the same set: a list of a few values (repeats too), a bitmap, a bitmap with pending values. */
   @Test
-  public void theCoderRoundTripsEveryContainersForm() throws Exception {
-    RoaringBitmap sparse = RoaringBitmap.bitmapOf(0, 7, 65_535);
-    RoaringBitmap dense = new RoaringBitmap();
-    for (int v = 0; v < 65_536; v += 3) {
-      dense.add(v);
+  public void theCoderRoundTripsEveryForm() throws Exception {
+    DistinctInBlock fn = new DistinctInBlock();
+    List<int[]> inputs = new ArrayList<>();
+    inputs.add(new int[0]);
+    inputs.add(new int[] {65_535});
+    inputs.add(new int[] {0, 1, 255, 256, 4_096, 30_000, 65_535, 65_535}); // eight, a repeat: still a list
+    inputs.add(new int[] {0, 7, 9, 65_535, 3, 2, 1, 8, 11});
+    int[] dense = new int[65_536 / 3 + 1];
+    for (int i = 0; i < dense.length; i++) {
+      dense[i] = (i * 7_919 * 3) % 65_536; // every third value's multiple, in no order
     }
-    RoaringBitmap runs = new RoaringBitmap();
-    runs.add(100L, 60_000L);
-    runs = new DistinctInBlock().compact(runs);
-    RoaringBitmap fewWide = RoaringBitmap.bitmapOf(1, 70_000); // a list holds two-byte values only
-    RoaringBitmap eight = RoaringBitmap.bitmapOf(0, 1, 255, 256, 4_096, 30_000, 65_534, 65_535);
-    assertThat(org.apache.beam.sdk.util.CoderUtils.encodeToByteArray(DistinctInBlock.BitmapCoder.INSTANCE,
-        RoaringBitmap.bitmapOf(65_535)).length, is(3));
-    for (RoaringBitmap b : List.of(new RoaringBitmap(), sparse, dense, runs, fewWide, eight)) {
-      CoderProperties.coderDecodeEncodeEqual(DistinctInBlock.BitmapCoder.INSTANCE, b);
-      CoderProperties.coderDecodeEncodeInContext(DistinctInBlock.BitmapCoder.INSTANCE,
-          org.apache.beam.sdk.coders.Coder.Context.NESTED, b, org.hamcrest.Matchers.equalTo(b));
+    inputs.add(dense);
+    int[] runs = new int[59_900];
+    for (int i = 0; i < runs.length; i++) {
+      runs[i] = 100 + i;
     }
+    inputs.add(runs);
+    Coder<DistinctInBlock.Values> coder = DistinctInBlock.BitmapCoder.INSTANCE;
+    for (int[] in : inputs) {
+      DistinctInBlock.Values values = fn.createAccumulator();
+      Set<Integer> set = new HashSet<>();
+      for (int v : in) {
+        values = fn.addInput(values, v);
+        set.add(v);
+      }
+      for (DistinctInBlock.Values form : List.of(values, fn.compact(values))) {
+        for (Coder.Context context : List.of(Coder.Context.OUTER, Coder.Context.NESTED)) {
+          DistinctInBlock.Values back =
+              CoderUtils.decodeFromByteArray(coder, CoderUtils.encodeToByteArray(coder, form, context), context);
+          assertThat(in.length + " values, " + context, fn.extractOutput(back), is((long) set.size()));
+          assertThat(back.union(), is(values.union()));
+        }
+      }
+    }
+    DistinctInBlock.Values one = fn.addInput(fn.createAccumulator(), 65_535);
+    assertThat(CoderUtils.encodeToByteArray(coder, one).length, is(3));
   }
 }
