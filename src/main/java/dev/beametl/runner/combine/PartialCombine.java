@@ -60,6 +60,8 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
    */
   private static final AtomicInteger SIZED_OPEN = new AtomicInteger();
   private transient long sizedBudget;
+  /** Whether this map is one of {@link #SIZED_OPEN}: an open that failed before it counted must not uncount. */
+  private transient boolean sizedOpen;
   /** What this sized map holds: its accumulators' bytes and {@link #KEY_BYTES} per key. */
   private transient long bytes;
   private transient int capacity;
@@ -111,6 +113,7 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
     if (sized != null) {
       sizedBudget = sizedBudget(Runtime.getRuntime().maxMemory());
       SIZED_OPEN.incrementAndGet();
+      sizedOpen = true;
     }
   }
 
@@ -126,8 +129,9 @@ public abstract class PartialCombine<K, InputT, AccumT, OutT>
   /** Gives a sized map's share back; Flink closes an operator however its task ends. */
   @Override
   public void close() throws Exception {
-    if (sized != null) {
+    if (sizedOpen) {
       SIZED_OPEN.decrementAndGet();
+      sizedOpen = false;
     }
     super.close();
   }
